@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The ten renewal stages, in order from furthest to overdue. */
+export const STAGE_IDS = [
+  'Monitor',
+  'Discovery',
+  'Prepare',
+  'Engage',
+  'Negotiate',
+  'Finalize',
+  'Signature',
+  'Critical',
+  'Emergency',
+  'Overdue',
+] as const;
+export const StageId = z.enum(STAGE_IDS);
+export type StageId = z.infer<typeof StageId>;
+export const Urgency = z.enum(['low', 'medium', 'high', 'critical']);
+
+const StageConfig = z.object({
+  id: StageId,
+  name: z.string().min(1),
+  minDays: z.number().int().nullable(),
+  maxDays: z.number().int().nullable(),
+  urgency: Urgency,
+  focus: z.array(z.string().min(1)).min(1),
+  typicalAiTasks: z.array(z.string().min(1)),
+  typicalCsmTasks: z.array(z.string().min(1)),
+  nextStage: z.object({ id: StageId, triggerDaysToRenewal: z.number().int() }).nullable(),
+});
+export type RenewalStage = z.infer<typeof StageConfig>;
+
+const StagesFile = z
+  .object({ stages: z.array(StageConfig).length(STAGE_IDS.length) })
+  .superRefine(({ stages }, ctx) => {
+    stages.forEach((stage, i) => {
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['stages', i], message });
+      if (stage.id !== STAGE_IDS[i]) issue(`stage ${i} must be ${STAGE_IDS[i]}, found ${stage.id}`);
+      const below = stages[i + 1];
+      if (i === 0 && stage.maxDays !== null) issue('the first stage must have no upper bound (maxDays null)');
+      if (!below) {
+        if (stage.minDays !== null) issue('the last stage must have no lower bound (minDays null)');
+        return;
+      }
+      if (stage.minDays === null || below.maxDays === null || below.maxDays !== stage.minDays - 1) {
+        issue(`windows must be contiguous: ${stage.id}.minDays - 1 must equal ${below.id}.maxDays`);
+      }
+      if (stage.nextStage && stage.nextStage.id !== below.id) issue(`next stage of ${stage.id} must be ${below.id}`);
+      if (stage.nextStage && stage.nextStage.triggerDaysToRenewal > (stage.maxDays ?? Infinity)) {
+        issue(`${stage.id}'s next stage cannot trigger before ${stage.id} itself starts`);
+      }
+    });
+  });
+
+/** Loads and validates a stage configuration file (throws naming the bad entry). */
+export function loadStages(path = new URL('../../../config/stages.json', import.meta.url)): RenewalStage[] {
+  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  const parsed = StagesFile.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new Error(`Invalid stage configuration at ${first.path.join('.')}: ${first.message}`);
+  }
+  return parsed.data.stages;
+}
+
+let cached: RenewalStage[] | undefined;
+/** The stage table from config/stages.json, loaded once. */
+export function stages(): RenewalStage[] {
+  cached ??= loadStages();
+  return cached;
+}
+
+/** The stage whose window contains this many days to renewal. */
+export function renewalStageFor(daysToRenewal: number, table: RenewalStage[] = stages()): RenewalStage {
+  const stage = table.find(
+    (s) => (s.minDays === null || daysToRenewal >= s.minDays) && (s.maxDays === null || daysToRenewal <= s.maxDays),
+  );
+  if (!stage) throw new Error(`no renewal stage covers ${daysToRenewal} days`);
+  return stage;
+}
+
+export function stageById(id: StageId, table: RenewalStage[] = stages()): RenewalStage {
+  return table.find((s) => s.id === id)!;
+}
