@@ -1,0 +1,76 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { requireServiceAuth, type AuthEnv } from './auth.ts';
+import { migrationsCurrent } from './db/migrate.ts';
+import type { Deps } from './deps.ts';
+import { ApiError, type ErrorCode } from './http-errors.ts';
+import { executionsRouter } from './routes/executions.ts';
+import { tasksRouter } from './routes/tasks.ts';
+import { SalesforceError } from './salesforce/errors.ts';
+
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** The whole HTTP service; `server.ts` only starts it, tests call `app.request()`. */
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AuthEnv>();
+  app.use(requestId());
+  app.use('/api/*', bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB'); } }));
+  app.use('/api/*', requireServiceAuth(deps.apiKey));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const database = await deps.db.sql`SELECT 1`.then(() => true, () => false);
+    const migrations = database && (await migrationsCurrent(deps.db.sql));
+    const ready = database && migrations;
+    return c.json({ status: ready ? 'ready' : 'not ready', database, migrations }, ready ? 200 : 503);
+  });
+
+  app.route('/api/workflows/executions', executionsRouter(deps));
+  app.route('/api/workflows/tasks', tasksRouter(deps));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Renewal Action Plans', version: '0.1.0', description: 'Turns a Salesforce renewal opportunity into an executed action plan.' },
+    security: [{ serviceKey: [] }],
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'SERVICE_API_KEY, plus the X-Salesforce-User-Id header' });
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`, [], c.get('requestId')), 404));
+
+  app.onError((err, c) => {
+    const rid = c.get('requestId');
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues, rid), err.status);
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
+      const message = status === 400 && /JSON/i.test(err.message) ? 'The request body is not valid JSON' : err.message || code;
+      return c.json(errorBody(code, message, status === 400 ? [{ path: 'body', message }] : [], rid), status);
+    }
+    if (err instanceof SalesforceError) {
+      deps.log.warn('salesforce error', { requestId: rid, code: err.code, kind: err.kind, message: err.message });
+      const unavailable = err.kind !== 'permanent';
+      return c.json(
+        errorBody(unavailable ? 'SALESFORCE_UNAVAILABLE' : 'SALESFORCE_REJECTED', `Salesforce ${unavailable ? 'is unavailable' : 'rejected the request'}: ${err.code}: ${err.message}`, [], rid),
+        unavailable ? 503 : 502,
+      );
+    }
+    deps.log.error('unhandled error', { requestId: rid, error: err.message, stack: err.stack });
+    return c.json(errorBody('INTERNAL', `Internal error (request ${rid})`, [], rid), 500);
+  });
+  return app;
+}
+
+function errorBody(code: ErrorCode, message: string, issues: { path: string; message: string }[], requestId: string) {
+  return { error: { code, message, issues, requestId } };
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25');
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Every environment variable the service reads, validated once at start. */
+export const EnvSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional()),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    DATA_DIR: z.string().min(1).default('.data'),
+    SERVICE_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    SF_INSTANCE_URL: optionalString.pipe(url.optional()),
+    SF_ACCESS_TOKEN: optionalString,
+    SF_LOGIN_URL: url.default('https://login.salesforce.com'),
+    SF_CLIENT_ID: optionalString,
+    SF_USERNAME: optionalString,
+    SF_PRIVATE_KEY: optionalString,
+    SF_PRIVATE_KEY_FILE: optionalString,
+    SF_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'must look like 62.0').default('62.0'),
+    SF_RENEWAL_DATE_FIELD: optionalString.pipe(
+      z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an Opportunity field API name').optional(),
+    ),
+    SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+    ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    HOLIDAY_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO country code like US').optional()),
+    HOLIDAY_REGION: optionalString,
+    PLAN_MAX_TASKS: z.coerce.number().int().min(1).max(50).default(12),
+    TODAY: optionalString.pipe(isoDate.optional()),
+  })
+  .superRefine((env, ctx) => {
+    const need = (name: keyof typeof env, when: string) =>
+      ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+    if (env.SF_INSTANCE_URL && !env.SF_ACCESS_TOKEN) need('SF_ACCESS_TOKEN', 'SF_INSTANCE_URL is set');
+    if (env.SF_ACCESS_TOKEN && !env.SF_INSTANCE_URL) need('SF_INSTANCE_URL', 'SF_ACCESS_TOKEN is set');
+    const jwt = env.SF_CLIENT_ID || env.SF_USERNAME || env.SF_PRIVATE_KEY || env.SF_PRIVATE_KEY_FILE;
+    if (jwt) {
+      if (env.SF_ACCESS_TOKEN)
+        ctx.addIssue({ code: 'custom', path: ['SF_CLIENT_ID'], message: 'choose one Salesforce login: an access token or the JWT flow, not both' });
+      if (!env.SF_CLIENT_ID) need('SF_CLIENT_ID', 'the JWT flow is configured');
+      if (!env.SF_USERNAME) need('SF_USERNAME', 'the JWT flow is configured');
+      if (!env.SF_PRIVATE_KEY && !env.SF_PRIVATE_KEY_FILE) need('SF_PRIVATE_KEY', 'the JWT flow is configured (or SF_PRIVATE_KEY_FILE)');
+    }
+    if ((env.SF_ACCESS_TOKEN || jwt) && !env.SERVICE_API_KEY)
+      need('SERVICE_API_KEY', 'a real Salesforce org is configured (only the embedded org emulator mode generates one)');
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export type SalesforceLogin =
+  | { mode: 'token'; instanceUrl: string; accessToken: string; apiVersion: string }
+  | { mode: 'jwt'; loginUrl: string; clientId: string; username: string; privateKey: string; apiVersion: string }
+  | { mode: 'emulator'; apiVersion: string };
+
+export interface Config {
+  env: Env;
+  salesforce: SalesforceLogin;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment; throws a ConfigError naming each bad variable and what is wrong with it. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  return { env, salesforce: salesforceLogin(env) };
+}
+
+function salesforceLogin(env: Env): SalesforceLogin {
+  const apiVersion = env.SF_API_VERSION;
+  if (env.SF_INSTANCE_URL && env.SF_ACCESS_TOKEN)
+    return { mode: 'token', instanceUrl: env.SF_INSTANCE_URL, accessToken: env.SF_ACCESS_TOKEN, apiVersion };
+  if (env.SF_CLIENT_ID && env.SF_USERNAME) {
+    let privateKey = env.SF_PRIVATE_KEY?.replace(/\\n/g, '\n');
+    if (!privateKey) {
+      try {
+        privateKey = readFileSync(env.SF_PRIVATE_KEY_FILE!, 'utf8');
+      } catch (err) {
+        throw new ConfigError(`Invalid configuration:\n  SF_PRIVATE_KEY_FILE: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    if (!privateKey.includes('PRIVATE KEY-----'))
+      throw new ConfigError('Invalid configuration:\n  SF_PRIVATE_KEY: is not a PEM private key');
+    return { mode: 'jwt', loginUrl: env.SF_LOGIN_URL, clientId: env.SF_CLIENT_ID, username: env.SF_USERNAME, privateKey, apiVersion };
+  }
+  return { mode: 'emulator', apiVersion };
+}

@@ -1,0 +1,149 @@
+import type { ActionPlanContent } from '../plan/schema.ts';
+import { planColumns, type PlanRow } from './plans.ts';
+import type { Sql, TransactionSql } from './sql.ts';
+
+export interface FinalizeInput {
+  planId: string;
+  executionId: string;
+  userId: string;
+  content: ActionPlanContent;
+  edits: unknown;
+  opportunityId: string;
+  /** The Salesforce user the mirrored tasks and notifications go to (the opportunity owner). */
+  csmUserId: string;
+  today: string;
+}
+
+export type FinalizeOutcome =
+  | { kind: 'finalized'; plan: PlanRow }
+  | { kind: 'already-finalized'; plan: PlanRow }
+  | { kind: 'not-found' }
+  | { kind: 'superseded'; plan: PlanRow };
+
+/**
+ * Finalizes a draft plan in one transaction: the plan row, its AI tasks (queued), CSM tasks and their
+ * sub-tasks, the next-workflow trigger and a notification for the CSM. The plan row is locked first, so a
+ * double click or a retry finds it finalized and creates nothing twice.
+ */
+export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<FinalizeOutcome> {
+  return sql.begin(async (tx) => {
+    const [plan] = await tx<PlanRow[]>`
+      SELECT ${planColumns(tx)} FROM action_plans WHERE id = ${f.planId} AND execution_id = ${f.executionId} FOR UPDATE`;
+    if (!plan) return { kind: 'not-found' };
+    if (plan.status === 'finalized') return { kind: 'already-finalized', plan };
+    if (plan.status === 'superseded') return { kind: 'superseded', plan };
+
+    await insertTasks(tx, f);
+    const next = f.content.nextWorkflow;
+    if (next) {
+      await tx`
+        INSERT INTO scheduled_workflows (source_execution_id, source_plan_id, opportunity_id, stage, name, trigger_date, conditions)
+        VALUES (${f.executionId}, ${f.planId}, ${f.opportunityId}, ${next.stage}, ${next.name}, ${next.triggerDate},
+                ${tx.json(next.conditions)})
+        ON CONFLICT (source_plan_id) DO NOTHING`;
+    }
+    const ai = f.content.aiTasks.length;
+    const csm = f.content.csmTasks.length;
+    await tx`
+      INSERT INTO notifications (user_id, opportunity_id, plan_id, kind, title, body, dedupe_key)
+      VALUES (${f.csmUserId}, ${f.opportunityId}, ${f.planId}, 'plan-finalized', 'Action plan finalized',
+              ${`${ai} AI task(s) queued, ${csm} CSM task(s) created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`},
+              ${`plan-finalized:${f.planId}`})
+      ON CONFLICT (dedupe_key) DO NOTHING`;
+    const [finalized] = await tx<PlanRow[]>`
+      UPDATE action_plans SET status = 'finalized', content = ${tx.json(f.content as never)}, finalized_by = ${f.userId},
+             finalized_at = now(), finalize_edits = ${tx.json((f.edits ?? null) as never)}
+       WHERE id = ${f.planId}
+      RETURNING ${planColumns(tx)}`;
+    await tx`
+      UPDATE workflow_executions
+         SET status = 'completed', updated_at = now(),
+             steps = (SELECT coalesce(jsonb_agg(CASE WHEN s->>'type' = 'planning' THEN s || '{"status":"done"}' ELSE s END), '[]')
+                        FROM jsonb_array_elements(steps) s)
+       WHERE id = ${f.executionId}`;
+    return { kind: 'finalized', plan: finalized! };
+  });
+}
+
+/** Every inserted column, so AI, CSM and sub-task rows share one column list. */
+const TASK_DEFAULTS = {
+  contact_id: null,
+  processor: null,
+  execution_status: null,
+  execute_immediately: false,
+  parent_task_id: null,
+  mirror_status: 'pending',
+};
+
+async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> {
+  const base = {
+    ...TASK_DEFAULTS,
+    action_plan_id: f.planId,
+    execution_id: f.executionId,
+    opportunity_id: f.opportunityId,
+    assignee_user_id: f.csmUserId,
+  };
+  const rows: Record<string, unknown>[] = [];
+  for (const t of f.content.aiTasks) {
+    rows.push({
+      ...base,
+      plan_task_key: t.key,
+      owner: 'AI',
+      action: t.action,
+      description: t.description,
+      priority: t.priority,
+      due_date: f.today,
+      metadata: tx.json(t.metadata as never),
+      evidence: tx.json(t.evidence as never),
+      auto_execute: true,
+      processor: t.processor,
+      execution_status: 'queued',
+      execute_immediately: t.executeImmediately,
+      estimated_completion_time: t.executeImmediately ? 'Within 5 minutes' : 'Within 15 minutes',
+      complexity: 'simple',
+    });
+  }
+  for (const t of f.content.csmTasks) {
+    rows.push({
+      ...base,
+      plan_task_key: t.key,
+      owner: 'CSM',
+      action: t.action,
+      description: t.description,
+      priority: t.priority,
+      due_date: t.dueDate,
+      contact_id: t.contactId,
+      execute_immediately: false,
+      metadata: tx.json({} as never),
+      evidence: tx.json(t.evidence as never),
+      auto_execute: false,
+      estimated_completion_time: t.estimatedTime,
+      complexity: t.complexity,
+    });
+  }
+  const inserted = rows.length
+    ? await tx<{ id: string; key: string }[]>`
+        INSERT INTO workflow_tasks ${tx(rows as never)}
+        ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING
+        RETURNING id, plan_task_key AS key`
+    : [];
+  const idOf = new Map(inserted.map((r) => [r.key, r.id]));
+  const subRows = f.content.csmTasks.flatMap((t) =>
+    t.subTasks.map((s) => ({
+      ...base,
+      plan_task_key: s.key,
+      owner: 'CSM',
+      action: s.action,
+      description: '',
+      priority: t.priority,
+      due_date: t.dueDate,
+      metadata: tx.json({} as never),
+      evidence: tx.json([] as never),
+      parent_task_id: idOf.get(t.key) ?? null,
+      auto_execute: false,
+      complexity: 'simple',
+      mirror_status: 'skipped',
+    })),
+  );
+  if (subRows.length) await tx`INSERT INTO workflow_tasks ${tx(subRows as never)} ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING`;
+}

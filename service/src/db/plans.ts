@@ -1,0 +1,64 @@
+import type { ActionPlanContent } from '../plan/schema.ts';
+import type { CrmContext } from '../salesforce/context.ts';
+import type { Sql, TransactionSql } from './sql.ts';
+
+export interface PlanRow {
+  id: string;
+  executionId: string;
+  version: number;
+  status: 'draft' | 'finalized' | 'superseded';
+  planner: 'playbook' | 'llm';
+  plannerNote: string | null;
+  content: ActionPlanContent;
+  context: CrmContext;
+  generation: Record<string, unknown>;
+  createdBy: string;
+  createdAt: Date;
+  finalizedBy: string | null;
+  finalizedAt: Date | null;
+}
+
+const columns = (sql: Sql | TransactionSql) => sql`
+  id, execution_id AS "executionId", version, status, planner, planner_note AS "plannerNote", content, context,
+  generation, created_by AS "createdBy", created_at AS "createdAt", finalized_by AS "finalizedBy", finalized_at AS "finalizedAt"`;
+
+/**
+ * Stores a new draft version of an execution's plan and supersedes older drafts, in one transaction.
+ * Refuses (returns undefined) when the execution's plan is already finalized.
+ */
+export async function insertDraftPlan(
+  sql: Sql,
+  p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'context' | 'generation' | 'createdBy'>,
+): Promise<PlanRow | undefined> {
+  return sql.begin(async (tx) => {
+    // Lock the execution row so two generates cannot pick the same version number.
+    await tx`SELECT id FROM workflow_executions WHERE id = ${p.executionId} FOR UPDATE`;
+    const [finalized] = await tx`SELECT id FROM action_plans WHERE execution_id = ${p.executionId} AND status = 'finalized'`;
+    if (finalized) return undefined;
+    await tx`UPDATE action_plans SET status = 'superseded' WHERE execution_id = ${p.executionId} AND status = 'draft'`;
+    const [row] = await tx<PlanRow[]>`
+      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, generation, created_by)
+      VALUES (${p.executionId},
+              (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
+              ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)},
+              ${tx.json(p.generation as never)}, ${p.createdBy})
+      RETURNING ${columns(tx)}`;
+    return row;
+  });
+}
+
+/** The plan a CSM sees: the finalized one if any, else the latest draft. */
+export async function currentPlan(sql: Sql, executionId: string): Promise<PlanRow | undefined> {
+  const [row] = await sql<PlanRow[]>`
+    SELECT ${columns(sql)} FROM action_plans
+     WHERE execution_id = ${executionId} AND status <> 'superseded'
+     ORDER BY (status = 'finalized') DESC, version DESC LIMIT 1`;
+  return row;
+}
+
+export async function getPlan(sql: Sql, id: string): Promise<PlanRow | undefined> {
+  const [row] = await sql<PlanRow[]>`SELECT ${columns(sql)} FROM action_plans WHERE id = ${id}`;
+  return row;
+}
+
+export { columns as planColumns };

@@ -1,0 +1,21 @@
+import type { BusinessCalendar } from './calendar/business-days.ts';
+import type { IsoDate } from './calendar/dates.ts';
+import type { Env } from './config.ts';
+import type { Database } from './db/sql.ts';
+import type { Logger } from './log.ts';
+import type { Planner } from './plan/planner.ts';
+import type { SalesforceGateway } from './salesforce/gateway.ts';
+
+/** What the routes and background jobs share; built once by the server (or by a test). */
+export interface Deps {
+  db: Database;
+  salesforce: SalesforceGateway;
+  /** The configured planner (the playbook, or the LLM planner when a model is configured). */
+  planner: Planner;
+  calendar: BusinessCalendar;
+  env: Env;
+  apiKey: string;
+  log: Logger;
+  /** Today's date (the `TODAY` setting pins it for demos and tests). */
+  today(): IsoDate;
+}

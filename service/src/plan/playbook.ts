@@ -1,0 +1,260 @@
+import { type IsoDate } from '../calendar/dates.ts';
+import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
+import type { AiTask, ActionPlanContent, CsmTask, Evidence, TimelineStep } from './schema.ts';
+import { readSignals, type RenewalSignals } from './signals.ts';
+import { expectedNextWorkflow, stageWindow } from './window.ts';
+
+const money = (n: number | null) => (n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`);
+/** Business days from today to a task's due date, by urgency: the closer the renewal, the sooner. */
+const LEAD_DAYS = { low: [3, 5, 10, 15], medium: [2, 4, 7, 10], high: [1, 2, 4, 6], critical: [1, 1, 2, 3] } as const;
+
+/**
+ * The deterministic planner: builds a plan from the stage configuration and CRM signals (a missing economic buyer,
+ * a changing primary contact, no recent activity, overdue tasks, budget pressure). It is the default without a
+ * model and the fallback when the model fails, so it must produce a plan that passes validation for any stage.
+ */
+export class PlaybookPlanner implements Planner {
+  readonly name = 'playbook' as const;
+
+  async plan(input: PlanningInput): Promise<PlannerOutput> {
+    const started = performance.now();
+    const content = playbookPlan(input);
+    return { content, generation: { planner: 'playbook', latencyMs: Math.round(performance.now() - started) } };
+  }
+}
+
+export function playbookPlan(input: PlanningInput): ActionPlanContent {
+  const { context: ctx, stage, today, calendar } = input;
+  const s = readSignals(ctx, today);
+  const renewalDate = ctx.opportunity.renewalDate;
+  const window = stageWindow(stage, renewalDate, today, calendar);
+  const lead = LEAD_DAYS[stage.urgency];
+  const due = (rank: number) => {
+    const d = calendar.add(window.start, lead[Math.min(rank, lead.length - 1)]!);
+    return d > window.end ? window.end : d;
+  };
+  const opp: Evidence = { type: 'opportunity', id: ctx.opportunity.id, field: null };
+  const nextWorkflow = expectedNextWorkflow(stage, renewalDate, today, calendar);
+
+  const aiTasks: AiTask[] = [];
+  const csmTasks: CsmTask[] = [];
+  const ai = (t: Omit<AiTask, 'key'>) => aiTasks.push({ key: `ai-${aiTasks.length + 1}`, ...t });
+  const csm = (t: Omit<CsmTask, 'key' | 'subTasks'> & { subTasks?: string[] }) => {
+    const key = `csm-${csmTasks.length + 1}`;
+    csmTasks.push({ ...t, key, subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })) });
+  };
+
+  if (s.primaryChange) {
+    const { from, fromId, to } = s.primaryChange;
+    ai({
+      action: `Update primary contact to ${to.contact.name}`,
+      description: `The contact role marked primary is ${to.contact.name}${from ? `, but the opportunity's primary contact is still ${from.contact.name}` : ''}. Set Primary_Contact__c to ${to.contact.name}${fromId ? ' and keep the previous contact in Previous_Contact__c' : ''}, with an audit trail Task.`,
+      processor: 'salesforce-contact-updater',
+      priority: 1,
+      executeImmediately: true,
+      metadata: {
+        oldContact: fromId ? { name: from?.contact.name ?? 'Previous primary contact', salesforceId: fromId } : null,
+        newContact: { name: to.contact.name, salesforceId: to.contactId },
+        updateLocalRecord: true,
+      },
+      evidence: [{ ...opp, field: 'Primary_Contact__c' }, { type: 'contactRole', id: to.id, field: 'IsPrimary' }],
+    });
+    csm({
+      action: `Introduce yourself to ${to.contact.name} as the new primary contact`,
+      description: `${to.contact.name}${to.contact.title ? ` (${to.contact.title})` : ''} is taking over the relationship. Set up a call to confirm goals, success criteria and the renewal timeline.`,
+      complexity: 'simple',
+      priority: 2,
+      estimatedTime: '30 minutes',
+      dueDate: due(0),
+      contactId: to.contactId,
+      evidence: [{ type: 'contactRole', id: to.id, field: 'IsPrimary' }],
+    });
+  }
+
+  if (!s.economicBuyer) {
+    const champion = s.primaryChange?.to ?? ctx.contactRoles.find((r) => r.isPrimary) ?? ctx.contactRoles[0];
+    csm({
+      action: 'Engage the economic buyer (CFO)',
+      description: `No contact role is an economic buyer or finance leader. ${champion ? `Ask ${champion.contact.name} for an introduction and` : 'Identify the CFO and'} secure a value briefing before the renewal is priced.`,
+      complexity: 'complex',
+      priority: 1,
+      estimatedTime: '3 hours',
+      dueDate: due(2),
+      contactId: champion?.contactId ?? null,
+      subTasks: [
+        'Research the CFO and current finance priorities',
+        champion ? `Ask ${champion.contact.name} for an introduction` : 'Find the right introduction path',
+        'Prepare a one-page value briefing',
+        'Send the meeting request',
+      ],
+      evidence: [opp, ...ctx.contactRoles.map((r) => ({ type: 'contactRole' as const, id: r.id, field: 'Role' }))],
+    });
+    ai({
+      action: 'Remind the CSM to follow up on the CFO meeting request',
+      description: 'Creates a follow-up reminder so the meeting request does not go unanswered.',
+      processor: 'follow-up-reminder-creator',
+      priority: 2,
+      executeImmediately: false,
+      metadata: { daysUntilReminder: 5, reminderMessage: 'Follow up on the CFO meeting request', reminderPriority: 2, relatedAction: 'Engage the economic buyer (CFO)' },
+      evidence: [opp],
+    });
+  }
+
+  if (s.budgetPressure) {
+    const b = s.budgetPressure;
+    csm({
+      action: 'Document the value delivered against the budget pressure',
+      description: `Recent activity mentions budget pressure ("${(b.subject ?? b.description ?? '').slice(0, 120)}"). Quantify outcomes and ROI so the renewal survives the budget review.`,
+      complexity: 'moderate',
+      priority: 2,
+      estimatedTime: '2 hours',
+      dueDate: due(2),
+      contactId: null,
+      evidence: [{ type: 'activity', id: b.id, field: 'Description' }],
+    });
+  }
+
+  if (s.overdueTasks.length > 0) {
+    const first = s.overdueTasks[0]!;
+    csm({
+      action: s.overdueTasks.length === 1 ? `Close overdue activity: ${first.subject ?? 'untitled task'}` : `Close ${s.overdueTasks.length} overdue activities`,
+      description: `Open Salesforce tasks past their due date: ${s.overdueTasks.map((t) => `"${t.subject ?? 'untitled'}" (due ${t.date})`).join(', ')}.`,
+      complexity: 'simple',
+      priority: 1,
+      estimatedTime: '30 minutes',
+      dueDate: due(0),
+      contactId: first.whoId,
+      evidence: s.overdueTasks.map((t) => ({ type: 'activity' as const, id: t.id, field: 'ActivityDate' })),
+    });
+  }
+
+  if (s.noRecentActivity) {
+    const primary = ctx.contactRoles.find((r) => r.isPrimary) ?? ctx.contactRoles[0];
+    csm({
+      action: `Re-engage ${primary ? primary.contact.name : 'the customer'}`,
+      description:
+        s.daysSinceLastActivity === undefined
+          ? 'There is no logged activity on this renewal. Book a call this week.'
+          : `The last logged activity was ${s.daysSinceLastActivity} days ago. Book a call to restart the renewal conversation.`,
+      complexity: 'simple',
+      priority: stage.urgency === 'critical' || stage.urgency === 'high' ? 1 : 2,
+      estimatedTime: '30 minutes',
+      dueDate: due(0),
+      contactId: primary?.contactId ?? null,
+      evidence: s.lastActivity ? [{ type: 'activity', id: s.lastActivity.id, field: 'ActivityDate' }] : [opp],
+    });
+    ai({
+      action: 'Remind the CSM if the customer has not replied',
+      description: 'Creates a follow-up reminder to check the customer answered the re-engagement.',
+      processor: 'follow-up-reminder-creator',
+      priority: 2,
+      executeImmediately: false,
+      metadata: { daysUntilReminder: stage.urgency === 'critical' ? 1 : 3, reminderMessage: 'Check the customer replied to the re-engagement', reminderPriority: 2, relatedAction: 'Re-engage the customer' },
+      evidence: s.lastActivity ? [{ type: 'activity', id: s.lastActivity.id, field: 'ActivityDate' }] : [opp],
+    });
+  }
+
+  // The stage's own playbook fills what the signals did not.
+  for (const [i, action] of stage.typicalCsmTasks.entries()) {
+    if (csmTasks.length >= 4) break;
+    if (csmTasks.some((t) => t.action.toLowerCase().includes(action.toLowerCase().split(' ').slice(0, 2).join(' ')))) continue;
+    csm({
+      action,
+      description: `${stage.name} stage: ${stage.focus.join('; ')}.`,
+      complexity: 'simple',
+      priority: Math.min(5, 2 + i),
+      estimatedTime: '1 hour',
+      dueDate: due(1 + i),
+      contactId: null,
+      evidence: [{ ...opp, field: 'CloseDate' }],
+    });
+  }
+
+  if (nextWorkflow) {
+    nextWorkflow.conditions = conditionsFor(s, stage.name);
+    ai({
+      action: `Schedule the ${nextWorkflow.name} workflow`,
+      description: `Starts the ${nextWorkflow.stage} workflow on ${nextWorkflow.triggerDate}, carrying open tasks over.`,
+      processor: 'workflow-scheduler',
+      priority: 3,
+      executeImmediately: true,
+      metadata: { stage: nextWorkflow.stage, triggerDate: nextWorkflow.triggerDate, conditions: nextWorkflow.conditions },
+      evidence: [{ ...opp, field: 'CloseDate' }],
+    });
+  }
+
+  const budget = Math.max(1, input.maxTasks);
+  const kept = [...aiTasks.map((t) => ({ t, ai: true })), ...csmTasks.map((t) => ({ t, ai: false }))]
+    .sort((a, b) => a.t.priority - b.t.priority)
+    .slice(0, budget);
+  const keptAi = aiTasks.filter((t) => kept.some((k) => k.t === t));
+  const keptCsm = csmTasks.filter((t) => kept.some((k) => k.t === t));
+
+  return {
+    summary: summaryOf(input, s),
+    aiTasks: keptAi,
+    csmTasks: keptCsm,
+    timeline: timelineOf(keptAi, keptCsm, nextWorkflow, today, calendar, due),
+    nextWorkflow,
+  };
+}
+
+function conditionsFor(s: RenewalSignals, stageName: string): string[] {
+  const c = [`${stageName} CSM tasks completed`];
+  if (!s.economicBuyer) c.push('Economic buyer (CFO) engaged');
+  if (s.primaryChange) c.push(`Relationship established with ${s.primaryChange.to.contact.name}`);
+  return c;
+}
+
+function summaryOf(input: PlanningInput, s: RenewalSignals): ActionPlanContent['summary'] {
+  const { context: ctx, stage, daysToRenewal } = input;
+  const keyDecisions: string[] = [];
+  if (!s.economicBuyer) keyDecisions.push('Engaging the economic buyer is the highest priority: no finance contact is on the opportunity.');
+  if (s.primaryChange) keyDecisions.push(`The primary contact changes to ${s.primaryChange.to.contact.name}; Salesforce is updated automatically.`);
+  if (s.budgetPressure) keyDecisions.push('Budget pressure is noted: the value case must be documented before pricing.');
+  if (s.noRecentActivity) keyDecisions.push('The account has gone quiet: re-engagement comes first.');
+  if (keyDecisions.length === 0) keyDecisions.push(`Follow the ${stage.name} playbook: ${stage.focus[0]}.`);
+  const metrics: ActionPlanContent['summary']['keyMetrics'] = [
+    { label: 'Current ARR', value: money(ctx.opportunity.currentArr), detail: null },
+    { label: 'Renewal target', value: money(ctx.opportunity.amount), detail: s.priceIncreasePct === undefined ? null : `${s.priceIncreasePct >= 0 ? '+' : ''}${s.priceIncreasePct}% vs current ARR` },
+    { label: 'Days to renewal', value: String(daysToRenewal), detail: `Renewal on ${ctx.opportunity.renewalDate} (${stage.name}, ${stage.urgency} urgency)` },
+    { label: 'Stakeholders', value: String(ctx.contactRoles.length), detail: s.economicBuyer ? `Economic buyer: ${s.economicBuyer.contact.name}` : 'No economic buyer engaged' },
+    { label: 'Last activity', value: s.daysSinceLastActivity === undefined ? 'none' : `${s.daysSinceLastActivity} days ago`, detail: s.lastActivity?.subject ?? null },
+  ];
+  return {
+    completedSteps: [
+      { name: 'CRM context', status: 'done', output: `${ctx.opportunity.name}: ${ctx.contactRoles.length} contact roles, ${ctx.activities.length} recent activities`, decision: null },
+      { name: 'Renewal stage', status: 'done', output: `${stage.name}: ${daysToRenewal} days to renewal`, decision: `Urgency ${stage.urgency}` },
+    ],
+    keyDecisions,
+    keyMetrics: metrics,
+  };
+}
+
+function timelineOf(
+  aiTasks: AiTask[],
+  csmTasks: CsmTask[],
+  next: ActionPlanContent['nextWorkflow'],
+  today: IsoDate,
+  calendar: PlanningInput['calendar'],
+  due: (rank: number) => IsoDate,
+): TimelineStep[] {
+  const start = calendar.onOrAfter(today);
+  const steps: Omit<TimelineStep, 'step'>[] = [];
+  const immediate = aiTasks.filter((t) => t.executeImmediately);
+  if (immediate.length)
+    steps.push({ date: start, owner: 'AI', title: 'Automatic updates', description: immediate.map((t) => t.action).join('; '), status: 'pending' });
+  for (const t of [...csmTasks].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.priority - b.priority))
+    steps.push({ date: t.dueDate, owner: 'CSM', title: t.action, description: t.description.slice(0, 300), status: 'pending' });
+  const customerDate = due(3);
+  steps.push({ date: customerDate, owner: 'Customer', title: 'Customer confirms priorities and stakeholders', description: 'The customer confirms goals, decision makers and timeline for the renewal.', status: 'pending' });
+  const reminders = aiTasks.filter((t) => t.processor === 'follow-up-reminder-creator');
+  for (const r of reminders) {
+    const days = Number((r.metadata as { daysUntilReminder?: number }).daysUntilReminder ?? 1);
+    steps.push({ date: calendar.add(start, days), owner: 'AI', title: r.action, description: r.description, status: 'pending' });
+  }
+  if (next) steps.push({ date: next.triggerDate, owner: 'AI', title: `${next.name} workflow starts`, description: next.conditions.join('; '), status: 'pending' });
+  return steps
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .map((s, i) => ({ step: i + 1, ...s }));
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { StageId } from '../stages/stages.ts';
+
+/**
+ * The action plan, declared once: the planners produce it, validation checks it, the routes return it and
+ * the database stores it. Every property is required (nullable where it may be absent) so the same schema
+ * can drive an LLM's strict structured output.
+ */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-01');
+export const TaskKey = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
+export const Owner = z.enum(['AI', 'CSM', 'Customer']);
+export const Priority = z.number().int().min(1).max(5);
+export const Complexity = z.enum(['simple', 'moderate', 'complex']);
+
+export const Evidence = z.object({
+  type: z.enum(['opportunity', 'account', 'contact', 'contactRole', 'activity', 'user', 'step']),
+  id: z.string().min(1),
+  field: z.string().nullable(),
+});
+
+export const AiTask = z.object({
+  key: TaskKey,
+  action: z.string().min(1).max(200),
+  description: z.string().max(2000),
+  processor: z.string().min(1),
+  priority: Priority,
+  executeImmediately: z.boolean(),
+  metadata: z.record(z.string(), z.unknown()),
+  evidence: z.array(Evidence),
+});
+
+export const SubTask = z.object({ key: TaskKey, action: z.string().min(1).max(200) });
+
+export const CsmTask = z.object({
+  key: TaskKey,
+  action: z.string().min(1).max(200),
+  description: z.string().max(2000),
+  complexity: Complexity,
+  priority: Priority,
+  estimatedTime: z.string().min(1).max(50),
+  dueDate: IsoDate,
+  contactId: z.string().nullable(),
+  subTasks: z.array(SubTask).max(10),
+  evidence: z.array(Evidence),
+});
+
+export const TimelineStep = z.object({
+  step: z.number().int().min(1),
+  date: IsoDate,
+  owner: Owner,
+  title: z.string().min(1).max(200),
+  description: z.string().max(1000),
+  status: z.enum(['pending', 'in_progress', 'done']),
+});
+
+export const NextWorkflow = z.object({
+  stage: StageId,
+  name: z.string().min(1),
+  triggerDate: IsoDate,
+  conditions: z.array(z.string().min(1)),
+});
+
+export const PlanSummary = z.object({
+  completedSteps: z.array(
+    z.object({
+      name: z.string().min(1),
+      status: z.enum(['done', 'not_done']),
+      output: z.string(),
+      decision: z.string().nullable(),
+    }),
+  ),
+  keyDecisions: z.array(z.string().min(1)),
+  keyMetrics: z.array(z.object({ label: z.string().min(1), value: z.string().min(1), detail: z.string().nullable() })),
+});
+
+export const ActionPlanContent = z.object({
+  summary: PlanSummary,
+  aiTasks: z.array(AiTask),
+  csmTasks: z.array(CsmTask),
+  timeline: z.array(TimelineStep),
+  nextWorkflow: NextWorkflow.nullable(),
+});
+
+export type AiTask = z.infer<typeof AiTask>;
+export type CsmTask = z.infer<typeof CsmTask>;
+export type TimelineStep = z.infer<typeof TimelineStep>;
+export type ActionPlanContent = z.infer<typeof ActionPlanContent>;
+export type Evidence = z.infer<typeof Evidence>;

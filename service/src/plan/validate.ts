@@ -1,0 +1,136 @@
+import { processorCatalog, isProcessorName } from '../../../processors/catalog.ts';
+import type { PlanningInput } from './planner.ts';
+import { ActionPlanContent, type Evidence } from './schema.ts';
+import { expectedNextWorkflow, stageWindow } from './window.ts';
+
+export interface PlanValidation {
+  /** The plan after fixes, when it is acceptable. */
+  content?: ActionPlanContent;
+  /** Problems fixed in place (a due date moved to the next business day...), in words for the CSM. */
+  fixes: string[];
+  /** Problems that cannot be fixed: the plan is rejected. */
+  errors: string[];
+}
+
+/**
+ * The one validation every plan passes, whichever planner wrote it: the schema; processors only from the
+ * catalog with metadata valid for that processor; referenced contacts and evidence that exist in the
+ * context and belong to the opportunity's account; due dates on business days inside the stage window;
+ * sub-tasks only under complex tasks; a cap on tasks; an ordered timeline; the next workflow of the stage table.
+ */
+export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation {
+  const fixes: string[] = [];
+  const errors: string[] = [];
+  const parsed = ActionPlanContent.safeParse(raw);
+  if (!parsed.success) {
+    return { fixes, errors: parsed.error.issues.map((i) => `${i.path.join('.') || 'plan'}: ${i.message}`) };
+  }
+  const plan = structuredClone(parsed.data);
+  const { context: ctx, stage, today, calendar } = input;
+  const window = stageWindow(stage, ctx.opportunity.renewalDate, today, calendar);
+  const accountContacts = new Map(ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [r.contactId.slice(0, 15), r]));
+  const known: Record<Evidence['type'], Set<string>> = {
+    opportunity: new Set([ctx.opportunity.id]),
+    account: new Set([ctx.account.id]),
+    contact: new Set(accountContacts.keys()),
+    contactRole: new Set(ctx.contactRoles.map((r) => r.id)),
+    activity: new Set(ctx.activities.map((a) => a.id)),
+    user: new Set([ctx.owner.id]),
+    step: new Set<string>(),
+  };
+  const idOk = (type: Evidence['type'], id: string) => known[type].has(type === 'contact' ? id.slice(0, 15) : id);
+
+  const keys = new Set<string>();
+  const uniqueKey = (key: string, where: string) => {
+    if (keys.has(key)) errors.push(`${where}: duplicate task key ${key}`);
+    keys.add(key);
+  };
+  const checkEvidence = (evidence: Evidence[], where: string) => {
+    for (const e of evidence) if (!idOk(e.type, e.id)) errors.push(`${where}: evidence ${e.type} ${e.id} is not in this opportunity's CRM context`);
+  };
+
+  plan.aiTasks.forEach((t, i) => {
+    const where = `aiTasks.${i} (${t.key})`;
+    uniqueKey(t.key, where);
+    checkEvidence(t.evidence, where);
+    if (!isProcessorName(t.processor)) {
+      errors.push(`${where}: processor "${t.processor}" is not one of ${Object.keys(processorCatalog).join(', ')}`);
+      return;
+    }
+    const meta = processorCatalog[t.processor].metadata.safeParse(t.metadata);
+    if (!meta.success) {
+      errors.push(...meta.error.issues.map((x) => `${where}: metadata.${x.path.join('.')}: ${x.message}`));
+      return;
+    }
+    if (t.processor === 'salesforce-contact-updater') {
+      const m = meta.data as { oldContact: { salesforceId: string } | null; newContact: { salesforceId: string } };
+      if (!accountContacts.has(m.newContact.salesforceId.slice(0, 15)))
+        errors.push(`${where}: new contact ${m.newContact.salesforceId} has no contact role on this opportunity's account`);
+      const old = m.oldContact?.salesforceId.slice(0, 15);
+      if (old && !accountContacts.has(old) && old !== ctx.opportunity.primaryContactId?.slice(0, 15))
+        errors.push(`${where}: previous contact ${m.oldContact!.salesforceId} is not this opportunity's contact`);
+    }
+  });
+
+  plan.csmTasks.forEach((t, i) => {
+    const where = `csmTasks.${i} (${t.key})`;
+    uniqueKey(t.key, where);
+    t.subTasks.forEach((s) => uniqueKey(s.key, `${where} sub-task`));
+    checkEvidence(t.evidence, where);
+    if (t.contactId && !accountContacts.has(t.contactId.slice(0, 15)))
+      errors.push(`${where}: contact ${t.contactId} has no contact role on this opportunity's account`);
+    if (t.subTasks.length > 0 && t.complexity !== 'complex') {
+      fixes.push(`${t.action}: has sub-tasks, so its complexity became complex (was ${t.complexity})`);
+      t.complexity = 'complex';
+    }
+    const moved = clampDate(t.dueDate, window, calendar);
+    if (moved !== t.dueDate) {
+      fixes.push(`${t.action}: due date moved from ${t.dueDate} to ${moved} (${reason(t.dueDate, window, calendar)})`);
+      t.dueDate = moved;
+    }
+  });
+
+  const total = plan.aiTasks.length + plan.csmTasks.length;
+  if (total > input.maxTasks) {
+    const ranked = [...plan.aiTasks, ...plan.csmTasks].sort((a, b) => a.priority - b.priority);
+    const keep = new Set(ranked.slice(0, input.maxTasks));
+    const dropped = ranked.slice(input.maxTasks);
+    plan.aiTasks = plan.aiTasks.filter((t) => keep.has(t));
+    plan.csmTasks = plan.csmTasks.filter((t) => keep.has(t));
+    fixes.push(`${total} tasks exceed the limit of ${input.maxTasks}: dropped the lowest priority ones (${dropped.map((t) => t.action).join('; ')})`);
+  }
+
+  plan.timeline.forEach((step) => {
+    if (step.date < window.start) {
+      fixes.push(`Timeline "${step.title}": date moved from ${step.date} to ${window.start} (in the past)`);
+      step.date = window.start;
+    }
+  });
+  const ordered = [...plan.timeline].sort((a, b) => a.date.localeCompare(b.date));
+  if (ordered.some((s, i) => s !== plan.timeline[i] || s.step !== i + 1)) fixes.push('Timeline steps re-ordered by date and renumbered');
+  plan.timeline = ordered.map((s, i) => ({ ...s, step: i + 1 }));
+
+  const expected = expectedNextWorkflow(stage, ctx.opportunity.renewalDate, today, calendar);
+  if (!expected && plan.nextWorkflow) errors.push(`nextWorkflow: ${stage.name} is the last stage; there is no next workflow`);
+  if (expected && !plan.nextWorkflow) errors.push(`nextWorkflow: ${stage.name} must schedule ${expected.stage}`);
+  if (expected && plan.nextWorkflow) {
+    if (plan.nextWorkflow.stage !== expected.stage) errors.push(`nextWorkflow: after ${stage.name} comes ${expected.stage}, not ${plan.nextWorkflow.stage}`);
+    else if (plan.nextWorkflow.triggerDate !== expected.triggerDate) {
+      fixes.push(`Next workflow date moved from ${plan.nextWorkflow.triggerDate} to ${expected.triggerDate} (the stage table's trigger)`);
+      plan.nextWorkflow.triggerDate = expected.triggerDate;
+    }
+  }
+  return errors.length ? { fixes, errors } : { content: plan, fixes, errors };
+}
+
+function clampDate(date: string, window: { start: string; end: string }, calendar: PlanningInput['calendar']): string {
+  if (date < window.start) return window.start;
+  if (date > window.end) return window.end;
+  return calendar.isBusinessDay(date) ? date : calendar.onOrAfter(date) > window.end ? calendar.onOrBefore(date) : calendar.onOrAfter(date);
+}
+
+function reason(date: string, window: { start: string; end: string }, calendar: PlanningInput['calendar']): string {
+  if (date < window.start) return 'it was in the past';
+  if (date > window.end) return `it fell after the stage ends on ${window.end}`;
+  return calendar.isHoliday(date) ? 'it fell on a holiday' : 'it fell on a weekend';
+}

@@ -1,0 +1,111 @@
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { getExecution } from '../db/executions.ts';
+import { currentPlan } from '../db/plans.ts';
+import type { Deps } from '../deps.ts';
+import { notFound } from '../http-errors.ts';
+import { FinalizeBody, finalize, generatePlan, planView } from '../workflows/action-plans.ts';
+import { executionView, startWorkflow } from '../workflows/executions.ts';
+import { requireOpportunityAccess } from './access.ts';
+import { router } from './openapi-hono.ts';
+import { errorResponses, IdParam, json, jsonBody, OpportunityIdBody } from './schemas.ts';
+import { ExecutionView, PlanView } from './views.ts';
+
+const ExecutionResponse = z.object({ execution: ExecutionView });
+const PlanResponse = z.object({ plan: PlanView });
+
+/** Workflow executions and their action plans. */
+export function executionsRouter(deps: Deps) {
+  const app = router();
+
+  /** Loads an execution the user may act on (404 unknown, 403 no access). */
+  const executionFor = async (userId: string, id: string) => {
+    const execution = await getExecution(deps.db.sql, id);
+    if (!execution) throw notFound(`Execution ${id}`);
+    await requireOpportunityAccess(deps, userId, execution.opportunityId);
+    return execution;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      summary: "Start (or return) the workflow of the opportunity's current renewal stage",
+      request: jsonBody(OpportunityIdBody),
+      responses: { 200: json(ExecutionResponse, 'The execution already started'), 201: json(ExecutionResponse, 'A new execution'), ...errorResponses },
+    }),
+    async (c) => {
+      const { opportunityId } = c.req.valid('json');
+      const userId = c.get('userId');
+      await requireOpportunityAccess(deps, userId, opportunityId);
+      const { execution, created } = await startWorkflow(deps, userId, opportunityId);
+      return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      summary: 'An execution with its stage and steps',
+      request: { params: IdParam },
+      responses: { 200: json(ExecutionResponse, 'The execution'), ...errorResponses },
+    }),
+    async (c) => {
+      const execution = await executionFor(c.get('userId'), c.req.valid('param').id);
+      return c.json({ execution: await executionView(deps, execution) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/action-plan/generate',
+      summary: 'Generate a new draft version of the action plan',
+      request: { params: IdParam },
+      responses: { 201: json(PlanResponse, 'The new draft'), 409: errorResponses[400], ...errorResponses },
+    }),
+    async (c) => {
+      const userId = c.get('userId');
+      const execution = await executionFor(userId, c.req.valid('param').id);
+      const plan = await generatePlan(deps, userId, execution);
+      return c.json({ plan: await planView(deps, plan, execution) }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/action-plan',
+      summary: 'The current plan (finalized, else latest draft) with every task and its live status',
+      request: { params: IdParam },
+      responses: { 200: json(PlanResponse, 'The plan'), ...errorResponses },
+    }),
+    async (c) => {
+      const execution = await executionFor(c.get('userId'), c.req.valid('param').id);
+      const plan = await currentPlan(deps.db.sql, execution.id);
+      if (!plan) throw notFound(`An action plan for execution ${execution.id}`);
+      return c.json({ plan: await planView(deps, plan, execution) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/action-plan/finalize',
+      summary: 'Finalize the draft (optional task edits): creates the tasks, queues AI tasks, mirrors to Salesforce',
+      request: { params: IdParam, ...jsonBody(FinalizeBody, false) },
+      responses: { 200: json(PlanResponse, 'The finalized plan (finalizing again returns it unchanged)'), 409: errorResponses[400], ...errorResponses },
+    }),
+    async (c) => {
+      const userId = c.get('userId');
+      const execution = await executionFor(userId, c.req.valid('param').id);
+      const body = c.req.valid('json') ?? {};
+      const plan = await finalize(deps, userId, execution, body);
+      const fresh = (await getExecution(deps.db.sql, execution.id))!;
+      return c.json({ plan: await planView(deps, plan, fresh) }, 200);
+    },
+  );
+
+  return app;
+}

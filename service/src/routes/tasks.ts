@@ -1,0 +1,155 @@
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { getTask, listTasks, opportunitiesOfTasks, requestExecution, updateTask, type TaskFilters } from '../db/tasks.ts';
+import type { Deps } from '../deps.ts';
+import { badRequest, conflict, notFound } from '../http-errors.ts';
+import { IsoDate } from '../plan/schema.ts';
+import { SalesforceId } from '../salesforce/context.ts';
+import { mirrorPendingTasks } from '../workflows/mirror.ts';
+import { requireOpportunityAccess } from './access.ts';
+import { router } from './openapi-hono.ts';
+import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
+import { TaskView, taskView } from './views.ts';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const Cursor = z
+  .string()
+  .max(200)
+  .transform((v, ctx) => {
+    const [createdAt, id] = Buffer.from(v, 'base64url').toString('utf8').split('|');
+    if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !z.uuid().safeParse(id).success) {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this endpoint' });
+      return z.NEVER;
+    }
+    return { createdAt, id };
+  });
+
+const ListQuery = z
+  .object({
+    auto_execute: bool.optional(),
+    execution_status: z.enum(['queued', 'running', 'success', 'failed']).optional(),
+    status: z.enum(['pending', 'in_progress', 'completed', 'snoozed', 'cancelled']).optional(),
+    owner: z.enum(['AI', 'CSM', 'Customer']).optional(),
+    opportunity_id: SalesforceId.optional(),
+    execution_id: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: Cursor.optional(),
+  })
+  .strict();
+
+const TaskPatchBody = z
+  .object({
+    status: z.enum(['pending', 'in_progress', 'completed', 'cancelled']).optional(),
+    dueDate: IsoDate.optional(),
+    snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'must change at least one of status, dueDate, snoozedUntil')
+  .refine((b) => !(b.snoozedUntil && b.status), { message: 'cannot set status and snooze at once', path: ['snoozedUntil'] });
+
+const TaskResponse = z.object({ task: TaskView });
+
+/** Plan tasks: list (filters, paging), read, update, and ask an AI task to run. */
+export function tasksRouter(deps: Deps) {
+  const app = router();
+
+  const taskFor = async (userId: string, id: string) => {
+    const task = await getTask(deps.db.sql, id);
+    if (!task) throw notFound(`Task ${id}`);
+    await requireOpportunityAccess(deps, userId, task.opportunityId);
+    return task;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      summary: 'Tasks on opportunities the user can edit, oldest first (keyset paging with `cursor`)',
+      request: { query: ListQuery },
+      responses: {
+        200: json(z.object({ tasks: z.array(TaskView), nextCursor: z.string().nullable() }), 'One page of tasks'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const userId = c.get('userId');
+      const filters: Omit<TaskFilters, 'limit'> = {
+        autoExecute: q.auto_execute,
+        executionStatus: q.execution_status,
+        status: q.status,
+        owner: q.owner,
+        executionId: q.execution_id,
+        after: q.cursor,
+      };
+      let opportunityIds: string[];
+      if (q.opportunity_id) {
+        await requireOpportunityAccess(deps, userId, q.opportunity_id);
+        opportunityIds = [q.opportunity_id];
+      } else {
+        const candidates = await opportunitiesOfTasks(deps.db.sql, filters);
+        opportunityIds = candidates.length ? [...(await deps.salesforce.editable(userId, candidates))] : [];
+      }
+      const rows = await listTasks(deps.db.sql, { ...filters, opportunityIds, limit: q.limit });
+      const last = rows.length === q.limit ? rows.at(-1) : undefined;
+      const nextCursor = last ? Buffer.from(`${new Date(last.createdAt).toISOString()}|${last.id}`).toString('base64url') : null;
+      return c.json({ tasks: rows.map(taskView), nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      summary: 'One task',
+      request: { params: IdParam },
+      responses: { 200: json(TaskResponse, 'The task'), ...errorResponses },
+    }),
+    async (c) => c.json({ task: taskView(await taskFor(c.get('userId'), c.req.valid('param').id)) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{id}',
+      summary: 'Change a task: status (also sub-task completion), due date, snooze; mirrored to Salesforce',
+      request: { params: IdParam, ...jsonBody(TaskPatchBody) },
+      responses: { 200: json(TaskResponse, 'The updated task'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const task = await taskFor(c.get('userId'), id);
+      if (task.owner === 'AI' && patch.status && patch.status !== 'cancelled')
+        throw badRequest('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
+      if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= Date.now())
+        throw badRequest('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
+      const updated = (await updateTask(deps.db.sql, id, patch))!;
+      const mirrorId = updated.parentTaskId ?? updated.id;
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }).catch((err: Error) =>
+        deps.log.warn('salesforce mirror deferred', { taskId: mirrorId, error: err.message }),
+      );
+      return c.json({ task: taskView((await getTask(deps.db.sql, id))!) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/execute',
+      summary: 'Ask for an AI task to run now (a failed task is queued again)',
+      request: { params: IdParam },
+      responses: { 202: json(TaskResponse, 'Accepted: the task is queued and due now'), 409: errorResponses[400], ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const task = await taskFor(c.get('userId'), id);
+      if (!task.autoExecute) throw conflict(`Task ${id} is a ${task.owner} task; only AI tasks execute`);
+      if (task.executionStatus === 'success') throw conflict(`Task ${id} already ran successfully`);
+      const queued = await requestExecution(deps.db.sql, id);
+      return c.json({ task: taskView(queued!) }, 202);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { TaskRow } from '../db/tasks.ts';
+import { AiTask, CsmTask, Evidence, NextWorkflow, PlanSummary, SubTask, TimelineStep } from '../plan/schema.ts';
+
+/** Response schemas (for the OpenAPI document) and the task view. */
+const when = z.union([z.string(), z.date()]).nullable();
+
+export const ExecutionView = z.object({
+  id: z.uuid(),
+  opportunityId: z.string(),
+  opportunityName: z.string(),
+  accountName: z.string().nullable(),
+  stage: z.string(),
+  urgency: z.string(),
+  daysToRenewal: z.number(),
+  renewalDate: z.string(),
+  status: z.enum(['in_progress', 'completed', 'cancelled']),
+  steps: z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), status: z.string() })),
+  currentPlanId: z.uuid().nullable(),
+  createdAt: when,
+  updatedAt: when,
+});
+
+const TaskState = { taskId: z.uuid().nullable(), salesforceTaskId: z.string().nullable() };
+export const PlanView = z.object({
+  id: z.uuid(),
+  executionId: z.uuid(),
+  version: z.number(),
+  status: z.enum(['draft', 'finalized', 'superseded']),
+  planner: z.enum(['playbook', 'llm']),
+  plannerNote: z.string().nullable(),
+  stage: z.string(),
+  urgency: z.string(),
+  daysToRenewal: z.number(),
+  renewalDate: z.string(),
+  opportunityId: z.string(),
+  createdAt: when,
+  finalizedAt: when,
+  fixes: z.array(z.string()),
+  summary: PlanSummary,
+  aiTasks: z.array(
+    AiTask.extend({
+      ...TaskState,
+      change: z.string().nullable(),
+      included: z.boolean(),
+      executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
+      executionResult: z.unknown(),
+      executedAt: when,
+    }),
+  ),
+  csmTasks: z.array(
+    CsmTask.extend({
+      ...TaskState,
+      status: z.string(),
+      snoozedUntil: when,
+      subTasks: z.array(SubTask.extend({ taskId: z.uuid().nullable(), status: z.string() })),
+    }),
+  ),
+  timeline: z.array(TimelineStep),
+  nextWorkflow: NextWorkflow.nullable(),
+  mirror: z.object({ synced: z.number(), pending: z.number(), failed: z.number() }),
+});
+
+export const TaskView = z.object({
+  id: z.uuid(),
+  actionPlanId: z.uuid(),
+  executionId: z.uuid(),
+  opportunityId: z.string(),
+  key: z.string(),
+  owner: z.enum(['AI', 'CSM', 'Customer']),
+  action: z.string(),
+  description: z.string(),
+  priority: z.number(),
+  dueDate: z.string().nullable(),
+  status: z.string(),
+  snoozedUntil: when,
+  completedAt: when,
+  contactId: z.string().nullable(),
+  autoExecute: z.boolean(),
+  processor: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  evidence: z.array(Evidence),
+  executionStatus: z.string().nullable(),
+  executionResult: z.unknown(),
+  executedAt: when,
+  parentTaskId: z.uuid().nullable(),
+  complexity: z.string().nullable(),
+  estimatedCompletionTime: z.string().nullable(),
+  salesforceTaskId: z.string().nullable(),
+  mirrorStatus: z.string(),
+  mirrorError: z.string().nullable(),
+  createdAt: when,
+  updatedAt: when,
+});
+
+export function taskView(t: TaskRow): z.infer<typeof TaskView> {
+  return {
+    id: t.id,
+    actionPlanId: t.actionPlanId,
+    executionId: t.executionId,
+    opportunityId: t.opportunityId,
+    key: t.planTaskKey,
+    owner: t.owner,
+    action: t.action,
+    description: t.description,
+    priority: t.priority,
+    dueDate: t.dueDate,
+    status: t.status,
+    snoozedUntil: t.snoozedUntil,
+    completedAt: t.completedAt,
+    contactId: t.contactId,
+    autoExecute: t.autoExecute,
+    processor: t.processor,
+    metadata: t.metadata,
+    evidence: t.evidence as z.infer<typeof Evidence>[],
+    executionStatus: t.executionStatus,
+    executionResult: t.executionResult,
+    executedAt: t.executedAt,
+    parentTaskId: t.parentTaskId,
+    complexity: t.complexity,
+    estimatedCompletionTime: t.estimatedCompletionTime,
+    salesforceTaskId: t.salesforceTaskId,
+    mirrorStatus: t.mirrorStatus,
+    mirrorError: t.mirrorError,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
+}

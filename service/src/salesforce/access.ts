@@ -1,0 +1,47 @@
+import type { Connection } from 'jsforce';
+
+/**
+ * Whether Salesforce users may edit records, from `UserRecordAccess` (up to 200 record ids per query),
+ * cached briefly so a burst of requests from one page costs one call.
+ */
+export class RecordAccess {
+  private readonly cache = new Map<string, { edit: boolean; until: number }>();
+
+  constructor(
+    private readonly conn: () => Connection,
+    private readonly ttlMs = 30_000,
+    private readonly now = () => Date.now(),
+  ) {}
+
+  /** Record ids (of those given) the user can edit. */
+  async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
+    const safe = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+    if (!safe.test(userId) || !recordIds.every((id) => safe.test(id))) throw new Error('RecordAccess needs Salesforce ids');
+    const result = new Set<string>();
+    const missing: string[] = [];
+    for (const id of new Set(recordIds)) {
+      const hit = this.cache.get(`${userId}:${id}`);
+      if (hit && hit.until > this.now()) {
+        if (hit.edit) result.add(id);
+      } else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 200) {
+      const chunk = missing.slice(i, i + 200);
+      const soql = `SELECT RecordId, HasEditAccess FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId IN (${chunk
+        .map((id) => `'${id}'`)
+        .join(', ')})`;
+      const { records } = await this.conn().query<{ RecordId: string; HasEditAccess: boolean }>(soql);
+      const edit = new Map(records.map((r) => [r.RecordId.slice(0, 15), r.HasEditAccess === true]));
+      for (const id of chunk) {
+        const can = edit.get(id.slice(0, 15)) ?? false;
+        if (this.ttlMs > 0) this.cache.set(`${userId}:${id}`, { edit: can, until: this.now() + this.ttlMs });
+        if (can) result.add(id);
+      }
+    }
+    return result;
+  }
+
+  async canEdit(userId: string, recordId: string): Promise<boolean> {
+    return (await this.editable(userId, [recordId])).has(recordId);
+  }
+}

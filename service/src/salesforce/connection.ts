@@ -1,0 +1,54 @@
+import { createSign, randomUUID } from 'node:crypto';
+import { Connection } from 'jsforce';
+import type { SalesforceLogin } from '../config.ts';
+
+const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
+
+/** A signed JWT bearer assertion (RS256) for the OAuth 2.0 JWT bearer flow of a connected app. */
+export function jwtAssertion(opts: { clientId: string; username: string; audience: string; privateKey: string; now?: number }): string {
+  const iat = Math.floor((opts.now ?? Date.now()) / 1000);
+  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
+  const claims = b64url(
+    JSON.stringify({ iss: opts.clientId, sub: opts.username, aud: opts.audience, exp: iat + 180, jti: randomUUID() }),
+  );
+  const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(opts.privateKey);
+  return `${header}.${claims}.${b64url(signature)}`;
+}
+
+/** The audience Salesforce expects: login or test, or the custom login URL itself. */
+function audienceFor(loginUrl: string): string {
+  return /test\.salesforce\.com|\.sandbox\./.test(loginUrl) ? 'https://test.salesforce.com' : /login\.salesforce\.com/.test(loginUrl) ? 'https://login.salesforce.com' : loginUrl.replace(/\/$/, '');
+}
+
+/**
+ * A jsforce connection for the configured login. With the JWT flow, a fresh token is minted at start and
+ * again whenever Salesforce answers INVALID_SESSION_ID (jsforce's refresh delegate replays the request).
+ */
+export async function connectSalesforce(login: SalesforceLogin, emulator?: { url: string; accessToken: string }): Promise<Connection> {
+  const version = login.apiVersion;
+  if (login.mode === 'token') return new Connection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version });
+  if (login.mode === 'emulator') {
+    if (!emulator) throw new Error('the org emulator must be running in emulator mode');
+    return new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version });
+  }
+  const mint = async (conn: Connection) => {
+    const assertion = jwtAssertion({ ...login, audience: audienceFor(login.loginUrl) });
+    const res = await conn.oauth2.requestToken({ grant_type: JWT_GRANT, assertion });
+    conn.instanceUrl = res.instance_url;
+    return res;
+  };
+  const conn: Connection = new Connection({
+    loginUrl: login.loginUrl,
+    version,
+    refreshFn: (c, callback) => {
+      mint(c as Connection).then(
+        (res) => callback(null, res.access_token, res),
+        (err: Error) => callback(err),
+      );
+    },
+  });
+  const first = await mint(conn);
+  conn.accessToken = first.access_token;
+  return conn;
+}

@@ -1,0 +1,179 @@
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import { toIsoDate } from '../calendar/dates.ts';
+import { SalesforceError } from './errors.ts';
+
+/** A Salesforce record id: 15 characters, or 18 with the case-safe suffix. */
+export const SalesforceId = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15 or 18 character Salesforce id')
+  .refine((id) => id.length === 15 || caseSafeSuffix(id.slice(0, 15)) === id.slice(15), 'has an invalid 18-character checksum');
+
+/** The 3-character suffix Salesforce appends to make a 15-character id case-insensitive. */
+export function caseSafeSuffix(id15: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id15.charAt(chunk * 5 + i);
+      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+    }
+    suffix += alphabet.charAt(bits);
+  }
+  return suffix;
+}
+
+export const ContactSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  title: z.string().nullable(),
+  email: z.string().nullable(),
+  accountId: z.string().nullable(),
+});
+export type Contact = z.infer<typeof ContactSchema>;
+
+export const CrmContextSchema = z.object({
+  opportunity: z.object({
+    id: z.string(),
+    name: z.string(),
+    stageName: z.string().nullable(),
+    type: z.string().nullable(),
+    amount: z.number().nullable(),
+    currentArr: z.number().nullable(),
+    closeDate: z.string(),
+    renewalDate: z.string(),
+    description: z.string().nullable(),
+    nextStep: z.string().nullable(),
+    primaryContactId: z.string().nullable(),
+    previousContactId: z.string().nullable(),
+  }),
+  account: z.object({
+    id: z.string(),
+    name: z.string(),
+    industry: z.string().nullable(),
+    annualRevenue: z.number().nullable(),
+    employees: z.number().nullable(),
+  }),
+  owner: z.object({ id: z.string(), name: z.string(), email: z.string().nullable() }),
+  contactRoles: z.array(
+    z.object({ id: z.string(), contactId: z.string(), role: z.string().nullable(), isPrimary: z.boolean(), contact: ContactSchema }),
+  ),
+  activities: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['Task', 'Event']),
+      subject: z.string().nullable(),
+      description: z.string().nullable(),
+      date: z.string().nullable(),
+      status: z.string().nullable(),
+      whoId: z.string().nullable(),
+      isClosed: z.boolean(),
+      actionPlanTaskId: z.string().nullable(),
+    }),
+  ),
+});
+export type CrmContext = z.infer<typeof CrmContextSchema>;
+
+const ACTIVITY_LIMIT = 20;
+
+/** The one SOQL statement that loads an opportunity's whole CRM context (relationship fields and sub-queries). */
+export function contextSoql(opportunityId: string, renewalDateField?: string): string {
+  const renewal = renewalDateField ? `, ${renewalDateField}` : '';
+  return [
+    'SELECT Id, Name, StageName, Type, Amount, Current_ARR__c, CloseDate, Description, NextStep,',
+    `Primary_Contact__c, Previous_Contact__c${renewal},`,
+    'OwnerId, Owner.Name, Owner.Email,',
+    'AccountId, Account.Name, Account.Industry, Account.AnnualRevenue, Account.NumberOfEmployees,',
+    '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
+    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
+    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
+    `FROM Opportunity WHERE Id = '${opportunityId}'`,
+  ].join(' ');
+}
+
+type Rec = Record<string, any>;
+const children = (r: Rec, rel: string): Rec[] => (r[rel]?.records as Rec[] | undefined) ?? [];
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+const contactOf = (c: Rec): Contact => ({
+  id: c.Id,
+  name: c.Name,
+  title: str(c.Title),
+  email: str(c.Email),
+  accountId: str(c.AccountId),
+});
+
+/**
+ * Loads the opportunity, account, owner, contact roles with contacts, and recent tasks and events
+ * in one Salesforce API call. `opportunityId` must already be validated as a Salesforce id.
+ */
+export async function loadOpportunityContext(
+  conn: Connection,
+  opportunityId: string,
+  opts: { renewalDateField?: string } = {},
+): Promise<CrmContext | undefined> {
+  if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
+  const result = await conn.query<Rec>(contextSoql(opportunityId, opts.renewalDateField));
+  const o = result.records[0];
+  if (!o) return undefined;
+  const renewalDate = str(opts.renewalDateField ? o[opts.renewalDateField] : null) ?? str(o.CloseDate);
+  if (!renewalDate) throw new SalesforceError(`Opportunity ${opportunityId} has no renewal date`, 'MISSING_RENEWAL_DATE', 'permanent');
+  const contactRoles = children(o, 'OpportunityContactRoles').map((r) => ({
+    id: r.Id,
+    contactId: r.ContactId,
+    role: str(r.Role),
+    isPrimary: r.IsPrimary === true,
+    contact: contactOf({ Id: r.ContactId, ...r.Contact }),
+  }));
+  const activities = [
+    ...children(o, 'Tasks').map((t) => ({
+      id: t.Id,
+      kind: 'Task' as const,
+      subject: str(t.Subject),
+      description: str(t.Description),
+      date: str(t.ActivityDate),
+      status: str(t.Status),
+      whoId: str(t.WhoId),
+      isClosed: t.IsClosed === true,
+      actionPlanTaskId: str(t.Action_Plan_Task_Id__c),
+    })),
+    ...children(o, 'Events').map((e) => ({
+      id: e.Id,
+      kind: 'Event' as const,
+      subject: str(e.Subject),
+      description: str(e.Description),
+      date: str(e.ActivityDate) ?? (str(e.StartDateTime) ? toIsoDate(new Date(e.StartDateTime)) : null),
+      status: null,
+      whoId: str(e.WhoId),
+      isClosed: true,
+      actionPlanTaskId: null,
+    })),
+  ].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
+  return {
+    opportunity: {
+      id: o.Id,
+      name: o.Name,
+      stageName: str(o.StageName),
+      type: str(o.Type),
+      amount: num(o.Amount),
+      currentArr: num(o.Current_ARR__c),
+      closeDate: o.CloseDate,
+      renewalDate: renewalDate.slice(0, 10),
+      description: str(o.Description),
+      nextStep: str(o.NextStep),
+      primaryContactId: str(o.Primary_Contact__c),
+      previousContactId: str(o.Previous_Contact__c),
+    },
+    account: {
+      id: o.AccountId,
+      name: o.Account?.Name ?? '',
+      industry: str(o.Account?.Industry),
+      annualRevenue: num(o.Account?.AnnualRevenue),
+      employees: num(o.Account?.NumberOfEmployees),
+    },
+    owner: { id: o.OwnerId, name: o.Owner?.Name ?? '', email: str(o.Owner?.Email) },
+    contactRoles,
+    activities,
+  };
+}

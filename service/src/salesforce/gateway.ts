@@ -1,0 +1,42 @@
+import type { Connection } from 'jsforce';
+import { RecordAccess } from './access.ts';
+import { loadOpportunityContext, type CrmContext } from './context.ts';
+import { toSalesforceError } from './errors.ts';
+import { WriteGate, withRetry } from './retry.ts';
+import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
+
+/** Everything the service asks of Salesforce, on one jsforce connection. */
+export class SalesforceGateway {
+  readonly access: RecordAccess;
+  readonly gate = new WriteGate();
+
+  constructor(
+    readonly conn: Connection,
+    private readonly opts: { renewalDateField?: string; accessCacheMs?: number } = {},
+  ) {
+    this.access = new RecordAccess(() => this.conn, opts.accessCacheMs ?? 30_000);
+  }
+
+  /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
+  loadContext(opportunityId: string): Promise<CrmContext | undefined> {
+    return withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }));
+  }
+
+  async canEdit(userId: string, recordId: string): Promise<boolean> {
+    return withRetry(() => this.access.canEdit(userId, recordId));
+  }
+
+  async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
+    return withRetry(() => this.access.editable(userId, recordIds));
+  }
+
+  mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
+    return mirrorTasks(this.conn, tasks, { gate: this.gate });
+  }
+
+  changedTasks(since: string): Promise<SalesforceTaskChange[]> {
+    return withRetry(() => changedMirroredTasks(this.conn, since)).catch((err) => {
+      throw toSalesforceError(err);
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import type { Connection } from 'jsforce';
+import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
+import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
+
+/** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
+export const EXTERNAL_ID_FIELD = 'Action_Plan_Task_Id__c';
+/** Salesforce's limit of records per sObject collection call. */
+export const COLLECTION_LIMIT = 200;
+
+export interface MirrorTask {
+  id: string;
+  opportunityId: string;
+  ownerUserId: string;
+  contactId: string | null;
+  subject: string;
+  description: string;
+  dueDate: string | null;
+  priority: number;
+  status: 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
+}
+
+export interface MirrorOutcome {
+  taskId: string;
+  salesforceTaskId?: string;
+  error?: SalesforceError;
+}
+
+const PRIORITY = (p: number) => (p <= 2 ? 'High' : p === 3 ? 'Normal' : 'Low');
+const STATUS: Record<MirrorTask['status'], string> = {
+  pending: 'Not Started',
+  in_progress: 'In Progress',
+  completed: 'Completed',
+  snoozed: 'Deferred',
+  cancelled: 'Deferred',
+};
+
+/** The standard Task record a plan task is mirrored as. */
+export function taskRecord(t: MirrorTask): Record<string, unknown> {
+  return {
+    [EXTERNAL_ID_FIELD]: t.id,
+    WhatId: t.opportunityId,
+    WhoId: t.contactId,
+    OwnerId: t.ownerUserId,
+    Subject: t.subject.slice(0, 255),
+    Description: t.description.slice(0, 32_000),
+    ActivityDate: t.dueDate,
+    Priority: PRIORITY(t.priority),
+    Status: STATUS[t.status],
+  };
+}
+
+/**
+ * Upserts tasks as Salesforce Task records on the external id, at most 200 per call. A failed call is retried
+ * when retryable; records that fail individually inside a 200 response are retried too when their error is
+ * retryable, and otherwise reported as failures (never as successes).
+ */
+export async function mirrorTasks(
+  conn: Connection,
+  tasks: MirrorTask[],
+  opts: { gate?: WriteGate; policy?: RetryPolicy } = {},
+): Promise<MirrorOutcome[]> {
+  const outcomes = new Map<string, MirrorOutcome>();
+  for (let i = 0; i < tasks.length; i += COLLECTION_LIMIT) {
+    let pending = tasks.slice(i, i + COLLECTION_LIMIT);
+    const lastErrors = new Map<string, SalesforceError>();
+    try {
+      await withRetry(
+        async () => {
+          const results = (await conn
+            .sobject('Task')
+            .upsert(pending.map(taskRecord) as any, EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as SaveResult[];
+          const retry: MirrorTask[] = [];
+          lastErrors.clear();
+          pending.forEach((task, k) => {
+            const result = results[k];
+            const error = result ? recordError(result) : new SalesforceError('no result for record', 'MISSING_RESULT', 'retryable');
+            if (!error) outcomes.set(task.id, { taskId: task.id, salesforceTaskId: result!.id ?? undefined });
+            else if (error.retryable) {
+              retry.push(task);
+              lastErrors.set(task.id, error);
+            }
+            else outcomes.set(task.id, { taskId: task.id, error });
+          });
+          if (retry.length) {
+            pending = retry;
+            throw new SalesforceError(`${retry.length} record(s) failed with a retryable error`, 'PARTIAL_RETRYABLE', 'retryable');
+          }
+        },
+        { gate: opts.gate, policy: opts.policy },
+      );
+    } catch (raw) {
+      const error = toSalesforceError(raw);
+      for (const task of pending)
+        if (!outcomes.has(task.id)) outcomes.set(task.id, { taskId: task.id, error: lastErrors.get(task.id) ?? error });
+    }
+  }
+  return tasks.map((t) => outcomes.get(t.id)!);
+}
+
+export interface SalesforceTaskChange {
+  salesforceTaskId: string;
+  actionPlanTaskId: string;
+  status: string;
+  isClosed: boolean;
+  systemModstamp: string;
+}
+
+/** Mirrored Tasks changed in Salesforce at or after `since` (ISO datetime), oldest first. */
+export async function changedMirroredTasks(conn: Connection, since: string, limit = 200): Promise<SalesforceTaskChange[]> {
+  const literal = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const soql = `SELECT Id, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND SystemModstamp >= ${literal} ORDER BY SystemModstamp ASC LIMIT ${limit}`;
+  const { records } = await conn.query<Record<string, any>>(soql);
+  return records.map((r) => ({
+    salesforceTaskId: r.Id,
+    actionPlanTaskId: r[EXTERNAL_ID_FIELD],
+    status: r.Status,
+    isClosed: r.IsClosed === true,
+    systemModstamp: r.SystemModstamp,
+  }));
+}

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { finalizePlan } from '../db/finalize.ts';
+import type { ExecutionRow } from '../db/executions.ts';
+import { currentPlan, insertDraftPlan, type PlanRow } from '../db/plans.ts';
+import { tasksOfPlan } from '../db/tasks.ts';
+import type { Deps } from '../deps.ts';
+import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
+import { describeChange } from '../plan/changes.ts';
+import type { PlanningInput } from '../plan/planner.ts';
+import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
+import { validatePlan } from '../plan/validate.ts';
+import type { CrmContext } from '../salesforce/context.ts';
+import { stageById, StageId } from '../stages/stages.ts';
+import { mirrorPendingTasks } from './mirror.ts';
+import { renewalPosition } from './executions.ts';
+
+function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext): PlanningInput {
+  const { daysToRenewal } = renewalPosition(context, deps.today());
+  return {
+    context,
+    stage: stageById(StageId.parse(execution.stage)),
+    today: deps.today(),
+    daysToRenewal,
+    calendar: deps.calendar,
+    maxTasks: deps.env.PLAN_MAX_TASKS,
+  };
+}
+
+/** Generates a new draft version of the execution's plan from fresh CRM context. */
+export async function generatePlan(deps: Deps, userId: string, execution: ExecutionRow): Promise<PlanRow> {
+  const context = await deps.salesforce.loadContext(execution.opportunityId);
+  if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
+  const input = planningInput(deps, execution, context);
+  const output = await deps.planner.plan(input);
+  const checked = validatePlan(output.content, input);
+  if (!checked.content) {
+    deps.log.error('planner produced an invalid plan', { planner: deps.planner.name, errors: checked.errors });
+    throw new ApiError(502, 'PLAN_INVALID', `The ${deps.planner.name} planner produced an invalid plan: ${checked.errors.slice(0, 3).join('; ')}`);
+  }
+  const plan = await insertDraftPlan(deps.db.sql, {
+    executionId: execution.id,
+    planner: deps.planner.name,
+    plannerNote: null,
+    content: checked.content,
+    context,
+    generation: { ...output.generation, validationFixes: checked.fixes, validationErrors: [] },
+    createdBy: userId,
+  });
+  if (!plan) throw conflict('This execution already has a finalized action plan; start the next workflow to plan again');
+  return plan;
+}
+
+/** The plan with every task's live state (after finalize) and the change each AI task will make. */
+export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRow) {
+  const rows = plan.status === 'finalized' ? await tasksOfPlan(deps.db.sql, plan.id) : [];
+  const byKey = new Map(rows.map((r) => [r.planTaskKey, r]));
+  const mirror = (['synced', 'pending', 'failed'] as const).map((s) => [s, rows.filter((r) => r.mirrorStatus === s).length]);
+  return {
+    id: plan.id,
+    executionId: plan.executionId,
+    version: plan.version,
+    status: plan.status,
+    planner: plan.planner,
+    plannerNote: plan.plannerNote,
+    stage: execution.stage,
+    urgency: execution.urgency,
+    daysToRenewal: execution.daysToRenewal,
+    renewalDate: execution.renewalDate,
+    opportunityId: execution.opportunityId,
+    createdAt: plan.createdAt,
+    finalizedAt: plan.finalizedAt,
+    fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
+    summary: plan.content.summary,
+    aiTasks: plan.content.aiTasks.map((t) => {
+      const row = byKey.get(t.key);
+      return {
+        ...t,
+        change: describeChange(t, plan.context),
+        included: true,
+        taskId: row?.id ?? null,
+        executionStatus: row?.executionStatus ?? null,
+        executionResult: row?.executionResult ?? null,
+        executedAt: row?.executedAt ?? null,
+        salesforceTaskId: row?.salesforceTaskId ?? null,
+      };
+    }),
+    csmTasks: plan.content.csmTasks.map((t) => {
+      const row = byKey.get(t.key);
+      return {
+        ...t,
+        dueDate: row?.dueDate ?? t.dueDate,
+        taskId: row?.id ?? null,
+        status: row?.status ?? 'pending',
+        snoozedUntil: row?.snoozedUntil ?? null,
+        salesforceTaskId: row?.salesforceTaskId ?? null,
+        subTasks: t.subTasks.map((s) => {
+          const sub = byKey.get(s.key);
+          return { ...s, taskId: sub?.id ?? null, status: sub?.status ?? 'pending' };
+        }),
+      };
+    }),
+    timeline: plan.content.timeline,
+    nextWorkflow: plan.content.nextWorkflow,
+    mirror: Object.fromEntries(mirror) as Record<'synced' | 'pending' | 'failed', number>,
+  };
+}
+
+export const TaskEdit = z
+  .object({
+    key: TaskKey,
+    include: z.boolean().optional(),
+    action: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(2000).optional(),
+    priority: Priority.optional(),
+    dueDate: IsoDate.optional(),
+  })
+  .strict();
+export const FinalizeBody = z
+  .object({
+    planId: z.uuid().optional(),
+    edits: z.array(TaskEdit).max(100).optional(),
+  })
+  .strict();
+export type FinalizeBody = z.infer<typeof FinalizeBody>;
+
+/** Applies the CSM's edits (untick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the edit. */
+export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edits'] = []): ActionPlanContent {
+  const next = structuredClone(content);
+  edits.forEach((e, i) => {
+    const ai = next.aiTasks.find((t) => t.key === e.key);
+    const csm = next.csmTasks.find((t) => t.key === e.key);
+    const task = ai ?? csm;
+    if (!task) throw badRequest(`edits.${i}.key: no task ${e.key} in this plan`, [{ path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` }]);
+    if (e.dueDate !== undefined && !csm)
+      throw badRequest(`edits.${i}.dueDate: only CSM tasks have due dates`, [{ path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' }]);
+    if (e.action !== undefined) task.action = e.action;
+    if (e.description !== undefined) task.description = e.description;
+    if (e.priority !== undefined) task.priority = e.priority;
+    if (csm && e.dueDate !== undefined) csm.dueDate = e.dueDate;
+  });
+  const drop = new Set(edits.filter((e) => e.include === false).map((e) => e.key));
+  next.aiTasks = next.aiTasks.filter((t) => !drop.has(t.key));
+  next.csmTasks = next.csmTasks.filter((t) => !drop.has(t.key));
+  return next;
+}
+
+/**
+ * Finalizes the current draft with the CSM's edits: validated again, then one transaction, then the
+ * Salesforce mirror (whose failure leaves the tasks pending for the next sweep, never lost).
+ */
+export async function finalize(deps: Deps, userId: string, execution: ExecutionRow, body: FinalizeBody) {
+  const plan = await currentPlan(deps.db.sql, execution.id);
+  if (!plan) throw notFound(`An action plan for execution ${execution.id}`);
+  if (body.planId && body.planId !== plan.id) {
+    if (plan.status === 'finalized') throw conflict(`Plan ${plan.id} is already finalized; ${body.planId} cannot be finalized too`);
+    throw conflict(`Plan ${body.planId} is not the current draft (the current version is ${plan.version}); reload and review it`);
+  }
+  if (plan.status !== 'finalized') {
+    const edited = applyEdits(plan.content, body.edits);
+    const checked = validatePlan(edited, planningInput(deps, execution, plan.context));
+    if (!checked.content) throw badRequest(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
+    const outcome = await finalizePlan(deps.db.sql, {
+      planId: plan.id,
+      executionId: execution.id,
+      userId,
+      content: checked.content,
+      edits: body.edits ?? null,
+      opportunityId: execution.opportunityId,
+      csmUserId: plan.context.owner.id,
+      today: deps.today(),
+    });
+    if (outcome.kind === 'not-found') throw notFound(`Plan ${plan.id}`);
+    if (outcome.kind === 'superseded') throw conflict(`Plan ${plan.id} was replaced by a newer version; reload and review it`);
+  }
+  await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }).catch((err: Error) =>
+    deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
+  );
+  return (await currentPlan(deps.db.sql, execution.id))!;
+}
+
