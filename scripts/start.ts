@@ -1,0 +1,59 @@
+/**
+ * `npm start`: runs the service. With no DATABASE_URL it uses embedded PGlite under DATA_DIR; with no Salesforce
+ * credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
+ * SERVICE_API_KEY in that embedded mode it generates one and prints it.
+ */
+import { ConfigError, loadConfig } from '../service/src/config.ts';
+import { createLogger } from '../service/src/log.ts';
+import { startService } from '../service/src/server.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger(config.env.LOG_LEVEL);
+const service = await startService(config, log).catch((err: Error) => {
+  console.error(`Renewal Action Plans could not start: ${err.message}`);
+  process.exit(1);
+});
+
+const lines = [
+  '',
+  `Renewal Action Plans is listening on ${service.url}`,
+  `  API docs (OpenAPI): ${service.url}/openapi.json   health: ${service.url}/healthz, ${service.url}/readyz`,
+  `  database: ${service.deps.db.kind === 'embedded' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
+];
+if (service.generatedApiKey) {
+  lines.push(`  SERVICE_API_KEY (generated for this run; set SERVICE_API_KEY to fix it): ${service.deps.apiKey}`);
+}
+if (service.emulator) {
+  lines.push(`  Salesforce: local org emulator (NOT Salesforce) at ${service.emulator.url}`);
+  lines.push('  Demo opportunities you can plan for:');
+  for (const o of service.emulator.opportunities) lines.push(`    ${o.id}  ${o.name}`);
+  const first = service.emulator.opportunities[0];
+  if (first) {
+    lines.push('  Try it:');
+    lines.push(`    export KEY=${service.generatedApiKey ? service.deps.apiKey : '$SERVICE_API_KEY'} USER_ID=<a demo user id, see README>`);
+    lines.push(`    curl -s -X POST ${service.url}/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d '{"opportunityId":"${first.id}"}'`);
+  }
+} else {
+  lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);
+}
+console.log(lines.join('\n') + '\n');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info('shutting down', { signal });
+  await service.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,37 @@
+import type { Deps } from './deps.ts';
+import { mirrorPendingTasks } from './workflows/mirror.ts';
+import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
+
+/**
+ * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage) and pull
+ * completions made in Salesforce. One run at a time per instance; runs in several instances are harmless
+ * because both directions are idempotent.
+ */
+export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): Promise<void>; runOnce(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const runOnce = () => {
+    running ??= (async () => {
+      try {
+        await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
+        await syncTaskStatusFromSalesforce(deps);
+      } catch (err) {
+        deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  const timer = setInterval(() => void (stopped || runOnce()), intervalMs);
+  timer.unref();
+  void runOnce();
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

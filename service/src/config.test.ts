@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.salesforce.mode).toBe('emulator');
+    expect(c.env.PORT).toBe(3000);
+    expect(c.env.DATABASE_URL).toBeUndefined();
+    expect(c.env.SERVICE_API_KEY).toBeUndefined();
+  });
+
+  it('names the variable and what is wrong with it', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrowError(/PORT: .*number/i);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrowError(/DATABASE_URL: must start with postgres:\/\//);
+    expect(() => loadConfig({ SERVICE_API_KEY: 'short' })).toThrowError(/SERVICE_API_KEY: must be at least 32 characters/);
+    expect(() => loadConfig({ HOLIDAY_COUNTRY: 'usa' })).toThrowError(/HOLIDAY_COUNTRY/);
+    expect(() => loadConfig({ TODAY: '25/11/2026' })).toThrowError(/TODAY: must be a date/);
+  });
+
+  it('requires the access token and instance URL together, and an API key for a real org', () => {
+    expect(() => loadConfig({ SF_INSTANCE_URL: 'https://acme.my.salesforce.com' })).toThrowError(/SF_ACCESS_TOKEN: is required/);
+    expect(() => loadConfig({ SF_INSTANCE_URL: 'https://acme.my.salesforce.com', SF_ACCESS_TOKEN: 'x' })).toThrowError(
+      /SERVICE_API_KEY: is required when a real Salesforce org/,
+    );
+    const c = loadConfig({ SF_INSTANCE_URL: 'https://acme.my.salesforce.com', SF_ACCESS_TOKEN: 'tok', SERVICE_API_KEY: 'k'.repeat(40) });
+    expect(c.salesforce).toMatchObject({ mode: 'token', instanceUrl: 'https://acme.my.salesforce.com' });
+  });
+
+  it('validates the JWT flow settings', () => {
+    expect(() => loadConfig({ SF_CLIENT_ID: 'cid', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(/SF_USERNAME: is required/);
+    expect(() => loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY: 'not a key', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(
+      /SF_PRIVATE_KEY: is not a PEM private key/,
+    );
+    expect(() => loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY_FILE: '/nonexistent/key.pem', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(
+      /SF_PRIVATE_KEY_FILE: cannot be read/,
+    );
+  });
+
+  it('never echoes a secret value in its error message', () => {
+    try {
+      loadConfig({ SERVICE_API_KEY: 'super-secret-but-short' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).not.toContain('super-secret-but-short');
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../calendar/dates.ts';
+import { STAGE_IDS } from '../stages/stages.ts';
+import { discoveryContext, planningInput, TODAY } from './discovery.fixture.ts';
+import { playbookPlan } from './playbook.ts';
+import { validatePlan } from './validate.ts';
+
+describe('playbook planner', () => {
+  it('plans the Discovery story from the CRM signals', () => {
+    const plan = playbookPlan(planningInput());
+    const contact = plan.aiTasks.find((t) => t.processor === 'salesforce-contact-updater');
+    expect(contact?.metadata).toEqual({
+      oldContact: { name: 'Sarah Chen', salesforceId: '003000000000001AAA' },
+      newContact: { name: 'Eric Estrada', salesforceId: '003000000000002AAA' },
+      updateLocalRecord: true,
+    });
+    const cfo = plan.csmTasks.find((t) => /economic buyer/i.test(t.action));
+    expect(cfo?.complexity).toBe('complex');
+    expect(cfo?.subTasks).toHaveLength(4);
+    expect(plan.csmTasks.some((t) => /budget pressure/i.test(t.action))).toBe(true);
+    expect(plan.csmTasks.some((t) => /overdue activity: Send usage report/i.test(t.action))).toBe(true);
+    expect(plan.nextWorkflow).toMatchObject({ stage: 'Prepare' });
+    expect(plan.summary.keyMetrics.find((m) => m.label === 'Renewal target')?.detail).toBe('+6.9% vs current ARR');
+    expect(new Set(plan.timeline.map((s) => s.owner))).toEqual(new Set(['AI', 'CSM', 'Customer']));
+  });
+
+  it('writes plans that pass validation without fixes, for every stage', () => {
+    for (const days of [220, 165, 130, 100, 75, 45, 20, 10, 3, -5]) {
+      const ctx = discoveryContext();
+      ctx.opportunity.renewalDate = addDays(TODAY, days);
+      const input = planningInput(ctx);
+      const result = validatePlan(playbookPlan(input), input);
+      expect(result.errors, `${days} days`).toEqual([]);
+      expect(result.fixes, `${days} days`).toEqual([]);
+    }
+    expect(STAGE_IDS).toHaveLength(10);
+  });
+
+  it('is deterministic', () => {
+    expect(playbookPlan(planningInput())).toEqual(playbookPlan(planningInput()));
+  });
+
+  it('re-engages a quiet account with no contact roles and no activity', () => {
+    const ctx = discoveryContext();
+    ctx.contactRoles = [];
+    ctx.activities = [];
+    ctx.opportunity.primaryContactId = null;
+    const input = planningInput(ctx);
+    const plan = playbookPlan(input);
+    expect(plan.csmTasks.some((t) => /re-engage/i.test(t.action))).toBe(true);
+    expect(plan.aiTasks.some((t) => t.processor === 'salesforce-contact-updater')).toBe(false);
+    expect(validatePlan(plan, input).errors).toEqual([]);
+  });
+
+  it('keeps to the task cap by dropping the lowest priorities', () => {
+    const input = planningInput(discoveryContext(), TODAY, 3);
+    const plan = playbookPlan(input);
+    expect(plan.aiTasks.length + plan.csmTasks.length).toBe(3);
+    expect([...plan.aiTasks, ...plan.csmTasks].every((t) => t.priority === 1)).toBe(true);
+  });
+});

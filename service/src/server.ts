@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { BusinessCalendar } from './calendar/business-days.ts';
+import { toIsoDate } from './calendar/dates.ts';
+import { loadConfig, type Config } from './config.ts';
+import { migrate } from './db/migrate.ts';
+import { openDatabase } from './db/sql.ts';
+import type { Deps } from './deps.ts';
+import { createLogger, type Logger } from './log.ts';
+import { PlaybookPlanner } from './plan/playbook.ts';
+import { startSalesforceSync } from './background.ts';
+import { connectSalesforce } from './salesforce/connection.ts';
+import { SalesforceGateway } from './salesforce/gateway.ts';
+
+export interface RunningService {
+  url: string;
+  deps: Deps;
+  /** Set when the local Salesforce org emulator runs in-process (no Salesforce credentials configured). */
+  emulator?: { url: string; opportunities: { id: string; name: string }[] };
+  generatedApiKey: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service: database (PGlite when DATABASE_URL is unset) and migrations, Salesforce (the local org
+ * emulator when no credentials are set), the HTTP server and the Salesforce sync loop.
+ */
+export async function startService(config: Config = loadConfig(), log: Logger = createLogger(config.env.LOG_LEVEL)): Promise<RunningService> {
+  const { env } = config;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((err: Error) => log.warn('shutdown step failed', { error: err.message }));
+  };
+  try {
+    const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
+    closers.push(() => db.close());
+    const applied = await migrate(db.sql);
+    log.info('database ready', { kind: db.kind, migrationsApplied: applied });
+
+    let emulator: RunningService['emulator'];
+    let emulatorLink: { url: string; accessToken: string } | undefined;
+    if (config.salesforce.mode === 'emulator') {
+      const { startOrgEmulator } = await import('../../tests/org-emulator/index.ts');
+      const accessToken = randomBytes(24).toString('base64url');
+      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? new Date(`${env.TODAY}T12:00:00Z`) : undefined });
+      closers.push(() => org.close());
+      emulatorLink = { url: org.url, accessToken };
+      const opportunities = org.records('Opportunity').map((o) => ({ id: String(o.Id), name: String(o.Name) }));
+      emulator = { url: org.url, opportunities };
+      log.info('local Salesforce org emulator started (not Salesforce)', { url: org.url });
+    }
+    const conn = await connectSalesforce(config.salesforce, emulatorLink);
+    const salesforce = new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 });
+
+    const generatedApiKey = !env.SERVICE_API_KEY;
+    const deps: Deps = {
+      db,
+      salesforce,
+      planner: new PlaybookPlanner(),
+      calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
+      env,
+      apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
+      log,
+      today: () => env.TODAY ?? toIsoDate(new Date()),
+    };
+
+    const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
+    closers.push(() => sync.stop());
+
+    const app = createApp(deps);
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+    });
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    return { url: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`, deps, emulator, generatedApiKey, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
