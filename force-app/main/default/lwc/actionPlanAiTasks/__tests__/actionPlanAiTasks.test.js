@@ -1,0 +1,121 @@
+import { createElement } from 'lwc';
+import ActionPlanAiTasks from 'c/actionPlanAiTasks';
+
+const TASK = {
+    key: 'ai-1',
+    action: 'Update the primary contact',
+    description: 'Eric Estrada owns the renewal now.',
+    processor: 'salesforce-contact-updater',
+    priority: 1,
+    executeImmediately: true,
+    change: null,
+    taskId: null,
+    executionStatus: null,
+    executionResult: null,
+    included: true
+};
+
+function mount(tasks, editable = false) {
+    const element = createElement('c-action-plan-ai-tasks', {
+        is: ActionPlanAiTasks
+    });
+    element.tasks = tasks;
+    element.editable = editable;
+    document.body.appendChild(element);
+    return element;
+}
+
+const statuses = (element) =>
+    [...element.shadowRoot.querySelectorAll('[data-id="status"]')].map((node) =>
+        node.textContent.trim()
+    );
+
+describe('c-action-plan-ai-tasks', () => {
+    afterEach(() => {
+        while (document.body.firstChild) {
+            document.body.removeChild(document.body.firstChild);
+        }
+    });
+
+    it('says when each draft task will run', () => {
+        const element = mount([
+            TASK,
+            { ...TASK, key: 'ai-2', executeImmediately: false },
+            { ...TASK, key: 'ai-3', included: false }
+        ]);
+
+        expect(statuses(element)).toEqual([
+            'Runs on finalize',
+            'Scheduled on finalize',
+            'Will not run'
+        ]);
+    });
+
+    it('gives the reason of a failure in whichever shape the executor stored it', () => {
+        const element = mount([
+            {
+                ...TASK,
+                taskId: 't1',
+                executionStatus: 'failed',
+                executionResult: { error: { message: 'Row locked.' } }
+            },
+            {
+                ...TASK,
+                key: 'ai-2',
+                taskId: 't2',
+                executionStatus: 'failed',
+                executionResult: { message: 'Bad metadata.' }
+            },
+            {
+                ...TASK,
+                key: 'ai-3',
+                taskId: 't3',
+                executionStatus: 'failed',
+                executionResult: null
+            }
+        ]);
+
+        const reasons = [
+            ...element.shadowRoot.querySelectorAll('[data-id="failure"]')
+        ].map((node) => node.textContent.trim());
+        expect(reasons).toEqual([
+            'Failed: Row locked.',
+            'Failed: Bad metadata.',
+            'Failed: No reason was recorded.'
+        ]);
+    });
+
+    it('announces status changes politely to screen readers', () => {
+        const element = mount([TASK]);
+
+        expect(
+            element.shadowRoot.querySelector('ul').getAttribute('aria-live')
+        ).toBe('polite');
+    });
+
+    it('reports an untick with the task key', () => {
+        const element = mount([TASK], true);
+        const handler = jest.fn();
+        element.addEventListener('taskchange', handler);
+
+        const box = element.shadowRoot.querySelector('[data-id="include"]');
+        expect(box.label).toBe('Include "Update the primary contact"');
+        box.dispatchEvent(
+            new CustomEvent('change', { detail: { checked: false } })
+        );
+
+        expect(handler.mock.calls[0][0].detail).toEqual({
+            key: 'ai-1',
+            field: 'include',
+            value: false
+        });
+    });
+
+    it('says so when the plan has no AI tasks', () => {
+        const element = mount([]);
+
+        expect(element.shadowRoot.querySelector('p').textContent).toBe(
+            'No AI tasks in this plan.'
+        );
+    });
+});

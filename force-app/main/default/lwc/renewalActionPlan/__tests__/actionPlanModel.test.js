@@ -1,0 +1,116 @@
+import {
+    applyEdits,
+    finalizeEdits,
+    hasActiveAiTasks,
+    recordEdit,
+    withSubTaskStatus
+} from '../actionPlanModel';
+
+const DRAFT = require('./data/draftPlan.json').plan;
+const SETTLED = require('./data/finalizedPlanSettled.json').plan;
+
+const withAiStatuses = (statuses, included = true) => ({
+    ...DRAFT,
+    aiTasks: statuses.map((executionStatus, index) => ({
+        ...DRAFT.aiTasks[index],
+        executionStatus,
+        included
+    }))
+});
+
+describe('hasActiveAiTasks', () => {
+    it('is true while a task is queued', () => {
+        expect(hasActiveAiTasks(withAiStatuses(['success', 'queued']))).toBe(
+            true
+        );
+    });
+
+    it('is true while a task is running', () => {
+        expect(hasActiveAiTasks(withAiStatuses(['running', 'failed']))).toBe(
+            true
+        );
+    });
+
+    it('is false once every task succeeded or failed', () => {
+        expect(hasActiveAiTasks(SETTLED)).toBe(false);
+    });
+
+    it('ignores tasks the CSM unticked', () => {
+        expect(hasActiveAiTasks(withAiStatuses(['queued'], false))).toBe(false);
+    });
+
+    it('is false without a plan or before finalize', () => {
+        expect(hasActiveAiTasks(null)).toBe(false);
+        expect(hasActiveAiTasks(DRAFT)).toBe(false);
+    });
+});
+
+describe('edits', () => {
+    it('applies recorded edits without touching the plan', () => {
+        let edits = recordEdit(
+            {},
+            { key: 'csm-2', field: 'priority', value: 1 }
+        );
+        edits = recordEdit(edits, {
+            key: 'csm-2',
+            field: 'dueDate',
+            value: '2026-12-10'
+        });
+        edits = recordEdit(edits, {
+            key: 'ai-4',
+            field: 'include',
+            value: false
+        });
+
+        const view = applyEdits(DRAFT, edits);
+
+        expect(view.csmTasks[1]).toMatchObject({
+            priority: 1,
+            dueDate: '2026-12-10',
+            included: true
+        });
+        expect(view.aiTasks[3].included).toBe(false);
+        expect(view.aiTasks[0].included).toBe(true);
+        expect(DRAFT.csmTasks[1].priority).toBe(2);
+    });
+
+    it('sends only edited tasks, AI tasks as include flags only', () => {
+        const edits = recordEdit(
+            recordEdit({}, { key: 'ai-1', field: 'include', value: false }),
+            {
+                key: 'csm-3',
+                field: 'description',
+                value: 'Include the support savings.'
+            }
+        );
+
+        expect(finalizeEdits(DRAFT, edits)).toEqual([
+            { key: 'ai-1', include: false },
+            {
+                key: 'csm-3',
+                include: true,
+                action: 'Document delivered value',
+                description: 'Include the support savings.',
+                priority: 2,
+                dueDate: '2026-12-08'
+            }
+        ]);
+    });
+
+    it('sends an empty list when nothing was edited', () => {
+        expect(finalizeEdits(DRAFT, {})).toEqual([]);
+    });
+});
+
+describe('withSubTaskStatus', () => {
+    it('changes only the sub-task with that id', () => {
+        const target = SETTLED.csmTasks[0].subTasks[2];
+
+        const plan = withSubTaskStatus(SETTLED, target.taskId, 'completed');
+
+        expect(
+            plan.csmTasks[0].subTasks.map((subTask) => subTask.status)
+        ).toEqual(['pending', 'pending', 'completed', 'pending']);
+        expect(SETTLED.csmTasks[0].subTasks[2].status).toBe('pending');
+    });
+});

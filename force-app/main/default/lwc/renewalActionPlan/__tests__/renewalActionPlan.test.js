@@ -1,0 +1,623 @@
+import { createElement } from 'lwc';
+import RenewalActionPlan from 'c/renewalActionPlan';
+import LightningConfirm from 'lightning/confirm';
+import startWorkflow from '@salesforce/apex/RenewalActionPlanController.startWorkflow';
+import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActionPlan';
+import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
+import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan';
+import updateTask from '@salesforce/apex/RenewalActionPlanController.updateTask';
+import { POLL_INTERVAL_MS } from '../renewalActionPlan';
+
+const EXECUTION = require('./data/execution.json');
+const DRAFT = require('./data/draftPlan.json');
+const RUNNING = require('./data/finalizedPlanRunning.json');
+const SETTLED = require('./data/finalizedPlanSettled.json');
+
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.startWorkflow',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.getActionPlan',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.generateActionPlan',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.updateTask',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock('lightning/confirm', () => ({
+    __esModule: true,
+    default: { open: jest.fn() }
+}));
+
+const OPPORTUNITY_ID = '006Dn00000AcmeRenAA';
+const EXECUTION_ID = EXECUTION.execution.id;
+const json = (value) => JSON.stringify(value);
+const serviceError = (message) => ({ body: { message }, status: 500 });
+
+/** Lets pending promises and the re-render they cause finish. */
+// eslint-disable-next-line @lwc/lwc/no-async-operation
+const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function executionWithoutPlan() {
+    return { execution: { ...EXECUTION.execution, currentPlanId: null } };
+}
+
+async function mount({ plan = DRAFT, execution = EXECUTION } = {}) {
+    startWorkflow.mockResolvedValue(json(execution));
+    getActionPlan.mockResolvedValue(plan ? json(plan) : null);
+    const element = createElement('c-renewal-action-plan', {
+        is: RenewalActionPlan
+    });
+    element.recordId = OPPORTUNITY_ID;
+    const toasts = [];
+    element.addEventListener('lightning__showtoast', (event) =>
+        toasts.push(event.detail)
+    );
+    document.body.appendChild(element);
+    await flushPromises();
+    return { element, toasts };
+}
+
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+const $$ = (element, selector) => [
+    ...element.shadowRoot.querySelectorAll(selector)
+];
+const child = (element, name) => $(element, name).shadowRoot;
+const button = (element, id) => $(element, `lightning-button[data-id="${id}"]`);
+const text = (node) => node.textContent.replace(/\s+/g, ' ').trim();
+
+function change(input, detail) {
+    input.dispatchEvent(new CustomEvent('change', { detail }));
+}
+
+describe('c-renewal-action-plan', () => {
+    afterEach(() => {
+        while (document.body.firstChild) {
+            document.body.removeChild(document.body.firstChild);
+        }
+        jest.clearAllMocks();
+        jest.useRealTimers();
+    });
+
+    it('shows a spinner while the workflow loads', () => {
+        startWorkflow.mockReturnValue(new Promise(() => {}));
+        const element = createElement('c-renewal-action-plan', {
+            is: RenewalActionPlan
+        });
+        element.recordId = OPPORTUNITY_ID;
+        document.body.appendChild(element);
+
+        expect($(element, 'lightning-spinner').alternativeText).toBe(
+            'Loading the action plan'
+        );
+    });
+
+    it('starts the workflow for the record and reads its current plan', async () => {
+        await mount();
+
+        expect(startWorkflow).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID
+        });
+        expect(getActionPlan).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            executionId: EXECUTION_ID
+        });
+    });
+
+    it('shows the stage, urgency, days to renewal and which planner wrote the plan', async () => {
+        const { element } = await mount();
+
+        expect(text($(element, '[data-id="stage"]'))).toBe('Discovery');
+        expect(text($(element, '[data-id="urgency"]'))).toBe('Low urgency');
+        expect(text($(element, '[data-id="days"]'))).toBe(
+            '165 days to renewal (May 9, 2027)'
+        );
+        expect(text($(element, '[data-id="planner"]'))).toBe(
+            'Written by the stage playbook'
+        );
+        expect(text($(element, '[data-id="planner-note"]'))).toContain(
+            'No language model is configured'
+        );
+        expect(text($(element, '[data-id="plan-status"]'))).toBe(
+            'Version 1 · Draft'
+        );
+    });
+
+    it('renders every section of the plan', async () => {
+        const { element } = await mount();
+
+        const summary = child(element, 'c-action-plan-summary');
+        expect(
+            summary.querySelectorAll('[data-id="completed-step"]')
+        ).toHaveLength(5);
+        expect(text(summary.querySelector('[data-id="step-decision"]'))).toBe(
+            'Decision: Treat the renewal as likely but exposed on budget.'
+        );
+        expect(
+            summary.querySelectorAll('[data-id="key-decision"]')
+        ).toHaveLength(2);
+
+        const aiTasks = child(element, 'c-action-plan-ai-tasks');
+        expect(aiTasks.querySelectorAll('li[data-key]')).toHaveLength(4);
+        expect(text(aiTasks.querySelector('[data-id="change"]'))).toContain(
+            'Sets Primary Contact to Eric Estrada'
+        );
+        expect(aiTasks.querySelectorAll('[data-id="include"]')).toHaveLength(4);
+
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+        expect(csmTasks.querySelectorAll('li[data-key]')).toHaveLength(4);
+        expect(text(csmTasks.querySelector('[data-id="meta"]'))).toBe(
+            'P1 · Due Dec 4, 2026 · Complex · 3 hours'
+        );
+        const subTasks = csmTasks.querySelectorAll('[data-id="sub-task"]');
+        expect(subTasks).toHaveLength(4);
+        expect([...subTasks].every((box) => box.disabled)).toBe(true);
+
+        const timeline = child(element, 'c-action-plan-timeline');
+        const steps = timeline.querySelectorAll('[data-id="timeline-step"]');
+        expect(steps).toHaveLength(7);
+        expect(
+            [...timeline.querySelectorAll('[data-id="owner"]')].map(text)
+        ).toEqual(['AI', 'CSM', 'CSM', 'Customer', 'CSM', 'Customer', 'AI']);
+
+        const metrics = child(element, 'c-action-plan-metrics');
+        expect(
+            [...metrics.querySelectorAll('[data-id="metric-value"]')].map(text)
+        ).toEqual(['$248,000', '$265,000', '8/10']);
+
+        const next = child(element, 'c-action-plan-next-workflow');
+        expect(text(next.querySelector('[data-id="next-workflow"]'))).toContain(
+            'Prepare Renewal'
+        );
+        expect(text(next.querySelector('[data-id="trigger-date"]'))).toBe(
+            'Starts Dec 21, 2026'
+        );
+        expect(next.querySelectorAll('[data-id="condition"]')).toHaveLength(2);
+    });
+
+    it('offers Regenerate, Edit Tasks and Finalize on a draft', async () => {
+        const { element } = await mount();
+
+        expect($$(element, 'lightning-button').map((b) => b.label)).toEqual([
+            'Regenerate',
+            'Edit Tasks',
+            'Finalize Action Plan'
+        ]);
+    });
+
+    it('shows an empty state and generates the first plan', async () => {
+        generateActionPlan.mockResolvedValue(json(DRAFT));
+        const { element, toasts } = await mount({
+            plan: null,
+            execution: executionWithoutPlan()
+        });
+
+        expect(getActionPlan).not.toHaveBeenCalled();
+        expect(text($(element, '[data-id="empty"]'))).toContain(
+            'No action plan yet'
+        );
+        expect(button(element, 'generate').label).toBe('Generate Action Plan');
+
+        button(element, 'generate').click();
+        await flushPromises();
+
+        expect(generateActionPlan).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            executionId: EXECUTION_ID
+        });
+        expect($(element, '[data-id="empty"]')).toBeNull();
+        expect($(element, 'c-action-plan-ai-tasks')).not.toBeNull();
+        expect(toasts).toEqual([
+            {
+                title: 'Action plan generated',
+                message: 'Version 1 is ready for review.',
+                variant: 'success'
+            }
+        ]);
+    });
+
+    it('shows the service message when generation fails', async () => {
+        generateActionPlan.mockRejectedValue(
+            serviceError('The model did not answer in time.')
+        );
+        const { element, toasts } = await mount({
+            plan: null,
+            execution: executionWithoutPlan()
+        });
+
+        button(element, 'generate').click();
+        await flushPromises();
+
+        expect(text($(element, '[data-id="action-error"]'))).toBe(
+            'The action plan could not be generated. The model did not answer in time.'
+        );
+        expect(toasts[0]).toMatchObject({
+            variant: 'error',
+            message: 'The model did not answer in time.'
+        });
+        expect(button(element, 'generate').disabled).toBe(false);
+    });
+
+    it('shows a load error in words and retries', async () => {
+        startWorkflow.mockRejectedValueOnce(
+            serviceError(
+                'This opportunity does not exist or you do not have access to it.'
+            )
+        );
+        startWorkflow.mockResolvedValue(json(EXECUTION));
+        getActionPlan.mockResolvedValue(json(DRAFT));
+        const element = createElement('c-renewal-action-plan', {
+            is: RenewalActionPlan
+        });
+        element.recordId = OPPORTUNITY_ID;
+        document.body.appendChild(element);
+        await flushPromises();
+
+        const panel = text(
+            child(element, 'c-error-panel').querySelector(
+                '[data-id="error-panel"]'
+            )
+        );
+        expect(panel).toContain('The action plan could not be loaded.');
+        expect(panel).toContain(
+            'This opportunity does not exist or you do not have access to it.'
+        );
+
+        button(element, 'retry').click();
+        await flushPromises();
+
+        expect(startWorkflow).toHaveBeenCalledTimes(2);
+        expect($(element, 'c-error-panel')).toBeNull();
+        expect(text($(element, '[data-id="stage"]'))).toBe('Discovery');
+    });
+
+    it('refreshes the workflow and plan from the card action', async () => {
+        const { element } = await mount();
+
+        $(element, 'lightning-button-icon[data-id="refresh"]').click();
+        await flushPromises();
+
+        expect(startWorkflow).toHaveBeenCalledTimes(2);
+        expect(getActionPlan).toHaveBeenCalledTimes(2);
+    });
+
+    it('turns CSM tasks into labelled inputs in edit mode and moves focus to the first', async () => {
+        const focus = jest.spyOn(HTMLElement.prototype, 'focus');
+        const { element } = await mount();
+
+        button(element, 'edit-button').click();
+        await flushPromises();
+
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+        const inputs = [...csmTasks.querySelectorAll('[data-field]')];
+        expect(inputs).toHaveLength(16);
+        expect(inputs.every((input) => input.label)).toBe(true);
+        expect(focus.mock.contexts[0].dataset.field).toBe('action');
+        expect(button(element, 'edit-button').label).toBe('Done Editing');
+
+        button(element, 'edit-button').click();
+        await flushPromises();
+        expect(csmTasks.querySelectorAll('[data-field]')).toHaveLength(0);
+        expect(focus.mock.contexts.at(-1).dataset.id).toBe('edit-button');
+    });
+
+    it('finalizes with the confirmed edits and shows the finalized plan', async () => {
+        LightningConfirm.open.mockResolvedValue(true);
+        finalizeActionPlan.mockResolvedValue(json(SETTLED));
+        const { element, toasts } = await mount();
+
+        const aiTasks = child(element, 'c-action-plan-ai-tasks');
+        change(aiTasks.querySelector('[data-key="ai-3"][data-id="include"]'), {
+            checked: false
+        });
+        button(element, 'edit-button').click();
+        await flushPromises();
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+        change(
+            csmTasks.querySelector('[data-key="csm-2"][data-field="action"]'),
+            { value: 'Book the QBR for Dec 3' }
+        );
+        change(
+            csmTasks.querySelector('[data-key="csm-2"][data-field="priority"]'),
+            { value: '1' }
+        );
+        change(
+            csmTasks.querySelector('[data-key="csm-4"][data-id="include"]'),
+            { checked: false }
+        );
+        await flushPromises();
+
+        button(element, 'finalize').click();
+        await flushPromises();
+
+        expect(LightningConfirm.open).toHaveBeenCalledWith(
+            expect.objectContaining({
+                label: 'Finalize the action plan?',
+                message: expect.stringContaining(
+                    '3 AI tasks will run in Salesforce and 3 CSM tasks'
+                )
+            })
+        );
+        const request = finalizeActionPlan.mock.calls[0][0];
+        expect(request).toMatchObject({
+            opportunityId: OPPORTUNITY_ID,
+            executionId: EXECUTION_ID,
+            planId: DRAFT.plan.id
+        });
+        expect(JSON.parse(request.editsJson)).toEqual([
+            { key: 'ai-3', include: false },
+            {
+                key: 'csm-2',
+                include: true,
+                action: 'Book the QBR for Dec 3',
+                description:
+                    'The November QBR was cancelled; book it for early December.',
+                priority: 1,
+                dueDate: '2026-12-03'
+            },
+            {
+                key: 'csm-4',
+                include: false,
+                action: 'Gather competitive intelligence',
+                description:
+                    'Ask the champion which vendors pitched during the budget review.',
+                priority: 3,
+                dueDate: '2026-12-11'
+            }
+        ]);
+        expect(text($(element, '[data-id="plan-status"]'))).toBe(
+            'Version 1 · Finalized'
+        );
+        expect($$(element, 'lightning-button')).toHaveLength(0);
+        expect(toasts.at(-1)).toMatchObject({
+            variant: 'success',
+            title: 'Action plan finalized'
+        });
+    });
+
+    it('shows edits before finalize: an unticked AI task will not run', async () => {
+        const { element } = await mount();
+        const aiTasks = child(element, 'c-action-plan-ai-tasks');
+
+        change(aiTasks.querySelector('[data-key="ai-2"][data-id="include"]'), {
+            checked: false
+        });
+        await flushPromises();
+
+        const status = aiTasks.querySelector(
+            'li[data-key="ai-2"] [data-id="status"]'
+        );
+        expect(text(status)).toBe('Will not run');
+        expect(
+            aiTasks.querySelector('[data-key="ai-2"][data-id="include"]')
+                .checked
+        ).toBe(false);
+    });
+
+    it('does not finalize when the confirmation is cancelled', async () => {
+        LightningConfirm.open.mockResolvedValue(false);
+        const { element } = await mount();
+
+        button(element, 'finalize').click();
+        await flushPromises();
+
+        expect(finalizeActionPlan).not.toHaveBeenCalled();
+        expect(text($(element, '[data-id="plan-status"]'))).toBe(
+            'Version 1 · Draft'
+        );
+    });
+
+    it('keeps the draft and shows why when finalize fails', async () => {
+        LightningConfirm.open.mockResolvedValue(true);
+        finalizeActionPlan.mockRejectedValue(
+            serviceError(
+                'This plan was replaced by version 2. Refresh to review it.'
+            )
+        );
+        const { element, toasts } = await mount();
+
+        button(element, 'finalize').click();
+        await flushPromises();
+
+        expect(text($(element, '[data-id="action-error"]'))).toBe(
+            'The action plan could not be finalized. This plan was replaced by version 2. Refresh to review it.'
+        );
+        expect(toasts[0]).toMatchObject({
+            variant: 'error',
+            title: 'The action plan could not be finalized.'
+        });
+        expect(button(element, 'finalize').disabled).toBe(false);
+    });
+
+    it('asks before Regenerate discards unsaved edits', async () => {
+        LightningConfirm.open.mockResolvedValue(false);
+        const { element } = await mount();
+        change(
+            child(element, 'c-action-plan-ai-tasks').querySelector(
+                '[data-id="include"]'
+            ),
+            { checked: false }
+        );
+        await flushPromises();
+
+        button(element, 'generate').click();
+        await flushPromises();
+
+        expect(LightningConfirm.open).toHaveBeenCalledWith(
+            expect.objectContaining({ label: 'Regenerate the action plan?' })
+        );
+        expect(generateActionPlan).not.toHaveBeenCalled();
+    });
+
+    it('regenerates a draft without asking when nothing was edited', async () => {
+        generateActionPlan.mockResolvedValue(
+            json({ plan: { ...DRAFT.plan, version: 2 } })
+        );
+        const { element } = await mount();
+
+        button(element, 'generate').click();
+        await flushPromises();
+
+        expect(LightningConfirm.open).not.toHaveBeenCalled();
+        expect(text($(element, '[data-id="plan-status"]'))).toBe(
+            'Version 2 · Draft'
+        );
+    });
+
+    it('saves a ticked sub-task', async () => {
+        updateTask.mockResolvedValue(json({ task: { status: 'completed' } }));
+        const { element } = await mount({ plan: SETTLED });
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+        const box = csmTasks.querySelector('[data-id="sub-task"]');
+        expect(box.disabled).toBe(false);
+
+        change(box, { checked: true });
+        await flushPromises();
+
+        expect(updateTask).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            taskId: SETTLED.plan.csmTasks[0].subTasks[0].taskId,
+            changesJson: '{"status":"completed"}'
+        });
+        expect(csmTasks.querySelector('[data-id="sub-task"]').checked).toBe(
+            true
+        );
+    });
+
+    it('unticks a sub-task again when saving fails', async () => {
+        updateTask.mockRejectedValue(serviceError('The task was deleted.'));
+        const { element, toasts } = await mount({ plan: SETTLED });
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+
+        change(csmTasks.querySelector('[data-id="sub-task"]'), {
+            checked: true
+        });
+        await flushPromises();
+
+        expect(csmTasks.querySelector('[data-id="sub-task"]').checked).toBe(
+            false
+        );
+        expect(toasts[0]).toMatchObject({
+            variant: 'error',
+            message: 'The task was deleted.'
+        });
+    });
+
+    it('shows each AI task status and why a failed one failed', async () => {
+        const { element } = await mount({ plan: SETTLED });
+        const aiTasks = child(element, 'c-action-plan-ai-tasks');
+
+        expect(
+            [...aiTasks.querySelectorAll('[data-id="status"]')].map(text)
+        ).toEqual(['Done', 'Done', 'Done', 'Failed']);
+        expect(text(aiTasks.querySelector('[data-id="failure"]'))).toBe(
+            'Failed: The Prepare workflow is already scheduled for 2026-12-21.'
+        );
+        expect(aiTasks.querySelectorAll('[data-id="include"]')).toHaveLength(0);
+    });
+
+    describe('live updates', () => {
+        beforeEach(() => {
+            jest.useFakeTimers();
+        });
+
+        const mountWithFakeTimers = async (plan) => {
+            startWorkflow.mockResolvedValue(json(EXECUTION));
+            getActionPlan.mockResolvedValue(json(plan));
+            const element = createElement('c-renewal-action-plan', {
+                is: RenewalActionPlan
+            });
+            element.recordId = OPPORTUNITY_ID;
+            document.body.appendChild(element);
+            await jest.advanceTimersByTimeAsync(0);
+            return element;
+        };
+
+        it('polls while AI tasks are queued or running and stops once they settle', async () => {
+            const element = await mountWithFakeTimers(RUNNING);
+            expect(getActionPlan).toHaveBeenCalledTimes(1);
+            expect($(element, '[data-id="live"]')).not.toBeNull();
+            const statuses = () =>
+                [
+                    ...child(
+                        element,
+                        'c-action-plan-ai-tasks'
+                    ).querySelectorAll('[data-id="status"]')
+                ].map(text);
+            expect(statuses()).toEqual(['Running', 'Queued', 'Done', 'Queued']);
+
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
+            expect(getActionPlan).toHaveBeenCalledTimes(2);
+
+            getActionPlan.mockResolvedValue(json(SETTLED));
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
+            expect(getActionPlan).toHaveBeenCalledTimes(3);
+            expect(statuses()).toEqual(['Done', 'Done', 'Done', 'Failed']);
+            expect($(element, '[data-id="live"]')).toBeNull();
+
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 4);
+            expect(getActionPlan).toHaveBeenCalledTimes(3);
+        });
+
+        it('starts polling right after finalize', async () => {
+            LightningConfirm.open.mockResolvedValue(true);
+            finalizeActionPlan.mockResolvedValue(json(RUNNING));
+            const element = await mountWithFakeTimers(DRAFT);
+
+            button(element, 'finalize').click();
+            await jest.advanceTimersByTimeAsync(0);
+            expect(getActionPlan).toHaveBeenCalledTimes(1);
+
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
+            expect(getActionPlan).toHaveBeenCalledTimes(2);
+        });
+
+        it('never polls a draft', async () => {
+            await mountWithFakeTimers(DRAFT);
+
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 5);
+
+            expect(getActionPlan).toHaveBeenCalledTimes(1);
+        });
+
+        it('stops polling when the component leaves the page', async () => {
+            const element = await mountWithFakeTimers(RUNNING);
+
+            document.body.removeChild(element);
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 3);
+
+            expect(getActionPlan).toHaveBeenCalledTimes(1);
+        });
+
+        it('stops polling and says so when a poll fails', async () => {
+            const element = await mountWithFakeTimers(RUNNING);
+            getActionPlan.mockRejectedValue(
+                serviceError(
+                    'The action plan service failed (HTTP 502). Try again later.'
+                )
+            );
+
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
+            await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 3);
+
+            expect(getActionPlan).toHaveBeenCalledTimes(2);
+            expect(text($(element, '[data-id="action-error"]'))).toBe(
+                'Live updates stopped. Refresh to try again. The action plan service failed (HTTP 502). Try again later.'
+            );
+        });
+    });
+});

@@ -1,0 +1,89 @@
+/**
+ * Pure functions over the service's plan JSON: what the CSM sees with their unsaved edits applied,
+ * what finalize sends, and whether AI tasks are still moving (which is when the component polls).
+ */
+
+const ACTIVE_EXECUTION = new Set(['queued', 'running']);
+
+/** true while any included AI task is queued or running. */
+export function hasActiveAiTasks(plan) {
+    return Boolean(
+        plan &&
+        plan.aiTasks.some(
+            (task) =>
+                task.included !== false &&
+                ACTIVE_EXECUTION.has(task.executionStatus)
+        )
+    );
+}
+
+/**
+ * The plan as the CSM sees it: each task with their pending edits applied.
+ * @param {object} plan the service's plan
+ * @param {Object<string, object>} edits pending edits by task key
+ */
+export function applyEdits(plan, edits) {
+    const merge = (task) => {
+        const edit = edits[task.key];
+        if (!edit) {
+            return { ...task, included: task.included !== false };
+        }
+        const { include, ...fields } = edit;
+        return {
+            ...task,
+            ...fields,
+            included: include === undefined ? task.included !== false : include
+        };
+    };
+    return {
+        ...plan,
+        aiTasks: plan.aiTasks.map(merge),
+        csmTasks: plan.csmTasks.map(merge)
+    };
+}
+
+/**
+ * Records one change to a task, keyed by task key. Returns a new edits object.
+ * @param {Object<string, object>} edits
+ * @param {{ key: string, field: string, value: * }} change field is `include` or a CSM task field
+ */
+export function recordEdit(edits, { key, field, value }) {
+    return { ...edits, [key]: { ...edits[key], [field]: value } };
+}
+
+/**
+ * The `edits` array for finalize: one entry per edited task, with the task's current values so the
+ * service never has to guess what was left unchanged. AI tasks can only be unticked.
+ */
+export function finalizeEdits(plan, edits) {
+    const edited = applyEdits(plan, edits);
+    const aiEdits = edited.aiTasks
+        .filter((task) => edits[task.key])
+        .map((task) => ({ key: task.key, include: task.included }));
+    const csmEdits = edited.csmTasks
+        .filter((task) => edits[task.key])
+        .map((task) => ({
+            key: task.key,
+            include: task.included,
+            action: task.action,
+            description: task.description,
+            priority: Number(task.priority),
+            dueDate: task.dueDate
+        }));
+    return [...aiEdits, ...csmEdits];
+}
+
+/** Sets the status of one sub-task (found by its taskId), returning a new plan. */
+export function withSubTaskStatus(plan, taskId, status) {
+    return {
+        ...plan,
+        csmTasks: plan.csmTasks.map((task) => ({
+            ...task,
+            subTasks: task.subTasks.map((subTask) => {
+                return subTask.taskId === taskId
+                    ? { ...subTask, status }
+                    : subTask;
+            })
+        }))
+    };
+}

@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FORCE_APP, sourceFiles } from './source-files.ts';
+
+const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['types', 'members', 'fieldPermissions', 'classAccesses', 'customPermissions', 'externalCredentialPrincipalAccesses', 'externalCredentialParameters', 'namedCredentialParameters', 'object', 'itemInstances', 'flexiPageRegions', 'target'].includes(name) });
+const readXml = (file: string) => xml.parse(readFileSync(file, 'utf8'));
+const source = (path: string) => join(FORCE_APP, 'main', 'default', path);
+
+const EXPECTED: Record<string, string[]> = {
+  ApexClass: ['RenewalActionPlanController', 'RenewalActionPlanController_Tests'],
+  LightningComponentBundle: [
+    'actionPlanAiTasks', 'actionPlanCsmTasks', 'actionPlanFormat', 'actionPlanMetrics', 'actionPlanNextWorkflow',
+    'actionPlanSummary', 'actionPlanTimeline', 'errorPanel', 'ldsUtils', 'renewalActionPlan',
+  ],
+  CustomField: [
+    'Activity.Action_Plan_Task_Id__c', 'Opportunity.Current_ARR__c', 'Opportunity.Previous_Contact__c',
+    'Opportunity.Primary_Contact__c', 'Opportunity.Renewal_Date__c',
+  ],
+  CustomPermission: ['Renewal_Action_Plans_User'],
+  PermissionSet: ['Renewal_Action_Plans'],
+  NamedCredential: ['RenewalActionPlanService'],
+  ExternalCredential: ['RenewalActionPlanService'],
+  FlexiPage: ['Renewal_Opportunity_Record_Page'],
+};
+
+const ON_DISK = [
+  'classes/RenewalActionPlanController.cls',
+  'classes/RenewalActionPlanController.cls-meta.xml',
+  'classes/RenewalActionPlanController_Tests.cls',
+  'lwc/renewalActionPlan/renewalActionPlan.js',
+  'lwc/renewalActionPlan/actionPlanModel.js',
+  'lwc/renewalActionPlan/renewalActionPlan.js-meta.xml',
+  'objects/Opportunity.object',
+  'objects/Activity.object',
+  'customPermissions/Renewal_Action_Plans_User.customPermission',
+  'permissionsets/Renewal_Action_Plans.permissionset',
+  'namedCredentials/RenewalActionPlanService.namedCredential',
+  'externalCredentials/RenewalActionPlanService.externalCredential',
+  'flexipages/Renewal_Opportunity_Record_Page.flexipage',
+];
+
+describe('force-app converted to Metadata API format (offline)', () => {
+  let out: string;
+  let manifest: Record<string, string[]>;
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'rap-mdapi-'));
+    const components = ComponentSet.fromSource(FORCE_APP);
+    await new MetadataConverter().convert(components, 'metadata', { type: 'directory', outputDirectory: out, genUniqueDir: false });
+    const pkg = readXml(join(out, 'package.xml')).Package;
+    manifest = Object.fromEntries(pkg.types.map((t: { name: string; members: string[] }) => [t.name, [...t.members].sort()]));
+  });
+
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('lists exactly the expected components in package.xml', () => {
+    expect(manifest).toEqual(EXPECTED);
+  });
+
+  it.each(ON_DISK)('writes %s', (path) => {
+    expect(existsSync(join(out, path))).toBe(true);
+  });
+
+  it('leaves the jest tests and fixtures out of the deployment', () => {
+    expect(existsSync(join(out, 'lwc/renewalActionPlan/__tests__'))).toBe(false);
+    expect(sourceFiles('.test.js').length).toBeGreaterThan(0);
+  });
+
+  it('merges the custom fields into their objects', () => {
+    const opportunity = readFileSync(join(out, 'objects/Opportunity.object'), 'utf8');
+    for (const field of ['Primary_Contact__c', 'Previous_Contact__c', 'Current_ARR__c', 'Renewal_Date__c']) {
+      expect(opportunity).toContain(`<fullName>${field}</fullName>`);
+    }
+    const activity = readXml(join(out, 'objects/Activity.object')).CustomObject.fields;
+    expect(activity).toMatchObject({ fullName: 'Action_Plan_Task_Id__c', externalId: true, unique: true, length: 64, type: 'Text' });
+  });
+});
+
+describe('the permission set', () => {
+  const permissionSet = readXml(source('permissionsets/Renewal_Action_Plans.permissionset-meta.xml')).PermissionSet;
+  const granted = new Map(permissionSet.fieldPermissions.map((p: { field: string; readable: boolean }) => [p.field, p.readable]));
+
+  it('grants the Apex controller', () => {
+    expect(permissionSet.classAccesses).toContainEqual({ apexClass: 'RenewalActionPlanController', enabled: true });
+  });
+
+  const fieldFiles = sourceFiles('.field-meta.xml');
+  it.each(fieldFiles.map((file) => [file.split(/[\\/]objects[\\/]/)[1]!, file]))('grants read access to %s', (_name, file) => {
+    const [object, , fileName] = file.split(/[\\/]objects[\\/]/)[1]!.split(/[\\/]/);
+    const field = fileName!.replace('.field-meta.xml', '');
+    // Activity fields are granted per object that shows them.
+    const objects = object === 'Activity' ? ['Task', 'Event'] : [object];
+    for (const name of objects) expect(granted.get(`${name}.${field}`)).toBe(true);
+  });
+
+  it('grants the custom permission the controller checks', () => {
+    const controller = readFileSync(source('classes/RenewalActionPlanController.cls'), 'utf8');
+    const checked = /CUSTOM_PERMISSION = '([^']+)'/.exec(controller)?.[1];
+    expect(checked).toBe('Renewal_Action_Plans_User');
+    expect(permissionSet.customPermissions).toContainEqual({ name: checked, enabled: true });
+  });
+
+  it('grants the External Credential principal that the Named Credential uses', () => {
+    const external = readXml(source('externalCredentials/RenewalActionPlanService.externalCredential-meta.xml')).ExternalCredential;
+    const principal = external.externalCredentialParameters.find((p: { parameterType: string }) => p.parameterType === 'NamedPrincipal');
+    expect(permissionSet.externalCredentialPrincipalAccesses).toContainEqual({
+      externalCredentialPrincipal: `RenewalActionPlanService-${principal.parameterName}`,
+      enabled: true,
+    });
+  });
+});
+
+describe('references between components', () => {
+  it('the controller calls out through the Named Credential that exists, which uses the External Credential', () => {
+    const controller = readFileSync(source('classes/RenewalActionPlanController.cls'), 'utf8');
+    const name = /NAMED_CREDENTIAL = '([^']+)'/.exec(controller)?.[1];
+    const named = readXml(source(`namedCredentials/${name}.namedCredential-meta.xml`)).NamedCredential;
+    const auth = named.namedCredentialParameters.find((p: { parameterType: string }) => p.parameterType === 'Authentication');
+    expect(existsSync(source(`externalCredentials/${auth.externalCredential}.externalCredential-meta.xml`))).toBe(true);
+  });
+
+  it('the External Credential sends the secret as a bearer token from its own ApiKey parameter', () => {
+    const external = readXml(source('externalCredentials/RenewalActionPlanService.externalCredential-meta.xml')).ExternalCredential;
+    const header = external.externalCredentialParameters.find((p: { parameterType: string }) => p.parameterType === 'AuthHeader');
+    expect(header.parameterName).toBe('Authorization');
+    expect(header.parameterValue).toBe("{!'Bearer ' & $Credential.RenewalActionPlanService.ApiKey}");
+  });
+
+  it('the record page places the component, which is exposed for Opportunity record pages', () => {
+    const page = readXml(source('flexipages/Renewal_Opportunity_Record_Page.flexipage-meta.xml')).FlexiPage;
+    const names = page.flexiPageRegions.flatMap((r: { itemInstances: { componentInstance: { componentName: string } }[] }) =>
+      r.itemInstances.map((i) => i.componentInstance.componentName),
+    );
+    expect(names).toContain('renewalActionPlan');
+    expect(page.sobjectType).toBe('Opportunity');
+    const bundle = readXml(source('lwc/renewalActionPlan/renewalActionPlan.js-meta.xml')).LightningComponentBundle;
+    expect(bundle.isExposed).toBe(true);
+    expect(bundle.targets.target).toContain('lightning__RecordPage');
+    expect(bundle.targetConfigs.targetConfig.objects.object).toEqual(['Opportunity']);
+  });
+});
