@@ -77,14 +77,16 @@ function taskWhere(sql: Sql, f: Omit<TaskFilters, 'limit'>) {
     f.status ? sql`status = ${f.status}` : sql`true`,
     f.owner ? sql`owner = ${f.owner}` : sql`true`,
     f.executionId ? sql`execution_id = ${f.executionId}` : sql`true`,
-    f.after ? sql`(created_at, id) > (${f.after.createdAt}::timestamptz, ${f.after.id}::uuid)` : sql`true`,
+    f.after ? sql`(created_at, id) > (${f.after.createdAt}::text::timestamptz, ${f.after.id}::uuid)` : sql`true`,
   ].reduce((acc, cond) => sql`${acc} AND ${cond}`);
 }
 
 /** Tasks matching the filters, oldest first, one page (keyset paging on created_at, id). */
-export async function listTasks(sql: Sql, f: TaskFilters): Promise<TaskRow[]> {
-  return sql<TaskRow[]>`
-    SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE ${taskWhere(sql, f)} ORDER BY created_at, id LIMIT ${f.limit}`;
+export async function listTasks(sql: Sql, f: TaskFilters): Promise<(TaskRow & { cursorAt: string })[]> {
+  // The cursor carries created_at to the microsecond (a JS Date would cut it to milliseconds).
+  return sql<(TaskRow & { cursorAt: string })[]>`
+    SELECT ${taskColumns(sql)}, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
+      FROM workflow_tasks WHERE ${taskWhere(sql, f)} ORDER BY created_at, id LIMIT ${f.limit}`;
 }
 
 /** The distinct opportunities of the tasks matching the filters, to check the user's access once per opportunity. */

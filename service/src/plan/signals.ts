@@ -1,7 +1,7 @@
 import { daysBetween, type IsoDate } from '../calendar/dates.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 
-const ECONOMIC_BUYER_ROLE = /economic buyer|decision maker|executive sponsor/i;
+const ECONOMIC_BUYER_ROLE = /economic buyer/i;
 const FINANCE_TITLE = /\b(cfo|chief financial|finance director|vp,? finance|head of finance)\b/i;
 const BUDGET_PRESSURE = /budget (cut|reduction|freeze|pressure)|cost[- ]cutting|spend(ing)? (cut|freeze)/i;
 const RECENT_DAYS = 30;

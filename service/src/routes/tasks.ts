@@ -92,7 +92,7 @@ export function tasksRouter(deps: Deps) {
       }
       const rows = await listTasks(deps.db.sql, { ...filters, opportunityIds, limit: q.limit });
       const last = rows.length === q.limit ? rows.at(-1) : undefined;
-      const nextCursor = last ? Buffer.from(`${new Date(last.createdAt).toISOString()}|${last.id}`).toString('base64url') : null;
+      const nextCursor = last ? Buffer.from(`${last.cursorAt}|${last.id}`).toString('base64url') : null;
       return c.json({ tasks: rows.map(taskView), nextCursor }, 200);
     },
   );

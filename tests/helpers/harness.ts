@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../../service/src/app.ts';
+import { BusinessCalendar } from '../../service/src/calendar/business-days.ts';
+import { loadConfig } from '../../service/src/config.ts';
+import type { Deps } from '../../service/src/deps.ts';
+import { createLogger } from '../../service/src/log.ts';
+import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
+import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
+import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
+import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { freshDatabase } from './database.ts';
+
+export const TODAY = '2026-11-25';
+export const API_KEY = 'test-service-api-key-0123456789abcdef';
+
+/**
+ * The real service wired for a test: a fresh database on the real PostgreSQL server, the local Salesforce org
+ * emulator (not Salesforce) reached through the real jsforce client, and the Hono app called in-process.
+ */
+export async function startHarness(opts: { accessCacheMs?: number; today?: string } = {}) {
+  const today = opts.today ?? TODAY;
+  const db = await freshDatabase();
+  const accessToken = randomBytes(16).toString('hex');
+  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: new Date(`${today}T12:00:00Z`) });
+  const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent' }).env;
+  const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken });
+  const salesforce = new SalesforceGateway(conn, { accessCacheMs: opts.accessCacheMs ?? 0 });
+  // Keep retries fast in tests: the policy is the same, the pauses are short.
+  const logLines: string[] = [];
+  const deps: Deps = {
+    db,
+    salesforce,
+    planner: new PlaybookPlanner(),
+    calendar: new BusinessCalendar('US'),
+    env,
+    apiKey: API_KEY,
+    log: createLogger('debug', (line) => logLines.push(line)),
+    today: () => today,
+  };
+  const app = createApp(deps);
+  const users = Object.fromEntries(org.records('User').map((u) => [String(u.Name), String(u.Id)]));
+  const opportunities = Object.fromEntries(org.records('Opportunity').map((o) => [String(o.Name), String(o.Id)]));
+
+  /** Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default). */
+  async function api(method: string, path: string, body?: unknown, as: { user?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...as.headers };
+    if (as.key !== null) headers.authorization = `Bearer ${as.key ?? API_KEY}`;
+    const user = as.user ?? users['Jordan Lee'];
+    if (user) headers['x-salesforce-user-id'] = user;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await app.request(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, body: json, text };
+  }
+
+  return {
+    db,
+    sql: db.sql,
+    org,
+    deps,
+    app,
+    api,
+    users,
+    opportunities,
+    logLines,
+    discoveryId: opportunities['Acme Logistics — FY27 Renewal']!,
+    async close() {
+      await org.close();
+      await db.drop();
+    },
+  };
+}
+export type Harness = Awaited<ReturnType<typeof startHarness>>;

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncTaskStatusFromSalesforce } from '../../service/src/workflows/status-sync.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+
+/** The vertical slice: opportunity → execution → plan → finalize → Postgres → Salesforce Tasks, and back. */
+describe('renewal action plan slice', () => {
+  let h: Harness;
+  let executionId: string;
+  let plan: any;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  const mirrored = () => h.org.records('Task').filter((t) => t.Action_Plan_Task_Id__c);
+
+  it('starts the Discovery workflow, and starting again returns the same execution', async () => {
+    const first = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
+    expect(first.status).toBe(201);
+    expect(first.body.execution).toMatchObject({ stage: 'Discovery', urgency: 'low', daysToRenewal: 165, status: 'in_progress', currentPlanId: null });
+    expect(first.body.execution.steps.at(-1)).toMatchObject({ id: 'action-plan', type: 'planning', status: 'pending' });
+    executionId = first.body.execution.id;
+    const again = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
+    expect(again.status).toBe(200);
+    expect(again.body.execution.id).toBe(executionId);
+  });
+
+  it('has no plan before one is generated', async () => {
+    const res = await h.api('GET', `/api/workflows/executions/${executionId}/action-plan`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('generates a draft plan grounded in the CRM, with the change each AI task will make', async () => {
+    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+    expect(res.status).toBe(201);
+    plan = res.body.plan;
+    expect(plan).toMatchObject({ status: 'draft', version: 1, planner: 'playbook', stage: 'Discovery' });
+    const updater = plan.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater');
+    expect(updater.change).toMatch(/Primary_Contact__c Sarah Chen → Eric Estrada/);
+    expect(updater.taskId).toBeNull();
+    expect(plan.csmTasks.find((t: any) => t.complexity === 'complex').subTasks.length).toBeGreaterThan(0);
+    expect(plan.nextWorkflow.stage).toBe('Prepare');
+    expect(mirrored()).toHaveLength(0);
+  });
+
+  it('regenerating makes version 2 and supersedes version 1', async () => {
+    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+    expect(res.body.plan.version).toBe(2);
+    const [{ count }] = await h.sql`SELECT count(*)::int AS count FROM action_plans WHERE execution_id = ${executionId} AND status = 'superseded'`;
+    expect(count).toBe(1);
+    plan = res.body.plan;
+  });
+
+  it('finalizes with edits in one transaction and mirrors every top-level task as a Salesforce Task', async () => {
+    const reminder = plan.aiTasks.find((t: any) => t.processor === 'follow-up-reminder-creator');
+    const csm = plan.csmTasks[0];
+    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {
+      planId: plan.id,
+      edits: [
+        { key: reminder.key, include: false },
+        { key: csm.key, priority: 5, action: 'Call Eric Estrada this week' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const done = res.body.plan;
+    expect(done.status).toBe('finalized');
+    expect(done.aiTasks.some((t: any) => t.key === reminder.key)).toBe(false);
+    expect(done.csmTasks.find((t: any) => t.key === csm.key)).toMatchObject({ priority: 5, action: 'Call Eric Estrada this week' });
+    expect(done.mirror).toEqual({ synced: done.aiTasks.length + done.csmTasks.length, pending: 0, failed: 0 });
+
+    const ai = await h.sql`SELECT * FROM workflow_tasks WHERE execution_id = ${executionId} AND owner = 'AI'`;
+    expect(ai).toHaveLength(done.aiTasks.length);
+    expect(ai.every((t) => t.auto_execute === true && t.execution_status === 'queued' && t.processor)).toBe(true);
+    const subs = await h.sql`SELECT * FROM workflow_tasks WHERE execution_id = ${executionId} AND parent_task_id IS NOT NULL`;
+    const complex = done.csmTasks.find((t: any) => t.complexity === 'complex');
+    expect(subs).toHaveLength(complex.subTasks.length);
+    expect(new Set(subs.map((s) => s.parent_task_id))).toEqual(new Set([complex.taskId]));
+    const [scheduled] = await h.sql`SELECT * FROM scheduled_workflows WHERE source_plan_id = ${plan.id}`;
+    expect(scheduled).toMatchObject({ stage: 'Prepare', status: 'scheduled' });
+    const notes = await h.sql`SELECT * FROM notifications WHERE plan_id = ${plan.id}`;
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.user_id).toBe(h.users['Jordan Lee']);
+    const [execution] = await h.sql`SELECT status FROM workflow_executions WHERE id = ${executionId}`;
+    expect(execution!.status).toBe('completed');
+
+    const tasks = mirrored();
+    expect(tasks).toHaveLength(done.aiTasks.length + done.csmTasks.length);
+    const csmRecord = tasks.find((t) => t.Action_Plan_Task_Id__c === done.csmTasks.find((t: any) => t.key === csm.key).taskId)!;
+    expect(csmRecord).toMatchObject({ WhatId: h.discoveryId, OwnerId: h.users['Jordan Lee'], Subject: 'Call Eric Estrada this week', Priority: 'Low', Status: 'Not Started' });
+    const complexRecord = tasks.find((t) => t.Action_Plan_Task_Id__c === complex.taskId)!;
+    expect(String(complexRecord.Description)).toContain('[ ] ');
+    const updaterRecord = tasks.find((t) => String(t.Subject).startsWith('[AI] Update primary contact'));
+    expect(updaterRecord?.Priority).toBe('High');
+    plan = done;
+  });
+
+  it('finalizing twice creates nothing twice', async () => {
+    const before = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks`;
+    const sfBefore = mirrored().length;
+    const again = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, { planId: plan.id });
+    expect(again.status).toBe(200);
+    expect(again.body.plan.status).toBe('finalized');
+    const after = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks`;
+    expect(after[0]!.n).toBe(before[0]!.n);
+    expect(mirrored()).toHaveLength(sfBefore);
+    const notes = await h.sql`SELECT count(*)::int AS n FROM notifications`;
+    expect(notes[0]!.n).toBe(1);
+  });
+
+  it('refuses to generate over a finalized plan', async () => {
+    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/already has a finalized action plan/);
+  });
+
+  it('lists the queued AI tasks', async () => {
+    const res = await h.api('GET', '/api/workflows/tasks?auto_execute=true&execution_status=queued');
+    expect(res.status).toBe(200);
+    expect(res.body.tasks.map((t: any) => t.id).sort()).toEqual(plan.aiTasks.map((t: any) => t.taskId).sort());
+    expect(res.body.tasks.every((t: any) => t.autoExecute && t.executionStatus === 'queued')).toBe(true);
+  });
+
+  it('pages through tasks with a cursor', async () => {
+    const all = await h.api('GET', `/api/workflows/tasks?execution_id=${executionId}&limit=200`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await h.api('GET', `/api/workflows/tasks?execution_id=${executionId}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.body.tasks.length).toBeLessThanOrEqual(3);
+      seen.push(...page.body.tasks.map((t: any) => t.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.body.tasks.map((t: any) => t.id));
+  });
+
+  it('completing a task through the service completes its Salesforce Task', async () => {
+    const task = plan.csmTasks[0];
+    const res = await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { status: 'completed' });
+    expect(res.status).toBe(200);
+    expect(res.body.task).toMatchObject({ status: 'completed', mirrorStatus: 'synced' });
+    const record = mirrored().find((t) => t.Action_Plan_Task_Id__c === task.taskId)!;
+    expect(record.Status).toBe('Completed');
+  });
+
+  it('ticking a sub-task updates the checklist on the parent Salesforce Task', async () => {
+    const complex = plan.csmTasks.find((t: any) => t.complexity === 'complex');
+    const res = await h.api('PATCH', `/api/workflows/tasks/${complex.subTasks[0].taskId}`, { status: 'completed' });
+    expect(res.status).toBe(200);
+    const parent = mirrored().find((t) => t.Action_Plan_Task_Id__c === complex.taskId)!;
+    expect(String(parent.Description)).toContain(`[x] ${complex.subTasks[0].action}`);
+  });
+
+  it('a Task completed in Salesforce completes the plan task on the next sync', async () => {
+    const task = plan.csmTasks.find((t: any) => t.complexity === 'complex');
+    const record = mirrored().find((t) => t.Action_Plan_Task_Id__c === task.taskId)!;
+    h.org.updateRecord('Task', String(record.Id), { Status: 'Completed' });
+    const { completed } = await syncTaskStatusFromSalesforce(h.deps);
+    expect(completed).toEqual([task.taskId]);
+    const [row] = await h.sql`SELECT status, completed_at FROM workflow_tasks WHERE id = ${task.taskId}`;
+    expect(row!.status).toBe('completed');
+    expect(row!.completed_at).not.toBeNull();
+    expect((await syncTaskStatusFromSalesforce(h.deps)).completed).toEqual([]);
+  });
+
+  it('snoozes a task and un-snoozes it', async () => {
+    const task = plan.csmTasks.find((t: any) => t.status === 'pending' || t.status === undefined) ?? plan.csmTasks.at(-1);
+    const until = '2030-01-07T09:00:00Z';
+    const snoozed = await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { snoozedUntil: until });
+    expect(snoozed.body.task.status).toBe('snoozed');
+    expect(new Date(snoozed.body.task.snoozedUntil).toISOString()).toBe(new Date(until).toISOString());
+    const back = await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { snoozedUntil: null });
+    expect(back.body.task).toMatchObject({ status: 'pending', snoozedUntil: null });
+  });
+
+  it('accepts a manual execute of an AI task', async () => {
+    const ai = plan.aiTasks[0];
+    const res = await h.api('POST', `/api/workflows/tasks/${ai.taskId}/execute`);
+    expect(res.status).toBe(202);
+    expect(res.body.task.executionStatus).toBe('queued');
+    const csm = await h.api('POST', `/api/workflows/tasks/${plan.csmTasks[0].taskId}/execute`);
+    expect(csm.status).toBe(409);
+  });
+});
