@@ -47,8 +47,8 @@ describe('renewal action plan slice', () => {
   it('regenerating makes version 2 and supersedes version 1', async () => {
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
     expect(res.body.plan.version).toBe(2);
-    const [{ count }] = await h.sql`SELECT count(*)::int AS count FROM action_plans WHERE execution_id = ${executionId} AND status = 'superseded'`;
-    expect(count).toBe(1);
+    const superseded = await h.sql`SELECT count(*)::int AS n FROM action_plans WHERE execution_id = ${executionId} AND status = 'superseded'`;
+    expect(superseded[0]!.n).toBe(1);
     plan = res.body.plan;
   });
 

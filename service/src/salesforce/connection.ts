@@ -22,15 +22,27 @@ function audienceFor(loginUrl: string): string {
 }
 
 /**
+ * jsforce retries GET requests on 420/429/5xx up to 5 times over ~15 s on its own. The service's retry policy
+ * (retry.ts) sits on top, so jsforce's own loop is kept short: an interactive request must fail in seconds.
+ */
+export const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 };
+function boundRetries(conn: Connection): Connection {
+  const transport = (conn as unknown as { _transport: { httpRequest: (req: unknown, options?: Record<string, any>) => unknown } })._transport;
+  const send = transport.httpRequest.bind(transport);
+  transport.httpRequest = (req, options = {}) => send(req, { ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
+  return conn;
+}
+
+/**
  * A jsforce connection for the configured login. With the JWT flow, a fresh token is minted at start and
  * again whenever Salesforce answers INVALID_SESSION_ID (jsforce's refresh delegate replays the request).
  */
 export async function connectSalesforce(login: SalesforceLogin, emulator?: { url: string; accessToken: string }): Promise<Connection> {
   const version = login.apiVersion;
-  if (login.mode === 'token') return new Connection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version });
+  if (login.mode === 'token') return boundRetries(new Connection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version }));
   if (login.mode === 'emulator') {
     if (!emulator) throw new Error('the org emulator must be running in emulator mode');
-    return new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version });
+    return boundRetries(new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }));
   }
   const mint = async (conn: Connection) => {
     const assertion = jwtAssertion({ ...login, audience: audienceFor(login.loginUrl) });
@@ -50,5 +62,5 @@ export async function connectSalesforce(login: SalesforceLogin, emulator?: { url
   });
   const first = await mint(conn);
   conn.accessToken = first.access_token;
-  return conn;
+  return boundRetries(conn);
 }

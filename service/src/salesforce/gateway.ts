@@ -1,8 +1,7 @@
 import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
 import { loadOpportunityContext, type CrmContext } from './context.ts';
-import { toSalesforceError } from './errors.ts';
-import { WriteGate, withRetry } from './retry.ts';
+import { READ_RETRY, WriteGate, withRetry } from './retry.ts';
 import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
 
 /** Everything the service asks of Salesforce, on one jsforce connection. */
@@ -19,15 +18,15 @@ export class SalesforceGateway {
 
   /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
   loadContext(opportunityId: string): Promise<CrmContext | undefined> {
-    return withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }));
+    return withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }), { policy: READ_RETRY });
   }
 
   async canEdit(userId: string, recordId: string): Promise<boolean> {
-    return withRetry(() => this.access.canEdit(userId, recordId));
+    return withRetry(() => this.access.canEdit(userId, recordId), { policy: READ_RETRY });
   }
 
   async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
-    return withRetry(() => this.access.editable(userId, recordIds));
+    return withRetry(() => this.access.editable(userId, recordIds), { policy: READ_RETRY });
   }
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
@@ -35,8 +34,6 @@ export class SalesforceGateway {
   }
 
   changedTasks(since: string): Promise<SalesforceTaskChange[]> {
-    return withRetry(() => changedMirroredTasks(this.conn, since)).catch((err) => {
-      throw toSalesforceError(err);
-    });
+    return withRetry(() => changedMirroredTasks(this.conn, since), { policy: READ_RETRY });
   }
 }

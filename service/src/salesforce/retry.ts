@@ -5,7 +5,10 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
 }
+/** For writes (jsforce never retries POST/PATCH itself). */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5_000 };
+/** For reads, which jsforce already retries on 5xx: one more round, mainly for row locks. */
+export const READ_RETRY: RetryPolicy = { attempts: 2, baseDelayMs: 250, maxDelayMs: 1_000 };
 
 /**
  * Shared pause for writes after REQUEST_LIMIT_EXCEEDED: the org's daily API allowance is spent, so
