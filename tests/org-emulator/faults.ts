@@ -1,0 +1,61 @@
+// Local Salesforce org emulator (not Salesforce): failures injected on purpose, to test how a client copes.
+
+import { z } from 'zod';
+
+export const faultSchema = z.object({
+  count: z.number().int().positive(),
+  errorCode: z.string().min(1),
+  message: z.string().optional(),
+  status: z.number().int().min(400).max(599).optional(),
+  mode: z.enum(['request', 'per-record']).optional(),
+  methods: z.array(z.string()).optional(),
+});
+
+export type FaultSpec = z.infer<typeof faultSchema>;
+
+export interface Fault {
+  errorCode: string;
+  message: string;
+  status: number;
+}
+
+const DEFAULT_STATUS: Record<string, number> = { SERVER_UNAVAILABLE: 503, REQUEST_LIMIT_EXCEEDED: 403 };
+const DEFAULT_MESSAGE: Record<string, string> = {
+  SERVER_UNAVAILABLE: 'Server temporarily unavailable.',
+  REQUEST_LIMIT_EXCEEDED: 'TotalRequests Limit exceeded.',
+  UNABLE_TO_LOCK_ROW: 'unable to obtain exclusive access to this record or 1 records',
+};
+
+interface Pending {
+  remaining: number;
+  spec: FaultSpec;
+  methods: string[];
+}
+
+/** Pending faults, consumed in the order they were injected. */
+export class FaultQueue {
+  private pending: Pending[] = [];
+
+  add(spec: FaultSpec): void {
+    const parsed = faultSchema.parse(spec);
+    const methods = (parsed.methods ?? ['POST', 'PATCH', 'DELETE']).map((m) => m.toUpperCase());
+    this.pending.push({ remaining: parsed.count, spec: parsed, methods });
+  }
+
+  /**
+   * Takes the next fault for a request with this method: request faults are taken by any API request,
+   * per-record faults only by sObject collection writes.
+   */
+  take(method: string, mode: 'request' | 'per-record'): Fault | undefined {
+    const entry = this.pending.find((p) => (p.spec.mode ?? 'request') === mode && p.methods.includes(method.toUpperCase()));
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining === 0) this.pending = this.pending.filter((p) => p !== entry);
+    const { errorCode } = entry.spec;
+    return {
+      errorCode,
+      message: entry.spec.message ?? DEFAULT_MESSAGE[errorCode] ?? `${errorCode} (fault injected by the local Salesforce org emulator)`,
+      status: entry.spec.status ?? DEFAULT_STATUS[errorCode] ?? 400,
+    };
+  }
+}
