@@ -13,7 +13,7 @@ const source = (path: string) => join(FORCE_APP, 'main', 'default', path);
 const EXPECTED: Record<string, string[]> = {
   ApexClass: ['RenewalActionPlanController', 'RenewalActionPlanController_Tests'],
   LightningComponentBundle: [
-    'actionPlanAiTasks', 'actionPlanCsmTasks', 'actionPlanFormat', 'actionPlanMetrics', 'actionPlanNextWorkflow',
+    'actionPlanAiTasks', 'actionPlanCsmTasks', 'actionPlanFormat', 'actionPlanHeader', 'actionPlanMetrics', 'actionPlanNextWorkflow',
     'actionPlanSummary', 'actionPlanTimeline', 'errorPanel', 'ldsUtils', 'renewalActionPlan',
   ],
   CustomField: [

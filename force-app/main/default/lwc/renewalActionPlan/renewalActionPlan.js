@@ -7,7 +7,6 @@ import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.gen
 import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan';
 import updateTask from '@salesforce/apex/RenewalActionPlanController.updateTask';
 import { reduceErrors } from 'c/ldsUtils';
-import { capitalize, formatDate, urgencyClass } from 'c/actionPlanFormat';
 import {
     applyEdits,
     finalizeEdits,
@@ -57,6 +56,8 @@ export default class RenewalActionPlan extends LightningElement {
         this.focusAfterRender = undefined;
         if (target === 'task-inputs') {
             this.refs.csmTasks?.focusFirstInput();
+        } else if (target === 'plan-status') {
+            this.refs.header?.focusStatus();
         } else if (target) {
             this.template.querySelector(`[data-id="${target}"]`)?.focus();
         }
@@ -121,41 +122,8 @@ export default class RenewalActionPlan extends LightningElement {
         }
     }
 
-    // ----- header -----
-
     get hasExecution() {
         return Boolean(this.execution);
-    }
-
-    get stageLabel() {
-        return this.execution.stage;
-    }
-
-    get urgencyLabel() {
-        return `${capitalize(this.execution.urgency)} urgency`;
-    }
-
-    get urgencyBadgeClass() {
-        return urgencyClass(this.execution.urgency);
-    }
-
-    get renewalLabel() {
-        const days = this.execution.daysToRenewal;
-        const when = formatDate(this.execution.renewalDate);
-        if (days < 0) {
-            return `Renewal overdue by ${-days} days (${when})`;
-        }
-        return `${days} days to renewal (${when})`;
-    }
-
-    get plannerLabel() {
-        return this.plan.planner === 'llm'
-            ? 'Written by the AI planner'
-            : 'Written by the stage playbook';
-    }
-
-    get planStatusLabel() {
-        return `Version ${this.plan.version} · ${capitalize(this.plan.status)}`;
     }
 
     // ----- plan -----

@@ -78,6 +78,8 @@ const $$ = (element, selector) => [
 ];
 const child = (element, name) => $(element, name).shadowRoot;
 const button = (element, id) => $(element, `lightning-button[data-id="${id}"]`);
+const header = (element, id) =>
+    child(element, 'c-action-plan-header').querySelector(`[data-id="${id}"]`);
 const text = (node) => node.textContent.replace(/\s+/g, ' ').trim();
 
 function change(input, detail) {
@@ -121,20 +123,18 @@ describe('c-renewal-action-plan', () => {
     it('shows the stage, urgency, days to renewal and which planner wrote the plan', async () => {
         const { element } = await mount();
 
-        expect(text($(element, '[data-id="stage"]'))).toBe('Discovery');
-        expect(text($(element, '[data-id="urgency"]'))).toBe('Low urgency');
-        expect(text($(element, '[data-id="days"]'))).toBe(
+        expect(text(header(element, 'stage'))).toBe('Discovery');
+        expect(text(header(element, 'urgency'))).toBe('Low urgency');
+        expect(text(header(element, 'days'))).toBe(
             '165 days to renewal (May 9, 2027)'
         );
-        expect(text($(element, '[data-id="planner"]'))).toBe(
+        expect(text(header(element, 'planner'))).toBe(
             'Written by the stage playbook'
         );
-        expect(text($(element, '[data-id="planner-note"]'))).toContain(
+        expect(text(header(element, 'planner-note'))).toContain(
             'No language model is configured'
         );
-        expect(text($(element, '[data-id="plan-status"]'))).toBe(
-            'Version 1 · Draft'
-        );
+        expect(text(header(element, 'plan-status'))).toBe('Version 1 · Draft');
     });
 
     it('renders every section of the plan', async () => {
@@ -282,7 +282,7 @@ describe('c-renewal-action-plan', () => {
 
         expect(startWorkflow).toHaveBeenCalledTimes(2);
         expect($(element, 'c-error-panel')).toBeNull();
-        expect(text($(element, '[data-id="stage"]'))).toBe('Discovery');
+        expect(text(header(element, 'stage'))).toBe('Discovery');
     });
 
     it('refreshes the workflow and plan from the card action', async () => {
@@ -316,6 +316,7 @@ describe('c-renewal-action-plan', () => {
     });
 
     it('finalizes with the confirmed edits and shows the finalized plan', async () => {
+        const focus = jest.spyOn(HTMLElement.prototype, 'focus');
         LightningConfirm.open.mockResolvedValue(true);
         finalizeActionPlan.mockResolvedValue(json(SETTLED));
         const { element, toasts } = await mount();
@@ -379,10 +380,11 @@ describe('c-renewal-action-plan', () => {
                 dueDate: '2026-12-11'
             }
         ]);
-        expect(text($(element, '[data-id="plan-status"]'))).toBe(
+        expect(text(header(element, 'plan-status'))).toBe(
             'Version 1 · Finalized'
         );
         expect($$(element, 'lightning-button')).toHaveLength(0);
+        expect(focus.mock.contexts.at(-1).dataset.id).toBe('plan-status');
         expect(toasts.at(-1)).toMatchObject({
             variant: 'success',
             title: 'Action plan finalized'
@@ -416,9 +418,7 @@ describe('c-renewal-action-plan', () => {
         await flushPromises();
 
         expect(finalizeActionPlan).not.toHaveBeenCalled();
-        expect(text($(element, '[data-id="plan-status"]'))).toBe(
-            'Version 1 · Draft'
-        );
+        expect(text(header(element, 'plan-status'))).toBe('Version 1 · Draft');
     });
 
     it('keeps the draft and shows why when finalize fails', async () => {
@@ -473,9 +473,7 @@ describe('c-renewal-action-plan', () => {
         await flushPromises();
 
         expect(LightningConfirm.open).not.toHaveBeenCalled();
-        expect(text($(element, '[data-id="plan-status"]'))).toBe(
-            'Version 2 · Draft'
-        );
+        expect(text(header(element, 'plan-status'))).toBe('Version 2 · Draft');
     });
 
     it('saves a ticked sub-task', async () => {
@@ -550,7 +548,7 @@ describe('c-renewal-action-plan', () => {
         it('polls while AI tasks are queued or running and stops once they settle', async () => {
             const element = await mountWithFakeTimers(RUNNING);
             expect(getActionPlan).toHaveBeenCalledTimes(1);
-            expect($(element, '[data-id="live"]')).not.toBeNull();
+            expect(header(element, 'live')).not.toBeNull();
             const statuses = () =>
                 [
                     ...child(
@@ -567,7 +565,7 @@ describe('c-renewal-action-plan', () => {
             await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
             expect(getActionPlan).toHaveBeenCalledTimes(3);
             expect(statuses()).toEqual(['Done', 'Done', 'Done', 'Failed']);
-            expect($(element, '[data-id="live"]')).toBeNull();
+            expect(header(element, 'live')).toBeNull();
 
             await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 4);
             expect(getActionPlan).toHaveBeenCalledTimes(3);

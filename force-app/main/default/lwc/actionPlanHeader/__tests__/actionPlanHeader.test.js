@@ -1,0 +1,70 @@
+import { createElement } from 'lwc';
+import ActionPlanHeader from 'c/actionPlanHeader';
+
+const EXECUTION =
+    require('../../renewalActionPlan/__tests__/data/execution.json').execution;
+const PLAN =
+    require('../../renewalActionPlan/__tests__/data/draftPlan.json').plan;
+
+function mount(props) {
+    const element = createElement('c-action-plan-header', {
+        is: ActionPlanHeader
+    });
+    Object.assign(element, props);
+    document.body.appendChild(element);
+    return element;
+}
+
+const textOf = (element, id) =>
+    element.shadowRoot
+        .querySelector(`[data-id="${id}"]`)
+        ?.textContent.replace(/\s+/g, ' ')
+        .trim();
+
+describe('c-action-plan-header', () => {
+    afterEach(() => {
+        while (document.body.firstChild) {
+            document.body.removeChild(document.body.firstChild);
+        }
+    });
+
+    it('says how overdue a renewal is, with critical urgency', () => {
+        const element = mount({
+            execution: {
+                ...EXECUTION,
+                stage: 'Overdue',
+                urgency: 'critical',
+                daysToRenewal: -4,
+                renewalDate: '2026-11-21'
+            },
+            plan: null
+        });
+
+        expect(textOf(element, 'stage')).toBe('Overdue');
+        expect(textOf(element, 'urgency')).toBe('Critical urgency');
+        expect(textOf(element, 'days')).toBe(
+            'Renewal overdue by 4 days (Nov 21, 2026)'
+        );
+        expect(textOf(element, 'planner')).toBeUndefined();
+    });
+
+    it('names the AI planner and leaves out an empty planner note', () => {
+        const element = mount({
+            execution: EXECUTION,
+            plan: { ...PLAN, planner: 'llm', plannerNote: null, version: 3 }
+        });
+
+        expect(textOf(element, 'planner')).toBe('Written by the AI planner');
+        expect(textOf(element, 'planner-note')).toBeUndefined();
+        expect(textOf(element, 'plan-status')).toBe('Version 3 · Draft');
+    });
+
+    it('can move focus to the plan status', () => {
+        const element = mount({ execution: EXECUTION, plan: PLAN, live: true });
+
+        element.focusStatus();
+
+        expect(element.shadowRoot.activeElement.dataset.id).toBe('plan-status');
+        expect(textOf(element, 'live')).toBe('Updating live…');
+    });
+});

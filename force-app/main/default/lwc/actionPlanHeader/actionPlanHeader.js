@@ -1,0 +1,45 @@
+import { LightningElement, api } from 'lwc';
+import { capitalize, formatDate, urgencyClass } from 'c/actionPlanFormat';
+
+/** The header: renewal stage, urgency, days to renewal, and which planner wrote which plan version. */
+export default class ActionPlanHeader extends LightningElement {
+    /** The stage workflow execution: { stage, urgency, daysToRenewal, renewalDate }. */
+    @api execution;
+    /** The plan, or null before one is generated. */
+    @api plan;
+    /** true while the AI tasks are followed live. */
+    @api live = false;
+
+    /** Moves keyboard focus to the plan status, so a screen reader announces a finalize. */
+    @api
+    focusStatus() {
+        this.template.querySelector('[data-id="plan-status"]')?.focus();
+    }
+
+    get urgencyLabel() {
+        return `${capitalize(this.execution.urgency)} urgency`;
+    }
+
+    get urgencyBadgeClass() {
+        return urgencyClass(this.execution.urgency);
+    }
+
+    get renewalLabel() {
+        const days = this.execution.daysToRenewal;
+        const when = formatDate(this.execution.renewalDate);
+        if (days < 0) {
+            return `Renewal overdue by ${-days} days (${when})`;
+        }
+        return `${days} days to renewal (${when})`;
+    }
+
+    get plannerLabel() {
+        return this.plan.planner === 'llm'
+            ? 'Written by the AI planner'
+            : 'Written by the stage playbook';
+    }
+
+    get planStatusLabel() {
+        return `Version ${this.plan.version} · ${capitalize(this.plan.status)}`;
+    }
+}
