@@ -18,6 +18,13 @@ try {
   throw err;
 }
 const log = createLogger(config.env.LOG_LEVEL);
+// The local preview page (the LWC in a browser); the build skips itself when it is up to date.
+const preview = await import('./build-preview.ts')
+  .then((m) => m.ensurePreviewBuilt())
+  .then(() => true, (err: Error) => {
+    log.warn('local preview not built; the API works without it', { error: err.message });
+    return false;
+  });
 const service = await startService(config, log).catch((err: Error) => {
   console.error(`Renewal Action Plans could not start: ${err.message}`);
   process.exit(1);
@@ -37,9 +44,13 @@ if (service.emulator) {
   lines.push('  Demo opportunities you can plan for:');
   for (const o of service.emulator.opportunities) lines.push(`    ${o.id}  ${o.name}`);
   const first = service.emulator.opportunities[0];
+  const csm = '0055e0000000001AAA'; // Jordan Lee, the demo CSM who owns the demo opportunities
+  if (first && preview && service.generatedApiKey) {
+    lines.push(`  Local preview of the component: ${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`);
+  }
   if (first) {
     lines.push('  Try it:');
-    lines.push(`    export KEY=${service.generatedApiKey ? service.deps.apiKey : '$SERVICE_API_KEY'} USER_ID=<a demo user id, see README>`);
+    lines.push(`    export KEY=${service.generatedApiKey ? service.deps.apiKey : '$SERVICE_API_KEY'} USER_ID=${csm}`);
     lines.push(`    curl -s -X POST ${service.url}/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d '{"opportunityId":"${first.id}"}'`);
   }
 } else {

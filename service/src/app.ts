@@ -8,6 +8,7 @@ import { migrationsCurrent } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { ApiError, type ErrorCode } from './http-errors.ts';
 import { executionsRouter } from './routes/executions.ts';
+import { previewRouter } from './routes/preview.ts';
 import { tasksRouter } from './routes/tasks.ts';
 import { SalesforceError } from './salesforce/errors.ts';
 
@@ -25,7 +26,9 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use(requestId());
-  app.use('/api/*', bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB'); } }));
+  // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.
+  const limit = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB'); } });
+  app.on(['POST', 'PATCH', 'PUT'], '/api/*', limit);
   app.use('/api/*', requireServiceAuth(deps.apiKey));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -38,6 +41,7 @@ export function createApp(deps: Deps) {
 
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
+  app.route('/preview', previewRouter());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -47,3 +47,16 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('config/.env.example', () => {
+  it('documents every variable the schema reads, and nothing else', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { EnvSchema } = await import('./config.ts');
+    const example = readFileSync(new URL('../../config/.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]).sort();
+    const inner = (EnvSchema as unknown as { _zod: { def: { in?: { shape: object }; shape?: object } } })._zod.def;
+    const shape = inner.shape ?? inner.in?.shape ?? {};
+    expect(documented).toEqual(Object.keys(shape).sort());
+    expect(() => loadConfig(Object.fromEntries([...example.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]])))).not.toThrow();
+  });
+});

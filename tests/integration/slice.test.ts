@@ -163,6 +163,25 @@ describe('renewal action plan slice', () => {
     expect((await syncTaskStatusFromSalesforce(h.deps)).completed).toEqual([]);
   });
 
+  it('answers 304 to an unchanged ETag and never serves a stale view after a change', async () => {
+    const path = `/api/workflows/executions/${executionId}/action-plan`;
+    const first = await h.app.request(path, { headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', 'x-salesforce-user-id': h.users['Jordan Lee']! } });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const same = await h.api('GET', path, undefined, { headers: { 'if-none-match': etag } });
+    expect(same.status).toBe(304);
+    const task = plan.csmTasks.find((t: any) => t.complexity !== 'complex' && t.key !== plan.csmTasks[0].key);
+    await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { status: 'in_progress' });
+    const changed = await h.api('GET', path, undefined, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.plan.csmTasks.find((t: any) => t.key === task.key).status).toBe('in_progress');
+    // A change made behind the service's back (another instance, the executor) is seen too.
+    await h.sql`UPDATE workflow_tasks SET execution_status = 'running' WHERE id = ${plan.aiTasks[0].taskId}`;
+    const again = await h.api('GET', path);
+    expect(again.body.plan.aiTasks[0].executionStatus).toBe('running');
+    await h.sql`UPDATE workflow_tasks SET execution_status = 'queued' WHERE id = ${plan.aiTasks[0].taskId}`;
+  });
+
   it('snoozes a task and un-snoozes it', async () => {
     const task = plan.csmTasks.find((t: any) => t.status === 'pending' || t.status === undefined) ?? plan.csmTasks.at(-1);
     const until = '2030-01-07T09:00:00Z';

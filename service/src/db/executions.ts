@@ -1,3 +1,5 @@
+import type { PlanRow } from './plans.ts';
+import { taskStateSelect, type TaskState } from './tasks.ts';
 import type { Sql } from './sql.ts';
 
 export interface ExecutionStep {
@@ -57,6 +59,53 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
   return row;
 }
 
-export async function setExecutionStatus(sql: Sql, id: string, status: ExecutionRow['status'], steps: ExecutionStep[]): Promise<void> {
-  await sql`UPDATE workflow_executions SET status = ${status}, steps = ${sql.json(steps as never)}, updated_at = now() WHERE id = ${id}`;
+/**
+ * An execution, the id and status of its current plan (finalized, else the latest draft), and the live state
+ * of that plan's tasks, in one light query: the read behind the page the CSM keeps open (and polls while AI
+ * tasks run). The plan's content is immutable per (id, status), so callers may cache it: see PlanCache.
+ */
+/**
+ * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
+ * live state), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
+ * served (and an ETag answered with 304) without reading or rendering anything.
+ */
+const viewStamp = (sql: Sql) => sql`
+  md5(concat_ws('|', e."updatedAt"::text, p.id::text, p.status,
+    (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, t.execution_status,
+                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status), ';' ORDER BY t.id)
+       FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`;
+
+const currentPlanJoin = (sql: Sql) => sql`
+  LEFT JOIN LATERAL (
+    SELECT id, status FROM action_plans
+     WHERE execution_id = e.id AND status <> 'superseded'
+     ORDER BY (status = 'finalized') DESC, version DESC LIMIT 1) p ON true`;
+
+/** The cheap first read of a plan view request: who may see it, and its stamp. */
+export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {
+  const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string }[]>`
+    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", ${viewStamp(sql)} AS stamp
+    FROM (SELECT id, opportunity_id AS "opportunityId", updated_at AS "updatedAt" FROM workflow_executions WHERE id = ${id}) e
+    ${currentPlanJoin(sql)}`;
+  return row;
+}
+
+export async function executionLiveState(
+  sql: Sql,
+  id: string,
+): Promise<{ execution: ExecutionRow; plan: { id: string; status: PlanRow['status'] } | undefined; tasks: TaskState[]; stamp: string } | undefined> {
+  const [row] = await sql<(ExecutionRow & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null; stamp: string })[]>`
+    SELECT e.*, p.id AS "planId", p.status AS "planStatus", ${viewStamp(sql)} AS stamp,
+      (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t) AS tasks
+    FROM (SELECT ${columns(sql)} FROM workflow_executions WHERE id = ${id}) e
+    ${currentPlanJoin(sql)}`;
+  if (!row) return undefined;
+  const { planId, planStatus, tasks, stamp, ...execution } = row;
+  const at = (v: unknown) => (v ? new Date(v as string) : null);
+  return {
+    execution,
+    stamp,
+    plan: planId ? { id: planId, status: planStatus! } : undefined,
+    tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt) })),
+  };
 }

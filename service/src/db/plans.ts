@@ -10,7 +10,8 @@ export interface PlanRow {
   planner: 'playbook' | 'llm';
   plannerNote: string | null;
   content: ActionPlanContent;
-  context: CrmContext;
+  /** Per AI task key, the Salesforce change it will make, in words. */
+  changes: Record<string, string | null>;
   generation: Record<string, unknown>;
   createdBy: string;
   createdAt: Date;
@@ -18,8 +19,9 @@ export interface PlanRow {
   finalizedAt: Date | null;
 }
 
+/** Plan columns without the (large) CRM context snapshot, which only finalize needs: see planContext. */
 const columns = (sql: Sql | TransactionSql) => sql`
-  id, execution_id AS "executionId", version, status, planner, planner_note AS "plannerNote", content, context,
+  id, execution_id AS "executionId", version, status, planner, planner_note AS "plannerNote", content, changes,
   generation, created_by AS "createdBy", created_at AS "createdAt", finalized_by AS "finalizedBy", finalized_at AS "finalizedAt"`;
 
 /**
@@ -28,7 +30,7 @@ const columns = (sql: Sql | TransactionSql) => sql`
  */
 export async function insertDraftPlan(
   sql: Sql,
-  p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'context' | 'generation' | 'createdBy'>,
+  p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'changes' | 'generation' | 'createdBy'> & { context: CrmContext },
 ): Promise<PlanRow | undefined> {
   return sql.begin(async (tx) => {
     // Lock the execution row so two generates cannot pick the same version number.
@@ -37,10 +39,10 @@ export async function insertDraftPlan(
     if (finalized) return undefined;
     await tx`UPDATE action_plans SET status = 'superseded' WHERE execution_id = ${p.executionId} AND status = 'draft'`;
     const [row] = await tx<PlanRow[]>`
-      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, generation, created_by)
+      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, generation, created_by)
       VALUES (${p.executionId},
               (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
-              ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)},
+              ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)},
               ${tx.json(p.generation as never)}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
     return row;
@@ -59,6 +61,12 @@ export async function currentPlan(sql: Sql, executionId: string): Promise<PlanRo
 export async function getPlan(sql: Sql, id: string): Promise<PlanRow | undefined> {
   const [row] = await sql<PlanRow[]>`SELECT ${columns(sql)} FROM action_plans WHERE id = ${id}`;
   return row;
+}
+
+/** The CRM context the plan was generated from (to validate the CSM's edits against it at finalize). */
+export async function planContext(sql: Sql, id: string): Promise<CrmContext> {
+  const [row] = await sql<{ context: CrmContext }[]>`SELECT context FROM action_plans WHERE id = ${id}`;
+  return row!.context;
 }
 
 export { columns as planColumns };

@@ -53,8 +53,28 @@ export async function getTask(sql: Sql, id: string): Promise<TaskRow | undefined
   return row;
 }
 
-export async function tasksOfPlan(sql: Sql, planId: string): Promise<TaskRow[]> {
-  return sql<TaskRow[]>`SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE action_plan_id = ${planId} ORDER BY created_at, plan_task_key`;
+/** The live state of a plan's tasks, as the plan view shows it (a narrow read for the hot path). */
+export interface TaskState {
+  id: string;
+  key: string;
+  status: TaskStatus;
+  dueDate: string | null;
+  snoozedUntil: Date | null;
+  executionStatus: ExecutionStatus | null;
+  executionResult: unknown;
+  executedAt: Date | null;
+  salesforceTaskId: string | null;
+  mirrorStatus: TaskRow['mirrorStatus'];
+}
+
+export const taskStateSelect = (sql: Sql) => sql`
+  SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
+         execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
+         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus"
+    FROM workflow_tasks`;
+
+export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
+  return sql<TaskState[]>`${taskStateSelect(sql)} WHERE action_plan_id = ${planId}`;
 }
 
 export interface TaskFilters {

@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { getExecution } from '../db/executions.ts';
-import { currentPlan } from '../db/plans.ts';
+import { executionLiveState, getExecution, planViewStamp } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http-errors.ts';
 import { FinalizeBody, finalize, generatePlan, planView } from '../workflows/action-plans.ts';
 import { executionView, startWorkflow } from '../workflows/executions.ts';
+import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json, jsonBody, OpportunityIdBody } from './schemas.ts';
@@ -17,6 +17,8 @@ const PlanResponse = z.object({ plan: PlanView });
 /** Workflow executions and their action plans. */
 export function executionsRouter(deps: Deps) {
   const app = router();
+  const planCache = new PlanCache();
+  const viewCache = new PlanViewCache();
 
   /** Loads an execution the user may act on (404 unknown, 403 no access). */
   const executionFor = async (userId: string, id: string) => {
@@ -79,13 +81,29 @@ export function executionsRouter(deps: Deps) {
       path: '/{id}/action-plan',
       summary: 'The current plan (finalized, else latest draft) with every task and its live status',
       request: { params: IdParam },
-      responses: { 200: json(PlanResponse, 'The plan'), ...errorResponses },
+      responses: { 200: json(PlanResponse, 'The plan (with an ETag)'), 304: { description: 'Unchanged since the ETag in If-None-Match' }, ...errorResponses },
     }),
     async (c) => {
-      const execution = await executionFor(c.get('userId'), c.req.valid('param').id);
-      const plan = await currentPlan(deps.db.sql, execution.id);
-      if (!plan) throw notFound(`An action plan for execution ${execution.id}`);
-      return c.json({ plan: await planView(deps, plan, execution) }, 200);
+      const { id } = c.req.valid('param');
+      // The page polls this while AI tasks run. First a cheap read: whose opportunity it is, and the stamp of
+      // everything the view shows. An unchanged stamp serves the rendered view (or 304 for a matching ETag).
+      const head = await planViewStamp(deps.db.sql, id);
+      if (!head) throw notFound(`Execution ${id}`);
+      await requireOpportunityAccess(deps, c.get('userId'), head.opportunityId);
+      if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
+      const etag = `"${head.stamp}"`;
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
+      let json = viewCache.get(id, head.stamp);
+      let stamp = head.stamp;
+      if (!json) {
+        const found = await executionLiveState(deps.db.sql, id);
+        const plan = found?.plan && (await planCache.get(deps.db.sql, found.plan));
+        if (!found || !plan) throw notFound(`An action plan for execution ${id}`);
+        json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });
+        stamp = found.stamp;
+        viewCache.set(id, stamp, json);
+      }
+      return c.body(json, 200, { 'Content-Type': 'application/json', ETag: `"${stamp}"` }) as never;
     },
   );
 

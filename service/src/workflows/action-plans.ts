@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { finalizePlan } from '../db/finalize.ts';
 import type { ExecutionRow } from '../db/executions.ts';
-import { currentPlan, insertDraftPlan, type PlanRow } from '../db/plans.ts';
-import { tasksOfPlan } from '../db/tasks.ts';
+import { currentPlan, insertDraftPlan, planContext, type PlanRow } from '../db/plans.ts';
+import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
 import { describeChange } from '../plan/changes.ts';
@@ -43,6 +43,7 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
     plannerNote: null,
     content: checked.content,
     context,
+    changes: Object.fromEntries(checked.content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
     generation: { ...output.generation, validationFixes: checked.fixes, validationErrors: [] },
     createdBy: userId,
   });
@@ -50,11 +51,25 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   return plan;
 }
 
+type StaticView = ReturnType<typeof staticPlanView>;
+const staticViews = new WeakMap<PlanRow, StaticView>();
+
+/** The parts of a plan's view that never change for one plan version (computed once per cached version). */
+function staticPlanView(plan: PlanRow) {
+  return {
+    fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
+    aiTasks: plan.content.aiTasks.map((t) => ({ ...t, change: plan.changes[t.key] ?? null, included: true })),
+  };
+}
+
 /** The plan with every task's live state (after finalize) and the change each AI task will make. */
-export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRow) {
-  const rows = plan.status === 'finalized' ? await tasksOfPlan(deps.db.sql, plan.id) : [];
-  const byKey = new Map(rows.map((r) => [r.planTaskKey, r]));
-  const mirror = (['synced', 'pending', 'failed'] as const).map((s) => [s, rows.filter((r) => r.mirrorStatus === s).length]);
+export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRow, states?: TaskState[]) {
+  const rows = states ?? (plan.status === 'finalized' ? await taskStatesOfPlan(deps.db.sql, plan.id) : []);
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  let fixed = staticViews.get(plan);
+  if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
+  const mirror = { synced: 0, pending: 0, failed: 0 };
+  for (const r of rows) if (r.mirrorStatus in mirror) mirror[r.mirrorStatus as keyof typeof mirror]++;
   return {
     id: plan.id,
     executionId: plan.executionId,
@@ -69,14 +84,12 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
     opportunityId: execution.opportunityId,
     createdAt: plan.createdAt,
     finalizedAt: plan.finalizedAt,
-    fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
+    fixes: fixed.fixes,
     summary: plan.content.summary,
-    aiTasks: plan.content.aiTasks.map((t) => {
+    aiTasks: fixed.aiTasks.map((t) => {
       const row = byKey.get(t.key);
       return {
         ...t,
-        change: describeChange(t, plan.context),
-        included: true,
         taskId: row?.id ?? null,
         executionStatus: row?.executionStatus ?? null,
         executionResult: row?.executionResult ?? null,
@@ -95,13 +108,13 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
         salesforceTaskId: row?.salesforceTaskId ?? null,
         subTasks: t.subTasks.map((s) => {
           const sub = byKey.get(s.key);
-          return { ...s, taskId: sub?.id ?? null, status: sub?.status ?? 'pending' };
+          return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? 'pending' };
         }),
       };
     }),
     timeline: plan.content.timeline,
     nextWorkflow: plan.content.nextWorkflow,
-    mirror: Object.fromEntries(mirror) as Record<'synced' | 'pending' | 'failed', number>,
+    mirror,
   };
 }
 
@@ -157,7 +170,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
   }
   if (plan.status !== 'finalized') {
     const edited = applyEdits(plan.content, body.edits);
-    const checked = validatePlan(edited, planningInput(deps, execution, plan.context));
+    const context = await planContext(deps.db.sql, plan.id);
+    const checked = validatePlan(edited, planningInput(deps, execution, context));
     if (!checked.content) throw badRequest(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
     const outcome = await finalizePlan(deps.db.sql, {
       planId: plan.id,
@@ -166,7 +180,7 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
       content: checked.content,
       edits: body.edits ?? null,
       opportunityId: execution.opportunityId,
-      csmUserId: plan.context.owner.id,
+      csmUserId: context.owner.id,
       today: deps.today(),
     });
     if (outcome.kind === 'not-found') throw notFound(`Plan ${plan.id}`);

@@ -32,6 +32,8 @@ CREATE TABLE action_plans (
   planner_note   text,
   content        jsonb        NOT NULL,
   context        jsonb        NOT NULL,
+  -- per AI task key: the Salesforce change it will make, in words (shown before finalize)
+  changes        jsonb        NOT NULL DEFAULT '{}',
   generation     jsonb        NOT NULL DEFAULT '{}',
   created_by     varchar(18)  NOT NULL,
   created_at     timestamptz  NOT NULL DEFAULT now(),
