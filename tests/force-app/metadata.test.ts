@@ -17,8 +17,9 @@ const EXPECTED: Record<string, string[]> = {
     'actionPlanSummary', 'actionPlanTimeline', 'errorPanel', 'ldsUtils', 'renewalActionPlan',
   ],
   CustomField: [
-    'Activity.Action_Plan_Task_Id__c', 'Opportunity.Current_ARR__c', 'Opportunity.Previous_Contact__c',
-    'Opportunity.Primary_Contact__c', 'Opportunity.Renewal_Date__c',
+    'Activity.Action_Plan_Task_Id__c', 'Opportunity.Auto_Renewal__c', 'Opportunity.Current_ARR__c', 'Opportunity.Notice_Period_Days__c',
+    'Opportunity.Previous_Contact__c', 'Opportunity.Price_Increase_Cap__c', 'Opportunity.Primary_Contact__c', 'Opportunity.Renewal_Date__c',
+    'Opportunity.Termination_Terms__c',
   ],
   CustomPermission: ['Renewal_Action_Plans_User'],
   PermissionSet: ['Renewal_Action_Plans'],
@@ -72,7 +73,7 @@ describe('force-app converted to Metadata API format (offline)', () => {
 
   it('merges the custom fields into their objects', () => {
     const opportunity = readFileSync(join(out, 'objects/Opportunity.object'), 'utf8');
-    for (const field of ['Primary_Contact__c', 'Previous_Contact__c', 'Current_ARR__c', 'Renewal_Date__c']) {
+    for (const field of ['Primary_Contact__c', 'Previous_Contact__c', 'Current_ARR__c', 'Renewal_Date__c', 'Notice_Period_Days__c', 'Auto_Renewal__c', 'Price_Increase_Cap__c', 'Termination_Terms__c']) {
       expect(opportunity).toContain(`<fullName>${field}</fullName>`);
     }
     const activity = readXml(join(out, 'objects/Activity.object')).CustomObject.fields;

@@ -164,6 +164,10 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       Renewal_Date__c: date(),
       Primary_Contact__c: lookup('Contact', 'Primary_Contact__r'),
       Previous_Contact__c: lookup('Contact', 'Previous_Contact__r'),
+      Notice_Period_Days__c: integer(),
+      Auto_Renewal__c: checkbox(false),
+      Price_Increase_Cap__c: percent(),
+      Termination_Terms__c: longText(32768),
     }, {
       OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
       ...activityChildren('WhatId'),

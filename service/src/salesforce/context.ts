@@ -48,6 +48,19 @@ export const CrmContextSchema = z.object({
     primaryContactId: z.string().nullable(),
     previousContactId: z.string().nullable(),
   }),
+  /**
+   * The contract terms the package's Opportunity fields hold (null where a field is empty). Absent on contexts
+   * stored before these fields existed; null as a whole when none is filled in.
+   */
+  contract: z
+    .object({
+      noticePeriodDays: z.number().nullable(),
+      autoRenewal: z.boolean().nullable(),
+      priceIncreaseCapPct: z.number().nullable(),
+      terminationTerms: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   account: z.object({
     id: z.string(),
     name: z.string(),
@@ -83,6 +96,7 @@ export function contextSoql(opportunityId: string, renewalDateField?: string): s
   return [
     'SELECT Id, Name, StageName, Type, Amount, Current_ARR__c, CloseDate, Description, NextStep,',
     `Primary_Contact__c, Previous_Contact__c${renewal},`,
+    'Notice_Period_Days__c, Auto_Renewal__c, Price_Increase_Cap__c, Termination_Terms__c,',
     'OwnerId, Owner.Name, Owner.Email,',
     'AccountId, Account.Name, Account.Industry, Account.AnnualRevenue, Account.NumberOfEmployees,',
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
@@ -150,7 +164,16 @@ export async function loadOpportunityContext(
       actionPlanTaskId: null,
     })),
   ].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? ''));
+  const contract = {
+    noticePeriodDays: num(o.Notice_Period_Days__c),
+    // A checkbox is never empty in Salesforce: false only counts as data when some other term is filled in.
+    autoRenewal: typeof o.Auto_Renewal__c === 'boolean' ? o.Auto_Renewal__c : null,
+    priceIncreaseCapPct: num(o.Price_Increase_Cap__c),
+    terminationTerms: str(o.Termination_Terms__c),
+  };
+  const hasContract = contract.noticePeriodDays !== null || contract.priceIncreaseCapPct !== null || contract.terminationTerms !== null || contract.autoRenewal === true;
   return {
+    contract: hasContract ? contract : null,
     opportunity: {
       id: o.Id,
       name: o.Name,
