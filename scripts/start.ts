@@ -33,7 +33,7 @@ const service = await startService(config, log).catch((err: Error) => {
 const lines = [
   '',
   `Renewal Action Plans is listening on ${service.url}`,
-  `  API docs (OpenAPI): ${service.url}/openapi.json   health: ${service.url}/healthz, ${service.url}/readyz`,
+  `  API docs: ${service.url}/docs (OpenAPI: ${service.url}/openapi.json)   health: ${service.url}/healthz, ${service.url}/readyz`,
   `  database: ${service.deps.db.kind === 'embedded' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
 ];
 if (service.generatedApiKey) {

@@ -7,6 +7,7 @@ import { requireServiceAuth, type AuthEnv } from './auth.ts';
 import { migrationsCurrent } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { ApiError, type ErrorCode } from './http-errors.ts';
+import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { previewRouter } from './routes/preview.ts';
 import { tasksRouter } from './routes/tasks.ts';
@@ -42,6 +43,7 @@ export function createApp(deps: Deps) {
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/preview', previewRouter());
+  app.route('/docs', docsRouter());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -42,5 +42,8 @@ describe('embedded mode smoke test', () => {
     expect(queued.body.tasks).toHaveLength(fin.body.plan.aiTasks.length);
     const doc = await (await fetch(`${service.url}/openapi.json`)).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/workflows/executions', '/api/workflows/tasks/{id}']));
+    const docs = await fetch(`${service.url}/docs`);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await docs.text()).toContain("fetch('/openapi.json')");
   });
 });
