@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../service/src/config.ts';
+import { createLogger } from '../../service/src/log.ts';
+import { startService, type RunningService } from '../../service/src/server.ts';
+import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { freshDatabase } from '../helpers/database.ts';
+
+/**
+ * The same build pointed at "real" systems through environment variables: a PostgreSQL server by DATABASE_URL
+ * and a Salesforce org by SF_INSTANCE_URL + SF_ACCESS_TOKEN (here the local org emulator, NOT Salesforce, started
+ * on its own as a remote org would be).
+ */
+describe('configured mode (DATABASE_URL, SF_INSTANCE_URL + SF_ACCESS_TOKEN)', () => {
+  let service: RunningService | undefined;
+  let org: OrgEmulator | undefined;
+  let db: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  afterAll(async () => {
+    await service?.close();
+    await org?.close();
+    await db?.drop();
+  });
+
+  it('plans, finalizes and mirrors against them, and refuses the wrong key', async () => {
+    db = await freshDatabase({ migrate: false });
+    org = await startOrgEmulator({ accessToken: 'org-session-token', today: new Date('2026-11-25T12:00:00Z') });
+    const key = 'configured-mode-service-key-0123456789';
+    const config = loadConfig({
+      PORT: '0',
+      DATABASE_URL: db.url,
+      SF_INSTANCE_URL: org.url,
+      SF_ACCESS_TOKEN: 'org-session-token',
+      SERVICE_API_KEY: key,
+      TODAY: '2026-11-25',
+    });
+    expect(config.salesforce.mode).toBe('token');
+    service = await startService(config, createLogger('silent'));
+    expect(service.deps.db.kind).toBe('server');
+    expect(service.emulator).toBeUndefined();
+    expect(service.generatedApiKey).toBe(false);
+
+    const call = async (method: string, path: string, body?: unknown, auth = key) => {
+      const res = await fetch(`${service!.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${auth}`, 'x-salesforce-user-id': '0055e0000000001AAA', 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    expect((await call('GET', '/api/workflows/tasks', undefined, 'not-the-key')).status).toBe(401);
+    const start = await call('POST', '/api/workflows/executions', { opportunityId: '0065e0000000002AAA' });
+    expect(start.body.execution).toMatchObject({ stage: 'Negotiate', opportunityName: 'Northwind Health — FY27 Renewal' });
+    const id = start.body.execution.id;
+    await call('POST', `/api/workflows/executions/${id}/action-plan/generate`);
+    const fin = await call('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
+    expect(fin.body.plan.status).toBe('finalized');
+    const mirrored = org.records('Task').filter((t) => t.Action_Plan_Task_Id__c);
+    expect(mirrored).toHaveLength(fin.body.plan.aiTasks.length + fin.body.plan.csmTasks.length);
+    const [row] = await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE mirror_status = 'synced'`;
+    expect(row!.n).toBe(mirrored.length);
+  });
+});
