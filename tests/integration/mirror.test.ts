@@ -52,6 +52,9 @@ describe('Salesforce task mirror', () => {
     const rows = await h.sql`SELECT mirror_status, mirror_error FROM workflow_tasks WHERE parent_task_id IS NULL`;
     expect(rows.every((r) => r.mirror_status === 'failed' && /FIELD_CUSTOM_VALIDATION_EXCEPTION: .*validation rule/.test(r.mirror_error))).toBe(true);
     expect(mirrored()).toHaveLength(0);
+    const notes = await h.sql`SELECT title, body FROM notifications WHERE kind = 'mirror-failed'`;
+    expect(notes).toHaveLength(n);
+    expect(notes[0]!.body).toMatch(/FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/);
   });
 
   it('keeps tasks pending while Salesforce is unavailable, and the next sweep mirrors them', async () => {

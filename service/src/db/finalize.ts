@@ -1,4 +1,5 @@
 import type { ActionPlanContent } from '../plan/schema.ts';
+import { notify } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
@@ -44,12 +45,17 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
     }
     const ai = f.content.aiTasks.length;
     const csm = f.content.csmTasks.length;
-    await tx`
-      INSERT INTO notifications (user_id, opportunity_id, plan_id, kind, title, body, dedupe_key)
-      VALUES (${f.csmUserId}, ${f.opportunityId}, ${f.planId}, 'plan-finalized', 'Action plan finalized',
-              ${`${ai} AI task(s) queued, ${csm} CSM task(s) created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`},
-              ${`plan-finalized:${f.planId}`})
-      ON CONFLICT (dedupe_key) DO NOTHING`;
+    await notify(tx, [
+      {
+        userId: f.csmUserId,
+        opportunityId: f.opportunityId,
+        planId: f.planId,
+        kind: 'plan-finalized',
+        title: 'Action plan finalized',
+        body: `${ai} AI task(s) queued, ${csm} CSM task(s) created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
+        dedupeKey: `plan-finalized:${f.planId}`,
+      },
+    ]);
     const [finalized] = await tx<PlanRow[]>`
       UPDATE action_plans SET status = 'finalized', content = ${tx.json(f.content as never)}, finalized_by = ${f.userId},
              finalized_at = now(), finalize_edits = ${tx.json((f.edits ?? null) as never)}

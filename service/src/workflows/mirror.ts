@@ -1,4 +1,5 @@
 import { recordMirrorResults, subTasksOf, tasksToMirror, type TaskRow } from '../db/tasks.ts';
+import { notify } from '../db/notifications.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import type { SalesforceGateway } from '../salesforce/gateway.ts';
@@ -52,6 +53,25 @@ export async function mirrorPendingTasks(
       readAt: readAt.get(o.taskId)!,
     })),
   );
+  const failed = outcomes.filter((o) => o.error?.kind === 'permanent');
+  if (failed.length) {
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    await notify(
+      sql,
+      failed.map((o) => {
+        const task = byId.get(o.taskId)!;
+        return {
+          userId: task.assigneeUserId!,
+          opportunityId: task.opportunityId,
+          taskId: task.id,
+          kind: 'mirror-failed',
+          title: `"${task.action}" could not be copied to Salesforce`,
+          body: `Salesforce rejected the Task: ${o.error!.code}: ${o.error!.message}`,
+          dedupeKey: `mirror-failed:${task.id}:${o.error!.code}`,
+        };
+      }),
+    );
+  }
   const report = {
     synced: outcomes.filter((o) => o.salesforceTaskId).length,
     failed: outcomes.filter((o) => o.error?.kind === 'permanent').length,
