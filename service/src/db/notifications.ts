@@ -1,4 +1,4 @@
-import type { Sql } from './sql.ts';
+import type { Sql, TransactionSql } from './sql.ts';
 
 export interface NewNotification {
   userId: string;
@@ -12,7 +12,7 @@ export interface NewNotification {
   dedupeKey: string;
 }
 
-export async function notify(sql: Sql, notes: NewNotification[]): Promise<void> {
+export async function notify(sql: Sql | TransactionSql, notes: NewNotification[]): Promise<void> {
   if (notes.length === 0) return;
   const rows = notes.map((n) => ({
     user_id: n.userId,
