@@ -42,4 +42,24 @@ export default class ActionPlanHeader extends LightningElement {
     get planStatusLabel() {
         return `Version ${this.plan.version} · ${capitalize(this.plan.status)}`;
     }
+
+    /** Validation fixes (a due date moved to a business day...), so the CSM sees what changed and why. */
+    get hasFixes() {
+        return Array.isArray(this.plan.fixes) && this.plan.fixes.length > 0;
+    }
+
+    /** Tasks the service could not copy to Salesforce Task records yet, or at all. */
+    get mirrorWarning() {
+        const mirror = this.plan.mirror;
+        if (!mirror) {
+            return null;
+        }
+        if (mirror.failed > 0) {
+            return `${mirror.failed} task(s) could not be copied to Salesforce Tasks; the notification says why.`;
+        }
+        if (mirror.pending > 0 && this.plan.status === 'finalized') {
+            return `${mirror.pending} task(s) are waiting to be copied to Salesforce Tasks.`;
+        }
+        return null;
+    }
 }

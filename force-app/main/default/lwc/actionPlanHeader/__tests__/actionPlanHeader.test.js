@@ -67,4 +67,38 @@ describe('c-action-plan-header', () => {
         expect(element.shadowRoot.activeElement.dataset.id).toBe('plan-status');
         expect(textOf(element, 'live')).toBe('Updating live…');
     });
+
+    it('lists the validation fixes and warns about tasks not copied to Salesforce', () => {
+        const element = mount({
+            execution: EXECUTION,
+            plan: {
+                ...PLAN,
+                status: 'finalized',
+                fixes: [
+                    'Call Eric: due date moved from 2026-11-28 to 2026-11-30 (it fell on a weekend)'
+                ],
+                mirror: { synced: 5, pending: 0, failed: 2 }
+            }
+        });
+        expect(textOf(element, 'fixes')).toContain(
+            'moved from 2026-11-28 to 2026-11-30'
+        );
+        expect(textOf(element, 'mirror')).toBe(
+            '2 task(s) could not be copied to Salesforce Tasks; the notification says why.'
+        );
+    });
+
+    it('says nothing about the mirror when every task is copied', () => {
+        const element = mount({
+            execution: EXECUTION,
+            plan: {
+                ...PLAN,
+                status: 'finalized',
+                fixes: [],
+                mirror: { synced: 7, pending: 0, failed: 0 }
+            }
+        });
+        expect(textOf(element, 'mirror')).toBeUndefined();
+        expect(textOf(element, 'fixes')).toBeUndefined();
+    });
 });
