@@ -36,6 +36,11 @@ export const EnvSchema = z
     HOLIDAY_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO country code like US').optional()),
     HOLIDAY_REGION: optionalString,
     PLAN_MAX_TASKS: z.coerce.number().int().min(1).max(50).default(12),
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalString.pipe(url.optional()),
+    OPENAI_MODEL: optionalString.pipe(z.string().optional()).transform((m) => m ?? 'gpt-4o-mini'),
+    OPENAI_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
+    OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     TODAY: optionalString.pipe(isoDate.optional()),
   })
   .superRefine((env, ctx) => {

@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/sql.ts';
 import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
+import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
 import { startSalesforceSync } from './background.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
@@ -57,7 +58,7 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
     const deps: Deps = {
       db,
       salesforce,
-      planner: new PlaybookPlanner(),
+      planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
       calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
       env,
       apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),

@@ -4,7 +4,19 @@ import type { CrmContext } from '../salesforce/context.ts';
 import type { RenewalStage } from '../stages/stages.ts';
 import type { ActionPlanContent } from './schema.ts';
 
-/** Everything a planner may use: the CRM context, the stage, the calendar and today's date. */
+/** An earlier step of the stage workflow (CSM assessment, contract analysis...) whose output the plan may rest on. */
+export interface PlanningStep {
+  id: string;
+  name: string;
+  status: string;
+  output?: unknown;
+  decision?: string | null;
+}
+
+/**
+ * Everything a planner may use: the CRM context, the stage, the calendar and today's date. Open for more
+ * inputs (the workflow's earlier steps arrive as `steps`); planners read only what they know.
+ */
 export interface PlanningInput {
   context: CrmContext;
   stage: RenewalStage;
@@ -12,6 +24,8 @@ export interface PlanningInput {
   daysToRenewal: number;
   calendar: BusinessCalendar;
   maxTasks: number;
+  /** Earlier workflow steps with their outputs and decisions; tasks may cite them as `step` evidence by id. */
+  steps?: readonly PlanningStep[];
 }
 
 export interface PlannerOutput {

@@ -36,7 +36,7 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
     contactRole: new Set(ctx.contactRoles.map((r) => r.id)),
     activity: new Set(ctx.activities.map((a) => a.id)),
     user: new Set([ctx.owner.id]),
-    step: new Set<string>(),
+    step: new Set((input.steps ?? []).map((s) => s.id)),
   };
   const idOk = (type: Evidence['type'], id: string) => known[type].has(type === 'contact' ? id.slice(0, 15) : id);
 
@@ -69,6 +69,22 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
       const old = m.oldContact?.salesforceId.slice(0, 15);
       if (old && !accountContacts.has(old) && old !== ctx.opportunity.primaryContactId?.slice(0, 15))
         errors.push(`${where}: previous contact ${m.oldContact!.salesforceId} is not this opportunity's contact`);
+    }
+    if (t.processor === 'email-engagement-tracker') {
+      // Tracking mail to someone outside the account would read another customer's engagement.
+      const to = (meta.data as { sentTo: string }).sentTo.toLowerCase();
+      if (![...accountContacts.values()].some((r) => r.contact.email?.toLowerCase() === to))
+        errors.push(`${where}: ${to} is not the email of a contact on this opportunity's account`);
+    }
+    if (t.processor === 'workflow-scheduler') {
+      const m = meta.data as { stage: string; triggerDate: string };
+      const next = expectedNextWorkflow(stage, ctx.opportunity.renewalDate, today, calendar);
+      if (!next) errors.push(`${where}: ${stage.name} is the last stage; there is no workflow to schedule`);
+      else if (m.stage !== next.stage) errors.push(`${where}: after ${stage.name} comes ${next.stage}, not ${m.stage}`);
+      else if (m.triggerDate !== next.triggerDate) {
+        fixes.push(`${t.action}: trigger date moved from ${m.triggerDate} to ${next.triggerDate} (the stage table's trigger)`);
+        (t.metadata as { triggerDate: string }).triggerDate = next.triggerDate;
+      }
     }
   });
 

@@ -8,6 +8,7 @@ import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
 import { describeChange } from '../plan/changes.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
+import { generateWithFallback, InvalidPlaybookPlan } from '../plan/generate.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { stageById, StageId } from '../stages/stages.ts';
@@ -31,20 +32,21 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   const input = planningInput(deps, execution, context);
-  const output = await deps.planner.plan(input);
-  const checked = validatePlan(output.content, input);
-  if (!checked.content) {
-    deps.log.error('planner produced an invalid plan', { planner: deps.planner.name, errors: checked.errors });
-    throw new ApiError(502, 'PLAN_INVALID', `The ${deps.planner.name} planner produced an invalid plan: ${checked.errors.slice(0, 3).join('; ')}`);
-  }
+  const generated = await generateWithFallback(deps.planner, input, (reason) =>
+    deps.log.warn('LLM planner failed; the playbook wrote the plan', { executionId: execution.id, reason }),
+  ).catch((err: Error) => {
+    if (!(err instanceof InvalidPlaybookPlan)) throw err;
+    deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
+    throw new ApiError(502, 'PLAN_INVALID', err.message);
+  });
   const plan = await insertDraftPlan(deps.db.sql, {
     executionId: execution.id,
-    planner: deps.planner.name,
-    plannerNote: null,
-    content: checked.content,
+    planner: generated.planner,
+    plannerNote: generated.plannerNote,
+    content: generated.content,
     context,
-    changes: Object.fromEntries(checked.content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
-    generation: { ...output.generation, validationFixes: checked.fixes, validationErrors: [] },
+    changes: Object.fromEntries(generated.content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
+    generation: generated.generation,
     createdBy: userId,
   });
   if (!plan) throw conflict('This execution already has a finalized action plan; start the next workflow to plan again');

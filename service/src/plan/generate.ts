@@ -1,0 +1,63 @@
+import { PlannerFailure } from './llm-planner.ts';
+import type { Planner, PlanningInput } from './planner.ts';
+import { PlaybookPlanner } from './playbook.ts';
+import type { ActionPlanContent } from './schema.ts';
+import { validatePlan } from './validate.ts';
+
+export interface GeneratedPlan {
+  planner: 'llm' | 'playbook';
+  /** Shown to the CSM beside the planner: why the playbook wrote the plan when the model was asked. */
+  plannerNote: string | null;
+  content: ActionPlanContent;
+  /** The record of generation stored with the plan. */
+  generation: Record<string, unknown>;
+}
+
+/** The playbook's plan did not pass validation: a bug in the playbook or the stage configuration, not in the data. */
+export class InvalidPlaybookPlan extends Error {
+  override name = 'InvalidPlaybookPlan';
+  constructor(readonly errors: string[]) {
+    super(`The playbook planner produced an invalid plan: ${errors.slice(0, 3).join('; ')}`);
+  }
+}
+
+/**
+ * Runs the configured planner and validates its plan; when the LLM planner fails in any way (rejected twice,
+ * refused, timed out, endpoint down) the playbook writes the plan instead and the reason is kept for the CSM.
+ */
+export async function generateWithFallback(
+  planner: Planner,
+  input: PlanningInput,
+  onFallback: (reason: string) => void = () => undefined,
+  fallback: Planner = new PlaybookPlanner(),
+): Promise<GeneratedPlan> {
+  if (planner.name === 'llm') {
+    try {
+      const out = await planner.plan(input);
+      // The LLM planner validated already; validating again is cheap and keeps "every plan passes" literally true.
+      const checked = validatePlan(out.content, input);
+      if (checked.content) {
+        const earlier = (out.generation.validationFixes as string[] | undefined) ?? [];
+        return { planner: 'llm', plannerNote: null, content: checked.content, generation: { ...out.generation, validationFixes: [...earlier, ...checked.fixes], validationErrors: [] } };
+      }
+      throw new PlannerFailure(`the plan failed validation (${checked.errors.slice(0, 3).join('; ')})`, out.generation as never);
+    } catch (err) {
+      const reason = err instanceof PlannerFailure ? err.reason : `the AI planner failed (${(err as Error).message})`;
+      onFallback(reason);
+      const playbook = await fromPlaybook(fallback, input);
+      return {
+        ...playbook,
+        plannerNote: `The AI planner's plan was not used: ${reason}. This plan was written by the playbook.`,
+        generation: { ...playbook.generation, fallbackReason: reason, llm: err instanceof PlannerFailure ? err.generation : null },
+      };
+    }
+  }
+  return fromPlaybook(planner, input);
+}
+
+async function fromPlaybook(planner: Planner, input: PlanningInput): Promise<GeneratedPlan> {
+  const out = await planner.plan(input);
+  const checked = validatePlan(out.content, input);
+  if (!checked.content) throw new InvalidPlaybookPlan(checked.errors);
+  return { planner: 'playbook', plannerNote: null, content: checked.content, generation: { ...out.generation, validationFixes: checked.fixes, validationErrors: [] } };
+}

@@ -1,0 +1,99 @@
+// Local OpenAI-compatible test server (it is not OpenAI): speaks the chat completions wire format so the real
+// `openai` SDK can be pointed at it with `baseURL`, and answers from a script the test writes.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface RecordedRequest {
+  model: string;
+  messages: { role: string; content: string }[];
+  response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: Record<string, unknown> } };
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** One scripted answer. A function computes it from the request (for example to echo ids back). */
+export type ScriptedReply =
+  | { content: string | object; finishReason?: 'stop' | 'length' }
+  | { refusal: string }
+  | { status: number; message?: string; headers?: Record<string, string> }
+  | { hang: true }
+  | ((request: RecordedRequest) => ScriptedReply);
+
+export interface OpenAiTestServer {
+  /** The base URL for the SDK (`.../v1`). */
+  url: string;
+  /** Queues answers, used in order, one per request (SDK retries included). */
+  script(...replies: ScriptedReply[]): void;
+  requests: RecordedRequest[];
+  /** Answers not yet used: a test can assert the script was consumed exactly. */
+  pending(): number;
+  close(): Promise<void>;
+}
+
+/** Starts the local OpenAI-compatible test server on a free port of 127.0.0.1. */
+export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
+  const queue: ScriptedReply[] = [];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const server = createServer(async (req, res) => {
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+    const body = JSON.parse(await readBody(req)) as Omit<RecordedRequest, 'headers'>;
+    const request: RecordedRequest = { ...body, headers: req.headers };
+    requests.push(request);
+    let reply = queue.shift();
+    while (typeof reply === 'function') reply = reply(request);
+    if (!reply) return send(res, 500, { error: { message: 'the local OpenAI-compatible test server has no scripted answer left', type: 'server_error' } });
+    if ('hang' in reply) return; // never answers: the client's timeout must end the request
+    if ('status' in reply)
+      // Retry-After-Ms keeps the SDK's retries immediate; the retry policy itself is the SDK's.
+      return send(res, reply.status, { error: { message: reply.message ?? `scripted ${reply.status}`, type: 'server_error' } }, { 'retry-after-ms': '1', ...reply.headers });
+    const prompt = body.messages.reduce((n, m) => n + Math.ceil(String(m.content).length / 4), 0);
+    const content = 'refusal' in reply ? null : typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
+    send(res, 200, {
+      id: `chatcmpl-test-${requests.length}`,
+      object: 'chat.completion',
+      created: 1_790_000_000,
+      model: body.model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content, refusal: 'refusal' in reply ? reply.refusal : null },
+          finish_reason: 'finishReason' in reply && reply.finishReason ? reply.finishReason : 'stop',
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: prompt, completion_tokens: Math.ceil((content ?? '').length / 4), total_tokens: prompt + Math.ceil((content ?? '').length / 4), prompt_tokens_details: { cached_tokens: 0 } },
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    script: (...replies) => void queue.push(...replies),
+    requests,
+    pending: () => queue.length,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
