@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 
 const optionalString = z
@@ -9,6 +10,7 @@ const optionalString = z
   .transform((s) => (s === '' ? undefined : s));
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25');
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const cronExpression = z.string().refine((v) => validateCron(v), 'must be a cron expression like */5 * * * *');
 
 /** Every environment variable the service reads, validated once at start. */
 export const EnvSchema = z
@@ -42,6 +44,27 @@ export const EnvSchema = z
     OPENAI_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
     OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     TODAY: optionalString.pipe(isoDate.optional()),
+    EXECUTOR_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    EXECUTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+    EXECUTOR_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(300),
+    EXECUTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+    EXECUTOR_RETRY_DELAY_SECONDS: z.coerce.number().min(0).max(86_400).default(300),
+    EXECUTOR_TASK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+    EXECUTOR_CRON: cronExpression.default('*/5 * * * *'),
+    EXECUTOR_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+    EXECUTOR_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
+    RESURFACE_CRON: cronExpression.default('0 8 * * *'),
+    WORKFLOW_SCHEDULER_CRON: cronExpression.default('0 8 * * *'),
+    SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),
+    EMAIL_PROVIDER: z.enum(['none', 'sendgrid', 'mailgun']).default('none'),
+    SENDGRID_API_KEY: optionalString,
+    SENDGRID_API_URL: url.default('https://api.sendgrid.com'),
+    SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+    MAILGUN_API_KEY: optionalString,
+    MAILGUN_DOMAIN: optionalString,
+    MAILGUN_API_URL: url.default('https://api.mailgun.net'),
+    MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>
@@ -56,6 +79,9 @@ export const EnvSchema = z
       if (!env.SF_USERNAME) need('SF_USERNAME', 'the JWT flow is configured');
       if (!env.SF_PRIVATE_KEY && !env.SF_PRIVATE_KEY_FILE) need('SF_PRIVATE_KEY', 'the JWT flow is configured (or SF_PRIVATE_KEY_FILE)');
     }
+    if (env.EMAIL_PROVIDER === 'sendgrid' && !env.SENDGRID_API_KEY) need('SENDGRID_API_KEY', 'EMAIL_PROVIDER is sendgrid');
+    if (env.EMAIL_PROVIDER === 'mailgun' && !env.MAILGUN_API_KEY) need('MAILGUN_API_KEY', 'EMAIL_PROVIDER is mailgun');
+    if (env.EMAIL_PROVIDER === 'mailgun' && !env.MAILGUN_DOMAIN) need('MAILGUN_DOMAIN', 'EMAIL_PROVIDER is mailgun');
     if ((env.SF_ACCESS_TOKEN || jwt) && !env.SERVICE_API_KEY)
       need('SERVICE_API_KEY', 'a real Salesforce org is configured (only the embedded org emulator mode generates one)');
   });

@@ -1,0 +1,259 @@
+import type { Sql } from './sql.ts';
+import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
+
+/**
+ * The AI task queue: every statement the executor, the execute endpoint and the operator CLI run against
+ * `workflow_tasks`. A claim holds a lease (`locked_until`) and a fresh per-claim `claim_token`; every write
+ * that ends a run checks the token, so a worker that lost its lease cannot overwrite the task.
+ */
+export interface ClaimedTask extends TaskRow {
+  claimToken: string;
+  maxAttempts: number;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  leaseMs: number;
+  maxAttempts: number;
+}
+
+const claimedColumns = (sql: Sql) => sql`${taskColumns(sql)}, claim_token AS "claimToken", max_attempts AS "maxAttempts"`;
+
+/** The claim itself, shared by the batch and the single-task claim: running, a lease, a fresh token, one more attempt. */
+const claimSet = (sql: Sql, o: ClaimOptions) => sql`
+  execution_status = 'running', claim_token = gen_random_uuid(), claimed_by = ${o.workerId},
+  locked_until = now() + ${o.leaseMs} * interval '1 millisecond', attempts = attempts + 1,
+  max_attempts = ${o.maxAttempts}, updated_at = now()`;
+
+const byPriorityThenAge = (a: TaskRow, b: TaskRow) => a.priority - b.priority || a.createdAt.getTime() - b.createdAt.getTime();
+
+/**
+ * Claims up to `limit` due AI tasks, priority 1 first then oldest, in one statement. `SKIP LOCKED` lets any number
+ * of executors claim at once without waiting for or double-claiming each other's rows.
+ */
+export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions): Promise<ClaimedTask[]> {
+  if (limit <= 0) return [];
+  const rows = await sql<ClaimedTask[]>`
+    UPDATE workflow_tasks SET ${claimSet(sql, o)}
+     WHERE id IN (
+       SELECT id FROM workflow_tasks
+        WHERE auto_execute AND execution_status = 'queued' AND status <> 'cancelled' AND run_after <= now()
+        ORDER BY priority, created_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING ${claimedColumns(sql)}`;
+  return [...rows].sort(byPriorityThenAge);
+}
+
+/** Claims one queued task now, whatever its `run_after` (the execute endpoint); undefined when not claimable. */
+export async function claimTaskNow(sql: Sql, id: string, o: ClaimOptions): Promise<ClaimedTask | undefined> {
+  const [row] = await sql<ClaimedTask[]>`
+    UPDATE workflow_tasks SET ${claimSet(sql, o)}
+     WHERE id = (
+       SELECT id FROM workflow_tasks
+        WHERE id = ${id} AND auto_execute AND execution_status = 'queued' AND status <> 'cancelled'
+        FOR UPDATE SKIP LOCKED)
+    RETURNING ${claimedColumns(sql)}`;
+  return row;
+}
+
+const succeeded = (action: string) => `AI task done: ${action}`.slice(0, 200);
+
+/**
+ * Records a success and notifies the CSM, only while the claim still holds. Returns false when the lease was
+ * lost (another worker re-claimed the task, or the lease sweep re-queued it): the result is then discarded.
+ */
+export async function completeTask(sql: Sql, task: ClaimedTask, result: unknown): Promise<boolean> {
+  const rows = await sql<{ id: string }[]>`
+    WITH done AS (
+      UPDATE workflow_tasks SET
+        execution_status = 'success', execution_result = ${sql.json(result as never)}, executed_at = now(),
+        status = 'completed', completed_at = coalesce(completed_at, now()), locked_until = NULL, last_error = NULL,
+        mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END, updated_at = now()
+       WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
+      RETURNING id, assignee_user_id, opportunity_id, action_plan_id),
+    note AS (
+      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
+      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-succeeded', ${succeeded(task.action)},
+             ${summaryOf(result)}, ${`ai-task-succeeded:${task.claimToken}`}
+        FROM done WHERE assignee_user_id IS NOT NULL
+      ON CONFLICT (dedupe_key) DO NOTHING)
+    SELECT id FROM done`;
+  return rows.length === 1;
+}
+
+export interface FailureInput {
+  message: string;
+  /** A permanent error is not retried. */
+  permanent: boolean;
+  /** Delay before the next attempt, when one is left. */
+  retryDelayMs: number;
+  code?: string;
+}
+
+/**
+ * Records a failed attempt while the claim still holds: queued again after the delay when attempts are left and
+ * the error is not permanent, otherwise `failed` for good with the reason in `execution_result.error` (what the
+ * LWC shows) and a notification for the CSM. Returns the resulting status, or undefined when the lease was lost.
+ */
+export async function failTask(sql: Sql, task: ClaimedTask, f: FailureInput): Promise<ExecutionStatus | undefined> {
+  const final = f.permanent || task.attempts >= task.maxAttempts;
+  const retryAt = new Date(Date.now() + f.retryDelayMs);
+  const result = {
+    error: f.message,
+    ...(f.code ? { code: f.code } : {}),
+    attempts: task.attempts,
+    maxAttempts: task.maxAttempts,
+    permanent: f.permanent,
+    ...(final ? {} : { retryAt: retryAt.toISOString() }),
+  };
+  const rows = await sql<{ status: ExecutionStatus }[]>`
+    WITH f AS (
+      UPDATE workflow_tasks SET
+        execution_status = ${final ? 'failed' : 'queued'}, execution_result = ${sql.json(result)},
+        run_after = CASE WHEN ${final} THEN run_after ELSE now() + ${f.retryDelayMs} * interval '1 millisecond' END,
+        executed_at = now(), last_error = ${f.message}, locked_until = NULL, updated_at = now()
+       WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
+      RETURNING id, execution_status, assignee_user_id, opportunity_id, action_plan_id),
+    note AS (
+      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
+      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-failed', ${`AI task failed: ${task.action}`.slice(0, 200)},
+             ${`${f.message} (attempt ${task.attempts} of ${task.maxAttempts}${f.permanent ? ', not retryable' : ''})`},
+             ${`ai-task-failed:${task.claimToken}`}
+        FROM f WHERE execution_status = 'failed' AND assignee_user_id IS NOT NULL
+      ON CONFLICT (dedupe_key) DO NOTHING)
+    SELECT execution_status AS status FROM f`;
+  return rows[0]?.status;
+}
+
+/** Keeps the leases of tasks still running in this worker; returns how many it still holds. */
+export async function extendLeases(sql: Sql, claimTokens: string[], leaseMs: number): Promise<number> {
+  if (claimTokens.length === 0) return 0;
+  const rows = await sql`
+    UPDATE workflow_tasks SET locked_until = now() + ${leaseMs} * interval '1 millisecond'
+     WHERE claim_token IN ${sql(claimTokens)} AND execution_status = 'running'
+    RETURNING id`;
+  return rows.length;
+}
+
+/**
+ * Gives back tasks a stopping worker did not finish: queued again at once, and the attempt is not counted (the
+ * task did not fail, the worker left).
+ */
+export async function releaseTasks(sql: Sql, claimTokens: string[]): Promise<number> {
+  if (claimTokens.length === 0) return 0;
+  const rows = await sql`
+    UPDATE workflow_tasks SET execution_status = 'queued', attempts = greatest(attempts - 1, 0), locked_until = NULL,
+           run_after = now(), updated_at = now()
+     WHERE claim_token IN ${sql(claimTokens)} AND execution_status = 'running'
+    RETURNING id`;
+  return rows.length;
+}
+
+/**
+ * Recovers tasks whose lease expired (their worker crashed, was killed or stalled): queued again, or failed with a
+ * notification when that was the last attempt. Their old claim token no longer completes them.
+ */
+export async function recoverExpiredLeases(sql: Sql): Promise<{ requeued: number; failed: number }> {
+  const rows = await sql<{ status: ExecutionStatus }[]>`
+    WITH expired AS (
+      SELECT id FROM workflow_tasks
+       WHERE execution_status = 'running' AND locked_until < now()
+       FOR UPDATE SKIP LOCKED),
+    r AS (
+      UPDATE workflow_tasks t SET
+        execution_status = CASE WHEN t.attempts >= t.max_attempts THEN 'failed' ELSE 'queued' END,
+        execution_result = CASE WHEN t.attempts >= t.max_attempts
+          THEN jsonb_build_object('error', 'The worker running this task stopped before it finished (lease expired) on its last attempt',
+                                  'attempts', t.attempts, 'maxAttempts', t.max_attempts, 'permanent', false)
+          ELSE t.execution_result END,
+        last_error = 'lease expired: worker ' || coalesce(t.claimed_by, 'unknown') || ' stopped before finishing',
+        claim_token = NULL, locked_until = NULL, run_after = now(), updated_at = now()
+       WHERE t.id IN (SELECT id FROM expired)
+      RETURNING t.id, t.execution_status, t.assignee_user_id, t.opportunity_id, t.action_plan_id, t.action, t.attempts),
+    note AS (
+      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
+      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-failed', left('AI task failed: ' || action, 200),
+             'The worker running this task stopped before it finished, on its last attempt.',
+             'ai-task-failed:lease:' || id || ':' || attempts
+        FROM r WHERE execution_status = 'failed' AND assignee_user_id IS NOT NULL
+      ON CONFLICT (dedupe_key) DO NOTHING)
+    SELECT execution_status AS status FROM r`;
+  return { requeued: rows.filter((r) => r.status === 'queued').length, failed: rows.filter((r) => r.status === 'failed').length };
+}
+
+/** AI tasks by execution status (for /metrics and the CLI). */
+export async function queueDepth(sql: Sql): Promise<Record<ExecutionStatus, number>> {
+  const rows = await sql<{ status: ExecutionStatus; n: number }[]>`
+    SELECT execution_status AS status, count(*)::int AS n FROM workflow_tasks
+     WHERE auto_execute AND execution_status IS NOT NULL GROUP BY 1`;
+  const depth = { queued: 0, running: 0, success: 0, failed: 0 };
+  for (const r of rows) depth[r.status] = r.n;
+  return depth;
+}
+
+export interface QueueEntry {
+  id: string;
+  processor: string | null;
+  action: string;
+  executionStatus: ExecutionStatus;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  runAfter: Date;
+  lockedUntil: Date | null;
+  claimedBy: string | null;
+  lastError: string | null;
+  opportunityId: string;
+  updatedAt: Date;
+}
+
+/** AI tasks in one status, most recently changed first (the operator's view). */
+export async function listQueue(sql: Sql, status: ExecutionStatus | undefined, limit: number): Promise<QueueEntry[]> {
+  return sql<QueueEntry[]>`
+    SELECT id, processor, action, execution_status AS "executionStatus", priority, attempts, max_attempts AS "maxAttempts",
+           run_after AS "runAfter", locked_until AS "lockedUntil", claimed_by AS "claimedBy", last_error AS "lastError",
+           opportunity_id AS "opportunityId", updated_at AS "updatedAt"
+      FROM workflow_tasks
+     WHERE auto_execute AND execution_status IS NOT NULL ${status ? sql`AND execution_status = ${status}` : sql``}
+     ORDER BY updated_at DESC LIMIT ${limit}`;
+}
+
+/** The latest errors recorded on AI tasks (failed for good, or waiting to retry). */
+export async function lastErrors(sql: Sql, limit: number): Promise<QueueEntry[]> {
+  return sql<QueueEntry[]>`
+    SELECT id, processor, action, execution_status AS "executionStatus", priority, attempts, max_attempts AS "maxAttempts",
+           run_after AS "runAfter", locked_until AS "lockedUntil", claimed_by AS "claimedBy", last_error AS "lastError",
+           opportunity_id AS "opportunityId", updated_at AS "updatedAt"
+      FROM workflow_tasks WHERE auto_execute AND last_error IS NOT NULL
+     ORDER BY updated_at DESC LIMIT ${limit}`;
+}
+
+/** Operator retry: a failed (or waiting) task is queued now with its attempts reset. Not a running or done one. */
+export async function retryTask(sql: Sql, id: string): Promise<ExecutionStatus | undefined> {
+  const [row] = await sql<{ status: ExecutionStatus }[]>`
+    UPDATE workflow_tasks SET execution_status = 'queued', attempts = 0, run_after = now(), updated_at = now(),
+           status = CASE WHEN status = 'cancelled' THEN 'pending' ELSE status END
+     WHERE id = ${id} AND auto_execute AND execution_status IN ('failed', 'queued')
+    RETURNING execution_status AS status`;
+  return row?.status;
+}
+
+/**
+ * Operator cancel: a queued or failed task will not run (task status `cancelled`; the execution status becomes
+ * `failed` with the reason, as the component expects). A running task is left to finish.
+ */
+export async function cancelTask(sql: Sql, id: string, reason: string): Promise<boolean> {
+  const rows = await sql`
+    UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
+           execution_result = ${sql.json({ error: reason, cancelled: true })}, last_error = ${reason}, updated_at = now(),
+           mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+     WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed')
+    RETURNING id`;
+  return rows.length === 1;
+}
+
+function summaryOf(result: unknown): string {
+  const summary = (result as { summary?: unknown } | null)?.summary;
+  return typeof summary === 'string' ? summary.slice(0, 1000) : '';
+}

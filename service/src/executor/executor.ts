@@ -1,0 +1,199 @@
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { ProcessorRegistry } from '../../../processors/registry.ts';
+import type { ProcessorServices } from '../../../processors/types.ts';
+import { claimQueuedTasks, claimTaskNow, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
+import type { Database } from '../db/sql.ts';
+import { ExecutorMetrics } from './metrics.ts';
+import type { ExecutorOptions } from './options.ts';
+import { runClaimedTask, type RunOutcome } from './run-task.ts';
+
+/** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
+export const QUEUED_CHANNEL = 'ai_tasks_queued';
+
+export interface ExecutorParts {
+  db: Pick<Database, 'sql' | 'kind'>;
+  registry: ProcessorRegistry;
+  services: ProcessorServices;
+  options: ExecutorOptions;
+  metrics?: ExecutorMetrics;
+}
+
+/**
+ * Claims and runs AI tasks. Woken by LISTEN/NOTIFY on a real PostgreSQL (polling on embedded PGlite, which has one
+ * connection and no LISTEN), by a node-cron tick that guarantees progress, and by its own completions while the
+ * queue has more. Up to `batchSize` tasks run at once; each holds a lease renewed while it runs.
+ */
+export class Executor {
+  readonly metrics: ExecutorMetrics;
+  private readonly inFlight = new Map<string, { task: ClaimedTask; done: Promise<RunOutcome> }>();
+  private pumping: Promise<void> | undefined;
+  private wakeAgain = false;
+  /** The last claim filled every free slot, so the queue probably has more: claim again as slots free up. */
+  private queueHasMore = false;
+  private stopping = false;
+  private started = false;
+  private timers: NodeJS.Timeout[] = [];
+  private cronTask: ScheduledTask | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly parts: ExecutorParts) {
+    this.metrics = parts.metrics ?? new ExecutorMetrics();
+  }
+
+  get workerId(): string {
+    return this.parts.options.workerId;
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /** Starts listening (or polling), the cron tick, the lease sweep and the heartbeat, then claims at once. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { options, db, services } = this.parts;
+    if (db.kind === 'server') {
+      const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
+      this.unlisten = () => sub.unlisten();
+    } else {
+      this.every(options.pollMs, () => this.wake());
+    }
+    this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
+    this.every(options.sweepMs, () => void this.sweep());
+    this.every(Math.max(250, Math.floor(options.leaseMs / 3)), () => void this.heartbeat());
+    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp: db.kind === 'server' ? 'listen' : 'poll' });
+    await this.sweep();
+    this.wake();
+  }
+
+  /** Wakes the claim loop (a notification, a poll, a tick). */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+    });
+  }
+
+  /** The guaranteed-progress tick: recover expired leases, then claim. */
+  async tick(): Promise<void> {
+    await this.sweep();
+    this.wake();
+  }
+
+  /** One claim-and-run cycle, for a system cron: recover leases, claim one batch, run it to the end. */
+  async runOnce(): Promise<RunOutcome[]> {
+    await this.sweep();
+    const tasks = await claimQueuedTasks(this.parts.db.sql, this.parts.options.batchSize, this.claimOptions());
+    const runs = tasks.map((t) => this.launch(t));
+    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.parts.options.leaseMs / 3)));
+    try {
+      return await Promise.all(runs);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * Runs one task now (the execute endpoint) under the same claim rules: it must be queued and not claimed by
+   * anyone else. Undefined when it could not be claimed.
+   */
+  async runNow(taskId: string): Promise<RunOutcome | undefined> {
+    const task = await claimTaskNow(this.parts.db.sql, taskId, this.claimOptions());
+    return task ? this.launch(task) : undefined;
+  }
+
+  /**
+   * Graceful stop: claims nothing more at once, lets running tasks finish within the shutdown timeout, then
+   * releases the ones still running (queued again, the attempt not counted). Nothing is left `running`.
+   */
+  async stop(timeoutMs = this.parts.options.shutdownTimeoutMs): Promise<{ finished: number; released: number }> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.cronTask?.destroy();
+    await this.unlisten?.().catch(() => undefined);
+    await this.pumping;
+    const pending = [...this.inFlight.values()];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(pending.map((p) => p.done)),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    const left = [...this.inFlight.values()].map((p) => p.task.claimToken);
+    const released = await releaseTasks(this.parts.db.sql, left);
+    this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
+    return { finished: pending.length - left.length, released };
+  }
+
+  private claimOptions() {
+    const { workerId, leaseMs, maxAttempts } = this.parts.options;
+    return { workerId, leaseMs, maxAttempts };
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private async pump(): Promise<void> {
+    const { options, db, services } = this.parts;
+    try {
+      do {
+        this.wakeAgain = false;
+        while (!this.stopping) {
+          const free = options.batchSize - this.inFlight.size;
+          if (free <= 0) break;
+          const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
+          this.queueHasMore = tasks.length === free;
+          for (const t of tasks) void this.launch(t);
+          if (!this.queueHasMore) break;
+        }
+      } while (this.wakeAgain && !this.stopping);
+    } catch (err) {
+      services.log.warn('executor claim failed; will retry on the next wake-up', { worker: this.workerId, error: (err as Error).message });
+    }
+  }
+
+  private launch(task: ClaimedTask): Promise<RunOutcome> {
+    const done = runClaimedTask(task, { ...this.parts, metrics: this.metrics })
+      .catch((err: Error): RunOutcome => {
+        // Only a database failure while recording the outcome lands here; the lease sweep will recover the task.
+        this.parts.services.log.error('ai task outcome not recorded', { taskId: task.id, error: err.message });
+        return { taskId: task.id, status: 'lost', error: err.message };
+      })
+      .finally(() => {
+        this.inFlight.delete(task.id);
+        if (this.queueHasMore) this.wake();
+      });
+    this.inFlight.set(task.id, { task, done });
+    return done;
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const { requeued, failed } = await recoverExpiredLeases(this.parts.db.sql);
+      if (requeued + failed > 0) {
+        this.metrics.recovered.inc(requeued + failed);
+        this.parts.services.log.warn('recovered tasks whose lease expired', { requeued, failed, worker: this.workerId });
+        this.queueHasMore = true;
+      }
+    } catch (err) {
+      this.parts.services.log.warn('lease sweep failed', { error: (err as Error).message });
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const tokens = [...this.inFlight.values()].map((p) => p.task.claimToken);
+    if (tokens.length === 0) return;
+    await extendLeases(this.parts.db.sql, tokens, this.parts.options.leaseMs).catch((err: Error) =>
+      this.parts.services.log.warn('lease renewal failed', { error: err.message }),
+    );
+  }
+}

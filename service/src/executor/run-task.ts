@@ -1,0 +1,93 @@
+import { ZodError } from 'zod';
+import { EmailProviderError } from '../../../processors/email/provider.ts';
+import type { ProcessorRegistry } from '../../../processors/registry.ts';
+import { PermanentError, type ProcessorServices } from '../../../processors/types.ts';
+import { completeTask, failTask, type ClaimedTask } from '../db/queue.ts';
+import { taskContext } from '../db/processor-records.ts';
+import type { ExecutionStatus } from '../db/tasks.ts';
+import { SalesforceError } from '../salesforce/errors.ts';
+import type { ExecutorMetrics } from './metrics.ts';
+import type { ExecutorOptions } from './options.ts';
+
+export interface RunOutcome {
+  taskId: string;
+  /** The status written, or 'lost' when the claim no longer held and nothing was written. */
+  status: ExecutionStatus | 'lost';
+  error?: string;
+}
+
+/** How a processor error is classified: permanent errors are not retried. */
+export function classifyError(err: unknown): { message: string; permanent: boolean; code?: string } {
+  if (err instanceof PermanentError) return { message: err.message, permanent: true, code: err.code };
+  if (err instanceof ZodError) return { message: `Invalid task metadata: ${err.issues.map((i) => `${i.path.join('.') || '(metadata)'} ${i.message}`).join('; ')}`, permanent: true, code: 'INVALID_METADATA' };
+  if (err instanceof SalesforceError) return { message: `Salesforce ${err.code}: ${err.message}`, permanent: err.kind === 'permanent', code: err.code };
+  if (err instanceof EmailProviderError) return { message: err.message, permanent: !err.retryable, code: 'EMAIL_PROVIDER' };
+  return { message: (err as Error)?.message ?? String(err), permanent: false };
+}
+
+class TaskTimeout extends Error {
+  override name = 'TaskTimeout';
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TaskTimeout(`The processor did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs one claimed task outside any transaction: looks its processor up by name, parses the metadata with the
+ * processor's schema, runs it with `{ task, customer, workflow }`, then completes or fails the task under its
+ * claim token.
+ */
+export async function runClaimedTask(
+  task: ClaimedTask,
+  env: { registry: ProcessorRegistry; services: ProcessorServices; options: ExecutorOptions; metrics?: ExecutorMetrics },
+): Promise<RunOutcome> {
+  const { registry, services, options, metrics } = env;
+  const log = services.log;
+  const processorName = task.processor ?? '(none)';
+  const started = performance.now();
+  let outcome: RunOutcome;
+  try {
+    const processor = task.processor ? registry.get(task.processor) : undefined;
+    if (!processor) throw new PermanentError(`No processor is registered under the name ${JSON.stringify(processorName)}`, 'UNKNOWN_PROCESSOR');
+    const input = processor.metadata.parse(task.metadata);
+    const ctx = await taskContext(services.sql, task.executionId);
+    if (!ctx) throw new PermanentError(`The task's workflow execution ${task.executionId} no longer exists`, 'NOT_FOUND');
+    log.info('ai task started', { taskId: task.id, processor: processorName, attempt: task.attempts, worker: options.workerId });
+    const result = await withTimeout(
+      processor.execute(input, {
+        task,
+        customer: { opportunityId: ctx.opportunityId, opportunityName: ctx.opportunityName, accountId: ctx.accountId, accountName: ctx.accountName, csmUserId: ctx.csmUserId },
+        workflow: { executionId: task.executionId, actionPlanId: task.actionPlanId, stage: ctx.stage, urgency: ctx.urgency, renewalDate: ctx.renewalDate, daysToRenewal: ctx.daysToRenewal },
+        services,
+      }),
+      options.taskTimeoutMs,
+    );
+    const kept = await completeTask(services.sql, task, result);
+    outcome = { taskId: task.id, status: kept ? 'success' : 'lost' };
+  } catch (err) {
+    const failure = classifyError(err);
+    const jitter = 0.8 + Math.random() * 0.4;
+    const status = await failTask(services.sql, task, { ...failure, retryDelayMs: Math.round(options.retryDelayMs * jitter) });
+    outcome = { taskId: task.id, status: status ?? 'lost', error: failure.message };
+    if (status) metrics?.failures.inc({ processor: processorName, final: String(status === 'failed') });
+    log[status === 'failed' ? 'error' : 'warn']('ai task attempt failed', {
+      taskId: task.id, processor: processorName, attempt: task.attempts, maxAttempts: task.maxAttempts,
+      permanent: failure.permanent, code: failure.code, error: failure.message, status: status ?? 'lost',
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  metrics?.duration.observe({ processor: processorName }, seconds);
+  metrics?.runs.inc({ processor: processorName, outcome: outcome.status });
+  if (outcome.status === 'lost') {
+    metrics?.rejected.inc();
+    log.warn('ai task result discarded: the claim no longer holds (lease lost)', { taskId: task.id, worker: options.workerId });
+  } else if (outcome.status === 'success') {
+    log.info('ai task succeeded', { taskId: task.id, processor: processorName, attempt: task.attempts, ms: Math.round(seconds * 1000) });
+  }
+  return outcome;
+}
