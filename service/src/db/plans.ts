@@ -1,3 +1,5 @@
+import type { FieldChange } from '../plan/change-details.ts';
+import type { PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';
@@ -12,6 +14,10 @@ export interface PlanRow {
   content: ActionPlanContent;
   /** Per AI task key, the Salesforce change it will make, in words. */
   changes: Record<string, string | null>;
+  /** Per AI task key, the exact Salesforce field changes (object, record, field, old → new) for the approval gate. */
+  changeDetails: Record<string, FieldChange[]>;
+  /** Against the version this one replaced (null for the first version). */
+  diff: PlanDiff | null;
   generation: Record<string, unknown>;
   createdBy: string;
   createdAt: Date;
@@ -22,7 +28,7 @@ export interface PlanRow {
 /** Plan columns without the (large) CRM context snapshot, which only finalize needs: see planContext. */
 const columns = (sql: Sql | TransactionSql) => sql`
   id, execution_id AS "executionId", version, status, planner, planner_note AS "plannerNote", content, changes,
-  generation, created_by AS "createdBy", created_at AS "createdAt", finalized_by AS "finalizedBy", finalized_at AS "finalizedAt"`;
+  change_details AS "changeDetails", diff, generation, created_by AS "createdBy", created_at AS "createdAt", finalized_by AS "finalizedBy", finalized_at AS "finalizedAt"`;
 
 /**
  * Stores a new draft version of an execution's plan and supersedes older drafts, in one transaction.
@@ -30,7 +36,8 @@ const columns = (sql: Sql | TransactionSql) => sql`
  */
 export async function insertDraftPlan(
   sql: Sql,
-  p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'changes' | 'generation' | 'createdBy'> & { context: CrmContext },
+  p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'changes' | 'generation' | 'createdBy'> &
+    Partial<Pick<PlanRow, 'changeDetails' | 'diff'>> & { context: CrmContext },
 ): Promise<PlanRow | undefined> {
   return sql.begin(async (tx) => {
     // Lock the execution row so two generates cannot pick the same version number.
@@ -39,10 +46,10 @@ export async function insertDraftPlan(
     if (finalized) return undefined;
     await tx`UPDATE action_plans SET status = 'superseded' WHERE execution_id = ${p.executionId} AND status = 'draft'`;
     const [row] = await tx<PlanRow[]>`
-      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, generation, created_by)
+      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, change_details, diff, generation, created_by)
       VALUES (${p.executionId},
               (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
-              ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)},
+              ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
               ${tx.json(p.generation as never)}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
     return row;

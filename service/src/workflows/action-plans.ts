@@ -8,12 +8,16 @@ import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
 import { describeChange } from '../plan/changes.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
-import { generateWithFallback, InvalidPlaybookPlan } from '../plan/generate.ts';
+import { fieldChanges } from '../plan/change-details.ts';
+import { businessDaysBetween, diffPlans, redateKeptTasks, type PlanDiff } from '../plan/diff.ts';
+import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { stageById, StageId } from '../stages/stages.ts';
 import { mirrorPendingTasks } from './mirror.ts';
 import { renewalPosition } from './executions.ts';
+import { planningSteps } from './steps/planning.ts';
+import { runAutomaticSteps } from './steps/service.ts';
 
 function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext): PlanningInput {
   const { daysToRenewal } = renewalPosition(context, deps.today());
@@ -24,6 +28,7 @@ function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext)
     daysToRenewal,
     calendar: deps.calendar,
     maxTasks: deps.env.PLAN_MAX_TASKS,
+    steps: planningSteps(execution.steps),
   };
 }
 
@@ -31,6 +36,8 @@ function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext)
 export async function generatePlan(deps: Deps, userId: string, execution: ExecutionRow): Promise<PlanRow> {
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
+  // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
+  execution = await runAutomaticSteps(deps, execution, context);
   const input = planningInput(deps, execution, context);
   const generated = await generateWithFallback(deps.planner, input, (reason) =>
     deps.log.warn('LLM planner failed; the playbook wrote the plan', { executionId: execution.id, reason }),
@@ -39,18 +46,48 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
     deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
     throw new ApiError(502, 'PLAN_INVALID', err.message);
   });
+  const { content, diff, generation } = await replan(deps, execution, input, generated);
   const plan = await insertDraftPlan(deps.db.sql, {
     executionId: execution.id,
     planner: generated.planner,
     plannerNote: generated.plannerNote,
-    content: generated.content,
+    content,
     context,
-    changes: Object.fromEntries(generated.content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
-    generation: generated.generation,
+    changes: Object.fromEntries(content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
+    changeDetails: Object.fromEntries(content.aiTasks.map((t) => [t.key, fieldChanges(t, context)])),
+    diff,
+    generation,
     createdBy: userId,
   });
   if (!plan) throw conflict('This execution already has a finalized action plan; start the next workflow to plan again');
   return plan;
+}
+
+/**
+ * A regenerated plan against the draft it replaces: when the renewal date moved, the tasks it keeps are re-dated by
+ * the business days of the move (and validated again, so the window still holds); the diff lists what changed.
+ */
+async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput, generated: GeneratedPlan) {
+  const previous = await currentPlan(deps.db.sql, execution.id);
+  if (!previous || previous.status !== 'draft') return { content: generated.content, diff: null, generation: generated.generation };
+  const before = (await planContext(deps.db.sql, previous.id)).opportunity.renewalDate;
+  const after = input.context.opportunity.renewalDate;
+  const shift = businessDaysBetween(before, after, deps.calendar);
+  let { content, generation } = generated;
+  if (shift !== 0) {
+    const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input);
+    // Re-dating can only move dates, which validation fixes; should it ever fail, the planner's own dates stand.
+    if (checked.content) {
+      content = checked.content;
+      generation = { ...generation, validationFixes: [...((generation.validationFixes as string[]) ?? []), ...checked.fixes] };
+    }
+  }
+  const diff: PlanDiff = {
+    previousVersion: previous.version,
+    ...diffPlans(previous.content, content),
+    renewalDateMoved: shift === 0 && before === after ? null : { from: before, to: after, businessDays: shift },
+  };
+  return { content, diff, generation };
 }
 
 type StaticView = ReturnType<typeof staticPlanView>;
@@ -60,7 +97,23 @@ const staticViews = new WeakMap<PlanRow, StaticView>();
 function staticPlanView(plan: PlanRow) {
   return {
     fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
-    aiTasks: plan.content.aiTasks.map((t) => ({ ...t, change: plan.changes[t.key] ?? null, included: true })),
+    aiTasks: plan.content.aiTasks.map((t) => ({ ...t, change: plan.changes[t.key] ?? null, fieldChanges: plan.changeDetails?.[t.key] ?? [], included: true })),
+    generation: generationView(plan.generation),
+  };
+}
+
+/** The record of generation as the CSM sees it: who wrote the plan, with what, and what was fixed or rejected. */
+function generationView(g: Record<string, unknown>) {
+  const llm = (g.planner === 'llm' ? g : g.llm) as Record<string, unknown> | null | undefined;
+  return {
+    planner: g.planner ?? null,
+    model: llm?.model ?? null,
+    promptTokens: llm?.promptTokens ?? null,
+    completionTokens: llm?.completionTokens ?? null,
+    latencyMs: g.latencyMs ?? null,
+    modelCalls: llm?.calls ?? 0,
+    rejections: (llm?.rejections as unknown[] | undefined) ?? [],
+    fallbackReason: g.fallbackReason ?? null,
   };
 }
 
@@ -87,6 +140,8 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
     createdAt: plan.createdAt,
     finalizedAt: plan.finalizedAt,
     fixes: fixed.fixes,
+    generation: fixed.generation,
+    diff: plan.diff ?? null,
     summary: plan.content.summary,
     aiTasks: fixed.aiTasks.map((t) => {
       const row = byKey.get(t.key);
