@@ -21,6 +21,29 @@ export const ExecutionView = z.object({
   updatedAt: when,
 });
 
+const value = z.union([z.string(), z.number()]).nullable();
+const FieldChangeView = z.object({ object: z.enum(['Opportunity', 'Task']), recordId: z.string().nullable(), recordName: z.string().nullable(), field: z.string(), oldValue: value, newValue: value });
+const GenerationView = z
+  .object({
+    planner: z.enum(['playbook', 'llm']).nullable(),
+    model: z.string().nullable(),
+    promptTokens: z.number().nullable(),
+    completionTokens: z.number().nullable(),
+    latencyMs: z.number().nullable(),
+    modelCalls: z.number(),
+    rejections: z.array(z.object({ call: z.number(), errors: z.array(z.string()) })),
+    fallbackReason: z.string().nullable(),
+  })
+  .describe('The record of generation: which planner wrote the plan, the model, tokens, latency, rejected answers');
+const TaskRef = z.object({ key: z.string(), owner: z.enum(['AI', 'CSM']), action: z.string() });
+const PlanDiffView = z.object({
+  previousVersion: z.number(),
+  added: z.array(TaskRef),
+  removed: z.array(TaskRef),
+  changed: z.array(TaskRef.extend({ previousKey: z.string(), fields: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) })),
+  unchanged: z.number(),
+  renewalDateMoved: z.object({ from: z.string(), to: z.string(), businessDays: z.number() }).nullable(),
+});
 const TaskState = { taskId: z.uuid().nullable(), salesforceTaskId: z.string().nullable() };
 export const PlanView = z.object({
   id: z.uuid(),
@@ -37,11 +60,16 @@ export const PlanView = z.object({
   createdAt: when,
   finalizedAt: when,
   fixes: z.array(z.string()),
+  generation: GenerationView,
+  diff: PlanDiffView.nullable().describe('Against the version this one replaced; null for the first version'),
   summary: PlanSummary,
   aiTasks: z.array(
     AiTask.extend({
       ...TaskState,
       change: z.string().nullable(),
+      fieldChanges: z
+        .array(FieldChangeView)
+        .describe('The exact Salesforce changes the task will make (approval gate): object, record, field, old value → new value'),
       included: z.boolean(),
       executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
       executionResult: z.unknown(),

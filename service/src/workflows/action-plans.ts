@@ -10,6 +10,7 @@ import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
 import { fieldChanges } from '../plan/change-details.ts';
 import { businessDaysBetween, diffPlans, redateKeptTasks, type PlanDiff } from '../plan/diff.ts';
+import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
@@ -104,16 +105,16 @@ function staticPlanView(plan: PlanRow) {
 
 /** The record of generation as the CSM sees it: who wrote the plan, with what, and what was fixed or rejected. */
 function generationView(g: Record<string, unknown>) {
-  const llm = (g.planner === 'llm' ? g : g.llm) as Record<string, unknown> | null | undefined;
+  const llm = (g.planner === 'llm' ? g : g.llm) as Partial<LlmGeneration> | null | undefined;
   return {
-    planner: g.planner ?? null,
+    planner: (g.planner as 'playbook' | 'llm' | undefined) ?? null,
     model: llm?.model ?? null,
     promptTokens: llm?.promptTokens ?? null,
     completionTokens: llm?.completionTokens ?? null,
-    latencyMs: g.latencyMs ?? null,
+    latencyMs: (g.latencyMs as number | undefined) ?? null,
     modelCalls: llm?.calls ?? 0,
-    rejections: (llm?.rejections as unknown[] | undefined) ?? [],
-    fallbackReason: g.fallbackReason ?? null,
+    rejections: llm?.rejections ?? [],
+    fallbackReason: (g.fallbackReason as string | undefined) ?? null,
   };
 }
 
