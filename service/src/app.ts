@@ -10,6 +10,7 @@ import { ApiError, type ErrorCode } from './http-errors.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { previewRouter } from './routes/preview.ts';
+import { stepsRouter } from './routes/steps.ts';
 import { tasksRouter } from './routes/tasks.ts';
 import { SalesforceError } from './salesforce/errors.ts';
 
@@ -41,6 +42,7 @@ export function createApp(deps: Deps) {
   });
 
   app.route('/api/workflows/executions', executionsRouter(deps));
+  app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/preview', previewRouter());
   app.route('/docs', docsRouter());

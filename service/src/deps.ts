@@ -5,6 +5,7 @@ import type { Database } from './db/sql.ts';
 import type { Logger } from './log.ts';
 import type { Planner } from './plan/planner.ts';
 import type { SalesforceGateway } from './salesforce/gateway.ts';
+import type { StepModel } from './workflows/steps/model.ts';
 
 /** What the routes and background jobs share; built once by the server (or by a test). */
 export interface Deps {
@@ -16,6 +17,8 @@ export interface Deps {
   env: Env;
   apiKey: string;
   log: Logger;
+  /** A model that may analyse the workflow steps that allow it (the rules answer without one, or when it fails). */
+  stepModel?: StepModel;
   /** Today's date (the `TODAY` setting pins it for demos and tests). */
   today(): IsoDate;
 }

@@ -1,12 +1,19 @@
 import type { PlanRow } from './plans.ts';
 import { taskStateSelect, type TaskState } from './tasks.ts';
-import type { Sql } from './sql.ts';
+import type { Sql, TransactionSql } from './sql.ts';
 
+/** A workflow step as stored on the execution (the `steps` JSONB): its state, the CSM's input and its result. */
 export interface ExecutionStep {
   id: string;
   name: string;
   type: 'input' | 'analysis' | 'review' | 'planning';
   status: 'pending' | 'done' | 'skipped';
+  /** True when the step waits for the CSM's input before it can run. */
+  needsInput?: boolean;
+  input?: unknown;
+  /** A StepResult (workflows/steps/types.ts) once the step ran. */
+  result?: Record<string, unknown> | null;
+  skipReason?: string | null;
 }
 
 export interface ExecutionRow {
@@ -27,7 +34,7 @@ export interface ExecutionRow {
   updatedAt: Date;
 }
 
-const columns = (sql: Sql) => sql`
+const columns = (sql: Sql | TransactionSql) => sql`
   id, opportunity_id AS "opportunityId", account_id AS "accountId", opportunity_name AS "opportunityName",
   account_name AS "accountName", stage, urgency, to_char(renewal_date, 'YYYY-MM-DD') AS "renewalDate",
   days_to_renewal AS "daysToRenewal", status, steps, started_by AS "startedBy", csm_user_id AS "csmUserId",
@@ -109,3 +116,4 @@ export async function executionLiveState(
     tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt) })),
   };
 }
+export { columns as executionColumns };

@@ -2,6 +2,8 @@ import { type IsoDate } from '../calendar/dates.ts';
 import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import type { AiTask, ActionPlanContent, CsmTask, Evidence, TimelineStep } from './schema.ts';
 import { readSignals, type RenewalSignals } from './signals.ts';
+import { readStepFacts, stepOutput, type StepFacts } from './step-facts.ts';
+import { z } from 'zod';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
 
 const money = (n: number | null) => (n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`);
@@ -26,6 +28,7 @@ export class PlaybookPlanner implements Planner {
 export function playbookPlan(input: PlanningInput): ActionPlanContent {
   const { context: ctx, stage, today, calendar } = input;
   const s = readSignals(ctx, today);
+  const steps = readStepFacts(input.steps);
   const renewalDate = ctx.opportunity.renewalDate;
   const window = stageWindow(stage, renewalDate, today, calendar);
   const lead = LEAD_DAYS[stage.urgency];
@@ -154,6 +157,42 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
     });
   }
 
+  // What the workflow's steps recommend, where the CRM signals above did not already cover it.
+  const covered = new Set<string>([
+    ...(s.economicBuyer ? [] : ['economic-buyer']),
+    ...(s.primaryChange ? ['primary-contact'] : []),
+    ...(s.budgetPressure ? ['value-case'] : []),
+  ]);
+  for (const a of stepActions(steps).filter((x) => x.owner === 'CSM' && !covered.has(x.topic)).slice(0, 3)) {
+    covered.add(a.topic);
+    csm({
+      action: a.title,
+      description: `${a.rationale ? `${a.rationale}. ` : ''}From the ${steps.find((x) => x.id === a.sourceStep)?.name ?? a.sourceStep} step.`,
+      complexity: 'moderate',
+      priority: a.priority,
+      estimatedTime: '1 hour',
+      dueDate: due(a.priority <= 1 ? 0 : a.priority === 2 ? 1 : 2),
+      contactId: null,
+      evidence: [{ type: 'step', id: a.sourceStep, field: null }],
+    });
+  }
+
+  const deadline = stepOutput(steps, 'contract-analysis', 'noticeDeadline', z.string());
+  if (deadline && deadline > today) {
+    // Remind two business weeks before the notice deadline (or tomorrow when it is closer than that).
+    const remindOn = calendar.add(deadline, -10);
+    const days = Math.max(1, Math.min(60, businessDaysBetween(calendar, today, remindOn)));
+    ai({
+      action: `Remind the CSM of the contract notice deadline (${deadline})`,
+      description: `The customer can give notice until ${deadline}. A reminder resurfaces ${days} business day(s) from now.`,
+      processor: 'follow-up-reminder-creator',
+      priority: 2,
+      executeImmediately: false,
+      metadata: { daysUntilReminder: days, reminderMessage: `Contract notice deadline on ${deadline}: is the renewal commitment secured?`, reminderPriority: 1, relatedAction: 'Contract notice deadline' },
+      evidence: [{ type: 'step', id: 'contract-analysis', field: 'noticeDeadline' }],
+    });
+  }
+
   // The stage's own playbook fills what the signals did not.
   for (const [i, action] of stage.typicalCsmTasks.entries()) {
     if (csmTasks.length >= 4) break;
@@ -191,7 +230,7 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   const keptCsm = csmTasks.filter((t) => kept.some((k) => k.t === t));
 
   return {
-    summary: summaryOf(input, s),
+    summary: summaryOf(input, s, steps),
     aiTasks: keptAi,
     csmTasks: keptCsm,
     timeline: timelineOf(keptAi, keptCsm, nextWorkflow, today, calendar, due),
@@ -206,9 +245,44 @@ function conditionsFor(s: RenewalSignals, stageName: string): string[] {
   return c;
 }
 
-function summaryOf(input: PlanningInput, s: RenewalSignals): ActionPlanContent['summary'] {
+/** The steps' recommended actions: the recommendations step's ranked list when it ran, else each step's own. */
+function stepActions(steps: StepFacts[]) {
+  const Ranked = z.array(z.object({ topic: z.string(), priority: z.number().int().min(1).max(5), title: z.string(), rationale: z.string(), owner: z.enum(['CSM', 'AI']), sourceStep: z.string() }));
+  const ranked = stepOutput(steps, 'recommendations', 'recommendations', Ranked);
+  if (ranked) return ranked;
+  return steps.flatMap((x) => x.actions.map((a) => ({ ...a, sourceStep: x.id }))).sort((a, b) => a.priority - b.priority);
+}
+
+function businessDaysBetween(calendar: PlanningInput['calendar'], from: IsoDate, to: IsoDate): number {
+  let n = 0;
+  for (let d = calendar.add(from, 1); d <= to && n < 60; d = calendar.add(d, 1)) n++;
+  return n;
+}
+
+/** The plan's "process completed": each workflow step done or not (and why), or the CRM read when there are no steps. */
+function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanContent['summary']['completedSteps'] {
+  const { context: ctx, stage, daysToRenewal } = input;
+  if (steps.length === 0)
+    return [
+      { name: 'CRM context', status: 'done', output: `${ctx.opportunity.name}: ${ctx.contactRoles.length} contact roles, ${ctx.activities.length} recent activities`, decision: null },
+      { name: 'Renewal stage', status: 'done', output: `${stage.name}: ${daysToRenewal} days to renewal`, decision: `Urgency ${stage.urgency}` },
+    ];
+  return steps.map((x) =>
+    x.status === 'done'
+      ? { name: x.name, status: 'done' as const, output: x.summary ?? 'Done', decision: x.decision }
+      : {
+          name: x.name,
+          status: 'not_done' as const,
+          output: x.status === 'skipped' ? `Skipped: ${x.skipReason ?? 'no reason given'}` : x.waitingForInput ? "Waiting for the CSM's input: this plan does not reflect it yet" : 'Not run yet',
+          decision: null,
+        },
+  );
+}
+
+function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]): ActionPlanContent['summary'] {
   const { context: ctx, stage, daysToRenewal } = input;
   const keyDecisions: string[] = [];
+  for (const x of steps) if (x.status === 'done' && x.decision && !keyDecisions.includes(x.decision)) keyDecisions.push(`${x.name}: ${x.decision}`);
   if (!s.economicBuyer) keyDecisions.push('Engaging the economic buyer is the highest priority: no finance contact is on the opportunity.');
   if (s.primaryChange) keyDecisions.push(`The primary contact changes to ${s.primaryChange.to.contact.name}; Salesforce is updated automatically.`);
   if (s.budgetPressure) keyDecisions.push('Budget pressure is noted: the value case must be documented before pricing.');
@@ -221,11 +295,18 @@ function summaryOf(input: PlanningInput, s: RenewalSignals): ActionPlanContent['
     { label: 'Stakeholders', value: String(ctx.contactRoles.length), detail: s.economicBuyer ? `Economic buyer: ${s.economicBuyer.contact.name}` : 'No economic buyer engaged' },
     { label: 'Last activity', value: s.daysSinceLastActivity === undefined ? 'none' : `${s.daysSinceLastActivity} days ago`, detail: s.lastActivity?.subject ?? null },
   ];
+  const target = stepOutput(steps, 'pricing-strategy', 'targetPrice', z.number());
+  if (target !== undefined) {
+    const pct = stepOutput(steps, 'pricing-strategy', 'targetIncreasePct', z.number());
+    const cap = stepOutput(steps, 'pricing-strategy', 'priceIncreaseCapPct', z.number());
+    metrics.splice(2, 0, { label: 'Pricing target', value: money(target), detail: `${pct !== undefined && pct >= 0 ? '+' : ''}${pct ?? '?'}%${cap !== undefined ? ` (cap ${cap}%)` : ''}` });
+  }
+  const deadline = stepOutput(steps, 'contract-analysis', 'noticeDeadline', z.string());
+  if (deadline) metrics.push({ label: 'Notice deadline', value: deadline, detail: stepOutput(steps, 'contract-analysis', 'autoRenewal', z.boolean()) ? 'Auto-renews after it' : 'No auto-renewal' });
+  const confidence = stepOutput(steps, 'csm-assessment', 'confidence', z.number());
+  if (confidence !== undefined) metrics.push({ label: 'CSM confidence', value: `${confidence}/10`, detail: `Relationship ${stepOutput(steps, 'csm-assessment', 'relationshipStrength', z.number()) ?? '?'}/10` });
   return {
-    completedSteps: [
-      { name: 'CRM context', status: 'done', output: `${ctx.opportunity.name}: ${ctx.contactRoles.length} contact roles, ${ctx.activities.length} recent activities`, decision: null },
-      { name: 'Renewal stage', status: 'done', output: `${stage.name}: ${daysToRenewal} days to renewal`, decision: `Urgency ${stage.urgency}` },
-    ],
+    completedSteps: completedStepsOf(input, steps),
     keyDecisions,
     keyMetrics: metrics,
   };

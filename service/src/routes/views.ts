@@ -1,9 +1,32 @@
 import { z } from 'zod';
 import type { TaskRow } from '../db/tasks.ts';
+import { StepResult } from '../workflows/steps/types.ts';
 import { AiTask, CsmTask, Evidence, NextWorkflow, PlanSummary, SubTask, TimelineStep } from '../plan/schema.ts';
 
 /** Response schemas (for the OpenAPI document) and the task view. */
 const when = z.union([z.string(), z.date()]).nullable();
+
+export const StepView = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(['input', 'analysis', 'review', 'planning']),
+  status: z.enum(['pending', 'done', 'skipped']),
+  needsInput: z.boolean(),
+  input: z.unknown(),
+  result: StepResult.nullable(),
+  skipReason: z.string().nullable(),
+});
+const CarriedTaskView = z.object({
+  id: z.uuid(),
+  action: z.string(),
+  owner: z.enum(['AI', 'CSM', 'Customer']),
+  status: z.string(),
+  dueDate: z.string().nullable(),
+  priority: z.number(),
+  stage: z.string(),
+  executionStatus: z.string().nullable(),
+  executionId: z.uuid(),
+});
 
 export const ExecutionView = z.object({
   id: z.uuid(),
@@ -15,7 +38,14 @@ export const ExecutionView = z.object({
   daysToRenewal: z.number(),
   renewalDate: z.string(),
   status: z.enum(['in_progress', 'completed', 'cancelled']),
-  steps: z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), status: z.string() })),
+  workflowName: z.string(),
+  steps: z.array(StepView),
+  currentStepId: z.string().nullable().describe('The first step still pending (null when none is, or the workflow is completed)'),
+  stageChange: z
+    .object({ stage: z.string(), daysToRenewal: z.number(), renewalDate: z.string(), message: z.string() })
+    .nullable()
+    .describe('Set when the renewal date now puts the opportunity in another stage'),
+  carriedOverTasks: z.array(CarriedTaskView).describe("Earlier stages' tasks still open"),
   currentPlanId: z.uuid().nullable(),
   createdAt: when,
   updatedAt: when,

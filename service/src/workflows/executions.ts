@@ -1,14 +1,19 @@
 import { daysBetween } from '../calendar/dates.ts';
 import { startExecution, type ExecutionRow, type ExecutionStep } from '../db/executions.ts';
 import { currentPlan } from '../db/plans.ts';
+import { carriedOverTasks } from '../db/steps.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http-errors.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { renewalStageFor } from '../stages/stages.ts';
+import { initialSteps } from './steps/service.ts';
+import type { StepResult } from './steps/types.ts';
+import { workflowFor } from './steps/workflows.ts';
+import { followRenewalDate } from './transitions.ts';
 
-/** The steps of a stage workflow. Every workflow ends in the action plan step. */
-export function stepsFor(_stage: string): ExecutionStep[] {
-  return [{ id: 'action-plan', name: 'Action Plan', type: 'planning', status: 'pending' }];
+/** The steps of a stage workflow, from config/workflows.json. Every workflow ends in the action plan step. */
+export function stepsFor(stage: string): ExecutionStep[] {
+  return initialSteps(stage);
 }
 
 /** Where an opportunity stands: its renewal date, days to renewal and stage. */
@@ -21,6 +26,7 @@ export function renewalPosition(ctx: CrmContext, today: string) {
 export async function startWorkflow(deps: Deps, userId: string, opportunityId: string) {
   const ctx = await deps.salesforce.loadContext(opportunityId);
   if (!ctx) throw notFound(`Opportunity ${opportunityId}`);
+  await followRenewalDate(deps, ctx);
   const { renewalDate, daysToRenewal, stage } = renewalPosition(ctx, deps.today());
   const result = await startExecution(deps.db.sql, {
     opportunityId: ctx.opportunity.id,
@@ -40,7 +46,12 @@ export async function startWorkflow(deps: Deps, userId: string, opportunityId: s
 
 /** The execution as the API returns it. */
 export async function executionView(deps: Deps, e: ExecutionRow) {
-  const plan = await currentPlan(deps.db.sql, e.id);
+  const [plan, carried] = await Promise.all([currentPlan(deps.db.sql, e.id), carriedOverTasks(deps.db.sql, e)]);
+  // The stage the renewal date puts the opportunity in today: when it differs, the CSM is told (the renewal date
+  // moved, or time passed) and should start that stage's workflow.
+  const daysNow = daysBetween(deps.today(), e.renewalDate);
+  const stageNow = renewalStageFor(daysNow).id;
+  const current = e.status === 'in_progress' ? e.steps.find((s) => s.status === 'pending') : undefined;
   return {
     id: e.id,
     opportunityId: e.opportunityId,
@@ -51,7 +62,20 @@ export async function executionView(deps: Deps, e: ExecutionRow) {
     daysToRenewal: e.daysToRenewal,
     renewalDate: e.renewalDate,
     status: e.status,
-    steps: e.steps,
+    workflowName: workflowFor(e.stage).name,
+    steps: e.steps.map((s) => ({
+      id: s.id,
+      name: s.name,
+      type: s.type,
+      status: s.status,
+      needsInput: s.needsInput ?? false,
+      input: s.input ?? null,
+      result: (s.result ?? null) as StepResult | null,
+      skipReason: s.skipReason ?? null,
+    })),
+    currentStepId: current?.id ?? null,
+    stageChange: stageNow === e.stage ? null : { stage: stageNow, daysToRenewal: daysNow, renewalDate: e.renewalDate, message: `The renewal date (${e.renewalDate}) now puts this opportunity in ${stageNow}, not ${e.stage}` },
+    carriedOverTasks: carried,
     currentPlanId: plan?.id ?? null,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
