@@ -12,6 +12,8 @@ import { executionsRouter } from './routes/executions.ts';
 import { previewRouter } from './routes/preview.ts';
 import { stepsRouter } from './routes/steps.ts';
 import { tasksRouter } from './routes/tasks.ts';
+import { metricsRouter } from './routes/metrics.ts';
+import { webhooksRouter } from './routes/webhooks.ts';
 import { SalesforceError } from './salesforce/errors.ts';
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
@@ -31,7 +33,10 @@ export function createApp(deps: Deps) {
   // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.
   const limit = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB'); } });
   app.on(['POST', 'PATCH', 'PUT'], '/api/*', limit);
-  app.use('/api/*', requireServiceAuth(deps.apiKey));
+  // Provider webhooks authenticate by their own signatures (routes/webhooks.ts); everything else under /api needs
+  // the service key and the acting Salesforce user.
+  const serviceAuth = requireServiceAuth(deps.apiKey);
+  app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/webhooks/') ? next() : serviceAuth(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -44,6 +49,8 @@ export function createApp(deps: Deps) {
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
+  app.route('/api/webhooks', webhooksRouter(deps));
+  app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());
   app.route('/docs', docsRouter());
 

@@ -11,6 +11,9 @@ import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
 import { startSalesforceSync } from './background.ts';
+import { createExecutor } from './executor/index.ts';
+import { defaultWorkerId } from './executor/options.ts';
+import { Schedules, serviceSchedules } from './schedules/schedules.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 
@@ -25,7 +28,8 @@ export interface RunningService {
 
 /**
  * Starts the service: database (PGlite when DATABASE_URL is unset) and migrations, Salesforce (the local org
- * emulator when no credentials are set), the HTTP server and the Salesforce sync loop.
+ * emulator when no credentials are set), the HTTP server, the Salesforce sync loop, the AI task executor
+ * (unless EXECUTOR_ENABLED=false) and the schedules.
  */
 export async function startService(config: Config = loadConfig(), log: Logger = createLogger(config.env.LOG_LEVEL)): Promise<RunningService> {
   const { env } = config;
@@ -74,6 +78,16 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
     });
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Pushed after the server so they stop first: the executor stops claiming at once, lets running tasks finish
+    // within EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS and releases the rest; nothing is left running.
+    const schedules = new Schedules(deps, serviceSchedules(env), { instanceId: defaultWorkerId(), timezone: env.SCHEDULE_TIMEZONE });
+    schedules.start();
+    closers.push(() => schedules.stop());
+    if (env.EXECUTOR_ENABLED) {
+      const executor = createExecutor(deps);
+      await executor.start();
+      closers.push(async () => void (await executor.stop()));
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
     return { url: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`, deps, emulator, generatedApiKey, close };

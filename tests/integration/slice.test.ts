@@ -192,11 +192,14 @@ describe('renewal action plan slice', () => {
     expect(back.body.task).toMatchObject({ status: 'pending', snoozedUntil: null });
   });
 
-  it('accepts a manual execute of an AI task', async () => {
+  it('runs an AI task on a manual execute and returns its result', async () => {
     const ai = plan.aiTasks[0];
     const res = await h.api('POST', `/api/workflows/tasks/${ai.taskId}/execute`);
-    expect(res.status).toBe(202);
-    expect(res.body.task.executionStatus).toBe('queued');
+    expect(res.status).toBe(200);
+    expect(res.body.outcome).toEqual({ status: 'success', error: null });
+    expect(res.body.task.executionStatus).toBe('success');
+    const again = await h.api('POST', `/api/workflows/tasks/${ai.taskId}/execute`);
+    expect(again.status).toBe(409);
     const csm = await h.api('POST', `/api/workflows/tasks/${plan.csmTasks[0].taskId}/execute`);
     expect(csm.status).toBe(409);
   });

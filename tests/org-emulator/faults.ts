@@ -7,7 +7,7 @@ export const faultSchema = z.object({
   errorCode: z.string().min(1),
   message: z.string().optional(),
   status: z.number().int().min(400).max(599).optional(),
-  mode: z.enum(['request', 'per-record']).optional(),
+  mode: z.enum(['request', 'per-record', 'after-write']).optional(),
   methods: z.array(z.string()).optional(),
 });
 
@@ -44,9 +44,9 @@ export class FaultQueue {
 
   /**
    * Takes the next fault for a request with this method: request faults are taken by any API request,
-   * per-record faults only by sObject collection writes.
+   * per-record faults only by sObject collection writes, after-write faults by any API request after it was applied.
    */
-  take(method: string, mode: 'request' | 'per-record'): Fault | undefined {
+  take(method: string, mode: 'request' | 'per-record' | 'after-write'): Fault | undefined {
     const entry = this.pending.find((p) => (p.spec.mode ?? 'request') === mode && p.methods.includes(method.toUpperCase()));
     if (!entry) return undefined;
     entry.remaining -= 1;

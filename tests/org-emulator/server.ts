@@ -66,7 +66,11 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     org.apiUsage += 1;
     const fault = org.faults.take(c.req.method, 'request');
     if (fault) throw new ApiError(fault.status, fault.errorCode, fault.message, []);
+    const lost = org.faults.take(c.req.method, 'after-write');
     await next();
+    // The request was applied; the client is told it failed (a response lost on the way back), to test that
+    // retries of keyed writes do not duplicate.
+    if (lost) c.res = c.json(new ApiError(lost.status, lost.errorCode, lost.message, []).toBody(), lost.status as ContentfulStatusCode);
   });
 
   app.get('/services/data/:version', (c) => {

@@ -60,7 +60,8 @@ export class Executor {
       this.every(options.pollMs, () => this.wake());
     }
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
-    this.every(options.sweepMs, () => void this.sweep());
+    // The sweep also claims: retries whose delay has passed become due without any notification.
+    this.every(options.sweepMs, () => void this.tick());
     this.every(Math.max(250, Math.floor(options.leaseMs / 3)), () => void this.heartbeat());
     services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp: db.kind === 'server' ? 'listen' : 'poll' });
     await this.sweep();
@@ -167,6 +168,14 @@ export class Executor {
         // Only a database failure while recording the outcome lands here; the lease sweep will recover the task.
         this.parts.services.log.error('ai task outcome not recorded', { taskId: task.id, error: err.message });
         return { taskId: task.id, status: 'lost', error: err.message };
+      })
+      .then((outcome) => {
+        // A retry is due after the (jittered, at most +20%) delay: wake then rather than at the next sweep.
+        if (outcome.status === 'queued' && !this.stopping) {
+          const t = setTimeout(() => this.wake(), Math.ceil(this.parts.options.retryDelayMs * 1.2) + 10);
+          t.unref();
+        }
+        return outcome;
       })
       .finally(() => {
         this.inFlight.delete(task.id);

@@ -18,3 +18,6 @@ export class ExecutorMetrics {
   readonly recovered = new Counter({ name: 'rap_ai_task_leases_recovered_total', help: 'Tasks recovered after their lease expired', registers: [this.registry] });
   readonly rejected = new Counter({ name: 'rap_ai_task_stale_completions_total', help: 'Completions rejected because the claim token no longer held', registers: [this.registry] });
 }
+
+/** The process's executor metrics, shared by the background executor, manual runs and /metrics. */
+export const sharedExecutorMetrics = new ExecutorMetrics();

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { getTask, listTasks, opportunitiesOfTasks, requestExecution, updateTask, type TaskFilters } from '../db/tasks.ts';
+import { getTask, listTasks, opportunitiesOfTasks, updateTask, type TaskFilters } from '../db/tasks.ts';
+import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
@@ -48,6 +49,10 @@ const TaskPatchBody = z
   .refine((b) => !(b.snoozedUntil && b.status), { message: 'cannot set status and snooze at once', path: ['snoozedUntil'] });
 
 const TaskResponse = z.object({ task: TaskView });
+const TaskRunResponse = z.object({
+  task: TaskView,
+  outcome: z.object({ status: z.enum(['success', 'queued', 'failed', 'running', 'lost']), error: z.string().nullable() }),
+});
 
 /** Plan tasks: list (filters, paging), read, update, and ask an AI task to run. */
 export function tasksRouter(deps: Deps) {
@@ -137,17 +142,21 @@ export function tasksRouter(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/{id}/execute',
-      summary: 'Ask for an AI task to run now (a failed task is queued again)',
+      summary: 'Run an AI task now (a failed task is queued again first) and return its result',
+      description: 'Claims the task like any executor does (a task another worker is running answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
       request: { params: IdParam },
-      responses: { 202: json(TaskResponse, 'Accepted: the task is queued and due now'), 409: errorResponses[400], ...errorResponses },
+      responses: { 200: json(TaskRunResponse, 'The task after the run'), 409: errorResponses[400], ...errorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const task = await taskFor(c.get('userId'), id);
       if (!task.autoExecute) throw conflict(`Task ${id} is a ${task.owner} task; only AI tasks execute`);
       if (task.executionStatus === 'success') throw conflict(`Task ${id} already ran successfully`);
-      const queued = await requestExecution(deps.db.sql, id);
-      return c.json({ task: taskView(queued!) }, 202);
+      if (task.status === 'cancelled') throw conflict(`Task ${id} was cancelled`);
+      const run = await runTaskNow(deps, id);
+      if (run.kind === 'busy') throw conflict(`Task ${id} is running in another worker`);
+      if (run.kind === 'not-runnable') throw conflict(`Task ${id} cannot run now (execution status ${run.task.executionStatus})`);
+      return c.json({ task: taskView(run.task), outcome: { status: run.outcome.status, error: run.outcome.error ?? null } }, 200);
     },
   );
 

@@ -1,0 +1,67 @@
+import type { Sql } from './sql.ts';
+
+/**
+ * The database-level guard of the schedules: the first instance to record a (schedule, slot) pair runs it; every
+ * other instance finds the row and skips. Works across any number of processes and hosts.
+ */
+export async function claimScheduleSlot(sql: Sql, name: string, slot: Date, ranBy: string): Promise<boolean> {
+  const rows = await sql`
+    INSERT INTO schedule_runs (name, slot, ran_by) VALUES (${name}, ${slot}, ${ranBy})
+    ON CONFLICT (name, slot) DO NOTHING RETURNING name`;
+  return rows.length === 1;
+}
+
+export async function finishScheduleSlot(sql: Sql, name: string, slot: Date, result: unknown): Promise<void> {
+  await sql`UPDATE schedule_runs SET finished_at = now(), result = ${sql.json(result as never)} WHERE name = ${name} AND slot = ${slot}`;
+}
+
+export async function scheduleRuns(sql: Sql, name: string) {
+  return sql<{ slot: Date; ranBy: string; finishedAt: Date | null; result: unknown }[]>`
+    SELECT slot, ran_by AS "ranBy", finished_at AS "finishedAt", result FROM schedule_runs WHERE name = ${name} ORDER BY slot`;
+}
+
+/**
+ * Brings back snoozed tasks whose snooze has passed (status pending again, re-mirrored to Salesforce) and tells the
+ * CSM. Idempotent: a task resurfaces once per snooze.
+ */
+export async function resurfaceSnoozedTasks(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    WITH back AS (
+      UPDATE workflow_tasks SET status = 'pending', snoozed_until = NULL, updated_at = now(),
+             mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+       WHERE status = 'snoozed' AND snoozed_until <= now()
+      RETURNING id, assignee_user_id, opportunity_id, action_plan_id, action, updated_at),
+    note AS (
+      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
+      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'task-resurfaced', left('Back on your list: ' || action, 200), '',
+             'task-resurfaced:' || id || ':' || extract(epoch FROM updated_at)::text
+        FROM back WHERE assignee_user_id IS NOT NULL
+      ON CONFLICT (dedupe_key) DO NOTHING)
+    SELECT id FROM back`;
+  return rows.map((r) => r.id);
+}
+
+export interface DueWorkflow {
+  id: string;
+  opportunityId: string;
+  stage: string;
+  triggerDate: string;
+  userId: string;
+}
+
+/** Scheduled next-stage workflows whose trigger date has come (on or before `today`). */
+export async function dueScheduledWorkflows(sql: Sql, today: string): Promise<DueWorkflow[]> {
+  return sql<DueWorkflow[]>`
+    SELECT s.id, s.opportunity_id AS "opportunityId", s.stage, to_char(s.trigger_date, 'YYYY-MM-DD') AS "triggerDate",
+           coalesce(e.csm_user_id, e.started_by) AS "userId"
+      FROM scheduled_workflows s JOIN workflow_executions e ON e.id = s.source_execution_id
+     WHERE s.status = 'scheduled' AND s.trigger_date <= ${today}::date
+     ORDER BY s.trigger_date, s.id`;
+}
+
+export async function markScheduledStarted(sql: Sql, id: string, executionId: string): Promise<boolean> {
+  const rows = await sql`
+    UPDATE scheduled_workflows SET status = 'started', started_execution_id = ${executionId}, updated_at = now()
+     WHERE id = ${id} AND status = 'scheduled' RETURNING id`;
+  return rows.length === 1;
+}

@@ -1,0 +1,31 @@
+import { processorRegistry } from '../../../processors/registry.ts';
+import { claimTaskNow, retryTask } from '../db/queue.ts';
+import { getTask, type TaskRow } from '../db/tasks.ts';
+import type { Deps } from '../deps.ts';
+import { sharedExecutorMetrics } from './metrics.ts';
+import { defaultWorkerId, executorOptions } from './options.ts';
+import { runClaimedTask, type RunOutcome } from './run-task.ts';
+import { processorServices } from './services.ts';
+
+export type ManualRun =
+  | { kind: 'ran'; outcome: RunOutcome; task: TaskRow }
+  | { kind: 'busy'; task: TaskRow }
+  | { kind: 'not-runnable'; task: TaskRow };
+
+/**
+ * Runs an AI task now, in this process, under the executor's claim rules: a failed task is queued again (attempts
+ * reset), then claimed with SKIP LOCKED like any other claim, so a task another worker holds is never run twice.
+ */
+export async function runTaskNow(deps: Deps, taskId: string): Promise<ManualRun> {
+  const current = (await getTask(deps.db.sql, taskId))!;
+  if (current.executionStatus === 'running') return { kind: 'busy', task: current };
+  if (current.executionStatus === 'failed') await retryTask(deps.db.sql, taskId);
+  const options = executorOptions(deps.env, `${defaultWorkerId()}:manual`);
+  const claimed = await claimTaskNow(deps.db.sql, taskId, options);
+  if (!claimed) {
+    const task = (await getTask(deps.db.sql, taskId))!;
+    return { kind: task.executionStatus === 'running' ? 'busy' : 'not-runnable', task };
+  }
+  const outcome = await runClaimedTask(claimed, { registry: processorRegistry, services: processorServices(deps), options, metrics: sharedExecutorMetrics });
+  return { kind: 'ran', outcome, task: (await getTask(deps.db.sql, taskId))! };
+}
