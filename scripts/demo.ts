@@ -1,0 +1,144 @@
+/**
+ * `npm run demo`: the Discovery story end to end, in the terminal, without any network. Embedded PostgreSQL
+ * (PGlite, a fresh data directory), the local Salesforce org emulator (NOT Salesforce) seeded with the demo org,
+ * and the playbook planner (or the LLM planner when OPENAI_API_KEY is set). Deterministic for a given "today":
+ * `--today 2026-11-25` (default: TODAY, else 2026-11-25).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from '../service/src/app.ts';
+import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
+import { loadConfig } from '../service/src/config.ts';
+import { migrate } from '../service/src/db/migrate.ts';
+import { openDatabase } from '../service/src/db/sql.ts';
+import type { Deps } from '../service/src/deps.ts';
+import { createLogger } from '../service/src/log.ts';
+import { llmPlannerFromEnv } from '../service/src/plan/llm-planner.ts';
+import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
+import { connectSalesforce } from '../service/src/salesforce/connection.ts';
+import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
+import { startOrgEmulator } from '../tests/org-emulator/index.ts';
+
+const { values: args } = parseArgs({ options: { today: { type: 'string' } } });
+const today = args.today ?? process.env.TODAY ?? '2026-11-25';
+const config = loadConfig({ ...process.env, TODAY: today, LOG_LEVEL: 'silent', DATABASE_URL: '', SF_INSTANCE_URL: '', SF_ACCESS_TOKEN: '', SF_CLIENT_ID: '', SF_USERNAME: '', SF_PRIVATE_KEY: '', SF_PRIVATE_KEY_FILE: '' });
+const env = config.env;
+const JORDAN = '0055e0000000001AAA'; // the demo CSM
+const ACME = '0065e0000000001AAA'; // Acme Logistics — FY27 Renewal, 165 days out: Discovery
+
+const say = (line = '') => console.log(line);
+const rule = (title: string) => say(`\n${'='.repeat(79)}\n  ${title}\n${'='.repeat(79)}`);
+const section = (title: string) => say(`\n--- ${title} ${'-'.repeat(Math.max(0, 74 - title.length))}`);
+const money = (n: unknown) => (typeof n === 'number' ? `$${n.toLocaleString('en-US')}` : 'unknown');
+const MARK: Record<string, string> = { critical: 'CRITICAL', concern: '(!) CONCERN', strength: 'STRENGTH', info: 'INFO' };
+
+const dataDir = mkdtempSync(join(tmpdir(), 'rap-demo-'));
+const db = await openDatabase({ dataDir, poolMax: 1 });
+const org = await startOrgEmulator({ accessToken: 'demo-token', today: new Date(`${today}T12:00:00Z`) });
+try {
+  await migrate(db.sql);
+  const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
+  const deps: Deps = {
+    db,
+    salesforce: new SalesforceGateway(conn, { accessCacheMs: 60_000 }),
+    planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
+    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION),
+    env,
+    apiKey: 'demo-service-api-key-0123456789abcdef',
+    log: createLogger('silent'),
+    today: () => today,
+  };
+  const app = createApp(deps);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await app.request(`/api/workflows${path}`, {
+      method,
+      headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as any;
+    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.error)}`);
+    return json;
+  };
+
+  rule('DISCOVERY WORKFLOW DEMO');
+  say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PGlite. Planner: ${deps.planner.name}.`);
+  let { execution } = await api('POST', '/executions', { opportunityId: ACME });
+  say(`Opportunity: ${execution.opportunityName} (${execution.accountName})`);
+  say(`Stage: ${execution.stage} (${execution.daysToRenewal} days to renewal on ${execution.renewalDate}, ${execution.urgency} urgency) — ${execution.workflowName}`);
+  say('\nWorkflow Steps:');
+  execution.steps.forEach((s: any, i: number) => say(`  ${i + 1}. ${s.name} (${s.type}${s.needsInput ? ', asks the CSM' : ''})`));
+
+  const input = {
+    relationshipStrength: 8,
+    confidence: 7,
+    risks: ['Finance announced a 15% budget cut', 'Sarah Chen hands the renewal to Eric Estrada'],
+    notes: 'Strong operational relationships; the WMS integration is the expansion story.',
+  };
+  ({ execution } = await api('POST', `/executions/${execution.id}/steps/csm-assessment/input`, { input }));
+  for (const s of execution.steps) if (!s.needsInput && s.type !== 'planning') ({ execution } = await api('POST', `/executions/${execution.id}/steps/${s.id}/run`));
+
+  execution.steps.forEach((s: any, i: number) => {
+    if (s.type === 'planning') return;
+    section(`Step ${i + 1}: ${s.name} ${s.status === 'done' ? '✓' : `(${s.status})`}`);
+    say(`  ${s.result.summary}`);
+    if (s.result.decision) say(`  Decision: ${s.result.decision}`);
+    for (const f of s.result.findings) say(`  ${MARK[f.severity]}: ${f.text}`);
+    if (s.id === 'contract-analysis' && s.result.output.terminationTerms) say(`  Termination terms: ${s.result.output.terminationTerms}`);
+    if (s.id === 'pricing-strategy') say(`  Current ARR ${money(s.result.output.currentArr)}; target ${money(s.result.output.targetPrice)} (${s.result.output.targetIncreasePct}%); usage ${s.result.output.usagePct ?? '?'}%`);
+    if (s.id === 'stakeholder-mapping') for (const p of s.result.output.stakeholders) say(`  - ${p.name}, ${p.title ?? 'no title'} (${p.role ?? 'no role'}${p.isPrimary ? ', primary' : ''}): ${p.engagement}${p.lastActivityDate ? `, last ${p.lastActivityDate}` : ''}`);
+    if (s.id === 'recommendations') s.result.output.recommendations.forEach((r: any, j: number) => say(`  ${j + 1}. [P${r.priority}] ${r.title} — ${r.rationale} (${r.sourceStep})`));
+  });
+
+  const { plan } = await api('POST', `/executions/${execution.id}/action-plan/generate`);
+  rule(`Step 6: ACTION PLAN (draft v${plan.version}, ${plan.planner} planner)`);
+  section('Process Completed');
+  for (const s of plan.summary.completedSteps) say(`  ${s.status === 'done' ? '✓' : '✗'} ${s.name}: ${s.output}${s.decision ? ` → ${s.decision}` : ''}`);
+  section('Key Decisions');
+  for (const d of plan.summary.keyDecisions) say(`  • ${d}`);
+  section('Key Metrics');
+  for (const m of plan.summary.keyMetrics) say(`  ${m.label}: ${m.value}${m.detail ? ` (${m.detail})` : ''}`);
+  section(`AI Tasks (${plan.aiTasks.length})`);
+  for (const t of plan.aiTasks) say(`  [P${t.priority}] ${t.action} — ${t.processor}${t.executeImmediately ? ', runs at once' : ''}${t.change ? `\n        change: ${t.change}` : ''}`);
+  section(`CSM Tasks (${plan.csmTasks.length})`);
+  for (const t of plan.csmTasks) {
+    say(`  [P${t.priority}] ${t.action} — due ${t.dueDate}, ${t.complexity}, ${t.estimatedTime}`);
+    for (const sub of t.subTasks) say(`        □ ${sub.action}`);
+  }
+  section('Timeline');
+  for (const s of plan.timeline) say(`  ${String(s.step).padStart(2)}. ${s.date}  [${s.owner.padEnd(8)}] ${s.title}`);
+  section('Next Workflow');
+  say(plan.nextWorkflow ? `  ${plan.nextWorkflow.name} (${plan.nextWorkflow.stage}) starts ${plan.nextWorkflow.triggerDate}\n  Conditions: ${plan.nextWorkflow.conditions.join('; ')}` : '  None (last stage)');
+
+  rule('FINALIZE');
+  const finalized = (await api('POST', `/executions/${execution.id}/action-plan/finalize`, { planId: plan.id })).plan;
+  say(`Plan ${finalized.status}: ${finalized.aiTasks.length} AI task(s) queued, ${finalized.csmTasks.length} CSM task(s) created; Salesforce Tasks mirrored: ${finalized.mirror.synced} (pending ${finalized.mirror.pending}, failed ${finalized.mirror.failed})`);
+
+  section('AI Tasks Executing');
+  // The executor is built separately (service/src/executor); run it when this checkout has it.
+  const manualPath = '../service/src/executor/manual.ts';
+  const executor = await import(manualPath).catch(() => undefined);
+  const queued = (await api('GET', `/tasks?auto_execute=true&execution_status=queued&execution_id=${execution.id}`)).tasks as any[];
+  queued.sort((a, b) => a.priority - b.priority || a.key.localeCompare(b.key));
+  if (executor?.runTaskNow) {
+    for (const t of queued) {
+      const run = await executor.runTaskNow(deps, t.id);
+      const task = run.task;
+      say(`  ${task.executionStatus === 'success' ? '✓' : task.executionStatus === 'failed' ? '✗' : '…'} ${t.action} [${t.processor}] → ${task.executionStatus}${task.executionResult?.summary ? `: ${task.executionResult.summary}` : task.lastError ? `: ${task.lastError}` : ''}`);
+    }
+  } else {
+    for (const t of queued) say(`  queued: ${t.action} [${t.processor}]`);
+    say('  The executor (service/src/executor) claims and runs these queued tasks; it is not in this checkout.');
+  }
+
+  section('Next Workflow Scheduled');
+  const scheduled = await db.sql`SELECT stage, name, to_char(trigger_date, 'YYYY-MM-DD') AS date, status, conditions FROM scheduled_workflows WHERE source_execution_id = ${execution.id}`;
+  for (const s of scheduled) say(`  ${s.name} (${s.stage}) ${s.status} for ${s.date}; conditions: ${(s.conditions as string[]).join('; ')}`);
+  say('  When the date comes, the open Discovery tasks carry over into the Prepare workflow.');
+  rule('DEMO COMPLETE');
+} finally {
+  await org.close();
+  await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+/** `npm run demo` runs (embedded PGlite, the org emulator, the playbook planner) and tells every part of the story. */
+describe('npm run demo', () => {
+  it('prints each step, every plan section, finalize, the AI tasks and the next workflow', async () => {
+    const env = { ...process.env, OPENAI_API_KEY: '', TODAY: '' };
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/demo.ts', '--today', '2026-11-25'], { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 });
+    const sections = [
+      'DISCOVERY WORKFLOW DEMO',
+      'Step 1: CSM Assessment ✓', 'Step 2: Contract Analysis ✓', 'Step 3: Pricing Strategy ✓', 'Step 4: Stakeholder Mapping ✓', 'Step 5: Recommendations ✓',
+      'Step 6: ACTION PLAN (draft v1, playbook planner)',
+      'Process Completed', 'Key Decisions', 'Key Metrics', 'AI Tasks (', 'CSM Tasks (', 'Timeline', 'Next Workflow',
+      'FINALIZE', 'AI Tasks Executing', 'Next Workflow Scheduled', 'DEMO COMPLETE',
+    ];
+    let at = -1;
+    for (const s of sections) {
+      const i = stdout.indexOf(s, at + 1);
+      expect(i, `section "${s}" in order`).toBeGreaterThan(at);
+      at = i;
+    }
+    expect(stdout).toContain('Stage: Discovery (165 days to renewal on 2027-05-09, low urgency)');
+    expect(stdout).toContain('8/10 relationship, 7/10 confidence; 2 risk(s) noted');
+    expect(stdout).toContain('No auto-renewal; notice 90 days (deadline 2027-02-08); cap 7%');
+    expect(stdout).toContain('$265,000 target (+6.9% on $248,000 ARR), cap 7%');
+    expect(stdout).toContain('CRITICAL: Economic buyer (CFO) not engaged');
+    expect(stdout).toMatch(/□ Ask Eric Estrada for an introduction/);
+    expect(stdout).toMatch(/\[Customer\] Customer confirms priorities/);
+    expect(stdout).toContain('Prepare Renewal (Prepare) starts 2026-12-18');
+    expect(stdout).toMatch(/Plan finalized: \d+ AI task\(s\) queued, \d+ CSM task\(s\) created; Salesforce Tasks mirrored: \d+ \(pending 0, failed 0\)/);
+    expect(stdout).toMatch(/Update primary contact to Eric Estrada \[salesforce-contact-updater\]/);
+    expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
+  }, 150_000);
+});
