@@ -9,6 +9,8 @@ export const faultSchema = z.object({
   status: z.number().int().min(400).max(599).optional(),
   mode: z.enum(['request', 'per-record', 'after-write']).optional(),
   methods: z.array(z.string()).optional(),
+  /** Only requests whose path contains this text (e.g. an sObject type or external id field). */
+  pathContains: z.string().min(1).optional(),
 });
 
 export type FaultSpec = z.infer<typeof faultSchema>;
@@ -46,8 +48,10 @@ export class FaultQueue {
    * Takes the next fault for a request with this method: request faults are taken by any API request,
    * per-record faults only by sObject collection writes, after-write faults by any API request after it was applied.
    */
-  take(method: string, mode: 'request' | 'per-record' | 'after-write'): Fault | undefined {
-    const entry = this.pending.find((p) => (p.spec.mode ?? 'request') === mode && p.methods.includes(method.toUpperCase()));
+  take(method: string, mode: 'request' | 'per-record' | 'after-write', path = ''): Fault | undefined {
+    const entry = this.pending.find(
+      (p) => (p.spec.mode ?? 'request') === mode && p.methods.includes(method.toUpperCase()) && (!p.spec.pathContains || path.includes(p.spec.pathContains)),
+    );
     if (!entry) return undefined;
     entry.remaining -= 1;
     if (entry.remaining === 0) this.pending = this.pending.filter((p) => p !== entry);

@@ -64,9 +64,9 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     if (!userId) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     c.set('userId', userId);
     org.apiUsage += 1;
-    const fault = org.faults.take(c.req.method, 'request');
+    const fault = org.faults.take(c.req.method, 'request', c.req.path);
     if (fault) throw new ApiError(fault.status, fault.errorCode, fault.message, []);
-    const lost = org.faults.take(c.req.method, 'after-write');
+    const lost = org.faults.take(c.req.method, 'after-write', c.req.path);
     await next();
     // The request was applied; the client is told it failed (a response lost on the way back), to test that
     // retries of keyed writes do not duplicate.
