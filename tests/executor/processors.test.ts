@@ -86,7 +86,7 @@ describe('processors', () => {
     it('never duplicates the audit Task when writes were applied but their answers were lost, across executor retries', async () => {
       const id = await task('salesforce-contact-updater', { oldContact: contact('Priya Patel', C.priyaPatel), newContact: contact('Dana Whitfield', C.danaWhitfield), updateLocalRecord: false });
       // The audit Task upsert is applied every time but its answer is lost, through all of the first attempt's retries.
-      const auditUpsert = { errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write', methods: ['PATCH'], pathContains: '/sobjects/Task/Action_Plan_Task_Id__c/' } as const;
+      const auditUpsert = { errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write' as const, methods: ['PATCH'], pathContains: '/sobjects/Task/Action_Plan_Task_Id__c/' };
       h.org.injectFault({ ...auditUpsert, count: 4 });
       const first = await run(id);
       expect(first).toMatchObject({ executionStatus: 'queued', attempts: 1 });
