@@ -58,10 +58,3 @@ export async function dueScheduledWorkflows(sql: Sql, today: string): Promise<Du
      WHERE s.status = 'scheduled' AND s.trigger_date <= ${today}::date
      ORDER BY s.trigger_date, s.id`;
 }
-
-export async function markScheduledStarted(sql: Sql, id: string, executionId: string): Promise<boolean> {
-  const rows = await sql`
-    UPDATE scheduled_workflows SET status = 'started', started_execution_id = ${executionId}, updated_at = now()
-     WHERE id = ${id} AND status = 'scheduled' RETURNING id`;
-  return rows.length === 1;
-}

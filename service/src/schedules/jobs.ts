@@ -1,6 +1,6 @@
-import { dueScheduledWorkflows, markScheduledStarted, resurfaceSnoozedTasks } from '../db/schedules.ts';
+import { dueScheduledWorkflows, resurfaceSnoozedTasks } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
-import { startWorkflow } from '../workflows/executions.ts';
+import { startScheduledWorkflow } from '../workflows/transitions.ts';
 
 /** Snoozed tasks whose time has come are back on the CSM's list. */
 export async function resurfaceTasks(deps: Deps): Promise<{ resurfaced: number }> {
@@ -10,7 +10,7 @@ export async function resurfaceTasks(deps: Deps): Promise<{ resurfaced: number }
 }
 
 /**
- * Starts every scheduled next-stage workflow whose trigger date has come, as the CSM of the plan that scheduled it,
+ * Starts every scheduled next-stage workflow whose trigger date has come (as the CSM of the plan that scheduled it)
  * and records the execution it started. Starting is idempotent (one live execution per opportunity and stage), so
  * a crash between the start and the mark only means the next run marks it.
  */
@@ -19,8 +19,9 @@ export async function startDueWorkflows(deps: Deps): Promise<{ started: number; 
   let failed = 0;
   for (const due of await dueScheduledWorkflows(deps.db.sql, deps.today())) {
     try {
-      const { execution } = await startWorkflow(deps, due.userId, due.opportunityId);
-      if (await markScheduledStarted(deps.db.sql, due.id, execution.id)) started++;
+      // Issue 6's start: the stage the renewal date gives today, carried-over tasks, marked started once.
+      const { execution } = await startScheduledWorkflow(deps, due.id);
+      started++;
       deps.log.info('scheduled workflow started', { scheduledWorkflowId: due.id, stage: due.stage, executionId: execution.id });
     } catch (err) {
       failed++;
