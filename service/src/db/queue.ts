@@ -248,7 +248,7 @@ export async function cancelTask(sql: Sql, id: string, reason: string): Promise<
     UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
            execution_result = ${sql.json({ error: reason, cancelled: true })}, last_error = ${reason}, updated_at = now(),
            mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
-     WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed')
+     WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
     RETURNING id`;
   return rows.length === 1;
 }

@@ -1,0 +1,80 @@
+/**
+ * `npm run tasks -- <command>`: the operator's view of the AI task queue (same database settings as the service).
+ *
+ *   depth                      AI tasks by execution status
+ *   list [queued|running|failed|success] [--limit N]
+ *   errors [--limit N]         the latest errors (failed for good or waiting to retry)
+ *   retry <task id>            queue a failed task again now, attempts reset
+ *   cancel <task id> [reason]  a queued or failed task will not run
+ */
+import { ConfigError, loadConfig } from '../service/src/config.ts';
+import { migrate } from '../service/src/db/migrate.ts';
+import { cancelTask, lastErrors, listQueue, queueDepth, retryTask } from '../service/src/db/queue.ts';
+import { openDatabase } from '../service/src/db/sql.ts';
+import type { ExecutionStatus } from '../service/src/db/tasks.ts';
+
+const [command, ...args] = process.argv.slice(2);
+const limitArg = args.indexOf('--limit');
+const limit = limitArg >= 0 ? Number(args[limitArg + 1]) : 20;
+const positional = limitArg >= 0 ? args.filter((_, i) => i !== limitArg && i !== limitArg + 1) : args;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const usage = () => {
+  console.error('usage: npm run tasks -- depth | list [queued|running|failed|success] [--limit N] | errors [--limit N] | retry <id> | cancel <id> [reason]');
+  process.exit(2);
+};
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const { env } = config;
+if (!command || !Number.isInteger(limit) || limit < 1) usage();
+const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: 2 });
+try {
+  await migrate(db.sql);
+  const table = (rows: object[]) => (rows.length ? console.table(rows) : console.log('(none)'));
+  const brief = (r: Awaited<ReturnType<typeof listQueue>>[number]) => ({
+    id: r.id, processor: r.processor, status: r.executionStatus, attempts: `${r.attempts}/${r.maxAttempts}`,
+    runAfter: r.runAfter.toISOString(), claimedBy: r.claimedBy, lastError: r.lastError?.slice(0, 80) ?? '',
+  });
+  switch (command) {
+    case 'depth':
+      console.log(JSON.stringify(await queueDepth(db.sql)));
+      break;
+    case 'list': {
+      const status = positional[0] as ExecutionStatus | undefined;
+      if (status && !['queued', 'running', 'failed', 'success'].includes(status)) usage();
+      table((await listQueue(db.sql, status, limit)).map(brief));
+      break;
+    }
+    case 'errors':
+      for (const r of await lastErrors(db.sql, limit)) console.log(`${r.updatedAt.toISOString()} ${r.id} ${r.processor} [${r.executionStatus} ${r.attempts}/${r.maxAttempts}] ${r.lastError}`);
+      break;
+    case 'retry': {
+      if (!UUID.test(positional[0] ?? '')) usage();
+      const status = await retryTask(db.sql, positional[0]!);
+      console.log(status ? `queued ${positional[0]}` : `not retried: ${positional[0]} is not a failed or queued AI task`);
+      process.exitCode = status ? 0 : 1;
+      break;
+    }
+    case 'cancel': {
+      if (!UUID.test(positional[0] ?? '')) usage();
+      const reason = positional.slice(1).join(' ') || 'Cancelled by an operator';
+      const done = await cancelTask(db.sql, positional[0]!, reason);
+      console.log(done ? `cancelled ${positional[0]}` : `not cancelled: ${positional[0]} is not a queued or failed AI task (a running one finishes first)`);
+      process.exitCode = done ? 0 : 1;
+      break;
+    }
+    default:
+      usage();
+  }
+} finally {
+  await db.close();
+}

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../helpers/database.ts';
+import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url).pathname;
+
+/** The operator's commands, run as processes against a real database (and the org emulator, not Salesforce). */
+describe('executor and tasks CLI', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let org: OrgEmulator;
+  let env: Record<string, string>;
+  let plan: { executionId: string; planId: string };
+  const cli = (script: string, args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 }).then(
+      (r) => ({ ...r, code: 0 }),
+      (e) => e as { stdout: string; stderr: string; code: number },
+    );
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    org = await startOrgEmulator({ accessToken: 'cli-token', today: new Date('2026-11-25T12:00:00Z') });
+    env = { DATABASE_URL: db.url, SF_INSTANCE_URL: org.url, SF_ACCESS_TOKEN: 'cli-token', SERVICE_API_KEY: 'cli-service-api-key-0123456789abcdef', TODAY: '2026-11-25', LOG_LEVEL: 'info' };
+    plan = await seedPlan(db.sql);
+  });
+  afterAll(async () => {
+    await org?.close();
+    await db?.drop();
+  });
+
+  it('npm run executor -- --once runs one batch against Salesforce and exits', async () => {
+    const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Run by cron', Description: null, Probability: null } } }]);
+    const out = await cli('scripts/executor.ts', ['--once']);
+    expect(out.stdout).toMatch(/"msg":"executor --once finished".*"success":1/);
+    expect((await statusOf(db.sql, id!)).executionStatus).toBe('success');
+    expect(org.records('Opportunity').find((o) => o.Id === DEMO_IDS.opportunities.acme)!.NextStep).toBe('Run by cron');
+  });
+
+  it('lists, shows errors, retries and cancels tasks', async () => {
+    const [failed, queued] = await insertAiTasks(db.sql, plan, [{ processor: 'workflow-scheduler' }, { processor: 'workflow-scheduler' }]);
+    await db.sql`UPDATE workflow_tasks SET execution_status = 'failed', attempts = 3, last_error = 'Salesforce SERVER_UNAVAILABLE: down', execution_result = '{"error":"down"}' WHERE id = ${failed!}`;
+    const list = await cli('scripts/tasks-cli.ts', ['list', 'failed']);
+    expect(list.stdout).toContain(failed);
+    expect(list.stdout).not.toContain(queued);
+    expect((await cli('scripts/tasks-cli.ts', ['errors'])).stdout).toMatch(new RegExp(`${failed}.*SERVER_UNAVAILABLE: down`));
+    expect(JSON.parse((await cli('scripts/tasks-cli.ts', ['depth'])).stdout)).toMatchObject({ failed: 1, queued: 1, success: 1 });
+    expect((await cli('scripts/tasks-cli.ts', ['retry', failed!])).stdout).toContain(`queued ${failed}`);
+    expect(await statusOf(db.sql, failed!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
+    expect((await cli('scripts/tasks-cli.ts', ['cancel', queued!, 'Customer', 'asked', 'us', 'to', 'wait'])).stdout).toContain(`cancelled ${queued}`);
+    expect(await statusOf(db.sql, queued!)).toMatchObject({ status: 'cancelled', executionStatus: 'failed', executionResult: { error: 'Customer asked us to wait', cancelled: true } });
+    const again = await cli('scripts/tasks-cli.ts', ['cancel', queued!]);
+    expect(again.code).toBe(1);
+  });
+});
