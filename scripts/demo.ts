@@ -14,6 +14,7 @@ import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
 import type { Deps } from '../service/src/deps.ts';
+import { runTaskNow } from '../service/src/executor/manual.ts';
 import { createLogger } from '../service/src/log.ts';
 import { llmPlannerFromEnv } from '../service/src/plan/llm-planner.ts';
 import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
@@ -116,20 +117,14 @@ try {
   say(`Plan ${finalized.status}: ${finalized.aiTasks.length} AI task(s) queued, ${finalized.csmTasks.length} CSM task(s) created; Salesforce Tasks mirrored: ${finalized.mirror.synced} (pending ${finalized.mirror.pending}, failed ${finalized.mirror.failed})`);
 
   section('AI Tasks Executing');
-  // The executor is built separately (service/src/executor); run it when this checkout has it.
-  const manualPath = '../service/src/executor/manual.ts';
-  const executor = await import(manualPath).catch(() => undefined);
   const queued = (await api('GET', `/tasks?auto_execute=true&execution_status=queued&execution_id=${execution.id}`)).tasks as any[];
   queued.sort((a, b) => a.priority - b.priority || a.key.localeCompare(b.key));
-  if (executor?.runTaskNow) {
-    for (const t of queued) {
-      const run = await executor.runTaskNow(deps, t.id);
-      const task = run.task;
-      say(`  ${task.executionStatus === 'success' ? '✓' : task.executionStatus === 'failed' ? '✗' : '…'} ${t.action} [${t.processor}] → ${task.executionStatus}${task.executionResult?.summary ? `: ${task.executionResult.summary}` : task.lastError ? `: ${task.lastError}` : ''}`);
-    }
-  } else {
-    for (const t of queued) say(`  queued: ${t.action} [${t.processor}]`);
-    say('  The executor (service/src/executor) claims and runs these queued tasks; it is not in this checkout.');
+  for (const t of queued) {
+    const { task } = await runTaskNow(deps, t.id);
+    const result = task.executionResult as { summary?: string; error?: string | { message?: string } } | null;
+    const error = typeof result?.error === 'string' ? result.error : result?.error?.message;
+    const detail = result?.summary ?? error;
+    say(`  ${task.executionStatus === 'success' ? '✓' : task.executionStatus === 'failed' ? '✗' : '…'} ${t.action} [${t.processor}] → ${task.executionStatus}${detail ? `: ${detail}` : ''}`);
   }
 
   section('Next Workflow Scheduled');
