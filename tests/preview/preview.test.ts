@@ -115,6 +115,10 @@ describe('the action plan preview in Chromium', () => {
       const poll = await page.waitForResponse((r) => r.url().endsWith('/action-plan') && r.request().method() === 'GET', { timeout: 15_000 });
       expect(poll.status()).toBe(200);
     }
+
+    // The executor runs with the service (polling on embedded PGlite): every AI task runs and shows as Done.
+    const count = (await aiStatuses()).length;
+    await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(Array(count).fill('Done'));
   }, 60_000);
 
   it('saves a ticked sub-task across a reload', async () => {
