@@ -1,0 +1,15 @@
+# Renewal Action Plans service (HTTP API + AI task executor + schedules). One image; run as many containers as you
+# like against one PostgreSQL (DATABASE_URL): they coordinate only through the database. See docs/runbook.md.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+COPY package.json package-lock.json ./
+# No install scripts: nothing here needs a native build or a binary download.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY . .
+USER node
+EXPOSE 3000
+# Node itself is PID 1 and handles SIGTERM: the executor stops claiming, lets running tasks finish, releases the rest.
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "scripts/start.ts"]
