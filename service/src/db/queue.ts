@@ -9,6 +9,8 @@ import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
 export interface ClaimedTask extends TaskRow {
   claimToken: string;
   maxAttempts: number;
+  /** Priority, then created_at to the microsecond: the claim's order. */
+  claimOrder: string;
 }
 
 export interface ClaimOptions {
@@ -17,7 +19,9 @@ export interface ClaimOptions {
   maxAttempts: number;
 }
 
-const claimedColumns = (sql: Sql) => sql`${taskColumns(sql)}, claim_token AS "claimToken", max_attempts AS "maxAttempts"`;
+// "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
+const claimedColumns = (sql: Sql) => sql`${taskColumns(sql)}, claim_token AS "claimToken", max_attempts AS "maxAttempts",
+  priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS "claimOrder"`;
 
 /** The claim itself, shared by the batch and the single-task claim: running, a lease, a fresh token, one more attempt. */
 const claimSet = (sql: Sql, o: ClaimOptions) => sql`
@@ -25,7 +29,7 @@ const claimSet = (sql: Sql, o: ClaimOptions) => sql`
   locked_until = now() + ${o.leaseMs} * interval '1 millisecond', attempts = attempts + 1,
   max_attempts = ${o.maxAttempts}, updated_at = now()`;
 
-const byPriorityThenAge = (a: TaskRow, b: TaskRow) => a.priority - b.priority || a.createdAt.getTime() - b.createdAt.getTime();
+const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.claimOrder ? -1 : a.claimOrder > b.claimOrder ? 1 : 0);
 
 /**
  * Claims up to `limit` due AI tasks, priority 1 first then oldest, in one statement. `SKIP LOCKED` lets any number

@@ -53,17 +53,23 @@ export class Executor {
     if (this.started) return;
     this.started = true;
     const { options, db, services } = this.parts;
+    let wakeUp: 'listen' | 'poll' = 'poll';
     if (db.kind === 'server') {
-      const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
-      this.unlisten = () => sub.unlisten();
-    } else {
-      this.every(options.pollMs, () => this.wake());
+      try {
+        const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
+        this.unlisten = () => sub.unlisten();
+        wakeUp = 'listen';
+      } catch (err) {
+        // E.g. behind a transaction-mode connection pooler: polling still works, only slower to wake.
+        services.log.warn('LISTEN unavailable; polling for queued tasks instead', { error: (err as Error).message });
+      }
     }
+    if (wakeUp === 'poll') this.every(options.pollMs, () => this.wake());
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
     // The sweep also claims: retries whose delay has passed become due without any notification.
     this.every(options.sweepMs, () => void this.tick());
     this.every(Math.max(250, Math.floor(options.leaseMs / 3)), () => void this.heartbeat());
-    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp: db.kind === 'server' ? 'listen' : 'poll' });
+    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp });
     await this.sweep();
     this.wake();
   }
