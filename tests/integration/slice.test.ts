@@ -108,12 +108,6 @@ describe('renewal action plan slice', () => {
     expect(notes[0]!.n).toBe(1);
   });
 
-  it('refuses to generate over a finalized plan', async () => {
-    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
-    expect(res.status).toBe(409);
-    expect(res.body.error.message).toMatch(/already has a finalized action plan/);
-  });
-
   it('lists the queued AI tasks', async () => {
     const res = await h.api('GET', '/api/workflows/tasks?auto_execute=true&execution_status=queued');
     expect(res.status).toBe(200);
@@ -202,5 +196,24 @@ describe('renewal action plan slice', () => {
     expect(again.status).toBe(409);
     const csm = await h.api('POST', `/api/workflows/tasks/${plan.csmTasks[0].taskId}/execute`);
     expect(csm.status).toBe(409);
+  });
+
+  // Last: the new draft becomes the plan the CSM reviews (tests/integration/replan.test.ts follows it to finalize).
+  it('generating over a finalized plan makes a draft version 3 against it, leaving version 2 in force', async () => {
+    const tasksBefore = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks`;
+    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+    expect(res.status).toBe(201);
+    expect(res.body.plan).toMatchObject({ status: 'draft', version: 3, diff: { previousVersion: 2 } });
+    // The contact update ran, so the CRM no longer calls for it: version 3 drops it, and it stays done on version 2.
+    expect(res.body.plan.diff.removed.map((t: any) => t.action)).toContain(plan.aiTasks[0].action);
+    const carried = [...res.body.plan.aiTasks, ...res.body.plan.csmTasks].filter((t: any) => t.carried);
+    expect(carried.length).toBeGreaterThan(0);
+    expect(carried.every((t: any) => plan.aiTasks.concat(plan.csmTasks).some((p: any) => p.taskId === t.carried.fromTaskId))).toBe(true);
+    const [v2] = await h.sql`SELECT status FROM action_plans WHERE id = ${plan.id}`;
+    expect(v2!.status).toBe('finalized');
+    const tasksAfter = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks`;
+    expect(tasksAfter[0]!.n).toBe(tasksBefore[0]!.n);
+    const current = await h.api('GET', `/api/workflows/executions/${executionId}/action-plan`);
+    expect(current.body.plan.id).toBe(res.body.plan.id);
   });
 });

@@ -67,7 +67,7 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
 }
 
 /**
- * An execution, the id and status of its current plan (finalized, else the latest draft), and the live state
+ * An execution, the id and status of its current plan (the latest version not superseded: see currentPlan), and the live state
  * of that plan's tasks, in one light query: the read behind the page the CSM keeps open (and polls while AI
  * tasks run). The plan's content is immutable per (id, status), so callers may cache it: see PlanCache.
  */
@@ -86,7 +86,7 @@ const currentPlanJoin = (sql: Sql) => sql`
   LEFT JOIN LATERAL (
     SELECT id, status FROM action_plans
      WHERE execution_id = e.id AND status <> 'superseded'
-     ORDER BY (status = 'finalized') DESC, version DESC LIMIT 1) p ON true`;
+     ORDER BY version DESC LIMIT 1) p ON true`;
 
 /** The cheap first read of a plan view request: who may see it, and its stamp. */
 export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {

@@ -1,6 +1,7 @@
 import type { ActionPlanContent } from '../plan/schema.ts';
 import { notify } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
+import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 export interface FinalizeInput {
@@ -16,7 +17,7 @@ export interface FinalizeInput {
 }
 
 export type FinalizeOutcome =
-  | { kind: 'finalized'; plan: PlanRow }
+  | { kind: 'finalized'; plan: PlanRow; replaced: { planId: string } & ReplanOutcome | null }
   | { kind: 'already-finalized'; plan: PlanRow }
   | { kind: 'not-found' }
   | { kind: 'superseded'; plan: PlanRow };
@@ -24,7 +25,9 @@ export type FinalizeOutcome =
 /**
  * Finalizes a draft plan in one transaction: the plan row, its AI tasks (queued), CSM tasks and their
  * sub-tasks, the next-workflow trigger and a notification for the CSM. The plan row is locked first, so a
- * double click or a retry finds it finalized and creates nothing twice.
+ * double click or a retry finds it finalized and creates nothing twice. A draft that re-plans a finalized version
+ * replaces it: that version is superseded, its carried tasks re-pointed (see repointCarriedTasks), its open
+ * leftovers cancelled and its scheduled next workflow replaced by the new one.
  */
 export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<FinalizeOutcome> {
   return sql.begin(async (tx) => {
@@ -34,8 +37,20 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
     if (plan.status === 'finalized') return { kind: 'already-finalized', plan };
     if (plan.status === 'superseded') return { kind: 'superseded', plan };
 
+    const [previous] = await tx<{ id: string }[]>`
+      SELECT id FROM action_plans WHERE execution_id = ${f.executionId} AND status = 'finalized' FOR UPDATE`;
+    let replaced: ({ planId: string } & ReplanOutcome) | null = null;
+    if (previous) {
+      // Only one version is finalized at a time (a partial unique index): the one in force steps down first.
+      await tx`UPDATE action_plans SET status = 'superseded' WHERE id = ${previous.id}`;
+      const moved = await repointCarriedTasks(tx, { planId: f.planId, version: plan.version, previousPlanId: previous.id, content: f.content, carried: plan.carried });
+      replaced = { planId: previous.id, ...moved };
+    }
     await insertTasks(tx, f);
     const next = f.content.nextWorkflow;
+    if (next && previous) {
+      await tx`UPDATE scheduled_workflows SET status = 'cancelled', updated_at = now() WHERE source_plan_id = ${previous.id} AND status = 'scheduled'`;
+    }
     if (next) {
       await tx`
         INSERT INTO scheduled_workflows (source_execution_id, source_plan_id, opportunity_id, stage, name, trigger_date, conditions)
@@ -46,7 +61,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
     const ai = f.content.aiTasks.length;
     const csm = f.content.csmTasks.length;
     await notify(tx, [
-      {
+      replaced ? updatedNote(f, plan, replaced) : {
         userId: f.csmUserId,
         opportunityId: f.opportunityId,
         planId: f.planId,
@@ -67,8 +82,29 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
              steps = (SELECT coalesce(jsonb_agg(CASE WHEN s->>'type' = 'planning' THEN s || '{"status":"done"}' ELSE s END), '[]')
                         FROM jsonb_array_elements(steps) s)
        WHERE id = ${f.executionId}`;
-    return { kind: 'finalized', plan: finalized! };
+    return { kind: 'finalized', plan: finalized!, replaced };
   });
+}
+
+/** The one notification of a re-plan: "Action plan updated: +a −r ~c", counted on what was finalized. */
+function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: string } & ReplanOutcome) {
+  const keys = new Set([...f.content.aiTasks, ...f.content.csmTasks].map((t) => t.key));
+  const diff = draft.diff;
+  const added = diff?.added.filter((t) => keys.has(t.key)).length ?? 0;
+  const changed = diff?.changed.filter((t) => keys.has(t.key)).length ?? 0;
+  const moved = diff?.renewalDateMoved;
+  return {
+    userId: f.csmUserId,
+    opportunityId: f.opportunityId,
+    planId: f.planId,
+    kind: 'plan-updated',
+    title: `Action plan updated: +${added} −${replaced.cancelled} ~${changed}`,
+    body:
+      `Version ${draft.version} replaces version ${diff?.previousVersion ?? draft.version - 1}: ${added} task(s) added, ${replaced.cancelled} open task(s) cancelled, ` +
+      `${changed} changed, ${replaced.repointed} carried over.` +
+      (moved ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${moved.businessDays} business day(s).` : ''),
+    dedupeKey: `plan-updated:${f.planId}`,
+  };
 }
 
 /** Every inserted column, so AI, CSM and sub-task rows share one column list. */
@@ -133,7 +169,11 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
         ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING
         RETURNING id, plan_task_key AS key`
     : [];
+  // A parent carried from the version this one replaces was re-pointed, not inserted: look every parent up.
   const idOf = new Map(inserted.map((r) => [r.key, r.id]));
+  if (f.content.csmTasks.some((t) => t.subTasks.length && !idOf.has(t.key)))
+    for (const r of await tx<{ id: string; key: string }[]>`SELECT id, plan_task_key AS key FROM workflow_tasks WHERE action_plan_id = ${f.planId} AND parent_task_id IS NULL`)
+      idOf.set(r.key, r.id);
   const subRows = f.content.csmTasks.flatMap((t) =>
     t.subTasks.map((s) => ({
       ...base,

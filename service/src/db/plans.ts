@@ -1,5 +1,5 @@
 import type { FieldChange } from '../plan/change-details.ts';
-import type { PlanDiff } from '../plan/diff.ts';
+import type { CarriedTask, PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';
@@ -18,6 +18,8 @@ export interface PlanRow {
   changeDetails: Record<string, FieldChange[]>;
   /** Against the version this one replaced (null for the first version). */
   diff: PlanDiff | null;
+  /** Per task key of a re-plan of a finalized version, the task it carries over (see carryOver). */
+  carried: Record<string, CarriedTask>;
   generation: Record<string, unknown>;
   createdBy: string;
   createdAt: Date;
@@ -28,40 +30,51 @@ export interface PlanRow {
 /** Plan columns without the (large) CRM context snapshot, which only finalize needs: see planContext. */
 const columns = (sql: Sql | TransactionSql) => sql`
   id, execution_id AS "executionId", version, status, planner, planner_note AS "plannerNote", content, changes,
-  change_details AS "changeDetails", diff, generation, created_by AS "createdBy", created_at AS "createdAt", finalized_by AS "finalizedBy", finalized_at AS "finalizedAt"`;
+  change_details AS "changeDetails", diff, carried, generation, created_by AS "createdBy", created_at AS "createdAt", finalized_by AS "finalizedBy", finalized_at AS "finalizedAt"`;
 
 /**
- * Stores a new draft version of an execution's plan and supersedes older drafts, in one transaction.
- * Refuses (returns undefined) when the execution's plan is already finalized.
+ * Stores a new draft version of an execution's plan and supersedes older drafts, in one transaction. A finalized
+ * version stays in force until the new draft is finalized. Refuses (returns undefined) when the finalized version is
+ * no longer the one the draft was planned against (`basedOn`: its id, or null for none): it was planned on stale data.
  */
 export async function insertDraftPlan(
   sql: Sql,
   p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'changes' | 'generation' | 'createdBy'> &
-    Partial<Pick<PlanRow, 'changeDetails' | 'diff'>> & { context: CrmContext },
+    Partial<Pick<PlanRow, 'changeDetails' | 'diff' | 'carried'>> & { context: CrmContext; basedOn: string | null },
 ): Promise<PlanRow | undefined> {
   return sql.begin(async (tx) => {
     // Lock the execution row so two generates cannot pick the same version number.
     await tx`SELECT id FROM workflow_executions WHERE id = ${p.executionId} FOR UPDATE`;
-    const [finalized] = await tx`SELECT id FROM action_plans WHERE execution_id = ${p.executionId} AND status = 'finalized'`;
-    if (finalized) return undefined;
+    const [finalized] = await tx<{ id: string }[]>`SELECT id FROM action_plans WHERE execution_id = ${p.executionId} AND status = 'finalized'`;
+    if ((finalized?.id ?? null) !== p.basedOn) return undefined;
     await tx`UPDATE action_plans SET status = 'superseded' WHERE execution_id = ${p.executionId} AND status = 'draft'`;
     const [row] = await tx<PlanRow[]>`
-      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, change_details, diff, generation, created_by)
+      INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, change_details, diff, carried, generation, created_by)
       VALUES (${p.executionId},
               (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
               ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
-              ${tx.json(p.generation as never)}, ${p.createdBy})
+              ${tx.json((p.carried ?? {}) as never)}, ${tx.json(p.generation as never)}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
     return row;
   });
 }
 
-/** The plan a CSM sees: the finalized one if any, else the latest draft. */
+/**
+ * The plan a CSM sees: the latest version that is not superseded. That is the finalized one, or a draft: the first
+ * one, or a re-plan under review while the finalized version it will replace stays in force (see finalizedPlan).
+ */
 export async function currentPlan(sql: Sql, executionId: string): Promise<PlanRow | undefined> {
   const [row] = await sql<PlanRow[]>`
     SELECT ${columns(sql)} FROM action_plans
      WHERE execution_id = ${executionId} AND status <> 'superseded'
-     ORDER BY (status = 'finalized') DESC, version DESC LIMIT 1`;
+     ORDER BY version DESC LIMIT 1`;
+  return row;
+}
+
+/** The version in force (its tasks are live), if one was finalized. */
+export async function finalizedPlan(sql: Sql, executionId: string): Promise<(PlanRow & { finalizeEdits: unknown }) | undefined> {
+  const [row] = await sql<(PlanRow & { finalizeEdits: unknown })[]>`
+    SELECT ${columns(sql)}, finalize_edits AS "finalizeEdits" FROM action_plans WHERE execution_id = ${executionId} AND status = 'finalized'`;
   return row;
 }
 

@@ -75,6 +75,18 @@ const PlanDiffView = z.object({
   renewalDateMoved: z.object({ from: z.string(), to: z.string(), businessDays: z.number() }).nullable(),
 });
 const TaskState = { taskId: z.uuid().nullable(), salesforceTaskId: z.string().nullable() };
+const CarriedView = z
+  .object({
+    fromTaskId: z.uuid(),
+    fromKey: z.string(),
+    fromVersion: z.number(),
+    status: z.enum(['pending', 'in_progress', 'completed', 'snoozed', 'cancelled']),
+    executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
+    done: z.boolean().describe('Completed, or an AI task that ran: kept as it is, never re-created or re-queued'),
+    csmEdited: z.array(z.enum(['action', 'description', 'priority', 'dueDate', 'status'])).describe("Fields whose CSM's values the new version keeps"),
+  })
+  .nullable()
+  .describe('Re-planning a finalized plan: the task of the finalized version this one carries over (finalize reuses that task and its Salesforce Task), as it stood when this version was generated');
 export const PlanView = z.object({
   id: z.uuid(),
   executionId: z.uuid(),
@@ -101,6 +113,7 @@ export const PlanView = z.object({
         .array(FieldChangeView)
         .describe('The exact Salesforce changes the task will make (approval gate): object, record, field, old value → new value'),
       included: z.boolean(),
+      carried: CarriedView,
       executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
       executionResult: z.unknown(),
       executedAt: when,
@@ -111,7 +124,8 @@ export const PlanView = z.object({
       ...TaskState,
       status: z.string(),
       snoozedUntil: when,
-      subTasks: z.array(SubTask.extend({ taskId: z.uuid().nullable(), status: z.string() })),
+      carried: CarriedView,
+      subTasks: z.array(SubTask.extend({ taskId: z.uuid().nullable(), status: z.string(), carried: CarriedView })),
     }),
   ),
   timeline: z.array(TimelineStep),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { finalizePlan } from '../db/finalize.ts';
 import type { ExecutionRow } from '../db/executions.ts';
-import { currentPlan, insertDraftPlan, planContext, type PlanRow } from '../db/plans.ts';
+import { currentPlan, finalizedPlan, insertDraftPlan, planContext, type PlanRow } from '../db/plans.ts';
+import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
@@ -9,7 +10,7 @@ import { describeChange } from '../plan/changes.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
 import { fieldChanges } from '../plan/change-details.ts';
-import { businessDaysBetween, diffPlans, redateKeptTasks, type PlanDiff } from '../plan/diff.ts';
+import { businessDaysBetween, carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
 import { validatePlan } from '../plan/validate.ts';
@@ -47,7 +48,7 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
     deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
     throw new ApiError(502, 'PLAN_INVALID', err.message);
   });
-  const { content, diff, generation } = await replan(deps, execution, input, generated);
+  const { content, diff, generation, carried, basedOn } = await replan(deps, execution, input, generated);
   const plan = await insertDraftPlan(deps.db.sql, {
     executionId: execution.id,
     planner: generated.planner,
@@ -57,25 +58,50 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
     changes: Object.fromEntries(content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
     changeDetails: Object.fromEntries(content.aiTasks.map((t) => [t.key, fieldChanges(t, context)])),
     diff,
+    carried,
     generation,
     createdBy: userId,
+    basedOn,
   });
-  if (!plan) throw conflict('This execution already has a finalized action plan; start the next workflow to plan again');
+  if (!plan) throw conflict('The action plan was finalized while this version was being generated; generate again to plan against it');
   return plan;
 }
 
 /**
- * A regenerated plan against the draft it replaces: when the renewal date moved, the tasks it keeps are re-dated by
+ * A regenerated plan against the version it replaces: when the renewal date moved, the tasks it keeps are re-dated by
  * the business days of the move (and validated again, so the window still holds); the diff lists what changed.
+ * Against a finalized version, the CSM's work carries over (see carryOver): done tasks stay done, edits stay, and
+ * the diff is against the tasks as they stand.
  */
 async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput, generated: GeneratedPlan) {
-  const previous = await currentPlan(deps.db.sql, execution.id);
-  if (!previous || previous.status !== 'draft') return { content: generated.content, diff: null, generation: generated.generation };
+  const finalized = await finalizedPlan(deps.db.sql, execution.id);
+  const previous = finalized ?? (await currentPlan(deps.db.sql, execution.id));
+  const basedOn = finalized?.id ?? null;
+  if (!previous || previous.status === 'superseded') return { content: generated.content, diff: null, generation: generated.generation, carried: {}, basedOn };
   const before = (await planContext(deps.db.sql, previous.id)).opportunity.renewalDate;
   const after = input.context.opportunity.renewalDate;
   const shift = businessDaysBetween(before, after, deps.calendar);
   let { content, generation } = generated;
-  if (shift !== 0) {
+  let carried: Record<string, CarriedTask> = {};
+  let standing = previous.content;
+  let csmEdits: CsmEdit[] | null = null;
+  if (finalized) {
+    const rows = await tasksOfFinalizedPlan(deps.db.sql, finalized.id);
+    const edits = csmEditsOf(finalized.finalizeEdits, finalized.carried, rows);
+    csmEdits = edits;
+    const out = carryOver({ version: finalized.version, content: finalized.content, edits }, rows, content, shift, deps.calendar);
+    carried = out.carried;
+    standing = out.standing;
+    // The CSM's dates may sit outside the new window; validation moves them (and says so), as it would the planner's.
+    const checked = validatePlan(out.content, input);
+    if (checked.content) {
+      content = checked.content;
+      generation = { ...generation, validationFixes: [...((generation.validationFixes as string[]) ?? []), ...checked.fixes] };
+    } else {
+      content = out.content;
+      deps.log.warn('carried-over plan failed validation; finalize will ask the CSM to fix it', { executionId: execution.id, errors: checked.errors });
+    }
+  } else if (shift !== 0) {
     const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input);
     // Re-dating can only move dates, which validation fixes; should it ever fail, the planner's own dates stand.
     if (checked.content) {
@@ -83,12 +109,29 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
       generation = { ...generation, validationFixes: [...((generation.validationFixes as string[]) ?? []), ...checked.fixes] };
     }
   }
+  const pairs = diffPlans(standing, content, csmEdits);
+  if (finalized) {
+    // A done task paired only by key with another task is not carried: for the CSM that is one removed, one added.
+    const before = new Map([...standing.aiTasks, ...standing.csmTasks].map((t) => [t.key, t.action]));
+    for (const c of pairs.changed.filter((x) => !carried[x.key])) {
+      pairs.removed.push({ key: c.previousKey, owner: c.owner, action: before.get(c.previousKey) ?? c.action });
+      pairs.added.push({ key: c.key, owner: c.owner, action: c.action });
+    }
+    pairs.changed = pairs.changed.filter((x) => carried[x.key]);
+  }
   const diff: PlanDiff = {
     previousVersion: previous.version,
-    ...diffPlans(previous.content, content),
+    ...pairs,
     renewalDateMoved: shift === 0 && before === after ? null : { from: before, to: after, businessDays: shift },
   };
-  return { content, diff, generation };
+  return { content, diff, generation, carried, basedOn };
+}
+
+/** What a task of a re-plan carries over from the finalized version (as it stood when the re-plan was generated). */
+function carriedView(plan: PlanRow, key: string) {
+  const c = plan.carried?.[key];
+  if (!c) return null;
+  return { fromTaskId: c.fromTaskId, fromKey: c.fromKey, fromVersion: c.fromVersion, status: c.status, executionStatus: c.executionStatus, done: c.done, csmEdited: c.csmEdited };
 }
 
 type StaticView = ReturnType<typeof staticPlanView>;
@@ -146,10 +189,13 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
     summary: plan.content.summary,
     aiTasks: fixed.aiTasks.map((t) => {
       const row = byKey.get(t.key);
+      const carried = carriedView(plan, t.key);
       return {
         ...t,
         taskId: row?.id ?? null,
-        executionStatus: row?.executionStatus ?? null,
+        // A draft shows an AI task it carries that already ran as done: it will not run again.
+        executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
+        carried,
         executionResult: row?.executionResult ?? null,
         executedAt: row?.executedAt ?? null,
         salesforceTaskId: row?.salesforceTaskId ?? null,
@@ -157,16 +203,19 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
     }),
     csmTasks: plan.content.csmTasks.map((t) => {
       const row = byKey.get(t.key);
+      const carried = carriedView(plan, t.key);
       return {
         ...t,
         dueDate: row?.dueDate ?? t.dueDate,
         taskId: row?.id ?? null,
-        status: row?.status ?? 'pending',
+        status: row?.status ?? carried?.status ?? 'pending',
         snoozedUntil: row?.snoozedUntil ?? null,
         salesforceTaskId: row?.salesforceTaskId ?? null,
+        carried,
         subTasks: t.subTasks.map((s) => {
           const sub = byKey.get(s.key);
-          return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? 'pending' };
+          const subCarried = carriedView(plan, s.key);
+          return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
         }),
       };
     }),
@@ -236,13 +285,19 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
       executionId: execution.id,
       userId,
       content: checked.content,
-      edits: body.edits ?? null,
+      // A retitled task keeps the planner's action beside the CSM's, so a later re-plan proposing it again pairs with it.
+      edits: body.edits?.map((e) => (e.action === undefined ? e : { ...e, plannedAction: [...plan.content.aiTasks, ...plan.content.csmTasks].find((t) => t.key === e.key)?.action })) ?? null,
       opportunityId: execution.opportunityId,
       csmUserId: context.owner.id,
       today: deps.today(),
     });
     if (outcome.kind === 'not-found') throw notFound(`Plan ${plan.id}`);
     if (outcome.kind === 'superseded') throw conflict(`Plan ${plan.id} was replaced by a newer version; reload and review it`);
+    // The replaced version's cancelled tasks go to Salesforce as Deferred (the sweep retries them if this fails).
+    if (outcome.kind === 'finalized' && outcome.replaced)
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }).catch((err: Error) =>
+        deps.log.warn('salesforce mirror deferred', { planId: outcome.replaced!.planId, error: err.message }),
+      );
   }
   await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }).catch((err: Error) =>
     deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
