@@ -3,15 +3,16 @@ import { z } from 'zod';
 /**
  * The processors an AI task may name, each with the zod schema of its metadata. A plan (from any planner) may
  * only use these names; the executor looks the code up by the same name, never by a path taken from data.
+ * Metadata objects are strict: a key a processor does not know (another Opportunity field, say) is an error.
  */
 const sfId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a Salesforce id');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-01');
-const contactRef = z.object({ name: z.string().min(1), salesforceId: sfId });
+const contactRef = z.strictObject({ name: z.string().min(1), salesforceId: sfId });
 
 export const processorCatalog = {
   'salesforce-contact-updater': {
     summary: 'Sets the opportunity primary contact (and previous contact) in Salesforce with an audit trail',
-    metadata: z.object({
+    metadata: z.strictObject({
       oldContact: contactRef.nullable(),
       newContact: contactRef,
       updateLocalRecord: z.boolean(),
@@ -19,7 +20,7 @@ export const processorCatalog = {
   },
   'follow-up-reminder-creator': {
     summary: 'Creates a CSM follow-up reminder N business days ahead, snoozed until then',
-    metadata: z.object({
+    metadata: z.strictObject({
       daysUntilReminder: z.number().int().min(1).max(60),
       reminderMessage: z.string().min(1).max(500),
       reminderPriority: z.number().int().min(1).max(5),
@@ -28,7 +29,7 @@ export const processorCatalog = {
   },
   'email-engagement-tracker': {
     summary: 'Tracks opens, clicks and replies of a sent email through the email provider',
-    metadata: z.object({
+    metadata: z.strictObject({
       emailId: z.string().min(1).max(200),
       emailSubject: z.string().min(1).max(255),
       sentTo: z.email(),
@@ -39,9 +40,9 @@ export const processorCatalog = {
   },
   'crm-opportunity-updater': {
     summary: 'Updates whitelisted opportunity fields (NextStep, Description, Probability)',
-    metadata: z.object({
+    metadata: z.strictObject({
       fields: z
-        .object({
+        .strictObject({
           NextStep: z.string().max(255).nullable(),
           Description: z.string().max(32_000).nullable(),
           Probability: z.number().min(0).max(100).nullable(),
@@ -51,7 +52,7 @@ export const processorCatalog = {
   },
   'workflow-scheduler': {
     summary: 'Schedules the next stage workflow on its trigger date',
-    metadata: z.object({
+    metadata: z.strictObject({
       stage: z.string().min(1),
       triggerDate: isoDate,
       conditions: z.array(z.string().min(1)).max(10),

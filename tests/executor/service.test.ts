@@ -40,7 +40,9 @@ describe('executor in the service', () => {
       return done.length === ai && res.body.tasks;
     }, 'every AI task to run');
     for (const t of tasks) expect({ key: t.key, status: t.executionStatus, result: t.executionResult }).toMatchObject({ status: 'success' });
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect((await fetch(`${service.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${service.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const metrics = await (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${service.deps.apiKey}` } })).text();
     expect(metrics).toMatch(new RegExp(`rap_ai_tasks\\{status="success"\\} ${ai}`));
     expect(metrics).toMatch(/rap_ai_task_runs_total\{processor="salesforce-contact-updater",outcome="success"\} \d/);
   });

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
 import { queueDepth } from '../db/queue.ts';
+import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';
+import { ApiError } from '../http-errors.ts';
 import { sharedExecutorMetrics } from '../executor/metrics.ts';
 
 /**
- * Prometheus metrics: the AI task queue depth by status (read from the database at scrape time, so every instance
+ * Prometheus metrics (Bearer SERVICE_API_KEY): the AI task queue depth by status (read from the database at scrape time, so every instance
  * reports the same shared queue) and this process's runs, failures and durations.
  */
 export function metricsRouter(deps: Deps) {
@@ -22,6 +24,12 @@ export function metricsRouter(deps: Deps) {
   });
   const registry = Registry.merge([queue, sharedExecutorMetrics.registry]);
   const app = new Hono();
-  app.get('/', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  // Authenticated like the API (Prometheus: `authorization: { credentials: <SERVICE_API_KEY> }`), but without a
+  // Salesforce user: the numbers describe the shared queue, not any one user's records.
+  app.get('/', async (c) => {
+    const given = /^Bearer (.+)$/i.exec(c.req.header('authorization')?.trim() ?? '')?.[1];
+    if (!given || !secretsEqual(given, deps.apiKey)) throw new ApiError(401, 'UNAUTHORIZED', 'Missing or wrong Authorization: Bearer <service API key>');
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
   return app;
 }
