@@ -62,4 +62,37 @@ export default class ActionPlanHeader extends LightningElement {
         }
         return null;
     }
+
+    /** What this version changes against the one it replaces (regenerating shows what changed). */
+    get diffSummary() {
+        const diff = this.plan.diff;
+        if (!diff) {
+            return null;
+        }
+        const moved = diff.renewalDateMoved
+            ? ` The renewal date moved from ${formatDate(diff.renewalDateMoved.from)} to ${formatDate(diff.renewalDateMoved.to)}: open tasks moved ${diff.renewalDateMoved.businessDays} business day(s).`
+            : '';
+        return `Since version ${diff.previousVersion}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged.${moved}`;
+    }
+
+    get diffLines() {
+        const diff = this.plan.diff;
+        if (!diff) {
+            return [];
+        }
+        return [
+            ...diff.added.map((t) => ({
+                id: `added-${t.key}`,
+                text: `Added: ${t.action}`
+            })),
+            ...diff.removed.map((t) => ({
+                id: `removed-${t.key}`,
+                text: `Removed: ${t.action}`
+            })),
+            ...diff.changed.map((t) => ({
+                id: `changed-${t.key}`,
+                text: `Changed: ${t.action} (${t.fields.map((f) => f.field).join(', ')})`
+            }))
+        ];
+    }
 }

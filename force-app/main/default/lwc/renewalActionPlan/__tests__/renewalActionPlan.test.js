@@ -383,7 +383,10 @@ describe('c-renewal-action-plan', () => {
         expect(text(header(element, 'plan-status'))).toBe(
             'Version 1 · Finalized'
         );
-        expect($$(element, 'lightning-button')).toHaveLength(0);
+        // A finalized plan can only be re-planned (into a new draft), not edited or finalized again.
+        expect(
+            $$(element, 'lightning-button').map((b) => b.dataset.id)
+        ).toEqual(['replan']);
         expect(focus.mock.contexts.at(-1).dataset.id).toBe('plan-status');
         expect(toasts.at(-1)).toMatchObject({
             variant: 'success',
@@ -474,6 +477,54 @@ describe('c-renewal-action-plan', () => {
 
         expect(LightningConfirm.open).not.toHaveBeenCalled();
         expect(text(header(element, 'plan-status'))).toBe('Version 2 · Draft');
+    });
+
+    it('re-plans a finalized plan into a new draft that says what changed', async () => {
+        const diff = {
+            previousVersion: 1,
+            added: [
+                { key: 'csm-9', owner: 'CSM', action: 'Send the ROI summary' }
+            ],
+            removed: [],
+            changed: [
+                {
+                    key: 'csm-1',
+                    previousKey: 'csm-1',
+                    owner: 'CSM',
+                    action: 'Call Eric Estrada',
+                    fields: [
+                        {
+                            field: 'dueDate',
+                            from: '2026-12-01',
+                            to: '2026-12-08'
+                        }
+                    ]
+                }
+            ],
+            unchanged: 6,
+            renewalDateMoved: null
+        };
+        generateActionPlan.mockResolvedValue(
+            json({ plan: { ...DRAFT.plan, version: 2, diff } })
+        );
+        const { element } = await mount({ plan: SETTLED });
+        expect(button(element, 'finalize')).toBeNull();
+
+        button(element, 'replan').click();
+        await flushPromises();
+
+        expect(generateActionPlan).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            executionId: EXECUTION_ID
+        });
+        expect(text(header(element, 'plan-status'))).toBe('Version 2 · Draft');
+        expect(text(header(element, 'diff'))).toContain(
+            'Since version 1: 1 added, 0 removed, 1 changed, 6 unchanged.'
+        );
+        expect(text(header(element, 'diff'))).toContain(
+            'Changed: Call Eric Estrada (dueDate)'
+        );
+        expect(button(element, 'finalize')).not.toBeNull();
     });
 
     it('saves a ticked sub-task', async () => {
