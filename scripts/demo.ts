@@ -13,13 +13,10 @@ import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
-import type { Deps } from '../service/src/deps.ts';
 import { runTaskNow } from '../service/src/executor/manual.ts';
 import { createLogger } from '../service/src/log.ts';
-import { llmPlannerFromEnv } from '../service/src/plan/llm-planner.ts';
-import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
+import { assembleDeps } from '../service/src/server.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
-import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { startOrgEmulator } from '../tests/org-emulator/index.ts';
 
 const { values: args } = parseArgs({ options: { today: { type: 'string' } } });
@@ -41,16 +38,11 @@ const org = await startOrgEmulator({ accessToken: 'demo-token', today: new Date(
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
-  const deps: Deps = {
-    db,
-    salesforce: new SalesforceGateway(conn, { accessCacheMs: 60_000 }),
-    planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
+  const deps = assembleDeps(config, db, conn, createLogger('silent'), {
     calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION),
-    env,
     apiKey: 'demo-service-api-key-0123456789abcdef',
-    log: createLogger('silent'),
     today: () => today,
-  };
+  });
   const app = createApp(deps);
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await app.request(`/api/workflows${path}`, {

@@ -3,30 +3,16 @@
  * instances, or from a system cron with `npm run executor -- --once` (one claim-and-run cycle, then exit).
  * Needs DATABASE_URL: embedded PGlite serves one process, the service's own.
  */
-import { randomBytes } from 'node:crypto';
-import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
-import { toIsoDate } from '../service/src/calendar/dates.ts';
-import { ConfigError, loadConfig } from '../service/src/config.ts';
+import { loadConfigOrExit } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
-import type { Deps } from '../service/src/deps.ts';
 import { createExecutor } from '../service/src/executor/index.ts';
 import { createLogger } from '../service/src/log.ts';
-import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
+import { assembleDeps } from '../service/src/server.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
-import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 
 const once = process.argv.includes('--once');
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const { env } = config;
 const log = createLogger(env.LOG_LEVEL);
 if (!env.DATABASE_URL) {
@@ -40,17 +26,7 @@ if (config.salesforce.mode === 'emulator') {
 
 const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
 await migrate(db.sql);
-const conn = await connectSalesforce(config.salesforce);
-const deps: Deps = {
-  db,
-  salesforce: new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 }),
-  planner: new PlaybookPlanner(),
-  calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
-  env,
-  apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
-  log,
-  today: () => env.TODAY ?? toIsoDate(new Date()),
-};
+const deps = assembleDeps(config, db, await connectSalesforce(config.salesforce), log);
 const executor = createExecutor(deps);
 
 if (once) {

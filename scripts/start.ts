@@ -3,20 +3,11 @@
  * credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
  * SERVICE_API_KEY in that embedded mode it generates one and prints it.
  */
-import { ConfigError, loadConfig } from '../service/src/config.ts';
+import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
 import { startService } from '../service/src/server.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.env.LOG_LEVEL);
 // The local preview page (the LWC in a browser); the build skips itself when it is up to date.
 const preview = await import('./build-preview.ts')

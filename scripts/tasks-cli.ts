@@ -7,7 +7,7 @@
  *   retry <task id>            queue a failed task again now, attempts reset
  *   cancel <task id> [reason]  a queued or failed task will not run
  */
-import { ConfigError, loadConfig } from '../service/src/config.ts';
+import { loadConfigOrExit } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { cancelTask, lastErrors, listQueue, queueDepth, retryTask } from '../service/src/db/queue.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
@@ -24,16 +24,7 @@ const usage = () => {
   process.exit(2);
 };
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const { env } = config;
 if (!command || !Number.isInteger(limit) || limit < 1) usage();
 const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: 2 });

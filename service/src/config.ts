@@ -113,6 +113,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return { env, salesforce: salesforceLogin(env) };
 }
 
+/** For command-line entry points: the configuration, or the message naming each bad variable and exit code 2. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+}
+
 function salesforceLogin(env: Env): SalesforceLogin {
   const apiVersion = env.SF_API_VERSION;
   if (env.SF_INSTANCE_URL && env.SF_ACCESS_TOKEN)

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
+import type { Connection } from 'jsforce';
 import { createApp } from './app.ts';
 import { BusinessCalendar } from './calendar/business-days.ts';
 import { toIsoDate } from './calendar/dates.ts';
 import { loadConfig, type Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
-import { openDatabase } from './db/sql.ts';
+import { openDatabase, type Database } from './db/sql.ts';
 import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
@@ -24,6 +25,25 @@ export interface RunningService {
   emulator?: { url: string; opportunities: { id: string; name: string }[] };
   generatedApiKey: boolean;
   close(): Promise<void>;
+}
+
+/**
+ * The service's dependencies from the configuration, an open database and a Salesforce connection. Shared by the
+ * service, the standalone executor and the demo, so they run the same planner, calendar and clock.
+ */
+export function assembleDeps(config: Config, db: Database, conn: Connection, log: Logger, overrides: Partial<Deps> = {}): Deps {
+  const { env } = config;
+  return {
+    db,
+    salesforce: new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 }),
+    planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
+    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
+    env,
+    apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
+    log,
+    today: () => env.TODAY ?? toIsoDate(new Date()),
+    ...overrides,
+  };
 }
 
 /**
@@ -56,19 +76,8 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
       log.info('local Salesforce org emulator started (not Salesforce)', { url: org.url });
     }
     const conn = await connectSalesforce(config.salesforce, emulatorLink);
-    const salesforce = new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 });
-
     const generatedApiKey = !env.SERVICE_API_KEY;
-    const deps: Deps = {
-      db,
-      salesforce,
-      planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
-      calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
-      env,
-      apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
-      log,
-      today: () => env.TODAY ?? toIsoDate(new Date()),
-    };
+    const deps = assembleDeps(config, db, conn, log);
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());

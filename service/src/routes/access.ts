@@ -1,9 +1,18 @@
+import { getExecution, type ExecutionRow } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
-import { forbidden } from '../http-errors.ts';
+import { forbidden, notFound } from '../http-errors.ts';
 
 /** Throws 403 unless the Salesforce user can edit the opportunity (checked through Salesforce). */
 export async function requireOpportunityAccess(deps: Deps, userId: string, opportunityId: string): Promise<void> {
   if (!(await deps.salesforce.canEdit(userId, opportunityId))) {
     throw forbidden(`User ${userId} cannot edit opportunity ${opportunityId} in Salesforce`);
   }
+}
+
+/** An execution the user may act on: 404 when unknown, 403 without edit access to its opportunity. */
+export async function executionForUser(deps: Deps, userId: string, id: string): Promise<ExecutionRow> {
+  const execution = await getExecution(deps.db.sql, id);
+  if (!execution) throw notFound(`Execution ${id}`);
+  await requireOpportunityAccess(deps, userId, execution.opportunityId);
+  return execution;
 }

@@ -6,7 +6,7 @@ import { notFound } from '../http-errors.ts';
 import { FinalizeBody, finalize, generatePlan, planView } from '../workflows/action-plans.ts';
 import { executionView, startWorkflow } from '../workflows/executions.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
-import { requireOpportunityAccess } from './access.ts';
+import { executionForUser, requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json, jsonBody, OpportunityIdBody } from './schemas.ts';
 import { ExecutionView, PlanView } from './views.ts';
@@ -20,13 +20,7 @@ export function executionsRouter(deps: Deps) {
   const planCache = new PlanCache();
   const viewCache = new PlanViewCache();
 
-  /** Loads an execution the user may act on (404 unknown, 403 no access). */
-  const executionFor = async (userId: string, id: string) => {
-    const execution = await getExecution(deps.db.sql, id);
-    if (!execution) throw notFound(`Execution ${id}`);
-    await requireOpportunityAccess(deps, userId, execution.opportunityId);
-    return execution;
-  };
+  const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);
 
   app.openapi(
     createRoute({

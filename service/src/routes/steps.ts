@@ -1,13 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { getExecution } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../http-errors.ts';
 import { executionView } from '../workflows/executions.ts';
 import { goBackToStep, runStep, skipStep, submitStepInput } from '../workflows/steps/service.ts';
 import { stepLibrary } from '../workflows/steps/library/index.ts';
 import { workflows } from '../workflows/steps/workflows.ts';
-import { requireOpportunityAccess } from './access.ts';
+import { executionForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { ExecutionView } from './views.ts';
@@ -23,12 +22,7 @@ export function stepsRouter(deps: Deps) {
   const app = router();
   const conflictResponse = { 409: errorResponses[400] };
 
-  const executionFor = async (userId: string, id: string) => {
-    const execution = await getExecution(deps.db.sql, id);
-    if (!execution) throw notFound(`Execution ${id}`);
-    await requireOpportunityAccess(deps, userId, execution.opportunityId);
-    return execution;
-  };
+  const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);
 
   app.openapi(
     createRoute({
