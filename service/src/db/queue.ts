@@ -68,22 +68,36 @@ const succeeded = (action: string) => `AI task done: ${action}`.slice(0, 200);
  * lost (another worker re-claimed the task, or the lease sweep re-queued it): the result is then discarded.
  */
 export async function completeTask(sql: Sql, task: ClaimedTask, result: unknown): Promise<boolean> {
+  return (await completeTasks(sql, [{ task, result }])).has(task.id);
+}
+
+/**
+ * Records several successes in one statement (the executor groups completions that finish while a previous
+ * write is in flight). Each row is checked against its own claim token; returns the ids whose claim still held.
+ */
+export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const col = <T>(f: (i: { task: ClaimedTask; result: unknown }) => T) => items.map(f);
   const rows = await sql<{ id: string }[]>`
-    WITH done AS (
-      UPDATE workflow_tasks SET
-        execution_status = 'success', execution_result = ${sql.json(result as never)}, executed_at = now(),
-        status = 'completed', completed_at = coalesce(completed_at, now()), locked_until = NULL, last_error = NULL,
-        mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END, updated_at = now()
-       WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
-      RETURNING id, assignee_user_id, opportunity_id, action_plan_id),
+    WITH input AS (
+      SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],
+                           ${col((i) => JSON.stringify(i.result ?? null))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
+                           ${col((i) => summaryOf(i.result))}::text[]) AS i(id, token, result, title, body)),
+    done AS (
+      UPDATE workflow_tasks t SET
+        execution_status = 'success', execution_result = input.result::jsonb, executed_at = now(),
+        status = 'completed', completed_at = coalesce(t.completed_at, now()), locked_until = NULL, last_error = NULL,
+        mirror_status = CASE WHEN t.mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END, updated_at = now()
+        FROM input
+       WHERE t.id = input.id AND t.claim_token = input.token AND t.execution_status = 'running'
+      RETURNING t.id, t.assignee_user_id, t.opportunity_id, t.action_plan_id, input.token, input.title, input.body),
     note AS (
       INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
-      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-succeeded', ${succeeded(task.action)},
-             ${summaryOf(result)}, ${`ai-task-succeeded:${task.claimToken}`}
+      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-succeeded', title, body, 'ai-task-succeeded:' || token
         FROM done WHERE assignee_user_id IS NOT NULL
       ON CONFLICT (dedupe_key) DO NOTHING)
     SELECT id FROM done`;
-  return rows.length === 1;
+  return new Set(rows.map((r) => r.id));
 }
 
 export interface FailureInput {

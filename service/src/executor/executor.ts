@@ -6,6 +6,8 @@ import type { Database } from '../db/sql.ts';
 import { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
+import { CompletionGroup } from './completions.ts';
+import { taskContext } from '../db/processor-records.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
 export const QUEUED_CHANNEL = 'ai_tasks_queued';
@@ -36,8 +38,24 @@ export class Executor {
   private cronTask: ScheduledTask | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
+  private readonly completions: CompletionGroup;
+  /** Execution rows by id for a moment: the tasks of one finalize share one execution, read once per batch. */
+  private readonly contexts = new Map<string, { value: ReturnType<typeof taskContext>; until: number }>();
+
   constructor(private readonly parts: ExecutorParts) {
     this.metrics = parts.metrics ?? new ExecutorMetrics();
+    this.completions = new CompletionGroup(parts.db.sql);
+  }
+
+  private contextOf(executionId: string): ReturnType<typeof taskContext> {
+    const now = Date.now();
+    const hit = this.contexts.get(executionId);
+    if (hit && hit.until > now) return hit.value;
+    if (this.contexts.size > 1000) this.contexts.clear();
+    const value = taskContext(this.parts.db.sql, executionId);
+    this.contexts.set(executionId, { value, until: now + 2_000 });
+    value.catch(() => this.contexts.delete(executionId));
+    return value;
   }
 
   get workerId(): string {
@@ -169,7 +187,12 @@ export class Executor {
   }
 
   private launch(task: ClaimedTask): Promise<RunOutcome> {
-    const done = runClaimedTask(task, { ...this.parts, metrics: this.metrics })
+    const done = runClaimedTask(task, {
+      ...this.parts,
+      metrics: this.metrics,
+      complete: (t, result) => this.completions.complete(t, result),
+      context: (id) => this.contextOf(id),
+    })
       .catch((err: Error): RunOutcome => {
         // Only a database failure while recording the outcome lands here; the lease sweep will recover the task.
         this.parts.services.log.error('ai task outcome not recorded', { taskId: task.id, error: err.message });

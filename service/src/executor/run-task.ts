@@ -44,9 +44,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export async function runClaimedTask(
   task: ClaimedTask,
-  env: { registry: ProcessorRegistry; services: ProcessorServices; options: ExecutorOptions; metrics?: ExecutorMetrics },
+  env: {
+    registry: ProcessorRegistry;
+    services: ProcessorServices;
+    options: ExecutorOptions;
+    metrics?: ExecutorMetrics;
+    /** How a success is written (the executor groups them; default: one statement per task). */
+    complete?: (task: ClaimedTask, result: unknown) => Promise<boolean>;
+    /** The execution a task belongs to (the executor caches it briefly: a batch shares one execution). */
+    context?: (executionId: string) => ReturnType<typeof taskContext>;
+  },
 ): Promise<RunOutcome> {
   const { registry, services, options, metrics } = env;
+  const complete = env.complete ?? ((t: ClaimedTask, r: unknown) => completeTask(services.sql, t, r));
+  const contextOf = env.context ?? ((id: string) => taskContext(services.sql, id));
   const log = services.log;
   const processorName = task.processor ?? '(none)';
   const started = performance.now();
@@ -55,7 +66,7 @@ export async function runClaimedTask(
     const processor = task.processor ? registry.get(task.processor) : undefined;
     if (!processor) throw new PermanentError(`No processor is registered under the name ${JSON.stringify(processorName)}`, 'UNKNOWN_PROCESSOR');
     const input = processor.metadata.parse(task.metadata);
-    const ctx = await taskContext(services.sql, task.executionId);
+    const ctx = await contextOf(task.executionId);
     if (!ctx) throw new PermanentError(`The task's workflow execution ${task.executionId} no longer exists`, 'NOT_FOUND');
     log.info('ai task started', { taskId: task.id, processor: processorName, attempt: task.attempts, worker: options.workerId });
     const result = await withTimeout(
@@ -67,7 +78,7 @@ export async function runClaimedTask(
       }),
       options.taskTimeoutMs,
     );
-    const kept = await completeTask(services.sql, task, result);
+    const kept = await complete(task, result);
     outcome = { taskId: task.id, status: kept ? 'success' : 'lost' };
   } catch (err) {
     const failure = classifyError(err);
