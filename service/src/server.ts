@@ -11,6 +11,7 @@ import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
+import { stepModelFromEnv } from './workflows/steps/model.ts';
 import { startSalesforceSync } from './background.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
@@ -37,6 +38,7 @@ export function assembleDeps(config: Config, db: Database, conn: Connection, log
     db,
     salesforce: new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
+    stepModel: stepModelFromEnv(env),
     calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),

@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
 
@@ -30,4 +30,11 @@ export function openAiStepModel(client: OpenAI, model: string): StepModel {
       return parsed as never;
     },
   };
+}
+
+/** The step model for the configured endpoint (the LLM planner's settings), or undefined without OPENAI_API_KEY. */
+export function stepModelFromEnv(env: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; OPENAI_MODEL: string; OPENAI_TIMEOUT_SECONDS: number; OPENAI_MAX_RETRIES: number }): StepModel | undefined {
+  if (!env.OPENAI_API_KEY) return undefined;
+  const client = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, timeout: env.OPENAI_TIMEOUT_SECONDS * 1000, maxRetries: env.OPENAI_MAX_RETRIES });
+  return openAiStepModel(client, env.OPENAI_MODEL);
 }
