@@ -1,6 +1,7 @@
 import type { ExecutionRow, ExecutionStep } from './executions.ts';
 import { executionColumns } from './executions.ts';
 import type { Sql } from './sql.ts';
+import type { OpenTask } from '../workflows/steps/types.ts';
 
 export type StepsUpdate = (steps: ExecutionStep[], execution: ExecutionRow) => ExecutionStep[];
 
@@ -23,15 +24,7 @@ export async function updateExecutionSteps(sql: Sql, executionId: string, update
 }
 
 /** A task of an earlier execution of the same opportunity that is still open (carried into this one). */
-export interface CarriedTaskRow {
-  id: string;
-  action: string;
-  owner: 'AI' | 'CSM' | 'Customer';
-  status: string;
-  dueDate: string | null;
-  priority: number;
-  stage: string;
-  executionStatus: string | null;
+export interface CarriedTaskRow extends OpenTask {
   executionId: string;
 }
 
