@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
+import { createApp } from '../../service/src/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
 
@@ -46,6 +48,11 @@ describe('hostile input on every route', () => {
     segment.map((id) => ['GET', `/api/workflows/tasks/${id}`]),
     segment.map((id) => ['PATCH', `/api/workflows/tasks/${id}`]),
     segment.map((id) => ['POST', `/api/workflows/tasks/${id}/execute`]),
+    fc.tuple(fc.oneof(segment, fc.constant('EXECUTION')), hostileString.map(encodeURIComponent), fc.constantFrom('input', 'run', 'skip', 'back')).map(
+      ([id, step, verb]) => ['POST', `/api/workflows/executions/${id}/steps/${step}/${verb}`],
+    ),
+    fc.tuple(fc.oneof(segment, fc.constant('EXECUTION')), hostileString.map(encodeURIComponent)).map(([id, step]) => ['GET', `/api/workflows/executions/${id}/steps/${step}/form`]),
+    fc.constantFrom(['POST', '/api/webhooks/sendgrid'], ['POST', '/api/webhooks/mailgun']),
   );
   const headers = fc.record(
     {
@@ -57,11 +64,26 @@ describe('hostile input on every route', () => {
   );
 
   it('never answers 5xx, always names the problem, and writes nothing', async () => {
+    // An existing execution (so step routes reach their own validation), and webhooks configured with real keys
+    // (so unsigned or forged provider calls meet the signature check, not a 503).
+    const started = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
+    const executionId: string = started.body.execution.id;
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const app = createApp({
+      ...h.deps,
+      env: {
+        ...h.deps.env,
+        SENDGRID_WEBHOOK_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        MAILGUN_WEBHOOK_SIGNING_KEY: 'mailgun-signing-key-for-the-property-test',
+      },
+    });
+    const seen = new Set<string>();
     const before = await snapshot();
     await fc.assert(
       fc.asyncProperty(route, body, headers, async ([method, path], payload, hdrs) => {
         const clean = Object.fromEntries(Object.entries(hdrs).filter(([, v]) => /^[\t\x20-\x7e]*$/.test(v)));
-        const res = await h.app.request(path!, { method, headers: clean, body: method === 'GET' ? undefined : payload });
+        const res = await app.request(path!.replace('EXECUTION', executionId), { method, headers: clean, body: method === 'GET' ? undefined : payload });
+        seen.add(`${path!.startsWith('/api/webhooks') ? 'webhook' : path!.includes('EXECUTION') ? 'step' : 'other'} ${res.status}`);
         expect(res.status, `${method} ${path}`).toBeLessThan(500);
         if (res.status >= 400) {
           const json: any = await res.json();
@@ -73,6 +95,9 @@ describe('hostile input on every route', () => {
       { numRuns: 400, seed: 20261125 },
     );
     expect(await snapshot()).toBe(before);
+    // The runs reached the signature checks and the step routes' own validation, not only the front door.
+    expect(seen).toContain('webhook 401');
+    expect([...seen].some((k) => /^step (400|404)$/.test(k))).toBe(true);
     expect(h.org.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 });
