@@ -9,6 +9,7 @@ import type { Deps } from './deps.ts';
 import { ApiError, type ErrorCode } from './http-errors.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
+import { notificationsRouter } from './routes/notifications.ts';
 import { previewRouter } from './routes/preview.ts';
 import { stepsRouter } from './routes/steps.ts';
 import { tasksRouter } from './routes/tasks.ts';
@@ -49,6 +50,7 @@ export function createApp(deps: Deps) {
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
+  app.route('/api/notifications', notificationsRouter(deps));
   app.route('/api/webhooks', webhooksRouter(deps));
   app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());

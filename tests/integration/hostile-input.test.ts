@@ -53,6 +53,8 @@ describe('hostile input on every route', () => {
     ),
     fc.tuple(fc.oneof(segment, fc.constant('EXECUTION')), hostileString.map(encodeURIComponent)).map(([id, step]) => ['GET', `/api/workflows/executions/${id}/steps/${step}/form`]),
     fc.constantFrom(['POST', '/api/webhooks/sendgrid'], ['POST', '/api/webhooks/mailgun']),
+    fc.tuple(hostileString, hostileString).map(([k, v]) => ['GET', `/api/notifications?${encodeURIComponent(k)}=${encodeURIComponent(v)}`]),
+    segment.map((id) => ['POST', `/api/notifications/${id}/read`]),
   );
   const headers = fc.record(
     {

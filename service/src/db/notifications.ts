@@ -26,3 +26,32 @@ export async function notify(sql: Sql | TransactionSql, notes: NewNotification[]
   }));
   await sql`INSERT INTO notifications ${sql(rows)} ON CONFLICT (dedupe_key) DO NOTHING`;
 }
+
+export interface NotificationRow {
+  id: string;
+  opportunityId: string | null;
+  taskId: string | null;
+  planId: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  readAt: Date | null;
+  createdAt: Date;
+}
+
+/** A user's notifications, newest first (optionally unread only), one page. */
+export async function notificationsOf(sql: Sql, userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<NotificationRow[]> {
+  return sql<NotificationRow[]>`
+    SELECT id, opportunity_id AS "opportunityId", task_id AS "taskId", plan_id AS "planId", kind, title, body,
+           read_at AS "readAt", created_at AS "createdAt"
+      FROM notifications
+     WHERE user_id = ${userId} ${opts.unreadOnly ? sql`AND read_at IS NULL` : sql``}
+     ORDER BY created_at DESC, id DESC LIMIT ${opts.limit}`;
+}
+
+/** Marks the user's own notification read; undefined when it is not theirs (or does not exist). */
+export async function markRead(sql: Sql, userId: string, id: string): Promise<{ id: string } | undefined> {
+  const [row] = await sql<{ id: string }[]>`
+    UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = ${id} AND user_id = ${userId} RETURNING id`;
+  return row;
+}
