@@ -32,10 +32,7 @@ async function load(url: string, headers: Record<string, string>) {
 
 const h = await startHarness({ accessCacheMs: 30_000 });
 try {
-  const start = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
-  const id = start.body.execution.id;
-  await h.api('POST', `/api/workflows/executions/${id}/action-plan/generate`);
-  await h.api('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
+  const { executionId: id } = await h.finalizedPlan();
 
   const service = await listen(h.app.fetch);
   const bare = new Hono().get('/plan/:id', async (c) => {

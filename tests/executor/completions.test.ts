@@ -8,10 +8,7 @@ describe('grouped completion of AI tasks', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    const start = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
-    const id = start.body.execution.id;
-    await h.api('POST', `/api/workflows/executions/${id}/action-plan/generate`);
-    await h.api('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
+    await h.finalizedPlan();
   });
   afterAll(async () => h?.close());
 

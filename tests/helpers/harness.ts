@@ -59,9 +59,19 @@ export async function startHarness(opts: { accessCacheMs?: number; today?: strin
     return { status: res.status, body: json, text };
   }
 
+  /** Starts the workflow of an opportunity (the Discovery demo by default), generates its plan and finalizes it. */
+  async function finalizedPlan(opportunityId = opportunities['Acme Logistics — FY27 Renewal']!) {
+    const start = await api('POST', '/api/workflows/executions', { opportunityId });
+    const executionId: string = start.body.execution.id;
+    await api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+    const finalized = await api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {});
+    return { executionId, plan: finalized.body.plan };
+  }
+
   return {
     db,
     sql: db.sql,
+    finalizedPlan,
     org,
     deps,
     app,

@@ -9,11 +9,9 @@ describe('HTTP errors', () => {
   const unknownUuid = '00000000-0000-4000-8000-000000000000';
   beforeAll(async () => {
     h = await startHarness();
-    const start = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
-    executionId = start.body.execution.id;
-    await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
-    const fin = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {});
-    taskId = fin.body.plan.csmTasks[0].taskId;
+    const finalized = await h.finalizedPlan();
+    executionId = finalized.executionId;
+    taskId = finalized.plan.csmTasks[0].taskId;
   });
   afterAll(async () => h?.close());
 

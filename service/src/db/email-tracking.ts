@@ -95,7 +95,3 @@ export async function recordProviderEvent(sql: Sql, e: ProviderEvent, kind: Enga
   });
 }
 
-export async function trackingOf(sql: Sql, taskId: string): Promise<EmailTracking | undefined> {
-  const [row] = await sql<EmailTracking[]>`SELECT ${trackingColumns(sql)} FROM email_tracking WHERE task_id = ${taskId}`;
-  return row;
-}

@@ -15,11 +15,6 @@ export async function finishScheduleSlot(sql: Sql, name: string, slot: Date, res
   await sql`UPDATE schedule_runs SET finished_at = now(), result = ${sql.json(result as never)} WHERE name = ${name} AND slot = ${slot}`;
 }
 
-export async function scheduleRuns(sql: Sql, name: string) {
-  return sql<{ slot: Date; ranBy: string; finishedAt: Date | null; result: unknown }[]>`
-    SELECT slot, ran_by AS "ranBy", finished_at AS "finishedAt", result FROM schedule_runs WHERE name = ${name} ORDER BY slot`;
-}
-
 /**
  * Brings back snoozed tasks whose snooze has passed (status pending again, re-mirrored to Salesforce) and tells the
  * CSM. Idempotent: a task resurfaces once per snooze.

@@ -116,19 +116,6 @@ export async function opportunitiesOfTasks(sql: Sql, f: Omit<TaskFilters, 'limit
   return rows.map((r) => r.opportunityId);
 }
 
-/** Asks for an AI task to run now: a failed task is queued again; a queued one becomes due at once. */
-export async function requestExecution(sql: Sql, id: string): Promise<TaskRow | undefined> {
-  const [row] = await sql<TaskRow[]>`
-    UPDATE workflow_tasks SET
-      execution_status = CASE WHEN execution_status = 'failed' THEN 'queued' ELSE execution_status END,
-      attempts = CASE WHEN execution_status = 'failed' THEN 0 ELSE attempts END,
-      run_after = CASE WHEN execution_status IN ('queued', 'failed') THEN now() ELSE run_after END,
-      updated_at = now()
-    WHERE id = ${id} AND auto_execute
-    RETURNING ${taskColumns(sql)}`;
-  return row;
-}
-
 export interface TaskPatch {
   status?: TaskStatus;
   dueDate?: string;
