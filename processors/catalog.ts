@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDateSchema } from '../service/src/calendar/dates.ts';
 
 /**
  * The processors an AI task may name, each with the zod schema of its metadata. A plan (from any planner) may
@@ -6,7 +7,7 @@ import { z } from 'zod';
  * Metadata objects are strict: a key a processor does not know (another Opportunity field, say) is an error.
  */
 const sfId = z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a Salesforce id');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-01');
+const isoDate = IsoDateSchema;
 const contactRef = z.strictObject({ name: z.string().min(1), salesforceId: sfId });
 
 export const processorCatalog = {

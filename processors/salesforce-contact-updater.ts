@@ -2,6 +2,7 @@ import { repointPlanContacts } from '../service/src/db/processor-records.ts';
 import { processorCatalog } from './catalog.ts';
 import { query, soqlId, updateRecord, upsertTask } from './salesforce.ts';
 import { PermanentError, type Processor } from './types.ts';
+import { idKey } from '../service/src/salesforce/ids.ts';
 
 const name = 'salesforce-contact-updater';
 
@@ -25,18 +26,18 @@ export const salesforceContactUpdater: Processor<(typeof processorCatalog)[typeo
       sf,
       `SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`,
     );
-    const byId = new Map(contacts.map((c) => [c.Id.slice(0, 15), c]));
+    const byId = new Map(contacts.map((c) => [idKey(c.Id), c]));
     for (const ref of [input.newContact, input.oldContact]) {
       if (!ref) continue;
-      const contact = byId.get(ref.salesforceId.slice(0, 15));
+      const contact = byId.get(idKey(ref.salesforceId));
       if (!contact) throw new PermanentError(`Contact ${ref.name} (${ref.salesforceId}) does not exist in Salesforce`, 'NOT_FOUND');
       if (contact.AccountId !== opportunity.AccountId)
         throw new PermanentError(`Contact ${ref.name} (${ref.salesforceId}) does not belong to the opportunity's account`, 'WRONG_ACCOUNT');
     }
-    const newId = byId.get(input.newContact.salesforceId.slice(0, 15))!.Id;
+    const newId = byId.get(idKey(input.newContact.salesforceId))!.Id;
     // The previous contact is the one named by the plan, else whoever was primary before this change.
     const previousId = input.oldContact
-      ? byId.get(input.oldContact.salesforceId.slice(0, 15))!.Id
+      ? byId.get(idKey(input.oldContact.salesforceId))!.Id
       : opportunity.Primary_Contact__c && opportunity.Primary_Contact__c !== newId ? opportunity.Primary_Contact__c : null;
 
     await updateRecord(sf, 'Opportunity', { Id: opportunity.Id, Primary_Contact__c: newId, Previous_Contact__c: previousId });

@@ -34,6 +34,8 @@ export interface ProcessorServices {
   email?: EmailProvider;
   log: Logger;
   today(): string;
+  /** The current instant from the service's clock. */
+  now(): Date;
 }
 
 export interface ProcessorContext {

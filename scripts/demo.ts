@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../service/src/app.ts';
 import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
+import { middayOf } from '../service/src/clock.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
@@ -34,14 +35,13 @@ const MARK: Record<string, string> = { critical: 'CRITICAL', concern: '(!) CONCE
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rap-demo-'));
 const db = await openDatabase({ dataDir, poolMax: 1 });
-const org = await startOrgEmulator({ accessToken: 'demo-token', today: new Date(`${today}T12:00:00Z`) });
+const org = await startOrgEmulator({ accessToken: 'demo-token', today: middayOf(today) });
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
   const deps = assembleDeps(config, db, conn, createLogger('silent'), {
     calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION),
     apiKey: 'demo-service-api-key-0123456789abcdef',
-    today: () => today,
   });
   const app = createApp(deps);
   const api = async (method: string, path: string, body?: unknown) => {

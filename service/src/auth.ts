@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, badRequest } from './http-errors.ts';
-import { SalesforceId } from './salesforce/context.ts';
+import { SalesforceId } from './salesforce/ids.ts';
 
 export type AuthEnv = { Variables: { userId: string; requestId: string } };
 

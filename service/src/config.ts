@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { IsoDateSchema } from './calendar/dates.ts';
 
 const optionalString = z
   .string()
@@ -8,7 +9,7 @@ const optionalString = z
   .pipe(z.string())
   .optional()
   .transform((s) => (s === '' ? undefined : s));
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-25');
+const isoDate = IsoDateSchema;
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const cronExpression = z.string().refine((v) => validateCron(v), 'must be a cron expression like */5 * * * *');
 

@@ -19,6 +19,8 @@ export interface Deps {
   log: Logger;
   /** A model that may analyse the workflow steps that allow it (the rules answer without one, or when it fails). */
   stepModel?: StepModel;
-  /** Today's date (the `TODAY` setting pins it for demos and tests). */
+  /** The current instant, from the one injected clock (`TODAY` pins it for demos; tests pin it). */
+  now(): Date;
+  /** Today's date from the same clock. */
   today(): IsoDate;
 }

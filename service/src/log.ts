@@ -1,3 +1,5 @@
+import { redactSecrets } from './secrets.ts';
+
 /** A small structured logger: one JSON line per event on stdout. Callers pass facts, never secrets. */
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -11,10 +13,11 @@ export interface Logger {
 
 const SECRET_KEY = /authorization|token|secret|password|api[-_]?key|private[-_]?key|assertion/i;
 
-/** Drops values under secret-looking keys, at any depth. */
+/** Drops values under secret-looking keys, at any depth, and key-shaped secrets inside any text. */
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: redactSecrets(value.message) };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)]),
@@ -25,7 +28,7 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const min = LEVELS[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...(redact(fields ?? {}) as object) }));
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactSecrets(msg), ...(redact(fields ?? {}) as object) }));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
 import { createApp } from './app.ts';
 import { BusinessCalendar } from './calendar/business-days.ts';
-import { toIsoDate } from './calendar/dates.ts';
+import { clockFor, middayOf } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase, type Database } from './db/sql.ts';
@@ -43,7 +43,7 @@ export function assembleDeps(config: Config, db: Database, conn: Connection, log
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,
-    today: () => env.TODAY ?? toIsoDate(new Date()),
+    ...clockFor(env.TODAY),
     ...overrides,
   };
 }
@@ -70,7 +70,7 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
     if (config.salesforce.mode === 'emulator') {
       const { startOrgEmulator } = await import('../../tests/org-emulator/index.ts');
       const accessToken = randomBytes(24).toString('base64url');
-      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? new Date(`${env.TODAY}T12:00:00Z`) : undefined });
+      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined });
       closers.push(() => org.close());
       emulatorLink = { url: org.url, accessToken };
       const opportunities = org.records('Opportunity').map((o) => ({ id: String(o.Id), name: String(o.Name) }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProcessorRegistry } from '../../processors/registry.ts';
 import { PermanentError, type Processor, type ProcessorServices } from '../../processors/types.ts';
+import { clockFrom, middayOf } from '../../service/src/clock.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
 import { createLogger, type Logger } from '../../service/src/log.ts';
 
@@ -47,5 +48,5 @@ export function testRegistry(worker: string): ProcessorRegistry {
 /** Services for the test processors, which only use the database and the log. */
 export function testServices(sql: Sql, log: Logger = createLogger('silent')): ProcessorServices {
   const unused = (what: string) => new Proxy({}, { get: () => { throw new Error(`test processors do not use ${what}`); } });
-  return { sql, log, salesforce: unused('Salesforce') as never, calendar: unused('the calendar') as never, today: () => '2026-11-25' };
+  return { sql, log, salesforce: unused('Salesforce') as never, calendar: unused('the calendar') as never, ...clockFrom(middayOf('2026-11-25')) };
 }

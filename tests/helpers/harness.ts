@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../service/src/app.ts';
 import { BusinessCalendar } from '../../service/src/calendar/business-days.ts';
+import { clockFrom, middayOf } from '../../service/src/clock.ts';
 import { loadConfig } from '../../service/src/config.ts';
 import type { Deps } from '../../service/src/deps.ts';
 import { createLogger } from '../../service/src/log.ts';
@@ -21,7 +22,9 @@ export async function startHarness(opts: { accessCacheMs?: number; today?: strin
   const today = opts.today ?? TODAY;
   const db = await freshDatabase();
   const accessToken = randomBytes(16).toString('hex');
-  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: new Date(`${today}T12:00:00Z`) });
+  // The service and the emulator run on one pinned clock, as a service and its org share real time.
+  const clock = clockFrom(middayOf(today));
+  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now() });
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent' }).env;
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken });
   const salesforce = new SalesforceGateway(conn, { accessCacheMs: opts.accessCacheMs ?? 0 });
@@ -35,7 +38,7 @@ export async function startHarness(opts: { accessCacheMs?: number; today?: strin
     env,
     apiKey: API_KEY,
     log: createLogger('debug', (line) => logLines.push(line)),
-    today: () => today,
+    ...clock,
   };
   const app = createApp(deps);
   const users = Object.fromEntries(org.records('User').map((u) => [String(u.Name), String(u.Id)]));

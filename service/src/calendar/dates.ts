@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Calendar dates are ISO `YYYY-MM-DD` strings, interpreted as UTC days. */
 export type IsoDate = string;
 
@@ -19,3 +21,11 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return Math.round((parseIsoDate(to).getTime() - parseIsoDate(from).getTime()) / DAY_MS);
 }
+
+/**
+ * A real calendar date inside the range Salesforce stores (1700-01-01 to 4000-12-31). Impossible dates such as
+ * `2026-02-30` are refused, never rolled over into the next month.
+ */
+export const IsoDateSchema = z.iso
+  .date('must be a date like 2026-12-01 (a real calendar day)')
+  .refine((d) => d >= '1700-01-01' && d <= '4000-12-31', 'must be between 1700-01-01 and 4000-12-31');

@@ -60,7 +60,7 @@ export interface ProviderEvent {
  * record, copies the counts into the monitoring task's metadata (the task the CSM sees), completes that task on a
  * reply, and notifies the CSM of a first open when asked to. All in one transaction; a replay changes nothing.
  */
-export async function recordProviderEvent(sql: Sql, e: ProviderEvent, kind: EngagementKind | undefined): Promise<'stored' | 'duplicate'> {
+export async function recordProviderEvent(sql: Sql, e: ProviderEvent, kind: EngagementKind | undefined, receivedAt: Date): Promise<'stored' | 'duplicate'> {
   return sql.begin(async (tx) => {
     const stored = await tx`
       INSERT INTO webhook_events (provider, dedupe_key, event, email_id, occurred_at, payload)
@@ -74,7 +74,7 @@ export async function recordProviderEvent(sql: Sql, e: ProviderEvent, kind: Enga
        WHERE email_id = ${e.emailId} AND provider = ${e.provider}
       RETURNING ${trackingColumns(tx as unknown as Sql)}, (${kind} = 'open' AND opens = 1) AS "firstOpen"`;
     for (const t of tracked) {
-      const engagement = { opens: t.opens, clicks: t.clicks, replies: t.replies, lastEvent: kind, lastEventAt: new Date().toISOString() };
+      const engagement = { opens: t.opens, clicks: t.clicks, replies: t.replies, lastEvent: kind, lastEventAt: (e.occurredAt ?? receivedAt).toISOString() };
       await tx`
         UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, updated_at = now(),
                status = CASE WHEN ${kind} = 'reply' THEN 'completed' ELSE status END,

@@ -116,20 +116,21 @@ export interface FailureInput {
  */
 export async function failTask(sql: Sql, task: ClaimedTask, f: FailureInput): Promise<ExecutionStatus | undefined> {
   const final = f.permanent || task.attempts >= task.maxAttempts;
-  const retryAt = new Date(Date.now() + f.retryDelayMs);
   const result = {
     error: f.message,
     ...(f.code ? { code: f.code } : {}),
     attempts: task.attempts,
     maxAttempts: task.maxAttempts,
     permanent: f.permanent,
-    ...(final ? {} : { retryAt: retryAt.toISOString() }),
   };
+  // The retry time is the database's clock plus the delay, like the lease: one clock for every instance.
+  const retryAt = sql`now() + ${f.retryDelayMs} * interval '1 millisecond'`;
   const rows = await sql<{ status: ExecutionStatus }[]>`
     WITH f AS (
       UPDATE workflow_tasks SET
-        execution_status = ${final ? 'failed' : 'queued'}, execution_result = ${sql.json(result)},
-        run_after = CASE WHEN ${final} THEN run_after ELSE now() + ${f.retryDelayMs} * interval '1 millisecond' END,
+        execution_status = ${final ? 'failed' : 'queued'},
+        execution_result = ${final ? sql`${sql.json(result)}::jsonb` : sql`${sql.json(result)}::jsonb || jsonb_build_object('retryAt', to_char((${retryAt}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`},
+        run_after = ${final ? sql`run_after` : retryAt},
         executed_at = now(), last_error = ${f.message}, locked_until = NULL, updated_at = now()
        WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
       RETURNING id, execution_status, assignee_user_id, opportunity_id, action_plan_id),

@@ -48,7 +48,7 @@ export class Executor {
   }
 
   private contextOf(executionId: string): ReturnType<typeof taskContext> {
-    const now = Date.now();
+    const now = performance.now(); // a cache lifetime: a duration, not business time
     const hit = this.contexts.get(executionId);
     if (hit && hit.until > now) return hit.value;
     if (this.contexts.size > 1000) this.contexts.clear();

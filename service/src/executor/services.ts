@@ -15,5 +15,5 @@ export function emailProviderFrom(env: Env): EmailProvider | undefined {
 
 /** What processors get from the service's shared dependencies. */
 export function processorServices(deps: Deps, email: EmailProvider | undefined = emailProviderFrom(deps.env)): ProcessorServices {
-  return { sql: deps.db.sql, salesforce: deps.salesforce, calendar: deps.calendar, email, log: deps.log, today: deps.today };
+  return { sql: deps.db.sql, salesforce: deps.salesforce, calendar: deps.calendar, email, log: deps.log, today: deps.today, now: deps.now };
 }

@@ -1,6 +1,7 @@
 import { isProcessorName } from '../../../processors/catalog.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { AiTask } from './schema.ts';
+import { idKey } from '../salesforce/ids.ts';
 
 /** One Salesforce field an AI task will write: what the CSM approves (or unticks) before finalize. */
 export interface FieldChange {
@@ -15,7 +16,7 @@ export interface FieldChange {
 
 const contactLabel = (ctx: CrmContext, id: string | null | undefined) => {
   if (!id) return null;
-  const role = ctx.contactRoles.find((r) => r.contactId.slice(0, 15) === id.slice(0, 15));
+  const role = ctx.contactRoles.find((r) => idKey(r.contactId) === idKey(id));
   return role ? `${role.contact.name} (${id})` : id;
 };
 

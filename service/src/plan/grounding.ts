@@ -1,5 +1,6 @@
 import type { PlanPrompt } from './prompt.ts';
 import type { ActionPlanContent } from './schema.ts';
+import { idKey } from '../salesforce/ids.ts';
 
 /**
  * Grounding of a model's plan: every task cites at least one fact, and every cited id is one the prompt showed
@@ -12,8 +13,8 @@ export function groundingErrors(plan: ActionPlanContent, sent: PlanPrompt['sent'
     if (t.evidence.length === 0) errors.push(`${where}: cites no evidence; cite the ids from <crm_data> the task rests on`);
     for (const e of t.evidence) {
       const ids = sent[e.type];
-      const id15 = e.id.slice(0, 15);
-      if (!ids.has(e.id) && ![...ids].some((x) => x.slice(0, 15) === id15 && (e.type === 'contact' || e.type === 'contactRole')))
+      const id15 = idKey(e.id);
+      if (!ids.has(e.id) && ![...ids].some((x) => idKey(x) === id15 && (e.type === 'contact' || e.type === 'contactRole')))
         errors.push(`${where}: evidence ${e.type} ${e.id} was not in the data you were given`);
     }
   }

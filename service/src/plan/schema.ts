@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDateSchema } from '../calendar/dates.ts';
 import { StageId } from '../stages/stages.ts';
 
 /**
@@ -6,7 +7,7 @@ import { StageId } from '../stages/stages.ts';
  * the database stores it. Every property is required (nullable where it may be absent) so the same schema
  * can drive an LLM's strict structured output.
  */
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-01');
+export const IsoDate = IsoDateSchema;
 export const TaskKey = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
 export const Owner = z.enum(['AI', 'CSM', 'Customer']);
 export const Priority = z.number().int().min(1).max(5);

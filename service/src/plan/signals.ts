@@ -1,5 +1,6 @@
 import { daysBetween, type IsoDate } from '../calendar/dates.ts';
 import type { CrmContext } from '../salesforce/context.ts';
+import { idKey } from '../salesforce/ids.ts';
 
 const ECONOMIC_BUYER_ROLE = /economic buyer/i;
 const FINANCE_TITLE = /\b(cfo|chief financial|finance director|vp,? finance|head of finance)\b/i;
@@ -28,8 +29,8 @@ export function readSignals(ctx: CrmContext, today: IsoDate): RenewalSignals {
   const primaryRole = roles.find((r) => r.isPrimary);
   const currentPrimary = ctx.opportunity.primaryContactId;
   const primaryChange =
-    primaryRole && currentPrimary && primaryRole.contactId.slice(0, 15) !== currentPrimary.slice(0, 15)
-      ? { from: roles.find((r) => r.contactId.slice(0, 15) === currentPrimary.slice(0, 15)), fromId: currentPrimary, to: primaryRole }
+    primaryRole && currentPrimary && idKey(primaryRole.contactId) !== idKey(currentPrimary)
+      ? { from: roles.find((r) => idKey(r.contactId) === idKey(currentPrimary)), fromId: currentPrimary, to: primaryRole }
       : primaryRole && !currentPrimary
         ? { from: undefined, fromId: null, to: primaryRole }
         : undefined;

@@ -2,6 +2,7 @@ import { processorCatalog, isProcessorName } from '../../../processors/catalog.t
 import type { PlanningInput } from './planner.ts';
 import { ActionPlanContent, type Evidence } from './schema.ts';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
+import { idKey } from '../salesforce/ids.ts';
 
 export interface PlanValidation {
   /** The plan after fixes, when it is acceptable. */
@@ -28,7 +29,7 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
   const plan = structuredClone(parsed.data);
   const { context: ctx, stage, today, calendar } = input;
   const window = stageWindow(stage, ctx.opportunity.renewalDate, today, calendar);
-  const accountContacts = new Map(ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [r.contactId.slice(0, 15), r]));
+  const accountContacts = new Map(ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [idKey(r.contactId), r]));
   const known: Record<Evidence['type'], Set<string>> = {
     opportunity: new Set([ctx.opportunity.id]),
     account: new Set([ctx.account.id]),
@@ -38,7 +39,7 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
     user: new Set([ctx.owner.id]),
     step: new Set((input.steps ?? []).map((s) => s.id)),
   };
-  const idOk = (type: Evidence['type'], id: string) => known[type].has(type === 'contact' ? id.slice(0, 15) : id);
+  const idOk = (type: Evidence['type'], id: string) => known[type].has(type === 'contact' ? idKey(id) : id);
 
   const keys = new Set<string>();
   const uniqueKey = (key: string, where: string) => {
@@ -64,10 +65,10 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
     }
     if (t.processor === 'salesforce-contact-updater') {
       const m = meta.data as { oldContact: { salesforceId: string } | null; newContact: { salesforceId: string } };
-      if (!accountContacts.has(m.newContact.salesforceId.slice(0, 15)))
+      if (!accountContacts.has(idKey(m.newContact.salesforceId)))
         errors.push(`${where}: new contact ${m.newContact.salesforceId} has no contact role on this opportunity's account`);
-      const old = m.oldContact?.salesforceId.slice(0, 15);
-      if (old && !accountContacts.has(old) && old !== ctx.opportunity.primaryContactId?.slice(0, 15))
+      const old = m.oldContact ? idKey(m.oldContact.salesforceId) : undefined;
+      if (old && !accountContacts.has(old) && old !== (ctx.opportunity.primaryContactId ? idKey(ctx.opportunity.primaryContactId) : undefined))
         errors.push(`${where}: previous contact ${m.oldContact!.salesforceId} is not this opportunity's contact`);
     }
     if (t.processor === 'email-engagement-tracker') {
@@ -93,7 +94,7 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
     uniqueKey(t.key, where);
     t.subTasks.forEach((s) => uniqueKey(s.key, `${where} sub-task`));
     checkEvidence(t.evidence, where);
-    if (t.contactId && !accountContacts.has(t.contactId.slice(0, 15)))
+    if (t.contactId && !accountContacts.has(idKey(t.contactId)))
       errors.push(`${where}: contact ${t.contactId} has no contact role on this opportunity's account`);
     if (t.subTasks.length > 0 && t.complexity !== 'complex') {
       fixes.push(`${t.action}: has sub-tasks, so its complexity became complex (was ${t.complexity})`);

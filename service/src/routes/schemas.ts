@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SalesforceId } from '../salesforce/context.ts';
+import { SalesforceId } from '../salesforce/ids.ts';
 
 /** Schemas shared by the routes and the OpenAPI document. */
 export const ErrorResponse = z.object({

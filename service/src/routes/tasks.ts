@@ -5,7 +5,7 @@ import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
-import { SalesforceId } from '../salesforce/context.ts';
+import { SalesforceId } from '../salesforce/ids.ts';
 import { mirrorPendingTasks } from '../workflows/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
@@ -127,7 +127,7 @@ export function tasksRouter(deps: Deps) {
       const task = await taskFor(c.get('userId'), id);
       if (task.owner === 'AI' && patch.status && patch.status !== 'cancelled')
         throw badRequest('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
-      if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= Date.now())
+      if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
         throw badRequest('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
       const updated = (await updateTask(deps.db.sql, id, patch))!;
       const mirrorId = updated.parentTaskId ?? updated.id;

@@ -76,7 +76,7 @@ export function webhooksRouter(deps: Deps) {
         occurredAt: at(e.timestamp),
         payload: e,
       };
-      (await recordProviderEvent(deps.db.sql, event, KIND[e.event])) === 'stored' ? stored++ : duplicates++;
+      (await recordProviderEvent(deps.db.sql, event, KIND[e.event], deps.now())) === 'stored' ? stored++ : duplicates++;
     }
     deps.log.info('sendgrid webhook', { stored, duplicates });
     return c.json({ stored, duplicates }, 200);
@@ -101,7 +101,7 @@ export function webhooksRouter(deps: Deps) {
       occurredAt: at(data.timestamp),
       payload: data,
     };
-    const result = await recordProviderEvent(deps.db.sql, event, KIND[data.event]);
+    const result = await recordProviderEvent(deps.db.sql, event, KIND[data.event], deps.now());
     deps.log.info('mailgun webhook', { result, event: data.event });
     return c.json({ stored: result === 'stored' ? 1 : 0, duplicates: result === 'duplicate' ? 1 : 0 }, 200);
   });

@@ -1,4 +1,5 @@
 import type { Connection } from 'jsforce';
+import { idKey } from './ids.ts';
 
 /**
  * Whether Salesforce users may edit records, from `UserRecordAccess` (up to 200 record ids per query),
@@ -31,9 +32,9 @@ export class RecordAccess {
         .map((id) => `'${id}'`)
         .join(', ')})`;
       const { records } = await this.conn().query<{ RecordId: string; HasEditAccess: boolean }>(soql);
-      const edit = new Map(records.map((r) => [r.RecordId.slice(0, 15), r.HasEditAccess === true]));
+      const edit = new Map(records.map((r) => [idKey(r.RecordId), r.HasEditAccess === true]));
       for (const id of chunk) {
-        const can = edit.get(id.slice(0, 15)) ?? false;
+        const can = edit.get(idKey(id)) ?? false;
         if (this.ttlMs > 0) this.cache.set(`${userId}:${id}`, { edit: can, until: this.now() + this.ttlMs });
         if (can) result.add(id);
       }

@@ -2,27 +2,7 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
-
-/** A Salesforce record id: 15 characters, or 18 with the case-safe suffix. */
-export const SalesforceId = z
-  .string()
-  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15 or 18 character Salesforce id')
-  .refine((id) => id.length === 15 || caseSafeSuffix(id.slice(0, 15)) === id.slice(15), 'has an invalid 18-character checksum');
-
-/** The 3-character suffix Salesforce appends to make a 15-character id case-insensitive. */
-export function caseSafeSuffix(id15: string): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charAt(chunk * 5 + i);
-      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
-    }
-    suffix += alphabet.charAt(bits);
-  }
-  return suffix;
-}
+import { SalesforceId } from './ids.ts';
 
 export const ContactSchema = z.object({
   id: z.string(),

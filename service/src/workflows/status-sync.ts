@@ -8,9 +8,9 @@ const CURSOR = 'salesforce-task-status';
  * Pulls completions made in Salesforce: every mirrored Task whose SystemModstamp moved since the last run and
  * which is now closed completes its plan task. The cursor only moves forward, and a repeated change is a no-op.
  */
-export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log'>, now = new Date()): Promise<{ completed: string[] }> {
+export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log' | 'now'>): Promise<{ completed: string[] }> {
   const sql = deps.db.sql;
-  const since = (await readCursor(sql, CURSOR)) ?? new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const since = (await readCursor(sql, CURSOR)) ?? new Date(deps.now().getTime() - 24 * 3600_000).toISOString();
   const completed: string[] = [];
   let cursor = since;
   for (let page = 0; page < 50; page++) {

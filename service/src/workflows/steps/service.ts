@@ -53,7 +53,7 @@ async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm?: Cr
   let changed: string[] = [];
   const updated = await updateExecutionSteps(deps.db.sql, execution.id, (steps, row) => {
     if (row.status !== 'in_progress') throw conflict(`This ${row.stage} workflow is ${row.status}; its steps can no longer change`);
-    changed = op(steps, workflow, base, new Date());
+    changed = op(steps, workflow, base, deps.now());
     return steps;
   });
   if (!updated) throw notFound(`Execution ${execution.id}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { daysBetween } from '../../../calendar/dates.ts';
 import { readSignals } from '../../../plan/signals.ts';
 import type { Finding, StepDefinition } from '../types.ts';
+import { idKey } from '../../../salesforce/ids.ts';
 
 const ENGAGED_DAYS = 45;
 const CHAMPION = /champion|executive sponsor/i;
@@ -39,7 +40,7 @@ export const stakeholderMapping: StepDefinition<null, StakeholderMap> = {
     const s = readSignals(crm, today);
     const past = crm.activities.filter((a) => a.date && a.date <= today && (a.kind === 'Event' || a.isClosed));
     const stakeholders = crm.contactRoles.map((r) => {
-      const last = past.filter((a) => a.whoId?.slice(0, 15) === r.contactId.slice(0, 15)).map((a) => a.date!).sort().at(-1) ?? null;
+      const last = past.filter((a) => (a.whoId ? idKey(a.whoId) : undefined) === idKey(r.contactId)).map((a) => a.date!).sort().at(-1) ?? null;
       const engagement = last === null ? 'none' : daysBetween(last, today) <= ENGAGED_DAYS ? 'engaged' : 'quiet';
       return { contactId: r.contactId, name: r.contact.name, title: r.contact.title, role: r.role, isPrimary: r.isPrimary, lastActivityDate: last, engagement } as const;
     });

@@ -1,0 +1,24 @@
+/**
+ * Removes secrets from free text before it is stored, returned or logged: a provider's error message can quote the
+ * API key it refused ("Incorrect API key provided: sk-RTCA****..."), a Salesforce error can carry a session id.
+ */
+const SECRET_PATTERNS: RegExp[] = [
+  /\bsk-[A-Za-z0-9_*.-]{6,}/g, // OpenAI-style keys, also partly masked ones
+  /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, // JWTs
+  /\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]+/g, // Salesforce session ids (org id ! token)
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /\b(api[_-]?key|access[_-]?token|refresh[_-]?token|token|secret|password|signature|client[_-]?secret)(["']?\s*[:=]\s*["']?)[^\s"',;&]{4,}/gi,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{40,}\b/g, // long key-shaped tokens (no UUIDs: they have dashes every few chars and are 36 long)
+];
+
+/** The text with every key-shaped secret replaced by `[redacted]`. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const pattern of SECRET_PATTERNS) {
+    out = out.replace(pattern, (match, label?: string, sep?: string) =>
+      typeof label === 'string' && typeof sep === 'string' && /[:=]/.test(sep) ? `${label}${sep}[redacted]` : '[redacted]',
+    );
+  }
+  return out;
+}
