@@ -1,0 +1,41 @@
+// Salesforce Code Analyzer, run from a script: the core library with its PMD engine (the `sf code-analyzer`
+// plugin's installer needs a host that is not reachable here). The Recommended rules include Salesforce's security
+// rules for Apex, such as ApexSOQLInjection, ApexCRUDViolation and ApexSharingViolations.
+
+import { CodeAnalyzer, CodeAnalyzerConfig, type Violation } from '@salesforce/code-analyzer-core';
+import * as pmdEngine from '@salesforce/code-analyzer-pmd-engine';
+import { relative } from 'node:path';
+
+export interface AnalyzerFinding {
+  severity: number;
+  rule: string;
+  file: string;
+  line: number | undefined;
+  message: string;
+}
+
+/** Runs the Recommended rules of the PMD engine over a folder and returns every violation, most severe first. */
+export async function analyzeRecommended(dir: string): Promise<AnalyzerFinding[]> {
+  const analyzer = new CodeAnalyzer(CodeAnalyzerConfig.withDefaults());
+  await analyzer.addEnginePlugin(pmdEngine.createEnginePlugin());
+  const workspace = await analyzer.createWorkspace([dir]);
+  const rules = await analyzer.selectRules(['pmd:Recommended'], { workspace });
+  const results = await analyzer.run(rules, { workspace });
+  return results
+    .getViolations()
+    .map((v: Violation) => ({
+      severity: v.getRule().getSeverityLevel() as number,
+      rule: `${v.getRule().getEngineName()}:${v.getRule().getName()}`,
+      file: relative(dir, v.getPrimaryLocation().getFile() ?? ''),
+      line: v.getPrimaryLocation().getStartLine(),
+      message: v.getMessage().trim(),
+    }))
+    .sort((a, b) => a.severity - b.severity || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** The report printed by the test: one line per violation. */
+export function formatFindings(findings: AnalyzerFinding[]): string {
+  if (findings.length === 0) return 'Salesforce Code Analyzer (pmd:Recommended): no violations';
+  const lines = findings.map((f) => `  sev ${f.severity}  ${f.rule}  ${f.file}:${f.line ?? '?'}  ${f.message}`);
+  return [`Salesforce Code Analyzer (pmd:Recommended): ${findings.length} violation(s)`, ...lines].join('\n');
+}
