@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { analyzeRecommended, formatFindings } from './code-analyzer.ts';
+import { analyzeRecommended, formatFindings, type AnalyzerFinding } from './code-analyzer.ts';
 import { apexClassMeta, PROJECT_ROOT, scratchProject, type ScratchProject } from './scratch-copy.ts';
 
 const CLASSES = join('force-app', 'main', 'default', 'classes');
-const severe = (findings: { severity: number }[]) => findings.filter((f) => f.severity <= 2);
+const severe = (findings: AnalyzerFinding[]) => findings.filter((f) => f.severity <= 2);
 
 describe('Salesforce Code Analyzer (PMD engine, Recommended rules)', () => {
   let scratch: ScratchProject | undefined;

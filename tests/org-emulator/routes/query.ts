@@ -40,7 +40,7 @@ for (const [resource, includeDeleted] of [['query', false], ['queryAll', true]] 
     const soql = c.req.query('q');
     if (!soql) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const org = c.get('org');
-    const result = runQuery(soql, { store: org.store, shares: org.shares, version: apiVersion(c), includeDeleted });
+    const result = runQuery(soql, { store: org.store, shares: org.shares, version: apiVersion(c), includeDeleted, runningUserId: c.get('userId') });
     const cursorId = `01g${randomBytes(9).toString('base64url')}`;
     return page(c, resource, cursorId, result.records, result.totalSize, 0);
   });
