@@ -109,6 +109,18 @@ const activityChildren = (field: string) => ({
 
 export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
   [
+    // The org itself: one record, whose Id is the org id. Clients such as the Salesforce CLI read it after login.
+    object('Organization', '00D', {
+      Name: text(80, { required: true }),
+      InstanceName: text(5),
+      IsSandbox: checkbox(false),
+      OrganizationType: picklist(['Developer Edition', 'Enterprise Edition', 'Unlimited Edition', 'Professional Edition']),
+      TrialExpirationDate: datetime(),
+      NamespacePrefix: text(15),
+      DefaultLocaleSidKey: text(40),
+      LanguageLocaleKey: text(40),
+      TimeZoneSidKey: text(40),
+    }),
     object('Profile', '00e', {
       Name: text(255, { required: true }),
     }),
