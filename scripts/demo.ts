@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../service/src/app.ts';
-import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
@@ -38,8 +37,7 @@ const org = await startOrgEmulator({ accessToken: 'demo-token', today: new Date(
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
-  const deps = assembleDeps(config, db, conn, createLogger('silent'), {
-    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION),
+  const deps = await assembleDeps(config, db, conn, createLogger('silent'), {
     apiKey: 'demo-service-api-key-0123456789abcdef',
     today: () => today,
   });
