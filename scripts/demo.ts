@@ -55,6 +55,7 @@ try {
 
   rule('DISCOVERY WORKFLOW DEMO');
   say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PGlite. Planner: ${deps.planner.name}.`);
+  say(`Business days: ${deps.calendar.source}.`);
   let { execution } = await api('POST', '/executions', { opportunityId: ACME });
   say(`Opportunity: ${execution.opportunityName} (${execution.accountName})`);
   say(`Stage: ${execution.stage} (${execution.daysToRenewal} days to renewal on ${execution.renewalDate}, ${execution.urgency} urgency) — ${execution.workflowName}`);
