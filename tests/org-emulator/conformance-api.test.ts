@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
-import { connect, failureOf, TODAY } from './test-support.ts';
+import { connect, TODAY } from './test-support.ts';
 
 const TOKEN = 'conformance-token';
 let org: OrgEmulator;

@@ -6,7 +6,7 @@ import { apexClassMeta, PROJECT_ROOT, scratchProject, type ScratchProject } from
 const CLASSES = join('force-app', 'main', 'default', 'classes');
 const severe = (findings: AnalyzerFinding[]) => findings.filter((f) => f.severity <= 2);
 
-describe('Salesforce Code Analyzer (PMD engine, Recommended rules)', () => {
+describe('Salesforce Code Analyzer (PMD and ESLint engines, Recommended rules)', () => {
   let scratch: ScratchProject | undefined;
   afterEach(() => scratch?.remove());
 
@@ -28,7 +28,7 @@ describe('Salesforce Code Analyzer (PMD engine, Recommended rules)', () => {
       '',
     ].join('\n'));
     scratch.write(join(CLASSES, 'InjectableSearch.cls-meta.xml'), apexClassMeta());
-    const findings = severe(await analyzeRecommended(join(scratch.dir, 'force-app')));
+    const findings = severe(await analyzeRecommended(join(scratch.dir, 'force-app'), ['pmd']));
     expect(findings.map((f) => f.rule)).toContain('pmd:ApexSOQLInjection');
     expect(findings.find((f) => f.rule === 'pmd:ApexSOQLInjection')!.file).toMatch(/InjectableSearch\.cls$/);
   });

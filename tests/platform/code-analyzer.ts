@@ -1,8 +1,10 @@
-// Salesforce Code Analyzer, run from a script: the core library with its PMD engine (the `sf code-analyzer`
-// plugin's installer needs a host that is not reachable here). The Recommended rules include Salesforce's security
-// rules for Apex, such as ApexSOQLInjection, ApexCRUDViolation and ApexSharingViolations.
+// Salesforce Code Analyzer, run from a script: the core library with its PMD engine (Apex) and ESLint engine (LWC)
+// (the `sf code-analyzer` plugin's installer needs a host that is not reachable here). The Recommended rules include
+// Salesforce's security rules for Apex (ApexSOQLInjection, ApexCRUDViolation, ApexSharingViolations...) and the LWC
+// platform rules (@lwc/lwc-platform/...).
 
 import { CodeAnalyzer, CodeAnalyzerConfig, type Violation } from '@salesforce/code-analyzer-core';
+import * as eslintEngine from '@salesforce/code-analyzer-eslint-engine';
 import * as pmdEngine from '@salesforce/code-analyzer-pmd-engine';
 import { relative } from 'node:path';
 
@@ -14,12 +16,14 @@ export interface AnalyzerFinding {
   message: string;
 }
 
-/** Runs the Recommended rules of the PMD engine over a folder and returns every violation, most severe first. */
-export async function analyzeRecommended(dir: string): Promise<AnalyzerFinding[]> {
+const PLUGINS = { pmd: pmdEngine, eslint: eslintEngine };
+
+/** Runs the Recommended rules of the given engines over a folder and returns every violation, most severe first. */
+export async function analyzeRecommended(dir: string, engines: (keyof typeof PLUGINS)[] = ['pmd', 'eslint']): Promise<AnalyzerFinding[]> {
   const analyzer = new CodeAnalyzer(CodeAnalyzerConfig.withDefaults());
-  await analyzer.addEnginePlugin(pmdEngine.createEnginePlugin());
+  for (const engine of engines) await analyzer.addEnginePlugin(PLUGINS[engine].createEnginePlugin());
   const workspace = await analyzer.createWorkspace([dir]);
-  const rules = await analyzer.selectRules(['pmd:Recommended'], { workspace });
+  const rules = await analyzer.selectRules(engines.map((e) => `${e}:Recommended`), { workspace });
   const results = await analyzer.run(rules, { workspace });
   return results
     .getViolations()
@@ -35,7 +39,7 @@ export async function analyzeRecommended(dir: string): Promise<AnalyzerFinding[]
 
 /** The report printed by the test: one line per violation. */
 export function formatFindings(findings: AnalyzerFinding[]): string {
-  if (findings.length === 0) return 'Salesforce Code Analyzer (pmd:Recommended): no violations';
+  if (findings.length === 0) return 'Salesforce Code Analyzer (Recommended): no violations';
   const lines = findings.map((f) => `  sev ${f.severity}  ${f.rule}  ${f.file}:${f.line ?? '?'}  ${f.message}`);
-  return [`Salesforce Code Analyzer (pmd:Recommended): ${findings.length} violation(s)`, ...lines].join('\n');
+  return [`Salesforce Code Analyzer (Recommended): ${findings.length} violation(s)`, ...lines].join('\n');
 }
