@@ -6,7 +6,9 @@
 import { CodeAnalyzer, CodeAnalyzerConfig, type Violation } from '@salesforce/code-analyzer-core';
 import * as eslintEngine from '@salesforce/code-analyzer-eslint-engine';
 import * as pmdEngine from '@salesforce/code-analyzer-pmd-engine';
-import { relative } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 
 export interface AnalyzerFinding {
   severity: number;
@@ -20,14 +22,22 @@ const PLUGINS = { pmd: pmdEngine, eslint: eslintEngine };
 
 /** Runs the Recommended rules of the given engines over a folder and returns every violation, most severe first. */
 export async function analyzeRecommended(dir: string, engines: (keyof typeof PLUGINS)[] = ['pmd', 'eslint']): Promise<AnalyzerFinding[]> {
-  const analyzer = new CodeAnalyzer(CodeAnalyzerConfig.withDefaults());
-  for (const engine of engines) await analyzer.addEnginePlugin(PLUGINS[engine].createEnginePlugin());
-  const workspace = await analyzer.createWorkspace([dir]);
-  const rules = await analyzer.selectRules(engines.map((e) => `${e}:Recommended`), { workspace });
-  const results = await analyzer.run(rules, { workspace });
-  return results
-    .getViolations()
-    .map((v: Violation) => ({
+  // Its working files go to a folder of our own, removed afterwards (it would leave empty ones in the temp folder).
+  const working = mkdtempSync(join(tmpdir(), 'rap-code-analyzer-'));
+  try {
+    const analyzer = new CodeAnalyzer(CodeAnalyzerConfig.fromObject({ log_folder: working, root_working_folder: working }));
+    for (const engine of engines) await analyzer.addEnginePlugin(PLUGINS[engine].createEnginePlugin());
+    const workspace = await analyzer.createWorkspace([dir]);
+    const rules = await analyzer.selectRules(engines.map((e) => `${e}:Recommended`), { workspace });
+    return findingsOf((await analyzer.run(rules, { workspace })).getViolations(), dir);
+  } finally {
+    rmSync(working, { recursive: true, force: true });
+  }
+}
+
+function findingsOf(violations: Violation[], dir: string): AnalyzerFinding[] {
+  return violations
+    .map((v) => ({
       severity: v.getRule().getSeverityLevel() as number,
       rule: `${v.getRule().getEngineName()}:${v.getRule().getName()}`,
       file: relative(dir, v.getPrimaryLocation().getFile() ?? ''),
