@@ -45,13 +45,15 @@ afterAll(async () => {
 describe('the Salesforce CLI against the org emulator', () => {
   it('logs in with an access token, then queries the demo opportunities', { timeout: 180_000 }, async () => {
     const login = await sf('org', 'login', 'access-token', '--instance-url', org.url, '--no-prompt', '--alias', 'emulator');
-    expect(login, JSON.stringify(org.requests.map((r) => `${r.method} ${r.path} ${r.status}`))).toMatchObject({
+    // On failure, say what the CLI asked of the emulator and what it answered.
+    const calls = () => org.requests.map((r) => `${r.method} ${r.path} ${r.status}${r.soql ? ` ${r.soql}` : ''}`).join('\n');
+    expect(login, calls()).toMatchObject({
       status: 0,
       result: { username: 'alex.admin@rap-demo.example', orgId: '00D5e0000000001EAA' },
     });
 
     const query = await sf('data', 'query', '--target-org', 'emulator', '--query', 'SELECT Name, StageName FROM Opportunity ORDER BY Name');
-    expect(query, JSON.stringify(query).slice(0, 1500)).toMatchObject({ status: 0 });
+    expect(query, `${query.message}\n${calls()}`).toMatchObject({ status: 0 });
     expect(query.result.records.map((r: { Name: string }) => r.Name)).toEqual([
       'Acme Logistics — FY27 Renewal', 'Globex Manufacturing — FY27 Renewal', 'Initech Software — FY27 Renewal', 'Northwind Health — FY27 Renewal',
     ]);
