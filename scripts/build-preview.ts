@@ -34,6 +34,7 @@ function moduleRecords() {
     ...components,
     ...apex,
     { name: 'lightning/platformShowToastEvent', path: join(PREVIEW, 'lightning', 'platformShowToastEvent.js') },
+    { name: 'lightning/refresh', path: join(PREVIEW, 'lightning', 'refresh.js') },
     { name: '@salesforce/i18n/locale', path: join(PREVIEW, 'salesforce', 'i18n', 'locale.js') },
     { npm: 'lightning-base-components' },
   ];

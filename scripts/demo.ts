@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../service/src/app.ts';
-import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
 import { middayOf } from '../service/src/clock.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
@@ -39,8 +38,7 @@ const org = await startOrgEmulator({ accessToken: 'demo-token', today: middayOf(
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
-  const deps = assembleDeps(config, db, conn, createLogger('silent'), {
-    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION),
+  const deps = await assembleDeps(config, db, conn, createLogger('silent'), {
     apiKey: 'demo-service-api-key-0123456789abcdef',
   });
   const app = createApp(deps);
@@ -57,6 +55,7 @@ try {
 
   rule('DISCOVERY WORKFLOW DEMO');
   say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PGlite. Planner: ${deps.planner.name}.`);
+  say(`Business days: ${deps.calendar.source}.`);
   let { execution } = await api('POST', '/executions', { opportunityId: ACME });
   say(`Opportunity: ${execution.opportunityName} (${execution.accountName})`);
   say(`Stage: ${execution.stage} (${execution.daysToRenewal} days to renewal on ${execution.renewalDate}, ${execution.urgency} urgency) — ${execution.workflowName}`);

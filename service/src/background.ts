@@ -13,6 +13,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
   const runOnce = () => {
     running ??= (async () => {
       try {
+        await deps.calendar.refresh();
         await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
         await syncTaskStatusFromSalesforce(deps);
       } catch (err) {

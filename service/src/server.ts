@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
 import { createApp } from './app.ts';
-import { BusinessCalendar } from './calendar/business-days.ts';
+import { OrgBusinessCalendar } from './calendar/org-calendar.ts';
 import { clockFor, middayOf } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
@@ -30,16 +30,19 @@ export interface RunningService {
 
 /**
  * The service's dependencies from the configuration, an open database and a Salesforce connection. Shared by the
- * service, the standalone executor and the demo, so they run the same planner, calendar and clock.
+ * service, the standalone executor and the demo, so they run the same planner, calendar and clock. The business
+ * calendar is the org's (its Holiday records and default business hours), HOLIDAY_COUNTRY when that cannot be read.
  */
-export function assembleDeps(config: Config, db: Database, conn: Connection, log: Logger, overrides: Partial<Deps> = {}): Deps {
+export async function assembleDeps(config: Config, db: Database, conn: Connection, log: Logger, overrides: Partial<Deps> = {}): Promise<Deps> {
   const { env } = config;
+  const calendar = overrides.calendar ?? (await OrgBusinessCalendar.load(conn, { country: env.HOLIDAY_COUNTRY, region: env.HOLIDAY_REGION, log }));
+  log.info('business calendar', { source: calendar.source });
   return {
     db,
     salesforce: new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
-    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
+    calendar,
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,
@@ -79,7 +82,7 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
     }
     const conn = await connectSalesforce(config.salesforce, emulatorLink);
     const generatedApiKey = !env.SERVICE_API_KEY;
-    const deps = assembleDeps(config, db, conn, log);
+    const deps = await assembleDeps(config, db, conn, log);
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../service/src/app.ts';
-import { BusinessCalendar } from '../../service/src/calendar/business-days.ts';
+import { OrgBusinessCalendar } from '../../service/src/calendar/org-calendar.ts';
 import { clockFrom, middayOf } from '../../service/src/clock.ts';
 import { loadConfig } from '../../service/src/config.ts';
 import type { Deps } from '../../service/src/deps.ts';
@@ -30,14 +30,16 @@ export async function startHarness(opts: { accessCacheMs?: number; today?: strin
   const salesforce = new SalesforceGateway(conn, { accessCacheMs: opts.accessCacheMs ?? 0 });
   // Keep retries fast in tests: the policy is the same, the pauses are short.
   const logLines: string[] = [];
+  const log = createLogger('debug', (line) => logLines.push(line));
   const deps: Deps = {
     db,
     salesforce,
     planner: new PlaybookPlanner(),
-    calendar: new BusinessCalendar('US'),
+    // The same calendar the service assembles: the org's holidays and business hours (the demo org's are the US ones).
+    calendar: await OrgBusinessCalendar.load(conn, { country: 'US', log }),
     env,
     apiKey: API_KEY,
-    log: createLogger('debug', (line) => logLines.push(line)),
+    log,
     ...clock,
   };
   const app = createApp(deps);

@@ -11,7 +11,7 @@ import { TokenRegistry, type JwtConfig } from './auth.ts';
 import { FaultQueue, type FaultSpec } from './faults.ts';
 import { salesforceId } from './ids.ts';
 import type { Org, RecordedRequest } from './org.ts';
-import { findObject } from './schema.ts';
+import { findObject, OBJECTS } from './schema.ts';
 import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
 import { createApp } from './server.ts';
 import { OrgStore } from './store.ts';
@@ -61,6 +61,8 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   const store = new OrgStore(createClock(opts.today));
   const { shares, defaultUserId } = loadSeed(store, opts.seed ?? loadDemoSeed());
   const orgId = salesforceId('00D', 1);
+  const organization = { Id: orgId, Name: 'Renewal Action Plans Demo', InstanceName: 'LOCAL', OrganizationType: 'Enterprise Edition', DefaultLocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', TimeZoneSidKey: 'GMT' };
+  store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
   const org: Org = {
     url: '',
     orgId,
@@ -106,7 +108,15 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    // Like Salesforce's front end, `//services/data` is `/services/data` (clients that keep a trailing slash on the
+    // instance URL, such as the Salesforce CLI, send such paths).
+    const fetch = (request: Request) => {
+      const url = new URL(request.url);
+      if (!url.pathname.includes('//')) return app.fetch(request);
+      url.pathname = url.pathname.replace(/\/{2,}/g, '/');
+      return app.fetch(new Request(url, request));
+    };
+    const server = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
     server.once('error', reject);
   });
 }

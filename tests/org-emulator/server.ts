@@ -7,15 +7,13 @@ import { OAuthError } from './auth.ts';
 import { ApiError, notFound, RecordFailure } from './errors.ts';
 import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
 import { formatDateTime } from './time.ts';
+import { checkApiVersion, VERSIONS } from './versions.ts';
 import { composite } from './routes/composite.ts';
 import { control } from './routes/control.ts';
+import { identity } from './routes/identity.ts';
 import { oauth } from './routes/oauth.ts';
 import { query } from './routes/query.ts';
 import { sobjects } from './routes/sobjects.ts';
-
-const VERSIONS = [
-  ['60.0', "Spring '24"], ['61.0', "Summer '24"], ['62.0', "Winter '25"], ['63.0', "Spring '25"], ['64.0', "Summer '25"],
-] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,12 +52,12 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   });
 
   app.get('/services/data', (c) =>
-    c.json(VERSIONS.map(([version, label]) => ({ label, url: `/services/data/v${version}`, version }))),
+    c.json(VERSIONS.map(({ version, label }) => ({ label, url: `/services/data/v${version}`, version }))),
   );
 
   // Every versioned API call: a valid version, a valid session, one unit of API usage, maybe an injected fault.
   app.use('/services/data/:version/*', async (c, next) => {
-    if (!/^v\d{2}\.\d$/.test(c.req.param('version'))) throw notFound();
+    checkApiVersion(c.req.param('version'));
     const userId = org.tokens.authenticate(c.req.header('Authorization'));
     if (!userId) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     c.set('userId', userId);
@@ -81,6 +79,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   app.route('/services/data/:version/composite', composite);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);
+  app.route('/', identity);
   app.route('/__emulator', control);
 
   app.notFound((c) => c.json(notFound().toBody(), 404));

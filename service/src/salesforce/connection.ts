@@ -16,9 +16,19 @@ export function jwtAssertion(opts: { clientId: string; username: string; audienc
   return `${header}.${claims}.${b64url(signature)}`;
 }
 
-/** The audience Salesforce expects: login or test, or the custom login URL itself. */
-function audienceFor(loginUrl: string): string {
-  return /test\.salesforce\.com|\.sandbox\./.test(loginUrl) ? 'https://test.salesforce.com' : /login\.salesforce\.com/.test(loginUrl) ? 'https://login.salesforce.com' : loginUrl.replace(/\/$/, '');
+const PRODUCTION_AUDIENCE = 'https://login.salesforce.com';
+const SANDBOX_AUDIENCE = 'https://test.salesforce.com';
+
+/**
+ * The JWT `aud` Salesforce accepts: the authorization server, login.salesforce.com or (sandboxes)
+ * test.salesforce.com — never a My Domain URL, even when the token request goes to My Domain, as the Salesforce
+ * CLI does. A sandbox is recognised by test.salesforce.com or its My Domain (`acme--uat.sandbox.my.salesforce.com`,
+ * or the older `acme--uat.my.salesforce.com`).
+ */
+export function jwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname.toLowerCase();
+  const sandbox = host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com') || /--[a-z0-9]+\.my\.salesforce\.com$/.test(host);
+  return sandbox ? SANDBOX_AUDIENCE : PRODUCTION_AUDIENCE;
 }
 
 /**
@@ -45,7 +55,7 @@ export async function connectSalesforce(login: SalesforceLogin, emulator?: { url
     return boundRetries(new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }));
   }
   const mint = async (conn: Connection) => {
-    const assertion = jwtAssertion({ ...login, audience: audienceFor(login.loginUrl) });
+    const assertion = jwtAssertion({ ...login, audience: jwtAudience(login.loginUrl) });
     const res = await conn.oauth2.requestToken({ grant_type: JWT_GRANT, assertion });
     conn.instanceUrl = res.instance_url;
     return res;
