@@ -1,8 +1,9 @@
 /**
- * `npm start`: runs the service. With no DATABASE_URL it uses embedded PGlite under DATA_DIR; with no Salesforce
- * credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
+ * `npm start`: runs the service. With no DATABASE_URL it starts its own PostgreSQL server under DATA_DIR; with no
+ * Salesforce credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
  * SERVICE_API_KEY in that embedded mode it generates one and prints it.
  */
+import { relative } from 'node:path';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
 import { startService } from '../service/src/server.ts';
@@ -25,7 +26,7 @@ const lines = [
   '',
   `Renewal Action Plans is listening on ${service.url}`,
   `  API docs: ${service.url}/docs (OpenAPI: ${service.url}/openapi.json)   health: ${service.url}/healthz, ${service.url}/readyz`,
-  `  database: ${service.deps.db.kind === 'embedded' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
+  `  database: ${database(service.deps.db)}`,
 ];
 if (service.generatedApiKey) {
   lines.push(`  SERVICE_API_KEY (generated for this run; set SERVICE_API_KEY to fix it): ${service.deps.apiKey}`);
@@ -47,6 +48,8 @@ if (service.emulator) {
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);
 }
+// performance.now() counts from the process start: the preview build, the database and the rest included.
+lines.push(`  started in ${(performance.now() / 1000).toFixed(1)} s`);
 console.log(lines.join('\n') + '\n');
 
 let stopping = false;
@@ -59,3 +62,10 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGHUP', () => void stop('SIGHUP'));
+
+function database(db: typeof service.deps.db): string {
+  if (!db.embedded) return 'PostgreSQL (DATABASE_URL)';
+  const where = relative(process.cwd(), db.embedded.pgdata) || db.embedded.pgdata;
+  return `embedded PostgreSQL server in ${where.startsWith('..') ? db.embedded.pgdata : where}, on 127.0.0.1:${db.embedded.port} (stops with the service)`;
+}

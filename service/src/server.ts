@@ -49,7 +49,7 @@ export function assembleDeps(config: Config, db: Database, conn: Connection, log
 }
 
 /**
- * Starts the service: database (PGlite when DATABASE_URL is unset) and migrations, Salesforce (the local org
+ * Starts the service: database (its own PostgreSQL server when DATABASE_URL is unset) and migrations, Salesforce (the local org
  * emulator when no credentials are set), the HTTP server, the Salesforce sync loop, the AI task executor
  * (unless EXECUTOR_ENABLED=false) and the schedules.
  */

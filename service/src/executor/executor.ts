@@ -13,7 +13,7 @@ import { taskContext } from '../db/processor-records.ts';
 export const QUEUED_CHANNEL = 'ai_tasks_queued';
 
 export interface ExecutorParts {
-  db: Pick<Database, 'sql' | 'kind'>;
+  db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
   services: ProcessorServices;
   options: ExecutorOptions;
@@ -21,9 +21,9 @@ export interface ExecutorParts {
 }
 
 /**
- * Claims and runs AI tasks. Woken by LISTEN/NOTIFY on a real PostgreSQL (polling on embedded PGlite, which has one
- * connection and no LISTEN), by a node-cron tick that guarantees progress, and by its own completions while the
- * queue has more. Up to `batchSize` tasks run at once; each holds a lease renewed while it runs.
+ * Claims and runs AI tasks. Woken by LISTEN/NOTIFY, by a node-cron tick and the lease sweep that guarantee progress,
+ * and by its own completions while the queue has more. Up to `batchSize` tasks run at once; each holds a lease
+ * renewed while it runs.
  */
 export class Executor {
   readonly metrics: ExecutorMetrics;
@@ -37,6 +37,7 @@ export class Executor {
   private timers: NodeJS.Timeout[] = [];
   private cronTask: ScheduledTask | undefined;
   private unlisten: (() => Promise<void>) | undefined;
+  private wakeUpMode: 'listen' | 'sweep' | undefined;
 
   private readonly completions: CompletionGroup;
   /** Execution rows by id for a moment: the tasks of one finalize share one execution, read once per batch. */
@@ -66,28 +67,30 @@ export class Executor {
     return this.inFlight.size;
   }
 
-  /** Starts listening (or polling), the cron tick, the lease sweep and the heartbeat, then claims at once. */
+  /** 'listen' once LISTEN succeeded; 'sweep' when the database refused it (only the tick and the sweep wake it). */
+  get wakeUp(): 'listen' | 'sweep' | undefined {
+    return this.wakeUpMode;
+  }
+
+  /** Starts listening, the cron tick, the lease sweep and the heartbeat, then claims at once. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { options, db, services } = this.parts;
-    let wakeUp: 'listen' | 'poll' = 'poll';
-    if (db.kind === 'server') {
-      try {
-        const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
-        this.unlisten = () => sub.unlisten();
-        wakeUp = 'listen';
-      } catch (err) {
-        // E.g. behind a transaction-mode connection pooler: polling still works, only slower to wake.
-        services.log.warn('LISTEN unavailable; polling for queued tasks instead', { error: (err as Error).message });
-      }
+    try {
+      const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
+      this.unlisten = () => sub.unlisten();
+      this.wakeUpMode = 'listen';
+    } catch (err) {
+      // E.g. behind a transaction-mode connection pooler: the sweep still claims, only slower to wake.
+      this.wakeUpMode = 'sweep';
+      services.log.warn('LISTEN unavailable; queued tasks wait for the next sweep (EXECUTOR_SWEEP_SECONDS)', { error: (err as Error).message });
     }
-    if (wakeUp === 'poll') this.every(options.pollMs, () => this.wake());
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
     // The sweep also claims: retries whose delay has passed become due without any notification.
     this.every(options.sweepMs, () => void this.tick());
     this.every(Math.max(250, Math.floor(options.leaseMs / 3)), () => void this.heartbeat());
-    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp });
+    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp: this.wakeUpMode });
     await this.sweep();
     this.wake();
   }
