@@ -54,7 +54,7 @@ export function runAsFor(dataDir: string): RunAs {
  * The cluster's password, creating the cluster first when DATA_DIR has none. initdb writes into a scratch
  * directory that is renamed when it succeeded, so an interrupted first start leaves nothing half made.
  */
-export async function ensureCluster(paths: ClusterPaths, initdb: string, runAs: RunAs): Promise<string> {
+export async function ensureCluster(paths: ClusterPaths, initdb: string, runAs: RunAs, opts: { sync: boolean }): Promise<string> {
   const initialised = existsSync(join(paths.pgdata, 'PG_VERSION'));
   if (initialised && !existsSync(paths.passwordFile)) {
     throw new Error(`the embedded database's password file ${paths.passwordFile} is missing; restore it, or delete ${paths.pgdata} to start with an empty database`);
@@ -77,6 +77,7 @@ export async function ensureCluster(paths: ClusterPaths, initdb: string, runAs: 
     '--locale=C',
     '--locale-provider=builtin',
     '--builtin-locale=C.UTF-8',
+    ...(opts.sync ? [] : ['--no-sync']),
   ];
   try {
     await promisify(execFile)(initdb, args, { ...runAs, env: { ...process.env, LC_MESSAGES: 'C' } });

@@ -26,9 +26,13 @@ export interface EmbeddedServer {
 }
 
 export interface EmbeddedServerOptions {
-  /** Extra server settings (`-c name=value`), e.g. `fsync: 'off'` for a throwaway test server. */
+  /** Extra server settings (`-c name=value`). */
   settings?: Record<string, string>;
+  /** A server thrown away after use (the tests'): nothing is flushed to disk, which a power cut would lose. */
+  throwaway?: boolean;
 }
+
+const THROWAWAY = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
 
 const READY = 'database system is ready to accept connections';
 
@@ -43,7 +47,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   const bin = await binaries();
   const runAs = runAsFor(dataDir);
   const paths = clusterPaths(dataDir);
-  const password = await ensureCluster(paths, bin.initdb, runAs);
+  const password = await ensureCluster(paths, bin.initdb, runAs, { sync: !opts.throwaway });
   const addressOn = (port: number): ServerAddress => ({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres' });
 
   const left = runningPostmaster(paths.pgdata);
@@ -54,7 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   }
 
   const port = await freePort();
-  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', lc_messages: 'C', ...opts.settings };
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', lc_messages: 'C', ...(opts.throwaway && THROWAWAY), ...opts.settings };
   const args = ['-D', paths.pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   // Its own process group: a terminal's Ctrl-C reaches only the service, which stops the server after draining.
   const child = spawn(bin.postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
