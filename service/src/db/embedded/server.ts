@@ -57,24 +57,31 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
     if (owner === 'orphan') await stopOrphan(left.pid);
   }
 
-  const port = await freePort();
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', lc_messages: 'C', ...(opts.throwaway && THROWAWAY), ...opts.settings };
-  const args = ['-D', paths.pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  // Its own process group: a terminal's Ctrl-C reaches only the service, which stops the server after draining.
-  const child = spawn(bin.postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
   const log = createWriteStream(paths.logFile, { flags: 'a' });
-  child.stderr!.pipe(log);
+  let child: ChildProcess;
+  let port: number;
   // If this process ends without stopping the server (process.exit, an uncaught error), it still shuts down.
   const stopOnExit = () => void child.kill('SIGINT');
   process.on('exit', stopOnExit);
-  try {
-    await ready(child);
-  } catch (err) {
-    process.off('exit', stopOnExit);
-    log.end();
-    const message = (err as Error).message;
-    if (/lock file "postmaster\.pid" already exists/.test(message)) throw inUse(dataDir, 'PostgreSQL reports another server on it');
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const args = ['-D', paths.pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    // Its own process group: a terminal's Ctrl-C reaches only the service, which stops the server after draining.
+    child = spawn(bin.postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    child.stderr!.pipe(log, { end: false });
+    try {
+      await ready(child);
+      break;
+    } catch (err) {
+      const message = (err as Error).message;
+      // Another program took the port between our pick and the server's bind: pick again.
+      if (/could not bind|could not create any TCP\/IP sockets/.test(message) && attempt < 3) continue;
+      process.off('exit', stopOnExit);
+      log.end();
+      if (/lock file "postmaster\.pid" already exists/.test(message)) throw inUse(dataDir, 'PostgreSQL reports another server on it');
+      throw err;
+    }
   }
   const address = addressOn(port);
   let owner: { release(): Promise<void> };
