@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { binaries, clusterPaths, ensureCluster, runAsFor, SUPERUSER } from './cluster.ts';
+import type { Writable } from 'node:stream';
+import { binaries, clusterPaths, ensureCluster, runAsFor, SUPERUSER, type RunAs } from './cluster.ts';
 import { claimOwnership, inUse, ownerOf, runningPostmaster, stopOrphan, type ServerAddress } from './owner.ts';
 
 export { DataDirInUseError } from './owner.ts';
@@ -59,29 +60,18 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
 
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', lc_messages: 'C', ...(opts.throwaway && THROWAWAY), ...opts.settings };
   const log = createWriteStream(paths.logFile, { flags: 'a' });
-  let child: ChildProcess;
-  let port: number;
+  let child: ChildProcess | undefined;
   // If this process ends without stopping the server (process.exit, an uncaught error), it still shuts down.
-  const stopOnExit = () => void child.kill('SIGINT');
+  const stopOnExit = () => void child?.kill('SIGINT');
   process.on('exit', stopOnExit);
-  for (let attempt = 1; ; attempt++) {
-    port = await freePort();
-    const args = ['-D', paths.pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    // Its own process group: a terminal's Ctrl-C reaches only the service, which stops the server after draining.
-    child = spawn(bin.postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
-    child.stderr!.pipe(log, { end: false });
-    try {
-      await ready(child);
-      break;
-    } catch (err) {
-      const message = (err as Error).message;
-      // Another program took the port between our pick and the server's bind: pick again.
-      if (/could not bind|could not create any TCP\/IP sockets/.test(message) && attempt < 3) continue;
-      process.off('exit', stopOnExit);
-      log.end();
-      if (/lock file "postmaster\.pid" already exists/.test(message)) throw inUse(dataDir, 'PostgreSQL reports another server on it');
-      throw err;
-    }
+  let port: number;
+  try {
+    ({ child, port } = await spawnServer(bin.postgres, paths.pgdata, settings, runAs, log));
+  } catch (err) {
+    process.off('exit', stopOnExit);
+    log.end();
+    if (/lock file "postmaster\.pid" already exists/.test((err as Error).message)) throw inUse(dataDir, 'PostgreSQL reports another server on it');
+    throw err;
   }
   const address = addressOn(port);
   let owner: { release(): Promise<void> };
@@ -90,6 +80,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   } catch (err) {
     await shutdown(child);
     process.off('exit', stopOnExit);
+    log.end();
     throw err;
   }
   return {
@@ -103,6 +94,24 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
       log.end();
     },
   };
+}
+
+/** Starts the server on a free port (another one if that port was taken meanwhile) and waits until it is ready. */
+async function spawnServer(postgres: string, pgdata: string, settings: Record<string, string>, runAs: RunAs, log: Writable) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const args = ['-D', pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    // Its own process group: a terminal's Ctrl-C reaches only the service, which stops the server after draining.
+    const child = spawn(postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    child.stderr!.pipe(log, { end: false });
+    try {
+      await ready(child);
+      return { child, port };
+    } catch (err) {
+      if (attempt < 3 && /could not bind|could not create any TCP\/IP sockets/.test((err as Error).message)) continue;
+      throw err;
+    }
+  }
 }
 
 /** Resolves once the server accepts connections; rejects with its FATAL lines if it exits first. */
