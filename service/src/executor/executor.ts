@@ -37,7 +37,6 @@ export class Executor {
   private timers: NodeJS.Timeout[] = [];
   private cronTask: ScheduledTask | undefined;
   private unlisten: (() => Promise<void>) | undefined;
-  private wakeUpMode: 'listen' | 'sweep' | undefined;
 
   private readonly completions: CompletionGroup;
   /** Execution rows by id for a moment: the tasks of one finalize share one execution, read once per batch. */
@@ -67,30 +66,26 @@ export class Executor {
     return this.inFlight.size;
   }
 
-  /** 'listen' once LISTEN succeeded; 'sweep' when the database refused it (only the tick and the sweep wake it). */
-  get wakeUp(): 'listen' | 'sweep' | undefined {
-    return this.wakeUpMode;
-  }
-
   /** Starts listening, the cron tick, the lease sweep and the heartbeat, then claims at once. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { options, db, services } = this.parts;
+    // 'sweep' when the database refuses LISTEN (e.g. behind a transaction-mode connection pooler): the tick and the
+    // sweep still claim, only later.
+    let wakeUp: 'listen' | 'sweep' = 'listen';
     try {
       const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
       this.unlisten = () => sub.unlisten();
-      this.wakeUpMode = 'listen';
     } catch (err) {
-      // E.g. behind a transaction-mode connection pooler: the sweep still claims, only slower to wake.
-      this.wakeUpMode = 'sweep';
+      wakeUp = 'sweep';
       services.log.warn('LISTEN unavailable; queued tasks wait for the next sweep (EXECUTOR_SWEEP_SECONDS)', { error: (err as Error).message });
     }
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
     // The sweep also claims: retries whose delay has passed become due without any notification.
     this.every(options.sweepMs, () => void this.tick());
     this.every(Math.max(250, Math.floor(options.leaseMs / 3)), () => void this.heartbeat());
-    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp: this.wakeUpMode });
+    services.log.info('executor started', { worker: options.workerId, batchSize: options.batchSize, wakeUp });
     await this.sweep();
     this.wake();
   }
