@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -76,11 +76,21 @@ describe('the embedded server after a crash', () => {
     expect(await survivors(server)).toEqual(['written before the crash']);
   });
 
-  it('stops cleanly: no server process and no postmaster.pid left', async () => {
+  it('stops cleanly, and starts again with its data and the password it generated the first time', async () => {
     const dir = dataDir();
-    const server = await startEmbeddedPostgres(dir);
-    await server.stop();
-    expect(isAlive(server.pid)).toBe(false);
+    const first = await startEmbeddedPostgres(dir);
+    const sql = postgres({ ...first.address, max: 1, onnotice: () => undefined });
+    await sql`CREATE TABLE survivors (note text)`;
+    await sql`INSERT INTO survivors VALUES ('kept across a restart')`;
+    await sql.end();
+    await first.stop();
+    expect(isAlive(first.pid)).toBe(false);
     expect(existsSync(join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+    const again = await startEmbeddedPostgres(dir);
+    servers.push(again);
+    expect(again.address.password).toBe(first.address.password);
+    expect(readFileSync(join(dir, 'postgres-password'), 'utf8').trim()).toBe(first.address.password);
+    expect(await survivors(again)).toEqual(['kept across a restart']);
   });
 });

@@ -13,8 +13,6 @@ import type { Writable } from 'node:stream';
 import { binaries, clusterPaths, ensureCluster, runAsFor, SUPERUSER, type RunAs } from './cluster.ts';
 import { claimOwnership, inUse, ownerOf, runningPostmaster, stopOrphan, type ServerAddress } from './owner.ts';
 
-export { DataDirInUseError } from './owner.ts';
-
 export interface EmbeddedServer {
   /** Where postgres.js connects; carries the password, never log it. */
   address: ServerAddress;
