@@ -6,13 +6,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import lwc from '@lwc/rollup-plugin';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import replacePlugin from '@rollup/plugin-replace';
-import { rollup } from 'rollup';
-
-// The package's types describe its CommonJS build; Node loads its ESM build, whose default export is the plugin.
-const replace = replacePlugin as unknown as typeof replacePlugin.default;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LWC_DIR = join(ROOT, 'force-app', 'main', 'default', 'lwc');
@@ -43,6 +36,15 @@ function moduleRecords() {
 /** Builds preview/dist/ (index.html, main.js and its chunks, the SLDS stylesheet); returns the entry file. */
 export async function buildPreview({ quiet = false } = {}): Promise<string> {
   const started = Date.now();
+  // Loaded here, not at the top: `npm start` checks that the preview is up to date without loading the compiler.
+  const [{ default: lwc }, { nodeResolve }, { default: replacePlugin }, { rollup }] = await Promise.all([
+    import('@lwc/rollup-plugin'),
+    import('@rollup/plugin-node-resolve'),
+    import('@rollup/plugin-replace'),
+    import('rollup'),
+  ]);
+  // The package's types describe its CommonJS build; Node loads its ESM build, whose default export is the plugin.
+  const replace = replacePlugin as unknown as typeof replacePlugin.default;
   rmSync(PREVIEW_DIST, { recursive: true, force: true });
   const bundle = await rollup({
     input: join(PREVIEW, 'main.js'),
@@ -77,11 +79,16 @@ const newestChange = (dir: string): number =>
     .filter((name) => !name.startsWith('dist') && !name.includes('__tests__'))
     .reduce((newest, name) => Math.max(newest, statSync(join(dir, name)).mtimeMs), 0);
 
-/** Builds the preview unless preview/dist is newer than every component and preview source. */
-export async function ensurePreviewBuilt(): Promise<string> {
+/** Whether preview/dist is newer than every component and preview source. */
+export function isPreviewUpToDate(): boolean {
   const entry = join(PREVIEW_DIST, 'main.js');
   const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
-  if (builtAt > Math.max(newestChange(LWC_DIR), newestChange(PREVIEW))) return join(PREVIEW_DIST, 'index.html');
+  return builtAt > Math.max(newestChange(LWC_DIR), newestChange(PREVIEW));
+}
+
+/** Builds the preview unless it is up to date. */
+export async function ensurePreviewBuilt(): Promise<string> {
+  if (isPreviewUpToDate()) return join(PREVIEW_DIST, 'index.html');
   return buildPreview({ quiet: true });
 }
 

@@ -1,6 +1,6 @@
 /**
- * `npm run demo`: the Discovery story end to end, in the terminal, without any network. Embedded PostgreSQL
- * (PGlite, a fresh data directory), the local Salesforce org emulator (NOT Salesforce) seeded with the demo org,
+ * `npm run demo`: the Discovery story end to end, in the terminal, without any network. An embedded PostgreSQL
+ * server in a fresh data directory, the local Salesforce org emulator (NOT Salesforce) seeded with the demo org,
  * and the playbook planner (or the LLM planner when OPENAI_API_KEY is set). Deterministic for a given "today":
  * `--today 2026-11-25` (default: TODAY, else 2026-11-25).
  */
@@ -33,7 +33,7 @@ const money = (n: unknown) => (typeof n === 'number' ? `$${n.toLocaleString('en-
 const MARK: Record<string, string> = { critical: 'CRITICAL', concern: '(!) CONCERN', strength: 'STRENGTH', info: 'INFO' };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rap-demo-'));
-const db = await openDatabase({ dataDir, poolMax: 1 });
+const db = await openDatabase({ dataDir, poolMax: 4 });
 const org = await startOrgEmulator({ accessToken: 'demo-token', today: middayOf(today) });
 try {
   await migrate(db.sql);
@@ -54,7 +54,7 @@ try {
   };
 
   rule('DISCOVERY WORKFLOW DEMO');
-  say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PGlite. Planner: ${deps.planner.name}.`);
+  say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PostgreSQL. Planner: ${deps.planner.name}.`);
   say(`Business days: ${deps.calendar.source}.`);
   let { execution } = await api('POST', '/executions', { opportunityId: ACME });
   say(`Opportunity: ${execution.opportunityName} (${execution.accountName})`);

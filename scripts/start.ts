@@ -1,21 +1,21 @@
 /**
- * `npm start`: runs the service. With no DATABASE_URL it uses embedded PGlite under DATA_DIR; with no Salesforce
- * credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
+ * `npm start`: runs the service. With no DATABASE_URL it starts its own PostgreSQL server under DATA_DIR; with no
+ * Salesforce credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
  * SERVICE_API_KEY in that embedded mode it generates one and prints it.
  */
+import { execFile } from 'node:child_process';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
 import { startService } from '../service/src/server.ts';
+import { isPreviewUpToDate } from './build-preview.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.env.LOG_LEVEL);
-// The local preview page (the LWC in a browser); the build skips itself when it is up to date.
-const preview = await import('./build-preview.ts')
-  .then((m) => m.ensurePreviewBuilt())
-  .then(() => true, (err: Error) => {
-    log.warn('local preview not built; the API works without it', { error: err.message });
-    return false;
-  });
+// The local preview page (the LWC in a browser). When it is out of date (a first start), it is built in a process of
+// its own while the service starts and serves: the compiler takes ~20 s of CPU, which the service need not wait for.
+const previewBuild = isPreviewUpToDate() ? undefined : buildPreviewInBackground();
 const service = await startService(config, log).catch((err: Error) => {
   console.error(`Renewal Action Plans could not start: ${err.message}`);
   process.exit(1);
@@ -25,7 +25,7 @@ const lines = [
   '',
   `Renewal Action Plans is listening on ${service.url}`,
   `  API docs: ${service.url}/docs (OpenAPI: ${service.url}/openapi.json)   health: ${service.url}/healthz, ${service.url}/readyz`,
-  `  database: ${service.deps.db.kind === 'embedded' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
+  `  database: ${database(service.deps.db)}`,
 ];
 if (service.generatedApiKey) {
   lines.push(`  SERVICE_API_KEY (generated for this run; set SERVICE_API_KEY to fix it): ${service.deps.apiKey}`);
@@ -36,8 +36,13 @@ if (service.emulator) {
   for (const o of service.emulator.opportunities) lines.push(`    ${o.id}  ${o.name}`);
   const first = service.emulator.opportunities[0];
   const csm = '0055e0000000001AAA'; // Jordan Lee, the demo CSM who owns the demo opportunities
-  if (first && preview && service.generatedApiKey) {
-    lines.push(`  Local preview of the component: ${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`);
+  if (first && service.generatedApiKey) {
+    const link = `${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`;
+    if (!previewBuild) lines.push(`  Local preview of the component: ${link}`);
+    else {
+      lines.push('  Local preview of the component: being built (first start only); its link follows when it is ready');
+      void previewBuild.then((built) => built && console.log(`Local preview of the component is ready: ${link}\n`));
+    }
   }
   if (first) {
     lines.push('  Try it:');
@@ -47,6 +52,8 @@ if (service.emulator) {
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);
 }
+// performance.now() counts from the process start: the preview build, the database and the rest included.
+lines.push(`  started in ${(performance.now() / 1000).toFixed(1)} s`);
 console.log(lines.join('\n') + '\n');
 
 let stopping = false;
@@ -59,3 +66,21 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGHUP', () => void stop('SIGHUP'));
+
+/** Runs `npm run build:preview` as a child process; resolves whether it succeeded. */
+function buildPreviewInBackground(): Promise<boolean> {
+  const script = fileURLToPath(new URL('./build-preview.ts', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', script], (err, _stdout, stderr) => {
+      if (err) log.warn('local preview not built; the API works without it', { error: (stderr || err.message).trim() });
+      resolve(!err);
+    });
+  });
+}
+
+function database(db: typeof service.deps.db): string {
+  if (!db.embedded) return 'PostgreSQL (DATABASE_URL)';
+  const where = relative(process.cwd(), db.embedded.pgdata) || db.embedded.pgdata;
+  return `embedded PostgreSQL server in ${where.startsWith('..') ? db.embedded.pgdata : where}, on 127.0.0.1:${db.embedded.port} (stops with the service)`;
+}

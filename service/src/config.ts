@@ -53,7 +53,6 @@ export const EnvSchema = z
     EXECUTOR_TASK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
     EXECUTOR_CRON: cronExpression.default('*/5 * * * *'),
     EXECUTOR_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
-    EXECUTOR_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
     RESURFACE_CRON: cronExpression.default('0 8 * * *'),
     WORKFLOW_SCHEDULER_CRON: cronExpression.default('0 8 * * *'),

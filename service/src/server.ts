@@ -52,7 +52,7 @@ export async function assembleDeps(config: Config, db: Database, conn: Connectio
 }
 
 /**
- * Starts the service: database (PGlite when DATABASE_URL is unset) and migrations, Salesforce (the local org
+ * Starts the service: database (its own PostgreSQL server when DATABASE_URL is unset) and migrations, Salesforce (the local org
  * emulator when no credentials are set), the HTTP server, the Salesforce sync loop, the AI task executor
  * (unless EXECUTOR_ENABLED=false) and the schedules.
  */

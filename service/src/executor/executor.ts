@@ -13,7 +13,7 @@ import { taskContext } from '../db/processor-records.ts';
 export const QUEUED_CHANNEL = 'ai_tasks_queued';
 
 export interface ExecutorParts {
-  db: Pick<Database, 'sql' | 'kind'>;
+  db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
   services: ProcessorServices;
   options: ExecutorOptions;
@@ -21,9 +21,9 @@ export interface ExecutorParts {
 }
 
 /**
- * Claims and runs AI tasks. Woken by LISTEN/NOTIFY on a real PostgreSQL (polling on embedded PGlite, which has one
- * connection and no LISTEN), by a node-cron tick that guarantees progress, and by its own completions while the
- * queue has more. Up to `batchSize` tasks run at once; each holds a lease renewed while it runs.
+ * Claims and runs AI tasks. Woken by LISTEN/NOTIFY, by a node-cron tick and the lease sweep that guarantee progress,
+ * and by its own completions while the queue has more. Up to `batchSize` tasks run at once; each holds a lease
+ * renewed while it runs.
  */
 export class Executor {
   readonly metrics: ExecutorMetrics;
@@ -66,23 +66,21 @@ export class Executor {
     return this.inFlight.size;
   }
 
-  /** Starts listening (or polling), the cron tick, the lease sweep and the heartbeat, then claims at once. */
+  /** Starts listening, the cron tick, the lease sweep and the heartbeat, then claims at once. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { options, db, services } = this.parts;
-    let wakeUp: 'listen' | 'poll' = 'poll';
-    if (db.kind === 'server') {
-      try {
-        const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
-        this.unlisten = () => sub.unlisten();
-        wakeUp = 'listen';
-      } catch (err) {
-        // E.g. behind a transaction-mode connection pooler: polling still works, only slower to wake.
-        services.log.warn('LISTEN unavailable; polling for queued tasks instead', { error: (err as Error).message });
-      }
+    // 'sweep' when the database refuses LISTEN (e.g. behind a transaction-mode connection pooler): the tick and the
+    // sweep still claim, only later.
+    let wakeUp: 'listen' | 'sweep' = 'listen';
+    try {
+      const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
+      this.unlisten = () => sub.unlisten();
+    } catch (err) {
+      wakeUp = 'sweep';
+      services.log.warn('LISTEN unavailable; queued tasks wait for the next sweep (EXECUTOR_SWEEP_SECONDS)', { error: (err as Error).message });
     }
-    if (wakeUp === 'poll') this.every(options.pollMs, () => this.wake());
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
     // The sweep also claims: retries whose delay has passed become due without any notification.
     this.every(options.sweepMs, () => void this.tick());
