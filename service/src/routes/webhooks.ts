@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../../../processors/email/signatures.ts';
-import { recordProviderEvent, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
+import { recordProviderEvents, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, badRequest } from '../http-errors.ts';
+import { requireStorableJson } from './storable.ts';
 
 /**
  * Email provider webhooks. They authenticate by signature, not by the service key (app.ts exempts this path):
@@ -49,6 +50,12 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A signed body, parsed and checked for what cannot be stored (NUL, lone surrogates, deep nesting): 400 naming where. */
+function storable(value: unknown): unknown {
+  requireStorableJson(value);
+  return value;
+}
+
 function schemaIssues(err: z.ZodError) {
   return err.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
 }
@@ -62,12 +69,10 @@ export function webhooksRouter(deps: Deps) {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const check = verifySendGrid(sendGridKey, c.req.header('x-twilio-email-event-webhook-signature'), c.req.header('x-twilio-email-event-webhook-timestamp'), raw);
     if (!check.ok) throw unauthorized('SendGrid', check.reason);
-    const parsed = SendGridEvents.safeParse(parseJson(Buffer.from(raw).toString('utf8')));
+    const parsed = SendGridEvents.safeParse(storable(parseJson(Buffer.from(raw).toString('utf8'))));
     if (!parsed.success) throw badRequest('Not a SendGrid event batch', schemaIssues(parsed.error));
-    let stored = 0;
-    let duplicates = 0;
-    for (const e of parsed.data) {
-      const event: ProviderEvent = {
+    const events = parsed.data.map((e) => ({
+      event: {
         provider: 'sendgrid',
         // Events without an id (never seen from SendGrid, but possible) are keyed by their content.
         dedupeKey: e.sg_event_id ?? createHash('sha256').update(JSON.stringify(e)).digest('hex'),
@@ -75,9 +80,12 @@ export function webhooksRouter(deps: Deps) {
         emailId: e.email_id ?? e.sg_message_id?.split('.')[0] ?? null,
         occurredAt: at(e.timestamp),
         payload: e,
-      };
-      (await recordProviderEvent(deps.db.sql, event, KIND[e.event], deps.now())) === 'stored' ? stored++ : duplicates++;
-    }
+      } satisfies ProviderEvent,
+      kind: KIND[e.event],
+    }));
+    const results = await recordProviderEvents(deps.db.sql, events, deps.now());
+    const stored = results.filter((r) => r === 'stored').length;
+    const duplicates = results.length - stored;
     deps.log.info('sendgrid webhook', { stored, duplicates });
     return c.json({ stored, duplicates }, 200);
   });
@@ -89,7 +97,7 @@ export function webhooksRouter(deps: Deps) {
     // The signature comes first: nothing about an unsigned request is looked at further.
     const check = verifyMailgun(signingKey, (body && typeof body === 'object' && body.signature) || {});
     if (!check.ok) throw unauthorized('Mailgun', check.reason);
-    const parsed = MailgunBody.safeParse(body);
+    const parsed = MailgunBody.safeParse(storable(body));
     if (!parsed.success) throw badRequest('Not a Mailgun webhook', schemaIssues(parsed.error));
     const data = parsed.data['event-data'];
     const emailId = data['user-variables']?.email_id;
@@ -101,7 +109,7 @@ export function webhooksRouter(deps: Deps) {
       occurredAt: at(data.timestamp),
       payload: data,
     };
-    const result = await recordProviderEvent(deps.db.sql, event, KIND[data.event], deps.now());
+    const [result] = await recordProviderEvents(deps.db.sql, [{ event, kind: KIND[data.event] }], deps.now());
     deps.log.info('mailgun webhook', { result, event: data.event });
     return c.json({ stored: result === 'stored' ? 1 : 0, duplicates: result === 'duplicate' ? 1 : 0 }, 200);
   });
