@@ -12,6 +12,9 @@ import { requireStorableJson } from './storable.ts';
  * a bad, missing or stale signature is 401 and nothing is stored; a replayed event or token is acknowledged
  * (200) and ignored, so the provider stops re-sending it.
  */
+/** Unix seconds up to the end of 4000 (the dates Salesforce and this service store); anything else is not an event time. */
+const unixSeconds = z.number().min(0, 'must be unix seconds').max(64_060_588_799, 'must be unix seconds');
+
 const KIND: Record<string, EngagementKind> = { open: 'open', opened: 'open', click: 'click', clicked: 'click', reply: 'reply', replied: 'reply' };
 
 const SendGridEvents = z
@@ -21,7 +24,7 @@ const SendGridEvents = z
       sg_event_id: z.string().min(1).max(200).optional(),
       sg_message_id: z.string().max(300).optional(),
       email_id: z.string().max(200).optional(),
-      timestamp: z.number().optional(),
+      timestamp: unixSeconds.optional(),
     }),
   )
   .min(1)
@@ -32,7 +35,7 @@ const MailgunBody = z.object({
   'event-data': z.looseObject({
     event: z.string().min(1).max(64),
     id: z.string().max(200).optional(),
-    timestamp: z.number().optional(),
+    timestamp: unixSeconds.optional(),
     'user-variables': z.record(z.string(), z.unknown()).optional(),
     message: z.looseObject({ headers: z.looseObject({ 'message-id': z.string().max(300).optional() }).optional() }).optional(),
   }),
