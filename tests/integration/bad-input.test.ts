@@ -126,6 +126,10 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
     const failed = await sendgrid(JSON.stringify(events));
     expect(failed.status).toBe(500);
     expect(await count()).toBe(0);
+    // An unexpected error is logged once, at error level, with the request id the response names.
+    const logged = h.logLines.filter((l) => l.includes(failed.body.error.requestId));
+    expect(logged.map((l) => JSON.parse(l)).map((l) => [l.level, l.msg])).toEqual([['error', 'unhandled error']]);
+    expect(failed.body.error.message).toBe(`Internal error (request ${failed.body.error.requestId})`);
     await h.sql.unsafe('DROP TRIGGER fail_on_boom ON webhook_events; DROP FUNCTION fail_on_boom();');
     expect((await sendgrid(JSON.stringify(events))).body).toEqual({ stored: 4, duplicates: 0 });
     expect(await count()).toBe(4);
