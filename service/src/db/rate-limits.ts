@@ -26,6 +26,9 @@ export async function takeRateLimits(sql: Sql, limits: RateLimit[], windowMs: nu
     const refused = next.filter((n) => n.tat - now.getTime() > windowMs).sort((a, b) => b.tat - a.tat)[0];
     if (refused) return { allowed: false, key: refused.key, retryAfterMs: refused.tat - windowMs - now.getTime() };
     for (const n of next) await tx`UPDATE rate_limits SET tat = ${new Date(n.tat)} WHERE key = ${n.key}`;
+    // A key whose tat has passed is as good as absent: dropping such rows keeps the table to the keys in use.
+    // SKIP LOCKED: never wait for (or deadlock with) a request holding one of them.
+    await tx`DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE tat < ${now} FOR UPDATE SKIP LOCKED)`;
     return { allowed: true };
   });
 }
