@@ -45,10 +45,11 @@ export function unstorableJson(value: unknown, root = 'body'): Issue | undefined
   return undefined;
 }
 
-/** Throws the one 400 shape when the parsed body cannot be stored. */
-export function requireStorableJson(value: unknown, root = 'body'): void {
+/** The parsed body, or the one 400 shape naming where it cannot be stored. */
+export function requireStorableJson<T>(value: T, root = 'body'): T {
   const issue = unstorableJson(value, root);
   if (issue) throw badRequest(`Invalid request: ${issue.path}: ${issue.message}`, [issue]);
+  return value;
 }
 
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;

@@ -10,12 +10,13 @@ import { requireStorableJson } from './storable.ts';
 /**
  * Email provider webhooks. They authenticate by signature, not by the service key (app.ts exempts this path):
  * a bad, missing or stale signature is 401 and nothing is stored; a replayed event or token is acknowledged
- * (200) and ignored, so the provider stops re-sending it.
+ * (200) and ignored, so the provider stops re-sending it. A signed body that cannot be stored (NUL, a lone surrogate,
+ * nesting past the bound) is a 400 naming where, and a batch is stored whole or not at all, so a resend completes it.
  */
+const KIND: Record<string, EngagementKind> = { open: 'open', opened: 'open', click: 'click', clicked: 'click', reply: 'reply', replied: 'reply' };
+
 /** Unix seconds up to the end of 4000 (the dates Salesforce and this service store); anything else is not an event time. */
 const unixSeconds = z.number().min(0, 'must be unix seconds').max(64_060_588_799, 'must be unix seconds');
-
-const KIND: Record<string, EngagementKind> = { open: 'open', opened: 'open', click: 'click', clicked: 'click', reply: 'reply', replied: 'reply' };
 
 const SendGridEvents = z
   .array(
@@ -53,12 +54,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** A signed body, parsed and checked for what cannot be stored (NUL, lone surrogates, deep nesting): 400 naming where. */
-function storable(value: unknown): unknown {
-  requireStorableJson(value);
-  return value;
-}
-
 function schemaIssues(err: z.ZodError) {
   return err.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message }));
 }
@@ -72,7 +67,7 @@ export function webhooksRouter(deps: Deps) {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const check = verifySendGrid(sendGridKey, c.req.header('x-twilio-email-event-webhook-signature'), c.req.header('x-twilio-email-event-webhook-timestamp'), raw);
     if (!check.ok) throw unauthorized('SendGrid', check.reason);
-    const parsed = SendGridEvents.safeParse(storable(parseJson(Buffer.from(raw).toString('utf8'))));
+    const parsed = SendGridEvents.safeParse(requireStorableJson(parseJson(Buffer.from(raw).toString('utf8'))));
     if (!parsed.success) throw badRequest('Not a SendGrid event batch', schemaIssues(parsed.error));
     const events = parsed.data.map((e) => ({
       event: {
@@ -100,7 +95,7 @@ export function webhooksRouter(deps: Deps) {
     // The signature comes first: nothing about an unsigned request is looked at further.
     const check = verifyMailgun(signingKey, (body && typeof body === 'object' && body.signature) || {});
     if (!check.ok) throw unauthorized('Mailgun', check.reason);
-    const parsed = MailgunBody.safeParse(storable(body));
+    const parsed = MailgunBody.safeParse(requireStorableJson(body));
     if (!parsed.success) throw badRequest('Not a Mailgun webhook', schemaIssues(parsed.error));
     const data = parsed.data['event-data'];
     const emailId = data['user-variables']?.email_id;
