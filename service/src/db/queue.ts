@@ -1,3 +1,4 @@
+import { redactSecrets } from '../secrets.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
 
@@ -114,7 +115,9 @@ export interface FailureInput {
  * the error is not permanent, otherwise `failed` for good with the reason in `execution_result.error` (what the
  * LWC shows) and a notification for the CSM. Returns the resulting status, or undefined when the lease was lost.
  */
-export async function failTask(sql: Sql, task: ClaimedTask, f: FailureInput): Promise<ExecutionStatus | undefined> {
+export async function failTask(sql: Sql, task: ClaimedTask, failure: FailureInput): Promise<ExecutionStatus | undefined> {
+  // A processor's error can quote what a provider answered, keys included: stored, shown and notified redacted.
+  const f = { ...failure, message: redactSecrets(failure.message) };
   const final = f.permanent || task.attempts >= task.maxAttempts;
   const result = {
     error: f.message,

@@ -124,7 +124,9 @@ export interface TaskPatch {
 
 /**
  * Applies a CSM's change to a task and marks it (or its parent, for a sub-task) for re-mirroring.
- * Returns undefined when the task does not exist.
+ * Returns undefined when the task does not exist, or when it is an AI task an executor is running: that one cannot
+ * be cancelled (the run would write its result over the cancel), in the same statement that would change it, so no
+ * claim can slip in between.
  */
 export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<TaskRow | undefined> {
   return sql.begin(async (tx) => {
@@ -137,7 +139,7 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
         mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END,
         updated_at = now()
-      WHERE id = ${id}
+      WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
       RETURNING ${taskColumns(tx)}`;
     if (row?.parentTaskId)
       await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;

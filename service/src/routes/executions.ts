@@ -59,7 +59,12 @@ export function executionsRouter(deps: Deps) {
       path: '/{id}/action-plan/generate',
       summary: 'Generate a new draft version of the action plan',
       request: { params: IdParam },
-      responses: { 201: json(PlanResponse, 'The new draft'), 409: errorResponses[400], ...errorResponses },
+      responses: {
+        201: json(PlanResponse, 'The new draft'),
+        409: errorResponses[400],
+        429: { ...errorResponses[400], description: 'Too many generations for this user or execution; `Retry-After` says when to try again' },
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const userId = c.get('userId');

@@ -15,7 +15,9 @@ import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
+import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
+import { requireGenerationAllowed } from './generation-limits.ts';
 import { mirrorPendingTasks } from './mirror.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
@@ -36,6 +38,7 @@ function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext)
 
 /** Generates a new draft version of the execution's plan from fresh CRM context. */
 export async function generatePlan(deps: Deps, userId: string, execution: ExecutionRow): Promise<PlanRow> {
+  await requireGenerationAllowed(deps, userId, execution.id);
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
@@ -52,16 +55,18 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   const plan = await insertDraftPlan(deps.db.sql, {
     executionId: execution.id,
     planner: generated.planner,
-    plannerNote: generated.plannerNote,
+    // The note and the record can quote the model endpoint's answer (an error naming the key it refused).
+    plannerNote: redactSecretsIn(generated.plannerNote),
     content,
     context,
     changes: Object.fromEntries(content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
     changeDetails: Object.fromEntries(content.aiTasks.map((t) => [t.key, fieldChanges(t, context)])),
     diff,
     carried,
-    generation,
+    generation: redactSecretsIn(generation),
     createdBy: userId,
     basedOn,
+    keepDrafts: deps.env.PLAN_DRAFT_VERSIONS_KEPT,
   });
   if (!plan) throw conflict('The action plan was finalized while this version was being generated; generate again to plan against it');
   return plan;

@@ -4,6 +4,7 @@ import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import type { MirrorTask } from '../salesforce/task-mirror.ts';
+import { redactSecrets } from '../secrets.ts';
 
 export interface MirrorReport {
   synced: number;
@@ -49,7 +50,7 @@ export async function mirrorPendingTasks(
     outcomes.map((o) => ({
       taskId: o.taskId,
       salesforceTaskId: o.salesforceTaskId,
-      error: o.error ? { message: `${o.error.code}: ${o.error.message}`, permanent: o.error.kind === 'permanent' } : undefined,
+      error: o.error ? { message: redactSecrets(`${o.error.code}: ${o.error.message}`), permanent: o.error.kind === 'permanent' } : undefined,
       readAt: readAt.get(o.taskId)!,
     })),
   );
@@ -66,7 +67,7 @@ export async function mirrorPendingTasks(
           taskId: task.id,
           kind: 'mirror-failed',
           title: `"${task.action}" could not be copied to Salesforce`,
-          body: `Salesforce rejected the Task: ${o.error!.code}: ${o.error!.message}`,
+          body: redactSecrets(`Salesforce rejected the Task: ${o.error!.code}: ${o.error!.message}`),
           dedupeKey: `mirror-failed:${task.id}:${o.error!.code}`,
         };
       }),

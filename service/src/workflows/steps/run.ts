@@ -1,5 +1,6 @@
 import type { ExecutionStep } from '../../db/executions.ts';
 import { badRequest, conflict } from '../../http-errors.ts';
+import { redactSecrets } from '../../secrets.ts';
 import type { StepModel } from './model.ts';
 import { StepResult, type StepContext, type StepDefinition } from './types.ts';
 import type { Workflow } from './workflows.ts';
@@ -140,6 +141,6 @@ export async function modelResult(model: StepModel, definition: StepDefinition, 
     const output = definition.output.parse(answer) as Record<string, unknown>;
     return { ...rules, output, analyzer: 'llm', fallbackReason: null };
   } catch (err) {
-    return { ...rules, analyzer: 'rules', fallbackReason: `The model failed (${(err as Error).message.slice(0, 200)}); the rules answered` };
+    return { ...rules, analyzer: 'rules', fallbackReason: `The model failed (${redactSecrets((err as Error).message).slice(0, 200)}); the rules answered` };
   }
 }
