@@ -11,7 +11,7 @@ import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
 import { fieldChanges } from '../plan/change-details.ts';
 import { businessDaysBetween, carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
-import type { LlmGeneration } from '../plan/llm-planner.ts';
+import { generationDeadline, type LlmGeneration } from '../plan/llm-planner.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
@@ -36,14 +36,17 @@ function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext)
 
 /** Generates a new draft version of the execution's plan from fresh CRM context. */
 export async function generatePlan(deps: Deps, userId: string, execution: ExecutionRow): Promise<PlanRow> {
+  // One deadline for everything a model does in this generate; past it the playbook plans and nothing waits on the model.
+  const signal = generationDeadline(deps.env.GENERATION_DEADLINE_SECONDS * 1000);
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
-  execution = await runAutomaticSteps(deps, execution, context);
+  execution = await runAutomaticSteps(deps, execution, context, signal);
   const input = planningInput(deps, execution, context);
-  const generated = await generateWithFallback(deps.planner, input, (reason) =>
-    deps.log.warn('LLM planner failed; the playbook wrote the plan', { executionId: execution.id, reason }),
-  ).catch((err: Error) => {
+  const generated = await generateWithFallback(deps.planner, input, {
+    signal,
+    onFallback: (reason) => deps.log.warn('LLM planner failed; the playbook wrote the plan', { executionId: execution.id, reason }),
+  }).catch((err: Error) => {
     if (!(err instanceof InvalidPlaybookPlan)) throw err;
     deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
     throw new ApiError(502, 'PLAN_INVALID', err.message);
@@ -152,12 +155,15 @@ function generationView(g: Record<string, unknown>) {
   return {
     planner: (g.planner as 'playbook' | 'llm' | undefined) ?? null,
     model: llm?.model ?? null,
+    profile: llm?.profile ?? null,
     promptTokens: llm?.promptTokens ?? null,
     completionTokens: llm?.completionTokens ?? null,
     latencyMs: (g.latencyMs as number | undefined) ?? null,
     modelCalls: llm?.calls ?? 0,
     rejections: llm?.rejections ?? [],
     fallbackReason: (g.fallbackReason as string | undefined) ?? null,
+    finishReason: llm?.finishReason ?? null,
+    providerError: llm?.providerError ?? null,
   };
 }
 
