@@ -35,6 +35,7 @@ try {
   const input = { context, stage, today, daysToRenewal, calendar, maxTasks: env.PLAN_MAX_TASKS, steps: planningSteps(steps) };
   const planner = new LlmPlanner({ apiKey: 'not-sent', baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, profile: env.OPENAI_PROFILE, timeoutMs: 1000, maxRetries: 0, maxCompletionTokens: env.OPENAI_MAX_COMPLETION_TOKENS });
   const body = planner.endpoint.body(planner.request(input));
+  if (process.env.PROMPT_DUMP) console.log(body.messages[1]!.content);
   const enc = getEncoding('o200k_base');
   const count = (s: string) => enc.encode(s).length;
   const [system, user] = body.messages.map((m) => count(String(m.content)));

@@ -15,9 +15,12 @@ const aiTaskVariant = <N extends ProcessorName>(name: N) =>
     metadata: processorCatalog[name].metadata,
   });
 
+/** The processors a plan may name: all but the workflow scheduler (finalize schedules the next workflow itself). */
+export const PLANNABLE_PROCESSORS = PROCESSOR_NAMES.filter((p) => p !== 'workflow-scheduler');
+
 export const LlmAiTask = z.discriminatedUnion(
   'processor',
-  PROCESSOR_NAMES.map(aiTaskVariant) as unknown as [ReturnType<typeof aiTaskVariant>, ...ReturnType<typeof aiTaskVariant>[]],
+  PLANNABLE_PROCESSORS.map(aiTaskVariant) as unknown as [ReturnType<typeof aiTaskVariant>, ...ReturnType<typeof aiTaskVariant>[]],
 );
 
 export const LlmPlan = ActionPlanContent.extend({ aiTasks: z.array(LlmAiTask).max(MAX_PLAN_TASKS) });

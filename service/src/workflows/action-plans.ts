@@ -96,7 +96,7 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
     carried = out.carried;
     standing = out.standing;
     // The CSM's dates may sit outside the new window; validation moves them (and says so), as it would the planner's.
-    const checked = validatePlan(out.content, input);
+    const checked = validatePlan(out.content, input, { trimOverCap: true });
     if (checked.content) {
       content = checked.content;
       generation = { ...generation, validationFixes: [...((generation.validationFixes as string[]) ?? []), ...checked.fixes] };
@@ -105,7 +105,7 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
       deps.log.warn('carried-over plan failed validation; finalize will ask the CSM to fix it', { executionId: execution.id, errors: checked.errors });
     }
   } else if (shift !== 0) {
-    const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input);
+    const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input, { trimOverCap: true });
     // Re-dating can only move dates, which validation fixes; should it ever fail, the planner's own dates stand.
     if (checked.content) {
       content = checked.content;

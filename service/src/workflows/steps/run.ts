@@ -1,7 +1,7 @@
 import type { ExecutionStep } from '../../db/executions.ts';
 import { badRequest, conflict } from '../../http-errors.ts';
 import { sharedModelMetrics } from '../../plan/model-metrics.ts';
-import { idKey } from '../../salesforce/ids.ts';
+import { contextIdKeys, unknownIds } from '../../plan/known-ids.ts';
 import { redactSecrets } from '../../secrets.ts';
 import { StepModelError, type StepModel } from './model.ts';
 import { StepResult, type StepContext, type StepDefinition } from './types.ts';
@@ -152,15 +152,8 @@ export async function modelResult(model: StepModel, definition: StepDefinition, 
   const parsed = definition.output.safeParse(answer);
   if (!parsed.success) return fallback(`its answer does not fit the step's schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ')}`, 'invalid');
   const output = parsed.data as Record<string, unknown>;
-  const errors = [...unknownIds(output, ctx), ...(definition.model.ground?.(output, ctx) ?? [])];
+  const stray = unknownIds(output, contextIdKeys(ctx.crm)).map((id) => `${id} is not a record of this opportunity's CRM context`);
+  const errors = [...stray, ...(definition.model.ground?.(output, ctx) ?? [])];
   if (errors.length) return fallback(`its answer is not grounded: ${errors.slice(0, 3).join('; ')}`, 'ungrounded');
   return { ...rules, output, analyzer: 'llm', fallbackReason: null };
-}
-
-/** Salesforce-id-shaped strings (15 or 18 characters with a run of digits) in the answer that the CRM context lacks. */
-function unknownIds(output: unknown, ctx: StepContext): string[] {
-  const { crm } = ctx;
-  const known = new Set([crm.opportunity.id, crm.account.id, crm.owner.id, ...crm.contactRoles.flatMap((r) => [r.id, r.contactId]), ...crm.activities.map((a) => a.id)].map(idKey));
-  const found = JSON.stringify(output).match(/\b(?=[0-9a-zA-Z]*\d{4})[0-9a-zA-Z]{15}(?:[0-9a-zA-Z]{3})?\b/g) ?? [];
-  return [...new Set(found)].filter((id) => !known.has(idKey(id))).map((id) => `${id} is not a record of this opportunity's CRM context`);
 }
