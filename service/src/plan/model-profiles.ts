@@ -45,7 +45,8 @@ const AZURE_HOST = /\.(?:openai\.azure\.com|cognitiveservices\.azure\.com|servic
 
 /**
  * The profile for a configured endpoint: `OPENAI_PROFILE` when set; else Azure by host name; a reasoning model by
- * name on OpenAI; OpenAI when no base URL is set; otherwise a server with strict json_schema support.
+ * name on OpenAI; OpenAI when no base URL is set; DeepSeek by host name; otherwise a server with strict json_schema
+ * support (set OPENAI_PROFILE=grammar for llama.cpp or Ollama, compatible-json-object for JSON-mode-only providers).
  * @example profileFor({ model: 'gpt-5-mini' }).name === 'openai-reasoning'
  */
 export function profileFor(o: { model: string; baseURL?: string; profile?: ProfileName }): ModelProfile {
@@ -57,5 +58,6 @@ function detect(model: string, baseURL: string | undefined): ProfileName {
   const host = baseURL ? new URL(baseURL).hostname : 'api.openai.com';
   if (AZURE_HOST.test(host)) return 'azure-v1';
   if (host === 'api.openai.com') return REASONING_MODEL.test(model) ? 'openai-reasoning' : 'openai';
+  if (host === 'api.deepseek.com') return 'compatible-json-object';
   return 'compatible-json-schema';
 }
