@@ -52,8 +52,9 @@ describe('plan prompt', () => {
     const system = planSystemPrompt();
     for (const s of stages()) expect(system).not.toContain(`- ${s.name} (`);
     const { user } = buildPlanPrompt(planningInput());
-    expect(user).toContain('Discovery guidance: Discovery (150-179 days');
-    for (const s of stages().filter((x) => x.id !== 'Discovery')) expect(user).not.toContain(`${s.name} guidance`);
+    expect(user).toContain('This renewal is in the Discovery stage');
+    expect(user).toContain('Stage guidance: Focus: Relationship building');
+    for (const s of stages().filter((x) => x.id !== 'Discovery')) expect(user).not.toContain(s.focus[0]);
   });
 
   it('quotes hostile CRM text as data: it cannot close the data block or reach the instructions', () => {

@@ -8,10 +8,10 @@ import { expectedNextWorkflow, stageWindow } from './window.ts';
 /** Activities sent to the model: the most recent ones carry the signal, and each one costs tokens. */
 const MAX_ACTIVITIES = 12;
 /** CRM free text is cut: a long note adds tokens, not facts the plan needs. */
-const MAX_TEXT = 240;
+const MAX_TEXT = 200;
 /** Step outputs are clipped like CRM text: strings, and lists to their first items. */
-const MAX_STEP_TEXT = 160;
-const MAX_STEP_LIST = 5;
+const MAX_STEP_TEXT = 100;
+const MAX_STEP_LIST = 4;
 
 export interface PlanPrompt {
   /** The static instructions and stage table: identical for every request, so providers' prompt caches apply. */
@@ -73,6 +73,32 @@ export function compact(value: unknown, text = MAX_STEP_TEXT, list = MAX_STEP_LI
   return value;
 }
 
+const CONTACT_FIELDS = new Set(['name', 'title', 'role', 'email', 'isPrimary']);
+const REPEAT_WINDOW = 60;
+
+/**
+ * A step's output without what the CRM data already says: a contact's name, title and role beside its contactId,
+ * and text quoted from an activity (the same note would otherwise reach the prompt once per step that cites it).
+ */
+function withoutCrmRepeats(value: unknown, crmText: string, contactIds: Set<string>): unknown {
+  if (typeof value === 'string') {
+    if (value.length < REPEAT_WINDOW) return value;
+    for (let i = 0; i + REPEAT_WINDOW <= value.length; i += 20) if (crmText.includes(value.slice(i, i + REPEAT_WINDOW))) return '(quoted from the CRM data)';
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => withoutCrmRepeats(v, crmText, contactIds));
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const isContact = typeof record.contactId === 'string' && contactIds.has(record.contactId);
+    return Object.fromEntries(
+      Object.entries(record)
+        .filter(([k]) => !(isContact && CONTACT_FIELDS.has(k)))
+        .map(([k, v]) => [k, withoutCrmRepeats(v, crmText, contactIds)]),
+    );
+  }
+  return value;
+}
+
 /**
  * The prompt for one plan: static instructions first, then this opportunity. CRM text is only ever placed inside
  * the JSON of <crm_data>, where `<` is escaped, so no note can close the block and speak outside it.
@@ -84,19 +110,26 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
   const activities = [...ctx.activities].sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '')).slice(0, MAX_ACTIVITIES);
   const steps = input.steps ?? [];
   const o = ctx.opportunity;
-  const data = {
-    opportunity: { id: o.id, name: o.name, stageName: o.stageName, amount: o.amount, currentArr: o.currentArr, description: clip(o.description), nextStep: clip(o.nextStep), primaryContactId: o.primaryContactId, previousContactId: o.previousContactId },
+  const crm = {
+    opportunity: { id: o.id, name: o.name, amount: o.amount, currentArr: o.currentArr, description: clip(o.description), nextStep: clip(o.nextStep), primaryContactId: o.primaryContactId, previousContactId: o.previousContactId },
     account: { id: ctx.account.id, name: ctx.account.name, industry: ctx.account.industry, annualRevenue: ctx.account.annualRevenue, employees: ctx.account.employees },
     owner: { id: ctx.owner.id, name: ctx.owner.name },
     contactRoles: ctx.contactRoles.map((r) => ({ id: r.id, contactId: r.contactId, name: r.contact.name, title: r.contact.title, email: r.contact.email, role: r.role, isPrimary: r.isPrimary || null, otherAccount: r.contact.accountId !== ctx.account.id || null })),
-    activities: activities.map((a) => ({ id: a.id, kind: a.subtype === 'Email' ? 'Email' : a.kind, date: a.date, subject: clip(a.subject), description: clip(a.description), status: a.status, open: !a.isClosed || null, whoId: a.whoId })),
-    // Steps as the plan needs them: their output (clipped) and decision; a step not done says only that.
-    steps: steps.map((s) => (s.status === 'done' ? { id: s.id, output: compact(s.output ?? null), decision: s.decision ?? null } : { id: s.id, status: s.status })),
+    activities: activities.map((a) => ({ id: a.id, kind: a.subtype === 'Email' ? 'Email' : a.kind, date: a.date, subject: clip(a.subject), description: clip(a.description), open: a.isClosed ? null : (a.status ?? 'open'), sentTo: a.subtype === 'Email' ? a.whoId : null })),
+  };
+  const crmText = JSON.stringify(crm);
+  const contactIds = new Set(ctx.contactRoles.map((r) => r.contactId));
+  const data = {
+    ...crm,
+    // Steps as the plan needs them: their output (clipped, without repeats of the CRM data) and decision; a step not done says only that.
+    steps: steps.map((s) =>
+      s.status === 'done' ? { id: s.id, output: compact(withoutCrmRepeats(s.output ?? null, crmText, contactIds)), decision: s.decision ?? null } : { id: s.id, status: s.status },
+    ),
   };
   const quoted = JSON.stringify(compact(data, MAX_TEXT + 1, MAX_ACTIVITIES)).replace(/</g, '\\u003c');
   const user = [
     `Today is ${today}. This renewal is in the ${stage.name} stage: ${input.daysToRenewal} days to renewal on ${o.renewalDate}, ${stage.urgency} urgency.`,
-    `${stage.name} guidance: ${stageGuidance(stage).slice(2)}`,
+    `Stage guidance: ${stageGuidance(stage).replace(/^- [^.]*\. /, '')}`,
     `Due dates: business days from ${window.start} to ${window.end}. At most ${input.maxTasks} tasks (AI and CSM together).`,
     `Processors allowed for this renewal: ${offeredProcessors(input).join(', ') || 'none (no AI tasks)'}.`,
     next ? `nextWorkflow: stage ${next.stage}, name "${next.name}", triggerDate ${next.triggerDate}.` : `nextWorkflow: null (${stage.name} is the last stage; escalate).`,
