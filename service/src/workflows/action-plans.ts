@@ -6,6 +6,7 @@ import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
+import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import { describeChange } from '../plan/changes.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
@@ -144,7 +145,11 @@ const staticViews = new WeakMap<PlanRow, StaticView>();
 function staticPlanView(plan: PlanRow) {
   return {
     fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
-    aiTasks: plan.content.aiTasks.map((t) => ({ ...t, change: plan.changes[t.key] ?? null, fieldChanges: plan.changeDetails?.[t.key] ?? [], included: true })),
+    aiTasks: plan.content.aiTasks.map((t) => {
+      // A draft's field writes proposed by the model start unticked: they run only if the CSM ticks them.
+      const approval = plan.status === 'draft' && !plan.carried?.[t.key] && needsApproval(t, plan.planner);
+      return { ...t, change: plan.changes[t.key] ?? null, fieldChanges: plan.changeDetails?.[t.key] ?? [], included: !approval, needsApproval: approval, suggestedFromCrmText: suggestedFromCrmText(t) };
+    }),
     generation: generationView(plan.generation),
   };
 }
@@ -249,8 +254,11 @@ export const FinalizeBody = z
   .strict();
 export type FinalizeBody = z.infer<typeof FinalizeBody>;
 
-/** Applies the CSM's edits (untick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the edit. */
-export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edits'] = []): ActionPlanContent {
+/**
+ * Applies the CSM's edits (untick, tick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the
+ * edit. Tasks in `unticked` (field writes awaiting approval) are dropped unless an edit includes them explicitly.
+ */
+export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edits'] = [], unticked: ReadonlySet<string> = new Set()): ActionPlanContent {
   const next = structuredClone(content);
   edits.forEach((e, i) => {
     const ai = next.aiTasks.find((t) => t.key === e.key);
@@ -264,7 +272,8 @@ export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edit
     if (e.priority !== undefined) task.priority = e.priority;
     if (csm && e.dueDate !== undefined) csm.dueDate = e.dueDate;
   });
-  const drop = new Set(edits.filter((e) => e.include === false).map((e) => e.key));
+  const approved = new Set(edits.filter((e) => e.include === true).map((e) => e.key));
+  const drop = new Set([...edits.filter((e) => e.include === false).map((e) => e.key), ...[...unticked].filter((k) => !approved.has(k))]);
   next.aiTasks = next.aiTasks.filter((t) => !drop.has(t.key));
   next.csmTasks = next.csmTasks.filter((t) => !drop.has(t.key));
   return next;
@@ -282,7 +291,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     throw conflict(`Plan ${body.planId} is not the current draft (the current version is ${plan.version}); reload and review it`);
   }
   if (plan.status !== 'finalized') {
-    const edited = applyEdits(plan.content, body.edits);
+    const unticked = new Set(plan.content.aiTasks.filter((t) => !plan.carried?.[t.key] && needsApproval(t, plan.planner)).map((t) => t.key));
+    const edited = applyEdits(plan.content, body.edits, unticked);
     const context = await planContext(deps.db.sql, plan.id);
     const checked = validatePlan(edited, planningInput(deps, execution, context));
     if (!checked.content) throw badRequest(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
