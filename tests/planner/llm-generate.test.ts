@@ -92,6 +92,11 @@ describe('action plan generation with the LLM planner', () => {
     expect(user!.content.match(/<\/crm_data>/g)).toHaveLength(1);
     expect(await h.sql`SELECT id FROM workflow_tasks WHERE execution_id = ${executionId}`).toHaveLength(0);
     expect(writesToSalesforce()).toEqual([]);
+
+    const metrics = (await h.api('GET', '/metrics')).text;
+    expect(metrics).toMatch(/rap_model_call_duration_seconds_count\{purpose="plan",profile="compatible-json-schema",outcome="stop"\} [1-9]/);
+    expect(metrics).toMatch(/rap_model_tokens_total\{purpose="plan",kind="prompt"\} [1-9]/);
+    expect(metrics).toMatch(/rap_model_fallbacks_total\{purpose="plan",reason="invalid"\} [1-9]/);
   });
 
   it('regenerating makes a new version with the diff against the last one', async () => {
