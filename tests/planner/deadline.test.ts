@@ -45,7 +45,7 @@ describe('the generation deadline', () => {
     const steps = (await h.api('GET', `/api/workflows/executions/${executionId}`)).body.execution.steps;
     const recommendations = steps.find((s: any) => s.id === 'recommendations').result;
     expect(recommendations).toMatchObject({ analyzer: 'rules' });
-    expect(recommendations.fallbackReason).toMatch(/generation deadline/);
+    expect(recommendations.fallbackReason).toMatch(/did not answer within the 0\.5 s generation deadline/);
 
     release();
     await lateAnswer;

@@ -1,7 +1,7 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { groundingErrors } from './grounding.ts';
 import { decodeJson, planJsonSchema } from './llm-schema.ts';
-import { describeModelFailure, ModelEndpoint, type ModelEndpointOptions, type ModelRequest, type ProviderError } from './model-client.ts';
+import { deadlineOf, describeModelFailure, ModelEndpoint, type ModelEndpointOptions, type ModelRequest, type ProviderError } from './model-client.ts';
 import type { ProfileName } from './model-profiles.ts';
 import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import { buildPlanPrompt } from './prompt.ts';
@@ -67,8 +67,7 @@ export class LlmPlanner implements Planner {
   }
 
   /** The first request of a plan, exactly as sent (the prompt-size measurement reads it). */
-  request(input: PlanningInput): ModelRequest {
-    const prompt = buildPlanPrompt(input);
+  request(input: PlanningInput, prompt = buildPlanPrompt(input)): ModelRequest {
     return {
       purpose: 'plan',
       system: prompt.system,
@@ -80,7 +79,7 @@ export class LlmPlanner implements Planner {
 
   async plan(input: PlanningInput, signal?: AbortSignal): Promise<PlannerOutput> {
     const prompt = buildPlanPrompt(input);
-    const first = this.request(input);
+    const first = this.request(input, prompt);
     const started = performance.now();
     const record: LlmGeneration = {
       planner: 'llm', model: this.options.model, profile: this.endpoint.profile.name, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0,
@@ -127,16 +126,6 @@ export class LlmPlanner implements Planner {
       messages.push({ role: 'assistant', content: answer.content ?? '' }, { role: 'user', content: repairRequest(errors) });
     }
   }
-}
-
-/** The deadline a signal stands for, when it was made by `generationDeadline` (for the CSM's note). */
-function deadlineOf(signal: AbortSignal | undefined): number | undefined {
-  return (signal as (AbortSignal & { deadlineMs?: number }) | undefined)?.deadlineMs;
-}
-
-/** One overall deadline for a generation (every model call, its retries and the repair round): an AbortSignal. */
-export function generationDeadline(ms: number): AbortSignal {
-  return Object.assign(AbortSignal.timeout(ms), { deadlineMs: ms });
 }
 
 function repairRequest(errors: string[]): string {

@@ -126,6 +126,16 @@ function schemaFor(profile: ModelProfile, schema: Record<string, unknown>): Reco
   return copy;
 }
 
+/** One overall deadline for a generation (every model call, its retries and the repair round): an AbortSignal. */
+export function generationDeadline(ms: number): AbortSignal {
+  return Object.assign(AbortSignal.timeout(ms), { deadlineMs: ms });
+}
+
+/** The deadline a signal stands for, when `generationDeadline` made it (for the CSM's note). */
+export function deadlineOf(signal: AbortSignal | undefined): number | undefined {
+  return (signal as (AbortSignal & { deadlineMs?: number }) | undefined)?.deadlineMs;
+}
+
 /** What went wrong with a model call, in words for the CSM (no stack, no key), and a short reason for metrics. */
 export function describeModelFailure(err: unknown, o: { timeoutMs: number; deadlineMs?: number; aborted?: boolean }): { reason: string; kind: string; providerError?: ProviderError } {
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;

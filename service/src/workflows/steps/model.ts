@@ -2,7 +2,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
 import { endpointOptionsFromEnv, type ModelEnv } from '../../plan/llm-planner.ts';
 import { decodeJson } from '../../plan/llm-schema.ts';
-import { describeModelFailure, ModelEndpoint } from '../../plan/model-client.ts';
+import { deadlineOf, describeModelFailure, ModelEndpoint } from '../../plan/model-client.ts';
 
 /** A model that analyses one step under the step's own output schema (structured output). */
 export interface StepModel {
@@ -46,7 +46,7 @@ export function endpointStepModel(endpoint: ModelEndpoint): StepModel {
           signal,
         )
         .catch((err: unknown) => {
-          const failure = describeModelFailure(err, { timeoutMs: endpoint.timeoutMs, aborted: signal?.aborted });
+          const failure = describeModelFailure(err, { timeoutMs: endpoint.timeoutMs, deadlineMs: deadlineOf(signal), aborted: signal?.aborted });
           throw new StepModelError(failure.reason, failure.kind);
         });
       if (answer.refusal) throw new StepModelError(`the model declined ("${answer.refusal.slice(0, 200)}")`, 'refusal');
