@@ -3,7 +3,7 @@
 // configured provider profile. o200k_base tokenizer of current OpenAI models (js-tiktoken).
 // Static prefix: the system message and the response schema, identical for every opportunity (provider prompt caches
 // apply to it). Per opportunity: the user message. Target: per-opportunity tokens <= 1,500.
-// Usage: npm run prompt:tokens   (exits 1 above the target)
+// Usage: npm run prompt:tokens   (exits 1 above the target; PROMPT_DUMP=1 also prints the user message)
 
 import { randomBytes } from 'node:crypto';
 import { getEncoding } from 'js-tiktoken';

@@ -70,6 +70,17 @@ describe('provider profiles', () => {
     expect(server.requests[0]!.refused).toBe('This response_format type is unavailable now');
   });
 
+  it("keeps the token usage of an answer stopped by the provider's content filter", async () => {
+    server = await startOpenAiTestServer({ provider: 'openai' });
+    server.script({ content: '{"summary":{"completedSteps":[{"name":"', finishReason: 'content_filter' });
+    const planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'gpt-4o-mini', timeoutMs: 10_000, maxRetries: 0 });
+    const out = await generateWithFallback(planner, planningInput());
+    expect(out.planner).toBe('playbook');
+    expect(out.generation.llm).toMatchObject({ finishReason: 'content_filter', failureKind: 'content_filter', calls: 1 });
+    expect((out.generation.llm as any).promptTokens).toBeGreaterThan(100);
+    expect(out.plannerNote).toMatch(/stopped by the provider's content filter/);
+  });
+
   it('keeps the token usage of an answer cut off at the length limit', async () => {
     server = await startOpenAiTestServer({ provider: 'openai' });
     server.script({ content: '{"summary":{"completedSteps":[' + '{"name":"x"},'.repeat(200), finishReason: 'length' });
