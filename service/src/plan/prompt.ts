@@ -126,7 +126,8 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
       s.status === 'done' ? { id: s.id, output: compact(withoutCrmRepeats(s.output ?? null, crmText, contactIds)), decision: s.decision ?? null } : { id: s.id, status: s.status },
     ),
   };
-  const quoted = JSON.stringify(compact(data, MAX_TEXT + 1, MAX_ACTIVITIES)).replace(/</g, '\\u003c');
+  // Lists of the CRM data are bounded above (activities) or by Salesforce; only step outputs are clipped to a few items.
+  const quoted = JSON.stringify(compact(data, MAX_TEXT + 1, 100)).replace(/</g, '\\u003c');
   const user = [
     `Today is ${today}. This renewal is in the ${stage.name} stage: ${input.daysToRenewal} days to renewal on ${o.renewalDate}, ${stage.urgency} urgency.`,
     `Stage guidance: ${stageGuidance(stage).replace(/^- [^.]*\. /, '')}`,
