@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { IsoDateSchema } from './calendar/dates.ts';
+import { ProfileName } from './plan/model-profiles.ts';
 
 const optionalString = z
   .string()
@@ -46,8 +47,12 @@ export const EnvSchema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(url.optional()),
     OPENAI_MODEL: optionalString.pipe(z.string().optional()).transform((m) => m ?? 'gpt-4o-mini'),
+    OPENAI_PROFILE: optionalString.pipe(ProfileName.optional()),
     OPENAI_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
     OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    OPENAI_MAX_COMPLETION_TOKENS: z.coerce.number().int().min(1000).max(100_000).default(12_000),
+    // One deadline for a whole generate (step models, plan, retries, repair), under the Apex callout's 120 s limit.
+    GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(110).default(90),
     TODAY: optionalString.pipe(isoDate.optional()),
     EXECUTOR_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     EXECUTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(10),

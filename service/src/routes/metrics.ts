@@ -5,10 +5,11 @@ import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http-errors.ts';
 import { sharedExecutorMetrics } from '../executor/metrics.ts';
+import { sharedModelMetrics } from '../plan/model-metrics.ts';
 
 /**
  * Prometheus metrics (Bearer SERVICE_API_KEY): the AI task queue depth by status (read from the database at scrape time, so every instance
- * reports the same shared queue) and this process's runs, failures and durations.
+ * reports the same shared queue), this process's runs, failures and durations, and its model calls.
  */
 export function metricsRouter(deps: Deps) {
   const queue = new Registry();
@@ -22,7 +23,7 @@ export function metricsRouter(deps: Deps) {
       for (const [status, n] of Object.entries(depth)) this.set({ status }, n);
     },
   });
-  const registry = Registry.merge([queue, sharedExecutorMetrics.registry]);
+  const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry]);
   const app = new Hono();
   // Authenticated like the API (Prometheus: `authorization: { credentials: <SERVICE_API_KEY> }`), but without a
   // Salesforce user: the numbers describe the shared queue, not any one user's records.

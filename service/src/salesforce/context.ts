@@ -56,6 +56,8 @@ export const CrmContextSchema = z.object({
     z.object({
       id: z.string(),
       kind: z.enum(['Task', 'Event']),
+      /** TaskSubtype (Email, Call, Task...): an Email task is a sent email, the only one tracking may follow. Absent on older stored contexts. */
+      subtype: z.string().nullable().optional(),
       subject: z.string().nullable(),
       description: z.string().nullable(),
       date: z.string().nullable(),
@@ -89,7 +91,7 @@ export function contextSoql(opportunityId: string, renewalDateField?: string): s
   return [
     `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
-    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
+    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
     `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
     `FROM Opportunity WHERE Id = '${opportunityId}'`,
   ].join(' ');
@@ -135,6 +137,7 @@ export async function loadOpportunityContext(
     ...children(o, 'Tasks').map((t) => ({
       id: t.Id,
       kind: 'Task' as const,
+      subtype: str(t.TaskSubtype),
       subject: str(t.Subject),
       description: str(t.Description),
       date: str(t.ActivityDate),
@@ -146,6 +149,7 @@ export async function loadOpportunityContext(
     ...children(o, 'Events').map((e) => ({
       id: e.Id,
       kind: 'Event' as const,
+      subtype: null,
       subject: str(e.Subject),
       description: str(e.Description),
       date: str(e.ActivityDate) ?? (str(e.StartDateTime) ? toIsoDate(new Date(e.StartDateTime)) : null),

@@ -166,7 +166,7 @@ export default class RenewalActionPlan extends LightningElement {
 
     get busyMessage() {
         return this.busyAction === 'generate'
-            ? 'Generating the action plan…'
+            ? 'Generating the action plan… This can take up to 90 seconds; if the AI planner is slower, the playbook writes the plan.'
             : 'Finalizing the action plan…';
     }
 
