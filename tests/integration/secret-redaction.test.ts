@@ -48,7 +48,7 @@ describe('secrets in provider errors', () => {
       const res = await h.api('POST', `/api/workflows/executions/${id}/steps/recommendations/run`);
       expect(res.status).toBe(200);
       const step = res.body.execution.steps.find((s: any) => s.id === 'recommendations');
-      expect(step.result).toMatchObject({ analyzer: 'rules', fallbackReason: expect.stringMatching(/401 Incorrect API key provided: \[redacted\]/) });
+      expect(step.result).toMatchObject({ analyzer: 'rules', fallbackReason: expect.stringMatching(/401: Incorrect API key provided: \[redacted\]/) });
       expect(server.pending()).toBe(0);
       await expectNoSecret(res, await h.api('GET', `/api/workflows/executions/${id}`));
     } finally {

@@ -23,6 +23,8 @@ describe('hostile step answers × hostile plan answers', () => {
     [h, server] = await Promise.all([startHarness(), startOpenAiTestServer()]);
     const model = { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: server.url, OPENAI_MODEL: 'gpt-4o-mini', OPENAI_TIMEOUT_SECONDS: 10, OPENAI_MAX_RETRIES: 0 };
     h.deps.stepModel = stepModelFromEnv(model);
+    // Hundreds of generates on one execution: the generation limit (tested in generation-limits.test.ts) is lifted here.
+    h.deps.env = { ...h.deps.env, PLAN_GENERATE_LIMIT_PER_USER: 10_000, PLAN_GENERATE_LIMIT_PER_EXECUTION: 10_000 };
     h.deps.planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'gpt-4o-mini', timeoutMs: 10_000, maxRetries: 0 });
     const context = (await h.deps.salesforce.loadContext(h.discoveryId))!;
     const { daysToRenewal } = renewalPosition(context, TODAY);
