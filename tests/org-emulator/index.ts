@@ -16,6 +16,7 @@ import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
 import { createApp } from './server.ts';
 import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
+import { CommitWindow } from './transactions.ts';
 import { deserialize } from './validate.ts';
 
 export { DEMO_IDS } from './demo-ids.ts';
@@ -54,6 +55,11 @@ export interface OrgEmulator {
   updateRecord(type: string, id: string, fields: Record<string, unknown>): void;
   /** Every minted token becomes invalid (401 INVALID_SESSION_ID), to test re-minting. */
   expireTokens(): void;
+  /**
+   * Holds every upsert between its lookup and its write until `release()`, so concurrent upserts of one new external
+   * id collide deterministically (the second fails DUPLICATE_VALUE, as in a real org). `waiting()` counts those held.
+   */
+  holdUpserts(): { waiting(): number; release(): void };
 }
 
 /** Starts a local Salesforce org emulator on 127.0.0.1. */
@@ -72,6 +78,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     requests: [],
     apiUsage: 0,
     latencyMs: opts.latencyMs ?? 0,
+    commits: new CommitWindow(),
     cursors: new Map(),
   };
   const server = await listen(createApp(org), opts.port ?? 0);
@@ -85,7 +92,10 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   return {
     url: org.url,
     requests: org.requests,
-    close: () => close(server),
+    close: () => {
+      org.commits.releaseAll();
+      return close(server);
+    },
     resetRequests: () => {
       org.requests.length = 0;
     },
@@ -101,6 +111,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       store.update(object, String(record.Id), deserialize(object, fields), { userId: String(record.OwnerId ?? defaultUserId) });
     },
     expireTokens: () => org.tokens.expireAll(),
+    holdUpserts: () => org.commits.hold(),
   };
 }
 

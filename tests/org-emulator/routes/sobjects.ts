@@ -1,7 +1,7 @@
 // Local Salesforce org emulator (not Salesforce): /services/data/vXX.X/sobjects — one record at a time, and describe.
 
 import { Hono } from 'hono';
-import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertRecord } from '../dml.ts';
+import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertMatches, upsertRecord } from '../dml.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { toId18 } from '../ids.ts';
 import { fieldLabel, findField, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
@@ -120,6 +120,9 @@ sobjects.patch('/:type/:field/:value', async (c) => {
   const object = objectFromUrl(c.req.param('type'));
   const field = externalIdField(object, c.req.param('field'));
   const values = deserialize(object, await readRecordBody(c)).set(field, c.req.param('value'));
-  const result = upsertRecord(c.get('org').store, object, field, values, writeContext(c));
+  const { store, commits } = c.get('org');
+  const matches = upsertMatches(store, object, field, values);
+  await commits.reached();
+  const result = upsertRecord(store, object, field, values, writeContext(c), matches);
   return c.json(result, result.created ? 201 : 200);
 });
