@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizePlan } from '../../service/src/db/finalize.ts';
-import { tasksToMirror } from '../../service/src/db/tasks.ts';
+import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
 import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/workflows/mirror.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -138,7 +138,7 @@ describe('Salesforce task mirror', () => {
     const stale = await tasksToMirror(h.sql, { taskIds: [task.id] });
     await h.sql`UPDATE workflow_tasks SET action = 'Changed again', updated_at = now() + interval '1 second' WHERE id = ${task.id}`;
     // Record the outcome of a mirror that read the row before the second change.
-    const { recordMirrorResults } = await import('../../service/src/db/tasks.ts');
+    const { recordMirrorResults } = await import('../../service/src/db/mirror-queue.ts');
     await recordMirrorResults(h.sql, [{ taskId: task.id, salesforceTaskId: '00T000000000000AAA', readAt: stale[0]!.updatedAt }]);
     const [row] = await h.sql`SELECT mirror_status FROM workflow_tasks WHERE id = ${task.id}`;
     expect(row!.mirror_status).toBe('pending');

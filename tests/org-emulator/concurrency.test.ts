@@ -65,7 +65,7 @@ describe('concurrent upserts of one new external id', () => {
     const both = Promise.all(['v2', 'v3'].map((s) => conn.sobject('Task').upsert({ [FIELD]: 'plan-task-3', Subject: s, WhatId: opp.acme } as never, FIELD)));
     await untilHeld(held, 2);
     held.release();
-    expect((await both).every((r) => (r as { success: boolean }).success)).toBe(true);
+    expect((await both).every((r) => (r as unknown as { success: boolean }).success)).toBe(true);
     expect(keyed('plan-task-3')).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
-import { mirrorPendingTasks } from '../workflows/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../workflows/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
@@ -131,7 +131,7 @@ export function tasksRouter(deps: Deps) {
         throw badRequest('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
       const updated = (await updateTask(deps.db.sql, id, patch))!;
       const mirrorId = updated.parentTaskId ?? updated.id;
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }).catch((err: Error) =>
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }, mirrorBackoff(deps.env)).catch((err: Error) =>
         deps.log.warn('salesforce mirror deferred', { taskId: mirrorId, error: err.message }),
       );
       return c.json({ task: taskView((await getTask(deps.db.sql, id))!) }, 200);

@@ -21,10 +21,12 @@ export class SalesforceGateway {
       readRetry?: RetryPolicy;
       /** How long writes pause after REQUEST_LIMIT_EXCEEDED (default 15 minutes; longer when Retry-After says so). */
       writePauseMs?: number;
+      /** The monotonic milliseconds the pause is measured in (tests move it on). */
+      pauseClock?: () => number;
     } = {},
   ) {
     this.access = new RecordAccess(() => this.conn, opts.accessCacheMs ?? 30_000);
-    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS);
+    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
   }
