@@ -58,6 +58,11 @@ export class FaultQueue {
    * per-record faults only by sObject collection writes, after-write faults by any API request after it was applied,
    * reset faults close the connection before anything is applied, timeout faults apply the request and never answer.
    */
+  /** Drops every pending fault (the outage is over). */
+  clear(): void {
+    this.pending = [];
+  }
+
   take(method: string, mode: FaultMode, path = ''): Fault | undefined {
     const entry = this.pending.find(
       (p) => (p.spec.mode ?? 'request') === mode && p.methods.includes(method.toUpperCase()) && (!p.spec.pathContains || path.includes(p.spec.pathContains)),

@@ -48,6 +48,8 @@ export interface OrgEmulator {
   resetRequests(): void;
   /** Makes the next `count` matching requests fail; see FaultSpec. */
   injectFault(fault: FaultSpec): void;
+  /** Drops the faults not yet consumed. */
+  clearFaults(): void;
   setLatency(ms: number): void;
   /** Deep copies of the live records of an sObject type. */
   records(type: string): Record<string, unknown>[];
@@ -100,6 +102,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       org.requests.length = 0;
     },
     injectFault: (fault) => org.faults.add(fault),
+    clearFaults: () => org.faults.clear(),
     setLatency: (ms) => {
       org.latencyMs = ms;
     },
