@@ -9,7 +9,7 @@ import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
 import { DEFAULT_RETRY, READ_RETRY } from '../../service/src/salesforce/retry.ts';
-import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { startOrgEmulator, type OrgEmulator, type SeedData } from '../org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
 
 export const TODAY = '2026-11-25';
@@ -19,13 +19,13 @@ export const API_KEY = 'test-service-api-key-0123456789abcdef';
  * The real service wired for a test: a fresh database on the real PostgreSQL server, the local Salesforce org
  * emulator (not Salesforce) reached through the real jsforce client, and the Hono app called in-process.
  */
-export async function startHarness(opts: { accessCacheMs?: number; today?: string; env?: Record<string, string>; requestTimeoutMs?: number } = {}) {
+export async function startHarness(opts: { accessCacheMs?: number; today?: string; env?: Record<string, string>; requestTimeoutMs?: number; seed?: SeedData } = {}) {
   const today = opts.today ?? TODAY;
   const db = await freshDatabase();
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
-  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now() });
+  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed });
   // The mirror retries a failure at the next run (no backoff) unless a test sets one.
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken }, { timeoutMs: opts.requestTimeoutMs ?? 10_000 });

@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
 import { loadOpportunityContext, type CrmContext } from './context.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
-import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
+import { changedMirroredTasks, mirrorTasks, type ChangeCursor, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
 
 /** Everything the service asks of Salesforce, on one jsforce connection. */
 export class SalesforceGateway {
@@ -48,7 +48,8 @@ export class SalesforceGateway {
     return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
   }
 
-  changedTasks(since: string): Promise<SalesforceTaskChange[]> {
-    return withRetry(() => changedMirroredTasks(this.conn, since), { policy: this.readRetry });
+  /** One page of mirrored Tasks changed after the cursor, in (SystemModstamp, Id) order. */
+  changedTasks(after: ChangeCursor): Promise<SalesforceTaskChange[]> {
+    return withRetry(() => changedMirroredTasks(this.conn, after), { policy: this.readRetry });
   }
 }
