@@ -26,7 +26,7 @@ if (config.salesforce.mode === 'emulator') {
 
 const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
 await migrate(db.sql);
-const deps = await assembleDeps(config, db, await connectSalesforce(config.salesforce), log);
+const deps = await assembleDeps(config, db, await connectSalesforce(config.salesforce, undefined, { timeoutMs: config.env.SF_REQUEST_TIMEOUT_SECONDS * 1000 }), log);
 const executor = createExecutor(deps);
 
 if (once) {

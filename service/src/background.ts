@@ -1,5 +1,5 @@
 import type { Deps } from './deps.ts';
-import { mirrorPendingTasks } from './workflows/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './workflows/mirror.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
 
 /**
@@ -7,14 +7,15 @@ import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
  * completions made in Salesforce. One run at a time per instance; runs in several instances are harmless
  * because both directions are idempotent.
  */
-export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): Promise<void>; runOnce(): Promise<void> } {
+export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runAtStart?: boolean } = {}): { stop(): Promise<void>; runOnce(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
   const runOnce = () => {
     running ??= (async () => {
       try {
         await deps.calendar.refresh();
-        await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
+        await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, {}, mirrorBackoff(deps.env));
+        await reportStuckMirrorTasks(deps.db.sql, deps.log, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
         await syncTaskStatusFromSalesforce(deps);
       } catch (err) {
         deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });
@@ -26,7 +27,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
   };
   const timer = setInterval(() => void (stopped || runOnce()), intervalMs);
   timer.unref();
-  void runOnce();
+  if (opts.runAtStart !== false) void runOnce();
   return {
     runOnce,
     async stop() {

@@ -36,6 +36,11 @@ export const EnvSchema = z
       z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an Opportunity field API name').optional(),
     ),
     SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+    SF_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(120),
+    SF_WRITE_PAUSE_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
+    MIRROR_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    MIRROR_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(3600).default(3600),
+    MIRROR_STUCK_AFTER_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
     ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     HOLIDAY_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO country code like US').optional()),
     HOLIDAY_REGION: optionalString,
@@ -78,6 +83,8 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>
       ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+    if (env.MIRROR_RETRY_BASE_SECONDS > env.MIRROR_RETRY_MAX_SECONDS)
+      ctx.addIssue({ code: 'custom', path: ['MIRROR_RETRY_BASE_SECONDS'], message: 'must not exceed MIRROR_RETRY_MAX_SECONDS' });
     if (env.SF_INSTANCE_URL && !env.SF_ACCESS_TOKEN) need('SF_ACCESS_TOKEN', 'SF_INSTANCE_URL is set');
     if (env.SF_ACCESS_TOKEN && !env.SF_INSTANCE_URL) need('SF_INSTANCE_URL', 'SF_ACCESS_TOKEN is set');
     const jwt = env.SF_CLIENT_ID || env.SF_USERNAME || env.SF_PRIVATE_KEY || env.SF_PRIVATE_KEY_FILE;

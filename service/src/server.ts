@@ -39,7 +39,11 @@ export async function assembleDeps(config: Config, db: Database, conn: Connectio
   log.info('business calendar', { source: calendar.source });
   return {
     db,
-    salesforce: new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 }),
+    salesforce: new SalesforceGateway(conn, {
+      renewalDateField: env.SF_RENEWAL_DATE_FIELD,
+      accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000,
+      writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
+    }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
     calendar,
@@ -80,7 +84,7 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
       emulator = { url: org.url, opportunities };
       log.info('local Salesforce org emulator started (not Salesforce)', { url: org.url });
     }
-    const conn = await connectSalesforce(config.salesforce, emulatorLink);
+    const conn = await connectSalesforce(config.salesforce, emulatorLink, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
     const generatedApiKey = !env.SERVICE_API_KEY;
     const deps = await assembleDeps(config, db, conn, log);
 

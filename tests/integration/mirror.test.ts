@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizePlan } from '../../service/src/db/finalize.ts';
-import { tasksToMirror } from '../../service/src/db/tasks.ts';
+import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
 import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/workflows/mirror.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -96,6 +96,28 @@ describe('Salesforce task mirror', () => {
     expect(synced[0]!.n).toBe(pending.length);
   });
 
+  it('two instances mirroring the same new tasks at once: the DUPLICATE_VALUE loser retries and updates, one Task each', async () => {
+    const { executionId, plan } = await draft();
+    const row = (await h.sql`SELECT content FROM action_plans WHERE id = ${plan.id}`)[0]!;
+    await finalizePlan(h.sql, {
+      planId: plan.id, executionId, userId: h.users['Jordan Lee']!, content: row.content, edits: null,
+      opportunityId: h.discoveryId, csmUserId: h.users['Jordan Lee']!, today: '2026-11-25',
+    });
+    const n = (await tasksToMirror(h.sql, {})).length;
+    // Both upserts look the keys up before either commits, as two service instances would in a real org.
+    const held = h.org.holdUpserts();
+    const both = Promise.all([1, 2].map(() => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log)));
+    for (let i = 0; i < 1000 && held.waiting() < 2; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(held.waiting()).toBe(2);
+    held.release();
+    const reports = await both;
+    expect(reports).toEqual([{ synced: n, failed: 0, pending: 0 }, { synced: n, failed: 0, pending: 0 }]);
+    const upserts = h.org.requests.filter((r) => r.path.endsWith('/composite/sobjects/Task/Action_Plan_Task_Id__c'));
+    expect(upserts).toHaveLength(3);
+    expect(mirrored()).toHaveLength(n);
+    expect(new Set(mirrored().map((t) => t.Action_Plan_Task_Id__c)).size).toBe(n);
+  });
+
   it('mirrors n tasks in ceil(n/200) Salesforce calls', async () => {
     const { executionId, plan } = await draft();
     const row = (await h.sql`SELECT content, context FROM action_plans WHERE id = ${plan.id}`)[0]!;
@@ -138,7 +160,7 @@ describe('Salesforce task mirror', () => {
     const stale = await tasksToMirror(h.sql, { taskIds: [task.id] });
     await h.sql`UPDATE workflow_tasks SET action = 'Changed again', updated_at = now() + interval '1 second' WHERE id = ${task.id}`;
     // Record the outcome of a mirror that read the row before the second change.
-    const { recordMirrorResults } = await import('../../service/src/db/tasks.ts');
+    const { recordMirrorResults } = await import('../../service/src/db/mirror-queue.ts');
     await recordMirrorResults(h.sql, [{ taskId: task.id, salesforceTaskId: '00T000000000000AAA', readAt: stale[0]!.updatedAt }]);
     const [row] = await h.sql`SELECT mirror_status FROM workflow_tasks WHERE id = ${task.id}`;
     expect(row!.mirror_status).toBe('pending');

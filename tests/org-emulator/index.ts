@@ -16,6 +16,7 @@ import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
 import { createApp } from './server.ts';
 import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
+import { CommitWindow } from './transactions.ts';
 import { deserialize } from './validate.ts';
 
 export { DEMO_IDS } from './demo-ids.ts';
@@ -47,6 +48,8 @@ export interface OrgEmulator {
   resetRequests(): void;
   /** Makes the next `count` matching requests fail; see FaultSpec. */
   injectFault(fault: FaultSpec): void;
+  /** Drops the faults not yet consumed. */
+  clearFaults(): void;
   setLatency(ms: number): void;
   /** Deep copies of the live records of an sObject type. */
   records(type: string): Record<string, unknown>[];
@@ -54,6 +57,11 @@ export interface OrgEmulator {
   updateRecord(type: string, id: string, fields: Record<string, unknown>): void;
   /** Every minted token becomes invalid (401 INVALID_SESSION_ID), to test re-minting. */
   expireTokens(): void;
+  /**
+   * Holds every upsert between its lookup and its write until `release()`, so concurrent upserts of one new external
+   * id collide deterministically (the second fails DUPLICATE_VALUE, as in a real org). `waiting()` counts those held.
+   */
+  holdUpserts(): { waiting(): number; release(): void };
 }
 
 /** Starts a local Salesforce org emulator on 127.0.0.1. */
@@ -74,6 +82,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     requests: [],
     apiUsage: 0,
     latencyMs: opts.latencyMs ?? 0,
+    commits: new CommitWindow(),
     cursors: new Map(),
   };
   const server = await listen(createApp(org), opts.port ?? 0);
@@ -87,11 +96,15 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   return {
     url: org.url,
     requests: org.requests,
-    close: () => close(server),
+    close: () => {
+      org.commits.releaseAll();
+      return close(server);
+    },
     resetRequests: () => {
       org.requests.length = 0;
     },
     injectFault: (fault) => org.faults.add(fault),
+    clearFaults: () => org.faults.clear(),
     setLatency: (ms) => {
       org.latencyMs = ms;
     },
@@ -103,6 +116,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       store.update(object, String(record.Id), deserialize(object, fields), { userId: String(record.OwnerId ?? defaultUserId) });
     },
     expireTokens: () => org.tokens.expireAll(),
+    holdUpserts: () => org.commits.hold(),
   };
 }
 

@@ -6,6 +6,7 @@ import type { JwtConfig, TokenRegistry } from './auth.ts';
 import { ApiError } from './errors.ts';
 import type { FaultQueue } from './faults.ts';
 import type { OrgStore, WriteContext } from './store.ts';
+import type { CommitWindow } from './transactions.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -31,6 +32,8 @@ export interface Org {
   requests: RecordedRequest[];
   apiUsage: number;
   latencyMs: number;
+  /** Between an upsert's lookup and its write: where concurrent upserts of one new key collide. */
+  commits: CommitWindow;
   /** Remaining pages of large query results, by query locator. */
   cursors: Map<string, Record<string, unknown>[]>;
 }

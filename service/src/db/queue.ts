@@ -148,6 +148,24 @@ export async function failTask(sql: Sql, task: ClaimedTask, failure: FailureInpu
   return rows[0]?.status;
 }
 
+/**
+ * Puts a claimed task back without spending its attempt: Salesforce paused writes (REQUEST_LIMIT_EXCEEDED), which says
+ * nothing about the task. Queued again, due when the pause ends; the reason and that time are in execution_result
+ * (what the component shows). Only while the claim holds; returns false when the lease was lost.
+ */
+export async function deferTask(sql: Sql, task: ClaimedTask, d: { message: string; delayMs: number; code?: string }): Promise<boolean> {
+  const runAfter = sql`now() + ${Math.max(0, Math.round(d.delayMs))} * interval '1 millisecond'`;
+  const rows = await sql`
+    UPDATE workflow_tasks SET
+      execution_status = 'queued', attempts = greatest(attempts - 1, 0), run_after = ${runAfter},
+      execution_result = ${sql.json({ deferred: true, reason: d.message, ...(d.code ? { code: d.code } : {}) })}::jsonb
+        || jsonb_build_object('retryAt', to_char((${runAfter}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+      last_error = ${d.message}, locked_until = NULL, updated_at = now()
+     WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
+    RETURNING id`;
+  return rows.length === 1;
+}
+
 /** Keeps the leases of tasks still running in this worker; returns how many it still holds. */
 export async function extendLeases(sql: Sql, claimTokens: string[], leaseMs: number): Promise<number> {
   if (claimTokens.length === 0) return 0;

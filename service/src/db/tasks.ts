@@ -147,46 +147,10 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
   });
 }
 
-/** Top-level tasks waiting to be mirrored to Salesforce, with their sub-tasks for the checklist. */
-export async function tasksToMirror(sql: Sql, opts: { planId?: string; taskIds?: string[]; limit?: number; maxAttempts?: number }): Promise<TaskRow[]> {
-  return sql<TaskRow[]>`
-    SELECT ${taskColumns(sql)} FROM workflow_tasks
-     WHERE mirror_status = 'pending' AND parent_task_id IS NULL
-       AND mirror_attempts < ${opts.maxAttempts ?? 10}
-       ${opts.planId ? sql`AND action_plan_id = ${opts.planId}` : sql``}
-       ${opts.taskIds ? sql`AND id IN ${sql(opts.taskIds)}` : sql``}
-     ORDER BY created_at, id LIMIT ${opts.limit ?? 1000}`;
-}
-
 export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow[]> {
   if (parentIds.length === 0) return [];
   return sql<TaskRow[]>`
     SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE parent_task_id IN ${sql(parentIds)} ORDER BY plan_task_key`;
-}
-
-export interface MirrorResult {
-  taskId: string;
-  salesforceTaskId?: string;
-  error?: { message: string; permanent: boolean };
-  /** updated_at of the row when it was read: a change made since then keeps the task pending. */
-  readAt: Date;
-}
-
-/** Records the outcome of a mirror run; a task changed meanwhile stays pending so the next run carries the change. */
-export async function recordMirrorResults(sql: Sql, results: MirrorResult[]): Promise<void> {
-  for (const r of results) {
-    if (r.salesforceTaskId) {
-      await sql`
-        UPDATE workflow_tasks SET salesforce_task_id = ${r.salesforceTaskId}, mirror_error = NULL, mirrored_at = now(),
-          mirror_attempts = 0, mirror_status = CASE WHEN date_trunc('milliseconds', updated_at) > ${r.readAt} THEN 'pending' ELSE 'synced' END
-        WHERE id = ${r.taskId}`;
-    } else if (r.error) {
-      await sql`
-        UPDATE workflow_tasks SET mirror_error = ${r.error.message}, mirror_attempts = mirror_attempts + 1,
-          mirror_status = ${r.error.permanent ? 'failed' : 'pending'}
-        WHERE id = ${r.taskId}`;
-    }
-  }
 }
 
 /** Completes tasks that were completed in Salesforce; returns the ids that changed. */

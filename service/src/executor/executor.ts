@@ -18,6 +18,11 @@ export interface ExecutorParts {
   services: ProcessorServices;
   options: ExecutorOptions;
   metrics?: ExecutorMetrics;
+  /**
+   * Milliseconds left in this process's Salesforce write pause (REQUEST_LIMIT_EXCEEDED): while it runs the executor
+   * claims nothing, and tasks that meet it are deferred to its end without spending an attempt.
+   */
+  writePauseMs?: () => number;
 }
 
 /**
@@ -35,6 +40,7 @@ export class Executor {
   private stopping = false;
   private started = false;
   private timers: NodeJS.Timeout[] = [];
+  private pauseTimer: NodeJS.Timeout | undefined;
   private cronTask: ScheduledTask | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -111,6 +117,7 @@ export class Executor {
   /** One claim-and-run cycle, for a system cron: recover leases, claim one batch, run it to the end. */
   async runOnce(): Promise<RunOutcome[]> {
     await this.sweep();
+    if (this.paused()) return [];
     const tasks = await claimQueuedTasks(this.parts.db.sql, this.parts.options.batchSize, this.claimOptions());
     const runs = tasks.map((t) => this.launch(t));
     const heartbeat = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.parts.options.leaseMs / 3)));
@@ -136,6 +143,7 @@ export class Executor {
    */
   async stop(timeoutMs = this.parts.options.shutdownTimeoutMs): Promise<{ finished: number; released: number }> {
     this.stopping = true;
+    clearTimeout(this.pauseTimer);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.cronTask?.destroy();
@@ -152,6 +160,23 @@ export class Executor {
     const released = await releaseTasks(this.parts.db.sql, left);
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
     return { finished: pending.length - left.length, released };
+  }
+
+  /** True while Salesforce writes are paused; wakes the executor when the pause ends. */
+  private paused(): boolean {
+    const left = this.parts.writePauseMs?.() ?? 0;
+    if (left <= 0) return false;
+    if (!this.pauseTimer && !this.stopping) {
+      this.parts.services.log.warn('executor paused: Salesforce writes are paused (API request limit); claiming resumes after the pause', {
+        worker: this.workerId, resumeInSeconds: Math.ceil(left / 1000),
+      });
+      this.pauseTimer = setTimeout(() => {
+        this.pauseTimer = undefined;
+        this.wake();
+      }, left + 10);
+      this.pauseTimer.unref();
+    }
+    return true;
   }
 
   private claimOptions() {
@@ -172,7 +197,7 @@ export class Executor {
         this.wakeAgain = false;
         while (!this.stopping) {
           const free = options.batchSize - this.inFlight.size;
-          if (free <= 0) break;
+          if (free <= 0 || this.paused()) break;
           const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
           this.queueHasMore = tasks.length === free;
           for (const t of tasks) void this.launch(t);
@@ -197,9 +222,10 @@ export class Executor {
         return { taskId: task.id, status: 'lost', error: err.message };
       })
       .then((outcome) => {
-        // A retry is due after the (jittered, at most +20%) delay: wake then rather than at the next sweep.
+        // A retry is due after the (jittered, at most +20%) delay, a deferral after the pause: wake then rather than
+        // at the next sweep.
         if (outcome.status === 'queued' && !this.stopping) {
-          const t = setTimeout(() => this.wake(), Math.ceil(this.parts.options.retryDelayMs * 1.2) + 10);
+          const t = setTimeout(() => this.wake(), (outcome.deferredMs ?? Math.ceil(this.parts.options.retryDelayMs * 1.2)) + 10);
           t.unref();
         }
         return outcome;

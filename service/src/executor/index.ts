@@ -15,5 +15,6 @@ export function createExecutor(deps: Deps, opts: { registry?: ProcessorRegistry;
     services: processorServices(deps),
     options: { ...executorOptions(deps.env), ...opts.options },
     metrics: sharedExecutorMetrics,
+    writePauseMs: () => deps.salesforce.gate.remainingMs(),
   });
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
+import { oldestPendingMirrorSeconds } from '../db/mirror-queue.ts';
 import { queueDepth } from '../db/queue.ts';
 import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';
@@ -8,8 +9,9 @@ import { sharedExecutorMetrics } from '../executor/metrics.ts';
 import { sharedModelMetrics } from '../plan/model-metrics.ts';
 
 /**
- * Prometheus metrics (Bearer SERVICE_API_KEY): the AI task queue depth by status (read from the database at scrape time, so every instance
- * reports the same shared queue), this process's runs, failures and durations, and its model calls.
+ * Prometheus metrics (Bearer SERVICE_API_KEY): the AI task queue depth by status and the Salesforce mirror's backlog (read
+ * from the database at scrape time, so every instance reports the same shared queue), this process's runs, failures
+ * and durations, and its model calls.
  */
 export function metricsRouter(deps: Deps) {
   const queue = new Registry();
@@ -21,6 +23,25 @@ export function metricsRouter(deps: Deps) {
     async collect() {
       const depth = await queueDepth(deps.db.sql);
       for (const [status, n] of Object.entries(depth)) this.set({ status }, n);
+    },
+  });
+  // One read serves both mirror gauges of a scrape.
+  let mirror: Promise<{ seconds: number; pending: number }> | undefined;
+  const mirrorState = () => (mirror ??= oldestPendingMirrorSeconds(deps.db.sql).finally(() => setImmediate(() => (mirror = undefined))));
+  new Gauge({
+    name: 'rap_salesforce_mirror_oldest_pending_seconds',
+    help: 'How long the task waiting longest to be copied to Salesforce has waited (0 when none waits)',
+    registers: [queue],
+    async collect() {
+      this.set((await mirrorState()).seconds);
+    },
+  });
+  new Gauge({
+    name: 'rap_salesforce_mirror_pending',
+    help: 'Tasks waiting to be copied to Salesforce',
+    registers: [queue],
+    async collect() {
+      this.set((await mirrorState()).pending);
     },
   });
   const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry]);

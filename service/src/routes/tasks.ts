@@ -7,7 +7,7 @@ import { badRequest, conflict, notFound } from '../http-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
-import { mirrorPendingTasks } from '../workflows/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../workflows/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
@@ -137,7 +137,7 @@ export function tasksRouter(deps: Deps) {
       const updated = await updateTask(deps.db.sql, id, patch);
       if (!updated) throw conflict(`Task ${id} is running in an executor; cancel or change it once the run has ended`);
       const mirrorId = updated.parentTaskId ?? updated.id;
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }).catch((err: Error) =>
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }, mirrorBackoff(deps.env)).catch((err: Error) =>
         deps.log.warn('salesforce mirror deferred', { taskId: mirrorId, error: err.message }),
       );
       return c.json({ task: taskView((await getTask(deps.db.sql, id))!) }, 200);

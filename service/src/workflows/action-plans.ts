@@ -20,7 +20,7 @@ import type { CrmContext } from '../salesforce/context.ts';
 import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
 import { requireGenerationAllowed } from './generation-limits.ts';
-import { mirrorPendingTasks } from './mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from './mirror.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
@@ -317,11 +317,11 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     if (outcome.kind === 'superseded') throw conflict(`Plan ${plan.id} was replaced by a newer version; reload and review it`);
     // The replaced version's cancelled tasks go to Salesforce as Deferred (the sweep retries them if this fails).
     if (outcome.kind === 'finalized' && outcome.replaced)
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }).catch((err: Error) =>
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }, mirrorBackoff(deps.env)).catch((err: Error) =>
         deps.log.warn('salesforce mirror deferred', { planId: outcome.replaced!.planId, error: err.message }),
       );
   }
-  await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }).catch((err: Error) =>
+  await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }, mirrorBackoff(deps.env)).catch((err: Error) =>
     deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
   );
   return (await currentPlan(deps.db.sql, execution.id))!;

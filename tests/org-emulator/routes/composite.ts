@@ -3,7 +3,7 @@
 
 import { Hono } from 'hono';
 import {
-  createRecord, deleteRecord, existingRecord, externalIdField, objectFromAttributes, objectFromUrl, upsertRecord,
+  createRecord, deleteRecord, existingRecord, externalIdField, objectFromAttributes, objectFromUrl, upsertMatches, upsertRecord,
   type SaveResult,
 } from '../dml.ts';
 import { ApiError, notFound, RecordFailure, type RecordError } from '../errors.ts';
@@ -145,13 +145,16 @@ composite.patch('/sobjects/:type/:field', async (c) => {
   const values = records.map((r) => deserialize(object, r));
   const keys = values.map((v) => String(v.get(field) ?? '').toLowerCase());
   const repeated = new Set(keys.filter((k, i) => k && keys.indexOf(k) !== i));
+  const { store: before, commits } = c.get('org');
+  const matches = values.map((v) => upsertMatches(before, object, field, v));
+  await commits.reached();
   return c.json(runCollection(
     c, records.length, allOrNone,
     (i, store) => {
       if (repeated.has(keys[i]!)) {
         throw new RecordFailure({ statusCode: 'DUPLICATE_VALUE', message: `Duplicate external id specified: ${values[i]!.get(field)}`, fields: [field] });
       }
-      return upsertRecord(store, object, field, values[i]!, writeContext(c));
+      return upsertRecord(store, object, field, values[i]!, writeContext(c), matches[i]);
     },
     (_, error) => ({ success: false, errors: [error], created: false }),
   ));

@@ -1,7 +1,7 @@
 // Local Salesforce org emulator (not Salesforce): /services/data/vXX.X/sobjects — one record at a time, and describe.
 
 import { Hono } from 'hono';
-import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertRecord } from '../dml.ts';
+import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertMatches, upsertRecord } from '../dml.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { toId18 } from '../ids.ts';
 import { fieldLabel, findField, isLongTextArea, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
@@ -129,10 +129,11 @@ sobjects.patch('/:type/:field/:value', async (c) => {
   if (inBody.length > 0) {
     throw new ApiError(400, 'INVALID_FIELD', `${inBody.join(', ')}: do not specify Id or an external ID field in the request body of an upsert; the key is the URL's`, inBody);
   }
-  const { store } = c.get('org');
-  const matches = store.findByExternalId(object, field, c.req.param('value'));
-  if (matches.length > 1) return c.json(matches.map((r) => recordUrl(c, object.name, r.Id)), 300);
+  const { store, commits } = c.get('org');
   const values = deserialize(object, body).set(field, c.req.param('value'));
-  const result = upsertRecord(store, object, field, values, writeContext(c));
+  const matches = upsertMatches(store, object, field, values);
+  if (matches.length > 1) return c.json(matches.map((r) => recordUrl(c, object.name, r.Id)), 300);
+  await commits.reached();
+  const result = upsertRecord(store, object, field, values, writeContext(c), matches);
   return c.json(result, result.created ? 201 : 200);
 });
