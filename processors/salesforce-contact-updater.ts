@@ -16,16 +16,16 @@ export const salesforceContactUpdater: Processor<(typeof processorCatalog)[typeo
   metadata: processorCatalog[name].metadata,
   async execute(input, { task, services }) {
     const sf = services.salesforce;
-    const [opportunity] = await query<{ Id: string; AccountId: string | null; Primary_Contact__c: string | null }>(
-      sf,
-      `SELECT Id, AccountId, Primary_Contact__c FROM Opportunity WHERE Id = ${soqlId(task.opportunityId)}`,
-    );
-    if (!opportunity) throw new PermanentError(`Opportunity ${task.opportunityId} does not exist in Salesforce`, 'NOT_FOUND');
     const ids = [input.newContact.salesforceId, ...(input.oldContact ? [input.oldContact.salesforceId] : [])];
-    const contacts = await query<{ Id: string; AccountId: string | null; Name: string }>(
-      sf,
-      `SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`,
-    );
+    // Both reads at once: they share one composite request.
+    const [[opportunity], contacts] = await Promise.all([
+      query<{ Id: string; AccountId: string | null; Primary_Contact__c: string | null }>(
+        sf,
+        `SELECT Id, AccountId, Primary_Contact__c FROM Opportunity WHERE Id = ${soqlId(task.opportunityId)}`,
+      ),
+      query<{ Id: string; AccountId: string | null; Name: string }>(sf, `SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`),
+    ]);
+    if (!opportunity) throw new PermanentError(`Opportunity ${task.opportunityId} does not exist in Salesforce`, 'NOT_FOUND');
     const byId = new Map(contacts.map((c) => [idKey(c.Id), c]));
     for (const ref of [input.newContact, input.oldContact]) {
       if (!ref) continue;

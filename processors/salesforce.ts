@@ -3,7 +3,10 @@ import { withRetry } from '../service/src/salesforce/retry.ts';
 import type { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { EXTERNAL_ID_FIELD } from '../service/src/salesforce/task-mirror.ts';
 
-/** Salesforce helpers shared by the processors: every write is keyed (an id, or the Task external id) and retried. */
+/**
+ * Salesforce helpers shared by the processors: every write is keyed (an id, or the Task external id) and retried.
+ * Reads and writes go through the gateway's composite batcher, so the tasks of a batch share API calls.
+ */
 
 const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
@@ -14,8 +17,16 @@ export function soqlId(id: string): string {
 }
 
 export async function query<T extends Record<string, any>>(sf: SalesforceGateway, soql: string): Promise<T[]> {
-  const res = await withRetry(async () => await sf.conn.query<T>(soql), { policy: sf.readRetry });
-  return res.records;
+  const res = (await withRetry(() => sf.composite.send({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` }), { policy: sf.readRetry })) as {
+    records: T[]; done: boolean; nextRecordsUrl?: string;
+  };
+  const records = [...res.records];
+  for (let next = res; !next.done && next.nextRecordsUrl; ) {
+    const url: string = next.nextRecordsUrl;
+    next = (await withRetry(async () => await sf.conn.queryMore<T>(url), { policy: sf.readRetry })) as typeof res;
+    records.push(...next.records);
+  }
+  return records;
 }
 
 function throwIfFailed(result: unknown): string | undefined {
@@ -28,15 +39,18 @@ function throwIfFailed(result: unknown): string | undefined {
 
 /** Updates a record by id (safe to repeat), retrying row locks, timeouts and unavailability. */
 export async function updateRecord(sf: SalesforceGateway, type: string, fields: Record<string, unknown> & { Id: string }): Promise<void> {
-  await withRetry(async () => throwIfFailed(await sf.conn.sobject(type).update(fields as never)), { policy: sf.writeRetry, gate: sf.gate });
+  const { Id, ...values } = fields;
+  const url = `/sobjects/${type}/${encodeURIComponent(Id)}`;
+  await withRetry(() => sf.composite.send({ method: 'PATCH', url, body: values }), { policy: sf.writeRetry, gate: sf.gate });
 }
 
 /** Creates or updates the Task keyed by `externalId` (so a retry after a lost response finds, not duplicates, it). */
 export async function upsertTask(sf: SalesforceGateway, externalId: string, fields: Record<string, unknown>): Promise<string> {
   return withRetry(
     async () => {
-      const result = await sf.conn.sobject('Task').upsert({ ...fields, [EXTERNAL_ID_FIELD]: externalId } as never, EXTERNAL_ID_FIELD);
-      const id = throwIfFailed(result);
+      const url = `/sobjects/Task/${EXTERNAL_ID_FIELD}/${encodeURIComponent(externalId)}`;
+      const { [EXTERNAL_ID_FIELD]: _key, ...values } = fields;
+      const id = throwIfFailed(await sf.composite.send({ method: 'PATCH', url, body: values }));
       if (id) return id;
       // An update through upsert may answer 204 without a body: look the record up by its key.
       const [found] = await query<{ Id: string }>(sf, `SELECT Id FROM Task WHERE ${EXTERNAL_ID_FIELD} = '${externalId.replace(/[\\']/g, '')}' LIMIT 1`);

@@ -1,18 +1,22 @@
+import { Leadership } from './db/leadership.ts';
 import type { Deps } from './deps.ts';
 import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './workflows/mirror.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
 
 /**
  * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage) and pull
- * completions made in Salesforce. One run at a time per instance; runs in several instances are harmless
- * because both directions are idempotent.
+ * completions made in Salesforce. Only the sync leader runs it (one instance at a time, an advisory lock), so its
+ * fixed cost, one query per interval, does not grow with the number of instances; when the leader stops or dies,
+ * another instance takes over at its next interval.
  */
 export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runAtStart?: boolean } = {}): { stop(): Promise<void>; runOnce(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
+  const leader = new Leadership(deps.db.sql, 'renewal-action-plans:salesforce-sync');
   const runOnce = () => {
     running ??= (async () => {
       try {
+        if (!(await leader.acquire())) return;
         await deps.calendar.refresh();
         await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, {}, mirrorBackoff(deps.env));
         await reportStuckMirrorTasks(deps.db.sql, deps.log, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
@@ -34,6 +38,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runA
       stopped = true;
       clearInterval(timer);
       await running;
+      await leader.release();
     },
   };
 }

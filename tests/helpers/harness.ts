@@ -19,7 +19,7 @@ export const API_KEY = 'test-service-api-key-0123456789abcdef';
  * The real service wired for a test: a fresh database on the real PostgreSQL server, the local Salesforce org
  * emulator (not Salesforce) reached through the real jsforce client, and the Hono app called in-process.
  */
-export async function startHarness(opts: { accessCacheMs?: number; today?: string; env?: Record<string, string>; requestTimeoutMs?: number; seed?: SeedData } = {}) {
+export async function startHarness(opts: { accessCacheMs?: number; contextCacheMs?: number; today?: string; env?: Record<string, string>; requestTimeoutMs?: number; seed?: SeedData } = {}) {
   const today = opts.today ?? TODAY;
   const db = await freshDatabase();
   const accessToken = randomBytes(16).toString('hex');
@@ -34,6 +34,7 @@ export async function startHarness(opts: { accessCacheMs?: number; today?: strin
   let pauseOffsetMs = 0;
   const salesforce = new SalesforceGateway(conn, {
     accessCacheMs: opts.accessCacheMs ?? 0,
+    contextCacheMs: opts.contextCacheMs ?? 0,
     writeRetry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
     readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,

@@ -10,6 +10,7 @@ import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
 import { formatDateTime } from './time.ts';
 import { checkApiVersion, VERSIONS } from './versions.ts';
 import { composite } from './routes/composite.ts';
+import { compositeRequest, isSubrequest } from './routes/composite-request.ts';
 import { control } from './routes/control.ts';
 import { identity } from './routes/identity.ts';
 import { oauth } from './routes/oauth.ts';
@@ -33,6 +34,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
 
   // Record every API call (with its SOQL or JSON body) and apply the configured latency.
   app.use('/services/*', async (c, next) => {
+    if (isSubrequest(c)) return next();
     const at = formatDateTime(org.store.clock.now());
     const isJson = (c.req.header('content-type') ?? '').includes('json');
     const text = c.req.method !== 'GET' && isJson ? await c.req.text() : '';
@@ -65,6 +67,8 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     const userId = org.tokens.authenticate(c.req.header('Authorization'));
     if (!userId) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     c.set('userId', userId);
+    // A composite request's subrequests run inside its one API call: no usage, no fault of their own.
+    if (isSubrequest(c)) return next();
     org.apiUsage += 1;
     const fault = org.faults.take(c.req.method, 'request', c.req.path);
     if (fault) {
@@ -92,6 +96,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     return c.json({ sobjects: `${base}/sobjects`, query: `${base}/query`, queryAll: `${base}/queryAll`, composite: `${base}/composite` });
   });
   app.route('/services/data/:version/sobjects', sobjects);
+  app.post('/services/data/:version/composite', compositeRequest(app));
   app.route('/services/data/:version/composite', composite);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);

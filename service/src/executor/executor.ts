@@ -197,7 +197,10 @@ export class Executor {
         this.wakeAgain = false;
         while (!this.stopping) {
           const free = options.batchSize - this.inFlight.size;
-          if (free <= 0 || this.paused()) break;
+          // While the queue has more, claim when half the slots are free rather than once per freed slot: one round
+          // trip then claims several tasks. Tasks in flight always finish, and each finish wakes the loop again.
+          const least = this.queueHasMore ? Math.ceil(options.batchSize / 2) : 1;
+          if (free < least || this.paused()) break;
           const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
           this.queueHasMore = tasks.length === free;
           for (const t of tasks) void this.launch(t);

@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
+import { CompositeBatcher } from './composite.ts';
 import { loadOpportunityContext, type CrmContext } from './context.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { changedMirroredTasks, mirrorTasks, type ChangeCursor, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
@@ -11,6 +12,8 @@ export class SalesforceGateway {
   /** The in-request retry of writes (processors and the mirror); the queues retry later beyond it. */
   readonly writeRetry: RetryPolicy;
   readonly readRetry: RetryPolicy;
+  /** The AI tasks' reads and writes, batched into Composite API requests. */
+  readonly composite: CompositeBatcher;
 
   constructor(
     readonly conn: Connection,
@@ -23,17 +26,37 @@ export class SalesforceGateway {
       writePauseMs?: number;
       /** The monotonic milliseconds the pause is measured in (tests move it on). */
       pauseClock?: () => number;
+      /**
+       * How long a loaded CRM context is reused (default 30 s): starting a workflow and generating its plan right after
+       * read Salesforce once. Any write through this gateway forgets every cached context.
+       */
+      contextCacheMs?: number;
+      /** How long a processor's call waits for others to share its composite request (default 25 ms). */
+      compositeWindowMs?: number;
     } = {},
   ) {
     this.access = new RecordAccess(() => this.conn, opts.accessCacheMs ?? 30_000);
     this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
+    this.composite = new CompositeBatcher(() => this.conn, opts.compositeWindowMs ?? 25, () => this.contexts.clear());
   }
+
+  private readonly contexts = new Map<string, { value: Promise<CrmContext | undefined>; until: number }>();
 
   /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
   loadContext(opportunityId: string): Promise<CrmContext | undefined> {
-    return withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }), { policy: this.readRetry });
+    const now = performance.now(); // a cache lifetime: a duration, not business time
+    const hit = this.contexts.get(opportunityId);
+    if (hit && hit.until > now) return hit.value;
+    const value = withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }), { policy: this.readRetry });
+    const ttl = this.opts.contextCacheMs ?? 30_000;
+    if (ttl > 0) {
+      if (this.contexts.size > 1000) this.contexts.clear();
+      this.contexts.set(opportunityId, { value, until: now + ttl });
+      value.catch(() => this.contexts.delete(opportunityId));
+    }
+    return value;
   }
 
   async canEdit(userId: string, recordId: string): Promise<boolean> {
@@ -45,6 +68,7 @@ export class SalesforceGateway {
   }
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
+    this.contexts.clear();
     return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
   }
 

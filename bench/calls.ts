@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:calls`: the Salesforce API calls one plan's lifecycle costs for the demo Discovery opportunity
+ * (start, generate, finalize with its mirror, the AI tasks run by the executor, their results mirrored), counted from
+ * the local Salesforce org emulator's request log (not Salesforce), per phase, against the target of 6. Then the
+ * fixed cost of the completion sync: one query per interval, whatever the number of instances (one sync leader).
+ */
+import { createExecutor } from '../service/src/executor/index.ts';
+import { startSalesforceSync } from '../service/src/background.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../service/src/workflows/mirror.ts';
+import { startHarness } from '../tests/helpers/harness.ts';
+
+const TARGET = 6;
+const h = await startHarness({ accessCacheMs: 30_000, contextCacheMs: 30_000 });
+try {
+  const phases: { phase: string; calls: string[]; target: string }[] = [];
+  const measure = async (phase: string, target: string, fn: () => Promise<unknown>) => {
+    const from = h.org.requests.length;
+    await fn();
+    const short = (path: string) => path.replace(/^\/services\/data\/v[\d.]+/, '').replace(/\?.*/, '');
+    phases.push({
+      phase,
+      target,
+      calls: h.org.requests.slice(from).map((r) => {
+        const subs = (r.body as { compositeRequest?: { method: string; url: string }[] } | undefined)?.compositeRequest;
+        return `${r.method} ${short(r.path)}${subs ? ` [${subs.map((s) => `${s.method} ${short(s.url).split('/').slice(0, 3).join('/')}`).join(', ')}]` : ''}`;
+      }),
+    });
+  };
+  let executionId = '';
+  await measure('start (context + access check)', 'context 1 + access ≤ 1', async () => {
+    executionId = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId })).body.execution.id;
+  });
+  await measure('generate', '0 (context cached)', () => h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`));
+  let mirrored = 0;
+  await measure('finalize + mirror', '⌈n/200⌉', async () => {
+    const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {});
+    if (res.status !== 200) throw new Error(`finalize answered ${res.status}: ${res.text}`);
+    mirrored = (await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_id = ${executionId} AND salesforce_task_id IS NOT NULL`)[0]!.n;
+  });
+  const executor = createExecutor(h.deps, { options: { workerId: 'bench-calls', retryDelayMs: 0 } });
+  let outcomes: { status: string }[] = [];
+  await measure('AI tasks run (composite)', '⌈writes/25⌉', async () => {
+    outcomes = await executor.runOnce();
+  });
+  await measure('results mirrored', '⌈n/200⌉', () => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, {}, mirrorBackoff(h.deps.env)));
+
+  const total = phases.reduce((n, p) => n + p.calls.length, 0);
+  console.log(`bench:calls — demo Discovery opportunity, ${mirrored} tasks mirrored, ${outcomes.length} AI tasks run (${outcomes.map((o) => o.status).join(', ')})`);
+  for (const p of phases) console.log(`  ${p.phase.padEnd(32)} ${String(p.calls.length).padStart(2)} call(s)  (target ${p.target})  ${p.calls.join(' | ')}`);
+  console.log(`Salesforce calls per plan lifecycle: ${total} (target ≤ ${TARGET}) ${total <= TARGET ? 'met' : 'NOT MET'}`);
+
+  // The completion sync's fixed cost: two instances on one database, three intervals each.
+  const a = startSalesforceSync(h.deps, 3_600_000, { runAtStart: false });
+  const b = startSalesforceSync(h.deps, 3_600_000, { runAtStart: false });
+  const from = h.org.requests.length;
+  for (let i = 0; i < 3; i++) await Promise.all([a.runOnce(), b.runOnce()]);
+  const syncCalls = h.org.requests.slice(from).length;
+  await a.stop();
+  await b.stop();
+  const intervalSeconds = h.deps.env.SF_SYNC_INTERVAL_SECONDS;
+  console.log(
+    `completion sync: ${syncCalls} call(s) for 3 intervals × 2 instances (target 3: one query per interval, not per instance); ` +
+      `${Math.round(86_400 / intervalSeconds)} a day at SF_SYNC_INTERVAL_SECONDS=${intervalSeconds}, whatever the number of instances`,
+  );
+} finally {
+  await h.close();
+}
