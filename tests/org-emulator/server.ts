@@ -67,21 +67,22 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     const userId = org.tokens.authenticate(c.req.header('Authorization'));
     if (!userId) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     c.set('userId', userId);
-    // A composite request's subrequests run inside its one API call: no usage, no fault of their own.
-    if (isSubrequest(c)) return next();
-    org.apiUsage += 1;
+    // A composite request's subrequests run inside its one API call: no usage of their own, and only the faults a
+    // subrequest can meet (an error answer, or one lost after the write); the connection is the composite's.
+    const subrequest = isSubrequest(c);
+    if (!subrequest) org.apiUsage += 1;
     const fault = org.faults.take(c.req.method, 'request', c.req.path);
     if (fault) {
       c.res = faultResponse(fault);
       return;
     }
     // The connection drops before the request is applied (a proxy or load balancer resetting it).
-    if (org.faults.take(c.req.method, 'reset', c.req.path)) {
+    if (!subrequest && org.faults.take(c.req.method, 'reset', c.req.path)) {
       socketOf(c)?.destroy();
       return c.body(null, 502); // never sent: the socket is gone
     }
     const lost = org.faults.take(c.req.method, 'after-write', c.req.path);
-    const hang = org.faults.take(c.req.method, 'timeout', c.req.path);
+    const hang = subrequest ? undefined : org.faults.take(c.req.method, 'timeout', c.req.path);
     await next();
     // The request was applied; the client is told it failed (a response lost on the way back), to test that
     // retries of keyed writes do not duplicate.
