@@ -105,6 +105,11 @@ export class Executor {
     }
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
+      // A wake-up that came after the loop's last look but before it ended would be lost: take it now.
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
     });
   }
 
