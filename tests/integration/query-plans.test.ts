@@ -47,7 +47,7 @@ describe('query plans at scale', () => {
     const out = [];
     for (const s of statements.filter((st) => /workflow_tasks/.test(st.query))) {
       const [row] = await db.sql.unsafe(`EXPLAIN (FORMAT JSON) ${s.query}`, s.params as never[]);
-      const plan = (row as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]!.Plan;
+      const plan = (row as unknown as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]!.Plan;
       out.push({ query: s.query.replace(/\s+/g, ' ').slice(0, 120), seqScans: seqScansOnTasks(plan) });
     }
     expect(out.length).toBeGreaterThan(0);
