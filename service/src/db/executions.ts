@@ -97,21 +97,30 @@ export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunity
   return row;
 }
 
+/** What the plan view shows of its execution (not the steps: their outputs are the largest column and not shown). */
+export type PlanViewExecution = Pick<ExecutionRow, 'stage' | 'urgency' | 'daysToRenewal' | 'renewalDate' | 'opportunityId'>;
+
+/**
+ * Everything a plan view is rendered from, in one statement: the execution's shown fields, the current plan's id and
+ * the live task states. The stamp is the caller's, read just before (`planViewStamp`): a change in between renders
+ * newer data under an older stamp, which only costs one more render at the next request.
+ */
 export async function executionLiveState(
   sql: Sql,
   id: string,
-): Promise<{ execution: ExecutionRow; plan: { id: string; status: PlanRow['status'] } | undefined; tasks: TaskState[]; stamp: string } | undefined> {
-  const [row] = await sql<(ExecutionRow & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null; stamp: string })[]>`
-    SELECT e.*, p.id AS "planId", p.status AS "planStatus", ${viewStamp(sql)} AS stamp,
+): Promise<{ execution: PlanViewExecution; plan: { id: string; status: PlanRow['status'] } | undefined; tasks: TaskState[] } | undefined> {
+  const [row] = await sql<(PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null })[]>`
+    SELECT e.*, p.id AS "planId", p.status AS "planStatus",
       (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t) AS tasks
-    FROM (SELECT ${columns(sql)} FROM workflow_executions WHERE id = ${id}) e
+    FROM (SELECT id, opportunity_id AS "opportunityId", stage, urgency, to_char(renewal_date, 'YYYY-MM-DD') AS "renewalDate",
+                 days_to_renewal AS "daysToRenewal"
+            FROM workflow_executions WHERE id = ${id}) e
     ${currentPlanJoin(sql)}`;
   if (!row) return undefined;
-  const { planId, planStatus, tasks, stamp, ...execution } = row;
+  const { planId, planStatus, tasks, ...execution } = row;
   const at = (v: unknown) => (v ? new Date(v as string) : null);
   return {
     execution,
-    stamp,
     plan: planId ? { id: planId, status: planStatus! } : undefined,
     tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt) })),
   };

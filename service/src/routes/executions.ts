@@ -93,16 +93,14 @@ export function executionsRouter(deps: Deps) {
       const etag = `"${head.stamp}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
       let json = viewCache.get(id, head.stamp);
-      let stamp = head.stamp;
       if (!json) {
         const found = await executionLiveState(deps.db.sql, id);
         const plan = found?.plan && (await planCache.get(deps.db.sql, found.plan));
         if (!found || !plan) throw notFound(`An action plan for execution ${id}`);
         json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });
-        stamp = found.stamp;
-        viewCache.set(id, stamp, json);
+        viewCache.set(id, head.stamp, json);
       }
-      return c.body(json, 200, { 'Content-Type': 'application/json', ETag: `"${stamp}"` }) as never;
+      return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as never;
     },
   );
 

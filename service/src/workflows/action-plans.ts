@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { finalizePlan } from '../db/finalize.ts';
-import type { ExecutionRow } from '../db/executions.ts';
+import type { ExecutionRow, PlanViewExecution } from '../db/executions.ts';
 import { currentPlan, finalizedPlan, insertDraftPlan, planContext, type PlanRow } from '../db/plans.ts';
 import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
@@ -179,7 +179,7 @@ function generationView(g: Record<string, unknown>) {
 }
 
 /** The plan with every task's live state (after finalize) and the change each AI task will make. */
-export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRow, states?: TaskState[]) {
+export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExecution, states?: TaskState[]) {
   const rows = states ?? (plan.status === 'finalized' ? await taskStatesOfPlan(deps.db.sql, plan.id) : []);
   const byKey = new Map(rows.map((r) => [r.key, r]));
   let fixed = staticViews.get(plan);
