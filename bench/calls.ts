@@ -27,7 +27,7 @@ try {
     });
   };
   let executionId = '';
-  await measure('start (context + access check)', 'context 1 + access ≤ 1', async () => {
+  await measure('start (context + access check)', 'context 1 + access ≤ 1; here one composite', async () => {
     executionId = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId })).body.execution.id;
   });
   await measure('generate', '0 (context cached)', () => h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`));

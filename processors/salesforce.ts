@@ -17,16 +17,7 @@ export function soqlId(id: string): string {
 }
 
 export async function query<T extends Record<string, any>>(sf: SalesforceGateway, soql: string): Promise<T[]> {
-  const res = (await withRetry(() => sf.composite.send({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` }), { policy: sf.readRetry })) as {
-    records: T[]; done: boolean; nextRecordsUrl?: string;
-  };
-  const records = [...res.records];
-  for (let next = res; !next.done && next.nextRecordsUrl; ) {
-    const url: string = next.nextRecordsUrl;
-    next = (await withRetry(async () => await sf.conn.queryMore<T>(url), { policy: sf.readRetry })) as typeof res;
-    records.push(...next.records);
-  }
-  return records;
+  return withRetry(() => sf.query<T>(soql), { policy: sf.readRetry });
 }
 
 function throwIfFailed(result: unknown): string | undefined {

@@ -33,8 +33,11 @@ export function executionsRouter(deps: Deps) {
     async (c) => {
       const { opportunityId } = c.req.valid('json');
       const userId = c.get('userId');
+      // The CRM context is read together with the access check (one composite request), and used only once it passed.
+      const context = deps.salesforce.loadContext(opportunityId);
+      context.catch(() => undefined);
       await requireOpportunityAccess(deps, userId, opportunityId);
-      const { execution, created } = await startWorkflow(deps, userId, opportunityId);
+      const { execution, created } = await startWorkflow(deps, userId, opportunityId, context);
       return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);
     },
   );

@@ -1,4 +1,4 @@
-import type { Connection } from 'jsforce';
+import type { SoqlReader } from './context.ts';
 import { idKey } from './ids.ts';
 
 /**
@@ -9,7 +9,7 @@ export class RecordAccess {
   private readonly cache = new Map<string, { edit: boolean; until: number }>();
 
   constructor(
-    private readonly conn: () => Connection,
+    private readonly query: SoqlReader,
     private readonly ttlMs = 30_000,
     private readonly now = () => Date.now(),
   ) {}
@@ -31,7 +31,7 @@ export class RecordAccess {
       const soql = `SELECT RecordId, HasEditAccess FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId IN (${chunk
         .map((id) => `'${id}'`)
         .join(', ')})`;
-      const { records } = await this.conn().query<{ RecordId: string; HasEditAccess: boolean }>(soql);
+      const records = await this.query<{ RecordId: string; HasEditAccess: boolean }>(soql);
       const edit = new Map(records.map((r) => [idKey(r.RecordId), r.HasEditAccess === true]));
       for (const id of chunk) {
         const can = edit.get(idKey(id)) ?? false;

@@ -46,6 +46,7 @@ export function subrequestError(r: SubrequestResponse): SalesforceError | undefi
 export class CompositeBatcher {
   private waiting: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private flushAt = Infinity;
 
   constructor(
     private readonly conn: () => Connection,
@@ -55,18 +56,27 @@ export class CompositeBatcher {
     private readonly onWrite: () => void = () => undefined,
   ) {}
 
-  /** Queues one subrequest; resolves with its response body. */
-  send(sub: Subrequest): Promise<unknown> {
+  /**
+   * Queues one subrequest; resolves with its response body. `windowMs` 0: only calls made in the same tick join it
+   * (a request path that reads two things at once).
+   */
+  send(sub: Subrequest, windowMs = this.windowMs): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ sub, resolve, reject });
-      if (this.waiting.length >= COMPOSITE_LIMIT || this.waiting.filter((w) => isQuery(w.sub)).length >= QUERY_LIMIT) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      if (this.waiting.length >= COMPOSITE_LIMIT || this.waiting.filter((w) => isQuery(w.sub)).length >= QUERY_LIMIT) return this.flush();
+      const at = performance.now() + windowMs;
+      if (at < this.flushAt) {
+        clearTimeout(this.timer);
+        this.flushAt = at;
+        this.timer = setTimeout(() => this.flush(), windowMs);
+      }
     });
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.flushAt = Infinity;
     const batch: Waiting[] = [];
     const rest: Waiting[] = [];
     let queries = 0;
@@ -78,7 +88,10 @@ export class CompositeBatcher {
       } else rest.push(w);
     }
     this.waiting = rest;
-    if (rest.length) this.timer = setTimeout(() => this.flush(), 0);
+    if (rest.length) {
+      this.flushAt = performance.now();
+      this.timer = setTimeout(() => this.flush(), 0);
+    }
     if (batch.length) void this.sendBatch(batch);
   }
 

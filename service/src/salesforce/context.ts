@@ -109,18 +109,22 @@ const contactOf = (c: Rec): Contact => ({
   accountId: str(c.AccountId),
 });
 
+/** Runs a SOQL query and answers every record (the gateway's, which shares composite requests). */
+export type SoqlReader = <T extends Record<string, any>>(soql: string) => Promise<T[]>;
+
 /**
  * Loads the opportunity, account, owner, contact roles with contacts, and recent tasks and events
  * in one Salesforce API call. `opportunityId` must already be validated as a Salesforce id.
  */
 export async function loadOpportunityContext(
-  conn: Connection,
+  conn: Connection | SoqlReader,
   opportunityId: string,
   opts: { renewalDateField?: string } = {},
 ): Promise<CrmContext | undefined> {
   if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
-  const result = await conn.query<Rec>(contextSoql(opportunityId, opts.renewalDateField));
-  const o = result.records[0];
+  const soql = contextSoql(opportunityId, opts.renewalDateField);
+  const records = typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const o = records[0];
   if (!o) return undefined;
   // Salesforce answers with the field's own spelling, whatever case the setting used.
   const renewalKey = opts.renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === opts.renewalDateField!.toLowerCase());

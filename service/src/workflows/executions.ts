@@ -23,8 +23,8 @@ export function renewalPosition(ctx: CrmContext, today: string) {
 }
 
 /** Starts the workflow of the opportunity's current stage, or returns the one already started. */
-export async function startWorkflow(deps: Deps, userId: string, opportunityId: string) {
-  const ctx = await deps.salesforce.loadContext(opportunityId);
+export async function startWorkflow(deps: Deps, userId: string, opportunityId: string, context = deps.salesforce.loadContext(opportunityId)) {
+  const ctx = await context;
   if (!ctx) throw notFound(`Opportunity ${opportunityId}`);
   await followRenewalDate(deps, ctx);
   const { renewalDate, daysToRenewal, stage } = renewalPosition(ctx, deps.today());
