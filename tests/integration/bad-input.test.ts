@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { databaseDigest } from '../helpers/snapshot.ts';
+import { salesforceWrites } from '../helpers/salesforce-calls.ts';
 
 /**
  * The inputs that used to answer 500 (issue 9): each is now a 400 naming the field, and nothing is written, neither
@@ -30,7 +31,7 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
   });
   afterAll(async () => h?.close());
 
-  const writesToSalesforce = () => h.org.requests.filter((r) => r.method !== 'GET').length;
+  const writesToSalesforce = () => salesforceWrites(h.org.requests).length;
 
   /** Runs the call and checks it is a 400 naming `path` (its first issue), with the database and the org untouched. */
   async function rejected(call: () => Promise<{ status: number; body: any }>, path: string | RegExp) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
 import type { Deps } from '../../service/src/deps.ts';
 import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
+import { operationsOf } from '../helpers/salesforce-calls.ts';
 
 /**
  * Plan generation is bounded (issue 9, item 8): per user and per execution, shared by every instance through
@@ -44,7 +45,7 @@ describe('bounded plan generation', () => {
       expect(body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/4 plan generations per execution/) });
     }
     // A refused call costs no Salesforce read beyond the access check every call makes (no context load, no model).
-    const contextReads = () => h.org.requests.filter((r) => r.method === 'GET' && !r.soql?.includes('UserRecordAccess')).length;
+    const contextReads = () => operationsOf(h.org.requests).filter((r) => r.method === 'GET' && !r.soql?.includes('UserRecordAccess')).length;
     const before = contextReads();
     expect((await generate(a, executionId)).status).toBe(429);
     expect(contextReads()).toBe(before);

@@ -20,7 +20,8 @@ describe('Salesforce mirror retries and stuck reports', () => {
         FROM workflow_tasks WHERE id = ${id}`)[0]!;
 
   it('keeps retrying past the old ten-attempt limit, backing off exponentially up to the cap, then mirrors', async () => {
-    h.org.injectFault({ count: 1000, errorCode: 'SERVER_UNAVAILABLE', status: 503, body: 'html' });
+    // The mirror's writes (collection upserts are PATCH); the reads of start and generate go through.
+    h.org.injectFault({ count: 1000, errorCode: 'SERVER_UNAVAILABLE', status: 503, body: 'html', methods: ['PATCH'] });
     await h.finalizedPlan();
     const [id] = await topLevel();
     const backoff = { baseMs: 1_000, maxMs: 8_000 };

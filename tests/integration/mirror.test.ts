@@ -4,6 +4,7 @@ import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
 import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/workflows/mirror.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { salesforceWrites } from '../helpers/salesforce-calls.ts';
 
 /** Mirroring plan tasks to Salesforce under faults: retries, per-record failures, crashes. */
 describe('Salesforce task mirror', () => {
@@ -145,7 +146,7 @@ describe('Salesforce task mirror', () => {
     h.org.resetRequests();
     const report = await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log);
     expect(report.synced).toBe(0);
-    expect(h.org.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(salesforceWrites(h.org.requests)).toHaveLength(0);
     const [row] = await h.sql`SELECT mirror_error FROM workflow_tasks WHERE parent_task_id IS NULL LIMIT 1`;
     expect(row!.mirror_error).toMatch(/REQUEST_LIMIT_EXCEEDED/);
   });

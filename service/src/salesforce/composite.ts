@@ -99,6 +99,17 @@ export class CompositeBatcher {
     if (batch.some((w) => w.sub.method !== 'GET')) this.onWrite();
     const conn = this.conn();
     const root = `/services/data/v${conn.version}`;
+    // Alone, a call goes as itself: a composite request saves nothing, and a lone read stays a GET (jsforce retries it).
+    if (batch.length === 1) {
+      const [w] = batch as [Waiting];
+      try {
+        const body = w.sub.body === undefined ? undefined : JSON.stringify(w.sub.body);
+        w.resolve(await conn.request({ method: w.sub.method, url: root + w.sub.url, body, headers: body ? { 'content-type': 'application/json' } : {} }));
+      } catch (err) {
+        w.reject(toSalesforceError(err));
+      }
+      return;
+    }
     try {
       const res = (await conn.request({
         method: 'POST',

@@ -120,6 +120,12 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
         { subrequest: true },
       );
       const text = await res.text();
+      // An HTML page (a maintenance page, a proxy's error) and a refused session answer for the whole call, never
+      // inside it: the client sees what it would see for a single request (and jsforce renews its session).
+      if ((res.headers.get('content-type') ?? '').includes('html') || res.status === 401) {
+        if (snapshot) org.store.restore(snapshot);
+        return new Response(text, { status: res.status, headers: res.headers });
+      }
       const headers: Record<string, string> = {};
       const location = res.headers.get('location');
       if (location) headers.Location = location;
