@@ -39,7 +39,7 @@ try {
   });
   const executor = createExecutor(h.deps, { options: { workerId: 'bench-calls', retryDelayMs: 0 } });
   let outcomes: { status: string }[] = [];
-  await measure('AI tasks run (composite)', '⌈writes/25⌉', async () => {
+  await measure('AI tasks run (composite)', 'one per round of dependent calls, ≤ 25 each', async () => {
     outcomes = await executor.runOnce();
   });
   await measure('results mirrored', '⌈n/200⌉', () => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, {}, mirrorBackoff(h.deps.env)));

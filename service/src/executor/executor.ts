@@ -98,7 +98,8 @@ export class Executor {
 
   /** Wakes the claim loop (a notification, a poll, a tick). */
   wake(): void {
-    if (this.stopping) return;
+    // An executor used only through runOnce/runNow (a system cron, the execute endpoint's tests) claims nothing on its own.
+    if (this.stopping || !this.started) return;
     if (this.pumping) {
       this.wakeAgain = true;
       return;
