@@ -10,7 +10,7 @@ import { insertAiTasks } from '../tests/executor/fixtures.ts';
 import { startHarness, type Harness } from '../tests/helpers/harness.ts';
 import { A_YEAR, seedYear } from '../tests/helpers/year-seed.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 30);
 const claimOptions = { workerId: 'bench-scale', leaseMs: 60_000, maxAttempts: 3 };
 
