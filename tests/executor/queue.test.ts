@@ -136,7 +136,7 @@ describe('Executor (in process)', () => {
   afterAll(async () => db?.drop());
 
   const executor = (o: Partial<ExecutorOptions> = {}) =>
-    new Executor({ db, registry: testRegistry(o.workerId ?? 'exec-a'), services: testServices(db.sql), options: options(o) });
+    new Executor({ db, registry: testRegistry(o.workerId ?? 'exec-a', db.sql), services: testServices(db.sql), options: options(o) });
 
   it('is woken by NOTIFY when tasks are queued, runs them and notifies the CSM of each success', async () => {
     const ex = executor();

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { ProcessorRegistry } from '../../processors/registry.ts';
-import { PermanentError, type Processor, type ProcessorServices } from '../../processors/types.ts';
+import { defineProcessor, PermanentError } from '../../processors/port.ts';
+import { registryOf, type ProcessorRegistry } from '../../processors/registry.ts';
 import { clockFrom, middayOf } from '../../service/src/clock.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
+import type { ExecutorServices } from '../../service/src/executor/services.ts';
 import { createLogger, type Logger } from '../../service/src/log.ts';
 
 /**
@@ -28,25 +29,29 @@ const Behaviour = z.object({
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function testRegistry(worker: string): ProcessorRegistry {
-  const recorder: Processor<typeof Behaviour> = {
+/** The test processors, recording their runs in `sql` (a processor's services reach no database). */
+export function testRegistry(worker: string, sql: Sql): ProcessorRegistry {
+  const recorder = defineProcessor({
     name: 'test-recorder',
+    summary: 'Records its runs (executor tests)',
     metadata: Behaviour,
-    async execute(input, { task, services }) {
+    writesFields: false,
+    changePreview: () => ({ description: 'none', fields: [] }),
+    async run(input, { task }) {
       const latency = input.queuedAt ? Date.now() - input.queuedAt : null;
-      await services.sql`INSERT INTO executor_test_runs (task_id, worker, attempt, latency_ms) VALUES (${task.id}, ${worker}, ${task.attempts}, ${latency})`;
+      await sql`INSERT INTO executor_test_runs (task_id, worker, attempt, latency_ms) VALUES (${task.id}, ${worker}, ${task.attempts}, ${latency})`;
       if (input.hangOnFirstAttempt && task.attempts === 1) await sleep(3_600_000);
       if (input.sleepMs) await sleep(input.sleepMs);
       if (input.permanent) throw new PermanentError('this task can never succeed', 'TEST_PERMANENT');
       if (task.attempts <= input.failTimes) throw new Error(`transient failure on attempt ${task.attempts}`);
       return { summary: `ran by ${worker}`, worker };
     },
-  };
-  return new Map([[recorder.name, recorder as Processor]]);
+  });
+  return registryOf([recorder]);
 }
 
 /** Services for the test processors, which only use the database and the log. */
-export function testServices(sql: Sql, log: Logger = createLogger('silent')): ProcessorServices {
+export function testServices(sql: Sql, log: Logger = createLogger('silent')): ExecutorServices {
   const unused = (what: string) => new Proxy({}, { get: () => { throw new Error(`test processors do not use ${what}`); } });
   return { sql, log, salesforce: unused('Salesforce') as never, calendar: unused('the calendar') as never, ...clockFrom(middayOf('2026-11-25')) };
 }

@@ -14,7 +14,7 @@ const sql = postgres(env.DATABASE_URL!, { max: Number(env.POOL_MAX ?? 4), onnoti
 const log = createLogger((env.LOG_LEVEL as 'info') ?? 'warn', (line) => process.stderr.write(line + '\n'));
 const executor = new Executor({
   db: { sql },
-  registry: testRegistry(worker),
+  registry: testRegistry(worker, sql),
   services: testServices(sql, log),
   options: {
     workerId: worker,

@@ -1,4 +1,4 @@
-import type { FieldChange } from '../plan/change-details.ts';
+import type { FieldChange } from '../plan/change-preview.ts';
 import type { CarriedTask, PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import type { CrmContext } from '../salesforce/context.ts';

@@ -1,12 +1,12 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
-import type { ProcessorServices } from '../../../processors/types.ts';
 import { claimQueuedTasks, claimTaskNow, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Database } from '../db/sql.ts';
 import { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { CompletionGroup } from './completions.ts';
+import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-records.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
@@ -15,7 +15,7 @@ export const QUEUED_CHANNEL = 'ai_tasks_queued';
 export interface ExecutorParts {
   db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
-  services: ProcessorServices;
+  services: ExecutorServices;
   options: ExecutorOptions;
   metrics?: ExecutorMetrics;
   /**

@@ -1,53 +1,26 @@
-import { isProcessorName } from '../../../processors/catalog.ts';
+import type { ChangePreview, FieldChange } from '../../../processors/port.ts';
+import { processorRegistry, type ProcessorRegistry } from '../../../processors/registry.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { AiTask } from './schema.ts';
-import { idKey } from '../salesforce/ids.ts';
 
-/** One Salesforce field an AI task will write: what the CSM approves (or unticks) before finalize. */
-export interface FieldChange {
-  object: 'Opportunity' | 'Task';
-  /** The record written; null for a record the task creates. */
-  recordId: string | null;
-  recordName: string | null;
-  field: string;
-  oldValue: string | number | null;
-  newValue: string | number | null;
+export type { FieldChange };
+
+/** The change preview of an AI task from its processor, or undefined for an unknown processor or metadata it rejects. */
+function previewOf(task: Pick<AiTask, 'processor' | 'metadata'>, ctx: CrmContext, registry: ProcessorRegistry): ChangePreview | undefined {
+  const processor = registry.get(task.processor);
+  const input = processor?.metadata.safeParse(task.metadata);
+  return processor && input?.success ? processor.changePreview(input.data, ctx) : undefined;
 }
 
-const contactLabel = (ctx: CrmContext, id: string | null | undefined) => {
-  if (!id) return null;
-  const role = ctx.contactRoles.find((r) => idKey(r.contactId) === idKey(id));
-  return role ? `${role.contact.name} (${id})` : id;
-};
+/** In words, the Salesforce change an AI task will make, so the CSM approves it knowingly before finalize. */
+export function describeChange(task: Pick<AiTask, 'processor' | 'metadata'>, ctx: CrmContext, registry: ProcessorRegistry = processorRegistry): string | null {
+  return previewOf(task, ctx, registry)?.description ?? null;
+}
 
 /**
  * The exact Salesforce changes of an AI task, field by field, with the value the CRM holds now. Tasks that change
  * no Salesforce record (the workflow scheduler) have none; an unknown processor has none (validation rejects it).
  */
-export function fieldChanges(task: AiTask, ctx: CrmContext): FieldChange[] {
-  if (!isProcessorName(task.processor)) return [];
-  const m = task.metadata as Record<string, any>;
-  const o = ctx.opportunity;
-  const onOpportunity = (field: string, oldValue: FieldChange['oldValue'], newValue: FieldChange['newValue']): FieldChange => ({ object: 'Opportunity', recordId: o.id, recordName: o.name, field, oldValue, newValue });
-  const newTask = (field: string, newValue: FieldChange['newValue']): FieldChange => ({ object: 'Task', recordId: null, recordName: null, field, oldValue: null, newValue });
-  switch (task.processor) {
-    case 'salesforce-contact-updater':
-      return [
-        onOpportunity('Primary_Contact__c', contactLabel(ctx, o.primaryContactId), contactLabel(ctx, m.newContact?.salesforceId)),
-        ...(m.oldContact ? [onOpportunity('Previous_Contact__c', contactLabel(ctx, o.previousContactId), contactLabel(ctx, m.oldContact.salesforceId))] : []),
-        newTask('Subject', `Primary contact changed to ${m.newContact?.name} (audit, completed)`),
-      ];
-    case 'follow-up-reminder-creator':
-      return [newTask('Subject', m.reminderMessage), newTask('ActivityDate', `in ${m.daysUntilReminder} business day(s)`), newTask('Priority', m.reminderPriority)];
-    case 'email-engagement-tracker':
-      return [newTask('Subject', `Email engagement: ${m.emailSubject} (${m.sentTo})`)];
-    case 'crm-opportunity-updater': {
-      const current: Record<string, string | number | null> = { NextStep: o.nextStep, Description: o.description };
-      return Object.entries((m.fields ?? {}) as Record<string, string | number | null>)
-        .filter(([, v]) => v !== null)
-        .map(([k, v]) => onOpportunity(k, current[k] ?? null, v));
-    }
-    case 'workflow-scheduler':
-      return [];
-  }
+export function fieldChanges(task: Pick<AiTask, 'processor' | 'metadata'>, ctx: CrmContext, registry: ProcessorRegistry = processorRegistry): FieldChange[] {
+  return previewOf(task, ctx, registry)?.fields ?? [];
 }

@@ -1,18 +1,11 @@
-import { recordError, SalesforceError, type SaveResult } from '../service/src/salesforce/errors.ts';
-import { withRetry } from '../service/src/salesforce/retry.ts';
-import type { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
-import { EXTERNAL_ID_FIELD } from '../service/src/salesforce/task-mirror.ts';
+import { recordError, SalesforceError, type SaveResult } from './errors.ts';
+import { withRetry } from './retry.ts';
+import type { SalesforceGateway } from './gateway.ts';
+import { EXTERNAL_ID_FIELD } from './task-mirror.ts';
 
-/** Salesforce helpers shared by the processors: every write is keyed (an id, or the Task external id) and retried. */
+/** The record reads and writes behind the processors' Salesforce port: every write is keyed (an id, or the Task external id) and retried. */
 
-const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
-
-/** A SOQL id literal; anything that is not an id is refused rather than quoted. */
-export function soqlId(id: string): string {
-  if (!ID.test(id)) throw new SalesforceError(`not a Salesforce id: ${JSON.stringify(id).slice(0, 40)}`, 'MALFORMED_ID', 'permanent');
-  return `'${id}'`;
-}
-
+/** Reads records with SOQL, retrying what is worth retrying. */
 export async function query<T extends Record<string, any>>(sf: SalesforceGateway, soql: string): Promise<T[]> {
   const res = await withRetry(async () => await sf.conn.query<T>(soql), { policy: sf.readRetry });
   return res.records;

@@ -1,6 +1,7 @@
 import type { Connection } from 'jsforce';
 import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
 import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
+import { SALESFORCE_ID } from './ids.ts';
 
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
 export const EXTERNAL_ID_FIELD = 'Action_Plan_Task_Id__c';
@@ -118,12 +119,11 @@ export interface ChangeCursor {
 }
 
 const SOQL_DATETIME = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const SOQL_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 /** Mirrored Tasks changed in Salesforce after the cursor, in (SystemModstamp, Id) order, one page. */
 export async function changedMirroredTasks(conn: Connection, after: ChangeCursor, limit = 200): Promise<SalesforceTaskChange[]> {
   const at = SOQL_DATETIME(after.since);
-  if (after.lastId !== undefined && !SOQL_ID.test(after.lastId)) throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
+  if (after.lastId !== undefined && !SALESFORCE_ID.test(after.lastId)) throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
   const position = after.lastId
     ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
     : `SystemModstamp >= ${at}`;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { PROCESSOR_NAMES } from '../../../processors/catalog.ts';
+import { plannableProcessors } from '../../../processors/registry.ts';
 
-const PlannableProcessor = z.enum(PROCESSOR_NAMES).exclude(['workflow-scheduler']);
+const PlannableProcessor = z.enum(plannableProcessors() as [string, ...string[]]);
 
 /** The ten renewal stages, in order from furthest to overdue. */
 export const STAGE_IDS = [
