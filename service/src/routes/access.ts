@@ -1,6 +1,6 @@
 import { getExecution, type ExecutionRow } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
-import { forbidden, notFound } from '../http-errors.ts';
+import { forbidden, notFound } from '../domain-errors.ts';
 
 /** Throws 403 unless the Salesforce user can edit the opportunity (checked through Salesforce). */
 export async function requireOpportunityAccess(deps: Deps, userId: string, opportunityId: string): Promise<void> {

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { executionLiveState, getExecution, planViewStamp } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import { FinalizeBody, finalize, generatePlan, planView } from '../workflows/action-plans.ts';
 import { executionView, startWorkflow } from '../workflows/executions.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import { executionView } from '../workflows/executions.ts';
 import { goBackToStep, runStep, skipStep, submitStepInput } from '../workflows/steps/service.ts';
 import { stepLibrary } from '../workflows/steps/library/index.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getTask, listTasks, opportunitiesOfTasks, updateTask, type TaskFilters } from '../db/tasks.ts';
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
-import { badRequest, conflict, notFound } from '../http-errors.ts';
+import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
@@ -131,9 +131,9 @@ export function tasksRouter(deps: Deps) {
       const patch = c.req.valid('json');
       const task = await taskFor(c.get('userId'), id);
       if (task.owner === 'AI' && patch.status && patch.status !== 'cancelled')
-        throw badRequest('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
+        throw invalidInput('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
       if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
-        throw badRequest('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
+        throw invalidInput('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
       const updated = await updateTask(deps.db.sql, id, patch);
       if (!updated) throw conflict(`Task ${id} is running in an executor; cancel or change it once the run has ended`);
       const mirrorId = updated.parentTaskId ?? updated.id;

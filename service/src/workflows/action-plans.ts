@@ -5,7 +5,7 @@ import { currentPlan, finalizedPlan, insertDraftPlan, planContext, type PlanRow 
 import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
-import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
+import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import { describeChange, fieldChanges } from '../plan/change-preview.ts';
 import type { PlanningInput } from '../plan/planner.ts';
@@ -53,7 +53,7 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   }).catch((err: Error) => {
     if (!(err instanceof InvalidPlaybookPlan)) throw err;
     deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
-    throw new ApiError(502, 'PLAN_INVALID', err.message);
+    throw err;
   });
   const { content, diff, generation, carried, basedOn } = await replan(deps, execution, input, generated);
   const plan = await insertDraftPlan(deps.db.sql, {
@@ -269,9 +269,9 @@ export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edit
     const ai = next.aiTasks.find((t) => t.key === e.key);
     const csm = next.csmTasks.find((t) => t.key === e.key);
     const task = ai ?? csm;
-    if (!task) throw badRequest(`edits.${i}.key: no task ${e.key} in this plan`, [{ path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` }]);
+    if (!task) throw invalidInput(`edits.${i}.key: no task ${e.key} in this plan`, [{ path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` }]);
     if (e.dueDate !== undefined && !csm)
-      throw badRequest(`edits.${i}.dueDate: only CSM tasks have due dates`, [{ path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' }]);
+      throw invalidInput(`edits.${i}.dueDate: only CSM tasks have due dates`, [{ path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' }]);
     if (e.action !== undefined) task.action = e.action;
     if (e.description !== undefined) task.description = e.description;
     if (e.priority !== undefined) task.priority = e.priority;
@@ -300,7 +300,7 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     const edited = applyEdits(plan.content, body.edits, unticked);
     const context = await planContext(deps.db.sql, plan.id);
     const checked = validatePlan(edited, planningInput(deps, execution, context));
-    if (!checked.content) throw badRequest(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
+    if (!checked.content) throw invalidInput(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
     const outcome = await finalizePlan(deps.db.sql, {
       planId: plan.id,
       executionId: execution.id,

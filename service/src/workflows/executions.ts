@@ -3,7 +3,7 @@ import { startExecution, type ExecutionRow, type ExecutionStep } from '../db/exe
 import { currentPlan } from '../db/plans.ts';
 import { carriedOverTasks } from '../db/steps.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { renewalStageFor } from '../stages/stages.ts';
 import { initialSteps } from './steps/service.ts';

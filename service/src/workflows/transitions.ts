@@ -2,7 +2,7 @@ import { daysBetween } from '../calendar/dates.ts';
 import { carriedOverTasks } from '../db/steps.ts';
 import { getScheduledWorkflow, markScheduledStarted, pendingScheduledWorkflows, refreshRenewalDate, rescheduleWorkflow } from '../db/scheduled-workflows.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import { nextWorkflowDate } from '../plan/window.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { STAGE_IDS, renewalStageFor, stageById, StageId } from '../stages/stages.ts';

@@ -1,7 +1,7 @@
 import type { ExecutionRow, ExecutionStep } from '../../db/executions.ts';
 import { carriedOverTasks, updateExecutionSteps } from '../../db/steps.ts';
 import type { Deps } from '../../deps.ts';
-import { conflict, notFound } from '../../http-errors.ts';
+import { conflict, notFound } from '../../domain-errors.ts';
 import type { CrmContext } from '../../salesforce/context.ts';
 import { stageById, StageId } from '../../stages/stages.ts';
 import { daysBetween } from '../../calendar/dates.ts';
