@@ -4,7 +4,8 @@ import { executionLiveState, getExecution, planViewStamp } from '../db/execution
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import { FinalizeBody, finalize, generatePlan, planView } from '../workflows/action-plans.ts';
-import { executionView, startWorkflow } from '../workflows/executions.ts';
+import { executionView, opportunityContext, startWorkflow } from '../workflows/executions.ts';
+import { followRenewalDate } from '../workflows/renewal-date.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
 import { executionForUser, requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
@@ -34,7 +35,9 @@ export function executionsRouter(deps: Deps) {
       const { opportunityId } = c.req.valid('json');
       const userId = c.get('userId');
       await requireOpportunityAccess(deps, userId, opportunityId);
-      const { execution, created } = await startWorkflow(deps, userId, opportunityId);
+      const ctx = await opportunityContext(deps, opportunityId);
+      await followRenewalDate(deps, ctx);
+      const { execution, created } = await startWorkflow(deps, userId, ctx);
       return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);
     },
   );

@@ -5,6 +5,7 @@ import { currentPlan, finalizedPlan, insertDraftPlan, planContext, type PlanRow 
 import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
+import { followRenewalDate } from './renewal-date.ts';
 import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import { describeChange, fieldChanges } from '../plan/change-preview.ts';
@@ -45,6 +46,7 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
+  if (execution.status === 'in_progress') await followRenewalDate(deps, context);
   execution = await runAutomaticSteps(deps, execution, context, signal);
   const input = planningInput(deps, execution, context);
   const generated = await generateWithFallback(deps.planner, input, {

@@ -1,36 +1,17 @@
 import { daysBetween } from '../calendar/dates.ts';
-import { carriedOverTasks } from '../db/steps.ts';
-import { getScheduledWorkflow, markScheduledStarted, pendingScheduledWorkflows, refreshRenewalDate, rescheduleWorkflow } from '../db/scheduled-workflows.ts';
+import { pendingScheduledWorkflows, refreshRenewalDate, rescheduleWorkflow } from '../db/scheduled-workflows.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../domain-errors.ts';
 import { nextWorkflowDate } from '../plan/window.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { STAGE_IDS, renewalStageFor, stageById, StageId } from '../stages/stages.ts';
-import { startWorkflow } from './executions.ts';
 
 const order = (stage: string) => STAGE_IDS.indexOf(stage as StageId);
 
 /**
- * Starts a scheduled next-stage workflow (what the schedule cron calls when its date comes). The stage is the one
- * the renewal date gives today, so a moved date starts the right stage. The previous stages' open tasks stay
- * visible in the new execution (`carriedOver`, and its carried-over tasks step). Idempotent: starting twice
- * returns the same execution.
- *
- * @example const { execution, carriedOver } = await startScheduledWorkflow(deps, scheduledWorkflowId);
- */
-export async function startScheduledWorkflow(deps: Deps, scheduledWorkflowId: string) {
-  const scheduled = await getScheduledWorkflow(deps.db.sql, scheduledWorkflowId);
-  if (!scheduled) throw notFound(`Scheduled workflow ${scheduledWorkflowId}`);
-  const { execution, created } = await startWorkflow(deps, scheduled.csmUserId, scheduled.opportunityId);
-  await markScheduledStarted(deps.db.sql, scheduled.id, execution.id);
-  const carriedOver = await carriedOverTasks(deps.db.sql, execution);
-  return { execution, created, carriedOver, scheduledStage: scheduled.stage };
-}
-
-/**
  * Follows the renewal date Salesforce holds now: live executions show the stage it puts the opportunity in, and a
  * scheduled workflow moves with it (its date recomputed from the stage table; when that date has passed, the stage
- * the opportunity is in now, due at once). The CSM gets a notification for each move.
+ * the opportunity is in now, due at once). The CSM gets a notification for each move. Called explicitly, once, by
+ * the operations that read the opportunity fresh from Salesforce (start, step operations, plan generation).
  */
 export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<void> {
   const today = deps.today();
