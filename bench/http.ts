@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import { executionLiveState } from '../service/src/db/executions.ts';
 import { planView } from '../service/src/workflows/action-plans.ts';
 import { PlanCache } from '../service/src/workflows/plan-cache.ts';
-import { startHarness } from '../tests/helpers/harness.ts';
+import { startHarness } from '../testkit/harness.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);

@@ -17,7 +17,7 @@ import { runTaskNow } from '../service/src/executor/manual.ts';
 import { createLogger } from '../service/src/log.ts';
 import { assembleDeps } from '../service/src/server.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
-import { startOrgEmulator } from '../tests/org-emulator/index.ts';
+import { startOrgEmulator } from '../dev/org-emulator/index.ts';
 
 const { values: args } = parseArgs({ options: { today: { type: 'string' } } });
 const today = args.today ?? process.env.TODAY ?? '2026-11-25';

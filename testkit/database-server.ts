@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { startEmbeddedPostgres } from '../../service/src/db/embedded/server.ts';
+import { startEmbeddedPostgres } from '../service/src/db/embedded/server.ts';
 
 /** The address probed when TEST_DATABASE_URL is unset. */
 export function defaultServerUrl(): string {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { migrate } from '../../service/src/db/migrate.ts';
-import type { Database, Sql } from '../../service/src/db/sql.ts';
+import { migrate } from '../service/src/db/migrate.ts';
+import type { Database, Sql } from '../service/src/db/sql.ts';
 import { defaultServerUrl } from './database-server.ts';
 
 /**

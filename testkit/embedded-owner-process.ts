@@ -3,7 +3,7 @@
  * one row; it prints "ready <server pid>" and then waits to be killed. For the crash tests.
  */
 import postgres from 'postgres';
-import { startEmbeddedPostgres } from '../../service/src/db/embedded/server.ts';
+import { startEmbeddedPostgres } from '../service/src/db/embedded/server.ts';
 
 const server = await startEmbeddedPostgres(process.argv[2]!);
 const sql = postgres({ ...server.address, max: 1, onnotice: () => undefined });

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createApp } from '../../service/src/app.ts';
-import { OrgBusinessCalendar } from '../../service/src/calendar/org-calendar.ts';
-import { clockFrom, middayOf } from '../../service/src/clock.ts';
-import { loadConfig } from '../../service/src/config.ts';
-import type { Deps } from '../../service/src/deps.ts';
-import { createLogger } from '../../service/src/log.ts';
-import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
-import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
-import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
-import { DEFAULT_RETRY, READ_RETRY } from '../../service/src/salesforce/retry.ts';
-import { startOrgEmulator, type OrgEmulator, type SeedData } from '../org-emulator/index.ts';
+import { createApp } from '../service/src/app.ts';
+import { OrgBusinessCalendar } from '../service/src/calendar/org-calendar.ts';
+import { clockFrom, middayOf } from '../service/src/clock.ts';
+import { loadConfig } from '../service/src/config.ts';
+import type { Deps } from '../service/src/deps.ts';
+import { createLogger } from '../service/src/log.ts';
+import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
+import { connectSalesforce } from '../service/src/salesforce/connection.ts';
+import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
+import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
+import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
 
 export const TODAY = '2026-11-25';

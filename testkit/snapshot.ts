@@ -1,4 +1,4 @@
-import type { Sql } from '../../service/src/db/sql.ts';
+import type { Sql } from '../service/src/db/sql.ts';
 
 /**
  * A digest of every row of every table of the test database (schema_migrations aside): equal before and after

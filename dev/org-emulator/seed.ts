@@ -59,7 +59,7 @@ export type SeedData = { description?: string; shares?: z.input<typeof shareSche
 
 const DEMO_SEED_URL = new URL('./demo-org.json', import.meta.url);
 
-/** The demo org (tests/org-emulator/demo-org.json), parsed and validated. */
+/** The demo org (dev/org-emulator/demo-org.json), parsed and validated. */
 export function loadDemoSeed(): SeedData {
   return parseSeed(JSON.parse(readFileSync(DEMO_SEED_URL, 'utf8')));
 }

@@ -75,7 +75,7 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
     let emulator: RunningService['emulator'];
     let emulatorLink: { url: string; accessToken: string } | undefined;
     if (config.salesforce.mode === 'emulator') {
-      const { startOrgEmulator } = await import('../../tests/org-emulator/index.ts');
+      const { startOrgEmulator } = await import('../../dev/org-emulator/index.ts');
       const accessToken = randomBytes(24).toString('base64url');
       const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined });
       closers.push(() => org.close());

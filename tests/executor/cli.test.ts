@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../helpers/database.ts';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
-import { insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;

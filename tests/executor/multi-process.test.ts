@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../helpers/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
-import { startWorker, type WorkerProcess } from './processes.ts';
-import { createRunsTable } from './test-registry.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { startWorker, type WorkerProcess } from '../../testkit/executor/processes.ts';
+import { createRunsTable } from '../../testkit/executor/test-registry.ts';
 
 /** Executors in separate processes against one real PostgreSQL: they coordinate only through the database. */
 describe('executors in separate processes', () => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimQueuedTasks, completeTask, failTask, recoverExpiredLeases, releaseTasks } from '../../service/src/db/queue.ts';
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { ExecutorOptions } from '../../service/src/executor/options.ts';
-import { freshDatabase } from '../helpers/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
-import { createRunsTable, testRegistry, testServices } from './test-registry.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { createRunsTable, testRegistry, testServices } from '../../testkit/executor/test-registry.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../service/src/executor/index.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS } from '../org-emulator/index.ts';
-import { insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 
 const ACME = DEMO_IDS.opportunities.acme;
 

@@ -1,8 +1,8 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { databaseDigest } from '../helpers/snapshot.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { databaseDigest } from '../../testkit/snapshot.ts';
 
 /**
  * The inputs that used to answer 500 (issue 9): each is now a 400 naming the field, and nothing is written, neither

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
 import type { Deps } from '../../service/src/deps.ts';
-import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
+import { API_KEY, startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
  * Plan generation is bounded (issue 9, item 8): per user and per execution, shared by every instance through

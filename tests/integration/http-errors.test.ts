@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** Every 400/401/403/404 path answers with the one error shape, names what is wrong, and writes nothing. */
 describe('HTTP errors', () => {

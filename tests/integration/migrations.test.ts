@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, migrationFiles, migrationsCurrent } from '../../service/src/db/migrate.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
-import { freshDatabase } from '../helpers/database.ts';
+import { freshDatabase } from '../../testkit/database.ts';
 
 describe('migrations', () => {
   const cleanups: (() => Promise<void>)[] = [];

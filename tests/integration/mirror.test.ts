@@ -3,7 +3,7 @@ import { finalizePlan } from '../../service/src/db/finalize.ts';
 import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
 import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/workflows/mirror.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** Mirroring plan tasks to Salesforce under faults: retries, per-record failures, crashes. */
 describe('Salesforce task mirror', () => {

@@ -3,7 +3,7 @@ import { addDays } from '../../service/src/calendar/dates.ts';
 import type { Planner, PlanningInput } from '../../service/src/plan/planner.ts';
 import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
 import type { ActionPlanContent } from '../../service/src/plan/schema.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** The playbook's plan, reshaped by the test to stand for a planner that changed its mind between versions. */
 class ReshapedPlaybook implements Planner {

@@ -5,8 +5,8 @@ import type { PlanningInput } from '../../service/src/plan/planner.ts';
 import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
 import { stageById } from '../../service/src/stages/stages.ts';
 import { renewalPosition } from '../../service/src/workflows/executions.ts';
-import { startHarness, TODAY, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS } from '../org-emulator/index.ts';
+import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
 import { modelPlan, modelPlanWith } from './scripted-plans.ts';
 

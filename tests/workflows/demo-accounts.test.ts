@@ -6,7 +6,7 @@ import { stepLibrary } from '../../service/src/workflows/steps/library/index.ts'
 import { analyzeStep } from '../../service/src/workflows/steps/run.ts';
 import type { StepResult } from '../../service/src/workflows/steps/types.ts';
 import { workflowFor } from '../../service/src/workflows/steps/workflows.ts';
-import { startHarness, TODAY, type Harness } from '../helpers/harness.ts';
+import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 
 /** Every automatic step's analysis on the four demo accounts, read from the org emulator (not Salesforce) through jsforce. */
 describe('step analyses on the demo accounts', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../service/src/calendar/dates.ts';
 import { startScheduledWorkflow } from '../../service/src/schedules/start-scheduled.ts';
-import { startHarness, TODAY, type Harness } from '../helpers/harness.ts';
+import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 
 /** Finalizes the Discovery plan of the demo opportunity and returns its scheduled Prepare workflow. */
 async function finalizeDiscovery(h: Harness) {
