@@ -86,7 +86,11 @@ export interface ProcessorServices {
   /** Points this plan's open CSM tasks about one contact at another; answers how many moved. */
   repointPlanContacts(oldContactId: string, newContactId: string): Promise<number>;
   /** Schedules (or reschedules, while not yet started) this plan's next stage workflow. */
-  scheduleWorkflow(w: { stage: string; triggerDate: string; conditions: string[] }): Promise<{ id: string; status: string; triggerDate: string; stage: string }>;
+  scheduleWorkflow(w: {
+    stage: string;
+    triggerDate: string;
+    conditions: string[];
+  }): Promise<{ id: string; status: string; triggerDate: string; stage: string }>;
   /** Whether the stage table knows this stage. */
   isStage(stage: string): boolean;
   /** Starts (or finds) the engagement record of a sent email. */
@@ -156,7 +160,9 @@ export interface ProcessorDefinition<N extends string = string, S extends z.ZodT
 }
 
 /** Declares a processor, keeping its name's literal type. */
-export function defineProcessor<const N extends string, S extends z.ZodType>(definition: ProcessorDefinition<N, S>): ProcessorDefinition<N, S> {
+export function defineProcessor<const N extends string, S extends z.ZodType>(
+  definition: ProcessorDefinition<N, S>,
+): ProcessorDefinition<N, S> {
   return definition;
 }
 

@@ -9,6 +9,9 @@ describe('processor registry', () => {
     expect(extra.success).toBe(false);
     expect(JSON.stringify(extra.error?.issues)).toMatch(/Amount/);
     const reminder = processorRegistry.get('follow-up-reminder-creator')!.metadata;
-    expect(reminder.safeParse({ daysUntilReminder: 3, reminderMessage: 'x', reminderPriority: 2, relatedAction: 'y', shell: 'rm -rf /' }).success).toBe(false);
+    expect(
+      reminder.safeParse({ daysUntilReminder: 3, reminderMessage: 'x', reminderPriority: 2, relatedAction: 'y', shell: 'rm -rf /' })
+        .success,
+    ).toBe(false);
   });
 });

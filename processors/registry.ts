@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ProcessorDefinition } from './port.ts';
 import { crmOpportunityUpdater } from './crm-opportunity-updater/index.ts';
 import { emailEngagementTracker } from './email-engagement-tracker/index.ts';
@@ -24,7 +25,7 @@ export type ProcessorName = (typeof definitions)[number]['name'];
 export type ProcessorRegistry = ReadonlyMap<string, ProcessorDefinition>;
 
 /** A registry of these definitions (tests build their own). */
-export function registryOf(list: readonly ProcessorDefinition<string, any>[]): ProcessorRegistry {
+export function registryOf(list: readonly ProcessorDefinition<string, z.ZodType>[]): ProcessorRegistry {
   return new Map(list.map((d) => [d.name, d as ProcessorDefinition]));
 }
 

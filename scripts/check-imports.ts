@@ -14,7 +14,11 @@ interface Rule {
 const rules: Rule[] = [
   { from: 'service/src', forbidden: ['tests/'], why: 'production code does not import test code' },
   { from: 'scripts', forbidden: ['tests/'], why: 'scripts do not import test code' },
-  { from: 'processors', forbidden: ['tests/', 'service/src/db/', 'service/src/workflows/', 'jsforce'], why: 'processors use only their port (processors/port.ts)' },
+  {
+    from: 'processors',
+    forbidden: ['tests/', 'service/src/db/', 'service/src/workflows/', 'jsforce'],
+    why: 'processors use only their port (processors/port.ts)',
+  },
   { from: 'bench', forbidden: ['tests/'], why: 'benches share helpers with tests through testkit/' },
   { from: 'dev', forbidden: ['tests/', 'testkit/'], why: 'the org emulator is a tool of its own' },
 ];

@@ -25,7 +25,14 @@ export const crmOpportunityUpdater = defineProcessor({
     const held = (field: string) => (o as Record<string, unknown>)[field.charAt(0).toLowerCase() + field.slice(1)] ?? null;
     return {
       description: `Opportunity "${o.name}": ${changed.map(([k, v]) => `${k} ${JSON.stringify(held(k))} → ${JSON.stringify(v)}`).join('; ')}`,
-      fields: changed.map(([field, newValue]) => ({ object: 'Opportunity', recordId: o.id, recordName: o.name, field, oldValue: current[field] ?? null, newValue })),
+      fields: changed.map(([field, newValue]) => ({
+        object: 'Opportunity',
+        recordId: o.id,
+        recordName: o.name,
+        field,
+        oldValue: current[field] ?? null,
+        newValue,
+      })),
     };
   },
   async run(input, { task, services }) {

@@ -27,12 +27,22 @@ export const emailEngagementTracker = defineProcessor({
     // someone outside the account would read another customer's engagement.
     const email = sentEmails(ctx).find((e) => sameId(e.activity.id, input.emailId));
     if (!email) return [`emailId ${input.emailId} is not a sent email (an Email activity) in this opportunity's CRM context`];
-    if (email.to.contact.email?.toLowerCase() !== input.sentTo.toLowerCase()) return [`email ${input.emailId} was sent to ${email.to.contact.email}, not ${input.sentTo}`];
+    if (email.to.contact.email?.toLowerCase() !== input.sentTo.toLowerCase())
+      return [`email ${input.emailId} was sent to ${email.to.contact.email}, not ${input.sentTo}`];
     return [];
   },
   changePreview: (input) => ({
     description: `Tracks opens and clicks of "${input.emailSubject}" sent to ${input.sentTo}; engagement is logged on the opportunity`,
-    fields: [{ object: 'Task', recordId: null, recordName: null, field: 'Subject', oldValue: null, newValue: `Email engagement: ${input.emailSubject} (${input.sentTo})` }],
+    fields: [
+      {
+        object: 'Task',
+        recordId: null,
+        recordName: null,
+        field: 'Subject',
+        oldValue: null,
+        newValue: `Email engagement: ${input.emailSubject} (${input.sentTo})`,
+      },
+    ],
   }),
   async run(input, { task, services }) {
     const provider = services.email;
@@ -63,7 +73,11 @@ export const emailEngagementTracker = defineProcessor({
       dueDate: services.calendar.add(services.today(), 5),
       status: 'pending',
       snoozedUntil: null,
-      metadata: { monitorsTaskId: task.id, emailId: input.emailId, engagement: { opens: record.opens, clicks: record.clicks, replies: record.replies } },
+      metadata: {
+        monitorsTaskId: task.id,
+        emailId: input.emailId,
+        engagement: { opens: record.opens, clicks: record.clicks, replies: record.replies },
+      },
     });
     return {
       summary: provider

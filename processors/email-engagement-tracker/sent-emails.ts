@@ -8,7 +8,9 @@ type Role = CrmContext['contactRoles'][number];
 export function sentEmails(ctx: CrmContext): { activity: Activity; to: Role }[] {
   return ctx.activities.flatMap((activity) => {
     if (activity.subtype !== 'Email' || !activity.whoId) return [];
-    const to = ctx.contactRoles.find((r) => sameId(r.contactId, activity.whoId) && r.contact.accountId === ctx.account.id && r.contact.email);
+    const to = ctx.contactRoles.find(
+      (r) => sameId(r.contactId, activity.whoId) && r.contact.accountId === ctx.account.id && r.contact.email,
+    );
     return to ? [{ activity, to }] : [];
   });
 }

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { defineProcessor, type FieldChange } from '../port.ts';
 
-const newTask = (field: string, newValue: FieldChange['newValue']): FieldChange => ({ object: 'Task', recordId: null, recordName: null, field, oldValue: null, newValue });
+const newTask = (field: string, newValue: FieldChange['newValue']): FieldChange => ({
+  object: 'Task',
+  recordId: null,
+  recordName: null,
+  field,
+  oldValue: null,
+  newValue,
+});
 
 /**
  * Creates the CSM's follow-up reminder: a task due N business days ahead (weekends and the configured public
@@ -20,7 +27,11 @@ export const followUpReminderCreator = defineProcessor({
   writesFields: false,
   changePreview: (input) => ({
     description: `New Task for the CSM "${input.reminderMessage}", due in ${input.daysUntilReminder} business day(s), with a reminder`,
-    fields: [newTask('Subject', input.reminderMessage), newTask('ActivityDate', `in ${input.daysUntilReminder} business day(s)`), newTask('Priority', input.reminderPriority)],
+    fields: [
+      newTask('Subject', input.reminderMessage),
+      newTask('ActivityDate', `in ${input.daysUntilReminder} business day(s)`),
+      newTask('Priority', input.reminderPriority),
+    ],
   }),
   async run(input, { task, services }) {
     const today = services.today();

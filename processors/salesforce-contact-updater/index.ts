@@ -6,7 +6,8 @@ import { defineProcessor, PermanentError, type FieldChange } from '../port.ts';
 const contactRef = z.strictObject({ name: z.string().min(1), salesforceId: z.string().regex(SALESFORCE_ID, 'must be a Salesforce id') });
 
 /** The contacts of the opportunity's account that have a contact role on it, by id key. */
-const accountContacts = (ctx: CrmContext) => new Map(ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [idKey(r.contactId), r]));
+const accountContacts = (ctx: CrmContext) =>
+  new Map(ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [idKey(r.contactId), r]));
 
 const contactLabel = (ctx: CrmContext, id: string | null | undefined) => {
   if (!id) return null;
@@ -33,7 +34,8 @@ export const salesforceContactUpdater = defineProcessor({
   groundingErrors(input, ctx) {
     const errors: string[] = [];
     const contacts = accountContacts(ctx);
-    if (!contacts.has(idKey(input.newContact.salesforceId))) errors.push(`new contact ${input.newContact.salesforceId} has no contact role on this opportunity's account`);
+    if (!contacts.has(idKey(input.newContact.salesforceId)))
+      errors.push(`new contact ${input.newContact.salesforceId} has no contact role on this opportunity's account`);
     const old = input.oldContact ? idKey(input.oldContact.salesforceId) : undefined;
     if (old && !contacts.has(old) && old !== (ctx.opportunity.primaryContactId ? idKey(ctx.opportunity.primaryContactId) : undefined))
       errors.push(`previous contact ${input.oldContact!.salesforceId} is not this opportunity's contact`);
@@ -41,13 +43,29 @@ export const salesforceContactUpdater = defineProcessor({
   },
   changePreview(input, ctx) {
     const o = ctx.opportunity;
-    const onOpportunity = (field: string, oldValue: string | null, newValue: string | null): FieldChange => ({ object: 'Opportunity', recordId: o.id, recordName: o.name, field, oldValue, newValue });
+    const onOpportunity = (field: string, oldValue: string | null, newValue: string | null): FieldChange => ({
+      object: 'Opportunity',
+      recordId: o.id,
+      recordName: o.name,
+      field,
+      oldValue,
+      newValue,
+    });
     return {
       description: `Opportunity "${o.name}": Primary_Contact__c ${input.oldContact?.name ?? '(empty)'} → ${input.newContact.name}; Previous_Contact__c → ${input.oldContact?.name ?? '(unchanged)'}; a completed audit Task is logged`,
       fields: [
         onOpportunity('Primary_Contact__c', contactLabel(ctx, o.primaryContactId), contactLabel(ctx, input.newContact.salesforceId)),
-        ...(input.oldContact ? [onOpportunity('Previous_Contact__c', contactLabel(ctx, o.previousContactId), contactLabel(ctx, input.oldContact.salesforceId))] : []),
-        { object: 'Task', recordId: null, recordName: null, field: 'Subject', oldValue: null, newValue: `Primary contact changed to ${input.newContact.name} (audit, completed)` },
+        ...(input.oldContact
+          ? [onOpportunity('Previous_Contact__c', contactLabel(ctx, o.previousContactId), contactLabel(ctx, input.oldContact.salesforceId))]
+          : []),
+        {
+          object: 'Task',
+          recordId: null,
+          recordName: null,
+          field: 'Subject',
+          oldValue: null,
+          newValue: `Primary contact changed to ${input.newContact.name} (audit, completed)`,
+        },
       ],
     };
   },
@@ -58,7 +76,9 @@ export const salesforceContactUpdater = defineProcessor({
     );
     if (!opportunity) throw new PermanentError(`Opportunity ${task.opportunityId} does not exist in Salesforce`, 'NOT_FOUND');
     const ids = [input.newContact.salesforceId, ...(input.oldContact ? [input.oldContact.salesforceId] : [])];
-    const contacts = await sf.query<{ Id: string; AccountId: string | null; Name: string }>(`SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`);
+    const contacts = await sf.query<{ Id: string; AccountId: string | null; Name: string }>(
+      `SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`,
+    );
     const byId = new Map(contacts.map((c) => [idKey(c.Id), c]));
     for (const ref of [input.newContact, input.oldContact]) {
       if (!ref) continue;

@@ -16,7 +16,10 @@ export const workflowScheduler = defineProcessor({
   }),
   notPlannable: 'finalizing the plan schedules its nextWorkflow; a workflow-scheduler task would schedule it again',
   writesFields: false,
-  changePreview: (input) => ({ description: `Schedules the ${input.stage} workflow on ${input.triggerDate} (no Salesforce record changes)`, fields: [] }),
+  changePreview: (input) => ({
+    description: `Schedules the ${input.stage} workflow on ${input.triggerDate} (no Salesforce record changes)`,
+    fields: [],
+  }),
   async run(input, { services }) {
     if (!services.isStage(input.stage)) throw new PermanentError(`Unknown stage ${input.stage}`, 'UNKNOWN_STAGE');
     if (input.triggerDate < services.today()) throw new PermanentError(`Trigger date ${input.triggerDate} is in the past`, 'PAST_DATE');

@@ -12,7 +12,11 @@ import { pluginRegistry } from './registry.ts';
 /** A Discovery-stage renewal whose stage allows the new processor, checked against the registry that has it. */
 function withPlugin() {
   const base = planningInput();
-  const input = { ...base, stage: { ...base.stage, processors: [...base.stage.processors, 'close-date-updater'] }, processors: pluginRegistry };
+  const input = {
+    ...base,
+    stage: { ...base.stage, processors: [...base.stage.processors, 'close-date-updater'] },
+    processors: pluginRegistry,
+  };
   const plan = playbookPlan(input);
   const task = {
     key: 'ai-9',
@@ -46,7 +50,9 @@ describe('a processor added by one folder and one registry line', () => {
   it("is in the planners' catalog: offered, listed for the model, and a variant of the model's answer schema", () => {
     const { input } = withPlugin();
     expect(offeredProcessors(input)).toContain('close-date-updater');
-    expect(processorCatalogLines(pluginRegistry)).toContain('   - close-date-updater: Moves the opportunity close date (never past the renewal date)');
+    expect(processorCatalogLines(pluginRegistry)).toContain(
+      '   - close-date-updater: Moves the opportunity close date (never past the renewal date)',
+    );
     const schema = llmPlanSchema(pluginRegistry);
     const { task } = withPlugin();
     expect(schema.shape.aiTasks.element.safeParse(task).success).toBe(true);
@@ -56,9 +62,18 @@ describe('a processor added by one folder and one registry line', () => {
   it('reaches the approval gate: its change in words and field by field, and a model-proposed write waits for the CSM', () => {
     const { input, task } = withPlugin();
     const ctx = input.context;
-    expect(describeChange(task, ctx, pluginRegistry)).toBe(`Opportunity "${ctx.opportunity.name}": CloseDate ${ctx.opportunity.closeDate} → ${ctx.opportunity.renewalDate}`);
+    expect(describeChange(task, ctx, pluginRegistry)).toBe(
+      `Opportunity "${ctx.opportunity.name}": CloseDate ${ctx.opportunity.closeDate} → ${ctx.opportunity.renewalDate}`,
+    );
     expect(fieldChanges(task, ctx, pluginRegistry)).toEqual([
-      { object: 'Opportunity', recordId: ctx.opportunity.id, recordName: ctx.opportunity.name, field: 'CloseDate', oldValue: ctx.opportunity.closeDate, newValue: ctx.opportunity.renewalDate },
+      {
+        object: 'Opportunity',
+        recordId: ctx.opportunity.id,
+        recordName: ctx.opportunity.name,
+        field: 'CloseDate',
+        oldValue: ctx.opportunity.closeDate,
+        newValue: ctx.opportunity.renewalDate,
+      },
     ]);
     expect(needsApproval(task, 'llm', pluginRegistry)).toBe(true);
     expect(needsApproval(task, 'playbook', pluginRegistry)).toBe(false);

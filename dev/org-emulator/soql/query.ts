@@ -73,7 +73,7 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
 }
 
 /** COUNT() answers with totalSize only; COUNT(field) with one AggregateResult row. */
-function aggregate(functions: FieldFunctionExpression[], type: string, count: number, ctx: QueryContext): QueryRows {
+function aggregate(functions: FieldFunctionExpression[], type: string, count: number, _ctx: QueryContext): QueryRows {
   if (functions.some((f) => f.functionName.toUpperCase() !== 'COUNT')) {
     throw unsupported(`aggregate functions other than COUNT (${functions.map((f) => f.rawValue).join(', ')})`);
   }

@@ -13,7 +13,11 @@ function previewOf(task: Pick<AiTask, 'processor' | 'metadata'>, ctx: CrmContext
 }
 
 /** In words, the Salesforce change an AI task will make, so the CSM approves it knowingly before finalize. */
-export function describeChange(task: Pick<AiTask, 'processor' | 'metadata'>, ctx: CrmContext, registry: ProcessorRegistry = processorRegistry): string | null {
+export function describeChange(
+  task: Pick<AiTask, 'processor' | 'metadata'>,
+  ctx: CrmContext,
+  registry: ProcessorRegistry = processorRegistry,
+): string | null {
   return previewOf(task, ctx, registry)?.description ?? null;
 }
 
@@ -21,6 +25,10 @@ export function describeChange(task: Pick<AiTask, 'processor' | 'metadata'>, ctx
  * The exact Salesforce changes of an AI task, field by field, with the value the CRM holds now. Tasks that change
  * no Salesforce record (the workflow scheduler) have none; an unknown processor has none (validation rejects it).
  */
-export function fieldChanges(task: Pick<AiTask, 'processor' | 'metadata'>, ctx: CrmContext, registry: ProcessorRegistry = processorRegistry): FieldChange[] {
+export function fieldChanges(
+  task: Pick<AiTask, 'processor' | 'metadata'>,
+  ctx: CrmContext,
+  registry: ProcessorRegistry = processorRegistry,
+): FieldChange[] {
   return previewOf(task, ctx, registry)?.fields ?? [];
 }

@@ -43,10 +43,10 @@ export function diffPlans(
   const changed: TaskChange[] = [];
   let unchanged = 0;
   for (const [before, after] of pairs.matched) {
-    const fields = COMPARED.filter((f) => canonical((before as any)[f]) !== canonical((after as any)[f])).map((f) => ({
+    const fields = COMPARED.filter((f) => canonical((before as Record<string, unknown>)[f]) !== canonical((after as Record<string, unknown>)[f])).map((f) => ({
       field: f,
-      from: (before as any)[f] ?? null,
-      to: (after as any)[f] ?? null,
+      from: (before as Record<string, unknown>)[f] ?? null,
+      to: (after as Record<string, unknown>)[f] ?? null,
     }));
     if (fields.length) changed.push({ key: after.key, previousKey: before.key, owner: after.owner, action: after.action, fields });
     else unchanged++;

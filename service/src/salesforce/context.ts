@@ -97,6 +97,8 @@ export function contextSoql(opportunityId: string, renewalDateField?: string): s
   ].join(' ');
 }
 
+// jsforce's query records are untyped JSON; the zod schemas below type what is read from them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 const children = (r: Rec, rel: string): Rec[] => (r[rel]?.records as Rec[] | undefined) ?? [];
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -6,7 +6,7 @@ import { EXTERNAL_ID_FIELD } from './task-mirror.ts';
 /** The record reads and writes behind the processors' Salesforce port: every write is keyed (an id, or the Task external id) and retried. */
 
 /** Reads records with SOQL, retrying what is worth retrying. */
-export async function query<T extends Record<string, any>>(sf: SalesforceGateway, soql: string): Promise<T[]> {
+export async function query<T extends Record<string, unknown>>(sf: SalesforceGateway, soql: string): Promise<T[]> {
   const res = await withRetry(async () => await sf.conn.query<T>(soql), { policy: sf.readRetry });
   return res.records;
 }

@@ -69,7 +69,7 @@ export async function mirrorTasks(
         async () => {
           const results = (await conn
             .sobject('Task')
-            .upsert(pending.map(taskRecord) as any, EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as SaveResult[];
+            .upsert(pending.map(taskRecord) as never, EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as SaveResult[];
           const retry: MirrorTask[] = [];
           lastErrors.clear();
           pending.forEach((task, k) => {
@@ -128,6 +128,7 @@ export async function changedMirroredTasks(conn: Connection, after: ChangeCursor
     ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
     : `SystemModstamp >= ${at}`;
   const soql = `SELECT Id, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field below
   const { records } = await conn.query<Record<string, any>>(soql);
   return records.map((r) => ({
     salesforceTaskId: r.Id,

@@ -11,10 +11,21 @@ export const closeDateUpdater = defineProcessor({
   metadata: z.strictObject({ closeDate: z.iso.date() }),
   writesFields: true,
   groundingErrors: (input, ctx) =>
-    input.closeDate > ctx.opportunity.renewalDate ? [`close date ${input.closeDate} is after the renewal date ${ctx.opportunity.renewalDate}`] : [],
+    input.closeDate > ctx.opportunity.renewalDate
+      ? [`close date ${input.closeDate} is after the renewal date ${ctx.opportunity.renewalDate}`]
+      : [],
   changePreview: (input, ctx) => ({
     description: `Opportunity "${ctx.opportunity.name}": CloseDate ${ctx.opportunity.closeDate} → ${input.closeDate}`,
-    fields: [{ object: 'Opportunity', recordId: ctx.opportunity.id, recordName: ctx.opportunity.name, field: 'CloseDate', oldValue: ctx.opportunity.closeDate, newValue: input.closeDate }],
+    fields: [
+      {
+        object: 'Opportunity',
+        recordId: ctx.opportunity.id,
+        recordName: ctx.opportunity.name,
+        field: 'CloseDate',
+        oldValue: ctx.opportunity.closeDate,
+        newValue: input.closeDate,
+      },
+    ],
   }),
   async run(input, { task, services }) {
     await services.salesforce.updateRecord('Opportunity', { Id: task.opportunityId, CloseDate: input.closeDate });
