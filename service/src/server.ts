@@ -12,7 +12,7 @@ import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
 import { stepModelFromEnv } from './workflows/steps/model.ts';
-import { startSalesforceSync } from './background.ts';
+import { startSalesforceSync } from './sync/loop.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
 import { Schedules, serviceSchedules } from './schedules/schedules.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSalesforceSync } from '../../service/src/background.ts';
+import { startSalesforceSync } from '../../service/src/sync/loop.ts';
 import { createExecutor } from '../../service/src/executor/index.ts';
 import { insertAiTasks, seedPlan } from '../../testkit/executor/fixtures.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';

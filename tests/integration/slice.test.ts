@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncTaskStatusFromSalesforce } from '../../service/src/workflows/status-sync.ts';
+import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** The vertical slice: opportunity → execution → plan → finalize → Postgres → Salesforce Tasks, and back. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncTaskStatusFromSalesforce } from '../../service/src/workflows/status-sync.ts';
+import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
 import { seedPlan } from '../../testkit/executor/fixtures.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 import { DEMO_IDS, loadDemoSeed, salesforceId } from '../../dev/org-emulator/index.ts';

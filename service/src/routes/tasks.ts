@@ -7,7 +7,7 @@ import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../workflows/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';

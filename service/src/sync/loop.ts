@@ -1,6 +1,6 @@
-import type { Deps } from './deps.ts';
-import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './workflows/mirror.ts';
-import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
+import type { Deps } from '../deps.ts';
+import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './mirror.ts';
+import { syncTaskStatusFromSalesforce } from './status-sync.ts';
 
 /**
  * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage) and pull

@@ -20,7 +20,7 @@ import type { CrmContext } from '../salesforce/context.ts';
 import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
 import { requireGenerationAllowed } from './generation-limits.ts';
-import { mirrorBackoff, mirrorPendingTasks } from './mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
