@@ -80,18 +80,6 @@ function pairTasks<T extends { owner: string; key: string; action: string }>(bef
   return { matched, added, removed: [...left] };
 }
 
-/** Signed count of business days from `from` to `to` (positive when `to` is later). */
-export function businessDaysBetween(from: IsoDate, to: IsoDate, calendar: BusinessCalendar): number {
-  if (from === to) return 0;
-  const [a, b, sign] = from < to ? [from, to, 1] : [to, from, -1];
-  let n = 0;
-  for (let d = a; d < b; ) {
-    d = calendar.add(d, 1);
-    if (d <= b) n++;
-  }
-  return sign * n;
-}
-
 /**
  * When the renewal date moved, the CSM tasks the new version keeps from the previous one keep their place in the
  * schedule: their previous due date shifted by the business days the renewal moved (validation then keeps them in

@@ -189,7 +189,7 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   if (deadline && deadline > today) {
     // Remind two business weeks before the notice deadline (or tomorrow when it is closer than that).
     const remindOn = calendar.add(deadline, -10);
-    const days = Math.max(1, Math.min(60, businessDaysBetween(calendar, today, remindOn)));
+    const days = Math.max(1, Math.min(60, calendar.businessDaysBetween(today, remindOn)));
     ai({
       action: `Remind the CSM of the contract notice deadline (${deadline})`,
       description: `The customer can give notice until ${deadline}. A reminder resurfaces ${days} business day(s) from now.`,
@@ -249,12 +249,6 @@ function stepActions(steps: StepFacts[]) {
   const ranked = stepOutput(steps, 'recommendations', 'recommendations', Ranked);
   if (ranked) return ranked;
   return steps.flatMap((x) => x.actions.map((a) => ({ ...a, sourceStep: x.id }))).sort((a, b) => a.priority - b.priority);
-}
-
-function businessDaysBetween(calendar: PlanningInput['calendar'], from: IsoDate, to: IsoDate): number {
-  let n = 0;
-  for (let d = calendar.add(from, 1); d <= to && n < 60; d = calendar.add(d, 1)) n++;
-  return n;
 }
 
 /** The plan's "process completed": each workflow step done or not (and why), or the CRM read when there are no steps. */

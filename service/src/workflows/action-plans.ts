@@ -11,7 +11,7 @@ import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import { describeChange, fieldChanges } from '../plan/change-preview.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
-import { businessDaysBetween, carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
+import { carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generationDeadline } from '../plan/model-client.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
@@ -91,7 +91,7 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
   if (!previous || previous.status === 'superseded') return { content: generated.content, diff: null, generation: generated.generation, carried: {}, basedOn };
   const before = (await planContext(deps.db.sql, previous.id)).opportunity.renewalDate;
   const after = input.context.opportunity.renewalDate;
-  const shift = businessDaysBetween(before, after, deps.calendar);
+  const shift = deps.calendar.businessDaysBetween(before, after);
   let { content, generation } = generated;
   let carried: Record<string, CarriedTask> = {};
   let standing = previous.content;
