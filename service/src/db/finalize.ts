@@ -1,5 +1,5 @@
 import type { ActionPlanContent } from '../plan/schema.ts';
-import { notify } from './notifications.ts';
+import { notify, type NewNotification } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
@@ -87,7 +87,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
 }
 
 /** The one notification of a re-plan: "Action plan updated: +a −r ~c", counted on what was finalized. */
-function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: string } & ReplanOutcome) {
+function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: string } & ReplanOutcome): NewNotification {
   const keys = new Set([...f.content.aiTasks, ...f.content.csmTasks].map((t) => t.key));
   const diff = draft.diff;
   const added = diff?.added.filter((t) => keys.has(t.key)).length ?? 0;

@@ -1,17 +1,31 @@
 import type { Sql, TransactionSql } from './sql.ts';
 
+/** What a notification is about. */
+export type NotificationKind =
+  | 'plan-finalized'
+  | 'plan-updated'
+  | 'ai-task-succeeded'
+  | 'ai-task-failed'
+  | 'task-resurfaced'
+  | 'workflow-rescheduled'
+  | 'email-open'
+  | 'email-reply'
+  | 'mirror-failed'
+  | 'mirror-stuck';
+
 export interface NewNotification {
   userId: string;
   opportunityId: string | null;
   taskId?: string | null;
   planId?: string | null;
-  kind: string;
+  kind: NotificationKind;
   title: string;
   body: string;
   /** One notification per key, however often the event repeats (retries, several instances). */
   dedupeKey: string;
 }
 
+/** Writes notifications, each once per dedupe key. */
 export async function notify(sql: Sql | TransactionSql, notes: NewNotification[]): Promise<void> {
   if (notes.length === 0) return;
   const rows = notes.map((n) => ({
@@ -25,6 +39,18 @@ export async function notify(sql: Sql | TransactionSql, notes: NewNotification[]
     dedupe_key: n.dedupeKey,
   }));
   await sql`INSERT INTO notifications ${sql(rows)} ON CONFLICT (dedupe_key) DO NOTHING`;
+}
+
+/** A notification kind as a query parameter, checked against NotificationKind. */
+export const kind = (k: NotificationKind): string => k;
+
+/**
+ * The notifications of a set-based write, as a fragment for a data-modifying CTE: `rows` selects, in order,
+ * user_id, opportunity_id, task_id, plan_id, kind (a NotificationKind), title, body and dedupe_key.
+ * @example sql`WITH back AS (UPDATE ... RETURNING ...), note AS (${notificationsFrom(sql, sql`SELECT ... FROM back`)}) SELECT id FROM back`
+ */
+export function notificationsFrom(sql: Sql | TransactionSql, rows: ReturnType<Sql>) {
+  return sql`INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key) ${rows} ON CONFLICT (dedupe_key) DO NOTHING`;
 }
 
 export interface NotificationRow {

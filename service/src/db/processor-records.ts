@@ -1,3 +1,4 @@
+import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
 
@@ -54,7 +55,7 @@ export async function addPlanTask(sql: Sql, t: NewPlanTask): Promise<{ task: Tas
 export async function repointPlanContacts(sql: Sql, planId: string, oldContactId: string, newContactId: string): Promise<number> {
   const rows = await sql`
     UPDATE workflow_tasks SET contact_id = ${newContactId}, updated_at = now(),
-           mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+           ${markForRemirror(sql)}
      WHERE action_plan_id = ${planId} AND owner = 'CSM' AND contact_id = ${oldContactId} AND status NOT IN ('completed', 'cancelled')
     RETURNING id`;
   return rows.length;

@@ -1,3 +1,4 @@
+import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 export type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
@@ -137,7 +138,7 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         due_date = coalesce(${patch.dueDate ?? null}::date, due_date),
         snoozed_until = CASE WHEN ${patch.snoozedUntil !== undefined} THEN ${patch.snoozedUntil ?? null}::timestamptz ELSE snoozed_until END,
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
-        mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END,
+        ${markForRemirror(tx)},
         updated_at = now()
       WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
       RETURNING ${taskColumns(tx)}`;
