@@ -67,11 +67,6 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
 }
 
 /**
- * An execution, the id and status of its current plan (the latest version not superseded: see currentPlan), and the live state
- * of that plan's tasks, in one light query: the read behind the page the CSM keeps open (and polls while AI
- * tasks run). The plan's content is immutable per (id, status), so callers may cache it: see PlanCache.
- */
-/**
  * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
  * live state), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
  * served (and an ETag answered with 304) without reading or rendering anything.
@@ -97,6 +92,11 @@ export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunity
   return row;
 }
 
+/**
+ * An execution, the id and status of its current plan (the latest version not superseded: see currentPlan), and the live state
+ * of that plan's tasks, in one light query: the read behind the page the CSM keeps open (and polls while AI
+ * tasks run). The plan's content is immutable per (id, status), so callers may cache it: see PlanCache.
+ */
 export async function executionLiveState(
   sql: Sql,
   id: string,
