@@ -26,6 +26,10 @@ describe('org emulator after-write fault (not Salesforce)', () => {
     org.injectFault({ count: 1, errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write' });
     const { totalSize } = await conn.query('SELECT Id FROM Account');
     expect(totalSize).toBeGreaterThan(0);
-    await conn.sobject('Task').create({ Subject: 'consumes the fault', WhatId: DEMO_IDS.opportunities.acme } as never).catch(() => undefined);
+    // The fault is still there for the next write, which it fails after applying it.
+    await expect(conn.sobject('Task').create({ Subject: 'consumes the fault', WhatId: DEMO_IDS.opportunities.acme } as never)).rejects.toMatchObject({
+      name: 'SERVER_UNAVAILABLE',
+    });
+    expect(org.records('Task').some((t) => t.Subject === 'consumes the fault')).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Connection } from 'jsforce';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
@@ -147,7 +147,13 @@ describe('JWT bearer flow', () => {
     org = await start(1);
     const conn = await login(assertion(PRODUCTION));
     expect((await conn.query('SELECT Id FROM Account')).totalSize).toBe(4);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await failureOf(conn.query('SELECT Id FROM Account'))).name).toBe('INVALID_SESSION_ID');
+    // 1.1 s later, on a pinned clock rather than a real sleep (only Date is faked: sockets and timers run as usual).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 1100);
+      expect((await failureOf(conn.query('SELECT Id FROM Account'))).name).toBe('INVALID_SESSION_ID');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -40,6 +40,7 @@ describe('executors in separate processes', () => {
     expect(runs[0]).toEqual({ n: 2000, distinct: 2000 });
     const byWorker = await db.sql<{ worker: string; n: number }[]>`SELECT worker, count(*)::int AS n FROM executor_test_runs GROUP BY worker ORDER BY worker`;
     expect(byWorker.reduce((s, r) => s + r.n, 0)).toBe(ids.length);
+    expect(byWorker.map((r) => r.worker)).toEqual(['p1', 'p2', 'p3']); // every process did part of the work
     expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ai-task-succeeded'`)[0]!.n).toBeGreaterThanOrEqual(2000);
   });
 

@@ -192,6 +192,9 @@ describe('Executor (in process)', () => {
     expect((await statusOf(db.sql, quick!)).executionStatus).toBe('success');
     expect(await statusOf(db.sql, hung!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
     const [queuedAfterStop] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
+    // The insert notifies the queue channel: an executor still listening would claim the task within milliseconds.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await db.sql`SELECT count(*)::int AS n FROM executor_test_runs WHERE task_id = ${queuedAfterStop!}`)[0]!.n).toBe(0);
     expect((await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'running'`)[0]!.n).toBe(0);
     expect((await statusOf(db.sql, queuedAfterStop!)).executionStatus).toBe('queued');
   });
