@@ -3,7 +3,8 @@ import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
 
 /**
- * Rows the AI processors create or change locally. Each write is keyed (a derived plan task key, the task id,
+ * The rows behind the processors' port (executor/services.ts): what AI processors create or change locally, and the
+ * execution a task belongs to. Each write is keyed (a derived plan task key, the task id,
  * the plan id), so running a processor again after a crash or a retry creates nothing twice.
  */
 export interface NewPlanTask {

@@ -1,4 +1,4 @@
-import type { CarriedTask, PreviousTask } from '../plan/diff.ts';
+import type { CarriedTask, PreviousTask } from '../plan/carry-over.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';

@@ -7,7 +7,7 @@ import type { ExecutorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { CompletionGroup } from './completions.ts';
 import type { ExecutorServices } from './services.ts';
-import { taskContext } from '../db/processor-records.ts';
+import { taskContext } from '../db/processor-port.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
 export const QUEUED_CHANNEL = 'ai_tasks_queued';

@@ -3,7 +3,7 @@ import { EmailProviderError } from '../../../processors/email/provider.ts';
 import { PermanentError } from '../../../processors/port.ts';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
 import { completeTask, deferTask, failTask, type ClaimedTask } from '../db/queue.ts';
-import { taskContext } from '../db/processor-records.ts';
+import { taskContext } from '../db/processor-port.ts';
 import type { ExecutionStatus } from '../db/tasks.ts';
 import { SalesforceError } from '../salesforce/errors.ts';
 import type { ExecutorMetrics } from './metrics.ts';

@@ -6,7 +6,7 @@ import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { Env } from '../config.ts';
 import { trackEmail } from '../db/email-tracking.ts';
 import { recordMirrorResults } from '../db/mirror-queue.ts';
-import { addPlanTask, repointPlanContacts, scheduleNextWorkflow } from '../db/processor-records.ts';
+import { addPlanTask, repointPlanContacts, scheduleNextWorkflow } from '../db/processor-port.ts';
 import type { Sql } from '../db/sql.ts';
 import type { TaskRow } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
