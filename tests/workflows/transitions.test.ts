@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../service/src/calendar/dates.ts';
+import { NotFound } from '../../service/src/domain-errors.ts';
 import { startScheduledWorkflow } from '../../service/src/schedules/start-scheduled.ts';
 import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 
@@ -20,6 +21,12 @@ describe('stage transition: Discovery to Prepare', () => {
     h = await startHarness();
   });
   afterAll(async () => h?.close());
+
+  it('tells a schedule that the scheduled workflow does not exist with a domain error, not an HTTP one', async () => {
+    const missing = startScheduledWorkflow(h.deps, '00000000-0000-4000-8000-000000000000');
+    await expect(missing).rejects.toBeInstanceOf(NotFound);
+    await expect(missing).rejects.not.toHaveProperty('status');
+  });
 
   it('starts the scheduled Prepare workflow on its date with the open Discovery tasks carried over', async () => {
     const discovery = await finalizeDiscovery(h);
