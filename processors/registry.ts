@@ -19,7 +19,6 @@ const definitions = [
   workflowScheduler,
 ] as const;
 
-export type ProcessorName = (typeof definitions)[number]['name'];
 
 /** Processors by name. */
 export type ProcessorRegistry = ReadonlyMap<string, ProcessorDefinition>;

@@ -1,7 +1,6 @@
 // Local Salesforce org emulator (not Salesforce): field paths in SOQL (`Name`, `Owner.Name`, `Opportunity.Account.Name`).
 
 import { ApiError } from '../errors.ts';
-import { sameId } from '../ids.ts';
 import { findField, findRelationship, OBJECTS, type FieldDef, type ObjectDef, type StoredRecord } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { parseDate, parseDateTime } from '../time.ts';
@@ -82,6 +81,3 @@ export function comparable(def: FieldDef, value: unknown): unknown {
     default: return String(value).toLowerCase();
   }
 }
-
-/** Whether two ids (either length) name the same record. */
-export const idsMatch = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' && sameId(a, b);
