@@ -19,7 +19,6 @@ const definitions = [
   workflowScheduler,
 ] as const;
 
-
 /** Processors by name. */
 export type ProcessorRegistry = ReadonlyMap<string, ProcessorDefinition>;
 
