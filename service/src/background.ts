@@ -1,6 +1,18 @@
+import { readCursor, writeCursor } from './db/sync-state.ts';
 import type { Deps } from './deps.ts';
 import { mirrorPendingTasks } from './workflows/mirror.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
+
+const LAST_SWEEP = 'salesforce-mirror-sweep';
+
+/** When the sync loop (of any instance) next retries tasks still waiting to be copied to Salesforce. */
+export async function nextMirrorSweep(deps: Pick<Deps, 'db' | 'env' | 'now'>): Promise<Date> {
+  const last = await readCursor(deps.db.sql, LAST_SWEEP);
+  const interval = deps.env.SF_SYNC_INTERVAL_SECONDS * 1000;
+  const now = deps.now().getTime();
+  const next = last ? Date.parse(last) + interval : now + interval;
+  return new Date(next > now ? next : now + interval);
+}
 
 /**
  * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage) and pull
@@ -14,6 +26,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
     running ??= (async () => {
       try {
         await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
+        await writeCursor(deps.db.sql, LAST_SWEEP, deps.now().toISOString());
         await syncTaskStatusFromSalesforce(deps);
       } catch (err) {
         deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });

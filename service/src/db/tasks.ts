@@ -65,12 +65,15 @@ export interface TaskState {
   executedAt: Date | null;
   salesforceTaskId: string | null;
   mirrorStatus: TaskRow['mirrorStatus'];
+  mirrorError: string | null;
+  mirrorAttempts: number;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
   SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
          execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
-         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus"
+         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
+         mirror_attempts AS "mirrorAttempts"
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {

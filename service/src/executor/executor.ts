@@ -18,6 +18,10 @@ export interface ExecutorParts {
   services: ProcessorServices;
   options: ExecutorOptions;
   metrics?: ExecutorMetrics;
+  /** Called when a task settles (done, or failed for good): the service mirrors its Salesforce Tasks at once. */
+  settled?: (task: ClaimedTask) => void;
+  /** Awaited at the end of a graceful stop (the mirrors `settled` started finish first). */
+  afterStop?: () => Promise<void>;
 }
 
 /**
@@ -152,6 +156,7 @@ export class Executor {
     clearTimeout(timer);
     const left = [...this.inFlight.values()].map((p) => p.task.claimToken);
     const released = await releaseTasks(this.parts.db.sql, left);
+    await this.parts.afterStop?.();
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
     return { finished: pending.length - left.length, released };
   }
@@ -204,6 +209,7 @@ export class Executor {
           const t = setTimeout(() => this.wake(), Math.ceil(this.parts.options.retryDelayMs * 1.2) + 10);
           t.unref();
         }
+        if (outcome.status === 'success' || outcome.status === 'failed') this.parts.settled?.(task);
         return outcome;
       })
       .finally(() => {

@@ -2,6 +2,7 @@ import { isProcessorName } from '../../../processors/catalog.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { AiTask } from './schema.ts';
 import { idKey } from '../salesforce/ids.ts';
+import { plural } from '../words.ts';
 
 /** One Salesforce field an AI task will write: what the CSM approves (or unticks) before finalize. */
 export interface FieldChange {
@@ -38,7 +39,7 @@ export function fieldChanges(task: AiTask, ctx: CrmContext): FieldChange[] {
         newTask('Subject', `Primary contact changed to ${m.newContact?.name} (audit, completed)`),
       ];
     case 'follow-up-reminder-creator':
-      return [newTask('Subject', m.reminderMessage), newTask('ActivityDate', `in ${m.daysUntilReminder} business day(s)`), newTask('Priority', m.reminderPriority)];
+      return [newTask('Subject', m.reminderMessage), newTask('ActivityDate', `in ${plural(m.daysUntilReminder, 'business day')}`), newTask('Priority', m.reminderPriority)];
     case 'email-engagement-tracker':
       return [newTask('Subject', `Email engagement: ${m.emailSubject} (${m.sentTo})`)];
     case 'crm-opportunity-updater': {

@@ -1,6 +1,7 @@
 import { isProcessorName } from '../../../processors/catalog.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { AiTask } from './schema.ts';
+import { plural } from '../words.ts';
 
 /** In words, the Salesforce change an AI task will make, so the CSM approves it knowingly before finalize. */
 export function describeChange(task: AiTask, ctx: CrmContext): string | null {
@@ -11,7 +12,7 @@ export function describeChange(task: AiTask, ctx: CrmContext): string | null {
     case 'salesforce-contact-updater':
       return `${opp}: Primary_Contact__c ${m.oldContact?.name ?? '(empty)'} → ${m.newContact?.name}; Previous_Contact__c → ${m.oldContact?.name ?? '(unchanged)'}; a completed audit Task is logged`;
     case 'follow-up-reminder-creator':
-      return `New Task for the CSM "${m.reminderMessage}", due in ${m.daysUntilReminder} business day(s), with a reminder`;
+      return `New Task for the CSM "${m.reminderMessage}", due in ${plural(m.daysUntilReminder, 'business day')}, with a reminder`;
     case 'email-engagement-tracker':
       return `Tracks opens and clicks of "${m.emailSubject}" sent to ${m.sentTo}; engagement is logged on the opportunity`;
     case 'crm-opportunity-updater':

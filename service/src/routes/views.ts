@@ -128,9 +128,22 @@ export const PlanView = z.object({
       subTasks: z.array(SubTask.extend({ taskId: z.uuid().nullable(), status: z.string(), carried: CarriedView })),
     }),
   ),
-  timeline: z.array(TimelineStep),
+  timeline: z.array(
+    TimelineStep.extend({
+      status: z.enum(['pending', 'in_progress', 'done', 'overdue']).describe('Live: done when every task the step stands for is done, overdue when its date has passed'),
+    }),
+  ),
   nextWorkflow: NextWorkflow.nullable(),
-  mirror: z.object({ synced: z.number(), pending: z.number(), failed: z.number() }),
+  mirror: z
+    .object({
+      synced: z.number(),
+      pending: z.number(),
+      failed: z.number(),
+      stuck: z
+        .array(z.object({ taskId: z.uuid(), key: z.string(), action: z.string(), reason: z.string(), retryAt: z.string().nullable() }))
+        .describe('Tasks whose copy to Salesforce failed: retrying at retryAt, or given up (retryAt null) when Salesforce rejected the Task'),
+    })
+    .describe('Where the Salesforce Task copies stand; a task waiting for its first copy is only counted in pending'),
 });
 
 export const TaskView = z.object({

@@ -13,10 +13,13 @@ import { fieldChanges } from '../plan/change-details.ts';
 import { businessDaysBetween, carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
+import { timelineNow } from '../plan/timeline-status.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { stageById, StageId } from '../stages/stages.ts';
+import { nextMirrorSweep } from '../background.ts';
 import { mirrorPendingTasks } from './mirror.ts';
+import { mirrorStanding } from './mirror-standing.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
@@ -167,8 +170,43 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
   const byKey = new Map(rows.map((r) => [r.key, r]));
   let fixed = staticViews.get(plan);
   if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
-  const mirror = { synced: 0, pending: 0, failed: 0 };
-  for (const r of rows) if (r.mirrorStatus in mirror) mirror[r.mirrorStatus as keyof typeof mirror]++;
+  const actions = new Map([...plan.content.aiTasks, ...plan.content.csmTasks].map((t) => [t.key, t.action]));
+  const mirrorRows = rows.map((r) => ({ ...r, action: actions.get(r.key) ?? r.key }));
+  const retrying = rows.some((r) => r.mirrorStatus === 'pending' && r.mirrorAttempts > 0);
+  const mirror = mirrorStanding(mirrorRows, retrying ? await nextMirrorSweep(deps) : deps.now());
+  const aiTasks = fixed.aiTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      taskId: row?.id ?? null,
+      // A draft shows an AI task it carries that already ran as done: it will not run again.
+      executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
+      carried,
+      executionResult: row?.executionResult ?? null,
+      executedAt: row?.executedAt ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+    };
+  });
+  const csmTasks = plan.content.csmTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      dueDate: row?.dueDate ?? t.dueDate,
+      taskId: row?.id ?? null,
+      status: row?.status ?? carried?.status ?? 'pending',
+      snoozedUntil: row?.snoozedUntil ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+      carried,
+      subTasks: t.subTasks.map((s) => {
+        const sub = byKey.get(s.key);
+        const subCarried = carriedView(plan, s.key);
+        return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
+      }),
+    };
+  });
+  const timelineTasks = [...aiTasks.map((t) => ({ ...t, status: t.executionStatus === 'success' ? 'completed' : 'pending' })), ...csmTasks];
   return {
     id: plan.id,
     executionId: plan.executionId,
@@ -187,39 +225,9 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
     generation: fixed.generation,
     diff: plan.diff ?? null,
     summary: plan.content.summary,
-    aiTasks: fixed.aiTasks.map((t) => {
-      const row = byKey.get(t.key);
-      const carried = carriedView(plan, t.key);
-      return {
-        ...t,
-        taskId: row?.id ?? null,
-        // A draft shows an AI task it carries that already ran as done: it will not run again.
-        executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
-        carried,
-        executionResult: row?.executionResult ?? null,
-        executedAt: row?.executedAt ?? null,
-        salesforceTaskId: row?.salesforceTaskId ?? null,
-      };
-    }),
-    csmTasks: plan.content.csmTasks.map((t) => {
-      const row = byKey.get(t.key);
-      const carried = carriedView(plan, t.key);
-      return {
-        ...t,
-        dueDate: row?.dueDate ?? t.dueDate,
-        taskId: row?.id ?? null,
-        status: row?.status ?? carried?.status ?? 'pending',
-        snoozedUntil: row?.snoozedUntil ?? null,
-        salesforceTaskId: row?.salesforceTaskId ?? null,
-        carried,
-        subTasks: t.subTasks.map((s) => {
-          const sub = byKey.get(s.key);
-          const subCarried = carriedView(plan, s.key);
-          return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
-        }),
-      };
-    }),
-    timeline: plan.content.timeline,
+    aiTasks,
+    csmTasks,
+    timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),
     nextWorkflow: plan.content.nextWorkflow,
     mirror,
   };

@@ -143,10 +143,14 @@ describe('c-renewal-action-plan', () => {
         const summary = child(element, 'c-action-plan-summary');
         expect(
             summary.querySelectorAll('[data-id="completed-step"]')
-        ).toHaveLength(5);
-        expect(text(summary.querySelector('[data-id="step-decision"]'))).toBe(
-            'Decision: Treat the renewal as likely but exposed on budget.'
-        );
+        ).toHaveLength(4);
+        // A step still waiting is listed under its own heading, not as completed.
+        const waiting = summary.querySelectorAll('[data-id="waiting-step"]');
+        expect([...waiting].map(text)).toEqual([
+            expect.stringMatching(/^Recommendations:/)
+        ]);
+        // Decisions are listed once, under Key decisions, not again on each step.
+        expect(summary.querySelector('[data-id="step-decision"]')).toBeNull();
         expect(
             summary.querySelectorAll('[data-id="key-decision"]')
         ).toHaveLength(2);
@@ -349,7 +353,7 @@ describe('c-renewal-action-plan', () => {
             expect.objectContaining({
                 label: 'Finalize the action plan?',
                 message: expect.stringContaining(
-                    '3 AI tasks will run in Salesforce and 3 CSM tasks'
+                    '2 AI tasks will change Salesforce records, 1 other AI task will run, and 3 CSM tasks will be assigned to you.'
                 )
             })
         );
