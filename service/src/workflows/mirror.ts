@@ -11,6 +11,9 @@ export interface MirrorReport {
   pending: number;
 }
 
+/** Salesforce's answer in one line, its code first (once: some messages already start with it). */
+const reasonOf = (e: { code: string; message: string }) => (e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`);
+
 /** The Salesforce Task a plan task becomes: sub-tasks appear as a checklist in the description. */
 export function mirrorTaskOf(task: TaskRow, subTasks: TaskRow[]): MirrorTask {
   const checklist = subTasks.length
@@ -49,7 +52,7 @@ export async function mirrorPendingTasks(
     outcomes.map((o) => ({
       taskId: o.taskId,
       salesforceTaskId: o.salesforceTaskId,
-      error: o.error ? { message: `${o.error.code}: ${o.error.message}`, permanent: o.error.kind === 'permanent' } : undefined,
+      error: o.error ? { message: reasonOf(o.error), permanent: o.error.kind === 'permanent' } : undefined,
       readAt: readAt.get(o.taskId)!,
     })),
   );
@@ -66,7 +69,7 @@ export async function mirrorPendingTasks(
           taskId: task.id,
           kind: 'mirror-failed',
           title: `"${task.action}" could not be copied to Salesforce`,
-          body: `Salesforce rejected the Task: ${o.error!.code}: ${o.error!.message}`,
+          body: `Salesforce rejected the Task: ${reasonOf(o.error!)}`,
           dedupeKey: `mirror-failed:${task.id}:${o.error!.code}`,
         };
       }),
