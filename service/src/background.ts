@@ -1,6 +1,7 @@
 import { readCursor, writeCursor } from './db/sync-state.ts';
 import type { Deps } from './deps.ts';
 import { mirrorPendingTasks } from './workflows/mirror.ts';
+import { sendSalesforceNotifications } from './workflows/salesforce-notifications.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
 
 const LAST_SWEEP = 'salesforce-mirror-sweep';
@@ -15,8 +16,8 @@ export async function nextMirrorSweep(deps: Pick<Deps, 'db' | 'env' | 'now'>): P
 }
 
 /**
- * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage) and pull
- * completions made in Salesforce. One run at a time per instance; runs in several instances are harmless
+ * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage), pull
+ * completions made in Salesforce and send the notifications still due to Salesforce. One run at a time per instance; runs in several instances are harmless
  * because both directions are idempotent.
  */
 export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): Promise<void>; runOnce(): Promise<void> } {
@@ -28,6 +29,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
         await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
         await writeCursor(deps.db.sql, LAST_SWEEP, deps.now().toISOString());
         await syncTaskStatusFromSalesforce(deps);
+        await sendSalesforceNotifications(deps);
       } catch (err) {
         deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });
       } finally {

@@ -17,6 +17,7 @@ import { createApp } from './server.ts';
 import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
 import { deserialize } from './validate.ts';
+import type { SentNotification } from './routes/actions.ts';
 
 export { DEMO_IDS } from './demo-ids.ts';
 export { salesforceId } from './ids.ts';
@@ -54,6 +55,8 @@ export interface OrgEmulator {
   updateRecord(type: string, id: string, fields: Record<string, unknown>): void;
   /** Every minted token becomes invalid (401 INVALID_SESSION_ID), to test re-minting. */
   expireTokens(): void;
+  /** Custom notifications the org accepted (customNotificationAction), one per active recipient, oldest first. */
+  notifications: SentNotification[];
 }
 
 /** Starts a local Salesforce org emulator on 127.0.0.1. */
@@ -73,6 +76,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     apiUsage: 0,
     latencyMs: opts.latencyMs ?? 0,
     cursors: new Map(),
+    notifications: [],
   };
   const server = await listen(createApp(org), opts.port ?? 0);
   org.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -85,6 +89,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   return {
     url: org.url,
     requests: org.requests,
+    notifications: org.notifications,
     close: () => close(server),
     resetRequests: () => {
       org.requests.length = 0;

@@ -7,6 +7,7 @@ import { OAuthError } from './auth.ts';
 import { ApiError, notFound, RecordFailure } from './errors.ts';
 import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
 import { formatDateTime } from './time.ts';
+import { actions } from './routes/actions.ts';
 import { composite } from './routes/composite.ts';
 import { control } from './routes/control.ts';
 import { oauth } from './routes/oauth.ts';
@@ -79,6 +80,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   });
   app.route('/services/data/:version/sobjects', sobjects);
   app.route('/services/data/:version/composite', composite);
+  app.route('/services/data/:version/actions', actions);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);
   app.route('/__emulator', control);

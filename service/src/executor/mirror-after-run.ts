@@ -7,13 +7,14 @@ import { mirrorPendingTasks } from '../workflows/mirror.ts';
  * Copies what an AI task changed to Salesforce Tasks as soon as it settles (its own Task, and any task the processor
  * added to the plan), instead of leaving it to the background sweep. Plans whose tasks settle while a mirror is in
  * flight go together in the next round, so a burst of completions costs one upsert per plan, not one per task. A
- * failure only logs: the tasks stay pending and the sweep retries them.
+ * failure only logs: the tasks stay pending and the sweep retries them. `then` runs after each round (the service
+ * sends the notifications the run produced).
  */
 export class MirrorAfterRun {
   private waiting = new Set<string>();
   private running: Promise<void> | undefined;
 
-  constructor(private readonly parts: { sql: Sql; salesforce: SalesforceGateway; log: Logger }) {}
+  constructor(private readonly parts: { sql: Sql; salesforce: SalesforceGateway; log: Logger; then?: () => Promise<unknown> }) {}
 
   /** Asks for the plan's pending tasks to be mirrored now. */
   request(planId: string): void {
@@ -36,6 +37,8 @@ export class MirrorAfterRun {
           log.warn('salesforce mirror after an ai task deferred to the sweep', { planId, error: err.message }),
         );
       }
+      // What the run and the mirror told the CSM (a task failed for good, a Task rejected) reaches Salesforce too.
+      await this.parts.then?.().catch((err: Error) => log.warn('salesforce notifications deferred to the sweep', { error: err.message }));
     }
   }
 }

@@ -1,6 +1,8 @@
 import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
 import { loadOpportunityContext, type CrmContext } from './context.ts';
+import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
+import type { SalesforceError } from './errors.ts';
 import { READ_RETRY, WriteGate, withRetry } from './retry.ts';
 import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
 
@@ -8,6 +10,8 @@ import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask,
 export class SalesforceGateway {
   readonly access: RecordAccess;
   readonly gate = new WriteGate();
+  /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
+  private readonly notificationTypes = new Map<string, string>();
 
   constructor(
     readonly conn: Connection,
@@ -31,6 +35,20 @@ export class SalesforceGateway {
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
     return mirrorTasks(this.conn, tasks, { gate: this.gate });
+  }
+
+  /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
+  async notificationType(developerName: string): Promise<string | undefined> {
+    const cached = this.notificationTypes.get(developerName);
+    if (cached) return cached;
+    const id = await withRetry(() => notificationTypeId(this.conn, developerName), { policy: READ_RETRY });
+    if (id) this.notificationTypes.set(developerName, id);
+    return id;
+  }
+
+  /** Sends custom notifications (the bell); one outcome per notification, undefined when sent. */
+  notify(notes: CustomNotification[]): Promise<(SalesforceError | undefined)[]> {
+    return sendCustomNotifications(this.conn, notes);
   }
 
   changedTasks(since: string): Promise<SalesforceTaskChange[]> {

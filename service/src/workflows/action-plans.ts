@@ -20,6 +20,7 @@ import { stageById, StageId } from '../stages/stages.ts';
 import { nextMirrorSweep } from '../background.ts';
 import { mirrorPendingTasks } from './mirror.ts';
 import { mirrorStanding } from './mirror-standing.ts';
+import { sendSalesforceNotifications } from './salesforce-notifications.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
@@ -310,6 +311,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
   await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }).catch((err: Error) =>
     deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
   );
+  // The owner hears in Salesforce when someone else finalized their plan (and of any Task Salesforce rejected).
+  await sendSalesforceNotifications(deps).catch((err: Error) => deps.log.warn('salesforce notifications deferred', { error: err.message }));
   return (await currentPlan(deps.db.sql, execution.id))!;
 }
 
