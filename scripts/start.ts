@@ -1,8 +1,10 @@
 /**
  * `npm start`: runs the service. With no DATABASE_URL it uses embedded PGlite under DATA_DIR; with no Salesforce
  * credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
- * SERVICE_API_KEY in that embedded mode it generates one and prints it.
+ * SERVICE_API_KEY in that embedded mode it generates one, keeps it in DATA_DIR and prints it.
  */
+import { join } from 'node:path';
+import { API_KEY_FILE } from '../service/src/api-key.ts';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
 import { startService } from '../service/src/server.ts';
@@ -11,7 +13,7 @@ const config = loadConfigOrExit();
 const log = createLogger(config.env.LOG_LEVEL);
 // The local preview page (the LWC in a browser); the build skips itself when it is up to date.
 const preview = await import('./build-preview.ts')
-  .then((m) => m.ensurePreviewBuilt())
+  .then((m) => m.ensurePreviewBuilt((line) => console.log(line)))
   .then(() => true, (err: Error) => {
     log.warn('local preview not built; the API works without it', { error: err.message });
     return false;
@@ -28,7 +30,7 @@ const lines = [
   `  database: ${service.deps.db.kind === 'embedded' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
 ];
 if (service.generatedApiKey) {
-  lines.push(`  SERVICE_API_KEY (generated for this run; set SERVICE_API_KEY to fix it): ${service.deps.apiKey}`);
+  lines.push(`  SERVICE_API_KEY: generated on the first start, kept in ${join(config.env.DATA_DIR, API_KEY_FILE)} (set SERVICE_API_KEY to choose one)`);
 }
 if (service.emulator) {
   lines.push(`  Salesforce: local org emulator (NOT Salesforce) at ${service.emulator.url}`);
@@ -40,9 +42,10 @@ if (service.emulator) {
     lines.push(`  Local preview of the component: ${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`);
   }
   if (first) {
-    lines.push('  Try it:');
-    lines.push(`    export KEY=${service.generatedApiKey ? service.deps.apiKey : '$SERVICE_API_KEY'} USER_ID=${csm}`);
-    lines.push(`    curl -s -X POST ${service.url}/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d '{"opportunityId":"${first.id}"}'`);
+    const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
+    lines.push('  Try it (the README walk-through): paste these lines into a shell');
+    lines.push(`    export URL=${service.url} KEY=${key} USER_ID=${csm} OPP=${first.id}`);
+    lines.push(`    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`);
   }
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);

@@ -79,7 +79,7 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
 const viewStamp = (sql: Sql) => sql`
   md5(concat_ws('|', e."updatedAt"::text, p.id::text, p.status,
     (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, t.execution_status,
-                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status), ';' ORDER BY t.id)
+                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status, t.mirror_attempts, t.mirror_error), ';' ORDER BY t.id)
        FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`;
 
 const currentPlanJoin = (sql: Sql) => sql`

@@ -33,6 +33,13 @@ export class SalesforceGateway {
     return withRetry(() => this.access.editable(userId, recordIds), { policy: READ_RETRY });
   }
 
+  /** Whether an opportunity with this id exists (for the service's integration user). */
+  async opportunityExists(opportunityId: string): Promise<boolean> {
+    if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(opportunityId)) return false;
+    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = '${opportunityId}'`), { policy: READ_RETRY });
+    return result.totalSize > 0;
+  }
+
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
     return mirrorTasks(this.conn, tasks, { gate: this.gate });
   }
