@@ -119,6 +119,18 @@ describe('the permission set', () => {
   });
 });
 
+describe('force-app/README.md', () => {
+  it('names every field the package adds, and every component type it deploys', () => {
+    const readme = readFileSync(join(FORCE_APP, 'README.md'), 'utf8');
+    for (const file of sourceFiles('.field-meta.xml')) {
+      const [object, , name] = file.split(/[\\/]objects[\\/]/)[1]!.split(/[\\/]/);
+      const field = name!.replace('.field-meta.xml', '');
+      expect(readme).toContain(object === 'Activity' ? `Task.${field}` : `${object}.${field}`);
+    }
+    for (const name of [...EXPECTED.CustomNotificationType!, ...EXPECTED.PermissionSet!, ...EXPECTED.FlexiPage!]) expect(readme).toContain(name);
+  });
+});
+
 describe('references between components', () => {
   it('the service sends the notification type the package deploys, and the integration user may send it', () => {
     const type = readXml(source('notificationtypes/Renewal_Action_Plan_Alert.notiftype-meta.xml')).CustomNotificationType;
