@@ -58,9 +58,11 @@ describe('timelineNow', () => {
     expect(timelineNow(timeline, done, '2026-12-09').map((s) => s.status)).toEqual(['done', 'done', 'overdue']);
   });
 
-  it("follows the CSM's new due date, and a plan stored before steps named their tasks by title", () => {
+  it("follows the CSM's new due date and title, and a plan stored before steps named their tasks by title", () => {
     const tasks = [{ key: 'csm-1', action: 'Call Eric', status: 'pending', dueDate: '2026-12-10' }];
     const legacy = { ...step({}), taskKeys: undefined } as unknown as ReturnType<typeof step>;
     expect(timelineNow([legacy], tasks, '2026-12-05')[0]).toMatchObject({ date: '2026-12-10', status: 'pending', taskKeys: ['csm-1'] });
+    const retitled = [{ ...tasks[0]!, action: 'Call Eric Estrada this week' }];
+    expect(timelineNow([step({})], retitled, '2026-12-05')[0]).toMatchObject({ title: 'Call Eric Estrada this week', date: '2026-12-10' });
   });
 });

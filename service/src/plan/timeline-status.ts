@@ -21,7 +21,7 @@ const isMoving = (t: TimelineStep['status'] | string | null | undefined) => t ==
  * The timeline as it stands today: a step is done when every task it stands for is done, in progress when some are
  * done or running, overdue when its date has passed and it is not done, pending otherwise. A step that stands for
  * no task (a customer milestone, the next workflow) keeps the planner's status until its date passes. A step
- * standing for CSM tasks takes their latest live due date (the CSM may have moved it).
+ * standing for CSM tasks takes their latest live due date (the CSM may have moved it), and one CSM task's title.
  *
  * @example timelineNow(plan.timeline, tasks, '2026-12-01') // [{ ..., status: 'done' }, { ..., status: 'overdue' }]
  */
@@ -39,6 +39,8 @@ export function timelineNow(timeline: TimelineStep[], tasks: TimelineTask[], tod
     else if (own.some((t) => isDone(t) || isMoving(t.executionStatus) || isMoving(t.status))) status = 'in_progress';
     else status = 'pending';
     if (status !== 'done' && date < today) status = 'overdue';
-    return { ...step, taskKeys: keys, date, status };
+    // A CSM step is its task: it carries the task's title as the CSM last wrote it.
+    const title = step.owner === 'CSM' && own.length === 1 ? own[0]!.action : step.title;
+    return { ...step, taskKeys: keys, title, date, status };
   });
 }
