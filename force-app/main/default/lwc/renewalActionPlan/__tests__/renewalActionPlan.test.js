@@ -551,6 +551,47 @@ describe('c-renewal-action-plan', () => {
         );
     });
 
+    it('marks a CSM task done, then re-reads the plan so its timeline step follows', async () => {
+        updateTask.mockResolvedValue(json({ task: { status: 'completed' } }));
+        const { element } = await mount({ plan: SETTLED });
+        const task = SETTLED.plan.csmTasks[0];
+        const timelineAfter = SETTLED.plan.timeline.map((step, index) => {
+            return index === 1 ? { ...step, status: 'done' } : step;
+        });
+        const csmAfter = SETTLED.plan.csmTasks.map((t) => {
+            return t.taskId === task.taskId ? { ...t, status: 'completed' } : t;
+        });
+        getActionPlan.mockResolvedValue(
+            json({
+                plan: {
+                    ...SETTLED.plan,
+                    csmTasks: csmAfter,
+                    timeline: timelineAfter
+                }
+            })
+        );
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+        change(csmTasks.querySelector('[data-id="complete"]'), {
+            checked: true
+        });
+        await flushPromises();
+
+        expect(updateTask).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            taskId: task.taskId,
+            changesJson: '{"status":"completed"}'
+        });
+        expect(getActionPlan).toHaveBeenCalledTimes(2);
+        expect(text(csmTasks.querySelector('[data-id="status"]'))).toBe(
+            'Completed'
+        );
+        const steps = child(element, 'c-action-plan-timeline').querySelectorAll(
+            '[data-id="timeline-step"]'
+        );
+        expect(steps[1].dataset.status).toBe('done');
+        expect(text(steps[1].querySelector('[data-id="status"]'))).toBe('Done');
+    });
+
     it('unticks a sub-task again when saving fails', async () => {
         updateTask.mockRejectedValue(serviceError('The task was deleted.'));
         const { element, toasts } = await mount({ plan: SETTLED });
