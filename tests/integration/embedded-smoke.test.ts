@@ -37,7 +37,7 @@ describe('embedded mode smoke test', () => {
     const fin = await call('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
     expect(fin.status).toBe(200);
     const n = fin.body.plan.aiTasks.length + fin.body.plan.csmTasks.length;
-    expect(fin.body.plan.mirror).toEqual({ synced: n, pending: 0, failed: 0 });
+    expect(fin.body.plan.mirror).toEqual({ synced: n, pending: 0, failed: 0, stuck: [] });
     const queued = await call('GET', '/api/workflows/tasks?auto_execute=true&execution_status=queued');
     expect(queued.body.tasks).toHaveLength(fin.body.plan.aiTasks.length);
     const doc = await (await fetch(`${service.url}/openapi.json`)).json();
