@@ -2,6 +2,7 @@ import { readCursor, writeCursor } from './db/sync-state.ts';
 import type { Deps } from './deps.ts';
 import { mirrorPendingTasks } from './workflows/mirror.ts';
 import { sendSalesforceNotifications } from './workflows/salesforce-notifications.ts';
+import { watchRenewalDates } from './workflows/renewal-watch.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
 
 const LAST_SWEEP = 'salesforce-mirror-sweep';
@@ -17,7 +18,8 @@ export async function nextMirrorSweep(deps: Pick<Deps, 'db' | 'env' | 'now'>): P
 
 /**
  * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage), pull
- * completions made in Salesforce and send the notifications still due to Salesforce. One run at a time per instance; runs in several instances are harmless
+ * completions made in Salesforce, notice renewal dates moved under a finalized plan, and send the notifications
+ * still due to Salesforce. One run at a time per instance; runs in several instances are harmless
  * because both directions are idempotent.
  */
 export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): Promise<void>; runOnce(): Promise<void> } {
@@ -29,6 +31,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
         await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
         await writeCursor(deps.db.sql, LAST_SWEEP, deps.now().toISOString());
         await syncTaskStatusFromSalesforce(deps);
+        await watchRenewalDates(deps);
         await sendSalesforceNotifications(deps);
       } catch (err) {
         deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../service/src/executor/index.ts';
+import { watchRenewalDates } from '../../service/src/workflows/renewal-watch.ts';
 import { sendSalesforceNotifications } from '../../service/src/workflows/salesforce-notifications.ts';
 import { DEMO_IDS } from '../org-emulator/demo-ids.ts';
 import { startHarness } from '../helpers/harness.ts';
@@ -76,6 +77,18 @@ describe('Salesforce notifications (customNotificationAction)', () => {
     await h.api('POST', '/api/workflows/executions', { opportunityId: opportunity() });
     await sendSalesforceNotifications(h.deps);
     expect(sentFor(/^Renewal date moved/)).toHaveLength(1);
+  });
+
+  it('a renewal date move the sync loop notices, with no card opened', async () => {
+    await h.finalizedPlan();
+    const close = String(h.org.records('Opportunity').find((o) => o.Id === opportunity())!.CloseDate);
+    const moved = new Date(Date.parse(`${close}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+    expect(await watchRenewalDates(h.deps)).toEqual({ notified: 0 });
+    h.org.updateRecord('Opportunity', opportunity(), { CloseDate: moved });
+    expect(await watchRenewalDates(h.deps)).toEqual({ notified: 1 });
+    await sendSalesforceNotifications(h.deps);
+    expectOne(/^Renewal date moved: re-plan /, new RegExp(`moved from ${close} to ${moved} \\(\\d+ days to renewal, the \\w+ stage`));
+    expect(await watchRenewalDates(h.deps)).toEqual({ notified: 0 });
   });
 
   it('a plan finalized by someone else, and not one the CSM finalized', async () => {

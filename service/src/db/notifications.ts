@@ -77,3 +77,10 @@ export async function notifyReplanNeeded(sql: Sql, r: { opportunityId: string; r
     RETURNING id`;
   return rows.length;
 }
+
+/** The opportunities that have a finalized plan: the ones whose renewal date the sync loop watches. */
+export async function opportunitiesWithFinalizedPlans(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    SELECT DISTINCT e.opportunity_id AS id FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id WHERE p.status = 'finalized'`;
+  return rows.map((r) => r.id);
+}

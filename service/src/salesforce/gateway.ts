@@ -3,6 +3,7 @@ import { RecordAccess } from './access.ts';
 import { loadOpportunityContext, type CrmContext } from './context.ts';
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
+import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { READ_RETRY, WriteGate, withRetry } from './retry.ts';
 import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
 
@@ -56,6 +57,11 @@ export class SalesforceGateway {
   /** Sends custom notifications (the bell); one outcome per notification, undefined when sent. */
   notify(notes: CustomNotification[]): Promise<(SalesforceError | undefined)[]> {
     return sendCustomNotifications(this.conn, notes);
+  }
+
+  /** Of these opportunities, the ones changed since `since`, with their renewal date now. */
+  changedRenewalDates(opportunityIds: string[], since: string): Promise<RenewalDateChange[]> {
+    return withRetry(() => changedRenewalDates(this.conn, opportunityIds, since, this.opts.renewalDateField), { policy: READ_RETRY });
   }
 
   changedTasks(since: string): Promise<SalesforceTaskChange[]> {
