@@ -1,20 +1,9 @@
-import { readCursor, writeCursor } from './db/sync-state.ts';
 import type { Deps } from './deps.ts';
 import { mirrorPendingTasks } from './workflows/mirror.ts';
+import { recordMirrorSweep } from './workflows/mirror-standing.ts';
 import { sendSalesforceNotifications } from './workflows/salesforce-notifications.ts';
 import { watchRenewalDates } from './workflows/renewal-watch.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
-
-const LAST_SWEEP = 'salesforce-mirror-sweep';
-
-/** When the sync loop (of any instance) next retries tasks still waiting to be copied to Salesforce. */
-export async function nextMirrorSweep(deps: Pick<Deps, 'db' | 'env' | 'now'>): Promise<Date> {
-  const last = await readCursor(deps.db.sql, LAST_SWEEP);
-  const interval = deps.env.SF_SYNC_INTERVAL_SECONDS * 1000;
-  const now = deps.now().getTime();
-  const next = last ? Date.parse(last) + interval : now + interval;
-  return new Date(next > now ? next : now + interval);
-}
 
 /**
  * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage), pull
@@ -27,14 +16,16 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
   let stopped = false;
   const runOnce = () => {
     running ??= (async () => {
+      // Each part on its own: one failing (say, the renewal-date query) does not hold the others back.
+      const parts: [string, () => Promise<unknown>][] = [
+        ['mirror', async () => (await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log), await recordMirrorSweep(deps))],
+        ['completions', () => syncTaskStatusFromSalesforce(deps)],
+        ['renewal dates', () => watchRenewalDates(deps)],
+        ['notifications', () => sendSalesforceNotifications(deps)],
+      ];
       try {
-        await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log);
-        await writeCursor(deps.db.sql, LAST_SWEEP, deps.now().toISOString());
-        await syncTaskStatusFromSalesforce(deps);
-        await watchRenewalDates(deps);
-        await sendSalesforceNotifications(deps);
-      } catch (err) {
-        deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });
+        for (const [part, run] of parts)
+          await run().catch((err: Error) => deps.log.warn('salesforce sync failed; will retry', { part, error: err.message }));
       } finally {
         running = undefined;
       }

@@ -1,4 +1,22 @@
+import { readCursor, writeCursor } from '../db/sync-state.ts';
 import type { TaskState } from '../db/tasks.ts';
+import type { Deps } from '../deps.ts';
+
+const LAST_SWEEP = 'salesforce-mirror-sweep';
+
+/** Notes that the sync loop just retried every task waiting for Salesforce (any instance's loop). */
+export async function recordMirrorSweep(deps: Pick<Deps, 'db' | 'now'>): Promise<void> {
+  await writeCursor(deps.db.sql, LAST_SWEEP, deps.now().toISOString());
+}
+
+/** When the sync loop (of any instance) next retries tasks still waiting to be copied to Salesforce. */
+export async function nextMirrorSweep(deps: Pick<Deps, 'db' | 'env' | 'now'>): Promise<Date> {
+  const last = await readCursor(deps.db.sql, LAST_SWEEP);
+  const interval = deps.env.SF_SYNC_INTERVAL_SECONDS * 1000;
+  const now = deps.now().getTime();
+  const next = last ? Date.parse(last) + interval : now + interval;
+  return new Date(next > now ? next : now + interval);
+}
 
 /** The mirror columns a plan view reads for one task. */
 export type MirrorState = Pick<TaskState, 'id' | 'key' | 'mirrorStatus' | 'mirrorError' | 'mirrorAttempts'> & { action: string };
