@@ -77,7 +77,7 @@ const newestChange = (dir: string): number =>
     .reduce((newest, name) => Math.max(newest, statSync(join(dir, name)).mtimeMs), 0);
 
 /** True when preview/dist is newer than every component and preview source. */
-export function previewUpToDate(): boolean {
+function previewUpToDate(): boolean {
   const entry = join(PREVIEW_DIST, 'main.js');
   const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
   return builtAt > Math.max(newestChange(LWC_DIR), newestChange(PREVIEW));
