@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // TEST_DATABASE_URL, the local server, or one throwaway embedded server for the whole run.
+    globalSetup: ['tests/helpers/database-server.ts'],
   },
 });

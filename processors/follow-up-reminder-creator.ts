@@ -1,5 +1,5 @@
 import { addPlanTask } from '../service/src/db/processor-records.ts';
-import { recordMirrorResults } from '../service/src/db/tasks.ts';
+import { recordMirrorResults } from '../service/src/db/mirror-queue.ts';
 import { mirrorTaskOf } from '../service/src/workflows/mirror.ts';
 import { taskRecord } from '../service/src/salesforce/task-mirror.ts';
 import { processorCatalog } from './catalog.ts';

@@ -1,5 +1,5 @@
 import { recordError, SalesforceError, type SaveResult } from '../service/src/salesforce/errors.ts';
-import { DEFAULT_RETRY, READ_RETRY, withRetry } from '../service/src/salesforce/retry.ts';
+import { withRetry } from '../service/src/salesforce/retry.ts';
 import type { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { EXTERNAL_ID_FIELD } from '../service/src/salesforce/task-mirror.ts';
 
@@ -14,7 +14,7 @@ export function soqlId(id: string): string {
 }
 
 export async function query<T extends Record<string, any>>(sf: SalesforceGateway, soql: string): Promise<T[]> {
-  const res = await withRetry(async () => await sf.conn.query<T>(soql), { policy: READ_RETRY });
+  const res = await withRetry(async () => await sf.conn.query<T>(soql), { policy: sf.readRetry });
   return res.records;
 }
 
@@ -28,7 +28,7 @@ function throwIfFailed(result: unknown): string | undefined {
 
 /** Updates a record by id (safe to repeat), retrying row locks, timeouts and unavailability. */
 export async function updateRecord(sf: SalesforceGateway, type: string, fields: Record<string, unknown> & { Id: string }): Promise<void> {
-  await withRetry(async () => throwIfFailed(await sf.conn.sobject(type).update(fields as never)), { policy: DEFAULT_RETRY, gate: sf.gate });
+  await withRetry(async () => throwIfFailed(await sf.conn.sobject(type).update(fields as never)), { policy: sf.writeRetry, gate: sf.gate });
 }
 
 /** Creates or updates the Task keyed by `externalId` (so a retry after a lost response finds, not duplicates, it). */
@@ -43,6 +43,6 @@ export async function upsertTask(sf: SalesforceGateway, externalId: string, fiel
       if (!found) throw new SalesforceError('upsert answered without an id', 'MISSING_RESULT', 'retryable');
       return found.Id;
     },
-    { policy: DEFAULT_RETRY, gate: sf.gate },
+    { policy: sf.writeRetry, gate: sf.gate },
   );
 }

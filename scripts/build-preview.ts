@@ -6,13 +6,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import lwc from '@lwc/rollup-plugin';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import replacePlugin from '@rollup/plugin-replace';
-import { rollup } from 'rollup';
-
-// The package's types describe its CommonJS build; Node loads its ESM build, whose default export is the plugin.
-const replace = replacePlugin as unknown as typeof replacePlugin.default;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LWC_DIR = join(ROOT, 'force-app', 'main', 'default', 'lwc');
@@ -34,6 +27,7 @@ function moduleRecords() {
     ...components,
     ...apex,
     { name: 'lightning/platformShowToastEvent', path: join(PREVIEW, 'lightning', 'platformShowToastEvent.js') },
+    { name: 'lightning/refresh', path: join(PREVIEW, 'lightning', 'refresh.js') },
     { name: '@salesforce/i18n/locale', path: join(PREVIEW, 'salesforce', 'i18n', 'locale.js') },
     { npm: 'lightning-base-components' },
   ];
@@ -42,6 +36,15 @@ function moduleRecords() {
 /** Builds preview/dist/ (index.html, main.js and its chunks, the SLDS stylesheet); returns the entry file. */
 export async function buildPreview({ quiet = false } = {}): Promise<string> {
   const started = Date.now();
+  // Loaded here, not at the top: `npm start` checks that the preview is up to date without loading the compiler.
+  const [{ default: lwc }, { nodeResolve }, { default: replacePlugin }, { rollup }] = await Promise.all([
+    import('@lwc/rollup-plugin'),
+    import('@rollup/plugin-node-resolve'),
+    import('@rollup/plugin-replace'),
+    import('rollup'),
+  ]);
+  // The package's types describe its CommonJS build; Node loads its ESM build, whose default export is the plugin.
+  const replace = replacePlugin as unknown as typeof replacePlugin.default;
   rmSync(PREVIEW_DIST, { recursive: true, force: true });
   const bundle = await rollup({
     input: join(PREVIEW, 'main.js'),
@@ -76,19 +79,19 @@ const newestChange = (dir: string): number =>
     .filter((name) => !name.startsWith('dist') && !name.includes('__tests__'))
     .reduce((newest, name) => Math.max(newest, statSync(join(dir, name)).mtimeMs), 0);
 
-/** True when preview/dist is newer than every component and preview source. */
-function previewUpToDate(): boolean {
+/** Whether preview/dist is newer than every component and preview source. */
+export function isPreviewUpToDate(): boolean {
   const entry = join(PREVIEW_DIST, 'main.js');
   const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
   return builtAt > Math.max(newestChange(LWC_DIR), newestChange(PREVIEW));
 }
 
 /**
- * Builds the preview unless it is up to date. `say` hears when a build starts and how long it took, so a first start
+ * Builds the preview unless it is up to date. `say` hears when a build starts and how long it took, so an install
  * never sits silent for the ~20-50 s a build takes.
  */
 export async function ensurePreviewBuilt(say?: (line: string) => void): Promise<string> {
-  if (previewUpToDate()) return join(PREVIEW_DIST, 'index.html');
+  if (isPreviewUpToDate()) return join(PREVIEW_DIST, 'index.html');
   const started = Date.now();
   say?.('Building the local preview of the component (LWC OSS, once; about 20-50 s)...');
   const entry = await buildPreview({ quiet: true });

@@ -1,6 +1,6 @@
 /**
- * `npm run demo`: the Discovery story end to end, in the terminal, without any network. Embedded PostgreSQL
- * (PGlite, a fresh data directory), the local Salesforce org emulator (NOT Salesforce) seeded with the demo org,
+ * `npm run demo`: the Discovery story end to end, in the terminal, without any network. An embedded PostgreSQL
+ * server in a fresh data directory, the local Salesforce org emulator (NOT Salesforce) seeded with the demo org,
  * and the playbook planner (or the LLM planner when OPENAI_API_KEY is set). Deterministic for a given "today":
  * `--today 2026-11-25` (default: TODAY, else 2026-11-25).
  */
@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../service/src/app.ts';
-import { BusinessCalendar } from '../service/src/calendar/business-days.ts';
 import { middayOf } from '../service/src/clock.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
@@ -35,13 +34,12 @@ const money = (n: unknown) => (typeof n === 'number' ? `$${n.toLocaleString('en-
 const MARK: Record<string, string> = { critical: 'CRITICAL', concern: '(!) CONCERN', strength: 'STRENGTH', info: 'INFO' };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rap-demo-'));
-const db = await openDatabase({ dataDir, poolMax: 1 });
+const db = await openDatabase({ dataDir, poolMax: 4 });
 const org = await startOrgEmulator({ accessToken: 'demo-token', today: middayOf(today) });
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
-  const deps = assembleDeps(config, db, conn, createLogger('silent'), {
-    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION),
+  const deps = await assembleDeps(config, db, conn, createLogger('silent'), {
     apiKey: 'demo-service-api-key-0123456789abcdef',
   });
   const app = createApp(deps);
@@ -57,7 +55,8 @@ try {
   };
 
   rule('DISCOVERY WORKFLOW DEMO');
-  say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PGlite. Planner: ${deps.planner.name}.`);
+  say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PostgreSQL. Planner: ${deps.planner.name}.`);
+  say(`Business days: ${deps.calendar.source}.`);
   let { execution } = await api('POST', '/executions', { opportunityId: ACME });
   say(`Opportunity: ${execution.opportunityName} (${execution.accountName})`);
   say(`Stage: ${execution.stage} (${execution.daysToRenewal} days to renewal on ${execution.renewalDate}, ${execution.urgency} urgency) — ${execution.workflowName}`);

@@ -1,7 +1,7 @@
 /**
  * `npm run executor`: the AI task executor alone (no HTTP server), for running more executors than service
  * instances, or from a system cron with `npm run executor -- --once` (one claim-and-run cycle, then exit).
- * Needs DATABASE_URL: embedded PGlite serves one process, the service's own.
+ * Needs DATABASE_URL: the embedded PostgreSQL server belongs to the `npm start` process that runs it.
  */
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
@@ -16,7 +16,7 @@ const config = loadConfigOrExit();
 const { env } = config;
 const log = createLogger(env.LOG_LEVEL);
 if (!env.DATABASE_URL) {
-  console.error('npm run executor needs DATABASE_URL (embedded PGlite serves only the service process; there, the executor runs inside `npm start`).');
+  console.error('npm run executor needs DATABASE_URL (the embedded PostgreSQL server belongs to `npm start`, and the executor runs inside it there).');
   process.exit(2);
 }
 if (config.salesforce.mode === 'emulator') {
@@ -26,7 +26,7 @@ if (config.salesforce.mode === 'emulator') {
 
 const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
 await migrate(db.sql);
-const deps = assembleDeps(config, db, await connectSalesforce(config.salesforce), log);
+const deps = await assembleDeps(config, db, await connectSalesforce(config.salesforce, undefined, { timeoutMs: config.env.SF_REQUEST_TIMEOUT_SECONDS * 1000 }), log);
 const executor = createExecutor(deps);
 
 if (once) {

@@ -1,4 +1,4 @@
-/** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded PGlite database). */
+/** `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded PostgreSQL server under DATA_DIR). */
 import { ConfigError, loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';

@@ -1,23 +1,23 @@
 /**
- * `npm start`: runs the service. With no DATABASE_URL it uses embedded PGlite under DATA_DIR; with no Salesforce
- * credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
+ * `npm start`: runs the service. With no DATABASE_URL it starts its own PostgreSQL server under DATA_DIR; with no
+ * Salesforce credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
  * SERVICE_API_KEY in that embedded mode it generates one, keeps it in DATA_DIR and prints it.
  */
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { API_KEY_FILE } from '../service/src/api-key.ts';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
 import { startService } from '../service/src/server.ts';
+import { isPreviewUpToDate } from './build-preview.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.env.LOG_LEVEL);
-// The local preview page (the LWC in a browser); the build skips itself when it is up to date.
-const preview = await import('./build-preview.ts')
-  .then((m) => m.ensurePreviewBuilt((line) => console.log(line)))
-  .then(() => true, (err: Error) => {
-    log.warn('local preview not built; the API works without it', { error: err.message });
-    return false;
-  });
+// The local preview page (the LWC in a browser). `npm install` builds it; when it is missing or out of date (a
+// production install, an edited component) it is built in a process of its own while the service starts and serves:
+// the compiler takes ~20 s of CPU, which the service need not wait for.
+const previewBuild = isPreviewUpToDate() ? undefined : buildPreviewInBackground();
 const service = await startService(config, log).catch((err: Error) => {
   console.error(`Renewal Action Plans could not start: ${err.message}`);
   process.exit(1);
@@ -27,7 +27,7 @@ const lines = [
   '',
   `Renewal Action Plans is listening on ${service.url}`,
   `  API docs: ${service.url}/docs (OpenAPI: ${service.url}/openapi.json)   health: ${service.url}/healthz, ${service.url}/readyz`,
-  `  database: ${service.deps.db.kind === 'embedded' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,
+  `  database: ${database(service.deps.db)}`,
 ];
 if (service.generatedApiKey) {
   lines.push(`  SERVICE_API_KEY: generated on the first start, kept in ${join(config.env.DATA_DIR, API_KEY_FILE)} (set SERVICE_API_KEY to choose one)`);
@@ -38,8 +38,13 @@ if (service.emulator) {
   for (const o of service.emulator.opportunities) lines.push(`    ${o.id}  ${o.name}`);
   const first = service.emulator.opportunities[0];
   const csm = '0055e0000000001AAA'; // Jordan Lee, the demo CSM who owns the demo opportunities
-  if (first && preview && service.generatedApiKey) {
-    lines.push(`  Local preview of the component: ${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`);
+  if (first && service.generatedApiKey) {
+    const link = `${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`;
+    if (!previewBuild) lines.push(`  Local preview of the component: ${link}`);
+    else {
+      lines.push('  Local preview of the component: being built in the background; its link follows when it is ready');
+      void previewBuild.then((built) => built && console.log(`Local preview of the component is ready: ${link}\n`));
+    }
   }
   if (first) {
     const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
@@ -50,6 +55,9 @@ if (service.emulator) {
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);
 }
+// performance.now() counts from the process start: the database, the emulator and the rest included (not a preview
+// build, which runs beside the service).
+lines.push(`  started in ${(performance.now() / 1000).toFixed(1)} s`);
 console.log(lines.join('\n') + '\n');
 
 let stopping = false;
@@ -62,3 +70,21 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGHUP', () => void stop('SIGHUP'));
+
+/** Runs `npm run build:preview` as a child process; resolves whether it succeeded. */
+function buildPreviewInBackground(): Promise<boolean> {
+  const script = fileURLToPath(new URL('./build-preview.ts', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', script], (err, _stdout, stderr) => {
+      if (err) log.warn('local preview not built; the API works without it', { error: (stderr || err.message).trim() });
+      resolve(!err);
+    });
+  });
+}
+
+function database(db: typeof service.deps.db): string {
+  if (!db.embedded) return 'PostgreSQL (DATABASE_URL)';
+  const where = relative(process.cwd(), db.embedded.pgdata) || db.embedded.pgdata;
+  return `embedded PostgreSQL server in ${where.startsWith('..') ? db.embedded.pgdata : where}, on 127.0.0.1:${db.embedded.port} (stops with the service)`;
+}

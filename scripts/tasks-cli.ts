@@ -6,9 +6,12 @@
  *   errors [--limit N]         the latest errors (failed for good or waiting to retry)
  *   retry <task id>            queue a failed task again now, attempts reset
  *   cancel <task id> [reason]  a queued or failed task will not run
+ *   mirrors [--limit N]        tasks not (yet) copied to Salesforce: waiting (retried automatically) or rejected
+ *   mirror-retry <task id>     copy that task at the next sync run (backoff reset; a rejected one is tried again)
  */
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
+import { retryMirror, waitingMirrors } from '../service/src/db/mirror-queue.ts';
 import { cancelTask, lastErrors, listQueue, queueDepth, retryTask } from '../service/src/db/queue.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
 import type { ExecutionStatus } from '../service/src/db/tasks.ts';
@@ -20,7 +23,10 @@ const positional = limitArg >= 0 ? args.filter((_, i) => i !== limitArg && i !==
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const usage = () => {
-  console.error('usage: npm run tasks -- depth | list [queued|running|failed|success] [--limit N] | errors [--limit N] | retry <id> | cancel <id> [reason]');
+  console.error(
+    'usage: npm run tasks -- depth | list [queued|running|failed|success] [--limit N] | errors [--limit N] | retry <id> | cancel <id> [reason]' +
+      ' | mirrors [--limit N] | mirror-retry <id>',
+  );
   process.exit(2);
 };
 
@@ -63,6 +69,23 @@ try {
       const reason = positional.slice(1).join(' ') || 'Cancelled by an operator';
       const done = await cancelTask(db.sql, positional[0]!, reason);
       console.log(done ? `cancelled ${positional[0]}` : `not cancelled: ${positional[0]} is not a queued or failed AI task (a running one finishes first)`);
+      process.exitCode = done ? 0 : 1;
+      break;
+    }
+    case 'mirrors': {
+      const rows = await waitingMirrors(db.sql, limit);
+      table(rows.map((r) => ({
+        id: r.id, state: r.mirrorStatus === 'failed' ? 'rejected' : 'waiting', waitingMin: r.waitingSeconds === null ? '' : Math.round(r.waitingSeconds / 60),
+        attempts: r.attempts, nextTry: r.retryAt?.toISOString() ?? (r.mirrorStatus === 'pending' ? 'next sync run' : 'never (fix, then retry)'),
+        lastError: r.lastError?.slice(0, 80) ?? '',
+      })));
+      if (rows.length) console.log(`retry one now: npm run tasks -- mirror-retry ${rows[0]!.id}`);
+      break;
+    }
+    case 'mirror-retry': {
+      if (!UUID.test(positional[0] ?? '')) usage();
+      const done = await retryMirror(db.sql, positional[0]!);
+      console.log(done ? `${positional[0]} will be copied to Salesforce at the next sync run (SF_SYNC_INTERVAL_SECONDS)` : `not retried: ${positional[0]} is not a task waiting for or rejected by Salesforce`);
       process.exitCode = done ? 0 : 1;
       break;
     }

@@ -11,11 +11,13 @@ import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
 import { previewRouter } from './routes/preview.ts';
+import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
 import { tasksRouter } from './routes/tasks.ts';
 import { metricsRouter } from './routes/metrics.ts';
 import { webhooksRouter } from './routes/webhooks.ts';
 import { SalesforceError } from './salesforce/errors.ts';
+import { redactSecrets } from './secrets.ts';
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -25,6 +27,7 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
 };
 
 /** The whole HTTP service; `server.ts` only starts it, tests call `app.request()`. */
@@ -38,6 +41,9 @@ export function createApp(deps: Deps) {
   // the service key and the acting Salesforce user.
   const serviceAuth = requireServiceAuth(deps.apiKey);
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/webhooks/') ? next() : serviceAuth(c, next)));
+  // Then every JSON body is checked for what cannot be stored (NUL, lone surrogates, deep nesting). Webhooks check
+  // theirs after the signature, which is computed over the raw bytes.
+  app.on(['POST', 'PATCH', 'PUT'], '/api/*', (c, next) => (c.req.path.startsWith('/api/webhooks/') ? next() : storableJsonBody(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -67,7 +73,7 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     const rid = c.get('requestId');
-    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues, rid), err.status);
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues, rid), err.status, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
@@ -88,6 +94,7 @@ export function createApp(deps: Deps) {
   return app;
 }
 
+/** The one error shape. Messages can quote what a provider or Salesforce said, so key-shaped secrets are removed. */
 function errorBody(code: ErrorCode, message: string, issues: { path: string; message: string }[], requestId: string) {
-  return { error: { code, message, issues, requestId } };
+  return { error: { code, message: redactSecrets(message), issues: issues.map((i) => ({ path: i.path, message: redactSecrets(i.message) })), requestId } };
 }

@@ -1,24 +1,27 @@
 import type { Deps } from './deps.ts';
-import { mirrorPendingTasks } from './workflows/mirror.ts';
-import { recordMirrorSweep } from './workflows/mirror-standing.ts';
+import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './workflows/mirror.ts';
 import { sendSalesforceNotifications } from './workflows/salesforce-notifications.ts';
 import { watchRenewalDates } from './workflows/renewal-watch.ts';
 import { syncTaskStatusFromSalesforce } from './workflows/status-sync.ts';
 
 /**
- * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage), pull
- * completions made in Salesforce, notice renewal dates moved under a finalized plan, and send the notifications
+ * The Salesforce sync loop: every interval, re-read the org's business calendar when it is due, mirror tasks still
+ * pending whose backoff passed (after a crash or an outage), report those waiting too long, pull completions made in
+ * Salesforce, notice renewal dates moved under a finalized plan, and send the notifications
  * still due to Salesforce. One run at a time per instance; runs in several instances are harmless
  * because both directions are idempotent.
  */
-export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): Promise<void>; runOnce(): Promise<void> } {
+export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runAtStart?: boolean } = {}): { stop(): Promise<void>; runOnce(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
   const runOnce = () => {
     running ??= (async () => {
       // Each part on its own: one failing (say, the renewal-date query) does not hold the others back.
       const parts: [string, () => Promise<unknown>][] = [
-        ['mirror', async () => (await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log), await recordMirrorSweep(deps))],
+        // First, so the parts below count business days on the org's current calendar (re-read at most hourly).
+        ['calendar', () => deps.calendar.refresh()],
+        ['mirror', () => mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, {}, mirrorBackoff(deps.env))],
+        ['stuck mirrors', () => reportStuckMirrorTasks(deps.db.sql, deps.log, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000)],
         ['completions', () => syncTaskStatusFromSalesforce(deps)],
         ['renewal dates', () => watchRenewalDates(deps)],
         ['notifications', () => sendSalesforceNotifications(deps)],
@@ -34,7 +37,7 @@ export function startSalesforceSync(deps: Deps, intervalMs: number): { stop(): P
   };
   const timer = setInterval(() => void (stopped || runOnce()), intervalMs);
   timer.unref();
-  void runOnce();
+  if (opts.runAtStart !== false) void runOnce();
   return {
     runOnce,
     async stop() {

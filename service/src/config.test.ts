@@ -16,6 +16,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SERVICE_API_KEY: 'short' })).toThrowError(/SERVICE_API_KEY: must be at least 32 characters/);
     expect(() => loadConfig({ HOLIDAY_COUNTRY: 'usa' })).toThrowError(/HOLIDAY_COUNTRY/);
     expect(() => loadConfig({ TODAY: '25/11/2026' })).toThrowError(/TODAY: must be a date/);
+    expect(() => loadConfig({ MIRROR_RETRY_MAX_SECONDS: '7200' })).toThrowError(/MIRROR_RETRY_MAX_SECONDS/);
+    expect(() => loadConfig({ MIRROR_RETRY_BASE_SECONDS: '600', MIRROR_RETRY_MAX_SECONDS: '60' })).toThrowError(/MIRROR_RETRY_BASE_SECONDS: must not exceed/);
+    expect(() => loadConfig({ MIRROR_STUCK_AFTER_MINUTES: '0' })).toThrowError(/MIRROR_STUCK_AFTER_MINUTES/);
+    expect(loadConfig({}).env).toMatchObject({ MIRROR_RETRY_MAX_SECONDS: 3600, MIRROR_STUCK_AFTER_MINUTES: 60, SF_WRITE_PAUSE_SECONDS: 900 });
   });
 
   it('requires the access token and instance URL together, and an API key for a real org', () => {

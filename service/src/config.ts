@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { IsoDateSchema } from './calendar/dates.ts';
+import { ProfileName } from './plan/model-profiles.ts';
 
 const optionalString = z
   .string()
@@ -55,15 +56,28 @@ export const EnvSchema = z
       .default('Renewal_Action_Plan_Alert'),
     SALESFORCE_NOTIFICATIONS: notificationKinds,
     SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+    SF_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(120),
+    SF_WRITE_PAUSE_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
+    MIRROR_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    MIRROR_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(3600).default(3600),
+    MIRROR_STUCK_AFTER_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
     ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     HOLIDAY_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO country code like US').optional()),
     HOLIDAY_REGION: optionalString,
     PLAN_MAX_TASKS: z.coerce.number().int().min(1).max(50).default(12),
+    PLAN_GENERATE_LIMIT_PER_USER: z.coerce.number().int().min(1).max(10_000).default(30),
+    PLAN_GENERATE_LIMIT_PER_EXECUTION: z.coerce.number().int().min(1).max(10_000).default(10),
+    PLAN_GENERATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    PLAN_DRAFT_VERSIONS_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(url.optional()),
     OPENAI_MODEL: optionalString.pipe(z.string().optional()).transform((m) => m ?? 'gpt-4o-mini'),
+    OPENAI_PROFILE: optionalString.pipe(ProfileName.optional()),
     OPENAI_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(60),
     OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    OPENAI_MAX_COMPLETION_TOKENS: z.coerce.number().int().min(1000).max(100_000).default(12_000),
+    // One deadline for a whole generate (step models, plan, retries, repair), under the Apex callout's 120 s limit.
+    GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(110).default(90),
     TODAY: optionalString.pipe(isoDate.optional()),
     EXECUTOR_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     EXECUTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(10),
@@ -73,7 +87,6 @@ export const EnvSchema = z
     EXECUTOR_TASK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
     EXECUTOR_CRON: cronExpression.default('*/5 * * * *'),
     EXECUTOR_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
-    EXECUTOR_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
     RESURFACE_CRON: cronExpression.default('0 8 * * *'),
     WORKFLOW_SCHEDULER_CRON: cronExpression.default('0 8 * * *'),
@@ -90,6 +103,8 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>
       ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+    if (env.MIRROR_RETRY_BASE_SECONDS > env.MIRROR_RETRY_MAX_SECONDS)
+      ctx.addIssue({ code: 'custom', path: ['MIRROR_RETRY_BASE_SECONDS'], message: 'must not exceed MIRROR_RETRY_MAX_SECONDS' });
     if (env.SF_INSTANCE_URL && !env.SF_ACCESS_TOKEN) need('SF_ACCESS_TOKEN', 'SF_INSTANCE_URL is set');
     if (env.SF_ACCESS_TOKEN && !env.SF_INSTANCE_URL) need('SF_INSTANCE_URL', 'SF_ACCESS_TOKEN is set');
     const jwt = env.SF_CLIENT_ID || env.SF_USERNAME || env.SF_PRIVATE_KEY || env.SF_PRIVATE_KEY_FILE;

@@ -22,3 +22,14 @@ export function redactSecrets(text: string): string {
   }
   return out;
 }
+
+/**
+ * A JSON-like value with `redactSecrets` applied to every string in it (keys are kept): for records that quote a
+ * provider's answer, such as the generation record stored with a plan.
+ */
+export function redactSecretsIn<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactSecretsIn(v)) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecretsIn(v)])) as T;
+}

@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
 import { storedApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
-import { BusinessCalendar } from './calendar/business-days.ts';
+import { OrgBusinessCalendar } from './calendar/org-calendar.ts';
 import { clockFor, middayOf } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { migrate } from './db/migrate.ts';
@@ -43,16 +43,23 @@ export interface RunningService {
 
 /**
  * The service's dependencies from the configuration, an open database and a Salesforce connection. Shared by the
- * service, the standalone executor and the demo, so they run the same planner, calendar and clock.
+ * service, the standalone executor and the demo, so they run the same planner, calendar and clock. The business
+ * calendar is the org's (its Holiday records and default business hours), HOLIDAY_COUNTRY when that cannot be read.
  */
-export function assembleDeps(config: Config, db: Database, conn: Connection, log: Logger, overrides: Partial<Deps> = {}): Deps {
+export async function assembleDeps(config: Config, db: Database, conn: Connection, log: Logger, overrides: Partial<Deps> = {}): Promise<Deps> {
   const { env } = config;
+  const calendar = overrides.calendar ?? (await OrgBusinessCalendar.load(conn, { country: env.HOLIDAY_COUNTRY, region: env.HOLIDAY_REGION, log }));
+  log.info('business calendar', { source: calendar.source });
   return {
     db,
-    salesforce: new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000 }),
+    salesforce: new SalesforceGateway(conn, {
+      renewalDateField: env.SF_RENEWAL_DATE_FIELD,
+      accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000,
+      writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
+    }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
-    calendar: new BusinessCalendar(env.HOLIDAY_COUNTRY, env.HOLIDAY_REGION),
+    calendar,
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,
@@ -62,7 +69,7 @@ export function assembleDeps(config: Config, db: Database, conn: Connection, log
 }
 
 /**
- * Starts the service: database (PGlite when DATABASE_URL is unset) and migrations, Salesforce (the local org
+ * Starts the service: database (its own PostgreSQL server when DATABASE_URL is unset) and migrations, Salesforce (the local org
  * emulator when no credentials are set), the HTTP server, the Salesforce sync loop, the AI task executor
  * (unless EXECUTOR_ENABLED=false) and the schedules.
  */
@@ -90,10 +97,10 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
       emulator = { url: org.url, opportunities };
       log.info('local Salesforce org emulator started (not Salesforce)', { url: org.url });
     }
-    const conn = await connectSalesforce(config.salesforce, emulatorLink);
+    const conn = await connectSalesforce(config.salesforce, emulatorLink, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
     const generatedApiKey = !env.SERVICE_API_KEY;
     // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
-    const deps = assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
+    const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());

@@ -58,4 +58,19 @@ describe('executor and tasks CLI', () => {
     const again = await cli('scripts/tasks-cli.ts', ['cancel', queued!]);
     expect(again.code).toBe(1);
   });
+
+  it('lists tasks waiting to reach Salesforce, with the command that retries one now', async () => {
+    const [waiting] = await db.sql<{ id: string }[]>`
+      INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id)
+      VALUES (${plan.planId}, ${plan.executionId}, ${DEMO_IDS.opportunities.acme}, 'csm-mirror-waiting', 'CSM', 'Call the CFO', '0055e0000000001AAA') RETURNING id`;
+    await db.sql`UPDATE workflow_tasks SET mirror_attempts = 14, mirror_error = 'ERROR_HTTP_503: maintenance', mirror_retry_at = now() + interval '50 minutes',
+                 mirror_pending_since = now() - interval '3 hours' WHERE id = ${waiting!.id}`;
+    const out = await cli('scripts/tasks-cli.ts', ['mirrors']);
+    expect(out.stdout).toMatch(new RegExp(`${waiting!.id}.*waiting.*180.*14.*ERROR_HTTP_503: maintenance`));
+    expect(out.stdout).toContain(`npm run tasks -- mirror-retry ${waiting!.id}`);
+    expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', waiting!.id])).stdout).toMatch(/will be copied to Salesforce at the next sync run/);
+    const [row] = await db.sql`SELECT mirror_retry_at, mirror_attempts, mirror_status FROM workflow_tasks WHERE id = ${waiting!.id}`;
+    expect(row).toMatchObject({ mirror_retry_at: null, mirror_attempts: 0, mirror_status: 'pending' });
+    expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', '00000000-0000-4000-8000-000000000000'])).code).toBe(1);
+  });
 });

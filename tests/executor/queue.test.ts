@@ -11,7 +11,7 @@ const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
 
 const options = (o: Partial<ExecutorOptions> = {}): ExecutorOptions => ({
   workerId: 'exec-a', batchSize: 10, leaseMs: 60_000, maxAttempts: 3, retryDelayMs: 300_000, taskTimeoutMs: 60_000,
-  cron: '*/5 * * * *', sweepMs: 60_000, pollMs: 1000, shutdownTimeoutMs: 5_000, ...o,
+  cron: '*/5 * * * *', sweepMs: 60_000, shutdownTimeoutMs: 5_000, ...o,
 });
 
 describe('AI task queue', () => {
@@ -143,7 +143,7 @@ describe('Executor (in process)', () => {
     await ex.start();
     try {
       const ids = await insertAiTasks(db.sql, plan, Array.from({ length: 25 }, () => ({ processor: 'test-recorder' })));
-      // The tick is every 5 minutes and there is no polling on a server database: only the notification wakes it.
+      // The tick is every 5 minutes and the sweep every minute: only the notification wakes it.
       await eventually(async () => (await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${db.sql(ids)} AND execution_status = 'success'`)[0]!.n === 25, '25 successes');
       expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE task_id IN ${db.sql(ids)} AND kind = 'ai-task-succeeded'`)[0]!.n).toBe(25);
     } finally {

@@ -42,10 +42,12 @@ describe('schedules across three instances', () => {
 
   it('resurfaces a snoozed task once, with one notification, when the three instances fire the same slot', async () => {
     const plan = await seedPlan(h.sql);
+    // Snoozes are business time: relative to the service's (pinned) clock, not the database's.
+    const now = h.deps.now();
     const [task] = await h.sql<{ id: string }[]>`
       INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, status, snoozed_until, assignee_user_id)
-      VALUES (${plan.planId}, ${plan.executionId}, '0065e0000000001AAA', 'csm-snoozed', 'CSM', 'Call back', 'snoozed', now() - interval '1 minute', '0055e0000000001AAA'),
-             (${plan.planId}, ${plan.executionId}, '0065e0000000001AAA', 'csm-later', 'CSM', 'Later', 'snoozed', now() + interval '2 days', '0055e0000000001AAA')
+      VALUES (${plan.planId}, ${plan.executionId}, '0065e0000000001AAA', 'csm-snoozed', 'CSM', 'Call back', 'snoozed', ${new Date(now.getTime() - 60_000)}, '0055e0000000001AAA'),
+             (${plan.planId}, ${plan.executionId}, '0065e0000000001AAA', 'csm-later', 'CSM', 'Later', 'snoozed', ${new Date(now.getTime() + 2 * 86_400_000)}, '0055e0000000001AAA')
       RETURNING id`;
     const slot = new Date('2026-11-25T08:00:00Z');
     const resurfacing = serviceSchedules(h.deps.env).find((d) => d.name === 'task-resurfacing')!;

@@ -13,7 +13,7 @@ const worker = env.WORKER_ID ?? `worker-${process.pid}`;
 const sql = postgres(env.DATABASE_URL!, { max: Number(env.POOL_MAX ?? 4), onnotice: () => undefined, transform: { undefined: null } }) as Sql;
 const log = createLogger((env.LOG_LEVEL as 'info') ?? 'warn', (line) => process.stderr.write(line + '\n'));
 const executor = new Executor({
-  db: { sql, kind: 'server' },
+  db: { sql },
   registry: testRegistry(worker),
   services: testServices(sql, log),
   options: {
@@ -25,7 +25,6 @@ const executor = new Executor({
     taskTimeoutMs: 3_600_000,
     cron: '*/5 * * * *',
     sweepMs: Number(env.SWEEP_MS ?? 30_000),
-    pollMs: 1000,
     shutdownTimeoutMs: Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000),
   },
 });

@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { migrate } from '../../service/src/db/migrate.ts';
 import type { Database, Sql } from '../../service/src/db/sql.ts';
+import { defaultServerUrl } from './database-server.ts';
 
-/** The real PostgreSQL server the tests use (TEST_DATABASE_URL, default the local server). */
-export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The real PostgreSQL server the tests use: TEST_DATABASE_URL, which the global setup (database-server.ts) sets
+ * to the local server or to a throwaway embedded one; the default address outside vitest (the benches).
+ */
+export const SERVER_URL = process.env.TEST_DATABASE_URL ?? defaultServerUrl();
 
 /**
  * A fresh database on the real PostgreSQL server for one test file, migrated, and dropped by `drop()`.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../service/src/app.ts';
-import { BusinessCalendar } from '../../service/src/calendar/business-days.ts';
+import { OrgBusinessCalendar } from '../../service/src/calendar/org-calendar.ts';
 import { clockFrom, middayOf } from '../../service/src/clock.ts';
 import { loadConfig } from '../../service/src/config.ts';
 import type { Deps } from '../../service/src/deps.ts';
@@ -8,7 +8,8 @@ import { createLogger } from '../../service/src/log.ts';
 import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
-import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { DEFAULT_RETRY, READ_RETRY } from '../../service/src/salesforce/retry.ts';
+import { startOrgEmulator, type OrgEmulator, type SeedData } from '../org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
 
 export const TODAY = '2026-11-25';
@@ -18,26 +19,37 @@ export const API_KEY = 'test-service-api-key-0123456789abcdef';
  * The real service wired for a test: a fresh database on the real PostgreSQL server, the local Salesforce org
  * emulator (not Salesforce) reached through the real jsforce client, and the Hono app called in-process.
  */
-export async function startHarness(opts: { accessCacheMs?: number; today?: string } = {}) {
+export async function startHarness(opts: { accessCacheMs?: number; today?: string; env?: Record<string, string>; requestTimeoutMs?: number; seed?: SeedData } = {}) {
   const today = opts.today ?? TODAY;
   const db = await freshDatabase();
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
-  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now() });
-  const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent' }).env;
-  const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken });
-  const salesforce = new SalesforceGateway(conn, { accessCacheMs: opts.accessCacheMs ?? 0 });
-  // Keep retries fast in tests: the policy is the same, the pauses are short.
+  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed });
+  // The mirror retries a failure at the next run (no backoff) unless a test sets one.
+  const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;
+  const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken }, { timeoutMs: opts.requestTimeoutMs ?? 10_000 });
+  // Keep retries fast in tests: the policy is the same, the pauses are short. The write pause after
+  // REQUEST_LIMIT_EXCEEDED keeps its length but runs on a clock the test moves on (`passSalesforcePause`).
+  let pauseOffsetMs = 0;
+  const salesforce = new SalesforceGateway(conn, {
+    accessCacheMs: opts.accessCacheMs ?? 0,
+    writeRetry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
+    readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
+    writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
+    pauseClock: () => performance.now() + pauseOffsetMs,
+  });
   const logLines: string[] = [];
+  const log = createLogger('debug', (line) => logLines.push(line));
   const deps: Deps = {
     db,
     salesforce,
     planner: new PlaybookPlanner(),
-    calendar: new BusinessCalendar('US'),
+    // The same calendar the service assembles: the org's holidays and business hours (the demo org's are the US ones).
+    calendar: await OrgBusinessCalendar.load(conn, { country: 'US', log }),
     env,
     apiKey: API_KEY,
-    log: createLogger('debug', (line) => logLines.push(line)),
+    log,
     ...clock,
   };
   const app = createApp(deps);
@@ -83,6 +95,10 @@ export async function startHarness(opts: { accessCacheMs?: number; today?: strin
     opportunities,
     logLines,
     discoveryId: opportunities['Acme Logistics — FY27 Renewal']!,
+    /** Moves the Salesforce write pause's clock past the end of the current pause. */
+    passSalesforcePause() {
+      pauseOffsetMs += salesforce.gate.remainingMs() + 1;
+    },
     async close() {
       await org.close();
       await db.drop();

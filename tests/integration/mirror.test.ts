@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizePlan } from '../../service/src/db/finalize.ts';
-import { tasksToMirror } from '../../service/src/db/tasks.ts';
+import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
 import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/workflows/mirror.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -51,7 +51,7 @@ describe('Salesforce task mirror', () => {
     expect(res.body.plan.mirror).toMatchObject({ synced: 0, pending: 0, failed: n });
     // Given up: the card names each task and Salesforce's reason, with no retry time.
     expect(res.body.plan.mirror.stuck).toHaveLength(n);
-    expect(res.body.plan.mirror.stuck[0]).toMatchObject({ reason: expect.stringMatching(/^FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/), retryAt: null });
+    expect(res.body.plan.mirror.stuck[0]).toMatchObject({ reason: expect.stringMatching(/^FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/), retryAt: null, rejected: true });
     const rows = await h.sql`SELECT mirror_status, mirror_error FROM workflow_tasks WHERE parent_task_id IS NULL`;
     expect(rows.every((r) => r.mirror_status === 'failed' && /FIELD_CUSTOM_VALIDATION_EXCEPTION: .*validation rule/.test(r.mirror_error))).toBe(true);
     expect(mirrored()).toHaveLength(0);
@@ -69,13 +69,16 @@ describe('Salesforce task mirror', () => {
     expect(res.body.plan.status).toBe('finalized');
     const n = plan.aiTasks.length + plan.csmTasks.length;
     expect(res.body.plan.mirror.pending).toBe(n);
-    // Stuck, so the card says why and when the sweep tries again (the sync interval from now, at most).
-    const stuck = res.body.plan.mirror.stuck;
+    // A failed attempt alone is not stuck: the backoff retries it, and the card says nothing yet.
+    expect(res.body.plan.mirror.stuck).toEqual([]);
+    // Once the wait passes MIRROR_STUCK_AFTER_MINUTES, the card says why, and when the backoff retries each task.
+    await h.sql`UPDATE workflow_tasks SET mirror_pending_since = now() - interval '2 hours' WHERE mirror_status = 'pending'`;
+    const later = await h.api('GET', `/api/workflows/executions/${executionId}/action-plan`);
+    const stuck = later.body.plan.mirror.stuck;
     expect(stuck).toHaveLength(n);
-    expect(stuck[0].reason).toMatch(/SERVER_UNAVAILABLE/);
-    const retryIn = Date.parse(stuck[0].retryAt) - h.deps.now().getTime();
-    expect(retryIn).toBeGreaterThan(0);
-    expect(retryIn).toBeLessThanOrEqual(h.deps.env.SF_SYNC_INTERVAL_SECONDS * 1000);
+    expect(stuck[0]).toMatchObject({ reason: expect.stringMatching(/SERVER_UNAVAILABLE/), rejected: false });
+    const [row] = await h.sql<{ retryAt: Date }[]>`SELECT mirror_retry_at AS "retryAt" FROM workflow_tasks WHERE id = ${stuck[0].taskId}`;
+    expect(stuck[0].retryAt).toBe(row!.retryAt.toISOString());
     const report = await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log);
     expect(report).toEqual({ synced: n, failed: 0, pending: 0 });
     expect(mirrored()).toHaveLength(n);
@@ -104,6 +107,28 @@ describe('Salesforce task mirror', () => {
     expect(mirrored()).toHaveLength(pending.length);
     const synced = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE mirror_status = 'synced' AND salesforce_task_id IS NOT NULL`;
     expect(synced[0]!.n).toBe(pending.length);
+  });
+
+  it('two instances mirroring the same new tasks at once: the DUPLICATE_VALUE loser retries and updates, one Task each', async () => {
+    const { executionId, plan } = await draft();
+    const row = (await h.sql`SELECT content FROM action_plans WHERE id = ${plan.id}`)[0]!;
+    await finalizePlan(h.sql, {
+      planId: plan.id, executionId, userId: h.users['Jordan Lee']!, content: row.content, edits: null,
+      opportunityId: h.discoveryId, csmUserId: h.users['Jordan Lee']!, today: '2026-11-25',
+    });
+    const n = (await tasksToMirror(h.sql, {})).length;
+    // Both upserts look the keys up before either commits, as two service instances would in a real org.
+    const held = h.org.holdUpserts();
+    const both = Promise.all([1, 2].map(() => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log)));
+    for (let i = 0; i < 1000 && held.waiting() < 2; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(held.waiting()).toBe(2);
+    held.release();
+    const reports = await both;
+    expect(reports).toEqual([{ synced: n, failed: 0, pending: 0 }, { synced: n, failed: 0, pending: 0 }]);
+    const upserts = h.org.requests.filter((r) => r.path.endsWith('/composite/sobjects/Task/Action_Plan_Task_Id__c'));
+    expect(upserts).toHaveLength(3);
+    expect(mirrored()).toHaveLength(n);
+    expect(new Set(mirrored().map((t) => t.Action_Plan_Task_Id__c)).size).toBe(n);
   });
 
   it('mirrors n tasks in ceil(n/200) Salesforce calls', async () => {
@@ -148,7 +173,7 @@ describe('Salesforce task mirror', () => {
     const stale = await tasksToMirror(h.sql, { taskIds: [task.id] });
     await h.sql`UPDATE workflow_tasks SET action = 'Changed again', updated_at = now() + interval '1 second' WHERE id = ${task.id}`;
     // Record the outcome of a mirror that read the row before the second change.
-    const { recordMirrorResults } = await import('../../service/src/db/tasks.ts');
+    const { recordMirrorResults } = await import('../../service/src/db/mirror-queue.ts');
     await recordMirrorResults(h.sql, [{ taskId: task.id, salesforceTaskId: '00T000000000000AAA', readAt: stale[0]!.updatedAt }]);
     const [row] = await h.sql`SELECT mirror_status FROM workflow_tasks WHERE id = ${task.id}`;
     expect(row!.mirror_status).toBe('pending');

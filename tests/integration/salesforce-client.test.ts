@@ -33,6 +33,14 @@ describe('Salesforce client against the local org emulator', () => {
     expect(contextSoql(h.discoveryId, 'Renewal_Date__c')).toContain(', Renewal_Date__c,');
   });
 
+  it('selects CloseDate once when it is the configured renewal date field (SOQL refuses a field selected twice)', async () => {
+    for (const field of ['CloseDate', 'closedate']) {
+      const ctx = await loadOpportunityContext(h.deps.salesforce.conn, h.discoveryId, { renewalDateField: field });
+      expect(ctx!.opportunity.renewalDate).toBe(ctx!.opportunity.closeDate);
+      expect(contextSoql(h.discoveryId, field).match(/closedate/gi)).toHaveLength(1);
+    }
+  });
+
   it('returns undefined for an opportunity that does not exist', async () => {
     expect(await h.deps.salesforce.loadContext('006000000000000AAA')).toBeUndefined();
   });

@@ -1,10 +1,17 @@
 // Local OpenAI-compatible test server (it is not OpenAI): speaks the chat completions wire format so the real
-// `openai` SDK can be pointed at it with `baseURL`, and answers from a script the test writes.
+// `openai` SDK can be pointed at it with `baseURL`, and answers from a script the test writes. It stands in for one
+// provider at a time (OpenAI by default) and refuses what that provider refuses (see providers.ts), before any
+// scripted answer is used.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { chatPath, rejection, type ProviderOptions } from './providers.ts';
 
 export interface RecordedRequest {
+  /** The whole request body, every parameter as sent. */
+  body: Record<string, unknown>;
+  /** The provider's HTTP 400 for this request, when it refused it. */
+  refused?: string;
   model: string;
   messages: { role: string; content: string }[];
   response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: Record<string, unknown> } };
@@ -13,10 +20,12 @@ export interface RecordedRequest {
 
 /** One scripted answer. A function computes it from the request (for example to echo ids back). */
 export type ScriptedReply =
-  | { content: string | object; finishReason?: 'stop' | 'length' }
+  | { content: string | object; finishReason?: 'stop' | 'length' | 'content_filter' }
   | { refusal: string }
   | { status: number; message?: string; headers?: Record<string, string> }
   | { hang: true }
+  /** Answers `reply` only once `until` settles (the client may have given up by then: a late answer). */
+  | { stall: Promise<unknown>; reply: ScriptedReply }
   | ((request: RecordedRequest) => ScriptedReply);
 
 export interface OpenAiTestServer {
@@ -27,24 +36,38 @@ export interface OpenAiTestServer {
   requests: RecordedRequest[];
   /** Answers not yet used: a test can assert the script was consumed exactly. */
   pending(): number;
+  /** Drops the answers not yet used. */
+  clear(): void;
   close(): Promise<void>;
 }
 
-/** Starts the local OpenAI-compatible test server on a free port of 127.0.0.1. */
-export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
+/** Starts the local OpenAI-compatible test server on a free port of 127.0.0.1, standing in for `options.provider`. */
+export async function startOpenAiTestServer(options: ProviderOptions = { provider: 'openai' }): Promise<OpenAiTestServer> {
+  const path = chatPath(options.provider);
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer(async (req, res) => {
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
-    const body = JSON.parse(await readBody(req)) as Omit<RecordedRequest, 'headers'>;
-    const request: RecordedRequest = { ...body, headers: req.headers };
+    if (req.method !== 'POST' || req.url?.split('?')[0] !== path) return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+    const body = JSON.parse(await readBody(req)) as Omit<RecordedRequest, 'headers' | 'body'>;
+    const request: RecordedRequest = { ...body, body: body as Record<string, unknown>, headers: req.headers };
     requests.push(request);
+    const refused = rejection(options, request.body);
+    if (refused) {
+      request.refused = refused.error.message;
+      return send(res, refused.status, { error: refused.error });
+    }
     let reply = queue.shift();
     while (typeof reply === 'function') reply = reply(request);
+    if (reply && 'stall' in reply) {
+      await reply.stall.catch(() => undefined);
+      reply = reply.reply;
+      while (typeof reply === 'function') reply = reply(request);
+    }
     if (!reply) return send(res, 500, { error: { message: 'the local OpenAI-compatible test server has no scripted answer left', type: 'server_error' } });
     if ('hang' in reply) return; // never answers: the client's timeout must end the request
+    if ('stall' in reply) throw new Error('a stalled reply cannot stall again');
     if ('status' in reply)
       // Retry-After-Ms keeps the SDK's retries immediate; the retry policy itself is the SDK's.
       return send(res, reply.status, { error: { message: reply.message ?? `scripted ${reply.status}`, type: 'server_error' } }, { 'retry-after-ms': '1', ...reply.headers });
@@ -73,10 +96,11 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${port}${path.replace(/\/chat\/completions$/, '')}`,
     script: (...replies) => void queue.push(...replies),
     requests,
     pending: () => queue.length,
+    clear: () => void queue.splice(0),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -94,6 +118,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  if (res.destroyed) return; // the client gave up (its deadline): a late answer goes nowhere
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }

@@ -66,7 +66,7 @@ describe('UserRecordAccess', () => {
     await start();
     const { id } = await conn.sobject('Task').create({ Subject: 'Admin task', WhatId: opp.acme, OwnerId: users.alexAdmin });
     const result = await conn.query<{ HasEditAccess: boolean; HasDeleteAccess: boolean }>(
-      `SELECT HasEditAccess, HasDeleteAccess FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${id}'`,
+      `SELECT RecordId, HasEditAccess, HasDeleteAccess FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${id}'`,
     );
     expect(result.records[0]).toMatchObject({ HasEditAccess: true, HasDeleteAccess: false });
   });

@@ -14,6 +14,7 @@ const keyPair = () => generateKeyPairSync('rsa', {
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
 });
 const keys = keyPair();
+const PRODUCTION = 'https://login.salesforce.com';
 
 /** An RS256 JWT like the service would sign for the JWT bearer flow. */
 function assertion(aud: string, overrides: Record<string, unknown> = {}, privateKey = keys.privateKey): string {
@@ -56,7 +57,7 @@ describe('bearer tokens', () => {
 describe('JWT bearer flow', () => {
   it('mints a token for the user named in sub, usable as a bearer token', async () => {
     org = await start(undefined, 'static-token');
-    const conn = await login(assertion(org.url));
+    const conn = await login(assertion(PRODUCTION));
     expect(conn.instanceUrl).toBe(org.url);
     expect(conn.userInfo?.id).toBe(DEMO_IDS.users.jordanLee);
     expect(conn.accessToken).toMatch(/^00D\w{12}!/);
@@ -86,12 +87,14 @@ describe('JWT bearer flow', () => {
   });
 
   it.each([
-    ['a different key', () => assertion(org.url, {}, keyPair().privateKey), /signature/],
-    ['an expired assertion', () => assertion(org.url, { exp: Math.floor(Date.now() / 1000) - 10 }), /expired/],
+    ['a different key', () => assertion(PRODUCTION, {}, keyPair().privateKey), /signature/],
+    ['an expired assertion', () => assertion(PRODUCTION, { exp: Math.floor(Date.now() / 1000) - 10 }), /expired/],
     ['a wrong audience', () => assertion('https://example.com'), /audience/],
-    ['another client id', () => assertion(org.url, { iss: 'someone-else' }), /client id/],
-    ['an unknown user', () => assertion(org.url, { sub: 'nobody@example.com' }), /user/],
-    ['an inactive user', () => assertion(org.url, { sub: 'casey.former@rap-demo.example' }), /inactive user/],
+    // The org's own URL (My Domain) is not an audience Salesforce accepts, even though the token request may go there.
+    ['its own (My Domain) URL as the audience', () => assertion(org.url), /audience/],
+    ['another client id', () => assertion(PRODUCTION, { iss: 'someone-else' }), /client id/],
+    ['an unknown user', () => assertion(PRODUCTION, { sub: 'nobody@example.com' }), /user/],
+    ['an inactive user', () => assertion(PRODUCTION, { sub: 'casey.former@rap-demo.example' }), /inactive user/],
   ])('refuses %s with invalid_grant', async (_, makeJwt, description) => {
     org = await start();
     const err = await failureOf(login(makeJwt()));
@@ -112,10 +115,10 @@ describe('JWT bearer flow', () => {
 
   it('invalidates minted tokens on expireTokens(), and a fresh assertion works again', async () => {
     org = await start();
-    const conn = await login(assertion(org.url));
+    const conn = await login(assertion(PRODUCTION));
     org.expireTokens();
     expect((await failureOf(conn.query('SELECT Id FROM Account'))).name).toBe('INVALID_SESSION_ID');
-    const again = await login(assertion(org.url));
+    const again = await login(assertion(PRODUCTION));
     expect((await again.query('SELECT Id FROM Account')).totalSize).toBe(4);
   });
 
@@ -127,11 +130,11 @@ describe('JWT bearer flow', () => {
       version: '62.0',
       refreshFn: (c, callback) => {
         mints += 1;
-        c.oauth2.requestToken({ grant_type: JWT_GRANT, assertion: assertion(org.url) })
+        c.oauth2.requestToken({ grant_type: JWT_GRANT, assertion: assertion(PRODUCTION) })
           .then((res) => callback(null, res.access_token, res), (err) => callback(err));
       },
     });
-    await conn.authorize({ grant_type: JWT_GRANT, assertion: assertion(org.url) });
+    await conn.authorize({ grant_type: JWT_GRANT, assertion: assertion(PRODUCTION) });
     org.expireTokens();
     expect((await conn.query('SELECT Id FROM Account')).totalSize).toBe(4);
     expect(mints).toBe(1);
@@ -142,7 +145,7 @@ describe('JWT bearer flow', () => {
 
   it('expires minted tokens after tokenTtlSeconds', async () => {
     org = await start(1);
-    const conn = await login(assertion(org.url));
+    const conn = await login(assertion(PRODUCTION));
     expect((await conn.query('SELECT Id FROM Account')).totalSize).toBe(4);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await failureOf(conn.query('SELECT Id FROM Account'))).name).toBe('INVALID_SESSION_ID');

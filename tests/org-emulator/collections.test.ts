@@ -97,11 +97,12 @@ describe('upsert by Action_Plan_Task_Id__c', () => {
     expect(results.map((r) => r.created)).toEqual([false, true]);
   });
 
-  it('refuses the same key twice in one call', async () => {
-    const results = await conn.sobject('Task').upsert([...planTasks(1), ...planTasks(1)], 'Action_Plan_Task_Id__c');
-    expect(results.map((r) => r.success)).toEqual([true, false]);
-    expect(results[1]).toMatchObject({ errors: [{ statusCode: 'DUPLICATE_VALUE' }] });
-    expect(tasksWithKeyPrefix('plan-1')).toHaveLength(1);
+  it('fails every record whose key appears twice in one call, and writes the others', async () => {
+    const results = await conn.sobject('Task').upsert([...planTasks(1), ...planTasks(2, 'plan-2'), ...planTasks(1)], 'Action_Plan_Task_Id__c');
+    expect(results.map((r) => r.success)).toEqual([false, true, true, false]);
+    expect(statusCodes(results)).toEqual(['DUPLICATE_VALUE', undefined, undefined, 'DUPLICATE_VALUE']);
+    expect(tasksWithKeyPrefix('plan-1')).toHaveLength(0);
+    expect(tasksWithKeyPrefix('plan-2')).toHaveLength(2);
   });
 
   it('rejects a field that is not an external id', async () => {

@@ -58,19 +58,34 @@ export function deleteRecord(store: OrgStore, object: ObjectDef, id: unknown, ct
   return { id: String(record.Id), success: true, errors: [] };
 }
 
-/** Upsert by external id (the value is in `values`): no match creates, one updates, several is DUPLICATE_EXTERNAL_ID. */
-export function upsertRecord(store: OrgStore, object: ObjectDef, field: string, values: Map<string, unknown>, ctx: WriteContext): SaveResult {
+/** The records an upsert's key matches, looked up before its write (see transactions.ts). */
+export function upsertMatches(store: OrgStore, object: ObjectDef, field: string, values: Map<string, unknown>): StoredRecord[] {
+  const value = values.get(field);
+  if (value === null || value === undefined || value === '') return [];
+  return store.findByExternalId(object, field, value);
+}
+
+/**
+ * Upsert by external id (the value is in `values`): no match creates, one updates, several is DUPLICATE_EXTERNAL_ID.
+ * `matches` is what the lookup found earlier in the same transaction: a record another transaction committed since
+ * then makes the insert fail on the unique index (DUPLICATE_VALUE), as in a real org.
+ */
+export function upsertRecord(
+  store: OrgStore, object: ObjectDef, field: string, values: Map<string, unknown>, ctx: WriteContext,
+  matches = upsertMatches(store, object, field, values),
+): SaveResult {
   const value = values.get(field);
   if (value === null || value === undefined || value === '') {
     throw recordError('MISSING_ARGUMENT', `${field} not specified`, [field]);
   }
-  const matches = store.findByExternalId(object, field, value);
   if (matches.length > 1) {
     throw recordError('DUPLICATE_EXTERNAL_ID', `${field}: more than one record found for external id field: [${matches.map((r) => r.Id).join(', ')}]`, [field]);
   }
   if (matches.length === 0) return { ...createRecord(store, object, values, ctx), created: true };
-  store.update(object, String(matches[0]!.Id), values, ctx);
-  return { id: String(matches[0]!.Id), success: true, errors: [], created: false };
+  const id = String(matches[0]!.Id);
+  if (!store.find(id, object.name)) throw recordError('ENTITY_IS_DELETED', 'entity is deleted');
+  store.update(object, id, values, ctx);
+  return { id, success: true, errors: [], created: false };
 }
 
 /** The canonical external id field named in a URL; it must be marked External ID. */

@@ -11,11 +11,12 @@ import { TokenRegistry, type JwtConfig } from './auth.ts';
 import { FaultQueue, type FaultSpec } from './faults.ts';
 import { salesforceId } from './ids.ts';
 import type { Org, RecordedRequest } from './org.ts';
-import { findObject } from './schema.ts';
+import { findObject, OBJECTS } from './schema.ts';
 import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
 import { createApp } from './server.ts';
 import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
+import { CommitWindow } from './transactions.ts';
 import { deserialize } from './validate.ts';
 import type { SentNotification } from './routes/actions.ts';
 
@@ -48,6 +49,8 @@ export interface OrgEmulator {
   resetRequests(): void;
   /** Makes the next `count` matching requests fail; see FaultSpec. */
   injectFault(fault: FaultSpec): void;
+  /** Drops the faults not yet consumed. */
+  clearFaults(): void;
   setLatency(ms: number): void;
   /** Deep copies of the live records of an sObject type. */
   records(type: string): Record<string, unknown>[];
@@ -57,6 +60,11 @@ export interface OrgEmulator {
   expireTokens(): void;
   /** Custom notifications the org accepted (customNotificationAction), one per active recipient, oldest first. */
   notifications: SentNotification[];
+  /**
+   * Holds every upsert between its lookup and its write until `release()`, so concurrent upserts of one new external
+   * id collide deterministically (the second fails DUPLICATE_VALUE, as in a real org). `waiting()` counts those held.
+   */
+  holdUpserts(): { waiting(): number; release(): void };
 }
 
 /** Starts a local Salesforce org emulator on 127.0.0.1. */
@@ -64,6 +72,8 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   const store = new OrgStore(createClock(opts.today));
   const { shares, defaultUserId } = loadSeed(store, opts.seed ?? loadDemoSeed());
   const orgId = salesforceId('00D', 1);
+  const organization = { Id: orgId, Name: 'Renewal Action Plans Demo', InstanceName: 'LOCAL', OrganizationType: 'Enterprise Edition', DefaultLocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', TimeZoneSidKey: 'GMT' };
+  store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
   const org: Org = {
     url: '',
     orgId,
@@ -75,6 +85,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     requests: [],
     apiUsage: 0,
     latencyMs: opts.latencyMs ?? 0,
+    commits: new CommitWindow(),
     cursors: new Map(),
     notifications: [],
   };
@@ -90,11 +101,15 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     url: org.url,
     requests: org.requests,
     notifications: org.notifications,
-    close: () => close(server),
+    close: () => {
+      org.commits.releaseAll();
+      return close(server);
+    },
     resetRequests: () => {
       org.requests.length = 0;
     },
     injectFault: (fault) => org.faults.add(fault),
+    clearFaults: () => org.faults.clear(),
     setLatency: (ms) => {
       org.latencyMs = ms;
     },
@@ -106,12 +121,21 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       store.update(object, String(record.Id), deserialize(object, fields), { userId: String(record.OwnerId ?? defaultUserId) });
     },
     expireTokens: () => org.tokens.expireAll(),
+    holdUpserts: () => org.commits.hold(),
   };
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    // Like Salesforce's front end, `//services/data` is `/services/data` (clients that keep a trailing slash on the
+    // instance URL, such as the Salesforce CLI, send such paths).
+    const fetch = (request: Request) => {
+      const url = new URL(request.url);
+      if (!url.pathname.includes('//')) return app.fetch(request);
+      url.pathname = url.pathname.replace(/\/{2,}/g, '/');
+      return app.fetch(new Request(url, request));
+    };
+    const server = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
     server.once('error', reject);
   });
 }

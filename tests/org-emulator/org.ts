@@ -7,6 +7,7 @@ import { ApiError } from './errors.ts';
 import type { SentNotification } from './routes/actions.ts';
 import type { FaultQueue } from './faults.ts';
 import type { OrgStore, WriteContext } from './store.ts';
+import type { CommitWindow } from './transactions.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -32,6 +33,8 @@ export interface Org {
   requests: RecordedRequest[];
   apiUsage: number;
   latencyMs: number;
+  /** Between an upsert's lookup and its write: where concurrent upserts of one new key collide. */
+  commits: CommitWindow;
   /** Remaining pages of large query results, by query locator. */
   cursors: Map<string, Record<string, unknown>[]>;
   /** Custom notifications sent with customNotificationAction, one per active recipient. */

@@ -119,13 +119,14 @@ describe('ORDER BY, LIMIT, OFFSET and COUNT()', () => {
     expect(names(byOwnerThenAmount)[0]).toBe('Acme Logistics — FY27 Renewal');
   });
 
-  it('puts nulls first ascending and last descending unless NULLS says otherwise', async () => {
+  it('puts nulls first by default, descending as well as ascending, and last with NULLS LAST', async () => {
     const subjects = async (order: string) =>
-      (await query(`SELECT Subject FROM Event ORDER BY Description ${order}`)).map((r) => r.Subject);
-    await conn.sobject('Event').create({ Subject: 'No description', StartDateTime: '2026-12-01T10:00:00Z', EndDateTime: '2026-12-01T11:00:00Z' });
-    expect((await subjects('ASC'))[0]).toBe('No description');
-    expect((await subjects('DESC')).at(-1)).toBe('No description');
-    expect((await subjects('ASC NULLS LAST')).at(-1)).toBe('No description');
+      (await query(`SELECT Subject FROM Event ORDER BY Type ${order}`)).map((r) => r.Subject);
+    await conn.sobject('Event').create({ Subject: 'No type', StartDateTime: '2026-12-01T10:00:00Z', EndDateTime: '2026-12-01T11:00:00Z' });
+    expect((await subjects('ASC'))[0]).toBe('No type');
+    expect((await subjects('DESC'))[0]).toBe('No type');
+    expect((await subjects('DESC NULLS LAST')).at(-1)).toBe('No type');
+    expect((await subjects('ASC NULLS LAST')).at(-1)).toBe('No type');
   });
 
   it('counts with COUNT()', async () => {

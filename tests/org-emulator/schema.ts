@@ -3,7 +3,7 @@
 
 export type FieldType =
   | 'id' | 'reference' | 'string' | 'textarea' | 'picklist' | 'boolean' | 'currency' | 'double'
-  | 'percent' | 'int' | 'date' | 'datetime' | 'email' | 'phone';
+  | 'percent' | 'int' | 'date' | 'datetime' | 'time' | 'email' | 'phone';
 
 /** What the API may do with a field: read-write, set only on create, or only read. */
 export type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
@@ -53,6 +53,7 @@ const percent = (): FieldDef => ({ type: 'percent' });
 const integer = (): FieldDef => ({ type: 'int' });
 const date = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'date', ...extra });
 const datetime = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'datetime', ...extra });
+const time = (): FieldDef => ({ type: 'time' });
 const picklist = (values?: readonly string[], extra: Partial<FieldDef> = {}): FieldDef => ({
   type: 'picklist', length: 255, picklistValues: values, restricted: values !== undefined, ...extra,
 });
@@ -108,6 +109,18 @@ const activityChildren = (field: string) => ({
 
 export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
   [
+    // The org itself: one record, whose Id is the org id. Clients such as the Salesforce CLI read it after login.
+    object('Organization', '00D', {
+      Name: text(80, { required: true }),
+      InstanceName: text(5),
+      IsSandbox: checkbox(false),
+      OrganizationType: picklist(['Developer Edition', 'Enterprise Edition', 'Unlimited Edition', 'Professional Edition']),
+      TrialExpirationDate: datetime(),
+      NamespacePrefix: text(15),
+      DefaultLocaleSidKey: text(40),
+      LanguageLocaleKey: text(40),
+      TimeZoneSidKey: text(40),
+    }),
     object('Profile', '00e', {
       Name: text(255, { required: true }),
     }),
@@ -137,6 +150,8 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       OwnerId: owner(),
       Type: openPicklist(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Other']),
       Description: longText(),
+      // An external id without the Unique attribute, as billing-system keys often are: upserts by it can match several.
+      Billing_System_Id__c: text(40, { externalId: true }),
     }, {
       Contacts: { childObject: 'Contact', field: 'AccountId' },
       Opportunities: { childObject: 'Opportunity', field: 'AccountId' },
@@ -204,6 +219,34 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
       Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
     }),
+    // Setup objects the org's calendar lives in (Setup > Holidays, Setup > Business Hours).
+    object('Holiday', '0C0', {
+      Name: text(80, { label: 'Holiday Name', required: true }),
+      Description: text(100),
+      IsAllDay: checkbox(false),
+      ActivityDate: date({ label: 'Holiday Date' }),
+      StartTimeInMinutes: integer(),
+      EndTimeInMinutes: integer(),
+      IsRecurrence: checkbox(false),
+      RecurrenceStartDate: date(),
+      RecurrenceEndDateOnly: date(),
+      RecurrenceType: picklist(['RecursDaily', 'RecursEveryWeekday', 'RecursMonthly', 'RecursMonthlyNth', 'RecursWeekly', 'RecursYearly', 'RecursYearlyNth']),
+      RecurrenceInterval: integer(),
+      RecurrenceDayOfWeekMask: integer(),
+      RecurrenceDayOfMonth: integer(),
+      RecurrenceInstance: picklist(['First', 'Second', 'Third', 'Fourth', 'Last']),
+      RecurrenceMonthOfYear: picklist(['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']),
+    }),
+    object('BusinessHours', '01m', {
+      Name: text(80, { label: 'Business Hours Name', required: true }),
+      IsActive: checkbox(false),
+      IsDefault: checkbox(false),
+      TimeZoneSidKey: openPicklist(['America/Los_Angeles', 'America/New_York', 'Europe/London', 'GMT'], { label: 'Time Zone', required: true }),
+      ...Object.fromEntries(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].flatMap((day) => [
+        [`${day}StartTime`, time()],
+        [`${day}EndTime`, time()],
+      ])),
+    }),
     object('Event', '00U', {
       Subject: text(255),
       Description: longText(),
@@ -254,6 +297,9 @@ export function fieldLabel(name: string, def: FieldDef): string {
   if (def.label) return def.label;
   return name.replace(/__c$/, '').replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
 }
+
+/** Long text areas (a textarea longer than 255) can be selected but not filtered or sorted on in SOQL. */
+export const isLongTextArea = (def: FieldDef) => def.type === 'textarea' && (def.length ?? 0) > 255;
 
 export const isTextType = (t: FieldType) => ['string', 'textarea', 'picklist', 'email', 'phone'].includes(t);
 export const isIdType = (t: FieldType) => t === 'id' || t === 'reference';

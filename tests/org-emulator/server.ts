@@ -5,20 +5,22 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z, ZodError } from 'zod';
 import { OAuthError } from './auth.ts';
 import { ApiError, notFound, RecordFailure } from './errors.ts';
+import { faultResponse } from './faults.ts';
 import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
 import { formatDateTime } from './time.ts';
 import { actions } from './routes/actions.ts';
+import { checkApiVersion, VERSIONS } from './versions.ts';
 import { composite } from './routes/composite.ts';
 import { control } from './routes/control.ts';
+import { identity } from './routes/identity.ts';
 import { oauth } from './routes/oauth.ts';
 import { query } from './routes/query.ts';
 import { sobjects } from './routes/sobjects.ts';
 
-const VERSIONS = [
-  ['60.0', "Spring '24"], ['61.0', "Summer '24"], ['62.0', "Winter '25"], ['63.0', "Spring '25"], ['64.0', "Summer '25"],
-] as const;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The TCP socket of a request served by @hono/node-server (its bindings carry the Node request). */
+const socketOf = (c: { env: unknown }) => (c.env as { incoming?: { socket?: import('node:net').Socket } } | undefined)?.incoming?.socket;
 
 /** The emulator's HTTP app for one org. */
 export function createApp(org: Org): Hono<EmulatorEnv> {
@@ -55,23 +57,35 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   });
 
   app.get('/services/data', (c) =>
-    c.json(VERSIONS.map(([version, label]) => ({ label, url: `/services/data/v${version}`, version }))),
+    c.json(VERSIONS.map(({ version, label }) => ({ label, url: `/services/data/v${version}`, version }))),
   );
 
   // Every versioned API call: a valid version, a valid session, one unit of API usage, maybe an injected fault.
   app.use('/services/data/:version/*', async (c, next) => {
-    if (!/^v\d{2}\.\d$/.test(c.req.param('version'))) throw notFound();
+    checkApiVersion(c.req.param('version'));
     const userId = org.tokens.authenticate(c.req.header('Authorization'));
     if (!userId) throw new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     c.set('userId', userId);
     org.apiUsage += 1;
     const fault = org.faults.take(c.req.method, 'request', c.req.path);
-    if (fault) throw new ApiError(fault.status, fault.errorCode, fault.message, []);
+    if (fault) {
+      c.res = faultResponse(fault);
+      return;
+    }
+    // The connection drops before the request is applied (a proxy or load balancer resetting it).
+    if (org.faults.take(c.req.method, 'reset', c.req.path)) {
+      socketOf(c)?.destroy();
+      return c.body(null, 502); // never sent: the socket is gone
+    }
     const lost = org.faults.take(c.req.method, 'after-write', c.req.path);
+    const hang = org.faults.take(c.req.method, 'timeout', c.req.path);
     await next();
     // The request was applied; the client is told it failed (a response lost on the way back), to test that
     // retries of keyed writes do not duplicate.
-    if (lost) c.res = c.json(new ApiError(lost.status, lost.errorCode, lost.message, []).toBody(), lost.status as ContentfulStatusCode);
+    if (lost) c.res = faultResponse(lost);
+    // The request was applied and the answer never comes: the client's timeout has to fire. The handler ends
+    // when the client gives up (or the emulator closes).
+    if (hang) await new Promise((resolve) => (socketOf(c) ? socketOf(c)!.once('close', resolve) : undefined));
   });
 
   app.get('/services/data/:version', (c) => {
@@ -83,6 +97,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   app.route('/services/data/:version/actions', actions);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);
+  app.route('/', identity);
   app.route('/__emulator', control);
 
   app.notFound((c) => c.json(notFound().toBody(), 404));

@@ -40,6 +40,10 @@ function coerce(object: ObjectDef, name: string, raw: unknown): unknown {
     case 'date':
       if (typeof raw === 'string' && parseDate(raw) !== undefined) return raw;
       throw fail();
+    case 'time':
+      // The REST API's time format, e.g. 08:00:00.000Z.
+      if (typeof raw === 'string' && /^\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(raw)) return raw.length === 9 ? `${raw.slice(0, 8)}.000Z` : raw;
+      throw fail();
     case 'datetime': {
       const ms = typeof raw === 'string' ? parseDateTime(raw) : undefined;
       if (ms === undefined) throw fail();

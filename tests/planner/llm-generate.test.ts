@@ -56,8 +56,11 @@ describe('action plan generation with the LLM planner', () => {
       object: 'Opportunity', recordId: h.discoveryId, recordName: 'Acme Logistics — FY27 Renewal', field: 'Primary_Contact__c',
       oldValue: `Sarah Chen (${DEMO_IDS.contacts.sarahChen})`, newValue: `Eric Estrada (${DEMO_IDS.contacts.ericEstrada})`,
     });
-    const scheduler = plan.aiTasks.find((t: any) => t.processor === 'workflow-scheduler');
-    expect(scheduler.fieldChanges).toEqual([]);
+    // The model proposed this field write: it starts unticked, and runs only if the CSM ticks it.
+    expect(updater).toMatchObject({ included: false, needsApproval: true });
+    // Finalize schedules the next workflow itself: no scheduler task.
+    expect(plan.aiTasks.map((t: any) => t.processor)).not.toContain('workflow-scheduler');
+    expect(plan.generation).toMatchObject({ profile: 'compatible-json-schema', providerError: null, finishReason: 'stop' });
     // Nothing runs before finalize: no task rows, no Salesforce writes.
     expect(await h.sql`SELECT id FROM workflow_tasks WHERE execution_id = ${executionId}`).toHaveLength(0);
     expect(writesToSalesforce()).toEqual([]);
@@ -89,6 +92,11 @@ describe('action plan generation with the LLM planner', () => {
     expect(user!.content.match(/<\/crm_data>/g)).toHaveLength(1);
     expect(await h.sql`SELECT id FROM workflow_tasks WHERE execution_id = ${executionId}`).toHaveLength(0);
     expect(writesToSalesforce()).toEqual([]);
+
+    const metrics = (await h.api('GET', '/metrics')).text;
+    expect(metrics).toMatch(/rap_model_call_duration_seconds_count\{purpose="plan",profile="compatible-json-schema",outcome="stop"\} [1-9]/);
+    expect(metrics).toMatch(/rap_model_tokens_total\{purpose="plan",kind="prompt"\} [1-9]/);
+    expect(metrics).toMatch(/rap_model_fallbacks_total\{purpose="plan",reason="invalid"\} [1-9]/);
   });
 
   it('regenerating makes a new version with the diff against the last one', async () => {

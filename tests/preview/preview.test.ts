@@ -1,6 +1,7 @@
 /**
  * End to end in a real browser: the renewalActionPlan component, compiled with LWC OSS (npm run build:preview),
- * against the real service in embedded mode (PGlite, local org emulator, playbook planner), in Debian's Chromium.
+ * against the real service in embedded mode (its own PostgreSQL server, local org emulator, playbook planner), in
+ * Debian's Chromium.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -187,7 +188,7 @@ describe('the action plan preview in Chromium', () => {
       expect(poll.status()).toBe(200);
     }
 
-    // The executor runs with the service (polling on embedded PGlite): every AI task runs and shows as Done.
+    // The executor runs with the service (woken by LISTEN/NOTIFY): every AI task runs and shows as Done.
     const count = (await aiStatuses()).length;
     await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(Array(count).fill('Done'));
     // Within 5 s of that: the AI tasks' timeline steps are done, and no warning about copying to Salesforce

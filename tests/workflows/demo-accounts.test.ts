@@ -27,7 +27,7 @@ describe('step analyses on the demo accounts', () => {
     for (const step of workflowFor(stage ?? s.id).steps) {
       const def = step.definition;
       if (def.input || def.type === 'planning') continue;
-      previous[step.id] = analyzeStep(def, { crm, stage: s, today: TODAY, daysToRenewal: days, calendar: h.deps.calendar, previous: { ...previous }, openTasks: [] }, null, new Date());
+      previous[step.id] = analyzeStep(def, { crm, stage: s, today: TODAY, daysToRenewal: days, calendar: h.deps.calendar, previous: { ...previous }, openTasks: [] }, null, h.deps.now());
     }
     return previous;
   }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-/** `npm run demo` runs (embedded PGlite, the org emulator, the playbook planner) and tells every part of the story. */
+/** `npm run demo` runs (an embedded PostgreSQL server, the org emulator, the playbook planner) and tells every part of the story. */
 describe('npm run demo', () => {
   it('prints each step, every plan section, finalize, the AI tasks and the next workflow', async () => {
     const env = { ...process.env, OPENAI_API_KEY: '', TODAY: '' };

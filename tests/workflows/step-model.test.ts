@@ -27,6 +27,7 @@ describe('a step analysed by the configured model', () => {
 
   it("uses the model's answer when it fits the step's output schema", async () => {
     const answer = { recommendations: [{ topic: 'economic-buyer', priority: 1, title: 'Meet the CFO before pricing', rationale: 'No finance contact', owner: 'CSM', sourceStep: 'stakeholder-mapping' }] };
+    expect((await h.api('POST', `/api/workflows/executions/${executionId}/steps/stakeholder-mapping/run`)).status).toBe(200);
     server.script({ content: answer });
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/steps/recommendations/run`);
     expect(res.status).toBe(200);
@@ -34,6 +35,20 @@ describe('a step analysed by the configured model', () => {
     const request = server.requests.at(-1)!;
     expect(request.model).toBe('test-model');
     expect(request.response_format?.json_schema?.strict).toBe(true);
+  });
+
+  it('falls back to the rules when the answer cites a step that did not run, or an id the CRM context lacks', async () => {
+    const cite = (sourceStep: string, title = 'Meet the CFO') => ({ recommendations: [{ topic: 'economic-buyer', priority: 1, title, rationale: 'r', owner: 'CSM', sourceStep }] });
+    server.script({ content: cite('legal-review') }, { content: cite('stakeholder-mapping', 'Call contact 0035e0000000999AAA today') });
+    const first = recommendations(await h.api('POST', `/api/workflows/executions/${executionId}/steps/recommendations/run`));
+    expect(first.analyzer).toBe('rules');
+    expect(first.fallbackReason).toMatch(/sourceStep "legal-review" of "Meet the CFO" is not a step that ran before the recommendations/);
+    const second = recommendations(await h.api('POST', `/api/workflows/executions/${executionId}/steps/recommendations/run`));
+    expect(second.analyzer).toBe('rules');
+    expect(second.fallbackReason).toMatch(/0035e0000000999AAA is not a record of this opportunity's CRM context/);
+    // The plan generated from these steps is valid: the playbook cites only evidence that exists.
+    const plan = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+    expect(plan.status).toBe(201);
   });
 
   it('falls back to the rules, saying why, when the answer does not fit', async () => {

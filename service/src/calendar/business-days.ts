@@ -1,22 +1,56 @@
 import Holidays from 'date-holidays';
 import { addDays, parseIsoDate, type IsoDate } from './dates.ts';
 
+/** What makes a day a business day: the working weekdays (0 = Sunday) and the holidays of a year. */
+export interface CalendarRules {
+  /** Where the rules come from, for logs: the org, a country's public holidays, or weekends only. */
+  source: string;
+  workingWeekdays: ReadonlySet<number>;
+  holidaysIn(year: number): IsoDate[];
+}
+
+const MONDAY_TO_FRIDAY: ReadonlySet<number> = new Set([1, 2, 3, 4, 5]);
+
+/** Monday to Friday minus a country's (and optional region's) public holidays, from the maintained `date-holidays`. */
+export function countryRules(country?: string, state?: string): CalendarRules {
+  const holidays = country ? new Holidays(country, state ?? '', { types: ['public'] }) : undefined;
+  return {
+    source: country ? `public holidays of ${country}${state ? `-${state}` : ''}` : 'weekends only',
+    workingWeekdays: MONDAY_TO_FRIDAY,
+    holidaysIn: (year) => (holidays?.getHolidays(year) ?? []).map((h) => h.date.slice(0, 10)),
+  };
+}
+
 /**
- * Business days: Monday to Friday, minus the public holidays of a configured country
- * (and optional state/region), from the maintained `date-holidays` calendar.
+ * Business days: the working weekdays minus the holidays. The rules come from the Salesforce org (its Holiday
+ * records and default business hours, see org-calendar.ts) or, as the fallback, from a configured country.
  */
 export class BusinessCalendar {
-  private readonly holidays: Holidays | undefined;
+  private rules: CalendarRules;
   private readonly cache = new Map<number, Set<IsoDate>>();
 
-  constructor(country?: string, state?: string) {
-    this.holidays = country ? new Holidays(country, state ?? '', { types: ['public'] }) : undefined;
+  constructor(country?: string | CalendarRules, state?: string) {
+    this.rules = typeof country === 'object' ? country : countryRules(country, state);
+  }
+
+  /** Where today's rules come from. */
+  get source(): string {
+    return this.rules.source;
+  }
+
+  /** Re-reads rules that live elsewhere (the org's calendar); a country's calendar has nothing to re-read. */
+  async refresh(): Promise<void> {}
+
+  /** Replaces the rules (a refreshed copy of the org's calendar). */
+  replaceRules(rules: CalendarRules): void {
+    this.rules = rules;
+    this.cache.clear();
   }
 
   private holidaysOf(year: number): Set<IsoDate> {
     let set = this.cache.get(year);
     if (!set) {
-      set = new Set((this.holidays?.getHolidays(year) ?? []).map((h) => h.date.slice(0, 10)));
+      set = new Set(this.rules.holidaysIn(year));
       this.cache.set(year, set);
     }
     return set;
@@ -27,8 +61,7 @@ export class BusinessCalendar {
   }
 
   isBusinessDay(date: IsoDate): boolean {
-    const weekday = parseIsoDate(date).getUTCDay();
-    return weekday !== 0 && weekday !== 6 && !this.isHoliday(date);
+    return this.rules.workingWeekdays.has(parseIsoDate(date).getUTCDay()) && !this.isHoliday(date);
   }
 
   /** The date itself if it is a business day, else the next one. */

@@ -56,42 +56,49 @@ export interface ProviderEvent {
 }
 
 /**
- * Stores a provider event once and, for an open, click or reply of a tracked email, counts it on the tracking
- * record, copies the counts into the monitoring task's metadata (the task the CSM sees), completes that task on a
- * reply, and notifies the CSM of a first open when asked to. All in one transaction; a replay changes nothing.
+ * Stores a batch of provider events (a SendGrid post carries up to 1,000) in one transaction: all of them or none,
+ * so a batch that fails part-way is stored whole when the provider sends it again. Each event is stored once and,
+ * for an open, click or reply of a tracked email, counted on the tracking record, its counts copied into the
+ * monitoring task's metadata (the task the CSM sees), that task completed on a reply, and the CSM notified of a
+ * first open when asked to. A replayed event changes nothing.
  */
-export async function recordProviderEvent(sql: Sql, e: ProviderEvent, kind: EngagementKind | undefined, receivedAt: Date): Promise<'stored' | 'duplicate'> {
+export async function recordProviderEvents(sql: Sql, events: { event: ProviderEvent; kind: EngagementKind | undefined }[], receivedAt: Date): Promise<('stored' | 'duplicate')[]> {
   return sql.begin(async (tx) => {
-    const stored = await tx`
-      INSERT INTO webhook_events (provider, dedupe_key, event, email_id, occurred_at, payload)
-      VALUES (${e.provider}, ${e.dedupeKey}, ${e.event}, ${e.emailId}, ${e.occurredAt}, ${tx.json(e.payload as never)})
-      ON CONFLICT (provider, dedupe_key) DO NOTHING RETURNING id`;
-    if (stored.length === 0) return 'duplicate';
-    if (!kind || !e.emailId) return 'stored';
-    const column = { open: tx`opens = opens + 1, first_opened_at = coalesce(first_opened_at, now())`, click: tx`clicks = clicks + 1`, reply: tx`replies = replies + 1` }[kind];
-    const tracked = await tx<(EmailTracking & { firstOpen: boolean })[]>`
-      UPDATE email_tracking SET ${column}, last_event_at = now(), updated_at = now()
-       WHERE email_id = ${e.emailId} AND provider = ${e.provider}
-      RETURNING ${trackingColumns(tx as unknown as Sql)}, (${kind} = 'open' AND opens = 1) AS "firstOpen"`;
-    for (const t of tracked) {
-      const engagement = { opens: t.opens, clicks: t.clicks, replies: t.replies, lastEvent: kind, lastEventAt: (e.occurredAt ?? receivedAt).toISOString() };
-      await tx`
-        UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, updated_at = now(),
-               status = CASE WHEN ${kind} = 'reply' THEN 'completed' ELSE status END,
-               completed_at = CASE WHEN ${kind} = 'reply' THEN coalesce(completed_at, now()) ELSE completed_at END,
-               mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
-         WHERE metadata->>'monitorsTaskId' = ${t.taskId}`;
-      const notify = (kind === 'open' && t.firstOpen && t.notifyOnOpen) || kind === 'reply';
-      if (notify && t.userId) {
-        await tx`
-          INSERT INTO notifications (user_id, opportunity_id, task_id, kind, title, body, dedupe_key)
-          VALUES (${t.userId}, ${t.opportunityId}, ${t.taskId}, ${`email-${kind}`},
-                  ${`${kind === 'open' ? 'Opened' : 'Replied to'}: ${t.emailSubject}`.slice(0, 200)}, '',
-                  ${`email-${kind}:${t.id}${kind === 'reply' ? `:${e.dedupeKey}` : ''}`})
-          ON CONFLICT (dedupe_key) DO NOTHING`;
-      }
-    }
-    return 'stored';
+    const results: ('stored' | 'duplicate')[] = [];
+    for (const { event, kind } of events) results.push(await recordOne(tx as unknown as Sql, event, kind, receivedAt));
+    return results;
   });
 }
 
+async function recordOne(tx: Sql, e: ProviderEvent, kind: EngagementKind | undefined, receivedAt: Date): Promise<'stored' | 'duplicate'> {
+  const stored = await tx`
+    INSERT INTO webhook_events (provider, dedupe_key, event, email_id, occurred_at, payload)
+    VALUES (${e.provider}, ${e.dedupeKey}, ${e.event}, ${e.emailId}, ${e.occurredAt}, ${tx.json(e.payload as never)})
+    ON CONFLICT (provider, dedupe_key) DO NOTHING RETURNING id`;
+  if (stored.length === 0) return 'duplicate';
+  if (!kind || !e.emailId) return 'stored';
+  const column = { open: tx`opens = opens + 1, first_opened_at = coalesce(first_opened_at, now())`, click: tx`clicks = clicks + 1`, reply: tx`replies = replies + 1` }[kind];
+  const tracked = await tx<(EmailTracking & { firstOpen: boolean })[]>`
+    UPDATE email_tracking SET ${column}, last_event_at = now(), updated_at = now()
+     WHERE email_id = ${e.emailId} AND provider = ${e.provider}
+    RETURNING ${trackingColumns(tx)}, (${kind} = 'open' AND opens = 1) AS "firstOpen"`;
+  for (const t of tracked) {
+    const engagement = { opens: t.opens, clicks: t.clicks, replies: t.replies, lastEvent: kind, lastEventAt: (e.occurredAt ?? receivedAt).toISOString() };
+    await tx`
+      UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, updated_at = now(),
+             status = CASE WHEN ${kind} = 'reply' THEN 'completed' ELSE status END,
+             completed_at = CASE WHEN ${kind} = 'reply' THEN coalesce(completed_at, now()) ELSE completed_at END,
+             mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+       WHERE metadata->>'monitorsTaskId' = ${t.taskId}`;
+    const notify = (kind === 'open' && t.firstOpen && t.notifyOnOpen) || kind === 'reply';
+    if (notify && t.userId) {
+      await tx`
+        INSERT INTO notifications (user_id, opportunity_id, task_id, kind, title, body, dedupe_key)
+        VALUES (${t.userId}, ${t.opportunityId}, ${t.taskId}, ${`email-${kind}`},
+                ${`${kind === 'open' ? 'Opened' : 'Replied to'}: ${t.emailSubject}`.slice(0, 200)}, '',
+                ${`email-${kind}:${t.id}${kind === 'reply' ? `:${e.dedupeKey}` : ''}`})
+        ON CONFLICT (dedupe_key) DO NOTHING`;
+    }
+  }
+  return 'stored';
+}

@@ -36,11 +36,13 @@ const columns = (sql: Sql | TransactionSql) => sql`
  * Stores a new draft version of an execution's plan and supersedes older drafts, in one transaction. A finalized
  * version stays in force until the new draft is finalized. Refuses (returns undefined) when the finalized version is
  * no longer the one the draft was planned against (`basedOn`: its id, or null for none): it was planned on stale data.
+ * Keeps the newest `keepDrafts` versions that were never finalized (the new one included) and deletes older ones;
+ * every version that was ever finalized stays (its tasks, notifications and schedules point to it).
  */
 export async function insertDraftPlan(
   sql: Sql,
   p: Pick<PlanRow, 'executionId' | 'planner' | 'plannerNote' | 'content' | 'changes' | 'generation' | 'createdBy'> &
-    Partial<Pick<PlanRow, 'changeDetails' | 'diff' | 'carried'>> & { context: CrmContext; basedOn: string | null },
+    Partial<Pick<PlanRow, 'changeDetails' | 'diff' | 'carried'>> & { context: CrmContext; basedOn: string | null; keepDrafts: number },
 ): Promise<PlanRow | undefined> {
   return sql.begin(async (tx) => {
     // Lock the execution row so two generates cannot pick the same version number.
@@ -55,6 +57,12 @@ export async function insertDraftPlan(
               ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
               ${tx.json((p.carried ?? {}) as never)}, ${tx.json(p.generation as never)}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
+    await tx`
+      DELETE FROM action_plans
+       WHERE execution_id = ${p.executionId} AND status = 'superseded' AND finalized_at IS NULL
+         AND version < (SELECT min(version) FROM (
+               SELECT version FROM action_plans WHERE execution_id = ${p.executionId} AND finalized_at IS NULL
+                ORDER BY version DESC LIMIT ${p.keepDrafts}) AS kept)`;
     return row;
   });
 }

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../secrets.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
 
@@ -114,7 +115,9 @@ export interface FailureInput {
  * the error is not permanent, otherwise `failed` for good with the reason in `execution_result.error` (what the
  * LWC shows) and a notification for the CSM. Returns the resulting status, or undefined when the lease was lost.
  */
-export async function failTask(sql: Sql, task: ClaimedTask, f: FailureInput): Promise<ExecutionStatus | undefined> {
+export async function failTask(sql: Sql, task: ClaimedTask, failure: FailureInput): Promise<ExecutionStatus | undefined> {
+  // A processor's error can quote what a provider answered, keys included: stored, shown and notified redacted.
+  const f = { ...failure, message: redactSecrets(failure.message) };
   const final = f.permanent || task.attempts >= task.maxAttempts;
   const result = {
     error: f.message,
@@ -143,6 +146,24 @@ export async function failTask(sql: Sql, task: ClaimedTask, f: FailureInput): Pr
       ON CONFLICT (dedupe_key) DO NOTHING)
     SELECT execution_status AS status FROM f`;
   return rows[0]?.status;
+}
+
+/**
+ * Puts a claimed task back without spending its attempt: Salesforce paused writes (REQUEST_LIMIT_EXCEEDED), which says
+ * nothing about the task. Queued again, due when the pause ends; the reason and that time are in execution_result
+ * (what the component shows). Only while the claim holds; returns false when the lease was lost.
+ */
+export async function deferTask(sql: Sql, task: ClaimedTask, d: { message: string; delayMs: number; code?: string }): Promise<boolean> {
+  const runAfter = sql`now() + ${Math.max(0, Math.round(d.delayMs))} * interval '1 millisecond'`;
+  const rows = await sql`
+    UPDATE workflow_tasks SET
+      execution_status = 'queued', attempts = greatest(attempts - 1, 0), run_after = ${runAfter},
+      execution_result = ${sql.json({ deferred: true, reason: d.message, ...(d.code ? { code: d.code } : {}) })}::jsonb
+        || jsonb_build_object('retryAt', to_char((${runAfter}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+      last_error = ${d.message}, locked_until = NULL, updated_at = now()
+     WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
+    RETURNING id`;
+  return rows.length === 1;
 }
 
 /** Keeps the leases of tasks still running in this worker; returns how many it still holds. */

@@ -16,15 +16,16 @@ export async function finishScheduleSlot(sql: Sql, name: string, slot: Date, res
 }
 
 /**
- * Brings back snoozed tasks whose snooze has passed (status pending again, re-mirrored to Salesforce) and tells the
- * CSM. Idempotent: a task resurfaces once per snooze.
+ * Brings back snoozed tasks whose snooze has passed at `now` (the service's clock: a snooze is business time, like a
+ * due date) — status pending again, re-mirrored to Salesforce — and tells the CSM. Idempotent: a task resurfaces once
+ * per snooze.
  */
-export async function resurfaceSnoozedTasks(sql: Sql): Promise<string[]> {
+export async function resurfaceSnoozedTasks(sql: Sql, now: Date): Promise<string[]> {
   const rows = await sql<{ id: string }[]>`
     WITH back AS (
       UPDATE workflow_tasks SET status = 'pending', snoozed_until = NULL, updated_at = now(),
              mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
-       WHERE status = 'snoozed' AND snoozed_until <= now()
+       WHERE status = 'snoozed' AND snoozed_until <= ${now}
       RETURNING id, assignee_user_id, opportunity_id, action_plan_id, action, updated_at),
     note AS (
       INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)

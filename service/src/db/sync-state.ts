@@ -1,12 +1,13 @@
 import type { Sql } from './sql.ts';
 
-export async function readCursor(sql: Sql, name: string): Promise<string | undefined> {
-  const [row] = await sql<{ value: { since: string } }[]>`SELECT value FROM sync_state WHERE name = ${name}`;
-  return row?.value.since;
+/** A named position of a sync (e.g. the completion pull's keyset), stored as JSON. */
+export async function readSyncState<T extends object>(sql: Sql, name: string): Promise<T | undefined> {
+  const [row] = await sql<{ value: T }[]>`SELECT value FROM sync_state WHERE name = ${name}`;
+  return row?.value;
 }
 
-export async function writeCursor(sql: Sql, name: string, since: string): Promise<void> {
+export async function writeSyncState(sql: Sql, name: string, value: object): Promise<void> {
   await sql`
-    INSERT INTO sync_state (name, value) VALUES (${name}, ${sql.json({ since })})
+    INSERT INTO sync_state (name, value) VALUES (${name}, ${sql.json(value as never)})
     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = now()`;
 }

@@ -67,13 +67,18 @@ export interface TaskState {
   mirrorStatus: TaskRow['mirrorStatus'];
   mirrorError: string | null;
   mirrorAttempts: number;
+  /** When the mirror's backoff makes the task due again (null: at the next sync run, or not pending). */
+  mirrorRetryAt: Date | null;
+  /** How long its current state has waited to reach Salesforce, on the database's clock (null unless pending). */
+  mirrorWaitingSeconds: number | null;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
   SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
          execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
-         mirror_attempts AS "mirrorAttempts"
+         mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
+         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds"
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
@@ -127,7 +132,9 @@ export interface TaskPatch {
 
 /**
  * Applies a CSM's change to a task and marks it (or its parent, for a sub-task) for re-mirroring.
- * Returns undefined when the task does not exist.
+ * Returns undefined when the task does not exist, or when it is an AI task an executor is running: that one cannot
+ * be cancelled (the run would write its result over the cancel), in the same statement that would change it, so no
+ * claim can slip in between.
  */
 export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<TaskRow | undefined> {
   return sql.begin(async (tx) => {
@@ -140,7 +147,7 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
         mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END,
         updated_at = now()
-      WHERE id = ${id}
+      WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
       RETURNING ${taskColumns(tx)}`;
     if (row?.parentTaskId)
       await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
@@ -148,46 +155,10 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
   });
 }
 
-/** Top-level tasks waiting to be mirrored to Salesforce, with their sub-tasks for the checklist. */
-export async function tasksToMirror(sql: Sql, opts: { planId?: string; taskIds?: string[]; limit?: number; maxAttempts?: number }): Promise<TaskRow[]> {
-  return sql<TaskRow[]>`
-    SELECT ${taskColumns(sql)} FROM workflow_tasks
-     WHERE mirror_status = 'pending' AND parent_task_id IS NULL
-       AND mirror_attempts < ${opts.maxAttempts ?? 10}
-       ${opts.planId ? sql`AND action_plan_id = ${opts.planId}` : sql``}
-       ${opts.taskIds ? sql`AND id IN ${sql(opts.taskIds)}` : sql``}
-     ORDER BY created_at, id LIMIT ${opts.limit ?? 1000}`;
-}
-
 export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow[]> {
   if (parentIds.length === 0) return [];
   return sql<TaskRow[]>`
     SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE parent_task_id IN ${sql(parentIds)} ORDER BY plan_task_key`;
-}
-
-export interface MirrorResult {
-  taskId: string;
-  salesforceTaskId?: string;
-  error?: { message: string; permanent: boolean };
-  /** updated_at of the row when it was read: a change made since then keeps the task pending. */
-  readAt: Date;
-}
-
-/** Records the outcome of a mirror run; a task changed meanwhile stays pending so the next run carries the change. */
-export async function recordMirrorResults(sql: Sql, results: MirrorResult[]): Promise<void> {
-  for (const r of results) {
-    if (r.salesforceTaskId) {
-      await sql`
-        UPDATE workflow_tasks SET salesforce_task_id = ${r.salesforceTaskId}, mirror_error = NULL, mirrored_at = now(),
-          mirror_attempts = 0, mirror_status = CASE WHEN date_trunc('milliseconds', updated_at) > ${r.readAt} THEN 'pending' ELSE 'synced' END
-        WHERE id = ${r.taskId}`;
-    } else if (r.error) {
-      await sql`
-        UPDATE workflow_tasks SET mirror_error = ${r.error.message}, mirror_attempts = mirror_attempts + 1,
-          mirror_status = ${r.error.permanent ? 'failed' : 'pending'}
-        WHERE id = ${r.taskId}`;
-    }
-  }
 }
 
 /** Completes tasks that were completed in Salesforce; returns the ids that changed. */

@@ -13,7 +13,7 @@ import { taskContext } from '../db/processor-records.ts';
 export const QUEUED_CHANNEL = 'ai_tasks_queued';
 
 export interface ExecutorParts {
-  db: Pick<Database, 'sql' | 'kind'>;
+  db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
   services: ProcessorServices;
   options: ExecutorOptions;
@@ -22,12 +22,17 @@ export interface ExecutorParts {
   settled?: (task: ClaimedTask) => void;
   /** Awaited at the end of a graceful stop (the mirrors `settled` started finish first). */
   afterStop?: () => Promise<void>;
+  /**
+   * Milliseconds left in this process's Salesforce write pause (REQUEST_LIMIT_EXCEEDED): while it runs the executor
+   * claims nothing, and tasks that meet it are deferred to its end without spending an attempt.
+   */
+  writePauseMs?: () => number;
 }
 
 /**
- * Claims and runs AI tasks. Woken by LISTEN/NOTIFY on a real PostgreSQL (polling on embedded PGlite, which has one
- * connection and no LISTEN), by a node-cron tick that guarantees progress, and by its own completions while the
- * queue has more. Up to `batchSize` tasks run at once; each holds a lease renewed while it runs.
+ * Claims and runs AI tasks. Woken by LISTEN/NOTIFY, by a node-cron tick and the lease sweep that guarantee progress,
+ * and by its own completions while the queue has more. Up to `batchSize` tasks run at once; each holds a lease
+ * renewed while it runs.
  */
 export class Executor {
   readonly metrics: ExecutorMetrics;
@@ -39,6 +44,7 @@ export class Executor {
   private stopping = false;
   private started = false;
   private timers: NodeJS.Timeout[] = [];
+  private pauseTimer: NodeJS.Timeout | undefined;
   private cronTask: ScheduledTask | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
@@ -70,23 +76,21 @@ export class Executor {
     return this.inFlight.size;
   }
 
-  /** Starts listening (or polling), the cron tick, the lease sweep and the heartbeat, then claims at once. */
+  /** Starts listening, the cron tick, the lease sweep and the heartbeat, then claims at once. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { options, db, services } = this.parts;
-    let wakeUp: 'listen' | 'poll' = 'poll';
-    if (db.kind === 'server') {
-      try {
-        const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
-        this.unlisten = () => sub.unlisten();
-        wakeUp = 'listen';
-      } catch (err) {
-        // E.g. behind a transaction-mode connection pooler: polling still works, only slower to wake.
-        services.log.warn('LISTEN unavailable; polling for queued tasks instead', { error: (err as Error).message });
-      }
+    // 'sweep' when the database refuses LISTEN (e.g. behind a transaction-mode connection pooler): the tick and the
+    // sweep still claim, only later.
+    let wakeUp: 'listen' | 'sweep' = 'listen';
+    try {
+      const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
+      this.unlisten = () => sub.unlisten();
+    } catch (err) {
+      wakeUp = 'sweep';
+      services.log.warn('LISTEN unavailable; queued tasks wait for the next sweep (EXECUTOR_SWEEP_SECONDS)', { error: (err as Error).message });
     }
-    if (wakeUp === 'poll') this.every(options.pollMs, () => this.wake());
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
     // The sweep also claims: retries whose delay has passed become due without any notification.
     this.every(options.sweepMs, () => void this.tick());
@@ -117,6 +121,7 @@ export class Executor {
   /** One claim-and-run cycle, for a system cron: recover leases, claim one batch, run it to the end. */
   async runOnce(): Promise<RunOutcome[]> {
     await this.sweep();
+    if (this.paused()) return [];
     const tasks = await claimQueuedTasks(this.parts.db.sql, this.parts.options.batchSize, this.claimOptions());
     const runs = tasks.map((t) => this.launch(t));
     const heartbeat = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.parts.options.leaseMs / 3)));
@@ -142,6 +147,7 @@ export class Executor {
    */
   async stop(timeoutMs = this.parts.options.shutdownTimeoutMs): Promise<{ finished: number; released: number }> {
     this.stopping = true;
+    clearTimeout(this.pauseTimer);
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.cronTask?.destroy();
@@ -159,6 +165,23 @@ export class Executor {
     await this.parts.afterStop?.();
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
     return { finished: pending.length - left.length, released };
+  }
+
+  /** True while Salesforce writes are paused; wakes the executor when the pause ends. */
+  private paused(): boolean {
+    const left = this.parts.writePauseMs?.() ?? 0;
+    if (left <= 0) return false;
+    if (!this.pauseTimer && !this.stopping) {
+      this.parts.services.log.warn('executor paused: Salesforce writes are paused (API request limit); claiming resumes after the pause', {
+        worker: this.workerId, resumeInSeconds: Math.ceil(left / 1000),
+      });
+      this.pauseTimer = setTimeout(() => {
+        this.pauseTimer = undefined;
+        this.wake();
+      }, left + 10);
+      this.pauseTimer.unref();
+    }
+    return true;
   }
 
   private claimOptions() {
@@ -179,7 +202,7 @@ export class Executor {
         this.wakeAgain = false;
         while (!this.stopping) {
           const free = options.batchSize - this.inFlight.size;
-          if (free <= 0) break;
+          if (free <= 0 || this.paused()) break;
           const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
           this.queueHasMore = tasks.length === free;
           for (const t of tasks) void this.launch(t);
@@ -204,9 +227,10 @@ export class Executor {
         return { taskId: task.id, status: 'lost', error: err.message };
       })
       .then((outcome) => {
-        // A retry is due after the (jittered, at most +20%) delay: wake then rather than at the next sweep.
+        // A retry is due after the (jittered, at most +20%) delay, a deferral after the pause: wake then rather than
+        // at the next sweep.
         if (outcome.status === 'queued' && !this.stopping) {
-          const t = setTimeout(() => this.wake(), Math.ceil(this.parts.options.retryDelayMs * 1.2) + 10);
+          const t = setTimeout(() => this.wake(), (outcome.deferredMs ?? Math.ceil(this.parts.options.retryDelayMs * 1.2)) + 10);
           t.unref();
         }
         if (outcome.status === 'success' || outcome.status === 'failed') this.parts.settled?.(task);

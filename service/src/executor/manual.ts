@@ -26,6 +26,9 @@ export async function runTaskNow(deps: Deps, taskId: string): Promise<ManualRun>
     const task = (await getTask(deps.db.sql, taskId))!;
     return { kind: task.executionStatus === 'running' ? 'busy' : 'not-runnable', task };
   }
-  const outcome = await runClaimedTask(claimed, { registry: processorRegistry, services: processorServices(deps), options, metrics: sharedExecutorMetrics });
+  const outcome = await runClaimedTask(claimed, {
+    registry: processorRegistry, services: processorServices(deps), options, metrics: sharedExecutorMetrics,
+    writePauseMs: () => deps.salesforce.gate.remainingMs(),
+  });
   return { kind: 'ran', outcome, task: (await getTask(deps.db.sql, taskId))! };
 }

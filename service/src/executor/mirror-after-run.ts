@@ -1,3 +1,4 @@
+import type { MirrorBackoff } from '../db/mirror-queue.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import type { SalesforceGateway } from '../salesforce/gateway.ts';
@@ -6,15 +7,18 @@ import { mirrorPendingTasks } from '../workflows/mirror.ts';
 /**
  * Copies what an AI task changed to Salesforce Tasks as soon as it settles (its own Task, and any task the processor
  * added to the plan), instead of leaving it to the background sweep. Plans whose tasks settle while a mirror is in
- * flight go together in the next round, so a burst of completions costs one upsert per plan, not one per task. A
- * failure only logs: the tasks stay pending and the sweep retries them. `then` runs after each round (the service
+ * flight go together in the next round, so a burst of completions costs one upsert per plan, not one per task. Tasks
+ * still backing off after a failed copy wait for their retry time, as the sweep's would. A failure only logs: the
+ * tasks stay pending and the sweep retries them after the backoff. `then` runs after each round (the service
  * sends the notifications the run produced).
  */
 export class MirrorAfterRun {
   private waiting = new Set<string>();
   private running: Promise<void> | undefined;
 
-  constructor(private readonly parts: { sql: Sql; salesforce: SalesforceGateway; log: Logger; then?: () => Promise<unknown> }) {}
+  constructor(
+    private readonly parts: { sql: Sql; salesforce: SalesforceGateway; log: Logger; backoff: MirrorBackoff; then?: () => Promise<unknown> },
+  ) {}
 
   /** Asks for the plan's pending tasks to be mirrored now. */
   request(planId: string): void {
@@ -28,12 +32,12 @@ export class MirrorAfterRun {
   }
 
   private async drain(): Promise<void> {
-    const { sql, salesforce, log } = this.parts;
+    const { sql, salesforce, log, backoff } = this.parts;
     while (this.waiting.size > 0) {
       const planIds = [...this.waiting];
       this.waiting.clear();
       for (const planId of planIds) {
-        await mirrorPendingTasks(sql, salesforce, log, { planId }).catch((err: Error) =>
+        await mirrorPendingTasks(sql, salesforce, log, { planId }, backoff).catch((err: Error) =>
           log.warn('salesforce mirror after an ai task deferred to the sweep', { planId, error: err.message }),
         );
       }

@@ -19,8 +19,6 @@ export interface ExecutorOptions {
   cron: string;
   /** How often expired leases are recovered. */
   sweepMs: number;
-  /** Polling interval when LISTEN/NOTIFY is unavailable (embedded PGlite). */
-  pollMs: number;
   /** How long a stopping executor waits for running tasks before it releases them. */
   shutdownTimeoutMs: number;
 }
@@ -39,7 +37,6 @@ export function executorOptions(env: Env, workerId = defaultWorkerId()): Executo
     taskTimeoutMs: env.EXECUTOR_TASK_TIMEOUT_SECONDS * 1000,
     cron: env.EXECUTOR_CRON,
     sweepMs: env.EXECUTOR_SWEEP_SECONDS * 1000,
-    pollMs: env.EXECUTOR_POLL_MS,
     shutdownTimeoutMs: env.EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -2,7 +2,7 @@ import { ZodError } from 'zod';
 import { EmailProviderError } from '../../../processors/email/provider.ts';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
 import { PermanentError, type ProcessorServices } from '../../../processors/types.ts';
-import { completeTask, failTask, type ClaimedTask } from '../db/queue.ts';
+import { completeTask, deferTask, failTask, type ClaimedTask } from '../db/queue.ts';
 import { taskContext } from '../db/processor-records.ts';
 import type { ExecutionStatus } from '../db/tasks.ts';
 import { SalesforceError } from '../salesforce/errors.ts';
@@ -14,6 +14,14 @@ export interface RunOutcome {
   /** The status written, or 'lost' when the claim no longer held and nothing was written. */
   status: ExecutionStatus | 'lost';
   error?: string;
+  /** Queued again without spending an attempt (Salesforce writes paused), due after this many milliseconds. */
+  deferredMs?: number;
+}
+
+/** A failure that is not the task's: Salesforce paused writes. The task waits for the pause, its attempt given back. */
+function pauseOf(err: unknown): { message: string; delayMs: number; code: string } | undefined {
+  if (!(err instanceof SalesforceError) || err.kind !== 'rate_limited') return undefined;
+  return { message: `Salesforce ${err.code}: ${err.message}`, delayMs: err.retryAfterMs ?? 0, code: err.code };
 }
 
 /** How a processor error is classified: permanent errors are not retried. */
@@ -53,6 +61,8 @@ export async function runClaimedTask(
     complete?: (task: ClaimedTask, result: unknown) => Promise<boolean>;
     /** The execution a task belongs to (the executor caches it briefly: a batch shares one execution). */
     context?: (executionId: string) => ReturnType<typeof taskContext>;
+    /** Milliseconds left in this process's Salesforce write pause (a deferred task waits at least that long). */
+    writePauseMs?: () => number;
   },
 ): Promise<RunOutcome> {
   const { registry, services, options, metrics } = env;
@@ -81,15 +91,7 @@ export async function runClaimedTask(
     const kept = await complete(task, result);
     outcome = { taskId: task.id, status: kept ? 'success' : 'lost' };
   } catch (err) {
-    const failure = classifyError(err);
-    const jitter = 0.8 + Math.random() * 0.4;
-    const status = await failTask(services.sql, task, { ...failure, retryDelayMs: Math.round(options.retryDelayMs * jitter) });
-    outcome = { taskId: task.id, status: status ?? 'lost', error: failure.message };
-    if (status) metrics?.failures.inc({ processor: processorName, final: String(status === 'failed') });
-    log[status === 'failed' ? 'error' : 'warn']('ai task attempt failed', {
-      taskId: task.id, processor: processorName, attempt: task.attempts, maxAttempts: task.maxAttempts,
-      permanent: failure.permanent, code: failure.code, error: failure.message, status: status ?? 'lost',
-    });
+    outcome = await recordFailure(err);
   }
   const seconds = (performance.now() - started) / 1000;
   metrics?.duration.observe({ processor: processorName }, seconds);
@@ -101,4 +103,28 @@ export async function runClaimedTask(
     log.info('ai task succeeded', { taskId: task.id, processor: processorName, attempt: task.attempts, ms: Math.round(seconds * 1000) });
   }
   return outcome;
+
+  /** A deferral while Salesforce writes are paused, else a failed attempt (retried after the delay, or final). */
+  async function recordFailure(err: unknown): Promise<RunOutcome> {
+    const pause = pauseOf(err);
+    if (pause) {
+      const delayMs = Math.max(pause.delayMs, env.writePauseMs?.() ?? 0);
+      const kept = await deferTask(services.sql, task, { ...pause, delayMs });
+      log.warn('ai task deferred: Salesforce writes are paused; the attempt is not counted', {
+        taskId: task.id, processor: processorName, code: pause.code, retryInSeconds: Math.ceil(delayMs / 1000), kept,
+      });
+      return kept ? { taskId: task.id, status: 'queued', deferredMs: delayMs, error: pause.message } : { taskId: task.id, status: 'lost' };
+    }
+    const failure = classifyError(err);
+    // Salesforce's Retry-After, when longer than our own delay, decides when the next attempt is due.
+    const retryAfterMs = err instanceof SalesforceError ? err.retryAfterMs ?? 0 : 0;
+    const jitter = 0.8 + Math.random() * 0.4;
+    const status = await failTask(services.sql, task, { ...failure, retryDelayMs: Math.max(retryAfterMs, Math.round(options.retryDelayMs * jitter)) });
+    if (status) metrics?.failures.inc({ processor: processorName, final: String(status === 'failed') });
+    log[status === 'failed' ? 'error' : 'warn']('ai task attempt failed', {
+      taskId: task.id, processor: processorName, attempt: task.attempts, maxAttempts: task.maxAttempts,
+      permanent: failure.permanent, code: failure.code, error: failure.message, status: status ?? 'lost',
+    });
+    return { taskId: task.id, status: status ?? 'lost', error: failure.message };
+  }
 }

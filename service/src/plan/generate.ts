@@ -1,4 +1,5 @@
 import { PlannerFailure } from './llm-planner.ts';
+import { sharedModelMetrics } from './model-metrics.ts';
 import type { Planner, PlanningInput } from './planner.ts';
 import { PlaybookPlanner } from './playbook.ts';
 import type { ActionPlanContent } from './schema.ts';
@@ -21,19 +22,23 @@ export class InvalidPlaybookPlan extends Error {
   }
 }
 
+export interface GenerateOptions {
+  /** The generation's one deadline: past it the model's call is abandoned (aborted) and the playbook plans. */
+  signal?: AbortSignal;
+  onFallback?: (reason: string) => void;
+  fallback?: Planner;
+}
+
 /**
  * Runs the configured planner and validates its plan; when the LLM planner fails in any way (rejected twice,
- * refused, timed out, endpoint down) the playbook writes the plan instead and the reason is kept for the CSM.
+ * refused, cut off, past the deadline, endpoint down) the playbook writes the plan instead and the reason is kept
+ * for the CSM.
  */
-export async function generateWithFallback(
-  planner: Planner,
-  input: PlanningInput,
-  onFallback: (reason: string) => void = () => undefined,
-  fallback: Planner = new PlaybookPlanner(),
-): Promise<GeneratedPlan> {
+export async function generateWithFallback(planner: Planner, input: PlanningInput, options: GenerateOptions = {}): Promise<GeneratedPlan> {
+  const { signal, onFallback = () => undefined, fallback = new PlaybookPlanner() } = options;
   if (planner.name === 'llm') {
     try {
-      const out = await planner.plan(input);
+      const out = await planner.plan(input, signal);
       // The LLM planner validated already; validating again is cheap and keeps "every plan passes" literally true.
       const checked = validatePlan(out.content, input);
       if (checked.content) {
@@ -43,6 +48,7 @@ export async function generateWithFallback(
       throw new PlannerFailure(`the plan failed validation (${checked.errors.slice(0, 3).join('; ')})`, out.generation as never);
     } catch (err) {
       const reason = err instanceof PlannerFailure ? err.reason : `the AI planner failed (${(err as Error).message})`;
+      sharedModelMetrics.fallbacks.inc({ purpose: 'plan', reason: err instanceof PlannerFailure ? (err.generation.failureKind ?? 'invalid') : 'error' });
       onFallback(reason);
       const playbook = await fromPlaybook(fallback, input);
       return {

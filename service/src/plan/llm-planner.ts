@@ -1,26 +1,22 @@
-import OpenAI from 'openai';
-import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { groundingErrors } from './grounding.ts';
-import { planResponseFormat, type DecodedAnswer } from './llm-schema.ts';
+import { decodeJson, planJsonSchema } from './llm-schema.ts';
+import { deadlineOf, describeModelFailure, ModelEndpoint, type ModelEndpointOptions, type ModelRequest, type ProviderError } from './model-client.ts';
+import type { ProfileName } from './model-profiles.ts';
 import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import { buildPlanPrompt } from './prompt.ts';
 import { validatePlan } from './validate.ts';
 
-export interface LlmPlannerOptions {
-  apiKey: string;
-  /** Any OpenAI-compatible endpoint; unset = api.openai.com. */
-  baseURL?: string;
-  model: string;
-  timeoutMs: number;
-  /** Retries of timeouts, 408/409/429 and 5xx answers, done by the SDK with backoff (honouring Retry-After). */
-  maxRetries: number;
+export interface LlmPlannerOptions extends ModelEndpointOptions {
+  /** The output-token limit of one answer (max_completion_tokens, or max_tokens where a profile reads that). */
+  maxCompletionTokens?: number;
 }
 
 /** What the model did, stored with the plan (the generation record). */
 export interface LlmGeneration {
   planner: 'llm';
   model: string;
+  profile: ProfileName;
   promptTokens: number;
   completionTokens: number;
   cachedPromptTokens: number;
@@ -30,6 +26,12 @@ export interface LlmGeneration {
   /** Per rejected answer, why it was rejected. */
   rejections: { call: number; errors: string[] }[];
   validationFixes: string[];
+  /** The finish reason of the last answer (`length` and `content_filter` end the attempt; the usage above is kept). */
+  finishReason: string | null;
+  /** The provider's own words when it refused the request (HTTP 4xx), secrets redacted. */
+  providerError: ProviderError | null;
+  /** A short machine-readable reason when the model's plan was not used (deadline, http_400, length...). */
+  failureKind: string | null;
 }
 
 /** The model could not give a usable plan; `reason` is said to the CSM, `generation` is kept on the fallback plan. */
@@ -44,49 +46,72 @@ export class PlannerFailure extends Error {
 }
 
 const REPAIR_ROUNDS = 1;
+const DEFAULT_MAX_COMPLETION_TOKENS = 12_000;
 
 /**
- * The LLM planner: one strict structured-output request built from the stage configuration and the CRM context;
- * the answer passes the one validation plus grounding; a rejected answer goes back once with its errors; a second
- * rejection, a refusal, a timeout or an endpoint error is a PlannerFailure (the caller falls back to the playbook).
+ * The LLM planner: one structured-output request built from the stage configuration and the CRM context, under the
+ * endpoint's provider profile; the answer passes the one validation plus grounding; a rejected answer goes back once
+ * with its errors; a second rejection, a refusal, a cut-off answer, the deadline or an endpoint error is a
+ * PlannerFailure (the caller falls back to the playbook).
  */
 export class LlmPlanner implements Planner {
   readonly name = 'llm' as const;
-  private readonly client: OpenAI;
-  private readonly format = planResponseFormat();
+  readonly endpoint: ModelEndpoint;
 
   constructor(private readonly options: LlmPlannerOptions) {
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+    this.endpoint = new ModelEndpoint(options);
   }
 
   get model(): string {
     return this.options.model;
   }
 
-  async plan(input: PlanningInput): Promise<PlannerOutput> {
+  /** The first request of a plan, exactly as sent (the prompt-size measurement reads it). */
+  request(input: PlanningInput, prompt = buildPlanPrompt(input)): ModelRequest {
+    return {
+      purpose: 'plan',
+      system: prompt.system,
+      messages: [{ role: 'user', content: prompt.user }],
+      format: { name: 'action_plan', schema: planJsonSchema() },
+      maxCompletionTokens: this.options.maxCompletionTokens ?? DEFAULT_MAX_COMPLETION_TOKENS,
+    };
+  }
+
+  async plan(input: PlanningInput, signal?: AbortSignal): Promise<PlannerOutput> {
     const prompt = buildPlanPrompt(input);
+    const first = this.request(input, prompt);
     const started = performance.now();
     const record: LlmGeneration = {
-      planner: 'llm', model: this.options.model, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0, latencyMs: 0, calls: 0, rejections: [], validationFixes: [],
+      planner: 'llm', model: this.options.model, profile: this.endpoint.profile.name, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0,
+      latencyMs: 0, calls: 0, rejections: [], validationFixes: [], finishReason: null, providerError: null, failureKind: null,
     };
-    const fail = (reason: string) => {
+    const fail = (reason: string, kind: string) => {
       record.latencyMs = Math.round(performance.now() - started);
+      record.failureKind = kind;
       return new PlannerFailure(reason, record);
     };
-    const messages: ChatCompletionMessageParam[] = [
-      { role: 'system', content: prompt.system },
-      { role: 'user', content: prompt.user },
-    ];
+    const messages: ChatCompletionMessageParam[] = [...first.messages];
     for (let round = 0; ; round++) {
-      const answer = await this.complete(messages, record).catch((err: unknown) => {
-        throw fail(describeFailure(err, this.options.timeoutMs));
+      record.calls++;
+      const answer = await this.endpoint.complete({ ...first, messages }, signal).catch((err: unknown) => {
+        const failure = describeModelFailure(err, { timeoutMs: this.options.timeoutMs, deadlineMs: deadlineOf(signal), aborted: signal?.aborted });
+        record.providerError = failure.providerError ?? null;
+        throw fail(failure.reason, failure.kind);
       });
-      if (answer.refusal !== null) throw fail(`the model declined to write the plan ("${answer.refusal.slice(0, 200)}")`);
+      record.promptTokens += answer.usage.promptTokens;
+      record.completionTokens += answer.usage.completionTokens;
+      record.cachedPromptTokens += answer.usage.cachedPromptTokens;
+      record.finishReason = answer.finishReason;
+      if (answer.refusal) throw fail(`the model declined to write the plan ("${answer.refusal.slice(0, 200)}")`, 'refusal');
+      if (answer.finishReason === 'length')
+        throw fail(`the answer was cut off at the length limit (${answer.usage.completionTokens} completion tokens)`, 'length');
+      if (answer.finishReason === 'content_filter') throw fail("the answer was stopped by the provider's content filter", 'content_filter');
+      const decoded = decodeJson(answer.content);
       const errors: string[] = [];
       let checked: ReturnType<typeof validatePlan> | undefined;
-      if (!answer.decoded.ok) errors.push(answer.decoded.error);
+      if (!decoded.ok) errors.push(decoded.error);
       else {
-        checked = validatePlan(answer.decoded.value, input);
+        checked = validatePlan(decoded.value, input);
         errors.push(...checked.errors);
         if (checked.content) errors.push(...groundingErrors(checked.content, prompt.sent));
       }
@@ -96,21 +121,10 @@ export class LlmPlanner implements Planner {
         return { content: checked.content, generation: { ...record } };
       }
       record.rejections.push({ call: record.calls, errors });
-      if (round >= REPAIR_ROUNDS) throw fail(`the model's plan failed validation twice (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''})`);
+      if (round >= REPAIR_ROUNDS)
+        throw fail(`the model's plan failed validation twice (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''})`, 'invalid');
       messages.push({ role: 'assistant', content: answer.content ?? '' }, { role: 'user', content: repairRequest(errors) });
     }
-  }
-
-  private async complete(messages: ChatCompletionMessageParam[], record: LlmGeneration) {
-    record.calls++;
-    const completion = await this.client.chat.completions.parse({ model: this.options.model, messages, response_format: this.format, temperature: 0.2 });
-    record.promptTokens += completion.usage?.prompt_tokens ?? 0;
-    record.completionTokens += completion.usage?.completion_tokens ?? 0;
-    record.cachedPromptTokens += completion.usage?.prompt_tokens_details?.cached_tokens ?? 0;
-    const message = completion.choices[0]?.message;
-    if (!message) throw new Error('the endpoint answered without a choice');
-    const decoded: DecodedAnswer = (message.parsed as DecodedAnswer | null) ?? { ok: false, error: 'the answer was empty' };
-    return { content: message.content, refusal: message.refusal ?? null, decoded };
   }
 }
 
@@ -121,25 +135,33 @@ function repairRequest(errors: string[]): string {
   ].join('\n');
 }
 
-/** The failure in words for the CSM's note: what went wrong, never a stack or a key. */
-function describeFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return `the model did not answer within ${Math.round(timeoutMs / 100) / 10} s`;
-  if (err instanceof OpenAI.APIConnectionError) return 'the model endpoint could not be reached';
-  if (err instanceof OpenAI.RateLimitError) return 'the model endpoint is rate limited (HTTP 429)';
-  if (err instanceof OpenAI.APIError) return `the model endpoint answered HTTP ${err.status ?? 'error'}`;
-  if (err instanceof LengthFinishReasonError) return 'the answer was cut off at the length limit';
-  if (err instanceof ContentFilterFinishReasonError) return "the answer was stopped by the provider's content filter";
-  return `the model request failed (${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'})`;
+/** The model settings of the environment (shared by the planner and the step model). */
+export interface ModelEnv {
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  OPENAI_MODEL: string;
+  OPENAI_PROFILE?: ProfileName;
+  OPENAI_TIMEOUT_SECONDS: number;
+  OPENAI_MAX_RETRIES: number;
+  OPENAI_MAX_COMPLETION_TOKENS?: number;
 }
 
-/** The LLM planner when an API key is configured, else undefined (the playbook planner is used). */
-export function llmPlannerFromEnv(env: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; OPENAI_MODEL: string; OPENAI_TIMEOUT_SECONDS: number; OPENAI_MAX_RETRIES: number }): LlmPlanner | undefined {
+/** The endpoint options of the environment, or undefined without an API key (the rules answer). */
+export function endpointOptionsFromEnv(env: ModelEnv): LlmPlannerOptions | undefined {
   if (!env.OPENAI_API_KEY) return undefined;
-  return new LlmPlanner({
+  return {
     apiKey: env.OPENAI_API_KEY,
     baseURL: env.OPENAI_BASE_URL,
     model: env.OPENAI_MODEL,
+    profile: env.OPENAI_PROFILE,
     timeoutMs: env.OPENAI_TIMEOUT_SECONDS * 1000,
     maxRetries: env.OPENAI_MAX_RETRIES,
-  });
+    maxCompletionTokens: env.OPENAI_MAX_COMPLETION_TOKENS,
+  };
+}
+
+/** The LLM planner when an API key is configured, else undefined (the playbook planner is used). */
+export function llmPlannerFromEnv(env: ModelEnv): LlmPlanner | undefined {
+  const options = endpointOptionsFromEnv(env);
+  return options && new LlmPlanner(options);
 }

@@ -1,7 +1,7 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { PROCESSOR_NAMES, processorCatalog, type ProcessorName } from '../../../processors/catalog.ts';
-import { ActionPlanContent, AiTask } from './schema.ts';
+import { ActionPlanContent, AiTask, MAX_PLAN_TASKS } from './schema.ts';
 
 /**
  * The plan as the model writes it. It differs from ActionPlanContent only in the AI task: the plan schema's
@@ -15,45 +15,35 @@ const aiTaskVariant = <N extends ProcessorName>(name: N) =>
     metadata: processorCatalog[name].metadata,
   });
 
+/** The processors a plan may name: all but the workflow scheduler (finalize schedules the next workflow itself). */
+export const PLANNABLE_PROCESSORS = PROCESSOR_NAMES.filter((p) => p !== 'workflow-scheduler');
+
 export const LlmAiTask = z.discriminatedUnion(
   'processor',
-  PROCESSOR_NAMES.map(aiTaskVariant) as unknown as [ReturnType<typeof aiTaskVariant>, ...ReturnType<typeof aiTaskVariant>[]],
+  PLANNABLE_PROCESSORS.map(aiTaskVariant) as unknown as [ReturnType<typeof aiTaskVariant>, ...ReturnType<typeof aiTaskVariant>[]],
 );
 
-export const LlmPlan = ActionPlanContent.extend({ aiTasks: z.array(LlmAiTask) });
+export const LlmPlan = ActionPlanContent.extend({ aiTasks: z.array(LlmAiTask).max(MAX_PLAN_TASKS) });
 
+let schema: Record<string, unknown> | undefined;
 /**
- * The response format sent to the model: the strict JSON schema of LlmPlan. The parser only decodes JSON: the
- * one validation (validate.ts) judges the content, so a schema violation becomes errors the model can repair
- * rather than an exception that loses the answer.
+ * The JSON schema of the model's answer (strict structured output). Built once: it is part of the static prefix
+ * every plan request shares. The answer is only decoded as JSON; the one validation (validate.ts) judges it, so a
+ * violation becomes errors the model can repair rather than an exception that loses the answer.
  */
-export function planResponseFormat() {
-  const format = zodResponseFormat(LlmPlan, 'action_plan');
-  dropUnsupportedPatterns(format.json_schema.schema as Record<string, unknown>);
-  return Object.defineProperties({ ...format }, {
-    $brand: { value: 'auto-parseable-response-format', enumerable: false },
-    $parseRaw: { value: decodeJson, enumerable: false },
-  }) as typeof format;
+export function planJsonSchema(): Record<string, unknown> {
+  schema ??= zodResponseFormat(LlmPlan, 'action_plan').json_schema.schema as Record<string, unknown>;
+  return schema;
 }
 
 export type DecodedAnswer = { ok: true; value: unknown } | { ok: false; error: string };
 
-function decodeJson(content: string): DecodedAnswer {
+/** The answer's JSON, or why it is not JSON. */
+export function decodeJson(content: string | null): DecodedAnswer {
+  if (content === null || content.trim() === '') return { ok: false, error: 'the answer was empty' };
   try {
     return { ok: true, value: JSON.parse(content) };
   } catch (err) {
     return { ok: false, error: `the answer is not valid JSON (${(err as Error).message})` };
   }
-}
-
-/**
- * Zod writes its email check as a regular expression with look-aheads, which providers' strict schema subsets
- * reject; `format: "email"` stays, and validation applies the full check afterwards.
- */
-function dropUnsupportedPatterns(node: unknown): void {
-  if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) return node.forEach(dropUnsupportedPatterns);
-  const record = node as Record<string, unknown>;
-  if (typeof record.pattern === 'string' && /\(\?[=!<]/.test(record.pattern)) delete record.pattern;
-  Object.values(record).forEach(dropUnsupportedPatterns);
 }

@@ -37,5 +37,6 @@ export interface PlannerOutput {
 /** A source of action plans. The playbook planner is always available; an LLM planner can sit beside it. */
 export interface Planner {
   readonly name: 'playbook' | 'llm';
-  plan(input: PlanningInput): Promise<PlannerOutput>;
+  /** `signal` is the generation's deadline: a planner that calls out must stop when it aborts. */
+  plan(input: PlanningInput, signal?: AbortSignal): Promise<PlannerOutput>;
 }

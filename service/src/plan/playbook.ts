@@ -6,6 +6,8 @@ import { readStepFacts, stepOutput, type StepFacts } from './step-facts.ts';
 import { z } from 'zod';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
 import { plural } from '../words.ts';
+import { offeredProcessors } from './offered.ts';
+import { MAX_EVIDENCE } from './schema.ts';
 
 const money = (n: number | null) => (n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`);
 /** Business days from today to a task's due date, by urgency: the closer the renewal, the sooner. */
@@ -42,13 +44,18 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
 
   const aiTasks: AiTask[] = [];
   const csmTasks: CsmTask[] = [];
-  const ai = (t: Omit<AiTask, 'key'>) => aiTasks.push({ key: `ai-${aiTasks.length + 1}`, ...t });
+  const offered = new Set<string>(offeredProcessors(input));
+  // Only processors offered for this renewal, and evidence only of steps that exist (bounded like any plan's).
+  const ai = (t: Omit<AiTask, 'key'>) => {
+    if (offered.has(t.processor)) aiTasks.push({ key: `ai-${aiTasks.length + 1}`, ...t, evidence: t.evidence.slice(0, MAX_EVIDENCE) });
+  };
   const csm = (t: Omit<CsmTask, 'key' | 'subTasks'> & { subTasks?: string[] }) => {
     const key = `csm-${csmTasks.length + 1}`;
-    csmTasks.push({ ...t, key, subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })) });
+    csmTasks.push({ ...t, key, evidence: t.evidence.slice(0, MAX_EVIDENCE), subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })) });
   };
+  const stepIds = new Set((input.steps ?? []).map((x) => x.id));
 
-  if (s.primaryChange) {
+  if (s.primaryChange && s.primaryChange.to.contact.accountId === ctx.account.id) {
     const { from, fromId, to } = s.primaryChange;
     ai({
       action: `Update primary contact to ${to.contact.name}`,
@@ -168,13 +175,14 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
     covered.add(a.topic);
     csm({
       action: a.title,
-      description: `${a.rationale ? `${a.rationale}. ` : ''}From the ${steps.find((x) => x.id === a.sourceStep)?.name ?? a.sourceStep} step.`,
+      description: `${a.rationale ? `${a.rationale.slice(0, 1500)}. ` : ''}From the ${steps.find((x) => x.id === a.sourceStep)?.name ?? 'Recommendations'} step.`,
       complexity: 'moderate',
       priority: a.priority,
       estimatedTime: '1 hour',
       dueDate: due(a.priority <= 1 ? 0 : a.priority === 2 ? 1 : 2),
       contactId: null,
-      evidence: [{ type: 'step', id: a.sourceStep, field: null }],
+      // A model's recommendation may name a step that does not exist: cite the recommendations step then, or the opportunity.
+      evidence: [stepIds.has(a.sourceStep) ? { type: 'step', id: a.sourceStep, field: null } : stepIds.has('recommendations') ? { type: 'step', id: 'recommendations', field: null } : opp],
     });
   }
 
@@ -210,18 +218,8 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
     });
   }
 
-  if (nextWorkflow) {
-    nextWorkflow.conditions = conditionsFor(s, stage.name);
-    ai({
-      action: `Schedule the ${nextWorkflow.name} workflow`,
-      description: `Starts the ${nextWorkflow.stage} workflow on ${nextWorkflow.triggerDate}, carrying open tasks over.`,
-      processor: 'workflow-scheduler',
-      priority: 3,
-      executeImmediately: true,
-      metadata: { stage: nextWorkflow.stage, triggerDate: nextWorkflow.triggerDate, conditions: nextWorkflow.conditions },
-      evidence: [{ ...opp, field: 'CloseDate' }],
-    });
-  }
+  // Finalize schedules nextWorkflow itself: the plan needs no workflow-scheduler task for it.
+  if (nextWorkflow) nextWorkflow.conditions = conditionsFor(s, stage.name);
 
   const budget = Math.max(1, input.maxTasks);
   const kept = [...aiTasks.map((t) => ({ t, ai: true })), ...csmTasks.map((t) => ({ t, ai: false }))]
@@ -270,7 +268,7 @@ function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanC
     ];
   return steps.map((x) =>
     x.status === 'done'
-      ? { name: x.name, status: 'done' as const, output: x.summary ?? 'Done', decision: x.decision }
+      ? { name: x.name, status: 'done' as const, output: (x.summary ?? 'Done').slice(0, 1000), decision: x.decision?.slice(0, 500) ?? null }
       : {
           name: x.name,
           status: 'not_done' as const,
@@ -288,7 +286,7 @@ function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]):
   const decide = (text: string) => {
     if (!keyDecisions.some((d) => gist(d.slice(d.indexOf(': ') + 2)) === gist(text) || gist(d) === gist(text))) keyDecisions.push(text);
   };
-  for (const x of steps) if (x.status === 'done' && x.decision) decide(`${x.name}: ${x.decision}`);
+  for (const x of steps) if (x.status === 'done' && x.decision) decide(`${x.name}: ${x.decision}`.slice(0, 500));
   if (!s.economicBuyer) decide('Engaging the economic buyer is the highest priority: no finance contact is on the opportunity.');
   if (s.primaryChange) decide(`The primary contact changes to ${s.primaryChange.to.contact.name}; Salesforce is updated automatically.`);
   if (s.budgetPressure) decide('Budget pressure is noted: the value case must be documented before pricing.');
@@ -299,7 +297,7 @@ function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]):
     { label: 'Renewal target', value: money(ctx.opportunity.amount), detail: s.priceIncreasePct === undefined ? null : `${s.priceIncreasePct >= 0 ? '+' : ''}${s.priceIncreasePct}% vs current ARR` },
     { label: 'Days to renewal', value: String(daysToRenewal), detail: `Renewal on ${ctx.opportunity.renewalDate} (${stage.name}, ${stage.urgency} urgency)` },
     { label: 'Stakeholders', value: String(ctx.contactRoles.length), detail: s.economicBuyer ? `Economic buyer: ${s.economicBuyer.contact.name}` : 'No economic buyer engaged' },
-    { label: 'Last activity', value: s.daysSinceLastActivity === undefined ? 'none' : `${s.daysSinceLastActivity} days ago`, detail: s.lastActivity?.subject ?? null },
+    { label: 'Last activity', value: s.daysSinceLastActivity === undefined ? 'none' : `${s.daysSinceLastActivity} days ago`, detail: s.lastActivity?.subject?.slice(0, 300) ?? null },
   ];
   const target = stepOutput(steps, 'pricing-strategy', 'targetPrice', z.number());
   if (target !== undefined) {
@@ -312,9 +310,9 @@ function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]):
   const confidence = stepOutput(steps, 'csm-assessment', 'confidence', z.number());
   if (confidence !== undefined) metrics.push({ label: 'CSM confidence', value: `${confidence}/10`, detail: `Relationship ${stepOutput(steps, 'csm-assessment', 'relationshipStrength', z.number()) ?? '?'}/10` });
   return {
-    completedSteps: completedStepsOf(input, steps),
-    keyDecisions,
-    keyMetrics: metrics,
+    completedSteps: completedStepsOf(input, steps).slice(0, 20),
+    keyDecisions: keyDecisions.slice(0, 10),
+    keyMetrics: metrics.slice(0, 12),
   };
 }
 
@@ -338,7 +336,10 @@ function timelineOf(
   const reminders = aiTasks.filter((t) => t.processor === 'follow-up-reminder-creator' && !t.executeImmediately);
   for (const r of reminders) {
     const days = Number((r.metadata as { daysUntilReminder?: number }).daysUntilReminder ?? 1);
-    steps.push({ date: calendar.add(start, days), owner: 'AI', title: r.action, description: r.description, status: 'pending', taskKeys: [r.key] });
+    // A reminder past this stage fires in the next one: this timeline shows it on the stage's last day at the latest.
+    const on = calendar.add(start, days);
+    const last = next?.triggerDate ?? due(3);
+    steps.push({ date: on > last ? last : on, owner: 'AI', title: r.action, description: r.description, status: 'pending', taskKeys: [r.key] });
   }
   if (next) steps.push({ date: next.triggerDate, owner: 'AI', title: `${next.name} workflow starts`, description: next.conditions.join('; '), status: 'pending', taskKeys: [] });
   return steps

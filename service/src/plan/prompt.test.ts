@@ -3,7 +3,7 @@ import { addDays } from '../calendar/dates.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { stages } from '../stages/stages.ts';
 import { discoveryContext, planningInput, TODAY } from './discovery.fixture.ts';
-import { planResponseFormat } from './llm-schema.ts';
+import { PLANNABLE_PROCESSORS, planJsonSchema } from './llm-schema.ts';
 import { playbookPlan } from './playbook.ts';
 import { buildPlanPrompt, planSystemPrompt } from './prompt.ts';
 import { expectedNextWorkflow } from './window.ts';
@@ -46,15 +46,18 @@ describe.each(stages().map((s) => [s.id, s] as const))('stage %s', (id, stage) =
     expect(typical.description).toBe(stage.typicalCsmTasks[0]!.description);
     expect(plan.csmTasks.some((t) => t.description.includes(stage.focus.join('; ')))).toBe(false);
     expect(plan.nextWorkflow).toEqual(next ? { ...next, conditions: expect.any(Array) } : null);
-    expect(plan.aiTasks.some((t) => t.processor === 'workflow-scheduler')).toBe(Boolean(next));
+    expect(plan.aiTasks.map((t) => t.processor)).not.toContain('workflow-scheduler');
   });
 });
 
 describe('plan prompt', () => {
-  it('puts the whole stage table, with the escalation ladder, in the static system message', () => {
+  it('sends only the applicable stage\'s guidance, and a system message that names no stage or customer', () => {
     const system = planSystemPrompt();
-    for (const s of stages()) expect(system).toContain(`- ${s.name} (`);
-    expect(system).toMatch(/Critical \(7-14 days, critical urgency\)[\s\S]*Emergency \(0-6 days[\s\S]*Overdue \(-1 days or less[\s\S]*escalate/);
+    for (const s of stages()) expect(system).not.toContain(`- ${s.name} (`);
+    const { user } = buildPlanPrompt(planningInput());
+    expect(user).toContain('This renewal is in the Discovery stage');
+    expect(user).toContain('Stage guidance: Focus: Relationship building');
+    for (const s of stages().filter((x) => x.id !== 'Discovery')) expect(user).not.toContain(s.focus[0]);
   });
 
   it('quotes hostile CRM text as data: it cannot close the data block or reach the instructions', () => {
@@ -84,7 +87,7 @@ describe('plan prompt', () => {
 
 describe('the structured output schema', () => {
   it('is strict: every object closed and every property required, no unsupported keywords', () => {
-    const schema = planResponseFormat().json_schema.schema as Record<string, unknown>;
+    const schema = planJsonSchema() as Record<string, unknown>;
     const problems: string[] = [];
     const walk = (node: any, path: string) => {
       if (!node || typeof node !== 'object') return;
@@ -103,10 +106,9 @@ describe('the structured output schema', () => {
   });
 
   it('offers one AI task variant per catalog processor, each with its own metadata', async () => {
-    const { PROCESSOR_NAMES } = await import('../../../processors/catalog.ts');
-    const schema = planResponseFormat().json_schema.schema as any;
+    const schema = planJsonSchema() as any;
     const variants = schema.properties.aiTasks.items.anyOf as any[];
-    expect(variants.map((v) => v.properties.processor.const)).toEqual(PROCESSOR_NAMES);
+    expect(variants.map((v) => v.properties.processor.const)).toEqual(PLANNABLE_PROCESSORS);
     expect(variants.find((v) => v.properties.processor.const === 'follow-up-reminder-creator').properties.metadata.required).toContain('daysUntilReminder');
   });
 });

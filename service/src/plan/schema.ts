@@ -8,6 +8,9 @@ import { StageId } from '../stages/stages.ts';
  * can drive an LLM's strict structured output.
  */
 export const IsoDate = IsoDateSchema;
+/** Upper bounds of the plan's lists: the schema a model writes to is bounded everywhere (maxItems). */
+export const MAX_PLAN_TASKS = 50;
+export const MAX_EVIDENCE = 20;
 export const TaskKey = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
 export const Owner = z.enum(['AI', 'CSM', 'Customer']);
 export const Priority = z.number().int().min(1).max(5);
@@ -15,8 +18,8 @@ export const Complexity = z.enum(['simple', 'moderate', 'complex']);
 
 export const Evidence = z.object({
   type: z.enum(['opportunity', 'account', 'contact', 'contactRole', 'activity', 'user', 'step']),
-  id: z.string().min(1),
-  field: z.string().nullable(),
+  id: z.string().min(1).max(100),
+  field: z.string().max(100).nullable(),
 });
 
 export const AiTask = z.object({
@@ -27,7 +30,7 @@ export const AiTask = z.object({
   priority: Priority,
   executeImmediately: z.boolean(),
   metadata: z.record(z.string(), z.unknown()),
-  evidence: z.array(Evidence),
+  evidence: z.array(Evidence).max(MAX_EVIDENCE),
 });
 
 export const SubTask = z.object({ key: TaskKey, action: z.string().min(1).max(200) });
@@ -42,7 +45,7 @@ export const CsmTask = z.object({
   dueDate: IsoDate,
   contactId: z.string().nullable(),
   subTasks: z.array(SubTask).max(10),
-  evidence: z.array(Evidence),
+  evidence: z.array(Evidence).max(MAX_EVIDENCE),
 });
 
 export const TimelineStep = z.object({
@@ -57,29 +60,29 @@ export const TimelineStep = z.object({
 
 export const NextWorkflow = z.object({
   stage: StageId,
-  name: z.string().min(1),
+  name: z.string().min(1).max(100),
   triggerDate: IsoDate,
-  conditions: z.array(z.string().min(1)),
+  conditions: z.array(z.string().min(1).max(300)).max(10),
 });
 
 export const PlanSummary = z.object({
   completedSteps: z.array(
     z.object({
-      name: z.string().min(1),
+      name: z.string().min(1).max(200),
       status: z.enum(['done', 'not_done']),
-      output: z.string(),
-      decision: z.string().nullable(),
+      output: z.string().max(1000),
+      decision: z.string().max(500).nullable(),
     }),
-  ),
-  keyDecisions: z.array(z.string().min(1)),
-  keyMetrics: z.array(z.object({ label: z.string().min(1), value: z.string().min(1), detail: z.string().nullable() })),
+  ).max(20),
+  keyDecisions: z.array(z.string().min(1).max(500)).max(10),
+  keyMetrics: z.array(z.object({ label: z.string().min(1).max(100), value: z.string().min(1).max(100), detail: z.string().max(300).nullable() })).max(12),
 });
 
 export const ActionPlanContent = z.object({
   summary: PlanSummary,
-  aiTasks: z.array(AiTask),
-  csmTasks: z.array(CsmTask),
-  timeline: z.array(TimelineStep),
+  aiTasks: z.array(AiTask).max(MAX_PLAN_TASKS),
+  csmTasks: z.array(CsmTask).max(MAX_PLAN_TASKS),
+  timeline: z.array(TimelineStep).max(2 * MAX_PLAN_TASKS),
   nextWorkflow: NextWorkflow.nullable(),
 });
 

@@ -9,6 +9,21 @@ const base = () => {
 };
 
 describe('validatePlan', () => {
+  it("rejects a processor outside the stage's allow-list", () => {
+    const { input, plan } = base();
+    const monitor = { ...input, stage: { ...input.stage, processors: ['follow-up-reminder-creator' as const] } };
+    expect(validatePlan(plan, monitor).errors.join()).toMatch(/processor salesforce-contact-updater is not offered for this renewal \(offered: follow-up-reminder-creator\)/);
+  });
+
+  it('trims a carried-over plan over the task cap only when asked to, and rejects it otherwise', () => {
+    const { input, plan } = base();
+    const tight = { ...input, maxTasks: 2 };
+    expect(validatePlan(plan, tight).errors.join()).toMatch(/tasks exceed the limit of 2/);
+    const trimmed = validatePlan(plan, tight, { trimOverCap: true });
+    expect(trimmed.errors).toEqual([]);
+    expect(trimmed.content!.aiTasks.length + trimmed.content!.csmTasks.length).toBe(2);
+  });
+
   it('rejects a processor outside the catalog', () => {
     const { input, plan } = base();
     plan.aiTasks[0]!.processor = '../../etc/passwd';

@@ -2,7 +2,9 @@ import { processorCatalog, isProcessorName } from '../../../processors/catalog.t
 import type { PlanningInput } from './planner.ts';
 import { ActionPlanContent, type Evidence } from './schema.ts';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
-import { idKey } from '../salesforce/ids.ts';
+import { idKey, sameId } from '../salesforce/ids.ts';
+import { contextIdKeys, unknownIds } from './known-ids.ts';
+import { offeredProcessors, sentEmails } from './offered.ts';
 
 export interface PlanValidation {
   /** The plan after fixes, when it is acceptable. */
@@ -17,9 +19,20 @@ export interface PlanValidation {
  * The one validation every plan passes, whichever planner wrote it: the schema; processors only from the
  * catalog with metadata valid for that processor; referenced contacts and evidence that exist in the
  * context and belong to the opportunity's account; due dates on business days inside the stage window;
- * sub-tasks only under complex tasks; a cap on tasks; an ordered timeline; the next workflow of the stage table.
+ * sub-tasks only under complex tasks; a cap on tasks; an ordered timeline inside the stage window; the next workflow of
+ * the stage table. AI tasks are grounded: only processors offered for this renewal (the stage's allow-list, and only
+ * when their input can be grounded), at most one contact update, ids in metadata only from the CRM context or the
+ * workflow steps' outputs, email tracking only of a sent email in the context.
  */
-export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation {
+export interface ValidateOptions {
+  /**
+   * Over the task cap, drop the lowest-priority tasks (a fix) instead of rejecting the plan. Only for plans no planner
+   * wrote as a whole (a re-plan with carried-over tasks); a planner's answer over the cap is rejected and repaired.
+   */
+  trimOverCap?: boolean;
+}
+
+export function validatePlan(raw: unknown, input: PlanningInput, options: ValidateOptions = {}): PlanValidation {
   const fixes: string[] = [];
   const errors: string[] = [];
   const parsed = ActionPlanContent.safeParse(raw);
@@ -50,6 +63,13 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
     for (const e of evidence) if (!idOk(e.type, e.id)) errors.push(`${where}: evidence ${e.type} ${e.id} is not in this opportunity's CRM context`);
   };
 
+  const offered = offeredProcessors(input);
+  const knownIds = contextIdKeys(ctx);
+  for (const id of (input.steps ?? []).flatMap((s) => unknownIds(s.output, knownIds))) knownIds.add(idKey(id));
+  const emails = sentEmails(ctx);
+  const count = (processor: string) => plan.aiTasks.filter((t) => t.processor === processor).length;
+  if (count('salesforce-contact-updater') > 1) errors.push(`aiTasks: ${count('salesforce-contact-updater')} contact updates; a plan makes at most one`);
+
   plan.aiTasks.forEach((t, i) => {
     const where = `aiTasks.${i} (${t.key})`;
     uniqueKey(t.key, where);
@@ -58,6 +78,15 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
       errors.push(`${where}: processor "${t.processor}" is not one of ${Object.keys(processorCatalog).join(', ')}`);
       return;
     }
+    if (t.processor === 'workflow-scheduler') {
+      errors.push(`${where}: finalizing the plan schedules its nextWorkflow; a workflow-scheduler task would schedule it again`);
+      return;
+    }
+    if (!offered.includes(t.processor)) {
+      errors.push(`${where}: processor ${t.processor} is not offered for this renewal (offered: ${offered.join(', ') || 'none'})`);
+      return;
+    }
+    for (const id of unknownIds(t.metadata, knownIds)) errors.push(`${where}: metadata names ${id}, which is not in this opportunity's CRM context or step outputs`);
     const meta = processorCatalog[t.processor].metadata.safeParse(t.metadata);
     if (!meta.success) {
       errors.push(...meta.error.issues.map((x) => `${where}: metadata.${x.path.join('.')}: ${x.message}`));
@@ -72,20 +101,13 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
         errors.push(`${where}: previous contact ${m.oldContact!.salesforceId} is not this opportunity's contact`);
     }
     if (t.processor === 'email-engagement-tracker') {
-      // Tracking mail to someone outside the account would read another customer's engagement.
-      const to = (meta.data as { sentTo: string }).sentTo.toLowerCase();
-      if (![...accountContacts.values()].some((r) => r.contact.email?.toLowerCase() === to))
-        errors.push(`${where}: ${to} is not the email of a contact on this opportunity's account`);
-    }
-    if (t.processor === 'workflow-scheduler') {
-      const m = meta.data as { stage: string; triggerDate: string };
-      const next = expectedNextWorkflow(stage, ctx.opportunity.renewalDate, today, calendar);
-      if (!next) errors.push(`${where}: ${stage.name} is the last stage; there is no workflow to schedule`);
-      else if (m.stage !== next.stage) errors.push(`${where}: after ${stage.name} comes ${next.stage}, not ${m.stage}`);
-      else if (m.triggerDate !== next.triggerDate) {
-        fixes.push(`${t.action}: trigger date moved from ${m.triggerDate} to ${next.triggerDate} (the stage table's trigger)`);
-        (t.metadata as { triggerDate: string }).triggerDate = next.triggerDate;
-      }
+      // Only a sent email of this context can be tracked, and only to the contact it was sent to: tracking mail to
+      // someone outside the account would read another customer's engagement.
+      const m = meta.data as { emailId: string; sentTo: string };
+      const email = emails.find((e) => sameId(e.activity.id, m.emailId));
+      if (!email) errors.push(`${where}: emailId ${m.emailId} is not a sent email (an Email activity) in this opportunity's CRM context`);
+      else if (email.to.contact.email?.toLowerCase() !== m.sentTo.toLowerCase())
+        errors.push(`${where}: email ${m.emailId} was sent to ${email.to.contact.email}, not ${m.sentTo}`);
     }
   });
 
@@ -108,7 +130,8 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
   });
 
   const total = plan.aiTasks.length + plan.csmTasks.length;
-  if (total > input.maxTasks) {
+  if (total > input.maxTasks && !options.trimOverCap) errors.push(`plan: ${total} tasks exceed the limit of ${input.maxTasks} (AI and CSM together); keep the ${input.maxTasks} that matter most`);
+  else if (total > input.maxTasks) {
     const ranked = [...plan.aiTasks, ...plan.csmTasks].sort((a, b) => a.priority - b.priority);
     const keep = new Set(ranked.slice(0, input.maxTasks));
     const dropped = ranked.slice(input.maxTasks);
@@ -128,10 +151,15 @@ export function validatePlan(raw: unknown, input: PlanningInput): PlanValidation
     step.taskKeys = kept;
     return true;
   });
+  // The timeline runs from today to the next stage's start (or the stage's end for the last stage).
+  const timelineEnd = expectedNextWorkflow(stage, ctx.opportunity.renewalDate, today, calendar)?.triggerDate ?? window.end;
   plan.timeline.forEach((step) => {
     if (step.date < window.start) {
       fixes.push(`Timeline "${step.title}": date moved from ${step.date} to ${window.start} (in the past)`);
       step.date = window.start;
+    } else if (step.date > timelineEnd) {
+      fixes.push(`Timeline "${step.title}": date moved from ${step.date} to ${timelineEnd} (after this stage)`);
+      step.date = timelineEnd;
     }
   });
   const ordered = [...plan.timeline].sort((a, b) => a.date.localeCompare(b.date));

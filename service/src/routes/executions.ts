@@ -59,7 +59,12 @@ export function executionsRouter(deps: Deps) {
       path: '/{id}/action-plan/generate',
       summary: 'Generate a new draft version of the action plan',
       request: { params: IdParam },
-      responses: { 201: json(PlanResponse, 'The new draft'), ...conflictResponse, ...errorResponses },
+      responses: {
+        201: json(PlanResponse, 'The new draft'),
+        ...conflictResponse,
+        429: { ...errorResponses[400], description: 'Too many generations for this user or execution; `Retry-After` says when to try again' },
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const userId = c.get('userId');
@@ -81,7 +86,8 @@ export function executionsRouter(deps: Deps) {
       const { id } = c.req.valid('param');
       // The page polls this while AI tasks run. First a cheap read: whose opportunity it is, and the stamp of
       // everything the view shows. An unchanged stamp serves the rendered view (or 304 for a matching ETag).
-      const head = await planViewStamp(deps.db.sql, id);
+      const stuckAfterMs = deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000;
+      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs);
       if (!head) throw notFound(`Execution ${id}`);
       await requireOpportunityAccess(deps, c.get('userId'), head.opportunityId);
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
@@ -92,7 +98,7 @@ export function executionsRouter(deps: Deps) {
       let json = viewCache.get(id, `${head.stamp}-${today}`);
       let stamp = head.stamp;
       if (!json) {
-        const found = await executionLiveState(deps.db.sql, id);
+        const found = await executionLiveState(deps.db.sql, id, stuckAfterMs);
         const plan = found?.plan && (await planCache.get(deps.db.sql, found.plan));
         if (!found || !plan) throw notFound(`An action plan for execution ${id}`);
         json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });

@@ -1,14 +1,17 @@
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
+import { oldestPendingMirrorSeconds } from '../db/mirror-queue.ts';
 import { queueDepth } from '../db/queue.ts';
 import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http-errors.ts';
 import { sharedExecutorMetrics } from '../executor/metrics.ts';
+import { sharedModelMetrics } from '../plan/model-metrics.ts';
 
 /**
- * Prometheus metrics (Bearer SERVICE_API_KEY): the AI task queue depth by status (read from the database at scrape time, so every instance
- * reports the same shared queue) and this process's runs, failures and durations.
+ * Prometheus metrics (Bearer SERVICE_API_KEY): the AI task queue depth by status and the Salesforce mirror's backlog (read
+ * from the database at scrape time, so every instance reports the same shared queue), this process's runs, failures
+ * and durations, and its model calls.
  */
 export function metricsRouter(deps: Deps) {
   const queue = new Registry();
@@ -22,7 +25,26 @@ export function metricsRouter(deps: Deps) {
       for (const [status, n] of Object.entries(depth)) this.set({ status }, n);
     },
   });
-  const registry = Registry.merge([queue, sharedExecutorMetrics.registry]);
+  // One read serves both mirror gauges of a scrape.
+  let mirror: Promise<{ seconds: number; pending: number }> | undefined;
+  const mirrorState = () => (mirror ??= oldestPendingMirrorSeconds(deps.db.sql).finally(() => setImmediate(() => (mirror = undefined))));
+  new Gauge({
+    name: 'rap_salesforce_mirror_oldest_pending_seconds',
+    help: 'How long the task waiting longest to be copied to Salesforce has waited (0 when none waits)',
+    registers: [queue],
+    async collect() {
+      this.set((await mirrorState()).seconds);
+    },
+  });
+  new Gauge({
+    name: 'rap_salesforce_mirror_pending',
+    help: 'Tasks waiting to be copied to Salesforce',
+    registers: [queue],
+    async collect() {
+      this.set((await mirrorState()).pending);
+    },
+  });
+  const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry]);
   const app = new Hono();
   // Authenticated like the API (Prometheus: `authorization: { credentials: <SERVICE_API_KEY> }`), but without a
   // Salesforce user: the numbers describe the shared queue, not any one user's records.

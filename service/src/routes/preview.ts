@@ -18,6 +18,15 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** A path segment decoded, or undefined for malformed percent-encoding (`%`, `%zz`): that is an unknown path, not an error. */
+function safeDecode(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The local preview page: the same renewalActionPlan component running in a real browser against this service.
  * Static files only; the page calls the authenticated /api with the key it reads from the URL fragment (which
@@ -26,9 +35,9 @@ const TYPES: Record<string, string> = {
 export function previewRouter(dir = PREVIEW_DIR) {
   const app = new Hono();
   app.get('/*', async (c) => {
-    const rel = decodeURIComponent(c.req.path.replace(/^\/preview\/?/, ''));
-    const file = normalize(join(dir, rel));
-    const inside = file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+    const rel = safeDecode(c.req.path.replace(/^\/preview\/?/, ''));
+    const file = rel === undefined ? '' : normalize(join(dir, rel));
+    const inside = file !== '' && file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
     const type = TYPES[extname(file)];
     if (inside && type) {
       const body = await readFile(file).catch(() => undefined);

@@ -6,19 +6,23 @@ import type { Deps } from '../deps.ts';
 import { badRequest, conflict, notFound } from '../http-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
-import { mirrorPendingTasks } from '../workflows/mirror.ts';
+import { redactSecrets } from '../secrets.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../workflows/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { TaskView, taskView } from './views.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+/** The instant a cursor carries, exactly as listTasks writes it (UTC, microseconds): nothing PostgreSQL could refuse. */
+const CURSOR_INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z$/;
 const Cursor = z
   .string()
   .max(200)
   .transform((v, ctx) => {
-    const [createdAt, id] = Buffer.from(v, 'base64url').toString('utf8').split('|');
-    if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !z.uuid().safeParse(id).success) {
+    const [createdAt, id, ...rest] = Buffer.from(v, 'base64url').toString('utf8').split('|');
+    const day = createdAt && CURSOR_INSTANT.exec(createdAt)?.[1];
+    if (!day || !IsoDate.safeParse(day).success || !id || !z.uuid().safeParse(id).success || rest.length) {
       ctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this endpoint' });
       return z.NEVER;
     }
@@ -118,8 +122,9 @@ export function tasksRouter(deps: Deps) {
       method: 'patch',
       path: '/{id}',
       summary: 'Change a task: status (also sub-task completion), due date, snooze; mirrored to Salesforce',
+      description: 'An AI task can only be cancelled, and not while an executor runs it (409: its run would write a result over the cancel).',
       request: { params: IdParam, ...jsonBody(TaskPatchBody) },
-      responses: { 200: json(TaskResponse, 'The updated task'), ...errorResponses },
+      responses: { 200: json(TaskResponse, 'The updated task'), 409: errorResponses[400], ...errorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -129,9 +134,10 @@ export function tasksRouter(deps: Deps) {
         throw badRequest('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
       if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
         throw badRequest('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
-      const updated = (await updateTask(deps.db.sql, id, patch))!;
+      const updated = await updateTask(deps.db.sql, id, patch);
+      if (!updated) throw conflict(`Task ${id} is running in an executor; cancel or change it once the run has ended`);
       const mirrorId = updated.parentTaskId ?? updated.id;
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }).catch((err: Error) =>
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }, mirrorBackoff(deps.env)).catch((err: Error) =>
         deps.log.warn('salesforce mirror deferred', { taskId: mirrorId, error: err.message }),
       );
       return c.json({ task: taskView((await getTask(deps.db.sql, id))!) }, 200);
@@ -156,7 +162,7 @@ export function tasksRouter(deps: Deps) {
       const run = await runTaskNow(deps, id);
       if (run.kind === 'busy') throw conflict(`Task ${id} is running in another worker`);
       if (run.kind === 'not-runnable') throw conflict(`Task ${id} cannot run now (execution status ${run.task.executionStatus})`);
-      return c.json({ task: taskView(run.task), outcome: { status: run.outcome.status, error: run.outcome.error ?? null } }, 200);
+      return c.json({ task: taskView(run.task), outcome: { status: run.outcome.status, error: run.outcome.error === undefined ? null : redactSecrets(run.outcome.error) } }, 200);
     },
   );
 

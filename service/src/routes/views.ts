@@ -57,12 +57,18 @@ const GenerationView = z
   .object({
     planner: z.enum(['playbook', 'llm']).nullable(),
     model: z.string().nullable(),
+    profile: z.string().nullable().describe('The provider profile the request was built for (openai, openai-reasoning, azure-v1, ...)'),
     promptTokens: z.number().nullable(),
     completionTokens: z.number().nullable(),
     latencyMs: z.number().nullable(),
     modelCalls: z.number(),
     rejections: z.array(z.object({ call: z.number(), errors: z.array(z.string()) })),
     fallbackReason: z.string().nullable(),
+    finishReason: z.string().nullable(),
+    providerError: z
+      .object({ status: z.number().nullable(), code: z.string().nullable(), param: z.string().nullable(), message: z.string().nullable() })
+      .nullable()
+      .describe("The provider's refusal (HTTP 4xx) in its own words, secrets redacted"),
   })
   .describe('The record of generation: which planner wrote the plan, the model, tokens, latency, rejected answers');
 const TaskRef = z.object({ key: z.string(), owner: z.enum(['AI', 'CSM']), action: z.string() });
@@ -112,7 +118,9 @@ export const PlanView = z.object({
       fieldChanges: z
         .array(FieldChangeView)
         .describe('The exact Salesforce changes the task will make (approval gate): object, record, field, old value → new value'),
-      included: z.boolean(),
+      included: z.boolean().describe('Whether finalize runs it unless the CSM changes it; false for a field write awaiting approval'),
+      needsApproval: z.boolean().describe('A Salesforce field write the model proposed (or resting only on CRM free text): runs only with an explicit include'),
+      suggestedFromCrmText: z.boolean().describe('Its only evidence is free text from the CRM (a description, a NextStep)'),
       carried: CarriedView,
       executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
       executionResult: z.unknown(),
@@ -140,10 +148,21 @@ export const PlanView = z.object({
       pending: z.number(),
       failed: z.number(),
       stuck: z
-        .array(z.object({ taskId: z.uuid(), key: z.string(), action: z.string(), reason: z.string(), retryAt: z.string().nullable() }))
-        .describe('Tasks whose copy to Salesforce failed: retrying at retryAt, or given up (retryAt null) when Salesforce rejected the Task'),
+        .array(
+          z.object({
+            taskId: z.uuid(),
+            key: z.string(),
+            action: z.string(),
+            reason: z.string(),
+            retryAt: z.string().nullable().describe('When the backoff makes it due again; null when rejected, or due at the next sync run'),
+            rejected: z.boolean().describe('Salesforce rejected the Task: it is not retried'),
+          }),
+        )
+        .describe(
+          'Tasks whose copy to Salesforce is stuck: waiting longer than MIRROR_STUCK_AFTER_MINUTES (retried with a backoff for as long as it takes), or rejected by Salesforce',
+        ),
     })
-    .describe('Where the Salesforce Task copies stand; a task waiting for its first copy is only counted in pending'),
+    .describe('Where the Salesforce Task copies stand; a task waiting less than MIRROR_STUCK_AFTER_MINUTES is only counted in pending'),
 });
 
 export const TaskView = z.object({

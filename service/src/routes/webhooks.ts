@@ -2,16 +2,21 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../../../processors/email/signatures.ts';
-import { recordProviderEvent, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
+import { recordProviderEvents, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, badRequest } from '../http-errors.ts';
+import { requireStorableJson } from './storable.ts';
 
 /**
  * Email provider webhooks. They authenticate by signature, not by the service key (app.ts exempts this path):
  * a bad, missing or stale signature is 401 and nothing is stored; a replayed event or token is acknowledged
- * (200) and ignored, so the provider stops re-sending it.
+ * (200) and ignored, so the provider stops re-sending it. A signed body that cannot be stored (NUL, a lone surrogate,
+ * nesting past the bound) is a 400 naming where, and a batch is stored whole or not at all, so a resend completes it.
  */
 const KIND: Record<string, EngagementKind> = { open: 'open', opened: 'open', click: 'click', clicked: 'click', reply: 'reply', replied: 'reply' };
+
+/** Unix seconds up to the end of 4000 (the dates Salesforce and this service store); anything else is not an event time. */
+const unixSeconds = z.number().min(0, 'must be unix seconds').max(64_060_588_799, 'must be unix seconds');
 
 const SendGridEvents = z
   .array(
@@ -20,7 +25,7 @@ const SendGridEvents = z
       sg_event_id: z.string().min(1).max(200).optional(),
       sg_message_id: z.string().max(300).optional(),
       email_id: z.string().max(200).optional(),
-      timestamp: z.number().optional(),
+      timestamp: unixSeconds.optional(),
     }),
   )
   .min(1)
@@ -31,7 +36,7 @@ const MailgunBody = z.object({
   'event-data': z.looseObject({
     event: z.string().min(1).max(64),
     id: z.string().max(200).optional(),
-    timestamp: z.number().optional(),
+    timestamp: unixSeconds.optional(),
     'user-variables': z.record(z.string(), z.unknown()).optional(),
     message: z.looseObject({ headers: z.looseObject({ 'message-id': z.string().max(300).optional() }).optional() }).optional(),
   }),
@@ -62,12 +67,10 @@ export function webhooksRouter(deps: Deps) {
     const raw = new Uint8Array(await c.req.arrayBuffer());
     const check = verifySendGrid(sendGridKey, c.req.header('x-twilio-email-event-webhook-signature'), c.req.header('x-twilio-email-event-webhook-timestamp'), raw);
     if (!check.ok) throw unauthorized('SendGrid', check.reason);
-    const parsed = SendGridEvents.safeParse(parseJson(Buffer.from(raw).toString('utf8')));
+    const parsed = SendGridEvents.safeParse(requireStorableJson(parseJson(Buffer.from(raw).toString('utf8'))));
     if (!parsed.success) throw badRequest('Not a SendGrid event batch', schemaIssues(parsed.error));
-    let stored = 0;
-    let duplicates = 0;
-    for (const e of parsed.data) {
-      const event: ProviderEvent = {
+    const events = parsed.data.map((e) => ({
+      event: {
         provider: 'sendgrid',
         // Events without an id (never seen from SendGrid, but possible) are keyed by their content.
         dedupeKey: e.sg_event_id ?? createHash('sha256').update(JSON.stringify(e)).digest('hex'),
@@ -75,9 +78,12 @@ export function webhooksRouter(deps: Deps) {
         emailId: e.email_id ?? e.sg_message_id?.split('.')[0] ?? null,
         occurredAt: at(e.timestamp),
         payload: e,
-      };
-      (await recordProviderEvent(deps.db.sql, event, KIND[e.event], deps.now())) === 'stored' ? stored++ : duplicates++;
-    }
+      } satisfies ProviderEvent,
+      kind: KIND[e.event],
+    }));
+    const results = await recordProviderEvents(deps.db.sql, events, deps.now());
+    const stored = results.filter((r) => r === 'stored').length;
+    const duplicates = results.length - stored;
     deps.log.info('sendgrid webhook', { stored, duplicates });
     return c.json({ stored, duplicates }, 200);
   });
@@ -89,7 +95,7 @@ export function webhooksRouter(deps: Deps) {
     // The signature comes first: nothing about an unsigned request is looked at further.
     const check = verifyMailgun(signingKey, (body && typeof body === 'object' && body.signature) || {});
     if (!check.ok) throw unauthorized('Mailgun', check.reason);
-    const parsed = MailgunBody.safeParse(body);
+    const parsed = MailgunBody.safeParse(requireStorableJson(body));
     if (!parsed.success) throw badRequest('Not a Mailgun webhook', schemaIssues(parsed.error));
     const data = parsed.data['event-data'];
     const emailId = data['user-variables']?.email_id;
@@ -101,7 +107,7 @@ export function webhooksRouter(deps: Deps) {
       occurredAt: at(data.timestamp),
       payload: data,
     };
-    const result = await recordProviderEvent(deps.db.sql, event, KIND[data.event], deps.now());
+    const [result] = await recordProviderEvents(deps.db.sql, [{ event, kind: KIND[data.event] }], deps.now());
     deps.log.info('mailgun webhook', { result, event: data.event });
     return c.json({ stored: result === 'stored' ? 1 : 0, duplicates: result === 'duplicate' ? 1 : 0 }, 200);
   });

@@ -1,5 +1,6 @@
 import { createSign, randomUUID } from 'node:crypto';
 import { Connection } from 'jsforce';
+import { HttpApi } from 'jsforce/lib/http-api.js';
 import type { SalesforceLogin } from '../config.ts';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -16,9 +17,19 @@ export function jwtAssertion(opts: { clientId: string; username: string; audienc
   return `${header}.${claims}.${b64url(signature)}`;
 }
 
-/** The audience Salesforce expects: login or test, or the custom login URL itself. */
-function audienceFor(loginUrl: string): string {
-  return /test\.salesforce\.com|\.sandbox\./.test(loginUrl) ? 'https://test.salesforce.com' : /login\.salesforce\.com/.test(loginUrl) ? 'https://login.salesforce.com' : loginUrl.replace(/\/$/, '');
+const PRODUCTION_AUDIENCE = 'https://login.salesforce.com';
+const SANDBOX_AUDIENCE = 'https://test.salesforce.com';
+
+/**
+ * The JWT `aud` Salesforce accepts: the authorization server, login.salesforce.com or (sandboxes)
+ * test.salesforce.com — never a My Domain URL, even when the token request goes to My Domain, as the Salesforce
+ * CLI does. A sandbox is recognised by test.salesforce.com or its My Domain (`acme--uat.sandbox.my.salesforce.com`,
+ * or the older `acme--uat.my.salesforce.com`).
+ */
+export function jwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname.toLowerCase();
+  const sandbox = host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com') || /--[a-z0-9]+\.my\.salesforce\.com$/.test(host);
+  return sandbox ? SANDBOX_AUDIENCE : PRODUCTION_AUDIENCE;
 }
 
 /**
@@ -26,26 +37,52 @@ function audienceFor(loginUrl: string): string {
  * (retry.ts) sits on top, so jsforce's own loop is kept short: an interactive request must fail in seconds.
  */
 export const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 };
-function boundRetries(conn: Connection): Connection {
+/** A request with no answer after this long is aborted (jsforce's own default is 30 minutes). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+function boundRetries(conn: Connection, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Connection {
   const transport = (conn as unknown as { _transport: { httpRequest: (req: unknown, options?: Record<string, any>) => unknown } })._transport;
   const send = transport.httpRequest.bind(transport);
-  transport.httpRequest = (req, options = {}) => send(req, { ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
+  transport.httpRequest = (req, options = {}) => send(req, { timeout: timeoutMs, ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
   return conn;
+}
+
+/**
+ * jsforce's HttpApiError keeps neither the HTTP status nor the headers of the response (an HTML 503 maintenance page
+ * becomes `ERROR_HTTP_503` and nothing else). Keep both facts the classification needs: `statusCode` and the
+ * `Retry-After` header. Applied once to jsforce's HttpApi, which every REST call goes through.
+ */
+const proto = HttpApi.prototype as unknown as { getError(response: { statusCode: number; headers: Record<string, string> }, body?: unknown): Promise<Error>; __keepsStatus?: boolean };
+if (!proto.__keepsStatus) {
+  const getError = proto.getError;
+  proto.getError = async function (this: unknown, response, body) {
+    const err = (await getError.call(this, response, body)) as Error & { statusCode?: number; retryAfter?: string };
+    err.statusCode ??= response.statusCode;
+    const retryAfter = response.headers?.['retry-after'];
+    if (retryAfter) err.retryAfter = retryAfter;
+    return err;
+  };
+  proto.__keepsStatus = true;
 }
 
 /**
  * A jsforce connection for the configured login. With the JWT flow, a fresh token is minted at start and
  * again whenever Salesforce answers INVALID_SESSION_ID (jsforce's refresh delegate replays the request).
  */
-export async function connectSalesforce(login: SalesforceLogin, emulator?: { url: string; accessToken: string }): Promise<Connection> {
+export async function connectSalesforce(
+  login: SalesforceLogin,
+  emulator?: { url: string; accessToken: string },
+  opts: { timeoutMs?: number } = {},
+): Promise<Connection> {
   const version = login.apiVersion;
-  if (login.mode === 'token') return boundRetries(new Connection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version }));
+  const bound = (conn: Connection) => boundRetries(conn, opts.timeoutMs);
+  if (login.mode === 'token') return bound(new Connection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version }));
   if (login.mode === 'emulator') {
     if (!emulator) throw new Error('the org emulator must be running in emulator mode');
-    return boundRetries(new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }));
+    return bound(new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }));
   }
   const mint = async (conn: Connection) => {
-    const assertion = jwtAssertion({ ...login, audience: audienceFor(login.loginUrl) });
+    const assertion = jwtAssertion({ ...login, audience: jwtAudience(login.loginUrl) });
     const res = await conn.oauth2.requestToken({ grant_type: JWT_GRANT, assertion });
     conn.instanceUrl = res.instance_url;
     return res;
@@ -62,5 +99,5 @@ export async function connectSalesforce(login: SalesforceLogin, emulator?: { url
   });
   const first = await mint(conn);
   conn.accessToken = first.access_token;
-  return boundRetries(conn);
+  return bound(conn);
 }

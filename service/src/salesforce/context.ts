@@ -56,6 +56,8 @@ export const CrmContextSchema = z.object({
     z.object({
       id: z.string(),
       kind: z.enum(['Task', 'Event']),
+      /** TaskSubtype (Email, Call, Task...): an Email task is a sent email, the only one tracking may follow. Absent on older stored contexts. */
+      subtype: z.string().nullable().optional(),
       subject: z.string().nullable(),
       description: z.string().nullable(),
       date: z.string().nullable(),
@@ -70,17 +72,26 @@ export type CrmContext = z.infer<typeof CrmContextSchema>;
 
 const ACTIVITY_LIMIT = 20;
 
+const OPPORTUNITY_FIELDS = [
+  'Id', 'Name', 'StageName', 'Type', 'Amount', 'Current_ARR__c', 'CloseDate', 'Description', 'NextStep',
+  'Primary_Contact__c', 'Previous_Contact__c',
+  'Notice_Period_Days__c', 'Auto_Renewal__c', 'Price_Increase_Cap__c', 'Termination_Terms__c',
+  'OwnerId', 'Owner.Name', 'Owner.Email',
+  'AccountId', 'Account.Name', 'Account.Industry', 'Account.AnnualRevenue', 'Account.NumberOfEmployees',
+];
+
+/** Each field once, however it is spelled: SOQL rejects a field selected twice (`duplicate field selected`). */
+function selectList(fields: string[]): string {
+  const seen = new Set<string>();
+  return fields.filter((f) => !seen.has(f.toLowerCase()) && seen.add(f.toLowerCase())).join(', ');
+}
+
 /** The one SOQL statement that loads an opportunity's whole CRM context (relationship fields and sub-queries). */
 export function contextSoql(opportunityId: string, renewalDateField?: string): string {
-  const renewal = renewalDateField ? `, ${renewalDateField}` : '';
   return [
-    'SELECT Id, Name, StageName, Type, Amount, Current_ARR__c, CloseDate, Description, NextStep,',
-    `Primary_Contact__c, Previous_Contact__c${renewal},`,
-    'Notice_Period_Days__c, Auto_Renewal__c, Price_Increase_Cap__c, Termination_Terms__c,',
-    'OwnerId, Owner.Name, Owner.Email,',
-    'AccountId, Account.Name, Account.Industry, Account.AnnualRevenue, Account.NumberOfEmployees,',
+    `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
-    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
+    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
     `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
     `FROM Opportunity WHERE Id = '${opportunityId}'`,
   ].join(' ');
@@ -111,7 +122,9 @@ export async function loadOpportunityContext(
   const result = await conn.query<Rec>(contextSoql(opportunityId, opts.renewalDateField));
   const o = result.records[0];
   if (!o) return undefined;
-  const renewalDate = str(opts.renewalDateField ? o[opts.renewalDateField] : null) ?? str(o.CloseDate);
+  // Salesforce answers with the field's own spelling, whatever case the setting used.
+  const renewalKey = opts.renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === opts.renewalDateField!.toLowerCase());
+  const renewalDate = str(renewalKey ? o[renewalKey] : null) ?? str(o.CloseDate);
   if (!renewalDate) throw new SalesforceError(`Opportunity ${opportunityId} has no renewal date`, 'MISSING_RENEWAL_DATE', 'permanent');
   const contactRoles = children(o, 'OpportunityContactRoles').map((r) => ({
     id: r.Id,
@@ -124,6 +137,7 @@ export async function loadOpportunityContext(
     ...children(o, 'Tasks').map((t) => ({
       id: t.Id,
       kind: 'Task' as const,
+      subtype: str(t.TaskSubtype),
       subject: str(t.Subject),
       description: str(t.Description),
       date: str(t.ActivityDate),
@@ -135,6 +149,7 @@ export async function loadOpportunityContext(
     ...children(o, 'Events').map((e) => ({
       id: e.Id,
       kind: 'Event' as const,
+      subtype: null,
       subject: str(e.Subject),
       description: str(e.Description),
       date: str(e.ActivityDate) ?? (str(e.StartDateTime) ? toIsoDate(new Date(e.StartDateTime)) : null),

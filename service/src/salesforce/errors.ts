@@ -1,6 +1,8 @@
 /**
  * Salesforce failures, classified once so every caller treats them the same way:
- * - `retryable`: row locks, server unavailable, HTTP 429/5xx, network errors (jsforce itself never retries POST/PATCH);
+ * - `retryable`: row locks, server unavailable, HTTP 429/500/502/503/504 (also with an HTML body, which jsforce
+ *   reports as `ERROR_HTTP_<status>` with no status field), timeouts, connection resets, and DUPLICATE_VALUE from
+ *   two concurrent upserts of one new external id (jsforce itself never retries POST/PATCH);
  * - `rate_limited`: REQUEST_LIMIT_EXCEEDED — the org's API allowance is spent, writes pause;
  * - `auth`: the service's own session is invalid and could not be renewed;
  * - `permanent`: validation and data errors — retrying cannot help.
@@ -14,8 +16,16 @@ const RETRYABLE_CODES = new Set([
   'QUERY_TIMEOUT',
   'TIMEOUT',
   'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+  // Two transactions upserting one new external id at once both insert; the unique index rejects the second
+  // (Salesforce: "DUPLICATE_VALUE ... duplicates value on record with id"). Retried, the upsert finds the record.
+  'DUPLICATE_VALUE',
+  'NETWORK_ERROR',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const RETRYABLE_STATUS = new Set([408, 420, 429, 500, 502, 503, 504]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export class SalesforceError extends Error {
   override name = 'SalesforceError';
@@ -24,6 +34,8 @@ export class SalesforceError extends Error {
     readonly code: string,
     readonly kind: SalesforceErrorKind,
     readonly status?: number,
+    /** How long Salesforce asked us to wait (`Retry-After`), when it did. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -32,25 +44,56 @@ export class SalesforceError extends Error {
   }
 }
 
+/** The HTTP status in jsforce's `ERROR_HTTP_503` codes (what it reports for a non-JSON error body). */
+const httpStatusOf = (code: string): number | undefined => {
+  const m = /^(?:ERROR_)?HTTP_(\d{3})$/.exec(code);
+  return m ? Number(m[1]) : undefined;
+};
+
 export function kindOfCode(code: string, status?: number): SalesforceErrorKind {
   if (code === 'REQUEST_LIMIT_EXCEEDED') return 'rate_limited';
   if (code === 'INVALID_SESSION_ID' || code === 'INVALID_AUTH_HEADER') return 'auth';
   if (RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code)) return 'retryable';
-  if (status === 429 || (status !== undefined && status >= 500)) return 'retryable';
+  const httpStatus = status ?? httpStatusOf(code);
+  if (httpStatus === 401) return 'auth';
+  if (httpStatus !== undefined && RETRYABLE_STATUS.has(httpStatus)) return 'retryable';
   return 'permanent';
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date (relative to `now`); undefined when absent or bad. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+interface ThrownShape {
+  name?: string;
+  errorCode?: string;
+  code?: string;
+  type?: string;
+  message?: string;
+  statusCode?: number;
+  retryAfter?: string;
+  cause?: { code?: string };
 }
 
 /** Turns anything jsforce (or the network) threw into a SalesforceError. */
 export function toSalesforceError(err: unknown): SalesforceError {
   if (err instanceof SalesforceError) return err;
-  const e = err as { name?: string; errorCode?: string; code?: string; message?: string; statusCode?: number; cause?: { code?: string } };
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  // jsforce's HttpApiError carries the Salesforce errorCode as `name` (and `errorCode`).
-  let code = e?.errorCode ?? (e?.name && /^[A-Z_]+$/.test(e.name) ? e.name : undefined) ?? e?.cause?.code ?? e?.code;
-  if (!code && /fetch failed|socket hang up|network/i.test(e?.message ?? '')) code = 'NETWORK_ERROR';
+  const e = (err ?? {}) as ThrownShape;
+  const message = e.message ?? String(err);
+  // connection.ts attaches the response's status and Retry-After to jsforce's HttpApiError (which drops them).
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  // jsforce's HttpApiError carries the Salesforce errorCode as `name` (and `errorCode`); a non-JSON body gives
+  // `ERROR_HTTP_<status>`. Network failures carry a Node error code, directly or as the cause.
+  let code = e.errorCode ?? (e.name && /^[A-Z][A-Z0-9_]+$/.test(e.name) ? e.name : undefined) ?? e.cause?.code ?? e.code;
+  if (!code && (e.name === 'AbortError' || e.type === 'aborted' || /Request Timeout|timed? ?out/i.test(message))) code = 'TIMEOUT';
+  if (!code && /fetch failed|socket hang up|network|ECONNRESET|other side closed/i.test(message)) code = 'NETWORK_ERROR';
   code ??= status ? `HTTP_${status}` : 'UNKNOWN';
-  const kind = code === 'NETWORK_ERROR' ? 'retryable' : kindOfCode(code, status);
-  return new SalesforceError(e?.message ?? String(err), code, kind, status);
+  return new SalesforceError(message, code, kindOfCode(code, status), status ?? httpStatusOf(code), parseRetryAfter(e.retryAfter));
 }
 
 /** One record's outcome in a collection (composite/sobjects) response. */

@@ -4,52 +4,67 @@ import { loadOpportunityContext, type CrmContext } from './context.ts';
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
-import { READ_RETRY, WriteGate, withRetry } from './retry.ts';
-import { changedMirroredTasks, mirrorTasks, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
+import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
+import { changedMirroredTasks, mirrorTasks, type ChangeCursor, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
 
 /** Everything the service asks of Salesforce, on one jsforce connection. */
 export class SalesforceGateway {
   readonly access: RecordAccess;
-  readonly gate = new WriteGate();
+  readonly gate: WriteGate;
+  /** The in-request retry of writes (processors and the mirror); the queues retry later beyond it. */
+  readonly writeRetry: RetryPolicy;
+  readonly readRetry: RetryPolicy;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
   private readonly notificationTypes = new Map<string, string>();
 
   constructor(
     readonly conn: Connection,
-    private readonly opts: { renewalDateField?: string; accessCacheMs?: number } = {},
+    private readonly opts: {
+      renewalDateField?: string;
+      accessCacheMs?: number;
+      writeRetry?: RetryPolicy;
+      readRetry?: RetryPolicy;
+      /** How long writes pause after REQUEST_LIMIT_EXCEEDED (default 15 minutes; longer when Retry-After says so). */
+      writePauseMs?: number;
+      /** The monotonic milliseconds the pause is measured in (tests move it on). */
+      pauseClock?: () => number;
+    } = {},
   ) {
     this.access = new RecordAccess(() => this.conn, opts.accessCacheMs ?? 30_000);
+    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
+    this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
+    this.readRetry = opts.readRetry ?? READ_RETRY;
   }
 
   /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
   loadContext(opportunityId: string): Promise<CrmContext | undefined> {
-    return withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }), { policy: READ_RETRY });
+    return withRetry(() => loadOpportunityContext(this.conn, opportunityId, { renewalDateField: this.opts.renewalDateField }), { policy: this.readRetry });
   }
 
   async canEdit(userId: string, recordId: string): Promise<boolean> {
-    return withRetry(() => this.access.canEdit(userId, recordId), { policy: READ_RETRY });
+    return withRetry(() => this.access.canEdit(userId, recordId), { policy: this.readRetry });
   }
 
   async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
-    return withRetry(() => this.access.editable(userId, recordIds), { policy: READ_RETRY });
+    return withRetry(() => this.access.editable(userId, recordIds), { policy: this.readRetry });
   }
 
   /** Whether an opportunity with this id exists (for the service's integration user). */
   async opportunityExists(opportunityId: string): Promise<boolean> {
     if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(opportunityId)) return false;
-    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = '${opportunityId}'`), { policy: READ_RETRY });
+    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = '${opportunityId}'`), { policy: this.readRetry });
     return result.totalSize > 0;
   }
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
-    return mirrorTasks(this.conn, tasks, { gate: this.gate });
+    return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
   }
 
   /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
   async notificationType(developerName: string): Promise<string | undefined> {
     const cached = this.notificationTypes.get(developerName);
     if (cached) return cached;
-    const id = await withRetry(() => notificationTypeId(this.conn, developerName), { policy: READ_RETRY });
+    const id = await withRetry(() => notificationTypeId(this.conn, developerName), { policy: this.readRetry });
     if (id) this.notificationTypes.set(developerName, id);
     return id;
   }
@@ -61,10 +76,11 @@ export class SalesforceGateway {
 
   /** Of these opportunities, the ones changed since `since`, with their renewal date now. */
   changedRenewalDates(opportunityIds: string[], since: string): Promise<RenewalDateChange[]> {
-    return withRetry(() => changedRenewalDates(this.conn, opportunityIds, since, this.opts.renewalDateField), { policy: READ_RETRY });
+    return withRetry(() => changedRenewalDates(this.conn, opportunityIds, since, this.opts.renewalDateField), { policy: this.readRetry });
   }
 
-  changedTasks(since: string): Promise<SalesforceTaskChange[]> {
-    return withRetry(() => changedMirroredTasks(this.conn, since), { policy: READ_RETRY });
+  /** One page of mirrored Tasks changed after the cursor, in (SystemModstamp, Id) order. */
+  changedTasks(after: ChangeCursor): Promise<SalesforceTaskChange[]> {
+    return withRetry(() => changedMirroredTasks(this.conn, after), { policy: this.readRetry });
   }
 }

@@ -46,9 +46,30 @@ describe('withRetry', () => {
       }, { policy: fast, gate }),
     ).rejects.toMatchObject({ kind: 'rate_limited' });
     let called = false;
-    await expect(withRetry(async () => (called = true), { gate })).rejects.toThrow(/paused until/);
+    await expect(withRetry(async () => (called = true), { gate })).rejects.toThrow(/paused for 60 s/);
     expect(called).toBe(false);
     now += 60_001;
     await expect(withRetry(async () => 'resumed', { gate })).resolves.toBe('resumed');
+  });
+
+  it('pauses at least as long as Retry-After asks', async () => {
+    let now = 0;
+    const gate = new WriteGate(60_000, () => now);
+    gate.pause(300_000);
+    expect(gate.remainingMs()).toBe(300_000);
+    expect(() => gate.check()).toThrow(expect.objectContaining({ kind: 'rate_limited', retryAfterMs: 300_000 }));
+    now += 300_000;
+    expect(gate.remainingMs()).toBe(0);
+  });
+
+  it('leaves a Retry-After longer than its longest delay to the caller, without waiting', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(async () => {
+        calls++;
+        throw new SalesforceError('slow down', 'ERROR_HTTP_429', 'retryable', 429, 120_000);
+      }, { policy: fast }),
+    ).rejects.toMatchObject({ retryAfterMs: 120_000 });
+    expect(calls).toBe(1);
   });
 });

@@ -106,10 +106,29 @@ export interface SalesforceTaskChange {
   systemModstamp: string;
 }
 
-/** Mirrored Tasks changed in Salesforce at or after `since` (ISO datetime), oldest first. */
-export async function changedMirroredTasks(conn: Connection, since: string, limit = 200): Promise<SalesforceTaskChange[]> {
-  const literal = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const soql = `SELECT Id, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND SystemModstamp >= ${literal} ORDER BY SystemModstamp ASC LIMIT ${limit}`;
+/**
+ * Where the completion pull stands: the SystemModstamp and Id of the last Task it read. Keyset paging on
+ * (SystemModstamp, Id), as the SOQL guide advises when the sort field has duplicate values: a mass update gives
+ * hundreds of Tasks one SystemModstamp second, and paging on the stamp alone would skip or repeat them.
+ */
+export interface ChangeCursor {
+  /** ISO datetime (Salesforce keeps seconds). */
+  since: string;
+  /** The Id of the last Task read at `since`; absent at the start (then everything at `since` is read). */
+  lastId?: string;
+}
+
+const SOQL_DATETIME = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const SOQL_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** Mirrored Tasks changed in Salesforce after the cursor, in (SystemModstamp, Id) order, one page. */
+export async function changedMirroredTasks(conn: Connection, after: ChangeCursor, limit = 200): Promise<SalesforceTaskChange[]> {
+  const at = SOQL_DATETIME(after.since);
+  if (after.lastId !== undefined && !SOQL_ID.test(after.lastId)) throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
+  const position = after.lastId
+    ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
+    : `SystemModstamp >= ${at}`;
+  const soql = `SELECT Id, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
   const { records } = await conn.query<Record<string, any>>(soql);
   return records.map((r) => ({
     salesforceTaskId: r.Id,

@@ -4,7 +4,7 @@ import { startScheduledWorkflow } from '../workflows/transitions.ts';
 
 /** Snoozed tasks whose time has come are back on the CSM's list. */
 export async function resurfaceTasks(deps: Deps): Promise<{ resurfaced: number }> {
-  const ids = await resurfaceSnoozedTasks(deps.db.sql);
+  const ids = await resurfaceSnoozedTasks(deps.db.sql, deps.now());
   if (ids.length) deps.log.info('snoozed tasks resurfaced', { count: ids.length });
   return { resurfaced: ids.length };
 }

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PROCESSOR_NAMES } from '../../../processors/catalog.ts';
+
+const PlannableProcessor = z.enum(PROCESSOR_NAMES).exclude(['workflow-scheduler']);
 
 /** The ten renewal stages, in order from furthest to overdue. */
 export const STAGE_IDS = [
@@ -29,6 +32,8 @@ const StageConfig = z.object({
   /** The stage's usual CSM work, each with what it means in practice (the playbook's task description). */
   typicalCsmTasks: z.array(z.object({ action: z.string().min(1).max(200), description: z.string().min(1).max(2000) })),
   nextStage: z.object({ id: StageId, triggerDaysToRenewal: z.number().int() }).nullable(),
+  /** The processors a plan of this stage may use (the allow-list); the workflow scheduler is never one: finalize schedules. */
+  processors: z.array(PlannableProcessor).min(1),
 });
 export type RenewalStage = z.infer<typeof StageConfig>;
 

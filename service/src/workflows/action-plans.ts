@@ -6,19 +6,23 @@ import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
+import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import { describeChange } from '../plan/changes.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
 import { fieldChanges } from '../plan/change-details.ts';
 import { businessDaysBetween, carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
+import { generationDeadline } from '../plan/model-client.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
 import { timelineNow } from '../plan/timeline-status.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
+import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
-import { mirrorPendingTasks } from './mirror.ts';
-import { mirrorStanding, nextMirrorSweep } from './mirror-standing.ts';
+import { requireGenerationAllowed } from './generation-limits.ts';
+import { mirrorBackoff, mirrorPendingTasks } from './mirror.ts';
+import { mirrorStanding } from './mirror-standing.ts';
 import { sendSalesforceNotifications } from './salesforce-notifications.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
@@ -39,14 +43,18 @@ function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext)
 
 /** Generates a new draft version of the execution's plan from fresh CRM context. */
 export async function generatePlan(deps: Deps, userId: string, execution: ExecutionRow): Promise<PlanRow> {
+  await requireGenerationAllowed(deps, userId, execution.id);
+  // One deadline for everything a model does in this generate; past it the playbook plans and nothing waits on the model.
+  const signal = generationDeadline(deps.env.GENERATION_DEADLINE_SECONDS * 1000);
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
-  execution = await runAutomaticSteps(deps, execution, context);
+  execution = await runAutomaticSteps(deps, execution, context, signal);
   const input = planningInput(deps, execution, context);
-  const generated = await generateWithFallback(deps.planner, input, (reason) =>
-    deps.log.warn('LLM planner failed; the playbook wrote the plan', { executionId: execution.id, reason }),
-  ).catch((err: Error) => {
+  const generated = await generateWithFallback(deps.planner, input, {
+    signal,
+    onFallback: (reason) => deps.log.warn('LLM planner failed; the playbook wrote the plan', { executionId: execution.id, reason }),
+  }).catch((err: Error) => {
     if (!(err instanceof InvalidPlaybookPlan)) throw err;
     deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
     throw new ApiError(502, 'PLAN_INVALID', err.message);
@@ -55,16 +63,18 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   const plan = await insertDraftPlan(deps.db.sql, {
     executionId: execution.id,
     planner: generated.planner,
-    plannerNote: generated.plannerNote,
+    // The note and the record can quote the model endpoint's answer (an error naming the key it refused).
+    plannerNote: redactSecretsIn(generated.plannerNote),
     content,
     context,
     changes: Object.fromEntries(content.aiTasks.map((t) => [t.key, describeChange(t, context)])),
     changeDetails: Object.fromEntries(content.aiTasks.map((t) => [t.key, fieldChanges(t, context)])),
     diff,
     carried,
-    generation,
+    generation: redactSecretsIn(generation),
     createdBy: userId,
     basedOn,
+    keepDrafts: deps.env.PLAN_DRAFT_VERSIONS_KEPT,
   });
   if (!plan) throw conflict('The action plan was finalized while this version was being generated; generate again to plan against it');
   return plan;
@@ -96,7 +106,7 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
     carried = out.carried;
     standing = out.standing;
     // The CSM's dates may sit outside the new window; validation moves them (and says so), as it would the planner's.
-    const checked = validatePlan(out.content, input);
+    const checked = validatePlan(out.content, input, { trimOverCap: true });
     if (checked.content) {
       content = checked.content;
       generation = { ...generation, validationFixes: [...((generation.validationFixes as string[]) ?? []), ...checked.fixes] };
@@ -105,7 +115,7 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
       deps.log.warn('carried-over plan failed validation; finalize will ask the CSM to fix it', { executionId: execution.id, errors: checked.errors });
     }
   } else if (shift !== 0) {
-    const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input);
+    const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input, { trimOverCap: true });
     // Re-dating can only move dates, which validation fixes; should it ever fail, the planner's own dates stand.
     if (checked.content) {
       content = checked.content;
@@ -144,7 +154,11 @@ const staticViews = new WeakMap<PlanRow, StaticView>();
 function staticPlanView(plan: PlanRow) {
   return {
     fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
-    aiTasks: plan.content.aiTasks.map((t) => ({ ...t, change: plan.changes[t.key] ?? null, fieldChanges: plan.changeDetails?.[t.key] ?? [], included: true })),
+    aiTasks: plan.content.aiTasks.map((t) => {
+      // A draft's field writes proposed by the model start unticked: they run only if the CSM ticks them.
+      const approval = plan.status === 'draft' && !plan.carried?.[t.key] && needsApproval(t, plan.planner);
+      return { ...t, change: plan.changes[t.key] ?? null, fieldChanges: plan.changeDetails?.[t.key] ?? [], included: !approval, needsApproval: approval, suggestedFromCrmText: suggestedFromCrmText(t) };
+    }),
     generation: generationView(plan.generation),
   };
 }
@@ -155,12 +169,15 @@ function generationView(g: Record<string, unknown>) {
   return {
     planner: (g.planner as 'playbook' | 'llm' | undefined) ?? null,
     model: llm?.model ?? null,
+    profile: llm?.profile ?? null,
     promptTokens: llm?.promptTokens ?? null,
     completionTokens: llm?.completionTokens ?? null,
     latencyMs: (g.latencyMs as number | undefined) ?? null,
     modelCalls: llm?.calls ?? 0,
     rejections: llm?.rejections ?? [],
     fallbackReason: (g.fallbackReason as string | undefined) ?? null,
+    finishReason: llm?.finishReason ?? null,
+    providerError: llm?.providerError ?? null,
   };
 }
 
@@ -172,8 +189,7 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
   if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
   const actions = new Map([...plan.content.aiTasks, ...plan.content.csmTasks].map((t) => [t.key, t.action]));
   const mirrorRows = rows.map((r) => ({ ...r, action: actions.get(r.key) ?? r.key }));
-  const retrying = rows.some((r) => r.mirrorStatus === 'pending' && r.mirrorAttempts > 0);
-  const mirror = mirrorStanding(mirrorRows, retrying ? await nextMirrorSweep(deps) : deps.now());
+  const mirror = mirrorStanding(mirrorRows, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
   const aiTasks = fixed.aiTasks.map((t) => {
     const row = byKey.get(t.key);
     const carried = carriedView(plan, t.key);
@@ -251,8 +267,11 @@ export const FinalizeBody = z
   .strict();
 export type FinalizeBody = z.infer<typeof FinalizeBody>;
 
-/** Applies the CSM's edits (untick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the edit. */
-export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edits'] = []): ActionPlanContent {
+/**
+ * Applies the CSM's edits (untick, tick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the
+ * edit. Tasks in `unticked` (field writes awaiting approval) are dropped unless an edit includes them explicitly.
+ */
+export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edits'] = [], unticked: ReadonlySet<string> = new Set()): ActionPlanContent {
   const next = structuredClone(content);
   edits.forEach((e, i) => {
     const ai = next.aiTasks.find((t) => t.key === e.key);
@@ -266,7 +285,8 @@ export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edit
     if (e.priority !== undefined) task.priority = e.priority;
     if (csm && e.dueDate !== undefined) csm.dueDate = e.dueDate;
   });
-  const drop = new Set(edits.filter((e) => e.include === false).map((e) => e.key));
+  const approved = new Set(edits.filter((e) => e.include === true).map((e) => e.key));
+  const drop = new Set([...edits.filter((e) => e.include === false).map((e) => e.key), ...[...unticked].filter((k) => !approved.has(k))]);
   next.aiTasks = next.aiTasks.filter((t) => !drop.has(t.key));
   next.csmTasks = next.csmTasks.filter((t) => !drop.has(t.key));
   return next;
@@ -284,7 +304,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     throw conflict(`Plan ${body.planId} is not the current draft (the current version is ${plan.version}); reload and review it`);
   }
   if (plan.status !== 'finalized') {
-    const edited = applyEdits(plan.content, body.edits);
+    const unticked = new Set(plan.content.aiTasks.filter((t) => !plan.carried?.[t.key] && needsApproval(t, plan.planner)).map((t) => t.key));
+    const edited = applyEdits(plan.content, body.edits, unticked);
     const context = await planContext(deps.db.sql, plan.id);
     const checked = validatePlan(edited, planningInput(deps, execution, context));
     if (!checked.content) throw badRequest(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
@@ -303,11 +324,11 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     if (outcome.kind === 'superseded') throw conflict(`Plan ${plan.id} was replaced by a newer version; reload and review it`);
     // The replaced version's cancelled tasks go to Salesforce as Deferred (the sweep retries them if this fails).
     if (outcome.kind === 'finalized' && outcome.replaced)
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }).catch((err: Error) =>
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }, mirrorBackoff(deps.env)).catch((err: Error) =>
         deps.log.warn('salesforce mirror deferred', { planId: outcome.replaced!.planId, error: err.message }),
       );
   }
-  await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }).catch((err: Error) =>
+  await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }, mirrorBackoff(deps.env)).catch((err: Error) =>
     deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
   );
   // The owner hears in Salesforce when someone else finalized their plan (and of any Task Salesforce rejected).

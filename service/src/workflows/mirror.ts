@@ -1,9 +1,12 @@
-import { recordMirrorResults, subTasksOf, tasksToMirror, type TaskRow } from '../db/tasks.ts';
+import { DEFAULT_MIRROR_BACKOFF, recordMirrorResults, reportStuckMirrors, tasksToMirror, type MirrorBackoff } from '../db/mirror-queue.ts';
+import { subTasksOf, type TaskRow } from '../db/tasks.ts';
 import { notify } from '../db/notifications.ts';
+import type { Env } from '../config.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import type { MirrorTask } from '../salesforce/task-mirror.ts';
+import { redactSecrets } from '../secrets.ts';
 
 export interface MirrorReport {
   synced: number;
@@ -32,15 +35,22 @@ export function mirrorTaskOf(task: TaskRow, subTasks: TaskRow[]): MirrorTask {
   };
 }
 
+/** The mirror's backoff from the configuration. */
+export function mirrorBackoff(env: Pick<Env, 'MIRROR_RETRY_BASE_SECONDS' | 'MIRROR_RETRY_MAX_SECONDS'>): MirrorBackoff {
+  return { baseMs: env.MIRROR_RETRY_BASE_SECONDS * 1000, maxMs: env.MIRROR_RETRY_MAX_SECONDS * 1000 };
+}
+
 /**
- * Mirrors every task still pending (optionally only a plan's or some tasks) to Salesforce Task records.
- * Safe to run at any time and from any instance: the upsert is keyed on the task id.
+ * Mirrors every task due (optionally only a plan's or some tasks) to Salesforce Task records. Safe to run at any
+ * time and from any instance: the upsert is keyed on the task id. A retryable failure is due again after the backoff,
+ * for as long as it takes; a rate limit waits at least until the write pause ends.
  */
 export async function mirrorPendingTasks(
   sql: Sql,
   salesforce: SalesforceGateway,
   log: Logger,
   scope: { planId?: string; taskIds?: string[] } = {},
+  backoff: MirrorBackoff = DEFAULT_MIRROR_BACKOFF,
 ): Promise<MirrorReport> {
   const tasks = await tasksToMirror(sql, scope);
   if (tasks.length === 0) return { synced: 0, failed: 0, pending: 0 };
@@ -52,9 +62,16 @@ export async function mirrorPendingTasks(
     outcomes.map((o) => ({
       taskId: o.taskId,
       salesforceTaskId: o.salesforceTaskId,
-      error: o.error ? { message: reasonOf(o.error), permanent: o.error.kind === 'permanent' } : undefined,
+      error: o.error
+        ? {
+            message: redactSecrets(reasonOf(o.error)),
+            permanent: o.error.kind === 'permanent',
+            retryAfterMs: Math.max(o.error.retryAfterMs ?? 0, o.error.kind === 'rate_limited' ? salesforce.gate.remainingMs() : 0),
+          }
+        : undefined,
       readAt: readAt.get(o.taskId)!,
     })),
+    backoff,
   );
   const failed = outcomes.filter((o) => o.error?.kind === 'permanent');
   if (failed.length) {
@@ -69,7 +86,7 @@ export async function mirrorPendingTasks(
           taskId: task.id,
           kind: 'mirror-failed',
           title: `"${task.action}" could not be copied to Salesforce`,
-          body: `Salesforce rejected the Task: ${reasonOf(o.error!)}`,
+          body: redactSecrets(`Salesforce rejected the Task: ${reasonOf(o.error!)}`),
           dedupeKey: `mirror-failed:${task.id}:${o.error!.code}`,
         };
       }),
@@ -82,4 +99,22 @@ export async function mirrorPendingTasks(
   };
   if (report.failed || report.pending) log.warn('salesforce task mirror incomplete', { ...report, scope });
   return report;
+}
+
+/**
+ * Reports tasks that have waited longer than `afterMs` to reach Salesforce: one warning line and one notification to
+ * each task's owner per wait (a task reported once is not reported again until it synced and fell behind anew).
+ */
+export async function reportStuckMirrorTasks(sql: Sql, log: Logger, afterMs: number): Promise<number> {
+  const stuck = await reportStuckMirrors(sql, afterMs);
+  if (stuck.length) {
+    log.warn('salesforce task mirror stuck: tasks not in Salesforce after the threshold (npm run tasks -- mirrors)', {
+      count: stuck.length,
+      thresholdMinutes: Math.round(afterMs / 60_000),
+      oldestMinutes: Math.round(Math.max(...stuck.map((t) => t.waitingSeconds ?? 0)) / 60),
+      taskIds: stuck.slice(0, 20).map((t) => t.id),
+      lastError: stuck[0]!.lastError?.slice(0, 300) ?? null,
+    });
+  }
+  return stuck.length;
 }

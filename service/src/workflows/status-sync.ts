@@ -1,30 +1,53 @@
-import { readCursor, writeCursor } from '../db/sync-state.ts';
+import { readSyncState, writeSyncState } from '../db/sync-state.ts';
 import { completeTasksFromSalesforce } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
+import type { ChangeCursor, SalesforceTaskChange } from '../salesforce/task-mirror.ts';
 
 const CURSOR = 'salesforce-task-status';
+const PAGE = 200;
+/** Pages read per run at most (the next run goes on from the cursor). */
+const MAX_PAGES = 50;
+/** A plan task id as PostgreSQL reads a uuid. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Keys the processors give their own Tasks (`<task id>:audit`): not plan tasks, and not malformed either. */
+const PROCESSOR_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[a-z-]+$/i;
+
+export interface StatusSyncReport {
+  completed: string[];
+  /** Salesforce Task ids whose Action_Plan_Task_Id__c is not a plan task id (skipped, reported). */
+  malformed: string[];
+}
 
 /**
- * Pulls completions made in Salesforce: every mirrored Task whose SystemModstamp moved since the last run and
- * which is now closed completes its plan task. The cursor only moves forward, and a repeated change is a no-op.
+ * Pulls completions made in Salesforce: every mirrored Task whose SystemModstamp moved since the last run and which is
+ * now closed completes its plan task. Pages by keyset on (SystemModstamp, Id), so any number of Tasks sharing one
+ * second are all read; the cursor is saved after every page and always moves forward, whatever a record holds: a Task
+ * whose external id is not a plan task id (anyone in the org can type one) is skipped and reported, never retried.
  */
-export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log' | 'now'>): Promise<{ completed: string[] }> {
+export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log' | 'now'>): Promise<StatusSyncReport> {
   const sql = deps.db.sql;
-  const since = (await readCursor(sql, CURSOR)) ?? new Date(deps.now().getTime() - 24 * 3600_000).toISOString();
-  const completed: string[] = [];
-  let cursor = since;
-  for (let page = 0; page < 50; page++) {
+  let cursor: ChangeCursor = (await readSyncState<ChangeCursor>(sql, CURSOR)) ?? { since: new Date(deps.now().getTime() - 24 * 3600_000).toISOString() };
+  const report: StatusSyncReport = { completed: [], malformed: [] };
+  for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);
-    const closed = changes.filter((c) => c.isClosed && /^[0-9a-f-]{36}$/i.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId);
-    completed.push(...(await completeTasksFromSalesforce(sql, closed)));
-    const last = changes.at(-1)?.systemModstamp;
-    if (!last || new Date(last).toISOString() === new Date(cursor).toISOString() || changes.length < 200) {
-      if (last) cursor = new Date(last).toISOString();
-      break;
-    }
-    cursor = new Date(last).toISOString();
+    if (changes.length === 0) break;
+    const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
+    if (malformed.length) reportMalformed(deps, malformed);
+    report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
+    const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
+    report.completed.push(...(await completeTasksFromSalesforce(sql, closed)));
+    const last = changes.at(-1)!;
+    cursor = { since: new Date(last.systemModstamp).toISOString(), lastId: last.salesforceTaskId };
+    await writeSyncState(sql, CURSOR, cursor);
+    if (changes.length < PAGE) break;
   }
-  await writeCursor(sql, CURSOR, cursor);
-  if (completed.length) deps.log.info('tasks completed in salesforce', { count: completed.length });
-  return { completed };
+  if (report.completed.length) deps.log.info('tasks completed in salesforce', { count: report.completed.length });
+  return report;
+}
+
+function reportMalformed(deps: Pick<Deps, 'log'>, rows: SalesforceTaskChange[]): void {
+  deps.log.warn('salesforce tasks skipped: Action_Plan_Task_Id__c is not a plan task id (edited in Salesforce?)', {
+    count: rows.length,
+    tasks: rows.slice(0, 20).map((r) => ({ salesforceTaskId: r.salesforceTaskId, value: JSON.stringify(r.actionPlanTaskId).slice(0, 60) })),
+  });
 }

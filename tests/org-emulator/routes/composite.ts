@@ -3,10 +3,10 @@
 
 import { Hono } from 'hono';
 import {
-  createRecord, deleteRecord, existingRecord, externalIdField, objectFromAttributes, objectFromUrl, upsertRecord,
+  createRecord, deleteRecord, existingRecord, externalIdField, objectFromAttributes, objectFromUrl, upsertMatches, upsertRecord,
   type SaveResult,
 } from '../dml.ts';
-import { ApiError, RecordFailure, type RecordError } from '../errors.ts';
+import { ApiError, notFound, RecordFailure, type RecordError } from '../errors.ts';
 import { toId18 } from '../ids.ts';
 import { findField, objectForId } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
@@ -130,20 +130,31 @@ composite.post('/sobjects/:type', async (c) => {
   }));
 });
 
+/** Upsert by external id: API v46.0 and later; every record typed as the URL's object; a key used twice fails every record with it. */
 composite.patch('/sobjects/:type/:field', async (c) => {
+  if (Number(apiVersion(c)) < 46) throw notFound();
   const object = objectFromUrl(c.req.param('type'));
   const field = externalIdField(object, c.req.param('field'));
   const { allOrNone, records } = await collectionBody(c);
+  for (const record of records) {
+    const declared = objectFromAttributes(record);
+    if (declared.name !== object.name) {
+      throw new ApiError(400, 'INVALID_TYPE', `The record type ${declared.name} does not match the type ${object.name} in the URL; the list can contain objects only of that type`);
+    }
+  }
   const values = records.map((r) => deserialize(object, r));
-  // Two records with the same key in one call would both match nothing and create duplicates.
   const keys = values.map((v) => String(v.get(field) ?? '').toLowerCase());
+  const repeated = new Set(keys.filter((k, i) => k && keys.indexOf(k) !== i));
+  const { store: before, commits } = c.get('org');
+  const matches = values.map((v) => upsertMatches(before, object, field, v));
+  await commits.reached();
   return c.json(runCollection(
     c, records.length, allOrNone,
     (i, store) => {
-      if (keys[i] && keys.indexOf(keys[i]!) !== i) {
+      if (repeated.has(keys[i]!)) {
         throw new RecordFailure({ statusCode: 'DUPLICATE_VALUE', message: `Duplicate external id specified: ${values[i]!.get(field)}`, fields: [field] });
       }
-      return upsertRecord(store, object, field, values[i]!, writeContext(c));
+      return upsertRecord(store, object, field, values[i]!, writeContext(c), matches[i]);
     },
     (_, error) => ({ success: false, errors: [error], created: false }),
   ));

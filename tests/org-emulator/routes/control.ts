@@ -13,6 +13,11 @@ control.post('/faults', async (c) => {
   return c.body(null, 204);
 });
 
+control.delete('/faults', (c) => {
+  c.get('org').faults.clear();
+  return c.body(null, 204);
+});
+
 control.post('/latency', async (c) => {
   const { ms } = z.object({ ms: z.number().int().min(0) }).parse(await c.req.json());
   c.get('org').latencyMs = ms;

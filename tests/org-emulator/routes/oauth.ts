@@ -7,6 +7,8 @@ import type { EmulatorEnv } from '../org.ts';
 export const oauth = new Hono<EmulatorEnv>();
 
 const DEFAULT_TTL_SECONDS = 3600;
+/** The authorization servers a JWT may name: never the org's own (My Domain) URL. */
+const JWT_AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 
 oauth.post('/token', async (c) => {
   const org = c.get('org');
@@ -16,8 +18,7 @@ oauth.post('/token', async (c) => {
   }
   if (!org.jwt) throw new OAuthError('invalid_grant', 'the org emulator was started without a jwt option');
   if (typeof form.assertion !== 'string') throw new OAuthError('invalid_grant', 'assertion is missing');
-  const audiences = [org.url, 'https://login.salesforce.com', 'https://test.salesforce.com'];
-  const userId = verifyJwtAssertion(form.assertion, org.jwt, audiences, org.store);
+  const userId = verifyJwtAssertion(form.assertion, org.jwt, JWT_AUDIENCES, org.store);
   const token = org.tokens.mint(userId, org.jwt.tokenTtlSeconds ?? DEFAULT_TTL_SECONDS);
   return c.json(tokenResponse(org.url, org.orgId, userId, token));
 });

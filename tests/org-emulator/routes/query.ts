@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import { apiVersion, type EmulatorContext, type EmulatorEnv } from '../org.ts';
+import { queryColumns } from '../soql/columns.ts';
 import { runQuery } from '../soql/query.ts';
 
 export const query = new Hono<EmulatorEnv>();
@@ -40,7 +41,8 @@ for (const [resource, includeDeleted] of [['query', false], ['queryAll', true]] 
     const soql = c.req.query('q');
     if (!soql) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const org = c.get('org');
-    const result = runQuery(soql, { store: org.store, shares: org.shares, version: apiVersion(c), includeDeleted });
+    if (c.req.query('columns') === 'true') return c.json(queryColumns(soql, org.store));
+    const result = runQuery(soql, { store: org.store, shares: org.shares, version: apiVersion(c), includeDeleted, runningUserId: c.get('userId') });
     const cursorId = `01g${randomBytes(9).toString('base64url')}`;
     return page(c, resource, cursorId, result.records, result.totalSize, 0);
   });

@@ -1,10 +1,10 @@
 // Local Salesforce org emulator (not Salesforce): /services/data/vXX.X/sobjects — one record at a time, and describe.
 
 import { Hono } from 'hono';
-import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertRecord } from '../dml.ts';
+import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertMatches, upsertRecord } from '../dml.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { toId18 } from '../ids.ts';
-import { fieldLabel, findField, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { fieldLabel, findField, isLongTextArea, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
 import { apiVersion, readRecordBody, writeContext, type EmulatorContext, type EmulatorEnv } from '../org.ts';
 import { deserialize } from '../validate.ts';
 
@@ -57,6 +57,8 @@ function describe(c: EmulatorContext, object: ObjectDef) {
       createable: (def.access ?? 'readWrite') !== 'readOnly',
       updateable: (def.access ?? 'readWrite') === 'readWrite',
       calculated: def.formula !== undefined,
+      filterable: !isLongTextArea(def),
+      sortable: !isLongTextArea(def),
       externalId: def.externalId ?? false,
       unique: def.unique ?? false,
       referenceTo: def.referenceTo ?? [],
@@ -115,11 +117,23 @@ sobjects.get('/:type/:field/:value', (c) => {
   return c.json(recordBody(c, object, matches[0]!, c.req.query('fields')));
 });
 
-/** Upsert one record by external id: 201 when created, 200 when updated. */
+/**
+ * Upsert one record by external id: 201 when created, 200 when updated, 300 with the matching records' URLs when
+ * the key matches several. The key is in the URL only: an external id or Id in the body is an error.
+ */
 sobjects.patch('/:type/:field/:value', async (c) => {
   const object = objectFromUrl(c.req.param('type'));
   const field = externalIdField(object, c.req.param('field'));
-  const values = deserialize(object, await readRecordBody(c)).set(field, c.req.param('value'));
-  const result = upsertRecord(c.get('org').store, object, field, values, writeContext(c));
+  const body = await readRecordBody(c);
+  const inBody = Object.keys(body).filter((k) => ['id', field.toLowerCase()].includes(k.toLowerCase()));
+  if (inBody.length > 0) {
+    throw new ApiError(400, 'INVALID_FIELD', `${inBody.join(', ')}: do not specify Id or an external ID field in the request body of an upsert; the key is the URL's`, inBody);
+  }
+  const { store, commits } = c.get('org');
+  const values = deserialize(object, body).set(field, c.req.param('value'));
+  const matches = upsertMatches(store, object, field, values);
+  if (matches.length > 1) return c.json(matches.map((r) => recordUrl(c, object.name, r.Id)), 300);
+  await commits.reached();
+  const result = upsertRecord(store, object, field, values, writeContext(c), matches);
   return c.json(result, result.created ? 201 : 200);
 });

@@ -18,6 +18,8 @@ export interface QueryContext {
   version: string;
   /** queryAll: include records in the recycle bin. */
   includeDeleted: boolean;
+  /** The user the session runs as. */
+  runningUserId: string;
 }
 
 export interface QueryRows {

@@ -2,7 +2,7 @@
 
 import type { FieldType as SelectItem, OrderByClause } from '@jetstreamapp/soql-parser-js';
 import { ApiError } from '../errors.ts';
-import { findChildRelationship, objectForId, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { findChildRelationship, isLongTextArea, objectForId, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { comparable, followSteps, readPath, resolvePath, type FieldPath } from './paths.ts';
 import { compileWhere, type WhereContext } from './where.ts';
@@ -25,51 +25,72 @@ export interface ChildPlan {
 const unsupported = (what: string) =>
   new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', `The local Salesforce org emulator does not support ${what}.`);
 
-/** Resolves every item of a SELECT list; child sub-queries are allowed only at the top level. */
+/** The same field reached the same way, however it is spelled: `Owner.Name`, `owner.name`, `Opportunity.Owner.Name`. */
+const selectionKey = (s: Selection) =>
+  (s.kind === 'child' ? `child:${s.name}` : [...s.path.steps.map((step) => step.relationshipName), s.path.field].join('.')).toLowerCase();
+
+/**
+ * Resolves every item of a SELECT list; child sub-queries are allowed only at the top level. Like Salesforce, a
+ * field selected twice is an error (`duplicate field selected: CloseDate`).
+ */
 export function compileSelect(object: ObjectDef, items: SelectItem[], ctx: WhereContext, allowChildren: boolean): Selection[] {
-  return items.map((item): Selection => {
-    switch (item.type) {
-      case 'Field':
-        return { kind: 'field', path: resolvePath(object, item.field) };
-      case 'FieldRelationship':
-        return { kind: 'field', path: resolvePath(object, [...item.relationships, item.field].join('.')) };
-      case 'FieldSubquery': {
-        if (!allowChildren) throw unsupported('nested child sub-queries');
-        const sub = item.subquery;
-        const child = findChildRelationship(object, sub.relationshipName);
-        if (!child) {
-          throw new ApiError(400, 'INVALID_TYPE', `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
-        }
-        const [name, { childObject, field }] = child;
-        const childDef = OBJECTS[childObject]!;
-        if (sub.groupBy || sub.having) throw unsupported('GROUP BY in sub-queries');
-        return {
-          kind: 'child',
-          name,
-          plan: {
-            object: childDef,
-            parentField: field,
-            selections: compileSelect(childDef, sub.fields ?? [], ctx, false),
-            filter: compileWhere(childDef, sub.where, ctx),
-            sort: compileOrderBy(childDef, sub.orderBy, ctx.store),
-            limit: sub.limit,
-            offset: sub.offset,
-          },
-        };
-      }
-      default:
-        throw unsupported(`'${(item as { rawValue?: string }).rawValue ?? item.type}' in SELECT`);
+  const selections = items.map((item) => compileItem(object, item, ctx, allowChildren));
+  const seen = new Set<string>();
+  for (const [i, selection] of selections.entries()) {
+    const key = selectionKey(selection);
+    if (seen.has(key)) {
+      const written = (items[i] as { rawValue?: string; field?: string }).rawValue ?? (items[i] as { field?: string }).field ?? key;
+      throw new ApiError(400, 'INVALID_FIELD', `duplicate field selected: ${written}`);
     }
-  });
+    seen.add(key);
+  }
+  return selections;
 }
 
-/** A comparator for ORDER BY: ASC puts nulls first, DESC puts them last, unless NULLS says otherwise. */
+function compileItem(object: ObjectDef, item: SelectItem, ctx: WhereContext, allowChildren: boolean): Selection {
+  switch (item.type) {
+    case 'Field':
+      return { kind: 'field', path: resolvePath(object, item.field) };
+    case 'FieldRelationship':
+      return { kind: 'field', path: resolvePath(object, [...item.relationships, item.field].join('.')) };
+    case 'FieldSubquery': {
+      if (!allowChildren) throw unsupported('nested child sub-queries');
+      const sub = item.subquery;
+      const child = findChildRelationship(object, sub.relationshipName);
+      if (!child) {
+        throw new ApiError(400, 'INVALID_TYPE', `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+      }
+      const [name, { childObject, field }] = child;
+      const childDef = OBJECTS[childObject]!;
+      if (sub.groupBy || sub.having) throw unsupported('GROUP BY in sub-queries');
+      return {
+        kind: 'child',
+        name,
+        plan: {
+          object: childDef,
+          parentField: field,
+          selections: compileSelect(childDef, sub.fields ?? [], ctx, false),
+          filter: compileWhere(childDef, sub.where, ctx),
+          sort: compileOrderBy(childDef, sub.orderBy, ctx.store),
+          limit: sub.limit,
+          offset: sub.offset,
+        },
+      };
+    }
+    default:
+      throw unsupported(`'${(item as { rawValue?: string }).rawValue ?? item.type}' in SELECT`);
+  }
+}
+
+/** A comparator for ORDER BY: nulls come first unless NULLS LAST says otherwise (ASC and DESC alike). */
 export function compileOrderBy(object: ObjectDef, orderBy: OrderByClause | OrderByClause[] | undefined, store: OrgStore) {
   const keys = [orderBy ?? []].flat().map((clause) => {
     if (!('field' in clause)) throw unsupported('functions in ORDER BY');
     const path = resolvePath(object, clause.field);
+    if (isLongTextArea(path.def)) throw new ApiError(400, 'INVALID_FIELD', `field '${path.field}' can not be sorted in a query call`);
     const descending = clause.order === 'DESC';
-    const nullsFirst = clause.nulls ? clause.nulls === 'FIRST' : !descending;
+    // "By default, null values are sorted first" — for DESC as well as ASC.
+    const nullsFirst = clause.nulls ? clause.nulls === 'FIRST' : true;
     return { path, descending, nullsFirst };
   });
   return (a: StoredRecord, b: StoredRecord): number => {

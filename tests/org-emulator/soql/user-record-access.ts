@@ -1,5 +1,6 @@
 // Local Salesforce org emulator (not Salesforce): the UserRecordAccess pseudo-object.
-// Like Salesforce, it must be filtered by one UserId and by RecordId = or RecordId IN (at most 200 ids).
+// Like Salesforce, it must select RecordId, be filtered by one UserId and by RecordId = or RecordId IN (at most 200
+// ids), and it leaves out the records the running user cannot read.
 
 import type { Query } from '@jetstreamapp/soql-parser-js';
 import { recordAccess, type Share } from '../access.ts';
@@ -16,6 +17,7 @@ export interface UserRecordAccessContext {
   store: OrgStore;
   shares: Share[];
   version: string;
+  runningUserId: string;
 }
 
 const malformed = (message: string) => new ApiError(400, 'MALFORMED_QUERY', message);
@@ -26,8 +28,10 @@ export function queryUserRecordAccess(query: Query, ctx: UserRecordAccessContext
     if (!name) throw new ApiError(400, 'INVALID_FIELD', `No such column '${(item as { field?: string }).field ?? item.type}' on entity 'UserRecordAccess'.`);
     return name;
   });
+  if (!fields.includes('RecordId')) throw malformed('RecordId field must be selected');
   const { userId, recordIds } = filters(query);
-  const records = recordIds.map((recordId) => {
+  const readable = recordIds.filter((id) => recordAccess(ctx.store, ctx.shares, ctx.runningUserId, id).HasReadAccess);
+  const records = readable.map((recordId) => {
     const access = recordAccess(ctx.store, ctx.shares, userId, recordId) as unknown as Record<string, unknown>;
     const row: Record<string, unknown> = {
       attributes: { type: 'UserRecordAccess', url: `/services/data/v${ctx.version}/sobjects/UserRecordAccess/${recordId}` },

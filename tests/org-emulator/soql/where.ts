@@ -4,7 +4,7 @@
 
 import type { Query, WhereClause } from '@jetstreamapp/soql-parser-js';
 import { ApiError } from '../errors.ts';
-import type { ObjectDef, StoredRecord } from '../schema.ts';
+import { isLongTextArea, type ObjectDef, type StoredRecord } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { typedLiteral, type Literal } from './literals.ts';
 import { comparable, readPath, resolvePath, type FieldPath } from './paths.ts';
@@ -89,6 +89,7 @@ function compileCondition(object: ObjectDef, condition: Record<string, unknown>,
     throw new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', 'The local Salesforce org emulator does not support functions in WHERE.');
   }
   const path = resolvePath(object, condition.field);
+  if (isLongTextArea(path.def)) throw new ApiError(400, 'INVALID_FIELD', `field '${path.field}' can not be filtered in a query call`);
   const operator = String(condition.operator).toUpperCase();
   const read = (r: StoredRecord) => comparable(path.def, readPath(ctx.store, r, path));
 

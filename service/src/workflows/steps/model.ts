@@ -1,40 +1,66 @@
-import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
+import { endpointOptionsFromEnv, type ModelEnv } from '../../plan/llm-planner.ts';
+import { decodeJson } from '../../plan/llm-schema.ts';
+import { deadlineOf, describeModelFailure, ModelEndpoint } from '../../plan/model-client.ts';
 
 /** A model that analyses one step under the step's own output schema (structured output). */
 export interface StepModel {
   readonly name: string;
-  analyze<O>(request: { stepId: string; instructions: string; facts: unknown; schema: z.ZodType<O> }): Promise<O>;
+  /** The model's answer as decoded JSON; the caller validates and grounds it. Throws a StepModelError when there is none. */
+  analyze(request: { stepId: string; instructions: string; facts: unknown; schema: z.ZodType; signal?: AbortSignal }): Promise<unknown>;
 }
 
+/** The model gave no answer to judge: `kind` for metrics, the message for the step's fallback reason. */
+export class StepModelError extends Error {
+  override name = 'StepModelError';
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Steps' answers are small: a bound keeps a runaway answer cheap. */
+const STEP_MAX_COMPLETION_TOKENS = 4_000;
+
 /**
- * A StepModel on the openai SDK, for any OpenAI-compatible endpoint: the step's output schema is the response
- * format, so the answer arrives parsed. Bounded by the client's own timeout and retries.
+ * A StepModel on an OpenAI-compatible endpoint under its provider profile: the step's output schema is the response
+ * format. Bounded by the caller's deadline (the signal) besides the endpoint's own timeout and retries.
  */
-export function openAiStepModel(client: OpenAI, model: string): StepModel {
+export function endpointStepModel(endpoint: ModelEndpoint): StepModel {
   return {
-    name: model,
-    async analyze({ stepId, instructions, facts, schema }) {
-      const completion = await client.chat.completions.parse({
-        model,
-        temperature: 0,
-        messages: [
-          { role: 'system', content: instructions },
-          { role: 'user', content: JSON.stringify(facts) },
-        ],
-        response_format: zodResponseFormat(schema as never, stepId.replaceAll('-', '_')),
-      });
-      const parsed = completion.choices[0]?.message.parsed;
-      if (parsed == null) throw new Error(completion.choices[0]?.message.refusal ?? 'the model returned no parsed answer');
-      return parsed as never;
+    name: endpoint.model,
+    async analyze({ stepId, instructions, facts, schema, signal }) {
+      const name = stepId.replaceAll('-', '_');
+      const answer = await endpoint
+        .complete(
+          {
+            purpose: 'step',
+            system: instructions,
+            messages: [{ role: 'user', content: JSON.stringify(facts).replace(/</g, '\\u003c') }],
+            format: { name, schema: zodResponseFormat(schema as never, name).json_schema.schema as Record<string, unknown> },
+            maxCompletionTokens: STEP_MAX_COMPLETION_TOKENS,
+          },
+          signal,
+        )
+        .catch((err: unknown) => {
+          const failure = describeModelFailure(err, { timeoutMs: endpoint.timeoutMs, deadlineMs: deadlineOf(signal), aborted: signal?.aborted });
+          throw new StepModelError(failure.reason, failure.kind);
+        });
+      if (answer.refusal) throw new StepModelError(`the model declined ("${answer.refusal.slice(0, 200)}")`, 'refusal');
+      if (answer.finishReason === 'length') throw new StepModelError('the answer was cut off at the length limit', 'length');
+      if (answer.finishReason === 'content_filter') throw new StepModelError("the answer was stopped by the provider's content filter", 'content_filter');
+      const decoded = decodeJson(answer.content);
+      if (!decoded.ok) throw new StepModelError(decoded.error, 'invalid');
+      return decoded.value;
     },
   };
 }
 
 /** The step model for the configured endpoint (the LLM planner's settings), or undefined without OPENAI_API_KEY. */
-export function stepModelFromEnv(env: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; OPENAI_MODEL: string; OPENAI_TIMEOUT_SECONDS: number; OPENAI_MAX_RETRIES: number }): StepModel | undefined {
-  if (!env.OPENAI_API_KEY) return undefined;
-  const client = new OpenAI({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, timeout: env.OPENAI_TIMEOUT_SECONDS * 1000, maxRetries: env.OPENAI_MAX_RETRIES });
-  return openAiStepModel(client, env.OPENAI_MODEL);
+export function stepModelFromEnv(env: ModelEnv): StepModel | undefined {
+  const options = endpointOptionsFromEnv(env);
+  return options && endpointStepModel(new ModelEndpoint(options));
 }

@@ -1,6 +1,9 @@
 import type { ExecutionStep } from '../../db/executions.ts';
 import { badRequest, conflict } from '../../http-errors.ts';
-import type { StepModel } from './model.ts';
+import { sharedModelMetrics } from '../../plan/model-metrics.ts';
+import { contextIdKeys, unknownIds } from '../../plan/known-ids.ts';
+import { redactSecrets } from '../../secrets.ts';
+import { StepModelError, type StepModel } from './model.ts';
 import { StepResult, type StepContext, type StepDefinition } from './types.ts';
 import type { Workflow } from './workflows.ts';
 
@@ -129,17 +132,28 @@ export const stepOps = {
 };
 
 /**
- * Asks the model to analyse a step that allows it, falling back to the rules' result (with the reason) when the
- * model fails or answers outside the schema: the same rule as the plan.
+ * Asks the model to analyse a step that allows it. Its answer is judged like a plan: the step's schema, then
+ * grounding (ids only from the CRM context, the step's own checks); an answer that fails, or no answer by the
+ * deadline, is replaced by the rules' result with the reason kept: the same rule as the plan.
  */
-export async function modelResult(model: StepModel, definition: StepDefinition, ctx: StepContext, rules: StepResult): Promise<StepResult> {
+export async function modelResult(model: StepModel, definition: StepDefinition, ctx: StepContext, rules: StepResult, signal?: AbortSignal): Promise<StepResult> {
   if (!definition.model) return rules;
+  const fallback = (reason: string, kind: string): StepResult => {
+    sharedModelMetrics.fallbacks.inc({ purpose: 'step', reason: kind });
+    return { ...rules, analyzer: 'rules', fallbackReason: `The model failed (${redactSecrets(reason).slice(0, 300)}); the rules answered` };
+  };
+  let answer: unknown;
   try {
     const facts = { stage: ctx.stage.name, daysToRenewal: ctx.daysToRenewal, steps: ctx.previous, rulesAnswer: rules.output };
-    const answer = await model.analyze({ stepId: definition.id, instructions: definition.model.instructions, facts, schema: definition.output });
-    const output = definition.output.parse(answer) as Record<string, unknown>;
-    return { ...rules, output, analyzer: 'llm', fallbackReason: null };
+    answer = await model.analyze({ stepId: definition.id, instructions: definition.model.instructions, facts, schema: definition.output, signal });
   } catch (err) {
-    return { ...rules, analyzer: 'rules', fallbackReason: `The model failed (${(err as Error).message.slice(0, 200)}); the rules answered` };
+    return fallback((err as Error).message, err instanceof StepModelError ? err.kind : 'error');
   }
+  const parsed = definition.output.safeParse(answer);
+  if (!parsed.success) return fallback(`its answer does not fit the step's schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ')}`, 'invalid');
+  const output = parsed.data as Record<string, unknown>;
+  const stray = unknownIds(output, contextIdKeys(ctx.crm)).map((id) => `${id} is not a record of this opportunity's CRM context`);
+  const errors = [...stray, ...(definition.model.ground?.(output, ctx) ?? [])];
+  if (errors.length) return fallback(`its answer is not grounded: ${errors.slice(0, 3).join('; ')}`, 'ungrounded');
+  return { ...rules, output, analyzer: 'llm', fallbackReason: null };
 }

@@ -43,7 +43,7 @@ type Op = (steps: ExecutionStep[], workflow: Workflow, base: BaseStepContext, no
  * Applies one step operation under the execution's lock, then lets a configured model re-answer the steps that
  * allow it (outside any transaction: a model call must never hold a row lock).
  */
-async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm?: CrmContext): Promise<ExecutionRow> {
+async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm?: CrmContext, signal?: AbortSignal): Promise<ExecutionRow> {
   if (execution.status !== 'in_progress') throw conflict(`This ${execution.stage} workflow is ${execution.status}; its steps can no longer change`);
   const context = crm ?? (await deps.salesforce.loadContext(execution.opportunityId));
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
@@ -57,17 +57,17 @@ async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm?: Cr
     return steps;
   });
   if (!updated) throw notFound(`Execution ${execution.id}`);
-  return deps.stepModel ? modelPass(deps, updated, workflow, base, changed) : updated;
+  return deps.stepModel ? modelPass(deps, updated, workflow, base, changed, signal) : updated;
 }
 
-async function modelPass(deps: Deps, execution: ExecutionRow, workflow: Workflow, base: BaseStepContext, changed: string[]): Promise<ExecutionRow> {
+async function modelPass(deps: Deps, execution: ExecutionRow, workflow: Workflow, base: BaseStepContext, changed: string[], signal?: AbortSignal): Promise<ExecutionRow> {
   const answers = new Map<string, StepResult>();
   for (const id of changed) {
     const def = definitionOf(workflow, id);
     const i = execution.steps.findIndex((s) => s.id === id);
     const step = execution.steps[i]!;
     if (!def.model || step.status !== 'done' || !step.result) continue;
-    answers.set(id, await modelResult(deps.stepModel!, def, { ...base, previous: previousResults(execution.steps, i) }, step.result as StepResult));
+    answers.set(id, await modelResult(deps.stepModel!, def, { ...base, previous: previousResults(execution.steps, i) }, step.result as StepResult, signal));
   }
   if (answers.size === 0) return execution;
   const updated = await updateExecutionSteps(deps.db.sql, execution.id, (steps) =>
@@ -104,7 +104,7 @@ export function goBackToStep(deps: Deps, execution: ExecutionRow, stepId: string
  * Before a plan is generated: runs every pending step that needs no CSM input, on the CRM context the plan is
  * generated from. Steps still waiting for the CSM stay pending; the plan reports them as not done.
  */
-export async function runAutomaticSteps(deps: Deps, execution: ExecutionRow, crm: CrmContext): Promise<ExecutionRow> {
+export async function runAutomaticSteps(deps: Deps, execution: ExecutionRow, crm: CrmContext, signal?: AbortSignal): Promise<ExecutionRow> {
   if (execution.status !== 'in_progress') return execution;
-  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.runAutomatic(steps, w, base, now), crm);
+  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.runAutomatic(steps, w, base, now), crm, signal);
 }

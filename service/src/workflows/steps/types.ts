@@ -19,10 +19,10 @@ export type Finding = z.infer<typeof Finding>;
  * (economic-buyer, primary-contact, value-case, contract-deadline, price-cap, adoption, ...).
  */
 export const StepAction = z.object({
-  topic: z.string().min(1),
+  topic: z.string().min(1).max(60),
   priority: z.number().int().min(1).max(5),
   title: z.string().min(1).max(200),
-  rationale: z.string(),
+  rationale: z.string().max(1000),
   owner: z.enum(['CSM', 'AI']),
 });
 export type StepAction = z.infer<typeof StepAction>;
@@ -95,6 +95,9 @@ export interface StepDefinition<I = any, O extends Record<string, unknown> = any
   output: z.ZodType<O>;
   /** The deterministic analysis: the default, and the fallback whenever the model fails. */
   analyze(ctx: StepContext, input: I | null): Analysis<O>;
-  /** When set, a configured model may analyse instead, with these instructions and the same output schema. */
-  model?: { instructions: string };
+  /**
+   * When set, a configured model may analyse instead, with these instructions and the same output schema; `ground`
+   * lists what in a schema-valid answer is not backed by the step's inputs (each makes the rules answer instead).
+   */
+  model?: { instructions: string; ground?(output: O, ctx: StepContext): string[] };
 }

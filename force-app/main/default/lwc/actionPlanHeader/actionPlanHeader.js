@@ -55,17 +55,20 @@ export default class ActionPlanHeader extends LightningElement {
     }
 
     /**
-     * Tasks whose copy to Salesforce Tasks is stuck, with Salesforce's reason and when it is retried. A task
-     * waiting for its first copy (seconds after finalize or its run) is not a problem and shows nothing.
+     * Tasks whose copy to Salesforce Tasks is stuck (waiting for longer than the service allows, or rejected), with
+     * Salesforce's reason and when it is retried. A task copied late by a few retries is not a problem and shows nothing.
      */
     get mirrorProblems() {
         const stuck = this.plan.mirror?.stuck || [];
-        return stuck.map((task) => ({
-            id: task.taskId,
-            text: task.retryAt
-                ? `"${task.action}": ${task.reason}. Retrying at ${formatTime(task.retryAt)}.`
-                : `"${task.action}": Salesforce rejected it (${task.reason}).`
-        }));
+        return stuck.map((task) => {
+            let text = `"${task.action}": Salesforce rejected it (${task.reason}).`;
+            if (task.retryAt) {
+                text = `"${task.action}": ${task.reason}. Retrying at ${formatTime(task.retryAt)}.`;
+            } else if (task.rejected === false) {
+                text = `"${task.action}": ${task.reason}. Retrying in a moment.`;
+            }
+            return { id: task.taskId, text };
+        });
     }
 
     get mirrorWarning() {

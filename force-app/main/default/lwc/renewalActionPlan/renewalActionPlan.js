@@ -1,6 +1,10 @@
 import { LightningElement, api } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import LightningConfirm from 'lightning/confirm';
+import {
+    registerRefreshHandler,
+    unregisterRefreshHandler
+} from 'lightning/refresh';
 import startWorkflow from '@salesforce/apex/RenewalActionPlanController.startWorkflow';
 import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActionPlan';
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
@@ -43,14 +47,30 @@ export default class RenewalActionPlan extends LightningElement {
     connected = false;
     focusAfterRender;
 
+    refreshHandlerId;
+
     connectedCallback() {
         this.connected = true;
+        // RefreshView API: the record page refreshes its components when the record is edited (a new Close Date
+        // moves the renewal stage and the task dates).
+        this.refreshHandlerId = registerRefreshHandler(
+            this,
+            this.refreshHandler
+        );
         this.load();
     }
 
     disconnectedCallback() {
         this.connected = false;
+        unregisterRefreshHandler(this.refreshHandlerId);
         this.stopPolling();
+    }
+
+    /** Called by the RefreshView API; resolves true once the plan is reloaded. */
+    async refreshHandler() {
+        this.stopPolling();
+        await this.load();
+        return !this.loadError;
     }
 
     renderedCallback() {
@@ -148,7 +168,7 @@ export default class RenewalActionPlan extends LightningElement {
 
     get busyMessage() {
         return this.busyAction === 'generate'
-            ? 'Generating the action plan…'
+            ? 'Generating the action plan… This can take up to 90 seconds; if the AI planner is slower, the playbook writes the plan.'
             : 'Finalizing the action plan…';
     }
 

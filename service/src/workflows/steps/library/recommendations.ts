@@ -4,7 +4,7 @@ import { plural } from '../../../words.ts';
 
 const MAX = 6;
 const Output = z.object({
-  recommendations: z.array(StepAction.extend({ sourceStep: z.string() })),
+  recommendations: z.array(StepAction.extend({ sourceStep: z.string().max(100) })).min(1).max(MAX),
 });
 export type Recommendations = z.infer<typeof Output>;
 
@@ -24,6 +24,11 @@ export const recommendations: StepDefinition<null, Recommendations> = {
     instructions:
       'You review the findings and proposed actions of a renewal workflow. Return at most six recommendations, most urgent first. ' +
       'Keep each action concrete (who, what, by when). Use only facts present in the input; keep topic and sourceStep from the input actions.',
+    // A recommendation cites the step it came from: only a step that ran before this one (or this step itself).
+    ground: (output, { previous }) =>
+      output.recommendations
+        .filter((r) => r.sourceStep !== 'recommendations' && !Object.hasOwn(previous, r.sourceStep))
+        .map((r) => `sourceStep "${r.sourceStep}" of "${r.title}" is not a step that ran before the recommendations`),
   },
   analyze({ previous, stage }) {
     const byTopic = new Map<string, Recommendations['recommendations'][number]>();

@@ -111,6 +111,34 @@ describe('c-action-plan-ai-tasks', () => {
         });
     });
 
+    it('shows a field write awaiting approval unticked, and marks one suggested from CRM text', () => {
+        const proposed = {
+            ...TASK,
+            key: 'ai-2',
+            processor: 'crm-opportunity-updater',
+            included: false,
+            needsApproval: true,
+            suggestedFromCrmText: true
+        };
+        const element = mount([TASK, proposed], true);
+
+        const boxes = element.shadowRoot.querySelectorAll(
+            '[data-id="include"]'
+        );
+        expect([...boxes].map((box) => box.checked)).toEqual([true, false]);
+        expect(
+            element.shadowRoot
+                .querySelector('[data-id="approval"]')
+                .textContent.trim()
+        ).toBe('Writes to Salesforce: runs only if you tick it.');
+        expect(
+            element.shadowRoot
+                .querySelector('[data-id="crm-text"]')
+                .textContent.trim()
+        ).toBe('Suggested from CRM text');
+        expect(statuses(element)).toEqual(['Runs on finalize', 'Will not run']);
+    });
+
     it('says so when the plan has no AI tasks', () => {
         const element = mount([]);
 

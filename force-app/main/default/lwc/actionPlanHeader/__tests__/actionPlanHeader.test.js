@@ -87,14 +87,24 @@ describe('c-action-plan-header', () => {
                             key: 'csm-1',
                             action: 'Call Eric',
                             reason: 'UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record',
-                            retryAt: '2026-11-30T10:01:00.000Z'
+                            retryAt: '2026-11-30T10:01:00.000Z',
+                            rejected: false
                         },
                         {
                             taskId: 't-2',
                             key: 'csm-2',
                             action: 'Send the QBR invite',
                             reason: 'FIELD_INTEGRITY_EXCEPTION: Assigned To: inactive user',
-                            retryAt: null
+                            retryAt: null,
+                            rejected: true
+                        },
+                        {
+                            taskId: 't-3',
+                            key: 'ai-1',
+                            action: 'Remind the CSM',
+                            reason: 'not copied yet',
+                            retryAt: null,
+                            rejected: false
                         }
                     ]
                 }
@@ -105,14 +115,17 @@ describe('c-action-plan-header', () => {
         );
         const mirror = textOf(element, 'mirror');
         expect(mirror).toMatch(
-            /^2 tasks could not be copied to Salesforce Tasks: ?"Call Eric": UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record\. Retrying at \d{1,2}:\d\d/
+            /^3 tasks could not be copied to Salesforce Tasks: ?"Call Eric": UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record\. Retrying at \d{1,2}:\d\d/
         );
         expect(mirror).toContain(
             '"Send the QBR invite": Salesforce rejected it (FIELD_INTEGRITY_EXCEPTION: Assigned To: inactive user).'
         );
+        expect(mirror).toContain(
+            '"Remind the CSM": not copied yet. Retrying in a moment.'
+        );
     });
 
-    it('says nothing about tasks that are only waiting for their first copy', () => {
+    it('says nothing about tasks that are only waiting to be copied', () => {
         const element = mount({
             execution: EXECUTION,
             plan: {

@@ -97,6 +97,25 @@ describe('edits', () => {
         ]);
     });
 
+    it('sends the explicit tick of a field write that starts unticked', () => {
+        const plan = {
+            ...DRAFT,
+            aiTasks: [
+                { ...DRAFT.aiTasks[0], included: false, needsApproval: true },
+                ...DRAFT.aiTasks.slice(1)
+            ]
+        };
+        const key = plan.aiTasks[0].key;
+
+        expect(finalizeEdits(plan, {})).toEqual([]);
+        expect(
+            finalizeEdits(
+                plan,
+                recordEdit({}, { key, field: 'include', value: true })
+            )
+        ).toEqual([{ key, include: true }]);
+    });
+
     it('sends an empty list when nothing was edited', () => {
         expect(finalizeEdits(DRAFT, {})).toEqual([]);
     });

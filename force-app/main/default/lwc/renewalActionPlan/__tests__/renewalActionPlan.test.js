@@ -1,6 +1,10 @@
 import { createElement } from 'lwc';
 import RenewalActionPlan from 'c/renewalActionPlan';
 import LightningConfirm from 'lightning/confirm';
+import {
+    registerRefreshHandler,
+    unregisterRefreshHandler
+} from 'lightning/refresh';
 import startWorkflow from '@salesforce/apex/RenewalActionPlanController.startWorkflow';
 import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActionPlan';
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
@@ -297,6 +301,45 @@ describe('c-renewal-action-plan', () => {
 
         expect(startWorkflow).toHaveBeenCalledTimes(2);
         expect(getActionPlan).toHaveBeenCalledTimes(2);
+    });
+
+    it('reloads when the record page refreshes (RefreshView API), e.g. after the Close Date is edited', async () => {
+        registerRefreshHandler.mockReturnValue(42);
+        const { element } = await mount();
+        expect(registerRefreshHandler).toHaveBeenCalledTimes(1);
+        const [context, handler] = registerRefreshHandler.mock.calls[0];
+        expect(context).toEqual(expect.any(Object));
+
+        startWorkflow.mockResolvedValue(
+            json({
+                execution: {
+                    ...EXECUTION.execution,
+                    daysToRenewal: 130,
+                    renewalDate: '2027-04-04',
+                    stage: 'Prepare'
+                }
+            })
+        );
+        const refreshed = await handler.call(context);
+        await flushPromises();
+
+        expect(refreshed).toBe(true);
+        expect(startWorkflow).toHaveBeenCalledTimes(2);
+        expect(text(header(element, 'stage'))).toBe('Prepare');
+        expect(text(header(element, 'days'))).toBe(
+            '130 days to renewal (Apr 4, 2027)'
+        );
+
+        element.remove();
+        expect(unregisterRefreshHandler).toHaveBeenCalledWith(42);
+    });
+
+    it('tells the RefreshView API when the reload failed', async () => {
+        await mount();
+        const [context, handler] = registerRefreshHandler.mock.calls[0];
+        startWorkflow.mockRejectedValue(serviceError('Service down'));
+
+        expect(await handler.call(context)).toBe(false);
     });
 
     it('turns CSM tasks into labelled inputs in edit mode and moves focus to the first', async () => {

@@ -1,0 +1,83 @@
+// Local Salesforce org emulator (not Salesforce): SOQL rules a real org enforces. Each test is one row of the
+// conformance table in README.md (the id in its name), which cites the documented rule.
+
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { Connection } from 'jsforce';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_IDS, loadDemoSeed, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { connect, failureOf, TODAY } from './test-support.ts';
+
+const { users, opportunities: opp } = DEMO_IDS;
+const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+
+let org: OrgEmulator;
+let conn: Connection;
+beforeEach(async () => {
+  org = await startOrgEmulator({ today: TODAY, seed: { ...loadDemoSeed(), shares: [{ userId: users.morganDiaz, recordId: opp.acme, access: 'Read' }] }, jwt: { clientId: 'app', publicKeyPem: keys.publicKey } });
+  conn = connect(org);
+});
+afterEach(() => org.close());
+
+/** A session that runs as the given user, minted with the JWT bearer flow. */
+async function sessionAs(username: string): Promise<Connection> {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { iss: 'app', sub: username, aud: 'https://login.salesforce.com', exp: Math.floor(Date.now() / 1000) + 180 };
+  const unsigned = `${encode({ alg: 'RS256' })}.${encode(claims)}`;
+  const session = new Connection({ loginUrl: org.url, version: '62.0' });
+  await session.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), keys.privateKey).toString('base64url')}` });
+  return session;
+}
+
+describe('SOQL conformance', () => {
+  it('S1: refuses a field selected twice, however it is spelled', async () => {
+    for (const soql of [
+      'SELECT Id, CloseDate, CloseDate FROM Opportunity',
+      'SELECT Id, closedate, CLOSEDATE FROM Opportunity',
+      'SELECT Owner.Name, owner.name FROM Opportunity',
+      'SELECT Name, Opportunity.Name FROM Opportunity',
+      'SELECT Id, (SELECT Subject, subject FROM Tasks) FROM Opportunity',
+    ]) {
+      const err = await failureOf(conn.query(soql));
+      expect(err.name, soql).toBe('INVALID_FIELD');
+      expect(err.message, soql).toMatch(/^duplicate field selected: /);
+    }
+  });
+
+  it('S2: refuses a long text area in WHERE, and still selects it', async () => {
+    const err = await failureOf(conn.query("SELECT Id FROM Opportunity WHERE Description != null"));
+    expect(err.name).toBe('INVALID_FIELD');
+    expect(err.message).toBe("field 'Description' can not be filtered in a query call");
+    expect((await conn.query('SELECT Description FROM Opportunity')).totalSize).toBe(4);
+    expect(await failureOf(conn.query("SELECT Id FROM Task WHERE Description LIKE '%budget%'"))).toMatchObject({ name: 'INVALID_FIELD' });
+  });
+
+  it('S3: refuses a long text area in ORDER BY, in sub-queries too, and describes it as neither filterable nor sortable', async () => {
+    const err = await failureOf(conn.query('SELECT Id FROM Account ORDER BY Description'));
+    expect(err.message).toBe("field 'Description' can not be sorted in a query call");
+    expect(await failureOf(conn.query('SELECT Id, (SELECT Id FROM Tasks ORDER BY Description) FROM Opportunity'))).toMatchObject({ name: 'INVALID_FIELD' });
+    const describe = await conn.sobject('Task').describe();
+    expect(describe.fields.find((f) => f.name === 'Description')).toMatchObject({ filterable: false, sortable: false });
+    expect(describe.fields.find((f) => f.name === 'Subject')).toMatchObject({ filterable: true, sortable: true });
+  });
+
+  it('S4: sorts nulls first by default, DESC as well as ASC', async () => {
+    org.updateRecord('Opportunity', opp.globex, { Renewal_Date__c: null });
+    const { records } = await conn.query<{ Name: string; Renewal_Date__c: string | null }>('SELECT Name, Renewal_Date__c FROM Opportunity ORDER BY Renewal_Date__c DESC');
+    const firstDated = records.findIndex((r) => r.Renewal_Date__c !== null);
+    expect(records.slice(firstDated).every((r) => r.Renewal_Date__c !== null)).toBe(true);
+    expect(records[0]).toMatchObject({ Renewal_Date__c: null, Name: 'Globex Manufacturing — FY27 Renewal' });
+  });
+
+  it('S5: UserRecordAccess must select RecordId', async () => {
+    const err = await failureOf(conn.query(`SELECT HasEditAccess FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${opp.acme}'`));
+    expect(err.name).toBe('MALFORMED_QUERY');
+    expect(err.message).toMatch(/RecordId field must be selected/);
+  });
+
+  it('S6: UserRecordAccess leaves out the records the running user cannot read', async () => {
+    const asMorgan = await sessionAs('morgan.diaz@rap-demo.example');
+    const soql = `SELECT RecordId, HasReadAccess FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId IN ('${opp.acme}', '${opp.northwind}')`;
+    expect((await asMorgan.query<{ RecordId: string }>(soql)).records.map((r) => r.RecordId)).toEqual([opp.acme]);
+    expect((await conn.query<{ RecordId: string }>(soql)).records.map((r) => r.RecordId)).toEqual([opp.acme, opp.northwind]);
+  });
+});
