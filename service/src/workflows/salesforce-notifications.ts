@@ -2,6 +2,7 @@ import type { SalesforceNotificationKind } from '../config.ts';
 import { claimSalesforceNotifications, settleSalesforceNotifications, type ClaimedNotification } from '../db/salesforce-notifications.ts';
 import type { Deps } from '../deps.ts';
 import { sameId } from '../salesforce/ids.ts';
+import { redactSecrets } from '../secrets.ts';
 
 /** The service's notification kinds that also go to Salesforce, by the setting that turns them on. */
 const SALESFORCE_KIND: Record<string, SalesforceNotificationKind> = {
@@ -51,10 +52,11 @@ async function sendBatch(deps: Pick<Deps, 'salesforce' | 'env'>, claimed: Claime
   const due = claimed.filter((n) => forSalesforce(n, deps.env.SALESFORCE_NOTIFICATIONS));
   const outcomes: Outcome[] = claimed.filter((n) => !due.includes(n)).map((n) => ({ id: n.id, state: 'skipped' }));
   if (due.length === 0) return outcomes;
+  // Stored and logged: Salesforce's answer can quote what it was sent, a secret included.
   const giveUpOr = (n: ClaimedNotification, error: string, permanent = false): Outcome => ({
     id: n.id,
     state: permanent || n.attempts >= MAX_ATTEMPTS ? 'failed' : 'retry',
-    error,
+    error: redactSecrets(error),
   });
   let typeId: string | undefined;
   try {
