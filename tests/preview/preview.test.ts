@@ -165,6 +165,8 @@ describe('the action plan preview in Chromium', () => {
 
     await page.getByRole('button', { name: 'Finalize Action Plan' }).click();
     await page.getByRole('button', { name: 'OK' }).click();
+    // The overlay takes its dialog down after a closing animation; on a busy machine axe could still meet its host.
+    await expect.poll(() => page.locator('lightning-interactive-dialog-base').count(), { timeout: 10_000 }).toBe(0);
 
     await expect.poll(() => page.locator('[data-id="plan-status"]').innerText(), { timeout: 15_000 }).toBe('Version 1 · Finalized');
     await page.locator('.slds-notify_toast', { hasText: 'Action plan finalized' }).waitFor();
