@@ -43,7 +43,7 @@ try {
   // The same render the service does when its view cache misses (a task changed since the last poll).
   const plans = new PlanCache();
   const cold = new Hono().get('/plan/:id', async (c) => {
-    const found = (await executionLiveState(h.sql, c.req.param('id')))!;
+    const found = (await executionLiveState(h.sql, c.req.param('id'), h.deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000))!;
     const plan = (await plans.get(h.sql, found.plan!))!;
     return c.json({ plan: await planView(h.deps, plan, found.execution, found.tasks) });
   });

@@ -8,6 +8,9 @@ export const DEMO_IDS = {
     alexAdmin: '0055e0000000003AAA', // System Administrator; the default running user
     caseyFormer: '0055e0000000004AAA', // inactive
   },
+  notificationTypes: {
+    renewalActionPlanAlert: '0ML5e0000000001GAA', // Renewal_Action_Plan_Alert, as force-app deploys it
+  },
   accounts: {
     acme: '0015e0000000001AAA',
     northwind: '0015e0000000002AAA',

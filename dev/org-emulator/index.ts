@@ -18,6 +18,7 @@ import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
 import { CommitWindow } from './transactions.ts';
 import { deserialize } from './validate.ts';
+import type { SentNotification } from './routes/actions.ts';
 
 export { DEMO_IDS } from './demo-ids.ts';
 export { salesforceId } from './ids.ts';
@@ -57,6 +58,8 @@ export interface OrgEmulator {
   updateRecord(type: string, id: string, fields: Record<string, unknown>): void;
   /** Every minted token becomes invalid (401 INVALID_SESSION_ID), to test re-minting. */
   expireTokens(): void;
+  /** Custom notifications the org accepted (customNotificationAction), one per active recipient, oldest first. */
+  notifications: SentNotification[];
   /**
    * Holds every upsert between its lookup and its write until `release()`, so concurrent upserts of one new external
    * id collide deterministically (the second fails DUPLICATE_VALUE, as in a real org). `waiting()` counts those held.
@@ -84,6 +87,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     latencyMs: opts.latencyMs ?? 0,
     commits: new CommitWindow(),
     cursors: new Map(),
+    notifications: [],
   };
   const server = await listen(createApp(org), opts.port ?? 0);
   org.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -96,6 +100,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   return {
     url: org.url,
     requests: org.requests,
+    notifications: org.notifications,
     close: () => {
       org.commits.releaseAll();
       return close(server);

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import type { Share } from './access.ts';
 import type { JwtConfig, TokenRegistry } from './auth.ts';
 import { ApiError } from './errors.ts';
+import type { SentNotification } from './routes/actions.ts';
 import type { FaultQueue } from './faults.ts';
 import type { OrgStore, WriteContext } from './store.ts';
 import type { CommitWindow } from './transactions.ts';
@@ -36,6 +37,8 @@ export interface Org {
   commits: CommitWindow;
   /** Remaining pages of large query results, by query locator. */
   cursors: Map<string, Record<string, unknown>[]>;
+  /** Custom notifications sent with customNotificationAction, one per active recipient. */
+  notifications: SentNotification[];
 }
 
 export type EmulatorEnv = { Variables: { org: Org; userId: string } };

@@ -134,6 +134,14 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       ProfileId: lookup('Profile', 'Profile', { required: true }),
       Title: text(80),
     }),
+    object('CustomNotificationType', '0ML', {
+      DeveloperName: text(80, { label: 'Name', required: true, unique: true }),
+      CustomNotifTypeName: text(80, { label: 'Name', required: true }),
+      MasterLabel: text(80, { label: 'Label', required: true }),
+      Description: text(255),
+      Desktop: checkbox(false),
+      Mobile: checkbox(false),
+    }),
     object('Account', '001', {
       Name: text(255, { label: 'Account Name', required: true }),
       Industry: openPicklist(['Healthcare', 'Manufacturing', 'Technology', 'Transportation', 'Other']),

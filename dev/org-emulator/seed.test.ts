@@ -25,7 +25,7 @@ describe('the demo seed', () => {
   const byId = (type: keyof SeedData, id: string) => (seed[type] as Record<string, unknown>[]).find((r) => r.Id === id);
 
   it('holds every DEMO_IDS record', () => {
-    for (const [type, group] of [['User', DEMO_IDS.users], ['Account', DEMO_IDS.accounts], ['Opportunity', DEMO_IDS.opportunities], ['Contact', DEMO_IDS.contacts]] as const) {
+    for (const [type, group] of [['User', DEMO_IDS.users], ['CustomNotificationType', DEMO_IDS.notificationTypes], ['Account', DEMO_IDS.accounts], ['Opportunity', DEMO_IDS.opportunities], ['Contact', DEMO_IDS.contacts]] as const) {
       for (const id of Object.values(group)) expect(byId(type, id), `${type} ${id}`).toBeDefined();
     }
   });

@@ -12,7 +12,7 @@ import { addDays, formatDateTime, parseDate, parseDateTime } from './time.ts';
 import { deserialize } from './validate.ts';
 
 /** Objects in the order they are loaded, parents before children. */
-export const SEED_OBJECTS = ['Profile', 'User', 'Holiday', 'BusinessHours', 'Account', 'Contact', 'Opportunity', 'OpportunityContactRole', 'Task', 'Event'] as const;
+export const SEED_OBJECTS = ['Profile', 'User', 'CustomNotificationType', 'Holiday', 'BusinessHours', 'Account', 'Contact', 'Opportunity', 'OpportunityContactRole', 'Task', 'Event'] as const;
 
 const relativeDate = z.strictObject({ daysFromToday: z.number().int() });
 const relativeDateTime = z.strictObject({ daysFromToday: z.number().int(), time: z.string().regex(/^\d{2}:\d{2}$/) });

@@ -8,6 +8,7 @@ import { ApiError, notFound, RecordFailure } from './errors.ts';
 import { faultResponse } from './faults.ts';
 import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
 import { formatDateTime } from './time.ts';
+import { actions } from './routes/actions.ts';
 import { checkApiVersion, VERSIONS } from './versions.ts';
 import { composite } from './routes/composite.ts';
 import { control } from './routes/control.ts';
@@ -93,6 +94,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   });
   app.route('/services/data/:version/sobjects', sobjects);
   app.route('/services/data/:version/composite', composite);
+  app.route('/services/data/:version/actions', actions);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);
   app.route('/', identity);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plural } from '../../service/src/words.ts';
 import { defineProcessor, type FieldChange } from '../port.ts';
 
 const newTask = (field: string, newValue: FieldChange['newValue']): FieldChange => ({
@@ -26,10 +27,10 @@ export const followUpReminderCreator = defineProcessor({
   }),
   writesFields: false,
   changePreview: (input) => ({
-    description: `New Task for the CSM "${input.reminderMessage}", due in ${input.daysUntilReminder} business day(s), with a reminder`,
+    description: `New Task for the CSM "${input.reminderMessage}", due in ${plural(input.daysUntilReminder, 'business day')}, with a reminder`,
     fields: [
       newTask('Subject', input.reminderMessage),
-      newTask('ActivityDate', `in ${input.daysUntilReminder} business day(s)`),
+      newTask('ActivityDate', `in ${plural(input.daysUntilReminder, 'business day')}`),
       newTask('Priority', input.reminderPriority),
     ],
   }),

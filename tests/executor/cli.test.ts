@@ -39,6 +39,10 @@ describe('executor and tasks CLI', () => {
     expect(org.records('Opportunity').find((o) => o.Id === DEMO_IDS.opportunities.acme)!.NextStep).toBe('Run by cron');
   });
 
+  it('says (none) when no task has an error', async () => {
+    expect((await cli('scripts/tasks-cli.ts', ['errors'])).stdout.trim().split('\n').at(-1)).toBe('(none)');
+  });
+
   it('lists, shows errors, retries and cancels tasks', async () => {
     const [failed, queued] = await insertAiTasks(db.sql, plan, [{ processor: 'workflow-scheduler' }, { processor: 'workflow-scheduler' }]);
     await db.sql`UPDATE workflow_tasks SET execution_status = 'failed', attempts = 3, last_error = 'Salesforce SERVER_UNAVAILABLE: down', execution_result = '{"error":"down"}' WHERE id = ${failed!}`;

@@ -238,6 +238,6 @@ describe('re-planning a finalized action plan', () => {
     expect(await counts()).toMatchObject({ tasks: before.tasks + 1, salesforce: before.salesforce + 1 });
     const [note] = await h.sql`SELECT title, body FROM notifications WHERE plan_id = ${v3.id}`;
     expect(note!.title).toBe(`Action plan updated: +1 −1 ~${v3.diff.changed.length}`);
-    expect(note!.body).toContain(`moved from ${oldRenewal} to ${moved}; open tasks moved 5 business day(s)`);
+    expect(note!.body).toContain(`moved from ${oldRenewal} to ${moved}; open tasks moved 5 business days.`);
   });
 });

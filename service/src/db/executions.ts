@@ -68,13 +68,15 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
 
 /**
  * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
- * live state), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
+ * live state, including whether its copy to Salesforce has waited past `mirrorStuckAfterMs`: time alone makes it
+ * stuck), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
  * served (and an ETag answered with 304) without reading or rendering anything.
  */
-const viewStamp = (sql: Sql) => sql`
+const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) => sql`
   md5(concat_ws('|', e."updatedAt"::text, p.id::text, p.status,
     (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, t.execution_status,
-                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status), ';' ORDER BY t.id)
+                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status, t.mirror_attempts, t.mirror_error,
+                                 t.mirror_retry_at, (t.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond')), ';' ORDER BY t.id)
        FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`;
 
 const currentPlanJoin = (sql: Sql) => sql`
@@ -84,9 +86,13 @@ const currentPlanJoin = (sql: Sql) => sql`
      ORDER BY version DESC LIMIT 1) p ON true`;
 
 /** The cheap first read of a plan view request: who may see it, and its stamp. */
-export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {
+export async function planViewStamp(
+  sql: Sql,
+  id: string,
+  mirrorStuckAfterMs: number,
+): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {
   const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string }[]>`
-    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", ${viewStamp(sql)} AS stamp
+    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp
     FROM (SELECT id, opportunity_id AS "opportunityId", updated_at AS "updatedAt" FROM workflow_executions WHERE id = ${id}) e
     ${currentPlanJoin(sql)}`;
   return row;
@@ -100,9 +106,10 @@ export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunity
 export async function executionLiveState(
   sql: Sql,
   id: string,
+  mirrorStuckAfterMs: number,
 ): Promise<{ execution: ExecutionRow; plan: { id: string; status: PlanRow['status'] } | undefined; tasks: TaskState[]; stamp: string } | undefined> {
   const [row] = await sql<(ExecutionRow & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null; stamp: string })[]>`
-    SELECT e.*, p.id AS "planId", p.status AS "planStatus", ${viewStamp(sql)} AS stamp,
+    SELECT e.*, p.id AS "planId", p.status AS "planStatus", ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp,
       (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t) AS tasks
     FROM (SELECT ${columns(sql)} FROM workflow_executions WHERE id = ${id}) e
     ${currentPlanJoin(sql)}`;
@@ -113,7 +120,7 @@ export async function executionLiveState(
     execution,
     stamp,
     plan: planId ? { id: planId, status: planStatus! } : undefined,
-    tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt) })),
+    tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt), mirrorRetryAt: at(t.mirrorRetryAt) })),
   };
 }
 export { columns as executionColumns };

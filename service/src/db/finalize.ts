@@ -3,6 +3,7 @@ import { notify, type NewNotification } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { plural } from '../words.ts';
 
 export interface FinalizeInput {
   planId: string;
@@ -67,7 +68,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
         planId: f.planId,
         kind: 'plan-finalized',
         title: 'Action plan finalized',
-        body: `${ai} AI task(s) queued, ${csm} CSM task(s) created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
+        body: `${plural(ai, 'AI task')} queued, ${plural(csm, 'CSM task')} created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
         dedupeKey: `plan-finalized:${f.planId}`,
       },
     ]);
@@ -100,9 +101,9 @@ function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: strin
     kind: 'plan-updated',
     title: `Action plan updated: +${added} −${replaced.cancelled} ~${changed}`,
     body:
-      `Version ${draft.version} replaces version ${diff?.previousVersion ?? draft.version - 1}: ${added} task(s) added, ${replaced.cancelled} open task(s) cancelled, ` +
+      `Version ${draft.version} replaces version ${diff?.previousVersion ?? draft.version - 1}: ${plural(added, 'task')} added, ${plural(replaced.cancelled, 'open task')} cancelled, ` +
       `${changed} changed, ${replaced.repointed} carried over.` +
-      (moved ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${moved.businessDays} business day(s).` : ''),
+      (moved ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${plural(moved.businessDays, 'business day')}.` : ''),
     dedupeKey: `plan-updated:${f.planId}`,
   };
 }

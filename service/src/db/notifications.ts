@@ -81,3 +81,32 @@ export async function markRead(sql: Sql, userId: string, id: string): Promise<{ 
     UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = ${id} AND user_id = ${userId} RETURNING id`;
   return row;
 }
+
+/**
+ * Tells the CSM, once per new date, that a finalized plan was made for another renewal date than the one Salesforce
+ * holds now, so its tasks are dated for the old one: a re-plan is needed. `stage` is the stage the new date puts the
+ * opportunity in; the body says when that differs from the plan's.
+ */
+export async function notifyReplanNeeded(sql: Sql, r: { opportunityId: string; renewalDate: string; daysToRenewal: number; stage: string; userId: string }): Promise<number> {
+  const rows = await sql`
+    INSERT INTO notifications (user_id, opportunity_id, plan_id, kind, title, body, dedupe_key)
+    SELECT ${r.userId}, e.opportunity_id, p.id, 'replan-needed', 'Renewal date moved: re-plan ' || e.opportunity_name,
+           'The renewal date moved from ' || (p.context->'opportunity'->>'renewalDate') || ' to ' || ${r.renewalDate} || ' (' ||
+           ${r.daysToRenewal} || ' days to renewal, the ' || ${r.stage} || ' stage' ||
+           CASE WHEN e.stage <> ${r.stage} THEN '; the plan was made for ' || e.stage ELSE '' END ||
+           '). Re-plan so the tasks follow the new date.',
+           'replan-needed:' || p.id || ':' || ${r.renewalDate}
+      FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id
+     WHERE e.opportunity_id = ${r.opportunityId} AND p.status = 'finalized'
+       AND p.context->'opportunity'->>'renewalDate' <> ${r.renewalDate}
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id`;
+  return rows.length;
+}
+
+/** The opportunities that have a finalized plan: the ones whose renewal date the sync loop watches. */
+export async function opportunitiesWithFinalizedPlans(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    SELECT DISTINCT e.opportunity_id AS id FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id WHERE p.status = 'finalized'`;
+  return rows.map((r) => r.id);
+}

@@ -66,12 +66,20 @@ export interface TaskState {
   executedAt: Date | null;
   salesforceTaskId: string | null;
   mirrorStatus: TaskRow['mirrorStatus'];
+  mirrorError: string | null;
+  mirrorAttempts: number;
+  /** When the mirror's backoff makes the task due again (null: at the next sync run, or not pending). */
+  mirrorRetryAt: Date | null;
+  /** How long its current state has waited to reach Salesforce, on the database's clock (null unless pending). */
+  mirrorWaitingSeconds: number | null;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
   SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
          execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
-         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus"
+         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
+         mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
+         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds"
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {

@@ -18,6 +18,10 @@ export interface ExecutorParts {
   services: ExecutorServices;
   options: ExecutorOptions;
   metrics?: ExecutorMetrics;
+  /** Called when a task settles (done, or failed for good): the service mirrors its Salesforce Tasks at once. */
+  settled?: (task: ClaimedTask) => void;
+  /** Awaited at the end of a graceful stop (the mirrors `settled` started finish first). */
+  afterStop?: () => Promise<void>;
   /**
    * Milliseconds left in this process's Salesforce write pause (REQUEST_LIMIT_EXCEEDED): while it runs the executor
    * claims nothing, and tasks that meet it are deferred to its end without spending an attempt.
@@ -158,6 +162,7 @@ export class Executor {
     clearTimeout(timer);
     const left = [...this.inFlight.values()].map((p) => p.task.claimToken);
     const released = await releaseTasks(this.parts.db.sql, left);
+    await this.parts.afterStop?.();
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
     return { finished: pending.length - left.length, released };
   }
@@ -228,6 +233,7 @@ export class Executor {
           const t = setTimeout(() => this.wake(), (outcome.deferredMs ?? Math.ceil(this.parts.options.retryDelayMs * 1.2)) + 10);
           t.unref();
         }
+        if (outcome.status === 'success' || outcome.status === 'failed') this.parts.settled?.(task);
         return outcome;
       })
       .finally(() => {

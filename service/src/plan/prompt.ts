@@ -26,7 +26,7 @@ export interface PlanPrompt {
 export function stageGuidance(stage: RenewalStage): string {
   const days = stage.maxDays === null ? `${stage.minDays}+ days` : stage.minDays === null ? `${stage.maxDays} days or less` : `${stage.minDays}-${stage.maxDays} days`;
   const next = stage.nextStage ? `next: ${stage.nextStage.id} workflow starts at ${stage.nextStage.triggerDaysToRenewal} days to renewal` : 'next: none, escalate to leadership';
-  return `- ${stage.name} (${days}, ${stage.urgency} urgency). Focus: ${stage.focus.join('; ')}. AI tasks: ${stage.typicalAiTasks.join('; ')}. CSM tasks: ${stage.typicalCsmTasks.join('; ')}. ${next}.`;
+  return `- ${stage.name} (${days}, ${stage.urgency} urgency). Focus: ${stage.focus.join('; ')}. AI tasks: ${stage.typicalAiTasks.join('; ')}. CSM tasks: ${stage.typicalCsmTasks.map((t) => t.action).join('; ')}. ${next}.`;
 }
 
 /** The processors' catalog as the model reads it: one line per processor of the registry, with its summary. */
@@ -47,7 +47,7 @@ export function planSystemPrompt(): string {
     '3. Every task cites its evidence: the ids from <crm_data> (type opportunity, account, contact, contactRole, activity, user or step) it rests on. Use only ids that appear there; never invent one. An email to track is an activity of kind Email: its id is the emailId.',
     "4. Contacts (contactId, contact updates, email recipients) must be contacts listed in the data's contactRoles. At most one contact update per plan.",
     '5. CSM task due dates are business days (Monday to Friday, no public holidays) inside the given window. Give sub-tasks only to complex tasks. Keep to the given task limit; prioritise 1 (highest) to 5.',
-    '6. Timeline steps are in date order, numbered from 1, owned by AI, CSM or Customer, dated from today to the next workflow\'s trigger date.',
+    '6. Timeline steps are in date order, numbered from 1, owned by AI, CSM or Customer, dated from today to the next workflow\'s trigger date; taskKeys lists the keys of the tasks a step stands for (empty for a customer milestone).',
     '7. nextWorkflow is exactly the stage and trigger date given; finalizing the plan schedules it (no AI task for it).',
     '8. Keys: ai-1, ai-2... for AI tasks, csm-1, csm-2... for CSM tasks, csm-1-1... for sub-tasks.',
     "9. Be specific: names, amounts and dates from the data and the earlier workflow steps' outputs and decisions. No placeholders.",

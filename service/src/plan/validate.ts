@@ -129,6 +129,17 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     fixes.push(`${total} tasks exceed the limit of ${input.maxTasks}: dropped the lowest priority ones (${dropped.map((t) => t.action).join('; ')})`);
   }
 
+  // A step stands for tasks of this plan only; one whose every task left the plan (dropped, unticked) goes with them.
+  const taskKeys = new Set([...plan.aiTasks, ...plan.csmTasks].map((t) => t.key));
+  plan.timeline = plan.timeline.filter((step) => {
+    const kept = step.taskKeys.filter((k) => taskKeys.has(k));
+    if (step.taskKeys.length > 0 && kept.length === 0) {
+      fixes.push(`Timeline "${step.title}": removed, its tasks are not in the plan`);
+      return false;
+    }
+    step.taskKeys = kept;
+    return true;
+  });
   // The timeline runs from today to the next stage's start (or the stage's end for the last stage).
   const timelineEnd = expectedNextWorkflow(stage, ctx.opportunity.renewalDate, today, calendar)?.triggerDate ?? window.end;
   plan.timeline.forEach((step) => {

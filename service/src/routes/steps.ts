@@ -10,7 +10,7 @@ import { stepLibrary } from '../workflows/steps/library/index.ts';
 import { workflows } from '../workflows/steps/workflows.ts';
 import { executionForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
-import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { ExecutionView } from './views.ts';
 
 const StepParam = IdParam.extend({ stepId: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a step id like csm-assessment') });
@@ -22,7 +22,6 @@ const SkipBody = z.object({ reason: z.string().trim().min(3, 'say why the step i
 export function stepsRouter(deps: Deps) {
   workflows(); // validated at start: a bad config/workflows.json stops the service here, naming the entry
   const app = router();
-  const conflictResponse = { 409: errorResponses[400] };
 
   const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);
   /** The execution's opportunity read fresh for a step operation, its renewal date followed. */

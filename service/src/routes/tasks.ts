@@ -10,7 +10,7 @@ import { redactSecrets } from '../secrets.ts';
 import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
-import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { TaskView, taskView } from './views.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -151,7 +151,7 @@ export function tasksRouter(deps: Deps) {
       summary: 'Run an AI task now (a failed task is queued again first) and return its result',
       description: 'Claims the task like any executor does (a task another worker is running answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
       request: { params: IdParam },
-      responses: { 200: json(TaskRunResponse, 'The task after the run'), 409: errorResponses[400], ...errorResponses },
+      responses: { 200: json(TaskRunResponse, 'The task after the run'), ...conflictResponse, ...errorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

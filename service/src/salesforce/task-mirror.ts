@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
 import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
 import { SALESFORCE_ID } from './ids.ts';
+import { plural } from '../words.ts';
 
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
 export const EXTERNAL_ID_FIELD = 'Action_Plan_Task_Id__c';
@@ -84,7 +85,7 @@ export async function mirrorTasks(
           });
           if (retry.length) {
             pending = retry;
-            throw new SalesforceError(`${retry.length} record(s) failed with a retryable error`, 'PARTIAL_RETRYABLE', 'retryable');
+            throw new SalesforceError(`${plural(retry.length, 'record')} failed with a retryable error`, 'PARTIAL_RETRYABLE', 'retryable');
           }
         },
         { gate: opts.gate, policy: opts.policy },

@@ -1,10 +1,14 @@
 import type { Deps } from '../deps.ts';
 import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './mirror.ts';
+import { sendSalesforceNotifications } from './salesforce-notifications.ts';
+import { watchRenewalDates } from './renewal-watch.ts';
 import { syncTaskStatusFromSalesforce } from './status-sync.ts';
 
 /**
- * The Salesforce sync loop: every interval, mirror tasks still pending (after a crash or an outage) and pull
- * completions made in Salesforce. One run at a time per instance; runs in several instances are harmless
+ * The Salesforce sync loop: every interval, re-read the org's business calendar when it is due, mirror tasks still
+ * pending whose backoff passed (after a crash or an outage), report those waiting too long, pull completions made in
+ * Salesforce, notice renewal dates moved under a finalized plan, and send the notifications
+ * still due to Salesforce. One run at a time per instance; runs in several instances are harmless
  * because both directions are idempotent.
  */
 export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runAtStart?: boolean } = {}): { stop(): Promise<void>; runOnce(): Promise<void> } {
@@ -12,13 +16,19 @@ export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runA
   let stopped = false;
   const runOnce = () => {
     running ??= (async () => {
+      // Each part on its own: one failing (say, the renewal-date query) does not hold the others back.
+      const parts: [string, () => Promise<unknown>][] = [
+        // First, so the parts below count business days on the org's current calendar (re-read at most hourly).
+        ['calendar', () => deps.calendar.refresh()],
+        ['mirror', () => mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, {}, mirrorBackoff(deps.env))],
+        ['stuck mirrors', () => reportStuckMirrorTasks(deps.db.sql, deps.log, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000)],
+        ['completions', () => syncTaskStatusFromSalesforce(deps)],
+        ['renewal dates', () => watchRenewalDates(deps)],
+        ['notifications', () => sendSalesforceNotifications(deps)],
+      ];
       try {
-        await deps.calendar.refresh();
-        await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, {}, mirrorBackoff(deps.env));
-        await reportStuckMirrorTasks(deps.db.sql, deps.log, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
-        await syncTaskStatusFromSalesforce(deps);
-      } catch (err) {
-        deps.log.warn('salesforce sync failed; will retry', { error: (err as Error).message });
+        for (const [part, run] of parts)
+          await run().catch((err: Error) => deps.log.warn('salesforce sync failed; will retry', { part, error: err.message }));
       } finally {
         running = undefined;
       }

@@ -14,6 +14,9 @@ export interface MirrorReport {
   pending: number;
 }
 
+/** Salesforce's answer in one line, its code first (once: some messages already start with it). */
+const reasonOf = (e: { code: string; message: string }) => (e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`);
+
 /** The Salesforce Task a plan task becomes: sub-tasks appear as a checklist in the description. */
 export function mirrorTaskOf(task: TaskRow, subTasks: TaskRow[]): MirrorTask {
   const checklist = subTasks.length
@@ -61,7 +64,7 @@ export async function mirrorPendingTasks(
       salesforceTaskId: o.salesforceTaskId,
       error: o.error
         ? {
-            message: redactSecrets(`${o.error.code}: ${o.error.message}`),
+            message: redactSecrets(reasonOf(o.error)),
             permanent: o.error.kind === 'permanent',
             retryAfterMs: Math.max(o.error.retryAfterMs ?? 0, o.error.kind === 'rate_limited' ? salesforce.gate.remainingMs() : 0),
           }
@@ -83,7 +86,7 @@ export async function mirrorPendingTasks(
           taskId: task.id,
           kind: 'mirror-failed',
           title: `"${task.action}" could not be copied to Salesforce`,
-          body: redactSecrets(`Salesforce rejected the Task: ${o.error!.code}: ${o.error!.message}`),
+          body: redactSecrets(`Salesforce rejected the Task: ${reasonOf(o.error!)}`),
           dedupeKey: `mirror-failed:${task.id}:${o.error!.code}`,
         };
       }),

@@ -16,12 +16,15 @@ import { diffPlans, redateKeptTasks, type CsmEdit, type PlanDiff } from '../plan
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generationDeadline } from '../plan/model-client.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
+import { timelineNow } from '../plan/timeline-status.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
 import { requireGenerationAllowed } from './generation-limits.ts';
 import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { mirrorStanding } from '../sync/mirror-standing.ts';
+import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
@@ -186,8 +189,42 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
   const byKey = new Map(rows.map((r) => [r.key, r]));
   let fixed = staticViews.get(plan);
   if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
-  const mirror = { synced: 0, pending: 0, failed: 0 };
-  for (const r of rows) if (r.mirrorStatus in mirror) mirror[r.mirrorStatus as keyof typeof mirror]++;
+  const actions = new Map([...plan.content.aiTasks, ...plan.content.csmTasks].map((t) => [t.key, t.action]));
+  const mirrorRows = rows.map((r) => ({ ...r, action: actions.get(r.key) ?? r.key }));
+  const mirror = mirrorStanding(mirrorRows, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
+  const aiTasks = fixed.aiTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      taskId: row?.id ?? null,
+      // A draft shows an AI task it carries that already ran as done: it will not run again.
+      executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
+      carried,
+      executionResult: row?.executionResult ?? null,
+      executedAt: row?.executedAt ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+    };
+  });
+  const csmTasks = plan.content.csmTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      dueDate: row?.dueDate ?? t.dueDate,
+      taskId: row?.id ?? null,
+      status: row?.status ?? carried?.status ?? 'pending',
+      snoozedUntil: row?.snoozedUntil ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+      carried,
+      subTasks: t.subTasks.map((s) => {
+        const sub = byKey.get(s.key);
+        const subCarried = carriedView(plan, s.key);
+        return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
+      }),
+    };
+  });
+  const timelineTasks = [...aiTasks.map((t) => ({ ...t, status: t.executionStatus === 'success' ? 'completed' : 'pending' })), ...csmTasks];
   return {
     id: plan.id,
     executionId: plan.executionId,
@@ -206,39 +243,9 @@ export async function planView(deps: Deps, plan: PlanRow, execution: ExecutionRo
     generation: fixed.generation,
     diff: plan.diff ?? null,
     summary: plan.content.summary,
-    aiTasks: fixed.aiTasks.map((t) => {
-      const row = byKey.get(t.key);
-      const carried = carriedView(plan, t.key);
-      return {
-        ...t,
-        taskId: row?.id ?? null,
-        // A draft shows an AI task it carries that already ran as done: it will not run again.
-        executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
-        carried,
-        executionResult: row?.executionResult ?? null,
-        executedAt: row?.executedAt ?? null,
-        salesforceTaskId: row?.salesforceTaskId ?? null,
-      };
-    }),
-    csmTasks: plan.content.csmTasks.map((t) => {
-      const row = byKey.get(t.key);
-      const carried = carriedView(plan, t.key);
-      return {
-        ...t,
-        dueDate: row?.dueDate ?? t.dueDate,
-        taskId: row?.id ?? null,
-        status: row?.status ?? carried?.status ?? 'pending',
-        snoozedUntil: row?.snoozedUntil ?? null,
-        salesforceTaskId: row?.salesforceTaskId ?? null,
-        carried,
-        subTasks: t.subTasks.map((s) => {
-          const sub = byKey.get(s.key);
-          const subCarried = carriedView(plan, s.key);
-          return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
-        }),
-      };
-    }),
-    timeline: plan.content.timeline,
+    aiTasks,
+    csmTasks,
+    timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),
     nextWorkflow: plan.content.nextWorkflow,
     mirror,
   };
@@ -326,6 +333,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
   await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }, mirrorBackoff(deps.env)).catch((err: Error) =>
     deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
   );
+  // The owner hears in Salesforce when someone else finalized their plan (and of any Task Salesforce rejected).
+  await sendSalesforceNotifications(deps).catch((err: Error) => deps.log.warn('salesforce notifications deferred', { error: err.message }));
   return (await currentPlan(deps.db.sql, execution.id))!;
 }
 

@@ -1,9 +1,11 @@
 import { daysBetween } from '../calendar/dates.ts';
 import { pendingScheduledWorkflows, refreshRenewalDate, rescheduleWorkflow } from '../db/scheduled-workflows.ts';
+import { notifyReplanNeeded } from '../db/notifications.ts';
 import type { Deps } from '../deps.ts';
 import { nextWorkflowDate } from '../plan/window.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { STAGE_IDS, renewalStageFor, stageById, StageId } from '../stages/stages.ts';
+import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 
 const order = (stage: string) => STAGE_IDS.indexOf(stage as StageId);
 
@@ -19,6 +21,7 @@ export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<vo
   const days = daysBetween(today, renewalDate);
   await refreshRenewalDate(deps.db.sql, ctx.opportunity.id, renewalDate, days);
   const current = renewalStageFor(days);
+  const replans = await notifyReplanNeeded(deps.db.sql, { opportunityId: ctx.opportunity.id, renewalDate, daysToRenewal: days, stage: current.name, userId: ctx.owner.id });
   for (const row of await pendingScheduledWorkflows(deps.db.sql, ctx.opportunity.id)) {
     const source = stageById(StageId.parse(row.sourceStage));
     let stage = stageById(StageId.parse(row.stage));
@@ -41,4 +44,5 @@ export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<vo
     });
     deps.log.info('scheduled workflow moved with the renewal date', { scheduledWorkflowId: row.id, from: row.triggerDate, to: trigger, stage: stage.id });
   }
+  if (replans > 0) await sendSalesforceNotifications(deps).catch((err: Error) => deps.log.warn('salesforce notifications deferred', { error: err.message }));
 }
