@@ -18,7 +18,7 @@ import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
 import { CommitWindow } from './transactions.ts';
 import { deserialize } from './validate.ts';
-import type { SentNotification } from './routes/actions.ts';
+import type { SentNotification } from './org.ts';
 
 export { DEMO_IDS } from './demo-ids.ts';
 export { salesforceId } from './ids.ts';

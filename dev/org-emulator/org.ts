@@ -4,7 +4,6 @@ import type { Context } from 'hono';
 import type { Share } from './access.ts';
 import type { JwtConfig, TokenRegistry } from './auth.ts';
 import { ApiError } from './errors.ts';
-import type { SentNotification } from './routes/actions.ts';
 import type { FaultQueue } from './faults.ts';
 import type { OrgStore, WriteContext } from './store.ts';
 import type { CommitWindow } from './transactions.ts';
@@ -20,6 +19,16 @@ export interface RecordedRequest {
   status: number;
   /** When the org received it (ISO 8601, the org's clock). */
   at: string;
+}
+
+/** A notification the org accepted, per recipient (what the bell of that user would show). */
+export interface SentNotification {
+  typeId: string;
+  recipientId: string;
+  title: string;
+  body: string;
+  targetId: string | null;
+  targetPageRef: unknown;
 }
 
 export interface Org {

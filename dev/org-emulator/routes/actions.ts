@@ -8,23 +8,13 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../errors.ts';
 import { toId18 } from '../ids.ts';
-import { readJson, type EmulatorEnv, type Org } from '../org.ts';
+import { readJson, type EmulatorEnv, type Org, type SentNotification } from '../org.ts';
 
 export const actions = new Hono<EmulatorEnv>();
 
 const ACTION = 'customNotificationAction';
 const INPUTS = new Set(['customNotifTypeId', 'recipientIds', 'senderId', 'title', 'body', 'targetId', 'targetPageRef', 'actionGroup']);
 const MAX_RECIPIENTS = 500;
-
-/** A notification the org accepted, per recipient (what the bell of that user would show). */
-export interface SentNotification {
-  typeId: string;
-  recipientId: string;
-  title: string;
-  body: string;
-  targetId: string | null;
-  targetPageRef: unknown;
-}
 
 type ActionError = { statusCode: string; message: string; fields: string[] };
 
