@@ -11,7 +11,8 @@ export type NotificationKind =
   | 'email-open'
   | 'email-reply'
   | 'mirror-failed'
-  | 'mirror-stuck';
+  | 'mirror-stuck'
+  | 'replan-needed';
 
 export interface NewNotification {
   userId: string;
@@ -89,17 +90,18 @@ export async function markRead(sql: Sql, userId: string, id: string): Promise<{ 
  */
 export async function notifyReplanNeeded(sql: Sql, r: { opportunityId: string; renewalDate: string; daysToRenewal: number; stage: string; userId: string }): Promise<number> {
   const rows = await sql`
-    INSERT INTO notifications (user_id, opportunity_id, plan_id, kind, title, body, dedupe_key)
-    SELECT ${r.userId}, e.opportunity_id, p.id, 'replan-needed', 'Renewal date moved: re-plan ' || e.opportunity_name,
-           'The renewal date moved from ' || (p.context->'opportunity'->>'renewalDate') || ' to ' || ${r.renewalDate} || ' (' ||
-           ${r.daysToRenewal} || ' days to renewal, the ' || ${r.stage} || ' stage' ||
-           CASE WHEN e.stage <> ${r.stage} THEN '; the plan was made for ' || e.stage ELSE '' END ||
-           '). Re-plan so the tasks follow the new date.',
-           'replan-needed:' || p.id || ':' || ${r.renewalDate}
-      FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id
-     WHERE e.opportunity_id = ${r.opportunityId} AND p.status = 'finalized'
-       AND p.context->'opportunity'->>'renewalDate' <> ${r.renewalDate}
-    ON CONFLICT (dedupe_key) DO NOTHING
+    ${notificationsFrom(
+      sql,
+      sql`SELECT ${r.userId}, e.opportunity_id, NULL::uuid, p.id, ${kind('replan-needed')}::text, 'Renewal date moved: re-plan ' || e.opportunity_name,
+                 'The renewal date moved from ' || (p.context->'opportunity'->>'renewalDate') || ' to ' || ${r.renewalDate} || ' (' ||
+                 ${r.daysToRenewal} || ' days to renewal, the ' || ${r.stage} || ' stage' ||
+                 CASE WHEN e.stage <> ${r.stage} THEN '; the plan was made for ' || e.stage ELSE '' END ||
+                 '). Re-plan so the tasks follow the new date.',
+                 'replan-needed:' || p.id || ':' || ${r.renewalDate}
+            FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id
+           WHERE e.opportunity_id = ${r.opportunityId} AND p.status = 'finalized'
+             AND p.context->'opportunity'->>'renewalDate' <> ${r.renewalDate}`,
+    )}
     RETURNING id`;
   return rows.length;
 }

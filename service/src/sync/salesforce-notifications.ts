@@ -1,11 +1,12 @@
 import type { SalesforceNotificationKind } from '../config.ts';
+import type { NotificationKind } from '../db/notifications.ts';
 import { claimSalesforceNotifications, settleSalesforceNotifications, type ClaimedNotification } from '../db/salesforce-notifications.ts';
 import type { Deps } from '../deps.ts';
 import { sameId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
 
 /** The service's notification kinds that also go to Salesforce, by the setting that turns them on. */
-const SALESFORCE_KIND: Record<string, SalesforceNotificationKind> = {
+const SALESFORCE_KIND: Partial<Record<NotificationKind, SalesforceNotificationKind>> = {
   'ai-task-failed': 'ai-task-failed', // failed for good (retries are not notified)
   'mirror-failed': 'task-rejected', // Salesforce rejected the Task copy
   'replan-needed': 'replan-needed', // the renewal date moved, or the opportunity changed stage
@@ -22,7 +23,7 @@ type Outcome = Parameters<typeof settleSalesforceNotifications>[1][number];
 
 /** Whether a notification goes to Salesforce: a kind that is turned on, about an opportunity, and news to the CSM. */
 function forSalesforce(n: ClaimedNotification, enabled: readonly SalesforceNotificationKind[]): boolean {
-  const kind = SALESFORCE_KIND[n.kind];
+  const kind = SALESFORCE_KIND[n.kind as NotificationKind];
   if (!kind || !enabled.includes(kind) || !n.opportunityId) return false;
   // A CSM who finalized the plan themselves needs no bell for it.
   return kind !== 'finalized-by-other' || (n.planFinalizedBy !== null && !sameId(n.planFinalizedBy, n.userId));
