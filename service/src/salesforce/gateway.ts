@@ -3,6 +3,7 @@ import { RecordAccess } from './access.ts';
 import { loadOpportunityContext, type CrmContext } from './context.ts';
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
+import { SALESFORCE_ID, soqlId } from './ids.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { changedMirroredTasks, mirrorTasks, type ChangeCursor, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
@@ -51,8 +52,8 @@ export class SalesforceGateway {
 
   /** Whether an opportunity with this id exists (for the service's integration user). */
   async opportunityExists(opportunityId: string): Promise<boolean> {
-    if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(opportunityId)) return false;
-    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = '${opportunityId}'`), { policy: this.readRetry });
+    if (!SALESFORCE_ID.test(opportunityId)) return false;
+    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = ${soqlId(opportunityId)}`), { policy: this.readRetry });
     return result.totalSize > 0;
   }
 
