@@ -5,9 +5,9 @@
  * fixed cost of the completion sync: one query per interval, whatever the number of instances (one sync leader).
  */
 import { createExecutor } from '../service/src/executor/index.ts';
-import { startSalesforceSync } from '../service/src/background.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../service/src/workflows/mirror.ts';
-import { startHarness } from '../tests/helpers/harness.ts';
+import { startSalesforceSync } from '../service/src/sync/loop.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../service/src/sync/mirror.ts';
+import { startHarness } from '../testkit/harness.ts';
 
 const TARGET = 6;
 const h = await startHarness({ accessCacheMs: 30_000, contextCacheMs: 30_000 });

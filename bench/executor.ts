@@ -6,9 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import PgBoss from 'pg-boss';
-import { freshDatabase } from '../tests/helpers/database.ts';
-import { insertAiTasks, seedPlan } from '../tests/executor/fixtures.ts';
-import { createRunsTable } from '../tests/executor/test-registry.ts';
+import { freshDatabase } from '../testkit/database.ts';
+import { insertAiTasks, seedPlan } from '../testkit/executor/fixtures.ts';
+import { createRunsTable } from '../testkit/executor/test-registry.ts';
 
 const N = Number(process.env.BENCH_TASKS ?? 10_000);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4);
@@ -62,7 +62,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 interface Result { tasksPerSecond: number; duplicates: number; p50: number; p95: number }
 
 async function benchExecutor(): Promise<Result> {
-  const workers = await startProcesses('tests/executor/worker-process.ts', 'exec');
+  const workers = await startProcesses('testkit/executor/worker-process.ts', 'exec');
   const success = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'success'`)[0]!.n;
   const started = performance.now();
   // One transaction, as a finalize is: one commit, one notification.

@@ -15,7 +15,7 @@ import { Hono } from 'hono';
 import { executionLiveState } from '../service/src/db/executions.ts';
 import { planView } from '../service/src/workflows/action-plans.ts';
 import { PlanCache } from '../service/src/workflows/plan-cache.ts';
-import { startHarness } from '../tests/helpers/harness.ts';
+import { startHarness } from '../testkit/harness.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 12);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -6,9 +6,9 @@
  */
 import { executionLiveState } from '../service/src/db/executions.ts';
 import { claimQueuedTasks, claimTaskNow, releaseTasks } from '../service/src/db/queue.ts';
-import { insertAiTasks } from '../tests/executor/fixtures.ts';
-import { startHarness, type Harness } from '../tests/helpers/harness.ts';
-import { A_YEAR, seedYear } from '../tests/helpers/year-seed.ts';
+import { insertAiTasks } from '../testkit/executor/fixtures.ts';
+import { startHarness, type Harness } from '../testkit/harness.ts';
+import { A_YEAR, seedYear } from '../testkit/year-seed.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 30);

@@ -86,15 +86,40 @@ export function isPreviewUpToDate(): boolean {
   return builtAt > Math.max(newestChange(LWC_DIR), newestChange(PREVIEW));
 }
 
-/** Builds the preview unless it is up to date. */
-export async function ensurePreviewBuilt(): Promise<string> {
+/**
+ * Builds the preview unless it is up to date. `say` hears when a build starts and how long it took, so an install
+ * never sits silent for the ~20-50 s a build takes.
+ */
+export async function ensurePreviewBuilt(say?: (line: string) => void): Promise<string> {
   if (isPreviewUpToDate()) return join(PREVIEW_DIST, 'index.html');
-  return buildPreview({ quiet: true });
+  const started = Date.now();
+  say?.('Building the local preview of the component (LWC OSS, once; about 20-50 s)...');
+  const entry = await buildPreview({ quiet: true });
+  say?.(`Local preview built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return entry;
+}
+
+/**
+ * `npm install` builds the preview (postinstall), so the first `npm start` does not wait for it. It never fails an
+ * install: without the dev dependencies (a production install) or on a build error it says so and leaves the build
+ * to `npm start` or `npm run build:preview`.
+ */
+async function buildAtInstall(): Promise<void> {
+  const missing = ['rollup', '@lwc/rollup-plugin', 'lightning-base-components'].filter((name) => !existsSync(join(ROOT, 'node_modules', name)));
+  if (missing.length) {
+    console.log(`Local preview not built: ${missing.join(', ')} not installed (a production install); npm run build:preview builds it.`);
+    return;
+  }
+  await ensurePreviewBuilt((line) => console.log(line)).catch((err: Error) =>
+    console.warn(`Local preview not built (${err.message}); npm start builds it, or run npm run build:preview.`),
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await buildPreview().catch((err: Error) => {
-    console.error(`The preview could not be built: ${err.message}`);
-    process.exit(1);
-  });
+  if (process.argv.includes('--at-install')) await buildAtInstall();
+  else
+    await buildPreview().catch((err: Error) => {
+      console.error(`The preview could not be built: ${err.message}`);
+      process.exit(1);
+    });
 }

@@ -17,7 +17,8 @@ import { runTaskNow } from '../service/src/executor/manual.ts';
 import { createLogger } from '../service/src/log.ts';
 import { assembleDeps } from '../service/src/server.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
-import { startOrgEmulator } from '../tests/org-emulator/index.ts';
+import { startOrgEmulator } from '../dev/org-emulator/index.ts';
+import { plural } from '../service/src/words.ts';
 
 const { values: args } = parseArgs({ options: { today: { type: 'string' } } });
 const today = args.today ?? process.env.TODAY ?? '2026-11-25';
@@ -105,7 +106,7 @@ try {
 
   rule('FINALIZE');
   const finalized = (await api('POST', `/executions/${execution.id}/action-plan/finalize`, { planId: plan.id })).plan;
-  say(`Plan ${finalized.status}: ${finalized.aiTasks.length} AI task(s) queued, ${finalized.csmTasks.length} CSM task(s) created; Salesforce Tasks mirrored: ${finalized.mirror.synced} (pending ${finalized.mirror.pending}, failed ${finalized.mirror.failed})`);
+  say(`Plan ${finalized.status}: ${plural(finalized.aiTasks.length, 'AI task')} queued, ${plural(finalized.csmTasks.length, 'CSM task')} created; Salesforce Tasks mirrored: ${finalized.mirror.synced} (pending ${finalized.mirror.pending}, failed ${finalized.mirror.failed})`);
 
   section('AI Tasks Executing');
   const queued = (await api('GET', `/tasks?auto_execute=true&execution_status=queued&execution_id=${execution.id}`)).tasks as any[];

@@ -2,7 +2,7 @@
 // Usage: npm run org-emulator -- --port 4400   (or PORT=4400; default 4400)
 
 import { parseArgs } from 'node:util';
-import { loadDemoSeed, startOrgEmulator } from '../tests/org-emulator/index.ts';
+import { loadDemoSeed, startOrgEmulator } from '../dev/org-emulator/index.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string' } } });
 const port = Number(values.port ?? process.env.PORT ?? 4400);

@@ -17,7 +17,7 @@ import { planningSteps } from '../service/src/workflows/steps/planning.ts';
 import { stepOps } from '../service/src/workflows/steps/run.ts';
 import { initialSteps } from '../service/src/workflows/steps/service.ts';
 import { workflowFor } from '../service/src/workflows/steps/workflows.ts';
-import { DEMO_IDS, startOrgEmulator } from '../tests/org-emulator/index.ts';
+import { DEMO_IDS, startOrgEmulator } from '../dev/org-emulator/index.ts';
 
 const TARGET = 1_500;
 const today = process.env.TODAY ?? '2026-11-25';

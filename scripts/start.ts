@@ -1,11 +1,12 @@
 /**
  * `npm start`: runs the service. With no DATABASE_URL it starts its own PostgreSQL server under DATA_DIR; with no
  * Salesforce credentials it starts the local Salesforce org emulator (not Salesforce) seeded with demo data; with no
- * SERVICE_API_KEY in that embedded mode it generates one and prints it.
+ * SERVICE_API_KEY in that embedded mode it generates one, keeps it in DATA_DIR and prints it.
  */
 import { execFile } from 'node:child_process';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_KEY_FILE } from '../service/src/api-key.ts';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
 import { startService } from '../service/src/server.ts';
@@ -13,8 +14,9 @@ import { isPreviewUpToDate } from './build-preview.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger(config.env.LOG_LEVEL);
-// The local preview page (the LWC in a browser). When it is out of date (a first start), it is built in a process of
-// its own while the service starts and serves: the compiler takes ~20 s of CPU, which the service need not wait for.
+// The local preview page (the LWC in a browser). `npm install` builds it; when it is missing or out of date (a
+// production install, an edited component) it is built in a process of its own while the service starts and serves:
+// the compiler takes ~20 s of CPU, which the service need not wait for.
 const previewBuild = isPreviewUpToDate() ? undefined : buildPreviewInBackground();
 const service = await startService(config, log).catch((err: Error) => {
   console.error(`Renewal Action Plans could not start: ${err.message}`);
@@ -28,7 +30,7 @@ const lines = [
   `  database: ${database(service.deps.db)}`,
 ];
 if (service.generatedApiKey) {
-  lines.push(`  SERVICE_API_KEY (generated for this run; set SERVICE_API_KEY to fix it): ${service.deps.apiKey}`);
+  lines.push(`  SERVICE_API_KEY: generated on the first start, kept in ${join(config.env.DATA_DIR, API_KEY_FILE)} (set SERVICE_API_KEY to choose one)`);
 }
 if (service.emulator) {
   lines.push(`  Salesforce: local org emulator (NOT Salesforce) at ${service.emulator.url}`);
@@ -40,19 +42,21 @@ if (service.emulator) {
     const link = `${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`;
     if (!previewBuild) lines.push(`  Local preview of the component: ${link}`);
     else {
-      lines.push('  Local preview of the component: being built (first start only); its link follows when it is ready');
+      lines.push('  Local preview of the component: being built in the background; its link follows when it is ready');
       void previewBuild.then((built) => built && console.log(`Local preview of the component is ready: ${link}\n`));
     }
   }
   if (first) {
-    lines.push('  Try it:');
-    lines.push(`    export KEY=${service.generatedApiKey ? service.deps.apiKey : '$SERVICE_API_KEY'} USER_ID=${csm}`);
-    lines.push(`    curl -s -X POST ${service.url}/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d '{"opportunityId":"${first.id}"}'`);
+    const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
+    lines.push('  Try it (the README walk-through): paste these lines into a shell');
+    lines.push(`    export URL=${service.url} KEY=${key} USER_ID=${csm} OPP=${first.id}`);
+    lines.push(`    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`);
   }
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);
 }
-// performance.now() counts from the process start: the preview build, the database and the rest included.
+// performance.now() counts from the process start: the database, the emulator and the rest included (not a preview
+// build, which runs beside the service).
 lines.push(`  started in ${(performance.now() / 1000).toFixed(1)} s`);
 console.log(lines.join('\n') + '\n');
 

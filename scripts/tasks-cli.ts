@@ -51,9 +51,12 @@ try {
       table((await listQueue(db.sql, status, limit)).map(brief));
       break;
     }
-    case 'errors':
-      for (const r of await lastErrors(db.sql, limit)) console.log(`${r.updatedAt.toISOString()} ${r.id} ${r.processor} [${r.executionStatus} ${r.attempts}/${r.maxAttempts}] ${r.lastError}`);
+    case 'errors': {
+      const errors = await lastErrors(db.sql, limit);
+      if (errors.length === 0) console.log('(none)');
+      for (const r of errors) console.log(`${r.updatedAt.toISOString()} ${r.id} ${r.processor} [${r.executionStatus} ${r.attempts}/${r.maxAttempts}] ${r.lastError}`);
       break;
+    }
     case 'retry': {
       if (!UUID.test(positional[0] ?? '')) usage();
       const status = await retryTask(db.sql, positional[0]!);

@@ -13,7 +13,11 @@ export class MailgunProvider implements EmailProvider {
     };
     const domain = encodeURIComponent(this.opts.domain);
     const put = async (kind: 'open' | 'click') => {
-      const body = (await callProvider('Mailgun', `${base}/v3/domains/${domain}/tracking/${kind}`, { method: 'PUT', headers, body: 'active=yes' })) as Record<string, { active?: boolean } | undefined>;
+      const body = (await callProvider('Mailgun', `${base}/v3/domains/${domain}/tracking/${kind}`, {
+        method: 'PUT',
+        headers,
+        body: 'active=yes',
+      })) as Record<string, { active?: boolean } | undefined>;
       return body?.[kind]?.active === true;
     };
     return { opens: t.opens ? await put('open') : false, clicks: t.clicks ? await put('click') : false };

@@ -11,7 +11,10 @@ export interface EmailProvider {
 /** A provider API failure; 429 and 5xx (and network errors) are worth retrying, other 4xx are not. */
 export class EmailProviderError extends Error {
   override name = 'EmailProviderError';
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
   get retryable(): boolean {

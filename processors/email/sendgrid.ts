@@ -10,11 +10,19 @@ export class SendGridProvider implements EmailProvider {
     const headers = { authorization: `Bearer ${this.opts.apiKey}`, 'content-type': 'application/json' };
     const result = { opens: false, clicks: false };
     if (t.opens) {
-      const body = (await callProvider('SendGrid', `${base}/v3/tracking_settings/open`, { method: 'PATCH', headers, body: JSON.stringify({ enabled: true }) })) as { enabled?: boolean };
+      const body = (await callProvider('SendGrid', `${base}/v3/tracking_settings/open`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ enabled: true }),
+      })) as { enabled?: boolean };
       result.opens = body?.enabled === true;
     }
     if (t.clicks) {
-      const body = (await callProvider('SendGrid', `${base}/v3/tracking_settings/click`, { method: 'PATCH', headers, body: JSON.stringify({ enabled: true }) })) as { enabled?: boolean };
+      const body = (await callProvider('SendGrid', `${base}/v3/tracking_settings/click`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ enabled: true }),
+      })) as { enabled?: boolean };
       result.clicks = body?.enabled === true;
     }
     return result;

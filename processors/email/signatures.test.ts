@@ -18,7 +18,10 @@ describe('webhook signatures', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const body = Buffer.from('[{"event":"open"}]');
     const signature = sign('sha256', Buffer.concat([Buffer.from(ts(0)), body]), privateKey).toString('base64');
-    for (const key of [publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), publicKey.export({ type: 'spki', format: 'pem' }).toString()]) {
+    for (const key of [
+      publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    ]) {
       expect(verifySendGrid(sendGridPublicKey(key), signature, ts(0), body, now)).toEqual({ ok: true });
       expect(verifySendGrid(sendGridPublicKey(key), signature, ts(1), body, now).ok).toBe(false);
       expect(verifySendGrid(sendGridPublicKey(key), signature, ts(0), Buffer.from('[{"event":"click"}]'), now).ok).toBe(false);
@@ -28,12 +31,26 @@ describe('webhook signatures', () => {
   it('verifies a Mailgun HMAC in constant time and refuses malformed signatures', () => {
     const key = 'signing-key';
     const token = 'a'.repeat(50);
-    const signature = createHmac('sha256', key).update(ts(0) + token).digest('hex');
+    const signature = createHmac('sha256', key)
+      .update(ts(0) + token)
+      .digest('hex');
     expect(verifyMailgun(key, { timestamp: ts(0), token, signature }, now)).toEqual({ ok: true });
     expect(verifyMailgun(key, { timestamp: ts(0), token, signature: signature.toUpperCase() }, now)).toEqual({ ok: true });
     expect(verifyMailgun(key, { timestamp: ts(0), token, signature: signature.slice(0, 63) }, now).ok).toBe(false);
     expect(verifyMailgun('other', { timestamp: ts(0), token, signature }, now).ok).toBe(false);
-    expect(verifyMailgun(key, { timestamp: ts(-400), token, signature: createHmac('sha256', key).update(ts(-400) + token).digest('hex') }, now)).toEqual({ ok: false, reason: 'stale or malformed timestamp' });
+    expect(
+      verifyMailgun(
+        key,
+        {
+          timestamp: ts(-400),
+          token,
+          signature: createHmac('sha256', key)
+            .update(ts(-400) + token)
+            .digest('hex'),
+        },
+        now,
+      ),
+    ).toEqual({ ok: false, reason: 'stale or malformed timestamp' });
     expect(verifyMailgun(key, { timestamp: 5, token, signature }, now).ok).toBe(false);
   });
 });

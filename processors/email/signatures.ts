@@ -22,7 +22,13 @@ export function sendGridPublicKey(key: string): KeyObject {
  * SendGrid Signed Event Webhook: an ECDSA (P-256, SHA-256) signature, base64 DER, over the timestamp header
  * followed by the raw request body, in `X-Twilio-Email-Event-Webhook-Signature`.
  */
-export function verifySendGrid(publicKey: KeyObject, signatureB64: string | undefined, timestamp: string | undefined, rawBody: Uint8Array, nowMs = Date.now()): SignatureCheck {
+export function verifySendGrid(
+  publicKey: KeyObject,
+  signatureB64: string | undefined,
+  timestamp: string | undefined,
+  rawBody: Uint8Array,
+  nowMs = Date.now(),
+): SignatureCheck {
   if (!signatureB64 || !timestamp) return { ok: false, reason: 'missing signature or timestamp header' };
   if (!isFresh(timestamp, nowMs)) return { ok: false, reason: 'stale or malformed timestamp' };
   const signature = Buffer.from(signatureB64, 'base64');
@@ -37,11 +43,17 @@ export function verifySendGrid(publicKey: KeyObject, signatureB64: string | unde
 }
 
 /** Mailgun webhook signature: hex HMAC-SHA256 of timestamp + token with the webhook signing key, compared in constant time. */
-export function verifyMailgun(signingKey: string, s: { timestamp?: unknown; token?: unknown; signature?: unknown }, nowMs = Date.now()): SignatureCheck {
+export function verifyMailgun(
+  signingKey: string,
+  s: { timestamp?: unknown; token?: unknown; signature?: unknown },
+  nowMs = Date.now(),
+): SignatureCheck {
   if (typeof s.timestamp !== 'string' || typeof s.token !== 'string' || typeof s.signature !== 'string')
     return { ok: false, reason: 'missing signature fields' };
   if (!isFresh(s.timestamp, nowMs)) return { ok: false, reason: 'stale or malformed timestamp' };
-  const expected = createHmac('sha256', signingKey).update(s.timestamp + s.token).digest();
+  const expected = createHmac('sha256', signingKey)
+    .update(s.timestamp + s.token)
+    .digest();
   const given = /^[0-9a-f]{64}$/i.test(s.signature) ? Buffer.from(s.signature, 'hex') : Buffer.alloc(0);
   const valid = given.length === expected.length && timingSafeEqual(given, expected);
   return valid ? { ok: true } : { ok: false, reason: 'signature does not match' };

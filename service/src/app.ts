@@ -6,7 +6,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requireServiceAuth, type AuthEnv } from './auth.ts';
 import { migrationsCurrent } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
+import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited } from './domain-errors.ts';
 import { ApiError, type ErrorCode } from './http-errors.ts';
+import { InvalidPlaybookPlan } from './plan/generate.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
@@ -73,6 +75,12 @@ export function createApp(deps: Deps) {
 
   app.onError((err, c) => {
     const rid = c.get('requestId');
+    if (err instanceof DomainError) {
+      const [status, code] = domainStatus(err);
+      const headers: Record<string, string> = err instanceof RateLimited ? { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterSeconds))) } : {};
+      return c.json(errorBody(code, err.message, err.issues, rid), status, headers);
+    }
+    if (err instanceof InvalidPlaybookPlan) return c.json(errorBody('PLAN_INVALID', err.message, [], rid), 502);
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.issues, rid), err.status, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
@@ -92,6 +100,16 @@ export function createApp(deps: Deps) {
     return c.json(errorBody('INTERNAL', `Internal error (request ${rid})`, [], rid), 500);
   });
   return app;
+}
+
+/** The status and code of a domain error. */
+function domainStatus(err: DomainError): [ContentfulStatusCode, ErrorCode] {
+  if (err instanceof NotFound) return [404, 'NOT_FOUND'];
+  if (err instanceof Conflict) return [409, 'CONFLICT'];
+  if (err instanceof Forbidden) return [403, 'FORBIDDEN'];
+  if (err instanceof RateLimited) return [429, 'RATE_LIMITED'];
+  if (err instanceof InvalidInput) return [400, 'VALIDATION_FAILED'];
+  return [500, 'INTERNAL'];
 }
 
 /** The one error shape. Messages can quote what a provider or Salesforce said, so key-shaped secrets are removed. */

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { ApiError, badRequest } from './http-errors.ts';
+import { ApiError } from './http-errors.ts';
+import { invalidInput } from './domain-errors.ts';
 import { SalesforceId } from './salesforce/ids.ts';
 
 export type AuthEnv = { Variables: { userId: string; requestId: string } };
@@ -27,7 +28,7 @@ export function requireServiceAuth(apiKey: string): MiddlewareHandler<AuthEnv> {
     const parsed = SalesforceId.safeParse(userId);
     if (!parsed.success || !userId!.startsWith('005')) {
       const message = userId === undefined ? 'is required' : parsed.success ? 'must be a User id (005...)' : parsed.error.issues[0]!.message;
-      throw badRequest(`X-Salesforce-User-Id ${message}`, [{ path: 'header.X-Salesforce-User-Id', message }]);
+      throw invalidInput(`X-Salesforce-User-Id ${message}`, [{ path: 'header.X-Salesforce-User-Id', message }]);
     }
     c.set('userId', parsed.data);
     await next();

@@ -14,6 +14,21 @@ const isoDate = IsoDateSchema;
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const cronExpression = z.string().refine((v) => validateCron(v), 'must be a cron expression like */5 * * * *');
 
+/** What the CSM can be told in Salesforce (the bell): each kind can be turned off with SALESFORCE_NOTIFICATIONS. */
+export const SALESFORCE_NOTIFICATION_KINDS = ['ai-task-failed', 'task-rejected', 'replan-needed', 'finalized-by-other'] as const;
+export type SalesforceNotificationKind = (typeof SALESFORCE_NOTIFICATION_KINDS)[number];
+
+const notificationKinds = z
+  .string()
+  .default(SALESFORCE_NOTIFICATION_KINDS.join(','))
+  .transform((v, ctx): SalesforceNotificationKind[] => {
+    const kinds = v.split(',').map((k) => k.trim()).filter(Boolean);
+    if (kinds.length === 1 && kinds[0] === 'none') return [];
+    const unknown = kinds.filter((k) => !(SALESFORCE_NOTIFICATION_KINDS as readonly string[]).includes(k));
+    if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown kind ${unknown.join(', ')}: use a comma-separated list of ${SALESFORCE_NOTIFICATION_KINDS.join(', ')}, or none` });
+    return kinds as SalesforceNotificationKind[];
+  });
+
 /** Every environment variable the service reads, validated once at start. */
 export const EnvSchema = z
   .object({
@@ -35,6 +50,11 @@ export const EnvSchema = z
     SF_RENEWAL_DATE_FIELD: optionalString.pipe(
       z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an Opportunity field API name').optional(),
     ),
+    SF_NOTIFICATION_TYPE: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be the DeveloperName of a Custom Notification Type')
+      .default('Renewal_Action_Plan_Alert'),
+    SALESFORCE_NOTIFICATIONS: notificationKinds,
     SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
     SF_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(120),
     SF_WRITE_PAUSE_SECONDS: z.coerce.number().min(0).max(86_400).default(900),

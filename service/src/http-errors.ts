@@ -15,12 +15,12 @@ export type ErrorCode =
   | 'PLAN_INVALID'
   | 'INTERNAL';
 
-export interface Issue {
-  path: string;
-  message: string;
-}
+import type { Issue } from './domain-errors.ts';
 
-/** An error with the one response shape: `{ error: { code, message, issues, requestId } }`. */
+/**
+ * An HTTP-only error (authentication, body limits, an unconfigured webhook) with the one response shape:
+ * `{ error: { code, message, issues, requestId } }`. The domain throws domain errors instead (domain-errors.ts).
+ */
 export class ApiError extends HTTPException {
   constructor(
     status: ContentfulStatusCode,
@@ -33,11 +33,3 @@ export class ApiError extends HTTPException {
     super(status, { message });
   }
 }
-
-export const badRequest = (message: string, issues: Issue[] = []) => new ApiError(400, 'VALIDATION_FAILED', message, issues);
-export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} was not found`);
-export const forbidden = (message: string) => new ApiError(403, 'FORBIDDEN', message);
-export const conflict = (message: string) => new ApiError(409, 'CONFLICT', message);
-/** 429 with `Retry-After` in whole seconds (at least 1). */
-export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
-  new ApiError(429, 'RATE_LIMITED', message, [], { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });

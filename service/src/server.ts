@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
+import { storedApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
 import { OrgBusinessCalendar } from './calendar/org-calendar.ts';
 import { clockFor, middayOf } from './clock.ts';
@@ -12,12 +13,24 @@ import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
 import { stepModelFromEnv } from './workflows/steps/model.ts';
-import { startSalesforceSync } from './background.ts';
+import { startSalesforceSync } from './sync/loop.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
 import { Schedules, serviceSchedules } from './schedules/schedules.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
+
+/** Why the server could not listen, in one line for the person who ran `npm start`. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE') return new ListenError(`port ${port} on ${host} is already in use (another npm start?): stop it, or set PORT to a free port`);
+  if (err.code === 'EACCES') return new ListenError(`port ${port} on ${host} needs more privileges: set PORT above 1023`);
+  if (err.code === 'EADDRNOTAVAIL') return new ListenError(`${host} is not an address of this machine: check HOST`);
+  return err;
+}
 
 export interface RunningService {
   url: string;
@@ -75,7 +88,7 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
     let emulator: RunningService['emulator'];
     let emulatorLink: { url: string; accessToken: string } | undefined;
     if (config.salesforce.mode === 'emulator') {
-      const { startOrgEmulator } = await import('../../tests/org-emulator/index.ts');
+      const { startOrgEmulator } = await import('../../dev/org-emulator/index.ts');
       const accessToken = randomBytes(24).toString('base64url');
       const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined });
       closers.push(() => org.close());
@@ -86,14 +99,16 @@ export async function startService(config: Config = loadConfig(), log: Logger = 
     }
     const conn = await connectSalesforce(config.salesforce, emulatorLink, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
     const generatedApiKey = !env.SERVICE_API_KEY;
-    const deps = await assembleDeps(config, db, conn, log);
+    // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
+    const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());
 
     const app = createApp(deps);
-    const server = await new Promise<ServerType>((resolve) => {
+    const server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+      s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, env.HOST, env.PORT)));
     });
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     // Pushed after the server so they stop first: the executor stops claiming at once, lets running tasks finish

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../helpers/database.ts';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
-import { insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -37,6 +37,10 @@ describe('executor and tasks CLI', () => {
     expect(out.stdout).toMatch(/"msg":"executor --once finished".*"success":1/);
     expect((await statusOf(db.sql, id!)).executionStatus).toBe('success');
     expect(org.records('Opportunity').find((o) => o.Id === DEMO_IDS.opportunities.acme)!.NextStep).toBe('Run by cron');
+  });
+
+  it('says (none) when no task has an error', async () => {
+    expect((await cli('scripts/tasks-cli.ts', ['errors'])).stdout.trim().split('\n').at(-1)).toBe('(none)');
   });
 
   it('lists, shows errors, retries and cancels tasks', async () => {

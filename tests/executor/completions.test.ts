@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimQueuedTasks, completeTasks } from '../../service/src/db/queue.ts';
 import { CompletionGroup } from '../../service/src/executor/completions.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** Grouped completions: one statement for many successes, each still guarded by its own claim token. */
 describe('grouped completion of AI tasks', () => {

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../helpers/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
-import { startWorker, type WorkerProcess } from './processes.ts';
-import { createRunsTable } from './test-registry.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { startWorker, type WorkerProcess } from '../../testkit/executor/processes.ts';
+import { createRunsTable } from '../../testkit/executor/test-registry.ts';
 
 /** Executors in separate processes against one real PostgreSQL: they coordinate only through the database. */
 describe('executors in separate processes', () => {
@@ -40,6 +40,7 @@ describe('executors in separate processes', () => {
     expect(runs[0]).toEqual({ n: 2000, distinct: 2000 });
     const byWorker = await db.sql<{ worker: string; n: number }[]>`SELECT worker, count(*)::int AS n FROM executor_test_runs GROUP BY worker ORDER BY worker`;
     expect(byWorker.reduce((s, r) => s + r.n, 0)).toBe(ids.length);
+    expect(byWorker.map((r) => r.worker)).toEqual(['p1', 'p2', 'p3']); // every process did part of the work
     expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ai-task-succeeded'`)[0]!.n).toBeGreaterThanOrEqual(2000);
   });
 

@@ -7,9 +7,9 @@ import { Executor } from '../../service/src/executor/executor.ts';
 import { executorOptions } from '../../service/src/executor/options.ts';
 import { processorServices } from '../../service/src/executor/services.ts';
 import { startEmailProviderTestServer, type EmailProviderTestServer } from '../email-provider-server/index.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS } from '../org-emulator/index.ts';
-import { insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 
 const C = DEMO_IDS.contacts;
 const ACME = DEMO_IDS.opportunities.acme;

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimQueuedTasks, completeTask, failTask, recoverExpiredLeases, releaseTasks } from '../../service/src/db/queue.ts';
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { ExecutorOptions } from '../../service/src/executor/options.ts';
-import { freshDatabase } from '../helpers/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
-import { createRunsTable, testRegistry, testServices } from './test-registry.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { createRunsTable, testRegistry, testServices } from '../../testkit/executor/test-registry.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
@@ -136,7 +136,7 @@ describe('Executor (in process)', () => {
   afterAll(async () => db?.drop());
 
   const executor = (o: Partial<ExecutorOptions> = {}) =>
-    new Executor({ db, registry: testRegistry(o.workerId ?? 'exec-a'), services: testServices(db.sql), options: options(o) });
+    new Executor({ db, registry: testRegistry(o.workerId ?? 'exec-a', db.sql), services: testServices(db.sql), options: options(o) });
 
   it('is woken by NOTIFY when tasks are queued, runs them and notifies the CSM of each success', async () => {
     const ex = executor();
@@ -192,6 +192,9 @@ describe('Executor (in process)', () => {
     expect((await statusOf(db.sql, quick!)).executionStatus).toBe('success');
     expect(await statusOf(db.sql, hung!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
     const [queuedAfterStop] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
+    // The insert notifies the queue channel: an executor still listening would claim the task within milliseconds.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await db.sql`SELECT count(*)::int AS n FROM executor_test_runs WHERE task_id = ${queuedAfterStop!}`)[0]!.n).toBe(0);
     expect((await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'running'`)[0]!.n).toBe(0);
     expect((await statusOf(db.sql, queuedAfterStop!)).executionStatus).toBe('queued');
   });

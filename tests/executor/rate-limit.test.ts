@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../service/src/executor/index.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS } from '../org-emulator/index.ts';
-import { insertAiTasks, seedPlan, statusOf } from './fixtures.ts';
-import { operationsOf } from '../helpers/salesforce-calls.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { operationsOf } from '../../testkit/salesforce-calls.ts';
 
 const ACME = DEMO_IDS.opportunities.acme;
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../service/src/db/sql.ts';
 import type { Deps } from '../../service/src/deps.ts';
 import { Schedules, serviceSchedules, type ScheduleDefinition } from '../../service/src/schedules/schedules.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { eventually, seedPlan } from './fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { eventually, seedPlan } from '../../testkit/executor/fixtures.ts';
 
 /** Three service instances, each with its own connection pool to the one database: each schedule slot runs once. */
 describe('schedules across three instances', () => {

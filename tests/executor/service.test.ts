@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { freshDatabase } from '../helpers/database.ts';
-import { eventually } from './fixtures.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { eventually } from '../../testkit/executor/fixtures.ts';
 
 /** The executor as part of the running service: a finalized plan's AI tasks run on their own, then it stops cleanly. */
 describe('executor in the service', () => {

@@ -2,8 +2,8 @@ import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
 import { trackEmail } from '../../service/src/db/email-tracking.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { insertAiTasks, seedPlan } from './fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { insertAiTasks, seedPlan } from '../../testkit/executor/fixtures.ts';
 
 /** Signed provider webhooks, with real keys generated here: SendGrid ECDSA P-256, Mailgun HMAC-SHA256. */
 describe('email provider webhooks', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../service/src/config.ts';
 import { FORCE_APP, sourceFiles } from './source-files.ts';
 
 const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['types', 'members', 'fieldPermissions', 'classAccesses', 'customPermissions', 'externalCredentialPrincipalAccesses', 'externalCredentialParameters', 'namedCredentialParameters', 'object', 'itemInstances', 'flexiPageRegions', 'target'].includes(name) });
@@ -22,7 +23,8 @@ const EXPECTED: Record<string, string[]> = {
     'Opportunity.Termination_Terms__c',
   ],
   CustomPermission: ['Renewal_Action_Plans_User'],
-  PermissionSet: ['Renewal_Action_Plans'],
+  PermissionSet: ['Renewal_Action_Plans', 'Renewal_Action_Plans_Service'],
+  CustomNotificationType: ['Renewal_Action_Plan_Alert'],
   NamedCredential: ['RenewalActionPlanService'],
   ExternalCredential: ['RenewalActionPlanService'],
   FlexiPage: ['Renewal_Opportunity_Record_Page'],
@@ -39,6 +41,8 @@ const ON_DISK = [
   'objects/Activity.object',
   'customPermissions/Renewal_Action_Plans_User.customPermission',
   'permissionsets/Renewal_Action_Plans.permissionset',
+  'permissionsets/Renewal_Action_Plans_Service.permissionset',
+  'notificationtypes/Renewal_Action_Plan_Alert.notiftype',
   'namedCredentials/RenewalActionPlanService.namedCredential',
   'externalCredentials/RenewalActionPlanService.externalCredential',
   'flexipages/Renewal_Opportunity_Record_Page.flexipage',
@@ -115,7 +119,35 @@ describe('the permission set', () => {
   });
 });
 
+describe('force-app/README.md', () => {
+  it('names every field the package adds, and every component type it deploys', () => {
+    const readme = readFileSync(join(FORCE_APP, 'README.md'), 'utf8');
+    for (const file of sourceFiles('.field-meta.xml')) {
+      const [object, , name] = file.split(/[\\/]objects[\\/]/)[1]!.split(/[\\/]/);
+      const field = name!.replace('.field-meta.xml', '');
+      expect(readme).toContain(object === 'Activity' ? `Task.${field}` : `${object}.${field}`);
+    }
+    for (const name of [...EXPECTED.CustomNotificationType!, ...EXPECTED.PermissionSet!, ...EXPECTED.FlexiPage!]) expect(readme).toContain(name);
+  });
+});
+
 describe('references between components', () => {
+  it('the service sends the notification type the package deploys, and the integration user may send it', () => {
+    const type = readXml(source('notificationtypes/Renewal_Action_Plan_Alert.notiftype-meta.xml')).CustomNotificationType;
+    expect(type).toMatchObject({ desktop: true, mobile: true, masterLabel: 'Renewal Action Plan Alert' });
+    expect(loadConfig({}).env.SF_NOTIFICATION_TYPE).toBe('Renewal_Action_Plan_Alert');
+    const service = readXml(source('permissionsets/Renewal_Action_Plans_Service.permissionset-meta.xml')).PermissionSet;
+    expect(service.userPermissions).toEqual({ enabled: true, name: 'SendCustomNotifications' });
+  });
+
+  it('the component declares the desktop and phone form factors on the Opportunity record page', () => {
+    const withAttributes = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
+    const bundle = withAttributes.parse(readFileSync(source('lwc/renewalActionPlan/renewalActionPlan.js-meta.xml'), 'utf8')).LightningComponentBundle;
+    const config = bundle.targetConfigs.targetConfig;
+    expect(config).toMatchObject({ targets: 'lightning__RecordPage', objects: { object: 'Opportunity' } });
+    expect(config.supportedFormFactors.supportedFormFactor).toEqual([{ type: 'Large' }, { type: 'Small' }]);
+  });
+
   it('the controller calls out through the Named Credential that exists, which uses the External Credential', () => {
     const controller = readFileSync(source('classes/RenewalActionPlanController.cls'), 'utf8');
     const name = /NAMED_CREDENTIAL = '([^']+)'/.exec(controller)?.[1];

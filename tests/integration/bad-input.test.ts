@@ -1,9 +1,9 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { databaseDigest } from '../helpers/snapshot.ts';
-import { salesforceWrites } from '../helpers/salesforce-calls.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { databaseDigest } from '../../testkit/snapshot.ts';
+import { salesforceWrites } from '../../testkit/salesforce-calls.ts';
 
 /**
  * The inputs that used to answer 500 (issue 9): each is now a 400 naming the field, and nothing is written, neither
@@ -184,9 +184,11 @@ describe('15- and 18-character Salesforce ids', () => {
     const user15 = h.users['Jordan Lee']!.slice(0, 15);
     const asUser15 = await h.api('GET', `/api/workflows/tasks?opportunity_id=${id15}&limit=200`, undefined, { user: user15 });
     expect(asUser15.body.tasks.map((t: any) => t.id)).toEqual(by18.body.tasks.map((t: any) => t.id));
-    // A 15-character id differing only in case is another record (no match), and a forged suffix is refused.
+    // A 15-character id differing only in case is another record (no match: not found in Salesforce), and a forged
+    // suffix is refused.
     const otherCase = await h.api('GET', `/api/workflows/tasks?opportunity_id=${id15.replace('e', 'E')}`);
-    expect(otherCase.status, JSON.stringify(otherCase.body)).toBe(403);
+    expect(otherCase.status, JSON.stringify(otherCase.body)).toBe(404);
+    expect(otherCase.body.error.message).toMatch(/^Opportunity 0065E\w+ was not found/);
     const forged = await h.api('GET', `/api/workflows/tasks?opportunity_id=${id15}ZZZ`);
     expect(forged.body.error.issues[0]).toMatchObject({ path: 'query.opportunity_id', message: 'has an invalid 18-character checksum' });
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimTaskNow, completeTask, type ClaimOptions } from '../../service/src/db/queue.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
  * Cancelling an AI task (issue 9, item 11), as docs/runbook.md says: a queued task is cancelled and never runs; a task

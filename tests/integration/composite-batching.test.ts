@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { query, updateRecord, upsertTask } from '../../processors/salesforce.ts';
-import { startSalesforceSync } from '../../service/src/background.ts';
+import { query, updateRecord, upsertTask } from '../../service/src/salesforce/records.ts';
+import { startSalesforceSync } from '../../service/src/sync/loop.ts';
 import { SalesforceError } from '../../service/src/salesforce/errors.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS } from '../org-emulator/index.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
 
 const ACME = DEMO_IDS.opportunities.acme;
 

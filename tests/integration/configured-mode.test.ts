@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
-import { freshDatabase } from '../helpers/database.ts';
+import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { freshDatabase } from '../../testkit/database.ts';
 
 /**
  * The same build pointed at "real" systems through environment variables: a PostgreSQL server by DATABASE_URL

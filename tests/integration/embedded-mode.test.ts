@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { eventually } from '../executor/fixtures.ts';
+import { eventually } from '../../testkit/executor/fixtures.ts';
 
 /**
  * `npm start` on embedded defaults: its own PostgreSQL server under DATA_DIR, the local org emulator, a generated key,

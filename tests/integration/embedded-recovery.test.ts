@@ -6,9 +6,9 @@ import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../service/src/db/embedded/server.ts';
 import { isAlive } from '../../service/src/db/embedded/owner.ts';
-import { eventually } from '../executor/fixtures.ts';
+import { eventually } from '../../testkit/executor/fixtures.ts';
 
-const OWNER = new URL('../helpers/embedded-owner-process.ts', import.meta.url).pathname;
+const OWNER = new URL('../../testkit/embedded-owner-process.ts', import.meta.url).pathname;
 
 /** Starts a process that owns the server of `dataDir`; resolves with both pids once the server is up. */
 async function startOwner(dataDir: string): Promise<{ ownerPid: number; serverPid: number }> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSalesforceSync } from '../../service/src/background.ts';
+import { startSalesforceSync } from '../../service/src/sync/loop.ts';
 import { createExecutor } from '../../service/src/executor/index.ts';
-import { insertAiTasks, seedPlan } from '../executor/fixtures.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS, type FaultSpec } from '../org-emulator/index.ts';
+import { insertAiTasks, seedPlan } from '../../testkit/executor/fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS, type FaultSpec } from '../../dev/org-emulator/index.ts';
 
 /**
  * Every Salesforce write path × every fault class the org emulator (not Salesforce) can inject. Each cell: the fault

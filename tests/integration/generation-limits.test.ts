@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../service/src/app.ts';
 import type { Deps } from '../../service/src/deps.ts';
-import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
-import { operationsOf } from '../helpers/salesforce-calls.ts';
+import { API_KEY, startHarness, type Harness } from '../../testkit/harness.ts';
+import { operationsOf } from '../../testkit/salesforce-calls.ts';
 
 /**
  * Plan generation is bounded (issue 9, item 8): per user and per execution, shared by every instance through

@@ -2,9 +2,9 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { createApp } from '../../service/src/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, startHarness, type Harness } from '../helpers/harness.ts';
-import { databaseDigest } from '../helpers/snapshot.ts';
-import { salesforceWrites } from '../helpers/salesforce-calls.ts';
+import { API_KEY, startHarness, type Harness } from '../../testkit/harness.ts';
+import { databaseDigest } from '../../testkit/snapshot.ts';
+import { salesforceWrites } from '../../testkit/salesforce-calls.ts';
 
 /**
  * Property: random and hostile bodies, ids, paths and headers thrown at every route never produce a 5xx, every 4xx

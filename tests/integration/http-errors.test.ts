@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** Every 400/401/403/404 path answers with the one error shape, names what is wrong, and writes nothing. */
 describe('HTTP errors', () => {
@@ -161,10 +161,12 @@ describe('HTTP errors', () => {
       const gen = await h.api('POST', `/api/workflows/executions/${unknownUuid}/action-plan/generate`);
       expect(gen.status).toBe(404);
     });
-    it('for an opportunity that does not exist (asked by an administrator)', async () => {
-      const res = await h.api('POST', '/api/workflows/executions', { opportunityId: '006000000000000AAA' }, { user: h.users['Alex Admin'] });
-      expect(res.status).toBe(404);
-      expect(res.body.error.message).toMatch(/Opportunity 006000000000000AAA was not found/);
+    it('for an opportunity that does not exist, asked by an administrator or by a CSM', async () => {
+      for (const user of [h.users['Alex Admin'], h.users['Jordan Lee']]) {
+        const res = await h.api('POST', '/api/workflows/executions', { opportunityId: '006000000000000AAA' }, { user });
+        expect(res.status).toBe(404);
+        expect(res.body.error.message).toMatch(/Opportunity 006000000000000AAA was not found/);
+      }
     });
     it('for unknown routes', async () => {
       const res = await h.api('GET', '/api/workflows/nothing');

@@ -1,8 +1,8 @@
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate, migrationFiles, migrationsCurrent } from '../../service/src/db/migrate.ts';
+import { checksumOf, migrate, migrationFiles, migrationsCurrent } from '../../service/src/db/migrate.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
-import { freshDatabase } from '../helpers/database.ts';
+import { freshDatabase } from '../../testkit/database.ts';
 
 describe('migrations', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -50,5 +50,22 @@ describe('migrations', () => {
     const [row] = await db.sql`SELECT to_regclass('ok_table') AS t`;
     expect(row!.t).toBeNull();
     expect(await migrationsCurrent(db.sql)).toBe(true);
+  });
+
+  it('refuse to start when an applied migration was edited, and record checksums of migrations applied before them', async () => {
+    const db = await freshDatabase();
+    cleanups.push(() => db.drop());
+    const files = migrationFiles();
+    const recorded = await db.sql<{ version: number; checksum: string }[]>`SELECT version, checksum FROM schema_migrations ORDER BY version`;
+    expect(recorded).toEqual(files.map((m) => ({ version: m.version, checksum: checksumOf(m) })));
+
+    const edited = files.map((m, i) => (i === 1 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
+    await expect(migrate(db.sql, edited)).rejects.toThrow(new RegExp(`migration ${files[1]!.name} was edited after it was applied`));
+
+    // A database migrated before checksums existed gets them recorded once, then holds to them.
+    await db.sql`UPDATE schema_migrations SET checksum = NULL`;
+    expect(await migrate(db.sql)).toEqual([]);
+    expect((await db.sql`SELECT checksum FROM schema_migrations WHERE checksum IS NULL`).length).toBe(0);
+    await expect(migrate(db.sql, edited)).rejects.toThrow(/was edited after it was applied/);
   });
 });

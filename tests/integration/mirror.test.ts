@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizePlan } from '../../service/src/db/finalize.ts';
 import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
-import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/workflows/mirror.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { salesforceWrites } from '../helpers/salesforce-calls.ts';
+import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/sync/mirror.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { salesforceWrites } from '../../testkit/salesforce-calls.ts';
 
 /** Mirroring plan tasks to Salesforce under faults: retries, per-record failures, crashes. */
 describe('Salesforce task mirror', () => {
@@ -29,7 +29,7 @@ describe('Salesforce task mirror', () => {
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, { planId: plan.id });
     expect(res.status).toBe(200);
     const n = plan.aiTasks.length + plan.csmTasks.length;
-    expect(res.body.plan.mirror).toEqual({ synced: n, pending: 0, failed: 0 });
+    expect(res.body.plan.mirror).toEqual({ synced: n, pending: 0, failed: 0, stuck: [] });
     expect(mirrored()).toHaveLength(n);
     expect(new Set(mirrored().map((t) => t.Action_Plan_Task_Id__c)).size).toBe(n);
   });
@@ -49,7 +49,10 @@ describe('Salesforce task mirror', () => {
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, { planId: plan.id });
     expect(res.status).toBe(200);
     const n = plan.aiTasks.length + plan.csmTasks.length;
-    expect(res.body.plan.mirror).toEqual({ synced: 0, pending: 0, failed: n });
+    expect(res.body.plan.mirror).toMatchObject({ synced: 0, pending: 0, failed: n });
+    // Given up: the card names each task and Salesforce's reason, with no retry time.
+    expect(res.body.plan.mirror.stuck).toHaveLength(n);
+    expect(res.body.plan.mirror.stuck[0]).toMatchObject({ reason: expect.stringMatching(/^FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/), retryAt: null, rejected: true });
     const rows = await h.sql`SELECT mirror_status, mirror_error FROM workflow_tasks WHERE parent_task_id IS NULL`;
     expect(rows.every((r) => r.mirror_status === 'failed' && /FIELD_CUSTOM_VALIDATION_EXCEPTION: .*validation rule/.test(r.mirror_error))).toBe(true);
     expect(mirrored()).toHaveLength(0);
@@ -67,6 +70,16 @@ describe('Salesforce task mirror', () => {
     expect(res.body.plan.status).toBe('finalized');
     const n = plan.aiTasks.length + plan.csmTasks.length;
     expect(res.body.plan.mirror.pending).toBe(n);
+    // A failed attempt alone is not stuck: the backoff retries it, and the card says nothing yet.
+    expect(res.body.plan.mirror.stuck).toEqual([]);
+    // Once the wait passes MIRROR_STUCK_AFTER_MINUTES, the card says why, and when the backoff retries each task.
+    await h.sql`UPDATE workflow_tasks SET mirror_pending_since = now() - interval '2 hours' WHERE mirror_status = 'pending'`;
+    const later = await h.api('GET', `/api/workflows/executions/${executionId}/action-plan`);
+    const stuck = later.body.plan.mirror.stuck;
+    expect(stuck).toHaveLength(n);
+    expect(stuck[0]).toMatchObject({ reason: expect.stringMatching(/SERVER_UNAVAILABLE/), rejected: false });
+    const [row] = await h.sql<{ retryAt: Date }[]>`SELECT mirror_retry_at AS "retryAt" FROM workflow_tasks WHERE id = ${stuck[0].taskId}`;
+    expect(stuck[0].retryAt).toBe(row!.retryAt.toISOString());
     const report = await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log);
     expect(report).toEqual({ synced: n, failed: 0, pending: 0 });
     expect(mirrored()).toHaveLength(n);

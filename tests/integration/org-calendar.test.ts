@@ -7,7 +7,7 @@ import { nextWorkflowDate } from '../../service/src/plan/window.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
 import { renewalStageFor } from '../../service/src/stages/stages.ts';
-import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
 
 const TOKEN = 'calendar-test-token';
 let org: OrgEmulator;

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getTask } from '../../service/src/db/tasks.ts';
 import { createExecutor } from '../../service/src/executor/index.ts';
 import { resurfaceTasks, startDueWorkflows } from '../../service/src/schedules/jobs.ts';
-import { syncTaskStatusFromSalesforce } from '../../service/src/workflows/status-sync.ts';
-import { insertAiTasks } from '../executor/fixtures.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
+import { insertAiTasks } from '../../testkit/executor/fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
  * The date-sensitive paths at dates that break naive code — Thanksgiving, a Saturday, the year end, New Year's Day —

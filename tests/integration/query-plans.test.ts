@@ -5,9 +5,9 @@ import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { claimQueuedTasks, claimTaskNow, lastErrors, listQueue, queueDepth, recoverExpiredLeases } from '../../service/src/db/queue.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
 import { listTasks } from '../../service/src/db/tasks.ts';
-import { freshDatabase } from '../helpers/database.ts';
-import { seedYear } from '../helpers/year-seed.ts';
-import { insertAiTasks } from '../executor/fixtures.ts';
+import { freshDatabase } from '../../testkit/database.ts';
+import { seedYear } from '../../testkit/year-seed.ts';
+import { insertAiTasks } from '../../testkit/executor/fixtures.ts';
 
 interface PlanNode { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] }
 const seqScansOnTasks = (node: PlanNode): number =>
@@ -58,7 +58,7 @@ describe('query plans at scale', () => {
   };
 
   it('the plan view (its stamp, then its live state)', async () => {
-    await noSeqScan((sql) => planViewStamp(sql, seeded.executionId));
+    await noSeqScan((sql) => planViewStamp(sql, seeded.executionId, 30 * 60_000));
     await noSeqScan((sql) => executionLiveState(sql, seeded.executionId));
   });
 

@@ -3,7 +3,7 @@ import { addDays } from '../../service/src/calendar/dates.ts';
 import type { Planner, PlanningInput } from '../../service/src/plan/planner.ts';
 import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
 import type { ActionPlanContent } from '../../service/src/plan/schema.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** The playbook's plan, reshaped by the test to stand for a planner that changed its mind between versions. */
 class ReshapedPlaybook implements Planner {
@@ -238,6 +238,6 @@ describe('re-planning a finalized action plan', () => {
     expect(await counts()).toMatchObject({ tasks: before.tasks + 1, salesforce: before.salesforce + 1 });
     const [note] = await h.sql`SELECT title, body FROM notifications WHERE plan_id = ${v3.id}`;
     expect(note!.title).toBe(`Action plan updated: +1 −1 ~${v3.diff.changed.length}`);
-    expect(note!.body).toContain(`moved from ${oldRenewal} to ${moved}; open tasks moved 5 business day(s)`);
+    expect(note!.body).toContain(`moved from ${oldRenewal} to ${moved}; open tasks moved 5 business days.`);
   });
 });

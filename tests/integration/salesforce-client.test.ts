@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
 import { contextSoql, loadOpportunityContext } from '../../service/src/salesforce/context.ts';
 import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
-import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 describe('Salesforce client against the local org emulator', () => {
   let h: Harness;

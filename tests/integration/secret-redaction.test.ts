@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llmPlannerFromEnv } from '../../service/src/plan/llm-planner.ts';
 import { stepModelFromEnv } from '../../service/src/workflows/steps/model.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
  * A provider's error text can quote a secret ("Incorrect API key provided: sk-..."). Issue 9, item 10: it never

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncTaskStatusFromSalesforce } from '../../service/src/workflows/status-sync.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** The vertical slice: opportunity → execution → plan → finalize → Postgres → Salesforce Tasks, and back. */
 describe('renewal action plan slice', () => {
@@ -67,7 +67,7 @@ describe('renewal action plan slice', () => {
     expect(done.status).toBe('finalized');
     expect(done.aiTasks.some((t: any) => t.key === reminder.key)).toBe(false);
     expect(done.csmTasks.find((t: any) => t.key === csm.key)).toMatchObject({ priority: 5, action: 'Call Eric Estrada this week' });
-    expect(done.mirror).toEqual({ synced: done.aiTasks.length + done.csmTasks.length, pending: 0, failed: 0 });
+    expect(done.mirror).toEqual({ synced: done.aiTasks.length + done.csmTasks.length, pending: 0, failed: 0, stuck: [] });
 
     const ai = await h.sql`SELECT * FROM workflow_tasks WHERE execution_id = ${executionId} AND owner = 'AI'`;
     expect(ai).toHaveLength(done.aiTasks.length);
@@ -161,7 +161,7 @@ describe('renewal action plan slice', () => {
     const path = `/api/workflows/executions/${executionId}/action-plan`;
     const first = await h.app.request(path, { headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', 'x-salesforce-user-id': h.users['Jordan Lee']! } });
     const etag = first.headers.get('etag')!;
-    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(etag).toMatch(/^"[0-9a-f]{32}-\d{4}-\d\d-\d\d"$/); // the view stamp and the day (steps turn overdue)
     const same = await h.api('GET', path, undefined, { headers: { 'if-none-match': etag } });
     expect(same.status).toBe(304);
     const task = plan.csmTasks.find((t: any) => t.complexity !== 'complex' && t.key !== plan.csmTasks[0].key);

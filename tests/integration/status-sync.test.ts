@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syncTaskStatusFromSalesforce } from '../../service/src/workflows/status-sync.ts';
-import { seedPlan } from '../executor/fixtures.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
-import { DEMO_IDS, loadDemoSeed, salesforceId } from '../org-emulator/index.ts';
+import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
+import { seedPlan } from '../../testkit/executor/fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { DEMO_IDS, loadDemoSeed, salesforceId } from '../../dev/org-emulator/index.ts';
 
 const ACME = DEMO_IDS.opportunities.acme;
 const CSM = DEMO_IDS.users.jordanLee;

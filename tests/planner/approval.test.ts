@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmPlanner } from '../../service/src/plan/llm-planner.ts';
 import { stageById } from '../../service/src/stages/stages.ts';
 import { renewalPosition } from '../../service/src/workflows/executions.ts';
-import { startHarness, TODAY, type Harness } from '../helpers/harness.ts';
+import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
 import { modelPlanWith } from './scripted-plans.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmPlanner } from '../../service/src/plan/llm-planner.ts';
 import { stepModelFromEnv } from '../../service/src/workflows/steps/model.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
 
 /**

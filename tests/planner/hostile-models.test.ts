@@ -5,7 +5,7 @@ import { ActionPlanContent } from '../../service/src/plan/schema.ts';
 import { stageById } from '../../service/src/stages/stages.ts';
 import { renewalPosition } from '../../service/src/workflows/executions.ts';
 import { stepModelFromEnv } from '../../service/src/workflows/steps/model.ts';
-import { startHarness, TODAY, type Harness } from '../helpers/harness.ts';
+import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
 import { modelPlan } from './scripted-plans.ts';
 

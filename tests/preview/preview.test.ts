@@ -3,7 +3,8 @@
  * against the real service in embedded mode (its own PostgreSQL server, local org emulator, playbook planner), in
  * Debian's Chromium.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -12,7 +13,7 @@ import { PREVIEW_DIST, ensurePreviewBuilt } from '../../scripts/build-preview.ts
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { DEMO_IDS } from '../org-emulator/demo-ids.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
 import { startPreviewFront } from './front.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,6 +21,38 @@ const API_KEY = 'preview-e2e-key-0123456789abcdefghijklmnopqrstuv';
 const OPPORTUNITY = DEMO_IDS.opportunities.acme; // the Discovery story
 const CSM = DEMO_IDS.users.jordanLee;
 const SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan.png');
+const PHONE_SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan-420px.png');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * The one violation that is not ours: lightning-base-components' OSS overlay puts role="alertdialog" on its
+ * lightning-interactive-dialog-base host without a name, around the dialog section that has one (which axe still
+ * checks). In Salesforce the platform renders that container.
+ */
+const NOT_OURS = (v: { id: string; targets: string[] }) => v.id === 'aria-dialog-name' && v.targets.every((t) => t === '[["lightning-overlay-container","lightning-interactive-dialog-base"]]');
+
+/** axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA, and best practices). */
+async function seriousViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; targets: string[] }[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }))
+    .filter((v) => !NOT_OURS(v));
+}
+
+/** Whether an element has keyboard focus (`:focus` holds inside the components' shadow trees too). */
+const hasFocus = (el: Element) => el.matches(':focus');
 
 describe('the action plan preview in Chromium', () => {
   let dataDir: string;
@@ -34,6 +67,9 @@ describe('the action plan preview in Chromium', () => {
     return response.json();
   };
   const aiStatuses = () => page.locator('c-action-plan-ai-tasks [data-id="status"]').allInnerTexts();
+  /** The status a timeline step shows (data-status: pending, in_progress, done, overdue). */
+  const timelineStatus = (title: string) =>
+    page.locator('[data-id="timeline-step"]', { hasText: title }).first().getAttribute('data-status');
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`);
@@ -81,6 +117,16 @@ describe('the action plan preview in Chromium', () => {
     expect(await page.locator('[data-id="timeline-step"]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-id="next-workflow"]').innerText()).toContain('Prepare');
     await page.locator('.slds-notify_toast', { hasText: 'Action plan generated' }).waitFor();
+
+    // Words: each key decision once; only done steps under Process Completed, waiting ones apart; no "(s)".
+    const decisions = await page.locator('[data-id="key-decision"]').allInnerTexts();
+    expect(new Set(decisions).size).toBe(decisions.length);
+    expect(decisions.filter((d) => /economic buyer/i.test(d))).toHaveLength(1);
+    expect(await page.locator('[data-id="step-decision"]').count()).toBe(0);
+    expect(await page.locator('c-action-plan-summary').innerText()).not.toMatch(/\(s\)/);
+    expect(await page.locator('c-action-plan-csm-tasks').innerText()).not.toMatch(/stage: .*;/);
+
+    expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 
   it('saves an edited task and finalizes, then follows the AI tasks live', async () => {
@@ -92,8 +138,35 @@ describe('the action plan preview in Chromium', () => {
     await page.getByRole('button', { name: 'Done Editing' }).click();
     await page.locator('c-action-plan-csm-tasks [data-id="action"]', { hasText: 'Call Eric Estrada this week' }).waitFor();
 
+    // Keyboard: Edit Tasks moves focus into the first field; Tab goes on to the same task's description.
+    await page.getByRole('button', { name: 'Edit Tasks' }).click();
+    const csmFields = page.locator('c-action-plan-csm-tasks li[data-key]').first();
+    await expect.poll(() => csmFields.locator('[data-field="action"] input').evaluate(hasFocus)).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await csmFields.locator('[data-field="description"] textarea').evaluate(hasFocus)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Done Editing' }).click();
+
+    // The confirm dialog takes focus, keeps Tab inside it, counts the AI tasks that change Salesforce, and gives
+    // focus back to Finalize when dismissed with Escape.
+    await page.getByRole('button', { name: 'Finalize Action Plan' }).click();
+    const dialog = page.locator('section[role="alertdialog"]');
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toMatch(/\d+ AI tasks? will change Salesforce records/);
+    await expect.poll(() => dialog.locator(':focus').count()).toBe(1);
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      expect(await dialog.locator(':focus').count()).toBe(1);
+    }
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('[data-id="finalize"] button').evaluate(hasFocus)).toBe(true);
+
     await page.getByRole('button', { name: 'Finalize Action Plan' }).click();
     await page.getByRole('button', { name: 'OK' }).click();
+    // The overlay takes its dialog down after a closing animation; on a busy machine axe could still meet its host.
+    await expect.poll(() => page.locator('lightning-interactive-dialog-base').count(), { timeout: 10_000 }).toBe(0);
 
     await expect.poll(() => page.locator('[data-id="plan-status"]').innerText(), { timeout: 15_000 }).toBe('Version 1 · Finalized');
     await page.locator('.slds-notify_toast', { hasText: 'Action plan finalized' }).waitFor();
@@ -120,6 +193,35 @@ describe('the action plan preview in Chromium', () => {
     // The executor runs with the service (woken by LISTEN/NOTIFY): every AI task runs and shows as Done.
     const count = (await aiStatuses()).length;
     await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(Array(count).fill('Done'));
+    // Within 5 s of that: the AI tasks' timeline steps are done, and no warning about copying to Salesforce
+    // (their results were copied as they ran, not on the minute's sweep).
+    const aiKeys = new Set(plan.aiTasks.map((task: { key: string }) => task.key));
+    const aiSteps = plan.timeline.filter((step: { taskKeys: string[] }) => step.taskKeys.some((key) => aiKeys.has(key)));
+    expect(aiSteps.length).toBeGreaterThan(0);
+    await expect
+      .poll(() => Promise.all(aiSteps.map((step: { title: string }) => timelineStatus(step.title))), { timeout: 5_000 })
+      .toEqual(aiSteps.map(() => 'done'));
+    await expect.poll(() => page.locator('[data-id="mirror"]').count(), { timeout: 5_000 }).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it("completes a CSM task and sees its timeline step done", async () => {
+    const { execution } = await (await fetch(`${service.url}/api/workflows/executions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
+      body: JSON.stringify({ opportunityId: OPPORTUNITY }),
+    })).json();
+    const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
+    const task = plan.csmTasks.find((t: { status: string }) => t.status === 'pending');
+    const step = plan.timeline.find((s: { taskKeys: string[] }) => s.taskKeys.includes(task.key));
+    expect(await timelineStatus(step.title)).not.toBe('done');
+
+    const row = page.locator(`c-action-plan-csm-tasks li[data-key="${task.key}"]`);
+    const saved = page.waitForResponse((r) => r.url().includes(`/api/workflows/tasks/${task.taskId}`) && r.request().method() === 'PATCH');
+    await row.locator('[data-id="complete"] label').click();
+    expect((await saved).status()).toBe(200);
+    await expect.poll(() => timelineStatus(step.title), { timeout: 5_000 }).toBe('done');
+    expect(await row.locator('[data-id="status"]').innerText()).toBe('Completed');
   }, 60_000);
 
   it('saves a ticked sub-task across a reload', async () => {
@@ -139,5 +241,20 @@ describe('the action plan preview in Chromium', () => {
     mkdirSync(join(PREVIEW_DIST, 'screenshots'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
+  }, 60_000);
+
+  it('lays out at 420 px (a phone), with padding inside the card, and passes axe there too', async () => {
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.locator('[data-id="timeline-step"]').first().waitFor();
+    const padding = await page.locator('c-renewal-action-plan .card-body').evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { left: parseFloat(style.paddingLeft), right: parseFloat(style.paddingRight) };
+    });
+    const layout = { scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth), paddingLeft: padding.left, paddingRight: padding.right };
+    expect(layout.scrollWidth).toBeLessThanOrEqual(420);
+    expect(layout.paddingLeft).toBeGreaterThanOrEqual(12);
+    expect(layout.paddingRight).toBeGreaterThanOrEqual(12);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: PHONE_SCREENSHOT, fullPage: true });
   }, 60_000);
 });

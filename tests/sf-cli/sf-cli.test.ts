@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrgEmulator, type OrgEmulator } from '../org-emulator/index.ts';
+import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
 
 const run = promisify(execFile);
 const SF = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'sf');

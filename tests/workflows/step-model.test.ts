@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepModelFromEnv } from '../../service/src/workflows/steps/model.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
  * A step analysed by a model through the real openai SDK, pointed at the local OpenAI-compatible test server

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** The Discovery workflow through the step API, on the real PostgreSQL and the org emulator (not Salesforce). */
 describe('workflow steps API', () => {
@@ -75,7 +75,7 @@ describe('workflow steps API', () => {
     const recs = step(res.body.execution, 'recommendations').result.output.recommendations;
     expect(recs.map((r: any) => r.sourceStep)).toContain('csm-assessment');
     const plan = (await h.api('POST', `/api/workflows/executions/${id}/action-plan/generate`)).body.plan;
-    expect(plan.summary.completedSteps[0]).toMatchObject({ name: 'CSM Assessment', status: 'done', output: '8/10 relationship, 7/10 confidence; 2 risk(s) noted' });
+    expect(plan.summary.completedSteps[0]).toMatchObject({ name: 'CSM Assessment', status: 'done', output: '8/10 relationship, 7/10 confidence; 2 risks noted' });
     expect(plan.summary.keyMetrics).toContainEqual({ label: 'CSM confidence', value: '7/10', detail: 'Relationship 8/10' });
   });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../service/src/calendar/dates.ts';
-import { startScheduledWorkflow } from '../../service/src/workflows/transitions.ts';
-import { startHarness, TODAY, type Harness } from '../helpers/harness.ts';
+import { NotFound } from '../../service/src/domain-errors.ts';
+import { startScheduledWorkflow } from '../../service/src/schedules/start-scheduled.ts';
+import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 
 /** Finalizes the Discovery plan of the demo opportunity and returns its scheduled Prepare workflow. */
 async function finalizeDiscovery(h: Harness) {
@@ -20,6 +21,12 @@ describe('stage transition: Discovery to Prepare', () => {
     h = await startHarness();
   });
   afterAll(async () => h?.close());
+
+  it('tells a schedule that the scheduled workflow does not exist with a domain error, not an HTTP one', async () => {
+    const missing = startScheduledWorkflow(h.deps, '00000000-0000-4000-8000-000000000000');
+    await expect(missing).rejects.toBeInstanceOf(NotFound);
+    await expect(missing).rejects.not.toHaveProperty('status');
+  });
 
   it('starts the scheduled Prepare workflow on its date with the open Discovery tasks carried over', async () => {
     const discovery = await finalizeDiscovery(h);

@@ -88,4 +88,16 @@ export class BusinessCalendar {
     }
     return d;
   }
+
+  /** Signed count of business days from `from` to `to` (positive when `to` is later): `add(from, n)` reaches `to`'s business day. */
+  businessDaysBetween(from: IsoDate, to: IsoDate): number {
+    if (from === to) return 0;
+    const [a, b, sign] = from < to ? [from, to, 1] : [to, from, -1];
+    let n = 0;
+    for (let d = a; d < b; ) {
+      d = this.add(d, 1);
+      if (d <= b) n++;
+    }
+    return sign * n;
+  }
 }

@@ -1,3 +1,5 @@
+import { notify } from './notifications.ts';
+import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
 
 /** Emails the engagement tracker watches, and the provider events that update them. */
@@ -88,16 +90,21 @@ async function recordOne(tx: Sql, e: ProviderEvent, kind: EngagementKind | undef
       UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, updated_at = now(),
              status = CASE WHEN ${kind} = 'reply' THEN 'completed' ELSE status END,
              completed_at = CASE WHEN ${kind} = 'reply' THEN coalesce(completed_at, now()) ELSE completed_at END,
-             mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+             ${markForRemirror(tx)}
        WHERE metadata->>'monitorsTaskId' = ${t.taskId}`;
-    const notify = (kind === 'open' && t.firstOpen && t.notifyOnOpen) || kind === 'reply';
-    if (notify && t.userId) {
-      await tx`
-        INSERT INTO notifications (user_id, opportunity_id, task_id, kind, title, body, dedupe_key)
-        VALUES (${t.userId}, ${t.opportunityId}, ${t.taskId}, ${`email-${kind}`},
-                ${`${kind === 'open' ? 'Opened' : 'Replied to'}: ${t.emailSubject}`.slice(0, 200)}, '',
-                ${`email-${kind}:${t.id}${kind === 'reply' ? `:${e.dedupeKey}` : ''}`})
-        ON CONFLICT (dedupe_key) DO NOTHING`;
+    const worthTelling = (kind === 'open' && t.firstOpen && t.notifyOnOpen) || kind === 'reply';
+    if (worthTelling && t.userId) {
+      await notify(tx, [
+        {
+          userId: t.userId,
+          opportunityId: t.opportunityId,
+          taskId: t.taskId,
+          kind: kind === 'open' ? 'email-open' : 'email-reply',
+          title: `${kind === 'open' ? 'Opened' : 'Replied to'}: ${t.emailSubject}`.slice(0, 200),
+          body: '',
+          dedupeKey: `email-${kind}:${t.id}${kind === 'reply' ? `:${e.dedupeKey}` : ''}`,
+        },
+      ]);
     }
   }
   return 'stored';

@@ -67,19 +67,16 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
 }
 
 /**
- * An execution, the id and status of its current plan (the latest version not superseded: see currentPlan), and the live state
- * of that plan's tasks, in one light query: the read behind the page the CSM keeps open (and polls while AI
- * tasks run). The plan's content is immutable per (id, status), so callers may cache it: see PlanCache.
- */
-/**
  * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
- * live state), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
+ * live state, including whether its copy to Salesforce has waited past `mirrorStuckAfterMs`: time alone makes it
+ * stuck), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
  * served (and an ETag answered with 304) without reading or rendering anything.
  */
-const viewStamp = (sql: Sql) => sql`
+const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) => sql`
   md5(concat_ws('|', e."updatedAt"::text, p.id::text, p.status,
     (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, t.execution_status,
-                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status), ';' ORDER BY t.id)
+                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status, t.mirror_attempts, t.mirror_error,
+                                 t.mirror_retry_at, (t.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond')), ';' ORDER BY t.id)
        FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`;
 
 const currentPlanJoin = (sql: Sql) => sql`
@@ -89,9 +86,13 @@ const currentPlanJoin = (sql: Sql) => sql`
      ORDER BY version DESC LIMIT 1) p ON true`;
 
 /** The cheap first read of a plan view request: who may see it, and its stamp. */
-export async function planViewStamp(sql: Sql, id: string): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {
+export async function planViewStamp(
+  sql: Sql,
+  id: string,
+  mirrorStuckAfterMs: number,
+): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {
   const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string }[]>`
-    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", ${viewStamp(sql)} AS stamp
+    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp
     FROM (SELECT id, opportunity_id AS "opportunityId", updated_at AS "updatedAt" FROM workflow_executions WHERE id = ${id}) e
     ${currentPlanJoin(sql)}`;
   return row;
@@ -122,7 +123,7 @@ export async function executionLiveState(
   return {
     execution,
     plan: planId ? { id: planId, status: planStatus! } : undefined,
-    tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt) })),
+    tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt), mirrorRetryAt: at(t.mirrorRetryAt) })),
   };
 }
 export { columns as executionColumns };

@@ -1,8 +1,9 @@
 import type { ActionPlanContent } from '../plan/schema.ts';
-import { notify } from './notifications.ts';
+import { notify, type NewNotification } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { plural } from '../words.ts';
 
 export interface FinalizeInput {
   planId: string;
@@ -67,7 +68,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
         planId: f.planId,
         kind: 'plan-finalized',
         title: 'Action plan finalized',
-        body: `${ai} AI task(s) queued, ${csm} CSM task(s) created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
+        body: `${plural(ai, 'AI task')} queued, ${plural(csm, 'CSM task')} created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
         dedupeKey: `plan-finalized:${f.planId}`,
       },
     ]);
@@ -87,7 +88,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
 }
 
 /** The one notification of a re-plan: "Action plan updated: +a −r ~c", counted on what was finalized. */
-function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: string } & ReplanOutcome) {
+function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: string } & ReplanOutcome): NewNotification {
   const keys = new Set([...f.content.aiTasks, ...f.content.csmTasks].map((t) => t.key));
   const diff = draft.diff;
   const added = diff?.added.filter((t) => keys.has(t.key)).length ?? 0;
@@ -100,9 +101,9 @@ function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: strin
     kind: 'plan-updated',
     title: `Action plan updated: +${added} −${replaced.cancelled} ~${changed}`,
     body:
-      `Version ${draft.version} replaces version ${diff?.previousVersion ?? draft.version - 1}: ${added} task(s) added, ${replaced.cancelled} open task(s) cancelled, ` +
+      `Version ${draft.version} replaces version ${diff?.previousVersion ?? draft.version - 1}: ${plural(added, 'task')} added, ${plural(replaced.cancelled, 'open task')} cancelled, ` +
       `${changed} changed, ${replaced.repointed} carried over.` +
-      (moved ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${moved.businessDays} business day(s).` : ''),
+      (moved ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${plural(moved.businessDays, 'business day')}.` : ''),
     dedupeKey: `plan-updated:${f.planId}`,
   };
 }

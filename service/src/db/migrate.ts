@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Sql } from './sql.ts';
 
@@ -19,9 +20,18 @@ export function migrationFiles(): Migration[] {
     .map((f) => ({ version: Number(f.slice(0, 4)), name: f, sql: readFileSync(new URL(f, MIGRATIONS_DIR), 'utf8') }));
 }
 
+/** The checksum recorded for a migration: a migration is never edited once applied. */
+export const checksumOf = (m: Migration): string => createHash('sha256').update(m.sql).digest('hex');
+
+/** A migration file changed after it was applied: the service refuses to start rather than run on a schema it cannot know. */
+export class MigrationChecksumMismatch extends Error {
+  override name = 'MigrationChecksumMismatch';
+}
+
 /**
- * Applies pending migrations, each in its own transaction, recorded in `schema_migrations`.
- * A session advisory lock makes concurrent starts wait for each other instead of racing.
+ * Applies pending migrations, each in its own transaction, recorded in `schema_migrations` with its checksum.
+ * Throws MigrationChecksumMismatch when an applied migration's file changed since (migrations are append-only:
+ * write a new one). A session advisory lock makes concurrent starts wait for each other instead of racing.
  */
 export async function migrate(sql: Sql, migrations = migrationFiles()): Promise<string[]> {
   const applied: string[] = [];
@@ -30,13 +40,23 @@ export async function migrate(sql: Sql, migrations = migrationFiles()): Promise<
       await conn`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
       await conn`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`;
-      const done = new Set((await conn<{ version: number }[]>`SELECT version FROM schema_migrations`).map((r) => r.version));
+      await conn`ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text`;
+      const rows = await conn<{ version: number; checksum: string | null }[]>`SELECT version, checksum FROM schema_migrations`;
+      const done = new Map(rows.map((r) => [r.version, r.checksum]));
+      for (const m of migrations) {
+        if (!done.has(m.version)) continue;
+        const recorded = done.get(m.version);
+        // Applied before checksums were recorded: record the file as it is now.
+        if (recorded === null) await conn`UPDATE schema_migrations SET checksum = ${checksumOf(m)} WHERE version = ${m.version}`;
+        else if (recorded !== checksumOf(m))
+          throw new MigrationChecksumMismatch(`migration ${m.name} was edited after it was applied (checksum ${checksumOf(m).slice(0, 12)}, recorded ${recorded!.slice(0, 12)}); write a new migration instead`);
+      }
       for (const m of migrations) {
         if (done.has(m.version)) continue;
         await conn.unsafe('BEGIN');
         try {
           await conn.unsafe(m.sql);
-          await conn`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`;
+          await conn`INSERT INTO schema_migrations (version, name, checksum) VALUES (${m.version}, ${m.name}, ${checksumOf(m)})`;
           await conn.unsafe('COMMIT');
         } catch (err) {
           await conn.unsafe('ROLLBACK');

@@ -1,3 +1,4 @@
+import { kind, notificationsFrom } from './notifications.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
 
@@ -99,16 +100,15 @@ export async function reportStuckMirrors(sql: Sql, afterMs: number): Promise<Wai
       SELECT ${waitingColumns(sql)}, action_plan_id, mirror_pending_since FROM workflow_tasks
        WHERE mirror_status = 'pending' AND parent_task_id IS NULL
          AND mirror_pending_since < now() - ${afterMs} * interval '1 millisecond'),
-    noted AS (
-      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
-      SELECT "assigneeUserId", "opportunityId", id, action_plan_id, 'mirror-stuck',
+    noted AS (${notificationsFrom(
+      sql,
+      sql`SELECT "assigneeUserId", "opportunityId", id, action_plan_id, ${kind('mirror-stuck')}::text,
              left('"' || action || '" is not in Salesforce yet', 200),
              'This task has been waiting ' || round("waitingSeconds" / 60) || ' minutes to be copied to Salesforce; it is retried '
                || 'automatically. Last error: ' || coalesce(left("lastError", 500), 'none yet'),
              'mirror-stuck:' || id || ':' || extract(epoch FROM mirror_pending_since)::text
-        FROM stuck WHERE "assigneeUserId" IS NOT NULL
-      ON CONFLICT (dedupe_key) DO NOTHING
-      RETURNING task_id)
+        FROM stuck WHERE "assigneeUserId" IS NOT NULL`,
+    )} RETURNING task_id)
     SELECT id, action, "opportunityId", "assigneeUserId", "mirrorStatus", attempts, "waitingSeconds", "retryAt", "lastError"
       FROM stuck WHERE id IN (SELECT task_id FROM noted)`;
 }

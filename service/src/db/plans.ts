@@ -1,5 +1,6 @@
-import type { FieldChange } from '../plan/change-details.ts';
-import type { CarriedTask, PlanDiff } from '../plan/diff.ts';
+import type { FieldChange } from '../plan/change-preview.ts';
+import type { CarriedTask } from '../plan/carry-over.ts';
+import type { PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';

@@ -1,5 +1,6 @@
-import type { CarriedTask, PreviousTask } from '../plan/diff.ts';
+import type { CarriedTask, PreviousTask } from '../plan/carry-over.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
+import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 /** The tasks of a finalized version as they stand (sub-tasks included, in key order), to carry them into a re-plan. */
@@ -31,7 +32,7 @@ export async function repointCarriedTasks(
   const onPrevious = new Set(rows.map((x) => x.id));
   const movedParents = new Set<string>();
   let repointed = 0;
-  const remirror = tx`mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END, updated_at = now()`;
+  const remirror = tx`${markForRemirror(tx)}, updated_at = now()`;
   const keep = (c: CarriedTask) => c.done || c.status === 'completed' || c.status === 'cancelled';
 
   for (const t of r.content.aiTasks) {

@@ -1,3 +1,4 @@
+import { notify } from './notifications.ts';
 import type { Sql } from './sql.ts';
 
 export interface ScheduledWorkflowRow {
@@ -49,11 +50,16 @@ export async function rescheduleWorkflow(
   await sql.begin(async (tx) => {
     await tx`UPDATE scheduled_workflows SET stage = ${r.stage}, name = ${r.name}, trigger_date = ${r.triggerDate}, updated_at = now()
               WHERE id = ${r.id} AND status = 'scheduled'`;
-    await tx`
-      INSERT INTO notifications (user_id, opportunity_id, kind, title, body, dedupe_key)
-      VALUES (${r.userId}, ${r.opportunityId}, 'workflow-rescheduled', 'Renewal date moved', ${r.message},
-              ${`workflow-rescheduled:${r.id}:${r.stage}:${r.triggerDate}`})
-      ON CONFLICT (dedupe_key) DO NOTHING`;
+    await notify(tx, [
+      {
+        userId: r.userId,
+        opportunityId: r.opportunityId,
+        kind: 'workflow-rescheduled',
+        title: 'Renewal date moved',
+        body: r.message,
+        dedupeKey: `workflow-rescheduled:${r.id}:${r.stage}:${r.triggerDate}`,
+      },
+    ]);
   });
 }
 

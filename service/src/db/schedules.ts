@@ -1,3 +1,5 @@
+import { kind, notificationsFrom } from './notifications.ts';
+import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
 
 /**
@@ -24,15 +26,15 @@ export async function resurfaceSnoozedTasks(sql: Sql, now: Date): Promise<string
   const rows = await sql<{ id: string }[]>`
     WITH back AS (
       UPDATE workflow_tasks SET status = 'pending', snoozed_until = NULL, updated_at = now(),
-             mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+             ${markForRemirror(sql)}
        WHERE status = 'snoozed' AND snoozed_until <= ${now}
       RETURNING id, assignee_user_id, opportunity_id, action_plan_id, action, updated_at),
-    note AS (
-      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
-      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'task-resurfaced', left('Back on your list: ' || action, 200), '',
+    note AS (${notificationsFrom(
+      sql,
+      sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('task-resurfaced')}::text, left('Back on your list: ' || action, 200), '',
              'task-resurfaced:' || id || ':' || extract(epoch FROM updated_at)::text
-        FROM back WHERE assignee_user_id IS NOT NULL
-      ON CONFLICT (dedupe_key) DO NOTHING)
+        FROM back WHERE assignee_user_id IS NOT NULL`,
+    )})
     SELECT id FROM back`;
   return rows.map((r) => r.id);
 }

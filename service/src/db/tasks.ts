@@ -1,3 +1,4 @@
+import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
 export type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
@@ -65,12 +66,20 @@ export interface TaskState {
   executedAt: Date | null;
   salesforceTaskId: string | null;
   mirrorStatus: TaskRow['mirrorStatus'];
+  mirrorError: string | null;
+  mirrorAttempts: number;
+  /** When the mirror's backoff makes the task due again (null: at the next sync run, or not pending). */
+  mirrorRetryAt: Date | null;
+  /** How long its current state has waited to reach Salesforce, on the database's clock (null unless pending). */
+  mirrorWaitingSeconds: number | null;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
   SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
          execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
-         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus"
+         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
+         mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
+         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds"
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
@@ -137,7 +146,7 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         due_date = coalesce(${patch.dueDate ?? null}::date, due_date),
         snoozed_until = CASE WHEN ${patch.snoozedUntil !== undefined} THEN ${patch.snoozedUntil ?? null}::timestamptz ELSE snoozed_until END,
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
-        mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END,
+        ${markForRemirror(tx)},
         updated_at = now()
       WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
       RETURNING ${taskColumns(tx)}`;

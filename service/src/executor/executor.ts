@@ -1,13 +1,13 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
-import type { ProcessorServices } from '../../../processors/types.ts';
 import { claimQueuedTasks, claimTaskNow, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Database } from '../db/sql.ts';
 import { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { CompletionGroup } from './completions.ts';
-import { taskContext } from '../db/processor-records.ts';
+import type { ExecutorServices } from './services.ts';
+import { taskContext } from '../db/processor-port.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
 export const QUEUED_CHANNEL = 'ai_tasks_queued';
@@ -15,9 +15,13 @@ export const QUEUED_CHANNEL = 'ai_tasks_queued';
 export interface ExecutorParts {
   db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
-  services: ProcessorServices;
+  services: ExecutorServices;
   options: ExecutorOptions;
   metrics?: ExecutorMetrics;
+  /** Called when a task settles (done, or failed for good): the service mirrors its Salesforce Tasks at once. */
+  settled?: (task: ClaimedTask) => void;
+  /** Awaited at the end of a graceful stop (the mirrors `settled` started finish first). */
+  afterStop?: () => Promise<void>;
   /**
    * Milliseconds left in this process's Salesforce write pause (REQUEST_LIMIT_EXCEEDED): while it runs the executor
    * claims nothing, and tasks that meet it are deferred to its end without spending an attempt.
@@ -164,6 +168,7 @@ export class Executor {
     clearTimeout(timer);
     const left = [...this.inFlight.values()].map((p) => p.task.claimToken);
     const released = await releaseTasks(this.parts.db.sql, left);
+    await this.parts.afterStop?.();
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
     return { finished: pending.length - left.length, released };
   }
@@ -237,6 +242,7 @@ export class Executor {
           const t = setTimeout(() => this.wake(), (outcome.deferredMs ?? Math.ceil(this.parts.options.retryDelayMs * 1.2)) + 10);
           t.unref();
         }
+        if (outcome.status === 'success' || outcome.status === 'failed') this.parts.settled?.(task);
         return outcome;
       })
       .finally(() => {

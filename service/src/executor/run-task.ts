@@ -1,13 +1,14 @@
 import { ZodError } from 'zod';
 import { EmailProviderError } from '../../../processors/email/provider.ts';
+import { PermanentError } from '../../../processors/port.ts';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
-import { PermanentError, type ProcessorServices } from '../../../processors/types.ts';
 import { completeTask, deferTask, failTask, type ClaimedTask } from '../db/queue.ts';
-import { taskContext } from '../db/processor-records.ts';
+import { taskContext } from '../db/processor-port.ts';
 import type { ExecutionStatus } from '../db/tasks.ts';
 import { SalesforceError } from '../salesforce/errors.ts';
 import type { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
+import { processorPort, type ExecutorServices } from './services.ts';
 
 export interface RunOutcome {
   taskId: string;
@@ -54,7 +55,7 @@ export async function runClaimedTask(
   task: ClaimedTask,
   env: {
     registry: ProcessorRegistry;
-    services: ProcessorServices;
+    services: ExecutorServices;
     options: ExecutorOptions;
     metrics?: ExecutorMetrics;
     /** How a success is written (the executor groups them; default: one statement per task). */
@@ -80,11 +81,11 @@ export async function runClaimedTask(
     if (!ctx) throw new PermanentError(`The task's workflow execution ${task.executionId} no longer exists`, 'NOT_FOUND');
     log.info('ai task started', { taskId: task.id, processor: processorName, attempt: task.attempts, worker: options.workerId });
     const result = await withTimeout(
-      processor.execute(input, {
+      processor.run(input, {
         task,
         customer: { opportunityId: ctx.opportunityId, opportunityName: ctx.opportunityName, accountId: ctx.accountId, accountName: ctx.accountName, csmUserId: ctx.csmUserId },
         workflow: { executionId: task.executionId, actionPlanId: task.actionPlanId, stage: ctx.stage, urgency: ctx.urgency, renewalDate: ctx.renewalDate, daysToRenewal: ctx.daysToRenewal },
-        services,
+        services: processorPort(services, task),
       }),
       options.taskTimeoutMs,
     );

@@ -1,7 +1,6 @@
+import { processorRegistry, type ProcessorRegistry } from '../../../processors/registry.ts';
 import type { AiTask, Evidence } from './schema.ts';
 
-/** Processors that write Salesforce fields: what the CSM must approve explicitly when a model proposed it. */
-const FIELD_WRITERS = new Set(['crm-opportunity-updater', 'salesforce-contact-updater']);
 /** Fields that hold free text someone typed (a customer's email, a colleague's note), not structured CRM facts. */
 const FREE_TEXT_FIELDS = new Set(['Description', 'NextStep', 'Subject', 'Comments']);
 
@@ -13,9 +12,10 @@ export function suggestedFromCrmText(task: Pick<AiTask, 'evidence'>): boolean {
 }
 
 /**
- * Whether an AI task starts unticked and runs only when the CSM ticks it: a Salesforce field write the model proposed,
- * or one that rests only on CRM free text (whoever proposed it). Finalize without an explicit `include: true` drops it.
+ * Whether an AI task starts unticked and runs only when the CSM ticks it: a Salesforce field write (a processor that
+ * writes fields) the model proposed, or one that rests only on CRM free text (whoever proposed it). Finalize without
+ * an explicit `include: true` drops it.
  */
-export function needsApproval(task: Pick<AiTask, 'processor' | 'evidence'>, planner: string): boolean {
-  return FIELD_WRITERS.has(task.processor) && (planner === 'llm' || suggestedFromCrmText(task));
+export function needsApproval(task: Pick<AiTask, 'processor' | 'evidence'>, planner: string, registry: ProcessorRegistry = processorRegistry): boolean {
+  return registry.get(task.processor)?.writesFields === true && (planner === 'llm' || suggestedFromCrmText(task));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BusinessCalendar } from '../calendar/business-days.ts';
 import { planningInput } from './discovery.fixture.ts';
-import { businessDaysBetween, diffPlans, redateKeptTasks } from './diff.ts';
+import { diffPlans, redateKeptTasks } from './diff.ts';
 import { playbookPlan } from './playbook.ts';
 
 const calendar = new BusinessCalendar('US');
@@ -27,9 +27,9 @@ describe('plan diff', () => {
   });
 
   it('counts business days across weekends and holidays, signed', () => {
-    expect(businessDaysBetween('2026-11-25', '2026-11-30', calendar)).toBe(2); // Thanksgiving and a weekend
-    expect(businessDaysBetween('2026-11-30', '2026-11-25', calendar)).toBe(-2);
-    expect(businessDaysBetween('2026-12-07', '2026-12-07', calendar)).toBe(0);
+    expect(calendar.businessDaysBetween('2026-11-25', '2026-11-30')).toBe(2); // Thanksgiving and a weekend
+    expect(calendar.businessDaysBetween('2026-11-30', '2026-11-25')).toBe(-2);
+    expect(calendar.businessDaysBetween('2026-12-07', '2026-12-07')).toBe(0);
   });
 
   it('re-dates kept CSM tasks by the shift and leaves new ones alone', () => {

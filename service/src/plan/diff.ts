@@ -2,7 +2,7 @@ import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { IsoDate } from '../calendar/dates.ts';
 import type { ActionPlanContent, AiTask, CsmTask } from './schema.ts';
 
-type Task = (AiTask & { owner: 'AI' }) | (CsmTask & { owner: 'CSM' });
+export type Task = (AiTask & { owner: 'AI' }) | (CsmTask & { owner: 'CSM' });
 export interface TaskRef {
   key: string;
   owner: 'AI' | 'CSM';
@@ -25,10 +25,10 @@ export interface PlanDiff {
 
 const COMPARED = ['action', 'description', 'priority', 'processor', 'metadata', 'executeImmediately', 'complexity', 'dueDate', 'contactId', 'subTasks'] as const;
 /** JSON with sorted keys: a version read back from jsonb has its object keys in another order. */
-const canonical = (v: unknown): string =>
+export const canonical = (v: unknown): string =>
   JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
-const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
-const tasksOf = (p: ActionPlanContent): Task[] => [...p.aiTasks.map((t) => ({ ...t, owner: 'AI' as const })), ...p.csmTasks.map((t) => ({ ...t, owner: 'CSM' as const }))];
+export const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+export const tasksOf = (p: ActionPlanContent): Task[] => [...p.aiTasks.map((t) => ({ ...t, owner: 'AI' as const })), ...p.csmTasks.map((t) => ({ ...t, owner: 'CSM' as const }))];
 
 /**
  * Pairs the tasks of two versions and lists what was added, removed and changed. A model numbers its keys afresh
@@ -43,10 +43,10 @@ export function diffPlans(
   const changed: TaskChange[] = [];
   let unchanged = 0;
   for (const [before, after] of pairs.matched) {
-    const fields = COMPARED.filter((f) => canonical((before as any)[f]) !== canonical((after as any)[f])).map((f) => ({
+    const fields = COMPARED.filter((f) => canonical((before as Record<string, unknown>)[f]) !== canonical((after as Record<string, unknown>)[f])).map((f) => ({
       field: f,
-      from: (before as any)[f] ?? null,
-      to: (after as any)[f] ?? null,
+      from: (before as Record<string, unknown>)[f] ?? null,
+      to: (after as Record<string, unknown>)[f] ?? null,
     }));
     if (fields.length) changed.push({ key: after.key, previousKey: before.key, owner: after.owner, action: after.action, fields });
     else unchanged++;
@@ -55,7 +55,7 @@ export function diffPlans(
   return { added: pairs.added.map(ref), removed: pairs.removed.map(ref), changed, unchanged };
 }
 
-function pairTasks<T extends { owner: string; key: string; action: string }>(before: T[], after: T[], aliases: Map<string, string> = new Map()) {
+export function pairTasks<T extends { owner: string; key: string; action: string }>(before: T[], after: T[], aliases: Map<string, string> = new Map()) {
   type Task = T;
   const sameAction = (b: Task, a: Task) => norm(b.action) === norm(a.action) || (aliases.has(b.key) && norm(aliases.get(b.key)!) === norm(a.action));
   const left = new Set(before);
@@ -80,18 +80,6 @@ function pairTasks<T extends { owner: string; key: string; action: string }>(bef
   return { matched, added, removed: [...left] };
 }
 
-/** Signed count of business days from `from` to `to` (positive when `to` is later). */
-export function businessDaysBetween(from: IsoDate, to: IsoDate, calendar: BusinessCalendar): number {
-  if (from === to) return 0;
-  const [a, b, sign] = from < to ? [from, to, 1] : [to, from, -1];
-  let n = 0;
-  for (let d = a; d < b; ) {
-    d = calendar.add(d, 1);
-    if (d <= b) n++;
-  }
-  return sign * n;
-}
-
 /**
  * When the renewal date moved, the CSM tasks the new version keeps from the previous one keep their place in the
  * schedule: their previous due date shifted by the business days the renewal moved (validation then keeps them in
@@ -108,35 +96,6 @@ export function redateKeptTasks(previous: ActionPlanContent, next: ActionPlanCon
   return out;
 }
 
-/** A task of the finalized version as it stands now (its row), for carrying the CSM's work into a new version. */
-export interface PreviousTask {
-  id: string;
-  key: string;
-  parentId: string | null;
-  owner: 'AI' | 'CSM' | 'Customer';
-  action: string;
-  description: string;
-  priority: number;
-  dueDate: string | null;
-  status: 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
-  executionStatus: 'queued' | 'running' | 'success' | 'failed' | null;
-}
-/** What a task of a new version takes over from the finalized version: finalize re-points that row to the new plan. */
-export interface CarriedTask {
-  fromTaskId: string;
-  fromKey: string;
-  fromVersion: number;
-  status: PreviousTask['status'];
-  executionStatus: PreviousTask['executionStatus'];
-  /** The row's due date when this version was generated (a later change by the CSM wins at finalize). */
-  dueDate: string | null;
-  /** Done (completed, or an AI task that ran or is running): kept as it is, never re-created or re-queued. */
-  done: boolean;
-  /** The fields the CSM changed (at finalize or since), whose values the new version keeps. */
-  csmEdited: ('action' | 'description' | 'priority' | 'dueDate' | 'status')[];
-  /** The planner's action when the CSM's action was kept (the next version may propose it again). */
-  plannedAction?: string;
-}
 export interface CsmEdit {
   key: string;
   action?: string;
@@ -147,97 +106,5 @@ export interface CsmEdit {
   dueDate?: string;
 }
 
-const EDITABLE = ['action', 'description', 'priority', 'dueDate'] as const;
 /** Per task key, the planner's action of the tasks the CSM retitled: a new version proposing it again pairs with them. */
-const plannedActions = (edits: CsmEdit[] | null) => new Map((edits ?? []).filter((e) => e.plannedAction).map((e) => [e.key, e.plannedAction!]));
-
-/**
- * Carries the CSM's work on a finalized version into a regenerated one. Tasks pair as in diffPlans (against the
- * tasks as they stand, so a CSM's retitle still pairs); a paired task that is done keeps its text, one the CSM
- * edited keeps the CSM's values, and when the renewal date moved by `shift` business days every open kept CSM task
- * keeps its place in the schedule (its current due date shifted). Returns the new content, the per-key carry
- * (sub-tasks included) and the previous version as it stands, for the diff.
- */
-export function carryOver(
-  previous: { version: number; content: ActionPlanContent; edits: CsmEdit[] | null },
-  rows: PreviousTask[],
-  next: ActionPlanContent,
-  shift: number,
-  calendar: BusinessCalendar,
-): { content: ActionPlanContent; carried: Record<string, CarriedTask>; standing: ActionPlanContent } {
-  const rowOf = new Map(rows.filter((r) => !r.parentId).map((r) => [r.key, r]));
-  const standing = structuredClone(previous.content);
-  for (const t of [...standing.aiTasks, ...standing.csmTasks]) {
-    const row = rowOf.get(t.key);
-    if (!row) continue;
-    Object.assign(t, { action: row.action, description: row.description, priority: row.priority });
-    if ('dueDate' in t && row.dueDate) t.dueDate = row.dueDate;
-  }
-  const original = new Map(tasksOf(previous.content).map((t) => [t.key, t]));
-  const out = structuredClone(next);
-  // The tasks themselves (tasksOf copies them), so the carry lands in `out`.
-  const outTask = new Map<string, AiTask | CsmTask>([
-    ...out.aiTasks.map((t) => [`AI:${t.key}`, t] as const),
-    ...out.csmTasks.map((t) => [`CSM:${t.key}`, t] as const),
-  ]);
-  const carried: Record<string, CarriedTask> = {};
-  const carry = (key: string, row: PreviousTask, done: boolean, csmEdited: CarriedTask['csmEdited']) =>
-    (carried[key] = { fromTaskId: row.id, fromKey: row.key, fromVersion: previous.version, status: row.status, executionStatus: row.executionStatus, dueDate: row.dueDate, done, csmEdited });
-
-  for (const [before, after] of pairTasks(tasksOf(standing), tasksOf(next), plannedActions(previous.edits)).matched) {
-    const row = rowOf.get(before.key);
-    const task = outTask.get(`${after.owner}:${after.key}`);
-    if (!row || !task) continue;
-    // Paired only by key, a done task is another task now: it stays done where it is, the new one is new work.
-    const done = row.status === 'completed' || row.executionStatus === 'success' || row.executionStatus === 'running';
-    if (done && norm(before.action) !== norm(after.action)) continue;
-    const was = original.get(before.key) as Record<string, unknown> | undefined;
-    const edit = (previous.edits ?? []).find((e) => e.key === before.key) as Record<string, unknown> | undefined;
-    const csmEdited: CarriedTask['csmEdited'] = EDITABLE.filter((f) => f !== 'dueDate' || before.owner === 'CSM').filter((f) => edit?.[f] !== undefined || (was && canonical(was[f]) !== canonical((row as unknown as Record<string, unknown>)[f])));
-    if (row.status !== 'pending') csmEdited.push('status');
-    carry(after.key, row, done, csmEdited);
-    if (csmEdited.includes('action') && norm(after.action) !== norm(row.action)) carried[after.key]!.plannedAction = after.action;
-    for (const f of done ? (['action', 'description', 'priority'] as const) : csmEdited.filter((f) => f !== 'dueDate' && f !== 'status'))
-      (task as Record<string, unknown>)[f] = row[f as 'action'];
-    if (after.owner !== 'CSM' || !('dueDate' in task)) continue;
-    if (!done && row.dueDate && shift !== 0) task.dueDate = calendar.add(calendar.onOrAfter(row.dueDate), shift);
-    else if (!done && row.dueDate && csmEdited.includes('dueDate')) task.dueDate = row.dueDate;
-    // Sub-tasks follow their parent: paired by action, then by position.
-    const subs = rows.filter((r) => r.parentId === row.id);
-    const left = new Set(subs);
-    const take = (pred: (r: PreviousTask) => boolean) => {
-      const hit = [...left].find(pred);
-      if (hit) left.delete(hit);
-      return hit;
-    };
-    task.subTasks.forEach((s, i) => {
-      const sub = take((r) => norm(r.action) === norm(s.action)) ?? take((r) => subs.indexOf(r) === i);
-      if (!sub) return;
-      const subDone = sub.status === 'completed';
-      if (subDone) s.action = sub.action;
-      carry(s.key, sub, subDone, sub.status === 'pending' ? [] : ['status']);
-    });
-  }
-  return { content: out, carried, standing };
-}
-
-/**
- * The CSM's edits on a finalized version: those made at its finalize, and those it carried from the version before
- * (an edit is the CSM's however many versions ago it was made).
- */
-export function csmEditsOf(finalizeEdits: unknown, carried: Record<string, CarriedTask> | null | undefined, rows: PreviousTask[]): CsmEdit[] {
-  const byKey = new Map<string, CsmEdit>();
-  const rowOf = new Map(rows.map((r) => [r.key, r]));
-  for (const [key, c] of Object.entries(carried ?? {})) {
-    const row = rowOf.get(key);
-    if (!row) continue;
-    const edit: CsmEdit = { key, plannedAction: c.plannedAction };
-    for (const f of c.csmEdited) if (f !== 'status' && row[f] !== null) (edit as unknown as Record<string, unknown>)[f] = row[f];
-    byKey.set(key, edit);
-  }
-  for (const e of Array.isArray(finalizeEdits) ? (finalizeEdits as CsmEdit[]) : []) {
-    const prior = byKey.get(e.key);
-    byKey.set(e.key, { ...prior, ...e, plannedAction: prior?.plannedAction ?? e.plannedAction });
-  }
-  return [...byKey.values()];
-}
+export const plannedActions = (edits: CsmEdit[] | null) => new Map((edits ?? []).filter((e) => e.plannedAction).map((e) => [e.key, e.plannedAction!]));

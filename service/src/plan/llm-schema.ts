@@ -1,29 +1,24 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { PROCESSOR_NAMES, processorCatalog, type ProcessorName } from '../../../processors/catalog.ts';
+import { plannableProcessors, processorRegistry, type ProcessorRegistry } from '../../../processors/registry.ts';
 import { ActionPlanContent, AiTask, MAX_PLAN_TASKS } from './schema.ts';
 
 /**
  * The plan as the model writes it. It differs from ActionPlanContent only in the AI task: the plan schema's
  * `metadata: z.record(...)` has no fixed properties, which a strict JSON schema cannot express, so the model gets
- * one variant per catalog processor (its name as a literal, its own metadata schema) and picks one. The result
- * maps back to the one plan schema unchanged, because the variant's fields are the plan's fields.
+ * one variant per plannable processor of the registry (its name as a literal, its own metadata schema) and picks one.
+ * The result maps back to the one plan schema unchanged, because the variant's fields are the plan's fields.
  */
-const aiTaskVariant = <N extends ProcessorName>(name: N) =>
-  AiTask.omit({ processor: true, metadata: true }).extend({
-    processor: z.literal(name),
-    metadata: processorCatalog[name].metadata,
-  });
+export function llmPlanSchema(registry: ProcessorRegistry = processorRegistry) {
+  const variants = plannableProcessors(registry).map((name) =>
+    AiTask.omit({ processor: true, metadata: true }).extend({ processor: z.literal(name), metadata: registry.get(name)!.metadata }),
+  );
+  const aiTask = z.discriminatedUnion('processor', variants as [(typeof variants)[number], ...(typeof variants)[number][]]);
+  return ActionPlanContent.extend({ aiTasks: z.array(aiTask).max(MAX_PLAN_TASKS) });
+}
 
 /** The processors a plan may name: all but the workflow scheduler (finalize schedules the next workflow itself). */
-export const PLANNABLE_PROCESSORS = PROCESSOR_NAMES.filter((p) => p !== 'workflow-scheduler');
-
-export const LlmAiTask = z.discriminatedUnion(
-  'processor',
-  PLANNABLE_PROCESSORS.map(aiTaskVariant) as unknown as [ReturnType<typeof aiTaskVariant>, ...ReturnType<typeof aiTaskVariant>[]],
-);
-
-export const LlmPlan = ActionPlanContent.extend({ aiTasks: z.array(LlmAiTask).max(MAX_PLAN_TASKS) });
+export const PLANNABLE_PROCESSORS = plannableProcessors();
 
 let schema: Record<string, unknown> | undefined;
 /**
@@ -32,7 +27,7 @@ let schema: Record<string, unknown> | undefined;
  * violation becomes errors the model can repair rather than an exception that loses the answer.
  */
 export function planJsonSchema(): Record<string, unknown> {
-  schema ??= zodResponseFormat(LlmPlan, 'action_plan').json_schema.schema as Record<string, unknown>;
+  schema ??= zodResponseFormat(llmPlanSchema(), 'action_plan').json_schema.schema as Record<string, unknown>;
   return schema;
 }
 

@@ -1,3 +1,4 @@
+import type { ProcessorRegistry } from '../../../processors/registry.ts';
 import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { IsoDate } from '../calendar/dates.ts';
 import type { CrmContext } from '../salesforce/context.ts';
@@ -26,6 +27,8 @@ export interface PlanningInput {
   maxTasks: number;
   /** Earlier workflow steps with their outputs and decisions; tasks may cite them as `step` evidence by id. */
   steps?: readonly PlanningStep[];
+  /** The processors plans are checked against; the product's registry unless a test brings its own. */
+  processors?: ProcessorRegistry;
 }
 
 export interface PlannerOutput {

@@ -25,15 +25,17 @@ describe('playbook planner', () => {
   });
 
   it('writes plans that pass validation without fixes, for every stage', () => {
+    const covered: string[] = [];
     for (const days of [220, 165, 130, 100, 75, 45, 20, 10, 3, -5]) {
       const ctx = discoveryContext();
       ctx.opportunity.renewalDate = addDays(TODAY, days);
       const input = planningInput(ctx);
+      covered.push(input.stage.id);
       const result = validatePlan(playbookPlan(input), input);
       expect(result.errors, `${days} days`).toEqual([]);
       expect(result.fixes, `${days} days`).toEqual([]);
     }
-    expect(STAGE_IDS).toHaveLength(10);
+    expect(covered).toEqual([...STAGE_IDS]);
   });
 
   it('is deterministic', () => {

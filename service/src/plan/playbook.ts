@@ -5,6 +5,7 @@ import { readSignals, type RenewalSignals } from './signals.ts';
 import { readStepFacts, stepOutput, type StepFacts } from './step-facts.ts';
 import { z } from 'zod';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
+import { plural } from '../words.ts';
 import { offeredProcessors } from './offered.ts';
 import { MAX_EVIDENCE } from './schema.ts';
 
@@ -189,10 +190,10 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   if (deadline && deadline > today) {
     // Remind two business weeks before the notice deadline (or tomorrow when it is closer than that).
     const remindOn = calendar.add(deadline, -10);
-    const days = Math.max(1, Math.min(60, businessDaysBetween(calendar, today, remindOn)));
+    const days = Math.max(1, Math.min(60, calendar.businessDaysBetween(today, remindOn)));
     ai({
       action: `Remind the CSM of the contract notice deadline (${deadline})`,
-      description: `The customer can give notice until ${deadline}. A reminder resurfaces ${days} business day(s) from now.`,
+      description: `The customer can give notice until ${deadline}. A reminder resurfaces ${plural(days, 'business day')} from now.`,
       processor: 'follow-up-reminder-creator',
       priority: 2,
       executeImmediately: false,
@@ -202,12 +203,12 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   }
 
   // The stage's own playbook fills what the signals did not.
-  for (const [i, action] of stage.typicalCsmTasks.entries()) {
+  for (const [i, { action, description }] of stage.typicalCsmTasks.entries()) {
     if (csmTasks.length >= 4) break;
     if (csmTasks.some((t) => t.action.toLowerCase().includes(action.toLowerCase().split(' ').slice(0, 2).join(' ')))) continue;
     csm({
       action,
-      description: `${stage.name} stage: ${stage.focus.join('; ')}.`,
+      description,
       complexity: 'simple',
       priority: Math.min(5, 2 + i),
       estimatedTime: '1 hour',
@@ -251,12 +252,6 @@ function stepActions(steps: StepFacts[]) {
   return steps.flatMap((x) => x.actions.map((a) => ({ ...a, sourceStep: x.id }))).sort((a, b) => a.priority - b.priority);
 }
 
-function businessDaysBetween(calendar: PlanningInput['calendar'], from: IsoDate, to: IsoDate): number {
-  let n = 0;
-  for (let d = calendar.add(from, 1); d <= to && n < 60; d = calendar.add(d, 1)) n++;
-  return n;
-}
-
 /** The plan's "process completed": each workflow step done or not (and why), or the CRM read when there are no steps. */
 function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanContent['summary']['completedSteps'] {
   const { context: ctx, stage, daysToRenewal } = input;
@@ -279,13 +274,18 @@ function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanC
 
 function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]): ActionPlanContent['summary'] {
   const { context: ctx, stage, daysToRenewal } = input;
+  // Each decision once: a step may already have decided what a CRM signal would say (both name the economic buyer).
   const keyDecisions: string[] = [];
-  for (const x of steps) if (x.status === 'done' && x.decision && !keyDecisions.includes(x.decision)) keyDecisions.push(`${x.name}: ${x.decision}`.slice(0, 500));
-  if (!s.economicBuyer) keyDecisions.push('Engaging the economic buyer is the highest priority: no finance contact is on the opportunity.');
-  if (s.primaryChange) keyDecisions.push(`The primary contact changes to ${s.primaryChange.to.contact.name}; Salesforce is updated automatically.`);
-  if (s.budgetPressure) keyDecisions.push('Budget pressure is noted: the value case must be documented before pricing.');
-  if (s.noRecentActivity) keyDecisions.push('The account has gone quiet: re-engagement comes first.');
-  if (keyDecisions.length === 0) keyDecisions.push(`Follow the ${stage.name} playbook: ${stage.focus[0]}.`);
+  const gist = (text: string) => text.toLowerCase().replace(/[^a-z ]/g, '').split(' ').filter((w) => w.length > 3).slice(0, 3).join(' ');
+  const decide = (text: string) => {
+    if (!keyDecisions.some((d) => gist(d.slice(d.indexOf(': ') + 2)) === gist(text) || gist(d) === gist(text))) keyDecisions.push(text);
+  };
+  for (const x of steps) if (x.status === 'done' && x.decision) decide(`${x.name}: ${x.decision}`.slice(0, 500));
+  if (!s.economicBuyer) decide('Engaging the economic buyer is the highest priority: no finance contact is on the opportunity.');
+  if (s.primaryChange) decide(`The primary contact changes to ${s.primaryChange.to.contact.name}; Salesforce is updated automatically.`);
+  if (s.budgetPressure) decide('Budget pressure is noted: the value case must be documented before pricing.');
+  if (s.noRecentActivity) decide('The account has gone quiet: re-engagement comes first.');
+  if (keyDecisions.length === 0) decide(`Follow the ${stage.name} playbook: ${stage.focus[0]}.`);
   const metrics: ActionPlanContent['summary']['keyMetrics'] = [
     { label: 'Current ARR', value: money(ctx.opportunity.currentArr), detail: null },
     { label: 'Renewal target', value: money(ctx.opportunity.amount), detail: s.priceIncreasePct === undefined ? null : `${s.priceIncreasePct >= 0 ? '+' : ''}${s.priceIncreasePct}% vs current ARR` },
@@ -322,20 +322,20 @@ function timelineOf(
   const steps: Omit<TimelineStep, 'step'>[] = [];
   const immediate = aiTasks.filter((t) => t.executeImmediately);
   if (immediate.length)
-    steps.push({ date: start, owner: 'AI', title: 'Automatic updates', description: immediate.map((t) => t.action).join('; '), status: 'pending' });
+    steps.push({ date: start, owner: 'AI', title: 'Automatic updates', description: immediate.map((t) => t.action).join('; '), status: 'pending', taskKeys: immediate.map((t) => t.key) });
   for (const t of [...csmTasks].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.priority - b.priority))
-    steps.push({ date: t.dueDate, owner: 'CSM', title: t.action, description: t.description.slice(0, 300), status: 'pending' });
+    steps.push({ date: t.dueDate, owner: 'CSM', title: t.action, description: t.description.slice(0, 300), status: 'pending', taskKeys: [t.key] });
   const customerDate = due(3);
-  steps.push({ date: customerDate, owner: 'Customer', title: 'Customer confirms priorities and stakeholders', description: 'The customer confirms goals, decision makers and timeline for the renewal.', status: 'pending' });
-  const reminders = aiTasks.filter((t) => t.processor === 'follow-up-reminder-creator');
+  steps.push({ date: customerDate, owner: 'Customer', title: 'Customer confirms priorities and stakeholders', description: 'The customer confirms goals, decision makers and timeline for the renewal.', status: 'pending', taskKeys: [] });
+  const reminders = aiTasks.filter((t) => t.processor === 'follow-up-reminder-creator' && !t.executeImmediately);
   for (const r of reminders) {
     const days = Number((r.metadata as { daysUntilReminder?: number }).daysUntilReminder ?? 1);
     // A reminder past this stage fires in the next one: this timeline shows it on the stage's last day at the latest.
     const on = calendar.add(start, days);
     const last = next?.triggerDate ?? due(3);
-    steps.push({ date: on > last ? last : on, owner: 'AI', title: r.action, description: r.description, status: 'pending' });
+    steps.push({ date: on > last ? last : on, owner: 'AI', title: r.action, description: r.description, status: 'pending', taskKeys: [r.key] });
   }
-  if (next) steps.push({ date: next.triggerDate, owner: 'AI', title: `${next.name} workflow starts`, description: next.conditions.join('; '), status: 'pending' });
+  if (next) steps.push({ date: next.triggerDate, owner: 'AI', title: `${next.name} workflow starts`, description: next.conditions.join('; '), status: 'pending', taskKeys: [] });
   return steps
     .sort((a, b) => a.date.localeCompare(b.date))
     .map((s, i) => ({ step: i + 1, ...s }));

@@ -55,6 +55,7 @@ export const TimelineStep = z.object({
   title: z.string().min(1).max(200),
   description: z.string().max(1000),
   status: z.enum(['pending', 'in_progress', 'done']),
+  taskKeys: z.array(TaskKey).max(20).describe('The keys of the AI and CSM tasks this step stands for (its status follows them); empty for a customer milestone'),
 });
 
 export const NextWorkflow = z.object({

@@ -74,7 +74,8 @@ describe('validatePlan', () => {
     const { input, plan } = base();
     plan.nextWorkflow!.triggerDate = '2027-01-04';
     const fixed = validatePlan(plan, input);
-    expect(fixed.content!.nextWorkflow!.triggerDate).not.toBe('2027-01-04');
+    expect(fixed.content!.nextWorkflow!.triggerDate).toBe('2026-12-18'); // the stage table's Prepare trigger
+    expect(fixed.fixes).toContain("Next workflow date moved from 2027-01-04 to 2026-12-18 (the stage table's trigger)");
     plan.nextWorkflow!.stage = 'Negotiate';
     expect(validatePlan(plan, input).errors.join()).toMatch(/after Discovery comes Prepare, not Negotiate/);
   });

@@ -1,10 +1,10 @@
-import { processorCatalog, isProcessorName } from '../../../processors/catalog.ts';
+import { processorRegistry } from '../../../processors/registry.ts';
 import type { PlanningInput } from './planner.ts';
 import { ActionPlanContent, type Evidence } from './schema.ts';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
-import { idKey, sameId } from '../salesforce/ids.ts';
+import { idKey } from '../salesforce/ids.ts';
 import { contextIdKeys, unknownIds } from './known-ids.ts';
-import { offeredProcessors, sentEmails } from './offered.ts';
+import { offeredProcessors } from './offered.ts';
 
 export interface PlanValidation {
   /** The plan after fixes, when it is acceptable. */
@@ -17,12 +17,13 @@ export interface PlanValidation {
 
 /**
  * The one validation every plan passes, whichever planner wrote it: the schema; processors only from the
- * catalog with metadata valid for that processor; referenced contacts and evidence that exist in the
+ * registry with metadata valid for that processor; referenced contacts and evidence that exist in the
  * context and belong to the opportunity's account; due dates on business days inside the stage window;
  * sub-tasks only under complex tasks; a cap on tasks; an ordered timeline inside the stage window; the next workflow of
  * the stage table. AI tasks are grounded: only processors offered for this renewal (the stage's allow-list, and only
- * when their input can be grounded), at most one contact update, ids in metadata only from the CRM context or the
- * workflow steps' outputs, email tracking only of a sent email in the context.
+ * when their input can be grounded), no more tasks of a processor than it allows per plan, ids in metadata only from
+ * the CRM context or the workflow steps' outputs, and each processor's own grounding check (a contact of the
+ * account, a sent email of the context...).
  */
 export interface ValidateOptions {
   /**
@@ -63,23 +64,27 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     for (const e of evidence) if (!idOk(e.type, e.id)) errors.push(`${where}: evidence ${e.type} ${e.id} is not in this opportunity's CRM context`);
   };
 
+  const registry = input.processors ?? processorRegistry;
   const offered = offeredProcessors(input);
   const knownIds = contextIdKeys(ctx);
   for (const id of (input.steps ?? []).flatMap((s) => unknownIds(s.output, knownIds))) knownIds.add(idKey(id));
-  const emails = sentEmails(ctx);
-  const count = (processor: string) => plan.aiTasks.filter((t) => t.processor === processor).length;
-  if (count('salesforce-contact-updater') > 1) errors.push(`aiTasks: ${count('salesforce-contact-updater')} contact updates; a plan makes at most one`);
+  for (const processor of registry.values()) {
+    const count = plan.aiTasks.filter((t) => t.processor === processor.name).length;
+    if (processor.perPlan && count > processor.perPlan.max)
+      errors.push(`aiTasks: ${count} ${processor.perPlan.noun}; a plan makes at most ${processor.perPlan.max === 1 ? 'one' : processor.perPlan.max}`);
+  }
 
   plan.aiTasks.forEach((t, i) => {
     const where = `aiTasks.${i} (${t.key})`;
     uniqueKey(t.key, where);
     checkEvidence(t.evidence, where);
-    if (!isProcessorName(t.processor)) {
-      errors.push(`${where}: processor "${t.processor}" is not one of ${Object.keys(processorCatalog).join(', ')}`);
+    const processor = registry.get(t.processor);
+    if (!processor) {
+      errors.push(`${where}: processor "${t.processor}" is not one of ${[...registry.keys()].join(', ')}`);
       return;
     }
-    if (t.processor === 'workflow-scheduler') {
-      errors.push(`${where}: finalizing the plan schedules its nextWorkflow; a workflow-scheduler task would schedule it again`);
+    if (processor.notPlannable) {
+      errors.push(`${where}: ${processor.notPlannable}`);
       return;
     }
     if (!offered.includes(t.processor)) {
@@ -87,28 +92,12 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
       return;
     }
     for (const id of unknownIds(t.metadata, knownIds)) errors.push(`${where}: metadata names ${id}, which is not in this opportunity's CRM context or step outputs`);
-    const meta = processorCatalog[t.processor].metadata.safeParse(t.metadata);
+    const meta = processor.metadata.safeParse(t.metadata);
     if (!meta.success) {
       errors.push(...meta.error.issues.map((x) => `${where}: metadata.${x.path.join('.')}: ${x.message}`));
       return;
     }
-    if (t.processor === 'salesforce-contact-updater') {
-      const m = meta.data as { oldContact: { salesforceId: string } | null; newContact: { salesforceId: string } };
-      if (!accountContacts.has(idKey(m.newContact.salesforceId)))
-        errors.push(`${where}: new contact ${m.newContact.salesforceId} has no contact role on this opportunity's account`);
-      const old = m.oldContact ? idKey(m.oldContact.salesforceId) : undefined;
-      if (old && !accountContacts.has(old) && old !== (ctx.opportunity.primaryContactId ? idKey(ctx.opportunity.primaryContactId) : undefined))
-        errors.push(`${where}: previous contact ${m.oldContact!.salesforceId} is not this opportunity's contact`);
-    }
-    if (t.processor === 'email-engagement-tracker') {
-      // Only a sent email of this context can be tracked, and only to the contact it was sent to: tracking mail to
-      // someone outside the account would read another customer's engagement.
-      const m = meta.data as { emailId: string; sentTo: string };
-      const email = emails.find((e) => sameId(e.activity.id, m.emailId));
-      if (!email) errors.push(`${where}: emailId ${m.emailId} is not a sent email (an Email activity) in this opportunity's CRM context`);
-      else if (email.to.contact.email?.toLowerCase() !== m.sentTo.toLowerCase())
-        errors.push(`${where}: email ${m.emailId} was sent to ${email.to.contact.email}, not ${m.sentTo}`);
-    }
+    for (const error of processor.groundingErrors?.(meta.data, ctx) ?? []) errors.push(`${where}: ${error}`);
   });
 
   plan.csmTasks.forEach((t, i) => {
@@ -140,6 +129,17 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     fixes.push(`${total} tasks exceed the limit of ${input.maxTasks}: dropped the lowest priority ones (${dropped.map((t) => t.action).join('; ')})`);
   }
 
+  // A step stands for tasks of this plan only; one whose every task left the plan (dropped, unticked) goes with them.
+  const taskKeys = new Set([...plan.aiTasks, ...plan.csmTasks].map((t) => t.key));
+  plan.timeline = plan.timeline.filter((step) => {
+    const kept = step.taskKeys.filter((k) => taskKeys.has(k));
+    if (step.taskKeys.length > 0 && kept.length === 0) {
+      fixes.push(`Timeline "${step.title}": removed, its tasks are not in the plan`);
+      return false;
+    }
+    step.taskKeys = kept;
+    return true;
+  });
   // The timeline runs from today to the next stage's start (or the stage's end for the last stage).
   const timelineEnd = expectedNextWorkflow(stage, ctx.opportunity.renewalDate, today, calendar)?.triggerDate ?? window.end;
   plan.timeline.forEach((step) => {

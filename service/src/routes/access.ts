@@ -1,10 +1,12 @@
 import { getExecution, type ExecutionRow } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
-import { forbidden, notFound } from '../http-errors.ts';
+import { forbidden, notFound } from '../domain-errors.ts';
 
-/** Throws 403 unless the Salesforce user can edit the opportunity (checked through Salesforce). */
+/** Throws 403 unless the Salesforce user can edit the opportunity (checked through Salesforce), 404 when there is none. */
 export async function requireOpportunityAccess(deps: Deps, userId: string, opportunityId: string): Promise<void> {
   if (!(await deps.salesforce.canEdit(userId, opportunityId))) {
+    // No access to a record that does not exist: say it does not exist (the integration user sees every opportunity).
+    if (!(await deps.salesforce.opportunityExists(opportunityId))) throw notFound(`Opportunity ${opportunityId}`);
     throw forbidden(`User ${userId} cannot edit opportunity ${opportunityId} in Salesforce`);
   }
 }

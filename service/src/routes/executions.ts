@@ -2,13 +2,14 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { executionLiveState, getExecution, planViewStamp } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import { FinalizeBody, finalize, generatePlan, planView } from '../workflows/action-plans.ts';
-import { executionView, startWorkflow } from '../workflows/executions.ts';
+import { executionView, opportunityContext, startWorkflow } from '../workflows/executions.ts';
+import { followRenewalDate } from '../workflows/renewal-date.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
 import { executionForUser, requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
-import { errorResponses, IdParam, json, jsonBody, OpportunityIdBody } from './schemas.ts';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody, OpportunityIdBody } from './schemas.ts';
 import { ExecutionView, PlanView } from './views.ts';
 
 const ExecutionResponse = z.object({ execution: ExecutionView });
@@ -37,7 +38,9 @@ export function executionsRouter(deps: Deps) {
       const context = deps.salesforce.loadContext(opportunityId);
       context.catch(() => undefined);
       await requireOpportunityAccess(deps, userId, opportunityId);
-      const { execution, created } = await startWorkflow(deps, userId, opportunityId, context);
+      const ctx = await opportunityContext(deps, opportunityId, context);
+      await followRenewalDate(deps, ctx);
+      const { execution, created } = await startWorkflow(deps, userId, ctx);
       return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);
     },
   );
@@ -64,7 +67,7 @@ export function executionsRouter(deps: Deps) {
       request: { params: IdParam },
       responses: {
         201: json(PlanResponse, 'The new draft'),
-        409: errorResponses[400],
+        ...conflictResponse,
         429: { ...errorResponses[400], description: 'Too many generations for this user or execution; `Retry-After` says when to try again' },
         ...errorResponses,
       },
@@ -89,19 +92,22 @@ export function executionsRouter(deps: Deps) {
       const { id } = c.req.valid('param');
       // The page polls this while AI tasks run. First a cheap read: whose opportunity it is, and the stamp of
       // everything the view shows. An unchanged stamp serves the rendered view (or 304 for a matching ETag).
-      const head = await planViewStamp(deps.db.sql, id);
+      const stuckAfterMs = deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000;
+      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs);
       if (!head) throw notFound(`Execution ${id}`);
       await requireOpportunityAccess(deps, c.get('userId'), head.opportunityId);
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
-      const etag = `"${head.stamp}"`;
+      // Timeline steps turn overdue as days pass: the day is part of what the view shows.
+      const today = deps.today();
+      const etag = `"${head.stamp}-${today}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
-      let json = viewCache.get(id, head.stamp);
+      let json = viewCache.get(id, `${head.stamp}-${today}`);
       if (!json) {
         const found = await executionLiveState(deps.db.sql, id);
         const plan = found?.plan && (await planCache.get(deps.db.sql, found.plan));
         if (!found || !plan) throw notFound(`An action plan for execution ${id}`);
         json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });
-        viewCache.set(id, head.stamp, json);
+        viewCache.set(id, `${head.stamp}-${today}`, json);
       }
       return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as never;
     },
@@ -113,7 +119,7 @@ export function executionsRouter(deps: Deps) {
       path: '/{id}/action-plan/finalize',
       summary: 'Finalize the draft (optional task edits): creates the tasks, queues AI tasks, mirrors to Salesforce',
       request: { params: IdParam, ...jsonBody(FinalizeBody, false) },
-      responses: { 200: json(PlanResponse, 'The finalized plan (finalizing again returns it unchanged)'), 409: errorResponses[400], ...errorResponses },
+      responses: { 200: json(PlanResponse, 'The finalized plan (finalizing again returns it unchanged)'), ...conflictResponse, ...errorResponses },
     }),
     async (c) => {
       const userId = c.get('userId');

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { markRead, notificationsOf } from '../db/notifications.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json } from './schemas.ts';
 

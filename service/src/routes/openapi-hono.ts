@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthEnv } from '../auth.ts';
-import { badRequest } from '../http-errors.ts';
+import { invalidInput } from '../domain-errors.ts';
 
 const SOURCE: Record<string, string> = { json: 'body', param: 'path', query: 'query', header: 'header' };
 
@@ -11,7 +11,7 @@ export function router() {
       if (result.success) return;
       const where = SOURCE[result.target] ?? result.target;
       const issues = result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message }));
-      throw badRequest(`Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      throw invalidInput(`Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
     },
   });
 }

@@ -1,14 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import type { ExecutionRow } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
-import { executionView } from '../workflows/executions.ts';
-import { goBackToStep, runStep, skipStep, submitStepInput } from '../workflows/steps/service.ts';
+import { notFound } from '../domain-errors.ts';
+import { executionView, opportunityContext } from '../workflows/executions.ts';
+import { followRenewalDate } from '../workflows/renewal-date.ts';
+import { assertStepsOpen, goBackToStep, runStep, skipStep, submitStepInput } from '../workflows/steps/service.ts';
 import { stepLibrary } from '../workflows/steps/library/index.ts';
 import { workflows } from '../workflows/steps/workflows.ts';
 import { executionForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
-import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { ExecutionView } from './views.ts';
 
 const StepParam = IdParam.extend({ stepId: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a step id like csm-assessment') });
@@ -20,9 +22,15 @@ const SkipBody = z.object({ reason: z.string().trim().min(3, 'say why the step i
 export function stepsRouter(deps: Deps) {
   workflows(); // validated at start: a bad config/workflows.json stops the service here, naming the entry
   const app = router();
-  const conflictResponse = { 409: errorResponses[400] };
 
   const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);
+  /** The execution's opportunity read fresh for a step operation, its renewal date followed. */
+  const freshContext = async (execution: ExecutionRow) => {
+    assertStepsOpen(execution);
+    const ctx = await opportunityContext(deps, execution.opportunityId);
+    await followRenewalDate(deps, ctx);
+    return ctx;
+  };
 
   app.openapi(
     createRoute({
@@ -35,7 +43,7 @@ export function stepsRouter(deps: Deps) {
     async (c) => {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
-      const updated = await submitStepInput(deps, execution, stepId, c.req.valid('json').input);
+      const updated = await submitStepInput(deps, execution, await freshContext(execution), stepId, c.req.valid('json').input);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );
@@ -50,7 +58,8 @@ export function stepsRouter(deps: Deps) {
     }),
     async (c) => {
       const { id, stepId } = c.req.valid('param');
-      const updated = await runStep(deps, await executionFor(c.get('userId'), id), stepId);
+      const execution = await executionFor(c.get('userId'), id);
+      const updated = await runStep(deps, execution, await freshContext(execution), stepId);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );
@@ -65,7 +74,8 @@ export function stepsRouter(deps: Deps) {
     }),
     async (c) => {
       const { id, stepId } = c.req.valid('param');
-      const updated = await skipStep(deps, await executionFor(c.get('userId'), id), stepId, c.req.valid('json').reason);
+      const execution = await executionFor(c.get('userId'), id);
+      const updated = await skipStep(deps, execution, await freshContext(execution), stepId, c.req.valid('json').reason);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );
@@ -80,7 +90,8 @@ export function stepsRouter(deps: Deps) {
     }),
     async (c) => {
       const { id, stepId } = c.req.valid('param');
-      const updated = await goBackToStep(deps, await executionFor(c.get('userId'), id), stepId);
+      const execution = await executionFor(c.get('userId'), id);
+      const updated = await goBackToStep(deps, execution, await freshContext(execution), stepId);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );

@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
-import { badRequest } from '../http-errors.ts';
+import { invalidInput } from '../domain-errors.ts';
 import { unstorableJson } from '../storable.ts';
 
 /** The parsed body, or the one 400 shape naming where it cannot be stored. */
 export function requireStorableJson<T>(value: T, root = 'body'): T {
   const issue = unstorableJson(value, root);
-  if (issue) throw badRequest(`Invalid request: ${issue.path}: ${issue.message}`, [issue]);
+  if (issue) throw invalidInput(`Invalid request: ${issue.path}: ${issue.message}`, [issue]);
   return value;
 }
 
@@ -24,7 +24,7 @@ export const storableJsonBody: MiddlewareHandler = async (c, next) => {
       try {
         body = JSON.parse(text);
       } catch {
-        throw badRequest('The request body is not valid JSON', [{ path: 'body', message: 'is not valid JSON' }]);
+        throw invalidInput('The request body is not valid JSON', [{ path: 'body', message: 'is not valid JSON' }]);
       }
       requireStorableJson(body);
     }

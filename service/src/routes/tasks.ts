@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { getTask, listTasks, opportunitiesOfTasks, updateTask, type TaskFilters } from '../db/tasks.ts';
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
-import { badRequest, conflict, notFound } from '../http-errors.ts';
+import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../workflows/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
-import { errorResponses, IdParam, json, jsonBody } from './schemas.ts';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { TaskView, taskView } from './views.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -131,9 +131,9 @@ export function tasksRouter(deps: Deps) {
       const patch = c.req.valid('json');
       const task = await taskFor(c.get('userId'), id);
       if (task.owner === 'AI' && patch.status && patch.status !== 'cancelled')
-        throw badRequest('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
+        throw invalidInput('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
       if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
-        throw badRequest('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
+        throw invalidInput('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
       const updated = await updateTask(deps.db.sql, id, patch);
       if (!updated) throw conflict(`Task ${id} is running in an executor; cancel or change it once the run has ended`);
       const mirrorId = updated.parentTaskId ?? updated.id;
@@ -151,7 +151,7 @@ export function tasksRouter(deps: Deps) {
       summary: 'Run an AI task now (a failed task is queued again first) and return its result',
       description: 'Claims the task like any executor does (a task another worker is running answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
       request: { params: IdParam },
-      responses: { 200: json(TaskRunResponse, 'The task after the run'), 409: errorResponses[400], ...errorResponses },
+      responses: { 200: json(TaskRunResponse, 'The task after the run'), ...conflictResponse, ...errorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

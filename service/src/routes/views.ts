@@ -136,9 +136,33 @@ export const PlanView = z.object({
       subTasks: z.array(SubTask.extend({ taskId: z.uuid().nullable(), status: z.string(), carried: CarriedView })),
     }),
   ),
-  timeline: z.array(TimelineStep),
+  timeline: z.array(
+    TimelineStep.extend({
+      status: z.enum(['pending', 'in_progress', 'done', 'overdue']).describe('Live: done when every task the step stands for is done, overdue when its date has passed'),
+    }),
+  ),
   nextWorkflow: NextWorkflow.nullable(),
-  mirror: z.object({ synced: z.number(), pending: z.number(), failed: z.number() }),
+  mirror: z
+    .object({
+      synced: z.number(),
+      pending: z.number(),
+      failed: z.number(),
+      stuck: z
+        .array(
+          z.object({
+            taskId: z.uuid(),
+            key: z.string(),
+            action: z.string(),
+            reason: z.string(),
+            retryAt: z.string().nullable().describe('When the backoff makes it due again; null when rejected, or due at the next sync run'),
+            rejected: z.boolean().describe('Salesforce rejected the Task: it is not retried'),
+          }),
+        )
+        .describe(
+          'Tasks whose copy to Salesforce is stuck: waiting longer than MIRROR_STUCK_AFTER_MINUTES (retried with a backoff for as long as it takes), or rejected by Salesforce',
+        ),
+    })
+    .describe('Where the Salesforce Task copies stand; a task waiting less than MIRROR_STUCK_AFTER_MINUTES is only counted in pending'),
 });
 
 export const TaskView = z.object({

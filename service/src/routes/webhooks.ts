@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../../../processors/email/signatures.ts';
 import { recordProviderEvents, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
 import type { Deps } from '../deps.ts';
-import { ApiError, badRequest } from '../http-errors.ts';
+import { ApiError } from '../http-errors.ts';
+import { invalidInput } from '../domain-errors.ts';
 import { requireStorableJson } from './storable.ts';
 
 /**
@@ -50,7 +51,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw badRequest('The request body is not valid JSON', [{ path: 'body', message: 'is not valid JSON' }]);
+    throw invalidInput('The request body is not valid JSON', [{ path: 'body', message: 'is not valid JSON' }]);
   }
 }
 
@@ -68,7 +69,7 @@ export function webhooksRouter(deps: Deps) {
     const check = verifySendGrid(sendGridKey, c.req.header('x-twilio-email-event-webhook-signature'), c.req.header('x-twilio-email-event-webhook-timestamp'), raw);
     if (!check.ok) throw unauthorized('SendGrid', check.reason);
     const parsed = SendGridEvents.safeParse(requireStorableJson(parseJson(Buffer.from(raw).toString('utf8'))));
-    if (!parsed.success) throw badRequest('Not a SendGrid event batch', schemaIssues(parsed.error));
+    if (!parsed.success) throw invalidInput('Not a SendGrid event batch', schemaIssues(parsed.error));
     const events = parsed.data.map((e) => ({
       event: {
         provider: 'sendgrid',
@@ -96,7 +97,7 @@ export function webhooksRouter(deps: Deps) {
     const check = verifyMailgun(signingKey, (body && typeof body === 'object' && body.signature) || {});
     if (!check.ok) throw unauthorized('Mailgun', check.reason);
     const parsed = MailgunBody.safeParse(requireStorableJson(body));
-    if (!parsed.success) throw badRequest('Not a Mailgun webhook', schemaIssues(parsed.error));
+    if (!parsed.success) throw invalidInput('Not a Mailgun webhook', schemaIssues(parsed.error));
     const data = parsed.data['event-data'];
     const emailId = data['user-variables']?.email_id;
     const event: ProviderEvent = {

@@ -1,5 +1,5 @@
 import type { SoqlReader } from './context.ts';
-import { idKey } from './ids.ts';
+import { idKey, SALESFORCE_ID } from './ids.ts';
 
 /**
  * Whether Salesforce users may edit records, from `UserRecordAccess` (up to 200 record ids per query),
@@ -16,8 +16,7 @@ export class RecordAccess {
 
   /** Record ids (of those given) the user can edit. */
   async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
-    const safe = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
-    if (!safe.test(userId) || !recordIds.every((id) => safe.test(id))) throw new Error('RecordAccess needs Salesforce ids');
+    if (!SALESFORCE_ID.test(userId) || !recordIds.every((id) => SALESFORCE_ID.test(id))) throw new Error('RecordAccess needs Salesforce ids');
     const result = new Set<string>();
     const missing: string[] = [];
     for (const id of new Set(recordIds)) {

@@ -41,7 +41,7 @@ export const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 function boundRetries(conn: Connection, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Connection {
-  const transport = (conn as unknown as { _transport: { httpRequest: (req: unknown, options?: Record<string, any>) => unknown } })._transport;
+  const transport = (conn as unknown as { _transport: { httpRequest: (req: unknown, options?: { timeout?: number; retry?: Record<string, unknown> }) => unknown } })._transport;
   const send = transport.httpRequest.bind(transport);
   transport.httpRequest = (req, options = {}) => send(req, { timeout: timeoutMs, ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
   return conn;

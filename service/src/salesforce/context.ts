@@ -97,6 +97,8 @@ export function contextSoql(opportunityId: string, renewalDateField?: string): s
   ].join(' ');
 }
 
+// jsforce's query records are untyped JSON; the zod schemas below type what is read from them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Rec = Record<string, any>;
 const children = (r: Rec, rel: string): Rec[] => (r[rel]?.records as Rec[] | undefined) ?? [];
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -110,7 +112,7 @@ const contactOf = (c: Rec): Contact => ({
 });
 
 /** Runs a SOQL query and answers every record (the gateway's, which shares composite requests). */
-export type SoqlReader = <T extends Record<string, any>>(soql: string) => Promise<T[]>;
+export type SoqlReader = <T extends Record<string, unknown>>(soql: string) => Promise<T[]>;
 
 /**
  * Loads the opportunity, account, owner, contact roles with contacts, and recent tasks and events

@@ -2,6 +2,10 @@ import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
 import { CompositeBatcher } from './composite.ts';
 import { loadOpportunityContext, type CrmContext, type SoqlReader } from './context.ts';
+import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
+import type { SalesforceError } from './errors.ts';
+import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { changedMirroredTasks, mirrorTasks, type ChangeCursor, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
 
@@ -14,6 +18,8 @@ export class SalesforceGateway {
   readonly readRetry: RetryPolicy;
   /** The AI tasks' reads and writes, batched into Composite API requests. */
   readonly composite: CompositeBatcher;
+  /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
+  private readonly notificationTypes = new Map<string, string>();
 
   constructor(
     readonly conn: Connection,
@@ -64,7 +70,7 @@ export class SalesforceGateway {
    * Every record of a SOQL query, through the composite batcher: calls made within `windowMs` share one API call
    * (default: the processors' window; 0 for a request path reading two things at once).
    */
-  async query<T extends Record<string, any>>(soql: string, windowMs?: number): Promise<T[]> {
+  async query<T extends Record<string, unknown>>(soql: string, windowMs?: number): Promise<T[]> {
     type Page = { records: T[]; done: boolean; nextRecordsUrl?: string };
     const first = (await this.composite.send({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` }, windowMs)) as Page;
     const records = [...first.records];
@@ -84,9 +90,35 @@ export class SalesforceGateway {
     return withRetry(() => this.access.editable(userId, recordIds), { policy: this.readRetry });
   }
 
+  /** Whether an opportunity with this id exists (for the service's integration user). */
+  async opportunityExists(opportunityId: string): Promise<boolean> {
+    if (!SALESFORCE_ID.test(opportunityId)) return false;
+    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = ${soqlId(opportunityId)}`), { policy: this.readRetry });
+    return result.totalSize > 0;
+  }
+
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
     this.contexts.clear();
     return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
+  }
+
+  /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
+  async notificationType(developerName: string): Promise<string | undefined> {
+    const cached = this.notificationTypes.get(developerName);
+    if (cached) return cached;
+    const id = await withRetry(() => notificationTypeId(this.conn, developerName), { policy: this.readRetry });
+    if (id) this.notificationTypes.set(developerName, id);
+    return id;
+  }
+
+  /** Sends custom notifications (the bell); one outcome per notification, undefined when sent. */
+  notify(notes: CustomNotification[]): Promise<(SalesforceError | undefined)[]> {
+    return sendCustomNotifications(this.conn, notes);
+  }
+
+  /** Of these opportunities, the ones changed since `since`, with their renewal date now. */
+  changedRenewalDates(opportunityIds: string[], since: string): Promise<RenewalDateChange[]> {
+    return withRetry(() => changedRenewalDates(this.conn, opportunityIds, since, this.opts.renewalDateField), { policy: this.readRetry });
   }
 
   /** One page of mirrored Tasks changed after the cursor, in (SystemModstamp, Id) order. */

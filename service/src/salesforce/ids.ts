@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import { SalesforceError } from './errors.ts';
 
 /** Salesforce record ids: one module for their format, normalization and comparison. */
+
+/** The shape of a Salesforce id: 15 letters and digits, or 18 with the case-safe suffix. */
+export const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 const ID15 = /^[a-zA-Z0-9]{15}$/;
 const ID18 = /^[a-zA-Z0-9]{18}$/;
@@ -41,9 +45,15 @@ export function sameId(a: string | null | undefined, b: string | null | undefine
 /** A Salesforce record id as input: 15 characters, or 18 with the case-safe suffix; normalized to 18. */
 export const SalesforceId = z
   .string()
-  .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'must be a 15 or 18 character Salesforce id')
+  .regex(SALESFORCE_ID, 'must be a 15 or 18 character Salesforce id')
   .refine((id) => toId18(id) !== undefined, 'has an invalid 18-character checksum')
   .transform((id) => toId18(id)!);
 
 /** A key for maps and sets of ids: the 18-character form, so a 15-character id finds its record and a forged suffix does not. */
 export const idKey = (id: string): string => toId18(id) ?? `invalid:${id}`;
+
+/** A SOQL id literal; anything that is not an id is refused rather than quoted. */
+export function soqlId(id: string): string {
+  if (!SALESFORCE_ID.test(id)) throw new SalesforceError(`not a Salesforce id: ${JSON.stringify(id).slice(0, 40)}`, 'MALFORMED_ID', 'permanent');
+  return `'${id}'`;
+}

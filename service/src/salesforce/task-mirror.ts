@@ -1,6 +1,8 @@
 import type { Connection } from 'jsforce';
 import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
 import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
+import { SALESFORCE_ID } from './ids.ts';
+import { plural } from '../words.ts';
 
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
 export const EXTERNAL_ID_FIELD = 'Action_Plan_Task_Id__c';
@@ -68,7 +70,7 @@ export async function mirrorTasks(
         async () => {
           const results = (await conn
             .sobject('Task')
-            .upsert(pending.map(taskRecord) as any, EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as SaveResult[];
+            .upsert(pending.map(taskRecord) as never, EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as SaveResult[];
           const retry: MirrorTask[] = [];
           lastErrors.clear();
           pending.forEach((task, k) => {
@@ -83,7 +85,7 @@ export async function mirrorTasks(
           });
           if (retry.length) {
             pending = retry;
-            throw new SalesforceError(`${retry.length} record(s) failed with a retryable error`, 'PARTIAL_RETRYABLE', 'retryable');
+            throw new SalesforceError(`${plural(retry.length, 'record')} failed with a retryable error`, 'PARTIAL_RETRYABLE', 'retryable');
           }
         },
         { gate: opts.gate, policy: opts.policy },
@@ -118,16 +120,16 @@ export interface ChangeCursor {
 }
 
 const SOQL_DATETIME = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const SOQL_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 /** Mirrored Tasks changed in Salesforce after the cursor, in (SystemModstamp, Id) order, one page. */
 export async function changedMirroredTasks(conn: Connection, after: ChangeCursor, limit = 200): Promise<SalesforceTaskChange[]> {
   const at = SOQL_DATETIME(after.since);
-  if (after.lastId !== undefined && !SOQL_ID.test(after.lastId)) throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
+  if (after.lastId !== undefined && !SALESFORCE_ID.test(after.lastId)) throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
   const position = after.lastId
     ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
     : `SystemModstamp >= ${at}`;
   const soql = `SELECT Id, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field below
   const { records } = await conn.query<Record<string, any>>(soql);
   return records.map((r) => ({
     salesforceTaskId: r.Id,

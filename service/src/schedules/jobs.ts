@@ -1,6 +1,6 @@
 import { dueScheduledWorkflows, resurfaceSnoozedTasks } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
-import { startScheduledWorkflow } from '../workflows/transitions.ts';
+import { startScheduledWorkflow } from './start-scheduled.ts';
 
 /** Snoozed tasks whose time has come are back on the CSM's list. */
 export async function resurfaceTasks(deps: Deps): Promise<{ resurfaced: number }> {
@@ -19,7 +19,6 @@ export async function startDueWorkflows(deps: Deps): Promise<{ started: number; 
   let failed = 0;
   for (const due of await dueScheduledWorkflows(deps.db.sql, deps.today())) {
     try {
-      // Issue 6's start: the stage the renewal date gives today, carried-over tasks, marked started once.
       const { execution } = await startScheduledWorkflow(deps, due.id);
       started++;
       deps.log.info('scheduled workflow started', { scheduledWorkflowId: due.id, stage: due.stage, executionId: execution.id });

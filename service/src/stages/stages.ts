@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { PROCESSOR_NAMES } from '../../../processors/catalog.ts';
+import { plannableProcessors } from '../../../processors/registry.ts';
 
-const PlannableProcessor = z.enum(PROCESSOR_NAMES).exclude(['workflow-scheduler']);
+const PlannableProcessor = z.enum(plannableProcessors() as [string, ...string[]]);
 
 /** The ten renewal stages, in order from furthest to overdue. */
 export const STAGE_IDS = [
@@ -29,7 +29,8 @@ const StageConfig = z.object({
   urgency: Urgency,
   focus: z.array(z.string().min(1)).min(1),
   typicalAiTasks: z.array(z.string().min(1)),
-  typicalCsmTasks: z.array(z.string().min(1)),
+  /** The stage's usual CSM work, each with what it means in practice (the playbook's task description). */
+  typicalCsmTasks: z.array(z.object({ action: z.string().min(1).max(200), description: z.string().min(1).max(2000) })),
   nextStage: z.object({ id: StageId, triggerDaysToRenewal: z.number().int() }).nullable(),
   /** The processors a plan of this stage may use (the allow-list); the workflow scheduler is never one: finalize schedules. */
   processors: z.array(PlannableProcessor).min(1),

@@ -5,22 +5,26 @@ import { currentPlan, finalizedPlan, insertDraftPlan, planContext, type PlanRow 
 import { tasksOfFinalizedPlan } from '../db/replan.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
-import { ApiError, badRequest, conflict, notFound } from '../http-errors.ts';
+import { followRenewalDate } from './renewal-date.ts';
+import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
-import { describeChange } from '../plan/changes.ts';
+import { describeChange, fieldChanges } from '../plan/change-preview.ts';
 import type { PlanningInput } from '../plan/planner.ts';
 import { ActionPlanContent, IsoDate, Priority, TaskKey } from '../plan/schema.ts';
-import { fieldChanges } from '../plan/change-details.ts';
-import { businessDaysBetween, carryOver, csmEditsOf, diffPlans, redateKeptTasks, type CarriedTask, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
+import { carryOver, csmEditsOf, type CarriedTask } from '../plan/carry-over.ts';
+import { diffPlans, redateKeptTasks, type CsmEdit, type PlanDiff } from '../plan/diff.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { generationDeadline } from '../plan/model-client.ts';
 import { generateWithFallback, InvalidPlaybookPlan, type GeneratedPlan } from '../plan/generate.ts';
+import { timelineNow } from '../plan/timeline-status.ts';
 import { validatePlan } from '../plan/validate.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
 import { requireGenerationAllowed } from './generation-limits.ts';
-import { mirrorBackoff, mirrorPendingTasks } from './mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { mirrorStanding } from '../sync/mirror-standing.ts';
+import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 import { renewalPosition } from './executions.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
@@ -46,6 +50,7 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   const context = await deps.salesforce.loadContext(execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
+  if (execution.status === 'in_progress') await followRenewalDate(deps, context);
   execution = await runAutomaticSteps(deps, execution, context, signal);
   const input = planningInput(deps, execution, context);
   const generated = await generateWithFallback(deps.planner, input, {
@@ -54,7 +59,7 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   }).catch((err: Error) => {
     if (!(err instanceof InvalidPlaybookPlan)) throw err;
     deps.log.error('planner produced an invalid plan', { planner: 'playbook', errors: err.errors });
-    throw new ApiError(502, 'PLAN_INVALID', err.message);
+    throw err;
   });
   const { content, diff, generation, carried, basedOn } = await replan(deps, execution, input, generated);
   const plan = await insertDraftPlan(deps.db.sql, {
@@ -90,7 +95,7 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
   if (!previous || previous.status === 'superseded') return { content: generated.content, diff: null, generation: generated.generation, carried: {}, basedOn };
   const before = (await planContext(deps.db.sql, previous.id)).opportunity.renewalDate;
   const after = input.context.opportunity.renewalDate;
-  const shift = businessDaysBetween(before, after, deps.calendar);
+  const shift = deps.calendar.businessDaysBetween(before, after);
   let { content, generation } = generated;
   let carried: Record<string, CarriedTask> = {};
   let standing = previous.content;
@@ -184,8 +189,42 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
   const byKey = new Map(rows.map((r) => [r.key, r]));
   let fixed = staticViews.get(plan);
   if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
-  const mirror = { synced: 0, pending: 0, failed: 0 };
-  for (const r of rows) if (r.mirrorStatus in mirror) mirror[r.mirrorStatus as keyof typeof mirror]++;
+  const actions = new Map([...plan.content.aiTasks, ...plan.content.csmTasks].map((t) => [t.key, t.action]));
+  const mirrorRows = rows.map((r) => ({ ...r, action: actions.get(r.key) ?? r.key }));
+  const mirror = mirrorStanding(mirrorRows, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
+  const aiTasks = fixed.aiTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      taskId: row?.id ?? null,
+      // A draft shows an AI task it carries that already ran as done: it will not run again.
+      executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
+      carried,
+      executionResult: row?.executionResult ?? null,
+      executedAt: row?.executedAt ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+    };
+  });
+  const csmTasks = plan.content.csmTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      dueDate: row?.dueDate ?? t.dueDate,
+      taskId: row?.id ?? null,
+      status: row?.status ?? carried?.status ?? 'pending',
+      snoozedUntil: row?.snoozedUntil ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+      carried,
+      subTasks: t.subTasks.map((s) => {
+        const sub = byKey.get(s.key);
+        const subCarried = carriedView(plan, s.key);
+        return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
+      }),
+    };
+  });
+  const timelineTasks = [...aiTasks.map((t) => ({ ...t, status: t.executionStatus === 'success' ? 'completed' : 'pending' })), ...csmTasks];
   return {
     id: plan.id,
     executionId: plan.executionId,
@@ -204,39 +243,9 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
     generation: fixed.generation,
     diff: plan.diff ?? null,
     summary: plan.content.summary,
-    aiTasks: fixed.aiTasks.map((t) => {
-      const row = byKey.get(t.key);
-      const carried = carriedView(plan, t.key);
-      return {
-        ...t,
-        taskId: row?.id ?? null,
-        // A draft shows an AI task it carries that already ran as done: it will not run again.
-        executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
-        carried,
-        executionResult: row?.executionResult ?? null,
-        executedAt: row?.executedAt ?? null,
-        salesforceTaskId: row?.salesforceTaskId ?? null,
-      };
-    }),
-    csmTasks: plan.content.csmTasks.map((t) => {
-      const row = byKey.get(t.key);
-      const carried = carriedView(plan, t.key);
-      return {
-        ...t,
-        dueDate: row?.dueDate ?? t.dueDate,
-        taskId: row?.id ?? null,
-        status: row?.status ?? carried?.status ?? 'pending',
-        snoozedUntil: row?.snoozedUntil ?? null,
-        salesforceTaskId: row?.salesforceTaskId ?? null,
-        carried,
-        subTasks: t.subTasks.map((s) => {
-          const sub = byKey.get(s.key);
-          const subCarried = carriedView(plan, s.key);
-          return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
-        }),
-      };
-    }),
-    timeline: plan.content.timeline,
+    aiTasks,
+    csmTasks,
+    timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),
     nextWorkflow: plan.content.nextWorkflow,
     mirror,
   };
@@ -270,9 +279,9 @@ export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edit
     const ai = next.aiTasks.find((t) => t.key === e.key);
     const csm = next.csmTasks.find((t) => t.key === e.key);
     const task = ai ?? csm;
-    if (!task) throw badRequest(`edits.${i}.key: no task ${e.key} in this plan`, [{ path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` }]);
+    if (!task) throw invalidInput(`edits.${i}.key: no task ${e.key} in this plan`, [{ path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` }]);
     if (e.dueDate !== undefined && !csm)
-      throw badRequest(`edits.${i}.dueDate: only CSM tasks have due dates`, [{ path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' }]);
+      throw invalidInput(`edits.${i}.dueDate: only CSM tasks have due dates`, [{ path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' }]);
     if (e.action !== undefined) task.action = e.action;
     if (e.description !== undefined) task.description = e.description;
     if (e.priority !== undefined) task.priority = e.priority;
@@ -301,7 +310,7 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     const edited = applyEdits(plan.content, body.edits, unticked);
     const context = await planContext(deps.db.sql, plan.id);
     const checked = validatePlan(edited, planningInput(deps, execution, context));
-    if (!checked.content) throw badRequest(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
+    if (!checked.content) throw invalidInput(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
     const outcome = await finalizePlan(deps.db.sql, {
       planId: plan.id,
       executionId: execution.id,
@@ -324,6 +333,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
   await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }, mirrorBackoff(deps.env)).catch((err: Error) =>
     deps.log.warn('salesforce mirror deferred', { planId: plan.id, error: err.message }),
   );
+  // The owner hears in Salesforce when someone else finalized their plan (and of any Task Salesforce rejected).
+  await sendSalesforceNotifications(deps).catch((err: Error) => deps.log.warn('salesforce notifications deferred', { error: err.message }));
   return (await currentPlan(deps.db.sql, execution.id))!;
 }
 

@@ -1,19 +1,27 @@
 import { daysBetween } from '../calendar/dates.ts';
-import { startExecution, type ExecutionRow, type ExecutionStep } from '../db/executions.ts';
+import { startExecution, type ExecutionRow } from '../db/executions.ts';
 import { currentPlan } from '../db/plans.ts';
 import { carriedOverTasks } from '../db/steps.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound } from '../domain-errors.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import { renewalStageFor } from '../stages/stages.ts';
 import { initialSteps } from './steps/service.ts';
 import type { StepResult } from './steps/types.ts';
 import { workflowFor } from './steps/workflows.ts';
-import { followRenewalDate } from './transitions.ts';
 
-/** The steps of a stage workflow, from config/workflows.json. Every workflow ends in the action plan step. */
-export function stepsFor(stage: string): ExecutionStep[] {
-  return initialSteps(stage);
+/**
+ * The opportunity's CRM context, read fresh from Salesforce. A caller may pass a read it already started (so it shares a
+ * composite request with the access check).
+ */
+export async function opportunityContext(
+  deps: Deps,
+  opportunityId: string,
+  context: Promise<CrmContext | undefined> = deps.salesforce.loadContext(opportunityId),
+): Promise<CrmContext> {
+  const ctx = await context;
+  if (!ctx) throw notFound(`Opportunity ${opportunityId}`);
+  return ctx;
 }
 
 /** Where an opportunity stands: its renewal date, days to renewal and stage. */
@@ -22,11 +30,11 @@ export function renewalPosition(ctx: CrmContext, today: string) {
   return { renewalDate: ctx.opportunity.renewalDate, daysToRenewal, stage: renewalStageFor(daysToRenewal) };
 }
 
-/** Starts the workflow of the opportunity's current stage, or returns the one already started. */
-export async function startWorkflow(deps: Deps, userId: string, opportunityId: string, context = deps.salesforce.loadContext(opportunityId)) {
-  const ctx = await context;
-  if (!ctx) throw notFound(`Opportunity ${opportunityId}`);
-  await followRenewalDate(deps, ctx);
+/**
+ * Starts the workflow of the opportunity's current stage, or returns the one already started. The caller has read
+ * `ctx` fresh and followed its renewal date (renewal-date.ts).
+ */
+export async function startWorkflow(deps: Deps, userId: string, ctx: CrmContext) {
   const { renewalDate, daysToRenewal, stage } = renewalPosition(ctx, deps.today());
   const result = await startExecution(deps.db.sql, {
     opportunityId: ctx.opportunity.id,
@@ -37,7 +45,7 @@ export async function startWorkflow(deps: Deps, userId: string, opportunityId: s
     urgency: stage.urgency,
     renewalDate,
     daysToRenewal,
-    steps: stepsFor(stage.id),
+    steps: initialSteps(stage.id),
     startedBy: userId,
     csmUserId: ctx.owner.id,
   });

@@ -1,6 +1,6 @@
 import { takeRateLimits } from '../db/rate-limits.ts';
 import type { Deps } from '../deps.ts';
-import { tooManyRequests } from '../http-errors.ts';
+import { rateLimited } from '../domain-errors.ts';
 
 /**
  * Bounds plan generation, which costs a Salesforce context load and (with a model) a model call or two: per user and
@@ -19,5 +19,5 @@ export async function requireGenerationAllowed(deps: Deps, userId: string, execu
   if (decision.allowed) return;
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   const what = decision.key === userKey ? `${perUser} plan generations per user` : `${perExecution} plan generations per execution`;
-  throw tooManyRequests(`Too many plan generations: at most ${what} every ${window} s; try again in ${seconds} s`, seconds);
+  throw rateLimited(`Too many plan generations: at most ${what} every ${window} s; try again in ${seconds} s`, seconds);
 }

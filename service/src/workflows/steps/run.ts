@@ -1,5 +1,5 @@
 import type { ExecutionStep } from '../../db/executions.ts';
-import { badRequest, conflict } from '../../http-errors.ts';
+import { conflict, invalidInput } from '../../domain-errors.ts';
 import { sharedModelMetrics } from '../../plan/model-metrics.ts';
 import { contextIdKeys, unknownIds } from '../../plan/known-ids.ts';
 import { redactSecrets } from '../../secrets.ts';
@@ -30,11 +30,11 @@ export function analyzeStep(definition: StepDefinition, ctx: StepContext, input:
 
 /** Parses a CSM's input against the step's schema; a failure is a 400 naming each field (`body.input.confidence`). */
 export function parseStepInput(definition: StepDefinition, raw: unknown): unknown {
-  if (!definition.input) throw badRequest(`The ${definition.name} step takes no input; run it instead`, [{ path: 'body.input', message: 'this step takes no input' }]);
+  if (!definition.input) throw invalidInput(`The ${definition.name} step takes no input; run it instead`, [{ path: 'body.input', message: 'this step takes no input' }]);
   const parsed = definition.input.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: ['body', 'input', ...i.path].join('.'), message: i.message }));
-  throw badRequest(`Invalid input for ${definition.name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  throw invalidInput(`Invalid input for ${definition.name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 }
 
 /**
@@ -61,7 +61,7 @@ export function definitionOf(workflow: Workflow, stepId: string): StepDefinition
 
 export function stepIndex(steps: ExecutionStep[], stepId: string): number {
   const i = steps.findIndex((s) => s.id === stepId);
-  if (i < 0) throw badRequest(`This execution has no step ${stepId}`, [{ path: 'path.stepId', message: `no step ${stepId} in this workflow (${steps.map((s) => s.id).join(', ')})` }]);
+  if (i < 0) throw invalidInput(`This execution has no step ${stepId}`, [{ path: 'path.stepId', message: `no step ${stepId} in this workflow (${steps.map((s) => s.id).join(', ')})` }]);
   return i;
 }
 

@@ -1,13 +1,12 @@
 import type { ExecutionRow, ExecutionStep } from '../../db/executions.ts';
 import { carriedOverTasks, updateExecutionSteps } from '../../db/steps.ts';
 import type { Deps } from '../../deps.ts';
-import { conflict, notFound } from '../../http-errors.ts';
+import { conflict, notFound } from '../../domain-errors.ts';
 import type { CrmContext } from '../../salesforce/context.ts';
 import { stageById, StageId } from '../../stages/stages.ts';
 import { daysBetween } from '../../calendar/dates.ts';
 import { definitionOf, modelResult, previousResults, stepOps, type BaseStepContext } from './run.ts';
 import type { StepResult } from './types.ts';
-import { followRenewalDate } from '../transitions.ts';
 import { workflowFor, type Workflow } from './workflows.ts';
 
 /** The steps a new execution of a stage starts with, from the workflow configuration. */
@@ -37,18 +36,20 @@ export async function baseContext(deps: Deps, execution: ExecutionRow, crm: CrmC
   };
 }
 
+/** Steps change only while the workflow is in progress. */
+export function assertStepsOpen(execution: ExecutionRow): void {
+  if (execution.status !== 'in_progress') throw conflict(`This ${execution.stage} workflow is ${execution.status}; its steps can no longer change`);
+}
+
 type Op = (steps: ExecutionStep[], workflow: Workflow, base: BaseStepContext, now: Date) => string[];
 
 /**
  * Applies one step operation under the execution's lock, then lets a configured model re-answer the steps that
  * allow it (outside any transaction: a model call must never hold a row lock).
  */
-async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm?: CrmContext, signal?: AbortSignal): Promise<ExecutionRow> {
-  if (execution.status !== 'in_progress') throw conflict(`This ${execution.stage} workflow is ${execution.status}; its steps can no longer change`);
-  const context = crm ?? (await deps.salesforce.loadContext(execution.opportunityId));
-  if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
-  await followRenewalDate(deps, context);
-  const base = await baseContext(deps, execution, context);
+async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm: CrmContext, signal?: AbortSignal): Promise<ExecutionRow> {
+  assertStepsOpen(execution);
+  const base = await baseContext(deps, execution, crm);
   const workflow = workflowFor(execution.stage);
   let changed: string[] = [];
   const updated = await updateExecutionSteps(deps.db.sql, execution.id, (steps, row) => {
@@ -80,24 +81,26 @@ async function modelPass(deps: Deps, execution: ExecutionRow, workflow: Workflow
   return updated ?? execution;
 }
 
+// The step operations run on the opportunity's CRM context as the caller read it (fresh, its renewal date followed).
+
 /** The CSM submits a step's input: validated (400 naming the field), analysed, stored; later results refresh. */
-export function submitStepInput(deps: Deps, execution: ExecutionRow, stepId: string, input: unknown) {
-  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.submit(steps, w, stepId, input, base, now));
+export function submitStepInput(deps: Deps, execution: ExecutionRow, crm: CrmContext, stepId: string, input: unknown) {
+  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.submit(steps, w, stepId, input, base, now), crm);
 }
 
 /** Runs one step's analysis now (an input step re-runs on its stored input). */
-export function runStep(deps: Deps, execution: ExecutionRow, stepId: string) {
-  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.run(steps, w, stepId, base, now));
+export function runStep(deps: Deps, execution: ExecutionRow, crm: CrmContext, stepId: string) {
+  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.run(steps, w, stepId, base, now), crm);
 }
 
 /** Skips a step with the CSM's reason; the plan reports it as not done, with the reason. */
-export function skipStep(deps: Deps, execution: ExecutionRow, stepId: string, reason: string) {
-  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.skip(steps, w, stepId, reason, base, now));
+export function skipStep(deps: Deps, execution: ExecutionRow, crm: CrmContext, stepId: string, reason: string) {
+  return applyStepOp(deps, execution, (steps, w, base, now) => stepOps.skip(steps, w, stepId, reason, base, now), crm);
 }
 
 /** Goes back to an earlier step (it, and the automatic steps after it, become pending again). */
-export function goBackToStep(deps: Deps, execution: ExecutionRow, stepId: string) {
-  return applyStepOp(deps, execution, (steps, w) => stepOps.back(steps, w, stepId));
+export function goBackToStep(deps: Deps, execution: ExecutionRow, crm: CrmContext, stepId: string) {
+  return applyStepOp(deps, execution, (steps, w) => stepOps.back(steps, w, stepId), crm);
 }
 
 /**

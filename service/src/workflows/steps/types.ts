@@ -85,6 +85,7 @@ export interface Analysis<O> {
  * the CRM data and earlier steps), and what it produces (`output`, also the structured-output schema when a
  * model analyses it: see `model`).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the step library lists definitions of every input and output type
 export interface StepDefinition<I = any, O extends Record<string, unknown> = any> {
   id: string;
   name: string;

@@ -14,6 +14,7 @@ const STATUS_LABELS = {
  * Edits and sub-task ticks are reported to the parent, which saves them.
  * @fires ActionPlanCsmTasks#taskchange { key, field, value } field: include|action|description|priority|dueDate
  * @fires ActionPlanCsmTasks#subtasktoggle { taskId, completed }
+ * @fires ActionPlanCsmTasks#taskcomplete { taskId, completed } a finalized task marked done or not
  */
 export default class ActionPlanCsmTasks extends LightningElement {
     /** CSM tasks with the CSM's unsaved edits already applied. */
@@ -45,6 +46,11 @@ export default class ActionPlanCsmTasks extends LightningElement {
             statusLabel: task.taskId
                 ? STATUS_LABELS[task.status] || task.status
                 : null,
+            // A finalized task the CSM can tick off (or back); a snoozed or cancelled one is not theirs to tick.
+            completable:
+                Boolean(task.taskId) &&
+                ['pending', 'in_progress', 'completed'].includes(task.status),
+            completed: task.status === 'completed',
             hasSubTasks: task.subTasks.length > 0,
             subTasks: task.subTasks.map((subTask) => ({
                 ...subTask,
@@ -79,6 +85,17 @@ export default class ActionPlanCsmTasks extends LightningElement {
     handleSubTaskChange(event) {
         this.dispatchEvent(
             new CustomEvent('subtasktoggle', {
+                detail: {
+                    taskId: event.target.dataset.taskId,
+                    completed: event.detail.checked
+                }
+            })
+        );
+    }
+
+    handleCompleteChange(event) {
+        this.dispatchEvent(
+            new CustomEvent('taskcomplete', {
                 detail: {
                     taskId: event.target.dataset.taskId,
                     completed: event.detail.checked

@@ -37,3 +37,22 @@ export function urgencyClass(urgency) {
 export function capitalize(text) {
     return text ? text.charAt(0).toUpperCase() + text.slice(1) : '';
 }
+
+const timeFormat = new Intl.DateTimeFormat(LOCALE, {
+    hour: 'numeric',
+    minute: '2-digit'
+});
+
+/** A time of day for people, in the browser's time zone: formatTime('2026-12-04T15:30:00Z') // '3:30 PM' */
+export function formatTime(isoDateTime) {
+    const date = new Date(isoDateTime);
+    return Number.isNaN(date.getTime()) ? isoDateTime : timeFormat.format(date);
+}
+
+/**
+ * A count with its noun, singular or plural (English: the card's words are English).
+ * @example plural(1, 'business day') // '1 business day'; plural(3, 'task') // '3 tasks'
+ */
+export function plural(count, noun) {
+    return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}

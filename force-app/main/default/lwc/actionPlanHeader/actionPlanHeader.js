@@ -1,5 +1,11 @@
 import { LightningElement, api } from 'lwc';
-import { capitalize, formatDate, urgencyClass } from 'c/actionPlanFormat';
+import {
+    capitalize,
+    formatDate,
+    formatTime,
+    plural,
+    urgencyClass
+} from 'c/actionPlanFormat';
 
 /** The header: renewal stage, urgency, days to renewal, and which planner wrote which plan version. */
 export default class ActionPlanHeader extends LightningElement {
@@ -28,9 +34,9 @@ export default class ActionPlanHeader extends LightningElement {
         const days = this.execution.daysToRenewal;
         const when = formatDate(this.execution.renewalDate);
         if (days < 0) {
-            return `Renewal overdue by ${-days} days (${when})`;
+            return `Renewal overdue by ${plural(-days, 'day')} (${when})`;
         }
-        return `${days} days to renewal (${when})`;
+        return `${plural(days, 'day')} to renewal (${when})`;
     }
 
     get plannerLabel() {
@@ -48,19 +54,29 @@ export default class ActionPlanHeader extends LightningElement {
         return Array.isArray(this.plan.fixes) && this.plan.fixes.length > 0;
     }
 
-    /** Tasks the service could not copy to Salesforce Task records yet, or at all. */
+    /**
+     * Tasks whose copy to Salesforce Tasks is stuck (waiting for longer than the service allows, or rejected), with
+     * Salesforce's reason and when it is retried. A task copied late by a few retries is not a problem and shows nothing.
+     */
+    get mirrorProblems() {
+        const stuck = this.plan.mirror?.stuck || [];
+        return stuck.map((task) => {
+            let text = `"${task.action}": Salesforce rejected it (${task.reason}).`;
+            if (task.retryAt) {
+                text = `"${task.action}": ${task.reason}. Retrying at ${formatTime(task.retryAt)}.`;
+            } else if (task.rejected === false) {
+                text = `"${task.action}": ${task.reason}. Retrying in a moment.`;
+            }
+            return { id: task.taskId, text };
+        });
+    }
+
     get mirrorWarning() {
-        const mirror = this.plan.mirror;
-        if (!mirror) {
+        const count = this.mirrorProblems.length;
+        if (count === 0) {
             return null;
         }
-        if (mirror.failed > 0) {
-            return `${mirror.failed} task(s) could not be copied to Salesforce Tasks; the notification says why.`;
-        }
-        if (mirror.pending > 0 && this.plan.status === 'finalized') {
-            return `${mirror.pending} task(s) are waiting to be copied to Salesforce Tasks.`;
-        }
-        return null;
+        return `${plural(count, 'task')} could not be copied to Salesforce Tasks:`;
     }
 
     /** What this version changes against the one it replaces (regenerating shows what changed). */
@@ -70,7 +86,7 @@ export default class ActionPlanHeader extends LightningElement {
             return null;
         }
         const moved = diff.renewalDateMoved
-            ? ` The renewal date moved from ${formatDate(diff.renewalDateMoved.from)} to ${formatDate(diff.renewalDateMoved.to)}: open tasks moved ${diff.renewalDateMoved.businessDays} business day(s).`
+            ? ` The renewal date moved from ${formatDate(diff.renewalDateMoved.from)} to ${formatDate(diff.renewalDateMoved.to)}: open tasks moved ${plural(diff.renewalDateMoved.businessDays, 'business day')}.`
             : '';
         return `Since version ${diff.previousVersion}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged.${moved}`;
     }

@@ -10,10 +10,19 @@ const OWNER_CLASSES = {
 const STATUS_LABELS = {
     pending: 'Pending',
     in_progress: 'In progress',
-    done: 'Done'
+    done: 'Done',
+    overdue: 'Overdue'
 };
 
-/** Timeline: the numbered next steps, each with its date and who owns it. */
+const NUMBER_CLASSES = {
+    done: 'step-number step-number_done',
+    overdue: 'step-number step-number_overdue'
+};
+
+/**
+ * Timeline: the numbered next steps, each with its date, who owns it and where it stands. The service derives
+ * each step's status from the tasks it stands for (done, overdue), so it moves as tasks complete.
+ */
 export default class ActionPlanTimeline extends LightningElement {
     /** The plan's `timeline` steps. */
     @api steps;
@@ -25,10 +34,9 @@ export default class ActionPlanTimeline extends LightningElement {
             dateLabel: formatDate(step.date),
             ownerClass: OWNER_CLASSES[step.owner] || 'slds-badge',
             statusLabel: STATUS_LABELS[step.status] || step.status,
-            numberClass:
-                step.status === 'done'
-                    ? 'step-number step-number_done'
-                    : 'step-number'
+            statusClass:
+                step.status === 'overdue' ? 'slds-text-color_error' : '',
+            numberClass: NUMBER_CLASSES[step.status] || 'step-number'
         }));
     }
 }

@@ -3,6 +3,8 @@
  * what finalize sends, and whether AI tasks are still moving (which is when the component polls).
  */
 
+import { plural } from 'c/actionPlanFormat';
+
 const ACTIVE_EXECUTION = new Set(['queued', 'running']);
 
 /** true while any included AI task is queued or running. */
@@ -86,4 +88,35 @@ export function withSubTaskStatus(plan, taskId, status) {
             })
         }))
     };
+}
+
+/** Sets the status of one CSM task (found by its taskId), returning a new plan. */
+export function withTaskStatus(plan, taskId, status) {
+    return {
+        ...plan,
+        csmTasks: plan.csmTasks.map((task) => {
+            return task.taskId === taskId ? { ...task, status } : task;
+        })
+    };
+}
+
+/**
+ * What finalizing will do, in the CSM's words: the AI tasks that change Salesforce records (those with field
+ * changes) counted apart from the AI tasks that only work in the service (scheduling, tracking).
+ * @example finalizeMessage(view) // '2 AI tasks will change Salesforce records, 1 other AI task will run, and 3 CSM tasks will be assigned to you.'
+ */
+export function finalizeMessage(view) {
+    const ai = view.aiTasks.filter((task) => task.included);
+    const changing = ai.filter((task) => (task.fieldChanges || []).length > 0);
+    const others = ai.length - changing.length;
+    const csm = view.csmTasks.filter((task) => task.included).length;
+    const parts = [
+        `${plural(changing.length, 'AI task')} will change Salesforce records`
+    ];
+    if (others > 0) {
+        parts.push(`${plural(others, 'other AI task')} will run`);
+    }
+    parts.push(`${plural(csm, 'CSM task')} will be assigned to you`);
+    const last = parts.pop();
+    return `${parts.join(', ')}${parts.length > 1 ? ',' : ''} and ${last}.`;
 }

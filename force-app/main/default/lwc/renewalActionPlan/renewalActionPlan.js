@@ -14,9 +14,11 @@ import { reduceErrors } from 'c/ldsUtils';
 import {
     applyEdits,
     finalizeEdits,
+    finalizeMessage,
     hasActiveAiTasks,
     recordEdit,
-    withSubTaskStatus
+    withSubTaskStatus,
+    withTaskStatus
 } from './actionPlanModel';
 
 /** How often the plan is re-read while AI tasks are queued or running. */
@@ -195,6 +197,7 @@ export default class RenewalActionPlan extends LightningElement {
                 theme: 'warning'
             });
             if (!confirmed) {
+                this.focusOn('generate');
                 return;
             }
         }
@@ -214,6 +217,11 @@ export default class RenewalActionPlan extends LightningElement {
         });
     }
 
+    /** Moves keyboard focus back to a button after a dialog closes (the dialog gives it back to the page). */
+    focusOn(dataId) {
+        this.template.querySelector(`[data-id="${dataId}"]`)?.focus();
+    }
+
     handleToggleEditing() {
         this.isEditing = !this.isEditing;
         this.focusAfterRender = this.isEditing ? 'task-inputs' : 'edit-button';
@@ -224,15 +232,14 @@ export default class RenewalActionPlan extends LightningElement {
     }
 
     async handleFinalize() {
-        const view = this.view;
-        const aiCount = view.aiTasks.filter((task) => task.included).length;
-        const csmCount = view.csmTasks.filter((task) => task.included).length;
+        const message = finalizeMessage(this.view);
         const confirmed = await LightningConfirm.open({
             label: 'Finalize the action plan?',
-            message: `${aiCount} AI tasks will run in Salesforce and ${csmCount} CSM tasks will be assigned to you. This cannot be undone.`,
+            message: `${message} This cannot be undone.`,
             theme: 'warning'
         });
         if (!confirmed) {
+            this.focusOn('finalize');
             return;
         }
         await this.run('finalize', async () => {
@@ -246,12 +253,30 @@ export default class RenewalActionPlan extends LightningElement {
             this.isEditing = false;
             this.setPlan(JSON.parse(response).plan);
             this.focusAfterRender = 'plan-status';
-            this.toast(
-                'success',
-                'Action plan finalized',
-                `${aiCount} AI tasks are queued and ${csmCount} CSM tasks were created.`
-            );
+            this.toast('success', 'Action plan finalized', message);
         });
+    }
+
+    /** Marks a CSM task done (or not), then re-reads the plan: the timeline follows the task. */
+    async handleTaskComplete(event) {
+        const { taskId, completed } = event.detail;
+        const status = completed ? 'completed' : 'pending';
+        this.plan = withTaskStatus(this.plan, taskId, status);
+        try {
+            await updateTask({
+                opportunityId: this.recordId,
+                taskId,
+                changesJson: JSON.stringify({ status })
+            });
+            this.setPlan(await this.readPlan());
+        } catch (error) {
+            this.plan = withTaskStatus(
+                this.plan,
+                taskId,
+                completed ? 'pending' : 'completed'
+            );
+            this.reportFailure('The task could not be saved.', error);
+        }
     }
 
     async handleSubTaskToggle(event) {

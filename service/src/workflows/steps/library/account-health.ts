@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readSignals } from '../../../plan/signals.ts';
 import type { Finding, StepAction, StepDefinition } from '../types.ts';
 import { usageSignals } from './usage.ts';
+import { plural } from '../../../words.ts';
 
 const Output = z.object({
   score: z.number().int().min(0).max(100),
@@ -35,7 +36,7 @@ export const accountHealth: StepDefinition<null, z.infer<typeof Output>> = {
     }
     if (s.overdueTasks.length) {
       score -= 10;
-      findings.push({ severity: 'concern', text: `${s.overdueTasks.length} overdue task(s)` });
+      findings.push({ severity: 'concern', text: `${plural(s.overdueTasks.length, 'overdue task')}` });
     }
     if (s.budgetPressure) {
       score -= 10;

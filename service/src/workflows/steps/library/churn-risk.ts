@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readSignals } from '../../../plan/signals.ts';
 import type { Finding, StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 const Output = z.object({
   daysOverdue: z.number().int(),
@@ -31,7 +32,7 @@ export const churnRisk: StepDefinition<null, z.infer<typeof Output>> = {
     const findings: Finding[] = reasons.map((r) => ({ severity: risk === 'high' ? 'critical' : 'concern', text: r }));
     return {
       output: { daysOverdue, autoRenewed, serviceAtRisk: !autoRenewed, risk, reasons },
-      summary: `${daysOverdue} day(s) overdue; ${autoRenewed ? 'auto-renewed' : 'not renewed'}; churn risk ${risk}`,
+      summary: `${plural(daysOverdue, 'day')} overdue; ${autoRenewed ? 'auto-renewed' : 'not renewed'}; churn risk ${risk}`,
       decision: autoRenewed ? 'Confirm the rolled-over terms in writing' : 'Recover the renewal or agree an extension now',
       findings,
       actions: [

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addDays, daysBetween } from '../../../calendar/dates.ts';
 import type { Finding, StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 const Output = z.object({
   hasContractData: z.boolean(),
@@ -84,7 +85,7 @@ export const contractAnalysis: StepDefinition<null, ContractAnalysis> = {
         missing,
       },
       summary: c
-        ? `${c.autoRenewal ? 'Auto-renews' : 'No auto-renewal'}; notice ${c.noticePeriodDays ?? '?'} days${noticeDeadline ? ` (deadline ${noticeDeadline})` : ''}; cap ${c.priceIncreaseCapPct ?? '?'}%; ${critical} critical obstacle(s)`
+        ? `${c.autoRenewal ? 'Auto-renews' : 'No auto-renewal'}; notice ${c.noticePeriodDays ?? '?'} days${noticeDeadline ? ` (deadline ${noticeDeadline})` : ''}; cap ${c.priceIncreaseCapPct ?? '?'}%; ${plural(critical, 'critical obstacle')}`
         : 'No contract data on the opportunity',
       decision: !c ? 'Collect the contract terms before pricing' : critical ? 'Resolve the critical contract obstacles before the renewal is priced' : null,
       findings: obstacles,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Finding, StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 const Score = z.number({ error: 'must be a number from 1 to 10' }).int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10');
 
@@ -37,7 +38,7 @@ export const csmAssessment: StepDefinition<z.infer<typeof CsmAssessmentInput>, z
     if (input.confidence <= 4) findings.push({ severity: 'critical', text: `Low renewal confidence (${input.confidence}/10)` });
     return {
       output: { ...input, outlook },
-      summary: `${input.relationshipStrength}/10 relationship, ${input.confidence}/10 confidence${input.risks.length ? `; ${input.risks.length} risk(s) noted` : ''}`,
+      summary: `${input.relationshipStrength}/10 relationship, ${input.confidence}/10 confidence${input.risks.length ? `; ${plural(input.risks.length, 'risk')} noted` : ''}`,
       decision: outlook === 'at-risk' ? 'Treat the renewal as at risk' : outlook === 'steady' ? 'Address the noted risks early' : null,
       findings,
       actions: [

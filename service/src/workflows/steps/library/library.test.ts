@@ -164,7 +164,7 @@ describe('stage steps', () => {
     ];
     const r = run('open-tasks-review', stepContext(discoveryContext(), {}, open));
     expect(r.output).toMatchObject({ overdue: 1 });
-    expect(r.summary).toBe('2 open task(s) carried over, 1 overdue');
+    expect(r.summary).toBe('2 open tasks carried over, 1 overdue');
   });
   it('paperwork status: blockers make the signature at risk', () => {
     const r = run('paperwork-status', stepContext(discoveryContext()), { signerName: 'Dana Whitfield', paperworkStatus: 'in_procurement', blockers: ['Vendor security review'] });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StepAction, StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 export const ObjectionLogInput = z
   .object({
@@ -38,8 +39,8 @@ export const objectionLog: StepDefinition<z.infer<typeof ObjectionLogInput>, z.i
     }));
     return {
       output: { objections: input.objections, open: open.length },
-      summary: `${input.objections.length} objection(s), ${open.length} open`,
-      decision: open.length ? `Resolve ${open.length} open objection(s) before terms are agreed` : null,
+      summary: `${plural(input.objections.length, 'objection')}, ${open.length} open`,
+      decision: open.length ? `Resolve ${plural(open.length, 'open objection')} before terms are agreed` : null,
       findings: open.map((o) => ({ severity: o.topic === 'price' || o.topic === 'competitor' ? 'critical' : 'concern', text: `Open ${o.topic} objection: ${o.detail}` })),
       actions,
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 const Output = z.object({
   carriedOver: z.array(z.object({ id: z.string(), action: z.string(), owner: z.string(), status: z.string(), dueDate: z.string().nullable(), stage: z.string(), overdue: z.boolean() })),
@@ -19,11 +20,11 @@ export const openTasksReview: StepDefinition<null, z.infer<typeof Output>> = {
     const overdue = carriedOver.filter((t) => t.overdue).length;
     return {
       output: { carriedOver, overdue },
-      summary: carriedOver.length ? `${carriedOver.length} open task(s) carried over${overdue ? `, ${overdue} overdue` : ''}` : 'No open tasks carried over',
+      summary: carriedOver.length ? `${plural(carriedOver.length, 'open task')} carried over${overdue ? `, ${overdue} overdue` : ''}` : 'No open tasks carried over',
       decision: overdue ? 'Close the overdue carried-over tasks first' : null,
-      findings: overdue ? [{ severity: 'concern', text: `${overdue} carried-over task(s) are overdue` }] : [],
+      findings: overdue ? [{ severity: 'concern', text: `${plural(overdue, 'carried-over task')} ${overdue === 1 ? 'is' : 'are'} overdue` }] : [],
       actions: overdue
-        ? [{ topic: 'carried-tasks', priority: 2, title: `Close ${overdue} overdue task(s) from the previous stage`, rationale: carriedOver.filter((t) => t.overdue).map((t) => t.action).join('; ').slice(0, 300), owner: 'CSM' }]
+        ? [{ topic: 'carried-tasks', priority: 2, title: `Close ${plural(overdue, 'overdue task')} from the previous stage`, rationale: carriedOver.filter((t) => t.overdue).map((t) => t.action).join('; ').slice(0, 300), owner: 'CSM' }]
         : [],
     };
   },

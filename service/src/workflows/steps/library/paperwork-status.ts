@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StepAction, StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 export const PaperworkStatusInput = z
   .object({
@@ -31,7 +32,7 @@ export const paperworkStatus: StepDefinition<z.infer<typeof PaperworkStatusInput
         ];
     return {
       output: { ...input, daysToRenewal, onTrack },
-      summary: `${input.signerName} signs; paperwork ${input.paperworkStatus.replaceAll('_', ' ')}${input.blockers.length ? `; ${input.blockers.length} blocker(s)` : ''}`,
+      summary: `${input.signerName} signs; paperwork ${input.paperworkStatus.replaceAll('_', ' ')}${input.blockers.length ? `; ${plural(input.blockers.length, 'blocker')}` : ''}`,
       decision: signed ? 'Signed: confirm the renewal in the CRM' : onTrack ? null : 'The signature is at risk: escalate the blockers',
       findings: input.blockers.map((b) => ({ severity: 'critical', text: `Blocker: ${b}` })),
       actions,

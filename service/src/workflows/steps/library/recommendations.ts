@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StepAction, type StepDefinition } from '../types.ts';
+import { plural } from '../../../words.ts';
 
 const MAX = 6;
 const Output = z.object({
@@ -43,7 +44,7 @@ export const recommendations: StepDefinition<null, Recommendations> = {
     const top = list[0]!;
     return {
       output: { recommendations: list },
-      summary: `${list.length} actionable recommendation(s); first: ${top.title}`,
+      summary: `${plural(list.length, 'actionable recommendation')}; first: ${top.title}`,
       decision: top.priority === 1 ? `${top.title} is the highest priority` : null,
       findings: [],
       actions: [],

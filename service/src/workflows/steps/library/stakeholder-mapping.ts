@@ -3,6 +3,7 @@ import { daysBetween } from '../../../calendar/dates.ts';
 import { readSignals } from '../../../plan/signals.ts';
 import type { Finding, StepDefinition } from '../types.ts';
 import { idKey } from '../../../salesforce/ids.ts';
+import { plural } from '../../../words.ts';
 
 const ENGAGED_DAYS = 45;
 const CHAMPION = /champion|executive sponsor/i;
@@ -73,7 +74,7 @@ export const stakeholderMapping: StepDefinition<null, StakeholderMap> = {
         primaryChange: s.primaryChange ? { from: s.primaryChange.from?.contact.name ?? null, to: s.primaryChange.to.contact.name } : null,
         gaps,
       },
-      summary: `${stakeholders.length} stakeholder(s) mapped; economic buyer ${eb ? eb.contact.name : 'missing'}; champion ${champion ? champion.contact.name : 'missing'}`,
+      summary: `${plural(stakeholders.length, 'stakeholder')} mapped; economic buyer ${eb ? eb.contact.name : 'missing'}; champion ${champion ? champion.contact.name : 'missing'}`,
       decision: !eb ? 'Engaging the economic buyer is the highest priority' : gaps.length ? `Close the gap: ${gaps.join(', ').toLowerCase()}` : null,
       findings,
       actions: [

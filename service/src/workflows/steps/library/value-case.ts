@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Finding, StepDefinition } from '../types.ts';
 import { growthSignals, usageSignals } from './usage.ts';
+import { plural } from '../../../words.ts';
 
 const Output = z.object({
   currentArr: z.number().nullable(),
@@ -29,7 +30,7 @@ export const valueCase: StepDefinition<null, z.infer<typeof Output>> = {
     const ready = missing.length === 0;
     return {
       output: { currentArr: crm.opportunity.currentArr, outcomes, usagePct: usage?.percent ?? null, growthPct: growth?.percent ?? null, ready, missing },
-      summary: ready ? `Value case backed by ${outcomes.length} recorded outcome(s)` : `Value case incomplete: missing ${missing.join(', ')}`,
+      summary: ready ? `Value case backed by ${plural(outcomes.length, 'recorded outcome')}` : `Value case incomplete: missing ${missing.join(', ')}`,
       decision: ready ? null : 'Gather the missing value evidence before the proposal',
       findings,
       actions: ready ? [] : [{ topic: 'value-case', priority: 2, title: `Gather ${missing.join(', ')} for the value case`, rationale: 'The proposal needs evidence', owner: 'CSM' }],

@@ -79,4 +79,38 @@ describe('c-action-plan-csm-tasks', () => {
             )
         ).toHaveLength(0);
     });
+
+    it('offers a Done box on each finalized task and reports its tick with the task id', () => {
+        const element = mount({});
+        const handler = jest.fn();
+        element.addEventListener('taskcomplete', handler);
+        const boxes = element.shadowRoot.querySelectorAll(
+            '[data-id="complete"]'
+        );
+        expect(boxes).toHaveLength(4);
+
+        boxes[0].dispatchEvent(
+            new CustomEvent('change', { detail: { checked: true } })
+        );
+
+        expect(handler.mock.calls[0][0].detail).toEqual({
+            taskId: TASKS[0].taskId,
+            completed: true
+        });
+    });
+
+    it('offers no Done box before finalize, or on a snoozed task', () => {
+        const draft = mount({
+            tasks: TASKS.map((task) => ({ ...task, taskId: null }))
+        });
+        expect(
+            draft.shadowRoot.querySelectorAll('[data-id="complete"]')
+        ).toHaveLength(0);
+        const snoozed = mount({
+            tasks: TASKS.map((task) => ({ ...task, status: 'snoozed' }))
+        });
+        expect(
+            snoozed.shadowRoot.querySelectorAll('[data-id="complete"]')
+        ).toHaveLength(0);
+    });
 });

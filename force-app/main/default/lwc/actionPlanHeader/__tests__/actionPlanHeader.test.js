@@ -77,14 +77,88 @@ describe('c-action-plan-header', () => {
                 fixes: [
                     'Call Eric: due date moved from 2026-11-28 to 2026-11-30 (it fell on a weekend)'
                 ],
-                mirror: { synced: 5, pending: 0, failed: 2 }
+                mirror: {
+                    synced: 5,
+                    pending: 1,
+                    failed: 1,
+                    stuck: [
+                        {
+                            taskId: 't-1',
+                            key: 'csm-1',
+                            action: 'Call Eric',
+                            reason: 'UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record',
+                            retryAt: '2026-11-30T10:01:00.000Z',
+                            rejected: false
+                        },
+                        {
+                            taskId: 't-2',
+                            key: 'csm-2',
+                            action: 'Send the QBR invite',
+                            reason: 'FIELD_INTEGRITY_EXCEPTION: Assigned To: inactive user',
+                            retryAt: null,
+                            rejected: true
+                        },
+                        {
+                            taskId: 't-3',
+                            key: 'ai-1',
+                            action: 'Remind the CSM',
+                            reason: 'not copied yet',
+                            retryAt: null,
+                            rejected: false
+                        }
+                    ]
+                }
             }
         });
         expect(textOf(element, 'fixes')).toContain(
             'moved from 2026-11-28 to 2026-11-30'
         );
-        expect(textOf(element, 'mirror')).toBe(
-            '2 task(s) could not be copied to Salesforce Tasks; the notification says why.'
+        const mirror = textOf(element, 'mirror');
+        expect(mirror).toMatch(
+            /^3 tasks could not be copied to Salesforce Tasks: ?"Call Eric": UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record\. Retrying at \d{1,2}:\d\d/
+        );
+        expect(mirror).toContain(
+            '"Send the QBR invite": Salesforce rejected it (FIELD_INTEGRITY_EXCEPTION: Assigned To: inactive user).'
+        );
+        expect(mirror).toContain(
+            '"Remind the CSM": not copied yet. Retrying in a moment.'
+        );
+    });
+
+    it('says nothing about tasks that are only waiting to be copied', () => {
+        const element = mount({
+            execution: EXECUTION,
+            plan: {
+                ...PLAN,
+                status: 'finalized',
+                mirror: { synced: 2, pending: 4, failed: 0, stuck: [] }
+            }
+        });
+        expect(textOf(element, 'mirror')).toBeUndefined();
+    });
+
+    it('says 1 day and 1 business day, not day(s)', () => {
+        const element = mount({
+            execution: { ...EXECUTION, daysToRenewal: 1 },
+            plan: {
+                ...PLAN,
+                diff: {
+                    previousVersion: 1,
+                    added: [],
+                    removed: [],
+                    changed: [],
+                    unchanged: 3,
+                    renewalDateMoved: {
+                        from: '2026-12-01',
+                        to: '2026-12-02',
+                        businessDays: 1
+                    }
+                }
+            }
+        });
+        expect(textOf(element, 'days')).toMatch(/^1 day to renewal/);
+        expect(textOf(element, 'diff')).toContain(
+            'open tasks moved 1 business day.'
         );
     });
 

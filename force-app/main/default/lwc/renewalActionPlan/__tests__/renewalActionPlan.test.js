@@ -147,10 +147,14 @@ describe('c-renewal-action-plan', () => {
         const summary = child(element, 'c-action-plan-summary');
         expect(
             summary.querySelectorAll('[data-id="completed-step"]')
-        ).toHaveLength(5);
-        expect(text(summary.querySelector('[data-id="step-decision"]'))).toBe(
-            'Decision: Treat the renewal as likely but exposed on budget.'
-        );
+        ).toHaveLength(4);
+        // A step still waiting is listed under its own heading, not as completed.
+        const waiting = summary.querySelectorAll('[data-id="waiting-step"]');
+        expect([...waiting].map(text)).toEqual([
+            expect.stringMatching(/^Recommendations:/)
+        ]);
+        // Decisions are listed once, under Key decisions, not again on each step.
+        expect(summary.querySelector('[data-id="step-decision"]')).toBeNull();
         expect(
             summary.querySelectorAll('[data-id="key-decision"]')
         ).toHaveLength(2);
@@ -392,7 +396,7 @@ describe('c-renewal-action-plan', () => {
             expect.objectContaining({
                 label: 'Finalize the action plan?',
                 message: expect.stringContaining(
-                    '3 AI tasks will run in Salesforce and 3 CSM tasks'
+                    '2 AI tasks will change Salesforce records, 1 other AI task will run, and 3 CSM tasks will be assigned to you.'
                 )
             })
         );
@@ -588,6 +592,47 @@ describe('c-renewal-action-plan', () => {
         expect(csmTasks.querySelector('[data-id="sub-task"]').checked).toBe(
             true
         );
+    });
+
+    it('marks a CSM task done, then re-reads the plan so its timeline step follows', async () => {
+        updateTask.mockResolvedValue(json({ task: { status: 'completed' } }));
+        const { element } = await mount({ plan: SETTLED });
+        const task = SETTLED.plan.csmTasks[0];
+        const timelineAfter = SETTLED.plan.timeline.map((step, index) => {
+            return index === 1 ? { ...step, status: 'done' } : step;
+        });
+        const csmAfter = SETTLED.plan.csmTasks.map((t) => {
+            return t.taskId === task.taskId ? { ...t, status: 'completed' } : t;
+        });
+        getActionPlan.mockResolvedValue(
+            json({
+                plan: {
+                    ...SETTLED.plan,
+                    csmTasks: csmAfter,
+                    timeline: timelineAfter
+                }
+            })
+        );
+        const csmTasks = child(element, 'c-action-plan-csm-tasks');
+        change(csmTasks.querySelector('[data-id="complete"]'), {
+            checked: true
+        });
+        await flushPromises();
+
+        expect(updateTask).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            taskId: task.taskId,
+            changesJson: '{"status":"completed"}'
+        });
+        expect(getActionPlan).toHaveBeenCalledTimes(2);
+        expect(text(csmTasks.querySelector('[data-id="status"]'))).toBe(
+            'Completed'
+        );
+        const steps = child(element, 'c-action-plan-timeline').querySelectorAll(
+            '[data-id="timeline-step"]'
+        );
+        expect(steps[1].dataset.status).toBe('done');
+        expect(text(steps[1].querySelector('[data-id="status"]'))).toBe('Done');
     });
 
     it('unticks a sub-task again when saving fails', async () => {

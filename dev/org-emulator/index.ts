@@ -1,0 +1,148 @@
+// Local Salesforce org emulator (not Salesforce).
+// An HTTP server that speaks the slice of the Salesforce REST API that jsforce 3 uses (query, sObject rows and
+// collections, OAuth JWT bearer), over an in-memory org seeded with demo data. For tests, the demo and offline work.
+//
+// const org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+// const conn = new Connection({ instanceUrl: org.url, accessToken: 'any', version: '62.0' });
+
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { TokenRegistry, type JwtConfig } from './auth.ts';
+import { FaultQueue, type FaultSpec } from './faults.ts';
+import { salesforceId } from './ids.ts';
+import type { Org, RecordedRequest } from './org.ts';
+import { findObject, OBJECTS } from './schema.ts';
+import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
+import { createApp } from './server.ts';
+import { OrgStore } from './store.ts';
+import { createClock } from './time.ts';
+import { CommitWindow } from './transactions.ts';
+import { deserialize } from './validate.ts';
+import type { SentNotification } from './org.ts';
+
+export { DEMO_IDS } from './demo-ids.ts';
+export { salesforceId } from './ids.ts';
+export { loadDemoSeed, parseSeed, seedSchema, shareSchema, type SeedData, type SeedRecord } from './seed.ts';
+export type { FaultSpec } from './faults.ts';
+export type { RecordedRequest } from './org.ts';
+
+export interface OrgEmulatorOptions {
+  /** 0 (default) picks a free port; the host is always 127.0.0.1. */
+  port?: number;
+  /** Default: the demo seed (demo-org.json). */
+  seed?: SeedData;
+  /** Fixes "today" for relative seed dates, TODAY / LAST_N_DAYS literals and new timestamps; the clock runs on from it. */
+  today?: Date;
+  /** When set, only this bearer token (or tokens the emulator minted) is accepted; otherwise any non-empty one. */
+  accessToken?: string;
+  /** Enables POST /services/oauth2/token with the JWT bearer grant. */
+  jwt?: JwtConfig;
+  latencyMs?: number;
+}
+
+export interface OrgEmulator {
+  /** Both the login URL and the instance URL, e.g. http://127.0.0.1:54321. */
+  url: string;
+  close(): Promise<void>;
+  /** Every API request received (not the /__emulator controls). */
+  requests: RecordedRequest[];
+  resetRequests(): void;
+  /** Makes the next `count` matching requests fail; see FaultSpec. */
+  injectFault(fault: FaultSpec): void;
+  /** Drops the faults not yet consumed. */
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  /** Deep copies of the live records of an sObject type. */
+  records(type: string): Record<string, unknown>[];
+  /** Edits a record as a user in Salesforce would: validated, LastModifiedDate and SystemModstamp move forward. */
+  updateRecord(type: string, id: string, fields: Record<string, unknown>): void;
+  /** Every minted token becomes invalid (401 INVALID_SESSION_ID), to test re-minting. */
+  expireTokens(): void;
+  /** Custom notifications the org accepted (customNotificationAction), one per active recipient, oldest first. */
+  notifications: SentNotification[];
+  /**
+   * Holds every upsert between its lookup and its write until `release()`, so concurrent upserts of one new external
+   * id collide deterministically (the second fails DUPLICATE_VALUE, as in a real org). `waiting()` counts those held.
+   */
+  holdUpserts(): { waiting(): number; release(): void };
+}
+
+/** Starts a local Salesforce org emulator on 127.0.0.1. */
+export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<OrgEmulator> {
+  const store = new OrgStore(createClock(opts.today));
+  const { shares, defaultUserId } = loadSeed(store, opts.seed ?? loadDemoSeed());
+  const orgId = salesforceId('00D', 1);
+  const organization = { Id: orgId, Name: 'Renewal Action Plans Demo', InstanceName: 'LOCAL', OrganizationType: 'Enterprise Edition', DefaultLocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', TimeZoneSidKey: 'GMT' };
+  store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
+  const org: Org = {
+    url: '',
+    orgId,
+    store,
+    shares,
+    tokens: new TokenRegistry(orgId, opts.accessToken, defaultUserId),
+    faults: new FaultQueue(),
+    jwt: opts.jwt,
+    requests: [],
+    apiUsage: 0,
+    latencyMs: opts.latencyMs ?? 0,
+    commits: new CommitWindow(),
+    cursors: new Map(),
+    notifications: [],
+  };
+  const server = await listen(createApp(org), opts.port ?? 0);
+  org.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const objectNamed = (type: string) => {
+    const object = findObject(type);
+    if (!object) throw new Error(`The org emulator has no sObject type ${type}`);
+    return object;
+  };
+  return {
+    url: org.url,
+    requests: org.requests,
+    notifications: org.notifications,
+    close: () => {
+      org.commits.releaseAll();
+      return close(server);
+    },
+    resetRequests: () => {
+      org.requests.length = 0;
+    },
+    injectFault: (fault) => org.faults.add(fault),
+    clearFaults: () => org.faults.clear(),
+    setLatency: (ms) => {
+      org.latencyMs = ms;
+    },
+    records: (type) => structuredClone(store.list(objectNamed(type).name)),
+    updateRecord: (type, id, fields) => {
+      const object = objectNamed(type);
+      const record = store.find(id, object.name);
+      if (!record) throw new Error(`No live ${object.name} with id ${id}`);
+      store.update(object, String(record.Id), deserialize(object, fields), { userId: String(record.OwnerId ?? defaultUserId) });
+    },
+    expireTokens: () => org.tokens.expireAll(),
+    holdUpserts: () => org.commits.hold(),
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    // Like Salesforce's front end, `//services/data` is `/services/data` (clients that keep a trailing slash on the
+    // instance URL, such as the Salesforce CLI, send such paths).
+    const fetch = (request: Request) => {
+      const url = new URL(request.url);
+      if (!url.pathname.includes('//')) return app.fetch(request);
+      url.pathname = url.pathname.replace(/\/{2,}/g, '/');
+      return app.fetch(new Request(url, request));
+    };
+    const server = serve({ fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function close(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  });
+}

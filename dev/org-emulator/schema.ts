@@ -1,0 +1,306 @@
+// Local Salesforce org emulator (not Salesforce): the objects and fields it models.
+// Adding a field is one line in OBJECTS below; everything else (validation, SOQL, describe, seed) reads from here.
+
+export type FieldType =
+  | 'id' | 'reference' | 'string' | 'textarea' | 'picklist' | 'boolean' | 'currency' | 'double'
+  | 'percent' | 'int' | 'date' | 'datetime' | 'time' | 'email' | 'phone';
+
+/** What the API may do with a field: read-write, set only on create, or only read. */
+export type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
+
+export type StoredRecord = Record<string, unknown>;
+
+/** Looks up any record by id; formulas use it to follow lookups. */
+export type RecordLookup = (id: unknown) => { type: string; record: StoredRecord } | undefined;
+
+export interface FieldDef {
+  type: FieldType;
+  label?: string;
+  length?: number;
+  access?: FieldAccess;
+  required?: boolean;
+  referenceTo?: string[];
+  relationshipName?: string;
+  picklistValues?: readonly string[];
+  restricted?: boolean;
+  defaultValue?: unknown;
+  externalId?: boolean;
+  unique?: boolean;
+  /** Computed by the org on every write (read-only to the API). */
+  formula?: (record: StoredRecord, lookup: RecordLookup) => unknown;
+}
+
+export interface ChildRelationship {
+  childObject: string;
+  field: string;
+}
+
+export interface ObjectDef {
+  name: string;
+  keyPrefix: string;
+  fields: Record<string, FieldDef>;
+  children: Record<string, ChildRelationship>;
+}
+
+// Field builders, so each field in OBJECTS reads as one line.
+const text = (length: number, extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'string', length, ...extra });
+const longText = (length = 32000): FieldDef => ({ type: 'textarea', length });
+const email = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'email', length: 80, ...extra });
+const phone = (): FieldDef => ({ type: 'phone', length: 40 });
+const checkbox = (defaultValue = false): FieldDef => ({ type: 'boolean', defaultValue });
+const currency = (): FieldDef => ({ type: 'currency' });
+const percent = (): FieldDef => ({ type: 'percent' });
+const integer = (): FieldDef => ({ type: 'int' });
+const date = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'date', ...extra });
+const datetime = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'datetime', ...extra });
+const time = (): FieldDef => ({ type: 'time' });
+const picklist = (values?: readonly string[], extra: Partial<FieldDef> = {}): FieldDef => ({
+  type: 'picklist', length: 255, picklistValues: values, restricted: values !== undefined, ...extra,
+});
+const openPicklist = (values: readonly string[], extra: Partial<FieldDef> = {}): FieldDef => ({
+  type: 'picklist', length: 255, picklistValues: values, restricted: false, ...extra,
+});
+const lookup = (to: string | string[], relationshipName: string, extra: Partial<FieldDef> = {}): FieldDef => ({
+  type: 'reference', referenceTo: [to].flat(), relationshipName, ...extra,
+});
+const owner = (): FieldDef => lookup('User', 'Owner', { label: 'Owner ID', defaultValue: '$runningUser' });
+const formula = (def: FieldDef, compute: NonNullable<FieldDef['formula']>): FieldDef => ({
+  ...def, access: 'readOnly', formula: compute,
+});
+
+const fullName = (r: StoredRecord) => [r.FirstName, r.LastName].filter((v) => typeof v === 'string' && v).join(' ');
+
+/** The account an activity belongs to: its What's account, else its Who's account. */
+function activityAccount(r: StoredRecord, find: RecordLookup): unknown {
+  const what = find(r.WhatId);
+  if (what?.type === 'Account') return what.record.Id;
+  if (what && what.record.AccountId) return what.record.AccountId;
+  return find(r.WhoId)?.record.AccountId ?? null;
+}
+
+export const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
+export const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
+const TASK_SUBTYPES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
+const CLOSED_STAGES = ['Closed Won', 'Closed Lost'];
+
+const SYSTEM_FIELDS: Record<string, FieldDef> = {
+  Id: { type: 'id', label: 'Record ID', access: 'readOnly' },
+  IsDeleted: { type: 'boolean', label: 'Deleted', access: 'readOnly', defaultValue: false },
+  CreatedDate: datetime({ access: 'readOnly' }),
+  CreatedById: lookup('User', 'CreatedBy', { label: 'Created By ID', access: 'readOnly' }),
+  LastModifiedDate: datetime({ access: 'readOnly' }),
+  LastModifiedById: lookup('User', 'LastModifiedBy', { label: 'Last Modified By ID', access: 'readOnly' }),
+  SystemModstamp: datetime({ access: 'readOnly' }),
+};
+
+function object(
+  name: string,
+  keyPrefix: string,
+  fields: Record<string, FieldDef>,
+  children: Record<string, ChildRelationship> = {},
+): ObjectDef {
+  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children };
+}
+
+const activityChildren = (field: string) => ({
+  Tasks: { childObject: 'Task', field },
+  Events: { childObject: 'Event', field },
+});
+
+export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
+  [
+    // The org itself: one record, whose Id is the org id. Clients such as the Salesforce CLI read it after login.
+    object('Organization', '00D', {
+      Name: text(80, { required: true }),
+      InstanceName: text(5),
+      IsSandbox: checkbox(false),
+      OrganizationType: picklist(['Developer Edition', 'Enterprise Edition', 'Unlimited Edition', 'Professional Edition']),
+      TrialExpirationDate: datetime(),
+      NamespacePrefix: text(15),
+      DefaultLocaleSidKey: text(40),
+      LanguageLocaleKey: text(40),
+      TimeZoneSidKey: text(40),
+    }),
+    object('Profile', '00e', {
+      Name: text(255, { required: true }),
+    }),
+    object('User', '005', {
+      Username: text(80, { required: true, unique: true }),
+      FirstName: text(40),
+      LastName: text(80, { required: true }),
+      Name: formula(text(121, { label: 'Full Name' }), fullName),
+      Email: email({ required: true }),
+      IsActive: checkbox(true),
+      ProfileId: lookup('Profile', 'Profile', { required: true }),
+      Title: text(80),
+    }),
+    object('CustomNotificationType', '0ML', {
+      DeveloperName: text(80, { label: 'Name', required: true, unique: true }),
+      CustomNotifTypeName: text(80, { label: 'Name', required: true }),
+      MasterLabel: text(80, { label: 'Label', required: true }),
+      Description: text(255),
+      Desktop: checkbox(false),
+      Mobile: checkbox(false),
+    }),
+    object('Account', '001', {
+      Name: text(255, { label: 'Account Name', required: true }),
+      Industry: openPicklist(['Healthcare', 'Manufacturing', 'Technology', 'Transportation', 'Other']),
+      AnnualRevenue: currency(),
+      NumberOfEmployees: integer(),
+      OwnerId: owner(),
+      Type: openPicklist(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Other']),
+      Description: longText(),
+      // An external id without the Unique attribute, as billing-system keys often are: upserts by it can match several.
+      Billing_System_Id__c: text(40, { externalId: true }),
+    }, {
+      Contacts: { childObject: 'Contact', field: 'AccountId' },
+      Opportunities: { childObject: 'Opportunity', field: 'AccountId' },
+      ...activityChildren('WhatId'),
+    }),
+    object('Contact', '003', {
+      AccountId: lookup('Account', 'Account', { label: 'Account ID' }),
+      FirstName: text(40),
+      LastName: text(80, { required: true }),
+      Name: formula(text(121, { label: 'Full Name' }), fullName),
+      Title: text(128),
+      Email: email(),
+      Phone: phone(),
+      OwnerId: owner(),
+    }, {
+      OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'ContactId' },
+      ...activityChildren('WhoId'),
+    }),
+    object('Opportunity', '006', {
+      Name: text(120, { required: true }),
+      AccountId: lookup('Account', 'Account', { label: 'Account ID' }),
+      OwnerId: owner(),
+      Amount: currency(),
+      CloseDate: date({ required: true }),
+      StageName: openPicklist(['Prospecting', 'Qualification', 'Discovery', 'Proposal/Price Quote', 'Negotiation/Review', ...CLOSED_STAGES], { label: 'Stage', required: true }),
+      Type: openPicklist(['New Business', 'Existing Business', 'Renewal']),
+      Probability: percent(),
+      Description: longText(),
+      IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => CLOSED_STAGES.includes(String(r.StageName))),
+      IsWon: formula({ type: 'boolean', label: 'Won' }, (r) => r.StageName === 'Closed Won'),
+      NextStep: text(255),
+      Current_ARR__c: currency(),
+      Renewal_Date__c: date(),
+      Primary_Contact__c: lookup('Contact', 'Primary_Contact__r'),
+      Previous_Contact__c: lookup('Contact', 'Previous_Contact__r'),
+      Notice_Period_Days__c: integer(),
+      Auto_Renewal__c: checkbox(false),
+      Price_Increase_Cap__c: percent(),
+      Termination_Terms__c: longText(32768),
+    }, {
+      OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
+      ...activityChildren('WhatId'),
+    }),
+    object('OpportunityContactRole', '00K', {
+      OpportunityId: lookup('Opportunity', 'Opportunity', { label: 'Opportunity ID', required: true, access: 'createOnly' }),
+      ContactId: lookup('Contact', 'Contact', { label: 'Contact ID', required: true }),
+      // 'Champion' is not in Salesforce's default list; the demo org adds it, as many orgs do.
+      Role: openPicklist(['Business User', 'Champion', 'Decision Maker', 'Economic Buyer', 'Economic Decision Maker', 'Evaluator', 'Executive Sponsor', 'Influencer', 'Technical Buyer', 'Other']),
+      IsPrimary: checkbox(false),
+    }),
+    object('Task', '00T', {
+      Subject: text(255),
+      Description: longText(),
+      ActivityDate: date({ label: 'Due Date Only' }),
+      Status: picklist(TASK_STATUSES, { required: true, defaultValue: 'Not Started' }),
+      Priority: picklist(TASK_PRIORITIES, { required: true, defaultValue: 'Normal' }),
+      WhatId: lookup(['Opportunity', 'Account'], 'What', { label: 'Related To ID' }),
+      WhoId: lookup('Contact', 'Who', { label: 'Name ID' }),
+      OwnerId: owner(),
+      IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => r.Status === 'Completed'),
+      IsReminderSet: checkbox(false),
+      ReminderDateTime: datetime(),
+      Type: openPicklist(['Call', 'Email', 'Meeting', 'Other']),
+      TaskSubtype: picklist(TASK_SUBTYPES, { access: 'createOnly', defaultValue: 'Task' }),
+      AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
+      Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
+    }),
+    // Setup objects the org's calendar lives in (Setup > Holidays, Setup > Business Hours).
+    object('Holiday', '0C0', {
+      Name: text(80, { label: 'Holiday Name', required: true }),
+      Description: text(100),
+      IsAllDay: checkbox(false),
+      ActivityDate: date({ label: 'Holiday Date' }),
+      StartTimeInMinutes: integer(),
+      EndTimeInMinutes: integer(),
+      IsRecurrence: checkbox(false),
+      RecurrenceStartDate: date(),
+      RecurrenceEndDateOnly: date(),
+      RecurrenceType: picklist(['RecursDaily', 'RecursEveryWeekday', 'RecursMonthly', 'RecursMonthlyNth', 'RecursWeekly', 'RecursYearly', 'RecursYearlyNth']),
+      RecurrenceInterval: integer(),
+      RecurrenceDayOfWeekMask: integer(),
+      RecurrenceDayOfMonth: integer(),
+      RecurrenceInstance: picklist(['First', 'Second', 'Third', 'Fourth', 'Last']),
+      RecurrenceMonthOfYear: picklist(['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']),
+    }),
+    object('BusinessHours', '01m', {
+      Name: text(80, { label: 'Business Hours Name', required: true }),
+      IsActive: checkbox(false),
+      IsDefault: checkbox(false),
+      TimeZoneSidKey: openPicklist(['America/Los_Angeles', 'America/New_York', 'Europe/London', 'GMT'], { label: 'Time Zone', required: true }),
+      ...Object.fromEntries(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].flatMap((day) => [
+        [`${day}StartTime`, time()],
+        [`${day}EndTime`, time()],
+      ])),
+    }),
+    object('Event', '00U', {
+      Subject: text(255),
+      Description: longText(),
+      ActivityDate: formula(date({ label: 'Due Date Only' }), (r) => (r.StartDateTime ? String(r.StartDateTime).slice(0, 10) : null)),
+      StartDateTime: datetime({ required: true }),
+      EndDateTime: datetime({ required: true }),
+      WhatId: lookup(['Opportunity', 'Account'], 'What', { label: 'Related To ID' }),
+      WhoId: lookup('Contact', 'Who', { label: 'Name ID' }),
+      OwnerId: owner(),
+      Type: openPicklist(['Call', 'Email', 'Meeting', 'Other']),
+      AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
+    }),
+  ].map((def) => [def.name, def]),
+);
+
+/** The object definition for an API name, matched case-insensitively like Salesforce does. */
+export function findObject(name: string): ObjectDef | undefined {
+  const lower = name.toLowerCase();
+  return Object.values(OBJECTS).find((o) => o.name.toLowerCase() === lower);
+}
+
+/** The canonical field name on an object, matched case-insensitively. */
+export function findField(object: ObjectDef, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.keys(object.fields).find((f) => f.toLowerCase() === lower);
+}
+
+/** The reference field behind a parent relationship name (`Owner` -> `OwnerId`). */
+export function findRelationship(object: ObjectDef, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.entries(object.fields).find(([, f]) => f.relationshipName?.toLowerCase() === lower)?.[0];
+}
+
+/** The child relationship on an object (`OpportunityContactRoles`), matched case-insensitively. */
+export function findChildRelationship(object: ObjectDef, name: string): [string, ChildRelationship] | undefined {
+  const lower = name.toLowerCase();
+  return Object.entries(object.children).find(([n]) => n.toLowerCase() === lower);
+}
+
+/** The object whose ids start with a key prefix. */
+export function objectForId(id: string): ObjectDef | undefined {
+  const prefix = id.slice(0, 3);
+  return Object.values(OBJECTS).find((o) => o.keyPrefix === prefix);
+}
+
+/** Salesforce-style label of a field: `Action_Plan_Task_Id__c` -> `Action Plan Task Id`. */
+export function fieldLabel(name: string, def: FieldDef): string {
+  if (def.label) return def.label;
+  return name.replace(/__c$/, '').replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
+}
+
+/** Long text areas (a textarea longer than 255) can be selected but not filtered or sorted on in SOQL. */
+export const isLongTextArea = (def: FieldDef) => def.type === 'textarea' && (def.length ?? 0) > 255;
+
+export const isTextType = (t: FieldType) => ['string', 'textarea', 'picklist', 'email', 'phone'].includes(t);
+export const isIdType = (t: FieldType) => t === 'id' || t === 'reference';
+export const isNumberType = (t: FieldType) => ['currency', 'double', 'percent', 'int'].includes(t);
