@@ -2,7 +2,8 @@
  * `npm run bench:calls`: the Salesforce API calls one plan's lifecycle costs for the demo Discovery opportunity
  * (start, generate, finalize with its mirror, the AI tasks run by the executor, their results mirrored), counted from
  * the local Salesforce org emulator's request log (not Salesforce), per phase, against the target of 6. Then the
- * fixed cost of the completion sync: one query per interval, whatever the number of instances (one sync leader).
+ * fixed cost of the Salesforce sync: per interval one completion query and one renewal-date query (the renewal watch),
+ * whatever the number of instances (one sync leader).
  */
 import { createExecutor } from '../service/src/executor/index.ts';
 import { startSalesforceSync } from '../service/src/sync/loop.ts';
@@ -42,25 +43,30 @@ try {
   await measure('AI tasks run (composite)', 'one per round of dependent calls, ≤ 25 each', async () => {
     outcomes = await executor.runOnce();
   });
-  await measure('results mirrored', '⌈n/200⌉', () => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, {}, mirrorBackoff(h.deps.env)));
+  // The executor mirrors a plan's results once its last running task settles (mirror after run); stop waits for it.
+  await measure('results mirrored after the run', '⌈n/200⌉', () => executor.stop());
+  await measure('results mirrored by the sweep', '0 (none left)', () => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, {}, mirrorBackoff(h.deps.env)));
 
   const total = phases.reduce((n, p) => n + p.calls.length, 0);
   console.log(`bench:calls — demo Discovery opportunity, ${mirrored} tasks mirrored, ${outcomes.length} AI tasks run (${outcomes.map((o) => o.status).join(', ')})`);
   for (const p of phases) console.log(`  ${p.phase.padEnd(32)} ${String(p.calls.length).padStart(2)} call(s)  (target ${p.target})  ${p.calls.join(' | ')}`);
   console.log(`Salesforce calls per plan lifecycle: ${total} (target ≤ ${TARGET}) ${total <= TARGET ? 'met' : 'NOT MET'}`);
 
-  // The completion sync's fixed cost: two instances on one database, three intervals each.
+  // The sync's fixed cost: two instances on one database, three intervals each.
   const a = startSalesforceSync(h.deps, 3_600_000, { runAtStart: false });
   const b = startSalesforceSync(h.deps, 3_600_000, { runAtStart: false });
   const from = h.org.requests.length;
   for (let i = 0; i < 3; i++) await Promise.all([a.runOnce(), b.runOnce()]);
-  const syncCalls = h.org.requests.slice(from).length;
+  const syncRequests = h.org.requests.slice(from);
+  const syncCalls = syncRequests.length;
   await a.stop();
   await b.stop();
   const intervalSeconds = h.deps.env.SF_SYNC_INTERVAL_SECONDS;
+  const kinds = [...new Set(syncRequests.map((r) => r.soql?.match(/FROM (\w+)/)?.[1] ?? r.path))];
   console.log(
-    `completion sync: ${syncCalls} call(s) for 3 intervals × 2 instances (target 3: one query per interval, not per instance); ` +
-      `${Math.round(86_400 / intervalSeconds)} a day at SF_SYNC_INTERVAL_SECONDS=${intervalSeconds}, whatever the number of instances`,
+    `salesforce sync: ${syncCalls} call(s) for 3 intervals × 2 instances (target 6: per interval one completion and one renewal-date query, ` +
+      `not per instance; here ${kinds.join(', ')}); ${Math.round((syncCalls / 3) * (86_400 / intervalSeconds))} a day at ` +
+      `SF_SYNC_INTERVAL_SECONDS=${intervalSeconds}, whatever the number of instances`,
   );
 } finally {
   await h.close();

@@ -18,7 +18,11 @@ export interface ExecutorParts {
   services: ExecutorServices;
   options: ExecutorOptions;
   metrics?: ExecutorMetrics;
-  /** Called when a task settles (done, or failed for good): the service mirrors its Salesforce Tasks at once. */
+  /**
+   * Called when a task settles (done, or failed for good): the service mirrors its Salesforce Tasks at once. While
+   * other tasks of the same plan still run here the call waits for the last of them, so tasks of a plan that run
+   * together are mirrored in one round.
+   */
   settled?: (task: ClaimedTask) => void;
   /** Awaited at the end of a graceful stop (the mirrors `settled` started finish first). */
   afterStop?: () => Promise<void>;
@@ -37,6 +41,8 @@ export interface ExecutorParts {
 export class Executor {
   readonly metrics: ExecutorMetrics;
   private readonly inFlight = new Map<string, { task: ClaimedTask; done: Promise<RunOutcome> }>();
+  /** Plans with a task settled here whose `settled` call waits for the plan's other running tasks. */
+  private readonly settledPlans = new Set<string>();
   private pumping: Promise<void> | undefined;
   private wakeAgain = false;
   /** The last claim filled every free slot, so the queue probably has more: claim again as slots free up. */
@@ -242,11 +248,17 @@ export class Executor {
           const t = setTimeout(() => this.wake(), (outcome.deferredMs ?? Math.ceil(this.parts.options.retryDelayMs * 1.2)) + 10);
           t.unref();
         }
-        if (outcome.status === 'success' || outcome.status === 'failed') this.parts.settled?.(task);
+        if (outcome.status === 'success' || outcome.status === 'failed') this.settledPlans.add(task.actionPlanId);
         return outcome;
       })
       .finally(() => {
         this.inFlight.delete(task.id);
+        // The plan's last task running here has finished: mirror what its settled tasks changed in one round.
+        const plan = task.actionPlanId;
+        if (this.settledPlans.has(plan) && ![...this.inFlight.values()].some((p) => p.task.actionPlanId === plan)) {
+          this.settledPlans.delete(plan);
+          this.parts.settled?.(task);
+        }
         if (this.queueHasMore) this.wake();
       });
     this.inFlight.set(task.id, { task, done });
