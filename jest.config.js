@@ -8,6 +8,10 @@ const { jestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 export default {
     ...jestConfig,
     roots: ['<rootDir>/force-app'],
-    testPathIgnorePatterns: [...jestConfig.testPathIgnorePatterns, '<rootDir>/.sf/', '<rootDir>/.sfdx/'],
+    testPathIgnorePatterns: [
+        ...jestConfig.testPathIgnorePatterns,
+        '<rootDir>/.sf/',
+        '<rootDir>/.sfdx/'
+    ],
     restoreMocks: true
 };

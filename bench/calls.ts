@@ -36,7 +36,11 @@ try {
   await measure('finalize + mirror', '⌈n/200⌉', async () => {
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {});
     if (res.status !== 200) throw new Error(`finalize answered ${res.status}: ${res.text}`);
-    mirrored = (await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_id = ${executionId} AND salesforce_task_id IS NOT NULL`)[0]!.n;
+    mirrored = (
+      await h.sql<
+        { n: number }[]
+      >`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_id = ${executionId} AND salesforce_task_id IS NOT NULL`
+    )[0]!.n;
   });
   const executor = createExecutor(h.deps, { options: { workerId: 'bench-calls', retryDelayMs: 0 } });
   let outcomes: { status: string }[] = [];
@@ -45,11 +49,16 @@ try {
   });
   // The executor mirrors a plan's results once its last running task settles (mirror after run); stop waits for it.
   await measure('results mirrored after the run', '⌈n/200⌉', () => executor.stop());
-  await measure('results mirrored by the sweep', '0 (none left)', () => mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, {}, mirrorBackoff(h.deps.env)));
+  await measure('results mirrored by the sweep', '0 (none left)', () =>
+    mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, {}, mirrorBackoff(h.deps.env)),
+  );
 
   const total = phases.reduce((n, p) => n + p.calls.length, 0);
-  console.log(`bench:calls — demo Discovery opportunity, ${mirrored} tasks mirrored, ${outcomes.length} AI tasks run (${outcomes.map((o) => o.status).join(', ')})`);
-  for (const p of phases) console.log(`  ${p.phase.padEnd(32)} ${String(p.calls.length).padStart(2)} call(s)  (target ${p.target})  ${p.calls.join(' | ')}`);
+  console.log(
+    `bench:calls — demo Discovery opportunity, ${mirrored} tasks mirrored, ${outcomes.length} AI tasks run (${outcomes.map((o) => o.status).join(', ')})`,
+  );
+  for (const p of phases)
+    console.log(`  ${p.phase.padEnd(32)} ${String(p.calls.length).padStart(2)} call(s)  (target ${p.target})  ${p.calls.join(' | ')}`);
   console.log(`Salesforce calls per plan lifecycle: ${total} (target ≤ ${TARGET}) ${total <= TARGET ? 'met' : 'NOT MET'}`);
 
   // The sync's fixed cost: two instances on one database, three intervals each.

@@ -27,22 +27,39 @@ async function startProcesses(script: string, prefix: string, extraEnv: Record<s
   const children = Array.from({ length: PROCESSES }, (_, i) =>
     spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, WORKER_ID: `${prefix}-${i + 1}`, BATCH_SIZE: String(BATCH), LOG_LEVEL: 'warn', ...extraEnv },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        WORKER_ID: `${prefix}-${i + 1}`,
+        BATCH_SIZE: String(BATCH),
+        LOG_LEVEL: 'warn',
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
-  await Promise.all(children.map((c) => new Promise<void>((resolve, reject) => {
-    c.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('ready') && resolve());
-    c.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-  })));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          c.stdout!.setEncoding('utf8').on('data', (d: string) => d.includes('ready') && resolve());
+          c.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+        }),
+    ),
+  );
   return children;
 }
 
 async function stopProcesses(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-    c.once('exit', () => resolve());
-    c.kill('SIGTERM');
-  })));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 async function waitFor(what: () => Promise<number>, target: number, timeoutMs = 600_000): Promise<void> {
@@ -54,26 +71,48 @@ async function waitFor(what: () => Promise<number>, target: number, timeoutMs = 
 }
 
 const runsOf = async (prefix: string) =>
-  (await sql<{ n: number; distinct: number }[]>`SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS distinct FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`)[0]!;
+  (
+    await sql<
+      { n: number; distinct: number }[]
+    >`SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS distinct FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`
+  )[0]!;
 const latencies = async (prefix: string, since: Date) =>
-  (await sql<{ ms: number }[]>`SELECT latency_ms AS ms FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`} AND started_at >= ${since} ORDER BY latency_ms`).map((r) => r.ms);
+  (
+    await sql<
+      { ms: number }[]
+    >`SELECT latency_ms AS ms FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`} AND started_at >= ${since} ORDER BY latency_ms`
+  ).map((r) => r.ms);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-interface Result { tasksPerSecond: number; duplicates: number; p50: number; p95: number }
+interface Result {
+  tasksPerSecond: number;
+  duplicates: number;
+  p50: number;
+  p95: number;
+}
 
 async function benchExecutor(): Promise<Result> {
   const workers = await startProcesses('testkit/executor/worker-process.ts', 'exec');
-  const success = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'success'`)[0]!.n;
+  const success = async () =>
+    (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'success'`)[0]!.n;
   const started = performance.now();
   // One transaction, as a finalize is: one commit, one notification.
   await sql.begin(async (tx) => {
-    await insertAiTasks(tx as never, plan, Array.from({ length: N }, () => ({ processor: 'test-recorder', metadata: { queuedAt: Date.now() } })));
+    await insertAiTasks(
+      tx as never,
+      plan,
+      Array.from({ length: N }, () => ({ processor: 'test-recorder', metadata: { queuedAt: Date.now() } })),
+    );
   });
   await waitFor(success, N);
   const seconds = (performance.now() - started) / 1000;
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
-    await insertAiTasks(sql, plan, Array.from({ length: BURST_SIZE }, () => ({ processor: 'test-recorder', metadata: { queuedAt: Date.now() } })));
+    await insertAiTasks(
+      sql,
+      plan,
+      Array.from({ length: BURST_SIZE }, () => ({ processor: 'test-recorder', metadata: { queuedAt: Date.now() } })),
+    );
     await sleep(30);
   }
   await waitFor(success, N + BURSTS * BURST_SIZE);
@@ -91,7 +130,8 @@ async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
   await boss.createQueue('bench');
   await sql`DELETE FROM pgboss.job WHERE name = 'bench'`;
   const workers = await startProcesses('bench/pgboss-worker.ts', prefix, { BOSS_MODE: mode });
-  const completed = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'bench' AND state = 'completed'`)[0]!.n;
+  const completed = async () =>
+    (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'bench' AND state = 'completed'`)[0]!.n;
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) {
     await boss.insert(Array.from({ length: Math.min(1000, N - i) }, () => ({ name: 'bench', data: { queuedAt: Date.now() } })));
@@ -122,7 +162,9 @@ try {
   console.log(row('pg-boss 10 fetch loop', boss));
   console.log(row('pg-boss 10 work()', bossWork));
   const ratio = ours.tasksPerSecond / boss.tasksPerSecond;
-  console.log(`ratio executor / pg-boss fetch loop: ${ratio.toFixed(2)} (target ≥ 1.0; against work(): ${(ours.tasksPerSecond / bossWork.tasksPerSecond).toFixed(2)})   executor wake-up p95 ${ours.p95.toFixed(0)} ms (target ≤ 250 ms)`);
+  console.log(
+    `ratio executor / pg-boss fetch loop: ${ratio.toFixed(2)} (target ≥ 1.0; against work(): ${(ours.tasksPerSecond / bossWork.tasksPerSecond).toFixed(2)})   executor wake-up p95 ${ours.p95.toFixed(0)} ms (target ≤ 250 ms)`,
+  );
   const ok = ratio >= 1 && ours.p95 <= 250 && ours.duplicates === 0 && boss.duplicates === 0 && bossWork.duplicates === 0;
   console.log(ok ? 'targets met' : 'TARGETS NOT MET');
   console.log(

@@ -31,7 +31,13 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 
 async function load(url: string, headers: Record<string, string>) {
   // The load generator runs in a worker thread so it does not share the servers' event loop.
-  const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: Math.max(1, Math.round(DURATION / ROUNDS)), workers: 1 });
+  const result = await autocannon({
+    url,
+    headers,
+    connections: CONNECTIONS,
+    duration: Math.max(1, Math.round(DURATION / ROUNDS)),
+    workers: 1,
+  });
   if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   return { requests: result.requests.total, seconds: result.duration, p99: result.latency.p99 };
 }
@@ -62,7 +68,11 @@ try {
   // Warm both up, then measure each in turn.
   await autocannon({ url: `${service.url}/api/workflows/executions/${id}/action-plan`, headers, connections: 4, duration: 1 });
   await autocannon({ url: `${baseline.url}/plan/${id}`, connections: 4, duration: 1 });
-  const totals = { svc: { requests: 0, seconds: 0, p99: 0 }, base: { requests: 0, seconds: 0, p99: 0 }, miss: { requests: 0, seconds: 0, p99: 0 } };
+  const totals = {
+    svc: { requests: 0, seconds: 0, p99: 0 },
+    base: { requests: 0, seconds: 0, p99: 0 },
+    miss: { requests: 0, seconds: 0, p99: 0 },
+  };
   const add = (t: { requests: number; seconds: number; p99: number }, r: { requests: number; seconds: number; p99: number }) => {
     t.requests += r.requests;
     t.seconds += r.seconds;
@@ -76,11 +86,17 @@ try {
   const rps = (t: { requests: number; seconds: number }) => t.requests / t.seconds;
   const [svc, base, miss] = [totals.svc, totals.base, totals.miss];
 
-  console.log(`bench:http — ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${DURATION} s per server in all (p99: the worst round)`);
+  console.log(
+    `bench:http — ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${DURATION} s per server in all (p99: the worst round)`,
+  );
   console.log(`GET action plan (service)   ${rps(svc).toFixed(0)} req/s   p99 ${svc.p99} ms`);
   console.log(`bare Hono + postgres.js     ${rps(base).toFixed(0)} req/s   p99 ${base.p99} ms`);
-  console.log(`ratio (service / bare)      ${(rps(svc) / rps(base)).toFixed(2)} (target >= 0.70), p99 ratio ${(svc.p99 / Math.max(1, base.p99)).toFixed(2)}`);
-  console.log(`cache-miss render (no auth)  ${rps(miss).toFixed(0)} req/s   p99 ${miss.p99} ms   ratio ${(rps(miss) / rps(base)).toFixed(2)} (target >= 0.70; every poll after a task changed)`);
+  console.log(
+    `ratio (service / bare)      ${(rps(svc) / rps(base)).toFixed(2)} (target >= 0.70), p99 ratio ${(svc.p99 / Math.max(1, base.p99)).toFixed(2)}`,
+  );
+  console.log(
+    `cache-miss render (no auth)  ${rps(miss).toFixed(0)} req/s   p99 ${miss.p99} ms   ratio ${(rps(miss) / rps(base)).toFixed(2)} (target >= 0.70; every poll after a task changed)`,
+  );
 
   // Generation latency: Salesforce answering in 150 ms per call; a regenerate reads the CRM context afresh.
   h.org.setLatency(SALESFORCE_LATENCY_MS);

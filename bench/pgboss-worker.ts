@@ -15,7 +15,10 @@ await boss.start();
 const batchSize = Number(env.BATCH_SIZE ?? 10);
 const record = (jobs: PgBoss.Job<{ queuedAt: number }>[]) =>
   Promise.all(
-    jobs.map((job) => sql`INSERT INTO executor_test_runs (task_id, worker, attempt, latency_ms) VALUES (${job.id}, ${worker}, 1, ${Date.now() - job.data.queuedAt})`),
+    jobs.map(
+      (job) =>
+        sql`INSERT INTO executor_test_runs (task_id, worker, attempt, latency_ms) VALUES (${job.id}, ${worker}, 1, ${Date.now() - job.data.queuedAt})`,
+    ),
   );
 let stopping = false;
 let loop: Promise<void> = Promise.resolve();
@@ -30,7 +33,10 @@ if (env.BOSS_MODE === 'fetch-loop') {
         continue;
       }
       await record(jobs);
-      await boss.complete('bench', jobs.map((j) => j.id));
+      await boss.complete(
+        'bench',
+        jobs.map((j) => j.id),
+      );
     }
   })();
 } else {

@@ -26,11 +26,18 @@ async function subject(name: string, seed: boolean): Promise<Subject> {
   const { executionId } = await h.finalizedPlan();
   const [plan] = await h.sql<{ id: string }[]>`SELECT id FROM action_plans WHERE execution_id = ${executionId} AND status = 'finalized'`;
   // Queued AI tasks for the claim (released after each measurement, so the queue stays the same).
-  const [aiTaskId] = await insertAiTasks(h.sql, { executionId, planId: plan!.id }, Array.from({ length: 20 }, () => ({ processor: 'crm-opportunity-updater' })), h.discoveryId);
+  const [aiTaskId] = await insertAiTasks(
+    h.sql,
+    { executionId, planId: plan!.id },
+    Array.from({ length: 20 }, () => ({ processor: 'crm-opportunity-updater' })),
+    h.discoveryId,
+  );
   if (seed) {
     const started = performance.now();
     await seedYear(h.sql, A_YEAR);
-    console.log(`seeded ${A_YEAR.opportunities} opportunities, ${A_YEAR.planTasks} plan tasks, ${A_YEAR.finishedAiTasks} finished AI task rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${A_YEAR.opportunities} opportunities, ${A_YEAR.planTasks} plan tasks, ${A_YEAR.finishedAiTasks} finished AI task rows in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   } else await h.sql`VACUUM ANALYZE`;
   return { name, h, executionId, aiTaskId: aiTaskId! };
 }
@@ -38,7 +45,10 @@ async function subject(name: string, seed: boolean): Promise<Subject> {
 const ops: { name: string; run: (s: Subject) => Promise<unknown> }[] = [
   { name: 'GET plan view (route)', run: (s) => ok(s.h.api('GET', `/api/workflows/executions/${s.executionId}/action-plan`)) },
   { name: 'plan view live state (cache miss)', run: (s) => executionLiveState(s.h.sql, s.executionId) },
-  { name: 'GET tasks ?opportunity&status, page 1', run: (s) => ok(s.h.api('GET', `/api/workflows/tasks?opportunity_id=${s.h.discoveryId}&status=pending&limit=5`)) },
+  {
+    name: 'GET tasks ?opportunity&status, page 1',
+    run: (s) => ok(s.h.api('GET', `/api/workflows/tasks?opportunity_id=${s.h.discoveryId}&status=pending&limit=5`)),
+  },
   {
     name: 'GET tasks, page 2 (cursor)',
     run: async (s) => {
@@ -57,7 +67,10 @@ const ops: { name: string; run: (s: Subject) => Promise<unknown> }[] = [
     name: 'queue claim (batch of 10)',
     run: async (s) => {
       const claimed = await claimQueuedTasks(s.h.sql, 10, claimOptions);
-      await releaseTasks(s.h.sql, claimed.map((t) => t.claimToken));
+      await releaseTasks(
+        s.h.sql,
+        claimed.map((t) => t.claimToken),
+      );
     },
   },
 ];

@@ -105,7 +105,9 @@ export async function ensurePreviewBuilt(say?: (line: string) => void): Promise<
  * to `npm start` or `npm run build:preview`.
  */
 async function buildAtInstall(): Promise<void> {
-  const missing = ['rollup', '@lwc/rollup-plugin', 'lightning-base-components'].filter((name) => !existsSync(join(ROOT, 'node_modules', name)));
+  const missing = ['rollup', '@lwc/rollup-plugin', 'lightning-base-components'].filter(
+    (name) => !existsSync(join(ROOT, 'node_modules', name)),
+  );
   if (missing.length) {
     console.log(`Local preview not built: ${missing.join(', ')} not installed (a production install); npm run build:preview builds it.`);
     return;

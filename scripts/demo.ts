@@ -22,7 +22,18 @@ import { plural } from '../service/src/words.ts';
 
 const { values: args } = parseArgs({ options: { today: { type: 'string' } } });
 const today = args.today ?? process.env.TODAY ?? '2026-11-25';
-const config = loadConfig({ ...process.env, TODAY: today, LOG_LEVEL: 'silent', DATABASE_URL: '', SF_INSTANCE_URL: '', SF_ACCESS_TOKEN: '', SF_CLIENT_ID: '', SF_USERNAME: '', SF_PRIVATE_KEY: '', SF_PRIVATE_KEY_FILE: '' });
+const config = loadConfig({
+  ...process.env,
+  TODAY: today,
+  LOG_LEVEL: 'silent',
+  DATABASE_URL: '',
+  SF_INSTANCE_URL: '',
+  SF_ACCESS_TOKEN: '',
+  SF_CLIENT_ID: '',
+  SF_USERNAME: '',
+  SF_PRIVATE_KEY: '',
+  SF_PRIVATE_KEY_FILE: '',
+});
 const env = config.env;
 const JORDAN = '0055e0000000001AAA'; // the demo CSM
 const ACME = '0065e0000000001AAA'; // Acme Logistics — FY27 Renewal, 165 days out: Discovery
@@ -59,7 +70,9 @@ try {
   say(`Business days: ${deps.calendar.source}.`);
   let { execution } = await api('POST', '/executions', { opportunityId: ACME });
   say(`Opportunity: ${execution.opportunityName} (${execution.accountName})`);
-  say(`Stage: ${execution.stage} (${execution.daysToRenewal} days to renewal on ${execution.renewalDate}, ${execution.urgency} urgency) — ${execution.workflowName}`);
+  say(
+    `Stage: ${execution.stage} (${execution.daysToRenewal} days to renewal on ${execution.renewalDate}, ${execution.urgency} urgency) — ${execution.workflowName}`,
+  );
   say('\nWorkflow Steps:');
   execution.steps.forEach((s: any, i: number) => say(`  ${i + 1}. ${s.name} (${s.type}${s.needsInput ? ', asks the CSM' : ''})`));
 
@@ -70,7 +83,8 @@ try {
     notes: 'Strong operational relationships; the WMS integration is the expansion story.',
   };
   ({ execution } = await api('POST', `/executions/${execution.id}/steps/csm-assessment/input`, { input }));
-  for (const s of execution.steps) if (!s.needsInput && s.type !== 'planning') ({ execution } = await api('POST', `/executions/${execution.id}/steps/${s.id}/run`));
+  for (const s of execution.steps)
+    if (!s.needsInput && s.type !== 'planning') ({ execution } = await api('POST', `/executions/${execution.id}/steps/${s.id}/run`));
 
   execution.steps.forEach((s: any, i: number) => {
     if (s.type === 'planning') return;
@@ -79,21 +93,35 @@ try {
     if (s.result.decision) say(`  Decision: ${s.result.decision}`);
     for (const f of s.result.findings) say(`  ${MARK[f.severity]}: ${f.text}`);
     if (s.id === 'contract-analysis' && s.result.output.terminationTerms) say(`  Termination terms: ${s.result.output.terminationTerms}`);
-    if (s.id === 'pricing-strategy') say(`  Current ARR ${money(s.result.output.currentArr)}; target ${money(s.result.output.targetPrice)} (${s.result.output.targetIncreasePct}%); usage ${s.result.output.usagePct ?? '?'}%`);
-    if (s.id === 'stakeholder-mapping') for (const p of s.result.output.stakeholders) say(`  - ${p.name}, ${p.title ?? 'no title'} (${p.role ?? 'no role'}${p.isPrimary ? ', primary' : ''}): ${p.engagement}${p.lastActivityDate ? `, last ${p.lastActivityDate}` : ''}`);
-    if (s.id === 'recommendations') s.result.output.recommendations.forEach((r: any, j: number) => say(`  ${j + 1}. [P${r.priority}] ${r.title} — ${r.rationale} (${r.sourceStep})`));
+    if (s.id === 'pricing-strategy')
+      say(
+        `  Current ARR ${money(s.result.output.currentArr)}; target ${money(s.result.output.targetPrice)} (${s.result.output.targetIncreasePct}%); usage ${s.result.output.usagePct ?? '?'}%`,
+      );
+    if (s.id === 'stakeholder-mapping')
+      for (const p of s.result.output.stakeholders)
+        say(
+          `  - ${p.name}, ${p.title ?? 'no title'} (${p.role ?? 'no role'}${p.isPrimary ? ', primary' : ''}): ${p.engagement}${p.lastActivityDate ? `, last ${p.lastActivityDate}` : ''}`,
+        );
+    if (s.id === 'recommendations')
+      s.result.output.recommendations.forEach((r: any, j: number) =>
+        say(`  ${j + 1}. [P${r.priority}] ${r.title} — ${r.rationale} (${r.sourceStep})`),
+      );
   });
 
   const { plan } = await api('POST', `/executions/${execution.id}/action-plan/generate`);
   rule(`Step 6: ACTION PLAN (draft v${plan.version}, ${plan.planner} planner)`);
   section('Process Completed');
-  for (const s of plan.summary.completedSteps) say(`  ${s.status === 'done' ? '✓' : '✗'} ${s.name}: ${s.output}${s.decision ? ` → ${s.decision}` : ''}`);
+  for (const s of plan.summary.completedSteps)
+    say(`  ${s.status === 'done' ? '✓' : '✗'} ${s.name}: ${s.output}${s.decision ? ` → ${s.decision}` : ''}`);
   section('Key Decisions');
   for (const d of plan.summary.keyDecisions) say(`  • ${d}`);
   section('Key Metrics');
   for (const m of plan.summary.keyMetrics) say(`  ${m.label}: ${m.value}${m.detail ? ` (${m.detail})` : ''}`);
   section(`AI Tasks (${plan.aiTasks.length})`);
-  for (const t of plan.aiTasks) say(`  [P${t.priority}] ${t.action} — ${t.processor}${t.executeImmediately ? ', runs at once' : ''}${t.change ? `\n        change: ${t.change}` : ''}`);
+  for (const t of plan.aiTasks)
+    say(
+      `  [P${t.priority}] ${t.action} — ${t.processor}${t.executeImmediately ? ', runs at once' : ''}${t.change ? `\n        change: ${t.change}` : ''}`,
+    );
   section(`CSM Tasks (${plan.csmTasks.length})`);
   for (const t of plan.csmTasks) {
     say(`  [P${t.priority}] ${t.action} — due ${t.dueDate}, ${t.complexity}, ${t.estimatedTime}`);
@@ -102,11 +130,17 @@ try {
   section('Timeline');
   for (const s of plan.timeline) say(`  ${String(s.step).padStart(2)}. ${s.date}  [${s.owner.padEnd(8)}] ${s.title}`);
   section('Next Workflow');
-  say(plan.nextWorkflow ? `  ${plan.nextWorkflow.name} (${plan.nextWorkflow.stage}) starts ${plan.nextWorkflow.triggerDate}\n  Conditions: ${plan.nextWorkflow.conditions.join('; ')}` : '  None (last stage)');
+  say(
+    plan.nextWorkflow
+      ? `  ${plan.nextWorkflow.name} (${plan.nextWorkflow.stage}) starts ${plan.nextWorkflow.triggerDate}\n  Conditions: ${plan.nextWorkflow.conditions.join('; ')}`
+      : '  None (last stage)',
+  );
 
   rule('FINALIZE');
   const finalized = (await api('POST', `/executions/${execution.id}/action-plan/finalize`, { planId: plan.id })).plan;
-  say(`Plan ${finalized.status}: ${plural(finalized.aiTasks.length, 'AI task')} queued, ${plural(finalized.csmTasks.length, 'CSM task')} created; Salesforce Tasks mirrored: ${finalized.mirror.synced} (pending ${finalized.mirror.pending}, failed ${finalized.mirror.failed})`);
+  say(
+    `Plan ${finalized.status}: ${plural(finalized.aiTasks.length, 'AI task')} queued, ${plural(finalized.csmTasks.length, 'CSM task')} created; Salesforce Tasks mirrored: ${finalized.mirror.synced} (pending ${finalized.mirror.pending}, failed ${finalized.mirror.failed})`,
+  );
 
   section('AI Tasks Executing');
   const queued = (await api('GET', `/tasks?auto_execute=true&execution_status=queued&execution_id=${execution.id}`)).tasks as any[];
@@ -116,12 +150,16 @@ try {
     const result = task.executionResult as { summary?: string; error?: string | { message?: string } } | null;
     const error = typeof result?.error === 'string' ? result.error : result?.error?.message;
     const detail = result?.summary ?? error;
-    say(`  ${task.executionStatus === 'success' ? '✓' : task.executionStatus === 'failed' ? '✗' : '…'} ${t.action} [${t.processor}] → ${task.executionStatus}${detail ? `: ${detail}` : ''}`);
+    say(
+      `  ${task.executionStatus === 'success' ? '✓' : task.executionStatus === 'failed' ? '✗' : '…'} ${t.action} [${t.processor}] → ${task.executionStatus}${detail ? `: ${detail}` : ''}`,
+    );
   }
 
   section('Next Workflow Scheduled');
-  const scheduled = await db.sql`SELECT stage, name, to_char(trigger_date, 'YYYY-MM-DD') AS date, status, conditions FROM scheduled_workflows WHERE source_execution_id = ${execution.id}`;
-  for (const s of scheduled) say(`  ${s.name} (${s.stage}) ${s.status} for ${s.date}; conditions: ${(s.conditions as string[]).join('; ')}`);
+  const scheduled =
+    await db.sql`SELECT stage, name, to_char(trigger_date, 'YYYY-MM-DD') AS date, status, conditions FROM scheduled_workflows WHERE source_execution_id = ${execution.id}`;
+  for (const s of scheduled)
+    say(`  ${s.name} (${s.stage}) ${s.status} for ${s.date}; conditions: ${(s.conditions as string[]).join('; ')}`);
   say('  When the date comes, the open Discovery tasks carry over into the Prepare workflow.');
   rule('DEMO COMPLETE');
 } finally {

@@ -47,7 +47,19 @@ export function deployPlan(argv: string[], env: NodeJS.ProcessEnv = process.env)
     : ['--test-level', 'RunSpecifiedTests', ...APEX_TESTS.flatMap((name) => ['--tests', name])];
   return {
     ok: true,
-    args: ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', targetOrg, '--wait', '30', ...testFlags, ...passthrough],
+    args: [
+      'project',
+      'deploy',
+      'start',
+      '--source-dir',
+      'force-app',
+      '--target-org',
+      targetOrg,
+      '--wait',
+      '30',
+      ...testFlags,
+      ...passthrough,
+    ],
   };
 }
 

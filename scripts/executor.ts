@@ -16,23 +16,38 @@ const config = loadConfigOrExit();
 const { env } = config;
 const log = createLogger(env.LOG_LEVEL);
 if (!env.DATABASE_URL) {
-  console.error('npm run executor needs DATABASE_URL (the embedded PostgreSQL server belongs to `npm start`, and the executor runs inside it there).');
+  console.error(
+    'npm run executor needs DATABASE_URL (the embedded PostgreSQL server belongs to `npm start`, and the executor runs inside it there).',
+  );
   process.exit(2);
 }
 if (config.salesforce.mode === 'emulator') {
-  console.error('npm run executor needs a Salesforce login (SF_INSTANCE_URL + SF_ACCESS_TOKEN, or the JWT flow); point SF_INSTANCE_URL at `npm run org-emulator` to use the local org emulator (not Salesforce).');
+  console.error(
+    'npm run executor needs a Salesforce login (SF_INSTANCE_URL + SF_ACCESS_TOKEN, or the JWT flow); point SF_INSTANCE_URL at `npm run org-emulator` to use the local org emulator (not Salesforce).',
+  );
   process.exit(2);
 }
 
 const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
 await migrate(db.sql);
-const deps = await assembleDeps(config, db, await connectSalesforce(config.salesforce, undefined, { timeoutMs: config.env.SF_REQUEST_TIMEOUT_SECONDS * 1000 }), log);
+const deps = await assembleDeps(
+  config,
+  db,
+  await connectSalesforce(config.salesforce, undefined, { timeoutMs: config.env.SF_REQUEST_TIMEOUT_SECONDS * 1000 }),
+  log,
+);
 const executor = createExecutor(deps);
 
 if (once) {
   const outcomes = await executor.runOnce();
   const count = (s: string) => outcomes.filter((o) => o.status === s).length;
-  log.info('executor --once finished', { claimed: outcomes.length, success: count('success'), retrying: count('queued'), failed: count('failed'), lost: count('lost') });
+  log.info('executor --once finished', {
+    claimed: outcomes.length,
+    success: count('success'),
+    retrying: count('queued'),
+    failed: count('failed'),
+    lost: count('lost'),
+  });
   await db.close();
   process.exit(0);
 }

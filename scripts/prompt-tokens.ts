@@ -31,9 +31,22 @@ try {
   const { daysToRenewal, stage } = renewalPosition(context, today);
   const calendar = new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION);
   const steps = initialSteps(stage.id);
-  stepOps.runAutomatic(steps, workflowFor(stage.id), { crm: context, stage, today, daysToRenewal, calendar, openTasks: [] }, new Date(`${today}T12:00:00Z`));
+  stepOps.runAutomatic(
+    steps,
+    workflowFor(stage.id),
+    { crm: context, stage, today, daysToRenewal, calendar, openTasks: [] },
+    new Date(`${today}T12:00:00Z`),
+  );
   const input = { context, stage, today, daysToRenewal, calendar, maxTasks: env.PLAN_MAX_TASKS, steps: planningSteps(steps) };
-  const planner = new LlmPlanner({ apiKey: 'not-sent', baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, profile: env.OPENAI_PROFILE, timeoutMs: 1000, maxRetries: 0, maxCompletionTokens: env.OPENAI_MAX_COMPLETION_TOKENS });
+  const planner = new LlmPlanner({
+    apiKey: 'not-sent',
+    baseURL: env.OPENAI_BASE_URL,
+    model: env.OPENAI_MODEL,
+    profile: env.OPENAI_PROFILE,
+    timeoutMs: 1000,
+    maxRetries: 0,
+    maxCompletionTokens: env.OPENAI_MAX_COMPLETION_TOKENS,
+  });
   const body = planner.endpoint.body(planner.request(input));
   if (process.env.PROMPT_DUMP) console.log(body.messages[1]!.content);
   const enc = getEncoding('o200k_base');
@@ -43,7 +56,9 @@ try {
   // Chat formatting adds about 3 tokens per message and 3 to prime the answer.
   const staticPrefix = system! + schema + 3;
   const perOpportunity = user! + 3 + 3;
-  console.log(`Request body of /generate for "${context.opportunity.name}" (${stage.name}, ${daysToRenewal} days to renewal), model ${body.model}, profile ${planner.endpoint.profile.name}, o200k_base tokens:`);
+  console.log(
+    `Request body of /generate for "${context.opportunity.name}" (${stage.name}, ${daysToRenewal} days to renewal), model ${body.model}, profile ${planner.endpoint.profile.name}, o200k_base tokens:`,
+  );
   console.log(`  system message          ${system}`);
   console.log(`  response schema         ${schema}`);
   console.log(`  static prefix           ${staticPrefix}   (identical for every opportunity: cacheable)`);

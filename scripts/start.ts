@@ -30,7 +30,9 @@ const lines = [
   `  database: ${database(service.deps.db)}`,
 ];
 if (service.generatedApiKey) {
-  lines.push(`  SERVICE_API_KEY: generated on the first start, kept in ${join(config.env.DATA_DIR, API_KEY_FILE)} (set SERVICE_API_KEY to choose one)`);
+  lines.push(
+    `  SERVICE_API_KEY: generated on the first start, kept in ${join(config.env.DATA_DIR, API_KEY_FILE)} (set SERVICE_API_KEY to choose one)`,
+  );
 }
 if (service.emulator) {
   lines.push(`  Salesforce: local org emulator (NOT Salesforce) at ${service.emulator.url}`);
@@ -50,7 +52,9 @@ if (service.emulator) {
     const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
     lines.push('  Try it (the README walk-through): paste these lines into a shell');
     lines.push(`    export URL=${service.url} KEY=${key} USER_ID=${csm} OPP=${first.id}`);
-    lines.push(`    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`);
+    lines.push(
+      `    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`,
+    );
   }
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);

@@ -38,8 +38,13 @@ try {
   await migrate(db.sql);
   const table = (rows: object[]) => (rows.length ? console.table(rows) : console.log('(none)'));
   const brief = (r: Awaited<ReturnType<typeof listQueue>>[number]) => ({
-    id: r.id, processor: r.processor, status: r.executionStatus, attempts: `${r.attempts}/${r.maxAttempts}`,
-    runAfter: r.runAfter.toISOString(), claimedBy: r.claimedBy, lastError: r.lastError?.slice(0, 80) ?? '',
+    id: r.id,
+    processor: r.processor,
+    status: r.executionStatus,
+    attempts: `${r.attempts}/${r.maxAttempts}`,
+    runAfter: r.runAfter.toISOString(),
+    claimedBy: r.claimedBy,
+    lastError: r.lastError?.slice(0, 80) ?? '',
   });
   switch (command) {
     case 'depth':
@@ -54,7 +59,10 @@ try {
     case 'errors': {
       const errors = await lastErrors(db.sql, limit);
       if (errors.length === 0) console.log('(none)');
-      for (const r of errors) console.log(`${r.updatedAt.toISOString()} ${r.id} ${r.processor} [${r.executionStatus} ${r.attempts}/${r.maxAttempts}] ${r.lastError}`);
+      for (const r of errors)
+        console.log(
+          `${r.updatedAt.toISOString()} ${r.id} ${r.processor} [${r.executionStatus} ${r.attempts}/${r.maxAttempts}] ${r.lastError}`,
+        );
       break;
     }
     case 'retry': {
@@ -68,24 +76,37 @@ try {
       if (!UUID.test(positional[0] ?? '')) usage();
       const reason = positional.slice(1).join(' ') || 'Cancelled by an operator';
       const done = await cancelTask(db.sql, positional[0]!, reason);
-      console.log(done ? `cancelled ${positional[0]}` : `not cancelled: ${positional[0]} is not a queued or failed AI task (a running one finishes first)`);
+      console.log(
+        done
+          ? `cancelled ${positional[0]}`
+          : `not cancelled: ${positional[0]} is not a queued or failed AI task (a running one finishes first)`,
+      );
       process.exitCode = done ? 0 : 1;
       break;
     }
     case 'mirrors': {
       const rows = await waitingMirrors(db.sql, limit);
-      table(rows.map((r) => ({
-        id: r.id, state: r.mirrorStatus === 'failed' ? 'rejected' : 'waiting', waitingMin: r.waitingSeconds === null ? '' : Math.round(r.waitingSeconds / 60),
-        attempts: r.attempts, nextTry: r.retryAt?.toISOString() ?? (r.mirrorStatus === 'pending' ? 'next sync run' : 'never (fix, then retry)'),
-        lastError: r.lastError?.slice(0, 80) ?? '',
-      })));
+      table(
+        rows.map((r) => ({
+          id: r.id,
+          state: r.mirrorStatus === 'failed' ? 'rejected' : 'waiting',
+          waitingMin: r.waitingSeconds === null ? '' : Math.round(r.waitingSeconds / 60),
+          attempts: r.attempts,
+          nextTry: r.retryAt?.toISOString() ?? (r.mirrorStatus === 'pending' ? 'next sync run' : 'never (fix, then retry)'),
+          lastError: r.lastError?.slice(0, 80) ?? '',
+        })),
+      );
       if (rows.length) console.log(`retry one now: npm run tasks -- mirror-retry ${rows[0]!.id}`);
       break;
     }
     case 'mirror-retry': {
       if (!UUID.test(positional[0] ?? '')) usage();
       const done = await retryMirror(db.sql, positional[0]!);
-      console.log(done ? `${positional[0]} will be copied to Salesforce at the next sync run (SF_SYNC_INTERVAL_SECONDS)` : `not retried: ${positional[0]} is not a task waiting for or rejected by Salesforce`);
+      console.log(
+        done
+          ? `${positional[0]} will be copied to Salesforce at the next sync run (SF_SYNC_INTERVAL_SECONDS)`
+          : `not retried: ${positional[0]} is not a task waiting for or rejected by Salesforce`,
+      );
       process.exitCode = done ? 0 : 1;
       break;
     }

@@ -27,7 +27,9 @@ async function answers(url: string): Promise<boolean> {
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (NOTHING_THERE.has(code)) return false;
-    throw new Error(`a PostgreSQL server answers on ${new URL(url).host} but the tests cannot use it (${(err as Error).message}); set TEST_DATABASE_URL`);
+    throw new Error(
+      `a PostgreSQL server answers on ${new URL(url).host} but the tests cannot use it (${(err as Error).message}); set TEST_DATABASE_URL`,
+    );
   } finally {
     await sql.end({ timeout: 1 });
   }

@@ -14,7 +14,9 @@ export const SERVER_URL = process.env.TEST_DATABASE_URL ?? defaultServerUrl();
  * A fresh database on the real PostgreSQL server for one test file, migrated, and dropped by `drop()`.
  * Returns the same shape the service uses.
  */
-export async function freshDatabase(opts: { migrate?: boolean; poolMax?: number } = {}): Promise<Database & { url: string; drop(): Promise<void> }> {
+export async function freshDatabase(
+  opts: { migrate?: boolean; poolMax?: number } = {},
+): Promise<Database & { url: string; drop(): Promise<void> }> {
   const name = `rap_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`CREATE DATABASE ${name}`);

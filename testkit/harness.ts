@@ -19,7 +19,16 @@ export const API_KEY = 'test-service-api-key-0123456789abcdef';
  * The real service wired for a test: a fresh database on the real PostgreSQL server, the local Salesforce org
  * emulator (not Salesforce) reached through the real jsforce client, and the Hono app called in-process.
  */
-export async function startHarness(opts: { accessCacheMs?: number; contextCacheMs?: number; today?: string; env?: Record<string, string>; requestTimeoutMs?: number; seed?: SeedData } = {}) {
+export async function startHarness(
+  opts: {
+    accessCacheMs?: number;
+    contextCacheMs?: number;
+    today?: string;
+    env?: Record<string, string>;
+    requestTimeoutMs?: number;
+    seed?: SeedData;
+  } = {},
+) {
   const today = opts.today ?? TODAY;
   const db = await freshDatabase();
   const accessToken = randomBytes(16).toString('hex');
@@ -28,7 +37,11 @@ export async function startHarness(opts: { accessCacheMs?: number; contextCacheM
   const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed });
   // The mirror retries a failure at the next run (no backoff) unless a test sets one.
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;
-  const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken }, { timeoutMs: opts.requestTimeoutMs ?? 10_000 });
+  const conn = await connectSalesforce(
+    { mode: 'emulator', apiVersion: '62.0' },
+    { url: org.url, accessToken },
+    { timeoutMs: opts.requestTimeoutMs ?? 10_000 },
+  );
   // Keep retries fast in tests: the policy is the same, the pauses are short. The write pause after
   // REQUEST_LIMIT_EXCEEDED keeps its length but runs on a clock the test moves on (`passSalesforcePause`).
   let pauseOffsetMs = 0;
@@ -58,13 +71,22 @@ export async function startHarness(opts: { accessCacheMs?: number; contextCacheM
   const opportunities = Object.fromEntries(org.records('Opportunity').map((o) => [String(o.Name), String(o.Id)]));
 
   /** Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default). */
-  async function api(method: string, path: string, body?: unknown, as: { user?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    as: { user?: string; key?: string | null; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...as.headers };
     if (as.key !== null) headers.authorization = `Bearer ${as.key ?? API_KEY}`;
     const user = as.user ?? users['Jordan Lee'];
     if (user) headers['x-salesforce-user-id'] = user;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await app.request(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await app.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let json: any;
     try {

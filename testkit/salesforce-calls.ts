@@ -10,7 +10,9 @@ export interface SalesforceOperation {
 /** The operations in the emulator's request log, composite requests opened into their subrequests. */
 export function operationsOf(requests: RecordedRequest[]): SalesforceOperation[] {
   return requests.flatMap((r) => {
-    const subs = /\/composite$/.test(r.path) ? (r.body as { compositeRequest?: { method: string; url: string }[] } | undefined)?.compositeRequest : undefined;
+    const subs = /\/composite$/.test(r.path)
+      ? (r.body as { compositeRequest?: { method: string; url: string }[] } | undefined)?.compositeRequest
+      : undefined;
     if (!subs) return [{ method: r.method, path: r.path, ...(r.soql !== undefined ? { soql: r.soql } : {}) }];
     return subs.map((s) => {
       const [path, query] = s.url.split('?');

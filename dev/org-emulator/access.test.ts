@@ -32,11 +32,16 @@ const demoRecords = [opp.acme, opp.northwind, accounts.globex, ACME_ROLE, ACME_T
 describe('UserRecordAccess', () => {
   it('answers in the UserRecordAccess shape for one record', async () => {
     await start();
-    const result = await conn.query(`SELECT RecordId, HasReadAccess, HasEditAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${opp.acme}'`);
+    const result = await conn.query(
+      `SELECT RecordId, HasReadAccess, HasEditAccess, MaxAccessLevel FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${opp.acme}'`,
+    );
     expect(result).toMatchObject({ totalSize: 1, done: true });
     expect(result.records[0]).toEqual({
       attributes: { type: 'UserRecordAccess', url: `/services/data/v62.0/sobjects/UserRecordAccess/${opp.acme}` },
-      RecordId: opp.acme, HasReadAccess: true, HasEditAccess: true, MaxAccessLevel: 'All',
+      RecordId: opp.acme,
+      HasReadAccess: true,
+      HasEditAccess: true,
+      MaxAccessLevel: 'All',
     });
   });
 
@@ -59,7 +64,10 @@ describe('UserRecordAccess', () => {
     await start();
     await conn.sobject('Task').create({ Subject: 'Old task', OwnerId: users.caseyFormer });
     const [task] = org.records('Task').filter((t) => t.Subject === 'Old task');
-    expect(await access(users.caseyFormer, [task!.Id as string, opp.acme])).toEqual([[task!.Id, false, false], [opp.acme, false, false]]);
+    expect(await access(users.caseyFormer, [task!.Id as string, opp.acme])).toEqual([
+      [task!.Id, false, false],
+      [opp.acme, false, false],
+    ]);
   });
 
   it('grants edit through account ownership, without delete', async () => {
@@ -77,7 +85,10 @@ describe('UserRecordAccess', () => {
       { userId: users.morganDiaz, recordId: opp.northwind, access: 'Edit' },
     ]);
     expect(await access(users.morganDiaz, [opp.acme, opp.northwind, ACME_ROLE, opp.globex])).toEqual([
-      [opp.acme, true, false], [opp.northwind, true, true], [ACME_ROLE, true, false], [opp.globex, false, false],
+      [opp.acme, true, false],
+      [opp.northwind, true, true],
+      [ACME_ROLE, true, false],
+      [opp.globex, false, false],
     ]);
   });
 

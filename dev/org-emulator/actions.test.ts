@@ -7,7 +7,13 @@ import { connect, failureOf, TODAY } from './test-support.ts';
 
 const PATH = '/actions/standard/customNotificationAction';
 const TYPE = DEMO_IDS.notificationTypes.renewalActionPlanAlert;
-const valid = { customNotifTypeId: TYPE, recipientIds: [DEMO_IDS.users.jordanLee], title: 'AI task failed', body: 'It will not retry.', targetId: DEMO_IDS.opportunities.acme };
+const valid = {
+  customNotifTypeId: TYPE,
+  recipientIds: [DEMO_IDS.users.jordanLee],
+  title: 'AI task failed',
+  body: 'It will not retry.',
+  targetId: DEMO_IDS.opportunities.acme,
+};
 
 let org: OrgEmulator;
 let conn: Connection;
@@ -36,12 +42,29 @@ describe('customNotificationAction', () => {
   it('sends the documented request shape and records the notification', async () => {
     const results = await conn.requestPost(PATH, { inputs: [valid] });
     expect(results).toEqual([
-      { actionName: 'customNotificationAction', errors: null, isSuccess: true, outputValues: { SuccessMessage: 'Your custom notification is processed successfully.' } },
+      {
+        actionName: 'customNotificationAction',
+        errors: null,
+        isSuccess: true,
+        outputValues: { SuccessMessage: 'Your custom notification is processed successfully.' },
+      },
     ]);
     expect(org.notifications).toEqual([
-      { typeId: TYPE, recipientId: DEMO_IDS.users.jordanLee, title: valid.title, body: valid.body, targetId: DEMO_IDS.opportunities.acme, targetPageRef: null },
+      {
+        typeId: TYPE,
+        recipientId: DEMO_IDS.users.jordanLee,
+        title: valid.title,
+        body: valid.body,
+        targetId: DEMO_IDS.opportunities.acme,
+        targetPageRef: null,
+      },
     ]);
-    expect(org.requests.at(-1)).toMatchObject({ method: 'POST', path: `/services/data/v62.0${PATH}`, body: { inputs: [valid] }, status: 200 });
+    expect(org.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: `/services/data/v62.0${PATH}`,
+      body: { inputs: [valid] },
+      status: 200,
+    });
   });
 
   it('finds the notification type by DeveloperName with SOQL', async () => {
@@ -73,13 +96,23 @@ describe('customNotificationAction', () => {
       { ...valid, priority: 'high' },
     ];
     const results = await rejected(cases);
-    expect(results.map((r) => r.errors[0]!.statusCode)).toEqual(['INVALID_ID_FIELD', 'INVALID_ID_FIELD', 'INVALID_ID_FIELD', 'STRING_TOO_LONG', 'STRING_TOO_LONG', 'INVALID_INPUT']);
+    expect(results.map((r) => r.errors[0]!.statusCode)).toEqual([
+      'INVALID_ID_FIELD',
+      'INVALID_ID_FIELD',
+      'INVALID_ID_FIELD',
+      'STRING_TOO_LONG',
+      'STRING_TOO_LONG',
+      'INVALID_INPUT',
+    ]);
     expect(org.notifications).toHaveLength(0);
   });
 
   it('answers each input alone, and sends nothing to an inactive user', async () => {
     const results = await conn.requestPost<{ isSuccess: boolean }[]>(PATH, {
-      inputs: [{ ...valid, title: '' }, { ...valid, recipientIds: [DEMO_IDS.users.caseyFormer, DEMO_IDS.users.morganDiaz] }],
+      inputs: [
+        { ...valid, title: '' },
+        { ...valid, recipientIds: [DEMO_IDS.users.caseyFormer, DEMO_IDS.users.morganDiaz] },
+      ],
     });
     expect(results.map((r) => r.isSuccess)).toEqual([false, true]);
     expect(org.notifications.map((n) => n.recipientId)).toEqual([DEMO_IDS.users.morganDiaz]);

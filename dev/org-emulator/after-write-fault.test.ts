@@ -14,12 +14,16 @@ describe('org emulator after-write fault (not Salesforce)', () => {
   it('applies the write, then answers with the injected error', async () => {
     org.injectFault({ count: 1, errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write' });
     const before = org.records('Task').length;
-    await expect(conn.sobject('Task').create({ Subject: 'Lost answer', WhatId: DEMO_IDS.opportunities.acme } as never)).rejects.toMatchObject({ name: 'SERVER_UNAVAILABLE' });
+    await expect(
+      conn.sobject('Task').create({ Subject: 'Lost answer', WhatId: DEMO_IDS.opportunities.acme } as never),
+    ).rejects.toMatchObject({ name: 'SERVER_UNAVAILABLE' });
     const tasks = org.records('Task');
     expect(tasks).toHaveLength(before + 1);
     expect(tasks.some((t) => t.Subject === 'Lost answer')).toBe(true);
     // The fault is spent: the next write answers normally.
-    await expect(conn.sobject('Task').create({ Subject: 'Second', WhatId: DEMO_IDS.opportunities.acme } as never)).resolves.toMatchObject({ success: true });
+    await expect(conn.sobject('Task').create({ Subject: 'Second', WhatId: DEMO_IDS.opportunities.acme } as never)).resolves.toMatchObject({
+      success: true,
+    });
   });
 
   it('leaves reads alone by default', async () => {
@@ -27,7 +31,9 @@ describe('org emulator after-write fault (not Salesforce)', () => {
     const { totalSize } = await conn.query('SELECT Id FROM Account');
     expect(totalSize).toBeGreaterThan(0);
     // The fault is still there for the next write, which it fails after applying it.
-    await expect(conn.sobject('Task').create({ Subject: 'consumes the fault', WhatId: DEMO_IDS.opportunities.acme } as never)).rejects.toMatchObject({
+    await expect(
+      conn.sobject('Task').create({ Subject: 'consumes the fault', WhatId: DEMO_IDS.opportunities.acme } as never),
+    ).rejects.toMatchObject({
       name: 'SERVER_UNAVAILABLE',
     });
     expect(org.records('Task').some((t) => t.Subject === 'consumes the fault')).toBe(true);

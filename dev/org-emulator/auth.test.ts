@@ -8,11 +8,12 @@ import { connect, failureOf, TODAY } from './test-support.ts';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLIENT_ID = '3MVG9-demo-connected-app';
-const keyPair = () => generateKeyPairSync('rsa', {
-  modulusLength: 2048,
-  publicKeyEncoding: { type: 'spki', format: 'pem' },
-  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-});
+const keyPair = () =>
+  generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
 const keys = keyPair();
 const PRODUCTION = 'https://login.salesforce.com';
 
@@ -64,7 +65,10 @@ describe('JWT bearer flow', () => {
     expect((await conn.query('SELECT Id FROM Opportunity')).totalSize).toBe(4);
     // Records are written as the token's user.
     const { id } = await conn.sobject('Task').create({ Subject: 'Written as Jordan' });
-    expect(org.records('Task').find((t) => t.Id === id)).toMatchObject({ OwnerId: DEMO_IDS.users.jordanLee, CreatedById: DEMO_IDS.users.jordanLee });
+    expect(org.records('Task').find((t) => t.Id === id)).toMatchObject({
+      OwnerId: DEMO_IDS.users.jordanLee,
+      CreatedById: DEMO_IDS.users.jordanLee,
+    });
   });
 
   it('returns the token response Salesforce returns', async () => {
@@ -130,8 +134,10 @@ describe('JWT bearer flow', () => {
       version: '62.0',
       refreshFn: (c, callback) => {
         mints += 1;
-        c.oauth2.requestToken({ grant_type: JWT_GRANT, assertion: assertion(PRODUCTION) })
-          .then((res) => callback(null, res.access_token, res), (err) => callback(err));
+        c.oauth2.requestToken({ grant_type: JWT_GRANT, assertion: assertion(PRODUCTION) }).then(
+          (res) => callback(null, res.access_token, res),
+          (err) => callback(err),
+        );
       },
     });
     await conn.authorize({ grant_type: JWT_GRANT, assertion: assertion(PRODUCTION) });
@@ -139,7 +145,10 @@ describe('JWT bearer flow', () => {
     expect((await conn.query('SELECT Id FROM Account')).totalSize).toBe(4);
     expect(mints).toBe(1);
     expect(org.requests.map((r) => `${r.status} ${r.path}`)).toEqual([
-      '200 /services/oauth2/token', '401 /services/data/v62.0/query', '200 /services/oauth2/token', '200 /services/data/v62.0/query',
+      '200 /services/oauth2/token',
+      '401 /services/data/v62.0/query',
+      '200 /services/oauth2/token',
+      '200 /services/data/v62.0/query',
     ]);
   });
 

@@ -13,7 +13,11 @@ export interface JwtConfig {
 
 /** An OAuth error body: `{ error, error_description }`. */
 export class OAuthError extends Error {
-  constructor(readonly error: string, readonly description: string, readonly status = 400) {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+    readonly status = 400,
+  ) {
     super(description);
   }
 }
@@ -71,7 +75,8 @@ export function verifyJwtAssertion(assertion: string, config: JwtConfig, audienc
   if (head.alg !== 'RS256') throw new OAuthError('invalid_grant', 'invalid assertion: alg must be RS256');
   const signed = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), config.publicKeyPem, Buffer.from(signature ?? '', 'base64url'));
   if (!signed) throw new OAuthError('invalid_grant', 'invalid assertion: signature does not match the certificate');
-  if (claims.iss !== config.clientId) throw new OAuthError('invalid_grant', 'invalid assertion: iss is not the client id of a connected app');
+  if (claims.iss !== config.clientId)
+    throw new OAuthError('invalid_grant', 'invalid assertion: iss is not the client id of a connected app');
   const aud = [claims.aud].flat();
   if (!aud.some((a) => typeof a === 'string' && audiences.includes(a.replace(/\/$/, '')))) {
     throw new OAuthError('invalid_grant', `audience is invalid: expected one of ${audiences.join(', ')}`);
@@ -79,8 +84,10 @@ export function verifyJwtAssertion(assertion: string, config: JwtConfig, audienc
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {
     throw new OAuthError('invalid_grant', 'expired authorization code: exp is missing or in the past');
   }
-  const user = store.list('User').find((u) => typeof claims.sub === 'string' && String(u.Username).toLowerCase() === claims.sub.toLowerCase());
-  if (!user) throw new OAuthError('invalid_grant', 'user hasn\'t approved this consumer: no user with that username');
+  const user = store
+    .list('User')
+    .find((u) => typeof claims.sub === 'string' && String(u.Username).toLowerCase() === claims.sub.toLowerCase());
+  if (!user) throw new OAuthError('invalid_grant', "user hasn't approved this consumer: no user with that username");
   if (user.IsActive !== true) throw new OAuthError('invalid_grant', 'inactive user');
   return String(user.Id);
 }
@@ -96,6 +103,8 @@ export function tokenResponse(url: string, orgId: string, userId: string, access
     token_type: 'Bearer',
     scope: 'api',
     issued_at: issuedAt,
-    signature: createHmac('sha256', orgId).update(id + issuedAt).digest('base64'),
+    signature: createHmac('sha256', orgId)
+      .update(id + issuedAt)
+      .digest('base64'),
   };
 }

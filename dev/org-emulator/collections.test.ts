@@ -19,8 +19,7 @@ afterEach(() => org.close());
 
 const planTasks = (n: number, prefix = 'plan-1') =>
   Array.from({ length: n }, (_, i) => ({ Subject: `Step ${i + 1}`, WhatId: opp.acme, Action_Plan_Task_Id__c: `${prefix}:task-${i + 1}` }));
-const tasksWithKeyPrefix = (prefix: string) =>
-  org.records('Task').filter((t) => String(t.Action_Plan_Task_Id__c ?? '').startsWith(prefix));
+const tasksWithKeyPrefix = (prefix: string) => org.records('Task').filter((t) => String(t.Action_Plan_Task_Id__c ?? '').startsWith(prefix));
 
 describe('create and update', () => {
   it('creates several records in one composite call', async () => {
@@ -58,7 +57,13 @@ describe('create and update', () => {
 
   it('rolls back updates with allOrNone, leaving the records as they were', async () => {
     const [a, b] = await conn.sobject('Task').create(planTasks(2));
-    const results = await conn.sobject('Task').update([{ Id: a!.id!, Subject: 'Changed' }, { Id: b!.id!, Status: 'Finished' }], { allOrNone: true });
+    const results = await conn.sobject('Task').update(
+      [
+        { Id: a!.id!, Subject: 'Changed' },
+        { Id: b!.id!, Status: 'Finished' },
+      ],
+      { allOrNone: true },
+    );
     expect(statusCodes(results)).toEqual([ROLLED_BACK, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST']);
     expect(tasksWithKeyPrefix('plan-1').map((t) => t.Subject)).toEqual(['Step 1', 'Step 2']);
   });
@@ -81,7 +86,11 @@ describe('create and update', () => {
 describe('upsert by Action_Plan_Task_Id__c', () => {
   it('creates on the first call and updates on the second, never duplicating', async () => {
     const first = await conn.sobject('Task').upsert(planTasks(3), 'Action_Plan_Task_Id__c');
-    expect(first.map((r) => [r.success, r.created])).toEqual([[true, true], [true, true], [true, true]]);
+    expect(first.map((r) => [r.success, r.created])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
     const again = planTasks(3).map((t) => ({ ...t, Subject: `${t.Subject} (revised)` }));
     const second = await conn.sobject('Task').upsert(again, 'Action_Plan_Task_Id__c');
     expect(second.map((r) => r.created)).toEqual([false, false, false]);
@@ -98,7 +107,9 @@ describe('upsert by Action_Plan_Task_Id__c', () => {
   });
 
   it('fails every record whose key appears twice in one call, and writes the others', async () => {
-    const results = await conn.sobject('Task').upsert([...planTasks(1), ...planTasks(2, 'plan-2'), ...planTasks(1)], 'Action_Plan_Task_Id__c');
+    const results = await conn
+      .sobject('Task')
+      .upsert([...planTasks(1), ...planTasks(2, 'plan-2'), ...planTasks(1)], 'Action_Plan_Task_Id__c');
     expect(results.map((r) => r.success)).toEqual([false, true, true, false]);
     expect(statusCodes(results)).toEqual(['DUPLICATE_VALUE', undefined, undefined, 'DUPLICATE_VALUE']);
     expect(tasksWithKeyPrefix('plan-1')).toHaveLength(0);
@@ -131,7 +142,10 @@ describe('delete and retrieve', () => {
   it('retrieves several records by id, null for the missing', async () => {
     const records = await conn.sobject('Opportunity').retrieve([opp.acme, salesforceId('006', 999_999)], { fields: ['Name'] });
     expect(records).toEqual([
-      { attributes: { type: 'Opportunity', url: `/services/data/v62.0/sobjects/Opportunity/${opp.acme}` }, Name: 'Acme Logistics — FY27 Renewal' },
+      {
+        attributes: { type: 'Opportunity', url: `/services/data/v62.0/sobjects/Opportunity/${opp.acme}` },
+        Name: 'Acme Logistics — FY27 Renewal',
+      },
       null,
     ]);
   });

@@ -17,22 +17,39 @@ beforeEach(async () => {
 });
 afterEach(() => org.close());
 
-interface Result { body: any; httpStatusCode: number; referenceId: string; httpHeaders: Record<string, string> }
+interface Result {
+  body: any;
+  httpStatusCode: number;
+  referenceId: string;
+  httpHeaders: Record<string, string>;
+}
 const composite = async (compositeRequest: unknown[], allOrNone = false) =>
   ((await conn.requestPost('/composite', { allOrNone, compositeRequest })) as { compositeResponse: Result[] }).compositeResponse;
-const upsertTask = (ref: string, key: string, body: Record<string, unknown> = { Subject: key, WhatId: ACME }) =>
-  ({ method: 'PATCH', url: `${ROOT}/sobjects/Task/Action_Plan_Task_Id__c/${key}`, referenceId: ref, body });
+const upsertTask = (ref: string, key: string, body: Record<string, unknown> = { Subject: key, WhatId: ACME }) => ({
+  method: 'PATCH',
+  url: `${ROOT}/sobjects/Task/Action_Plan_Task_Id__c/${key}`,
+  referenceId: ref,
+  body,
+});
 const tasksKeyed = (key: string) => org.records('Task').filter((t) => t.Action_Plan_Task_Id__c === key);
 
 describe('composite request', () => {
   it('answers every subrequest with its own status and body, as one API call', async () => {
     org.resetRequests();
     const results = await composite([
-      { method: 'GET', url: `${ROOT}/query?q=${encodeURIComponent(`SELECT Id FROM Opportunity WHERE Id = '${ACME}'`)}`, referenceId: 'opp' },
+      {
+        method: 'GET',
+        url: `${ROOT}/query?q=${encodeURIComponent(`SELECT Id FROM Opportunity WHERE Id = '${ACME}'`)}`,
+        referenceId: 'opp',
+      },
       upsertTask('task1', 'k-1'),
       { method: 'PATCH', url: `${ROOT}/sobjects/Opportunity/${ACME}`, referenceId: 'update', body: { NextStep: 'Call' } },
     ]);
-    expect(results.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([['opp', 200], ['task1', 201], ['update', 204]]);
+    expect(results.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([
+      ['opp', 200],
+      ['task1', 201],
+      ['update', 204],
+    ]);
     expect(results[0]!.body.records[0].Id).toBe(ACME);
     expect(results[1]!.body).toMatchObject({ success: true, created: true });
     expect(results[2]!.body).toBeNull();
@@ -52,10 +69,13 @@ describe('composite request', () => {
   });
 
   it('with allOrNone true, one failure rolls every write back and the others answer 400 PROCESSING_HALTED', async () => {
-    const results = await composite([
-      upsertTask('good', 'k-3'),
-      { method: 'PATCH', url: `${ROOT}/sobjects/Opportunity/${ACME}`, referenceId: 'bad', body: { NoSuchField__c: 1 } },
-    ], true);
+    const results = await composite(
+      [
+        upsertTask('good', 'k-3'),
+        { method: 'PATCH', url: `${ROOT}/sobjects/Opportunity/${ACME}`, referenceId: 'bad', body: { NoSuchField__c: 1 } },
+      ],
+      true,
+    );
     expect(results.map((r) => r.httpStatusCode)).toEqual([400, 400]);
     expect(results[0]!.body[0].errorCode).toBe('PROCESSING_HALTED');
     expect(results[1]!.body[0].errorCode).toBe('INVALID_FIELD');
@@ -79,7 +99,11 @@ describe('composite request', () => {
     const tooMany = Array.from({ length: 26 }, (_, i) => upsertTask(`t${i}`, `k-many-${i}`));
     expect(await failureOf(composite(tooMany))).toMatchObject({ errorCode: 'LIMIT_EXCEEDED' });
     expect(org.records('Task').filter((t) => String(t.Action_Plan_Task_Id__c).startsWith('k-many'))).toHaveLength(0);
-    const queries = Array.from({ length: 6 }, (_, i) => ({ method: 'GET', url: `${ROOT}/query?q=SELECT+Id+FROM+Account`, referenceId: `q${i}` }));
+    const queries = Array.from({ length: 6 }, (_, i) => ({
+      method: 'GET',
+      url: `${ROOT}/query?q=SELECT+Id+FROM+Account`,
+      referenceId: `q${i}`,
+    }));
     expect(await failureOf(composite(queries))).toMatchObject({ errorCode: 'LIMIT_EXCEEDED' });
   });
 

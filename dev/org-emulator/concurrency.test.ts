@@ -40,14 +40,18 @@ describe('concurrent upserts of one new external id', () => {
     expect(statusCodes([failed])).toEqual(['DUPLICATE_VALUE']);
     expect(failed.errors[0]!.message).toMatch(/duplicate value found: Action_Plan_Task_Id__c duplicates value on record with id: 00T/);
     expect(keyed('plan-task-1')).toHaveLength(1);
-    const retried = (await conn.sobject('Task').upsert(record('second'), FIELD, { allOrNone: false })) as unknown as { success: boolean; created: boolean }[];
+    const retried = (await conn.sobject('Task').upsert(record('second'), FIELD, { allOrNone: false })) as unknown as {
+      success: boolean;
+      created: boolean;
+    }[];
     expect(retried[0]).toMatchObject({ success: true, created: false });
     expect(keyed('plan-task-1')).toHaveLength(1);
   });
 
   it('single-record upserts (PATCH sobjects/Task/field/value): the second fails with HTTP 400 DUPLICATE_VALUE', async () => {
     const held = org.holdUpserts();
-    const upsert = (subject: string) => conn.sobject('Task').upsert({ [FIELD]: 'plan-task-2', Subject: subject, WhatId: opp.acme } as never, FIELD);
+    const upsert = (subject: string) =>
+      conn.sobject('Task').upsert({ [FIELD]: 'plan-task-2', Subject: subject, WhatId: opp.acme } as never, FIELD);
     const outcomes = Promise.allSettled([upsert('a'), upsert('b')]);
     await untilHeld(held, 2);
     held.release();
@@ -62,7 +66,9 @@ describe('concurrent upserts of one new external id', () => {
   it('upserts of an existing key never collide', async () => {
     await conn.sobject('Task').upsert({ [FIELD]: 'plan-task-3', Subject: 'v1', WhatId: opp.acme } as never, FIELD);
     const held = org.holdUpserts();
-    const both = Promise.all(['v2', 'v3'].map((s) => conn.sobject('Task').upsert({ [FIELD]: 'plan-task-3', Subject: s, WhatId: opp.acme } as never, FIELD)));
+    const both = Promise.all(
+      ['v2', 'v3'].map((s) => conn.sobject('Task').upsert({ [FIELD]: 'plan-task-3', Subject: s, WhatId: opp.acme } as never, FIELD)),
+    );
     await untilHeld(held, 2);
     held.release();
     expect((await both).every((r) => (r as unknown as { success: boolean }).success)).toBe(true);
@@ -88,7 +94,9 @@ describe('fault classes beyond Salesforce JSON errors', () => {
   });
 
   it('a timeout applies the write and never answers; the client gives up', async () => {
-    const service = await connectSalesforce({ mode: 'token', instanceUrl: org.url, accessToken: 'x', apiVersion: '62.0' }, undefined, { timeoutMs: 200 });
+    const service = await connectSalesforce({ mode: 'token', instanceUrl: org.url, accessToken: 'x', apiVersion: '62.0' }, undefined, {
+      timeoutMs: 200,
+    });
     const before = org.records('Task').length;
     org.injectFault({ count: 1, errorCode: 'TIMEOUT', mode: 'timeout' });
     const err = await failureOf(service.sobject('Task').create({ Subject: 'applied', WhatId: opp.acme } as never));

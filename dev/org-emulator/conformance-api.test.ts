@@ -32,15 +32,17 @@ describe('API version conformance', () => {
     expect((await call('GET', '/services/data/v31.0/query?q=SELECT+Id+FROM+Account')).status).toBe(200);
   });
 
-  it('V2: answers 404 to a version newer than the org\'s release', async () => {
+  it("V2: answers 404 to a version newer than the org's release", async () => {
     const res = await call('GET', '/services/data/v67.0/query?q=SELECT+Id+FROM+Account');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
   });
 
-  it('V3: lists every supported version, up to what the package\'s sourceApiVersion needs', async () => {
+  it("V3: lists every supported version, up to what the package's sourceApiVersion needs", async () => {
     const versions = (await (await call('GET', '/services/data')).json()) as { version: string; label: string; url: string }[];
-    const { sourceApiVersion } = JSON.parse(readFileSync(new URL('../../sfdx-project.json', import.meta.url), 'utf8')) as { sourceApiVersion: string };
+    const { sourceApiVersion } = JSON.parse(readFileSync(new URL('../../sfdx-project.json', import.meta.url), 'utf8')) as {
+      sourceApiVersion: string;
+    };
     expect(versions.map((v) => v.version)).toContain(sourceApiVersion);
     expect(versions[0]).toEqual({ version: '31.0', label: "Summer '14", url: '/services/data/v31.0' });
     expect(versions.at(-1)).toEqual({ version: '66.0', label: "Spring '26", url: '/services/data/v66.0' });
@@ -55,7 +57,8 @@ describe('API version conformance', () => {
 });
 
 describe('upsert conformance', () => {
-  const collection = (records: unknown[]) => call('PATCH', '/services/data/v62.0/composite/sobjects/Task/Action_Plan_Task_Id__c', { allOrNone: false, records });
+  const collection = (records: unknown[]) =>
+    call('PATCH', '/services/data/v62.0/composite/sobjects/Task/Action_Plan_Task_Id__c', { allOrNone: false, records });
 
   it('U1: every collection record needs attributes.type, equal to the object in the URL', async () => {
     const missing = await collection([{ Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'x' }]);
@@ -68,7 +71,10 @@ describe('upsert conformance', () => {
 
   it('U2: a single-record upsert refuses the external id or Id in the body', async () => {
     const url = '/services/data/v62.0/sobjects/Task/Action_Plan_Task_Id__c/plan-1:task-1';
-    for (const body of [{ Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'x' }, { Id: '00T5e0000000001EAA', Subject: 'x' }]) {
+    for (const body of [
+      { Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'x' },
+      { Id: '00T5e0000000001EAA', Subject: 'x' },
+    ]) {
       const res = await call('PATCH', url, body);
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual([expect.objectContaining({ errorCode: 'INVALID_FIELD' })]);
@@ -78,16 +84,21 @@ describe('upsert conformance', () => {
 
   it('U3: a single-record upsert whose key matches several records answers 300 with their URLs and writes nothing', async () => {
     const { acme, globex } = DEMO_IDS.accounts;
-    await conn.sobject('Account').update([{ Id: acme, Billing_System_Id__c: 'B-1' }, { Id: globex, Billing_System_Id__c: 'B-1' }]);
+    await conn.sobject('Account').update([
+      { Id: acme, Billing_System_Id__c: 'B-1' },
+      { Id: globex, Billing_System_Id__c: 'B-1' },
+    ]);
     const res = await call('PATCH', '/services/data/v62.0/sobjects/Account/Billing_System_Id__c/B-1', { Industry: 'Other' });
     expect(res.status).toBe(300);
-    expect(((await res.json()) as string[]).sort()).toEqual([acme, globex].map((id) => `/services/data/v62.0/sobjects/Account/${id}`).sort());
+    expect(((await res.json()) as string[]).sort()).toEqual(
+      [acme, globex].map((id) => `/services/data/v62.0/sobjects/Account/${id}`).sort(),
+    );
     expect(org.records('Account').filter((a) => a.Industry === 'Other')).toHaveLength(0);
   });
 });
 
 describe('identity conformance', () => {
-  it('I1: /services/oauth2/userinfo describes the session\'s user; a bad token gets 403', async () => {
+  it("I1: /services/oauth2/userinfo describes the session's user; a bad token gets 403", async () => {
     const res = await call('GET', '/services/oauth2/userinfo');
     expect(res.status).toBe(200);
     const info = (await res.json()) as Record<string, unknown>;
@@ -105,11 +116,18 @@ describe('identity conformance', () => {
     const info = (await (await call('GET', '/services/oauth2/userinfo')).json()) as { sub: string };
     const res = await fetch(info.sub, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ id: info.sub, user_id: DEMO_IDS.users.alexAdmin, username: 'alex.admin@rap-demo.example', asserted_user: true });
+    expect(await res.json()).toMatchObject({
+      id: info.sub,
+      user_id: DEMO_IDS.users.alexAdmin,
+      username: 'alex.admin@rap-demo.example',
+      asserted_user: true,
+    });
   });
 
   it('I3: answers the Organization record, and paths with a doubled slash, as the Salesforce CLI needs', async () => {
-    const { records } = await conn.query<{ Id: string; IsSandbox: boolean }>('SELECT Id, Name, IsSandbox, OrganizationType FROM Organization');
+    const { records } = await conn.query<{ Id: string; IsSandbox: boolean }>(
+      'SELECT Id, Name, IsSandbox, OrganizationType FROM Organization',
+    );
     expect(records).toEqual([expect.objectContaining({ Id: '00D5e0000000001EAA', IsSandbox: false })]);
     expect((await call('GET', '//services/data')).status).toBe(200);
   });

@@ -8,12 +8,20 @@ import { DEMO_IDS, loadDemoSeed, startOrgEmulator, type OrgEmulator } from './in
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const { users, opportunities: opp } = DEMO_IDS;
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 
 let org: OrgEmulator;
 let conn: Connection;
 beforeEach(async () => {
-  org = await startOrgEmulator({ today: TODAY, seed: { ...loadDemoSeed(), shares: [{ userId: users.morganDiaz, recordId: opp.acme, access: 'Read' }] }, jwt: { clientId: 'app', publicKeyPem: keys.publicKey } });
+  org = await startOrgEmulator({
+    today: TODAY,
+    seed: { ...loadDemoSeed(), shares: [{ userId: users.morganDiaz, recordId: opp.acme, access: 'Read' }] },
+    jwt: { clientId: 'app', publicKeyPem: keys.publicKey },
+  });
   conn = connect(org);
 });
 afterEach(() => org.close());
@@ -24,7 +32,10 @@ async function sessionAs(username: string): Promise<Connection> {
   const claims = { iss: 'app', sub: username, aud: 'https://login.salesforce.com', exp: Math.floor(Date.now() / 1000) + 180 };
   const unsigned = `${encode({ alg: 'RS256' })}.${encode(claims)}`;
   const session = new Connection({ loginUrl: org.url, version: '62.0' });
-  await session.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), keys.privateKey).toString('base64url')}` });
+  await session.authorize({
+    grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    assertion: `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), keys.privateKey).toString('base64url')}`,
+  });
   return session;
 }
 
@@ -44,7 +55,7 @@ describe('SOQL conformance', () => {
   });
 
   it('S2: refuses a long text area in WHERE, and still selects it', async () => {
-    const err = await failureOf(conn.query("SELECT Id FROM Opportunity WHERE Description != null"));
+    const err = await failureOf(conn.query('SELECT Id FROM Opportunity WHERE Description != null'));
     expect(err.name).toBe('INVALID_FIELD');
     expect(err.message).toBe("field 'Description' can not be filtered in a query call");
     expect((await conn.query('SELECT Description FROM Opportunity')).totalSize).toBe(4);
@@ -54,7 +65,9 @@ describe('SOQL conformance', () => {
   it('S3: refuses a long text area in ORDER BY, in sub-queries too, and describes it as neither filterable nor sortable', async () => {
     const err = await failureOf(conn.query('SELECT Id FROM Account ORDER BY Description'));
     expect(err.message).toBe("field 'Description' can not be sorted in a query call");
-    expect(await failureOf(conn.query('SELECT Id, (SELECT Id FROM Tasks ORDER BY Description) FROM Opportunity'))).toMatchObject({ name: 'INVALID_FIELD' });
+    expect(await failureOf(conn.query('SELECT Id, (SELECT Id FROM Tasks ORDER BY Description) FROM Opportunity'))).toMatchObject({
+      name: 'INVALID_FIELD',
+    });
     const describe = await conn.sobject('Task').describe();
     expect(describe.fields.find((f) => f.name === 'Description')).toMatchObject({ filterable: false, sortable: false });
     expect(describe.fields.find((f) => f.name === 'Subject')).toMatchObject({ filterable: true, sortable: true });
@@ -62,14 +75,18 @@ describe('SOQL conformance', () => {
 
   it('S4: sorts nulls first by default, DESC as well as ASC', async () => {
     org.updateRecord('Opportunity', opp.globex, { Renewal_Date__c: null });
-    const { records } = await conn.query<{ Name: string; Renewal_Date__c: string | null }>('SELECT Name, Renewal_Date__c FROM Opportunity ORDER BY Renewal_Date__c DESC');
+    const { records } = await conn.query<{ Name: string; Renewal_Date__c: string | null }>(
+      'SELECT Name, Renewal_Date__c FROM Opportunity ORDER BY Renewal_Date__c DESC',
+    );
     const firstDated = records.findIndex((r) => r.Renewal_Date__c !== null);
     expect(records.slice(firstDated).every((r) => r.Renewal_Date__c !== null)).toBe(true);
     expect(records[0]).toMatchObject({ Renewal_Date__c: null, Name: 'Globex Manufacturing — FY27 Renewal' });
   });
 
   it('S5: UserRecordAccess must select RecordId', async () => {
-    const err = await failureOf(conn.query(`SELECT HasEditAccess FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${opp.acme}'`));
+    const err = await failureOf(
+      conn.query(`SELECT HasEditAccess FROM UserRecordAccess WHERE UserId = '${users.jordanLee}' AND RecordId = '${opp.acme}'`),
+    );
     expect(err.name).toBe('MALFORMED_QUERY');
     expect(err.message).toMatch(/RecordId field must be selected/);
   });

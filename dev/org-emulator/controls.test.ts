@@ -17,7 +17,10 @@ beforeEach(async () => {
 });
 afterEach(() => org.close());
 
-const twoTasks = () => [{ Subject: 'One', WhatId: opp.acme }, { Subject: 'Two', WhatId: opp.acme }];
+const twoTasks = () => [
+  { Subject: 'One', WhatId: opp.acme },
+  { Subject: 'Two', WhatId: opp.acme },
+];
 const countTasks = () => org.records('Task').length;
 
 describe('fault injection', () => {
@@ -87,7 +90,12 @@ describe('latency, API usage and recording', () => {
     await failureOf(conn.sobject('Task').create({ Subject: 'Bad', Status: 'Nope' }));
     expect(org.requests).toMatchObject([
       { method: 'GET', path: '/services/data/v62.0/query', soql: `SELECT Id FROM Opportunity WHERE Id = '${opp.acme}'`, status: 200 },
-      { method: 'POST', path: '/services/data/v62.0/composite/sobjects', body: { allOrNone: false, records: [{ attributes: { type: 'Task' }, Subject: 'Recorded' }] }, status: 200 },
+      {
+        method: 'POST',
+        path: '/services/data/v62.0/composite/sobjects',
+        body: { allOrNone: false, records: [{ attributes: { type: 'Task' }, Subject: 'Recorded' }] },
+        status: 200,
+      },
       { method: 'POST', path: '/services/data/v62.0/sobjects/Task', status: 400 },
     ]);
     expect(org.requests[0]!.at).toMatch(/^2026-11-25T/);

@@ -71,7 +71,11 @@ export function upsertMatches(store: OrgStore, object: ObjectDef, field: string,
  * then makes the insert fail on the unique index (DUPLICATE_VALUE), as in a real org.
  */
 export function upsertRecord(
-  store: OrgStore, object: ObjectDef, field: string, values: Map<string, unknown>, ctx: WriteContext,
+  store: OrgStore,
+  object: ObjectDef,
+  field: string,
+  values: Map<string, unknown>,
+  ctx: WriteContext,
   matches = upsertMatches(store, object, field, values),
 ): SaveResult {
   const value = values.get(field);
@@ -79,7 +83,11 @@ export function upsertRecord(
     throw recordError('MISSING_ARGUMENT', `${field} not specified`, [field]);
   }
   if (matches.length > 1) {
-    throw recordError('DUPLICATE_EXTERNAL_ID', `${field}: more than one record found for external id field: [${matches.map((r) => r.Id).join(', ')}]`, [field]);
+    throw recordError(
+      'DUPLICATE_EXTERNAL_ID',
+      `${field}: more than one record found for external id field: [${matches.map((r) => r.Id).join(', ')}]`,
+      [field],
+    );
   }
   if (matches.length === 0) return { ...createRecord(store, object, values, ctx), created: true };
   const id = String(matches[0]!.Id);

@@ -65,7 +65,10 @@ export class FaultQueue {
 
   take(method: string, mode: FaultMode, path = ''): Fault | undefined {
     const entry = this.pending.find(
-      (p) => (p.spec.mode ?? 'request') === mode && p.methods.includes(method.toUpperCase()) && (!p.spec.pathContains || path.includes(p.spec.pathContains)),
+      (p) =>
+        (p.spec.mode ?? 'request') === mode &&
+        p.methods.includes(method.toUpperCase()) &&
+        (!p.spec.pathContains || path.includes(p.spec.pathContains)),
     );
     if (!entry) return undefined;
     entry.remaining -= 1;

@@ -72,7 +72,15 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   const store = new OrgStore(createClock(opts.today));
   const { shares, defaultUserId } = loadSeed(store, opts.seed ?? loadDemoSeed());
   const orgId = salesforceId('00D', 1);
-  const organization = { Id: orgId, Name: 'Renewal Action Plans Demo', InstanceName: 'LOCAL', OrganizationType: 'Enterprise Edition', DefaultLocaleSidKey: 'en_US', LanguageLocaleKey: 'en_US', TimeZoneSidKey: 'GMT' };
+  const organization = {
+    Id: orgId,
+    Name: 'Renewal Action Plans Demo',
+    InstanceName: 'LOCAL',
+    OrganizationType: 'Enterprise Edition',
+    DefaultLocaleSidKey: 'en_US',
+    LanguageLocaleKey: 'en_US',
+    TimeZoneSidKey: 'GMT',
+  };
   store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
   const org: Org = {
     url: '',

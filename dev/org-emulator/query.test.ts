@@ -50,17 +50,24 @@ describe('the renewal context query', () => {
     ]);
     expect(acme!.Tasks.records.map((t: any) => t.ActivityDate)).toEqual(['2026-11-20', '2026-11-13', '2026-11-05']);
     expect(acme!.Tasks.records[0].LastModifiedDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000$/);
-    expect(acme!.Events).toMatchObject({ totalSize: 1, records: [{ Subject: 'Quarterly Business Review — Acme Logistics', ActivityDate: '2026-10-16' }] });
+    expect(acme!.Events).toMatchObject({
+      totalSize: 1,
+      records: [{ Subject: 'Quarterly Business Review — Acme Logistics', ActivityDate: '2026-10-16' }],
+    });
   });
 
   it('answers null for an empty child sub-query and for an empty lookup', async () => {
-    const [initech] = await query(`SELECT Id, Previous_Contact__r.Name, (SELECT Id FROM Events) FROM Opportunity WHERE Id = '${opp.initech}'`);
+    const [initech] = await query(
+      `SELECT Id, Previous_Contact__r.Name, (SELECT Id FROM Events) FROM Opportunity WHERE Id = '${opp.initech}'`,
+    );
     expect(initech!.Events).toBeNull();
     expect(initech!.Previous_Contact__r).toBeNull();
   });
 
   it('applies WHERE, ORDER BY and LIMIT inside a sub-query', async () => {
-    const [acme] = await query(`SELECT (SELECT Subject FROM Tasks WHERE IsClosed = true ORDER BY ActivityDate ASC LIMIT 1) FROM Opportunity WHERE Id = '${opp.acme}'`);
+    const [acme] = await query(
+      `SELECT (SELECT Subject FROM Tasks WHERE IsClosed = true ORDER BY ActivityDate ASC LIMIT 1) FROM Opportunity WHERE Id = '${opp.acme}'`,
+    );
     expect(acme!.Tasks).toMatchObject({ totalSize: 1, records: [{ Subject: 'Note: FY27 budget planning' }] });
   });
 
@@ -77,31 +84,53 @@ describe('WHERE', () => {
   it('compares numbers, strings (case-insensitively), nulls and lists', async () => {
     expect(await opportunityNames('Amount >= 100000 AND Amount < 200000')).toEqual(['Northwind Health — FY27 Renewal']);
     expect(await opportunityNames("StageName = 'discovery'")).toEqual(['Acme Logistics — FY27 Renewal']);
-    expect(await opportunityNames("StageName IN ('Discovery', 'Qualification')")).toEqual(['Acme Logistics — FY27 Renewal', 'Initech Software — FY27 Renewal']);
-    expect(await opportunityNames("StageName NOT IN ('Discovery', 'Qualification') AND Amount != 86000")).toEqual(['Northwind Health — FY27 Renewal']);
+    expect(await opportunityNames("StageName IN ('Discovery', 'Qualification')")).toEqual([
+      'Acme Logistics — FY27 Renewal',
+      'Initech Software — FY27 Renewal',
+    ]);
+    expect(await opportunityNames("StageName NOT IN ('Discovery', 'Qualification') AND Amount != 86000")).toEqual([
+      'Northwind Health — FY27 Renewal',
+    ]);
     expect(await opportunityNames('Previous_Contact__c = null AND Primary_Contact__c != null')).toHaveLength(4);
     expect(await opportunityNames("Name LIKE 'glob%'")).toEqual(['Globex Manufacturing — FY27 Renewal']);
   });
 
   it('honours parentheses, OR and NOT', async () => {
-    expect(await opportunityNames("(StageName = 'Discovery' OR StageName = 'Qualification') AND Amount > 60000")).toEqual(['Acme Logistics — FY27 Renewal']);
-    expect(await opportunityNames("StageName = 'Discovery' OR (StageName = 'Qualification' AND Amount > 60000)")).toEqual(['Acme Logistics — FY27 Renewal']);
-    expect(await opportunityNames("NOT (Amount > 60000) OR Name LIKE 'Acme%'")).toEqual(['Acme Logistics — FY27 Renewal', 'Initech Software — FY27 Renewal']);
+    expect(await opportunityNames("(StageName = 'Discovery' OR StageName = 'Qualification') AND Amount > 60000")).toEqual([
+      'Acme Logistics — FY27 Renewal',
+    ]);
+    expect(await opportunityNames("StageName = 'Discovery' OR (StageName = 'Qualification' AND Amount > 60000)")).toEqual([
+      'Acme Logistics — FY27 Renewal',
+    ]);
+    expect(await opportunityNames("NOT (Amount > 60000) OR Name LIKE 'Acme%'")).toEqual([
+      'Acme Logistics — FY27 Renewal',
+      'Initech Software — FY27 Renewal',
+    ]);
   });
 
   it('filters on parent fields and with semi-joins', async () => {
-    expect(await opportunityNames("Account.Industry = 'Healthcare' AND Owner.IsActive = true")).toEqual(['Northwind Health — FY27 Renewal']);
-    const roleContacts = await query(`SELECT Name FROM Contact WHERE Id IN (SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId = '${opp.acme}') ORDER BY Name`);
+    expect(await opportunityNames("Account.Industry = 'Healthcare' AND Owner.IsActive = true")).toEqual([
+      'Northwind Health — FY27 Renewal',
+    ]);
+    const roleContacts = await query(
+      `SELECT Name FROM Contact WHERE Id IN (SELECT ContactId FROM OpportunityContactRole WHERE OpportunityId = '${opp.acme}') ORDER BY Name`,
+    );
     expect(names(roleContacts)).toEqual(['Eric Estrada', 'Priya Patel', 'Sarah Chen']); // no Dana Whitfield (CFO)
   });
 
   it('resolves date literals, relative literals and datetimes against the org today', async () => {
     expect(await opportunityNames('CloseDate < 2027-01-01')).toEqual(['Globex Manufacturing — FY27 Renewal']);
-    expect(await opportunityNames('CloseDate = NEXT_N_DAYS:75')).toEqual(['Globex Manufacturing — FY27 Renewal', 'Northwind Health — FY27 Renewal']);
+    expect(await opportunityNames('CloseDate = NEXT_N_DAYS:75')).toEqual([
+      'Globex Manufacturing — FY27 Renewal',
+      'Northwind Health — FY27 Renewal',
+    ]);
     expect(await opportunityNames('Renewal_Date__c > NEXT_N_DAYS:180')).toEqual(['Initech Software — FY27 Renewal']);
     const recent = await query('SELECT Subject FROM Task WHERE ActivityDate = LAST_N_DAYS:14 ORDER BY ActivityDate');
     expect(recent.map((t) => t.Subject)).toEqual([
-      'Call with Sarah Chen — renewal check-in', 'Sync with Marcus Bell', 'Send usage report to Eric Estrada', 'Pricing call with Linda Okafor',
+      'Call with Sarah Chen — renewal check-in',
+      'Sync with Marcus Bell',
+      'Send usage report to Eric Estrada',
+      'Pricing call with Linda Okafor',
     ]);
     const overdue = await query('SELECT Subject FROM Task WHERE ActivityDate < TODAY AND IsClosed = false');
     expect(overdue.map((t) => t.Subject)).toEqual(['Send usage report to Eric Estrada']);
@@ -120,8 +149,7 @@ describe('ORDER BY, LIMIT, OFFSET and COUNT()', () => {
   });
 
   it('puts nulls first by default, descending as well as ascending, and last with NULLS LAST', async () => {
-    const subjects = async (order: string) =>
-      (await query(`SELECT Subject FROM Event ORDER BY Type ${order}`)).map((r) => r.Subject);
+    const subjects = async (order: string) => (await query(`SELECT Subject FROM Event ORDER BY Type ${order}`)).map((r) => r.Subject);
     await conn.sobject('Event').create({ Subject: 'No type', StartDateTime: '2026-12-01T10:00:00Z', EndDateTime: '2026-12-01T11:00:00Z' });
     expect((await subjects('ASC'))[0]).toBe('No type');
     expect((await subjects('DESC'))[0]).toBe('No type');
@@ -143,7 +171,11 @@ describe('query errors', () => {
     ['SELECT Id, (SELECT Id FROM Notes) FROM Opportunity', 'INVALID_TYPE', /Didn't understand relationship 'Notes'/],
     ['SELECT Boss.Name FROM Opportunity', 'INVALID_FIELD', /Didn't understand relationship 'Boss'/],
     ['SELECT Id FROM', 'MALFORMED_QUERY', /unexpected token/],
-    ["SELECT Id FROM Opportunity WHERE CloseDate > '2026-01-01'", 'INVALID_FIELD', /must be of type date and should not be enclosed in quotes/],
+    [
+      "SELECT Id FROM Opportunity WHERE CloseDate > '2026-01-01'",
+      'INVALID_FIELD',
+      /must be of type date and should not be enclosed in quotes/,
+    ],
     ['SELECT Id FROM Opportunity WHERE Name = 5', 'INVALID_FIELD', /must be of type string and should be enclosed in quotes/],
     ["SELECT Id FROM Opportunity WHERE Id = 'not-an-id'", 'INVALID_QUERY_FILTER_OPERATOR', /invalid ID field: not-an-id/],
   ])('%s fails with %s', async (soql, errorCode, message) => {

@@ -19,13 +19,18 @@ afterEach(() => org.close());
 
 describe('create, read, update, delete', () => {
   it('creates a task with defaults, audit fields and derived fields', async () => {
-    const result = await conn.sobject('Task').create({ Subject: 'Intro call with Eric', WhatId: opp.acme, WhoId: contacts.ericEstrada, ActivityDate: '2026-12-01' });
+    const result = await conn
+      .sobject('Task')
+      .create({ Subject: 'Intro call with Eric', WhatId: opp.acme, WhoId: contacts.ericEstrada, ActivityDate: '2026-12-01' });
     expect(result).toMatchObject({ success: true, errors: [] });
     expect(result.id).toMatch(/^00T\w{15}$/);
     const task = await conn.sobject('Task').retrieve(result.id!);
     expect(task).toMatchObject({
       attributes: { type: 'Task', url: `/services/data/v62.0/sobjects/Task/${result.id}` },
-      Status: 'Not Started', Priority: 'Normal', TaskSubtype: 'Task', IsClosed: false,
+      Status: 'Not Started',
+      Priority: 'Normal',
+      TaskSubtype: 'Task',
+      IsClosed: false,
       AccountId: accounts.acme, // from the opportunity it relates to
       OwnerId: users.alexAdmin, // the running user
       ActivityDate: '2026-12-01',
@@ -63,9 +68,13 @@ describe('create, read, update, delete', () => {
   });
 
   it('upserts one record by external id: created, then updated', async () => {
-    const first = await conn.sobject('Task').upsert({ Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'Draft' }, 'Action_Plan_Task_Id__c');
+    const first = await conn
+      .sobject('Task')
+      .upsert({ Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'Draft' }, 'Action_Plan_Task_Id__c');
     expect(first).toMatchObject({ success: true, created: true });
-    const second = await conn.sobject('Task').upsert({ Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'Final' }, 'Action_Plan_Task_Id__c');
+    const second = await conn
+      .sobject('Task')
+      .upsert({ Action_Plan_Task_Id__c: 'plan-1:task-1', Subject: 'Final' }, 'Action_Plan_Task_Id__c');
     expect(second).toMatchObject({ id: (first as { id: string }).id, success: true, created: false });
     const tasks = org.records('Task').filter((t) => t.Action_Plan_Task_Id__c === 'plan-1:task-1');
     expect(tasks).toHaveLength(1);
@@ -80,8 +89,14 @@ describe('create, read, update, delete', () => {
   });
 
   it('derives an event ActivityDate from its start', async () => {
-    const { id } = await conn.sobject('Event').create({ Subject: 'Intro', StartDateTime: '2026-12-03T23:30:00+00:00', EndDateTime: '2026-12-04T00:30:00Z', WhatId: opp.acme });
-    expect(await conn.sobject('Event').retrieve(id!)).toMatchObject({ ActivityDate: '2026-12-03', StartDateTime: '2026-12-03T23:30:00.000+0000', AccountId: accounts.acme });
+    const { id } = await conn
+      .sobject('Event')
+      .create({ Subject: 'Intro', StartDateTime: '2026-12-03T23:30:00+00:00', EndDateTime: '2026-12-04T00:30:00Z', WhatId: opp.acme });
+    expect(await conn.sobject('Event').retrieve(id!)).toMatchObject({
+      ActivityDate: '2026-12-03',
+      StartDateTime: '2026-12-03T23:30:00.000+0000',
+      AccountId: accounts.acme,
+    });
   });
 });
 
@@ -113,7 +128,9 @@ describe('validation', () => {
   });
 
   it('accepts any opportunity stage name and 15-character ids', async () => {
-    await conn.sobject('Opportunity').update({ Id: opp.acme, StageName: 'Renewal — At Risk', Primary_Contact__c: contacts.ericEstrada.slice(0, 15) });
+    await conn
+      .sobject('Opportunity')
+      .update({ Id: opp.acme, StageName: 'Renewal — At Risk', Primary_Contact__c: contacts.ericEstrada.slice(0, 15) });
     const [acme] = org.records('Opportunity').filter((o) => o.Id === opp.acme);
     expect(acme).toMatchObject({ StageName: 'Renewal — At Risk', Primary_Contact__c: contacts.ericEstrada });
   });

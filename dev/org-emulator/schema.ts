@@ -2,8 +2,21 @@
 // Adding a field is one line in OBJECTS below; everything else (validation, SOQL, describe, seed) reads from here.
 
 export type FieldType =
-  | 'id' | 'reference' | 'string' | 'textarea' | 'picklist' | 'boolean' | 'currency' | 'double'
-  | 'percent' | 'int' | 'date' | 'datetime' | 'time' | 'email' | 'phone';
+  | 'id'
+  | 'reference'
+  | 'string'
+  | 'textarea'
+  | 'picklist'
+  | 'boolean'
+  | 'currency'
+  | 'double'
+  | 'percent'
+  | 'int'
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'email'
+  | 'phone';
 
 /** What the API may do with a field: read-write, set only on create, or only read. */
 export type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
@@ -55,17 +68,30 @@ const date = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'date', ...ex
 const datetime = (extra: Partial<FieldDef> = {}): FieldDef => ({ type: 'datetime', ...extra });
 const time = (): FieldDef => ({ type: 'time' });
 const picklist = (values?: readonly string[], extra: Partial<FieldDef> = {}): FieldDef => ({
-  type: 'picklist', length: 255, picklistValues: values, restricted: values !== undefined, ...extra,
+  type: 'picklist',
+  length: 255,
+  picklistValues: values,
+  restricted: values !== undefined,
+  ...extra,
 });
 const openPicklist = (values: readonly string[], extra: Partial<FieldDef> = {}): FieldDef => ({
-  type: 'picklist', length: 255, picklistValues: values, restricted: false, ...extra,
+  type: 'picklist',
+  length: 255,
+  picklistValues: values,
+  restricted: false,
+  ...extra,
 });
 const lookup = (to: string | string[], relationshipName: string, extra: Partial<FieldDef> = {}): FieldDef => ({
-  type: 'reference', referenceTo: [to].flat(), relationshipName, ...extra,
+  type: 'reference',
+  referenceTo: [to].flat(),
+  relationshipName,
+  ...extra,
 });
 const owner = (): FieldDef => lookup('User', 'Owner', { label: 'Owner ID', defaultValue: '$runningUser' });
 const formula = (def: FieldDef, compute: NonNullable<FieldDef['formula']>): FieldDef => ({
-  ...def, access: 'readOnly', formula: compute,
+  ...def,
+  access: 'readOnly',
+  formula: compute,
 });
 
 const fullName = (r: StoredRecord) => [r.FirstName, r.LastName].filter((v) => typeof v === 'string' && v).join(' ');
@@ -142,64 +168,93 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       Desktop: checkbox(false),
       Mobile: checkbox(false),
     }),
-    object('Account', '001', {
-      Name: text(255, { label: 'Account Name', required: true }),
-      Industry: openPicklist(['Healthcare', 'Manufacturing', 'Technology', 'Transportation', 'Other']),
-      AnnualRevenue: currency(),
-      NumberOfEmployees: integer(),
-      OwnerId: owner(),
-      Type: openPicklist(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Other']),
-      Description: longText(),
-      // An external id without the Unique attribute, as billing-system keys often are: upserts by it can match several.
-      Billing_System_Id__c: text(40, { externalId: true }),
-    }, {
-      Contacts: { childObject: 'Contact', field: 'AccountId' },
-      Opportunities: { childObject: 'Opportunity', field: 'AccountId' },
-      ...activityChildren('WhatId'),
-    }),
-    object('Contact', '003', {
-      AccountId: lookup('Account', 'Account', { label: 'Account ID' }),
-      FirstName: text(40),
-      LastName: text(80, { required: true }),
-      Name: formula(text(121, { label: 'Full Name' }), fullName),
-      Title: text(128),
-      Email: email(),
-      Phone: phone(),
-      OwnerId: owner(),
-    }, {
-      OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'ContactId' },
-      ...activityChildren('WhoId'),
-    }),
-    object('Opportunity', '006', {
-      Name: text(120, { required: true }),
-      AccountId: lookup('Account', 'Account', { label: 'Account ID' }),
-      OwnerId: owner(),
-      Amount: currency(),
-      CloseDate: date({ required: true }),
-      StageName: openPicklist(['Prospecting', 'Qualification', 'Discovery', 'Proposal/Price Quote', 'Negotiation/Review', ...CLOSED_STAGES], { label: 'Stage', required: true }),
-      Type: openPicklist(['New Business', 'Existing Business', 'Renewal']),
-      Probability: percent(),
-      Description: longText(),
-      IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => CLOSED_STAGES.includes(String(r.StageName))),
-      IsWon: formula({ type: 'boolean', label: 'Won' }, (r) => r.StageName === 'Closed Won'),
-      NextStep: text(255),
-      Current_ARR__c: currency(),
-      Renewal_Date__c: date(),
-      Primary_Contact__c: lookup('Contact', 'Primary_Contact__r'),
-      Previous_Contact__c: lookup('Contact', 'Previous_Contact__r'),
-      Notice_Period_Days__c: integer(),
-      Auto_Renewal__c: checkbox(false),
-      Price_Increase_Cap__c: percent(),
-      Termination_Terms__c: longText(32768),
-    }, {
-      OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
-      ...activityChildren('WhatId'),
-    }),
+    object(
+      'Account',
+      '001',
+      {
+        Name: text(255, { label: 'Account Name', required: true }),
+        Industry: openPicklist(['Healthcare', 'Manufacturing', 'Technology', 'Transportation', 'Other']),
+        AnnualRevenue: currency(),
+        NumberOfEmployees: integer(),
+        OwnerId: owner(),
+        Type: openPicklist(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Other']),
+        Description: longText(),
+        // An external id without the Unique attribute, as billing-system keys often are: upserts by it can match several.
+        Billing_System_Id__c: text(40, { externalId: true }),
+      },
+      {
+        Contacts: { childObject: 'Contact', field: 'AccountId' },
+        Opportunities: { childObject: 'Opportunity', field: 'AccountId' },
+        ...activityChildren('WhatId'),
+      },
+    ),
+    object(
+      'Contact',
+      '003',
+      {
+        AccountId: lookup('Account', 'Account', { label: 'Account ID' }),
+        FirstName: text(40),
+        LastName: text(80, { required: true }),
+        Name: formula(text(121, { label: 'Full Name' }), fullName),
+        Title: text(128),
+        Email: email(),
+        Phone: phone(),
+        OwnerId: owner(),
+      },
+      {
+        OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'ContactId' },
+        ...activityChildren('WhoId'),
+      },
+    ),
+    object(
+      'Opportunity',
+      '006',
+      {
+        Name: text(120, { required: true }),
+        AccountId: lookup('Account', 'Account', { label: 'Account ID' }),
+        OwnerId: owner(),
+        Amount: currency(),
+        CloseDate: date({ required: true }),
+        StageName: openPicklist(
+          ['Prospecting', 'Qualification', 'Discovery', 'Proposal/Price Quote', 'Negotiation/Review', ...CLOSED_STAGES],
+          { label: 'Stage', required: true },
+        ),
+        Type: openPicklist(['New Business', 'Existing Business', 'Renewal']),
+        Probability: percent(),
+        Description: longText(),
+        IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => CLOSED_STAGES.includes(String(r.StageName))),
+        IsWon: formula({ type: 'boolean', label: 'Won' }, (r) => r.StageName === 'Closed Won'),
+        NextStep: text(255),
+        Current_ARR__c: currency(),
+        Renewal_Date__c: date(),
+        Primary_Contact__c: lookup('Contact', 'Primary_Contact__r'),
+        Previous_Contact__c: lookup('Contact', 'Previous_Contact__r'),
+        Notice_Period_Days__c: integer(),
+        Auto_Renewal__c: checkbox(false),
+        Price_Increase_Cap__c: percent(),
+        Termination_Terms__c: longText(32768),
+      },
+      {
+        OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
+        ...activityChildren('WhatId'),
+      },
+    ),
     object('OpportunityContactRole', '00K', {
       OpportunityId: lookup('Opportunity', 'Opportunity', { label: 'Opportunity ID', required: true, access: 'createOnly' }),
       ContactId: lookup('Contact', 'Contact', { label: 'Contact ID', required: true }),
       // 'Champion' is not in Salesforce's default list; the demo org adds it, as many orgs do.
-      Role: openPicklist(['Business User', 'Champion', 'Decision Maker', 'Economic Buyer', 'Economic Decision Maker', 'Evaluator', 'Executive Sponsor', 'Influencer', 'Technical Buyer', 'Other']),
+      Role: openPicklist([
+        'Business User',
+        'Champion',
+        'Decision Maker',
+        'Economic Buyer',
+        'Economic Decision Maker',
+        'Evaluator',
+        'Executive Sponsor',
+        'Influencer',
+        'Technical Buyer',
+        'Other',
+      ]),
       IsPrimary: checkbox(false),
     }),
     object('Task', '00T', {
@@ -230,22 +285,48 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       IsRecurrence: checkbox(false),
       RecurrenceStartDate: date(),
       RecurrenceEndDateOnly: date(),
-      RecurrenceType: picklist(['RecursDaily', 'RecursEveryWeekday', 'RecursMonthly', 'RecursMonthlyNth', 'RecursWeekly', 'RecursYearly', 'RecursYearlyNth']),
+      RecurrenceType: picklist([
+        'RecursDaily',
+        'RecursEveryWeekday',
+        'RecursMonthly',
+        'RecursMonthlyNth',
+        'RecursWeekly',
+        'RecursYearly',
+        'RecursYearlyNth',
+      ]),
       RecurrenceInterval: integer(),
       RecurrenceDayOfWeekMask: integer(),
       RecurrenceDayOfMonth: integer(),
       RecurrenceInstance: picklist(['First', 'Second', 'Third', 'Fourth', 'Last']),
-      RecurrenceMonthOfYear: picklist(['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']),
+      RecurrenceMonthOfYear: picklist([
+        'January',
+        'February',
+        'March',
+        'April',
+        'May',
+        'June',
+        'July',
+        'August',
+        'September',
+        'October',
+        'November',
+        'December',
+      ]),
     }),
     object('BusinessHours', '01m', {
       Name: text(80, { label: 'Business Hours Name', required: true }),
       IsActive: checkbox(false),
       IsDefault: checkbox(false),
-      TimeZoneSidKey: openPicklist(['America/Los_Angeles', 'America/New_York', 'Europe/London', 'GMT'], { label: 'Time Zone', required: true }),
-      ...Object.fromEntries(['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].flatMap((day) => [
-        [`${day}StartTime`, time()],
-        [`${day}EndTime`, time()],
-      ])),
+      TimeZoneSidKey: openPicklist(['America/Los_Angeles', 'America/New_York', 'Europe/London', 'GMT'], {
+        label: 'Time Zone',
+        required: true,
+      }),
+      ...Object.fromEntries(
+        ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'].flatMap((day) => [
+          [`${day}StartTime`, time()],
+          [`${day}EndTime`, time()],
+        ]),
+      ),
     }),
     object('Event', '00U', {
       Subject: text(255),
@@ -295,7 +376,10 @@ export function objectForId(id: string): ObjectDef | undefined {
 /** Salesforce-style label of a field: `Action_Plan_Task_Id__c` -> `Action Plan Task Id`. */
 export function fieldLabel(name: string, def: FieldDef): string {
   if (def.label) return def.label;
-  return name.replace(/__c$/, '').replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
+  return name
+    .replace(/__c$/, '')
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2');
 }
 
 /** Long text areas (a textarea longer than 255) can be selected but not filtered or sorted on in SOQL. */

@@ -25,7 +25,13 @@ describe('the demo seed', () => {
   const byId = (type: keyof SeedData, id: string) => (seed[type] as Record<string, unknown>[]).find((r) => r.Id === id);
 
   it('holds every DEMO_IDS record', () => {
-    for (const [type, group] of [['User', DEMO_IDS.users], ['CustomNotificationType', DEMO_IDS.notificationTypes], ['Account', DEMO_IDS.accounts], ['Opportunity', DEMO_IDS.opportunities], ['Contact', DEMO_IDS.contacts]] as const) {
+    for (const [type, group] of [
+      ['User', DEMO_IDS.users],
+      ['CustomNotificationType', DEMO_IDS.notificationTypes],
+      ['Account', DEMO_IDS.accounts],
+      ['Opportunity', DEMO_IDS.opportunities],
+      ['Contact', DEMO_IDS.contacts],
+    ] as const) {
       for (const id of Object.values(group)) expect(byId(type, id), `${type} ${id}`).toBeDefined();
     }
   });
@@ -39,10 +45,17 @@ describe('the demo seed', () => {
       const dana = org.records('Contact').find((c) => c.Id === DEMO_IDS.contacts.danaWhitfield);
       expect(dana).toMatchObject({ Title: 'CFO', AccountId: DEMO_IDS.accounts.acme });
       const acme = org.records('Opportunity').find((o) => o.Id === DEMO_IDS.opportunities.acme);
-      expect(acme).toMatchObject({ StageName: 'Discovery', Amount: 265000, Current_ARR__c: 248000, Primary_Contact__c: DEMO_IDS.contacts.sarahChen });
+      expect(acme).toMatchObject({
+        StageName: 'Discovery',
+        Amount: 265000,
+        Current_ARR__c: 248000,
+        Primary_Contact__c: DEMO_IDS.contacts.sarahChen,
+      });
       const tasks = org.records('Task').filter((t) => t.WhatId === DEMO_IDS.opportunities.acme);
       expect(tasks.some((t) => String(t.Description).includes('15% budget cut'))).toBe(true);
-      expect(tasks.filter((t) => !t.IsClosed).map((t) => [t.Subject, t.ActivityDate])).toEqual([['Send usage report to Eric Estrada', '2026-11-20']]);
+      expect(tasks.filter((t) => !t.IsClosed).map((t) => [t.Subject, t.ActivityDate])).toEqual([
+        ['Send usage report to Eric Estrada', '2026-11-20'],
+      ]);
     } finally {
       await org.close();
     }
@@ -52,7 +65,9 @@ describe('the demo seed', () => {
     const closeDates = async (today: string) => {
       const org = await startOrgEmulator({ today: new Date(today) });
       try {
-        const result = await connect(org).query<{ Name: string; CloseDate: string }>('SELECT Name, CloseDate FROM Opportunity ORDER BY CloseDate');
+        const result = await connect(org).query<{ Name: string; CloseDate: string }>(
+          'SELECT Name, CloseDate FROM Opportunity ORDER BY CloseDate',
+        );
         return result.records.map((r) => r.CloseDate);
       } finally {
         await org.close();
@@ -76,7 +91,15 @@ describe('the demo seed', () => {
 describe('seed validation', () => {
   const minimal = {
     Profile: [{ Id: salesforceId('00e', 1), Name: 'System Administrator' }],
-    User: [{ Id: salesforceId('005', 1), LastName: 'Admin', Username: 'admin@x.example', Email: 'admin@x.example', ProfileId: salesforceId('00e', 1) }],
+    User: [
+      {
+        Id: salesforceId('005', 1),
+        LastName: 'Admin',
+        Username: 'admin@x.example',
+        Email: 'admin@x.example',
+        ProfileId: salesforceId('00e', 1),
+      },
+    ],
   };
 
   it('starts an org from a small custom seed', async () => {
@@ -93,7 +116,9 @@ describe('seed validation', () => {
     expect(() => parseSeed({ ...minimal, Account: [{ Id: salesforceId('001', 1), Name: 'A', Colour__c: 'red' }] })).toThrow(/Colour__c/);
     expect(() => parseSeed({ ...minimal, Account: [{ Id: '001-not-an-id', Name: 'A' }] })).toThrow(/valid Salesforce id/);
     expect(() => parseSeed({ ...minimal, Account: [{ Id: salesforceId('003', 1), Name: 'A' }] })).toThrow(/starting with 001/);
-    expect(() => parseSeed({ ...minimal, Opportunity: [{ Id: salesforceId('006', 1), Name: 'O', StageName: 'S', CloseDate: { days: 3 } }] })).toThrow();
+    expect(() =>
+      parseSeed({ ...minimal, Opportunity: [{ Id: salesforceId('006', 1), Name: 'O', StageName: 'S', CloseDate: { days: 3 } }] }),
+    ).toThrow();
   });
 
   it('rejects records Salesforce would refuse', async () => {

@@ -12,7 +12,19 @@ import { addDays, formatDateTime, parseDate, parseDateTime } from './time.ts';
 import { deserialize } from './validate.ts';
 
 /** Objects in the order they are loaded, parents before children. */
-export const SEED_OBJECTS = ['Profile', 'User', 'CustomNotificationType', 'Holiday', 'BusinessHours', 'Account', 'Contact', 'Opportunity', 'OpportunityContactRole', 'Task', 'Event'] as const;
+export const SEED_OBJECTS = [
+  'Profile',
+  'User',
+  'CustomNotificationType',
+  'Holiday',
+  'BusinessHours',
+  'Account',
+  'Contact',
+  'Opportunity',
+  'OpportunityContactRole',
+  'Task',
+  'Event',
+] as const;
 
 const relativeDate = z.strictObject({ daysFromToday: z.number().int() });
 const relativeDateTime = z.strictObject({ daysFromToday: z.number().int(), time: z.string().regex(/^\d{2}:\d{2}$/) });
@@ -23,13 +35,23 @@ const recordId = (prefix?: string) =>
 
 function fieldSchema(def: FieldDef): z.ZodType {
   switch (def.type) {
-    case 'id': case 'reference': return recordId();
-    case 'boolean': return z.boolean();
-    case 'currency': case 'double': case 'percent': return z.number();
-    case 'int': return z.number().int();
-    case 'date': return z.union([z.string().refine((v) => parseDate(v) !== undefined, 'must be YYYY-MM-DD'), relativeDate]);
-    case 'datetime': return z.union([z.string().refine((v) => parseDateTime(v) !== undefined, 'must be ISO 8601'), relativeDateTime]);
-    default: return z.string();
+    case 'id':
+    case 'reference':
+      return recordId();
+    case 'boolean':
+      return z.boolean();
+    case 'currency':
+    case 'double':
+    case 'percent':
+      return z.number();
+    case 'int':
+      return z.number().int();
+    case 'date':
+      return z.union([z.string().refine((v) => parseDate(v) !== undefined, 'must be YYYY-MM-DD'), relativeDate]);
+    case 'datetime':
+      return z.union([z.string().refine((v) => parseDateTime(v) !== undefined, 'must be ISO 8601'), relativeDateTime]);
+    default:
+      return z.string();
   }
 }
 
@@ -55,7 +77,9 @@ export const seedSchema = z.strictObject({
 
 export type SeedRecord = Record<string, unknown>;
 /** Seed data as written in a file: records per sObject name, plus record shares. */
-export type SeedData = { description?: string; shares?: z.input<typeof shareSchema>[] } & { [name in (typeof SEED_OBJECTS)[number]]?: SeedRecord[] };
+export type SeedData = { description?: string; shares?: z.input<typeof shareSchema>[] } & {
+  [name in (typeof SEED_OBJECTS)[number]]?: SeedRecord[];
+};
 
 const DEMO_SEED_URL = new URL('./demo-org.json', import.meta.url);
 
@@ -85,8 +109,9 @@ export function loadSeed(store: OrgStore, input: SeedData): { shares: Share[]; d
   const seed = seedSchema.parse(input) as unknown as Record<string, SeedRecord[]> & { shares: Share[] };
   const today = store.clock.today();
   const adminProfiles = new Set(seed.Profile!.filter((p) => p.Name === 'System Administrator').map((p) => toId18(String(p.Id))));
-  const admin = seed.User!.find((u) => u.IsActive !== false && adminProfiles.has(toId18(String(u.ProfileId))))
-    ?? seed.User!.find((u) => u.IsActive !== false);
+  const admin =
+    seed.User!.find((u) => u.IsActive !== false && adminProfiles.has(toId18(String(u.ProfileId)))) ??
+    seed.User!.find((u) => u.IsActive !== false);
   if (!admin) throw new Error('Seed data needs at least one active User');
   const defaultUserId = toId18(String(admin.Id))!;
   const created = formatDateTime(Date.parse(`${addDays(today, -400)}T09:00:00Z`));

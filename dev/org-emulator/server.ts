@@ -58,9 +58,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     });
   });
 
-  app.get('/services/data', (c) =>
-    c.json(VERSIONS.map(({ version, label }) => ({ label, url: `/services/data/v${version}`, version }))),
-  );
+  app.get('/services/data', (c) => c.json(VERSIONS.map(({ version, label }) => ({ label, url: `/services/data/v${version}`, version }))));
 
   // Every versioned API call: a valid version, a valid session, one unit of API usage, maybe an injected fault.
   app.use('/services/data/:version/*', async (c, next) => {

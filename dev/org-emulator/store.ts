@@ -59,7 +59,7 @@ export class OrgStore {
     const record: StoredRecord = {};
     for (const [name, def] of Object.entries(object.fields)) {
       const fallback = def.defaultValue === '$runningUser' ? ctx.userId : def.defaultValue;
-      record[name] = values.has(name) ? values.get(name) : fallback ?? null;
+      record[name] = values.has(name) ? values.get(name) : (fallback ?? null);
     }
     record.Id = audit.get('Id') ?? this.newId(object);
     const now = this.clock.now();

@@ -26,13 +26,20 @@ function coerce(object: ObjectDef, name: string, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
   const def = object.fields[name]!;
   const fail = () =>
-    new ApiError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of ${def.type} from value ${JSON.stringify(raw)} for field ${name} on ${object.name}`);
+    new ApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      `Cannot deserialize instance of ${def.type} from value ${JSON.stringify(raw)} for field ${name} on ${object.name}`,
+    );
   switch (def.type) {
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
       if (raw === 'true' || raw === 'false') return raw === 'true';
       throw fail();
-    case 'currency': case 'double': case 'percent': case 'int': {
+    case 'currency':
+    case 'double':
+    case 'percent':
+    case 'int': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
       if (!Number.isFinite(n) || (def.type === 'int' && !Number.isInteger(n))) throw fail();
       return n;
@@ -42,7 +49,8 @@ function coerce(object: ObjectDef, name: string, raw: unknown): unknown {
       throw fail();
     case 'time':
       // The REST API's time format, e.g. 08:00:00.000Z.
-      if (typeof raw === 'string' && /^\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(raw)) return raw.length === 9 ? `${raw.slice(0, 8)}.000Z` : raw;
+      if (typeof raw === 'string' && /^\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(raw))
+        return raw.length === 9 ? `${raw.slice(0, 8)}.000Z` : raw;
       throw fail();
     case 'datetime': {
       const ms = typeof raw === 'string' ? parseDateTime(raw) : undefined;

@@ -12,7 +12,11 @@ export const LATEST_VERSION = 66;
 function releaseLabel(version: number): string {
   const k = version - 31;
   const year = 14 + Math.floor(k / 3);
-  const [season, labelYear] = [['Summer', year], ['Winter', year + 1], ['Spring', year + 1]][k % 3] as [string, number];
+  const [season, labelYear] = [
+    ['Summer', year],
+    ['Winter', year + 1],
+    ['Spring', year + 1],
+  ][k % 3] as [string, number];
   return `${season} '${String(labelYear).padStart(2, '0')}`;
 }
 

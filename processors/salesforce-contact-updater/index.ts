@@ -77,7 +77,9 @@ export const salesforceContactUpdater = defineProcessor({
       sf.query<{ Id: string; AccountId: string | null; Primary_Contact__c: string | null }>(
         `SELECT Id, AccountId, Primary_Contact__c FROM Opportunity WHERE Id = ${soqlId(task.opportunityId)}`,
       ),
-      sf.query<{ Id: string; AccountId: string | null; Name: string }>(`SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`),
+      sf.query<{ Id: string; AccountId: string | null; Name: string }>(
+        `SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`,
+      ),
     ]);
     if (!opportunity) throw new PermanentError(`Opportunity ${task.opportunityId} does not exist in Salesforce`, 'NOT_FOUND');
     const byId = new Map(contacts.map((c) => [idKey(c.Id), c]));

@@ -37,7 +37,12 @@ export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use(requestId());
   // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.
-  const limit = bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB'); } });
+  const limit = bodyLimit({
+    maxSize: 256 * 1024,
+    onError: () => {
+      throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB');
+    },
+  });
   app.on(['POST', 'PATCH', 'PUT'], '/api/*', limit);
   // Provider webhooks authenticate by their own signatures (routes/webhooks.ts); everything else under /api needs
   // the service key and the acting Salesforce user.
@@ -49,7 +54,10 @@ export function createApp(deps: Deps) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const database = await deps.db.sql`SELECT 1`.then(() => true, () => false);
+    const database = await deps.db.sql`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
     const migrations = database && (await migrationsCurrent(deps.db.sql));
     const ready = database && migrations;
     return c.json({ status: ready ? 'ready' : 'not ready', database, migrations }, ready ? 200 : 503);
@@ -66,10 +74,18 @@ export function createApp(deps: Deps) {
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Renewal Action Plans', version: '0.1.0', description: 'Turns a Salesforce renewal opportunity into an executed action plan.' },
+    info: {
+      title: 'Renewal Action Plans',
+      version: '0.1.0',
+      description: 'Turns a Salesforce renewal opportunity into an executed action plan.',
+    },
     security: [{ serviceKey: [] }],
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', { type: 'http', scheme: 'bearer', description: 'SERVICE_API_KEY, plus the X-Salesforce-User-Id header' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'SERVICE_API_KEY, plus the X-Salesforce-User-Id header',
+  });
 
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`, [], c.get('requestId')), 404));
 
@@ -77,7 +93,8 @@ export function createApp(deps: Deps) {
     const rid = c.get('requestId');
     if (err instanceof DomainError) {
       const [status, code] = domainStatus(err);
-      const headers: Record<string, string> = err instanceof RateLimited ? { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterSeconds))) } : {};
+      const headers: Record<string, string> =
+        err instanceof RateLimited ? { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterSeconds))) } : {};
       return c.json(errorBody(code, err.message, err.issues, rid), status, headers);
     }
     if (err instanceof InvalidPlaybookPlan) return c.json(errorBody('PLAN_INVALID', err.message, [], rid), 502);
@@ -92,7 +109,12 @@ export function createApp(deps: Deps) {
       deps.log.warn('salesforce error', { requestId: rid, code: err.code, kind: err.kind, message: err.message });
       const unavailable = err.kind !== 'permanent';
       return c.json(
-        errorBody(unavailable ? 'SALESFORCE_UNAVAILABLE' : 'SALESFORCE_REJECTED', `Salesforce ${unavailable ? 'is unavailable' : 'rejected the request'}: ${err.code}: ${err.message}`, [], rid),
+        errorBody(
+          unavailable ? 'SALESFORCE_UNAVAILABLE' : 'SALESFORCE_REJECTED',
+          `Salesforce ${unavailable ? 'is unavailable' : 'rejected the request'}: ${err.code}: ${err.message}`,
+          [],
+          rid,
+        ),
         unavailable ? 503 : 502,
       );
     }
@@ -114,5 +136,12 @@ function domainStatus(err: DomainError): [ContentfulStatusCode, ErrorCode] {
 
 /** The one error shape. Messages can quote what a provider or Salesforce said, so key-shaped secrets are removed. */
 function errorBody(code: ErrorCode, message: string, issues: { path: string; message: string }[], requestId: string) {
-  return { error: { code, message: redactSecrets(message), issues: issues.map((i) => ({ path: i.path, message: redactSecrets(i.message) })), requestId } };
+  return {
+    error: {
+      code,
+      message: redactSecrets(message),
+      issues: issues.map((i) => ({ path: i.path, message: redactSecrets(i.message) })),
+      requestId,
+    },
+  };
 }

@@ -22,12 +22,17 @@ export function requireServiceAuth(apiKey: string): MiddlewareHandler<AuthEnv> {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer (.+)$/i.exec(header.trim());
     if (!match || !secretsEqual(match[1]!, apiKey)) {
-      throw new ApiError(401, 'UNAUTHORIZED', header ? 'The service API key is not valid' : 'Missing Authorization: Bearer <service API key>');
+      throw new ApiError(
+        401,
+        'UNAUTHORIZED',
+        header ? 'The service API key is not valid' : 'Missing Authorization: Bearer <service API key>',
+      );
     }
     const userId = c.req.header('x-salesforce-user-id');
     const parsed = SalesforceId.safeParse(userId);
     if (!parsed.success || !userId!.startsWith('005')) {
-      const message = userId === undefined ? 'is required' : parsed.success ? 'must be a User id (005...)' : parsed.error.issues[0]!.message;
+      const message =
+        userId === undefined ? 'is required' : parsed.success ? 'must be a User id (005...)' : parsed.error.issues[0]!.message;
       throw invalidInput(`X-Salesforce-User-Id ${message}`, [{ path: 'header.X-Salesforce-User-Id', message }]);
     }
     c.set('userId', parsed.data);

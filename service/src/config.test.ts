@@ -17,9 +17,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HOLIDAY_COUNTRY: 'usa' })).toThrowError(/HOLIDAY_COUNTRY/);
     expect(() => loadConfig({ TODAY: '25/11/2026' })).toThrowError(/TODAY: must be a date/);
     expect(() => loadConfig({ MIRROR_RETRY_MAX_SECONDS: '7200' })).toThrowError(/MIRROR_RETRY_MAX_SECONDS/);
-    expect(() => loadConfig({ MIRROR_RETRY_BASE_SECONDS: '600', MIRROR_RETRY_MAX_SECONDS: '60' })).toThrowError(/MIRROR_RETRY_BASE_SECONDS: must not exceed/);
+    expect(() => loadConfig({ MIRROR_RETRY_BASE_SECONDS: '600', MIRROR_RETRY_MAX_SECONDS: '60' })).toThrowError(
+      /MIRROR_RETRY_BASE_SECONDS: must not exceed/,
+    );
     expect(() => loadConfig({ MIRROR_STUCK_AFTER_MINUTES: '0' })).toThrowError(/MIRROR_STUCK_AFTER_MINUTES/);
-    expect(loadConfig({}).env).toMatchObject({ MIRROR_RETRY_MAX_SECONDS: 3600, MIRROR_STUCK_AFTER_MINUTES: 60, SF_WRITE_PAUSE_SECONDS: 900 });
+    expect(loadConfig({}).env).toMatchObject({
+      MIRROR_RETRY_MAX_SECONDS: 3600,
+      MIRROR_STUCK_AFTER_MINUTES: 60,
+      SF_WRITE_PAUSE_SECONDS: 900,
+    });
   });
 
   it('requires the access token and instance URL together, and an API key for a real org', () => {
@@ -33,12 +39,12 @@ describe('loadConfig', () => {
 
   it('validates the JWT flow settings', () => {
     expect(() => loadConfig({ SF_CLIENT_ID: 'cid', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(/SF_USERNAME: is required/);
-    expect(() => loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY: 'not a key', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(
-      /SF_PRIVATE_KEY: is not a PEM private key/,
-    );
-    expect(() => loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY_FILE: '/nonexistent/key.pem', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(
-      /SF_PRIVATE_KEY_FILE: cannot be read/,
-    );
+    expect(() =>
+      loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY: 'not a key', SERVICE_API_KEY: 'k'.repeat(40) }),
+    ).toThrowError(/SF_PRIVATE_KEY: is not a PEM private key/);
+    expect(() =>
+      loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY_FILE: '/nonexistent/key.pem', SERVICE_API_KEY: 'k'.repeat(40) }),
+    ).toThrowError(/SF_PRIVATE_KEY_FILE: cannot be read/);
   });
 
   it('never echoes a secret value in its error message', () => {

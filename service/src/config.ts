@@ -22,10 +22,17 @@ const notificationKinds = z
   .string()
   .default(SALESFORCE_NOTIFICATION_KINDS.join(','))
   .transform((v, ctx): SalesforceNotificationKind[] => {
-    const kinds = v.split(',').map((k) => k.trim()).filter(Boolean);
+    const kinds = v
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     if (kinds.length === 1 && kinds[0] === 'none') return [];
     const unknown = kinds.filter((k) => !(SALESFORCE_NOTIFICATION_KINDS as readonly string[]).includes(k));
-    if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown kind ${unknown.join(', ')}: use a comma-separated list of ${SALESFORCE_NOTIFICATION_KINDS.join(', ')}, or none` });
+    if (unknown.length)
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown kind ${unknown.join(', ')}: use a comma-separated list of ${SALESFORCE_NOTIFICATION_KINDS.join(', ')}, or none`,
+      });
     return kinds as SalesforceNotificationKind[];
   });
 
@@ -35,7 +42,12 @@ export const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional()),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+        .optional(),
+    ),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
     DATA_DIR: z.string().min(1).default('.data'),
     SERVICE_API_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
@@ -46,9 +58,15 @@ export const EnvSchema = z
     SF_USERNAME: optionalString,
     SF_PRIVATE_KEY: optionalString,
     SF_PRIVATE_KEY_FILE: optionalString,
-    SF_API_VERSION: z.string().regex(/^\d{2}\.0$/, 'must look like 62.0').default('62.0'),
+    SF_API_VERSION: z
+      .string()
+      .regex(/^\d{2}\.0$/, 'must look like 62.0')
+      .default('62.0'),
     SF_RENEWAL_DATE_FIELD: optionalString.pipe(
-      z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an Opportunity field API name').optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an Opportunity field API name')
+        .optional(),
     ),
     SF_NOTIFICATION_TYPE: z
       .string()
@@ -60,9 +78,18 @@ export const EnvSchema = z
     SF_WRITE_PAUSE_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
     MIRROR_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
     MIRROR_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(3600).default(3600),
-    MIRROR_STUCK_AFTER_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
+    MIRROR_STUCK_AFTER_MINUTES: z.coerce
+      .number()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
     ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-    HOLIDAY_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO country code like US').optional()),
+    HOLIDAY_COUNTRY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'must be an ISO country code like US')
+        .optional(),
+    ),
     HOLIDAY_REGION: optionalString,
     PLAN_MAX_TASKS: z.coerce.number().int().min(1).max(50).default(12),
     PLAN_GENERATE_LIMIT_PER_USER: z.coerce.number().int().min(1).max(10_000).default(30),
@@ -79,7 +106,10 @@ export const EnvSchema = z
     // One deadline for a whole generate (step models, plan, retries, repair), under the Apex callout's 120 s limit.
     GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(110).default(90),
     TODAY: optionalString.pipe(isoDate.optional()),
-    EXECUTOR_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    EXECUTOR_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     EXECUTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     EXECUTOR_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(300),
     EXECUTOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
@@ -110,7 +140,11 @@ export const EnvSchema = z
     const jwt = env.SF_CLIENT_ID || env.SF_USERNAME || env.SF_PRIVATE_KEY || env.SF_PRIVATE_KEY_FILE;
     if (jwt) {
       if (env.SF_ACCESS_TOKEN)
-        ctx.addIssue({ code: 'custom', path: ['SF_CLIENT_ID'], message: 'choose one Salesforce login: an access token or the JWT flow, not both' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SF_CLIENT_ID'],
+          message: 'choose one Salesforce login: an access token or the JWT flow, not both',
+        });
       if (!env.SF_CLIENT_ID) need('SF_CLIENT_ID', 'the JWT flow is configured');
       if (!env.SF_USERNAME) need('SF_USERNAME', 'the JWT flow is configured');
       if (!env.SF_PRIVATE_KEY && !env.SF_PRIVATE_KEY_FILE) need('SF_PRIVATE_KEY', 'the JWT flow is configured (or SF_PRIVATE_KEY_FILE)');
@@ -170,7 +204,9 @@ function salesforceLogin(env: Env): SalesforceLogin {
       try {
         privateKey = readFileSync(env.SF_PRIVATE_KEY_FILE!, 'utf8');
       } catch (err) {
-        throw new ConfigError(`Invalid configuration:\n  SF_PRIVATE_KEY_FILE: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new ConfigError(
+          `Invalid configuration:\n  SF_PRIVATE_KEY_FILE: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
     }
     if (!privateKey.includes('PRIVATE KEY-----'))

@@ -19,7 +19,8 @@ describe('redactSecrets', () => {
   });
 
   it('keeps the words, task ids and Salesforce record ids an operator needs', () => {
-    const text = 'Task 4aed39d7-6f8c-4b34-8794-65b69c18bca6 on 0065e0000000001AAA failed: UNABLE_TO_LOCK_ROW: unable to obtain exclusive access';
+    const text =
+      'Task 4aed39d7-6f8c-4b34-8794-65b69c18bca6 on 0065e0000000001AAA failed: UNABLE_TO_LOCK_ROW: unable to obtain exclusive access';
     expect(redactSecrets(text)).toBe(text);
   });
 });
@@ -27,8 +28,20 @@ describe('redactSecrets', () => {
 describe('redactSecretsIn', () => {
   it('redacts every string of a record, keeping its shape, keys, numbers and dates', () => {
     const at = new Date('2026-11-25T12:00:00Z');
-    const record = { planner: 'playbook', fallbackReason: 'HTTP 401: Incorrect API key provided: sk-RTCAq7ZrT1mPx9', llm: { rejections: [{ call: 1, errors: ['token=abcd1234efgh'] }], at }, calls: 2, none: null };
-    expect(redactSecretsIn(record)).toEqual({ planner: 'playbook', fallbackReason: 'HTTP 401: Incorrect API key provided: [redacted]', llm: { rejections: [{ call: 1, errors: ['token=[redacted]'] }], at }, calls: 2, none: null });
+    const record = {
+      planner: 'playbook',
+      fallbackReason: 'HTTP 401: Incorrect API key provided: sk-RTCAq7ZrT1mPx9',
+      llm: { rejections: [{ call: 1, errors: ['token=abcd1234efgh'] }], at },
+      calls: 2,
+      none: null,
+    };
+    expect(redactSecretsIn(record)).toEqual({
+      planner: 'playbook',
+      fallbackReason: 'HTTP 401: Incorrect API key provided: [redacted]',
+      llm: { rejections: [{ call: 1, errors: ['token=[redacted]'] }], at },
+      calls: 2,
+      none: null,
+    });
     expect(redactSecretsIn(null)).toBeNull();
   });
 });

@@ -26,7 +26,8 @@ export class ListenError extends Error {
 }
 
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (err.code === 'EADDRINUSE') return new ListenError(`port ${port} on ${host} is already in use (another npm start?): stop it, or set PORT to a free port`);
+  if (err.code === 'EADDRINUSE')
+    return new ListenError(`port ${port} on ${host} is already in use (another npm start?): stop it, or set PORT to a free port`);
   if (err.code === 'EACCES') return new ListenError(`port ${port} on ${host} needs more privileges: set PORT above 1023`);
   if (err.code === 'EADDRNOTAVAIL') return new ListenError(`${host} is not an address of this machine: check HOST`);
   return err;
@@ -46,9 +47,16 @@ export interface RunningService {
  * service, the standalone executor and the demo, so they run the same planner, calendar and clock. The business
  * calendar is the org's (its Holiday records and default business hours), HOLIDAY_COUNTRY when that cannot be read.
  */
-export async function assembleDeps(config: Config, db: Database, conn: Connection, log: Logger, overrides: Partial<Deps> = {}): Promise<Deps> {
+export async function assembleDeps(
+  config: Config,
+  db: Database,
+  conn: Connection,
+  log: Logger,
+  overrides: Partial<Deps> = {},
+): Promise<Deps> {
   const { env } = config;
-  const calendar = overrides.calendar ?? (await OrgBusinessCalendar.load(conn, { country: env.HOLIDAY_COUNTRY, region: env.HOLIDAY_REGION, log }));
+  const calendar =
+    overrides.calendar ?? (await OrgBusinessCalendar.load(conn, { country: env.HOLIDAY_COUNTRY, region: env.HOLIDAY_REGION, log }));
   log.info('business calendar', { source: calendar.source });
   return {
     db,
@@ -73,7 +81,10 @@ export async function assembleDeps(config: Config, db: Database, conn: Connectio
  * emulator when no credentials are set), the HTTP server, the Salesforce sync loop, the AI task executor
  * (unless EXECUTOR_ENABLED=false) and the schedules.
  */
-export async function startService(config: Config = loadConfig(), log: Logger = createLogger(config.env.LOG_LEVEL)): Promise<RunningService> {
+export async function startService(
+  config: Config = loadConfig(),
+  log: Logger = createLogger(config.env.LOG_LEVEL),
+): Promise<RunningService> {
   const { env } = config;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {

@@ -17,8 +17,14 @@ describe('what PostgreSQL can store', () => {
   });
 
   it('names the first bad place in a body the way validation issues do', () => {
-    expect(unstorableJson({ edits: [{ key: 'csm-1' }, { description: 'x\u0000' }] })).toEqual({ path: 'body.edits.1.description', message: expect.stringMatching(/NUL/) });
-    expect(unstorableJson({ input: { ['k\u0000']: 1 } })).toEqual({ path: 'body.input', message: expect.stringMatching(/^has a key that/) });
+    expect(unstorableJson({ edits: [{ key: 'csm-1' }, { description: 'x\u0000' }] })).toEqual({
+      path: 'body.edits.1.description',
+      message: expect.stringMatching(/NUL/),
+    });
+    expect(unstorableJson({ input: { ['k\u0000']: 1 } })).toEqual({
+      path: 'body.input',
+      message: expect.stringMatching(/^has a key that/),
+    });
     expect(unstorableJson([1, 'ok', null, true, { a: ['fine'] }])).toBeUndefined();
   });
 

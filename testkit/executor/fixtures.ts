@@ -10,7 +10,8 @@ export async function seedPlan(sql: Sql, opts: { opportunityId?: string } = {}):
     INSERT INTO workflow_executions (opportunity_id, account_id, opportunity_name, account_name, stage, urgency, renewal_date, days_to_renewal, started_by, csm_user_id)
     VALUES (${opportunityId}, '0015e0000000001AAA', 'Acme Logistics — FY27 Renewal', 'Acme Logistics', 'Discovery', 'low', '2027-05-09', 165, ${CSM_USER}, ${CSM_USER})
     ON CONFLICT DO NOTHING RETURNING id`;
-  const executionId = e?.id ?? (await sql<{ id: string }[]>`SELECT id FROM workflow_executions WHERE opportunity_id = ${opportunityId} LIMIT 1`)[0]!.id;
+  const executionId =
+    e?.id ?? (await sql<{ id: string }[]>`SELECT id FROM workflow_executions WHERE opportunity_id = ${opportunityId} LIMIT 1`)[0]!.id;
   const [p] = await sql<{ id: string }[]>`
     INSERT INTO action_plans (execution_id, version, status, planner, content, context, created_by)
     VALUES (${executionId}, (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${executionId}), 'draft', 'playbook', '{}', '{}', ${CSM_USER})
@@ -26,7 +27,12 @@ export interface AiTaskSpec {
 }
 
 /** Inserts queued AI tasks as finalize does (one statement, so one wake-up notification). */
-export async function insertAiTasks(sql: Sql, plan: { executionId: string; planId: string }, specs: AiTaskSpec[], opportunityId = OPPORTUNITY): Promise<string[]> {
+export async function insertAiTasks(
+  sql: Sql,
+  plan: { executionId: string; planId: string },
+  specs: AiTaskSpec[],
+  opportunityId = OPPORTUNITY,
+): Promise<string[]> {
   if (specs.length === 0) return [];
   const rows = specs.map((s, i) => ({
     action_plan_id: plan.planId,
@@ -62,7 +68,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | false |
 }
 
 export async function statusOf(sql: Sql, id: string) {
-  const [row] = await sql<{ executionStatus: string; attempts: number; executionResult: any; runAfter: Date; claimedBy: string | null; lastError: string | null; status: string }[]>`
+  const [row] = await sql<
+    {
+      executionStatus: string;
+      attempts: number;
+      executionResult: any;
+      runAfter: Date;
+      claimedBy: string | null;
+      lastError: string | null;
+      status: string;
+    }[]
+  >`
     SELECT execution_status AS "executionStatus", attempts, execution_result AS "executionResult", run_after AS "runAfter",
            claimed_by AS "claimedBy", last_error AS "lastError", status
       FROM workflow_tasks WHERE id = ${id}`;

@@ -52,6 +52,20 @@ export function testRegistry(worker: string, sql: Sql): ProcessorRegistry {
 
 /** Services for the test processors, which only use the database and the log. */
 export function testServices(sql: Sql, log: Logger = createLogger('silent')): ExecutorServices {
-  const unused = (what: string) => new Proxy({}, { get: () => { throw new Error(`test processors do not use ${what}`); } });
-  return { sql, log, salesforce: unused('Salesforce') as never, calendar: unused('the calendar') as never, ...clockFrom(middayOf('2026-11-25')) };
+  const unused = (what: string) =>
+    new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error(`test processors do not use ${what}`);
+        },
+      },
+    );
+  return {
+    sql,
+    log,
+    salesforce: unused('Salesforce') as never,
+    calendar: unused('the calendar') as never,
+    ...clockFrom(middayOf('2026-11-25')),
+  };
 }

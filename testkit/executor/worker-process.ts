@@ -10,7 +10,11 @@ import { testRegistry, testServices } from './test-registry.ts';
 
 const env = process.env;
 const worker = env.WORKER_ID ?? `worker-${process.pid}`;
-const sql = postgres(env.DATABASE_URL!, { max: Number(env.POOL_MAX ?? 4), onnotice: () => undefined, transform: { undefined: null } }) as Sql;
+const sql = postgres(env.DATABASE_URL!, {
+  max: Number(env.POOL_MAX ?? 4),
+  onnotice: () => undefined,
+  transform: { undefined: null },
+}) as Sql;
 const log = createLogger((env.LOG_LEVEL as 'info') ?? 'warn', (line) => process.stderr.write(line + '\n'));
 const executor = new Executor({
   db: { sql },

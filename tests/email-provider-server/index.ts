@@ -22,24 +22,38 @@ export interface EmailProviderTestServer {
   close(): Promise<void>;
 }
 
-export async function startEmailProviderTestServer(keys: { sendGridKey: string; mailgunKey: string; mailgunDomain: string }): Promise<EmailProviderTestServer> {
+export async function startEmailProviderTestServer(keys: {
+  sendGridKey: string;
+  mailgunKey: string;
+  mailgunDomain: string;
+}): Promise<EmailProviderTestServer> {
   const calls: RecordedCall[] = [];
   const failures: number[] = [];
   const tracking = { sendgrid: { open: false, click: false }, mailgun: { open: false, click: false } };
   const app = new Hono();
 
   app.use('*', async (c, next) => {
-    calls.push({ method: c.req.method, path: c.req.path, authorization: c.req.header('authorization'), contentType: c.req.header('content-type'), body: await c.req.text() });
+    calls.push({
+      method: c.req.method,
+      path: c.req.path,
+      authorization: c.req.header('authorization'),
+      contentType: c.req.header('content-type'),
+      body: await c.req.text(),
+    });
     const status = failures.shift();
     if (status) {
       const sendgrid = c.req.path.startsWith('/v3/tracking_settings');
-      return c.json(sendgrid ? { errors: [{ field: null, message: `injected ${status}` }] } : { message: `injected ${status}` }, status as 400);
+      return c.json(
+        sendgrid ? { errors: [{ field: null, message: `injected ${status}` }] } : { message: `injected ${status}` },
+        status as 400,
+      );
     }
     await next();
   });
 
   app.patch('/v3/tracking_settings/:kind{open|click}', async (c) => {
-    if (c.req.header('authorization') !== `Bearer ${keys.sendGridKey}`) return c.json({ errors: [{ field: null, message: 'authorization required' }] }, 401);
+    if (c.req.header('authorization') !== `Bearer ${keys.sendGridKey}`)
+      return c.json({ errors: [{ field: null, message: 'authorization required' }] }, 401);
     const body = JSON.parse(calls.at(-1)!.body || '{}') as { enabled?: unknown };
     if (typeof body.enabled !== 'boolean') return c.json({ errors: [{ field: 'enabled', message: 'enabled must be a boolean' }] }, 400);
     const kind = c.req.param('kind') as 'open' | 'click';
@@ -53,7 +67,8 @@ export async function startEmailProviderTestServer(keys: { sendGridKey: string; 
     if (c.req.param('domain') !== keys.mailgunDomain) return c.json({ message: 'Domain not found' }, 404);
     const form = new URLSearchParams(calls.at(-1)!.body);
     const active = form.get('active');
-    if (!active || !['yes', 'no', 'true', 'false', 'htmlonly'].includes(active)) return c.json({ message: 'active must be yes or no' }, 400);
+    if (!active || !['yes', 'no', 'true', 'false', 'htmlonly'].includes(active))
+      return c.json({ message: 'active must be yes or no' }, 400);
     const kind = c.req.param('kind') as 'open' | 'click';
     tracking.mailgun[kind] = active === 'yes' || active === 'true';
     return c.json({ message: 'Domain tracking settings have been updated', [kind]: { active: tracking.mailgun[kind] } });

@@ -23,7 +23,14 @@ describe('executor and tasks CLI', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     org = await startOrgEmulator({ accessToken: 'cli-token', today: new Date('2026-11-25T12:00:00Z') });
-    env = { DATABASE_URL: db.url, SF_INSTANCE_URL: org.url, SF_ACCESS_TOKEN: 'cli-token', SERVICE_API_KEY: 'cli-service-api-key-0123456789abcdef', TODAY: '2026-11-25', LOG_LEVEL: 'info' };
+    env = {
+      DATABASE_URL: db.url,
+      SF_INSTANCE_URL: org.url,
+      SF_ACCESS_TOKEN: 'cli-token',
+      SERVICE_API_KEY: 'cli-service-api-key-0123456789abcdef',
+      TODAY: '2026-11-25',
+      LOG_LEVEL: 'info',
+    };
     plan = await seedPlan(db.sql);
   });
   afterAll(async () => {
@@ -32,7 +39,9 @@ describe('executor and tasks CLI', () => {
   });
 
   it('npm run executor -- --once runs one batch against Salesforce and exits', async () => {
-    const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Run by cron', Description: null, Probability: null } } }]);
+    const [id] = await insertAiTasks(db.sql, plan, [
+      { processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Run by cron', Description: null, Probability: null } } },
+    ]);
     const out = await cli('scripts/executor.ts', ['--once']);
     expect(out.stdout).toMatch(/"msg":"executor --once finished".*"success":1/);
     expect((await statusOf(db.sql, id!)).executionStatus).toBe('success');
@@ -53,8 +62,14 @@ describe('executor and tasks CLI', () => {
     expect(JSON.parse((await cli('scripts/tasks-cli.ts', ['depth'])).stdout)).toMatchObject({ failed: 1, queued: 1, success: 1 });
     expect((await cli('scripts/tasks-cli.ts', ['retry', failed!])).stdout).toContain(`queued ${failed}`);
     expect(await statusOf(db.sql, failed!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
-    expect((await cli('scripts/tasks-cli.ts', ['cancel', queued!, 'Customer', 'asked', 'us', 'to', 'wait'])).stdout).toContain(`cancelled ${queued}`);
-    expect(await statusOf(db.sql, queued!)).toMatchObject({ status: 'cancelled', executionStatus: 'failed', executionResult: { error: 'Customer asked us to wait', cancelled: true } });
+    expect((await cli('scripts/tasks-cli.ts', ['cancel', queued!, 'Customer', 'asked', 'us', 'to', 'wait'])).stdout).toContain(
+      `cancelled ${queued}`,
+    );
+    expect(await statusOf(db.sql, queued!)).toMatchObject({
+      status: 'cancelled',
+      executionStatus: 'failed',
+      executionResult: { error: 'Customer asked us to wait', cancelled: true },
+    });
     const again = await cli('scripts/tasks-cli.ts', ['cancel', queued!]);
     expect(again.code).toBe(1);
   });
@@ -68,7 +83,9 @@ describe('executor and tasks CLI', () => {
     const out = await cli('scripts/tasks-cli.ts', ['mirrors']);
     expect(out.stdout).toMatch(new RegExp(`${waiting!.id}.*waiting.*180.*14.*ERROR_HTTP_503: maintenance`));
     expect(out.stdout).toContain(`npm run tasks -- mirror-retry ${waiting!.id}`);
-    expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', waiting!.id])).stdout).toMatch(/will be copied to Salesforce at the next sync run/);
+    expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', waiting!.id])).stdout).toMatch(
+      /will be copied to Salesforce at the next sync run/,
+    );
     const [row] = await db.sql`SELECT mirror_retry_at, mirror_attempts, mirror_status FROM workflow_tasks WHERE id = ${waiting!.id}`;
     expect(row).toMatchObject({ mirror_retry_at: null, mirror_attempts: 0, mirror_status: 'pending' });
     expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', '00000000-0000-4000-8000-000000000000'])).code).toBe(1);

@@ -25,7 +25,8 @@ describe('grouped completion of AI tasks', () => {
       { task: stolen!, result: { summary: 'late' } },
     ]);
     expect([...done]).toEqual([kept!.id]);
-    const rows = await h.sql`SELECT id, execution_status, execution_result FROM workflow_tasks WHERE id IN ${h.sql([kept!.id, stolen!.id])}`;
+    const rows =
+      await h.sql`SELECT id, execution_status, execution_result FROM workflow_tasks WHERE id IN ${h.sql([kept!.id, stolen!.id])}`;
     expect(rows.find((r) => r.id === kept!.id)).toMatchObject({ execution_status: 'success', execution_result: { summary: 'first' } });
     expect(rows.find((r) => r.id === stolen!.id)!.execution_status).toBe('running');
     const notes = await h.sql`SELECT task_id, body FROM notifications WHERE kind = 'ai-task-succeeded'`;
@@ -40,7 +41,8 @@ describe('grouped completion of AI tasks', () => {
     const group = new CompletionGroup(h.sql);
     const results = await Promise.all(tasks.map((t, i) => group.complete(t, { summary: `done ${i}` })));
     expect(results.every(Boolean)).toBe(true);
-    const rows = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${h.sql(tasks.map((t) => t.id))} AND execution_status = 'success'`;
+    const rows =
+      await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${h.sql(tasks.map((t) => t.id))} AND execution_status = 'success'`;
     expect(rows[0]!.n).toBe(tasks.length);
   });
 });

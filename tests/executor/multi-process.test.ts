@@ -34,42 +34,66 @@ describe('executors in separate processes', () => {
 
   it('drains 2,000 tasks with three executor processes, every task running exactly once', { timeout: 180_000 }, async () => {
     await Promise.all(['p1', 'p2', 'p3'].map((id) => worker(id)));
-    const ids = await insertAiTasks(db.sql, plan, Array.from({ length: 2000 }, (_, i) => ({ processor: 'test-recorder', priority: (i % 5) + 1 })));
+    const ids = await insertAiTasks(
+      db.sql,
+      plan,
+      Array.from({ length: 2000 }, (_, i) => ({ processor: 'test-recorder', priority: (i % 5) + 1 })),
+    );
     await eventually(async () => (await count('success')) === 2000, 'all 2,000 tasks done', 150_000);
-    const runs = await db.sql<{ n: number; distinct: number }[]>`SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS distinct FROM executor_test_runs`;
+    const runs = await db.sql<
+      { n: number; distinct: number }[]
+    >`SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS distinct FROM executor_test_runs`;
     expect(runs[0]).toEqual({ n: 2000, distinct: 2000 });
-    const byWorker = await db.sql<{ worker: string; n: number }[]>`SELECT worker, count(*)::int AS n FROM executor_test_runs GROUP BY worker ORDER BY worker`;
+    const byWorker = await db.sql<
+      { worker: string; n: number }[]
+    >`SELECT worker, count(*)::int AS n FROM executor_test_runs GROUP BY worker ORDER BY worker`;
     expect(byWorker.reduce((s, r) => s + r.n, 0)).toBe(ids.length);
     expect(byWorker.map((r) => r.worker)).toEqual(['p1', 'p2', 'p3']); // every process did part of the work
-    expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ai-task-succeeded'`)[0]!.n).toBeGreaterThanOrEqual(2000);
+    expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ai-task-succeeded'`)[0]!.n).toBeGreaterThanOrEqual(
+      2000,
+    );
   });
 
   it('re-claims the task of a worker killed mid-task (SIGKILL) after its lease, and completes it once', { timeout: 120_000 }, async () => {
     const fast = { LEASE_MS: '1500', SWEEP_MS: '250' };
     const doomed = await worker('doomed', fast);
     const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder', metadata: { hangOnFirstAttempt: true } }]);
-    await eventually(async () => (await db.sql`SELECT 1 FROM executor_test_runs WHERE task_id = ${id!} AND worker = 'doomed'`).length === 1, 'the doomed worker to start the task');
+    await eventually(
+      async () => (await db.sql`SELECT 1 FROM executor_test_runs WHERE task_id = ${id!} AND worker = 'doomed'`).length === 1,
+      'the doomed worker to start the task',
+    );
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     expect((await statusOf(db.sql, id!)).executionStatus).toBe('running');
     await worker('rescuer', fast);
-    const row = await eventually(async () => { const r = await statusOf(db.sql, id!); return r.executionStatus === 'success' && r; }, 'the rescuer to complete it');
+    const row = await eventually(async () => {
+      const r = await statusOf(db.sql, id!);
+      return r.executionStatus === 'success' && r;
+    }, 'the rescuer to complete it');
     expect(row).toMatchObject({ claimedBy: 'rescuer', attempts: 2 });
     expect(await db.sql`SELECT worker, attempt FROM executor_test_runs WHERE task_id = ${id!} ORDER BY attempt`).toEqual([
       { worker: 'doomed', attempt: 1 },
       { worker: 'rescuer', attempt: 2 },
     ]);
-    expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE task_id = ${id!} AND kind = 'ai-task-succeeded'`)[0]!.n).toBe(1);
+    expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE task_id = ${id!} AND kind = 'ai-task-succeeded'`)[0]!.n).toBe(
+      1,
+    );
   });
 
   it("rejects a stalled worker's late completion once its lease was taken over (SIGSTOP, then SIGCONT)", { timeout: 120_000 }, async () => {
     const fast = { LEASE_MS: '1500', SWEEP_MS: '250' };
     const zombie = await worker('zombie', fast);
     const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder', metadata: { sleepMs: 2500 } }]);
-    await eventually(async () => (await db.sql`SELECT 1 FROM executor_test_runs WHERE task_id = ${id!} AND worker = 'zombie'`).length === 1, 'the zombie to start the task');
+    await eventually(
+      async () => (await db.sql`SELECT 1 FROM executor_test_runs WHERE task_id = ${id!} AND worker = 'zombie'`).length === 1,
+      'the zombie to start the task',
+    );
     zombie.child.kill('SIGSTOP');
     await worker('healthy', fast);
-    const row = await eventually(async () => { const r = await statusOf(db.sql, id!); return r.executionStatus === 'success' && r; }, 'the healthy worker to complete it');
+    const row = await eventually(async () => {
+      const r = await statusOf(db.sql, id!);
+      return r.executionStatus === 'success' && r;
+    }, 'the healthy worker to complete it');
     expect(row.claimedBy).toBe('healthy');
     zombie.child.kill('SIGCONT');
     await eventually(async () => zombie.stderr.some((l) => l.includes('claim no longer holds')), "the zombie's completion to be rejected");

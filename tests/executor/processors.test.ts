@@ -33,7 +33,8 @@ describe('processors', () => {
     await executor(provider).runNow(id);
     return statusOf(h.sql, id);
   };
-  const task = async (processor: string, metadata: Record<string, unknown>) => (await insertAiTasks(h.sql, plan, [{ processor, metadata }], ACME))[0]!;
+  const task = async (processor: string, metadata: Record<string, unknown>) =>
+    (await insertAiTasks(h.sql, plan, [{ processor, metadata }], ACME))[0]!;
   const opportunity = () => h.org.records('Opportunity').find((o) => o.Id === ACME)!;
   const tasksKeyed = (key: string) => h.org.records('Task').filter((t) => t.Action_Plan_Task_Id__c === key);
 
@@ -55,20 +56,33 @@ describe('processors', () => {
       const [csmTask] = await h.sql<{ id: string }[]>`
         INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, contact_id)
         VALUES (${plan.planId}, ${plan.executionId}, ${ACME}, 'csm-call-sarah', 'CSM', 'Call the primary contact', ${C.sarahChen}) RETURNING id`;
-      const id = await task('salesforce-contact-updater', { oldContact: contact('Sarah Chen', C.sarahChen), newContact: contact('Eric Estrada', C.ericEstrada), updateLocalRecord: true });
+      const id = await task('salesforce-contact-updater', {
+        oldContact: contact('Sarah Chen', C.sarahChen),
+        newContact: contact('Eric Estrada', C.ericEstrada),
+        updateLocalRecord: true,
+      });
       const row = await run(id);
       expect(row.executionStatus).toBe('success');
       expect(opportunity()).toMatchObject({ Primary_Contact__c: C.ericEstrada, Previous_Contact__c: C.sarahChen });
       const [audit, ...more] = tasksKeyed(`${id}:audit`);
       expect(more).toHaveLength(0);
-      expect(audit).toMatchObject({ Status: 'Completed', WhatId: ACME, WhoId: C.ericEstrada, Subject: 'Primary contact changed: Sarah Chen → Eric Estrada' });
+      expect(audit).toMatchObject({
+        Status: 'Completed',
+        WhatId: ACME,
+        WhoId: C.ericEstrada,
+        Subject: 'Primary contact changed: Sarah Chen → Eric Estrada',
+      });
       expect(row.executionResult).toMatchObject({ auditTaskId: audit!.Id, localTasksRepointed: 1 });
       expect((await h.sql`SELECT contact_id FROM workflow_tasks WHERE id = ${csmTask!.id}`)[0]!.contact_id).toBe(C.ericEstrada);
     });
 
     it("fails for good, changing nothing, when a contact is not on the opportunity's account", async () => {
       const before = opportunity();
-      const id = await task('salesforce-contact-updater', { oldContact: null, newContact: contact('Linda Okafor', C.lindaOkafor), updateLocalRecord: false });
+      const id = await task('salesforce-contact-updater', {
+        oldContact: null,
+        newContact: contact('Linda Okafor', C.lindaOkafor),
+        updateLocalRecord: false,
+      });
       const row = await run(id);
       expect(row).toMatchObject({ executionStatus: 'failed', attempts: 1 });
       expect(row.executionResult).toMatchObject({ code: 'WRONG_ACCOUNT', permanent: true });
@@ -77,16 +91,29 @@ describe('processors', () => {
     });
 
     it('retries UNABLE_TO_LOCK_ROW and succeeds', async () => {
-      const id = await task('salesforce-contact-updater', { oldContact: null, newContact: contact('Priya Patel', C.priyaPatel), updateLocalRecord: false });
+      const id = await task('salesforce-contact-updater', {
+        oldContact: null,
+        newContact: contact('Priya Patel', C.priyaPatel),
+        updateLocalRecord: false,
+      });
       h.org.injectFault({ count: 1, errorCode: 'UNABLE_TO_LOCK_ROW', methods: ['PATCH'] });
       expect((await run(id)).executionStatus).toBe('success');
       expect(opportunity().Primary_Contact__c).toBe(C.priyaPatel);
     });
 
     it('never duplicates the audit Task when writes were applied but their answers were lost, across executor retries', async () => {
-      const id = await task('salesforce-contact-updater', { oldContact: contact('Priya Patel', C.priyaPatel), newContact: contact('Dana Whitfield', C.danaWhitfield), updateLocalRecord: false });
+      const id = await task('salesforce-contact-updater', {
+        oldContact: contact('Priya Patel', C.priyaPatel),
+        newContact: contact('Dana Whitfield', C.danaWhitfield),
+        updateLocalRecord: false,
+      });
       // The audit Task upsert is applied every time but its answer is lost, through all of the first attempt's retries.
-      const auditUpsert = { errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write' as const, methods: ['PATCH'], pathContains: '/sobjects/Task/Action_Plan_Task_Id__c/' };
+      const auditUpsert = {
+        errorCode: 'SERVER_UNAVAILABLE',
+        mode: 'after-write' as const,
+        methods: ['PATCH'],
+        pathContains: '/sobjects/Task/Action_Plan_Task_Id__c/',
+      };
       h.org.injectFault({ ...auditUpsert, count: 4 });
       const first = await run(id);
       expect(first).toMatchObject({ executionStatus: 'queued', attempts: 1 });
@@ -102,35 +129,64 @@ describe('processors', () => {
 
   describe('follow-up-reminder-creator', () => {
     it('creates a CSM task snoozed until N business days ahead (skipping Thanksgiving and the weekend), mirrored with a reminder', async () => {
-      const id = await task('follow-up-reminder-creator', { daysUntilReminder: 2, reminderMessage: 'Follow up on the CFO meeting request', reminderPriority: 2, relatedAction: 'Meeting request sent' });
+      const id = await task('follow-up-reminder-creator', {
+        daysUntilReminder: 2,
+        reminderMessage: 'Follow up on the CFO meeting request',
+        reminderPriority: 2,
+        relatedAction: 'Meeting request sent',
+      });
       const row = await run(id);
       expect(row.executionStatus).toBe('success');
       // Wed 2026-11-25 + 2 business days: Thu 26 is Thanksgiving, Fri 27 is one, Mon 30 is two.
       expect(row.executionResult).toMatchObject({ reminderDate: '2026-11-30', created: true });
       const [reminder] = await h.sql`SELECT * FROM workflow_tasks WHERE id = ${row.executionResult.reminderTaskId}`;
-      expect(reminder).toMatchObject({ owner: 'CSM', status: 'snoozed', priority: 2, action: 'Follow up: Meeting request sent', mirror_status: 'synced' });
+      expect(reminder).toMatchObject({
+        owner: 'CSM',
+        status: 'snoozed',
+        priority: 2,
+        action: 'Follow up: Meeting request sent',
+        mirror_status: 'synced',
+      });
       expect(reminder!.snoozed_until.toISOString()).toBe('2026-11-30T00:00:00.000Z');
       const [sfTask, ...dupes] = tasksKeyed(reminder!.id);
       expect(dupes).toHaveLength(0);
-      expect(sfTask).toMatchObject({ IsReminderSet: true, ActivityDate: '2026-11-30', Status: 'Deferred', Id: reminder!.salesforce_task_id });
+      expect(sfTask).toMatchObject({
+        IsReminderSet: true,
+        ActivityDate: '2026-11-30',
+        Status: 'Deferred',
+        Id: reminder!.salesforce_task_id,
+      });
       expect(String(sfTask!.ReminderDateTime)).toMatch(/^2026-11-30T08:00:00/);
     });
 
     it('creates one reminder and one Salesforce Task when the first attempt lost its answers', async () => {
-      const id = await task('follow-up-reminder-creator', { daysUntilReminder: 1, reminderMessage: 'Check in', reminderPriority: 3, relatedAction: 'QBR invite' });
+      const id = await task('follow-up-reminder-creator', {
+        daysUntilReminder: 1,
+        reminderMessage: 'Check in',
+        reminderPriority: 3,
+        relatedAction: 'QBR invite',
+      });
       h.org.injectFault({ count: 4, errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write', methods: ['PATCH'] });
       expect((await run(id)).executionStatus).toBe('queued');
       const done = await run(id);
       expect(done).toMatchObject({ executionStatus: 'success', attempts: 2 });
       expect(done.executionResult).toMatchObject({ reminderDate: '2026-11-27', created: false });
-      const reminders = await h.sql`SELECT id FROM workflow_tasks WHERE plan_task_key LIKE '%-reminder' AND metadata->>'createdByTaskId' = ${id}`;
+      const reminders =
+        await h.sql`SELECT id FROM workflow_tasks WHERE plan_task_key LIKE '%-reminder' AND metadata->>'createdByTaskId' = ${id}`;
       expect(reminders).toHaveLength(1);
       expect(tasksKeyed(reminders[0]!.id)).toHaveLength(1);
     });
   });
 
   describe('email-engagement-tracker', () => {
-    const meta = { emailId: 'msg_123', emailSubject: 'CFO Value Briefing', sentTo: 'cfo@acme.test', trackOpens: true, trackClicks: true, notifyOnOpen: true };
+    const meta = {
+      emailId: 'msg_123',
+      emailSubject: 'CFO Value Briefing',
+      sentTo: 'cfo@acme.test',
+      trackOpens: true,
+      trackClicks: true,
+      notifyOnOpen: true,
+    };
 
     it('enables open and click tracking through the SendGrid API and creates the tracking record and monitoring task', async () => {
       const provider = new SendGridProvider({ apiKey: 'SG.test-key', baseUrl: email.url });
@@ -177,14 +233,18 @@ describe('processors', () => {
   describe('crm-opportunity-updater and workflow-scheduler', () => {
     it('writes only the whitelisted fields given', async () => {
       const description = opportunity().Description;
-      const id = await task('crm-opportunity-updater', { fields: { NextStep: 'CFO briefing on Dec 3', Description: null, Probability: 70 } });
+      const id = await task('crm-opportunity-updater', {
+        fields: { NextStep: 'CFO briefing on Dec 3', Description: null, Probability: 70 },
+      });
       const row = await run(id);
       expect(row.executionStatus).toBe('success');
       expect(opportunity()).toMatchObject({ NextStep: 'CFO briefing on Dec 3', Probability: 70, Description: description });
     });
 
     it('refuses fields outside the whitelist as invalid metadata', async () => {
-      const id = await task('crm-opportunity-updater', { fields: { NextStep: null, Description: null, Probability: null, StageName: 'Closed Won' } });
+      const id = await task('crm-opportunity-updater', {
+        fields: { NextStep: null, Description: null, Probability: null, StageName: 'Closed Won' },
+      });
       const row = await run(id);
       expect(row).toMatchObject({ executionStatus: 'failed' });
       expect(row.executionResult.code).toBe('INVALID_METADATA');
@@ -192,11 +252,16 @@ describe('processors', () => {
     });
 
     it('schedules the next stage workflow once per plan', async () => {
-      const a = await task('workflow-scheduler', { stage: 'Prepare', triggerDate: '2026-12-09', conditions: ['Discovery findings reviewed'] });
+      const a = await task('workflow-scheduler', {
+        stage: 'Prepare',
+        triggerDate: '2026-12-09',
+        conditions: ['Discovery findings reviewed'],
+      });
       const b = await task('workflow-scheduler', { stage: 'Prepare', triggerDate: '2026-12-11', conditions: [] });
       expect((await run(a)).executionStatus).toBe('success');
       expect((await run(b)).executionStatus).toBe('success');
-      const rows = await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS d, status FROM scheduled_workflows WHERE source_plan_id = ${plan.planId}`;
+      const rows =
+        await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS d, status FROM scheduled_workflows WHERE source_plan_id = ${plan.planId}`;
       expect(rows).toEqual([{ stage: 'Prepare', d: '2026-12-11', status: 'scheduled' }]);
     });
   });

@@ -10,8 +10,16 @@ type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
 
 const options = (o: Partial<ExecutorOptions> = {}): ExecutorOptions => ({
-  workerId: 'exec-a', batchSize: 10, leaseMs: 60_000, maxAttempts: 3, retryDelayMs: 300_000, taskTimeoutMs: 60_000,
-  cron: '*/5 * * * *', sweepMs: 60_000, shutdownTimeoutMs: 5_000, ...o,
+  workerId: 'exec-a',
+  batchSize: 10,
+  leaseMs: 60_000,
+  maxAttempts: 3,
+  retryDelayMs: 300_000,
+  taskTimeoutMs: 60_000,
+  cron: '*/5 * * * *',
+  sweepMs: 60_000,
+  shutdownTimeoutMs: 5_000,
+  ...o,
 });
 
 describe('AI task queue', () => {
@@ -38,22 +46,29 @@ describe('AI task queue', () => {
     const claimed = await claimQueuedTasks(db.sql, 2, claim);
     expect(claimed.map((t) => t.id)).toEqual([urgent, later]);
     expect(new Set(claimed.map((t) => t.claimToken)).size).toBe(2);
-    const rows = await db.sql`SELECT execution_status, claimed_by, locked_until > now() + interval '50 seconds' AS leased, attempts FROM workflow_tasks WHERE id = ${urgent!}`;
+    const rows =
+      await db.sql`SELECT execution_status, claimed_by, locked_until > now() + interval '50 seconds' AS leased, attempts FROM workflow_tasks WHERE id = ${urgent!}`;
     expect(rows[0]).toMatchObject({ execution_status: 'running', claimed_by: 'w1', leased: true, attempts: 1 });
     const rest = await claimQueuedTasks(db.sql, 10, claim);
     expect(rest.map((t) => t.id)).toEqual([low]);
   });
 
   it('never hands one task to two concurrent claimers', async () => {
-    await insertAiTasks(db.sql, plan, Array.from({ length: 300 }, () => ({ processor: 'test-recorder' })));
-    const claimers = Array.from({ length: 6 }, (_, i) => (async () => {
-      const got: string[] = [];
-      for (;;) {
-        const batch = await claimQueuedTasks(db.sql, 7, { ...claim, workerId: `c${i}` });
-        if (batch.length === 0) return got;
-        got.push(...batch.map((t) => t.id));
-      }
-    })());
+    await insertAiTasks(
+      db.sql,
+      plan,
+      Array.from({ length: 300 }, () => ({ processor: 'test-recorder' })),
+    );
+    const claimers = Array.from({ length: 6 }, (_, i) =>
+      (async () => {
+        const got: string[] = [];
+        for (;;) {
+          const batch = await claimQueuedTasks(db.sql, 7, { ...claim, workerId: `c${i}` });
+          if (batch.length === 0) return got;
+          got.push(...batch.map((t) => t.id));
+        }
+      })(),
+    );
     const all = (await Promise.all(claimers)).flat();
     expect(all).toHaveLength(300);
     expect(new Set(all).size).toBe(300);
@@ -102,8 +117,14 @@ describe('AI task queue', () => {
   it('fails a permanent error at once, without retrying', async () => {
     const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
     const [task] = await claimQueuedTasks(db.sql, 1, claim);
-    expect(await failTask(db.sql, task!, { message: 'contact is on another account', permanent: true, retryDelayMs: 300_000 })).toBe('failed');
-    expect((await statusOf(db.sql, id!)).executionResult).toMatchObject({ error: 'contact is on another account', attempts: 1, permanent: true });
+    expect(await failTask(db.sql, task!, { message: 'contact is on another account', permanent: true, retryDelayMs: 300_000 })).toBe(
+      'failed',
+    );
+    expect((await statusOf(db.sql, id!)).executionResult).toMatchObject({
+      error: 'contact is on another account',
+      attempts: 1,
+      permanent: true,
+    });
   });
 
   it('recovers an expired lease on the last attempt as a failure that notifies the CSM', async () => {
@@ -142,10 +163,21 @@ describe('Executor (in process)', () => {
     const ex = executor();
     await ex.start();
     try {
-      const ids = await insertAiTasks(db.sql, plan, Array.from({ length: 25 }, () => ({ processor: 'test-recorder' })));
+      const ids = await insertAiTasks(
+        db.sql,
+        plan,
+        Array.from({ length: 25 }, () => ({ processor: 'test-recorder' })),
+      );
       // The tick is every 5 minutes and the sweep every minute: only the notification wakes it.
-      await eventually(async () => (await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${db.sql(ids)} AND execution_status = 'success'`)[0]!.n === 25, '25 successes');
-      expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE task_id IN ${db.sql(ids)} AND kind = 'ai-task-succeeded'`)[0]!.n).toBe(25);
+      await eventually(
+        async () =>
+          (await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${db.sql(ids)} AND execution_status = 'success'`)[0]!
+            .n === 25,
+        '25 successes',
+      );
+      expect(
+        (await db.sql`SELECT count(*)::int AS n FROM notifications WHERE task_id IN ${db.sql(ids)} AND kind = 'ai-task-succeeded'`)[0]!.n,
+      ).toBe(25);
     } finally {
       await ex.stop();
     }
@@ -155,10 +187,19 @@ describe('Executor (in process)', () => {
     const ex = executor();
     await ex.start();
     try {
-      const [unknown, bad] = await insertAiTasks(db.sql, plan, [{ processor: '../../etc/passwd' }, { processor: 'test-recorder', metadata: { failTimes: 'x' } }]);
-      const u = await eventually(async () => { const r = await statusOf(db.sql, unknown!); return r.executionStatus === 'failed' && r; }, 'unknown processor failure');
+      const [unknown, bad] = await insertAiTasks(db.sql, plan, [
+        { processor: '../../etc/passwd' },
+        { processor: 'test-recorder', metadata: { failTimes: 'x' } },
+      ]);
+      const u = await eventually(async () => {
+        const r = await statusOf(db.sql, unknown!);
+        return r.executionStatus === 'failed' && r;
+      }, 'unknown processor failure');
       expect(u.executionResult).toMatchObject({ code: 'UNKNOWN_PROCESSOR', attempts: 1, permanent: true });
-      const b = await eventually(async () => { const r = await statusOf(db.sql, bad!); return r.executionStatus === 'failed' && r; }, 'bad metadata failure');
+      const b = await eventually(async () => {
+        const r = await statusOf(db.sql, bad!);
+        return r.executionStatus === 'failed' && r;
+      }, 'bad metadata failure');
       expect(b.executionResult).toMatchObject({ code: 'INVALID_METADATA', attempts: 1 });
       expect(b.executionResult.error).toMatch(/failTimes/);
     } finally {
@@ -171,9 +212,16 @@ describe('Executor (in process)', () => {
     await ex.start();
     try {
       const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder', metadata: { failTimes: 2 } }]);
-      const row = await eventually(async () => { const r = await statusOf(db.sql, id!); return r.executionStatus === 'success' && r; }, 'success on attempt 3');
+      const row = await eventually(async () => {
+        const r = await statusOf(db.sql, id!);
+        return r.executionStatus === 'success' && r;
+      }, 'success on attempt 3');
       expect(row.attempts).toBe(3);
-      expect(await db.sql`SELECT attempt FROM executor_test_runs WHERE task_id = ${id!} ORDER BY attempt`).toEqual([{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]);
+      expect(await db.sql`SELECT attempt FROM executor_test_runs WHERE task_id = ${id!} ORDER BY attempt`).toEqual([
+        { attempt: 1 },
+        { attempt: 2 },
+        { attempt: 3 },
+      ]);
     } finally {
       await ex.stop();
     }
@@ -201,10 +249,16 @@ describe('Executor (in process)', () => {
 
   it('runs one claim-and-run cycle with runOnce (the --once mode)', async () => {
     await db.sql`UPDATE workflow_tasks SET execution_status = 'success' WHERE execution_status = 'queued'`;
-    const ids = await insertAiTasks(db.sql, plan, Array.from({ length: 12 }, () => ({ processor: 'test-recorder' })));
+    const ids = await insertAiTasks(
+      db.sql,
+      plan,
+      Array.from({ length: 12 }, () => ({ processor: 'test-recorder' })),
+    );
     const ex = executor({ batchSize: 5 });
     const outcomes = await ex.runOnce();
     expect(outcomes.map((o) => o.status)).toEqual(Array(5).fill('success'));
-    expect((await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${db.sql(ids)} AND execution_status = 'queued'`)[0]!.n).toBe(7);
+    expect(
+      (await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${db.sql(ids)} AND execution_status = 'queued'`)[0]!.n,
+    ).toBe(7);
   });
 });

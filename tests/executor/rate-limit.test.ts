@@ -17,9 +17,15 @@ describe('AI tasks during a Salesforce write pause', () => {
 
   it('defers due tasks to after the pause without spending an attempt, claims nothing meanwhile, then runs each once', async () => {
     const plan = await seedPlan(h.sql, { opportunityId: ACME });
-    const ids = await insertAiTasks(h.sql, plan, [1, 2, 3].map((n) => ({
-      processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: `Step ${n}`, Description: null, Probability: null } },
-    })), ACME);
+    const ids = await insertAiTasks(
+      h.sql,
+      plan,
+      [1, 2, 3].map((n) => ({
+        processor: 'crm-opportunity-updater',
+        metadata: { fields: { NextStep: `Step ${n}`, Description: null, Probability: null } },
+      })),
+      ACME,
+    );
     const executor = createExecutor(h.deps, { options: { retryDelayMs: 0, batchSize: 10, maxAttempts: 3 } });
     // The org's allowance is spent: every write fails until it resets.
     h.org.injectFault({ count: 100, errorCode: 'REQUEST_LIMIT_EXCEEDED', status: 403 });
@@ -38,7 +44,9 @@ describe('AI tasks during a Salesforce write pause', () => {
     await h.sql`UPDATE workflow_tasks SET run_after = now() WHERE id IN ${h.sql(ids)}`;
     for (let i = 0; i < 3; i++) expect(await executor.runOnce()).toEqual([]);
     expect(h.org.requests).toHaveLength(0);
-    expect((await Promise.all(ids.map((id) => statusOf(h.sql, id)))).map((r) => [r.executionStatus, r.attempts])).toEqual(ids.map(() => ['queued', 0]));
+    expect((await Promise.all(ids.map((id) => statusOf(h.sql, id)))).map((r) => [r.executionStatus, r.attempts])).toEqual(
+      ids.map(() => ['queued', 0]),
+    );
     expect(await h.sql`SELECT 1 FROM notifications WHERE kind = 'ai-task-failed'`).toHaveLength(0);
 
     h.org.clearFaults();
@@ -54,7 +62,12 @@ describe('AI tasks during a Salesforce write pause', () => {
 
   it('a 429 with Retry-After is a failed attempt retried no sooner than Salesforce asked', async () => {
     const plan = await seedPlan(h.sql, { opportunityId: ACME });
-    const [id] = await insertAiTasks(h.sql, plan, [{ processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Later', Description: null, Probability: null } } }], ACME);
+    const [id] = await insertAiTasks(
+      h.sql,
+      plan,
+      [{ processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Later', Description: null, Probability: null } } }],
+      ACME,
+    );
     const executor = createExecutor(h.deps, { options: { retryDelayMs: 0 } });
     h.org.injectFault({ count: 1, errorCode: 'ERROR_HTTP_429', status: 429, body: 'html', retryAfter: 120 });
     expect((await executor.runOnce()).map((o) => o.status)).toEqual(['queued']);

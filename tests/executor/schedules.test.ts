@@ -27,11 +27,17 @@ describe('schedules across three instances', () => {
 
   it('runs each slot of a every-second cron in exactly one instance', { timeout: 60_000 }, async () => {
     const calls: string[] = [];
-    const counting = (i: number): ScheduleDefinition[] => [{ name: 'counting', cron: '* * * * * *', run: async () => void calls.push(`instance-${i}`) }];
+    const counting = (i: number): ScheduleDefinition[] => [
+      { name: 'counting', cron: '* * * * * *', run: async () => void calls.push(`instance-${i}`) },
+    ];
     const running = instances.map((d, i) => new Schedules(d, counting(i), { instanceId: `instance-${i}` }));
     running.forEach((s) => s.start());
     try {
-      await eventually(async () => (await h.sql`SELECT count(*)::int AS n FROM schedule_runs WHERE name = 'counting' AND finished_at IS NOT NULL`)[0]!.n >= 3, 'three slots');
+      await eventually(
+        async () =>
+          (await h.sql`SELECT count(*)::int AS n FROM schedule_runs WHERE name = 'counting' AND finished_at IS NOT NULL`)[0]!.n >= 3,
+        'three slots',
+      );
     } finally {
       await Promise.all(running.map((s) => s.stop()));
     }
@@ -51,11 +57,17 @@ describe('schedules across three instances', () => {
       RETURNING id`;
     const slot = new Date('2026-11-25T08:00:00Z');
     const resurfacing = serviceSchedules(h.deps.env).find((d) => d.name === 'task-resurfacing')!;
-    const outcomes = await Promise.all(instances.map((d, i) => new Schedules(d, [resurfacing], { instanceId: `i${i}` }).fire(resurfacing, slot)));
+    const outcomes = await Promise.all(
+      instances.map((d, i) => new Schedules(d, [resurfacing], { instanceId: `i${i}` }).fire(resurfacing, slot)),
+    );
     expect(outcomes.filter((o) => o === 'ran')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'skipped')).toHaveLength(2);
-    const rows = await h.sql`SELECT plan_task_key, status, snoozed_until FROM workflow_tasks WHERE plan_task_key IN ('csm-snoozed', 'csm-later') ORDER BY plan_task_key`;
-    expect(rows.map((r) => [r.plan_task_key, r.status])).toEqual([['csm-later', 'snoozed'], ['csm-snoozed', 'pending']]);
+    const rows =
+      await h.sql`SELECT plan_task_key, status, snoozed_until FROM workflow_tasks WHERE plan_task_key IN ('csm-snoozed', 'csm-later') ORDER BY plan_task_key`;
+    expect(rows.map((r) => [r.plan_task_key, r.status])).toEqual([
+      ['csm-later', 'snoozed'],
+      ['csm-snoozed', 'pending'],
+    ]);
     expect(await h.sql`SELECT 1 FROM notifications WHERE task_id = ${task!.id} AND kind = 'task-resurfaced'`).toHaveLength(1);
     const [run] = await h.sql`SELECT result FROM schedule_runs WHERE name = 'task-resurfacing' AND slot = ${slot}`;
     expect(run!.result).toEqual({ resurfaced: 1 });
@@ -67,11 +79,15 @@ describe('schedules across three instances', () => {
       INSERT INTO scheduled_workflows (source_execution_id, source_plan_id, opportunity_id, stage, name, trigger_date)
       VALUES (${plan.executionId}, ${plan.planId}, '0065e0000000001AAA', 'Prepare', 'Prepare workflow', '2026-11-25') RETURNING id`;
     const other = await seedPlan(h.sql);
-    const [later] = await h.sql<{ id: string }[]>`INSERT INTO scheduled_workflows (source_execution_id, source_plan_id, opportunity_id, stage, name, trigger_date)
+    const [later] = await h.sql<
+      { id: string }[]
+    >`INSERT INTO scheduled_workflows (source_execution_id, source_plan_id, opportunity_id, stage, name, trigger_date)
                 VALUES (${other.executionId}, ${other.planId}, '0065e0000000001AAA', 'Engage', 'Engage workflow', '2027-01-15') RETURNING id`;
     const slot = new Date('2026-11-25T08:00:00Z');
     const scheduler = serviceSchedules(h.deps.env).find((d) => d.name === 'workflow-scheduler')!;
-    const outcomes = await Promise.all(instances.map((d, i) => new Schedules(d, [scheduler], { instanceId: `i${i}` }).fire(scheduler, slot)));
+    const outcomes = await Promise.all(
+      instances.map((d, i) => new Schedules(d, [scheduler], { instanceId: `i${i}` }).fire(scheduler, slot)),
+    );
     expect(outcomes.filter((o) => o === 'ran')).toHaveLength(1);
     const [row] = await h.sql`SELECT status, started_execution_id FROM scheduled_workflows WHERE id = ${due!.id}`;
     expect(row!.status).toBe('started');

@@ -12,7 +12,11 @@ describe('executor in the service', () => {
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${service.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${service.deps.apiKey}`, 'x-salesforce-user-id': '0055e0000000001AAA', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${service.deps.apiKey}`,
+        'x-salesforce-user-id': '0055e0000000001AAA',
+        'content-type': 'application/json',
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as any };
@@ -39,7 +43,8 @@ describe('executor in the service', () => {
       const done = res.body.tasks.filter((t: any) => t.executionStatus === 'success' || t.executionStatus === 'failed');
       return done.length === ai && res.body.tasks;
     }, 'every AI task to run');
-    for (const t of tasks) expect({ key: t.key, status: t.executionStatus, result: t.executionResult }).toMatchObject({ status: 'success' });
+    for (const t of tasks)
+      expect({ key: t.key, status: t.executionStatus, result: t.executionResult }).toMatchObject({ status: 'success' });
     expect((await fetch(`${service.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${service.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const metrics = await (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${service.deps.apiKey}` } })).text();

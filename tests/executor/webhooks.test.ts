@@ -17,35 +17,59 @@ describe('email provider webhooks', () => {
   const publicKeyB64 = ecdsa.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
   const now = () => Math.floor(Date.now() / 1000);
 
-  const sendgrid = (events: unknown, opts: { ts?: number; key?: typeof ecdsa.privateKey; tamper?: (b: string) => string; signature?: string } = {}) => {
+  const sendgrid = (
+    events: unknown,
+    opts: { ts?: number; key?: typeof ecdsa.privateKey; tamper?: (b: string) => string; signature?: string } = {},
+  ) => {
     const ts = String(opts.ts ?? now());
     const body = typeof events === 'string' ? events : JSON.stringify(events);
     const signature = opts.signature ?? sign('sha256', Buffer.from(ts + body), opts.key ?? ecdsa.privateKey).toString('base64');
     return app.request('/api/webhooks/sendgrid', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': ts },
+      headers: {
+        'content-type': 'application/json',
+        'x-twilio-email-event-webhook-signature': signature,
+        'x-twilio-email-event-webhook-timestamp': ts,
+      },
       body: opts.tamper ? opts.tamper(body) : body,
     });
   };
   const mailgunSigned = (eventData: unknown, opts: { ts?: number; token?: string; key?: string } = {}) => {
     const timestamp = String(opts.ts ?? now());
     const token = opts.token ?? randomBytes(25).toString('hex');
-    const signature = createHmac('sha256', opts.key ?? mailgunKey).update(timestamp + token).digest('hex');
+    const signature = createHmac('sha256', opts.key ?? mailgunKey)
+      .update(timestamp + token)
+      .digest('hex');
     return { signature: { timestamp, token, signature }, 'event-data': eventData };
   };
   const mailgun = (body: unknown) =>
-    app.request('/api/webhooks/mailgun', { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    app.request('/api/webhooks/mailgun', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const tracking = async () => (await h.sql`SELECT opens, clicks, replies FROM email_tracking WHERE task_id = ${trackerTaskId}`)[0];
   const eventCount = async () => (await h.sql`SELECT count(*)::int AS n FROM webhook_events`)[0]!.n as number;
 
   beforeAll(async () => {
     h = await startHarness();
-    app = createApp({ ...h.deps, env: { ...h.deps.env, SENDGRID_WEBHOOK_PUBLIC_KEY: publicKeyB64, MAILGUN_WEBHOOK_SIGNING_KEY: mailgunKey } });
+    app = createApp({
+      ...h.deps,
+      env: { ...h.deps.env, SENDGRID_WEBHOOK_PUBLIC_KEY: publicKeyB64, MAILGUN_WEBHOOK_SIGNING_KEY: mailgunKey },
+    });
     const plan = await seedPlan(h.sql);
     trackerTaskId = (await insertAiTasks(h.sql, plan, [{ processor: 'email-engagement-tracker' }]))[0]!;
     await trackEmail(h.sql, {
-      taskId: trackerTaskId!, opportunityId: '0065e0000000001AAA', userId: '0055e0000000001AAA', provider: 'sendgrid', emailId: 'msg_sg',
-      emailSubject: 'CFO Value Briefing', sentTo: 'cfo@acme.test', trackOpens: true, trackClicks: true, notifyOnOpen: true,
+      taskId: trackerTaskId!,
+      opportunityId: '0065e0000000001AAA',
+      userId: '0055e0000000001AAA',
+      provider: 'sendgrid',
+      emailId: 'msg_sg',
+      emailSubject: 'CFO Value Briefing',
+      sentTo: 'cfo@acme.test',
+      trackOpens: true,
+      trackClicks: true,
+      notifyOnOpen: true,
     });
     await h.sql`INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, metadata, assignee_user_id)
                 VALUES (${plan.planId}, ${plan.executionId}, '0065e0000000001AAA', 'monitor', 'AI', 'Monitor engagement', ${h.sql.json({ monitorsTaskId: trackerTaskId! })}, '0055e0000000001AAA')`;
@@ -53,7 +77,13 @@ describe('email provider webhooks', () => {
   afterAll(async () => h?.close());
 
   describe('SendGrid (ECDSA over timestamp + raw body)', () => {
-    const open = { email: 'cfo@acme.test', event: 'open', sg_event_id: 'ev-open-1', sg_message_id: 'msg_sg.filter0001.16648.5515E0B88.0', timestamp: now() };
+    const open = {
+      email: 'cfo@acme.test',
+      event: 'open',
+      sg_event_id: 'ev-open-1',
+      sg_message_id: 'msg_sg.filter0001.16648.5515E0B88.0',
+      timestamp: now(),
+    };
 
     it('stores a valid signed batch and counts the open, notifying the CSM of the first open', async () => {
       const res = await sendgrid([open, { ...open, event: 'click', sg_event_id: 'ev-click-1', url: 'https://acme.test/pricing' }]);
@@ -81,7 +111,11 @@ describe('email provider webhooks', () => {
       const wrongKey = await sendgrid([fresh], { key: otherEcdsa.privateKey });
       const stale = await sendgrid([fresh], { ts: now() - 301 });
       const garbage = await sendgrid([fresh], { signature: 'bm90IGEgc2lnbmF0dXJl' });
-      const none = await app.request('/api/webhooks/sendgrid', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([fresh]) });
+      const none = await app.request('/api/webhooks/sendgrid', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([fresh]),
+      });
       for (const res of [tampered, wrongKey, stale, garbage, none]) expect(res.status).toBe(401);
       expect((await stale.json()).error.message).toMatch(/stale/);
       expect(await eventCount()).toBe(before);
@@ -103,7 +137,13 @@ describe('email provider webhooks', () => {
   });
 
   describe('Mailgun (HMAC-SHA256 of timestamp + token)', () => {
-    const clicked = { event: 'clicked', id: 'mg-ev-1', timestamp: now(), 'user-variables': { email_id: 'msg_sg' }, message: { headers: { 'message-id': 'x@mg.acme.test' } } };
+    const clicked = {
+      event: 'clicked',
+      id: 'mg-ev-1',
+      timestamp: now(),
+      'user-variables': { email_id: 'msg_sg' },
+      message: { headers: { 'message-id': 'x@mg.acme.test' } },
+    };
 
     it('stores a valid event and counts the click; a reply completes the monitoring task', async () => {
       const res = await mailgun(mailgunSigned(clicked));
@@ -143,7 +183,11 @@ describe('email provider webhooks', () => {
 
   it('answers 503 when a provider webhook is not configured', async () => {
     const bare = createApp(h.deps);
-    const res = await bare.request('/api/webhooks/mailgun', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await bare.request('/api/webhooks/mailgun', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(503);
   });
 });

@@ -22,7 +22,9 @@ describe('Apex sources', () => {
   });
 
   it('reports the line of a syntax error in a broken class', () => {
-    const broken = ['public with sharing class Broken {', '    public static void run() {', '        Integer x = ;', '    }', '}'].join('\n');
+    const broken = ['public with sharing class Broken {', '    public static void run() {', '        Integer x = ;', '    }', '}'].join(
+      '\n',
+    );
     const errors = apexSyntaxErrors(broken);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]).toMatch(/^3:/);

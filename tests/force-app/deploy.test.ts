@@ -11,8 +11,19 @@ describe('npm run deploy', () => {
     expect(deployPlan(['--target-org', 'acme-uat'], {})).toEqual({
       ok: true,
       args: [
-        'project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'acme-uat', '--wait', '30',
-        '--test-level', 'RunSpecifiedTests', '--tests', 'RenewalActionPlanController_Tests',
+        'project',
+        'deploy',
+        'start',
+        '--source-dir',
+        'force-app',
+        '--target-org',
+        'acme-uat',
+        '--wait',
+        '30',
+        '--test-level',
+        'RunSpecifiedTests',
+        '--tests',
+        'RenewalActionPlanController_Tests',
       ],
     });
   });
@@ -41,6 +52,9 @@ describe('npm run deploy', () => {
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
     const env = { ...process.env, SF_TARGET_ORG: '' };
     const run = promisify(execFile)(tsx, ['scripts/deploy.ts', '--dry-run'], { cwd: ROOT, env });
-    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('npm run deploy -- --target-org <alias or username>') });
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('npm run deploy -- --target-org <alias or username>'),
+    });
   });
 });

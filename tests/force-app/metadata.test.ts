@@ -7,19 +7,51 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { FORCE_APP, sourceFiles } from './source-files.ts';
 
-const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['types', 'members', 'fieldPermissions', 'classAccesses', 'customPermissions', 'externalCredentialPrincipalAccesses', 'externalCredentialParameters', 'namedCredentialParameters', 'object', 'itemInstances', 'flexiPageRegions', 'target'].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: true,
+  isArray: (name) =>
+    [
+      'types',
+      'members',
+      'fieldPermissions',
+      'classAccesses',
+      'customPermissions',
+      'externalCredentialPrincipalAccesses',
+      'externalCredentialParameters',
+      'namedCredentialParameters',
+      'object',
+      'itemInstances',
+      'flexiPageRegions',
+      'target',
+    ].includes(name),
+});
 const readXml = (file: string) => xml.parse(readFileSync(file, 'utf8'));
 const source = (path: string) => join(FORCE_APP, 'main', 'default', path);
 
 const EXPECTED: Record<string, string[]> = {
   ApexClass: ['RenewalActionPlanController', 'RenewalActionPlanController_Tests'],
   LightningComponentBundle: [
-    'actionPlanAiTasks', 'actionPlanCsmTasks', 'actionPlanFormat', 'actionPlanHeader', 'actionPlanMetrics', 'actionPlanNextWorkflow',
-    'actionPlanSummary', 'actionPlanTimeline', 'errorPanel', 'ldsUtils', 'renewalActionPlan',
+    'actionPlanAiTasks',
+    'actionPlanCsmTasks',
+    'actionPlanFormat',
+    'actionPlanHeader',
+    'actionPlanMetrics',
+    'actionPlanNextWorkflow',
+    'actionPlanSummary',
+    'actionPlanTimeline',
+    'errorPanel',
+    'ldsUtils',
+    'renewalActionPlan',
   ],
   CustomField: [
-    'Activity.Action_Plan_Task_Id__c', 'Opportunity.Auto_Renewal__c', 'Opportunity.Current_ARR__c', 'Opportunity.Notice_Period_Days__c',
-    'Opportunity.Previous_Contact__c', 'Opportunity.Price_Increase_Cap__c', 'Opportunity.Primary_Contact__c', 'Opportunity.Renewal_Date__c',
+    'Activity.Action_Plan_Task_Id__c',
+    'Opportunity.Auto_Renewal__c',
+    'Opportunity.Current_ARR__c',
+    'Opportunity.Notice_Period_Days__c',
+    'Opportunity.Previous_Contact__c',
+    'Opportunity.Price_Increase_Cap__c',
+    'Opportunity.Primary_Contact__c',
+    'Opportunity.Renewal_Date__c',
     'Opportunity.Termination_Terms__c',
   ],
   CustomPermission: ['Renewal_Action_Plans_User'],
@@ -77,7 +109,16 @@ describe('force-app converted to Metadata API format (offline)', () => {
 
   it('merges the custom fields into their objects', () => {
     const opportunity = readFileSync(join(out, 'objects/Opportunity.object'), 'utf8');
-    for (const field of ['Primary_Contact__c', 'Previous_Contact__c', 'Current_ARR__c', 'Renewal_Date__c', 'Notice_Period_Days__c', 'Auto_Renewal__c', 'Price_Increase_Cap__c', 'Termination_Terms__c']) {
+    for (const field of [
+      'Primary_Contact__c',
+      'Previous_Contact__c',
+      'Current_ARR__c',
+      'Renewal_Date__c',
+      'Notice_Period_Days__c',
+      'Auto_Renewal__c',
+      'Price_Increase_Cap__c',
+      'Termination_Terms__c',
+    ]) {
       expect(opportunity).toContain(`<fullName>${field}</fullName>`);
     }
     const activity = readXml(join(out, 'objects/Activity.object')).CustomObject.fields;
@@ -127,7 +168,8 @@ describe('force-app/README.md', () => {
       const field = name!.replace('.field-meta.xml', '');
       expect(readme).toContain(object === 'Activity' ? `Task.${field}` : `${object}.${field}`);
     }
-    for (const name of [...EXPECTED.CustomNotificationType!, ...EXPECTED.PermissionSet!, ...EXPECTED.FlexiPage!]) expect(readme).toContain(name);
+    for (const name of [...EXPECTED.CustomNotificationType!, ...EXPECTED.PermissionSet!, ...EXPECTED.FlexiPage!])
+      expect(readme).toContain(name);
   });
 });
 
@@ -142,7 +184,9 @@ describe('references between components', () => {
 
   it('the component declares the desktop and phone form factors on the Opportunity record page', () => {
     const withAttributes = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
-    const bundle = withAttributes.parse(readFileSync(source('lwc/renewalActionPlan/renewalActionPlan.js-meta.xml'), 'utf8')).LightningComponentBundle;
+    const bundle = withAttributes.parse(
+      readFileSync(source('lwc/renewalActionPlan/renewalActionPlan.js-meta.xml'), 'utf8'),
+    ).LightningComponentBundle;
     const config = bundle.targetConfigs.targetConfig;
     expect(config).toMatchObject({ targets: 'lightning__RecordPage', objects: { object: 'Opportunity' } });
     expect(config.supportedFormFactors.supportedFormFactor).toEqual([{ type: 'Large' }, { type: 'Small' }]);

@@ -18,7 +18,8 @@ describe('metadata XML', () => {
   });
 
   it('catches an unclosed tag', () => {
-    const broken = '<?xml version="1.0"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Renewal Date\n</CustomField>\n';
+    const broken =
+      '<?xml version="1.0"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Renewal Date\n</CustomField>\n';
     const result = wellFormed(broken);
     expect(result).not.toBe(true);
     expect(result).toMatchObject({ err: { code: 'InvalidTag' } });

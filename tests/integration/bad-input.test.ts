@@ -22,11 +22,17 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
     h = await startHarness();
     app = createApp({
       ...h.deps,
-      env: { ...h.deps.env, SENDGRID_WEBHOOK_PUBLIC_KEY: ecdsa.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), MAILGUN_WEBHOOK_SIGNING_KEY: mailgunKey },
+      env: {
+        ...h.deps.env,
+        SENDGRID_WEBHOOK_PUBLIC_KEY: ecdsa.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+        MAILGUN_WEBHOOK_SIGNING_KEY: mailgunKey,
+      },
     });
     taskId = (await h.finalizedPlan()).plan.csmTasks[0].taskId;
     // A workflow still in progress, with a draft plan: its steps and its finalize edits reach their own validation.
-    draftExecutionId = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities['Northwind Health — FY27 Renewal'] })).body.execution.id;
+    draftExecutionId = (
+      await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities['Northwind Health — FY27 Renewal'] })
+    ).body.execution.id;
     expect((await h.api('POST', `/api/workflows/executions/${draftExecutionId}/action-plan/generate`)).status).toBe(201);
   });
   afterAll(async () => h?.close());
@@ -51,21 +57,40 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = sign('sha256', Buffer.from(ts + body), ecdsa.privateKey).toString('base64');
     return Promise.resolve(
-      app.request('/api/webhooks/sendgrid', { method: 'POST', headers: { 'content-type': 'application/json', 'x-twilio-email-event-webhook-signature': signature, 'x-twilio-email-event-webhook-timestamp': ts }, body }),
+      app.request('/api/webhooks/sendgrid', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-twilio-email-event-webhook-signature': signature,
+          'x-twilio-email-event-webhook-timestamp': ts,
+        },
+        body,
+      }),
     ).then(asJson);
   };
   const mailgun = (eventData: string) => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const token = randomBytes(25).toString('hex');
-    const signature = createHmac('sha256', mailgunKey).update(timestamp + token).digest('hex');
+    const signature = createHmac('sha256', mailgunKey)
+      .update(timestamp + token)
+      .digest('hex');
     const body = `{"signature":${JSON.stringify({ timestamp, token, signature })},"event-data":${eventData}}`;
-    return Promise.resolve(app.request('/api/webhooks/mailgun', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).then(asJson);
+    return Promise.resolve(
+      app.request('/api/webhooks/mailgun', { method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+    ).then(asJson);
   };
   const nested = (depth: number, open = '{"a":', close = '}') => `${open.repeat(depth)}1${close.repeat(depth)}`;
 
   it('a tampered cursor', async () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64url');
-    for (const cursor of [b64(`2022-02-30|${uuid}`), '1', b64(`1|${uuid}`), b64(`+275760-09-13T00:00:00.000Z|${uuid}`), b64(`2026-11-25T25:00:00.000000Z|${uuid}`), b64(`2026-11-25T10:00:00.000000Z|${uuid}|x`)]) {
+    for (const cursor of [
+      b64(`2022-02-30|${uuid}`),
+      '1',
+      b64(`1|${uuid}`),
+      b64(`+275760-09-13T00:00:00.000Z|${uuid}`),
+      b64(`2026-11-25T25:00:00.000000Z|${uuid}`),
+      b64(`2026-11-25T10:00:00.000000Z|${uuid}|x`),
+    ]) {
       const res = await rejected(() => h.api('GET', `/api/workflows/tasks?cursor=${cursor}`), 'query.cursor');
       expect(res.body.error.issues[0].message).toBe('is not a cursor returned by this endpoint');
     }
@@ -79,8 +104,14 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
   it('NUL or a lone surrogate in step input, a skip reason, a finalize edit or a snooze', async () => {
     const steps = `/api/workflows/executions/${draftExecutionId}/steps`;
     const input = { relationshipStrength: 7, confidence: 6, risks: ['budget'], notes: 'ok' };
-    await rejected(() => h.api('POST', `${steps}/csm-assessment/input`, { input: { ...input, notes: 'fine\u0000then' } }), 'body.input.notes');
-    await rejected(() => h.api('POST', `${steps}/csm-assessment/input`, { input: { ...input, notes: 'half \ud800 a pair' } }), 'body.input.notes');
+    await rejected(
+      () => h.api('POST', `${steps}/csm-assessment/input`, { input: { ...input, notes: 'fine\u0000then' } }),
+      'body.input.notes',
+    );
+    await rejected(
+      () => h.api('POST', `${steps}/csm-assessment/input`, { input: { ...input, notes: 'half \ud800 a pair' } }),
+      'body.input.notes',
+    );
     await rejected(() => h.api('POST', `${steps}/csm-assessment/input`, { input: { ...input, ['k\u0000']: 1 } }), 'body.input');
     await rejected(() => h.api('POST', `${steps}/contract-analysis/skip`, { reason: 'no contract\u0000' }), 'body.reason');
     await rejected(() => h.api('POST', `${steps}/contract-analysis/skip`, { reason: 'no contract \udc00' }), 'body.reason');
@@ -89,7 +120,10 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
     const finalize = `/api/workflows/executions/${draftExecutionId}/action-plan/finalize`;
     await rejected(() => h.api('POST', finalize, { edits: [{ key, description: 'call\u0000' }] }), 'body.edits.0.description');
     await rejected(() => h.api('POST', finalize, { edits: [{ key }, { key, action: 'x\ud83d' }] }), 'body.edits.1.action');
-    await rejected(() => h.api('PATCH', `/api/workflows/tasks/${taskId}`, { snoozedUntil: '2027-01-01T00:00:00Z\u0000' }), 'body.snoozedUntil');
+    await rejected(
+      () => h.api('PATCH', `/api/workflows/tasks/${taskId}`, { snoozedUntil: '2027-01-01T00:00:00Z\u0000' }),
+      'body.snoozedUntil',
+    );
     expect((await h.api('GET', `/api/workflows/executions/${draftExecutionId}/action-plan`)).body.plan.status).toBe('draft');
   });
 
@@ -106,7 +140,13 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
   });
 
   it('a signed SendGrid batch with NUL: 400, nothing stored; the same batch fixed is stored whole', async () => {
-    const events = [1, 2, 3].map((i) => ({ email: 'cfo@acme.test', event: 'open', sg_event_id: `nul-batch-${i}`, sg_message_id: 'msg_x.filter', timestamp: 1_795_000_000 + i }));
+    const events = [1, 2, 3].map((i) => ({
+      email: 'cfo@acme.test',
+      event: 'open',
+      sg_event_id: `nul-batch-${i}`,
+      sg_message_id: 'msg_x.filter',
+      timestamp: 1_795_000_000 + i,
+    }));
     const bad = JSON.stringify([events[0], events[1], { ...events[2], category: 'renewal\u0000' }]);
     const res = await rejected(() => sendgrid(bad), 'body.2.category');
     expect(res.body.error.issues[0].message).toMatch(/NUL/);
@@ -141,7 +181,10 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
     expect(deep.body.error.issues[0].message).toBe('is nested deeper than 32 levels');
     await rejected(() => sendgrid(`[{"event":"open","sg_event_id":"deep-2","x":${nested(5000, '[', ']')}}]`), /^body\.0\.x(\.0)+$/);
     await rejected(() => mailgun(`{"event":"opened","user-variables":${nested(5000)}}`), /^body\.event-data\.user-variables(\.a)+$/);
-    await rejected(() => h.api('POST', `/api/workflows/executions/${draftExecutionId}/steps/csm-assessment/input`, `{"input":${nested(5000)}}`), /^body\.input(\.a)+$/);
+    await rejected(
+      () => h.api('POST', `/api/workflows/executions/${draftExecutionId}/steps/csm-assessment/input`, `{"input":${nested(5000)}}`),
+      /^body\.input(\.a)+$/,
+    );
     // Nesting the service itself produces stays well inside the bound.
     expect((await sendgrid(`[{"event":"open","sg_event_id":"deep-ok","x":${nested(20)}}]`)).status).toBe(200);
   });

@@ -19,7 +19,11 @@ describe('cancelling an AI task', () => {
   afterAll(async () => h?.close());
 
   const row = async (id: string) =>
-    (await h.sql<{ status: string; executionStatus: string }[]>`SELECT status, execution_status AS "executionStatus" FROM workflow_tasks WHERE id = ${id}`)[0]!;
+    (
+      await h.sql<
+        { status: string; executionStatus: string }[]
+      >`SELECT status, execution_status AS "executionStatus" FROM workflow_tasks WHERE id = ${id}`
+    )[0]!;
 
   it('answers 409 while the task runs, changes nothing, and the run completes it', async () => {
     const id = aiTasks[0]!.taskId;
@@ -47,7 +51,10 @@ describe('cancelling an AI task', () => {
     await h.sql`UPDATE workflow_tasks SET execution_status = 'queued', status = 'pending' WHERE id IN ${h.sql(ids)}`;
     for (let round = 0; round < 10; round++) {
       for (const id of ids) {
-        const [claim, cancel] = await Promise.all([claimTaskNow(h.sql, id, worker), h.api('PATCH', `/api/workflows/tasks/${id}`, { status: 'cancelled' })]);
+        const [claim, cancel] = await Promise.all([
+          claimTaskNow(h.sql, id, worker),
+          h.api('PATCH', `/api/workflows/tasks/${id}`, { status: 'cancelled' }),
+        ]);
         const after = await row(id);
         if (claim) {
           // The claim came first: the cancel was refused and the run's completion stands.

@@ -49,7 +49,10 @@ describe('Salesforce API calls', () => {
       upsertTask(h.deps.salesforce, 'batch-test:third', { WhatId: ACME, Subject: 'Third' }),
     ]);
     // The first composite carried both; the retried update went alone, as a plain PATCH.
-    expect(h.org.requests.map((r) => `${r.method} ${r.path.split('/').slice(4, 6).join('/')}`)).toEqual(['POST composite', 'PATCH sobjects/Opportunity']);
+    expect(h.org.requests.map((r) => `${r.method} ${r.path.split('/').slice(4, 6).join('/')}`)).toEqual([
+      'POST composite',
+      'PATCH sobjects/Opportunity',
+    ]);
     expect(h.org.records('Opportunity').find((o) => o.Id === ACME)?.NextStep).toBe('Retry');
   });
 

@@ -17,13 +17,20 @@ describe('embedded mode', () => {
   const lines: string[] = [];
   let service: RunningService;
   const call = async (method: string, path: string, body?: unknown) => {
-    const headers = { authorization: `Bearer ${service.deps.apiKey}`, 'x-salesforce-user-id': '0055e0000000001AAA', 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${service.deps.apiKey}`,
+      'x-salesforce-user-id': '0055e0000000001AAA',
+      'content-type': 'application/json',
+    };
     const res = await fetch(`${service.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as any };
   };
 
   beforeAll(async () => {
-    service = await startService(loadConfig(env), createLogger('info', (l) => lines.push(l)));
+    service = await startService(
+      loadConfig(env),
+      createLogger('info', (l) => lines.push(l)),
+    );
   });
   afterAll(async () => {
     await service?.close();
@@ -34,7 +41,9 @@ describe('embedded mode', () => {
     const { db } = service.deps;
     expect(db.kind).toBe('embedded');
     expect(db.embedded!.pgdata).toBe(join(dataDir, 'postgres'));
-    const [row] = await db.sql<{ version: number; port: number }[]>`SELECT current_setting('server_version_num')::int AS version, inet_server_port() AS port`;
+    const [row] = await db.sql<
+      { version: number; port: number }[]
+    >`SELECT current_setting('server_version_num')::int AS version, inet_server_port() AS port`;
     expect(row).toEqual({ version: expect.any(Number), port: db.embedded!.port });
     expect(row!.version).toBeGreaterThanOrEqual(180000);
     expect(statSync(join(dataDir, 'postgres-password')).mode & 0o777).toBe(0o600);
@@ -59,11 +68,15 @@ describe('embedded mode', () => {
     expect(fin.body.plan.mirror.failed).toBe(0);
 
     // Neither the tick nor the sweep comes during this test: the tasks run because the finalize's NOTIFY woke it.
-    const statuses = await eventually(async () => {
-      const { body } = await call('GET', `/api/workflows/executions/${id}/action-plan`);
-      const ran: string[] = body.plan.aiTasks.filter((t: any) => t.included).map((t: any) => t.executionStatus);
-      return ran.every((status) => status === 'success') && ran;
-    }, 'the AI tasks to run', 20_000);
+    const statuses = await eventually(
+      async () => {
+        const { body } = await call('GET', `/api/workflows/executions/${id}/action-plan`);
+        const ran: string[] = body.plan.aiTasks.filter((t: any) => t.included).map((t: any) => t.executionStatus);
+        return ran.every((status) => status === 'success') && ran;
+      },
+      'the AI tasks to run',
+      20_000,
+    );
     expect(statuses.length).toBeGreaterThan(0);
 
     const doc = await (await fetch(`${service.url}/openapi.json`)).json();

@@ -23,7 +23,9 @@ interface FaultClass {
   /** The fault as it reaches a path of this shape (per-record faults exist only for sObject collections). */
   spec(shape: Shape): Omit<FaultSpec, 'methods'>;
 }
-const html = (status: number, errorCode = `ERROR_HTTP_${status}`) => () => ({ count: 6, errorCode, status, body: 'html' as const });
+const html =
+  (status: number, errorCode = `ERROR_HTTP_${status}`) =>
+  () => ({ count: 6, errorCode, status, body: 'html' as const });
 const FAULTS: FaultClass[] = [
   { name: 'row lock', spec: (s) => ({ count: 6, errorCode: 'UNABLE_TO_LOCK_ROW', mode: s === 'collection' ? 'per-record' : 'request' }) },
   { name: 'REQUEST_LIMIT_EXCEEDED', spec: () => ({ count: 6, errorCode: 'REQUEST_LIMIT_EXCEEDED', status: 403 }) },
@@ -33,7 +35,10 @@ const FAULTS: FaultClass[] = [
   { name: '503 html', spec: html(503) },
   { name: 'timeout', spec: () => ({ count: 2, errorCode: 'TIMEOUT', mode: 'timeout' }) },
   { name: 'after-write', spec: () => ({ count: 6, errorCode: 'SERVER_UNAVAILABLE', mode: 'after-write' }) },
-  { name: 'DUPLICATE_VALUE', spec: (s) => ({ count: 6, errorCode: 'DUPLICATE_VALUE', mode: s === 'collection' ? 'per-record' : 'request' }) },
+  {
+    name: 'DUPLICATE_VALUE',
+    spec: (s) => ({ count: 6, errorCode: 'DUPLICATE_VALUE', mode: s === 'collection' ? 'per-record' : 'request' }),
+  },
   { name: 'INVALID_SESSION_ID', spec: () => ({ count: 2, errorCode: 'INVALID_SESSION_ID', status: 401 }) },
 ];
 
@@ -71,8 +76,13 @@ const PATHS: WritePath[] = [
     methods: ['PATCH'],
     async setup(h, plan, tag) {
       const rows = [1, 2, 3].map((i) => ({
-        action_plan_id: plan.planId, execution_id: plan.executionId, opportunity_id: ACME, plan_task_key: `csm-${tag}-${i}`,
-        owner: 'CSM', action: `Call ${tag} ${i}`, assignee_user_id: CSM,
+        action_plan_id: plan.planId,
+        execution_id: plan.executionId,
+        opportunity_id: ACME,
+        plan_task_key: `csm-${tag}-${i}`,
+        owner: 'CSM',
+        action: `Call ${tag} ${i}`,
+        assignee_user_id: CSM,
       }));
       const ids = (await h.sql<{ id: string }[]>`INSERT INTO workflow_tasks ${h.sql(rows as never)} RETURNING id`).map((r) => r.id);
       return async () => {
@@ -92,11 +102,23 @@ const PATHS: WritePath[] = [
     shape: 'record',
     methods: ['PATCH'],
     async setup(h, plan, tag) {
-      const [id] = await insertAiTasks(h.sql, plan, [{ processor: 'crm-opportunity-updater', key: `ai-crm-${tag}`, metadata: { fields: { NextStep: `Next ${tag}`, Description: null, Probability: null } } }], ACME);
-      return async (fault) => problems([
-        ...(await aiTaskOutcome(h, id!, fault)),
-        [h.org.records('Opportunity').find((o) => o.Id === ACME)!.NextStep === `Next ${tag}`, 'Opportunity not updated'],
-      ]);
+      const [id] = await insertAiTasks(
+        h.sql,
+        plan,
+        [
+          {
+            processor: 'crm-opportunity-updater',
+            key: `ai-crm-${tag}`,
+            metadata: { fields: { NextStep: `Next ${tag}`, Description: null, Probability: null } },
+          },
+        ],
+        ACME,
+      );
+      return async (fault) =>
+        problems([
+          ...(await aiTaskOutcome(h, id!, fault)),
+          [h.org.records('Opportunity').find((o) => o.Id === ACME)!.NextStep === `Next ${tag}`, 'Opportunity not updated'],
+        ]);
     },
   },
   {
@@ -104,14 +126,27 @@ const PATHS: WritePath[] = [
     shape: 'record',
     methods: ['PATCH'],
     async setup(h, plan, tag) {
-      const [id] = await insertAiTasks(h.sql, plan, [{
-        processor: 'salesforce-contact-updater', key: `ai-contact-${tag}`,
-        metadata: { oldContact: null, newContact: { name: 'Eric Estrada', salesforceId: DEMO_IDS.contacts.ericEstrada }, updateLocalRecord: false },
-      }], ACME);
-      return async (fault) => problems([
-        ...(await aiTaskOutcome(h, id!, fault)),
-        [one(h, `${id}:audit`).length === 1, `${one(h, `${id}:audit`).length} audit Tasks`],
-      ]);
+      const [id] = await insertAiTasks(
+        h.sql,
+        plan,
+        [
+          {
+            processor: 'salesforce-contact-updater',
+            key: `ai-contact-${tag}`,
+            metadata: {
+              oldContact: null,
+              newContact: { name: 'Eric Estrada', salesforceId: DEMO_IDS.contacts.ericEstrada },
+              updateLocalRecord: false,
+            },
+          },
+        ],
+        ACME,
+      );
+      return async (fault) =>
+        problems([
+          ...(await aiTaskOutcome(h, id!, fault)),
+          [one(h, `${id}:audit`).length === 1, `${one(h, `${id}:audit`).length} audit Tasks`],
+        ]);
     },
   },
   {
@@ -119,10 +154,18 @@ const PATHS: WritePath[] = [
     shape: 'record',
     methods: ['PATCH'],
     async setup(h, plan, tag) {
-      const [id] = await insertAiTasks(h.sql, plan, [{
-        processor: 'follow-up-reminder-creator', key: `ai-reminder-${tag}`,
-        metadata: { daysUntilReminder: 2, reminderMessage: 'Check in', relatedAction: `Follow-up ${tag}`, reminderPriority: 2 },
-      }], ACME);
+      const [id] = await insertAiTasks(
+        h.sql,
+        plan,
+        [
+          {
+            processor: 'follow-up-reminder-creator',
+            key: `ai-reminder-${tag}`,
+            metadata: { daysUntilReminder: 2, reminderMessage: 'Check in', relatedAction: `Follow-up ${tag}`, reminderPriority: 2 },
+          },
+        ],
+        ACME,
+      );
       return async (fault) => {
         const reminders = await h.sql<{ id: string; mirror_status: string }[]>`
           SELECT id, mirror_status FROM workflow_tasks WHERE plan_task_key = ${`ai-reminder-${tag}-reminder`}`;
@@ -143,7 +186,9 @@ const PATHS: WritePath[] = [
       const id = randomUUID();
       await h.sql`INSERT INTO workflow_tasks (id, action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id, mirror_status)
                   VALUES (${id}, ${plan.planId}, ${plan.executionId}, ${ACME}, ${`csm-sync-${tag}`}, 'CSM', 'Closed in Salesforce', ${CSM}, 'synced')`;
-      await h.deps.salesforce.conn.sobject('Task').create({ Subject: `Done ${tag}`, WhatId: ACME, Status: 'Completed', [FIELD]: id } as never);
+      await h.deps.salesforce.conn
+        .sobject('Task')
+        .create({ Subject: `Done ${tag}`, WhatId: ACME, Status: 'Completed', [FIELD]: id } as never);
       return async () => {
         const [row] = await h.sql`SELECT status FROM workflow_tasks WHERE id = ${id}`;
         return problems([[row!.status === 'completed', `plan task ${row!.status}`]]);
@@ -179,8 +224,11 @@ describe('fault matrix: Salesforce write paths × injected faults', () => {
         await executor.runOnce();
         await timePasses();
       };
-      const waiting = async () => (await h.sql`
-        SELECT 1 FROM workflow_tasks WHERE mirror_status = 'pending' OR execution_status IN ('queued', 'running') LIMIT 1`).length > 0;
+      const waiting = async () =>
+        (
+          await h.sql`
+        SELECT 1 FROM workflow_tasks WHERE mirror_status = 'pending' OR execution_status IN ('queued', 'running') LIMIT 1`
+        ).length > 0;
 
       for (const fault of FAULTS) {
         const tag = fault.name.replace(/\W+/g, '-').toLowerCase();
@@ -201,7 +249,11 @@ describe('fault matrix: Salesforce write paths × injected faults', () => {
         await round();
         const failed = await h.sql`
           SELECT id FROM workflow_tasks WHERE (execution_status = 'failed' OR mirror_status = 'failed') AND plan_task_key LIKE ${`%-${tag}%`}`;
-        const found = [...(await check(fault.name)), ...(failed.length ? [`${failed.length} task(s) failed`] : []), ...((await waiting()) ? ['work left after 8 rounds'] : [])];
+        const found = [
+          ...(await check(fault.name)),
+          ...(failed.length ? [`${failed.length} task(s) failed`] : []),
+          ...((await waiting()) ? ['work left after 8 rounds'] : []),
+        ];
         const sent = h.org.requests.filter((r) => path.methods.includes(r.method)).length;
         row[fault.name] = found.length ? `✗ ${found[0]}` : `✓ ${sent}`;
         failures.push(...found.map((f) => `${fault.name}: ${f}`));

@@ -39,7 +39,10 @@ describe('first run', () => {
 
   it('uses SERVICE_API_KEY when set, and writes no key file for it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rap-first-run-'));
-    const service = await startService(config({ DATA_DIR: dir, SERVICE_API_KEY: 'a-configured-key-0123456789abcdefghij' }), createLogger('silent'));
+    const service = await startService(
+      config({ DATA_DIR: dir, SERVICE_API_KEY: 'a-configured-key-0123456789abcdefghij' }),
+      createLogger('silent'),
+    );
     await service.close();
     expect(service.deps.apiKey).toBe('a-configured-key-0123456789abcdefghij');
     expect(() => statSync(join(dir, API_KEY_FILE))).toThrow();

@@ -20,10 +20,18 @@ describe('bounded plan generation', () => {
 
   /** An instance of the service on the shared database, with its own limits and clock. */
   const instance = (env: Partial<Deps['env']>, now?: () => Date) =>
-    createApp({ ...h.deps, env: { ...h.deps.env, PLAN_GENERATE_WINDOW_SECONDS: WINDOW, ...env }, ...(now ? { now, today: h.deps.today } : {}) });
+    createApp({
+      ...h.deps,
+      env: { ...h.deps.env, PLAN_GENERATE_WINDOW_SECONDS: WINDOW, ...env },
+      ...(now ? { now, today: h.deps.today } : {}),
+    });
   const generate = (app: ReturnType<typeof createApp>, executionId: string, user = h.users['Jordan Lee']!) =>
-    app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': user } });
-  const start = async (name: string) => (await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities[name] })).body.execution.id as string;
+    app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': user },
+    });
+  const start = async (name: string) =>
+    (await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities[name] })).body.execution.id as string;
   const versions = async (executionId: string) =>
     h.sql<{ version: number; status: string; finalized: boolean }[]>`
       SELECT version, status, finalized_at IS NOT NULL AS finalized FROM action_plans WHERE execution_id = ${executionId} ORDER BY version`;
@@ -45,7 +53,8 @@ describe('bounded plan generation', () => {
       expect(body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/4 plan generations per execution/) });
     }
     // A refused call costs no Salesforce read beyond the access check every call makes (no context load, no model).
-    const contextReads = () => operationsOf(h.org.requests).filter((r) => r.method === 'GET' && !r.soql?.includes('UserRecordAccess')).length;
+    const contextReads = () =>
+      operationsOf(h.org.requests).filter((r) => r.method === 'GET' && !r.soql?.includes('UserRecordAccess')).length;
     const before = contextReads();
     expect((await generate(a, executionId)).status).toBe(429);
     expect(contextReads()).toBe(before);
@@ -100,10 +109,15 @@ describe('bounded draft versions', () => {
     const executionId = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId })).body.execution.id as string;
     const app = createApp({ ...h.deps, env: { ...h.deps.env, PLAN_DRAFT_VERSIONS_KEPT: 2 } });
     const generate = () =>
-      app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': h.users['Jordan Lee']! } });
+      app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': h.users['Jordan Lee']! },
+      });
     const versions = async () =>
-      (await h.sql<{ version: number; status: string; finalized: boolean }[]>`
-        SELECT version, status, finalized_at IS NOT NULL AS finalized FROM action_plans WHERE execution_id = ${executionId} ORDER BY version`).map((v) => [v.version, v.status, v.finalized]);
+      (
+        await h.sql<{ version: number; status: string; finalized: boolean }[]>`
+        SELECT version, status, finalized_at IS NOT NULL AS finalized FROM action_plans WHERE execution_id = ${executionId} ORDER BY version`
+      ).map((v) => [v.version, v.status, v.finalized]);
     for (let i = 0; i < 4; i++) expect((await generate()).status).toBe(201);
     expect(await versions()).toEqual([
       [3, 'superseded', false],

@@ -28,7 +28,11 @@ describe('HTTP errors', () => {
       expect(res.body.error.message).toMatch(/Missing Authorization/);
     });
     it('with a wrong key, a key of another length, or another scheme', async () => {
-      for (const headers of [{ authorization: 'Bearer wrong' }, { authorization: `Bearer ${'x'.repeat(300)}` }, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+      for (const headers of [
+        { authorization: 'Bearer wrong' },
+        { authorization: `Bearer ${'x'.repeat(300)}` },
+        { authorization: 'Basic dXNlcjpwYXNz' },
+      ]) {
         const res = await h.api('GET', `/api/workflows/executions/${executionId}`, undefined, { key: null, headers });
         expect(res.status).toBe(401);
         shape(res, 'UNAUTHORIZED');
@@ -53,7 +57,9 @@ describe('HTTP errors', () => {
         [{ 'x-salesforce-user-id': h.discoveryId }, /must be a User id/],
       ];
       for (const [headers, message] of cases) {
-        const res = await h.app.request(`/api/workflows/executions/${executionId}`, { headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', ...headers } });
+        const res = await h.app.request(`/api/workflows/executions/${executionId}`, {
+          headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', ...headers },
+        });
         expect(res.status).toBe(400);
         const body: any = await res.json();
         shape({ body }, 'VALIDATION_FAILED');
@@ -153,7 +159,11 @@ describe('HTTP errors', () => {
 
   describe('404', () => {
     it('for unknown executions and tasks', async () => {
-      for (const path of [`/api/workflows/executions/${unknownUuid}`, `/api/workflows/executions/${unknownUuid}/action-plan`, `/api/workflows/tasks/${unknownUuid}`]) {
+      for (const path of [
+        `/api/workflows/executions/${unknownUuid}`,
+        `/api/workflows/executions/${unknownUuid}/action-plan`,
+        `/api/workflows/tasks/${unknownUuid}`,
+      ]) {
         const res = await h.api('GET', path);
         expect(res.status).toBe(404);
         shape(res, 'NOT_FOUND');

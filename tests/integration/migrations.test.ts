@@ -37,7 +37,9 @@ describe('migrations', () => {
     expect(col('estimated_completion_time').is_nullable).toBe('YES');
     expect(col('complexity').is_nullable).toBe('YES');
     const idx = await db.sql<{ indexname: string }[]>`SELECT indexname FROM pg_indexes WHERE tablename = 'workflow_tasks'`;
-    expect(idx.map((i) => i.indexname)).toEqual(expect.arrayContaining(['idx_tasks_parent', 'idx_tasks_auto_execute', 'idx_tasks_execution_status']));
+    expect(idx.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['idx_tasks_parent', 'idx_tasks_auto_execute', 'idx_tasks_execution_status']),
+    );
     await expect(db.sql`INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, execution_status)
       VALUES (gen_random_uuid(), gen_random_uuid(), 'x', 'k', 'AI', 'a', 'done')`).rejects.toThrow();
   });
@@ -45,7 +47,10 @@ describe('migrations', () => {
   it('roll back a failing migration and report which one', async () => {
     const db = await freshDatabase({ migrate: false });
     cleanups.push(() => db.drop());
-    const broken = [...migrationFiles(), { version: 9999, name: '9999_broken.sql', sql: 'CREATE TABLE ok_table (id int); SELECT no_such_function();' }];
+    const broken = [
+      ...migrationFiles(),
+      { version: 9999, name: '9999_broken.sql', sql: 'CREATE TABLE ok_table (id int); SELECT no_such_function();' },
+    ];
     await expect(migrate(db.sql, broken)).rejects.toThrow(/migration 9999_broken\.sql failed/);
     const [row] = await db.sql`SELECT to_regclass('ok_table') AS t`;
     expect(row!.t).toBeNull();
@@ -56,7 +61,9 @@ describe('migrations', () => {
     const db = await freshDatabase();
     cleanups.push(() => db.drop());
     const files = migrationFiles();
-    const recorded = await db.sql<{ version: number; checksum: string }[]>`SELECT version, checksum FROM schema_migrations ORDER BY version`;
+    const recorded = await db.sql<
+      { version: number; checksum: string }[]
+    >`SELECT version, checksum FROM schema_migrations ORDER BY version`;
     expect(recorded).toEqual(files.map((m) => ({ version: m.version, checksum: checksumOf(m) })));
 
     const edited = files.map((m, i) => (i === 1 ? { ...m, sql: `${m.sql}\n-- edited` } : m));

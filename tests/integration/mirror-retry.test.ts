@@ -12,12 +12,15 @@ describe('Salesforce mirror retries and stuck reports', () => {
   afterEach(async () => h?.close());
 
   const mirrored = (id: string) => h.org.records('Task').filter((t) => t.Action_Plan_Task_Id__c === id);
-  const topLevel = async () => (await h.sql<{ id: string }[]>`SELECT id FROM workflow_tasks WHERE parent_task_id IS NULL ORDER BY created_at, id`).map((r) => r.id);
+  const topLevel = async () =>
+    (await h.sql<{ id: string }[]>`SELECT id FROM workflow_tasks WHERE parent_task_id IS NULL ORDER BY created_at, id`).map((r) => r.id);
   const state = async (id: string) =>
-    (await h.sql<{ status: string; attempts: number; delayMs: number | null; error: string | null }[]>`
+    (
+      await h.sql<{ status: string; attempts: number; delayMs: number | null; error: string | null }[]>`
       SELECT mirror_status AS status, mirror_attempts AS attempts, mirror_error AS error,
              extract(epoch FROM mirror_retry_at - now())::float8 * 1000 AS "delayMs"
-        FROM workflow_tasks WHERE id = ${id}`)[0]!;
+        FROM workflow_tasks WHERE id = ${id}`
+    )[0]!;
 
   it('keeps retrying past the old ten-attempt limit, backing off exponentially up to the cap, then mirrors', async () => {
     // The mirror's writes (collection upserts are PATCH); the reads of start and generate go through.
@@ -56,7 +59,11 @@ describe('Salesforce mirror retries and stuck reports', () => {
     await h.finalizedPlan();
     const [id] = await topLevel();
     await h.sql`UPDATE workflow_tasks SET mirror_status = 'pending' WHERE id = ${id!}`;
-    await recordMirrorResults(h.sql, [{ taskId: id!, error: { message: 'ERROR_HTTP_429', permanent: false, retryAfterMs: 600_000 }, readAt: new Date() }], { baseMs: 1_000, maxMs: 60_000 });
+    await recordMirrorResults(
+      h.sql,
+      [{ taskId: id!, error: { message: 'ERROR_HTTP_429', permanent: false, retryAfterMs: 600_000 }, readAt: new Date() }],
+      { baseMs: 1_000, maxMs: 60_000 },
+    );
     expect((await state(id!)).delayMs).toBeGreaterThan(599_000);
   });
 
@@ -94,4 +101,3 @@ describe('Salesforce mirror retries and stuck reports', () => {
     expect(text).toMatch(/^rap_salesforce_mirror_oldest_pending_seconds 0$/m);
   });
 });
-

@@ -45,16 +45,27 @@ describe('Salesforce task mirror', () => {
 
   it('marks tasks failed, with the reason, on a permanent per-record error', async () => {
     const { executionId, plan } = await draft();
-    h.org.injectFault({ count: 1, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Subject is blocked by a validation rule', mode: 'per-record' });
+    h.org.injectFault({
+      count: 1,
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Subject is blocked by a validation rule',
+      mode: 'per-record',
+    });
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, { planId: plan.id });
     expect(res.status).toBe(200);
     const n = plan.aiTasks.length + plan.csmTasks.length;
     expect(res.body.plan.mirror).toMatchObject({ synced: 0, pending: 0, failed: n });
     // Given up: the card names each task and Salesforce's reason, with no retry time.
     expect(res.body.plan.mirror.stuck).toHaveLength(n);
-    expect(res.body.plan.mirror.stuck[0]).toMatchObject({ reason: expect.stringMatching(/^FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/), retryAt: null, rejected: true });
+    expect(res.body.plan.mirror.stuck[0]).toMatchObject({
+      reason: expect.stringMatching(/^FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/),
+      retryAt: null,
+      rejected: true,
+    });
     const rows = await h.sql`SELECT mirror_status, mirror_error FROM workflow_tasks WHERE parent_task_id IS NULL`;
-    expect(rows.every((r) => r.mirror_status === 'failed' && /FIELD_CUSTOM_VALIDATION_EXCEPTION: .*validation rule/.test(r.mirror_error))).toBe(true);
+    expect(
+      rows.every((r) => r.mirror_status === 'failed' && /FIELD_CUSTOM_VALIDATION_EXCEPTION: .*validation rule/.test(r.mirror_error)),
+    ).toBe(true);
     expect(mirrored()).toHaveLength(0);
     const notes = await h.sql`SELECT title, body FROM notifications WHERE kind = 'mirror-failed'`;
     expect(notes).toHaveLength(n);
@@ -90,8 +101,14 @@ describe('Salesforce task mirror', () => {
     const row = (await h.sql`SELECT content, context FROM action_plans WHERE id = ${plan.id}`)[0]!;
     // The process "crashes" right after the commit: finalize in the database only.
     const outcome = await finalizePlan(h.sql, {
-      planId: plan.id, executionId, userId: h.users['Jordan Lee']!, content: row.content, edits: null,
-      opportunityId: h.discoveryId, csmUserId: h.users['Jordan Lee']!, today: '2026-11-25',
+      planId: plan.id,
+      executionId,
+      userId: h.users['Jordan Lee']!,
+      content: row.content,
+      edits: null,
+      opportunityId: h.discoveryId,
+      csmUserId: h.users['Jordan Lee']!,
+      today: '2026-11-25',
     });
     expect(outcome.kind).toBe('finalized');
     expect(mirrored()).toHaveLength(0);
@@ -106,7 +123,8 @@ describe('Salesforce task mirror', () => {
     expect(mirrored()).toHaveLength(pending.length);
     await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log);
     expect(mirrored()).toHaveLength(pending.length);
-    const synced = await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE mirror_status = 'synced' AND salesforce_task_id IS NOT NULL`;
+    const synced =
+      await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE mirror_status = 'synced' AND salesforce_task_id IS NOT NULL`;
     expect(synced[0]!.n).toBe(pending.length);
   });
 
@@ -114,8 +132,14 @@ describe('Salesforce task mirror', () => {
     const { executionId, plan } = await draft();
     const row = (await h.sql`SELECT content FROM action_plans WHERE id = ${plan.id}`)[0]!;
     await finalizePlan(h.sql, {
-      planId: plan.id, executionId, userId: h.users['Jordan Lee']!, content: row.content, edits: null,
-      opportunityId: h.discoveryId, csmUserId: h.users['Jordan Lee']!, today: '2026-11-25',
+      planId: plan.id,
+      executionId,
+      userId: h.users['Jordan Lee']!,
+      content: row.content,
+      edits: null,
+      opportunityId: h.discoveryId,
+      csmUserId: h.users['Jordan Lee']!,
+      today: '2026-11-25',
     });
     const n = (await tasksToMirror(h.sql, {})).length;
     // Both upserts look the keys up before either commits, as two service instances would in a real org.
@@ -125,7 +149,10 @@ describe('Salesforce task mirror', () => {
     expect(held.waiting()).toBe(2);
     held.release();
     const reports = await both;
-    expect(reports).toEqual([{ synced: n, failed: 0, pending: 0 }, { synced: n, failed: 0, pending: 0 }]);
+    expect(reports).toEqual([
+      { synced: n, failed: 0, pending: 0 },
+      { synced: n, failed: 0, pending: 0 },
+    ]);
     const upserts = h.org.requests.filter((r) => r.path.endsWith('/composite/sobjects/Task/Action_Plan_Task_Id__c'));
     expect(upserts).toHaveLength(3);
     expect(mirrored()).toHaveLength(n);
@@ -136,10 +163,20 @@ describe('Salesforce task mirror', () => {
     const { executionId, plan } = await draft();
     const row = (await h.sql`SELECT content, context FROM action_plans WHERE id = ${plan.id}`)[0]!;
     const template = row.content.csmTasks[0];
-    const content = { ...row.content, aiTasks: [], csmTasks: Array.from({ length: 450 }, (_, i) => ({ ...template, key: `bulk-${i}`, subTasks: [] })) };
+    const content = {
+      ...row.content,
+      aiTasks: [],
+      csmTasks: Array.from({ length: 450 }, (_, i) => ({ ...template, key: `bulk-${i}`, subTasks: [] })),
+    };
     await finalizePlan(h.sql, {
-      planId: plan.id, executionId, userId: h.users['Jordan Lee']!, content, edits: null,
-      opportunityId: h.discoveryId, csmUserId: h.users['Jordan Lee']!, today: '2026-11-25',
+      planId: plan.id,
+      executionId,
+      userId: h.users['Jordan Lee']!,
+      content,
+      edits: null,
+      opportunityId: h.discoveryId,
+      csmUserId: h.users['Jordan Lee']!,
+      today: '2026-11-25',
     });
     h.org.resetRequests();
     const report = await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log);
@@ -180,4 +217,3 @@ describe('Salesforce task mirror', () => {
     expect(row!.mirror_status).toBe('pending');
   });
 });
-

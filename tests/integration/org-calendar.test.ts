@@ -20,7 +20,7 @@ async function calendarOf(opts: { country?: string; now?: () => number } = {}) {
 }
 
 describe('the business calendar of a connected org', () => {
-  it('skips the org\'s holidays with no HOLIDAY_COUNTRY set, reading them with two SOQL queries', async () => {
+  it("skips the org's holidays with no HOLIDAY_COUNTRY set, reading them with two SOQL queries", async () => {
     org = await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
     const calendar = await calendarOf();
     expect(org.requests.map((r) => r.soql?.split(' FROM ')[1]?.split(' ')[0]).sort()).toEqual(['BusinessHours', 'Holiday']);
@@ -36,8 +36,9 @@ describe('the business calendar of a connected org', () => {
     org = await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
     const calendar = await calendarOf({ now: () => now });
     expect(calendar.isBusinessDay('2026-12-24')).toBe(true);
-    await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken: TOKEN })
-      .then((conn) => conn.sobject('Holiday').create({ Name: 'Christmas Eve', IsAllDay: true, ActivityDate: '2026-12-24' }));
+    await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken: TOKEN }).then((conn) =>
+      conn.sobject('Holiday').create({ Name: 'Christmas Eve', IsAllDay: true, ActivityDate: '2026-12-24' }),
+    );
     now += 30 * 60_000;
     await calendar.refresh();
     expect(calendar.isBusinessDay('2026-12-24')).toBe(true);
@@ -46,7 +47,7 @@ describe('the business calendar of a connected org', () => {
     expect(calendar.isBusinessDay('2026-12-24')).toBe(false);
   });
 
-  it('falls back to HOLIDAY_COUNTRY when the org\'s calendar cannot be read', async () => {
+  it("falls back to HOLIDAY_COUNTRY when the org's calendar cannot be read", async () => {
     org = await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
     org.injectFault({ count: 1, errorCode: 'INSUFFICIENT_ACCESS', status: 403, methods: ['GET'], pathContains: '/query' });
     const calendar = await calendarOf({ country: 'GB' });

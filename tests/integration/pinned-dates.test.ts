@@ -45,14 +45,22 @@ describe.each(DATES)('on $today ($what)', ({ today, reminderIn1, reminderIn3 }) 
     expect((await syncTaskStatusFromSalesforce(h.deps)).completed).toEqual([csmTask.taskId]);
 
     // Follow-up reminders: N business days from today, skipping weekends and US holidays; snoozed until then.
-    const ids = await insertAiTasks(h.sql, { executionId, planId: plan.id }, [1, 3].map((days) => ({
-      processor: 'follow-up-reminder-creator', key: `ai-reminder-${days}`,
-      metadata: { daysUntilReminder: days, reminderMessage: 'Check in', relatedAction: `Follow-up in ${days}`, reminderPriority: 2 },
-    })), h.discoveryId);
+    const ids = await insertAiTasks(
+      h.sql,
+      { executionId, planId: plan.id },
+      [1, 3].map((days) => ({
+        processor: 'follow-up-reminder-creator',
+        key: `ai-reminder-${days}`,
+        metadata: { daysUntilReminder: days, reminderMessage: 'Check in', relatedAction: `Follow-up in ${days}`, reminderPriority: 2 },
+      })),
+      h.discoveryId,
+    );
     // (The plan's own AI tasks run in the same batch.)
     const outcomes = await createExecutor(h.deps, { options: { retryDelayMs: 0 } }).runOnce();
     expect(outcomes.filter((o) => ids.includes(o.taskId)).map((o) => o.status)).toEqual(['success', 'success']);
-    const dates = await Promise.all(ids.map(async (id) => ((await getTask(h.sql, id))!.executionResult as { reminderDate: string }).reminderDate));
+    const dates = await Promise.all(
+      ids.map(async (id) => ((await getTask(h.sql, id))!.executionResult as { reminderDate: string }).reminderDate),
+    );
     expect(dates).toEqual([reminderIn1, reminderIn3]);
     const reminder = h.org.records('Task').find((t) => t.Subject === `Follow up: Follow-up in 1`)!;
     expect(reminder).toMatchObject({ ActivityDate: reminderIn1, ReminderDateTime: `${reminderIn1}T08:00:00.000+0000` });

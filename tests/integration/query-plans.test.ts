@@ -9,9 +9,14 @@ import { freshDatabase } from '../../testkit/database.ts';
 import { seedYear } from '../../testkit/year-seed.ts';
 import { insertAiTasks } from '../../testkit/executor/fixtures.ts';
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
 const seqScansOnTasks = (node: PlanNode): number =>
-  (node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'workflow_tasks' ? 1 : 0) + (node.Plans ?? []).reduce((n, p) => n + seqScansOnTasks(p), 0);
+  (node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'workflow_tasks' ? 1 : 0) +
+  (node.Plans ?? []).reduce((n, p) => n + seqScansOnTasks(p), 0);
 
 /**
  * The plan view, the task list, the execute endpoint, the executor and the operator's views, on a seeded table with
@@ -28,10 +33,17 @@ describe('query plans at scale', () => {
     db = await freshDatabase();
     // A fifth of a year: large enough that a scan costs what it would, quick to seed.
     seeded = await seedYear(db.sql, { opportunities: 1_000, planTasks: 10_000, finishedAiTasks: 40_000 });
-    await insertAiTasks(db.sql, { executionId: seeded.executionId, planId: seeded.planId }, [{ processor: 'crm-opportunity-updater' }, { processor: 'crm-opportunity-updater' }], seeded.opportunityId);
+    await insertAiTasks(
+      db.sql,
+      { executionId: seeded.executionId, planId: seeded.planId },
+      [{ processor: 'crm-opportunity-updater' }, { processor: 'crm-opportunity-updater' }],
+      seeded.opportunityId,
+    );
     await db.sql`VACUUM ANALYZE workflow_tasks`;
     traced = postgres(db.url, {
-      max: 1, onnotice: () => undefined, transform: { undefined: null },
+      max: 1,
+      onnotice: () => undefined,
+      transform: { undefined: null },
       debug: (_conn, query, params) => void statements.push({ query, params: params as unknown[] }),
     }) as Sql;
   }, 120_000);
@@ -64,14 +76,22 @@ describe('query plans at scale', () => {
 
   it('the task list with filters, first and next page', async () => {
     await noSeqScan((sql) => listTasks(sql, { opportunityIds: [seeded.opportunityId], status: 'completed', limit: 20 }));
-    await noSeqScan((sql) => listTasks(sql, { opportunityIds: [seeded.opportunityId], limit: 5, after: { createdAt: '2026-01-01T00:00:00.000000Z', id: '00000000-0000-0000-0000-000000000000' } }));
+    await noSeqScan((sql) =>
+      listTasks(sql, {
+        opportunityIds: [seeded.opportunityId],
+        limit: 5,
+        after: { createdAt: '2026-01-01T00:00:00.000000Z', id: '00000000-0000-0000-0000-000000000000' },
+      }),
+    );
     await noSeqScan((sql) => listTasks(sql, { executionId: seeded.executionId, owner: 'AI', limit: 20 }));
   });
 
   it('the executor: claim, execute one now, lease sweep; the mirror queue', async () => {
     const o = { workerId: 'plans', leaseMs: 60_000, maxAttempts: 3 };
     await noSeqScan((sql) => claimQueuedTasks(sql, 10, o));
-    const [queued] = await db.sql<{ id: string }[]>`SELECT id FROM workflow_tasks WHERE auto_execute AND execution_status = 'success' LIMIT 1`;
+    const [queued] = await db.sql<
+      { id: string }[]
+    >`SELECT id FROM workflow_tasks WHERE auto_execute AND execution_status = 'success' LIMIT 1`;
     await noSeqScan((sql) => claimTaskNow(sql, queued!.id, o));
     await noSeqScan((sql) => recoverExpiredLeases(sql));
     await noSeqScan((sql) => tasksToMirror(sql, {}));

@@ -40,7 +40,8 @@ describe('re-planning a finalized action plan', () => {
   const base = () => `/api/workflows/executions/${executionId}/action-plan`;
   const mirroredTasks = () => h.org.records('Task').filter((t) => t.Action_Plan_Task_Id__c);
   const sfTasksOf = (taskId: string) => mirroredTasks().filter((t) => t.Action_Plan_Task_Id__c === taskId);
-  const row = async (id: string) => (await h.sql`SELECT *, to_char(due_date, 'YYYY-MM-DD') AS due FROM workflow_tasks WHERE id = ${id}`)[0]!;
+  const row = async (id: string) =>
+    (await h.sql`SELECT *, to_char(due_date, 'YYYY-MM-DD') AS due FROM workflow_tasks WHERE id = ${id}`)[0]!;
   const counts = async () => {
     const [n] = await h.sql`SELECT (SELECT count(*) FROM workflow_tasks)::int AS tasks, (SELECT count(*) FROM notifications)::int AS notes,
                                    (SELECT count(*) FROM scheduled_workflows)::int AS scheduled`;
@@ -88,7 +89,13 @@ describe('re-planning a finalized action plan', () => {
     planner.reshape = (c) => {
       c.csmTasks = c.csmTasks.filter((t) => t.action !== dropped.action);
       const template = c.csmTasks[0]!;
-      c.csmTasks.push({ ...structuredClone(template), key: 'csm-new', action: 'Send the renewal timeline to Eric Estrada', subTasks: [], complexity: 'simple' });
+      c.csmTasks.push({
+        ...structuredClone(template),
+        key: 'csm-new',
+        action: 'Send the renewal timeline to Eric Estrada',
+        subTasks: [],
+        complexity: 'simple',
+      });
       c.aiTasks.find((t) => t.action === reworded.action)!.description = 'Reworded by version 2';
     };
     const res = await h.api('POST', `${base()}/generate`);
@@ -98,18 +105,40 @@ describe('re-planning a finalized action plan', () => {
     expect(v2.diff.previousVersion).toBe(1);
     expect(v2.diff.added).toEqual([{ key: 'csm-new', owner: 'CSM', action: 'Send the renewal timeline to Eric Estrada' }]);
     expect(v2.diff.removed).toEqual([{ key: dropped.key, owner: 'CSM', action: dropped.action }]);
-    expect(v2.diff.changed).toContainEqual(expect.objectContaining({ action: reworded.action, fields: [expect.objectContaining({ field: 'description', to: 'Reworded by version 2' })] }));
+    expect(v2.diff.changed).toContainEqual(
+      expect.objectContaining({
+        action: reworded.action,
+        fields: [expect.objectContaining({ field: 'description', to: 'Reworded by version 2' })],
+      }),
+    );
     expect(v2.diff.renewalDateMoved).toBeNull();
 
     const csm = (action: string) => v2.csmTasks.find((t: any) => t.action === action);
-    expect(csm(completed.action)).toMatchObject({ status: 'completed', carried: { fromTaskId: completed.taskId, fromVersion: 1, done: true, status: 'completed' } });
-    expect(csm(redated.action)).toMatchObject({ dueDate: newDue, status: 'pending', carried: { fromTaskId: redated.taskId, done: false, csmEdited: ['dueDate'] } });
-    expect(csm('Call Eric Estrada this week')).toMatchObject({ priority: 5, carried: { fromTaskId: retitled.taskId, csmEdited: ['action', 'priority'] } });
+    expect(csm(completed.action)).toMatchObject({
+      status: 'completed',
+      carried: { fromTaskId: completed.taskId, fromVersion: 1, done: true, status: 'completed' },
+    });
+    expect(csm(redated.action)).toMatchObject({
+      dueDate: newDue,
+      status: 'pending',
+      carried: { fromTaskId: redated.taskId, done: false, csmEdited: ['dueDate'] },
+    });
+    expect(csm('Call Eric Estrada this week')).toMatchObject({
+      priority: 5,
+      carried: { fromTaskId: retitled.taskId, csmEdited: ['action', 'priority'] },
+    });
     expect(csm('Send the renewal timeline to Eric Estrada').carried).toBeNull();
-    expect(v2.aiTasks.find((t: any) => t.action === ran.action)).toMatchObject({ executionStatus: 'success', carried: { fromTaskId: ran.taskId, done: true } });
-    expect(v2.aiTasks.find((t: any) => t.action === reworded.action)).toMatchObject({ executionStatus: null, carried: { fromTaskId: reworded.taskId, done: false } });
+    expect(v2.aiTasks.find((t: any) => t.action === ran.action)).toMatchObject({
+      executionStatus: 'success',
+      carried: { fromTaskId: ran.taskId, done: true },
+    });
+    expect(v2.aiTasks.find((t: any) => t.action === reworded.action)).toMatchObject({
+      executionStatus: null,
+      carried: { fromTaskId: reworded.taskId, done: false },
+    });
     // The CSM's edits are not changes: the edited tasks pair with what the CSM has now.
-    const fieldsChanged = (action: string) => (v2.diff.changed.find((c: any) => c.action === action)?.fields ?? []).map((f: any) => f.field);
+    const fieldsChanged = (action: string) =>
+      (v2.diff.changed.find((c: any) => c.action === action)?.fields ?? []).map((f: any) => f.field);
     expect(fieldsChanged(redated.action)).not.toContain('dueDate');
     expect(fieldsChanged('Call Eric Estrada this week')).not.toContain('action');
     expect(fieldsChanged('Call Eric Estrada this week')).not.toContain('priority');
@@ -161,7 +190,8 @@ describe('re-planning a finalized action plan', () => {
     expect(await row(ran.taskId)).toMatchObject({ execution_status: 'success', status: 'completed', attempts: 1 });
     expect(await row(reworded.taskId)).toMatchObject({ execution_status: 'queued', description: 'Reworded by version 2' });
     expect(String(sfTasksOf(reworded.taskId)[0]!.Description)).toContain('Reworded by version 2');
-    const queued = await h.sql`SELECT id FROM workflow_tasks WHERE execution_id = ${executionId} AND execution_status = 'queued' AND status <> 'cancelled'`;
+    const queued =
+      await h.sql`SELECT id FROM workflow_tasks WHERE execution_id = ${executionId} AND execution_status = 'queued' AND status <> 'cancelled'`;
     expect(queued.map((q) => q.id)).not.toContain(ran.taskId);
 
     // The dropped open task is cancelled with a note, and Deferred in Salesforce.
@@ -178,13 +208,15 @@ describe('re-planning a finalized action plan', () => {
     expect(complex.subTasks.every((s: any) => s.taskId)).toBe(true);
 
     // One next workflow in force, one notification of the update.
-    const scheduled = await h.sql`SELECT source_plan_id, status FROM scheduled_workflows WHERE source_execution_id = ${executionId} ORDER BY created_at`;
+    const scheduled =
+      await h.sql`SELECT source_plan_id, status FROM scheduled_workflows WHERE source_execution_id = ${executionId} ORDER BY created_at`;
     expect(scheduled.map((s) => [s.source_plan_id, s.status])).toEqual([
       [v1.id, 'cancelled'],
       [v2.id, 'scheduled'],
     ]);
     // The reminder the AI task created as it ran (snoozed until its date) is not a plan task: it follows the plan as it is.
-    const reminders = await h.sql`SELECT action_plan_id, status FROM workflow_tasks WHERE execution_id = ${executionId} AND plan_task_key LIKE '%-reminder'`;
+    const reminders =
+      await h.sql`SELECT action_plan_id, status FROM workflow_tasks WHERE execution_id = ${executionId} AND plan_task_key LIKE '%-reminder'`;
     expect(reminders.length).toBeGreaterThan(0);
     expect(reminders.map((r) => [r.action_plan_id, r.status])).toEqual(reminders.map(() => [v2.id, 'snoozed']));
     const notes = await h.sql`SELECT kind, title FROM notifications WHERE plan_id = ${v2.id}`;
@@ -201,7 +233,9 @@ describe('re-planning a finalized action plan', () => {
     expect(again.status).toBe(200);
     expect(again.body.plan).toMatchObject({ id: v2.id, status: 'finalized' });
     expect(await counts()).toEqual(before);
-    expect(await h.sql`SELECT id, action_plan_id, status, execution_status, updated_at FROM workflow_tasks ORDER BY id`).toEqual(rowsBefore);
+    expect(await h.sql`SELECT id, action_plan_id, status, execution_status, updated_at FROM workflow_tasks ORDER BY id`).toEqual(
+      rowsBefore,
+    );
   });
 
   it('when the renewal date moves, open tasks are re-dated by its business days and the CSM sees the shift', async () => {
@@ -213,13 +247,18 @@ describe('re-planning a finalized action plan', () => {
     expect(res.status).toBe(201);
     const v3 = res.body.plan;
     // The CSM's retitle from version 1 is still the CSM's in version 3.
-    expect(v3.csmTasks.find((t: any) => t.carried?.fromTaskId === retitled.taskId)).toMatchObject({ action: 'Call Eric Estrada this week', priority: 5 });
+    expect(v3.csmTasks.find((t: any) => t.carried?.fromTaskId === retitled.taskId)).toMatchObject({
+      action: 'Call Eric Estrada this week',
+      priority: 5,
+    });
     expect(v3.diff).toMatchObject({ previousVersion: 2, renewalDateMoved: { from: oldRenewal, to: moved, businessDays: 5 } });
     // The CSM's own date moves with the renewal: it keeps its place in the schedule.
     const shifted = h.deps.calendar.add(newDue, 5);
     const keptEdit = v3.csmTasks.find((t: any) => t.carried?.fromTaskId === redated.taskId);
     expect(keptEdit.dueDate).toBe(shifted);
-    expect(v3.diff.changed).toContainEqual(expect.objectContaining({ key: keptEdit.key, fields: expect.arrayContaining([{ field: 'dueDate', from: newDue, to: shifted }]) }));
+    expect(v3.diff.changed).toContainEqual(
+      expect.objectContaining({ key: keptEdit.key, fields: expect.arrayContaining([{ field: 'dueDate', from: newDue, to: shifted }]) }),
+    );
     for (const t of v3.csmTasks.filter((x: any) => x.carried && !x.carried.done)) {
       const previous = v2.csmTasks.find((p: any) => p.taskId === t.carried.fromTaskId);
       expect(t.dueDate).toBe(h.deps.calendar.add(h.deps.calendar.onOrAfter(previous.dueDate), 5));

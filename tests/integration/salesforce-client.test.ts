@@ -67,7 +67,11 @@ describe('OAuth 2.0 JWT bearer flow', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   beforeAll(async () => {
     org = await startOrgEmulator({
-      jwt: { clientId: 'connected-app-id', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), tokenTtlSeconds: 3600 },
+      jwt: {
+        clientId: 'connected-app-id',
+        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        tokenTtlSeconds: 3600,
+      },
     });
   });
   afterAll(async () => org?.close());

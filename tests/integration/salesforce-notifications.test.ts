@@ -27,7 +27,11 @@ describe('Salesforce notifications (customNotificationAction)', () => {
   });
 
   const opportunity = () => DEMO_IDS.opportunities.acme;
-  const sent = () => h.org.requests.filter((r) => r.path === ACTION_PATH && r.status === 200).map((r) => (r.body as { inputs: any[] }).inputs).flat();
+  const sent = () =>
+    h.org.requests
+      .filter((r) => r.path === ACTION_PATH && r.status === 200)
+      .map((r) => (r.body as { inputs: any[] }).inputs)
+      .flat();
   const sentFor = (titlePattern: RegExp) => sent().filter((i) => titlePattern.test(i.title));
   const expectOne = (titlePattern: RegExp, body: RegExp) => {
     const inputs = sentFor(titlePattern);
@@ -44,7 +48,13 @@ describe('Salesforce notifications (customNotificationAction)', () => {
   it('an AI task that failed for good', async () => {
     await h.finalizedPlan();
     // The contact updater's write is rejected by a validation rule: permanent, so no retry.
-    h.org.injectFault({ count: 1, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Primary contact is locked', methods: ['PATCH'], pathContains: '/sobjects/Opportunity/' });
+    h.org.injectFault({
+      count: 1,
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Primary contact is locked',
+      methods: ['PATCH'],
+      pathContains: '/sobjects/Opportunity/',
+    });
     const executor = createExecutor(h.deps, { options: { workerId: 'notify-test' } });
     const outcomes = await executor.runOnce();
     await executor.stop(); // the mirror and the notifications that follow a run finish first
@@ -56,12 +66,21 @@ describe('Salesforce notifications (customNotificationAction)', () => {
     const start = await h.api('POST', '/api/workflows/executions', { opportunityId: opportunity() });
     const id = start.body.execution.id;
     await h.api('POST', `/api/workflows/executions/${id}/action-plan/generate`);
-    h.org.injectFault({ count: 1, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Subject is blocked by a validation rule', mode: 'per-record' });
+    h.org.injectFault({
+      count: 1,
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: 'Subject is blocked by a validation rule',
+      mode: 'per-record',
+    });
     const finalized = await h.api('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
     const n = finalized.body.plan.aiTasks.length + finalized.body.plan.csmTasks.length;
     const rejected = sentFor(/could not be copied to Salesforce$/);
     expect(rejected).toHaveLength(n);
-    expect(rejected[0]).toMatchObject({ recipientIds: [CSM], targetId: opportunity(), body: expect.stringMatching(/^Salesforce rejected the Task: FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/) });
+    expect(rejected[0]).toMatchObject({
+      recipientIds: [CSM],
+      targetId: opportunity(),
+      body: expect.stringMatching(/^Salesforce rejected the Task: FIELD_CUSTOM_VALIDATION_EXCEPTION: Subject is blocked/),
+    });
   });
 
   it('a renewal date move that needs a re-plan (and the stage it now falls in)', async () => {
@@ -72,7 +91,10 @@ describe('Salesforce notifications (customNotificationAction)', () => {
     const moved = new Date(Date.parse(`${close}T00:00:00Z`) - 100 * 86_400_000).toISOString().slice(0, 10);
     h.org.updateRecord('Opportunity', opportunity(), { CloseDate: moved });
     await h.api('POST', '/api/workflows/executions', { opportunityId: opportunity() });
-    expectOne(/^Renewal date moved: re-plan /, new RegExp(`moved from ${close} to ${moved} .*the Negotiate stage; the plan was made for Discovery\\)`));
+    expectOne(
+      /^Renewal date moved: re-plan /,
+      new RegExp(`moved from ${close} to ${moved} .*the Negotiate stage; the plan was made for Discovery\\)`),
+    );
     // Once per new date, however often the card is opened.
     await h.api('POST', '/api/workflows/executions', { opportunityId: opportunity() });
     await sendSalesforceNotifications(h.deps);
@@ -131,7 +153,10 @@ describe('Salesforce notifications (customNotificationAction)', () => {
       await h.sql`UPDATE action_plans SET finalized_by = ${ADMIN}`;
       await sendSalesforceNotifications(h.deps);
       const [row] = await h.sql`SELECT salesforce_state, salesforce_error FROM notifications WHERE kind = 'plan-finalized'`;
-      expect(row).toMatchObject({ salesforce_state: null, salesforce_error: expect.stringMatching(/no Custom Notification Type Not_Deployed/) });
+      expect(row).toMatchObject({
+        salesforce_state: null,
+        salesforce_error: expect.stringMatching(/no Custom Notification Type Not_Deployed/),
+      });
     } finally {
       h.deps.env = env;
     }

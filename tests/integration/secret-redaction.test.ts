@@ -15,8 +15,17 @@ describe('secrets in provider errors', () => {
   let server: OpenAiTestServer;
   const KEY = 'sk-RTCAq7ZrT1mPx9vLw3bYc5NdK8';
   const SECRET = 'RTCAq7ZrT1mPx9vLw3bYc5NdK8';
-  const openAiEnv = () => ({ OPENAI_API_KEY: 'the-configured-key', OPENAI_BASE_URL: server.url, OPENAI_MODEL: 'test-model', OPENAI_TIMEOUT_SECONDS: 5, OPENAI_MAX_RETRIES: 0 });
-  const incorrectKey = { status: 401, message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.` };
+  const openAiEnv = () => ({
+    OPENAI_API_KEY: 'the-configured-key',
+    OPENAI_BASE_URL: server.url,
+    OPENAI_MODEL: 'test-model',
+    OPENAI_TIMEOUT_SECONDS: 5,
+    OPENAI_MAX_RETRIES: 0,
+  });
+  const incorrectKey = {
+    status: 401,
+    message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+  };
 
   beforeAll(async () => {
     server = await startOpenAiTestServer();
@@ -29,9 +38,12 @@ describe('secrets in provider errors', () => {
 
   /** Every row of every table as text. */
   async function databaseText(): Promise<string> {
-    const tables = await h.sql<{ name: string }[]>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
+    const tables = await h.sql<
+      { name: string }[]
+    >`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
     let text = '';
-    for (const { name } of tables) text += (await h.sql<{ t: string | null }[]>`SELECT string_agg(t::text, '|') AS t FROM ${h.sql(name)} t`)[0]!.t ?? '';
+    for (const { name } of tables)
+      text += (await h.sql<{ t: string | null }[]>`SELECT string_agg(t::text, '|') AS t FROM ${h.sql(name)} t`)[0]!.t ?? '';
     return text;
   }
   const expectNoSecret = async (...responses: { text: string }[]) => {
@@ -48,7 +60,10 @@ describe('secrets in provider errors', () => {
       const res = await h.api('POST', `/api/workflows/executions/${id}/steps/recommendations/run`);
       expect(res.status).toBe(200);
       const step = res.body.execution.steps.find((s: any) => s.id === 'recommendations');
-      expect(step.result).toMatchObject({ analyzer: 'rules', fallbackReason: expect.stringMatching(/401: Incorrect API key provided: \[redacted\]/) });
+      expect(step.result).toMatchObject({
+        analyzer: 'rules',
+        fallbackReason: expect.stringMatching(/401: Incorrect API key provided: \[redacted\]/),
+      });
       expect(server.pending()).toBe(0);
       await expectNoSecret(res, await h.api('GET', `/api/workflows/executions/${id}`));
     } finally {
@@ -60,7 +75,9 @@ describe('secrets in provider errors', () => {
     const planner = h.deps.planner;
     h.deps.planner = llmPlannerFromEnv(openAiEnv())!;
     try {
-      const { id } = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities['Northwind Health — FY27 Renewal'] })).body.execution;
+      const { id } = (
+        await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities['Northwind Health — FY27 Renewal'] })
+      ).body.execution;
       server.script(incorrectKey);
       const first = await h.api('POST', `/api/workflows/executions/${id}/action-plan/generate`);
       expect(first.status).toBe(201);
@@ -77,8 +94,16 @@ describe('secrets in provider errors', () => {
 
   it("an AI task's error (last_error, execution_result, the notification, the execute response)", async () => {
     const { plan } = await h.finalizedPlan(h.opportunities['Globex Manufacturing — FY27 Renewal']);
-    const ai = plan.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater' || t.processor === 'crm-opportunity-updater') ?? plan.aiTasks[0];
-    h.org.injectFault({ count: 1, errorCode: 'FIELD_INTEGRITY_EXCEPTION', status: 400, message: `rejected for session token=${SECRET} (${KEY})`, methods: ['PATCH', 'POST'] });
+    const ai =
+      plan.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater' || t.processor === 'crm-opportunity-updater') ??
+      plan.aiTasks[0];
+    h.org.injectFault({
+      count: 1,
+      errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+      status: 400,
+      message: `rejected for session token=${SECRET} (${KEY})`,
+      methods: ['PATCH', 'POST'],
+    });
     const res = await h.api('POST', `/api/workflows/tasks/${ai.taskId}/execute`);
     expect(res.status).toBe(200);
     expect(res.body.outcome.error).toMatch(/\[redacted\]/);
@@ -90,10 +115,18 @@ describe('secrets in provider errors', () => {
   it('a mirror error, and a Salesforce error answered by the API', async () => {
     const { plan } = await h.finalizedPlan(h.opportunities['Initech Software — FY27 Renewal']);
     const task = plan.csmTasks[0];
-    h.org.injectFault({ count: 1, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', mode: 'per-record', message: `Blocked: Bearer ${SECRET}xyz`, methods: ['PATCH'] });
+    h.org.injectFault({
+      count: 1,
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      mode: 'per-record',
+      message: `Blocked: Bearer ${SECRET}xyz`,
+      methods: ['PATCH'],
+    });
     const patched = await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { status: 'in_progress' });
     expect(patched.status).toBe(200);
-    const [row] = await h.sql<{ mirrorError: string | null }[]>`SELECT mirror_error AS "mirrorError" FROM workflow_tasks WHERE id = ${task.taskId}`;
+    const [row] = await h.sql<
+      { mirrorError: string | null }[]
+    >`SELECT mirror_error AS "mirrorError" FROM workflow_tasks WHERE id = ${task.taskId}`;
     expect(row!.mirrorError).toMatch(/Bearer \[redacted\]|\[redacted\]/);
     h.org.injectFault({ count: 20, errorCode: 'SERVER_UNAVAILABLE', message: `Maintenance; retry with ${KEY}`, methods: ['GET'] });
     const unavailable = await h.api('GET', `/api/workflows/tasks/${task.taskId}`);

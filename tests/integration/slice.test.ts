@@ -17,7 +17,13 @@ describe('renewal action plan slice', () => {
   it('starts the Discovery workflow, and starting again returns the same execution', async () => {
     const first = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
     expect(first.status).toBe(201);
-    expect(first.body.execution).toMatchObject({ stage: 'Discovery', urgency: 'low', daysToRenewal: 165, status: 'in_progress', currentPlanId: null });
+    expect(first.body.execution).toMatchObject({
+      stage: 'Discovery',
+      urgency: 'low',
+      daysToRenewal: 165,
+      status: 'in_progress',
+      currentPlanId: null,
+    });
     expect(first.body.execution.steps.at(-1)).toMatchObject({ id: 'action-plan', type: 'planning', status: 'pending' });
     executionId = first.body.execution.id;
     const again = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
@@ -47,7 +53,8 @@ describe('renewal action plan slice', () => {
   it('regenerating makes version 2 and supersedes version 1', async () => {
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
     expect(res.body.plan.version).toBe(2);
-    const superseded = await h.sql`SELECT count(*)::int AS n FROM action_plans WHERE execution_id = ${executionId} AND status = 'superseded'`;
+    const superseded =
+      await h.sql`SELECT count(*)::int AS n FROM action_plans WHERE execution_id = ${executionId} AND status = 'superseded'`;
     expect(superseded[0]!.n).toBe(1);
     plan = res.body.plan;
   });
@@ -87,7 +94,13 @@ describe('renewal action plan slice', () => {
     const tasks = mirrored();
     expect(tasks).toHaveLength(done.aiTasks.length + done.csmTasks.length);
     const csmRecord = tasks.find((t) => t.Action_Plan_Task_Id__c === done.csmTasks.find((t: any) => t.key === csm.key).taskId)!;
-    expect(csmRecord).toMatchObject({ WhatId: h.discoveryId, OwnerId: h.users['Jordan Lee'], Subject: 'Call Eric Estrada this week', Priority: 'Low', Status: 'Not Started' });
+    expect(csmRecord).toMatchObject({
+      WhatId: h.discoveryId,
+      OwnerId: h.users['Jordan Lee'],
+      Subject: 'Call Eric Estrada this week',
+      Priority: 'Low',
+      Status: 'Not Started',
+    });
     const complexRecord = tasks.find((t) => t.Action_Plan_Task_Id__c === complex.taskId)!;
     expect(String(complexRecord.Description)).toContain('[ ] ');
     const updaterRecord = tasks.find((t) => String(t.Subject).startsWith('[AI] Update primary contact'));
@@ -159,7 +172,9 @@ describe('renewal action plan slice', () => {
 
   it('answers 304 to an unchanged ETag and never serves a stale view after a change', async () => {
     const path = `/api/workflows/executions/${executionId}/action-plan`;
-    const first = await h.app.request(path, { headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', 'x-salesforce-user-id': h.users['Jordan Lee']! } });
+    const first = await h.app.request(path, {
+      headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', 'x-salesforce-user-id': h.users['Jordan Lee']! },
+    });
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"[0-9a-f]{32}-\d{4}-\d\d-\d\d"$/); // the view stamp and the day (steps turn overdue)
     const same = await h.api('GET', path, undefined, { headers: { 'if-none-match': etag } });

@@ -27,7 +27,8 @@ describe('live timeline and the mirror after an AI task', () => {
     expect(outcomes.map((o) => o.status)).toEqual(plan.aiTasks.map(() => 'success'));
 
     const after = await planOf(executionId);
-    for (const step of after.timeline.filter((s: any) => s.taskKeys.some((k: string) => aiKeys.has(k)))) expect(step).toMatchObject({ status: 'done' });
+    for (const step of after.timeline.filter((s: any) => s.taskKeys.some((k: string) => aiKeys.has(k))))
+      expect(step).toMatchObject({ status: 'done' });
     for (const task of after.aiTasks) expect(salesforceTask(task.taskId)).toMatchObject({ Status: 'Completed' });
     expect(after.mirror).toMatchObject({ pending: 0, failed: 0, stuck: [] });
   });
@@ -43,7 +44,16 @@ describe('live timeline and the mirror after an AI task', () => {
 });
 
 describe('timelineNow', () => {
-  const step = (over: object) => ({ step: 1, date: '2026-12-01', owner: 'CSM' as const, title: 'Call Eric', description: '', status: 'pending' as const, taskKeys: ['csm-1'], ...over });
+  const step = (over: object) => ({
+    step: 1,
+    date: '2026-12-01',
+    owner: 'CSM' as const,
+    title: 'Call Eric',
+    description: '',
+    status: 'pending' as const,
+    taskKeys: ['csm-1'],
+    ...over,
+  });
 
   it('is overdue past its date unless done, in progress when part of its tasks are done', () => {
     const tasks = [
@@ -51,7 +61,11 @@ describe('timelineNow', () => {
       { key: 'ai-1', action: 'Update', status: 'completed', executionStatus: 'success' },
       { key: 'ai-2', action: 'Remind', status: 'pending', executionStatus: 'failed' },
     ];
-    const timeline = [step({}), step({ step: 2, owner: 'AI', taskKeys: ['ai-1', 'ai-2'], date: '2026-12-03' }), step({ step: 3, owner: 'Customer', taskKeys: [], date: '2026-11-20' })];
+    const timeline = [
+      step({}),
+      step({ step: 2, owner: 'AI', taskKeys: ['ai-1', 'ai-2'], date: '2026-12-03' }),
+      step({ step: 3, owner: 'Customer', taskKeys: [], date: '2026-11-20' }),
+    ];
     expect(timelineNow(timeline, tasks, '2026-11-30').map((s) => s.status)).toEqual(['pending', 'in_progress', 'overdue']);
     expect(timelineNow(timeline, tasks, '2026-12-02').map((s) => s.status)).toEqual(['overdue', 'in_progress', 'overdue']);
     const done = tasks.map((t) => ({ ...t, status: 'completed', executionStatus: t.executionStatus && 'success' }));

@@ -34,13 +34,55 @@ export interface ProviderError {
 export const OPENAI_REASONING_MODEL = /^(?:o\d+(?:-[\w.-]+)?|gpt-5(?!-chat)[\w.-]*)$/i;
 
 const OPENAI_PARAMS = new Set([
-  'model', 'messages', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'response_format', 'n', 'stop', 'seed', 'stream',
-  'stream_options', 'tools', 'tool_choice', 'parallel_tool_calls', 'reasoning_effort', 'verbosity', 'user', 'metadata', 'store', 'logprobs',
-  'top_logprobs', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'service_tier', 'prompt_cache_key', 'safety_identifier',
+  'model',
+  'messages',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'response_format',
+  'n',
+  'stop',
+  'seed',
+  'stream',
+  'stream_options',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'reasoning_effort',
+  'verbosity',
+  'user',
+  'metadata',
+  'store',
+  'logprobs',
+  'top_logprobs',
+  'frequency_penalty',
+  'presence_penalty',
+  'logit_bias',
+  'service_tier',
+  'prompt_cache_key',
+  'safety_identifier',
 ]);
 const OLLAMA_PARAMS = new Set([
-  'model', 'messages', 'frequency_penalty', 'presence_penalty', 'response_format', 'seed', 'stop', 'stream', 'stream_options', 'temperature',
-  'top_p', 'max_tokens', 'tools', 'tool_choice', 'reasoning_effort', 'reasoning', 'logprobs', 'top_logprobs', 'user',
+  'model',
+  'messages',
+  'frequency_penalty',
+  'presence_penalty',
+  'response_format',
+  'seed',
+  'stop',
+  'stream',
+  'stream_options',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'tools',
+  'tool_choice',
+  'reasoning_effort',
+  'reasoning',
+  'logprobs',
+  'top_logprobs',
+  'user',
 ]);
 
 export interface ProviderOptions {
@@ -72,26 +114,45 @@ export function rejection(options: ProviderOptions, body: Record<string, unknown
     if (reasoning) {
       for (const p of ['temperature', 'top_p'])
         if (p in body && body[p] !== 1)
-          return invalid(`Unsupported value: '${p}' does not support ${String(body[p])} with this model. Only the default (1) value is supported.`, p, 'unsupported_value');
+          return invalid(
+            `Unsupported value: '${p}' does not support ${String(body[p])} with this model. Only the default (1) value is supported.`,
+            p,
+            'unsupported_value',
+          );
       if ('max_tokens' in body)
-        return invalid("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter');
+        return invalid(
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          'max_tokens',
+          'unsupported_parameter',
+        );
     }
     if (format?.type === 'json_schema' && format.json_schema?.strict) {
       const problem = strictSchemaProblem(format.json_schema.schema);
-      if (problem) return invalid(`Invalid schema for response_format '${format.json_schema.name}': ${problem}`, 'response_format', 'invalid_json_schema');
+      if (problem)
+        return invalid(
+          `Invalid schema for response_format '${format.json_schema.name}': ${problem}`,
+          'response_format',
+          'invalid_json_schema',
+        );
     }
     if (format?.type === 'json_object' && !messagesText.includes('json'))
       return invalid("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
   }
   if (provider === 'deepseek') {
-    if (format && format.type !== 'json_object' && format.type !== 'text') return invalid('This response_format type is unavailable now', 'response_format');
+    if (format && format.type !== 'json_object' && format.type !== 'text')
+      return invalid('This response_format type is unavailable now', 'response_format');
     if (format?.type === 'json_object' && !messagesText.includes('json'))
       return invalid("Prompt must contain the word 'json' in some form to use 'response_format' of type 'json_object'.", 'messages');
   }
   if (provider === 'ollama') {
-    for (const key of Object.keys(body)) if (!OLLAMA_PARAMS.has(key)) return invalid(`unsupported request field ${key} (Ollama would ignore it)`, key);
+    for (const key of Object.keys(body))
+      if (!OLLAMA_PARAMS.has(key)) return invalid(`unsupported request field ${key} (Ollama would ignore it)`, key);
   }
-  if ((provider === 'llama.cpp' || provider === 'ollama') && format?.type === 'json_schema' && grammarTooLarge(format.json_schema?.schema, 0))
+  if (
+    (provider === 'llama.cpp' || provider === 'ollama') &&
+    format?.type === 'json_schema' &&
+    grammarTooLarge(format.json_schema?.schema, 0)
+  )
     return invalid('Failed to initialize samplers: failed to parse grammar', null);
   return undefined;
 }
@@ -99,7 +160,8 @@ export function rejection(options: ProviderOptions, body: Record<string, unknown
 /** The first rule of OpenAI's strict structured-output subset the schema breaks, in OpenAI's words. */
 export function strictSchemaProblem(schema: unknown): string | undefined {
   const root = schema as Record<string, unknown> | undefined;
-  if (!root || root.type !== 'object') return `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(root?.type ?? 'None')}"'.`;
+  if (!root || root.type !== 'object')
+    return `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(root?.type ?? 'None')}"'.`;
   let properties = 0;
   const visit = (node: unknown, path: string, depth: number): string | undefined => {
     if (!node || typeof node !== 'object') return undefined;
@@ -113,15 +175,18 @@ export function strictSchemaProblem(schema: unknown): string | undefined {
     const record = node as Record<string, unknown>;
     for (const k of ['allOf', 'not', 'if', 'then', 'else', 'patternProperties', 'dependentRequired', 'dependentSchemas', 'default'])
       if (k in record) return `In context=(${path}), '${k}' is not permitted.`;
-    if (typeof record.pattern === 'string' && /\(\?[=!<]/.test(record.pattern)) return `In context=(${path}), look-around in 'pattern' is not supported.`;
+    if (typeof record.pattern === 'string' && /\(\?[=!<]/.test(record.pattern))
+      return `In context=(${path}), look-around in 'pattern' is not supported.`;
     if (record.type === 'object' || record.properties) {
       if (depth > 10) return `In context=(${path}), the schema nests deeper than 10 levels.`;
-      if (record.additionalProperties !== false) return `In context=(${path}), 'additionalProperties' is required to be supplied and to be false.`;
+      if (record.additionalProperties !== false)
+        return `In context=(${path}), 'additionalProperties' is required to be supplied and to be false.`;
       const keys = Object.keys((record.properties ?? {}) as object);
       properties += keys.length;
       const required = new Set((record.required ?? []) as string[]);
       const missing = keys.find((k) => !required.has(k));
-      if (missing) return `In context=(${path}), 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
+      if (missing)
+        return `In context=(${path}), 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
     }
     for (const [k, v] of Object.entries(record)) {
       const p = visit(v, `${path}, '${k}'`, k === 'properties' ? depth + 1 : depth);

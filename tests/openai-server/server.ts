@@ -49,7 +49,8 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
   const sockets = new Set<Socket>();
 
   const server = createServer(async (req, res) => {
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== path) return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+    if (req.method !== 'POST' || req.url?.split('?')[0] !== path)
+      return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
     const body = JSON.parse(await readBody(req)) as Omit<RecordedRequest, 'headers' | 'body'>;
     const request: RecordedRequest = { ...body, body: body as Record<string, unknown>, headers: req.headers };
     requests.push(request);
@@ -65,12 +66,20 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
       reply = reply.reply;
       while (typeof reply === 'function') reply = reply(request);
     }
-    if (!reply) return send(res, 500, { error: { message: 'the local OpenAI-compatible test server has no scripted answer left', type: 'server_error' } });
+    if (!reply)
+      return send(res, 500, {
+        error: { message: 'the local OpenAI-compatible test server has no scripted answer left', type: 'server_error' },
+      });
     if ('hang' in reply) return; // never answers: the client's timeout must end the request
     if ('stall' in reply) throw new Error('a stalled reply cannot stall again');
     if ('status' in reply)
       // Retry-After-Ms keeps the SDK's retries immediate; the retry policy itself is the SDK's.
-      return send(res, reply.status, { error: { message: reply.message ?? `scripted ${reply.status}`, type: 'server_error' } }, { 'retry-after-ms': '1', ...reply.headers });
+      return send(
+        res,
+        reply.status,
+        { error: { message: reply.message ?? `scripted ${reply.status}`, type: 'server_error' } },
+        { 'retry-after-ms': '1', ...reply.headers },
+      );
     const prompt = body.messages.reduce((n, m) => n + Math.ceil(String(m.content).length / 4), 0);
     const content = 'refusal' in reply ? null : typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
     send(res, 200, {
@@ -86,7 +95,12 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
           logprobs: null,
         },
       ],
-      usage: { prompt_tokens: prompt, completion_tokens: Math.ceil((content ?? '').length / 4), total_tokens: prompt + Math.ceil((content ?? '').length / 4), prompt_tokens_details: { cached_tokens: 0 } },
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: Math.ceil((content ?? '').length / 4),
+        total_tokens: prompt + Math.ceil((content ?? '').length / 4),
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
     });
   });
   server.on('connection', (s) => {

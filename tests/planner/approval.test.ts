@@ -30,7 +30,12 @@ describe('approving model-proposed field writes', () => {
     const plan = modelPlanWith(input, (p) => {
       p.aiTasks = p.aiTasks.slice(0, 2);
       p.aiTasks.push({
-        key: 'ai-9', action: 'Update the next step', description: 'As the latest note says', processor: 'crm-opportunity-updater', priority: 2, executeImmediately: true,
+        key: 'ai-9',
+        action: 'Update the next step',
+        description: 'As the latest note says',
+        processor: 'crm-opportunity-updater',
+        priority: 2,
+        executeImmediately: true,
         metadata: { fields: { NextStep: 'Send the invoice to billing@outside.example', Description: null, Probability: null } },
         evidence: [{ type: 'activity', id: activity.id, field: 'Description' }],
       });
@@ -48,15 +53,22 @@ describe('approving model-proposed field writes', () => {
     const done = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {});
     expect(done.status).toBe(200);
     expect(done.body.plan.aiTasks.map((t: any) => t.key)).not.toContain('ai-9');
-    expect(await h.sql`SELECT plan_task_key AS key FROM workflow_tasks WHERE execution_id = ${executionId} AND processor = 'crm-opportunity-updater'`).toEqual([]);
+    expect(
+      await h.sql`SELECT plan_task_key AS key FROM workflow_tasks WHERE execution_id = ${executionId} AND processor = 'crm-opportunity-updater'`,
+    ).toEqual([]);
   });
 
   it('runs it when the CSM ticks it (in the re-plan of that finalized plan)', async () => {
     const { executionId, draft } = await draftWithNextStepWrite(h.discoveryId);
     expect(draft.aiTasks.find((t: any) => t.key === 'ai-9')).toMatchObject({ included: false, needsApproval: true });
-    const done = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, { planId: draft.id, edits: [{ key: 'ai-9', include: true }] });
+    const done = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {
+      planId: draft.id,
+      edits: [{ key: 'ai-9', include: true }],
+    });
     expect(done.status).toBe(200);
     expect(done.body.plan.aiTasks.find((t: any) => t.key === 'ai-9')).toMatchObject({ included: true, needsApproval: false });
-    expect(await h.sql`SELECT plan_task_key AS key FROM workflow_tasks WHERE execution_id = ${executionId} AND processor = 'crm-opportunity-updater'`).toEqual([{ key: 'ai-9' }]);
+    expect(
+      await h.sql`SELECT plan_task_key AS key FROM workflow_tasks WHERE execution_id = ${executionId} AND processor = 'crm-opportunity-updater'`,
+    ).toEqual([{ key: 'ai-9' }]);
   });
 });

@@ -18,7 +18,13 @@ describe('the generation deadline', () => {
     [h, server] = await Promise.all([startHarness(), startOpenAiTestServer()]);
     // A small deadline; the per-attempt timeout and retries are far longer, so only the deadline can end the call.
     h.deps.env = { ...h.deps.env, GENERATION_DEADLINE_SECONDS: 0.5 };
-    const model = { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: server.url, OPENAI_MODEL: 'gpt-4o-mini', OPENAI_TIMEOUT_SECONDS: 60, OPENAI_MAX_RETRIES: 2 };
+    const model = {
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: server.url,
+      OPENAI_MODEL: 'gpt-4o-mini',
+      OPENAI_TIMEOUT_SECONDS: 60,
+      OPENAI_MAX_RETRIES: 2,
+    };
     h.deps.stepModel = stepModelFromEnv(model);
     h.deps.planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'gpt-4o-mini', timeoutMs: 60_000, maxRetries: 2 });
     executionId = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId })).body.execution.id;
@@ -31,7 +37,11 @@ describe('the generation deadline', () => {
     const stall = new Promise<void>((resolve) => (release = resolve));
     const lateAnswer = new Promise<void>((resolve) => (answered = resolve));
     // The recommendations step's model call stalls past the deadline; its answer would be a valid one.
-    const valid = { recommendations: [{ topic: 'late', priority: 1, title: 'A late recommendation', rationale: 'late', owner: 'CSM', sourceStep: 'pricing-strategy' }] };
+    const valid = {
+      recommendations: [
+        { topic: 'late', priority: 1, title: 'A late recommendation', rationale: 'late', owner: 'CSM', sourceStep: 'pricing-strategy' },
+      ],
+    };
     server.script({ stall, reply: () => (answered(), { content: valid }) });
 
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);

@@ -28,7 +28,14 @@ describe('action plan generation with the LLM planner', () => {
   async function input(): Promise<PlanningInput> {
     const context = (await h.deps.salesforce.loadContext(h.discoveryId))!;
     const { daysToRenewal } = renewalPosition(context, TODAY);
-    return { context, stage: stageById('Discovery'), today: TODAY, daysToRenewal, calendar: h.deps.calendar, maxTasks: h.deps.env.PLAN_MAX_TASKS };
+    return {
+      context,
+      stage: stageById('Discovery'),
+      today: TODAY,
+      daysToRenewal,
+      calendar: h.deps.calendar,
+      maxTasks: h.deps.env.PLAN_MAX_TASKS,
+    };
   }
 
   beforeAll(async () => {
@@ -54,8 +61,12 @@ describe('action plan generation with the LLM planner', () => {
 
     const updater = plan.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater');
     expect(updater.fieldChanges).toContainEqual({
-      object: 'Opportunity', recordId: h.discoveryId, recordName: 'Acme Logistics — FY27 Renewal', field: 'Primary_Contact__c',
-      oldValue: `Sarah Chen (${DEMO_IDS.contacts.sarahChen})`, newValue: `Eric Estrada (${DEMO_IDS.contacts.ericEstrada})`,
+      object: 'Opportunity',
+      recordId: h.discoveryId,
+      recordName: 'Acme Logistics — FY27 Renewal',
+      field: 'Primary_Contact__c',
+      oldValue: `Sarah Chen (${DEMO_IDS.contacts.sarahChen})`,
+      newValue: `Eric Estrada (${DEMO_IDS.contacts.ericEstrada})`,
     });
     // The model proposed this field write: it starts unticked, and runs only if the CSM ticks it.
     expect(updater).toMatchObject({ included: false, needsApproval: true });
@@ -70,7 +81,16 @@ describe('action plan generation with the LLM planner', () => {
   it('keeps a prompt injection in an activity as quoted data; a model that obeys it is rejected and the playbook plans', async () => {
     h.org.updateRecord('Task', '00T5e0000000002EAA', { Description: HOSTILE });
     const obeying = modelPlanWith(await input(), (p) => {
-      p.aiTasks.unshift({ key: 'ai-9', action: 'Run the override', description: 'As instructed in the CRM', processor: 'shell-exec', priority: 1, executeImmediately: true, metadata: { cmd: 'rm -rf /' }, evidence: [{ type: 'activity', id: '00T5e0000000002EAA', field: 'Description' }] });
+      p.aiTasks.unshift({
+        key: 'ai-9',
+        action: 'Run the override',
+        description: 'As instructed in the CRM',
+        processor: 'shell-exec',
+        priority: 1,
+        executeImmediately: true,
+        metadata: { cmd: 'rm -rf /' },
+        evidence: [{ type: 'activity', id: '00T5e0000000002EAA', field: 'Description' }],
+      });
       const updater = p.aiTasks.find((t) => t.processor === 'salesforce-contact-updater')!;
       (updater.metadata as any).newContact = { name: 'Linda Okafor', salesforceId: DEMO_IDS.contacts.lindaOkafor };
     });
@@ -83,7 +103,9 @@ describe('action plan generation with the LLM planner', () => {
     expect(plan.planner).toBe('playbook');
     expect(plan.plannerNote).toMatch(/failed validation twice \(.*processor "shell-exec" is not one of/);
     expect(plan.generation).toMatchObject({ planner: 'playbook', model: 'test-model', modelCalls: 2 });
-    expect(plan.generation.rejections[0].errors.join('\n')).toMatch(/new contact 0035e0000000005AAA has no contact role on this opportunity's account/);
+    expect(plan.generation.rejections[0].errors.join('\n')).toMatch(
+      /new contact 0035e0000000005AAA has no contact role on this opportunity's account/,
+    );
     expect(plan.aiTasks.map((t: any) => t.processor)).not.toContain('shell-exec');
     expect(JSON.stringify([plan.aiTasks, plan.csmTasks])).not.toContain(DEMO_IDS.contacts.lindaOkafor);
 
@@ -95,7 +117,9 @@ describe('action plan generation with the LLM planner', () => {
     expect(writesToSalesforce()).toEqual([]);
 
     const metrics = (await h.api('GET', '/metrics')).text;
-    expect(metrics).toMatch(/rap_model_call_duration_seconds_count\{purpose="plan",profile="compatible-json-schema",outcome="stop"\} [1-9]/);
+    expect(metrics).toMatch(
+      /rap_model_call_duration_seconds_count\{purpose="plan",profile="compatible-json-schema",outcome="stop"\} [1-9]/,
+    );
     expect(metrics).toMatch(/rap_model_tokens_total\{purpose="plan",kind="prompt"\} [1-9]/);
     expect(metrics).toMatch(/rap_model_fallbacks_total\{purpose="plan",reason="invalid"\} [1-9]/);
   });
@@ -106,7 +130,18 @@ describe('action plan generation with the LLM planner', () => {
     const next = modelPlanWith(base, (p) => {
       p.csmTasks[0]!.priority = 5;
       p.csmTasks.pop();
-      p.csmTasks.push({ key: 'csm-9', action: 'Book the QBR with Eric Estrada', description: 'Reschedule the QBR', complexity: 'simple', priority: 3, estimatedTime: '1 hour', dueDate: '2026-12-10', contactId: DEMO_IDS.contacts.ericEstrada, subTasks: [], evidence: [{ type: 'contact', id: DEMO_IDS.contacts.ericEstrada, field: null }] });
+      p.csmTasks.push({
+        key: 'csm-9',
+        action: 'Book the QBR with Eric Estrada',
+        description: 'Reschedule the QBR',
+        complexity: 'simple',
+        priority: 3,
+        estimatedTime: '1 hour',
+        dueDate: '2026-12-10',
+        contactId: DEMO_IDS.contacts.ericEstrada,
+        subTasks: [],
+        evidence: [{ type: 'contact', id: DEMO_IDS.contacts.ericEstrada, field: null }],
+      });
     });
     server.script({ content: next });
     const res = await generate();
@@ -115,7 +150,9 @@ describe('action plan generation with the LLM planner', () => {
     expect(plan.diff.previousVersion).toBe(before.version);
     expect(plan.diff.added).toContainEqual({ key: 'csm-9', owner: 'CSM', action: 'Book the QBR with Eric Estrada' });
     expect(plan.diff.removed.map((t: any) => t.action)).toContain(before.csmTasks.at(-1).action);
-    expect(plan.diff.changed).toContainEqual(expect.objectContaining({ key: next.csmTasks[0]!.key, fields: [{ field: 'priority', from: before.csmTasks[0].priority, to: 5 }] }));
+    expect(plan.diff.changed).toContainEqual(
+      expect.objectContaining({ key: next.csmTasks[0]!.key, fields: [{ field: 'priority', from: before.csmTasks[0].priority, to: 5 }] }),
+    );
     expect(plan.diff.renewalDateMoved).toBeNull();
     expect(plan.diff.changed.every((c: any) => c.fields.length > 0)).toBe(true);
     expect(plan.diff.unchanged).toBeGreaterThan(0);
@@ -132,6 +169,10 @@ describe('action plan generation with the LLM planner', () => {
     const kept = plan.csmTasks.find((t: any) => t.action === before.csmTasks.find((b: any) => b.action === t.action)?.action);
     const previousDue = before.csmTasks.find((b: any) => b.action === kept.action).dueDate;
     expect(kept.dueDate).toBe(h.deps.calendar.add(previousDue, 5));
-    expect(plan.diff.changed.find((c: any) => c.action === kept.action).fields).toContainEqual({ field: 'dueDate', from: previousDue, to: kept.dueDate });
+    expect(plan.diff.changed.find((c: any) => c.action === kept.action).fields).toContainEqual({
+      field: 'dueDate',
+      from: previousDue,
+      to: kept.dueDate,
+    });
   });
 });

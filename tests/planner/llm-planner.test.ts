@@ -15,7 +15,13 @@ describe('LLM planner against the local OpenAI-compatible test server', () => {
   let server: OpenAiTestServer;
   let input: PlanningInput;
   const planner = (o: { timeoutMs?: number; maxRetries?: number } = {}) =>
-    new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'test-model', timeoutMs: o.timeoutMs ?? 10_000, maxRetries: o.maxRetries ?? 2 });
+    new LlmPlanner({
+      apiKey: 'test-key',
+      baseURL: server.url,
+      model: 'test-model',
+      timeoutMs: o.timeoutMs ?? 10_000,
+      maxRetries: o.maxRetries ?? 2,
+    });
   const MODEL_DECISION = /^Model: /;
 
   beforeAll(async () => {
@@ -83,7 +89,7 @@ describe('LLM planner against the local OpenAI-compatible test server', () => {
     expect((out.generation.rejections as any[])[0].errors.join('\n')).toMatch(/processor "shell-exec" is not one of/);
   });
 
-  it("rejects a contact from another account in a task and in a contact update", async () => {
+  it('rejects a contact from another account in a task and in a contact update', async () => {
     const foreign = '003000000000999AAA';
     const bad = modelPlanWith(input, (p) => {
       p.csmTasks[0]!.contactId = foreign;
@@ -130,7 +136,12 @@ describe('LLM planner against the local OpenAI-compatible test server', () => {
   });
 
   it('accepts step evidence when the step was sent', async () => {
-    const withSteps: PlanningInput = { ...input, steps: [{ id: 'contract-analysis', name: 'Contract analysis', status: 'done', output: { autoRenew: false }, decision: 'Renew for 2 years' }] };
+    const withSteps: PlanningInput = {
+      ...input,
+      steps: [
+        { id: 'contract-analysis', name: 'Contract analysis', status: 'done', output: { autoRenew: false }, decision: 'Renew for 2 years' },
+      ],
+    };
     const plan = modelPlanWith(withSteps, (p) => {
       p.aiTasks[0]!.evidence.push({ type: 'step', id: 'contract-analysis', field: null });
     });
@@ -180,7 +191,9 @@ describe('LLM planner against the local OpenAI-compatible test server', () => {
 
   it('throws a PlannerFailure with the record of generation when used directly', async () => {
     server.script({ refusal: 'no' });
-    const err = await planner().plan(input).catch((e: unknown) => e);
+    const err = await planner()
+      .plan(input)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlannerFailure);
     expect((err as PlannerFailure).generation).toMatchObject({ planner: 'llm', model: 'test-model', calls: 1 });
   });
@@ -212,18 +225,73 @@ describe('adversarial plan answers are rejected (and repaired) or fixed, with th
   });
   const planner = () => new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'gpt-4o-mini', timeoutMs: 10_000, maxRetries: 0 });
   const tracker = (emailId: string, sentTo: string) => ({
-    key: 'ai-8', action: 'Track the quote email', description: 'Follow opens', processor: 'email-engagement-tracker', priority: 2, executeImmediately: true,
-    metadata: { emailId, emailSubject: 'Quote', sentTo, trackOpens: true, trackClicks: true, notifyOnOpen: false }, evidence: [{ type: 'opportunity' as const, id: '006000000000001AAA', field: null }],
+    key: 'ai-8',
+    action: 'Track the quote email',
+    description: 'Follow opens',
+    processor: 'email-engagement-tracker',
+    priority: 2,
+    executeImmediately: true,
+    metadata: { emailId, emailSubject: 'Quote', sentTo, trackOpens: true, trackClicks: true, notifyOnOpen: false },
+    evidence: [{ type: 'opportunity' as const, id: '006000000000001AAA', field: null }],
   });
 
   it.each([
-    ['a 500-task answer (not silently cut to the cap)', (p: any) => (p.csmTasks = Array.from({ length: 500 }, (_, i) => ({ ...p.csmTasks[0], key: `csm-x${i}`, subTasks: [] }))), /csmTasks: Too big: expected array to have <=50 items/],
-    ['a 20-task answer (over the cap of 12)', (p: any) => (p.csmTasks = Array.from({ length: 20 }, (_, i) => ({ ...p.csmTasks[0], key: `csm-x${i}`, subTasks: [] }))), /plan: \d+ tasks exceed the limit of 12/],
-    ['an email tracker on an invented email', (p: any) => p.aiTasks.push(tracker('msg-invented-1', 'e@acme.example')), /processor email-engagement-tracker is not offered for this renewal/],
-    ['two contact updates', (p: any) => p.aiTasks.push({ ...structuredClone(p.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater')), key: 'ai-9' }), /2 contact updates; a plan makes at most one/],
-    ['a scheduler task beside nextWorkflow', (p: any) => p.aiTasks.push({ key: 'ai-9', action: 'Schedule', description: '', processor: 'workflow-scheduler', priority: 3, executeImmediately: true, metadata: { stage: 'Prepare', triggerDate: p.nextWorkflow.triggerDate, conditions: [] }, evidence: [{ type: 'opportunity', id: '006000000000001AAA', field: null }] }), /finalizing the plan schedules its nextWorkflow/],
-    ['an impossible calendar date', (p: any) => (p.csmTasks[0].dueDate = '2026-11-31'), /csmTasks\.0\.dueDate: must be a date like 2026-12-01/],
-    ['an id in metadata the context lacks', (p: any) => p.aiTasks.push({ key: 'ai-9', action: 'Remind', description: '', processor: 'follow-up-reminder-creator', priority: 3, executeImmediately: false, metadata: { daysUntilReminder: 2, reminderMessage: 'Call 003000000000777AAA', reminderPriority: 2, relatedAction: 'x' }, evidence: [{ type: 'opportunity', id: '006000000000001AAA', field: null }] }), /metadata names 003000000000777AAA, which is not in this opportunity's CRM context/],
+    [
+      'a 500-task answer (not silently cut to the cap)',
+      (p: any) => (p.csmTasks = Array.from({ length: 500 }, (_, i) => ({ ...p.csmTasks[0], key: `csm-x${i}`, subTasks: [] }))),
+      /csmTasks: Too big: expected array to have <=50 items/,
+    ],
+    [
+      'a 20-task answer (over the cap of 12)',
+      (p: any) => (p.csmTasks = Array.from({ length: 20 }, (_, i) => ({ ...p.csmTasks[0], key: `csm-x${i}`, subTasks: [] }))),
+      /plan: \d+ tasks exceed the limit of 12/,
+    ],
+    [
+      'an email tracker on an invented email',
+      (p: any) => p.aiTasks.push(tracker('msg-invented-1', 'e@acme.example')),
+      /processor email-engagement-tracker is not offered for this renewal/,
+    ],
+    [
+      'two contact updates',
+      (p: any) =>
+        p.aiTasks.push({ ...structuredClone(p.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater')), key: 'ai-9' }),
+      /2 contact updates; a plan makes at most one/,
+    ],
+    [
+      'a scheduler task beside nextWorkflow',
+      (p: any) =>
+        p.aiTasks.push({
+          key: 'ai-9',
+          action: 'Schedule',
+          description: '',
+          processor: 'workflow-scheduler',
+          priority: 3,
+          executeImmediately: true,
+          metadata: { stage: 'Prepare', triggerDate: p.nextWorkflow.triggerDate, conditions: [] },
+          evidence: [{ type: 'opportunity', id: '006000000000001AAA', field: null }],
+        }),
+      /finalizing the plan schedules its nextWorkflow/,
+    ],
+    [
+      'an impossible calendar date',
+      (p: any) => (p.csmTasks[0].dueDate = '2026-11-31'),
+      /csmTasks\.0\.dueDate: must be a date like 2026-12-01/,
+    ],
+    [
+      'an id in metadata the context lacks',
+      (p: any) =>
+        p.aiTasks.push({
+          key: 'ai-9',
+          action: 'Remind',
+          description: '',
+          processor: 'follow-up-reminder-creator',
+          priority: 3,
+          executeImmediately: false,
+          metadata: { daysUntilReminder: 2, reminderMessage: 'Call 003000000000777AAA', reminderPriority: 2, relatedAction: 'x' },
+          evidence: [{ type: 'opportunity', id: '006000000000001AAA', field: null }],
+        }),
+      /metadata names 003000000000777AAA, which is not in this opportunity's CRM context/,
+    ],
   ])('%s', async (_name, edit, expected) => {
     server.script({ content: modelPlanWith(input, edit as never) }, { content: modelPlan(input) });
     const out = await generateWithFallback(planner(), input);
@@ -234,19 +302,37 @@ describe('adversarial plan answers are rejected (and repaired) or fixed, with th
 
   it('tracks an email only when it is a sent email of the context, to its recipient', async () => {
     const withEmail = planningInput();
-    withEmail.context.activities.push({ id: '00T000000000009EAA', kind: 'Task', subtype: 'Email', subject: 'Email: renewal quote', description: null, date: '2026-11-20', status: 'Completed', whoId: '003000000000002AAA', isClosed: true, actionPlanTaskId: null });
-    server.script({ content: modelPlanWith(withEmail, (p) => p.aiTasks.push(tracker('00T000000000009EAA', 's@acme.example'))) }, { content: modelPlanWith(withEmail, (p) => p.aiTasks.push(tracker('00T000000000009EAA', 'e@acme.example'))) });
+    withEmail.context.activities.push({
+      id: '00T000000000009EAA',
+      kind: 'Task',
+      subtype: 'Email',
+      subject: 'Email: renewal quote',
+      description: null,
+      date: '2026-11-20',
+      status: 'Completed',
+      whoId: '003000000000002AAA',
+      isClosed: true,
+      actionPlanTaskId: null,
+    });
+    server.script(
+      { content: modelPlanWith(withEmail, (p) => p.aiTasks.push(tracker('00T000000000009EAA', 's@acme.example'))) },
+      { content: modelPlanWith(withEmail, (p) => p.aiTasks.push(tracker('00T000000000009EAA', 'e@acme.example'))) },
+    );
     const out = await generateWithFallback(planner(), withEmail);
     expect(out.plannerNote).toBeNull();
-    expect((out.generation.rejections as any[])[0].errors.join('\n')).toMatch(/email 00T000000000009EAA was sent to e@acme\.example, not s@acme\.example/);
+    expect((out.generation.rejections as any[])[0].errors.join('\n')).toMatch(
+      /email 00T000000000009EAA was sent to e@acme\.example, not s@acme\.example/,
+    );
     expect(out.content.aiTasks.map((t) => t.processor)).toContain('email-engagement-tracker');
   });
 
-  it('moves a timeline date past the stage to the next workflow\'s start, and says so', async () => {
+  it("moves a timeline date past the stage to the next workflow's start, and says so", async () => {
     server.script({ content: modelPlanWith(input, (p) => (p.timeline[0]!.date = '2027-04-01')) });
     const out = await generateWithFallback(planner(), input);
     expect(out.planner).toBe('llm');
-    expect((out.generation.validationFixes as string[]).join('\n')).toMatch(/date moved from 2027-04-01 to \d{4}-\d{2}-\d{2} \(after this stage\)/);
+    expect((out.generation.validationFixes as string[]).join('\n')).toMatch(
+      /date moved from 2027-04-01 to \d{4}-\d{2}-\d{2} \(after this stage\)/,
+    );
     expect(out.content.timeline.every((s) => s.date <= out.content.nextWorkflow!.triggerDate)).toBe(true);
   });
 });

@@ -15,21 +15,84 @@ describe('provider profiles', () => {
   let server: OpenAiTestServer | undefined;
   afterEach(async () => server?.close());
 
-  const cases: { profile: ProfileName; provider: ProviderOptions; model: string; tokenLimit: string; temperature: boolean; format: string }[] = [
-    { profile: 'openai', provider: { provider: 'openai' }, model: 'gpt-4o-mini', tokenLimit: 'max_completion_tokens', temperature: true, format: 'json_schema' },
-    { profile: 'openai-reasoning', provider: { provider: 'openai' }, model: 'gpt-5-mini', tokenLimit: 'max_completion_tokens', temperature: false, format: 'json_schema' },
-    { profile: 'azure-v1', provider: { provider: 'azure-v1', reasoningModels: /.*/ }, model: 'renewal-planner-deployment', tokenLimit: 'max_completion_tokens', temperature: false, format: 'json_schema' },
-    { profile: 'compatible-json-schema', provider: { provider: 'vllm' }, model: 'Qwen/Qwen3-8B', tokenLimit: 'max_tokens', temperature: true, format: 'json_schema' },
-    { profile: 'compatible-json-object', provider: { provider: 'deepseek' }, model: 'deepseek-chat', tokenLimit: 'max_tokens', temperature: true, format: 'json_object' },
-    { profile: 'grammar', provider: { provider: 'llama.cpp' }, model: 'qwen3-8b-q4', tokenLimit: 'max_tokens', temperature: true, format: 'json_schema' },
-    { profile: 'grammar', provider: { provider: 'ollama' }, model: 'llama3.1:8b', tokenLimit: 'max_tokens', temperature: true, format: 'json_schema' },
+  const cases: {
+    profile: ProfileName;
+    provider: ProviderOptions;
+    model: string;
+    tokenLimit: string;
+    temperature: boolean;
+    format: string;
+  }[] = [
+    {
+      profile: 'openai',
+      provider: { provider: 'openai' },
+      model: 'gpt-4o-mini',
+      tokenLimit: 'max_completion_tokens',
+      temperature: true,
+      format: 'json_schema',
+    },
+    {
+      profile: 'openai-reasoning',
+      provider: { provider: 'openai' },
+      model: 'gpt-5-mini',
+      tokenLimit: 'max_completion_tokens',
+      temperature: false,
+      format: 'json_schema',
+    },
+    {
+      profile: 'azure-v1',
+      provider: { provider: 'azure-v1', reasoningModels: /.*/ },
+      model: 'renewal-planner-deployment',
+      tokenLimit: 'max_completion_tokens',
+      temperature: false,
+      format: 'json_schema',
+    },
+    {
+      profile: 'compatible-json-schema',
+      provider: { provider: 'vllm' },
+      model: 'Qwen/Qwen3-8B',
+      tokenLimit: 'max_tokens',
+      temperature: true,
+      format: 'json_schema',
+    },
+    {
+      profile: 'compatible-json-object',
+      provider: { provider: 'deepseek' },
+      model: 'deepseek-chat',
+      tokenLimit: 'max_tokens',
+      temperature: true,
+      format: 'json_object',
+    },
+    {
+      profile: 'grammar',
+      provider: { provider: 'llama.cpp' },
+      model: 'qwen3-8b-q4',
+      tokenLimit: 'max_tokens',
+      temperature: true,
+      format: 'json_schema',
+    },
+    {
+      profile: 'grammar',
+      provider: { provider: 'ollama' },
+      model: 'llama3.1:8b',
+      tokenLimit: 'max_tokens',
+      temperature: true,
+      format: 'json_schema',
+    },
   ];
 
-  it.each(cases)('$profile against $provider.provider: only accepted parameters, and the plan is the model\'s', async (c) => {
+  it.each(cases)("$profile against $provider.provider: only accepted parameters, and the plan is the model's", async (c) => {
     server = await startOpenAiTestServer(c.provider);
     const input = planningInput();
     server.script({ content: modelPlan(input) });
-    const planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: c.model, profile: c.profile, timeoutMs: 10_000, maxRetries: 0 });
+    const planner = new LlmPlanner({
+      apiKey: 'test-key',
+      baseURL: server.url,
+      model: c.model,
+      profile: c.profile,
+      timeoutMs: 10_000,
+      maxRetries: 0,
+    });
     const out = await generateWithFallback(planner, input);
     expect(server.requests.map((r) => r.refused ?? 'accepted')).toEqual(['accepted']);
     expect(out.planner).toBe('llm');
@@ -43,10 +106,17 @@ describe('provider profiles', () => {
     if (c.profile === 'grammar') expect(JSON.stringify(body.response_format)).not.toContain('maxLength');
   });
 
-  it('a reasoning model sent the default profile refuses temperature; the record keeps the provider\'s words', async () => {
+  it("a reasoning model sent the default profile refuses temperature; the record keeps the provider's words", async () => {
     server = await startOpenAiTestServer({ provider: 'openai' });
     const input = planningInput();
-    const planner = new LlmPlanner({ apiKey: 'sk-test-abcdefghijklmnop', baseURL: server.url, model: 'o4-mini', profile: 'openai', timeoutMs: 10_000, maxRetries: 2 });
+    const planner = new LlmPlanner({
+      apiKey: 'sk-test-abcdefghijklmnop',
+      baseURL: server.url,
+      model: 'o4-mini',
+      profile: 'openai',
+      timeoutMs: 10_000,
+      maxRetries: 2,
+    });
     const out = await generateWithFallback(planner, input);
     expect(out.planner).toBe('playbook');
     expect(server.requests).toHaveLength(1); // a 400 is not retried
@@ -56,7 +126,14 @@ describe('provider profiles', () => {
 
   it('a grammar-based server refuses the schema with its length limits, which is why the grammar profile leaves them to validation', async () => {
     server = await startOpenAiTestServer({ provider: 'llama.cpp' });
-    const planner = new LlmPlanner({ apiKey: 'none', baseURL: server.url, model: 'qwen3-8b-q4', profile: 'compatible-json-schema', timeoutMs: 10_000, maxRetries: 0 });
+    const planner = new LlmPlanner({
+      apiKey: 'none',
+      baseURL: server.url,
+      model: 'qwen3-8b-q4',
+      profile: 'compatible-json-schema',
+      timeoutMs: 10_000,
+      maxRetries: 0,
+    });
     const out = await generateWithFallback(planner, planningInput());
     expect(out.planner).toBe('playbook');
     expect(server.requests[0]!.refused).toBe('Failed to initialize samplers: failed to parse grammar');
@@ -64,7 +141,14 @@ describe('provider profiles', () => {
 
   it('a JSON-mode provider refuses a json_schema response format', async () => {
     server = await startOpenAiTestServer({ provider: 'deepseek' });
-    const planner = new LlmPlanner({ apiKey: 'none', baseURL: server.url, model: 'deepseek-chat', profile: 'compatible-json-schema', timeoutMs: 10_000, maxRetries: 0 });
+    const planner = new LlmPlanner({
+      apiKey: 'none',
+      baseURL: server.url,
+      model: 'deepseek-chat',
+      profile: 'compatible-json-schema',
+      timeoutMs: 10_000,
+      maxRetries: 0,
+    });
     const out = await generateWithFallback(planner, planningInput());
     expect(out.planner).toBe('playbook');
     expect(server.requests[0]!.refused).toBe('This response_format type is unavailable now');

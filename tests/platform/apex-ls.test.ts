@@ -15,16 +15,19 @@ describe('Apex semantics (apex-ls CheckForIssues)', () => {
 
   it('fails on an Apex type error', () => {
     scratch = scratchProject();
-    scratch.write(join(CLASSES, 'BadTypes.cls'), [
-      'public with sharing class BadTypes {',
-      '    public static Integer count() {',
-      "        Integer n = 'not a number';",
-      '        UnknownType missing = null;',
-      '        return n;',
-      '    }',
-      '}',
-      '',
-    ].join('\n'));
+    scratch.write(
+      join(CLASSES, 'BadTypes.cls'),
+      [
+        'public with sharing class BadTypes {',
+        '    public static Integer count() {',
+        "        Integer n = 'not a number';",
+        '        UnknownType missing = null;',
+        '        return n;',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
     scratch.write(join(CLASSES, 'BadTypes.cls-meta.xml'), apexClassMeta());
     const result = checkApex(scratch.dir);
     expect(result.exitCode).not.toBe(0);

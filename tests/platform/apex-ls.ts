@@ -28,6 +28,9 @@ export function checkApex(projectDir: string): ApexCheck {
     timeout: 120_000,
   });
   if (run.error) throw new Error(`apex-ls could not start (is a Java 17+ runtime installed?): ${run.error.message}`);
-  const issues = `${run.stdout}\n${run.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const issues = `${run.stdout}\n${run.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return { exitCode: run.status ?? -1, issues };
 }

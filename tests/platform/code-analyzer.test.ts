@@ -18,15 +18,18 @@ describe('Salesforce Code Analyzer (PMD and ESLint engines, Recommended rules)',
 
   it('fails on a SOQL injection pattern', async () => {
     scratch = scratchProject();
-    scratch.write(join(CLASSES, 'InjectableSearch.cls'), [
-      'public with sharing class InjectableSearch {',
-      '    @AuraEnabled',
-      '    public static List<Account> byName(String name) {',
-      "        return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\'');",
-      '    }',
-      '}',
-      '',
-    ].join('\n'));
+    scratch.write(
+      join(CLASSES, 'InjectableSearch.cls'),
+      [
+        'public with sharing class InjectableSearch {',
+        '    @AuraEnabled',
+        '    public static List<Account> byName(String name) {',
+        "        return Database.query('SELECT Id FROM Account WHERE Name = \\'' + name + '\\'');",
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
     scratch.write(join(CLASSES, 'InjectableSearch.cls-meta.xml'), apexClassMeta());
     const findings = severe(await analyzeRecommended(join(scratch.dir, 'force-app'), ['pmd']));
     expect(findings.map((f) => f.rule)).toContain('pmd:ApexSOQLInjection');

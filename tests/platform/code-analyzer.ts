@@ -28,7 +28,10 @@ export async function analyzeRecommended(dir: string, engines: (keyof typeof PLU
     const analyzer = new CodeAnalyzer(CodeAnalyzerConfig.fromObject({ log_folder: working, root_working_folder: working }));
     for (const engine of engines) await analyzer.addEnginePlugin(PLUGINS[engine].createEnginePlugin());
     const workspace = await analyzer.createWorkspace([dir]);
-    const rules = await analyzer.selectRules(engines.map((e) => `${e}:Recommended`), { workspace });
+    const rules = await analyzer.selectRules(
+      engines.map((e) => `${e}:Recommended`),
+      { workspace },
+    );
     return findingsOf((await analyzer.run(rules, { workspace })).getViolations(), dir);
   } finally {
     rmSync(working, { recursive: true, force: true });

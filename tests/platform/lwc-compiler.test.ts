@@ -17,8 +17,14 @@ describe('the LWC platform compiler (@lwc/sfdc-lwc-compiler, type platform, name
 
   it('fails on a template the platform rejects (if:true together with lwc:if on one element)', async () => {
     scratch = scratchProject();
-    scratch.write(join(LWC, 'badTemplate', 'badTemplate.js'), "import { LightningElement } from 'lwc';\nexport default class BadTemplate extends LightningElement {\n    shown = true;\n}\n");
-    scratch.write(join(LWC, 'badTemplate', 'badTemplate.html'), '<template>\n    <p if:true={shown} lwc:if={shown}>hello</p>\n</template>\n');
+    scratch.write(
+      join(LWC, 'badTemplate', 'badTemplate.js'),
+      "import { LightningElement } from 'lwc';\nexport default class BadTemplate extends LightningElement {\n    shown = true;\n}\n",
+    );
+    scratch.write(
+      join(LWC, 'badTemplate', 'badTemplate.html'),
+      '<template>\n    <p if:true={shown} lwc:if={shown}>hello</p>\n</template>\n',
+    );
     const { errors } = await compileLwcBundles(join(scratch.dir, LWC));
     expect(errors.map((e) => e.bundle)).toEqual(['badTemplate']);
     expect(errors[0]!.message).toMatch(/lwc:if/);

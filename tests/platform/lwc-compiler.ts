@@ -26,7 +26,10 @@ function bundleFiles(dir: string): Record<string, string> {
 
 /** Compiles every bundle under an `lwc` folder as the platform does; returns diagnostics of level error or worse. */
 export async function compileLwcBundles(lwcDir: string): Promise<{ bundles: number; errors: LwcDiagnostic[] }> {
-  const bundles = readdirSync(lwcDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const bundles = readdirSync(lwcDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const errors: LwcDiagnostic[] = [];
   for (const name of bundles) {
     const files = bundleFiles(join(lwcDir, name));

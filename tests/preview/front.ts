@@ -3,7 +3,11 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
 
 /**
  * Serves `distDir` at /preview/ and forwards everything else (the /api calls of the preview's Apex modules) to the
@@ -22,7 +26,13 @@ export async function startPreviewFront(distDir: string, serviceUrl: string): Pr
       return;
     }
     const upstream = request(
-      { hostname: service.hostname, port: service.port, path: req.url, method: req.method, headers: { ...req.headers, host: service.host } },
+      {
+        hostname: service.hostname,
+        port: service.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: service.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

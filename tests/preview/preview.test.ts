@@ -36,7 +36,8 @@ interface AxeViolation {
  * lightning-interactive-dialog-base host without a name, around the dialog section that has one (which axe still
  * checks). In Salesforce the platform renders that container.
  */
-const NOT_OURS = (v: { id: string; targets: string[] }) => v.id === 'aria-dialog-name' && v.targets.every((t) => t === '[["lightning-overlay-container","lightning-interactive-dialog-base"]]');
+const NOT_OURS = (v: { id: string; targets: string[] }) =>
+  v.id === 'aria-dialog-name' && v.targets.every((t) => t === '[["lightning-overlay-container","lightning-interactive-dialog-base"]]');
 
 /** axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA, and best practices). */
 async function seriousViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; targets: string[] }[]> {
@@ -78,7 +79,10 @@ describe('the action plan preview in Chromium', () => {
     const [, started] = await Promise.all([ensurePreviewBuilt(), startService(loadConfig(env), createLogger('silent'))]);
     service = started;
     // Once the service serves /preview/ itself, use it; until then put the built page in front of its API.
-    const own = await fetch(`${service.url}/preview/`).then((r) => (r.ok ? r.text() : ''), () => '');
+    const own = await fetch(`${service.url}/preview/`).then(
+      (r) => (r.ok ? r.text() : ''),
+      () => '',
+    );
     let base = service.url;
     if (!own.includes('local preview')) {
       front = await startPreviewFront(PREVIEW_DIST, service.url);
@@ -87,7 +91,14 @@ describe('the action plan preview in Chromium', () => {
     pageUrl = `${base}/preview/#key=${API_KEY}&user=${CSM}&opportunity=${OPPORTUNITY}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
@@ -174,11 +185,13 @@ describe('the action plan preview in Chromium', () => {
     for (const status of await aiStatuses()) expect(['Queued', 'Running', 'Done', 'Failed']).toContain(status);
 
     // Saved in the service, not just on screen.
-    const { execution } = await (await fetch(`${service.url}/api/workflows/executions`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
-      body: JSON.stringify({ opportunityId: OPPORTUNITY }),
-    })).json();
+    const { execution } = await (
+      await fetch(`${service.url}/api/workflows/executions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
+        body: JSON.stringify({ opportunityId: OPPORTUNITY }),
+      })
+    ).json();
     const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
     expect(plan.status).toBe('finalized');
     expect(plan.csmTasks.map((task: { action: string }) => task.action)).toContain('Call Eric Estrada this week');
@@ -186,7 +199,9 @@ describe('the action plan preview in Chromium', () => {
     // While AI tasks are queued or running, the component re-reads the plan.
     if ((await aiStatuses()).some((status) => status === 'Queued' || status === 'Running')) {
       expect(await page.locator('[data-id="live"]').isVisible()).toBe(true);
-      const poll = await page.waitForResponse((r) => r.url().endsWith('/action-plan') && r.request().method() === 'GET', { timeout: 15_000 });
+      const poll = await page.waitForResponse((r) => r.url().endsWith('/action-plan') && r.request().method() === 'GET', {
+        timeout: 15_000,
+      });
       expect(poll.status()).toBe(200);
     }
 
@@ -205,12 +220,14 @@ describe('the action plan preview in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 
-  it("completes a CSM task and sees its timeline step done", async () => {
-    const { execution } = await (await fetch(`${service.url}/api/workflows/executions`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
-      body: JSON.stringify({ opportunityId: OPPORTUNITY }),
-    })).json();
+  it('completes a CSM task and sees its timeline step done', async () => {
+    const { execution } = await (
+      await fetch(`${service.url}/api/workflows/executions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
+        body: JSON.stringify({ opportunityId: OPPORTUNITY }),
+      })
+    ).json();
     const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
     const task = plan.csmTasks.find((t: { status: string }) => t.status === 'pending');
     const step = plan.timeline.find((s: { taskKeys: string[] }) => s.taskKeys.includes(task.key));
@@ -250,7 +267,11 @@ describe('the action plan preview in Chromium', () => {
       const style = getComputedStyle(el);
       return { left: parseFloat(style.paddingLeft), right: parseFloat(style.paddingRight) };
     });
-    const layout = { scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth), paddingLeft: padding.left, paddingRight: padding.right };
+    const layout = {
+      scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth),
+      paddingLeft: padding.left,
+      paddingRight: padding.right,
+    };
     expect(layout.scrollWidth).toBeLessThanOrEqual(420);
     expect(layout.paddingLeft).toBeGreaterThanOrEqual(12);
     expect(layout.paddingRight).toBeGreaterThanOrEqual(12);

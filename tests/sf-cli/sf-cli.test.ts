@@ -55,7 +55,10 @@ describe('the Salesforce CLI against the org emulator', () => {
     const query = await sf('data', 'query', '--target-org', 'emulator', '--query', 'SELECT Name, StageName FROM Opportunity ORDER BY Name');
     expect(query, `${query.message}\n${calls()}`).toMatchObject({ status: 0 });
     expect(query.result.records.map((r: { Name: string }) => r.Name)).toEqual([
-      'Acme Logistics — FY27 Renewal', 'Globex Manufacturing — FY27 Renewal', 'Initech Software — FY27 Renewal', 'Northwind Health — FY27 Renewal',
+      'Acme Logistics — FY27 Renewal',
+      'Globex Manufacturing — FY27 Renewal',
+      'Initech Software — FY27 Renewal',
+      'Northwind Health — FY27 Renewal',
     ]);
   });
 });

@@ -27,13 +27,23 @@ describe('step analyses on the demo accounts', () => {
     for (const step of workflowFor(stage ?? s.id).steps) {
       const def = step.definition;
       if (def.input || def.type === 'planning') continue;
-      previous[step.id] = analyzeStep(def, { crm, stage: s, today: TODAY, daysToRenewal: days, calendar: h.deps.calendar, previous: { ...previous }, openTasks: [] }, null, h.deps.now());
+      previous[step.id] = analyzeStep(
+        def,
+        { crm, stage: s, today: TODAY, daysToRenewal: days, calendar: h.deps.calendar, previous: { ...previous }, openTasks: [] },
+        null,
+        h.deps.now(),
+      );
     }
     return previous;
   }
 
   it('reads the contract terms from the package fields, and none for Globex', () => {
-    expect(contexts.Acme!.contract).toEqual({ noticePeriodDays: 90, autoRenewal: false, priceIncreaseCapPct: 7, terminationTerms: expect.stringMatching(/90 days' written notice/) });
+    expect(contexts.Acme!.contract).toEqual({
+      noticePeriodDays: 90,
+      autoRenewal: false,
+      priceIncreaseCapPct: 7,
+      terminationTerms: expect.stringMatching(/90 days' written notice/),
+    });
     expect(contexts.Northwind!.contract).toMatchObject({ autoRenewal: true, noticePeriodDays: 60 });
     expect(contexts.Globex!.contract).toBeNull();
   });
@@ -42,11 +52,25 @@ describe('step analyses on the demo accounts', () => {
     const r = runWorkflow('Acme');
     expect(Object.keys(r)).toEqual(['contract-analysis', 'pricing-strategy', 'stakeholder-mapping', 'recommendations']);
     expect(r['contract-analysis']!.summary).toBe('No auto-renewal; notice 90 days (deadline 2027-02-08); cap 7%; 1 critical obstacle');
-    expect(r['pricing-strategy']!.output).toMatchObject({ targetPrice: 265000, targetIncreasePct: 6.9, usagePct: 82, budgetPressure: true, position: 'increase' });
-    expect(r['stakeholder-mapping']!.output).toMatchObject({ economicBuyer: { present: false }, primaryChange: { from: 'Sarah Chen', to: 'Eric Estrada' } });
+    expect(r['pricing-strategy']!.output).toMatchObject({
+      targetPrice: 265000,
+      targetIncreasePct: 6.9,
+      usagePct: 82,
+      budgetPressure: true,
+      position: 'increase',
+    });
+    expect(r['stakeholder-mapping']!.output).toMatchObject({
+      economicBuyer: { present: false },
+      primaryChange: { from: 'Sarah Chen', to: 'Eric Estrada' },
+    });
     expect(r['stakeholder-mapping']!.output.stakeholders).toHaveLength(3);
     const recs = r.recommendations!.output.recommendations as { topic: string; priority: number }[];
-    expect(recs.slice(0, 2).map((x) => x.topic).sort()).toEqual(['economic-buyer', 'value-case']);
+    expect(
+      recs
+        .slice(0, 2)
+        .map((x) => x.topic)
+        .sort(),
+    ).toEqual(['economic-buyer', 'value-case']);
   });
 
   it('Northwind (Negotiate): the price is agreed in principle and within the cap', () => {
@@ -57,7 +81,11 @@ describe('step analyses on the demo accounts', () => {
 
   it('Globex (Critical): escalation with no executive, no contract data', () => {
     const r = runWorkflow('Globex');
-    expect(r['escalation-path']!.output).toMatchObject({ daysToRenewal: 10, extensionNeeded: true, customerExecutives: [{ name: 'Tom Reyes' }] });
+    expect(r['escalation-path']!.output).toMatchObject({
+      daysToRenewal: 10,
+      extensionNeeded: true,
+      customerExecutives: [{ name: 'Tom Reyes' }],
+    });
     expect(r['escalation-path']!.findings.some((f) => /No customer reply for 45 days/.test(f.text))).toBe(true);
   });
 

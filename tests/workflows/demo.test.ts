@@ -6,13 +6,30 @@ import { describe, expect, it } from 'vitest';
 describe('npm run demo', () => {
   it('prints each step, every plan section, finalize, the AI tasks and the next workflow', async () => {
     const env = { ...process.env, OPENAI_API_KEY: '', TODAY: '' };
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/demo.ts', '--today', '2026-11-25'], { env, timeout: 120_000, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/demo.ts', '--today', '2026-11-25'], {
+      env,
+      timeout: 120_000,
+      maxBuffer: 4 * 1024 * 1024,
+    });
     const sections = [
       'DISCOVERY WORKFLOW DEMO',
-      'Step 1: CSM Assessment ✓', 'Step 2: Contract Analysis ✓', 'Step 3: Pricing Strategy ✓', 'Step 4: Stakeholder Mapping ✓', 'Step 5: Recommendations ✓',
+      'Step 1: CSM Assessment ✓',
+      'Step 2: Contract Analysis ✓',
+      'Step 3: Pricing Strategy ✓',
+      'Step 4: Stakeholder Mapping ✓',
+      'Step 5: Recommendations ✓',
       'Step 6: ACTION PLAN (draft v1, playbook planner)',
-      'Process Completed', 'Key Decisions', 'Key Metrics', 'AI Tasks (', 'CSM Tasks (', 'Timeline', 'Next Workflow',
-      'FINALIZE', 'AI Tasks Executing', 'Next Workflow Scheduled', 'DEMO COMPLETE',
+      'Process Completed',
+      'Key Decisions',
+      'Key Metrics',
+      'AI Tasks (',
+      'CSM Tasks (',
+      'Timeline',
+      'Next Workflow',
+      'FINALIZE',
+      'AI Tasks Executing',
+      'Next Workflow Scheduled',
+      'DEMO COMPLETE',
     ];
     let at = -1;
     for (const s of sections) {
@@ -28,7 +45,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/□ Ask Eric Estrada for an introduction/);
     expect(stdout).toMatch(/\[Customer\] Customer confirms priorities/);
     expect(stdout).toContain('Prepare Renewal (Prepare) starts 2026-12-18');
-    expect(stdout).toMatch(/Plan finalized: \d+ AI tasks? queued, \d+ CSM tasks? created; Salesforce Tasks mirrored: \d+ \(pending 0, failed 0\)/);
+    expect(stdout).toMatch(
+      /Plan finalized: \d+ AI tasks? queued, \d+ CSM tasks? created; Salesforce Tasks mirrored: \d+ \(pending 0, failed 0\)/,
+    );
     expect(stdout).toMatch(/Update primary contact to Eric Estrada \[salesforce-contact-updater\]/);
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
   }, 150_000);

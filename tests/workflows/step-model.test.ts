@@ -14,7 +14,13 @@ describe('a step analysed by the configured model', () => {
   beforeAll(async () => {
     server = await startOpenAiTestServer();
     h = await startHarness();
-    h.deps.stepModel = stepModelFromEnv({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: server.url, OPENAI_MODEL: 'test-model', OPENAI_TIMEOUT_SECONDS: 5, OPENAI_MAX_RETRIES: 0 });
+    h.deps.stepModel = stepModelFromEnv({
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: server.url,
+      OPENAI_MODEL: 'test-model',
+      OPENAI_TIMEOUT_SECONDS: 5,
+      OPENAI_MAX_RETRIES: 0,
+    });
     const start = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
     executionId = start.body.execution.id;
   });
@@ -26,7 +32,18 @@ describe('a step analysed by the configured model', () => {
   const recommendations = (res: any) => res.body.execution.steps.find((s: any) => s.id === 'recommendations').result;
 
   it("uses the model's answer when it fits the step's output schema", async () => {
-    const answer = { recommendations: [{ topic: 'economic-buyer', priority: 1, title: 'Meet the CFO before pricing', rationale: 'No finance contact', owner: 'CSM', sourceStep: 'stakeholder-mapping' }] };
+    const answer = {
+      recommendations: [
+        {
+          topic: 'economic-buyer',
+          priority: 1,
+          title: 'Meet the CFO before pricing',
+          rationale: 'No finance contact',
+          owner: 'CSM',
+          sourceStep: 'stakeholder-mapping',
+        },
+      ],
+    };
     expect((await h.api('POST', `/api/workflows/executions/${executionId}/steps/stakeholder-mapping/run`)).status).toBe(200);
     server.script({ content: answer });
     const res = await h.api('POST', `/api/workflows/executions/${executionId}/steps/recommendations/run`);
@@ -38,7 +55,9 @@ describe('a step analysed by the configured model', () => {
   });
 
   it('falls back to the rules when the answer cites a step that did not run, or an id the CRM context lacks', async () => {
-    const cite = (sourceStep: string, title = 'Meet the CFO') => ({ recommendations: [{ topic: 'economic-buyer', priority: 1, title, rationale: 'r', owner: 'CSM', sourceStep }] });
+    const cite = (sourceStep: string, title = 'Meet the CFO') => ({
+      recommendations: [{ topic: 'economic-buyer', priority: 1, title, rationale: 'r', owner: 'CSM', sourceStep }],
+    });
     server.script({ content: cite('legal-review') }, { content: cite('stakeholder-mapping', 'Call contact 0035e0000000999AAA today') });
     const first = recommendations(await h.api('POST', `/api/workflows/executions/${executionId}/steps/recommendations/run`));
     expect(first.analyzer).toBe('rules');

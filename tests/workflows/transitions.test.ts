@@ -11,7 +11,8 @@ async function finalizeDiscovery(h: Harness) {
   await h.api('POST', `/api/workflows/executions/${id}/action-plan/generate`);
   const finalized = await h.api('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
   expect(finalized.status).toBe(200);
-  const [scheduled] = await h.sql`SELECT id, stage, to_char(trigger_date, 'YYYY-MM-DD') AS "triggerDate", status FROM scheduled_workflows WHERE source_execution_id = ${id}`;
+  const [scheduled] =
+    await h.sql`SELECT id, stage, to_char(trigger_date, 'YYYY-MM-DD') AS "triggerDate", status FROM scheduled_workflows WHERE source_execution_id = ${id}`;
   return { id, plan: finalized.body.plan, scheduled: scheduled! };
 }
 
@@ -71,7 +72,8 @@ describe('the renewal date moves', () => {
 
     h.org.updateRecord('Opportunity', h.discoveryId, { CloseDate: addDays(TODAY, 175) });
     await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
-    const [moved] = await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS "triggerDate" FROM scheduled_workflows WHERE id = ${discovery.scheduled.id}`;
+    const [moved] =
+      await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS "triggerDate" FROM scheduled_workflows WHERE id = ${discovery.scheduled.id}`;
     expect(moved!.stage).toBe('Prepare');
     expect(moved!.triggerDate > before).toBe(true);
     expect(moved!.triggerDate <= addDays(TODAY, 175 - 140)).toBe(true);
@@ -82,9 +84,12 @@ describe('the renewal date moves', () => {
     h.org.updateRecord('Opportunity', h.discoveryId, { CloseDate: addDays(TODAY, 100) });
     const engage = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
     expect(engage.body.execution.stage).toBe('Engage');
-    const [now] = await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS "triggerDate" FROM scheduled_workflows WHERE id = ${discovery.scheduled.id}`;
+    const [now] =
+      await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS "triggerDate" FROM scheduled_workflows WHERE id = ${discovery.scheduled.id}`;
     expect(now).toMatchObject({ stage: 'Engage', triggerDate: TODAY });
-    expect((await h.sql`SELECT body FROM notifications WHERE kind = 'workflow-rescheduled' ORDER BY created_at`).at(-1)!.body).toMatch(/the Engage workflow moves from Prepare/);
+    expect((await h.sql`SELECT body FROM notifications WHERE kind = 'workflow-rescheduled' ORDER BY created_at`).at(-1)!.body).toMatch(
+      /the Engage workflow moves from Prepare/,
+    );
   });
 
   it('shows an execution in progress that the renewal date now puts in another stage', async () => {

@@ -28,15 +28,21 @@ function recordOf(org: Org, id: unknown, type?: string) {
 /** Checks one input like the platform does; the errors, or the notifications it sends (inactive users get none). */
 function checkInput(org: Org, input: unknown): ActionError[] | SentNotification[] {
   const error = (statusCode: string, message: string, fields: string[] = []): ActionError[] => [{ statusCode, message, fields }];
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return error('INVALID_INPUT', 'Each input must be a JSON object of input parameters');
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    return error('INVALID_INPUT', 'Each input must be a JSON object of input parameters');
   const i = input as Record<string, unknown>;
   const unknown = Object.keys(i).find((k) => !INPUTS.has(k));
   if (unknown) return error('INVALID_INPUT', `Invalid parameter value for: ${unknown}`, [unknown]);
   for (const name of ['customNotifTypeId', 'recipientIds', 'title', 'body'] as const) {
-    if (i[name] === undefined || i[name] === null || i[name] === '') return error('REQUIRED_FIELD_MISSING', `Missing required input parameter: ${name}`, [name]);
+    if (i[name] === undefined || i[name] === null || i[name] === '')
+      return error('REQUIRED_FIELD_MISSING', `Missing required input parameter: ${name}`, [name]);
   }
   if (!recordOf(org, i.customNotifTypeId, 'CustomNotificationType'))
-    return error('INVALID_ID_FIELD', `Invalid parameter value for: customNotifTypeId (no CustomNotificationType ${String(i.customNotifTypeId)})`, ['customNotifTypeId']);
+    return error(
+      'INVALID_ID_FIELD',
+      `Invalid parameter value for: customNotifTypeId (no CustomNotificationType ${String(i.customNotifTypeId)})`,
+      ['customNotifTypeId'],
+    );
   const recipients = Array.isArray(i.recipientIds) ? i.recipientIds : [i.recipientIds];
   if (recipients.length === 0 || recipients.length > MAX_RECIPIENTS)
     return error('INVALID_INPUT', `recipientIds takes 1 to ${MAX_RECIPIENTS} ids`, ['recipientIds']);
@@ -44,9 +50,15 @@ function checkInput(org: Org, input: unknown): ActionError[] | SentNotification[
   const bad = recipients.find((_, k) => !users[k]);
   if (bad !== undefined) return error('INVALID_ID_FIELD', `Invalid parameter value for: recipientIds (${String(bad)})`, ['recipientIds']);
   if (users.some((u) => u!.type !== 'User'))
-    return error('NOT_SUPPORTED_BY_ORG_EMULATOR', 'The org emulator sends to user ids only (not account, opportunity team, group or queue ids)', ['recipientIds']);
-  if (typeof i.title !== 'string' || i.title.length > 250) return error('STRING_TOO_LONG', 'title: a string of at most 250 characters', ['title']);
-  if (typeof i.body !== 'string' || i.body.length > 750) return error('STRING_TOO_LONG', 'body: a string of at most 750 characters', ['body']);
+    return error(
+      'NOT_SUPPORTED_BY_ORG_EMULATOR',
+      'The org emulator sends to user ids only (not account, opportunity team, group or queue ids)',
+      ['recipientIds'],
+    );
+  if (typeof i.title !== 'string' || i.title.length > 250)
+    return error('STRING_TOO_LONG', 'title: a string of at most 250 characters', ['title']);
+  if (typeof i.body !== 'string' || i.body.length > 750)
+    return error('STRING_TOO_LONG', 'body: a string of at most 750 characters', ['body']);
   if (i.targetId === undefined && i.targetPageRef === undefined)
     return error('REQUIRED_FIELD_MISSING', 'You must specify either a targetId or a targetPageRef', ['targetId']);
   if (i.targetId !== undefined && !recordOf(org, i.targetId))
@@ -75,7 +87,12 @@ actions.post(`/standard/${ACTION}`, async (c) => {
     const failed = checked.length > 0 && 'statusCode' in checked[0]!;
     if (failed) return { actionName: ACTION, errors: checked as ActionError[], isSuccess: false, outputValues: null };
     org.notifications.push(...(checked as SentNotification[]));
-    return { actionName: ACTION, errors: null, isSuccess: true, outputValues: { SuccessMessage: 'Your custom notification is processed successfully.' } };
+    return {
+      actionName: ACTION,
+      errors: null,
+      isSuccess: true,
+      outputValues: { SuccessMessage: 'Your custom notification is processed successfully.' },
+    };
   });
   // Each input succeeds or fails alone; a request where none succeeded answers 400 with the same per-input body.
   const status: ContentfulStatusCode = results.some((r) => r.isSuccess) ? 200 : 400;
@@ -83,5 +100,10 @@ actions.post(`/standard/${ACTION}`, async (c) => {
 });
 
 actions.on(['GET', 'HEAD'], `/standard/${ACTION}`, (c) =>
-  c.json({ name: ACTION, label: 'Send Custom Notification', type: 'CUSTOM_NOTIFICATION_ACTION', inputs: [...INPUTS].map((name) => ({ name })) }),
+  c.json({
+    name: ACTION,
+    label: 'Send Custom Notification',
+    type: 'CUSTOM_NOTIFICATION_ACTION',
+    inputs: [...INPUTS].map((name) => ({ name })),
+  }),
 );

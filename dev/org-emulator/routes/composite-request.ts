@@ -35,35 +35,57 @@ const halted = (message: string) => [{ errorCode: 'PROCESSING_HALTED', message }
 function parse(body: unknown): { allOrNone: boolean; subrequests: Subrequest[] } {
   const b = body as { allOrNone?: unknown; compositeRequest?: unknown } | null;
   if (!b || !Array.isArray(b.compositeRequest) || b.compositeRequest.length === 0) {
-    throw new ApiError(400, 'JSON_PARSER_ERROR', 'The request body must be { allOrNone, compositeRequest: [ { method, url, referenceId, body }, ... ] }');
+    throw new ApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      'The request body must be { allOrNone, compositeRequest: [ { method, url, referenceId, body }, ... ] }',
+    );
   }
   const list = b.compositeRequest as Subrequest[];
   if (list.length > MAX_SUBREQUESTS) {
-    throw new ApiError(400, 'LIMIT_EXCEEDED', `A composite request can contain at most ${MAX_SUBREQUESTS} subrequests; this one has ${list.length}`);
+    throw new ApiError(
+      400,
+      'LIMIT_EXCEEDED',
+      `A composite request can contain at most ${MAX_SUBREQUESTS} subrequests; this one has ${list.length}`,
+    );
   }
   const seen = new Set<string>();
   let queriesOrCollections = 0;
   for (const s of list) {
     if (!s || typeof s.referenceId !== 'string' || !REFERENCE_ID.test(s.referenceId)) {
-      throw new ApiError(400, 'INVALID_INPUT', `referenceId ${JSON.stringify(s?.referenceId)} must contain only letters, numbers and underscores`);
+      throw new ApiError(
+        400,
+        'INVALID_INPUT',
+        `referenceId ${JSON.stringify(s?.referenceId)} must contain only letters, numbers and underscores`,
+      );
     }
     if (seen.has(s.referenceId)) throw new ApiError(400, 'INVALID_INPUT', `Duplicate referenceId ${s.referenceId}`);
     seen.add(s.referenceId);
-    if (!METHODS.has(s.method)) throw new ApiError(400, 'INVALID_INPUT', `${s.referenceId}: method must be one of GET, POST, PATCH, PUT, DELETE (case-sensitive)`);
+    if (!METHODS.has(s.method))
+      throw new ApiError(400, 'INVALID_INPUT', `${s.referenceId}: method must be one of GET, POST, PATCH, PUT, DELETE (case-sensitive)`);
     if (typeof s.url !== 'string' || !s.url.startsWith(`/services/data/v`)) {
       throw new ApiError(400, 'INVALID_INPUT', `${s.referenceId}: url must be a /services/data/vXX.X/ resource`);
     }
     const resource = s.url.replace(/^\/services\/data\/v\d+\.\d+/, '').split('?')[0]!;
     if (!/^\/(sobjects|query|queryAll|composite\/sobjects)(\/|$)/.test(resource)) {
-      throw new ApiError(400, 'INVALID_INPUT', `${s.referenceId}: ${resource} is not supported in a composite request (sObject, query, queryAll and sObject collection resources are)`);
+      throw new ApiError(
+        400,
+        'INVALID_INPUT',
+        `${s.referenceId}: ${resource} is not supported in a composite request (sObject, query, queryAll and sObject collection resources are)`,
+      );
     }
     if (/^\/(query|queryAll|composite\/sobjects)/.test(resource)) queriesOrCollections++;
     for (const h of Object.keys(s.httpHeaders ?? {})) {
-      if (INHERITED_HEADERS.has(h.toLowerCase())) throw new ApiError(400, 'INVALID_INPUT', `${s.referenceId}: the ${h} header is inherited from the composite request`);
+      if (INHERITED_HEADERS.has(h.toLowerCase()))
+        throw new ApiError(400, 'INVALID_INPUT', `${s.referenceId}: the ${h} header is inherited from the composite request`);
     }
   }
   if (queriesOrCollections > MAX_QUERY_OR_COLLECTION) {
-    throw new ApiError(400, 'LIMIT_EXCEEDED', `A composite request can contain at most ${MAX_QUERY_OR_COLLECTION} query or sObject collection subrequests`);
+    throw new ApiError(
+      400,
+      'LIMIT_EXCEEDED',
+      `A composite request can contain at most ${MAX_QUERY_OR_COLLECTION} query or sObject collection subrequests`,
+    );
   }
   return { allOrNone: b.allOrNone === true, subrequests: list };
 }
@@ -106,7 +128,12 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
         url = resolve(s.url, results);
         body = s.body === undefined ? undefined : resolve(JSON.stringify(s.body), results);
       } catch (err) {
-        const result = { body: halted(`Invalid reference specified. No value for ${(err as Error).message} found in ${s.referenceId}.`), httpHeaders: {}, httpStatusCode: 400, referenceId: s.referenceId };
+        const result = {
+          body: halted(`Invalid reference specified. No value for ${(err as Error).message} found in ${s.referenceId}.`),
+          httpHeaders: {},
+          httpStatusCode: 400,
+          referenceId: s.referenceId,
+        };
         results.set(s.referenceId, result);
         out.push(result);
         continue;
@@ -114,7 +141,11 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
       const res = await app.fetch(
         new Request(new URL(url, org.url), {
           method: s.method,
-          headers: { ...s.httpHeaders, authorization: c.req.header('authorization') ?? '', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            ...s.httpHeaders,
+            authorization: c.req.header('authorization') ?? '',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           body,
         }),
         { subrequest: true },
@@ -136,7 +167,9 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
     if (snapshot && out.some((r) => r.httpStatusCode >= 400)) {
       org.store.restore(snapshot);
       const rolledBack = halted('The transaction was rolled back since another operation in the same transaction failed.');
-      return c.json({ compositeResponse: out.map((r) => (r.httpStatusCode >= 400 ? r : { ...r, body: rolledBack, httpHeaders: {}, httpStatusCode: 400 })) });
+      return c.json({
+        compositeResponse: out.map((r) => (r.httpStatusCode >= 400 ? r : { ...r, body: rolledBack, httpHeaders: {}, httpStatusCode: 400 })),
+      });
     }
     return c.json({ compositeResponse: out });
   };

@@ -3,7 +3,14 @@
 
 import { Hono } from 'hono';
 import {
-  createRecord, deleteRecord, existingRecord, externalIdField, objectFromAttributes, objectFromUrl, upsertMatches, upsertRecord,
+  createRecord,
+  deleteRecord,
+  existingRecord,
+  externalIdField,
+  objectFromAttributes,
+  objectFromUrl,
+  upsertMatches,
+  upsertRecord,
   type SaveResult,
 } from '../dml.ts';
 import { ApiError, notFound, RecordFailure, type RecordError } from '../errors.ts';
@@ -72,40 +79,52 @@ composite.post('/sobjects', async (c) => {
   const { allOrNone, records } = await collectionBody(c);
   const writes = records.map((r) => ({ object: objectFromAttributes(r), record: r }));
   const values = writes.map((w) => deserialize(w.object, w.record));
-  return c.json(runCollection(
-    c, writes.length, allOrNone,
-    (i, store) => createRecord(store, writes[i]!.object, values[i]!, writeContext(c)),
-    (_, error) => ({ success: false, errors: [error] }),
-  ));
+  return c.json(
+    runCollection(
+      c,
+      writes.length,
+      allOrNone,
+      (i, store) => createRecord(store, writes[i]!.object, values[i]!, writeContext(c)),
+      (_, error) => ({ success: false, errors: [error] }),
+    ),
+  );
 });
 
 composite.patch('/sobjects', async (c) => {
   const { allOrNone, records } = await collectionBody(c);
   const writes = records.map((r) => ({ object: objectFromAttributes(r), id: r.id ?? r.Id }));
   const values = writes.map((w, i) => deserialize(w.object, records[i]!, ['id', 'Id']));
-  return c.json(runCollection(
-    c, writes.length, allOrNone,
-    (i, store) => {
-      const record = existingRecord(store, writes[i]!.object, writes[i]!.id);
-      store.update(writes[i]!.object, String(record.Id), values[i]!, writeContext(c));
-      return { id: String(record.Id), success: true, errors: [] };
-    },
-    (i, error) => ({ id: typeof writes[i]!.id === 'string' ? writes[i]!.id as string : undefined, success: false, errors: [error] }),
-  ));
+  return c.json(
+    runCollection(
+      c,
+      writes.length,
+      allOrNone,
+      (i, store) => {
+        const record = existingRecord(store, writes[i]!.object, writes[i]!.id);
+        store.update(writes[i]!.object, String(record.Id), values[i]!, writeContext(c));
+        return { id: String(record.Id), success: true, errors: [] };
+      },
+      (i, error) => ({ id: typeof writes[i]!.id === 'string' ? (writes[i]!.id as string) : undefined, success: false, errors: [error] }),
+    ),
+  );
 });
 
 composite.delete('/sobjects', (c) => {
   const ids = (c.req.query('ids') ?? '').split(',').filter(Boolean);
   checkCount(ids.length);
-  return c.json(runCollection(
-    c, ids.length, c.req.query('allOrNone') === 'true',
-    (i, store) => {
-      const object = objectForId(toId18(ids[i]!) ?? '');
-      if (!object) throw new RecordFailure({ statusCode: 'MALFORMED_ID', message: `malformed id ${ids[i]}`, fields: [] });
-      return deleteRecord(store, object, ids[i], writeContext(c));
-    },
-    (i, error) => ({ id: ids[i], success: false, errors: [error] }),
-  ));
+  return c.json(
+    runCollection(
+      c,
+      ids.length,
+      c.req.query('allOrNone') === 'true',
+      (i, store) => {
+        const object = objectForId(toId18(ids[i]!) ?? '');
+        if (!object) throw new RecordFailure({ statusCode: 'MALFORMED_ID', message: `malformed id ${ids[i]}`, fields: [] });
+        return deleteRecord(store, object, ids[i], writeContext(c));
+      },
+      (i, error) => ({ id: ids[i], success: false, errors: [error] }),
+    ),
+  );
 });
 
 /** Retrieve several records of one type: `{ ids, fields }` -> records, null for ids not found. */
@@ -122,12 +141,14 @@ composite.post('/sobjects/:type', async (c) => {
     return name;
   });
   const { store } = c.get('org');
-  return c.json(body.ids.map((id) => {
-    const record = store.find(String(id), object.name);
-    if (!record) return null;
-    const url = `/services/data/v${apiVersion(c)}/sobjects/${object.name}/${record.Id}`;
-    return { attributes: { type: object.name, url }, ...Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) };
-  }));
+  return c.json(
+    body.ids.map((id) => {
+      const record = store.find(String(id), object.name);
+      if (!record) return null;
+      const url = `/services/data/v${apiVersion(c)}/sobjects/${object.name}/${record.Id}`;
+      return { attributes: { type: object.name, url }, ...Object.fromEntries(fields.map((f) => [f, record[f] ?? null])) };
+    }),
+  );
 });
 
 /** Upsert by external id: API v46.0 and later; every record typed as the URL's object; a key used twice fails every record with it. */
@@ -139,7 +160,11 @@ composite.patch('/sobjects/:type/:field', async (c) => {
   for (const record of records) {
     const declared = objectFromAttributes(record);
     if (declared.name !== object.name) {
-      throw new ApiError(400, 'INVALID_TYPE', `The record type ${declared.name} does not match the type ${object.name} in the URL; the list can contain objects only of that type`);
+      throw new ApiError(
+        400,
+        'INVALID_TYPE',
+        `The record type ${declared.name} does not match the type ${object.name} in the URL; the list can contain objects only of that type`,
+      );
     }
   }
   const values = records.map((r) => deserialize(object, r));
@@ -148,14 +173,22 @@ composite.patch('/sobjects/:type/:field', async (c) => {
   const { store: before, commits } = c.get('org');
   const matches = values.map((v) => upsertMatches(before, object, field, v));
   await commits.reached();
-  return c.json(runCollection(
-    c, records.length, allOrNone,
-    (i, store) => {
-      if (repeated.has(keys[i]!)) {
-        throw new RecordFailure({ statusCode: 'DUPLICATE_VALUE', message: `Duplicate external id specified: ${values[i]!.get(field)}`, fields: [field] });
-      }
-      return upsertRecord(store, object, field, values[i]!, writeContext(c), matches[i]);
-    },
-    (_, error) => ({ success: false, errors: [error], created: false }),
-  ));
+  return c.json(
+    runCollection(
+      c,
+      records.length,
+      allOrNone,
+      (i, store) => {
+        if (repeated.has(keys[i]!)) {
+          throw new RecordFailure({
+            statusCode: 'DUPLICATE_VALUE',
+            message: `Duplicate external id specified: ${values[i]!.get(field)}`,
+            fields: [field],
+          });
+        }
+        return upsertRecord(store, object, field, values[i]!, writeContext(c), matches[i]);
+      },
+      (_, error) => ({ success: false, errors: [error], created: false }),
+    ),
+  );
 });

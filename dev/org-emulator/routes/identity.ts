@@ -97,4 +97,3 @@ identity.get('/id/:orgId/:userId', (c) => {
     ...common(org, target),
   });
 });
-

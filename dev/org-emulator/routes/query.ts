@@ -36,13 +36,22 @@ function page(c: EmulatorContext, resource: string, cursorId: string, rows: Reco
   return c.json({ totalSize, done, nextRecordsUrl, records });
 }
 
-for (const [resource, includeDeleted] of [['query', false], ['queryAll', true]] as const) {
+for (const [resource, includeDeleted] of [
+  ['query', false],
+  ['queryAll', true],
+] as const) {
   query.get(`/${resource}`, (c) => {
     const soql = c.req.query('q');
     if (!soql) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     const org = c.get('org');
     if (c.req.query('columns') === 'true') return c.json(queryColumns(soql, org.store));
-    const result = runQuery(soql, { store: org.store, shares: org.shares, version: apiVersion(c), includeDeleted, runningUserId: c.get('userId') });
+    const result = runQuery(soql, {
+      store: org.store,
+      shares: org.shares,
+      version: apiVersion(c),
+      includeDeleted,
+      runningUserId: c.get('userId'),
+    });
     const cursorId = `01g${randomBytes(9).toString('base64url')}`;
     return page(c, resource, cursorId, result.records, result.totalSize, 0);
   });

@@ -64,10 +64,17 @@ function describe(c: EmulatorContext, object: ObjectDef) {
       referenceTo: def.referenceTo ?? [],
       relationshipName: def.relationshipName ?? null,
       restrictedPicklist: def.restricted ?? false,
-      picklistValues: (def.picklistValues ?? []).map((value) => ({ active: true, defaultValue: value === def.defaultValue, label: value, value })),
+      picklistValues: (def.picklistValues ?? []).map((value) => ({
+        active: true,
+        defaultValue: value === def.defaultValue,
+        label: value,
+        value,
+      })),
     })),
     childRelationships: Object.entries(object.children).map(([relationshipName, child]) => ({
-      relationshipName, childSObject: child.childObject, field: child.field,
+      relationshipName,
+      childSObject: child.childObject,
+      field: child.field,
     })),
   };
 }
@@ -113,7 +120,11 @@ sobjects.get('/:type/:field/:value', (c) => {
   const field = externalIdField(object, c.req.param('field'));
   const matches = c.get('org').store.findByExternalId(object, field, c.req.param('value'));
   if (matches.length === 0) throw notFound();
-  if (matches.length > 1) return c.json(matches.map((r) => recordUrl(c, object.name, r.Id)), 300);
+  if (matches.length > 1)
+    return c.json(
+      matches.map((r) => recordUrl(c, object.name, r.Id)),
+      300,
+    );
   return c.json(recordBody(c, object, matches[0]!, c.req.query('fields')));
 });
 
@@ -127,12 +138,21 @@ sobjects.patch('/:type/:field/:value', async (c) => {
   const body = await readRecordBody(c);
   const inBody = Object.keys(body).filter((k) => ['id', field.toLowerCase()].includes(k.toLowerCase()));
   if (inBody.length > 0) {
-    throw new ApiError(400, 'INVALID_FIELD', `${inBody.join(', ')}: do not specify Id or an external ID field in the request body of an upsert; the key is the URL's`, inBody);
+    throw new ApiError(
+      400,
+      'INVALID_FIELD',
+      `${inBody.join(', ')}: do not specify Id or an external ID field in the request body of an upsert; the key is the URL's`,
+      inBody,
+    );
   }
   const { store, commits } = c.get('org');
   const values = deserialize(object, body).set(field, c.req.param('value'));
   const matches = upsertMatches(store, object, field, values);
-  if (matches.length > 1) return c.json(matches.map((r) => recordUrl(c, object.name, r.Id)), 300);
+  if (matches.length > 1)
+    return c.json(
+      matches.map((r) => recordUrl(c, object.name, r.Id)),
+      300,
+    );
   await commits.reached();
   const result = upsertRecord(store, object, field, values, writeContext(c), matches);
   return c.json(result, result.created ? 201 : 200);

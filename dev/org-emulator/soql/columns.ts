@@ -15,7 +15,12 @@ interface Column {
   joinColumns: Column[];
 }
 
-const column = (name: string, joinColumns: Column[] = [], aggregate = false): Column => ({ aggregate, columnName: name, displayName: name, joinColumns });
+const column = (name: string, joinColumns: Column[] = [], aggregate = false): Column => ({
+  aggregate,
+  columnName: name,
+  displayName: name,
+  joinColumns,
+});
 
 /** A field path as nested columns: `Owner.Name` is column Owner joining column Name. */
 function columnsOf(selection: Selection): Column {
@@ -35,5 +40,11 @@ export function queryColumns(soql: string, store: OrgStore) {
   const object = findObject(query.sObject ?? '');
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${query.sObject}' is not supported.`);
   const selections = compileSelect(object, query.fields ?? [], { store, today: store.clock.today(), semiJoin: () => [] }, true);
-  return { columnMetadata: selections.map(columnsOf), entityName: object.name, groupBy: false, idSelected: selections.some((s) => s.kind === 'field' && s.path.steps.length === 0 && s.path.field === 'Id'), keyPrefix: object.keyPrefix };
+  return {
+    columnMetadata: selections.map(columnsOf),
+    entityName: object.name,
+    groupBy: false,
+    idSelected: selections.some((s) => s.kind === 'field' && s.path.steps.length === 0 && s.path.field === 'Id'),
+    keyPrefix: object.keyPrefix,
+  };
 }

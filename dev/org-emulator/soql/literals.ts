@@ -8,10 +8,7 @@ import { isIdType, isNumberType, isTextType } from '../schema.ts';
 import { addDays, DAY_MS, parseDate, parseDateTime } from '../time.ts';
 import type { FieldPath } from './paths.ts';
 
-export type Literal =
-  | { kind: 'null' }
-  | { kind: 'value'; value: unknown }
-  | { kind: 'range'; start: number; end: number };
+export type Literal = { kind: 'null' } | { kind: 'value'; value: unknown } | { kind: 'range'; start: number; end: number };
 
 export interface RawLiteral {
   value: string;
@@ -28,7 +25,11 @@ export function unquote(text: string): string {
 }
 
 function typeMismatch(path: FieldPath, expected: string, quoted: boolean): ApiError {
-  return new ApiError(400, 'INVALID_FIELD', `value of filter criterion for field '${path.field}' must be of type ${expected} and should ${quoted ? '' : 'not '}be enclosed in quotes`);
+  return new ApiError(
+    400,
+    'INVALID_FIELD',
+    `value of filter criterion for field '${path.field}' must be of type ${expected} and should ${quoted ? '' : 'not '}be enclosed in quotes`,
+  );
 }
 
 const typeWord = (path: FieldPath) =>
@@ -56,7 +57,8 @@ export function typedLiteral(path: FieldPath, raw: RawLiteral, today: string): L
     case 'BOOLEAN':
       if (type !== 'boolean') throw mismatch();
       return { kind: 'value', value: raw.value.toUpperCase() === 'TRUE' };
-    case 'INTEGER': case 'DECIMAL':
+    case 'INTEGER':
+    case 'DECIMAL':
       if (!isNumberType(type)) throw mismatch();
       return { kind: 'value', value: Number(raw.value) };
     case 'DATE': {
@@ -71,13 +73,18 @@ export function typedLiteral(path: FieldPath, raw: RawLiteral, today: string): L
       if (start === undefined) throw new ApiError(400, 'MALFORMED_QUERY', `line 1: invalid datetime: ${raw.value}`);
       return { kind: 'range', start, end: start + 1 };
     }
-    case 'DATE_LITERAL': case 'DATE_N_LITERAL': {
+    case 'DATE_LITERAL':
+    case 'DATE_N_LITERAL': {
       if (!isDateLike) throw mismatch();
       const [start, end] = dateLiteralRange(raw.value.split(':')[0]!.toUpperCase(), raw.n ?? 0, today);
       return { kind: 'range', start: parseDate(start)!, end: parseDate(end)! };
     }
     default:
-      throw new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', `The local Salesforce org emulator does not support ${raw.literalType} literals (${raw.value}).`);
+      throw new ApiError(
+        400,
+        'NOT_SUPPORTED_BY_ORG_EMULATOR',
+        `The local Salesforce org emulator does not support ${raw.literalType} literals (${raw.value}).`,
+      );
   }
 }
 
@@ -89,24 +96,45 @@ function dateLiteralRange(name: string, n: number, today: string): [string, stri
   const yearStart = (offset: number) => `${y + offset}-01-01`;
   const weekStart = (offset: number) => day(-new Date(parseDate(today)!).getUTCDay() + 7 * offset); // weeks start on Sunday
   switch (name) {
-    case 'TODAY': return [today, day(1)];
-    case 'YESTERDAY': return [day(-1), today];
-    case 'TOMORROW': return [day(1), day(2)];
-    case 'LAST_N_DAYS': return [day(-n), day(1)]; // today and the n days before it
-    case 'NEXT_N_DAYS': return [day(1), day(n + 1)]; // the n days after today
-    case 'N_DAYS_AGO': return [day(-n), day(-n + 1)];
-    case 'LAST_90_DAYS': return [day(-90), day(1)];
-    case 'NEXT_90_DAYS': return [day(1), day(91)];
-    case 'THIS_WEEK': return [weekStart(0), weekStart(1)];
-    case 'LAST_WEEK': return [weekStart(-1), weekStart(0)];
-    case 'NEXT_WEEK': return [weekStart(1), weekStart(2)];
-    case 'THIS_MONTH': return [monthStart(0), monthStart(1)];
-    case 'LAST_MONTH': return [monthStart(-1), monthStart(0)];
-    case 'NEXT_MONTH': return [monthStart(1), monthStart(2)];
-    case 'THIS_YEAR': return [yearStart(0), yearStart(1)];
-    case 'LAST_YEAR': return [yearStart(-1), yearStart(0)];
-    case 'NEXT_YEAR': return [yearStart(1), yearStart(2)];
+    case 'TODAY':
+      return [today, day(1)];
+    case 'YESTERDAY':
+      return [day(-1), today];
+    case 'TOMORROW':
+      return [day(1), day(2)];
+    case 'LAST_N_DAYS':
+      return [day(-n), day(1)]; // today and the n days before it
+    case 'NEXT_N_DAYS':
+      return [day(1), day(n + 1)]; // the n days after today
+    case 'N_DAYS_AGO':
+      return [day(-n), day(-n + 1)];
+    case 'LAST_90_DAYS':
+      return [day(-90), day(1)];
+    case 'NEXT_90_DAYS':
+      return [day(1), day(91)];
+    case 'THIS_WEEK':
+      return [weekStart(0), weekStart(1)];
+    case 'LAST_WEEK':
+      return [weekStart(-1), weekStart(0)];
+    case 'NEXT_WEEK':
+      return [weekStart(1), weekStart(2)];
+    case 'THIS_MONTH':
+      return [monthStart(0), monthStart(1)];
+    case 'LAST_MONTH':
+      return [monthStart(-1), monthStart(0)];
+    case 'NEXT_MONTH':
+      return [monthStart(1), monthStart(2)];
+    case 'THIS_YEAR':
+      return [yearStart(0), yearStart(1)];
+    case 'LAST_YEAR':
+      return [yearStart(-1), yearStart(0)];
+    case 'NEXT_YEAR':
+      return [yearStart(1), yearStart(2)];
     default:
-      throw new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', `The local Salesforce org emulator does not support the date literal ${name}.`);
+      throw new ApiError(
+        400,
+        'NOT_SUPPORTED_BY_ORG_EMULATOR',
+        `The local Salesforce org emulator does not support the date literal ${name}.`,
+      );
   }
 }

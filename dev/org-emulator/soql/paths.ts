@@ -25,7 +25,11 @@ export interface FieldPath {
 const POLYMORPHIC_FIELDS = new Set(['WhatId', 'WhoId']);
 
 const noSuchColumn = (text: string, object: ObjectDef) =>
-  new ApiError(400, 'INVALID_FIELD', `No such column '${text}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+  new ApiError(
+    400,
+    'INVALID_FIELD',
+    `No such column '${text}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+  );
 
 /** Resolves a dotted path against an object, case-insensitively; unknown names are INVALID_FIELD like Salesforce. */
 export function resolvePath(object: ObjectDef, text: string): FieldPath {
@@ -38,7 +42,11 @@ export function resolvePath(object: ObjectDef, text: string): FieldPath {
     const owner = candidates.find((o) => findRelationship(o, part));
     const field = owner && findRelationship(owner, part);
     if (!owner || !field) {
-      throw new ApiError(400, 'INVALID_FIELD', `Didn't understand relationship '${part}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+      throw new ApiError(
+        400,
+        'INVALID_FIELD',
+        `Didn't understand relationship '${part}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+      );
     }
     const def = owner.fields[field]!;
     steps.push({ field, relationshipName: def.relationshipName!, polymorphic: POLYMORPHIC_FIELDS.has(field) });
@@ -56,7 +64,7 @@ export function followSteps(store: OrgStore, record: StoredRecord, steps: Relati
   let current: StoredRecord | null = record;
   for (const step of steps) {
     const id: unknown = current[step.field];
-    current = typeof id === 'string' ? store.find(id) ?? null : null;
+    current = typeof id === 'string' ? (store.find(id) ?? null) : null;
     if (!current) return null;
   }
   return current;
@@ -67,17 +75,27 @@ export function readPath(store: OrgStore, record: StoredRecord, path: FieldPath)
   const target = followSteps(store, record, path.steps);
   if (!target) return null;
   const name = Object.keys(target).find((k) => k.toLowerCase() === path.field.toLowerCase());
-  return name === undefined ? null : target[name] ?? null;
+  return name === undefined ? null : (target[name] ?? null);
 }
 
 /** A value in a form that compares correctly: epoch ms for dates, lower case for text, 15 chars for ids. */
 export function comparable(def: FieldDef, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (def.type) {
-    case 'date': return parseDate(String(value));
-    case 'datetime': return parseDateTime(String(value));
-    case 'id': case 'reference': return String(value).slice(0, 15);
-    case 'boolean': case 'currency': case 'double': case 'percent': case 'int': return value;
-    default: return String(value).toLowerCase();
+    case 'date':
+      return parseDate(String(value));
+    case 'datetime':
+      return parseDateTime(String(value));
+    case 'id':
+    case 'reference':
+      return String(value).slice(0, 15);
+    case 'boolean':
+    case 'currency':
+    case 'double':
+    case 'percent':
+    case 'int':
+      return value;
+    default:
+      return String(value).toLowerCase();
   }
 }

@@ -46,7 +46,11 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   if (query.sObject?.toLowerCase() === 'userrecordaccess') return queryUserRecordAccess(query, ctx);
   const object = findObject(query.sObject ?? '');
   if (!object) {
-    throw new ApiError(400, 'INVALID_TYPE', `\n${soql}\nsObject type '${query.sObject}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+    throw new ApiError(
+      400,
+      'INVALID_TYPE',
+      `\n${soql}\nsObject type '${query.sObject}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    );
   }
   if (query.groupBy || query.having) throw unsupported('GROUP BY and HAVING');
   if (query.withDataCategory || query.for || query.update) throw unsupported('WITH DATA CATEGORY, FOR and UPDATE clauses');
@@ -97,6 +101,13 @@ function semiJoinValues(inner: Query, ctx: QueryContext): unknown[] {
     throw new ApiError(400, 'MALFORMED_QUERY', 'A semi-join sub-query must select exactly one field');
   }
   const path = resolvePath(object, field.field);
-  const filter = compileWhere(object, inner.where, { store: ctx.store, today: ctx.store.clock.today(), semiJoin: (q) => semiJoinValues(q, ctx) });
-  return ctx.store.list(object.name).filter(filter).map((r) => readPath(ctx.store, r, path));
+  const filter = compileWhere(object, inner.where, {
+    store: ctx.store,
+    today: ctx.store.clock.today(),
+    semiJoin: (q) => semiJoinValues(q, ctx),
+  });
+  return ctx.store
+    .list(object.name)
+    .filter(filter)
+    .map((r) => readPath(ctx.store, r, path));
 }

@@ -7,9 +7,7 @@ import type { OrgStore } from '../store.ts';
 import { comparable, followSteps, readPath, resolvePath, type FieldPath } from './paths.ts';
 import { compileWhere, type WhereContext } from './where.ts';
 
-export type Selection =
-  | { kind: 'field'; path: FieldPath }
-  | { kind: 'child'; name: string; plan: ChildPlan };
+export type Selection = { kind: 'field'; path: FieldPath } | { kind: 'child'; name: string; plan: ChildPlan };
 
 export interface ChildPlan {
   object: ObjectDef;
@@ -58,7 +56,11 @@ function compileItem(object: ObjectDef, item: SelectItem, ctx: WhereContext, all
       const sub = item.subquery;
       const child = findChildRelationship(object, sub.relationshipName);
       if (!child) {
-        throw new ApiError(400, 'INVALID_TYPE', `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`);
+        throw new ApiError(
+          400,
+          'INVALID_TYPE',
+          `Didn't understand relationship '${sub.relationshipName}' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
+        );
       }
       const [name, { childObject, field }] = child;
       const childDef = OBJECTS[childObject]!;
@@ -149,9 +151,7 @@ export function project(record: StoredRecord, object: ObjectDef, selections: Sel
 }
 
 function childResult(parent: StoredRecord, plan: ChildPlan, ctx: ProjectContext) {
-  const children = ctx.store
-    .list(plan.object.name)
-    .filter((r) => r[plan.parentField] === parent.Id && plan.filter(r));
+  const children = ctx.store.list(plan.object.name).filter((r) => r[plan.parentField] === parent.Id && plan.filter(r));
   const rows = window(children, plan.sort, plan.offset, plan.limit);
   if (rows.length === 0) return null;
   return {

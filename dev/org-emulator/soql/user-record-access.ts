@@ -25,7 +25,12 @@ const malformed = (message: string) => new ApiError(400, 'MALFORMED_QUERY', mess
 export function queryUserRecordAccess(query: Query, ctx: UserRecordAccessContext) {
   const fields = (query.fields ?? []).map((item) => {
     const name = item.type === 'Field' ? FIELDS.find((f) => f.toLowerCase() === item.field.toLowerCase()) : undefined;
-    if (!name) throw new ApiError(400, 'INVALID_FIELD', `No such column '${(item as { field?: string }).field ?? item.type}' on entity 'UserRecordAccess'.`);
+    if (!name)
+      throw new ApiError(
+        400,
+        'INVALID_FIELD',
+        `No such column '${(item as { field?: string }).field ?? item.type}' on entity 'UserRecordAccess'.`,
+      );
     return name;
   });
   if (!fields.includes('RecordId')) throw malformed('RecordId field must be selected');

@@ -109,14 +109,27 @@ function compileCondition(object: ObjectDef, condition: Record<string, unknown>,
   const [literal] = literals as [Literal];
 
   switch (operator) {
-    case '=': return (r) => matches(read(r), literal);
-    case '!=': return (r) => !matches(read(r), literal);
-    case 'IN': return (r) => literals.some((l) => matches(read(r), l));
-    case 'NOT IN': return (r) => !literals.some((l) => matches(read(r), l));
-    case '<': case '<=': case '>': case '>=': return (r) => ordered(read(r), literal, operator);
-    case 'LIKE': return like(path, literal, read);
+    case '=':
+      return (r) => matches(read(r), literal);
+    case '!=':
+      return (r) => !matches(read(r), literal);
+    case 'IN':
+      return (r) => literals.some((l) => matches(read(r), l));
+    case 'NOT IN':
+      return (r) => !literals.some((l) => matches(read(r), l));
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return (r) => ordered(read(r), literal, operator);
+    case 'LIKE':
+      return like(path, literal, read);
     default:
-      throw new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', `The local Salesforce org emulator does not support the ${operator} operator.`);
+      throw new ApiError(
+        400,
+        'NOT_SUPPORTED_BY_ORG_EMULATOR',
+        `The local Salesforce org emulator does not support the ${operator} operator.`,
+      );
   }
 }
 

@@ -82,7 +82,7 @@ export class BusinessCalendar {
   add(date: IsoDate, n: number): IsoDate {
     const step = n < 0 ? -1 : 1;
     let d = date;
-    for (let left = Math.abs(n); left > 0; ) {
+    for (let left = Math.abs(n); left > 0;) {
       d = addDays(d, step);
       if (this.isBusinessDay(d)) left--;
     }
@@ -94,7 +94,7 @@ export class BusinessCalendar {
     if (from === to) return 0;
     const [a, b, sign] = from < to ? [from, to, 1] : [to, from, -1];
     let n = 0;
-    for (let d = a; d < b; ) {
+    for (let d = a; d < b;) {
       d = this.add(d, 1);
       if (d <= b) n++;
     }

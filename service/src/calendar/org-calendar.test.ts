@@ -5,17 +5,48 @@ import { holidayFallsOn, orgRules, type HolidayRecord } from './org-calendar.ts'
 const MONDAY = 2;
 const THURSDAY = 16;
 const base: HolidayRecord = {
-  Name: 'x', IsAllDay: true, ActivityDate: '2020-01-01', IsRecurrence: true, RecurrenceType: null, RecurrenceInterval: null,
-  RecurrenceStartDate: '2020-01-01', RecurrenceEndDateOnly: null, RecurrenceDayOfMonth: null, RecurrenceDayOfWeekMask: null,
-  RecurrenceInstance: null, RecurrenceMonthOfYear: null,
+  Name: 'x',
+  IsAllDay: true,
+  ActivityDate: '2020-01-01',
+  IsRecurrence: true,
+  RecurrenceType: null,
+  RecurrenceInterval: null,
+  RecurrenceStartDate: '2020-01-01',
+  RecurrenceEndDateOnly: null,
+  RecurrenceDayOfMonth: null,
+  RecurrenceDayOfWeekMask: null,
+  RecurrenceInstance: null,
+  RecurrenceMonthOfYear: null,
 };
 const holiday = (fields: Partial<HolidayRecord>): HolidayRecord => ({ ...base, ...fields });
-const christmas = holiday({ Name: 'Christmas Day', RecurrenceType: 'RecursYearly', RecurrenceMonthOfYear: 'December', RecurrenceDayOfMonth: 25 });
-const thanksgiving = holiday({ Name: 'Thanksgiving', RecurrenceType: 'RecursYearlyNth', RecurrenceInstance: 'Fourth', RecurrenceDayOfWeekMask: THURSDAY, RecurrenceMonthOfYear: 'November' });
-const memorialDay = holiday({ Name: 'Memorial Day', RecurrenceType: 'RecursYearlyNth', RecurrenceInstance: 'Last', RecurrenceDayOfWeekMask: MONDAY, RecurrenceMonthOfYear: 'May' });
+const christmas = holiday({
+  Name: 'Christmas Day',
+  RecurrenceType: 'RecursYearly',
+  RecurrenceMonthOfYear: 'December',
+  RecurrenceDayOfMonth: 25,
+});
+const thanksgiving = holiday({
+  Name: 'Thanksgiving',
+  RecurrenceType: 'RecursYearlyNth',
+  RecurrenceInstance: 'Fourth',
+  RecurrenceDayOfWeekMask: THURSDAY,
+  RecurrenceMonthOfYear: 'November',
+});
+const memorialDay = holiday({
+  Name: 'Memorial Day',
+  RecurrenceType: 'RecursYearlyNth',
+  RecurrenceInstance: 'Last',
+  RecurrenceDayOfWeekMask: MONDAY,
+  RecurrenceMonthOfYear: 'May',
+});
 const weekdayHours = {
   Name: 'Default',
-  ...Object.fromEntries(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'].flatMap((d) => [[`${d}StartTime`, '08:00:00.000Z'], [`${d}EndTime`, '18:00:00.000Z']])),
+  ...Object.fromEntries(
+    ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'].flatMap((d) => [
+      [`${d}StartTime`, '08:00:00.000Z'],
+      [`${d}EndTime`, '18:00:00.000Z'],
+    ]),
+  ),
 };
 
 describe('holidayFallsOn', () => {
@@ -30,9 +61,19 @@ describe('holidayFallsOn', () => {
 
   it('follows one-off dates, monthly and weekly recurrences, and the recurrence window', () => {
     expect(holidayFallsOn(holiday({ IsRecurrence: false, ActivityDate: '2026-12-24' }), '2026-12-24')).toBe(true);
-    const monthly = holiday({ RecurrenceType: 'RecursMonthly', RecurrenceDayOfMonth: 1, RecurrenceInterval: 2, RecurrenceStartDate: '2026-01-01' });
+    const monthly = holiday({
+      RecurrenceType: 'RecursMonthly',
+      RecurrenceDayOfMonth: 1,
+      RecurrenceInterval: 2,
+      RecurrenceStartDate: '2026-01-01',
+    });
     expect(['2026-01-01', '2026-02-01', '2026-03-01'].map((d) => holidayFallsOn(monthly, d))).toEqual([true, false, true]);
-    const fridays = holiday({ RecurrenceType: 'RecursWeekly', RecurrenceDayOfWeekMask: 32, RecurrenceStartDate: '2026-11-01', RecurrenceEndDateOnly: '2026-11-30' });
+    const fridays = holiday({
+      RecurrenceType: 'RecursWeekly',
+      RecurrenceDayOfWeekMask: 32,
+      RecurrenceStartDate: '2026-11-01',
+      RecurrenceEndDateOnly: '2026-11-30',
+    });
     expect(['2026-11-27', '2026-11-26', '2026-12-04'].map((d) => holidayFallsOn(fridays, d))).toEqual([true, false, false]);
   });
 });
@@ -40,7 +81,7 @@ describe('holidayFallsOn', () => {
 describe('a business calendar from the org', () => {
   const fallback = countryRules();
 
-  it('skips the org\'s all-day holidays and the days its default business hours are closed', () => {
+  it("skips the org's all-day holidays and the days its default business hours are closed", () => {
     const calendar = new BusinessCalendar(orgRules([christmas, thanksgiving], weekdayHours, fallback));
     expect(calendar.isBusinessDay('2026-12-25')).toBe(false);
     expect(calendar.add('2026-11-25', 1)).toBe('2026-11-27');

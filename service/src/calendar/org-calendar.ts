@@ -47,14 +47,22 @@ export function holidayFallsOn(h: HolidayRecord, date: IsoDate): boolean {
   const months = (d.getUTCFullYear() - s.getUTCFullYear()) * 12 + d.getUTCMonth() - s.getUTCMonth();
   const inMonth = MONTHS[d.getUTCMonth()] === h.RecurrenceMonthOfYear;
   switch (h.RecurrenceType) {
-    case 'RecursDaily': return daysBetween(start, date) % every === 0;
-    case 'RecursEveryWeekday': return d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
-    case 'RecursWeekly': return onMaskDay && Math.floor(daysBetween(addDays(start, -s.getUTCDay()), date) / 7) % every === 0;
-    case 'RecursMonthly': return d.getUTCDate() === h.RecurrenceDayOfMonth && months % every === 0;
-    case 'RecursMonthlyNth': return onMaskDay && isNthWeekday(d, h.RecurrenceInstance) && months % every === 0;
-    case 'RecursYearly': return inMonth && d.getUTCDate() === h.RecurrenceDayOfMonth;
-    case 'RecursYearlyNth': return inMonth && onMaskDay && isNthWeekday(d, h.RecurrenceInstance);
-    default: return false;
+    case 'RecursDaily':
+      return daysBetween(start, date) % every === 0;
+    case 'RecursEveryWeekday':
+      return d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
+    case 'RecursWeekly':
+      return onMaskDay && Math.floor(daysBetween(addDays(start, -s.getUTCDay()), date) / 7) % every === 0;
+    case 'RecursMonthly':
+      return d.getUTCDate() === h.RecurrenceDayOfMonth && months % every === 0;
+    case 'RecursMonthlyNth':
+      return onMaskDay && isNthWeekday(d, h.RecurrenceInstance) && months % every === 0;
+    case 'RecursYearly':
+      return inMonth && d.getUTCDate() === h.RecurrenceDayOfMonth;
+    case 'RecursYearlyNth':
+      return inMonth && onMaskDay && isNthWeekday(d, h.RecurrenceInstance);
+    default:
+      return false;
   }
 }
 
@@ -62,8 +70,14 @@ export function holidayFallsOn(h: HolidayRecord, date: IsoDate): boolean {
  * The org's calendar: working weekdays from the default business hours (a day with no hours is closed) and the
  * all-day holidays. A partial-day holiday leaves business hours, so it does not remove the day.
  */
-export function orgRules(holidays: HolidayRecord[], businessHours: Record<string, unknown> | undefined, fallback: CalendarRules): CalendarRules {
-  const open = businessHours ? DAYS.flatMap((day, i) => (businessHours[`${day}StartTime`] != null && businessHours[`${day}EndTime`] != null ? [i] : [])) : [];
+export function orgRules(
+  holidays: HolidayRecord[],
+  businessHours: Record<string, unknown> | undefined,
+  fallback: CalendarRules,
+): CalendarRules {
+  const open = businessHours
+    ? DAYS.flatMap((day, i) => (businessHours[`${day}StartTime`] != null && businessHours[`${day}EndTime`] != null ? [i] : []))
+    : [];
   const allDay = holidays.filter((h) => h.IsAllDay);
   return {
     source: `the org's ${businessHours ? `business hours "${String(businessHours.Name)}"` : 'calendar'} and ${allDay.length} holiday(s)`,
@@ -107,7 +121,10 @@ export class OrgBusinessCalendar extends BusinessCalendar {
     super(fallback);
   }
 
-  static async load(conn: Connection, opts: { country?: string; region?: string; log: Logger; now?: () => number }): Promise<OrgBusinessCalendar> {
+  static async load(
+    conn: Connection,
+    opts: { country?: string; region?: string; log: Logger; now?: () => number },
+  ): Promise<OrgBusinessCalendar> {
     const calendar = new OrgBusinessCalendar(conn, countryRules(opts.country, opts.region), opts.log, opts.now ?? Date.now);
     await calendar.refresh();
     return calendar;
@@ -121,7 +138,10 @@ export class OrgBusinessCalendar extends BusinessCalendar {
     try {
       this.replaceRules(await readOrgRules(this.conn, this.fallback));
     } catch (err) {
-      this.log.warn('cannot read the org\'s holidays and business hours; using the fallback calendar', { error: (err as Error).message, calendar: this.source });
+      this.log.warn("cannot read the org's holidays and business hours; using the fallback calendar", {
+        error: (err as Error).message,
+        calendar: this.source,
+      });
     }
   }
 }

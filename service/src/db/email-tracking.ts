@@ -64,7 +64,11 @@ export interface ProviderEvent {
  * monitoring task's metadata (the task the CSM sees), that task completed on a reply, and the CSM notified of a
  * first open when asked to. A replayed event changes nothing.
  */
-export async function recordProviderEvents(sql: Sql, events: { event: ProviderEvent; kind: EngagementKind | undefined }[], receivedAt: Date): Promise<('stored' | 'duplicate')[]> {
+export async function recordProviderEvents(
+  sql: Sql,
+  events: { event: ProviderEvent; kind: EngagementKind | undefined }[],
+  receivedAt: Date,
+): Promise<('stored' | 'duplicate')[]> {
   return sql.begin(async (tx) => {
     const results: ('stored' | 'duplicate')[] = [];
     for (const { event, kind } of events) results.push(await recordOne(tx as unknown as Sql, event, kind, receivedAt));
@@ -79,13 +83,23 @@ async function recordOne(tx: Sql, e: ProviderEvent, kind: EngagementKind | undef
     ON CONFLICT (provider, dedupe_key) DO NOTHING RETURNING id`;
   if (stored.length === 0) return 'duplicate';
   if (!kind || !e.emailId) return 'stored';
-  const column = { open: tx`opens = opens + 1, first_opened_at = coalesce(first_opened_at, now())`, click: tx`clicks = clicks + 1`, reply: tx`replies = replies + 1` }[kind];
+  const column = {
+    open: tx`opens = opens + 1, first_opened_at = coalesce(first_opened_at, now())`,
+    click: tx`clicks = clicks + 1`,
+    reply: tx`replies = replies + 1`,
+  }[kind];
   const tracked = await tx<(EmailTracking & { firstOpen: boolean })[]>`
     UPDATE email_tracking SET ${column}, last_event_at = now(), updated_at = now()
      WHERE email_id = ${e.emailId} AND provider = ${e.provider}
     RETURNING ${trackingColumns(tx)}, (${kind} = 'open' AND opens = 1) AS "firstOpen"`;
   for (const t of tracked) {
-    const engagement = { opens: t.opens, clicks: t.clicks, replies: t.replies, lastEvent: kind, lastEventAt: (e.occurredAt ?? receivedAt).toISOString() };
+    const engagement = {
+      opens: t.opens,
+      clicks: t.clicks,
+      replies: t.replies,
+      lastEvent: kind,
+      lastEventAt: (e.occurredAt ?? receivedAt).toISOString(),
+    };
     await tx`
       UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, updated_at = now(),
              status = CASE WHEN ${kind} = 'reply' THEN 'completed' ELSE status END,

@@ -110,7 +110,9 @@ export async function executionLiveState(
   sql: Sql,
   id: string,
 ): Promise<{ execution: PlanViewExecution; plan: { id: string; status: PlanRow['status'] } | undefined; tasks: TaskState[] } | undefined> {
-  const [row] = await sql<(PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null })[]>`
+  const [row] = await sql<
+    (PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null })[]
+  >`
     SELECT e.*, p.id AS "planId", p.status AS "planStatus",
       (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t) AS tasks
     FROM (SELECT id, opportunity_id AS "opportunityId", stage, urgency, to_char(renewal_date, 'YYYY-MM-DD') AS "renewalDate",
@@ -123,7 +125,12 @@ export async function executionLiveState(
   return {
     execution,
     plan: planId ? { id: planId, status: planStatus! } : undefined,
-    tasks: (tasks ?? []).map((t) => ({ ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt), mirrorRetryAt: at(t.mirrorRetryAt) })),
+    tasks: (tasks ?? []).map((t) => ({
+      ...t,
+      snoozedUntil: at(t.snoozedUntil),
+      executedAt: at(t.executedAt),
+      mirrorRetryAt: at(t.mirrorRetryAt),
+    })),
   };
 }
 export { columns as executionColumns };

@@ -18,7 +18,7 @@ export interface FinalizeInput {
 }
 
 export type FinalizeOutcome =
-  | { kind: 'finalized'; plan: PlanRow; replaced: { planId: string } & ReplanOutcome | null }
+  | { kind: 'finalized'; plan: PlanRow; replaced: ({ planId: string } & ReplanOutcome) | null }
   | { kind: 'already-finalized'; plan: PlanRow }
   | { kind: 'not-found' }
   | { kind: 'superseded'; plan: PlanRow };
@@ -44,7 +44,13 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
     if (previous) {
       // Only one version is finalized at a time (a partial unique index): the one in force steps down first.
       await tx`UPDATE action_plans SET status = 'superseded' WHERE id = ${previous.id}`;
-      const moved = await repointCarriedTasks(tx, { planId: f.planId, version: plan.version, previousPlanId: previous.id, content: f.content, carried: plan.carried });
+      const moved = await repointCarriedTasks(tx, {
+        planId: f.planId,
+        version: plan.version,
+        previousPlanId: previous.id,
+        content: f.content,
+        carried: plan.carried,
+      });
       replaced = { planId: previous.id, ...moved };
     }
     await insertTasks(tx, f);
@@ -62,15 +68,17 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
     const ai = f.content.aiTasks.length;
     const csm = f.content.csmTasks.length;
     await notify(tx, [
-      replaced ? updatedNote(f, plan, replaced) : {
-        userId: f.csmUserId,
-        opportunityId: f.opportunityId,
-        planId: f.planId,
-        kind: 'plan-finalized',
-        title: 'Action plan finalized',
-        body: `${plural(ai, 'AI task')} queued, ${plural(csm, 'CSM task')} created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
-        dedupeKey: `plan-finalized:${f.planId}`,
-      },
+      replaced
+        ? updatedNote(f, plan, replaced)
+        : {
+            userId: f.csmUserId,
+            opportunityId: f.opportunityId,
+            planId: f.planId,
+            kind: 'plan-finalized',
+            title: 'Action plan finalized',
+            body: `${plural(ai, 'AI task')} queued, ${plural(csm, 'CSM task')} created${next ? `; ${next.stage} starts ${next.triggerDate}` : ''}.`,
+            dedupeKey: `plan-finalized:${f.planId}`,
+          },
     ]);
     const [finalized] = await tx<PlanRow[]>`
       UPDATE action_plans SET status = 'finalized', content = ${tx.json(f.content as never)}, finalized_by = ${f.userId},
@@ -103,7 +111,9 @@ function updatedNote(f: FinalizeInput, draft: PlanRow, replaced: { planId: strin
     body:
       `Version ${draft.version} replaces version ${diff?.previousVersion ?? draft.version - 1}: ${plural(added, 'task')} added, ${plural(replaced.cancelled, 'open task')} cancelled, ` +
       `${changed} changed, ${replaced.repointed} carried over.` +
-      (moved ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${plural(moved.businessDays, 'business day')}.` : ''),
+      (moved
+        ? ` The renewal date moved from ${moved.from} to ${moved.to}; open tasks moved ${plural(moved.businessDays, 'business day')}.`
+        : ''),
     dedupeKey: `plan-updated:${f.planId}`,
   };
 }
@@ -173,7 +183,9 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
   // A parent carried from the version this one replaces was re-pointed, not inserted: look every parent up.
   const idOf = new Map(inserted.map((r) => [r.key, r.id]));
   if (f.content.csmTasks.some((t) => t.subTasks.length && !idOf.has(t.key)))
-    for (const r of await tx<{ id: string; key: string }[]>`SELECT id, plan_task_key AS key FROM workflow_tasks WHERE action_plan_id = ${f.planId} AND parent_task_id IS NULL`)
+    for (const r of await tx<
+      { id: string; key: string }[]
+    >`SELECT id, plan_task_key AS key FROM workflow_tasks WHERE action_plan_id = ${f.planId} AND parent_task_id IS NULL`)
       idOf.set(r.key, r.id);
   const subRows = f.content.csmTasks.flatMap((t) =>
     t.subTasks.map((s) => ({

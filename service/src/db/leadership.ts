@@ -8,7 +8,10 @@ import type { Sql } from './sql.ts';
 export class Leadership {
   private conn: Awaited<ReturnType<Sql['reserve']>> | undefined;
 
-  constructor(private readonly sql: Sql, private readonly name: string) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly name: string,
+  ) {}
 
   /** True when this instance holds the role (taking it if it is free). */
   async acquire(): Promise<boolean> {

@@ -49,7 +49,9 @@ export async function migrate(sql: Sql, migrations = migrationFiles()): Promise<
         // Applied before checksums were recorded: record the file as it is now.
         if (recorded === null) await conn`UPDATE schema_migrations SET checksum = ${checksumOf(m)} WHERE version = ${m.version}`;
         else if (recorded !== checksumOf(m))
-          throw new MigrationChecksumMismatch(`migration ${m.name} was edited after it was applied (checksum ${checksumOf(m).slice(0, 12)}, recorded ${recorded!.slice(0, 12)}); write a new migration instead`);
+          throw new MigrationChecksumMismatch(
+            `migration ${m.name} was edited after it was applied (checksum ${checksumOf(m).slice(0, 12)}, recorded ${recorded!.slice(0, 12)}); write a new migration instead`,
+          );
       }
       for (const m of migrations) {
         if (done.has(m.version)) continue;

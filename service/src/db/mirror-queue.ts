@@ -42,7 +42,11 @@ export interface MirrorResult {
  * retryable failure stays pending and is due again after the backoff (or Salesforce's Retry-After, if longer);
  * there is no last attempt: only a permanent error (Salesforce rejected the record) ends in `failed`.
  */
-export async function recordMirrorResults(sql: Sql, results: MirrorResult[], backoff: MirrorBackoff = DEFAULT_MIRROR_BACKOFF): Promise<void> {
+export async function recordMirrorResults(
+  sql: Sql,
+  results: MirrorResult[],
+  backoff: MirrorBackoff = DEFAULT_MIRROR_BACKOFF,
+): Promise<void> {
   for (const r of results) {
     if (r.salesforceTaskId) {
       await sql`

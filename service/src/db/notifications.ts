@@ -88,7 +88,10 @@ export async function markRead(sql: Sql, userId: string, id: string): Promise<{ 
  * holds now, so its tasks are dated for the old one: a re-plan is needed. `stage` is the stage the new date puts the
  * opportunity in; the body says when that differs from the plan's.
  */
-export async function notifyReplanNeeded(sql: Sql, r: { opportunityId: string; renewalDate: string; daysToRenewal: number; stage: string; userId: string }): Promise<number> {
+export async function notifyReplanNeeded(
+  sql: Sql,
+  r: { opportunityId: string; renewalDate: string; daysToRenewal: number; stage: string; userId: string },
+): Promise<number> {
   const rows = await sql`
     ${notificationsFrom(
       sql,

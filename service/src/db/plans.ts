@@ -48,7 +48,9 @@ export async function insertDraftPlan(
   return sql.begin(async (tx) => {
     // Lock the execution row so two generates cannot pick the same version number.
     await tx`SELECT id FROM workflow_executions WHERE id = ${p.executionId} FOR UPDATE`;
-    const [finalized] = await tx<{ id: string }[]>`SELECT id FROM action_plans WHERE execution_id = ${p.executionId} AND status = 'finalized'`;
+    const [finalized] = await tx<
+      { id: string }[]
+    >`SELECT id FROM action_plans WHERE execution_id = ${p.executionId} AND status = 'finalized'`;
     if ((finalized?.id ?? null) !== p.basedOn) return undefined;
     await tx`UPDATE action_plans SET status = 'superseded' WHERE execution_id = ${p.executionId} AND status = 'draft'`;
     const [row] = await tx<PlanRow[]>`

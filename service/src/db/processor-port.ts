@@ -73,7 +73,10 @@ export interface NextWorkflow {
 }
 
 /** Schedules (or reschedules, while not yet started) the plan's next stage workflow. */
-export async function scheduleNextWorkflow(sql: Sql, w: NextWorkflow): Promise<{ id: string; status: string; triggerDate: string; stage: string }> {
+export async function scheduleNextWorkflow(
+  sql: Sql,
+  w: NextWorkflow,
+): Promise<{ id: string; status: string; triggerDate: string; stage: string }> {
   const [row] = await sql<{ id: string; status: string; triggerDate: string; stage: string }[]>`
     INSERT INTO scheduled_workflows (source_execution_id, source_plan_id, opportunity_id, stage, name, trigger_date, conditions)
     VALUES (${w.executionId}, ${w.planId}, ${w.opportunityId}, ${w.stage}, ${w.name}, ${w.triggerDate}, ${sql.json(w.conditions)})
@@ -91,8 +94,15 @@ export async function scheduleNextWorkflow(sql: Sql, w: NextWorkflow): Promise<{
 export async function taskContext(sql: Sql, executionId: string) {
   const [row] = await sql<
     {
-      opportunityId: string; opportunityName: string; accountId: string | null; accountName: string | null; csmUserId: string | null;
-      stage: string; urgency: string; renewalDate: string; daysToRenewal: number;
+      opportunityId: string;
+      opportunityName: string;
+      accountId: string | null;
+      accountName: string | null;
+      csmUserId: string | null;
+      stage: string;
+      urgency: string;
+      renewalDate: string;
+      daysToRenewal: number;
     }[]
   >`
     SELECT opportunity_id AS "opportunityId", opportunity_name AS "opportunityName", account_id AS "accountId",

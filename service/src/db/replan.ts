@@ -40,8 +40,12 @@ export async function repointCarriedTasks(
     if (!c || !onPrevious.has(c.fromTaskId)) continue;
     await tx`
       UPDATE workflow_tasks SET action_plan_id = ${r.planId}, plan_task_key = ${t.key},
-        ${keep(c) ? tx`` : tx`action = ${t.action}, description = ${t.description}, priority = ${t.priority}, processor = ${t.processor},
-          metadata = ${tx.json(t.metadata as never)}, evidence = ${tx.json(t.evidence as never)}, execute_immediately = ${t.executeImmediately},`}
+        ${
+          keep(c)
+            ? tx``
+            : tx`action = ${t.action}, description = ${t.description}, priority = ${t.priority}, processor = ${t.processor},
+          metadata = ${tx.json(t.metadata as never)}, evidence = ${tx.json(t.evidence as never)}, execute_immediately = ${t.executeImmediately},`
+        }
         ${remirror}
       WHERE id = ${c.fromTaskId} AND action_plan_id = ${r.previousPlanId}`;
     repointed++;
@@ -51,9 +55,13 @@ export async function repointCarriedTasks(
     if (!c || !onPrevious.has(c.fromTaskId)) continue;
     await tx`
       UPDATE workflow_tasks SET action_plan_id = ${r.planId}, plan_task_key = ${t.key},
-        ${keep(c) ? tx`` : tx`action = ${t.action}, description = ${t.description}, priority = ${t.priority}, contact_id = ${t.contactId},
+        ${
+          keep(c)
+            ? tx``
+            : tx`action = ${t.action}, description = ${t.description}, priority = ${t.priority}, contact_id = ${t.contactId},
           evidence = ${tx.json(t.evidence as never)}, complexity = ${t.complexity}, estimated_completion_time = ${t.estimatedTime},
-          due_date = CASE WHEN to_char(due_date, 'YYYY-MM-DD') IS DISTINCT FROM ${c.dueDate} THEN due_date ELSE ${t.dueDate}::date END,`}
+          due_date = CASE WHEN to_char(due_date, 'YYYY-MM-DD') IS DISTINCT FROM ${c.dueDate} THEN due_date ELSE ${t.dueDate}::date END,`
+        }
         ${remirror}
       WHERE id = ${c.fromTaskId} AND action_plan_id = ${r.previousPlanId}`;
     movedParents.add(c.fromTaskId);
@@ -69,7 +77,10 @@ export async function repointCarriedTasks(
   }
   // Tasks the AI tasks created as they ran (a processor's reminder) are not plan tasks: they follow the plan as they are.
   const [previous] = await tx<{ content: ActionPlanContent }[]>`SELECT content FROM action_plans WHERE id = ${r.previousPlanId}`;
-  const planKeys = (c: ActionPlanContent) => [...c.aiTasks.map((t) => t.key), ...c.csmTasks.flatMap((t) => [t.key, ...t.subTasks.map((s) => s.key)])];
+  const planKeys = (c: ActionPlanContent) => [
+    ...c.aiTasks.map((t) => t.key),
+    ...c.csmTasks.flatMap((t) => [t.key, ...t.subTasks.map((s) => s.key)]),
+  ];
   const reserved = [...new Set([...planKeys(previous!.content), ...planKeys(r.content)])];
   await tx`
     UPDATE workflow_tasks SET action_plan_id = ${r.planId}, updated_at = now()

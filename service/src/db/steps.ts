@@ -32,7 +32,10 @@ export interface CarriedTaskRow extends OpenTask {
  * The open top-level tasks of the opportunity's earlier executions: CSM tasks not completed or cancelled, and
  * AI tasks that have not succeeded. They stay visible in every later stage until they are closed.
  */
-export async function carriedOverTasks(sql: Sql, execution: Pick<ExecutionRow, 'id' | 'opportunityId' | 'createdAt'>): Promise<CarriedTaskRow[]> {
+export async function carriedOverTasks(
+  sql: Sql,
+  execution: Pick<ExecutionRow, 'id' | 'opportunityId' | 'createdAt'>,
+): Promise<CarriedTaskRow[]> {
   return sql<CarriedTaskRow[]>`
     SELECT t.id, t.action, t.owner, t.status, to_char(t.due_date, 'YYYY-MM-DD') AS "dueDate", t.priority, e.stage,
            t.execution_status AS "executionStatus", t.execution_id AS "executionId"

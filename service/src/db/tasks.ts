@@ -171,4 +171,3 @@ export async function completeTasksFromSalesforce(sql: Sql, taskIds: string[]): 
      RETURNING id`;
   return rows.map((r) => r.id);
 }
-

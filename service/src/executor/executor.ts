@@ -95,7 +95,9 @@ export class Executor {
       this.unlisten = () => sub.unlisten();
     } catch (err) {
       wakeUp = 'sweep';
-      services.log.warn('LISTEN unavailable; queued tasks wait for the next sweep (EXECUTOR_SWEEP_SECONDS)', { error: (err as Error).message });
+      services.log.warn('LISTEN unavailable; queued tasks wait for the next sweep (EXECUTOR_SWEEP_SECONDS)', {
+        error: (err as Error).message,
+      });
     }
     this.cronTask = schedule(options.cron, () => this.tick(), { name: `executor-tick-${options.workerId}`, noOverlap: true });
     // The sweep also claims: retries whose delay has passed become due without any notification.
@@ -185,7 +187,8 @@ export class Executor {
     if (left <= 0) return false;
     if (!this.pauseTimer && !this.stopping) {
       this.parts.services.log.warn('executor paused: Salesforce writes are paused (API request limit); claiming resumes after the pause', {
-        worker: this.workerId, resumeInSeconds: Math.ceil(left / 1000),
+        worker: this.workerId,
+        resumeInSeconds: Math.ceil(left / 1000),
       });
       this.pauseTimer = setTimeout(() => {
         this.pauseTimer = undefined;

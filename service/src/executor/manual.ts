@@ -8,9 +8,7 @@ import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { processorServices } from './services.ts';
 
 export type ManualRun =
-  | { kind: 'ran'; outcome: RunOutcome; task: TaskRow }
-  | { kind: 'busy'; task: TaskRow }
-  | { kind: 'not-runnable'; task: TaskRow };
+  { kind: 'ran'; outcome: RunOutcome; task: TaskRow } | { kind: 'busy'; task: TaskRow } | { kind: 'not-runnable'; task: TaskRow };
 
 /**
  * Runs an AI task now, in this process, under the executor's claim rules: a failed task is queued again (attempts
@@ -27,7 +25,10 @@ export async function runTaskNow(deps: Deps, taskId: string): Promise<ManualRun>
     return { kind: task.executionStatus === 'running' ? 'busy' : 'not-runnable', task };
   }
   const outcome = await runClaimedTask(claimed, {
-    registry: processorRegistry, services: processorServices(deps), options, metrics: sharedExecutorMetrics,
+    registry: processorRegistry,
+    services: processorServices(deps),
+    options,
+    metrics: sharedExecutorMetrics,
     writePauseMs: () => deps.salesforce.gate.remainingMs(),
   });
   return { kind: 'ran', outcome, task: (await getTask(deps.db.sql, taskId))! };

@@ -28,8 +28,14 @@ function pauseOf(err: unknown): { message: string; delayMs: number; code: string
 /** How a processor error is classified: permanent errors are not retried. */
 export function classifyError(err: unknown): { message: string; permanent: boolean; code?: string } {
   if (err instanceof PermanentError) return { message: err.message, permanent: true, code: err.code };
-  if (err instanceof ZodError) return { message: `Invalid task metadata: ${err.issues.map((i) => `${i.path.join('.') || '(metadata)'} ${i.message}`).join('; ')}`, permanent: true, code: 'INVALID_METADATA' };
-  if (err instanceof SalesforceError) return { message: `Salesforce ${err.code}: ${err.message}`, permanent: err.kind === 'permanent', code: err.code };
+  if (err instanceof ZodError)
+    return {
+      message: `Invalid task metadata: ${err.issues.map((i) => `${i.path.join('.') || '(metadata)'} ${i.message}`).join('; ')}`,
+      permanent: true,
+      code: 'INVALID_METADATA',
+    };
+  if (err instanceof SalesforceError)
+    return { message: `Salesforce ${err.code}: ${err.message}`, permanent: err.kind === 'permanent', code: err.code };
   if (err instanceof EmailProviderError) return { message: err.message, permanent: !err.retryable, code: 'EMAIL_PROVIDER' };
   return { message: (err as Error)?.message ?? String(err), permanent: false };
 }
@@ -75,7 +81,8 @@ export async function runClaimedTask(
   let outcome: RunOutcome;
   try {
     const processor = task.processor ? registry.get(task.processor) : undefined;
-    if (!processor) throw new PermanentError(`No processor is registered under the name ${JSON.stringify(processorName)}`, 'UNKNOWN_PROCESSOR');
+    if (!processor)
+      throw new PermanentError(`No processor is registered under the name ${JSON.stringify(processorName)}`, 'UNKNOWN_PROCESSOR');
     const input = processor.metadata.parse(task.metadata);
     const ctx = await contextOf(task.executionId);
     if (!ctx) throw new PermanentError(`The task's workflow execution ${task.executionId} no longer exists`, 'NOT_FOUND');
@@ -83,8 +90,21 @@ export async function runClaimedTask(
     const result = await withTimeout(
       processor.run(input, {
         task,
-        customer: { opportunityId: ctx.opportunityId, opportunityName: ctx.opportunityName, accountId: ctx.accountId, accountName: ctx.accountName, csmUserId: ctx.csmUserId },
-        workflow: { executionId: task.executionId, actionPlanId: task.actionPlanId, stage: ctx.stage, urgency: ctx.urgency, renewalDate: ctx.renewalDate, daysToRenewal: ctx.daysToRenewal },
+        customer: {
+          opportunityId: ctx.opportunityId,
+          opportunityName: ctx.opportunityName,
+          accountId: ctx.accountId,
+          accountName: ctx.accountName,
+          csmUserId: ctx.csmUserId,
+        },
+        workflow: {
+          executionId: task.executionId,
+          actionPlanId: task.actionPlanId,
+          stage: ctx.stage,
+          urgency: ctx.urgency,
+          renewalDate: ctx.renewalDate,
+          daysToRenewal: ctx.daysToRenewal,
+        },
         services: processorPort(services, task),
       }),
       options.taskTimeoutMs,
@@ -112,19 +132,32 @@ export async function runClaimedTask(
       const delayMs = Math.max(pause.delayMs, env.writePauseMs?.() ?? 0);
       const kept = await deferTask(services.sql, task, { ...pause, delayMs });
       log.warn('ai task deferred: Salesforce writes are paused; the attempt is not counted', {
-        taskId: task.id, processor: processorName, code: pause.code, retryInSeconds: Math.ceil(delayMs / 1000), kept,
+        taskId: task.id,
+        processor: processorName,
+        code: pause.code,
+        retryInSeconds: Math.ceil(delayMs / 1000),
+        kept,
       });
       return kept ? { taskId: task.id, status: 'queued', deferredMs: delayMs, error: pause.message } : { taskId: task.id, status: 'lost' };
     }
     const failure = classifyError(err);
     // Salesforce's Retry-After, when longer than our own delay, decides when the next attempt is due.
-    const retryAfterMs = err instanceof SalesforceError ? err.retryAfterMs ?? 0 : 0;
+    const retryAfterMs = err instanceof SalesforceError ? (err.retryAfterMs ?? 0) : 0;
     const jitter = 0.8 + Math.random() * 0.4;
-    const status = await failTask(services.sql, task, { ...failure, retryDelayMs: Math.max(retryAfterMs, Math.round(options.retryDelayMs * jitter)) });
+    const status = await failTask(services.sql, task, {
+      ...failure,
+      retryDelayMs: Math.max(retryAfterMs, Math.round(options.retryDelayMs * jitter)),
+    });
     if (status) metrics?.failures.inc({ processor: processorName, final: String(status === 'failed') });
     log[status === 'failed' ? 'error' : 'warn']('ai task attempt failed', {
-      taskId: task.id, processor: processorName, attempt: task.attempts, maxAttempts: task.maxAttempts,
-      permanent: failure.permanent, code: failure.code, error: failure.message, status: status ?? 'lost',
+      taskId: task.id,
+      processor: processorName,
+      attempt: task.attempts,
+      maxAttempts: task.maxAttempts,
+      permanent: failure.permanent,
+      code: failure.code,
+      error: failure.message,
+      status: status ?? 'lost',
     });
     return { taskId: task.id, status: status ?? 'lost', error: failure.message };
   }

@@ -65,7 +65,16 @@ export function carryOver(
   ]);
   const carried: Record<string, CarriedTask> = {};
   const carry = (key: string, row: PreviousTask, done: boolean, csmEdited: CarriedTask['csmEdited']) =>
-    (carried[key] = { fromTaskId: row.id, fromKey: row.key, fromVersion: previous.version, status: row.status, executionStatus: row.executionStatus, dueDate: row.dueDate, done, csmEdited });
+    (carried[key] = {
+      fromTaskId: row.id,
+      fromKey: row.key,
+      fromVersion: previous.version,
+      status: row.status,
+      executionStatus: row.executionStatus,
+      dueDate: row.dueDate,
+      done,
+      csmEdited,
+    });
 
   for (const [before, after] of pairTasks(tasksOf(standing), tasksOf(next), plannedActions(previous.edits)).matched) {
     const row = rowOf.get(before.key);
@@ -76,7 +85,9 @@ export function carryOver(
     if (done && norm(before.action) !== norm(after.action)) continue;
     const was = original.get(before.key) as Record<string, unknown> | undefined;
     const edit = (previous.edits ?? []).find((e) => e.key === before.key) as Record<string, unknown> | undefined;
-    const csmEdited: CarriedTask['csmEdited'] = EDITABLE.filter((f) => f !== 'dueDate' || before.owner === 'CSM').filter((f) => edit?.[f] !== undefined || (was && canonical(was[f]) !== canonical((row as unknown as Record<string, unknown>)[f])));
+    const csmEdited: CarriedTask['csmEdited'] = EDITABLE.filter((f) => f !== 'dueDate' || before.owner === 'CSM').filter(
+      (f) => edit?.[f] !== undefined || (was && canonical(was[f]) !== canonical((row as unknown as Record<string, unknown>)[f])),
+    );
     if (row.status !== 'pending') csmEdited.push('status');
     carry(after.key, row, done, csmEdited);
     if (csmEdited.includes('action') && norm(after.action) !== norm(row.action)) carried[after.key]!.plannedAction = after.action;
@@ -108,7 +119,11 @@ export function carryOver(
  * The CSM's edits on a finalized version: those made at its finalize, and those it carried from the version before
  * (an edit is the CSM's however many versions ago it was made).
  */
-export function csmEditsOf(finalizeEdits: unknown, carried: Record<string, CarriedTask> | null | undefined, rows: PreviousTask[]): CsmEdit[] {
+export function csmEditsOf(
+  finalizeEdits: unknown,
+  carried: Record<string, CarriedTask> | null | undefined,
+  rows: PreviousTask[],
+): CsmEdit[] {
   const byKey = new Map<string, CsmEdit>();
   const rowOf = new Map(rows.map((r) => [r.key, r]));
   for (const [key, c] of Object.entries(carried ?? {})) {

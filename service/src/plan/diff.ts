@@ -23,12 +23,28 @@ export interface PlanDiff {
   renewalDateMoved: { from: IsoDate; to: IsoDate; businessDays: number } | null;
 }
 
-const COMPARED = ['action', 'description', 'priority', 'processor', 'metadata', 'executeImmediately', 'complexity', 'dueDate', 'contactId', 'subTasks'] as const;
+const COMPARED = [
+  'action',
+  'description',
+  'priority',
+  'processor',
+  'metadata',
+  'executeImmediately',
+  'complexity',
+  'dueDate',
+  'contactId',
+  'subTasks',
+] as const;
 /** JSON with sorted keys: a version read back from jsonb has its object keys in another order. */
 export const canonical = (v: unknown): string =>
-  JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  JSON.stringify(v ?? null, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 export const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
-export const tasksOf = (p: ActionPlanContent): Task[] => [...p.aiTasks.map((t) => ({ ...t, owner: 'AI' as const })), ...p.csmTasks.map((t) => ({ ...t, owner: 'CSM' as const }))];
+export const tasksOf = (p: ActionPlanContent): Task[] => [
+  ...p.aiTasks.map((t) => ({ ...t, owner: 'AI' as const })),
+  ...p.csmTasks.map((t) => ({ ...t, owner: 'CSM' as const })),
+];
 
 /**
  * Pairs the tasks of two versions and lists what was added, removed and changed. A model numbers its keys afresh
@@ -43,7 +59,9 @@ export function diffPlans(
   const changed: TaskChange[] = [];
   let unchanged = 0;
   for (const [before, after] of pairs.matched) {
-    const fields = COMPARED.filter((f) => canonical((before as Record<string, unknown>)[f]) !== canonical((after as Record<string, unknown>)[f])).map((f) => ({
+    const fields = COMPARED.filter(
+      (f) => canonical((before as Record<string, unknown>)[f]) !== canonical((after as Record<string, unknown>)[f]),
+    ).map((f) => ({
       field: f,
       from: (before as Record<string, unknown>)[f] ?? null,
       to: (after as Record<string, unknown>)[f] ?? null,
@@ -55,9 +73,14 @@ export function diffPlans(
   return { added: pairs.added.map(ref), removed: pairs.removed.map(ref), changed, unchanged };
 }
 
-export function pairTasks<T extends { owner: string; key: string; action: string }>(before: T[], after: T[], aliases: Map<string, string> = new Map()) {
+export function pairTasks<T extends { owner: string; key: string; action: string }>(
+  before: T[],
+  after: T[],
+  aliases: Map<string, string> = new Map(),
+) {
   type Task = T;
-  const sameAction = (b: Task, a: Task) => norm(b.action) === norm(a.action) || (aliases.has(b.key) && norm(aliases.get(b.key)!) === norm(a.action));
+  const sameAction = (b: Task, a: Task) =>
+    norm(b.action) === norm(a.action) || (aliases.has(b.key) && norm(aliases.get(b.key)!) === norm(a.action));
   const left = new Set(before);
   const matched: [Task, Task][] = [];
   const added: Task[] = [];
@@ -85,7 +108,12 @@ export function pairTasks<T extends { owner: string; key: string; action: string
  * schedule: their previous due date shifted by the business days the renewal moved (validation then keeps them in
  * the stage window). New tasks keep the planner's dates.
  */
-export function redateKeptTasks(previous: ActionPlanContent, next: ActionPlanContent, shift: number, calendar: BusinessCalendar): ActionPlanContent {
+export function redateKeptTasks(
+  previous: ActionPlanContent,
+  next: ActionPlanContent,
+  shift: number,
+  calendar: BusinessCalendar,
+): ActionPlanContent {
   if (shift === 0) return next;
   const out = structuredClone(next);
   const before = previous.csmTasks;
@@ -107,4 +135,5 @@ export interface CsmEdit {
 }
 
 /** Per task key, the planner's action of the tasks the CSM retitled: a new version proposing it again pairs with them. */
-export const plannedActions = (edits: CsmEdit[] | null) => new Map((edits ?? []).filter((e) => e.plannedAction).map((e) => [e.key, e.plannedAction!]));
+export const plannedActions = (edits: CsmEdit[] | null) =>
+  new Map((edits ?? []).filter((e) => e.plannedAction).map((e) => [e.key, e.plannedAction!]));

@@ -43,12 +43,20 @@ export async function generateWithFallback(planner: Planner, input: PlanningInpu
       const checked = validatePlan(out.content, input);
       if (checked.content) {
         const earlier = (out.generation.validationFixes as string[] | undefined) ?? [];
-        return { planner: 'llm', plannerNote: null, content: checked.content, generation: { ...out.generation, validationFixes: [...earlier, ...checked.fixes], validationErrors: [] } };
+        return {
+          planner: 'llm',
+          plannerNote: null,
+          content: checked.content,
+          generation: { ...out.generation, validationFixes: [...earlier, ...checked.fixes], validationErrors: [] },
+        };
       }
       throw new PlannerFailure(`the plan failed validation (${checked.errors.slice(0, 3).join('; ')})`, out.generation as never);
     } catch (err) {
       const reason = err instanceof PlannerFailure ? err.reason : `the AI planner failed (${(err as Error).message})`;
-      sharedModelMetrics.fallbacks.inc({ purpose: 'plan', reason: err instanceof PlannerFailure ? (err.generation.failureKind ?? 'invalid') : 'error' });
+      sharedModelMetrics.fallbacks.inc({
+        purpose: 'plan',
+        reason: err instanceof PlannerFailure ? (err.generation.failureKind ?? 'invalid') : 'error',
+      });
       onFallback(reason);
       const playbook = await fromPlaybook(fallback, input);
       return {
@@ -65,5 +73,10 @@ async function fromPlaybook(planner: Planner, input: PlanningInput): Promise<Gen
   const out = await planner.plan(input);
   const checked = validatePlan(out.content, input);
   if (!checked.content) throw new InvalidPlaybookPlan(checked.errors);
-  return { planner: 'playbook', plannerNote: null, content: checked.content, generation: { ...out.generation, validationFixes: checked.fixes, validationErrors: [] } };
+  return {
+    planner: 'playbook',
+    plannerNote: null,
+    content: checked.content,
+    generation: { ...out.generation, validationFixes: checked.fixes, validationErrors: [] },
+  };
 }

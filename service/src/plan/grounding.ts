@@ -8,7 +8,10 @@ import { idKey } from '../salesforce/ids.ts';
  */
 export function groundingErrors(plan: ActionPlanContent, sent: PlanPrompt['sent']): string[] {
   const errors: string[] = [];
-  const tasks = [...plan.aiTasks.map((t, i) => ({ t, where: `aiTasks.${i} (${t.key})` })), ...plan.csmTasks.map((t, i) => ({ t, where: `csmTasks.${i} (${t.key})` }))];
+  const tasks = [
+    ...plan.aiTasks.map((t, i) => ({ t, where: `aiTasks.${i} (${t.key})` })),
+    ...plan.csmTasks.map((t, i) => ({ t, where: `csmTasks.${i} (${t.key})` })),
+  ];
   for (const { t, where } of tasks) {
     if (t.evidence.length === 0) errors.push(`${where}: cites no evidence; cite the ids from <crm_data> the task rests on`);
     for (const e of t.evidence) {

@@ -12,7 +12,15 @@ export function idShapedStrings(value: unknown): string[] {
 /** The record ids of a CRM context, as id keys (18-character form). */
 export function contextIdKeys(ctx: CrmContext): Set<string> {
   return new Set(
-    [ctx.opportunity.id, ctx.account.id, ctx.owner.id, ctx.opportunity.primaryContactId, ctx.opportunity.previousContactId, ...ctx.contactRoles.flatMap((r) => [r.id, r.contactId]), ...ctx.activities.map((a) => a.id)]
+    [
+      ctx.opportunity.id,
+      ctx.account.id,
+      ctx.owner.id,
+      ctx.opportunity.primaryContactId,
+      ctx.opportunity.previousContactId,
+      ...ctx.contactRoles.flatMap((r) => [r.id, r.contactId]),
+      ...ctx.activities.map((a) => a.id),
+    ]
       .filter((id): id is string => Boolean(id))
       .map(idKey),
   );

@@ -1,7 +1,14 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { groundingErrors } from './grounding.ts';
 import { decodeJson, planJsonSchema } from './llm-schema.ts';
-import { deadlineOf, describeModelFailure, ModelEndpoint, type ModelEndpointOptions, type ModelRequest, type ProviderError } from './model-client.ts';
+import {
+  deadlineOf,
+  describeModelFailure,
+  ModelEndpoint,
+  type ModelEndpointOptions,
+  type ModelRequest,
+  type ProviderError,
+} from './model-client.ts';
 import type { ProfileName } from './model-profiles.ts';
 import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import { buildPlanPrompt } from './prompt.ts';
@@ -82,8 +89,19 @@ export class LlmPlanner implements Planner {
     const first = this.request(input, prompt);
     const started = performance.now();
     const record: LlmGeneration = {
-      planner: 'llm', model: this.options.model, profile: this.endpoint.profile.name, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0,
-      latencyMs: 0, calls: 0, rejections: [], validationFixes: [], finishReason: null, providerError: null, failureKind: null,
+      planner: 'llm',
+      model: this.options.model,
+      profile: this.endpoint.profile.name,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedPromptTokens: 0,
+      latencyMs: 0,
+      calls: 0,
+      rejections: [],
+      validationFixes: [],
+      finishReason: null,
+      providerError: null,
+      failureKind: null,
     };
     const fail = (reason: string, kind: string) => {
       record.latencyMs = Math.round(performance.now() - started);
@@ -94,7 +112,11 @@ export class LlmPlanner implements Planner {
     for (let round = 0; ; round++) {
       record.calls++;
       const answer = await this.endpoint.complete({ ...first, messages }, signal).catch((err: unknown) => {
-        const failure = describeModelFailure(err, { timeoutMs: this.options.timeoutMs, deadlineMs: deadlineOf(signal), aborted: signal?.aborted });
+        const failure = describeModelFailure(err, {
+          timeoutMs: this.options.timeoutMs,
+          deadlineMs: deadlineOf(signal),
+          aborted: signal?.aborted,
+        });
         record.providerError = failure.providerError ?? null;
         throw fail(failure.reason, failure.kind);
       });
@@ -122,7 +144,10 @@ export class LlmPlanner implements Planner {
       }
       record.rejections.push({ call: record.calls, errors });
       if (round >= REPAIR_ROUNDS)
-        throw fail(`the model's plan failed validation twice (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''})`, 'invalid');
+        throw fail(
+          `the model's plan failed validation twice (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''})`,
+          'invalid',
+        );
       messages.push({ role: 'assistant', content: answer.content ?? '' }, { role: 'user', content: repairRequest(errors) });
     }
   }

@@ -46,7 +46,12 @@ export class ModelEndpoint {
     private readonly metrics: ModelMetrics = sharedModelMetrics,
   ) {
     this.profile = profileFor(options);
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      timeout: options.timeoutMs,
+      maxRetries: options.maxRetries,
+    });
   }
 
   get model(): string {
@@ -80,7 +85,12 @@ export class ModelEndpoint {
       this.metrics.tokens.inc({ purpose: request.purpose, kind: 'completion' }, usage.completionTokens);
       this.metrics.tokens.inc({ purpose: request.purpose, kind: 'cached' }, usage.cachedPromptTokens);
       observe(choice.finish_reason ?? 'stop');
-      return { content: choice.message.content, refusal: choice.message.refusal ?? null, finishReason: choice.finish_reason ?? 'stop', usage };
+      return {
+        content: choice.message.content,
+        refusal: choice.message.refusal ?? null,
+        finishReason: choice.finish_reason ?? 'stop',
+        usage,
+      };
     } catch (err) {
       observe(signal?.aborted ? 'deadline' : 'error');
       throw err;
@@ -99,7 +109,9 @@ export function chatRequestBody(profile: ModelProfile, model: string, request: M
     model,
     messages: [{ role: 'system', content: system }, ...request.messages],
     response_format:
-      profile.responseFormat === 'json_object' ? { type: 'json_object' } : { type: 'json_schema', json_schema: { name: request.format.name, strict: true, schema } },
+      profile.responseFormat === 'json_object'
+        ? { type: 'json_object' }
+        : { type: 'json_schema', json_schema: { name: request.format.name, strict: true, schema } },
     ...(profile.temperature === null ? {} : { temperature: profile.temperature }),
     [profile.tokenLimit]: request.maxCompletionTokens,
   };
@@ -137,19 +149,30 @@ export function deadlineOf(signal: AbortSignal | undefined): number | undefined 
 }
 
 /** What went wrong with a model call, in words for the CSM (no stack, no key), and a short reason for metrics. */
-export function describeModelFailure(err: unknown, o: { timeoutMs: number; deadlineMs?: number; aborted?: boolean }): { reason: string; kind: string; providerError?: ProviderError } {
+export function describeModelFailure(
+  err: unknown,
+  o: { timeoutMs: number; deadlineMs?: number; aborted?: boolean },
+): { reason: string; kind: string; providerError?: ProviderError } {
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   if (o.aborted || err instanceof OpenAI.APIUserAbortError)
     return { reason: `the model did not answer within the ${seconds(o.deadlineMs ?? o.timeoutMs)} generation deadline`, kind: 'deadline' };
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return { reason: `the model did not answer within ${seconds(o.timeoutMs)}`, kind: 'timeout' };
+  if (err instanceof OpenAI.APIConnectionTimeoutError)
+    return { reason: `the model did not answer within ${seconds(o.timeoutMs)}`, kind: 'timeout' };
   if (err instanceof OpenAI.APIConnectionError) return { reason: 'the model endpoint could not be reached', kind: 'unreachable' };
   if (err instanceof OpenAI.RateLimitError) return { reason: 'the model endpoint is rate limited (HTTP 429)', kind: 'rate_limited' };
   if (err instanceof OpenAI.APIError) {
     const providerError = providerErrorOf(err);
     const said = providerError.message ? `: ${providerError.message.slice(0, 300)}` : '';
-    return { reason: `the model endpoint answered HTTP ${err.status ?? 'error'}${said}`, kind: `http_${err.status ?? 'error'}`, providerError };
+    return {
+      reason: `the model endpoint answered HTTP ${err.status ?? 'error'}${said}`,
+      kind: `http_${err.status ?? 'error'}`,
+      providerError,
+    };
   }
-  return { reason: `the model request failed (${err instanceof Error ? redactSecrets(err.message).slice(0, 200) : 'unknown error'})`, kind: 'error' };
+  return {
+    reason: `the model request failed (${err instanceof Error ? redactSecrets(err.message).slice(0, 200) : 'unknown error'})`,
+    kind: 'error',
+  };
 }
 
 /** A provider's error answer as kept in the generation record (its message with secrets redacted). */

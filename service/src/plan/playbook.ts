@@ -51,7 +51,12 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   };
   const csm = (t: Omit<CsmTask, 'key' | 'subTasks'> & { subTasks?: string[] }) => {
     const key = `csm-${csmTasks.length + 1}`;
-    csmTasks.push({ ...t, key, evidence: t.evidence.slice(0, MAX_EVIDENCE), subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })) });
+    csmTasks.push({
+      ...t,
+      key,
+      evidence: t.evidence.slice(0, MAX_EVIDENCE),
+      subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })),
+    });
   };
   const stepIds = new Set((input.steps ?? []).map((x) => x.id));
 
@@ -68,7 +73,10 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
         newContact: { name: to.contact.name, salesforceId: to.contactId },
         updateLocalRecord: true,
       },
-      evidence: [{ ...opp, field: 'Primary_Contact__c' }, { type: 'contactRole', id: to.id, field: 'IsPrimary' }],
+      evidence: [
+        { ...opp, field: 'Primary_Contact__c' },
+        { type: 'contactRole', id: to.id, field: 'IsPrimary' },
+      ],
     });
     csm({
       action: `Introduce yourself to ${to.contact.name} as the new primary contact`,
@@ -106,7 +114,12 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
       processor: 'follow-up-reminder-creator',
       priority: 2,
       executeImmediately: false,
-      metadata: { daysUntilReminder: 5, reminderMessage: 'Follow up on the CFO meeting request', reminderPriority: 2, relatedAction: 'Engage the economic buyer (CFO)' },
+      metadata: {
+        daysUntilReminder: 5,
+        reminderMessage: 'Follow up on the CFO meeting request',
+        reminderPriority: 2,
+        relatedAction: 'Engage the economic buyer (CFO)',
+      },
       evidence: [opp],
     });
   }
@@ -128,7 +141,10 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   if (s.overdueTasks.length > 0) {
     const first = s.overdueTasks[0]!;
     csm({
-      action: s.overdueTasks.length === 1 ? `Close overdue activity: ${first.subject ?? 'untitled task'}` : `Close ${s.overdueTasks.length} overdue activities`,
+      action:
+        s.overdueTasks.length === 1
+          ? `Close overdue activity: ${first.subject ?? 'untitled task'}`
+          : `Close ${s.overdueTasks.length} overdue activities`,
       description: `Open Salesforce tasks past their due date: ${s.overdueTasks.map((t) => `"${t.subject ?? 'untitled'}" (due ${t.date})`).join(', ')}.`,
       complexity: 'simple',
       priority: 1,
@@ -160,7 +176,12 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
       processor: 'follow-up-reminder-creator',
       priority: 2,
       executeImmediately: false,
-      metadata: { daysUntilReminder: stage.urgency === 'critical' ? 1 : 3, reminderMessage: 'Check the customer replied to the re-engagement', reminderPriority: 2, relatedAction: 'Re-engage the customer' },
+      metadata: {
+        daysUntilReminder: stage.urgency === 'critical' ? 1 : 3,
+        reminderMessage: 'Check the customer replied to the re-engagement',
+        reminderPriority: 2,
+        relatedAction: 'Re-engage the customer',
+      },
       evidence: s.lastActivity ? [{ type: 'activity', id: s.lastActivity.id, field: 'ActivityDate' }] : [opp],
     });
   }
@@ -171,7 +192,9 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
     ...(s.primaryChange ? ['primary-contact'] : []),
     ...(s.budgetPressure ? ['value-case'] : []),
   ]);
-  for (const a of stepActions(steps).filter((x) => x.owner === 'CSM' && !covered.has(x.topic)).slice(0, 3)) {
+  for (const a of stepActions(steps)
+    .filter((x) => x.owner === 'CSM' && !covered.has(x.topic))
+    .slice(0, 3)) {
     covered.add(a.topic);
     csm({
       action: a.title,
@@ -182,7 +205,13 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
       dueDate: due(a.priority <= 1 ? 0 : a.priority === 2 ? 1 : 2),
       contactId: null,
       // A model's recommendation may name a step that does not exist: cite the recommendations step then, or the opportunity.
-      evidence: [stepIds.has(a.sourceStep) ? { type: 'step', id: a.sourceStep, field: null } : stepIds.has('recommendations') ? { type: 'step', id: 'recommendations', field: null } : opp],
+      evidence: [
+        stepIds.has(a.sourceStep)
+          ? { type: 'step', id: a.sourceStep, field: null }
+          : stepIds.has('recommendations')
+            ? { type: 'step', id: 'recommendations', field: null }
+            : opp,
+      ],
     });
   }
 
@@ -197,7 +226,12 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
       processor: 'follow-up-reminder-creator',
       priority: 2,
       executeImmediately: false,
-      metadata: { daysUntilReminder: days, reminderMessage: `Contract notice deadline on ${deadline}: is the renewal commitment secured?`, reminderPriority: 1, relatedAction: 'Contract notice deadline' },
+      metadata: {
+        daysUntilReminder: days,
+        reminderMessage: `Contract notice deadline on ${deadline}: is the renewal commitment secured?`,
+        reminderPriority: 1,
+        relatedAction: 'Contract notice deadline',
+      },
       evidence: [{ type: 'step', id: 'contract-analysis', field: 'noticeDeadline' }],
     });
   }
@@ -246,7 +280,16 @@ function conditionsFor(s: RenewalSignals, stageName: string): string[] {
 
 /** The steps' recommended actions: the recommendations step's ranked list when it ran, else each step's own. */
 function stepActions(steps: StepFacts[]) {
-  const Ranked = z.array(z.object({ topic: z.string(), priority: z.number().int().min(1).max(5), title: z.string(), rationale: z.string(), owner: z.enum(['CSM', 'AI']), sourceStep: z.string() }));
+  const Ranked = z.array(
+    z.object({
+      topic: z.string(),
+      priority: z.number().int().min(1).max(5),
+      title: z.string(),
+      rationale: z.string(),
+      owner: z.enum(['CSM', 'AI']),
+      sourceStep: z.string(),
+    }),
+  );
   const ranked = stepOutput(steps, 'recommendations', 'recommendations', Ranked);
   if (ranked) return ranked;
   return steps.flatMap((x) => x.actions.map((a) => ({ ...a, sourceStep: x.id }))).sort((a, b) => a.priority - b.priority);
@@ -257,8 +300,18 @@ function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanC
   const { context: ctx, stage, daysToRenewal } = input;
   if (steps.length === 0)
     return [
-      { name: 'CRM context', status: 'done', output: `${ctx.opportunity.name}: ${ctx.contactRoles.length} contact roles, ${ctx.activities.length} recent activities`, decision: null },
-      { name: 'Renewal stage', status: 'done', output: `${stage.name}: ${daysToRenewal} days to renewal`, decision: `Urgency ${stage.urgency}` },
+      {
+        name: 'CRM context',
+        status: 'done',
+        output: `${ctx.opportunity.name}: ${ctx.contactRoles.length} contact roles, ${ctx.activities.length} recent activities`,
+        decision: null,
+      },
+      {
+        name: 'Renewal stage',
+        status: 'done',
+        output: `${stage.name}: ${daysToRenewal} days to renewal`,
+        decision: `Urgency ${stage.urgency}`,
+      },
     ];
   return steps.map((x) =>
     x.status === 'done'
@@ -266,7 +319,12 @@ function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanC
       : {
           name: x.name,
           status: 'not_done' as const,
-          output: x.status === 'skipped' ? `Skipped: ${x.skipReason ?? 'no reason given'}` : x.waitingForInput ? "Waiting for the CSM's input: this plan does not reflect it yet" : 'Not run yet',
+          output:
+            x.status === 'skipped'
+              ? `Skipped: ${x.skipReason ?? 'no reason given'}`
+              : x.waitingForInput
+                ? "Waiting for the CSM's input: this plan does not reflect it yet"
+                : 'Not run yet',
           decision: null,
         },
   );
@@ -276,7 +334,14 @@ function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]):
   const { context: ctx, stage, daysToRenewal } = input;
   // Each decision once: a step may already have decided what a CRM signal would say (both name the economic buyer).
   const keyDecisions: string[] = [];
-  const gist = (text: string) => text.toLowerCase().replace(/[^a-z ]/g, '').split(' ').filter((w) => w.length > 3).slice(0, 3).join(' ');
+  const gist = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z ]/g, '')
+      .split(' ')
+      .filter((w) => w.length > 3)
+      .slice(0, 3)
+      .join(' ');
   const decide = (text: string) => {
     if (!keyDecisions.some((d) => gist(d.slice(d.indexOf(': ') + 2)) === gist(text) || gist(d) === gist(text))) keyDecisions.push(text);
   };
@@ -288,21 +353,51 @@ function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFacts[]):
   if (keyDecisions.length === 0) decide(`Follow the ${stage.name} playbook: ${stage.focus[0]}.`);
   const metrics: ActionPlanContent['summary']['keyMetrics'] = [
     { label: 'Current ARR', value: money(ctx.opportunity.currentArr), detail: null },
-    { label: 'Renewal target', value: money(ctx.opportunity.amount), detail: s.priceIncreasePct === undefined ? null : `${s.priceIncreasePct >= 0 ? '+' : ''}${s.priceIncreasePct}% vs current ARR` },
-    { label: 'Days to renewal', value: String(daysToRenewal), detail: `Renewal on ${ctx.opportunity.renewalDate} (${stage.name}, ${stage.urgency} urgency)` },
-    { label: 'Stakeholders', value: String(ctx.contactRoles.length), detail: s.economicBuyer ? `Economic buyer: ${s.economicBuyer.contact.name}` : 'No economic buyer engaged' },
-    { label: 'Last activity', value: s.daysSinceLastActivity === undefined ? 'none' : `${s.daysSinceLastActivity} days ago`, detail: s.lastActivity?.subject?.slice(0, 300) ?? null },
+    {
+      label: 'Renewal target',
+      value: money(ctx.opportunity.amount),
+      detail: s.priceIncreasePct === undefined ? null : `${s.priceIncreasePct >= 0 ? '+' : ''}${s.priceIncreasePct}% vs current ARR`,
+    },
+    {
+      label: 'Days to renewal',
+      value: String(daysToRenewal),
+      detail: `Renewal on ${ctx.opportunity.renewalDate} (${stage.name}, ${stage.urgency} urgency)`,
+    },
+    {
+      label: 'Stakeholders',
+      value: String(ctx.contactRoles.length),
+      detail: s.economicBuyer ? `Economic buyer: ${s.economicBuyer.contact.name}` : 'No economic buyer engaged',
+    },
+    {
+      label: 'Last activity',
+      value: s.daysSinceLastActivity === undefined ? 'none' : `${s.daysSinceLastActivity} days ago`,
+      detail: s.lastActivity?.subject?.slice(0, 300) ?? null,
+    },
   ];
   const target = stepOutput(steps, 'pricing-strategy', 'targetPrice', z.number());
   if (target !== undefined) {
     const pct = stepOutput(steps, 'pricing-strategy', 'targetIncreasePct', z.number());
     const cap = stepOutput(steps, 'pricing-strategy', 'priceIncreaseCapPct', z.number());
-    metrics.splice(2, 0, { label: 'Pricing target', value: money(target), detail: `${pct !== undefined && pct >= 0 ? '+' : ''}${pct ?? '?'}%${cap !== undefined ? ` (cap ${cap}%)` : ''}` });
+    metrics.splice(2, 0, {
+      label: 'Pricing target',
+      value: money(target),
+      detail: `${pct !== undefined && pct >= 0 ? '+' : ''}${pct ?? '?'}%${cap !== undefined ? ` (cap ${cap}%)` : ''}`,
+    });
   }
   const deadline = stepOutput(steps, 'contract-analysis', 'noticeDeadline', z.string());
-  if (deadline) metrics.push({ label: 'Notice deadline', value: deadline, detail: stepOutput(steps, 'contract-analysis', 'autoRenewal', z.boolean()) ? 'Auto-renews after it' : 'No auto-renewal' });
+  if (deadline)
+    metrics.push({
+      label: 'Notice deadline',
+      value: deadline,
+      detail: stepOutput(steps, 'contract-analysis', 'autoRenewal', z.boolean()) ? 'Auto-renews after it' : 'No auto-renewal',
+    });
   const confidence = stepOutput(steps, 'csm-assessment', 'confidence', z.number());
-  if (confidence !== undefined) metrics.push({ label: 'CSM confidence', value: `${confidence}/10`, detail: `Relationship ${stepOutput(steps, 'csm-assessment', 'relationshipStrength', z.number()) ?? '?'}/10` });
+  if (confidence !== undefined)
+    metrics.push({
+      label: 'CSM confidence',
+      value: `${confidence}/10`,
+      detail: `Relationship ${stepOutput(steps, 'csm-assessment', 'relationshipStrength', z.number()) ?? '?'}/10`,
+    });
   return {
     completedSteps: completedStepsOf(input, steps).slice(0, 20),
     keyDecisions: keyDecisions.slice(0, 10),
@@ -322,21 +417,55 @@ function timelineOf(
   const steps: Omit<TimelineStep, 'step'>[] = [];
   const immediate = aiTasks.filter((t) => t.executeImmediately);
   if (immediate.length)
-    steps.push({ date: start, owner: 'AI', title: 'Automatic updates', description: immediate.map((t) => t.action).join('; '), status: 'pending', taskKeys: immediate.map((t) => t.key) });
+    steps.push({
+      date: start,
+      owner: 'AI',
+      title: 'Automatic updates',
+      description: immediate.map((t) => t.action).join('; '),
+      status: 'pending',
+      taskKeys: immediate.map((t) => t.key),
+    });
   for (const t of [...csmTasks].sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.priority - b.priority))
-    steps.push({ date: t.dueDate, owner: 'CSM', title: t.action, description: t.description.slice(0, 300), status: 'pending', taskKeys: [t.key] });
+    steps.push({
+      date: t.dueDate,
+      owner: 'CSM',
+      title: t.action,
+      description: t.description.slice(0, 300),
+      status: 'pending',
+      taskKeys: [t.key],
+    });
   const customerDate = due(3);
-  steps.push({ date: customerDate, owner: 'Customer', title: 'Customer confirms priorities and stakeholders', description: 'The customer confirms goals, decision makers and timeline for the renewal.', status: 'pending', taskKeys: [] });
+  steps.push({
+    date: customerDate,
+    owner: 'Customer',
+    title: 'Customer confirms priorities and stakeholders',
+    description: 'The customer confirms goals, decision makers and timeline for the renewal.',
+    status: 'pending',
+    taskKeys: [],
+  });
   const reminders = aiTasks.filter((t) => t.processor === 'follow-up-reminder-creator' && !t.executeImmediately);
   for (const r of reminders) {
     const days = Number((r.metadata as { daysUntilReminder?: number }).daysUntilReminder ?? 1);
     // A reminder past this stage fires in the next one: this timeline shows it on the stage's last day at the latest.
     const on = calendar.add(start, days);
     const last = next?.triggerDate ?? due(3);
-    steps.push({ date: on > last ? last : on, owner: 'AI', title: r.action, description: r.description, status: 'pending', taskKeys: [r.key] });
+    steps.push({
+      date: on > last ? last : on,
+      owner: 'AI',
+      title: r.action,
+      description: r.description,
+      status: 'pending',
+      taskKeys: [r.key],
+    });
   }
-  if (next) steps.push({ date: next.triggerDate, owner: 'AI', title: `${next.name} workflow starts`, description: next.conditions.join('; '), status: 'pending', taskKeys: [] });
-  return steps
-    .sort((a, b) => a.date.localeCompare(b.date))
-    .map((s, i) => ({ step: i + 1, ...s }));
+  if (next)
+    steps.push({
+      date: next.triggerDate,
+      owner: 'AI',
+      title: `${next.name} workflow starts`,
+      description: next.conditions.join('; '),
+      status: 'pending',
+      taskKeys: [],
+    });
+  return steps.sort((a, b) => a.date.localeCompare(b.date)).map((s, i) => ({ step: i + 1, ...s }));
 }

@@ -24,8 +24,15 @@ export interface PlanPrompt {
 
 /** One stage's guidance in one line: its window, focus, typical tasks and what comes next. */
 export function stageGuidance(stage: RenewalStage): string {
-  const days = stage.maxDays === null ? `${stage.minDays}+ days` : stage.minDays === null ? `${stage.maxDays} days or less` : `${stage.minDays}-${stage.maxDays} days`;
-  const next = stage.nextStage ? `next: ${stage.nextStage.id} workflow starts at ${stage.nextStage.triggerDaysToRenewal} days to renewal` : 'next: none, escalate to leadership';
+  const days =
+    stage.maxDays === null
+      ? `${stage.minDays}+ days`
+      : stage.minDays === null
+        ? `${stage.maxDays} days or less`
+        : `${stage.minDays}-${stage.maxDays} days`;
+  const next = stage.nextStage
+    ? `next: ${stage.nextStage.id} workflow starts at ${stage.nextStage.triggerDaysToRenewal} days to renewal`
+    : 'next: none, escalate to leadership';
   return `- ${stage.name} (${days}, ${stage.urgency} urgency). Focus: ${stage.focus.join('; ')}. AI tasks: ${stage.typicalAiTasks.join('; ')}. CSM tasks: ${stage.typicalCsmTasks.map((t) => t.action).join('; ')}. ${next}.`;
 }
 
@@ -47,7 +54,7 @@ export function planSystemPrompt(): string {
     '3. Every task cites its evidence: the ids from <crm_data> (type opportunity, account, contact, contactRole, activity, user or step) it rests on. Use only ids that appear there; never invent one. An email to track is an activity of kind Email: its id is the emailId.',
     "4. Contacts (contactId, contact updates, email recipients) must be contacts listed in the data's contactRoles. At most one contact update per plan.",
     '5. CSM task due dates are business days (Monday to Friday, no public holidays) inside the given window. Give sub-tasks only to complex tasks. Keep to the given task limit; prioritise 1 (highest) to 5.',
-    '6. Timeline steps are in date order, numbered from 1, owned by AI, CSM or Customer, dated from today to the next workflow\'s trigger date; taskKeys lists the keys of the tasks a step stands for (empty for a customer milestone).',
+    "6. Timeline steps are in date order, numbered from 1, owned by AI, CSM or Customer, dated from today to the next workflow's trigger date; taskKeys lists the keys of the tasks a step stands for (empty for a customer milestone).",
     '7. nextWorkflow is exactly the stage and trigger date given; finalizing the plan schedules it (no AI task for it).',
     '8. Keys: ai-1, ai-2... for AI tasks, csm-1, csm-2... for CSM tasks, csm-1-1... for sub-tasks.',
     "9. Be specific: names, amounts and dates from the data and the earlier workflow steps' outputs and decisions. No placeholders.",
@@ -88,7 +95,8 @@ const REPEAT_WINDOW = 60;
 function withoutCrmRepeats(value: unknown, crmText: string, contactIds: Set<string>): unknown {
   if (typeof value === 'string') {
     if (value.length < REPEAT_WINDOW) return value;
-    for (let i = 0; i + REPEAT_WINDOW <= value.length; i += 20) if (crmText.includes(value.slice(i, i + REPEAT_WINDOW))) return '(quoted from the CRM data)';
+    for (let i = 0; i + REPEAT_WINDOW <= value.length; i += 20)
+      if (crmText.includes(value.slice(i, i + REPEAT_WINDOW))) return '(quoted from the CRM data)';
     return value;
   }
   if (Array.isArray(value)) return value.map((v) => withoutCrmRepeats(v, crmText, contactIds));
@@ -116,11 +124,43 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
   const steps = input.steps ?? [];
   const o = ctx.opportunity;
   const crm = {
-    opportunity: { id: o.id, name: o.name, amount: o.amount, currentArr: o.currentArr, description: clip(o.description), nextStep: clip(o.nextStep), primaryContactId: o.primaryContactId, previousContactId: o.previousContactId },
-    account: { id: ctx.account.id, name: ctx.account.name, industry: ctx.account.industry, annualRevenue: ctx.account.annualRevenue, employees: ctx.account.employees },
+    opportunity: {
+      id: o.id,
+      name: o.name,
+      amount: o.amount,
+      currentArr: o.currentArr,
+      description: clip(o.description),
+      nextStep: clip(o.nextStep),
+      primaryContactId: o.primaryContactId,
+      previousContactId: o.previousContactId,
+    },
+    account: {
+      id: ctx.account.id,
+      name: ctx.account.name,
+      industry: ctx.account.industry,
+      annualRevenue: ctx.account.annualRevenue,
+      employees: ctx.account.employees,
+    },
     owner: { id: ctx.owner.id, name: ctx.owner.name },
-    contactRoles: ctx.contactRoles.map((r) => ({ id: r.id, contactId: r.contactId, name: r.contact.name, title: r.contact.title, email: r.contact.email, role: r.role, isPrimary: r.isPrimary || null, otherAccount: r.contact.accountId !== ctx.account.id || null })),
-    activities: activities.map((a) => ({ id: a.id, kind: a.subtype === 'Email' ? 'Email' : a.kind, date: a.date, subject: clip(a.subject), description: clip(a.description), open: a.isClosed ? null : (a.status ?? 'open'), sentTo: a.subtype === 'Email' ? a.whoId : null })),
+    contactRoles: ctx.contactRoles.map((r) => ({
+      id: r.id,
+      contactId: r.contactId,
+      name: r.contact.name,
+      title: r.contact.title,
+      email: r.contact.email,
+      role: r.role,
+      isPrimary: r.isPrimary || null,
+      otherAccount: r.contact.accountId !== ctx.account.id || null,
+    })),
+    activities: activities.map((a) => ({
+      id: a.id,
+      kind: a.subtype === 'Email' ? 'Email' : a.kind,
+      date: a.date,
+      subject: clip(a.subject),
+      description: clip(a.description),
+      open: a.isClosed ? null : (a.status ?? 'open'),
+      sentTo: a.subtype === 'Email' ? a.whoId : null,
+    })),
   };
   const crmText = JSON.stringify(crm);
   const contactIds = new Set(ctx.contactRoles.map((r) => r.contactId));
@@ -128,7 +168,9 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
     ...crm,
     // Steps as the plan needs them: their output (clipped, without repeats of the CRM data) and decision; a step not done says only that.
     steps: steps.map((s) =>
-      s.status === 'done' ? { id: s.id, output: compact(withoutCrmRepeats(s.output ?? null, crmText, contactIds)), decision: s.decision ?? null } : { id: s.id, status: s.status },
+      s.status === 'done'
+        ? { id: s.id, output: compact(withoutCrmRepeats(s.output ?? null, crmText, contactIds)), decision: s.decision ?? null }
+        : { id: s.id, status: s.status },
     ),
   };
   // Lists of the CRM data are bounded above (activities) or by Salesforce; only step outputs are clipped to a few items.
@@ -138,7 +180,9 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
     `Stage guidance: ${stageGuidance(stage).replace(/^- [^.]*\. /, '')}`,
     `Due dates: business days from ${window.start} to ${window.end}. At most ${input.maxTasks} tasks (AI and CSM together).`,
     `Processors allowed for this renewal: ${offeredProcessors(input).join(', ') || 'none (no AI tasks)'}.`,
-    next ? `nextWorkflow: stage ${next.stage}, name "${next.name}", triggerDate ${next.triggerDate}.` : `nextWorkflow: null (${stage.name} is the last stage; escalate).`,
+    next
+      ? `nextWorkflow: stage ${next.stage}, name "${next.name}", triggerDate ${next.triggerDate}.`
+      : `nextWorkflow: null (${stage.name} is the last stage; escalate).`,
     '<crm_data>',
     quoted,
     '</crm_data>',

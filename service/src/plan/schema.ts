@@ -55,7 +55,10 @@ export const TimelineStep = z.object({
   title: z.string().min(1).max(200),
   description: z.string().max(1000),
   status: z.enum(['pending', 'in_progress', 'done']),
-  taskKeys: z.array(TaskKey).max(20).describe('The keys of the AI and CSM tasks this step stands for (its status follows them); empty for a customer milestone'),
+  taskKeys: z
+    .array(TaskKey)
+    .max(20)
+    .describe('The keys of the AI and CSM tasks this step stands for (its status follows them); empty for a customer milestone'),
 });
 
 export const NextWorkflow = z.object({
@@ -66,16 +69,20 @@ export const NextWorkflow = z.object({
 });
 
 export const PlanSummary = z.object({
-  completedSteps: z.array(
-    z.object({
-      name: z.string().min(1).max(200),
-      status: z.enum(['done', 'not_done']),
-      output: z.string().max(1000),
-      decision: z.string().max(500).nullable(),
-    }),
-  ).max(20),
+  completedSteps: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(200),
+        status: z.enum(['done', 'not_done']),
+        output: z.string().max(1000),
+        decision: z.string().max(500).nullable(),
+      }),
+    )
+    .max(20),
   keyDecisions: z.array(z.string().min(1).max(500)).max(10),
-  keyMetrics: z.array(z.object({ label: z.string().min(1).max(100), value: z.string().min(1).max(100), detail: z.string().max(300).nullable() })).max(12),
+  keyMetrics: z
+    .array(z.object({ label: z.string().min(1).max(100), value: z.string().min(1).max(100), detail: z.string().max(300).nullable() }))
+    .max(12),
 });
 
 export const ActionPlanContent = z.object({

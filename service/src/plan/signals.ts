@@ -44,7 +44,9 @@ export function readSignals(ctx: CrmContext, today: IsoDate): RenewalSignals {
     lastActivity,
     daysSinceLastActivity,
     noRecentActivity: daysSinceLastActivity === undefined || daysSinceLastActivity > RECENT_DAYS,
-    overdueTasks: ctx.activities.filter((a) => a.kind === 'Task' && !a.isClosed && a.date !== null && a.date < today && !a.actionPlanTaskId),
+    overdueTasks: ctx.activities.filter(
+      (a) => a.kind === 'Task' && !a.isClosed && a.date !== null && a.date < today && !a.actionPlanTaskId,
+    ),
     budgetPressure: ctx.activities.find((a) => BUDGET_PRESSURE.test(`${a.subject ?? ''} ${a.description ?? ''}`)),
     priceIncreasePct: amount && currentArr ? Math.round(((amount - currentArr) / currentArr) * 1000) / 10 : undefined,
   };

@@ -25,7 +25,11 @@ const isMoving = (t: TimelineStep['status'] | string | null | undefined) => t ==
  *
  * @example timelineNow(plan.timeline, tasks, '2026-12-01') // [{ ..., status: 'done' }, { ..., status: 'overdue' }]
  */
-export function timelineNow(timeline: TimelineStep[], tasks: TimelineTask[], today: IsoDate): (Omit<TimelineStep, 'status'> & { status: LiveTimelineStatus })[] {
+export function timelineNow(
+  timeline: TimelineStep[],
+  tasks: TimelineTask[],
+  today: IsoDate,
+): (Omit<TimelineStep, 'status'> & { status: LiveTimelineStatus })[] {
   const byKey = new Map(tasks.map((t) => [t.key, t]));
   return timeline.map((step) => {
     // Plans written before steps named their tasks have no taskKeys: a step titled as a task stands for it.

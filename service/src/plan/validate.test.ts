@@ -12,7 +12,9 @@ describe('validatePlan', () => {
   it("rejects a processor outside the stage's allow-list", () => {
     const { input, plan } = base();
     const monitor = { ...input, stage: { ...input.stage, processors: ['follow-up-reminder-creator' as const] } };
-    expect(validatePlan(plan, monitor).errors.join()).toMatch(/processor salesforce-contact-updater is not offered for this renewal \(offered: follow-up-reminder-creator\)/);
+    expect(validatePlan(plan, monitor).errors.join()).toMatch(
+      /processor salesforce-contact-updater is not offered for this renewal \(offered: follow-up-reminder-creator\)/,
+    );
   });
 
   it('trims a carried-over plan over the task cap only when asked to, and rejects it otherwise', () => {

@@ -43,7 +43,9 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
   const plan = structuredClone(parsed.data);
   const { context: ctx, stage, today, calendar } = input;
   const window = stageWindow(stage, ctx.opportunity.renewalDate, today, calendar);
-  const accountContacts = new Map(ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [idKey(r.contactId), r]));
+  const accountContacts = new Map(
+    ctx.contactRoles.filter((r) => r.contact.accountId === ctx.account.id).map((r) => [idKey(r.contactId), r]),
+  );
   const known: Record<Evidence['type'], Set<string>> = {
     opportunity: new Set([ctx.opportunity.id]),
     account: new Set([ctx.account.id]),
@@ -61,7 +63,8 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     keys.add(key);
   };
   const checkEvidence = (evidence: Evidence[], where: string) => {
-    for (const e of evidence) if (!idOk(e.type, e.id)) errors.push(`${where}: evidence ${e.type} ${e.id} is not in this opportunity's CRM context`);
+    for (const e of evidence)
+      if (!idOk(e.type, e.id)) errors.push(`${where}: evidence ${e.type} ${e.id} is not in this opportunity's CRM context`);
   };
 
   const registry = input.processors ?? processorRegistry;
@@ -71,7 +74,9 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
   for (const processor of registry.values()) {
     const count = plan.aiTasks.filter((t) => t.processor === processor.name).length;
     if (processor.perPlan && count > processor.perPlan.max)
-      errors.push(`aiTasks: ${count} ${processor.perPlan.noun}; a plan makes at most ${processor.perPlan.max === 1 ? 'one' : processor.perPlan.max}`);
+      errors.push(
+        `aiTasks: ${count} ${processor.perPlan.noun}; a plan makes at most ${processor.perPlan.max === 1 ? 'one' : processor.perPlan.max}`,
+      );
   }
 
   plan.aiTasks.forEach((t, i) => {
@@ -91,7 +96,8 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
       errors.push(`${where}: processor ${t.processor} is not offered for this renewal (offered: ${offered.join(', ') || 'none'})`);
       return;
     }
-    for (const id of unknownIds(t.metadata, knownIds)) errors.push(`${where}: metadata names ${id}, which is not in this opportunity's CRM context or step outputs`);
+    for (const id of unknownIds(t.metadata, knownIds))
+      errors.push(`${where}: metadata names ${id}, which is not in this opportunity's CRM context or step outputs`);
     const meta = processor.metadata.safeParse(t.metadata);
     if (!meta.success) {
       errors.push(...meta.error.issues.map((x) => `${where}: metadata.${x.path.join('.')}: ${x.message}`));
@@ -119,14 +125,19 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
   });
 
   const total = plan.aiTasks.length + plan.csmTasks.length;
-  if (total > input.maxTasks && !options.trimOverCap) errors.push(`plan: ${total} tasks exceed the limit of ${input.maxTasks} (AI and CSM together); keep the ${input.maxTasks} that matter most`);
+  if (total > input.maxTasks && !options.trimOverCap)
+    errors.push(
+      `plan: ${total} tasks exceed the limit of ${input.maxTasks} (AI and CSM together); keep the ${input.maxTasks} that matter most`,
+    );
   else if (total > input.maxTasks) {
     const ranked = [...plan.aiTasks, ...plan.csmTasks].sort((a, b) => a.priority - b.priority);
     const keep = new Set(ranked.slice(0, input.maxTasks));
     const dropped = ranked.slice(input.maxTasks);
     plan.aiTasks = plan.aiTasks.filter((t) => keep.has(t));
     plan.csmTasks = plan.csmTasks.filter((t) => keep.has(t));
-    fixes.push(`${total} tasks exceed the limit of ${input.maxTasks}: dropped the lowest priority ones (${dropped.map((t) => t.action).join('; ')})`);
+    fixes.push(
+      `${total} tasks exceed the limit of ${input.maxTasks}: dropped the lowest priority ones (${dropped.map((t) => t.action).join('; ')})`,
+    );
   }
 
   // A step stands for tasks of this plan only; one whose every task left the plan (dropped, unticked) goes with them.
@@ -159,7 +170,8 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
   if (!expected && plan.nextWorkflow) errors.push(`nextWorkflow: ${stage.name} is the last stage; there is no next workflow`);
   if (expected && !plan.nextWorkflow) errors.push(`nextWorkflow: ${stage.name} must schedule ${expected.stage}`);
   if (expected && plan.nextWorkflow) {
-    if (plan.nextWorkflow.stage !== expected.stage) errors.push(`nextWorkflow: after ${stage.name} comes ${expected.stage}, not ${plan.nextWorkflow.stage}`);
+    if (plan.nextWorkflow.stage !== expected.stage)
+      errors.push(`nextWorkflow: after ${stage.name} comes ${expected.stage}, not ${plan.nextWorkflow.stage}`);
     else if (plan.nextWorkflow.triggerDate !== expected.triggerDate) {
       fixes.push(`Next workflow date moved from ${plan.nextWorkflow.triggerDate} to ${expected.triggerDate} (the stage table's trigger)`);
       plan.nextWorkflow.triggerDate = expected.triggerDate;

@@ -29,7 +29,11 @@ export function executionsRouter(deps: Deps) {
       path: '/',
       summary: "Start (or return) the workflow of the opportunity's current renewal stage",
       request: jsonBody(OpportunityIdBody),
-      responses: { 200: json(ExecutionResponse, 'The execution already started'), 201: json(ExecutionResponse, 'A new execution'), ...errorResponses },
+      responses: {
+        200: json(ExecutionResponse, 'The execution already started'),
+        201: json(ExecutionResponse, 'A new execution'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const { opportunityId } = c.req.valid('json');
@@ -68,7 +72,10 @@ export function executionsRouter(deps: Deps) {
       responses: {
         201: json(PlanResponse, 'The new draft'),
         ...conflictResponse,
-        429: { ...errorResponses[400], description: 'Too many generations for this user or execution; `Retry-After` says when to try again' },
+        429: {
+          ...errorResponses[400],
+          description: 'Too many generations for this user or execution; `Retry-After` says when to try again',
+        },
         ...errorResponses,
       },
     }),
@@ -86,7 +93,11 @@ export function executionsRouter(deps: Deps) {
       path: '/{id}/action-plan',
       summary: 'The current plan (finalized, else latest draft) with every task and its live status',
       request: { params: IdParam },
-      responses: { 200: json(PlanResponse, 'The plan (with an ETag)'), 304: { description: 'Unchanged since the ETag in If-None-Match' }, ...errorResponses },
+      responses: {
+        200: json(PlanResponse, 'The plan (with an ETag)'),
+        304: { description: 'Unchanged since the ETag in If-None-Match' },
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -119,7 +130,11 @@ export function executionsRouter(deps: Deps) {
       path: '/{id}/action-plan/finalize',
       summary: 'Finalize the draft (optional task edits): creates the tasks, queues AI tasks, mirrors to Salesforce',
       request: { params: IdParam, ...jsonBody(FinalizeBody, false) },
-      responses: { 200: json(PlanResponse, 'The finalized plan (finalizing again returns it unchanged)'), ...conflictResponse, ...errorResponses },
+      responses: {
+        200: json(PlanResponse, 'The finalized plan (finalizing again returns it unchanged)'),
+        ...conflictResponse,
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const userId = c.get('userId');

@@ -34,7 +34,10 @@ export function notificationsRouter(deps: Deps) {
       request: {
         query: z
           .object({
-            unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+            unread: z
+              .enum(['true', 'false'])
+              .transform((v) => v === 'true')
+              .optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
           })
           .strict(),

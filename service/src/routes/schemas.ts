@@ -23,7 +23,10 @@ export const errorResponses = {
 
 /** 409: the request conflicts with the current state (the message says which: a newer draft, a task already running...). */
 export const conflictResponse = {
-  409: { description: 'Conflict with the current state (a newer draft, an already finalized plan, a task another worker runs)', content: { 'application/json': { schema: ErrorResponse } } },
+  409: {
+    description: 'Conflict with the current state (a newer draft, an already finalized plan, a task another worker runs)',
+    content: { 'application/json': { schema: ErrorResponse } },
+  },
 } as const;
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -102,7 +102,10 @@ export function stepsRouter(deps: Deps) {
       path: '/{id}/steps/{stepId}/form',
       summary: "The JSON Schema of a step's CSM input, for the UI to render as a form (null when it takes none)",
       request: { params: StepParam },
-      responses: { 200: json(z.object({ stepId: z.string(), name: z.string(), description: z.string(), schema: z.unknown() }), 'The form'), ...errorResponses },
+      responses: {
+        200: json(z.object({ stepId: z.string(), name: z.string(), description: z.string(), schema: z.unknown() }), 'The form'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const { id, stepId } = c.req.valid('param');

@@ -122,7 +122,8 @@ export function tasksRouter(deps: Deps) {
       method: 'patch',
       path: '/{id}',
       summary: 'Change a task: status (also sub-task completion), due date, snooze; mirrored to Salesforce',
-      description: 'An AI task can only be cancelled, and not while an executor runs it (409: its run would write a result over the cancel).',
+      description:
+        'An AI task can only be cancelled, and not while an executor runs it (409: its run would write a result over the cancel).',
       request: { params: IdParam, ...jsonBody(TaskPatchBody) },
       responses: { 200: json(TaskResponse, 'The updated task'), 409: errorResponses[400], ...errorResponses },
     }),
@@ -131,14 +132,16 @@ export function tasksRouter(deps: Deps) {
       const patch = c.req.valid('json');
       const task = await taskFor(c.get('userId'), id);
       if (task.owner === 'AI' && patch.status && patch.status !== 'cancelled')
-        throw invalidInput('AI tasks are run by the executor; they can only be cancelled', [{ path: 'body.status', message: 'AI tasks can only be cancelled' }]);
+        throw invalidInput('AI tasks are run by the executor; they can only be cancelled', [
+          { path: 'body.status', message: 'AI tasks can only be cancelled' },
+        ]);
       if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
         throw invalidInput('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
       const updated = await updateTask(deps.db.sql, id, patch);
       if (!updated) throw conflict(`Task ${id} is running in an executor; cancel or change it once the run has ended`);
       const mirrorId = updated.parentTaskId ?? updated.id;
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }, mirrorBackoff(deps.env)).catch((err: Error) =>
-        deps.log.warn('salesforce mirror deferred', { taskId: mirrorId, error: err.message }),
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: [mirrorId] }, mirrorBackoff(deps.env)).catch(
+        (err: Error) => deps.log.warn('salesforce mirror deferred', { taskId: mirrorId, error: err.message }),
       );
       return c.json({ task: taskView((await getTask(deps.db.sql, id))!) }, 200);
     },
@@ -149,7 +152,8 @@ export function tasksRouter(deps: Deps) {
       method: 'post',
       path: '/{id}/execute',
       summary: 'Run an AI task now (a failed task is queued again first) and return its result',
-      description: 'Claims the task like any executor does (a task another worker is running answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
+      description:
+        'Claims the task like any executor does (a task another worker is running answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
       request: { params: IdParam },
       responses: { 200: json(TaskRunResponse, 'The task after the run'), ...conflictResponse, ...errorResponses },
     }),
@@ -162,7 +166,13 @@ export function tasksRouter(deps: Deps) {
       const run = await runTaskNow(deps, id);
       if (run.kind === 'busy') throw conflict(`Task ${id} is running in another worker`);
       if (run.kind === 'not-runnable') throw conflict(`Task ${id} cannot run now (execution status ${run.task.executionStatus})`);
-      return c.json({ task: taskView(run.task), outcome: { status: run.outcome.status, error: run.outcome.error === undefined ? null : redactSecrets(run.outcome.error) } }, 200);
+      return c.json(
+        {
+          task: taskView(run.task),
+          outcome: { status: run.outcome.status, error: run.outcome.error === undefined ? null : redactSecrets(run.outcome.error) },
+        },
+        200,
+      );
     },
   );
 

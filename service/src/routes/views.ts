@@ -52,7 +52,14 @@ export const ExecutionView = z.object({
 });
 
 const value = z.union([z.string(), z.number()]).nullable();
-const FieldChangeView = z.object({ object: z.enum(['Opportunity', 'Task']), recordId: z.string().nullable(), recordName: z.string().nullable(), field: z.string(), oldValue: value, newValue: value });
+const FieldChangeView = z.object({
+  object: z.enum(['Opportunity', 'Task']),
+  recordId: z.string().nullable(),
+  recordName: z.string().nullable(),
+  field: z.string(),
+  oldValue: value,
+  newValue: value,
+});
 const GenerationView = z
   .object({
     planner: z.enum(['playbook', 'llm']).nullable(),
@@ -76,7 +83,9 @@ const PlanDiffView = z.object({
   previousVersion: z.number(),
   added: z.array(TaskRef),
   removed: z.array(TaskRef),
-  changed: z.array(TaskRef.extend({ previousKey: z.string(), fields: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) })),
+  changed: z.array(
+    TaskRef.extend({ previousKey: z.string(), fields: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })) }),
+  ),
   unchanged: z.number(),
   renewalDateMoved: z.object({ from: z.string(), to: z.string(), businessDays: z.number() }).nullable(),
 });
@@ -89,10 +98,14 @@ const CarriedView = z
     status: z.enum(['pending', 'in_progress', 'completed', 'snoozed', 'cancelled']),
     executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
     done: z.boolean().describe('Completed, or an AI task that ran: kept as it is, never re-created or re-queued'),
-    csmEdited: z.array(z.enum(['action', 'description', 'priority', 'dueDate', 'status'])).describe("Fields whose CSM's values the new version keeps"),
+    csmEdited: z
+      .array(z.enum(['action', 'description', 'priority', 'dueDate', 'status']))
+      .describe("Fields whose CSM's values the new version keeps"),
   })
   .nullable()
-  .describe('Re-planning a finalized plan: the task of the finalized version this one carries over (finalize reuses that task and its Salesforce Task), as it stood when this version was generated');
+  .describe(
+    'Re-planning a finalized plan: the task of the finalized version this one carries over (finalize reuses that task and its Salesforce Task), as it stood when this version was generated',
+  );
 export const PlanView = z.object({
   id: z.uuid(),
   executionId: z.uuid(),
@@ -119,7 +132,9 @@ export const PlanView = z.object({
         .array(FieldChangeView)
         .describe('The exact Salesforce changes the task will make (approval gate): object, record, field, old value → new value'),
       included: z.boolean().describe('Whether finalize runs it unless the CSM changes it; false for a field write awaiting approval'),
-      needsApproval: z.boolean().describe('A Salesforce field write the model proposed (or resting only on CRM free text): runs only with an explicit include'),
+      needsApproval: z
+        .boolean()
+        .describe('A Salesforce field write the model proposed (or resting only on CRM free text): runs only with an explicit include'),
       suggestedFromCrmText: z.boolean().describe('Its only evidence is free text from the CRM (a description, a NextStep)'),
       carried: CarriedView,
       executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
@@ -138,7 +153,9 @@ export const PlanView = z.object({
   ),
   timeline: z.array(
     TimelineStep.extend({
-      status: z.enum(['pending', 'in_progress', 'done', 'overdue']).describe('Live: done when every task the step stands for is done, overdue when its date has passed'),
+      status: z
+        .enum(['pending', 'in_progress', 'done', 'overdue'])
+        .describe('Live: done when every task the step stands for is done, overdue when its date has passed'),
     }),
   ),
   nextWorkflow: NextWorkflow.nullable(),

@@ -14,7 +14,14 @@ import { requireStorableJson } from './storable.ts';
  * (200) and ignored, so the provider stops re-sending it. A signed body that cannot be stored (NUL, a lone surrogate,
  * nesting past the bound) is a 400 naming where, and a batch is stored whole or not at all, so a resend completes it.
  */
-const KIND: Record<string, EngagementKind> = { open: 'open', opened: 'open', click: 'click', clicked: 'click', reply: 'reply', replied: 'reply' };
+const KIND: Record<string, EngagementKind> = {
+  open: 'open',
+  opened: 'open',
+  click: 'click',
+  clicked: 'click',
+  reply: 'reply',
+  replied: 'reply',
+};
 
 /** Unix seconds up to the end of 4000 (the dates Salesforce and this service store); anything else is not an event time. */
 const unixSeconds = z.number().min(0, 'must be unix seconds').max(64_060_588_799, 'must be unix seconds');
@@ -43,7 +50,8 @@ const MailgunBody = z.object({
   }),
 });
 
-const unauthorized = (provider: string, reason: string) => new ApiError(401, 'UNAUTHORIZED', `${provider} webhook signature rejected: ${reason}`);
+const unauthorized = (provider: string, reason: string) =>
+  new ApiError(401, 'UNAUTHORIZED', `${provider} webhook signature rejected: ${reason}`);
 const notConfigured = (variable: string) => new ApiError(503, 'INTERNAL', `This webhook is not configured (${variable} is unset)`);
 const at = (seconds?: number) => (seconds ? new Date(seconds * 1000) : null);
 
@@ -66,7 +74,12 @@ export function webhooksRouter(deps: Deps) {
   app.post('/sendgrid', async (c) => {
     if (!sendGridKey) throw notConfigured('SENDGRID_WEBHOOK_PUBLIC_KEY');
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    const check = verifySendGrid(sendGridKey, c.req.header('x-twilio-email-event-webhook-signature'), c.req.header('x-twilio-email-event-webhook-timestamp'), raw);
+    const check = verifySendGrid(
+      sendGridKey,
+      c.req.header('x-twilio-email-event-webhook-signature'),
+      c.req.header('x-twilio-email-event-webhook-timestamp'),
+      raw,
+    );
     if (!check.ok) throw unauthorized('SendGrid', check.reason);
     const parsed = SendGridEvents.safeParse(requireStorableJson(parseJson(Buffer.from(raw).toString('utf8'))));
     if (!parsed.success) throw invalidInput('Not a SendGrid event batch', schemaIssues(parsed.error));

@@ -16,7 +16,8 @@ export class RecordAccess {
 
   /** Record ids (of those given) the user can edit. */
   async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
-    if (!SALESFORCE_ID.test(userId) || !recordIds.every((id) => SALESFORCE_ID.test(id))) throw new Error('RecordAccess needs Salesforce ids');
+    if (!SALESFORCE_ID.test(userId) || !recordIds.every((id) => SALESFORCE_ID.test(id)))
+      throw new Error('RecordAccess needs Salesforce ids');
     const result = new Set<string>();
     const missing: string[] = [];
     for (const id of new Set(recordIds)) {

@@ -104,7 +104,14 @@ export class CompositeBatcher {
       const [w] = batch as [Waiting];
       try {
         const body = w.sub.body === undefined ? undefined : JSON.stringify(w.sub.body);
-        w.resolve(await conn.request({ method: w.sub.method, url: root + w.sub.url, body, headers: body ? { 'content-type': 'application/json' } : {} }));
+        w.resolve(
+          await conn.request({
+            method: w.sub.method,
+            url: root + w.sub.url,
+            body,
+            headers: body ? { 'content-type': 'application/json' } : {},
+          }),
+        );
       } catch (err) {
         w.reject(toSalesforceError(err));
       }
@@ -116,7 +123,12 @@ export class CompositeBatcher {
         url: `${root}/composite`,
         body: JSON.stringify({
           allOrNone: false,
-          compositeRequest: batch.map((w, i) => ({ method: w.sub.method, url: root + w.sub.url, referenceId: `r${i}`, ...(w.sub.body !== undefined ? { body: w.sub.body } : {}) })),
+          compositeRequest: batch.map((w, i) => ({
+            method: w.sub.method,
+            url: root + w.sub.url,
+            referenceId: `r${i}`,
+            ...(w.sub.body !== undefined ? { body: w.sub.body } : {}),
+          })),
         }),
         headers: { 'content-type': 'application/json' },
       })) as { compositeResponse?: (SubrequestResponse & { referenceId: string })[] };

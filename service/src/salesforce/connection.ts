@@ -10,9 +10,7 @@ const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 export function jwtAssertion(opts: { clientId: string; username: string; audience: string; privateKey: string; now?: number }): string {
   const iat = Math.floor((opts.now ?? Date.now()) / 1000);
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const claims = b64url(
-    JSON.stringify({ iss: opts.clientId, sub: opts.username, aud: opts.audience, exp: iat + 180, jti: randomUUID() }),
-  );
+  const claims = b64url(JSON.stringify({ iss: opts.clientId, sub: opts.username, aud: opts.audience, exp: iat + 180, jti: randomUUID() }));
   const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(opts.privateKey);
   return `${header}.${claims}.${b64url(signature)}`;
 }
@@ -28,7 +26,8 @@ const SANDBOX_AUDIENCE = 'https://test.salesforce.com';
  */
 export function jwtAudience(loginUrl: string): string {
   const host = new URL(loginUrl).hostname.toLowerCase();
-  const sandbox = host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com') || /--[a-z0-9]+\.my\.salesforce\.com$/.test(host);
+  const sandbox =
+    host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com') || /--[a-z0-9]+\.my\.salesforce\.com$/.test(host);
   return sandbox ? SANDBOX_AUDIENCE : PRODUCTION_AUDIENCE;
 }
 
@@ -41,9 +40,14 @@ export const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 function boundRetries(conn: Connection, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Connection {
-  const transport = (conn as unknown as { _transport: { httpRequest: (req: unknown, options?: { timeout?: number; retry?: Record<string, unknown> }) => unknown } })._transport;
+  const transport = (
+    conn as unknown as {
+      _transport: { httpRequest: (req: unknown, options?: { timeout?: number; retry?: Record<string, unknown> }) => unknown };
+    }
+  )._transport;
   const send = transport.httpRequest.bind(transport);
-  transport.httpRequest = (req, options = {}) => send(req, { timeout: timeoutMs, ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
+  transport.httpRequest = (req, options = {}) =>
+    send(req, { timeout: timeoutMs, ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
   return conn;
 }
 
@@ -52,7 +56,10 @@ function boundRetries(conn: Connection, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS):
  * becomes `ERROR_HTTP_503` and nothing else). Keep both facts the classification needs: `statusCode` and the
  * `Retry-After` header. Applied once to jsforce's HttpApi, which every REST call goes through.
  */
-const proto = HttpApi.prototype as unknown as { getError(response: { statusCode: number; headers: Record<string, string> }, body?: unknown): Promise<Error>; __keepsStatus?: boolean };
+const proto = HttpApi.prototype as unknown as {
+  getError(response: { statusCode: number; headers: Record<string, string> }, body?: unknown): Promise<Error>;
+  __keepsStatus?: boolean;
+};
 if (!proto.__keepsStatus) {
   const getError = proto.getError;
   proto.getError = async function (this: unknown, response, body) {

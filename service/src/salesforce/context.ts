@@ -73,11 +73,29 @@ export type CrmContext = z.infer<typeof CrmContextSchema>;
 const ACTIVITY_LIMIT = 20;
 
 const OPPORTUNITY_FIELDS = [
-  'Id', 'Name', 'StageName', 'Type', 'Amount', 'Current_ARR__c', 'CloseDate', 'Description', 'NextStep',
-  'Primary_Contact__c', 'Previous_Contact__c',
-  'Notice_Period_Days__c', 'Auto_Renewal__c', 'Price_Increase_Cap__c', 'Termination_Terms__c',
-  'OwnerId', 'Owner.Name', 'Owner.Email',
-  'AccountId', 'Account.Name', 'Account.Industry', 'Account.AnnualRevenue', 'Account.NumberOfEmployees',
+  'Id',
+  'Name',
+  'StageName',
+  'Type',
+  'Amount',
+  'Current_ARR__c',
+  'CloseDate',
+  'Description',
+  'NextStep',
+  'Primary_Contact__c',
+  'Previous_Contact__c',
+  'Notice_Period_Days__c',
+  'Auto_Renewal__c',
+  'Price_Increase_Cap__c',
+  'Termination_Terms__c',
+  'OwnerId',
+  'Owner.Name',
+  'Owner.Email',
+  'AccountId',
+  'Account.Name',
+  'Account.Industry',
+  'Account.AnnualRevenue',
+  'Account.NumberOfEmployees',
 ];
 
 /** Each field once, however it is spelled: SOQL rejects a field selected twice (`duplicate field selected`). */
@@ -172,7 +190,11 @@ export async function loadOpportunityContext(
     priceIncreaseCapPct: num(o.Price_Increase_Cap__c),
     terminationTerms: str(o.Termination_Terms__c),
   };
-  const hasContract = contract.noticePeriodDays !== null || contract.priceIncreaseCapPct !== null || contract.terminationTerms !== null || contract.autoRenewal === true;
+  const hasContract =
+    contract.noticePeriodDays !== null ||
+    contract.priceIncreaseCapPct !== null ||
+    contract.terminationTerms !== null ||
+    contract.autoRenewal === true;
   return {
     contract: hasContract ? contract : null,
     opportunity: {

@@ -17,7 +17,8 @@ interface ActionResult {
 
 /** The id of the Custom Notification Type with this DeveloperName; undefined when the org has none (not deployed). */
 export async function notificationTypeId(conn: Connection, developerName: string): Promise<string | undefined> {
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(developerName)) throw new SalesforceError(`Not a DeveloperName: ${developerName}`, 'INVALID_NAME', 'permanent');
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(developerName))
+    throw new SalesforceError(`Not a DeveloperName: ${developerName}`, 'INVALID_NAME', 'permanent');
   const result = await conn.query<{ Id: string }>(`SELECT Id FROM CustomNotificationType WHERE DeveloperName = '${developerName}' LIMIT 1`);
   return result.records[0]?.Id;
 }
@@ -66,5 +67,7 @@ function perInputResults(raw: unknown, count: number): ActionResult[] | undefine
   } catch {
     return undefined;
   }
-  return Array.isArray(body) && body.length === count && body.every((r) => r && typeof r === 'object' && 'isSuccess' in r) ? (body as ActionResult[]) : undefined;
+  return Array.isArray(body) && body.length === count && body.every((r) => r && typeof r === 'object' && 'isSuccess' in r)
+    ? (body as ActionResult[])
+    : undefined;
 }

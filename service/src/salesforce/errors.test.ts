@@ -6,14 +6,18 @@ import { connectSalesforce } from './connection.ts';
 import { kindOfCode, parseRetryAfter, recordError, toSalesforceError } from './errors.ts';
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
-const html = (status: number, headers: Record<string, string> = {}): Answer => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'text/html', ...headers });
-  res.end(`<html><body><h1>Down for maintenance</h1><p>${status}</p></body></html>`);
-};
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-  res.end(JSON.stringify(body));
-};
+const html =
+  (status: number, headers: Record<string, string> = {}): Answer =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'text/html', ...headers });
+    res.end(`<html><body><h1>Down for maintenance</h1><p>${status}</p></body></html>`);
+  };
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Answer =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+    res.end(JSON.stringify(body));
+  };
 
 /**
  * The errors jsforce itself throws, produced by the real jsforce client (through the service's connection, with its
@@ -33,7 +37,9 @@ describe('Salesforce error classification (errors thrown by jsforce)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    conn = await connectSalesforce({ mode: 'token', instanceUrl: url, accessToken: 'test-token', apiVersion: '62.0' }, undefined, { timeoutMs: 300 });
+    conn = await connectSalesforce({ mode: 'token', instanceUrl: url, accessToken: 'test-token', apiVersion: '62.0' }, undefined, {
+      timeoutMs: 300,
+    });
   });
   afterAll(async () => {
     for (const s of sockets) s.destroy();
@@ -43,7 +49,13 @@ describe('Salesforce error classification (errors thrown by jsforce)', () => {
   /** What jsforce throws for a create (POST: jsforce never retries it) answered by `a`. */
   async function thrownByCreate(a: Answer): Promise<unknown> {
     answer = a;
-    const err = await conn.sobject('Task').create({ Subject: 'x' } as never).then(() => undefined, (e: unknown) => e);
+    const err = await conn
+      .sobject('Task')
+      .create({ Subject: 'x' } as never)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err, 'jsforce should have thrown').toBeDefined();
     return err;
   }
@@ -69,10 +81,23 @@ describe('Salesforce error classification (errors thrown by jsforce)', () => {
 
   it('reads Salesforce JSON errors: SERVER_UNAVAILABLE, UNABLE_TO_LOCK_ROW, DUPLICATE_VALUE retryable; validation permanent', async () => {
     const err = (code: string, status: number) => json(status, [{ message: `${code} happened`, errorCode: code, fields: [] }]);
-    expect(toSalesforceError(await thrownByCreate(err('SERVER_UNAVAILABLE', 503)))).toMatchObject({ code: 'SERVER_UNAVAILABLE', kind: 'retryable', status: 503 });
-    expect(toSalesforceError(await thrownByCreate(err('UNABLE_TO_LOCK_ROW', 400)))).toMatchObject({ code: 'UNABLE_TO_LOCK_ROW', kind: 'retryable' });
-    expect(toSalesforceError(await thrownByCreate(err('DUPLICATE_VALUE', 400)))).toMatchObject({ code: 'DUPLICATE_VALUE', kind: 'retryable' });
-    expect(toSalesforceError(await thrownByCreate(err('FIELD_CUSTOM_VALIDATION_EXCEPTION', 400)))).toMatchObject({ kind: 'permanent', status: 400 });
+    expect(toSalesforceError(await thrownByCreate(err('SERVER_UNAVAILABLE', 503)))).toMatchObject({
+      code: 'SERVER_UNAVAILABLE',
+      kind: 'retryable',
+      status: 503,
+    });
+    expect(toSalesforceError(await thrownByCreate(err('UNABLE_TO_LOCK_ROW', 400)))).toMatchObject({
+      code: 'UNABLE_TO_LOCK_ROW',
+      kind: 'retryable',
+    });
+    expect(toSalesforceError(await thrownByCreate(err('DUPLICATE_VALUE', 400)))).toMatchObject({
+      code: 'DUPLICATE_VALUE',
+      kind: 'retryable',
+    });
+    expect(toSalesforceError(await thrownByCreate(err('FIELD_CUSTOM_VALIDATION_EXCEPTION', 400)))).toMatchObject({
+      kind: 'permanent',
+      status: 400,
+    });
     expect(toSalesforceError(await thrownByCreate(err('REQUEST_LIMIT_EXCEEDED', 403)))).toMatchObject({ kind: 'rate_limited' });
     expect(toSalesforceError(await thrownByCreate(err('INVALID_SESSION_ID', 401)))).toMatchObject({ kind: 'auth' });
   });
@@ -95,8 +120,15 @@ describe('Salesforce error classification (errors thrown by jsforce)', () => {
       html(503)(req, res);
     };
     // jsforce's timeout covers its own retries of a GET (300 + 600 ms of backoff here), so give it room.
-    const patient = await connectSalesforce({ mode: 'token', instanceUrl: conn.instanceUrl, accessToken: 'test-token', apiVersion: '62.0' }, undefined, { timeoutMs: 10_000 });
-    const raw = await patient.query('SELECT Id FROM Task').then(() => undefined, (e: unknown) => e);
+    const patient = await connectSalesforce(
+      { mode: 'token', instanceUrl: conn.instanceUrl, accessToken: 'test-token', apiVersion: '62.0' },
+      undefined,
+      { timeoutMs: 10_000 },
+    );
+    const raw = await patient.query('SELECT Id FROM Task').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(calls).toBe(3);
     expect(toSalesforceError(raw)).toMatchObject({ code: 'ERROR_HTTP_503', kind: 'retryable' });
   });
@@ -105,7 +137,11 @@ describe('Salesforce error classification (errors thrown by jsforce)', () => {
     expect(recordError({ success: true, id: '00T000000000001AAA', errors: [] })).toBeUndefined();
     const err = recordError({ success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'locked', fields: [] }] });
     expect(err).toMatchObject({ code: 'UNABLE_TO_LOCK_ROW', kind: 'retryable' });
-    expect(recordError({ success: false, errors: [{ statusCode: 'DUPLICATE_VALUE', message: 'dup', fields: [] }] })?.kind).toBe('retryable');
-    expect(recordError({ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Subject', fields: ['Subject'] }] })?.kind).toBe('permanent');
+    expect(recordError({ success: false, errors: [{ statusCode: 'DUPLICATE_VALUE', message: 'dup', fields: [] }] })?.kind).toBe(
+      'retryable',
+    );
+    expect(
+      recordError({ success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Subject', fields: ['Subject'] }] })?.kind,
+    ).toBe('permanent');
   });
 });

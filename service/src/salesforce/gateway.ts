@@ -7,7 +7,14 @@ import type { SalesforceError } from './errors.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
-import { changedMirroredTasks, mirrorTasks, type ChangeCursor, type MirrorOutcome, type MirrorTask, type SalesforceTaskChange } from './task-mirror.ts';
+import {
+  changedMirroredTasks,
+  mirrorTasks,
+  type ChangeCursor,
+  type MirrorOutcome,
+  type MirrorTask,
+  type SalesforceTaskChange,
+} from './task-mirror.ts';
 
 /** Everything the service asks of Salesforce, on one jsforce connection. */
 export class SalesforceGateway {
@@ -45,7 +52,11 @@ export class SalesforceGateway {
     this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
-    this.composite = new CompositeBatcher(() => this.conn, opts.compositeWindowMs ?? 25, () => this.contexts.clear());
+    this.composite = new CompositeBatcher(
+      () => this.conn,
+      opts.compositeWindowMs ?? 25,
+      () => this.contexts.clear(),
+    );
   }
 
   private readonly contexts = new Map<string, { value: Promise<CrmContext | undefined>; until: number }>();
@@ -56,7 +67,10 @@ export class SalesforceGateway {
     const hit = this.contexts.get(opportunityId);
     if (hit && hit.until > now) return hit.value;
     const read = (soql: string) => this.query(soql, 0);
-    const value = withRetry(() => loadOpportunityContext(read as SoqlReader, opportunityId, { renewalDateField: this.opts.renewalDateField }), { policy: this.readRetry });
+    const value = withRetry(
+      () => loadOpportunityContext(read as SoqlReader, opportunityId, { renewalDateField: this.opts.renewalDateField }),
+      { policy: this.readRetry },
+    );
     const ttl = this.opts.contextCacheMs ?? 30_000;
     if (ttl > 0) {
       if (this.contexts.size > 1000) this.contexts.clear();
@@ -74,7 +88,7 @@ export class SalesforceGateway {
     type Page = { records: T[]; done: boolean; nextRecordsUrl?: string };
     const first = (await this.composite.send({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` }, windowMs)) as Page;
     const records = [...first.records];
-    for (let page = first; !page.done && page.nextRecordsUrl; ) {
+    for (let page = first; !page.done && page.nextRecordsUrl;) {
       const url: string = page.nextRecordsUrl;
       page = (await this.conn.queryMore<T>(url)) as unknown as Page;
       records.push(...page.records);
@@ -93,7 +107,9 @@ export class SalesforceGateway {
   /** Whether an opportunity with this id exists (for the service's integration user). */
   async opportunityExists(opportunityId: string): Promise<boolean> {
     if (!SALESFORCE_ID.test(opportunityId)) return false;
-    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = ${soqlId(opportunityId)}`), { policy: this.readRetry });
+    const result = await withRetry(async () => await this.conn.query(`SELECT Id FROM Opportunity WHERE Id = ${soqlId(opportunityId)}`), {
+      policy: this.readRetry,
+    });
     return result.totalSize > 0;
   }
 

@@ -54,6 +54,7 @@ export const idKey = (id: string): string => toId18(id) ?? `invalid:${id}`;
 
 /** A SOQL id literal; anything that is not an id is refused rather than quoted. */
 export function soqlId(id: string): string {
-  if (!SALESFORCE_ID.test(id)) throw new SalesforceError(`not a Salesforce id: ${JSON.stringify(id).slice(0, 40)}`, 'MALFORMED_ID', 'permanent');
+  if (!SALESFORCE_ID.test(id))
+    throw new SalesforceError(`not a Salesforce id: ${JSON.stringify(id).slice(0, 40)}`, 'MALFORMED_ID', 'permanent');
   return `'${id}'`;
 }

@@ -19,7 +19,10 @@ export const DEFAULT_WRITE_PAUSE_MS = 15 * 60_000;
  */
 export class WriteGate {
   private pausedUntil = 0;
-  constructor(private readonly pauseMs = DEFAULT_WRITE_PAUSE_MS, private readonly now = () => performance.timeOrigin + performance.now()) {}
+  constructor(
+    private readonly pauseMs = DEFAULT_WRITE_PAUSE_MS,
+    private readonly now = () => performance.timeOrigin + performance.now(),
+  ) {}
   /** Pauses writes for the configured time, or longer when Salesforce asked for longer (Retry-After). */
   pause(atLeastMs = 0): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + Math.max(this.pauseMs, atLeastMs));
@@ -34,7 +37,10 @@ export class WriteGate {
     if (left > 0) {
       throw new SalesforceError(
         `Salesforce writes are paused for ${Math.ceil(left / 1000)} s more (API request limit exceeded)`,
-        'REQUEST_LIMIT_EXCEEDED', 'rate_limited', undefined, left,
+        'REQUEST_LIMIT_EXCEEDED',
+        'rate_limited',
+        undefined,
+        left,
       );
     }
   }

@@ -80,8 +80,7 @@ export async function mirrorTasks(
             else if (error.retryable) {
               retry.push(task);
               lastErrors.set(task.id, error);
-            }
-            else outcomes.set(task.id, { taskId: task.id, error });
+            } else outcomes.set(task.id, { taskId: task.id, error });
           });
           if (retry.length) {
             pending = retry;
@@ -124,7 +123,8 @@ const SOQL_DATETIME = (iso: string) => new Date(iso).toISOString().replace(/\.\d
 /** Mirrored Tasks changed in Salesforce after the cursor, in (SystemModstamp, Id) order, one page. */
 export async function changedMirroredTasks(conn: Connection, after: ChangeCursor, limit = 200): Promise<SalesforceTaskChange[]> {
   const at = SOQL_DATETIME(after.since);
-  if (after.lastId !== undefined && !SALESFORCE_ID.test(after.lastId)) throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
+  if (after.lastId !== undefined && !SALESFORCE_ID.test(after.lastId))
+    throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
   const position = after.lastId
     ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
     : `SystemModstamp >= ${at}`;

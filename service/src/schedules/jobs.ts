@@ -24,7 +24,10 @@ export async function startDueWorkflows(deps: Deps): Promise<{ started: number; 
       deps.log.info('scheduled workflow started', { scheduledWorkflowId: due.id, stage: due.stage, executionId: execution.id });
     } catch (err) {
       failed++;
-      deps.log.warn('scheduled workflow did not start; will retry on the next run', { scheduledWorkflowId: due.id, error: (err as Error).message });
+      deps.log.warn('scheduled workflow did not start; will retry on the next run', {
+        scheduledWorkflowId: due.id,
+        error: (err as Error).message,
+      });
     }
   }
   return { started, failed };

@@ -38,7 +38,12 @@ export class Schedules {
 
   start(): void {
     for (const d of this.definitions) {
-      this.tasks.push(schedule(d.cron, (ctx) => this.track(this.fire(d, slotOf(ctx.date))), { name: `${d.name}-${this.opts.instanceId}`, timezone: this.opts.timezone }));
+      this.tasks.push(
+        schedule(d.cron, (ctx) => this.track(this.fire(d, slotOf(ctx.date))), {
+          name: `${d.name}-${this.opts.instanceId}`,
+          timezone: this.opts.timezone,
+        }),
+      );
     }
   }
 
@@ -63,7 +68,9 @@ export class Schedules {
   }
 
   private track(p: Promise<unknown>): Promise<unknown> {
-    const tracked = p.catch((err: Error) => this.deps.log.warn('schedule slot not recorded', { error: err.message })).finally(() => this.running.delete(tracked));
+    const tracked = p
+      .catch((err: Error) => this.deps.log.warn('schedule slot not recorded', { error: err.message }))
+      .finally(() => this.running.delete(tracked));
     this.running.add(tracked);
     return tracked;
   }

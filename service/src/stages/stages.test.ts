@@ -6,10 +6,27 @@ import { loadStages, renewalStageFor, stages, STAGE_IDS } from './stages.ts';
 
 describe('renewal stages', () => {
   it.each([
-    [400, 'Monitor'], [180, 'Monitor'], [179, 'Discovery'], [165, 'Discovery'], [150, 'Discovery'], [149, 'Prepare'],
-    [120, 'Prepare'], [119, 'Engage'], [90, 'Engage'], [89, 'Negotiate'], [60, 'Negotiate'], [59, 'Finalize'],
-    [30, 'Finalize'], [29, 'Signature'], [15, 'Signature'], [14, 'Critical'], [7, 'Critical'], [6, 'Emergency'],
-    [0, 'Emergency'], [-1, 'Overdue'], [-400, 'Overdue'],
+    [400, 'Monitor'],
+    [180, 'Monitor'],
+    [179, 'Discovery'],
+    [165, 'Discovery'],
+    [150, 'Discovery'],
+    [149, 'Prepare'],
+    [120, 'Prepare'],
+    [119, 'Engage'],
+    [90, 'Engage'],
+    [89, 'Negotiate'],
+    [60, 'Negotiate'],
+    [59, 'Finalize'],
+    [30, 'Finalize'],
+    [29, 'Signature'],
+    [15, 'Signature'],
+    [14, 'Critical'],
+    [7, 'Critical'],
+    [6, 'Emergency'],
+    [0, 'Emergency'],
+    [-1, 'Overdue'],
+    [-400, 'Overdue'],
   ])('%i days to renewal is %s', (days, stage) => {
     expect(renewalStageFor(days).id).toBe(stage);
   });

@@ -37,27 +37,25 @@ const StageConfig = z.object({
 });
 export type RenewalStage = z.infer<typeof StageConfig>;
 
-const StagesFile = z
-  .object({ stages: z.array(StageConfig).length(STAGE_IDS.length) })
-  .superRefine(({ stages }, ctx) => {
-    stages.forEach((stage, i) => {
-      const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['stages', i], message });
-      if (stage.id !== STAGE_IDS[i]) issue(`stage ${i} must be ${STAGE_IDS[i]}, found ${stage.id}`);
-      const below = stages[i + 1];
-      if (i === 0 && stage.maxDays !== null) issue('the first stage must have no upper bound (maxDays null)');
-      if (!below) {
-        if (stage.minDays !== null) issue('the last stage must have no lower bound (minDays null)');
-        return;
-      }
-      if (stage.minDays === null || below.maxDays === null || below.maxDays !== stage.minDays - 1) {
-        issue(`windows must be contiguous: ${stage.id}.minDays - 1 must equal ${below.id}.maxDays`);
-      }
-      if (stage.nextStage && stage.nextStage.id !== below.id) issue(`next stage of ${stage.id} must be ${below.id}`);
-      if (stage.nextStage && stage.nextStage.triggerDaysToRenewal > (stage.maxDays ?? Infinity)) {
-        issue(`${stage.id}'s next stage cannot trigger before ${stage.id} itself starts`);
-      }
-    });
+const StagesFile = z.object({ stages: z.array(StageConfig).length(STAGE_IDS.length) }).superRefine(({ stages }, ctx) => {
+  stages.forEach((stage, i) => {
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['stages', i], message });
+    if (stage.id !== STAGE_IDS[i]) issue(`stage ${i} must be ${STAGE_IDS[i]}, found ${stage.id}`);
+    const below = stages[i + 1];
+    if (i === 0 && stage.maxDays !== null) issue('the first stage must have no upper bound (maxDays null)');
+    if (!below) {
+      if (stage.minDays !== null) issue('the last stage must have no lower bound (minDays null)');
+      return;
+    }
+    if (stage.minDays === null || below.maxDays === null || below.maxDays !== stage.minDays - 1) {
+      issue(`windows must be contiguous: ${stage.id}.minDays - 1 must equal ${below.id}.maxDays`);
+    }
+    if (stage.nextStage && stage.nextStage.id !== below.id) issue(`next stage of ${stage.id} must be ${below.id}`);
+    if (stage.nextStage && stage.nextStage.triggerDaysToRenewal > (stage.maxDays ?? Infinity)) {
+      issue(`${stage.id}'s next stage cannot trigger before ${stage.id} itself starts`);
+    }
   });
+});
 
 /** Loads and validates a stage configuration file (throws naming the bad entry). */
 export function loadStages(path = new URL('../../../config/stages.json', import.meta.url)): RenewalStage[] {
@@ -79,9 +77,7 @@ export function stages(): RenewalStage[] {
 
 /** The stage whose window contains this many days to renewal. */
 export function renewalStageFor(daysToRenewal: number, table: RenewalStage[] = stages()): RenewalStage {
-  const stage = table.find(
-    (s) => (s.minDays === null || daysToRenewal >= s.minDays) && (s.maxDays === null || daysToRenewal <= s.maxDays),
-  );
+  const stage = table.find((s) => (s.minDays === null || daysToRenewal >= s.minDays) && (s.maxDays === null || daysToRenewal <= s.maxDays));
   if (!stage) throw new Error(`no renewal stage covers ${daysToRenewal} days`);
   return stage;
 }

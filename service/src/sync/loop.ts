@@ -13,7 +13,11 @@ import { syncTaskStatusFromSalesforce } from './status-sync.ts';
  * its queries per interval, does not grow with the number of instances; when the leader stops or dies, another
  * instance takes over at its next interval.
  */
-export function startSalesforceSync(deps: Deps, intervalMs: number, opts: { runAtStart?: boolean } = {}): { stop(): Promise<void>; runOnce(): Promise<void> } {
+export function startSalesforceSync(
+  deps: Deps,
+  intervalMs: number,
+  opts: { runAtStart?: boolean } = {},
+): { stop(): Promise<void>; runOnce(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
   const leader = new Leadership(deps.db.sql, 'renewal-action-plans:salesforce-sync');

@@ -15,20 +15,36 @@ const row = (over: Partial<MirrorState>): MirrorState => ({
 
 describe('mirrorStanding', () => {
   it('only counts a task waiting less than the stuck threshold, even after failed attempts', () => {
-    const standing = mirrorStanding([row({ mirrorError: 'UNABLE_TO_LOCK_ROW: busy', mirrorRetryAt: new Date(), mirrorWaitingSeconds: 600 })], HOUR);
+    const standing = mirrorStanding(
+      [row({ mirrorError: 'UNABLE_TO_LOCK_ROW: busy', mirrorRetryAt: new Date(), mirrorWaitingSeconds: 600 })],
+      HOUR,
+    );
     expect(standing).toEqual({ synced: 0, pending: 1, failed: 0, stuck: [] });
   });
 
   it('reports a task waiting past the threshold with its real next retry from the backoff', () => {
     const retryAt = new Date('2026-12-01T10:00:00.000Z');
-    const standing = mirrorStanding([row({ mirrorError: 'SERVER_UNAVAILABLE: down', mirrorRetryAt: retryAt, mirrorWaitingSeconds: 2 * 3600 })], HOUR);
+    const standing = mirrorStanding(
+      [row({ mirrorError: 'SERVER_UNAVAILABLE: down', mirrorRetryAt: retryAt, mirrorWaitingSeconds: 2 * 3600 })],
+      HOUR,
+    );
     expect(standing.stuck).toEqual([
-      { taskId: row({}).id, key: 'csm-1', action: 'Call Eric', reason: 'SERVER_UNAVAILABLE: down', retryAt: '2026-12-01T10:00:00.000Z', rejected: false },
+      {
+        taskId: row({}).id,
+        key: 'csm-1',
+        action: 'Call Eric',
+        reason: 'SERVER_UNAVAILABLE: down',
+        retryAt: '2026-12-01T10:00:00.000Z',
+        rejected: false,
+      },
     ]);
   });
 
   it('reports a task Salesforce rejected at once, with no retry', () => {
-    const standing = mirrorStanding([row({ mirrorStatus: 'failed', mirrorError: 'FIELD_CUSTOM_VALIDATION_EXCEPTION: no', mirrorWaitingSeconds: null })], HOUR);
+    const standing = mirrorStanding(
+      [row({ mirrorStatus: 'failed', mirrorError: 'FIELD_CUSTOM_VALIDATION_EXCEPTION: no', mirrorWaitingSeconds: null })],
+      HOUR,
+    );
     expect(standing.failed).toBe(1);
     expect(standing.stuck[0]).toMatchObject({ retryAt: null, rejected: true });
   });

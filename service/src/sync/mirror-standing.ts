@@ -1,7 +1,9 @@
 import type { TaskState } from '../db/tasks.ts';
 
 /** The mirror columns a plan view reads for one task. */
-export type MirrorState = Pick<TaskState, 'id' | 'key' | 'mirrorStatus' | 'mirrorError' | 'mirrorRetryAt' | 'mirrorWaitingSeconds'> & { action: string };
+export type MirrorState = Pick<TaskState, 'id' | 'key' | 'mirrorStatus' | 'mirrorError' | 'mirrorRetryAt' | 'mirrorWaitingSeconds'> & {
+  action: string;
+};
 
 export interface StuckTask {
   taskId: string;

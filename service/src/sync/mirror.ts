@@ -55,8 +55,18 @@ export async function mirrorPendingTasks(
   const tasks = await tasksToMirror(sql, scope);
   if (tasks.length === 0) return { synced: 0, failed: 0, pending: 0 };
   const readAt = new Map(tasks.map((t) => [t.id, t.updatedAt]));
-  const subs = await subTasksOf(sql, tasks.map((t) => t.id));
-  const outcomes = await salesforce.mirror(tasks.map((t) => mirrorTaskOf(t, subs.filter((s) => s.parentTaskId === t.id))));
+  const subs = await subTasksOf(
+    sql,
+    tasks.map((t) => t.id),
+  );
+  const outcomes = await salesforce.mirror(
+    tasks.map((t) =>
+      mirrorTaskOf(
+        t,
+        subs.filter((s) => s.parentTaskId === t.id),
+      ),
+    ),
+  );
   await recordMirrorResults(
     sql,
     outcomes.map((o) => ({

@@ -14,15 +14,25 @@ const CURSOR = 'salesforce-renewal-dates';
 export async function watchRenewalDates(deps: Pick<Deps, 'db' | 'salesforce' | 'today' | 'now'>): Promise<{ notified: number }> {
   const sql = deps.db.sql;
   const ids = await opportunitiesWithFinalizedPlans(sql);
-  const since = (await readSyncState<{ since: string }>(sql, CURSOR))?.since ?? new Date(deps.now().getTime() - 24 * 3600_000).toISOString();
+  const since =
+    (await readSyncState<{ since: string }>(sql, CURSOR))?.since ?? new Date(deps.now().getTime() - 24 * 3600_000).toISOString();
   if (ids.length === 0) return { notified: 0 };
   const changes = await deps.salesforce.changedRenewalDates(ids, since);
   let notified = 0;
   for (const c of changes) {
     const days = daysBetween(deps.today(), c.renewalDate);
-    notified += await notifyReplanNeeded(sql, { opportunityId: c.opportunityId, renewalDate: c.renewalDate, daysToRenewal: days, stage: renewalStageFor(days).name, userId: c.ownerId });
+    notified += await notifyReplanNeeded(sql, {
+      opportunityId: c.opportunityId,
+      renewalDate: c.renewalDate,
+      daysToRenewal: days,
+      stage: renewalStageFor(days).name,
+      userId: c.ownerId,
+    });
   }
-  const latest = changes.map((c) => new Date(c.systemModstamp).toISOString()).sort().at(-1);
+  const latest = changes
+    .map((c) => new Date(c.systemModstamp).toISOString())
+    .sort()
+    .at(-1);
   if (latest && latest > since) await writeSyncState(sql, CURSOR, { since: latest });
   return { notified };
 }

@@ -76,7 +76,9 @@ async function sendBatch(deps: Pick<Deps, 'salesforce' | 'env'>, claimed: Claime
     ...outcomes,
     ...due.map((n, i): Outcome => {
       const error = errors[i];
-      return error ? giveUpOr(n, error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`, error.kind === 'permanent') : { id: n.id, state: 'sent' };
+      return error
+        ? giveUpOr(n, error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`, error.kind === 'permanent')
+        : { id: n.id, state: 'sent' };
     }),
   ];
 }

@@ -26,7 +26,9 @@ export interface StatusSyncReport {
  */
 export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log' | 'now'>): Promise<StatusSyncReport> {
   const sql = deps.db.sql;
-  let cursor: ChangeCursor = (await readSyncState<ChangeCursor>(sql, CURSOR)) ?? { since: new Date(deps.now().getTime() - 24 * 3600_000).toISOString() };
+  let cursor: ChangeCursor = (await readSyncState<ChangeCursor>(sql, CURSOR)) ?? {
+    since: new Date(deps.now().getTime() - 24 * 3600_000).toISOString(),
+  };
   const report: StatusSyncReport = { completed: [], malformed: [] };
   for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);

@@ -92,7 +92,8 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
   const finalized = await finalizedPlan(deps.db.sql, execution.id);
   const previous = finalized ?? (await currentPlan(deps.db.sql, execution.id));
   const basedOn = finalized?.id ?? null;
-  if (!previous || previous.status === 'superseded') return { content: generated.content, diff: null, generation: generated.generation, carried: {}, basedOn };
+  if (!previous || previous.status === 'superseded')
+    return { content: generated.content, diff: null, generation: generated.generation, carried: {}, basedOn };
   const before = (await planContext(deps.db.sql, previous.id)).opportunity.renewalDate;
   const after = input.context.opportunity.renewalDate;
   const shift = deps.calendar.businessDaysBetween(before, after);
@@ -114,7 +115,10 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
       generation = { ...generation, validationFixes: [...((generation.validationFixes as string[]) ?? []), ...checked.fixes] };
     } else {
       content = out.content;
-      deps.log.warn('carried-over plan failed validation; finalize will ask the CSM to fix it', { executionId: execution.id, errors: checked.errors });
+      deps.log.warn('carried-over plan failed validation; finalize will ask the CSM to fix it', {
+        executionId: execution.id,
+        errors: checked.errors,
+      });
     }
   } else if (shift !== 0) {
     const checked = validatePlan(redateKeptTasks(previous.content, content, shift, deps.calendar), input, { trimOverCap: true });
@@ -146,7 +150,15 @@ async function replan(deps: Deps, execution: ExecutionRow, input: PlanningInput,
 function carriedView(plan: PlanRow, key: string) {
   const c = plan.carried?.[key];
   if (!c) return null;
-  return { fromTaskId: c.fromTaskId, fromKey: c.fromKey, fromVersion: c.fromVersion, status: c.status, executionStatus: c.executionStatus, done: c.done, csmEdited: c.csmEdited };
+  return {
+    fromTaskId: c.fromTaskId,
+    fromKey: c.fromKey,
+    fromVersion: c.fromVersion,
+    status: c.status,
+    executionStatus: c.executionStatus,
+    done: c.done,
+    csmEdited: c.csmEdited,
+  };
 }
 
 type StaticView = ReturnType<typeof staticPlanView>;
@@ -159,7 +171,14 @@ function staticPlanView(plan: PlanRow) {
     aiTasks: plan.content.aiTasks.map((t) => {
       // A draft's field writes proposed by the model start unticked: they run only if the CSM ticks them.
       const approval = plan.status === 'draft' && !plan.carried?.[t.key] && needsApproval(t, plan.planner);
-      return { ...t, change: plan.changes[t.key] ?? null, fieldChanges: plan.changeDetails?.[t.key] ?? [], included: !approval, needsApproval: approval, suggestedFromCrmText: suggestedFromCrmText(t) };
+      return {
+        ...t,
+        change: plan.changes[t.key] ?? null,
+        fieldChanges: plan.changeDetails?.[t.key] ?? [],
+        included: !approval,
+        needsApproval: approval,
+        suggestedFromCrmText: suggestedFromCrmText(t),
+      };
     }),
     generation: generationView(plan.generation),
   };
@@ -220,7 +239,13 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
       subTasks: t.subTasks.map((s) => {
         const sub = byKey.get(s.key);
         const subCarried = carriedView(plan, s.key);
-        return { key: s.key, action: s.action, taskId: sub?.id ?? null, status: sub?.status ?? subCarried?.status ?? 'pending', carried: subCarried };
+        return {
+          key: s.key,
+          action: s.action,
+          taskId: sub?.id ?? null,
+          status: sub?.status ?? subCarried?.status ?? 'pending',
+          carried: subCarried,
+        };
       }),
     };
   });
@@ -273,15 +298,24 @@ export type FinalizeBody = z.infer<typeof FinalizeBody>;
  * Applies the CSM's edits (untick, tick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the
  * edit. Tasks in `unticked` (field writes awaiting approval) are dropped unless an edit includes them explicitly.
  */
-export function applyEdits(content: ActionPlanContent, edits: FinalizeBody['edits'] = [], unticked: ReadonlySet<string> = new Set()): ActionPlanContent {
+export function applyEdits(
+  content: ActionPlanContent,
+  edits: FinalizeBody['edits'] = [],
+  unticked: ReadonlySet<string> = new Set(),
+): ActionPlanContent {
   const next = structuredClone(content);
   edits.forEach((e, i) => {
     const ai = next.aiTasks.find((t) => t.key === e.key);
     const csm = next.csmTasks.find((t) => t.key === e.key);
     const task = ai ?? csm;
-    if (!task) throw invalidInput(`edits.${i}.key: no task ${e.key} in this plan`, [{ path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` }]);
+    if (!task)
+      throw invalidInput(`edits.${i}.key: no task ${e.key} in this plan`, [
+        { path: `body.edits.${i}.key`, message: `no task ${e.key} in this plan` },
+      ]);
     if (e.dueDate !== undefined && !csm)
-      throw invalidInput(`edits.${i}.dueDate: only CSM tasks have due dates`, [{ path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' }]);
+      throw invalidInput(`edits.${i}.dueDate: only CSM tasks have due dates`, [
+        { path: `body.edits.${i}.dueDate`, message: 'only CSM tasks have due dates' },
+      ]);
     if (e.action !== undefined) task.action = e.action;
     if (e.description !== undefined) task.description = e.description;
     if (e.priority !== undefined) task.priority = e.priority;
@@ -306,18 +340,29 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     throw conflict(`Plan ${body.planId} is not the current draft (the current version is ${plan.version}); reload and review it`);
   }
   if (plan.status !== 'finalized') {
-    const unticked = new Set(plan.content.aiTasks.filter((t) => !plan.carried?.[t.key] && needsApproval(t, plan.planner)).map((t) => t.key));
+    const unticked = new Set(
+      plan.content.aiTasks.filter((t) => !plan.carried?.[t.key] && needsApproval(t, plan.planner)).map((t) => t.key),
+    );
     const edited = applyEdits(plan.content, body.edits, unticked);
     const context = await planContext(deps.db.sql, plan.id);
     const checked = validatePlan(edited, planningInput(deps, execution, context));
-    if (!checked.content) throw invalidInput(`The edited plan is not valid: ${checked.errors.join('; ')}`, checked.errors.map((m) => ({ path: 'body.edits', message: m })));
+    if (!checked.content)
+      throw invalidInput(
+        `The edited plan is not valid: ${checked.errors.join('; ')}`,
+        checked.errors.map((m) => ({ path: 'body.edits', message: m })),
+      );
     const outcome = await finalizePlan(deps.db.sql, {
       planId: plan.id,
       executionId: execution.id,
       userId,
       content: checked.content,
       // A retitled task keeps the planner's action beside the CSM's, so a later re-plan proposing it again pairs with it.
-      edits: body.edits?.map((e) => (e.action === undefined ? e : { ...e, plannedAction: [...plan.content.aiTasks, ...plan.content.csmTasks].find((t) => t.key === e.key)?.action })) ?? null,
+      edits:
+        body.edits?.map((e) =>
+          e.action === undefined
+            ? e
+            : { ...e, plannedAction: [...plan.content.aiTasks, ...plan.content.csmTasks].find((t) => t.key === e.key)?.action },
+        ) ?? null,
       opportunityId: execution.opportunityId,
       csmUserId: context.owner.id,
       today: deps.today(),
@@ -326,8 +371,8 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
     if (outcome.kind === 'superseded') throw conflict(`Plan ${plan.id} was replaced by a newer version; reload and review it`);
     // The replaced version's cancelled tasks go to Salesforce as Deferred (the sweep retries them if this fails).
     if (outcome.kind === 'finalized' && outcome.replaced)
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }, mirrorBackoff(deps.env)).catch((err: Error) =>
-        deps.log.warn('salesforce mirror deferred', { planId: outcome.replaced!.planId, error: err.message }),
+      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: outcome.replaced.planId }, mirrorBackoff(deps.env)).catch(
+        (err: Error) => deps.log.warn('salesforce mirror deferred', { planId: outcome.replaced!.planId, error: err.message }),
       );
   }
   await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { planId: plan.id }, mirrorBackoff(deps.env)).catch((err: Error) =>
@@ -337,4 +382,3 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
   await sendSalesforceNotifications(deps).catch((err: Error) => deps.log.warn('salesforce notifications deferred', { error: err.message }));
   return (await currentPlan(deps.db.sql, execution.id))!;
 }
-

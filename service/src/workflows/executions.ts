@@ -82,7 +82,15 @@ export async function executionView(deps: Deps, e: ExecutionRow) {
       skipReason: s.skipReason ?? null,
     })),
     currentStepId: current?.id ?? null,
-    stageChange: stageNow === e.stage ? null : { stage: stageNow, daysToRenewal: daysNow, renewalDate: e.renewalDate, message: `The renewal date (${e.renewalDate}) now puts this opportunity in ${stageNow}, not ${e.stage}` },
+    stageChange:
+      stageNow === e.stage
+        ? null
+        : {
+            stage: stageNow,
+            daysToRenewal: daysNow,
+            renewalDate: e.renewalDate,
+            message: `The renewal date (${e.renewalDate}) now puts this opportunity in ${stageNow}, not ${e.stage}`,
+          },
     carriedOverTasks: carried,
     currentPlanId: plan?.id ?? null,
     createdAt: e.createdAt,

@@ -8,11 +8,18 @@ import { rateLimited } from '../domain-errors.ts';
  * instances through PostgreSQL. A refused request is a 429 with `Retry-After` and costs nothing.
  */
 export async function requireGenerationAllowed(deps: Deps, userId: string, executionId: string): Promise<void> {
-  const { PLAN_GENERATE_LIMIT_PER_USER: perUser, PLAN_GENERATE_LIMIT_PER_EXECUTION: perExecution, PLAN_GENERATE_WINDOW_SECONDS: window } = deps.env;
+  const {
+    PLAN_GENERATE_LIMIT_PER_USER: perUser,
+    PLAN_GENERATE_LIMIT_PER_EXECUTION: perExecution,
+    PLAN_GENERATE_WINDOW_SECONDS: window,
+  } = deps.env;
   const userKey = `generate:user:${userId}`;
   const decision = await takeRateLimits(
     deps.db.sql,
-    [{ key: userKey, limit: perUser }, { key: `generate:execution:${executionId}`, limit: perExecution }],
+    [
+      { key: userKey, limit: perUser },
+      { key: `generate:execution:${executionId}`, limit: perExecution },
+    ],
     window * 1000,
     deps.now(),
   );

@@ -21,7 +21,13 @@ export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<vo
   const days = daysBetween(today, renewalDate);
   await refreshRenewalDate(deps.db.sql, ctx.opportunity.id, renewalDate, days);
   const current = renewalStageFor(days);
-  const replans = await notifyReplanNeeded(deps.db.sql, { opportunityId: ctx.opportunity.id, renewalDate, daysToRenewal: days, stage: current.name, userId: ctx.owner.id });
+  const replans = await notifyReplanNeeded(deps.db.sql, {
+    opportunityId: ctx.opportunity.id,
+    renewalDate,
+    daysToRenewal: days,
+    stage: current.name,
+    userId: ctx.owner.id,
+  });
   for (const row of await pendingScheduledWorkflows(deps.db.sql, ctx.opportunity.id)) {
     const source = stageById(StageId.parse(row.sourceStage));
     let stage = stageById(StageId.parse(row.stage));
@@ -42,7 +48,15 @@ export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<vo
       opportunityId: row.opportunityId,
       message: `The renewal date is now ${renewalDate} (${days} days): the ${stage.name} workflow moves from ${row.stage} on ${row.triggerDate} to ${trigger}.`,
     });
-    deps.log.info('scheduled workflow moved with the renewal date', { scheduledWorkflowId: row.id, from: row.triggerDate, to: trigger, stage: stage.id });
+    deps.log.info('scheduled workflow moved with the renewal date', {
+      scheduledWorkflowId: row.id,
+      from: row.triggerDate,
+      to: trigger,
+      stage: stage.id,
+    });
   }
-  if (replans > 0) await sendSalesforceNotifications(deps).catch((err: Error) => deps.log.warn('salesforce notifications deferred', { error: err.message }));
+  if (replans > 0)
+    await sendSalesforceNotifications(deps).catch((err: Error) =>
+      deps.log.warn('salesforce notifications deferred', { error: err.message }),
+    );
 }

@@ -29,7 +29,9 @@ export async function binaries(): Promise<{ initdb: string; postgres: string }> 
   try {
     return (await import(name)) as { initdb: string; postgres: string };
   } catch {
-    throw new Error(`no embedded PostgreSQL binaries for ${process.platform}-${process.arch} (npm package ${name}); set DATABASE_URL to use a PostgreSQL server`);
+    throw new Error(
+      `no embedded PostgreSQL binaries for ${process.platform}-${process.arch} (npm package ${name}); set DATABASE_URL to use a PostgreSQL server`,
+    );
   }
 }
 
@@ -39,7 +41,8 @@ export async function binaries(): Promise<{ initdb: string; postgres: string }> 
  */
 export function runAsFor(dataDir: string): RunAs {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, SUPERUSER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, SUPERUSER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   try {
     id('-u');
   } catch {
@@ -52,7 +55,9 @@ export function runAsFor(dataDir: string): RunAs {
     const st = statSync(dir);
     const searchable = st.mode & 0o001 || (st.uid === runAs.uid && st.mode & 0o100) || (st.gid === runAs.gid && st.mode & 0o010);
     if (!searchable) {
-      throw new Error(`PostgreSQL runs as the ${SUPERUSER} user (not as root), which cannot enter ${dir}; set DATA_DIR to a directory outside it`);
+      throw new Error(
+        `PostgreSQL runs as the ${SUPERUSER} user (not as root), which cannot enter ${dir}; set DATA_DIR to a directory outside it`,
+      );
     }
     if (dir === dirname(dir)) return runAs;
   }
@@ -65,7 +70,9 @@ export function runAsFor(dataDir: string): RunAs {
 export async function ensureCluster(paths: ClusterPaths, initdb: string, runAs: RunAs, opts: { sync: boolean }): Promise<string> {
   const initialised = existsSync(join(paths.pgdata, 'PG_VERSION'));
   if (initialised && !existsSync(paths.passwordFile)) {
-    throw new Error(`the embedded database's password file ${paths.passwordFile} is missing; restore it, or delete ${paths.pgdata} to start with an empty database`);
+    throw new Error(
+      `the embedded database's password file ${paths.passwordFile} is missing; restore it, or delete ${paths.pgdata} to start with an empty database`,
+    );
   }
   if (!existsSync(paths.passwordFile)) writeFileSync(paths.passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   if (runAs) chownSync(paths.passwordFile, runAs.uid, runAs.gid); // initdb reads it as that user

@@ -56,7 +56,13 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
     if (owner === 'orphan') await stopOrphan(left.pid);
   }
 
-  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', lc_messages: 'C', ...(opts.throwaway && THROWAWAY), ...opts.settings };
+  const settings = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    lc_messages: 'C',
+    ...(opts.throwaway && THROWAWAY),
+    ...opts.settings,
+  };
   const log = createWriteStream(paths.logFile, { flags: 'a' });
   let child: ChildProcess | undefined;
   // If this process ends without stopping the server (process.exit, an uncaught error), it still shuts down.
@@ -68,7 +74,8 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   } catch (err) {
     process.off('exit', stopOnExit);
     log.end();
-    if (/lock file "postmaster\.pid" already exists/.test((err as Error).message)) throw inUse(dataDir, 'PostgreSQL reports another server on it');
+    if (/lock file "postmaster\.pid" already exists/.test((err as Error).message))
+      throw inUse(dataDir, 'PostgreSQL reports another server on it');
     throw err;
   }
   const address = addressOn(port);
@@ -100,7 +107,12 @@ async function spawnServer(postgres: string, pgdata: string, settings: Record<st
     const port = await freePort();
     const args = ['-D', pgdata, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     // Its own process group: a terminal's Ctrl-C reaches only the service, which stops the server after draining.
-    const child = spawn(postgres, args, { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(postgres, args, {
+      ...runAs,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
     child.stderr!.pipe(log, { end: false });
     try {
       await ready(child);
@@ -126,7 +138,11 @@ function ready(child: ChildProcess): Promise<void> {
     };
     const onExit = (code: number | null) => {
       const reasons = output.split('\n').filter((l) => /FATAL|ERROR|PANIC|error while loading/.test(l));
-      reject(new Error(`the embedded PostgreSQL server stopped at start (exit ${code}): ${reasons.join(' ').trim() || output.trim().slice(-500)}`));
+      reject(
+        new Error(
+          `the embedded PostgreSQL server stopped at start (exit ${code}): ${reasons.join(' ').trim() || output.trim().slice(-500)}`,
+        ),
+      );
     };
     child.on('error', reject);
     child.stderr!.on('data', onData);

@@ -46,12 +46,17 @@ export function endpointStepModel(endpoint: ModelEndpoint): StepModel {
           signal,
         )
         .catch((err: unknown) => {
-          const failure = describeModelFailure(err, { timeoutMs: endpoint.timeoutMs, deadlineMs: deadlineOf(signal), aborted: signal?.aborted });
+          const failure = describeModelFailure(err, {
+            timeoutMs: endpoint.timeoutMs,
+            deadlineMs: deadlineOf(signal),
+            aborted: signal?.aborted,
+          });
           throw new StepModelError(failure.reason, failure.kind);
         });
       if (answer.refusal) throw new StepModelError(`the model declined ("${answer.refusal.slice(0, 200)}")`, 'refusal');
       if (answer.finishReason === 'length') throw new StepModelError('the answer was cut off at the length limit', 'length');
-      if (answer.finishReason === 'content_filter') throw new StepModelError("the answer was stopped by the provider's content filter", 'content_filter');
+      if (answer.finishReason === 'content_filter')
+        throw new StepModelError("the answer was stopped by the provider's content filter", 'content_filter');
       const decoded = decodeJson(answer.content);
       if (!decoded.ok) throw new StepModelError(decoded.error, 'invalid');
       return decoded.value;

@@ -25,12 +25,24 @@ export function previousResults(steps: ExecutionStep[], index: number): Record<s
 export function analyzeStep(definition: StepDefinition, ctx: StepContext, input: unknown, now: Date): StepResult {
   const a = definition.analyze(ctx, input ?? null);
   const output = definition.output.parse(a.output) as Record<string, unknown>;
-  return { summary: a.summary, decision: a.decision, findings: a.findings, actions: a.actions ?? [], output, analyzer: definition.input ? 'csm' : 'rules', fallbackReason: null, ranAt: now.toISOString() };
+  return {
+    summary: a.summary,
+    decision: a.decision,
+    findings: a.findings,
+    actions: a.actions ?? [],
+    output,
+    analyzer: definition.input ? 'csm' : 'rules',
+    fallbackReason: null,
+    ranAt: now.toISOString(),
+  };
 }
 
 /** Parses a CSM's input against the step's schema; a failure is a 400 naming each field (`body.input.confidence`). */
 export function parseStepInput(definition: StepDefinition, raw: unknown): unknown {
-  if (!definition.input) throw invalidInput(`The ${definition.name} step takes no input; run it instead`, [{ path: 'body.input', message: 'this step takes no input' }]);
+  if (!definition.input)
+    throw invalidInput(`The ${definition.name} step takes no input; run it instead`, [
+      { path: 'body.input', message: 'this step takes no input' },
+    ]);
   const parsed = definition.input.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: ['body', 'input', ...i.path].join('.'), message: i.message }));
@@ -61,7 +73,10 @@ export function definitionOf(workflow: Workflow, stepId: string): StepDefinition
 
 export function stepIndex(steps: ExecutionStep[], stepId: string): number {
   const i = steps.findIndex((s) => s.id === stepId);
-  if (i < 0) throw invalidInput(`This execution has no step ${stepId}`, [{ path: 'path.stepId', message: `no step ${stepId} in this workflow (${steps.map((s) => s.id).join(', ')})` }]);
+  if (i < 0)
+    throw invalidInput(`This execution has no step ${stepId}`, [
+      { path: 'path.stepId', message: `no step ${stepId} in this workflow (${steps.map((s) => s.id).join(', ')})` },
+    ]);
   return i;
 }
 
@@ -136,7 +151,13 @@ export const stepOps = {
  * grounding (ids only from the CRM context, the step's own checks); an answer that fails, or no answer by the
  * deadline, is replaced by the rules' result with the reason kept: the same rule as the plan.
  */
-export async function modelResult(model: StepModel, definition: StepDefinition, ctx: StepContext, rules: StepResult, signal?: AbortSignal): Promise<StepResult> {
+export async function modelResult(
+  model: StepModel,
+  definition: StepDefinition,
+  ctx: StepContext,
+  rules: StepResult,
+  signal?: AbortSignal,
+): Promise<StepResult> {
   if (!definition.model) return rules;
   const fallback = (reason: string, kind: string): StepResult => {
     sharedModelMetrics.fallbacks.inc({ purpose: 'step', reason: kind });
@@ -145,12 +166,25 @@ export async function modelResult(model: StepModel, definition: StepDefinition, 
   let answer: unknown;
   try {
     const facts = { stage: ctx.stage.name, daysToRenewal: ctx.daysToRenewal, steps: ctx.previous, rulesAnswer: rules.output };
-    answer = await model.analyze({ stepId: definition.id, instructions: definition.model.instructions, facts, schema: definition.output, signal });
+    answer = await model.analyze({
+      stepId: definition.id,
+      instructions: definition.model.instructions,
+      facts,
+      schema: definition.output,
+      signal,
+    });
   } catch (err) {
     return fallback((err as Error).message, err instanceof StepModelError ? err.kind : 'error');
   }
   const parsed = definition.output.safeParse(answer);
-  if (!parsed.success) return fallback(`its answer does not fit the step's schema: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ')}`, 'invalid');
+  if (!parsed.success)
+    return fallback(
+      `its answer does not fit the step's schema: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`)
+        .join('; ')}`,
+      'invalid',
+    );
   const output = parsed.data as Record<string, unknown>;
   const stray = unknownIds(output, contextIdKeys(ctx.crm)).map((id) => `${id} is not a record of this opportunity's CRM context`);
   const errors = [...stray, ...(definition.model.ground?.(output, ctx) ?? [])];

@@ -38,7 +38,8 @@ export async function baseContext(deps: Deps, execution: ExecutionRow, crm: CrmC
 
 /** Steps change only while the workflow is in progress. */
 export function assertStepsOpen(execution: ExecutionRow): void {
-  if (execution.status !== 'in_progress') throw conflict(`This ${execution.stage} workflow is ${execution.status}; its steps can no longer change`);
+  if (execution.status !== 'in_progress')
+    throw conflict(`This ${execution.stage} workflow is ${execution.status}; its steps can no longer change`);
 }
 
 type Op = (steps: ExecutionStep[], workflow: Workflow, base: BaseStepContext, now: Date) => string[];
@@ -61,14 +62,30 @@ async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm: Crm
   return deps.stepModel ? modelPass(deps, updated, workflow, base, changed, signal) : updated;
 }
 
-async function modelPass(deps: Deps, execution: ExecutionRow, workflow: Workflow, base: BaseStepContext, changed: string[], signal?: AbortSignal): Promise<ExecutionRow> {
+async function modelPass(
+  deps: Deps,
+  execution: ExecutionRow,
+  workflow: Workflow,
+  base: BaseStepContext,
+  changed: string[],
+  signal?: AbortSignal,
+): Promise<ExecutionRow> {
   const answers = new Map<string, StepResult>();
   for (const id of changed) {
     const def = definitionOf(workflow, id);
     const i = execution.steps.findIndex((s) => s.id === id);
     const step = execution.steps[i]!;
     if (!def.model || step.status !== 'done' || !step.result) continue;
-    answers.set(id, await modelResult(deps.stepModel!, def, { ...base, previous: previousResults(execution.steps, i) }, step.result as StepResult, signal));
+    answers.set(
+      id,
+      await modelResult(
+        deps.stepModel!,
+        def,
+        { ...base, previous: previousResults(execution.steps, i) },
+        step.result as StepResult,
+        signal,
+      ),
+    );
   }
   if (answers.size === 0) return execution;
   const updated = await updateExecutionSteps(deps.db.sql, execution.id, (steps) =>

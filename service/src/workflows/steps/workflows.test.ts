@@ -38,24 +38,39 @@ describe('the workflow configuration', () => {
   it('Discovery asks the CSM for the assessment and analyses the rest', () => {
     const d = workflows().find((x) => x.stage === 'Discovery')!;
     expect(d.steps.map((s) => `${s.name}:${s.definition.type}`)).toEqual([
-      'CSM Assessment:input', 'Contract Analysis:analysis', 'Pricing Strategy:analysis', 'Stakeholder Mapping:analysis', 'Recommendations:review', 'Action Plan:planning',
+      'CSM Assessment:input',
+      'Contract Analysis:analysis',
+      'Pricing Strategy:analysis',
+      'Stakeholder Mapping:analysis',
+      'Recommendations:review',
+      'Action Plan:planning',
     ]);
   });
 
   it('renames a step per workflow', () => {
-    expect(workflows().find((x) => x.stage === 'Negotiate')!.steps.find((s) => s.id === 'contract-analysis')!.name).toBe('Terms Review');
+    expect(
+      workflows()
+        .find((x) => x.stage === 'Negotiate')!
+        .steps.find((s) => s.id === 'contract-analysis')!.name,
+    ).toBe('Terms Review');
   });
 
   it('rejects an unknown step, naming it', () => {
-    expect(loadVariant((c) => c.workflows[1].steps.splice(0, 1, { step: 'crystal-ball' }))).toThrowError(/workflows\.1\.steps\.0\.step: unknown step "crystal-ball"/);
+    expect(loadVariant((c) => c.workflows[1].steps.splice(0, 1, { step: 'crystal-ball' }))).toThrowError(
+      /workflows\.1\.steps\.0\.step: unknown step "crystal-ball"/,
+    );
   });
   it('rejects a workflow that does not end in the action plan', () => {
     expect(loadVariant((c) => c.workflows[2].steps.pop())).toThrowError(/the Prepare workflow must end with the action-plan step/);
   });
   it('rejects a missing stage and a duplicated one', () => {
-    expect(loadVariant((c) => (c.workflows[3].stage = 'Prepare'))).toThrowError(/stage Prepare has 2 workflows[\s\S]*stage Engage has no workflow/);
+    expect(loadVariant((c) => (c.workflows[3].stage = 'Prepare'))).toThrowError(
+      /stage Prepare has 2 workflows[\s\S]*stage Engage has no workflow/,
+    );
   });
   it('rejects a step listed twice', () => {
-    expect(loadVariant((c) => c.workflows[0].steps.unshift({ step: 'recommendations' }))).toThrowError(/step "recommendations" appears twice in Monitor/);
+    expect(loadVariant((c) => c.workflows[0].steps.unshift({ step: 'recommendations' }))).toThrowError(
+      /step "recommendations" appears twice in Monitor/,
+    );
   });
 });

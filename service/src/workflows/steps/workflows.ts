@@ -18,12 +18,14 @@ const WorkflowsFile = z
     workflows.forEach((w, i) => {
       const seen = new Set<string>();
       w.steps.forEach((s, j) => {
-        if (!stepLibrary[s.step]) issue(['workflows', i, 'steps', j, 'step'], `unknown step "${s.step}" (the library has ${Object.keys(stepLibrary).join(', ')})`);
+        if (!stepLibrary[s.step])
+          issue(['workflows', i, 'steps', j, 'step'], `unknown step "${s.step}" (the library has ${Object.keys(stepLibrary).join(', ')})`);
         if (seen.has(s.step)) issue(['workflows', i, 'steps', j, 'step'], `step "${s.step}" appears twice in ${w.stage}`);
         seen.add(s.step);
         if (s.step === 'action-plan' && j !== w.steps.length - 1) issue(['workflows', i, 'steps', j], 'action-plan must be the last step');
       });
-      if (w.steps.at(-1)?.step !== 'action-plan') issue(['workflows', i, 'steps'], `the ${w.stage} workflow must end with the action-plan step`);
+      if (w.steps.at(-1)?.step !== 'action-plan')
+        issue(['workflows', i, 'steps'], `the ${w.stage} workflow must end with the action-plan step`);
     });
   });
 

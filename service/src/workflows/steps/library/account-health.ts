@@ -31,8 +31,17 @@ export const accountHealth: StepDefinition<null, z.infer<typeof Output>> = {
     if (usage) score += usage.percent >= 75 ? 15 : usage.percent < 50 ? -25 : 0;
     if (s.noRecentActivity) {
       score -= 20;
-      findings.push({ severity: 'concern', text: s.daysSinceLastActivity === undefined ? 'No logged activity' : `Quiet for ${s.daysSinceLastActivity} days` });
-      actions.push({ topic: 're-engage', priority: 2, title: 'Book a health check call', rationale: 'The account has gone quiet', owner: 'CSM' });
+      findings.push({
+        severity: 'concern',
+        text: s.daysSinceLastActivity === undefined ? 'No logged activity' : `Quiet for ${s.daysSinceLastActivity} days`,
+      });
+      actions.push({
+        topic: 're-engage',
+        priority: 2,
+        title: 'Book a health check call',
+        rationale: 'The account has gone quiet',
+        owner: 'CSM',
+      });
     }
     if (s.overdueTasks.length) {
       score -= 10;
@@ -44,7 +53,13 @@ export const accountHealth: StepDefinition<null, z.infer<typeof Output>> = {
     }
     if (crm.contactRoles.length === 0) {
       score -= 15;
-      actions.push({ topic: 'stakeholders', priority: 2, title: 'Add the decision makers as contact roles', rationale: 'No contact roles on the opportunity', owner: 'CSM' });
+      actions.push({
+        topic: 'stakeholders',
+        priority: 2,
+        title: 'Add the decision makers as contact roles',
+        rationale: 'No contact roles on the opportunity',
+        owner: 'CSM',
+      });
     }
     if (usage && usage.percent >= 75) findings.push({ severity: 'strength', text: `Adoption ${usage.percent}%` });
     score = Math.max(0, Math.min(100, score));
@@ -52,8 +67,13 @@ export const accountHealth: StepDefinition<null, z.infer<typeof Output>> = {
     if (level === 'at-risk') findings.push({ severity: 'critical', text: `Health score ${score}/100` });
     return {
       output: {
-        score, level, usagePct: usage?.percent ?? null, daysSinceLastActivity: s.daysSinceLastActivity ?? null,
-        openOverdueTasks: s.overdueTasks.length, budgetPressure: !!s.budgetPressure, contactRoles: crm.contactRoles.length,
+        score,
+        level,
+        usagePct: usage?.percent ?? null,
+        daysSinceLastActivity: s.daysSinceLastActivity ?? null,
+        openOverdueTasks: s.overdueTasks.length,
+        budgetPressure: !!s.budgetPressure,
+        contactRoles: crm.contactRoles.length,
       },
       summary: `Health ${score}/100 (${level})`,
       decision: level === 'at-risk' ? 'Start recovery work before Discovery' : null,

@@ -25,7 +25,8 @@ export const churnRisk: StepDefinition<null, z.infer<typeof Output>> = {
     const autoRenewed = crm.contract?.autoRenewal === true;
     const reasons: string[] = [];
     if (!autoRenewed) reasons.push(crm.contract ? 'The contract does not auto-renew' : 'No contract terms: auto-renewal unknown');
-    if (s.noRecentActivity) reasons.push(s.daysSinceLastActivity === undefined ? 'No activity logged' : `No activity for ${s.daysSinceLastActivity} days`);
+    if (s.noRecentActivity)
+      reasons.push(s.daysSinceLastActivity === undefined ? 'No activity logged' : `No activity for ${s.daysSinceLastActivity} days`);
     if (s.budgetPressure) reasons.push('Budget pressure');
     if (!s.economicBuyer) reasons.push('No economic buyer engaged');
     const risk = autoRenewed && reasons.length <= 1 ? 'low' : reasons.length >= 3 ? 'high' : 'medium';
@@ -36,8 +37,24 @@ export const churnRisk: StepDefinition<null, z.infer<typeof Output>> = {
       decision: autoRenewed ? 'Confirm the rolled-over terms in writing' : 'Recover the renewal or agree an extension now',
       findings,
       actions: [
-        { topic: 'recovery', priority: 1, title: autoRenewed ? 'Confirm the renewed terms with the customer' : 'Recovery call with the customer today', rationale: `${daysOverdue} days overdue`, owner: 'CSM' },
-        ...(!autoRenewed ? [{ topic: 'extension', priority: 1, title: 'Agree an extension or a churn plan', rationale: 'Service continuity is at risk', owner: 'CSM' as const }] : []),
+        {
+          topic: 'recovery',
+          priority: 1,
+          title: autoRenewed ? 'Confirm the renewed terms with the customer' : 'Recovery call with the customer today',
+          rationale: `${daysOverdue} days overdue`,
+          owner: 'CSM',
+        },
+        ...(!autoRenewed
+          ? [
+              {
+                topic: 'extension',
+                priority: 1,
+                title: 'Agree an extension or a churn plan',
+                rationale: 'Service continuity is at risk',
+                owner: 'CSM' as const,
+              },
+            ]
+          : []),
       ],
     };
   },

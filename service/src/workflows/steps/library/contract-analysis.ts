@@ -47,7 +47,11 @@ export const contractAnalysis: StepDefinition<null, ContractAnalysis> = {
         ].filter((m): m is string => typeof m === 'string');
     const obstacles: Finding[] = [];
     const overdue = daysBetween(today, renewalDate) < 0;
-    if (!c) obstacles.push({ severity: 'concern', text: 'No contract terms on the opportunity: notice period, auto-renewal and price cap are unknown' });
+    if (!c)
+      obstacles.push({
+        severity: 'concern',
+        text: 'No contract terms on the opportunity: notice period, auto-renewal and price cap are unknown',
+      });
     if (noticeDeadline && daysToNoticeDeadline !== null) {
       if (daysToNoticeDeadline < 0)
         obstacles.push({
@@ -62,12 +66,19 @@ export const contractAnalysis: StepDefinition<null, ContractAnalysis> = {
           text: `The customer can give notice until ${noticeDeadline} (${daysToNoticeDeadline} days)${c?.autoRenewal ? '; after that the contract renews automatically' : ''}`,
         });
     }
-    if (c && c.autoRenewal === false && !overdue) obstacles.push({ severity: 'critical', text: `No auto-renewal: a signed renewal is needed before ${renewalDate}` });
+    if (c && c.autoRenewal === false && !overdue)
+      obstacles.push({ severity: 'critical', text: `No auto-renewal: a signed renewal is needed before ${renewalDate}` });
     if (c?.priceIncreaseCapPct != null && proposedIncreasePct !== null) {
       if (proposedIncreasePct > c.priceIncreaseCapPct)
-        obstacles.push({ severity: 'critical', text: `The proposed increase (${proposedIncreasePct}%) exceeds the ${c.priceIncreaseCapPct}% cap: it needs the customer's written consent or new scope` });
+        obstacles.push({
+          severity: 'critical',
+          text: `The proposed increase (${proposedIncreasePct}%) exceeds the ${c.priceIncreaseCapPct}% cap: it needs the customer's written consent or new scope`,
+        });
       else if (c.priceIncreaseCapPct - proposedIncreasePct < 1 && proposedIncreasePct > 0)
-        obstacles.push({ severity: 'concern', text: `The proposed increase (${proposedIncreasePct}%) is close to the ${c.priceIncreaseCapPct}% cap` });
+        obstacles.push({
+          severity: 'concern',
+          text: `The proposed increase (${proposedIncreasePct}%) is close to the ${c.priceIncreaseCapPct}% cap`,
+        });
     }
     const critical = obstacles.filter((o) => o.severity === 'critical').length;
     return {
@@ -87,15 +98,45 @@ export const contractAnalysis: StepDefinition<null, ContractAnalysis> = {
       summary: c
         ? `${c.autoRenewal ? 'Auto-renews' : 'No auto-renewal'}; notice ${c.noticePeriodDays ?? '?'} days${noticeDeadline ? ` (deadline ${noticeDeadline})` : ''}; cap ${c.priceIncreaseCapPct ?? '?'}%; ${plural(critical, 'critical obstacle')}`
         : 'No contract data on the opportunity',
-      decision: !c ? 'Collect the contract terms before pricing' : critical ? 'Resolve the critical contract obstacles before the renewal is priced' : null,
+      decision: !c
+        ? 'Collect the contract terms before pricing'
+        : critical
+          ? 'Resolve the critical contract obstacles before the renewal is priced'
+          : null,
       findings: obstacles,
       actions: [
-        ...(!c ? [{ topic: 'contract-data', priority: 3, title: 'Record the contract terms on the opportunity', rationale: `Missing: ${missing.join(', ')}`, owner: 'CSM' as const }] : []),
+        ...(!c
+          ? [
+              {
+                topic: 'contract-data',
+                priority: 3,
+                title: 'Record the contract terms on the opportunity',
+                rationale: `Missing: ${missing.join(', ')}`,
+                owner: 'CSM' as const,
+              },
+            ]
+          : []),
         ...(noticeDeadline && daysToNoticeDeadline !== null && daysToNoticeDeadline >= 0
-          ? [{ topic: 'contract-deadline', priority: daysToNoticeDeadline <= 30 ? 1 : 2, title: `Secure the renewal commitment before the notice deadline (${noticeDeadline})`, rationale: `${c?.noticePeriodDays} days' notice before ${renewalDate}`, owner: 'CSM' as const }]
+          ? [
+              {
+                topic: 'contract-deadline',
+                priority: daysToNoticeDeadline <= 30 ? 1 : 2,
+                title: `Secure the renewal commitment before the notice deadline (${noticeDeadline})`,
+                rationale: `${c?.noticePeriodDays} days' notice before ${renewalDate}`,
+                owner: 'CSM' as const,
+              },
+            ]
           : []),
         ...(c?.priceIncreaseCapPct != null && proposedIncreasePct !== null && proposedIncreasePct > c.priceIncreaseCapPct
-          ? [{ topic: 'price-cap', priority: 1, title: `Bring the proposal within the ${c.priceIncreaseCapPct}% cap or scope the rest as new`, rationale: `Proposed +${proposedIncreasePct}%`, owner: 'CSM' as const }]
+          ? [
+              {
+                topic: 'price-cap',
+                priority: 1,
+                title: `Bring the proposal within the ${c.priceIncreaseCapPct}% cap or scope the rest as new`,
+                rationale: `Proposed +${proposedIncreasePct}%`,
+                owner: 'CSM' as const,
+              },
+            ]
           : []),
       ],
     };

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { Finding, StepDefinition } from '../types.ts';
 import { plural } from '../../../words.ts';
 
-const Score = z.number({ error: 'must be a number from 1 to 10' }).int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10');
+const Score = z
+  .number({ error: 'must be a number from 1 to 10' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(10, 'must be at most 10');
 
 export const CsmAssessmentInput = z
   .object({
@@ -33,8 +37,12 @@ export const csmAssessment: StepDefinition<z.infer<typeof CsmAssessmentInput>, z
     if (!input) throw new Error('csm-assessment needs the CSM input');
     const low = Math.min(input.relationshipStrength, input.confidence);
     const outlook = low <= 4 ? 'at-risk' : low <= 6 || input.risks.length >= 3 ? 'steady' : 'strong';
-    const findings: Finding[] = input.risks.map((r) => ({ severity: outlook === 'at-risk' ? 'critical' : 'concern', text: `CSM risk: ${r}` }));
-    if (input.relationshipStrength >= 8) findings.push({ severity: 'strength', text: `Strong relationship (${input.relationshipStrength}/10)` });
+    const findings: Finding[] = input.risks.map((r) => ({
+      severity: outlook === 'at-risk' ? 'critical' : 'concern',
+      text: `CSM risk: ${r}`,
+    }));
+    if (input.relationshipStrength >= 8)
+      findings.push({ severity: 'strength', text: `Strong relationship (${input.relationshipStrength}/10)` });
     if (input.confidence <= 4) findings.push({ severity: 'critical', text: `Low renewal confidence (${input.confidence}/10)` });
     return {
       output: { ...input, outlook },
@@ -42,8 +50,24 @@ export const csmAssessment: StepDefinition<z.infer<typeof CsmAssessmentInput>, z
       decision: outlook === 'at-risk' ? 'Treat the renewal as at risk' : outlook === 'steady' ? 'Address the noted risks early' : null,
       findings,
       actions: [
-        ...(outlook === 'at-risk' ? [{ topic: 'at-risk', priority: 1, title: 'Agree a save plan with your manager', rationale: `The CSM rates the renewal at risk (${input.relationshipStrength}/10, ${input.confidence}/10)`, owner: 'CSM' as const }] : []),
-        ...input.risks.slice(0, 3).map((r) => ({ topic: `risk:${r.toLowerCase().slice(0, 40)}`, priority: 3, title: `Mitigate: ${r}`.slice(0, 200), rationale: 'Raised in the CSM assessment', owner: 'CSM' as const })),
+        ...(outlook === 'at-risk'
+          ? [
+              {
+                topic: 'at-risk',
+                priority: 1,
+                title: 'Agree a save plan with your manager',
+                rationale: `The CSM rates the renewal at risk (${input.relationshipStrength}/10, ${input.confidence}/10)`,
+                owner: 'CSM' as const,
+              },
+            ]
+          : []),
+        ...input.risks.slice(0, 3).map((r) => ({
+          topic: `risk:${r.toLowerCase().slice(0, 40)}`,
+          priority: 3,
+          title: `Mitigate: ${r}`.slice(0, 200),
+          rationale: 'Raised in the CSM assessment',
+          owner: 'CSM' as const,
+        })),
       ],
     };
   },

@@ -26,12 +26,22 @@ export const escalationPath: StepDefinition<null, z.infer<typeof Output>> = {
     const execs = crm.contactRoles.filter((r) => EXECUTIVE.test(r.contact.title ?? '') || /economic|executive/i.test(r.role ?? ''));
     const autoRenews = crm.contract?.autoRenewal === true;
     const extensionNeeded = !autoRenews && daysToRenewal <= 14;
-    const escalateTo = ['Our executive sponsor (VP Customer Success)', ...(execs.length ? execs.map((e) => e.contact.name) : ['The customer executive sponsor (to be identified)'])];
+    const escalateTo = [
+      'Our executive sponsor (VP Customer Success)',
+      ...(execs.length ? execs.map((e) => e.contact.name) : ['The customer executive sponsor (to be identified)']),
+    ];
     const findings: Finding[] = [
-      { severity: 'critical', text: `${daysToRenewal < 0 ? `${-daysToRenewal} days past` : `${daysToRenewal} days to`} renewal without a signature` },
+      {
+        severity: 'critical',
+        text: `${daysToRenewal < 0 ? `${-daysToRenewal} days past` : `${daysToRenewal} days to`} renewal without a signature`,
+      },
     ];
     if (!execs.length) findings.push({ severity: 'critical', text: 'No customer executive is on the opportunity' });
-    if (s.noRecentActivity) findings.push({ severity: 'critical', text: s.daysSinceLastActivity === undefined ? 'No activity logged' : `No customer reply for ${s.daysSinceLastActivity} days` });
+    if (s.noRecentActivity)
+      findings.push({
+        severity: 'critical',
+        text: s.daysSinceLastActivity === undefined ? 'No activity logged' : `No customer reply for ${s.daysSinceLastActivity} days`,
+      });
     return {
       output: {
         daysToRenewal,
@@ -45,8 +55,24 @@ export const escalationPath: StepDefinition<null, z.infer<typeof Output>> = {
       decision: 'Executive-to-executive escalation now',
       findings,
       actions: [
-        { topic: 'escalation', priority: 1, title: `Executive escalation call with ${execs[0]?.contact.name ?? 'the customer executive sponsor'}`, rationale: `${daysToRenewal} days to renewal`, owner: 'CSM' },
-        ...(extensionNeeded ? [{ topic: 'extension', priority: 1, title: 'Prepare a short-term extension as the fallback', rationale: 'No auto-renewal and the date is close', owner: 'CSM' as const }] : []),
+        {
+          topic: 'escalation',
+          priority: 1,
+          title: `Executive escalation call with ${execs[0]?.contact.name ?? 'the customer executive sponsor'}`,
+          rationale: `${daysToRenewal} days to renewal`,
+          owner: 'CSM',
+        },
+        ...(extensionNeeded
+          ? [
+              {
+                topic: 'extension',
+                priority: 1,
+                title: 'Prepare a short-term extension as the fallback',
+                rationale: 'No auto-renewal and the date is close',
+                owner: 'CSM' as const,
+              },
+            ]
+          : []),
       ],
     };
   },

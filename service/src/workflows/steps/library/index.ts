@@ -17,7 +17,19 @@ import { valueCase } from './value-case.ts';
 /** Every step a workflow configuration may use, by id. */
 export const stepLibrary: Record<string, StepDefinition> = Object.fromEntries(
   [
-    csmAssessment, contractAnalysis, pricingStrategy, stakeholderMapping, recommendations, actionPlan,
-    accountHealth, valueCase, openTasksReview, objectionLog, pricingFinalization, paperworkStatus, escalationPath, churnRisk,
+    csmAssessment,
+    contractAnalysis,
+    pricingStrategy,
+    stakeholderMapping,
+    recommendations,
+    actionPlan,
+    accountHealth,
+    valueCase,
+    openTasksReview,
+    objectionLog,
+    pricingFinalization,
+    paperworkStatus,
+    escalationPath,
+    churnRisk,
   ].map((s) => [s.id, s]),
 );

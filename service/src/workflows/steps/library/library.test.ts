@@ -32,20 +32,34 @@ describe('every automatic step', () => {
     ['no contract data', () => withContract(discoveryContext(), null)],
     ['no contact roles', noRoles],
     ['a renewal already overdue', overdue],
-    ['an empty opportunity (no ARR, amount, roles, activities)', () => ({ ...noRoles(), activities: [], opportunity: { ...discoveryContext().opportunity, amount: null, currentArr: null } })],
+    [
+      'an empty opportunity (no ARR, amount, roles, activities)',
+      () => ({ ...noRoles(), activities: [], opportunity: { ...discoveryContext().opportunity, amount: null, currentArr: null } }),
+    ],
   ];
-  it.each(automatic.flatMap((s) => cases.map(([name, ctx]) => [s.id, name, ctx] as const)))('%s produces a schema-valid result on %s', (id, _name, ctx) => {
-    const result = run(id, stepContext(ctx()));
-    expect(stepLibrary[id]!.output.safeParse(result.output).success).toBe(true);
-    expect(result.summary.length).toBeGreaterThan(0);
-  });
+  it.each(automatic.flatMap((s) => cases.map(([name, ctx]) => [s.id, name, ctx] as const)))(
+    '%s produces a schema-valid result on %s',
+    (id, _name, ctx) => {
+      const result = run(id, stepContext(ctx()));
+      expect(stepLibrary[id]!.output.safeParse(result.output).success).toBe(true);
+      expect(result.summary.length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('contract analysis', () => {
   it('computes the notice deadline on a business day and flags no auto-renewal as critical', () => {
     const r = run('contract-analysis', stepContext(withContract(discoveryContext(), acmeContract)));
     // 165 - 90 = 75 days ahead: 2027-02-08 is a Monday.
-    expect(r.output).toMatchObject({ hasContractData: true, noticePeriodDays: 90, noticeDeadline: '2027-02-08', daysToNoticeDeadline: 75, autoRenewal: false, priceIncreaseCapPct: 7, proposedIncreasePct: 6.9 });
+    expect(r.output).toMatchObject({
+      hasContractData: true,
+      noticePeriodDays: 90,
+      noticeDeadline: '2027-02-08',
+      daysToNoticeDeadline: 75,
+      autoRenewal: false,
+      priceIncreaseCapPct: 7,
+      proposedIncreasePct: 6.9,
+    });
     expect(r.findings.filter((f) => f.severity === 'critical').map((f) => f.text)).toEqual([expect.stringMatching(/No auto-renewal/)]);
     expect(r.findings.some((f) => /close to the 7% cap/.test(f.text))).toBe(true);
     expect(r.actions.map((a) => a.topic)).toContain('contract-deadline');
@@ -53,7 +67,11 @@ describe('contract analysis', () => {
 
   it('lists every term as missing and asks for them when there is no contract data', () => {
     const r = run('contract-analysis', stepContext(withContract(discoveryContext(), null)));
-    expect(r.output).toMatchObject({ hasContractData: false, noticeDeadline: null, missing: ['notice period', 'auto-renewal', 'price-increase cap', 'termination terms'] });
+    expect(r.output).toMatchObject({
+      hasContractData: false,
+      noticeDeadline: null,
+      missing: ['notice period', 'auto-renewal', 'price-increase cap', 'termination terms'],
+    });
     expect(r.decision).toMatch(/Collect the contract terms/);
     expect(r.actions[0]).toMatchObject({ topic: 'contract-data' });
   });
@@ -76,7 +94,13 @@ describe('contract analysis', () => {
 describe('pricing strategy', () => {
   it('targets the proposed amount when it is within the cap', () => {
     const r = run('pricing-strategy', stepContext(withContract(discoveryContext(), acmeContract)));
-    expect(r.output).toMatchObject({ currentArr: 248000, targetPrice: 265000, targetIncreasePct: 6.9, position: 'increase', budgetPressure: true });
+    expect(r.output).toMatchObject({
+      currentArr: 248000,
+      targetPrice: 265000,
+      targetIncreasePct: 6.9,
+      position: 'increase',
+      budgetPressure: true,
+    });
     expect(r.actions[0]).toMatchObject({ topic: 'value-case', priority: 1 });
   });
 
@@ -87,7 +111,17 @@ describe('pricing strategy', () => {
 
   it('defends the price when adoption is low', () => {
     const c = discoveryContext();
-    c.activities.push({ id: '00T000000000009AAA', kind: 'Event', subject: 'QBR', description: 'Only 35% of the licensed seats are active.', date: addDays(TODAY, -2), status: null, whoId: null, isClosed: true, actionPlanTaskId: null });
+    c.activities.push({
+      id: '00T000000000009AAA',
+      kind: 'Event',
+      subject: 'QBR',
+      description: 'Only 35% of the licensed seats are active.',
+      date: addDays(TODAY, -2),
+      status: null,
+      whoId: null,
+      isClosed: true,
+      actionPlanTaskId: null,
+    });
     const r = run('pricing-strategy', stepContext(c));
     expect(r.output).toMatchObject({ usagePct: 35, position: 'defend', targetPrice: 248000 });
   });
@@ -102,7 +136,12 @@ describe('pricing strategy', () => {
 describe('stakeholder mapping', () => {
   it('finds no economic buyer or champion on the demo-like account and the primary contact changing', () => {
     const r = run('stakeholder-mapping', stepContext(discoveryContext()));
-    expect(r.output).toMatchObject({ economicBuyer: { present: false }, champion: { present: false }, primaryChange: { from: 'Sarah Chen', to: 'Eric Estrada' }, gaps: ['No economic buyer', 'No champion'] });
+    expect(r.output).toMatchObject({
+      economicBuyer: { present: false },
+      champion: { present: false },
+      primaryChange: { from: 'Sarah Chen', to: 'Eric Estrada' },
+      gaps: ['No economic buyer', 'No champion'],
+    });
     expect(r.actions.map((a) => a.topic)).toEqual(['economic-buyer', 'primary-contact', 'champion']);
   });
 
@@ -115,7 +154,12 @@ describe('stakeholder mapping', () => {
 
 describe('csm assessment', () => {
   it('turns low scores into an at-risk outlook with a save plan', () => {
-    const r = run('csm-assessment', stepContext(discoveryContext()), { relationshipStrength: 3, confidence: 5, risks: ['Budget cut'], notes: '' });
+    const r = run('csm-assessment', stepContext(discoveryContext()), {
+      relationshipStrength: 3,
+      confidence: 5,
+      risks: ['Budget cut'],
+      notes: '',
+    });
     expect(r.output.outlook).toBe('at-risk');
     expect(r.analyzer).toBe('csm');
     expect(r.actions[0]).toMatchObject({ topic: 'at-risk', priority: 1 });
@@ -140,7 +184,9 @@ describe('recommendations', () => {
   });
   it('falls back to the stage playbook when no step raised anything', () => {
     const r = run('recommendations', stepContext(discoveryContext()));
-    expect(r.output.recommendations).toEqual([expect.objectContaining({ topic: 'playbook', title: expect.stringMatching(/Discovery playbook/) })]);
+    expect(r.output.recommendations).toEqual([
+      expect.objectContaining({ topic: 'playbook', title: expect.stringMatching(/Discovery playbook/) }),
+    ]);
   });
 });
 
@@ -159,15 +205,37 @@ describe('stage steps', () => {
   });
   it('open tasks review: carried-over tasks past due are flagged', () => {
     const open: OpenTask[] = [
-      { id: 'a', action: 'Engage the CFO', owner: 'CSM', status: 'pending', dueDate: addDays(TODAY, -3), priority: 1, stage: 'Discovery', executionStatus: null },
-      { id: 'b', action: 'Reschedule the QBR', owner: 'CSM', status: 'pending', dueDate: addDays(TODAY, 3), priority: 2, stage: 'Discovery', executionStatus: null },
+      {
+        id: 'a',
+        action: 'Engage the CFO',
+        owner: 'CSM',
+        status: 'pending',
+        dueDate: addDays(TODAY, -3),
+        priority: 1,
+        stage: 'Discovery',
+        executionStatus: null,
+      },
+      {
+        id: 'b',
+        action: 'Reschedule the QBR',
+        owner: 'CSM',
+        status: 'pending',
+        dueDate: addDays(TODAY, 3),
+        priority: 2,
+        stage: 'Discovery',
+        executionStatus: null,
+      },
     ];
     const r = run('open-tasks-review', stepContext(discoveryContext(), {}, open));
     expect(r.output).toMatchObject({ overdue: 1 });
     expect(r.summary).toBe('2 open tasks carried over, 1 overdue');
   });
   it('paperwork status: blockers make the signature at risk', () => {
-    const r = run('paperwork-status', stepContext(discoveryContext()), { signerName: 'Dana Whitfield', paperworkStatus: 'in_procurement', blockers: ['Vendor security review'] });
+    const r = run('paperwork-status', stepContext(discoveryContext()), {
+      signerName: 'Dana Whitfield',
+      paperworkStatus: 'in_procurement',
+      blockers: ['Vendor security review'],
+    });
     expect(r.output.onTrack).toBe(false);
     expect(r.decision).toMatch(/at risk/);
   });

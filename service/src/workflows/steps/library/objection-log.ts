@@ -41,7 +41,10 @@ export const objectionLog: StepDefinition<z.infer<typeof ObjectionLogInput>, z.i
       output: { objections: input.objections, open: open.length },
       summary: `${plural(input.objections.length, 'objection')}, ${open.length} open`,
       decision: open.length ? `Resolve ${plural(open.length, 'open objection')} before terms are agreed` : null,
-      findings: open.map((o) => ({ severity: o.topic === 'price' || o.topic === 'competitor' ? 'critical' : 'concern', text: `Open ${o.topic} objection: ${o.detail}` })),
+      findings: open.map((o) => ({
+        severity: o.topic === 'price' || o.topic === 'competitor' ? 'critical' : 'concern',
+        text: `Open ${o.topic} objection: ${o.detail}`,
+      })),
       actions,
     };
   },

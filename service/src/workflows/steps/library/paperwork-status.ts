@@ -5,7 +5,9 @@ import { plural } from '../../../words.ts';
 export const PaperworkStatusInput = z
   .object({
     signerName: z.string().trim().min(1, 'must name the signer').max(120).describe('Who signs for the customer'),
-    paperworkStatus: z.enum(['not_sent', 'sent', 'in_legal_review', 'in_procurement', 'out_for_signature', 'signed']).describe('Where the order form is'),
+    paperworkStatus: z
+      .enum(['not_sent', 'sent', 'in_legal_review', 'in_procurement', 'out_for_signature', 'signed'])
+      .describe('Where the order form is'),
     blockers: z.array(z.string().trim().min(1).max(300)).max(10).describe('What stands in the way'),
   })
   .strict();
@@ -27,8 +29,23 @@ export const paperworkStatus: StepDefinition<z.infer<typeof PaperworkStatusInput
     const actions: StepAction[] = signed
       ? []
       : [
-          { topic: 'paperwork', priority: daysToRenewal <= 14 ? 1 : 2, title: input.paperworkStatus === 'not_sent' ? `Send the order form to ${input.signerName}` : `Chase the order form (${input.paperworkStatus.replaceAll('_', ' ')})`, rationale: `${daysToRenewal} days to renewal`, owner: 'CSM' },
-          ...input.blockers.slice(0, 2).map((b, i) => ({ topic: `blocker:${i}`, priority: 1, title: `Remove blocker: ${b}`.slice(0, 200), rationale: 'Blocks the signature', owner: 'CSM' as const })),
+          {
+            topic: 'paperwork',
+            priority: daysToRenewal <= 14 ? 1 : 2,
+            title:
+              input.paperworkStatus === 'not_sent'
+                ? `Send the order form to ${input.signerName}`
+                : `Chase the order form (${input.paperworkStatus.replaceAll('_', ' ')})`,
+            rationale: `${daysToRenewal} days to renewal`,
+            owner: 'CSM',
+          },
+          ...input.blockers.slice(0, 2).map((b, i) => ({
+            topic: `blocker:${i}`,
+            priority: 1,
+            title: `Remove blocker: ${b}`.slice(0, 200),
+            rationale: 'Blocks the signature',
+            owner: 'CSM' as const,
+          })),
         ];
     return {
       output: { ...input, daysToRenewal, onTrack },

@@ -32,13 +32,37 @@ export const pricingFinalization: StepDefinition<null, z.infer<typeof Output>> =
     if (agreed) findings.push({ severity: 'strength', text: `Agreement logged: ${(agreed.description ?? '').slice(0, 160)}` });
     else findings.push({ severity: 'concern', text: 'No pricing agreement is logged yet' });
     return {
-      output: { currentArr, finalAmount: amount, increasePct, priceIncreaseCapPct: cap, withinCap, nextStep, agreedInActivity: agreed?.id ?? null },
+      output: {
+        currentArr,
+        finalAmount: amount,
+        increasePct,
+        priceIncreaseCapPct: cap,
+        withinCap,
+        nextStep,
+        agreedInActivity: agreed?.id ?? null,
+      },
       summary: `${amount !== null ? `$${amount.toLocaleString('en-US')}` : 'No amount'}${increasePct !== null ? ` (${increasePct >= 0 ? '+' : ''}${increasePct}%)` : ''}${agreed ? ', agreed in principle' : ', not agreed yet'}`,
       decision: agreed ? 'Paper the agreed price' : 'Close the price before terms',
       findings,
       actions: agreed
-        ? [{ topic: 'paperwork', priority: 1, title: nextStep ?? 'Send the order form with the agreed price', rationale: 'Price agreed in principle', owner: 'CSM' }]
-        : [{ topic: 'price-agreement', priority: 1, title: 'Agree the final price with the economic buyer', rationale: 'No agreement logged', owner: 'CSM' }],
+        ? [
+            {
+              topic: 'paperwork',
+              priority: 1,
+              title: nextStep ?? 'Send the order form with the agreed price',
+              rationale: 'Price agreed in principle',
+              owner: 'CSM',
+            },
+          ]
+        : [
+            {
+              topic: 'price-agreement',
+              priority: 1,
+              title: 'Agree the final price with the economic buyer',
+              rationale: 'No agreement logged',
+              owner: 'CSM',
+            },
+          ],
     };
   },
 };

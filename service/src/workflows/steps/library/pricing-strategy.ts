@@ -43,7 +43,20 @@ export const pricingStrategy: StepDefinition<null, PricingStrategy> = {
     const findings: Finding[] = [];
     if (!currentArr) {
       return {
-        output: { currentArr, proposedAmount: amount, proposedIncreasePct: null, priceIncreaseCapPct: cap, capPrice: null, usagePct: usage?.percent ?? null, usageEvidence: usage?.text ?? null, budgetPressure: !!budget, targetPrice: null, targetIncreasePct: null, position: 'unknown', rationale: ['No current ARR on the opportunity: the increase cannot be computed'] },
+        output: {
+          currentArr,
+          proposedAmount: amount,
+          proposedIncreasePct: null,
+          priceIncreaseCapPct: cap,
+          capPrice: null,
+          usagePct: usage?.percent ?? null,
+          usageEvidence: usage?.text ?? null,
+          budgetPressure: !!budget,
+          targetPrice: null,
+          targetIncreasePct: null,
+          position: 'unknown',
+          rationale: ['No current ARR on the opportunity: the increase cannot be computed'],
+        },
         summary: 'No current ARR: pricing cannot be computed',
         decision: 'Record the current ARR (Current_ARR__c) before pricing',
         findings: [{ severity: 'concern', text: 'Current ARR is missing on the opportunity' }],
@@ -71,27 +84,64 @@ export const pricingStrategy: StepDefinition<null, PricingStrategy> = {
       if (!strongUsage) rationale.push('No usage evidence supports the increase yet: gather it before the proposal');
     }
     if (capPrice !== null && target > capPrice) {
-      rationale.push(`The proposed ${money(amount!)} exceeds the ${cap}% cap (${money(capPrice)}): target the cap, price anything beyond as new scope`);
+      rationale.push(
+        `The proposed ${money(amount!)} exceeds the ${cap}% cap (${money(capPrice)}): target the cap, price anything beyond as new scope`,
+      );
       findings.push({ severity: 'critical', text: `Proposed price is above the contractual ${cap}% cap` });
       target = capPrice;
     }
-    if (budget && position === 'increase') findings.push({ severity: 'concern', text: 'Budget pressure: expect push-back on any increase' });
-    if (strongUsage) findings.push({ severity: 'strength', text: usage ? `Strong adoption (${usage.percent}%) supports the price` : `Growth (+${growth!.percent}%) supports the price` });
+    if (budget && position === 'increase')
+      findings.push({ severity: 'concern', text: 'Budget pressure: expect push-back on any increase' });
+    if (strongUsage)
+      findings.push({
+        severity: 'strength',
+        text: usage ? `Strong adoption (${usage.percent}%) supports the price` : `Growth (+${growth!.percent}%) supports the price`,
+      });
     const targetIncreasePct = round1(((target - currentArr) / currentArr) * 100);
     return {
       output: {
-        currentArr, proposedAmount: amount, proposedIncreasePct, priceIncreaseCapPct: cap, capPrice,
-        usagePct: usage?.percent ?? null, usageEvidence: usage?.text ?? null, budgetPressure: !!budget,
-        targetPrice: target, targetIncreasePct, position, rationale,
+        currentArr,
+        proposedAmount: amount,
+        proposedIncreasePct,
+        priceIncreaseCapPct: cap,
+        capPrice,
+        usagePct: usage?.percent ?? null,
+        usageEvidence: usage?.text ?? null,
+        budgetPressure: !!budget,
+        targetPrice: target,
+        targetIncreasePct,
+        position,
+        rationale,
       },
       summary: `${money(target)} target (${targetIncreasePct >= 0 ? '+' : ''}${targetIncreasePct}% on ${money(currentArr)} ARR)${cap !== null ? `, cap ${cap}%` : ''}`,
-      decision: position === 'increase' ? `Propose ${money(target)} backed by the value delivered` : position === 'defend' ? 'Defend the current price with an adoption plan' : `Renew flat at ${money(target)}`,
+      decision:
+        position === 'increase'
+          ? `Propose ${money(target)} backed by the value delivered`
+          : position === 'defend'
+            ? 'Defend the current price with an adoption plan'
+            : `Renew flat at ${money(target)}`,
       findings,
       actions:
         position === 'defend'
-          ? [{ topic: 'adoption', priority: 1, title: 'Run an adoption plan before the price is discussed', rationale: `Adoption is ${usage?.percent}%`, owner: 'CSM' }]
+          ? [
+              {
+                topic: 'adoption',
+                priority: 1,
+                title: 'Run an adoption plan before the price is discussed',
+                rationale: `Adoption is ${usage?.percent}%`,
+                owner: 'CSM',
+              },
+            ]
           : position === 'increase'
-            ? [{ topic: 'value-case', priority: budget ? 1 : 2, title: `Document the value delivered to support ${money(target)}`, rationale: rationale.join('; '), owner: 'CSM' }]
+            ? [
+                {
+                  topic: 'value-case',
+                  priority: budget ? 1 : 2,
+                  title: `Document the value delivered to support ${money(target)}`,
+                  rationale: rationale.join('; '),
+                  owner: 'CSM',
+                },
+              ]
             : [],
     };
   },

@@ -4,7 +4,10 @@ import { plural } from '../../../words.ts';
 
 const MAX = 6;
 const Output = z.object({
-  recommendations: z.array(StepAction.extend({ sourceStep: z.string().max(100) })).min(1).max(MAX),
+  recommendations: z
+    .array(StepAction.extend({ sourceStep: z.string().max(100) }))
+    .min(1)
+    .max(MAX),
 });
 export type Recommendations = z.infer<typeof Output>;
 
@@ -40,7 +43,16 @@ export const recommendations: StepDefinition<null, Recommendations> = {
     }
     let list = [...byTopic.values()].sort((a, b) => a.priority - b.priority).slice(0, MAX);
     if (list.length === 0)
-      list = [{ topic: 'playbook', priority: 3, title: `Follow the ${stage.name} playbook: ${stage.focus[0]}`, rationale: 'No step raised an issue', owner: 'CSM', sourceStep: 'recommendations' }];
+      list = [
+        {
+          topic: 'playbook',
+          priority: 3,
+          title: `Follow the ${stage.name} playbook: ${stage.focus[0]}`,
+          rationale: 'No step raised an issue',
+          owner: 'CSM',
+          sourceStep: 'recommendations',
+        },
+      ];
     const top = list[0]!;
     return {
       output: { recommendations: list },

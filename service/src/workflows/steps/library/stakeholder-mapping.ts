@@ -41,9 +41,22 @@ export const stakeholderMapping: StepDefinition<null, StakeholderMap> = {
     const s = readSignals(crm, today);
     const past = crm.activities.filter((a) => a.date && a.date <= today && (a.kind === 'Event' || a.isClosed));
     const stakeholders = crm.contactRoles.map((r) => {
-      const last = past.filter((a) => (a.whoId ? idKey(a.whoId) : undefined) === idKey(r.contactId)).map((a) => a.date!).sort().at(-1) ?? null;
+      const last =
+        past
+          .filter((a) => (a.whoId ? idKey(a.whoId) : undefined) === idKey(r.contactId))
+          .map((a) => a.date!)
+          .sort()
+          .at(-1) ?? null;
       const engagement = last === null ? 'none' : daysBetween(last, today) <= ENGAGED_DAYS ? 'engaged' : 'quiet';
-      return { contactId: r.contactId, name: r.contact.name, title: r.contact.title, role: r.role, isPrimary: r.isPrimary, lastActivityDate: last, engagement } as const;
+      return {
+        contactId: r.contactId,
+        name: r.contact.name,
+        title: r.contact.title,
+        role: r.role,
+        isPrimary: r.isPrimary,
+        lastActivityDate: last,
+        engagement,
+      } as const;
     });
     const champion = crm.contactRoles.find((r) => CHAMPION.test(r.role ?? ''));
     const eb = s.economicBuyer;
@@ -63,9 +76,13 @@ export const stakeholderMapping: StepDefinition<null, StakeholderMap> = {
     } else findings.push({ severity: 'strength', text: `Champion: ${champion.contact.name}` });
     if (s.primaryChange) findings.push({ severity: 'concern', text: `Primary contact changing to ${s.primaryChange.to.contact.name}` });
     const engaged = stakeholders.filter((x) => x.engagement === 'engaged');
-    if (engaged.length) findings.push({ severity: 'strength', text: `Engaged in the last ${ENGAGED_DAYS} days: ${engaged.map((x) => x.name).join(', ')}` });
-    const silent = stakeholders.filter((x) => x.engagement !== 'engaged' && (x.isPrimary || x === stakeholders.find((y) => y.contactId === eb?.contactId)));
-    for (const x of silent) findings.push({ severity: 'concern', text: `${x.name} (${x.role ?? 'no role'}) has not been engaged recently` });
+    if (engaged.length)
+      findings.push({ severity: 'strength', text: `Engaged in the last ${ENGAGED_DAYS} days: ${engaged.map((x) => x.name).join(', ')}` });
+    const silent = stakeholders.filter(
+      (x) => x.engagement !== 'engaged' && (x.isPrimary || x === stakeholders.find((y) => y.contactId === eb?.contactId)),
+    );
+    for (const x of silent)
+      findings.push({ severity: 'concern', text: `${x.name} (${x.role ?? 'no role'}) has not been engaged recently` });
     return {
       output: {
         stakeholders,
@@ -75,20 +92,56 @@ export const stakeholderMapping: StepDefinition<null, StakeholderMap> = {
         gaps,
       },
       summary: `${plural(stakeholders.length, 'stakeholder')} mapped; economic buyer ${eb ? eb.contact.name : 'missing'}; champion ${champion ? champion.contact.name : 'missing'}`,
-      decision: !eb ? 'Engaging the economic buyer is the highest priority' : gaps.length ? `Close the gap: ${gaps.join(', ').toLowerCase()}` : null,
+      decision: !eb
+        ? 'Engaging the economic buyer is the highest priority'
+        : gaps.length
+          ? `Close the gap: ${gaps.join(', ').toLowerCase()}`
+          : null,
       findings,
       actions: [
         ...(!eb
-          ? [{ topic: 'economic-buyer', priority: 1, title: 'Engage the economic buyer (CFO)', rationale: 'No finance contact on the opportunity', owner: 'CSM' as const }]
+          ? [
+              {
+                topic: 'economic-buyer',
+                priority: 1,
+                title: 'Engage the economic buyer (CFO)',
+                rationale: 'No finance contact on the opportunity',
+                owner: 'CSM' as const,
+              },
+            ]
           : []),
         ...(s.primaryChange
-          ? [{ topic: 'primary-contact', priority: 2, title: `Meet ${s.primaryChange.to.contact.name} as the new primary contact`, rationale: 'The primary contact role changed', owner: 'CSM' as const }]
+          ? [
+              {
+                topic: 'primary-contact',
+                priority: 2,
+                title: `Meet ${s.primaryChange.to.contact.name} as the new primary contact`,
+                rationale: 'The primary contact role changed',
+                owner: 'CSM' as const,
+              },
+            ]
           : []),
         ...(!champion && crm.contactRoles.length
-          ? [{ topic: 'champion', priority: 3, title: `Develop a champion${engaged[0] ? ` (start with ${engaged[0].name})` : ''}`, rationale: 'No contact role is a champion', owner: 'CSM' as const }]
+          ? [
+              {
+                topic: 'champion',
+                priority: 3,
+                title: `Develop a champion${engaged[0] ? ` (start with ${engaged[0].name})` : ''}`,
+                rationale: 'No contact role is a champion',
+                owner: 'CSM' as const,
+              },
+            ]
           : []),
         ...(crm.contactRoles.length === 0
-          ? [{ topic: 'stakeholders', priority: 1, title: 'Add the decision makers as contact roles', rationale: 'No contact roles on the opportunity', owner: 'CSM' as const }]
+          ? [
+              {
+                topic: 'stakeholders',
+                priority: 1,
+                title: 'Add the decision makers as contact roles',
+                rationale: 'No contact roles on the opportunity',
+                owner: 'CSM' as const,
+              },
+            ]
           : []),
       ],
     };

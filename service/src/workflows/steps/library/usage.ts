@@ -9,7 +9,10 @@ export interface UsageSignal {
 }
 
 // Adoption percentages as CSMs log them: "82% of the seats active", "adoption is at 91%".
-const USAGE = [/(\d{1,3})\s?% of (?:the )?[\w\s]{0,30}?(?:seats|licen[cs]es|users)[^.]*?active/i, /(?:adoption|usage|utili[sz]ation)[^.%]{0,40}?(\d{1,3})\s?%/i];
+const USAGE = [
+  /(\d{1,3})\s?% of (?:the )?[\w\s]{0,30}?(?:seats|licen[cs]es|users)[^.]*?active/i,
+  /(?:adoption|usage|utili[sz]ation)[^.%]{0,40}?(\d{1,3})\s?%/i,
+];
 const GROWTH = /(?:up|grew|increased?)\s(\d{1,3})\s?%/i;
 
 /** The usage signals in the recent activities, newest first. */
@@ -20,7 +23,9 @@ export function usageSignals(ctx: CrmContext): UsageSignal[] {
     for (const re of USAGE) {
       const m = re.exec(text);
       if (m) {
-        const sentence = text.slice(Math.max(0, text.lastIndexOf('.', m.index) + 1), text.indexOf('.', m.index + m[0].length) + 1 || undefined).trim();
+        const sentence = text
+          .slice(Math.max(0, text.lastIndexOf('.', m.index) + 1), text.indexOf('.', m.index + m[0].length) + 1 || undefined)
+          .trim();
         found.push({ activityId: a.id, date: a.date, percent: Number(m[1]), text: sentence });
         break;
       }

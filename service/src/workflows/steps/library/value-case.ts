@@ -24,16 +24,39 @@ export const valueCase: StepDefinition<null, z.infer<typeof Output>> = {
     const usage = usageSignals(crm)[0];
     const growth = growthSignals(crm)[0];
     const outcomes = [...usageSignals(crm).map((u) => ({ activityId: u.activityId, text: u.text }))];
-    const missing = [!usage && 'usage figures', !growth && 'growth or outcome figures', !crm.opportunity.currentArr && 'current ARR'].filter((m): m is string => !!m);
+    const missing = [
+      !usage && 'usage figures',
+      !growth && 'growth or outcome figures',
+      !crm.opportunity.currentArr && 'current ARR',
+    ].filter((m): m is string => !!m);
     const findings: Finding[] = missing.map((m) => ({ severity: 'concern', text: `Value case lacks ${m}` }));
     if (usage) findings.push({ severity: 'strength', text: `Adoption ${usage.percent}%` });
     const ready = missing.length === 0;
     return {
-      output: { currentArr: crm.opportunity.currentArr, outcomes, usagePct: usage?.percent ?? null, growthPct: growth?.percent ?? null, ready, missing },
-      summary: ready ? `Value case backed by ${plural(outcomes.length, 'recorded outcome')}` : `Value case incomplete: missing ${missing.join(', ')}`,
+      output: {
+        currentArr: crm.opportunity.currentArr,
+        outcomes,
+        usagePct: usage?.percent ?? null,
+        growthPct: growth?.percent ?? null,
+        ready,
+        missing,
+      },
+      summary: ready
+        ? `Value case backed by ${plural(outcomes.length, 'recorded outcome')}`
+        : `Value case incomplete: missing ${missing.join(', ')}`,
       decision: ready ? null : 'Gather the missing value evidence before the proposal',
       findings,
-      actions: ready ? [] : [{ topic: 'value-case', priority: 2, title: `Gather ${missing.join(', ')} for the value case`, rationale: 'The proposal needs evidence', owner: 'CSM' }],
+      actions: ready
+        ? []
+        : [
+            {
+              topic: 'value-case',
+              priority: 2,
+              title: `Gather ${missing.join(', ')} for the value case`,
+              rationale: 'The proposal needs evidence',
+              owner: 'CSM',
+            },
+          ],
     };
   },
 };
