@@ -21,7 +21,7 @@ export async function requireGenerationAllowed(deps: Deps, userId: string, execu
       { key: `generate:execution:${executionId}`, limit: perExecution },
     ],
     window * 1000,
-    deps.now(),
+    deps.now,
   );
   if (decision.allowed) return;
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
