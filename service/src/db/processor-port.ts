@@ -1,23 +1,15 @@
 import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
+import type { NewPlanTask as PortPlanTask } from '../../../processors/port.ts';
 
 /**
  * The rows behind the processors' port (executor/services.ts): what AI processors create or change locally, and the
  * execution a task belongs to. Each write is keyed (a derived plan task key, the task id,
  * the plan id), so running a processor again after a crash or a retry creates nothing twice.
  */
-export interface NewPlanTask {
+export interface NewPlanTask extends PortPlanTask {
   sourceTask: TaskRow;
-  keySuffix: string;
-  owner: 'AI' | 'CSM';
-  action: string;
-  description: string;
-  priority: number;
-  dueDate: string;
-  status: 'pending' | 'snoozed';
-  snoozedUntil: string | null;
-  metadata: Record<string, unknown>;
 }
 
 /** Adds a task to the source task's plan (key `<source key>-<suffix>`), or returns the one already added. */
