@@ -1,6 +1,8 @@
 import { redactSecrets } from '../secrets.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
+import { kind, notificationsFrom } from './notifications.ts';
+import { markForRemirror } from './remirror.ts';
 
 /**
  * The AI task queue: every statement the executor, the execute endpoint and the operator CLI run against
@@ -88,15 +90,15 @@ export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result
       UPDATE workflow_tasks t SET
         execution_status = 'success', execution_result = input.result::jsonb, executed_at = now(),
         status = 'completed', completed_at = coalesce(t.completed_at, now()), locked_until = NULL, last_error = NULL,
-        mirror_status = CASE WHEN t.mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END, updated_at = now()
+        ${markForRemirror(sql)}, updated_at = now()
         FROM input
        WHERE t.id = input.id AND t.claim_token = input.token AND t.execution_status = 'running'
       RETURNING t.id, t.assignee_user_id, t.opportunity_id, t.action_plan_id, input.token, input.title, input.body),
-    note AS (
-      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
-      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-succeeded', title, body, 'ai-task-succeeded:' || token
-        FROM done WHERE assignee_user_id IS NOT NULL
-      ON CONFLICT (dedupe_key) DO NOTHING)
+    note AS (${notificationsFrom(
+      sql,
+      sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-succeeded')}, title, body, 'ai-task-succeeded:' || token
+            FROM done WHERE assignee_user_id IS NOT NULL`,
+    )})
     SELECT id FROM done`;
   return new Set(rows.map((r) => r.id));
 }
@@ -137,13 +139,13 @@ export async function failTask(sql: Sql, task: ClaimedTask, failure: FailureInpu
         executed_at = now(), last_error = ${f.message}, locked_until = NULL, updated_at = now()
        WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
       RETURNING id, execution_status, assignee_user_id, opportunity_id, action_plan_id),
-    note AS (
-      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
-      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-failed', ${`AI task failed: ${task.action}`.slice(0, 200)},
-             ${`${f.message} (attempt ${task.attempts} of ${task.maxAttempts}${f.permanent ? ', not retryable' : ''})`},
-             ${`ai-task-failed:${task.claimToken}`}
-        FROM f WHERE execution_status = 'failed' AND assignee_user_id IS NOT NULL
-      ON CONFLICT (dedupe_key) DO NOTHING)
+    note AS (${notificationsFrom(
+      sql,
+      sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-failed')}, ${`AI task failed: ${task.action}`.slice(0, 200)},
+                 ${`${f.message} (attempt ${task.attempts} of ${task.maxAttempts}${f.permanent ? ', not retryable' : ''})`},
+                 ${`ai-task-failed:${task.claimToken}`}
+            FROM f WHERE execution_status = 'failed' AND assignee_user_id IS NOT NULL`,
+    )})
     SELECT execution_status AS status FROM f`;
   return rows[0]?.status;
 }
@@ -211,13 +213,13 @@ export async function recoverExpiredLeases(sql: Sql): Promise<{ requeued: number
         claim_token = NULL, locked_until = NULL, run_after = now(), updated_at = now()
        WHERE t.id IN (SELECT id FROM expired)
       RETURNING t.id, t.execution_status, t.assignee_user_id, t.opportunity_id, t.action_plan_id, t.action, t.attempts),
-    note AS (
-      INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key)
-      SELECT assignee_user_id, opportunity_id, id, action_plan_id, 'ai-task-failed', left('AI task failed: ' || action, 200),
-             'The worker running this task stopped before it finished, on its last attempt.',
-             'ai-task-failed:lease:' || id || ':' || attempts
-        FROM r WHERE execution_status = 'failed' AND assignee_user_id IS NOT NULL
-      ON CONFLICT (dedupe_key) DO NOTHING)
+    note AS (${notificationsFrom(
+      sql,
+      sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-failed')}, left('AI task failed: ' || action, 200),
+                 'The worker running this task stopped before it finished, on its last attempt.',
+                 'ai-task-failed:lease:' || id || ':' || attempts
+            FROM r WHERE execution_status = 'failed' AND assignee_user_id IS NOT NULL`,
+    )})
     SELECT execution_status AS status FROM r`;
   return { requeued: rows.filter((r) => r.status === 'queued').length, failed: rows.filter((r) => r.status === 'failed').length };
 }
@@ -287,7 +289,7 @@ export async function cancelTask(sql: Sql, id: string, reason: string): Promise<
   const rows = await sql`
     UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
            execution_result = ${sql.json({ error: reason, cancelled: true })}, last_error = ${reason}, updated_at = now(),
-           mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END
+           ${markForRemirror(sql)}
      WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
     RETURNING id`;
   return rows.length === 1;
