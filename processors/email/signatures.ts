@@ -1,4 +1,5 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { wallClockMs } from '../../service/src/clock.ts';
 
 /** Webhook requests older (or newer) than this are refused, so a captured request cannot be replayed later. */
 export const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;
@@ -6,7 +7,7 @@ export const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 /** True when a unix-seconds timestamp is within five minutes of now. */
-export function isFresh(timestampSeconds: string, nowMs = Date.now()): boolean {
+export function isFresh(timestampSeconds: string, nowMs = wallClockMs()): boolean {
   if (!/^\d{1,12}$/.test(timestampSeconds)) return false;
   return Math.abs(nowMs / 1000 - Number(timestampSeconds)) <= MAX_WEBHOOK_AGE_SECONDS;
 }
@@ -27,7 +28,7 @@ export function verifySendGrid(
   signatureB64: string | undefined,
   timestamp: string | undefined,
   rawBody: Uint8Array,
-  nowMs = Date.now(),
+  nowMs = wallClockMs(),
 ): SignatureCheck {
   if (!signatureB64 || !timestamp) return { ok: false, reason: 'missing signature or timestamp header' };
   if (!isFresh(timestamp, nowMs)) return { ok: false, reason: 'stale or malformed timestamp' };
@@ -46,7 +47,7 @@ export function verifySendGrid(
 export function verifyMailgun(
   signingKey: string,
   s: { timestamp?: unknown; token?: unknown; signature?: unknown },
-  nowMs = Date.now(),
+  nowMs = wallClockMs(),
 ): SignatureCheck {
   if (typeof s.timestamp !== 'string' || typeof s.token !== 'string' || typeof s.signature !== 'string')
     return { ok: false, reason: 'missing signature fields' };

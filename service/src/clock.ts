@@ -34,3 +34,10 @@ export const middayOf = (date: IsoDate): Date => new Date(`${date}T12:00:00.000Z
 export function clockFor(today?: IsoDate): Clock {
   return today ? clockFrom(middayOf(today)) : systemClock;
 }
+
+/**
+ * Real time in milliseconds, never pinned: for what a remote party checks against its own clock (a JWT's `iat`, a
+ * webhook signature's age, an HTTP `Retry-After` date) and for local waits and cache lifetimes. Business time is
+ * `deps.now()`.
+ */
+export const wallClockMs = (): number => Date.now();

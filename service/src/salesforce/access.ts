@@ -1,5 +1,6 @@
 import type { SoqlReader } from './context.ts';
 import { idKey, SALESFORCE_ID } from './ids.ts';
+import { wallClockMs } from '../clock.ts';
 
 /**
  * Whether Salesforce users may edit records, from `UserRecordAccess` (up to 200 record ids per query),
@@ -11,7 +12,7 @@ export class RecordAccess {
   constructor(
     private readonly query: SoqlReader,
     private readonly ttlMs = 30_000,
-    private readonly now = () => Date.now(),
+    private readonly now = wallClockMs,
   ) {}
 
   /** Record ids (of those given) the user can edit. */

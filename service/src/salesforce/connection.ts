@@ -2,13 +2,14 @@ import { createSign, randomUUID } from 'node:crypto';
 import { Connection } from 'jsforce';
 import { HttpApi } from 'jsforce/lib/http-api.js';
 import type { SalesforceLogin } from '../config.ts';
+import { wallClockMs } from '../clock.ts';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
 /** A signed JWT bearer assertion (RS256) for the OAuth 2.0 JWT bearer flow of a connected app. */
 export function jwtAssertion(opts: { clientId: string; username: string; audience: string; privateKey: string; now?: number }): string {
-  const iat = Math.floor((opts.now ?? Date.now()) / 1000);
+  const iat = Math.floor((opts.now ?? wallClockMs()) / 1000);
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
   const claims = b64url(JSON.stringify({ iss: opts.clientId, sub: opts.username, aud: opts.audience, exp: iat + 180, jti: randomUUID() }));
   const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(opts.privateKey);

@@ -1,3 +1,4 @@
+import { wallClockMs } from '../clock.ts';
 /**
  * Salesforce failures, classified once so every caller treats them the same way:
  * - `retryable`: row locks, server unavailable, HTTP 429/500/502/503/504 (also with an HTML body, which jsforce
@@ -70,7 +71,7 @@ export function kindOfCode(code: string, status?: number): SalesforceErrorKind {
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date (relative to `now`); undefined when absent or bad. */
-export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: unknown, now = wallClockMs()): number | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;

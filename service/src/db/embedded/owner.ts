@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
+import { wallClockMs } from '../../clock.ts';
 
 /**
  * Who owns a running embedded server. The process that started it holds a session advisory lock for as long as it
@@ -79,7 +80,7 @@ export async function ownerOf(address: ServerAddress): Promise<{ owner: string }
 /** Fast shutdown of a server whose owner is gone, waiting until its process has exited. */
 export async function stopOrphan(pid: number, timeoutMs = 60_000): Promise<void> {
   process.kill(pid, 'SIGINT');
-  for (const until = Date.now() + timeoutMs; Date.now() < until; await sleep(50)) if (!isAlive(pid)) return;
+  for (const until = wallClockMs() + timeoutMs; wallClockMs() < until; await sleep(50)) if (!isAlive(pid)) return;
   throw new Error(`the embedded PostgreSQL server left by a previous run (pid ${pid}) did not stop`);
 }
 
