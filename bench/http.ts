@@ -13,7 +13,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import { executionLiveState } from '../service/src/db/executions.ts';
-import { planView } from '../service/src/workflows/action-plans.ts';
+import { planView } from '../service/src/routes/plan-view.ts';
 import { PlanCache } from '../service/src/workflows/plan-cache.ts';
 import { startHarness } from '../testkit/harness.ts';
 

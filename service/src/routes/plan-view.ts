@@ -1,0 +1,138 @@
+import type { PlanViewExecution } from '../db/executions.ts';
+import type { PlanRow } from '../db/plans.ts';
+import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
+import type { Deps } from '../deps.ts';
+import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
+import type { LlmGeneration } from '../plan/llm-planner.ts';
+import { timelineNow } from '../plan/timeline-status.ts';
+import { mirrorStanding } from '../sync/mirror-standing.ts';
+
+/** What a task of a re-plan carries over from the finalized version (as it stood when the re-plan was generated). */
+function carriedView(plan: PlanRow, key: string) {
+  const c = plan.carried?.[key];
+  if (!c) return null;
+  return {
+    fromTaskId: c.fromTaskId,
+    fromKey: c.fromKey,
+    fromVersion: c.fromVersion,
+    status: c.status,
+    executionStatus: c.executionStatus,
+    done: c.done,
+    csmEdited: c.csmEdited,
+  };
+}
+
+type StaticView = ReturnType<typeof staticPlanView>;
+const staticViews = new WeakMap<PlanRow, StaticView>();
+
+/** The parts of a plan's view that never change for one plan version (computed once per cached version). */
+function staticPlanView(plan: PlanRow) {
+  return {
+    fixes: (plan.generation.validationFixes as string[] | undefined) ?? [],
+    aiTasks: plan.content.aiTasks.map((t) => {
+      // A draft's field writes proposed by the model start unticked: they run only if the CSM ticks them.
+      const approval = plan.status === 'draft' && !plan.carried?.[t.key] && needsApproval(t, plan.planner);
+      return {
+        ...t,
+        change: plan.changes[t.key] ?? null,
+        fieldChanges: plan.changeDetails?.[t.key] ?? [],
+        included: !approval,
+        needsApproval: approval,
+        suggestedFromCrmText: suggestedFromCrmText(t),
+      };
+    }),
+    generation: generationView(plan.generation),
+  };
+}
+
+/** The record of generation as the CSM sees it: who wrote the plan, with what, and what was fixed or rejected. */
+function generationView(g: Record<string, unknown>) {
+  const llm = (g.planner === 'llm' ? g : g.llm) as Partial<LlmGeneration> | null | undefined;
+  return {
+    planner: (g.planner as 'playbook' | 'llm' | undefined) ?? null,
+    model: llm?.model ?? null,
+    profile: llm?.profile ?? null,
+    promptTokens: llm?.promptTokens ?? null,
+    completionTokens: llm?.completionTokens ?? null,
+    latencyMs: (g.latencyMs as number | undefined) ?? null,
+    modelCalls: llm?.calls ?? 0,
+    rejections: llm?.rejections ?? [],
+    fallbackReason: (g.fallbackReason as string | undefined) ?? null,
+    finishReason: llm?.finishReason ?? null,
+    providerError: llm?.providerError ?? null,
+  };
+}
+
+/** The plan with every task's live state (after finalize) and the change each AI task will make. */
+export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExecution, states?: TaskState[]) {
+  const rows = states ?? (plan.status === 'finalized' ? await taskStatesOfPlan(deps.db.sql, plan.id) : []);
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  let fixed = staticViews.get(plan);
+  if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
+  const actions = new Map([...plan.content.aiTasks, ...plan.content.csmTasks].map((t) => [t.key, t.action]));
+  const mirrorRows = rows.map((r) => ({ ...r, action: actions.get(r.key) ?? r.key }));
+  const mirror = mirrorStanding(mirrorRows, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000);
+  const aiTasks = fixed.aiTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      taskId: row?.id ?? null,
+      // A draft shows an AI task it carries that already ran as done: it will not run again.
+      executionStatus: row?.executionStatus ?? (carried?.executionStatus === 'success' ? 'success' : null),
+      carried,
+      executionResult: row?.executionResult ?? null,
+      executedAt: row?.executedAt ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+    };
+  });
+  const csmTasks = plan.content.csmTasks.map((t) => {
+    const row = byKey.get(t.key);
+    const carried = carriedView(plan, t.key);
+    return {
+      ...t,
+      dueDate: row?.dueDate ?? t.dueDate,
+      taskId: row?.id ?? null,
+      status: row?.status ?? carried?.status ?? 'pending',
+      snoozedUntil: row?.snoozedUntil ?? null,
+      salesforceTaskId: row?.salesforceTaskId ?? null,
+      carried,
+      subTasks: t.subTasks.map((s) => {
+        const sub = byKey.get(s.key);
+        const subCarried = carriedView(plan, s.key);
+        return {
+          key: s.key,
+          action: s.action,
+          taskId: sub?.id ?? null,
+          status: sub?.status ?? subCarried?.status ?? 'pending',
+          carried: subCarried,
+        };
+      }),
+    };
+  });
+  const timelineTasks = [...aiTasks.map((t) => ({ ...t, status: t.executionStatus === 'success' ? 'completed' : 'pending' })), ...csmTasks];
+  return {
+    id: plan.id,
+    executionId: plan.executionId,
+    version: plan.version,
+    status: plan.status,
+    planner: plan.planner,
+    plannerNote: plan.plannerNote,
+    stage: execution.stage,
+    urgency: execution.urgency,
+    daysToRenewal: execution.daysToRenewal,
+    renewalDate: execution.renewalDate,
+    opportunityId: execution.opportunityId,
+    createdAt: plan.createdAt,
+    finalizedAt: plan.finalizedAt,
+    fixes: fixed.fixes,
+    generation: fixed.generation,
+    diff: plan.diff ?? null,
+    summary: plan.content.summary,
+    aiTasks,
+    csmTasks,
+    timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),
+    nextWorkflow: plan.content.nextWorkflow,
+    mirror,
+  };
+}
