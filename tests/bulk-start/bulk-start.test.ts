@@ -91,6 +91,14 @@ describe('POST /api/workflows/executions/bulk', () => {
     expect(h.org.requests).toHaveLength(0);
   });
 
+  it('is described in the OpenAPI document, with its limit of 200 ids', async () => {
+    const doc = (await h.app.request('/openapi.json')).json() as Promise<any>;
+    const route = (await doc).paths['/api/workflows/executions/bulk'].post;
+    const body = route.requestBody.content['application/json'].schema;
+    expect(body.properties.opportunityIds).toMatchObject({ type: 'array', minItems: 1, maxItems: 200 });
+    expect(Object.keys(route.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+  });
+
   it('needs the service key', async () => {
     const res = await h.api('POST', BULK, { opportunityIds: [renewalId(1)] }, { key: null });
     expect(res.status).toBe(401);
