@@ -19,8 +19,10 @@ describe('bulk start with generate: true', () => {
 
   const ids = Array.from({ length: 5 }, (_, i) => renewalId(i + 1));
   const drafts = async () =>
-    (await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id
-      WHERE e.opportunity_id = ANY(${ids}) AND p.status = 'draft'`)[0]!.n;
+    (
+      await h.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM action_plans p JOIN workflow_executions e ON e.id = p.execution_id
+      WHERE e.opportunity_id = ANY(${ids}) AND p.status = 'draft'`
+    )[0]!.n;
 
   it('queues the drafts instead of generating them in the request; the schedule generates them as the user who asked', async () => {
     const res = await h.api('POST', BULK, { opportunityIds: ids, generate: true });
@@ -50,7 +52,9 @@ describe('bulk start with generate: true', () => {
     const first = await h.api('POST', BULK, { opportunityIds: ids.slice(0, 2), generate: true });
     await generateQueuedPlans(h.deps);
     const again = await h.api('POST', BULK, { opportunityIds: ids.slice(0, 3), generate: true });
-    expect(again.body.results.map((r: { outcome: string; generation?: string; planId?: string }) => [r.outcome, r.generation, !!r.planId])).toEqual([
+    expect(
+      again.body.results.map((r: { outcome: string; generation?: string; planId?: string }) => [r.outcome, r.generation, !!r.planId]),
+    ).toEqual([
       ['already_running', undefined, true],
       ['already_running', undefined, true],
       ['created', 'queued', false],
@@ -89,6 +93,9 @@ describe('bulk start with generate: true', () => {
   });
 
   it('runs as the plan-generation schedule', () => {
-    expect(serviceSchedules(h.deps.env).find((d) => d.name === 'plan-generation')).toMatchObject({ cron: '* * * * *', run: generateQueuedPlans });
+    expect(serviceSchedules(h.deps.env).find((d) => d.name === 'plan-generation')).toMatchObject({
+      cron: '* * * * *',
+      run: generateQueuedPlans,
+    });
   });
 });

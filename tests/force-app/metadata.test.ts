@@ -267,9 +267,18 @@ describe('starting plans from Flow and from list views', () => {
 
   it('calls the action only from asynchronous paths: callouts are not allowed in the save transaction', () => {
     expect(flow.start.connector).toBeUndefined();
-    const paths = flow.start.scheduledPaths as { connector: { targetReference: string }; pathType?: string; offsetNumber?: number; recordField?: string }[];
+    const paths = flow.start.scheduledPaths as {
+      connector: { targetReference: string };
+      pathType?: string;
+      offsetNumber?: number;
+      recordField?: string;
+    }[];
     expect(paths.find((p) => p.pathType === 'AsyncAfterCommit')).toBeDefined();
-    expect(paths.find((p) => p.recordField === 'CloseDate')).toMatchObject({ offsetNumber: -150, offsetUnit: 'Days', timeSource: 'RecordField' });
+    expect(paths.find((p) => p.recordField === 'CloseDate')).toMatchObject({
+      offsetNumber: -150,
+      offsetUnit: 'Days',
+      timeSource: 'RecordField',
+    });
     const reached = new Set(paths.map((p) => p.connector.targetReference));
     const calls = flow.actionCalls as { name: string; actionName: string; actionType: string; inputParameters: { name: string }[] }[];
     expect(calls.map((c) => c.name).sort()).toEqual([...reached].sort());
@@ -289,7 +298,12 @@ describe('starting plans from Flow and from list views', () => {
 
   it('the list-view button is a mass action on Opportunity opening the page, which works on the selection', () => {
     const link = readXml(source('objects/Opportunity/webLinks/Start_Renewal_Action_Plans.webLink-meta.xml')).WebLink;
-    expect(link).toMatchObject({ displayType: 'massActionButton', linkType: 'page', page: 'RenewalActionPlanMassStart', requireRowSelection: true });
+    expect(link).toMatchObject({
+      displayType: 'massActionButton',
+      linkType: 'page',
+      page: 'RenewalActionPlanMassStart',
+      requireRowSelection: true,
+    });
     const page = readFileSync(source('pages/RenewalActionPlanMassStart.page'), 'utf8');
     expect(page).toMatch(/standardController="Opportunity"/);
     expect(page).toMatch(/recordSetVar="opportunities"/);

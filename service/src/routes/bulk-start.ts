@@ -29,7 +29,9 @@ const BulkStartResponse = z.object({
       message: z.string().optional(),
     }),
   ),
-  counts: z.object(Object.fromEntries(BULK_OUTCOMES.map((o) => [o, z.number().int()])) as Record<(typeof BULK_OUTCOMES)[number], z.ZodNumber>),
+  counts: z.object(
+    Object.fromEntries(BULK_OUTCOMES.map((o) => [o, z.number().int()])) as Record<(typeof BULK_OUTCOMES)[number], z.ZodNumber>,
+  ),
 });
 
 /** Starting the workflows of many opportunities at once (the package's Flow action and list-view button). */

@@ -86,10 +86,9 @@ export class SalesforceGateway {
    */
   loadContexts(opportunityIds: string[]): Promise<Map<string, CrmContext | SalesforceError>> {
     const read = (soql: string) => this.query(soql, 0);
-    return withRetry(
-      () => loadOpportunityContexts(read as SoqlReader, opportunityIds, { renewalDateField: this.opts.renewalDateField }),
-      { policy: this.readRetry },
-    );
+    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, { renewalDateField: this.opts.renewalDateField }), {
+      policy: this.readRetry,
+    });
   }
 
   /**

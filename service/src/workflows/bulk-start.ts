@@ -45,7 +45,11 @@ export async function bulkStartWorkflows(
     // The integration user sees every opportunity: one it does not find does not exist (for the user either).
     if (!ctx) results.push({ opportunityId, outcome: 'not_found', message: `Opportunity ${opportunityId} was not found` });
     else if (!editable.has(opportunityId))
-      results.push({ opportunityId, outcome: 'forbidden', message: `User ${userId} cannot edit opportunity ${opportunityId} in Salesforce` });
+      results.push({
+        opportunityId,
+        outcome: 'forbidden',
+        message: `User ${userId} cannot edit opportunity ${opportunityId} in Salesforce`,
+      });
     else if (ctx instanceof SalesforceError) results.push({ opportunityId, outcome: 'failed', message: ctx.message });
     else {
       try {
@@ -59,7 +63,10 @@ export async function bulkStartWorkflows(
     }
   }
   const started = results.filter((r) => r.executionId);
-  const plans = await currentPlanIds(deps.db.sql, started.map((r) => r.executionId!));
+  const plans = await currentPlanIds(
+    deps.db.sql,
+    started.map((r) => r.executionId!),
+  );
   const waiting = opts.generate
     ? await queuePlanGenerations(
         deps.db.sql,

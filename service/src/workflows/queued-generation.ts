@@ -47,7 +47,11 @@ export async function generateQueuedPlans(deps: Deps): Promise<{ generated: numb
       } else {
         // Back off: 1, 4, 16 minutes.
         const delayMs = 60_000 * 4 ** (request.attempts - 1);
-        await deferPlanGeneration(deps.db.sql, executionId, { runAfter: new Date(deps.now().getTime() + delayMs), error, countAttempt: true });
+        await deferPlanGeneration(deps.db.sql, executionId, {
+          runAfter: new Date(deps.now().getTime() + delayMs),
+          error,
+          countAttempt: true,
+        });
         deps.log.warn('queued plan generation will retry', { executionId, attempts: request.attempts, error });
         outcome.deferred++;
       }
