@@ -12,7 +12,8 @@ export const PLAN_GENERATION_ATTEMPTS = 3;
  * Generates the draft plans a bulk start queued, one at a time, as the user who asked: the same generatePlan a CSM's
  * click runs, under the same per-user and per-execution limits (a limited request waits for its Retry-After and
  * costs no attempt). An execution that got a plan meanwhile (the CSM generated one) or ended is done with nothing
- * generated. The lease outlives one generation's deadline, so a stopped instance's rows come back to the queue.
+ * generated. A run's lease covers every generation of its batch at its deadline, so only a stopped instance's rows
+ * come back to the queue.
  */
 export async function generateQueuedPlans(deps: Deps): Promise<{ generated: number; deferred: number; failed: number }> {
   const now = deps.now();
