@@ -41,7 +41,9 @@ describe('POST /api/workflows/executions/bulk', () => {
     expect(await executions(fresh)).toBe(197);
     expect(await executions([renewalId(0)])).toBe(0);
 
-    // ≤ 3 Salesforce calls: here one composite request holding one UserRecordAccess query and one context query.
+    // ≤ 3 Salesforce calls: here one composite request holding one UserRecordAccess query and one context query. One
+    // access query per 200 ids is the most Salesforce allows ("Up to 200 record IDs can be queried", Object Reference,
+    // UserRecordAccess; the emulator refuses more: conformance row S7, dev/org-emulator/access.test.ts).
     expect(h.org.requests.length).toBeLessThanOrEqual(3);
     expect(h.org.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /services/data/v62.0/composite']);
     const ops = operationsOf(h.org.requests);
