@@ -9,6 +9,7 @@ import type { Deps } from './deps.ts';
 import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited } from './domain-errors.ts';
 import { ApiError, type ErrorCode } from './http-errors.ts';
 import { InvalidPlaybookPlan } from './plan/generate.ts';
+import { bulkStartRouter } from './routes/bulk-start.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
@@ -63,6 +64,7 @@ export function createApp(deps: Deps) {
     return c.json({ status: ready ? 'ready' : 'not ready', database, migrations }, ready ? 200 : 503);
   });
 
+  app.route('/api/workflows/executions', bulkStartRouter(deps));
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));

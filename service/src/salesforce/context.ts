@@ -2,7 +2,7 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
-import { SalesforceId } from './ids.ts';
+import { idKey, SalesforceId } from './ids.ts';
 
 export const ContactSchema = z.object({
   id: z.string(),
@@ -106,12 +106,22 @@ function selectList(fields: string[]): string {
 
 /** The one SOQL statement that loads an opportunity's whole CRM context (relationship fields and sub-queries). */
 export function contextSoql(opportunityId: string, renewalDateField?: string): string {
+  return contextsSoql([opportunityId], renewalDateField);
+}
+
+/** The most opportunities one context query reads (the bulk start's chunk, as `UserRecordAccess` allows per query). */
+export const CONTEXTS_PER_QUERY = 200;
+
+/** The same statement for several opportunities (`Id IN (...)`); the sub-queries' limits apply per opportunity. */
+export function contextsSoql(opportunityIds: string[], renewalDateField?: string): string {
   return [
     `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
     `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
     `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
-    `FROM Opportunity WHERE Id = '${opportunityId}'`,
+    opportunityIds.length === 1
+      ? `FROM Opportunity WHERE Id = '${opportunityIds[0]}'`
+      : `FROM Opportunity WHERE Id IN (${opportunityIds.map((id) => `'${id}'`).join(', ')})`,
   ].join(' ');
 }
 
@@ -146,6 +156,37 @@ export async function loadOpportunityContext(
   const records = typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
   const o = records[0];
   if (!o) return undefined;
+  return contextOf(o, opts);
+}
+
+/**
+ * The CRM contexts of several opportunities in one query (at most CONTEXTS_PER_QUERY ids, each already validated),
+ * by 18-character id: an opportunity that does not exist is absent, one that cannot be planned (no renewal date) maps
+ * to its error.
+ */
+export async function loadOpportunityContexts(
+  read: SoqlReader,
+  opportunityIds: string[],
+  opts: { renewalDateField?: string } = {},
+): Promise<Map<string, CrmContext | SalesforceError>> {
+  if (opportunityIds.length > CONTEXTS_PER_QUERY || !opportunityIds.every((id) => SalesforceId.safeParse(id).success))
+    throw new Error(`loadOpportunityContexts needs at most ${CONTEXTS_PER_QUERY} valid ids`);
+  const contexts = new Map<string, CrmContext | SalesforceError>();
+  if (opportunityIds.length === 0) return contexts;
+  for (const o of await read<Rec>(contextsSoql(opportunityIds, opts.renewalDateField))) {
+    try {
+      contexts.set(idKey(o.Id), contextOf(o, opts));
+    } catch (err) {
+      if (!(err instanceof SalesforceError)) throw err;
+      contexts.set(idKey(o.Id), err);
+    }
+  }
+  return contexts;
+}
+
+/** One Opportunity record of the context query, as the service's CRM context. */
+function contextOf(o: Rec, opts: { renewalDateField?: string }): CrmContext {
+  const opportunityId = String(o.Id);
   // Salesforce answers with the field's own spelling, whatever case the setting used.
   const renewalKey = opts.renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === opts.renewalDateField!.toLowerCase());
   const renewalDate = str(renewalKey ? o[renewalKey] : null) ?? str(o.CloseDate);

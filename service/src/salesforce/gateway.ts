@@ -1,7 +1,7 @@
 import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
 import { CompositeBatcher } from './composite.ts';
-import { loadOpportunityContext, type CrmContext, type SoqlReader } from './context.ts';
+import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type SoqlReader } from './context.ts';
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
@@ -78,6 +78,17 @@ export class SalesforceGateway {
       value.catch(() => this.contexts.delete(opportunityId));
     }
     return value;
+  }
+
+  /**
+   * The CRM contexts of up to 200 opportunities in one query (see loadOpportunityContexts), read fresh. Started in the
+   * same tick as an access check, both share one composite request.
+   */
+  loadContexts(opportunityIds: string[]): Promise<Map<string, CrmContext | SalesforceError>> {
+    const read = (soql: string) => this.query(soql, 0);
+    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, { renewalDateField: this.opts.renewalDateField }), {
+      policy: this.readRetry,
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import { claimScheduleSlot, finishScheduleSlot } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
+import { generateQueuedPlans } from '../workflows/queued-generation.ts';
 import { resurfaceTasks, startDueWorkflows } from './jobs.ts';
 
 export interface ScheduleDefinition {
@@ -14,6 +15,7 @@ export function serviceSchedules(env: Deps['env']): ScheduleDefinition[] {
   return [
     { name: 'task-resurfacing', cron: env.RESURFACE_CRON, run: resurfaceTasks },
     { name: 'workflow-scheduler', cron: env.WORKFLOW_SCHEDULER_CRON, run: startDueWorkflows },
+    { name: 'plan-generation', cron: env.PLAN_GENERATION_CRON, run: generateQueuedPlans },
   ];
 }
 
