@@ -23,7 +23,7 @@ import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 
 /** Why the server could not listen, in one line for the person who ran `npm start`. */
-export class ListenError extends Error {
+class ListenError extends Error {
   override name = 'ListenError';
 }
 

@@ -10,9 +10,9 @@ import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-port.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
-export const QUEUED_CHANNEL = 'ai_tasks_queued';
+const QUEUED_CHANNEL = 'ai_tasks_queued';
 
-export interface ExecutorParts {
+interface ExecutorParts {
   db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
   services: ExecutorServices;

@@ -4,16 +4,18 @@ import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
 import { SalesforceId } from './ids.ts';
 
-export const ContactSchema = z.object({
+const ContactSchema = z.object({
   id: z.string(),
   name: z.string(),
   title: z.string().nullable(),
   email: z.string().nullable(),
   accountId: z.string().nullable(),
 });
-export type Contact = z.infer<typeof ContactSchema>;
+type Contact = z.infer<typeof ContactSchema>;
 
-export const CrmContextSchema = z.object({
+// Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+const CrmContextSchema = z.object({
   opportunity: z.object({
     id: z.string(),
     name: z.string(),

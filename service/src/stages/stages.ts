@@ -19,7 +19,7 @@ export const STAGE_IDS = [
 ] as const;
 export const StageId = z.enum(STAGE_IDS);
 export type StageId = z.infer<typeof StageId>;
-export const Urgency = z.enum(['low', 'medium', 'high', 'critical']);
+const Urgency = z.enum(['low', 'medium', 'high', 'critical']);
 
 const StageConfig = z.object({
   id: StageId,

@@ -23,7 +23,7 @@ export function initialSteps(stage: string, workflows: Workflow[]): ExecutionSte
 }
 
 /** What every analysis of this execution may read: fresh CRM data, the stage, today and carried-over tasks. */
-export async function baseContext(deps: Deps, execution: ExecutionRow, crm: CrmContext): Promise<BaseStepContext> {
+async function baseContext(deps: Deps, execution: ExecutionRow, crm: CrmContext): Promise<BaseStepContext> {
   const today = deps.today();
   const openTasks = await carriedOverTasks(deps.db.sql, execution);
   return {

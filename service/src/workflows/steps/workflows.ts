@@ -30,7 +30,7 @@ const WorkflowsFile = z
   });
 
 /** A workflow's step: the library definition, named for this workflow. */
-export interface WorkflowStepDef {
+interface WorkflowStepDef {
   id: string;
   name: string;
   definition: StepDefinition;
