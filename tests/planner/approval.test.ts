@@ -25,7 +25,14 @@ describe('approving model-proposed field writes', () => {
     server.clear();
     const context = (await h.deps.salesforce.loadContext(opportunityId))!;
     const { daysToRenewal } = renewalPosition(context, TODAY, h.deps.stages);
-    const input = { context, stage: stageById('Discovery', h.deps.stages), today: TODAY, daysToRenewal, calendar: h.deps.calendar, maxTasks: 12 };
+    const input = {
+      context,
+      stage: stageById('Discovery', h.deps.stages),
+      today: TODAY,
+      daysToRenewal,
+      calendar: h.deps.calendar,
+      maxTasks: 12,
+    };
     const activity = context.activities[0]!;
     const plan = modelPlanWith(input, (p) => {
       p.aiTasks = p.aiTasks.slice(0, 2);
