@@ -34,7 +34,7 @@ function moduleRecords() {
 }
 
 /** Builds preview/dist/ (index.html, main.js and its chunks, the SLDS stylesheet); returns the entry file. */
-export async function buildPreview({ quiet = false } = {}): Promise<string> {
+async function buildPreview({ quiet = false } = {}): Promise<string> {
   const started = Date.now();
   // Loaded here, not at the top: `npm start` checks that the preview is up to date without loading the compiler.
   const [{ default: lwc }, { nodeResolve }, { default: replacePlugin }, { rollup }] = await Promise.all([

@@ -28,7 +28,7 @@ export const NO_TARGET_ORG = [
   'or set SF_TARGET_ORG.',
 ].join('\n');
 
-export type DeployPlan = { ok: true; args: string[] } | { ok: false; message: string };
+type DeployPlan = { ok: true; args: string[] } | { ok: false; message: string };
 
 /** The `sf` arguments for a deploy, from this script's arguments and environment. */
 export function deployPlan(argv: string[], env: NodeJS.ProcessEnv = process.env): DeployPlan {

@@ -8,7 +8,7 @@ import { defaultServerUrl } from './database-server.ts';
  * The real PostgreSQL server the tests use: TEST_DATABASE_URL, which the global setup (database-server.ts) sets
  * to the local server or to a throwaway embedded one; the default address outside vitest (the benches).
  */
-export const SERVER_URL = process.env.TEST_DATABASE_URL ?? defaultServerUrl();
+const SERVER_URL = process.env.TEST_DATABASE_URL ?? defaultServerUrl();
 
 /**
  * A fresh database on the real PostgreSQL server for one test file, migrated, and dropped by `drop()`.

@@ -9,6 +9,8 @@ import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
+import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
+import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
 import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
 
@@ -27,6 +29,9 @@ export async function startHarness(
     env?: Record<string, string>;
     requestTimeoutMs?: number;
     seed?: SeedData;
+    /** Pins the stage or workflow table (config/stages.json, config/workflows.json by default). */
+    stages?: RenewalStage[];
+    workflows?: Workflow[];
   } = {},
 ) {
   const today = opts.today ?? TODAY;
@@ -61,6 +66,8 @@ export async function startHarness(
     planner: new PlaybookPlanner(),
     // The same calendar the service assembles: the org's holidays and business hours (the demo org's are the US ones).
     calendar: await OrgBusinessCalendar.load(conn, { country: 'US', log }),
+    stages: opts.stages ?? loadStages(),
+    workflows: opts.workflows ?? loadWorkflows(),
     env,
     apiKey: API_KEY,
     log,

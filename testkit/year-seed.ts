@@ -1,6 +1,6 @@
 import type { Sql } from '../service/src/db/sql.ts';
 
-export interface YearOfData {
+interface YearOfData {
   opportunities: number;
   /** Plan tasks (CSM and AI) of the current plans, spread over the opportunities. */
   planTasks: number;

@@ -1,7 +1,7 @@
 // Local Salesforce org emulator (not Salesforce): the objects and fields it models.
 // Adding a field is one line in OBJECTS below; everything else (validation, SOQL, describe, seed) reads from here.
 
-export type FieldType =
+type FieldType =
   | 'id'
   | 'reference'
   | 'string'
@@ -19,7 +19,7 @@ export type FieldType =
   | 'phone';
 
 /** What the API may do with a field: read-write, set only on create, or only read. */
-export type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
+type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -43,7 +43,7 @@ export interface FieldDef {
   formula?: (record: StoredRecord, lookup: RecordLookup) => unknown;
 }
 
-export interface ChildRelationship {
+interface ChildRelationship {
   childObject: string;
   field: string;
 }
@@ -104,8 +104,8 @@ function activityAccount(r: StoredRecord, find: RecordLookup): unknown {
   return find(r.WhoId)?.record.AccountId ?? null;
 }
 
-export const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
-export const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
+const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
+const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
 const TASK_SUBTYPES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
 const CLOSED_STAGES = ['Closed Won', 'Closed Lost'];
 

@@ -12,7 +12,7 @@ import { addDays, formatDateTime, parseDate, parseDateTime } from './time.ts';
 import { deserialize } from './validate.ts';
 
 /** Objects in the order they are loaded, parents before children. */
-export const SEED_OBJECTS = [
+const SEED_OBJECTS = [
   'Profile',
   'User',
   'CustomNotificationType',

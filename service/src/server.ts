@@ -13,6 +13,8 @@ import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
 import { stepModelFromEnv } from './workflows/steps/model.ts';
+import { loadWorkflows } from './workflows/steps/workflows.ts';
+import { loadStages } from './stages/stages.ts';
 import { startSalesforceSync } from './sync/loop.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
@@ -21,7 +23,7 @@ import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 
 /** Why the server could not listen, in one line for the person who ran `npm start`. */
-export class ListenError extends Error {
+class ListenError extends Error {
   override name = 'ListenError';
 }
 
@@ -68,6 +70,8 @@ export async function assembleDeps(
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
     calendar,
+    stages: loadStages(),
+    workflows: loadWorkflows(),
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,

@@ -1,11 +1,11 @@
 import { loadDemoSeed, type SeedData } from '../../dev/org-emulator/index.ts';
 import { toId18 } from '../../service/src/salesforce/ids.ts';
 
-export const JORDAN = '0055e0000000001AAA';
-export const MORGAN = '0055e0000000002AAA';
-export const ACME_ACCOUNT = '0015e0000000001AAA';
+const JORDAN = '0055e0000000001AAA';
+const MORGAN = '0055e0000000002AAA';
+const ACME_ACCOUNT = '0015e0000000001AAA';
 /** An account Morgan owns: Jordan cannot edit its opportunities. */
-export const MORGAN_ACCOUNT = toId18('0015e00000000Mg')!;
+const MORGAN_ACCOUNT = toId18('0015e00000000Mg')!;
 
 /** The 18-character id of the n-th added renewal opportunity. */
 export const renewalId = (n: number) => toId18(`006Bk${String(n).padStart(10, '0')}`)!;

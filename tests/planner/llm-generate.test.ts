@@ -27,10 +27,10 @@ describe('action plan generation with the LLM planner', () => {
   const writesToSalesforce = () => salesforceWrites(h.org.requests);
   async function input(): Promise<PlanningInput> {
     const context = (await h.deps.salesforce.loadContext(h.discoveryId))!;
-    const { daysToRenewal } = renewalPosition(context, TODAY);
+    const { daysToRenewal } = renewalPosition(context, TODAY, h.deps.stages);
     return {
       context,
-      stage: stageById('Discovery'),
+      stage: stageById('Discovery', h.deps.stages),
       today: TODAY,
       daysToRenewal,
       calendar: h.deps.calendar,

@@ -11,7 +11,7 @@ import { compileOrderBy, compileSelect, project, window } from './select.ts';
 import { queryUserRecordAccess } from './user-record-access.ts';
 import { compileWhere, type WhereContext } from './where.ts';
 
-export interface QueryContext {
+interface QueryContext {
   store: OrgStore;
   shares: Share[];
   /** API version from the URL, e.g. `62.0`; used in `attributes.url`. */
@@ -22,7 +22,7 @@ export interface QueryContext {
   runningUserId: string;
 }
 
-export interface QueryRows {
+interface QueryRows {
   totalSize: number;
   records: Record<string, unknown>[];
 }

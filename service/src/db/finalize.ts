@@ -5,7 +5,7 @@ import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { plural } from '../words.ts';
 
-export interface FinalizeInput {
+interface FinalizeInput {
   planId: string;
   executionId: string;
   userId: string;
@@ -17,7 +17,7 @@ export interface FinalizeInput {
   today: string;
 }
 
-export type FinalizeOutcome =
+type FinalizeOutcome =
   | { kind: 'finalized'; plan: PlanRow; replaced: ({ planId: string } & ReplanOutcome) | null }
   | { kind: 'already-finalized'; plan: PlanRow }
   | { kind: 'not-found' }

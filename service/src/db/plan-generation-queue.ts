@@ -1,7 +1,7 @@
 import type { Sql } from './sql.ts';
 
 /** A queued draft-plan generation (a bulk start's `generate: true`), claimed by the plan-generation schedule. */
-export interface PlanGenerationRequest {
+interface PlanGenerationRequest {
   executionId: string;
   requestedBy: string;
   attempts: number;

@@ -8,7 +8,7 @@ import type { NewPlanTask as PortPlanTask } from '../../../processors/port.ts';
  * execution a task belongs to. Each write is keyed (a derived plan task key, the task id,
  * the plan id), so running a processor again after a crash or a retry creates nothing twice.
  */
-export interface NewPlanTask extends PortPlanTask {
+interface NewPlanTask extends PortPlanTask {
   sourceTask: TaskRow;
 }
 
@@ -54,7 +54,7 @@ export async function repointPlanContacts(sql: Sql, planId: string, oldContactId
   return rows.length;
 }
 
-export interface NextWorkflow {
+interface NextWorkflow {
   executionId: string;
   planId: string;
   opportunityId: string;

@@ -103,7 +103,7 @@ export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result
   return new Set(rows.map((r) => r.id));
 }
 
-export interface FailureInput {
+interface FailureInput {
   message: string;
   /** A permanent error is not retried. */
   permanent: boolean;
@@ -238,7 +238,7 @@ export async function queueDepth(sql: Sql): Promise<Record<ExecutionStatus, numb
   return depth;
 }
 
-export interface QueueEntry {
+interface QueueEntry {
   id: string;
   processor: string | null;
   action: string;

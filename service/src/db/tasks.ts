@@ -1,7 +1,7 @@
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
-export type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
+type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
 export type ExecutionStatus = 'queued' | 'running' | 'success' | 'failed';
 
 export interface TaskRow {
@@ -125,7 +125,7 @@ export async function opportunitiesOfTasks(sql: Sql, f: Omit<TaskFilters, 'limit
   return rows.map((r) => r.opportunityId);
 }
 
-export interface TaskPatch {
+interface TaskPatch {
   status?: TaskStatus;
   dueDate?: string;
   snoozedUntil?: string | null;

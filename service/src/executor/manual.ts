@@ -7,7 +7,7 @@ import { defaultWorkerId, executorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { processorServices } from './services.ts';
 
-export type ManualRun =
+type ManualRun =
   { kind: 'ran'; outcome: RunOutcome; task: TaskRow } | { kind: 'busy'; task: TaskRow } | { kind: 'not-runnable'; task: TaskRow };
 
 /**

@@ -2,13 +2,13 @@ import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { IsoDate } from '../calendar/dates.ts';
 import type { ActionPlanContent, AiTask, CsmTask } from './schema.ts';
 
-export type Task = (AiTask & { owner: 'AI' }) | (CsmTask & { owner: 'CSM' });
-export interface TaskRef {
+type Task = (AiTask & { owner: 'AI' }) | (CsmTask & { owner: 'CSM' });
+interface TaskRef {
   key: string;
   owner: 'AI' | 'CSM';
   action: string;
 }
-export interface TaskChange extends TaskRef {
+interface TaskChange extends TaskRef {
   previousKey: string;
   fields: { field: string; from: unknown; to: unknown }[];
 }

@@ -31,7 +31,7 @@ export function planJsonSchema(): Record<string, unknown> {
   return schema;
 }
 
-export type DecodedAnswer = { ok: true; value: unknown } | { ok: false; error: string };
+type DecodedAnswer = { ok: true; value: unknown } | { ok: false; error: string };
 
 /** The answer's JSON, or why it is not JSON. */
 export function decodeJson(content: string | null): DecodedAnswer {

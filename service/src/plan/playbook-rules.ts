@@ -7,7 +7,7 @@ import type { RenewalSignals } from './signals.ts';
 import { stepOutput, type StepFacts } from './step-facts.ts';
 
 /** What every playbook rule reads (the renewal, its signals and steps) and adds to (the plan's tasks, due by rank). */
-export interface PlaybookDraft {
+interface PlaybookDraft {
   s: RenewalSignals;
   ctx: PlanningInput['context'];
   stage: PlanningInput['stage'];
@@ -27,7 +27,7 @@ export interface PlaybookDraft {
 }
 
 /** A playbook rule: when its signal holds, it adds the tasks that answer it. */
-export type PlaybookRule = (draft: PlaybookDraft) => void;
+type PlaybookRule = (draft: PlaybookDraft) => void;
 
 /** The playbook's rules in the order their tasks are added (earlier rules' tasks rank first at equal priority). */
 export const PLAYBOOK_RULES: readonly PlaybookRule[] = [

@@ -23,7 +23,7 @@ export interface PlanPrompt {
 }
 
 /** One stage's guidance in one line: its window, focus, typical tasks and what comes next. */
-export function stageGuidance(stage: RenewalStage): string {
+function stageGuidance(stage: RenewalStage): string {
   const days =
     stage.maxDays === null
       ? `${stage.minDays}+ days`
@@ -68,7 +68,7 @@ const clip = (s: string | null, max = MAX_TEXT) => (s && s.length > max ? `${s.s
  * Data as the prompt carries it: nulls and empty lists dropped, strings and lists clipped. Used for
  * step outputs (whose size no one bounds) and the CRM data alike.
  */
-export function compact(value: unknown, text = MAX_STEP_TEXT, list = MAX_STEP_LIST): unknown {
+function compact(value: unknown, text = MAX_STEP_TEXT, list = MAX_STEP_LIST): unknown {
   if (typeof value === 'string') return clip(value, text);
   if (Array.isArray(value)) {
     const items = value.slice(0, list).map((v) => compact(v, text, list));

@@ -12,9 +12,9 @@ export const IsoDate = IsoDateSchema;
 export const MAX_PLAN_TASKS = 50;
 export const MAX_EVIDENCE = 20;
 export const TaskKey = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
-export const Owner = z.enum(['AI', 'CSM', 'Customer']);
+const Owner = z.enum(['AI', 'CSM', 'Customer']);
 export const Priority = z.number().int().min(1).max(5);
-export const Complexity = z.enum(['simple', 'moderate', 'complex']);
+const Complexity = z.enum(['simple', 'moderate', 'complex']);
 
 export const Evidence = z.object({
   type: z.enum(['opportunity', 'account', 'contact', 'contactRole', 'activity', 'user', 'step']),

@@ -6,7 +6,7 @@ import { idKey } from '../salesforce/ids.ts';
 import { contextIdKeys, unknownIds } from './known-ids.ts';
 import { offeredProcessors } from './offered.ts';
 
-export interface PlanValidation {
+interface PlanValidation {
   /** The plan after fixes, when it is acceptable. */
   content?: ActionPlanContent;
   /** Problems fixed in place (a due date moved to the next business day...), in words for the CSM. */
@@ -25,7 +25,7 @@ export interface PlanValidation {
  * the CRM context or the workflow steps' outputs, and each processor's own grounding check (a contact of the
  * account, a sent email of the context...).
  */
-export interface ValidateOptions {
+interface ValidateOptions {
   /**
    * Over the task cap, drop the lowest-priority tasks (a fix) instead of rejecting the plan. Only for plans no planner
    * wrote as a whole (a re-plan with carried-over tasks); a planner's answer over the cap is rejected and repaired.

@@ -8,7 +8,7 @@ import { router } from './openapi-hono.ts';
 import { errorResponses, json, jsonBody } from './schemas.ts';
 
 /** Up to 200 opportunities (a Flow's batch, a list view's selection); 15- or 18-character ids, duplicates collapsed. */
-export const BulkStartBody = z
+const BulkStartBody = z
   .object({
     opportunityIds: z
       .array(SalesforceId)

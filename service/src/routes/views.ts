@@ -6,7 +6,7 @@ import { AiTask, CsmTask, Evidence, NextWorkflow, PlanSummary, SubTask, Timeline
 /** Response schemas (for the OpenAPI document) and the task view. */
 const when = z.union([z.string(), z.date()]).nullable();
 
-export const StepView = z.object({
+const StepView = z.object({
   id: z.string(),
   name: z.string(),
   type: z.enum(['input', 'analysis', 'review', 'planning']),

@@ -4,16 +4,18 @@ import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
 import { idKey, SalesforceId } from './ids.ts';
 
-export const ContactSchema = z.object({
+const ContactSchema = z.object({
   id: z.string(),
   name: z.string(),
   title: z.string().nullable(),
   email: z.string().nullable(),
   accountId: z.string().nullable(),
 });
-export type Contact = z.infer<typeof ContactSchema>;
+type Contact = z.infer<typeof ContactSchema>;
 
-export const CrmContextSchema = z.object({
+// Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+const CrmContextSchema = z.object({
   opportunity: z.object({
     id: z.string(),
     name: z.string(),
@@ -113,7 +115,7 @@ export function contextSoql(opportunityId: string, renewalDateField?: string): s
 export const CONTEXTS_PER_QUERY = 200;
 
 /** The same statement for several opportunities (`Id IN (...)`); the sub-queries' limits apply per opportunity. */
-export function contextsSoql(opportunityIds: string[], renewalDateField?: string): string {
+function contextsSoql(opportunityIds: string[], renewalDateField?: string): string {
   return [
     `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',

@@ -7,7 +7,7 @@ import { plural } from '../words.ts';
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
 export const EXTERNAL_ID_FIELD = 'Action_Plan_Task_Id__c';
 /** Salesforce's limit of records per sObject collection call. */
-export const COLLECTION_LIMIT = 200;
+const COLLECTION_LIMIT = 200;
 
 export interface MirrorTask {
   id: string;

@@ -20,7 +20,7 @@ export function serviceSchedules(env: Deps['env']): ScheduleDefinition[] {
 }
 
 /** The slot a cron firing belongs to: its scheduled time to the second, the same in every instance. */
-export function slotOf(date: Date): Date {
+function slotOf(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 

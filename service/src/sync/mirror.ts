@@ -8,7 +8,7 @@ import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import type { MirrorTask } from '../salesforce/task-mirror.ts';
 import { redactSecrets } from '../secrets.ts';
 
-export interface MirrorReport {
+interface MirrorReport {
   synced: number;
   failed: number;
   pending: number;

@@ -7,9 +7,9 @@ import { startWorkflow } from './executions.ts';
 import { followRenewalDate } from './renewal-date.ts';
 
 export const BULK_OUTCOMES = ['created', 'already_running', 'forbidden', 'not_found', 'failed'] as const;
-export type BulkOutcome = (typeof BULK_OUTCOMES)[number];
+type BulkOutcome = (typeof BULK_OUTCOMES)[number];
 
-export interface BulkStartResult {
+interface BulkStartResult {
   opportunityId: string;
   outcome: BulkOutcome;
   executionId?: string;

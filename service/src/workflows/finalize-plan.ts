@@ -12,7 +12,7 @@ import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts
 import { planningInput } from './generate-plan.ts';
 
 /** One CSM edit of a draft task at finalize. */
-export interface PlanEdit {
+interface PlanEdit {
   key: string;
   include?: boolean;
   action?: string;
@@ -22,7 +22,7 @@ export interface PlanEdit {
 }
 
 /** What the CSM sends to finalize: the draft they reviewed (so a newer one is not finalized unseen) and their edits. */
-export interface FinalizeRequest {
+interface FinalizeRequest {
   planId?: string;
   edits?: PlanEdit[];
 }
@@ -31,11 +31,7 @@ export interface FinalizeRequest {
  * Applies the CSM's edits (untick, tick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the
  * edit. Tasks in `unticked` (field writes awaiting approval) are dropped unless an edit includes them explicitly.
  */
-export function applyEdits(
-  content: ActionPlanContent,
-  edits: PlanEdit[] = [],
-  unticked: ReadonlySet<string> = new Set(),
-): ActionPlanContent {
+function applyEdits(content: ActionPlanContent, edits: PlanEdit[] = [], unticked: ReadonlySet<string> = new Set()): ActionPlanContent {
   const next = structuredClone(content);
   edits.forEach((e, i) => {
     const ai = next.aiTasks.find((t) => t.key === e.key);

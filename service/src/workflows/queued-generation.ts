@@ -6,7 +6,7 @@ import { RateLimited } from '../domain-errors.ts';
 import { generatePlan } from './generate-plan.ts';
 
 /** Attempts of a queued generation that fails (not counting waits for a rate limit) before it is left failed. */
-export const PLAN_GENERATION_ATTEMPTS = 3;
+const PLAN_GENERATION_ATTEMPTS = 3;
 
 /**
  * Generates the draft plans a bulk start queued, one at a time, as the user who asked: the same generatePlan a CSM's

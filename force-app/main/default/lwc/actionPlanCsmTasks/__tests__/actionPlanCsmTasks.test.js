@@ -5,6 +5,7 @@ const TASKS =
     require('../../renewalActionPlan/__tests__/data/finalizedPlanSettled.json').plan.csmTasks.map(
         (task) => ({ ...task, included: true })
     );
+const WITH_SUB_TASKS = TASKS.find((task) => task.subTasks.length > 1);
 
 function mount(props) {
     const element = createElement('c-action-plan-csm-tasks', {
@@ -57,7 +58,7 @@ describe('c-action-plan-csm-tasks', () => {
         );
 
         expect(handler.mock.calls[0][0].detail).toEqual({
-            taskId: TASKS[0].subTasks[1].taskId,
+            taskId: WITH_SUB_TASKS.subTasks[1].taskId,
             completed: true
         });
     });
@@ -67,7 +68,7 @@ describe('c-action-plan-csm-tasks', () => {
 
         expect(
             element.shadowRoot.querySelectorAll('[data-id="status"]')
-        ).toHaveLength(4);
+        ).toHaveLength(TASKS.length);
         expect(
             element.shadowRoot
                 .querySelector('[data-id="status"]')
@@ -87,7 +88,7 @@ describe('c-action-plan-csm-tasks', () => {
         const boxes = element.shadowRoot.querySelectorAll(
             '[data-id="complete"]'
         );
-        expect(boxes).toHaveLength(4);
+        expect(boxes).toHaveLength(TASKS.length);
 
         boxes[0].dispatchEvent(
             new CustomEvent('change', { detail: { checked: true } })
