@@ -1,4 +1,5 @@
 import type { ActionPlanContent } from '../plan/schema.ts';
+import { writePlanDependencies } from './dependencies.ts';
 import { notify, type NewNotification } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
@@ -25,7 +26,7 @@ export type FinalizeOutcome =
 
 /**
  * Finalizes a draft plan in one transaction: the plan row, its AI tasks (queued), CSM tasks and their
- * sub-tasks, the next-workflow trigger and a notification for the CSM. The plan row is locked first, so a
+ * sub-tasks, their dependencies, the next-workflow trigger and a notification for the CSM. The plan row is locked first, so a
  * double click or a retry finds it finalized and creates nothing twice. A draft that re-plans a finalized version
  * replaces it: that version is superseded, its carried tasks re-pointed (see repointCarriedTasks), its open
  * leftovers cancelled and its scheduled next workflow replaced by the new one.
@@ -54,6 +55,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
       replaced = { planId: previous.id, ...moved };
     }
     await insertTasks(tx, f);
+    await writePlanDependencies(tx, f.planId, [...f.content.aiTasks, ...f.content.csmTasks]);
     const next = f.content.nextWorkflow;
     if (next && previous) {
       await tx`UPDATE scheduled_workflows SET status = 'cancelled', updated_at = now() WHERE source_plan_id = ${previous.id} AND status = 'scheduled'`;

@@ -1,3 +1,5 @@
+import { conflict } from '../domain-errors.ts';
+import { blockersOf, unblockDependents, type Blocker } from './dependencies.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
@@ -131,15 +133,27 @@ export interface TaskPatch {
   snoozedUntil?: string | null;
 }
 
+/** "csm-1 "Engage the CFO" (pending), ai-2 "…" (queued)": the prerequisites a blocked task names. */
+export const blockerList = (blockers: Pick<Blocker, 'key' | 'action' | 'status'>[]) =>
+  blockers.map((b) => `${b.key} "${b.action}" (${b.status})`).join(', ');
+
 /**
  * Applies a CSM's change to a task and marks it (or its parent, for a sub-task) for re-mirroring.
  * Returns undefined when the task does not exist, or when it is an AI task an executor is running: that one cannot
  * be cancelled (the run would write its result over the cancel), in the same statement that would change it, so no
- * claim can slip in between.
+ * claim can slip in between. Completing a task (or a sub-task) whose prerequisites are unfinished is a conflict that
+ * names them; a task completed or cancelled unblocks what waited for it (unblockDependents).
  */
 export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<TaskRow | undefined> {
   return sql.begin(async (tx) => {
     const status = patch.snoozedUntil ? 'snoozed' : patch.status;
+    if (status === 'completed') {
+      const [target] = await tx<{ id: string; action: string; status: TaskStatus }[]>`
+        SELECT coalesce(parent_task_id, id) AS id, action, status FROM workflow_tasks WHERE id = ${id} FOR UPDATE`;
+      const blockers = target && target.status !== 'completed' ? await blockersOf(tx, [target.id]) : [];
+      if (blockers.length)
+        throw conflict(`"${target!.action}" cannot be completed before the tasks it waits for: ${blockerList(blockers)}`);
+    }
     const [row] = await tx<TaskRow[]>`
       UPDATE workflow_tasks SET
         status = coalesce(${status ?? null}, CASE WHEN ${patch.snoozedUntil === null} AND status = 'snoozed' THEN 'pending' ELSE status END),
@@ -152,6 +166,7 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
       RETURNING ${taskColumns(tx)}`;
     if (row?.parentTaskId)
       await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
+    if (row && !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled')) await unblockDependents(tx, [row.id]);
     return row;
   });
 }
@@ -162,12 +177,21 @@ export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow
     SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE parent_task_id IN ${sql(parentIds)} ORDER BY plan_task_key`;
 }
 
-/** Completes tasks that were completed in Salesforce; returns the ids that changed. */
+/**
+ * Completes tasks that were completed in Salesforce (what someone did there is a fact, even before a prerequisite);
+ * what waited for them is unblocked. Returns the ids that changed.
+ */
 export async function completeTasksFromSalesforce(sql: Sql, taskIds: string[]): Promise<string[]> {
   if (taskIds.length === 0) return [];
-  const rows = await sql<{ id: string }[]>`
-    UPDATE workflow_tasks SET status = 'completed', completed_at = now(), updated_at = now()
-     WHERE id IN ${sql(taskIds)} AND status <> 'completed'
-     RETURNING id`;
-  return rows.map((r) => r.id);
+  return sql.begin(async (tx) => {
+    const rows = await tx<{ id: string }[]>`
+      UPDATE workflow_tasks SET status = 'completed', completed_at = now(), updated_at = now()
+       WHERE id IN ${tx(taskIds)} AND status <> 'completed'
+       RETURNING id`;
+    await unblockDependents(
+      tx,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => r.id);
+  });
 }
