@@ -69,6 +69,19 @@ export async function blockersOf(sql: AnySql, taskIds: string[]): Promise<Blocke
      ORDER BY d.task_id, p.plan_task_key`;
 }
 
+/** Every prerequisite of these tasks, finished or not (`status` says which), in key order. */
+export async function prerequisitesOf(sql: AnySql, taskIds: string[]): Promise<Blocker[]> {
+  if (taskIds.length === 0) return [];
+  return sql<Blocker[]>`
+    SELECT d.task_id AS "taskId", p.id AS "prerequisiteId", p.plan_task_key AS key, p.action, p.owner, p.status
+      FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
+     WHERE d.task_id IN ${sql(taskIds)}
+     ORDER BY d.task_id, p.plan_task_key`;
+}
+
+/** Whether a prerequisite in this status still holds its dependents back. */
+export const unfinished = (status: string) => !(FINISHED as readonly string[]).includes(status);
+
 /** The prerequisites' keys of each task of a plan (finished or not), by task id. */
 export async function dependenciesOfPlan(sql: AnySql, planId: string): Promise<Map<string, string[]>> {
   const rows = await sql<{ taskId: string; key: string }[]>`

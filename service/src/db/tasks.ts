@@ -22,6 +22,13 @@ export interface TaskRow {
   completedAt: Date | null;
   contactId: string | null;
   assigneeUserId: string | null;
+  /** The task's owner as finalize resolved its team role (see team/assignee.ts); null on tasks from before roles. */
+  assigneeRole: string | null;
+  assigneeSource: 'opportunity-team' | 'account-team' | 'queue' | 'owner-fallback' | null;
+  assigneeName: string | null;
+  assigneeNote: string | null;
+  /** The queue that owns the Salesforce Task, when the role went to one (assigneeUserId is then the person notified). */
+  assigneeQueueId: string | null;
   metadata: Record<string, unknown>;
   evidence: unknown[];
   autoExecute: boolean;
@@ -45,7 +52,8 @@ export const taskColumns = (sql: Sql | TransactionSql) => sql`
   id, action_plan_id AS "actionPlanId", execution_id AS "executionId", opportunity_id AS "opportunityId",
   plan_task_key AS "planTaskKey", owner, action, description, priority, to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
   status, snoozed_until AS "snoozedUntil", completed_at AS "completedAt", contact_id AS "contactId",
-  assignee_user_id AS "assigneeUserId", metadata, evidence, auto_execute AS "autoExecute", processor,
+  assignee_user_id AS "assigneeUserId", assignee_role AS "assigneeRole", assignee_source AS "assigneeSource",
+  assignee_name AS "assigneeName", assignee_note AS "assigneeNote", assignee_queue_id AS "assigneeQueueId", metadata, evidence, auto_execute AS "autoExecute", processor,
   execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
   parent_task_id AS "parentTaskId", estimated_completion_time AS "estimatedCompletionTime", complexity,
   execute_immediately AS "executeImmediately", attempts, salesforce_task_id AS "salesforceTaskId",
@@ -74,6 +82,8 @@ export interface TaskState {
   mirrorRetryAt: Date | null;
   /** How long its current state has waited to reach Salesforce, on the database's clock (null unless pending). */
   mirrorWaitingSeconds: number | null;
+  /** Its owner: the Salesforce Task's OwnerId (a user or a queue) and how finalize chose it. */
+  assignee: { id: string; name: string | null; role: string | null; source: TaskRow['assigneeSource']; note: string | null } | null;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
@@ -81,7 +91,10 @@ export const taskStateSelect = (sql: Sql) => sql`
          execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
          mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
-         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds"
+         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
+         CASE WHEN assignee_user_id IS NULL THEN NULL ELSE jsonb_build_object(
+           'id', coalesce(assignee_queue_id, assignee_user_id), 'name', assignee_name, 'role', assignee_role,
+           'source', assignee_source, 'note', assignee_note) END AS assignee
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
@@ -142,9 +155,10 @@ export const blockerList = (blockers: Pick<Blocker, 'key' | 'action' | 'status'>
  * Returns undefined when the task does not exist, or when it is an AI task an executor is running: that one cannot
  * be cancelled (the run would write its result over the cancel), in the same statement that would change it, so no
  * claim can slip in between. Completing a task (or a sub-task) whose prerequisites are unfinished is a conflict that
- * names them; a task completed or cancelled unblocks what waited for it (unblockDependents).
+ * names them; a task completed or cancelled unblocks what waited for it (unblockDependents: their ids are returned
+ * in `unblocked`, to mirror them at once).
  */
-export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<TaskRow | undefined> {
+export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<(TaskRow & { unblocked: string[] }) | undefined> {
   return sql.begin(async (tx) => {
     const status = patch.snoozedUntil ? 'snoozed' : patch.status;
     if (status === 'completed') {
@@ -166,8 +180,9 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
       RETURNING ${taskColumns(tx)}`;
     if (row?.parentTaskId)
       await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
-    if (row && !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled')) await unblockDependents(tx, [row.id]);
-    return row;
+    if (!row) return undefined;
+    const finished = !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled');
+    return { ...row, unblocked: finished ? await unblockDependents(tx, [row.id]) : [] };
   });
 }
 

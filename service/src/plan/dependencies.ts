@@ -28,6 +28,9 @@ export function dependencyErrors(plan: Pick<ActionPlanContent, 'aiTasks' | 'csmT
   return errors;
 }
 
+/** The plan's dependency cycles, each as the keys along it ending where it started. */
+export const dependencyCycles = (plan: Pick<ActionPlanContent, 'aiTasks' | 'csmTasks'>) => cyclesOf(nodesOf(plan));
+
 /** Each cycle once, as the keys along it ending where it started (self-dependencies are reported on their own). */
 function cyclesOf(nodes: Node[]): string[][] {
   const edges = new Map(nodes.map((n) => [n.key, n.dependsOn.filter((p) => p !== n.key)]));

@@ -27,6 +27,8 @@ export interface PlanningInput {
   maxTasks: number;
   /** Earlier workflow steps with their outputs and decisions; tasks may cite them as `step` evidence by id. */
   steps?: readonly PlanningStep[];
+  /** The plan's team roles (TEAM_ROLES) a task's assigneeRole may name; any role when absent. */
+  teamRoles?: readonly string[];
   /** The processors plans are checked against; the product's registry unless a test brings its own. */
   processors?: ProcessorRegistry;
 }

@@ -13,6 +13,15 @@ export const ContactSchema = z.object({
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
+/** A member of the opportunity's or the account's team, with their TeamMemberRole (a picklist of the org). */
+export const TeamMemberSchema = z.object({
+  userId: z.string(),
+  name: z.string(),
+  role: z.string().nullable(),
+  isActive: z.boolean(),
+});
+export type TeamMember = z.infer<typeof TeamMemberSchema>;
+
 export const CrmContextSchema = z.object({
   opportunity: z.object({
     id: z.string(),
@@ -52,6 +61,8 @@ export const CrmContextSchema = z.object({
   contactRoles: z.array(
     z.object({ id: z.string(), contactId: z.string(), role: z.string().nullable(), isPrimary: z.boolean(), contact: ContactSchema }),
   ),
+  /** The opportunity team and the account team (who fills a plan's team roles). Absent on contexts stored before teams. */
+  team: z.object({ opportunity: z.array(TeamMemberSchema), account: z.array(TeamMemberSchema) }).optional(),
   activities: z.array(
     z.object({
       id: z.string(),
@@ -71,6 +82,8 @@ export const CrmContextSchema = z.object({
 export type CrmContext = z.infer<typeof CrmContextSchema>;
 
 const ACTIVITY_LIMIT = 20;
+/** Team members read per team: teams are small; a bound keeps the prompt and the context bounded too. */
+const TEAM_LIMIT = 50;
 
 const OPPORTUNITY_FIELDS = [
   'Id',
@@ -110,9 +123,19 @@ export function contextSoql(opportunityId: string, renewalDateField?: string): s
     `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
     `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
-    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
+    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT}),`,
+    `(SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM OpportunityTeamMembers ORDER BY User.Name LIMIT ${TEAM_LIMIT})`,
     `FROM Opportunity WHERE Id = '${opportunityId}'`,
   ].join(' ');
+}
+
+/**
+ * The account team of the opportunity's account. SOQL has no child sub-query through a parent (Account's
+ * AccountTeamMembers from an Opportunity), so it is a second query, keyed by a semi-join on the opportunity: it needs
+ * nothing from the first and is sent in the same tick, so the gateway's composite request carries both in one API call.
+ */
+export function accountTeamSoql(opportunityId: string): string {
+  return `SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM AccountTeamMember WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE Id = '${opportunityId}') ORDER BY User.Name LIMIT ${TEAM_LIMIT}`;
 }
 
 // jsforce's query records are untyped JSON; the zod schemas below type what is read from them.
@@ -132,9 +155,17 @@ const contactOf = (c: Rec): Contact => ({
 /** Runs a SOQL query and answers every record (the gateway's, which shares composite requests). */
 export type SoqlReader = <T extends Record<string, unknown>>(soql: string) => Promise<T[]>;
 
+const teamMemberOf = (m: Rec): TeamMember => ({
+  userId: m.UserId,
+  name: m.User?.Name ?? '',
+  role: str(m.TeamMemberRole),
+  isActive: m.User?.IsActive === true,
+});
+
 /**
- * Loads the opportunity, account, owner, contact roles with contacts, and recent tasks and events
- * in one Salesforce API call. `opportunityId` must already be validated as a Salesforce id.
+ * Loads the opportunity, account, owner, contact roles with contacts, recent tasks and events, and the opportunity and
+ * account teams: two SOQL queries sent at once (one Salesforce API call through the gateway's composite request).
+ * `opportunityId` must already be validated as a Salesforce id.
  */
 export async function loadOpportunityContext(
   conn: Connection | SoqlReader,
@@ -142,8 +173,9 @@ export async function loadOpportunityContext(
   opts: { renewalDateField?: string } = {},
 ): Promise<CrmContext | undefined> {
   if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
-  const soql = contextSoql(opportunityId, opts.renewalDateField);
-  const records = typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const read = async (soql: string): Promise<Rec[]> =>
+    typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const [records, accountTeam] = await Promise.all([read(contextSoql(opportunityId, opts.renewalDateField)), read(accountTeamSoql(opportunityId))]);
   const o = records[0];
   if (!o) return undefined;
   // Salesforce answers with the field's own spelling, whatever case the setting used.
@@ -220,6 +252,7 @@ export async function loadOpportunityContext(
     },
     owner: { id: o.OwnerId, name: o.Owner?.Name ?? '', email: str(o.Owner?.Email) },
     contactRoles,
+    team: { opportunity: children(o, 'OpportunityTeamMembers').map(teamMemberOf), account: accountTeam.map(teamMemberOf) },
     activities,
   };
 }

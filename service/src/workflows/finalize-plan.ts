@@ -7,6 +7,7 @@ import { needsApproval } from '../plan/approval.ts';
 import type { IsoDate } from '../calendar/dates.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import { missingPrerequisites } from '../plan/dependencies.ts';
+import { assigneesOfPlan } from '../team/assignee.ts';
 import { validatePlan } from '../plan/validate.ts';
 import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
@@ -117,6 +118,7 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
         ) ?? null,
       opportunityId: execution.opportunityId,
       csmUserId: context.owner.id,
+      assignees: assigneesOfPlan(checked.content, context, deps.env.TEAM_ROLES),
       today: deps.today(),
     });
     if (outcome.kind === 'not-found') throw notFound(`Plan ${plan.id}`);
