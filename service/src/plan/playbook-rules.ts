@@ -116,11 +116,12 @@ function noEconomicBuyer({ s, ctx, opp, due, ai, csm }: PlaybookDraft): void {
   }
 }
 
-/** Recent activity mentions budget pressure: the CSM documents the value delivered. */
+/** Recent activity mentions budget pressure: the renewal manager documents the value delivered. */
 function budgetPressure({ s, due, csm }: PlaybookDraft): void {
   if (s.budgetPressure) {
     const b = s.budgetPressure;
     csm({
+      assigneeRole: 'Renewal Manager',
       action: 'Document the value delivered against the budget pressure',
       description: `Recent activity mentions budget pressure ("${(b.subject ?? b.description ?? '').slice(0, 120)}"). Quantify outcomes and ROI so the renewal survives the budget review.`,
       complexity: 'moderate',
