@@ -66,8 +66,15 @@ try {
   };
 
   const waitsFor = (t: any) =>
-    t.dependsOn.length ? `\n        waits for: ${t.dependsOn.map((k: string) => [...plan.aiTasks, ...plan.csmTasks].find((x: any) => x.key === k)?.action ?? k).join('; ')}` : '';
-  const SOURCE: Record<string, string> = { 'opportunity-team': 'opportunity team', 'account-team': 'account team', queue: 'queue', 'owner-fallback': 'owner' };
+    t.dependsOn.length
+      ? `\n        waits for: ${t.dependsOn.map((k: string) => [...plan.aiTasks, ...plan.csmTasks].find((x: any) => x.key === k)?.action ?? k).join('; ')}`
+      : '';
+  const SOURCE: Record<string, string> = {
+    'opportunity-team': 'opportunity team',
+    'account-team': 'account team',
+    queue: 'queue',
+    'owner-fallback': 'owner',
+  };
   const owner = (a: any) =>
     a ? `${a.name}${a.role ? ` (${a.role}, ${SOURCE[a.source]})` : ''}${a.note ? ` — ${a.note}` : ''}` : 'the opportunity owner';
 

@@ -16,7 +16,7 @@ beforeEach(async () => {
 afterEach(() => org.close());
 
 describe('team members and Task owners', () => {
-  it('T1: serves the opportunity team as a child sub-query, with the member\'s user through User', async () => {
+  it("T1: serves the opportunity team as a child sub-query, with the member's user through User", async () => {
     const { records } = await conn.query<{ OpportunityTeamMembers: { records: Record<string, any>[] } | null }>(
       `SELECT Id, (SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM OpportunityTeamMembers ORDER BY User.Name) FROM Opportunity WHERE Id = '${opportunities.acme}'`,
     );
@@ -35,7 +35,9 @@ describe('team members and Task owners', () => {
       [accounts.acme, users.samOkoro, 'Sam Okoro', 'Technical Sales'],
     ]);
     const nested = await failureOf(
-      conn.query(`SELECT Id, Account.Name, (SELECT Id FROM Account.AccountTeamMembers) FROM Opportunity WHERE Id = '${opportunities.acme}'`),
+      conn.query(
+        `SELECT Id, Account.Name, (SELECT Id FROM Account.AccountTeamMembers) FROM Opportunity WHERE Id = '${opportunities.acme}'`,
+      ),
     );
     expect(nested.errorCode).toBe('INVALID_TYPE');
   });

@@ -108,13 +108,15 @@ export function checkFieldValues(
 function checkOwner(object: ObjectDef, id: string, lookup: RecordLookup, queueSupports: (queueId: string, type: string) => boolean): void {
   const found = lookup(id)!;
   if (found.type === 'User' && found.record.IsActive === false)
-    throw recordError('INACTIVE_OWNER_OR_USER', `operation performed with inactive user [${id.slice(0, 15)}] as owner of ${object.name.toLowerCase()}`, ['OwnerId']);
-  if (found.type === 'Group' && (found.record.Type !== 'Queue' || !queueSupports(id, object.name)))
     throw recordError(
-      'INVALID_CROSS_REFERENCE_KEY',
-      `invalid cross reference id: ${id} is not a queue that supports ${object.name}`,
+      'INACTIVE_OWNER_OR_USER',
+      `operation performed with inactive user [${id.slice(0, 15)}] as owner of ${object.name.toLowerCase()}`,
       ['OwnerId'],
     );
+  if (found.type === 'Group' && (found.record.Type !== 'Queue' || !queueSupports(id, object.name)))
+    throw recordError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${id} is not a queue that supports ${object.name}`, [
+      'OwnerId',
+    ]);
 }
 
 function checkReference(name: string, label: string, referenceTo: string[], value: string, lookup: RecordLookup): string {

@@ -117,7 +117,9 @@ describe('team roles and queues', () => {
 
   it('reports a queue that cannot own Tasks as Salesforce rejects it, and mirrors the rest', async () => {
     const { plan } = await planned({
-      TEAM_ROLES: JSON.stringify({ 'Renewal Manager': { teamMemberRoles: ['Account Manager'], queueId: queues.caseTriage, queueName: 'Case Triage' } }),
+      TEAM_ROLES: JSON.stringify({
+        'Renewal Manager': { teamMemberRoles: ['Account Manager'], queueId: queues.caseTriage, queueName: 'Case Triage' },
+      }),
     });
     const [row] = await h!.sql`SELECT mirror_status, mirror_error FROM workflow_tasks WHERE id = ${csm(plan, VALUE).taskId}`;
     expect(row).toMatchObject({ mirror_status: 'failed' });

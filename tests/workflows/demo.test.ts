@@ -54,7 +54,9 @@ describe('npm run demo', () => {
     expect(stdout).toContain(
       'owner: Jordan Lee (Renewal Manager, owner) — No Renewal Manager on the opportunity or account team: assigned to the owner',
     );
-    expect(stdout).toContain('⏸ Remind the CSM to follow up on the CFO meeting request [follow-up-reminder-creator] → waits for: Engage the economic buyer (CFO)');
+    expect(stdout).toContain(
+      '⏸ Remind the CSM to follow up on the CFO meeting request [follow-up-reminder-creator] → waits for: Engage the economic buyer (CFO)',
+    );
     expect(stdout).toContain('✓ Engage the economic buyer (CFO) completed by Riley Park');
     expect(stdout).toContain('✓ Remind the CSM to follow up on the CFO meeting request → success');
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);

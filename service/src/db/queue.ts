@@ -314,7 +314,10 @@ export async function cancelTask(sql: Sql, id: string, reason: string): Promise<
        WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
       RETURNING id`;
     // A cancelled prerequisite holds nothing back any more.
-    await unblockDependents(tx, rows.map((r) => r.id as string));
+    await unblockDependents(
+      tx,
+      rows.map((r) => r.id as string),
+    );
     return rows.length === 1;
   });
 }

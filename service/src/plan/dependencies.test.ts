@@ -62,7 +62,9 @@ describe('plan dependencies', () => {
     const result = validatePlan(plan, input);
     expect(result.errors).toEqual([]);
     expect(result.content!.csmTasks.find((t) => t.key === early.key)!.dueDate).toBe(late.dueDate);
-    expect(result.fixes.join('\n')).toContain(`${early.action}: due date moved from ${early.dueDate} to ${late.dueDate} (it waits for "${late.action}"`);
+    expect(result.fixes.join('\n')).toContain(
+      `${early.action}: due date moved from ${early.dueDate} to ${late.dueDate} (it waits for "${late.action}"`,
+    );
   });
 
   it('orders the timeline by dependency: a step never comes before the step it waits for', () => {

@@ -50,9 +50,7 @@ export function timelineOf(
   for (const r of reminders) {
     const days = Number((r.metadata as { daysUntilReminder?: number }).daysUntilReminder ?? 1);
     // A reminder past this stage fires in the next one: this timeline shows it on the stage's last day at the latest.
-    const after = csmTasks
-      .filter((t) => r.dependsOn.includes(t.key))
-      .reduce((d, t) => (t.dueDate > d ? t.dueDate : d), start);
+    const after = csmTasks.filter((t) => r.dependsOn.includes(t.key)).reduce((d, t) => (t.dueDate > d ? t.dueDate : d), start);
     const on = calendar.add(after, days);
     const last = [next?.triggerDate ?? due(3), after].reduce((a, b) => (a > b ? a : b));
     steps.push({

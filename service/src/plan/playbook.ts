@@ -3,7 +3,15 @@ import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import { conditionsFor, PLAYBOOK_RULES } from './playbook-rules.ts';
 import { summaryOf } from './playbook-summary.ts';
 import { timelineOf } from './playbook-timeline.ts';
-import { MAX_EVIDENCE, type AiTask, type AiTaskInput, type ActionPlanContent, type CsmTask, type CsmTaskInput, type Evidence } from './schema.ts';
+import {
+  MAX_EVIDENCE,
+  type AiTask,
+  type AiTaskInput,
+  type ActionPlanContent,
+  type CsmTask,
+  type CsmTaskInput,
+  type Evidence,
+} from './schema.ts';
 import { readSignals } from './signals.ts';
 import { readStepFacts } from './step-facts.ts';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
@@ -47,7 +55,13 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   const ai = (t: Omit<AiTaskInput, 'key'>) => {
     if (!offered.has(t.processor)) return undefined;
     const key = `ai-${aiTasks.length + 1}`;
-    aiTasks.push({ key, ...t, dependsOn: t.dependsOn ?? [], assigneeRole: t.assigneeRole ?? null, evidence: t.evidence.slice(0, MAX_EVIDENCE) });
+    aiTasks.push({
+      key,
+      ...t,
+      dependsOn: t.dependsOn ?? [],
+      assigneeRole: t.assigneeRole ?? null,
+      evidence: t.evidence.slice(0, MAX_EVIDENCE),
+    });
     return key;
   };
   const csm = (t: Omit<CsmTaskInput, 'key' | 'subTasks'> & { subTasks?: string[] }) => {

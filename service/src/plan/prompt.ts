@@ -59,7 +59,7 @@ export function planSystemPrompt(): string {
     '8. Keys: ai-1, ai-2... for AI tasks, csm-1, csm-2... for CSM tasks, csm-1-1... for sub-tasks.',
     "9. Be specific: names, amounts and dates from the data and the earlier workflow steps' outputs and decisions. No placeholders.",
     '10. dependsOn lists the keys of the tasks (AI or CSM) that must be done before a task can start, e.g. a reminder after the CSM task that sends the request; empty when none. No task waits for itself, no cycles; a CSM task is due on or after the CSM tasks it waits for.',
-    "11. assigneeRole is the team role that should do a task, one of the roles the request lists (it goes to the person in that role on the opportunity or account team), or null for the opportunity owner.",
+    '11. assigneeRole is the team role that should do a task, one of the roles the request lists (it goes to the person in that role on the opportunity or account team), or null for the opportunity owner.',
   ].join('\n');
   return systemPrompt;
 }

@@ -210,7 +210,9 @@ function dueAfterPrerequisites(plan: ActionPlanContent): string[] {
   const depth = dependencyDepth(plan);
   const csm = new Map(plan.csmTasks.map((t) => [t.key, t]));
   for (const t of [...plan.csmTasks].sort((a, b) => depth.get(a.key)! - depth.get(b.key)!)) {
-    const latest = t.dependsOn.map((k) => csm.get(k)).reduce<(typeof t) | undefined>((m, p) => (p && (!m || p.dueDate > m.dueDate) ? p : m), undefined);
+    const latest = t.dependsOn
+      .map((k) => csm.get(k))
+      .reduce<typeof t | undefined>((m, p) => (p && (!m || p.dueDate > m.dueDate) ? p : m), undefined);
     if (!latest || latest.dueDate <= t.dueDate) continue;
     fixes.push(`${t.action}: due date moved from ${t.dueDate} to ${latest.dueDate} (it waits for "${latest.action}", due then)`);
     t.dueDate = latest.dueDate;

@@ -94,10 +94,16 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
     ...plan.content.aiTasks.map((t) => [t.key, { action: t.action, owner: 'AI' as const }] as const),
     ...plan.content.csmTasks.map((t) => [t.key, { action: t.action, owner: 'CSM' as const }] as const),
   ]);
-  const statusOf = (key: string) => byKey.get(key)?.status ?? (plan.carried?.[key]?.done ? 'completed' : (plan.carried?.[key]?.status ?? 'pending'));
+  const statusOf = (key: string) =>
+    byKey.get(key)?.status ?? (plan.carried?.[key]?.done ? 'completed' : (plan.carried?.[key]?.status ?? 'pending'));
   const blockedBy = (dependsOn: string[]) =>
     dependsOn
-      .map((key) => ({ key, action: tasksByKey.get(key)?.action ?? key, owner: tasksByKey.get(key)?.owner ?? 'CSM', status: statusOf(key) }))
+      .map((key) => ({
+        key,
+        action: tasksByKey.get(key)?.action ?? key,
+        owner: tasksByKey.get(key)?.owner ?? 'CSM',
+        status: statusOf(key),
+      }))
       .filter((b) => unfinished(b.status));
   let fixed = staticViews.get(plan);
   if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));

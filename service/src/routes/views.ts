@@ -93,7 +93,7 @@ const BlockerView = z.object({
   key: z.string(),
   action: z.string(),
   owner: z.enum(['AI', 'CSM']),
-  status: z.string().describe('The prerequisite\'s status (pending, in_progress, snoozed): not done yet'),
+  status: z.string().describe("The prerequisite's status (pending, in_progress, snoozed): not done yet"),
 });
 export const AssigneeView = z
   .object({
@@ -101,10 +101,17 @@ export const AssigneeView = z
     name: z.string().nullable(),
     role: z.string().nullable().describe('The plan role the task asked for; null: the opportunity owner'),
     source: z.enum(['opportunity-team', 'account-team', 'queue', 'owner-fallback']),
-    note: z.string().nullable().describe('Why the task did not go to its role, e.g. "No Executive Sponsor on the opportunity or account team: assigned to the owner"'),
+    note: z
+      .string()
+      .nullable()
+      .describe(
+        'Why the task did not go to its role, e.g. "No Executive Sponsor on the opportunity or account team: assigned to the owner"',
+      ),
   })
   .nullable()
-  .describe('Who owns the task (who will own it, in a draft): its team role resolved to the opportunity team, the account team, a queue or the owner');
+  .describe(
+    'Who owns the task (who will own it, in a draft): its team role resolved to the opportunity team, the account team, a queue or the owner',
+  );
 const TaskState = {
   taskId: z.uuid().nullable(),
   salesforceTaskId: z.string().nullable(),

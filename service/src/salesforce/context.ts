@@ -175,7 +175,10 @@ export async function loadOpportunityContext(
   if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
   const read = async (soql: string): Promise<Rec[]> =>
     typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
-  const [records, accountTeam] = await Promise.all([read(contextSoql(opportunityId, opts.renewalDateField)), read(accountTeamSoql(opportunityId))]);
+  const [records, accountTeam] = await Promise.all([
+    read(contextSoql(opportunityId, opts.renewalDateField)),
+    read(accountTeamSoql(opportunityId)),
+  ]);
   const o = records[0];
   if (!o) return undefined;
   // Salesforce answers with the field's own spelling, whatever case the setting used.

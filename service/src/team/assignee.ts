@@ -38,13 +38,27 @@ export function resolveAssignee(role: string | null, ctx: CrmContext, roles: Tea
       .sort((a, b) => a.name.localeCompare(b.name))[0];
   const onOpportunity = inRole(ctx.team?.opportunity);
   if (onOpportunity)
-    return { id: onOpportunity.userId, name: onOpportunity.name, userId: onOpportunity.userId, role, source: 'opportunity-team', note: null };
+    return {
+      id: onOpportunity.userId,
+      name: onOpportunity.name,
+      userId: onOpportunity.userId,
+      role,
+      source: 'opportunity-team',
+      note: null,
+    };
   const onAccount = inRole(ctx.team?.account);
   if (onAccount) return { id: onAccount.userId, name: onAccount.name, userId: onAccount.userId, role, source: 'account-team', note: null };
   const missing = `No ${role} on the opportunity or account team`;
   if (configured?.queueId) {
     const queue = configured.queueName ?? `queue ${configured.queueId}`;
-    return { id: configured.queueId, name: queue, userId: owner.id, role, source: 'queue', note: `${missing}: assigned to the ${queue} queue` };
+    return {
+      id: configured.queueId,
+      name: queue,
+      userId: owner.id,
+      role,
+      source: 'queue',
+      note: `${missing}: assigned to the ${queue} queue`,
+    };
   }
   return { ...owner, role, source: 'owner-fallback', note: `${missing}: assigned to the owner` };
 }
