@@ -82,18 +82,6 @@ export async function prerequisitesOf(sql: AnySql, taskIds: string[]): Promise<B
 /** Whether a prerequisite in this status still holds its dependents back. */
 export const unfinished = (status: string) => !(FINISHED as readonly string[]).includes(status);
 
-/** The prerequisites' keys of each task of a plan (finished or not), by task id. */
-export async function dependenciesOfPlan(sql: AnySql, planId: string): Promise<Map<string, string[]>> {
-  const rows = await sql<{ taskId: string; key: string }[]>`
-    SELECT d.task_id AS "taskId", p.plan_task_key AS key
-      FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
-     WHERE p.action_plan_id = ${planId}
-     ORDER BY p.plan_task_key`;
-  const out = new Map<string, string[]>();
-  for (const r of rows) out.set(r.taskId, [...(out.get(r.taskId) ?? []), r.key]);
-  return out;
-}
-
 /**
  * The one thing every completion path does after a task finished (the executor's success, a CSM's PATCH, a Task
  * closed in Salesforce, a cancel): the tasks that waited only for finished prerequisites are unblocked. Each is marked
