@@ -104,6 +104,19 @@ function activityAccount(r: StoredRecord, find: RecordLookup): unknown {
   return find(r.WhoId)?.record.AccountId ?? null;
 }
 
+const TEAM_MEMBER_ROLES = [
+  'Account Manager',
+  'Channel Manager',
+  'Executive Sponsor',
+  'Lead Qualifier',
+  'Pre-Sales Consultant',
+  'Sales Manager',
+  'Sales Rep',
+  'Technical Sales',
+  'Renewal Manager',
+  'Customer Success Manager',
+] as const;
+
 const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
 const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
 const TASK_SUBTYPES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
@@ -160,6 +173,21 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       ProfileId: lookup('Profile', 'Profile', { required: true }),
       Title: text(80),
     }),
+    // Public groups and queues; a queue's supported objects are its QueueSobject rows.
+    object(
+      'Group',
+      '00G',
+      {
+        Name: text(40, { label: 'Name', required: true }),
+        DeveloperName: text(80, { label: 'Developer Name', required: true, unique: true }),
+        Type: picklist(['Regular', 'Queue', 'Role', 'RoleAndSubordinates', 'Organization'], { required: true }),
+      },
+      { QueueSobjects: { childObject: 'QueueSobject', field: 'QueueId' } },
+    ),
+    object('QueueSobject', '03g', {
+      QueueId: lookup('Group', 'Queue', { label: 'Queue ID', required: true, access: 'createOnly' }),
+      SobjectType: picklist(['Case', 'Lead', 'Task', 'Opportunity'], { required: true, access: 'createOnly' }),
+    }),
     object('CustomNotificationType', '0ML', {
       DeveloperName: text(80, { label: 'Name', required: true, unique: true }),
       CustomNotifTypeName: text(80, { label: 'Name', required: true }),
@@ -183,6 +211,7 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         Billing_System_Id__c: text(40, { externalId: true }),
       },
       {
+        AccountTeamMembers: { childObject: 'AccountTeamMember', field: 'AccountId' },
         Contacts: { childObject: 'Contact', field: 'AccountId' },
         Opportunities: { childObject: 'Opportunity', field: 'AccountId' },
         ...activityChildren('WhatId'),
@@ -236,9 +265,24 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       },
       {
         OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
+        OpportunityTeamMembers: { childObject: 'OpportunityTeamMember', field: 'OpportunityId' },
         ...activityChildren('WhatId'),
       },
     ),
+    // Opportunity and account teams. TeamMemberRole is the org's "Team Roles" picklist: Salesforce's defaults plus the
+    // demo org's Renewal Manager and Customer Success Manager, as an admin adds them.
+    object('OpportunityTeamMember', '00q', {
+      OpportunityId: lookup('Opportunity', 'Opportunity', { label: 'Opportunity ID', required: true, access: 'createOnly' }),
+      UserId: lookup('User', 'User', { label: 'User ID', required: true, access: 'createOnly' }),
+      TeamMemberRole: openPicklist(TEAM_MEMBER_ROLES, { label: 'Team Role' }),
+      OpportunityAccessLevel: picklist(['Read', 'Edit', 'All'], { defaultValue: 'Read' }),
+    }),
+    object('AccountTeamMember', '01M', {
+      AccountId: lookup('Account', 'Account', { label: 'Account ID', required: true, access: 'createOnly' }),
+      UserId: lookup('User', 'User', { label: 'User ID', required: true, access: 'createOnly' }),
+      TeamMemberRole: openPicklist(TEAM_MEMBER_ROLES, { label: 'Team Role' }),
+      AccountAccessLevel: picklist(['Read', 'Edit', 'All'], { defaultValue: 'Read' }),
+    }),
     object('OpportunityContactRole', '00K', {
       OpportunityId: lookup('Opportunity', 'Opportunity', { label: 'Opportunity ID', required: true, access: 'createOnly' }),
       ContactId: lookup('Contact', 'Contact', { label: 'Contact ID', required: true }),
@@ -265,7 +309,8 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       Priority: picklist(TASK_PRIORITIES, { required: true, defaultValue: 'Normal' }),
       WhatId: lookup(['Opportunity', 'Account'], 'What', { label: 'Related To ID' }),
       WhoId: lookup('Contact', 'Who', { label: 'Name ID' }),
-      OwnerId: owner(),
+      // A Task may be owned by a user or a queue (a Group of Type Queue that supports Task): see ownerRule in validate.ts.
+      OwnerId: lookup(['User', 'Group'], 'Owner', { label: 'Assigned To ID', defaultValue: '$runningUser' }),
       IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => r.Status === 'Completed'),
       IsReminderSet: checkbox(false),
       ReminderDateTime: datetime(),

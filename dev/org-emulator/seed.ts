@@ -15,6 +15,8 @@ import { deserialize } from './validate.ts';
 const SEED_OBJECTS = [
   'Profile',
   'User',
+  'Group',
+  'QueueSobject',
   'CustomNotificationType',
   'Holiday',
   'BusinessHours',
@@ -22,6 +24,8 @@ const SEED_OBJECTS = [
   'Contact',
   'Opportunity',
   'OpportunityContactRole',
+  'OpportunityTeamMember',
+  'AccountTeamMember',
   'Task',
   'Event',
 ] as const;

@@ -32,6 +32,10 @@ export class OrgStore {
     return record ? { type: object.name, record } : undefined;
   };
 
+  /** Whether a queue's supported objects (its QueueSobject rows) include an object. */
+  readonly queueSupports = (queueId: string, sobjectType: string): boolean =>
+    this.list('QueueSobject').some((q) => q.QueueId === queueId && q.SobjectType === sobjectType);
+
   /** A live (not deleted) record by id, optionally of a given type. */
   find(id: string, type?: string): StoredRecord | undefined {
     const found = this.lookup(id);
@@ -55,7 +59,7 @@ export class OrgStore {
 
   create(object: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const audit = ctx.seed ? takeAuditFields(values) : new Map<string, unknown>();
-    checkFieldValues(object, values, 'create', this.lookup);
+    checkFieldValues(object, values, 'create', this.lookup, this.queueSupports);
     const record: StoredRecord = {};
     for (const [name, def] of Object.entries(object.fields)) {
       const fallback = def.defaultValue === '$runningUser' ? ctx.userId : def.defaultValue;
@@ -80,7 +84,7 @@ export class OrgStore {
   update(object: ObjectDef, id: string, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const existing = this.find(id, object.name);
     if (!existing) throw recordError('ENTITY_IS_DELETED', 'entity is deleted');
-    checkFieldValues(object, values, 'update', this.lookup);
+    checkFieldValues(object, values, 'update', this.lookup, this.queueSupports);
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
     checkRequired(object, record);

@@ -1,7 +1,7 @@
 import type { Sql } from '../../service/src/db/sql.ts';
 
-const CSM_USER = '0055e0000000001AAA';
-const OPPORTUNITY = '0065e0000000001AAA';
+export const CSM_USER = '0055e0000000001AAA';
+export const OPPORTUNITY = '0065e0000000001AAA';
 
 /** An execution and a finalized plan to hang AI tasks on, written directly (the executor tests need no planner). */
 export async function seedPlan(sql: Sql, opts: { opportunityId?: string } = {}): Promise<{ executionId: string; planId: string }> {

@@ -38,6 +38,8 @@ describe('approving model-proposed field writes', () => {
       p.aiTasks = p.aiTasks.slice(0, 2);
       p.aiTasks.push({
         key: 'ai-9',
+        dependsOn: [],
+        assigneeRole: null,
         action: 'Update the next step',
         description: 'As the latest note says',
         processor: 'crm-opportunity-updater',

@@ -49,6 +49,16 @@ describe('npm run demo', () => {
       /Plan finalized: \d+ AI tasks? queued, \d+ CSM tasks? created; Salesforce Tasks mirrored: \d+ \(pending 0, failed 0\)/,
     );
     expect(stdout).toMatch(/Update primary contact to Eric Estrada \[salesforce-contact-updater\]/);
+    // The team and the dependency: the executive sponsor owns the CFO task, the reminder waits for it, then runs.
+    expect(stdout).toContain('owner: Riley Park (Executive Sponsor, opportunity team)');
+    expect(stdout).toContain(
+      'owner: Jordan Lee (Renewal Manager, owner) — No Renewal Manager on the opportunity or account team: assigned to the owner',
+    );
+    expect(stdout).toContain(
+      '⏸ Remind the CSM to follow up on the CFO meeting request [follow-up-reminder-creator] → waits for: Engage the economic buyer (CFO)',
+    );
+    expect(stdout).toContain('✓ Engage the economic buyer (CFO) completed by Riley Park');
+    expect(stdout).toContain('✓ Remind the CSM to follow up on the CFO meeting request → success');
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
   }, 150_000);
 });

@@ -13,6 +13,15 @@ const ContactSchema = z.object({
 });
 type Contact = z.infer<typeof ContactSchema>;
 
+/** A member of the opportunity's or the account's team, with their TeamMemberRole (a picklist of the org). */
+const TeamMemberSchema = z.object({
+  userId: z.string(),
+  name: z.string(),
+  role: z.string().nullable(),
+  isActive: z.boolean(),
+});
+export type TeamMember = z.infer<typeof TeamMemberSchema>;
+
 // Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 const CrmContextSchema = z.object({
@@ -54,6 +63,8 @@ const CrmContextSchema = z.object({
   contactRoles: z.array(
     z.object({ id: z.string(), contactId: z.string(), role: z.string().nullable(), isPrimary: z.boolean(), contact: ContactSchema }),
   ),
+  /** The opportunity team and the account team (who fills a plan's team roles). Absent on contexts stored before teams. */
+  team: z.object({ opportunity: z.array(TeamMemberSchema), account: z.array(TeamMemberSchema) }).optional(),
   activities: z.array(
     z.object({
       id: z.string(),
@@ -73,6 +84,8 @@ const CrmContextSchema = z.object({
 export type CrmContext = z.infer<typeof CrmContextSchema>;
 
 const ACTIVITY_LIMIT = 20;
+/** Team members read per team: teams are small; a bound keeps the prompt and the context bounded too. */
+const TEAM_LIMIT = 50;
 
 const OPPORTUNITY_FIELDS = [
   'Id',
@@ -120,11 +133,33 @@ function contextsSoql(opportunityIds: string[], renewalDateField?: string): stri
     `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
     `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
-    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
-    opportunityIds.length === 1
-      ? `FROM Opportunity WHERE Id = '${opportunityIds[0]}'`
-      : `FROM Opportunity WHERE Id IN (${opportunityIds.map((id) => `'${id}'`).join(', ')})`,
+    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT}),`,
+    `(SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM OpportunityTeamMembers ORDER BY User.Name LIMIT ${TEAM_LIMIT})`,
+    `FROM Opportunity WHERE ${idFilter(opportunityIds)}`,
   ].join(' ');
+}
+
+const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = '${ids[0]}'` : `Id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+
+/**
+ * The account teams of the opportunities' accounts. SOQL has no child sub-query through a parent (Account's
+ * AccountTeamMembers from an Opportunity), so it is a second query, keyed by a semi-join on the opportunities: it needs
+ * nothing from the first and is sent in the same tick, so the gateway's composite request carries both in one API call.
+ * SOQL cannot bound rows per account: the bound is per team on average, and each team is cut to TEAM_LIMIT when read.
+ */
+export function accountTeamSoql(opportunityIds: string[]): string {
+  return `SELECT AccountId, UserId, User.Name, User.IsActive, TeamMemberRole FROM AccountTeamMember WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE ${idFilter(opportunityIds)}) ORDER BY AccountId, User.Name LIMIT ${TEAM_LIMIT * opportunityIds.length}`;
+}
+
+/** The account team rows by account (18-character id), each team at most TEAM_LIMIT members. */
+function accountTeamsByAccount(rows: Rec[]): Map<string, Rec[]> {
+  const teams = new Map<string, Rec[]>();
+  for (const r of rows) {
+    const team = teams.get(idKey(r.AccountId)) ?? [];
+    if (team.length < TEAM_LIMIT) team.push(r);
+    teams.set(idKey(r.AccountId), team);
+  }
+  return teams;
 }
 
 // jsforce's query records are untyped JSON; the zod schemas below type what is read from them.
@@ -144,9 +179,17 @@ const contactOf = (c: Rec): Contact => ({
 /** Runs a SOQL query and answers every record (the gateway's, which shares composite requests). */
 export type SoqlReader = <T extends Record<string, unknown>>(soql: string) => Promise<T[]>;
 
+const teamMemberOf = (m: Rec): TeamMember => ({
+  userId: m.UserId,
+  name: m.User?.Name ?? '',
+  role: str(m.TeamMemberRole),
+  isActive: m.User?.IsActive === true,
+});
+
 /**
- * Loads the opportunity, account, owner, contact roles with contacts, and recent tasks and events
- * in one Salesforce API call. `opportunityId` must already be validated as a Salesforce id.
+ * Loads the opportunity, account, owner, contact roles with contacts, recent tasks and events, and the opportunity and
+ * account teams: two SOQL queries sent at once (one Salesforce API call through the gateway's composite request).
+ * `opportunityId` must already be validated as a Salesforce id.
  */
 export async function loadOpportunityContext(
   conn: Connection | SoqlReader,
@@ -154,15 +197,19 @@ export async function loadOpportunityContext(
   opts: { renewalDateField?: string } = {},
 ): Promise<CrmContext | undefined> {
   if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
-  const soql = contextSoql(opportunityId, opts.renewalDateField);
-  const records = typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const read = async (soql: string): Promise<Rec[]> =>
+    typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const [records, accountTeam] = await Promise.all([
+    read(contextSoql(opportunityId, opts.renewalDateField)),
+    read(accountTeamSoql([opportunityId])),
+  ]);
   const o = records[0];
   if (!o) return undefined;
-  return contextOf(o, opts);
+  return contextOf(o, accountTeam, opts);
 }
 
 /**
- * The CRM contexts of several opportunities in one query (at most CONTEXTS_PER_QUERY ids, each already validated),
+ * The CRM contexts of several opportunities in one context query and one account-team query (at most CONTEXTS_PER_QUERY ids, each already validated),
  * by 18-character id: an opportunity that does not exist is absent, one that cannot be planned (no renewal date) maps
  * to its error.
  */
@@ -175,9 +222,14 @@ export async function loadOpportunityContexts(
     throw new Error(`loadOpportunityContexts needs at most ${CONTEXTS_PER_QUERY} valid ids`);
   const contexts = new Map<string, CrmContext | SalesforceError>();
   if (opportunityIds.length === 0) return contexts;
-  for (const o of await read<Rec>(contextsSoql(opportunityIds, opts.renewalDateField))) {
+  const [records, accountTeamRows] = await Promise.all([
+    read<Rec>(contextsSoql(opportunityIds, opts.renewalDateField)),
+    read<Rec>(accountTeamSoql(opportunityIds)),
+  ]);
+  const accountTeams = accountTeamsByAccount(accountTeamRows);
+  for (const o of records) {
     try {
-      contexts.set(idKey(o.Id), contextOf(o, opts));
+      contexts.set(idKey(o.Id), contextOf(o, (o.AccountId && accountTeams.get(idKey(o.AccountId))) || [], opts));
     } catch (err) {
       if (!(err instanceof SalesforceError)) throw err;
       contexts.set(idKey(o.Id), err);
@@ -186,8 +238,8 @@ export async function loadOpportunityContexts(
   return contexts;
 }
 
-/** One Opportunity record of the context query, as the service's CRM context. */
-function contextOf(o: Rec, opts: { renewalDateField?: string }): CrmContext {
+/** One Opportunity record of the context query, with its account's team, as the service's CRM context. */
+function contextOf(o: Rec, accountTeam: Rec[], opts: { renewalDateField?: string }): CrmContext {
   const opportunityId = String(o.Id);
   // Salesforce answers with the field's own spelling, whatever case the setting used.
   const renewalKey = opts.renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === opts.renewalDateField!.toLowerCase());
@@ -263,6 +315,7 @@ function contextOf(o: Rec, opts: { renewalDateField?: string }): CrmContext {
     },
     owner: { id: o.OwnerId, name: o.Owner?.Name ?? '', email: str(o.Owner?.Email) },
     contactRoles,
+    team: { opportunity: children(o, 'OpportunityTeamMembers').map(teamMemberOf), account: accountTeam.map(teamMemberOf) },
     activities,
   };
 }

@@ -30,6 +30,7 @@ export function planningInput(deps: Deps, execution: ExecutionRow, context: CrmC
     calendar: deps.calendar,
     maxTasks: deps.env.PLAN_MAX_TASKS,
     steps: planningSteps(execution.steps),
+    teamRoles: Object.keys(deps.env.TEAM_ROLES),
   };
 }
 

@@ -31,6 +31,19 @@ describe('hasActiveAiTasks', () => {
         );
     });
 
+    it('is false while the only queued task waits for an unfinished task', () => {
+        const plan = withAiStatuses(['success', 'queued']);
+        plan.aiTasks[1] = {
+            ...plan.aiTasks[1],
+            blockedBy: [
+                { key: 'csm-1', action: 'Engage the CFO', status: 'pending' }
+            ]
+        };
+        expect(hasActiveAiTasks(plan)).toBe(false);
+        plan.aiTasks[1] = { ...plan.aiTasks[1], blockedBy: [] };
+        expect(hasActiveAiTasks(plan)).toBe(true);
+    });
+
     it('is false once every task succeeded or failed', () => {
         expect(hasActiveAiTasks(SETTLED)).toBe(false);
     });
