@@ -60,17 +60,29 @@ async function readFixtures() {
   const draftPlan = await call('POST', `${plans}/generate`);
   const executionView = await call('GET', `/api/workflows/executions/${execution.id}`);
   const { plan } = await call('POST', `${plans}/finalize`, {});
-  const aiTasks: { taskId: string }[] = plan.aiTasks;
-  if (aiTasks.length < 3) throw new Error(`the Discovery demo plan has ${aiTasks.length} AI tasks; the fixtures need three`);
-  // Running: the first AI task has run, an executor holds the second, the rest wait in the queue.
-  await call('POST', `/api/workflows/tasks/${aiTasks[0]!.taskId}/execute`);
-  const claimed = await claimTaskNow(h.sql, aiTasks[1]!.taskId, { workerId: 'fixtures', leaseMs: 300_000, maxAttempts: 3 });
+  type ViewTask = { key: string; taskId: string; blockedBy: { key: string }[] };
+  const aiTasks: ViewTask[] = plan.aiTasks;
+  const csmTasks: ViewTask[] = plan.csmTasks;
+  // The AI tasks that wait for a CSM task (a reminder after the meeting request) run once it is done.
+  const runnable = aiTasks.filter((t) => t.blockedBy.length === 0);
+  const waiting = aiTasks.filter((t) => t.blockedBy.length > 0);
+  if (runnable.length < 2 || waiting.length < 1)
+    throw new Error(
+      `the Discovery demo plan has ${runnable.length} runnable and ${waiting.length} waiting AI tasks; the fixtures need 2 and 1`,
+    );
+  // Running: the first AI task has run, an executor holds the second, the rest wait (in the queue, or for a CSM task).
+  await call('POST', `/api/workflows/tasks/${runnable[0]!.taskId}/execute`);
+  const claimed = await claimTaskNow(h.sql, runnable[1]!.taskId, { workerId: 'fixtures', leaseMs: 300_000, maxAttempts: 3 });
   if (!claimed) throw new Error('the second AI task could not be claimed');
   const finalizedPlanRunning = await call('GET', plans);
-  // Settled: every AI task has run, in plan order, the last one refused by a validation rule (permanent: no retry),
-  // and every Task is in Salesforce.
+  // Settled: the CSM has done what the waiting AI tasks wait for, every AI task has run, in plan order, the last one
+  // refused by a validation rule (permanent: no retry), and every Task is in Salesforce.
   await releaseTasks(h.sql, [claimed.claimToken]);
-  for (const t of aiTasks.slice(1, -1)) await call('POST', `/api/workflows/tasks/${t.taskId}/execute`);
+  const prerequisites = new Set(waiting.flatMap((t) => t.blockedBy.map((b) => b.key)));
+  for (const t of csmTasks.filter((x) => prerequisites.has(x.key)))
+    await call('PATCH', `/api/workflows/tasks/${t.taskId}`, { status: 'completed' });
+  const rest = [...runnable.slice(1), ...waiting];
+  for (const t of rest.slice(0, -1)) await call('POST', `/api/workflows/tasks/${t.taskId}/execute`);
   h.org.injectFault({
     count: 1,
     errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
@@ -78,7 +90,7 @@ async function readFixtures() {
     methods: ['PATCH'],
     pathContains: '/Task/',
   });
-  await call('POST', `/api/workflows/tasks/${aiTasks.at(-1)!.taskId}/execute`);
+  await call('POST', `/api/workflows/tasks/${rest.at(-1)!.taskId}/execute`);
   await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, { planId: plan.id });
   const finalizedPlanSettled = await call('GET', plans);
   return { execution: executionView, draftPlan, finalizedPlanRunning, finalizedPlanSettled };

@@ -41,14 +41,16 @@ describe('POST /api/workflows/executions/bulk', () => {
     expect(await executions(fresh)).toBe(197);
     expect(await executions([renewalId(0)])).toBe(0);
 
-    // ≤ 3 Salesforce calls: here one composite request holding one UserRecordAccess query and one context query. One
+    // ≤ 3 Salesforce calls: here one composite request holding one UserRecordAccess query, one context query and one account-team query. One
     // access query per 200 ids is the most Salesforce allows ("Up to 200 record IDs can be queried", Object Reference,
     // UserRecordAccess; the emulator refuses more: conformance row S7, dev/org-emulator/access.test.ts).
     expect(h.org.requests.length).toBeLessThanOrEqual(3);
     expect(h.org.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /services/data/v62.0/composite']);
     const ops = operationsOf(h.org.requests);
     expect(ops.filter((o) => o.soql?.includes('FROM UserRecordAccess'))).toHaveLength(1);
-    expect(ops.filter((o) => o.soql?.includes('FROM Opportunity WHERE Id IN'))).toHaveLength(1);
+    // The contexts are one query, and the account teams a second one in the same composite request.
+    expect(ops.filter((o) => o.soql?.includes('FROM OpportunityContactRoles'))).toHaveLength(1);
+    expect(ops.filter((o) => o.soql?.includes('FROM AccountTeamMember'))).toHaveLength(1);
   });
 
   it('answers already_running for every opportunity the second time, and creates nothing twice', async () => {

@@ -13,6 +13,7 @@ const withAiStatuses = (statuses, included = true) => ({
     ...DRAFT,
     aiTasks: statuses.map((executionStatus, index) => ({
         ...DRAFT.aiTasks[index],
+        blockedBy: [],
         executionStatus,
         included
     }))

@@ -669,7 +669,7 @@ describe('c-renewal-action-plan', () => {
 
         expect(
             [...aiTasks.querySelectorAll('[data-id="status"]')].map(text)
-        ).toEqual(['Done', 'Done', 'Failed']);
+        ).toEqual(['Done', 'Failed', 'Done']);
         expect(text(aiTasks.querySelector('[data-id="failure"]'))).toBe(
             'Failed: Salesforce FIELD_CUSTOM_VALIDATION_EXCEPTION: Reminders cannot be set during the quarter-end freeze'
         );
@@ -704,7 +704,8 @@ describe('c-renewal-action-plan', () => {
                         'c-action-plan-ai-tasks'
                     ).querySelectorAll('[data-id="status"]')
                 ].map(text);
-            expect(statuses()).toEqual(['Done', 'Running', 'Queued']);
+            // The reminder waits for the CFO meeting request (a CSM task).
+            expect(statuses()).toEqual(['Done', 'Waiting', 'Running']);
 
             await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
             expect(getActionPlan).toHaveBeenCalledTimes(2);
@@ -712,7 +713,7 @@ describe('c-renewal-action-plan', () => {
             getActionPlan.mockResolvedValue(json(SETTLED));
             await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS);
             expect(getActionPlan).toHaveBeenCalledTimes(3);
-            expect(statuses()).toEqual(['Done', 'Done', 'Failed']);
+            expect(statuses()).toEqual(['Done', 'Failed', 'Done']);
             expect(header(element, 'live')).toBeNull();
 
             await jest.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 4);
