@@ -12,6 +12,7 @@ import { InvalidPlaybookPlan } from './plan/generate.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
+import { portfolioRouter } from './routes/portfolio.ts';
 import { previewRouter } from './routes/preview.ts';
 import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/api/notifications', notificationsRouter(deps));
+  app.route('/api/portfolio', portfolioRouter(deps));
   app.route('/api/webhooks', webhooksRouter(deps));
   app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());
