@@ -30,7 +30,10 @@ export interface PortfolioOpportunity {
   owner: { id: string; name: string };
   /** Contact roles marked "Economic Buyer". */
   economicBuyers: number;
-  /** The latest closed Task or past Event with a contact (a call, an email, a meeting): the customer heard from. */
+  /**
+   * The latest closed Task or past Event with a contact (a call, an email, a meeting logged in Salesforce) that the
+   * plan did not create itself: the customer heard from.
+   */
   lastActivityDate: IsoDate | null;
 }
 
@@ -59,7 +62,8 @@ export function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate')
   return [
     `SELECT ${select.join(', ')},`,
     "(SELECT Id FROM OpportunityContactRoles WHERE Role = 'Economic Buyer'),",
-    '(SELECT ActivityDate FROM Tasks WHERE IsClosed = true AND WhoId != null ORDER BY ActivityDate DESC NULLS LAST LIMIT 1),',
+    // The plan's own Tasks (mirrored plan tasks, AI audit records) carry Action_Plan_Task_Id__c: they are not the customer.
+    '(SELECT ActivityDate FROM Tasks WHERE IsClosed = true AND WhoId != null AND Action_Plan_Task_Id__c = null ORDER BY ActivityDate DESC NULLS LAST LIMIT 1),',
     `(SELECT ActivityDate FROM Events WHERE WhoId != null AND ActivityDate <= ${dateLiteral(q.today)} ORDER BY ActivityDate DESC LIMIT 1)`,
     `FROM Opportunity WHERE ${where.join(' AND ')}`,
     `ORDER BY ${ORDER[q.orderBy](field)} LIMIT ${q.limit} OFFSET ${q.offset}`,
