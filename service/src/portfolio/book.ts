@@ -51,9 +51,9 @@ const ORDER_OF_SORT: Record<PortfolioSort, PortfolioQuery['orderBy']> = {
 };
 
 /**
- * One page of a book of renewals: one Salesforce query for the opportunities, then, at the same time, one
- * `UserRecordAccess` query (the service reads as its integration user: only what the acting user can see is shown)
- * and one database query for plan and task state. Risk is computed per row by the rule set, so a `risk` filter keeps
+ * One page of a book of renewals: one Salesforce query for the opportunities, then, at the same time, one database
+ * query for plan and task state and, for a team's book, one `UserRecordAccess` query (the service reads as its
+ * integration user: only what the acting user can see is shown). Risk is computed per row by the rule set, so a `risk` filter keeps
  * the matching rows of each page and `sort=risk` orders each page's rows (most flags first, then days to renewal);
  * the pages themselves follow the renewal date.
  */
@@ -73,7 +73,7 @@ export async function portfolioPage(deps: Deps, req: PortfolioRequest): Promise<
   const page = opportunities.slice(0, req.pageSize);
   const ids = page.map((o) => o.id);
   const [visible, states] = await Promise.all([
-    ids.length ? deps.salesforce.readable(req.userId, ids) : Promise.resolve(new Set<string>()),
+    visibleOf(deps, req, ids),
     planTaskStates(deps.db.sql, ids, today),
   ]);
   let rows = page.filter((o) => visible.has(o.id)).map((o) => rowOf(o, states.get(o.id), today));
@@ -81,6 +81,16 @@ export async function portfolioPage(deps: Deps, req: PortfolioRequest): Promise<
   if (req.sort === 'risk') rows.sort((a, b) => b.risks.length - a.risks.length || a.daysToRenewal - b.daysToRenewal);
   const next = req.offset + req.pageSize;
   return { rows, nextOffset: opportunities.length > req.pageSize && next <= MAX_OFFSET ? next : null };
+}
+
+/**
+ * The page's opportunities the acting user can see. Their own (`owner=me`, the query filters `OwnerId` on them):
+ * Salesforce gives a record's owner full access to it, so there is nothing to ask. A team's: one `UserRecordAccess`
+ * query (cached briefly), since being someone's manager (`ManagerId`) grants no access by itself.
+ */
+function visibleOf(deps: Deps, req: PortfolioRequest, ids: string[]): Promise<Set<string>> {
+  if (req.owner === 'me' || ids.length === 0) return Promise.resolve(new Set(ids));
+  return deps.salesforce.readable(req.userId, ids);
 }
 
 function rowOf(o: PortfolioOpportunity, state: PlanTaskState | undefined, today: IsoDate): PortfolioRow {
@@ -93,7 +103,11 @@ function rowOf(o: PortfolioOpportunity, state: PlanTaskState | undefined, today:
       ? 'needs-replan'
       : state.planStatus;
   const emailed = state?.lastEmailEngagementAt ? toIsoDate(state.lastEmailEngagementAt) : null;
-  const lastEngagement = [o.lastActivityDate, emailed].filter((d): d is IsoDate => d !== null).sort().at(-1) ?? null;
+  const lastEngagement =
+    [o.lastActivityDate, emailed]
+      .filter((d): d is IsoDate => d !== null)
+      .sort()
+      .at(-1) ?? null;
   const counts = {
     openTasks: state?.openCsmTasks ?? 0,
     overdueTasks: state?.overdueCsmTasks ?? 0,

@@ -58,7 +58,17 @@ export function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate')
     ...(q.renewalFrom ? [`${field} >= ${dateLiteral(q.renewalFrom)}`] : []),
     ...(q.renewalTo ? [`${field} <= ${dateLiteral(q.renewalTo)}`] : []),
   ];
-  const select = ['Id', 'Name', 'Amount', 'CloseDate', ...(field === 'CloseDate' ? [] : [field]), 'AccountId', 'Account.Name', 'OwnerId', 'Owner.Name'];
+  const select = [
+    'Id',
+    'Name',
+    'Amount',
+    'CloseDate',
+    ...(field === 'CloseDate' ? [] : [field]),
+    'AccountId',
+    'Account.Name',
+    'OwnerId',
+    'Owner.Name',
+  ];
   return [
     `SELECT ${select.join(', ')},`,
     "(SELECT Id FROM OpportunityContactRoles WHERE Role = 'Economic Buyer'),",
@@ -86,7 +96,9 @@ export async function portfolioPage(read: SoqlReader, q: PortfolioQuery, renewal
   const records = await read<Rec>(portfolioSoql(q, renewalDateField));
   return records.map((o) => {
     const renewalKey = renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === renewalDateField.toLowerCase());
-    const activity = [day(children(o, 'Tasks')[0]?.ActivityDate), day(children(o, 'Events')[0]?.ActivityDate)].filter((d): d is IsoDate => d !== null && d <= q.today);
+    const activity = [day(children(o, 'Tasks')[0]?.ActivityDate), day(children(o, 'Events')[0]?.ActivityDate)].filter(
+      (d): d is IsoDate => d !== null && d <= q.today,
+    );
     return {
       id: o.Id,
       name: o.Name,

@@ -27,7 +27,13 @@ jest.mock(
 
 const PAGE = require('./data/portfolio.json');
 
-const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+// Resolves after the component's pending promise callbacks (the Apex call, then the re-render).
+const flush = async () => {
+    for (let i = 0; i < 5; i++) {
+        // eslint-disable-next-line no-await-in-loop
+        await Promise.resolve();
+    }
+};
 
 async function mount() {
     const element = createElement('c-renewal-portfolio', {
@@ -39,7 +45,9 @@ async function mount() {
 }
 
 const table = (element) =>
-    element.shadowRoot.querySelector('lightning-datatable[data-id="portfolio"]');
+    element.shadowRoot.querySelector(
+        'lightning-datatable[data-id="portfolio"]'
+    );
 
 describe('c-renewal-portfolio', () => {
     afterEach(() => {
@@ -100,7 +108,9 @@ describe('c-renewal-portfolio', () => {
         const change = (id, value) =>
             element.shadowRoot
                 .querySelector(`lightning-combobox[data-id="${id}"]`)
-                .dispatchEvent(new CustomEvent('change', { detail: { value } }));
+                .dispatchEvent(
+                    new CustomEvent('change', { detail: { value } })
+                );
 
         change('owner', 'team');
         change('stage', 'Critical');
@@ -157,7 +167,9 @@ describe('c-renewal-portfolio', () => {
         );
         expect(table(element).data).toHaveLength(3);
         expect(
-            element.shadowRoot.querySelector('lightning-button[data-id="load-more"]')
+            element.shadowRoot.querySelector(
+                'lightning-button[data-id="load-more"]'
+            )
         ).toBeNull();
     });
 
