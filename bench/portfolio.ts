@@ -60,6 +60,12 @@ try {
     const f = (ms: number) => `${ms.toFixed(0)} ms`.padStart(8);
     console.log(`${name.padEnd(44)} ${f(pct(t, 50))} ${f(pct(t, 95))} ${f(pct(t, 99))}   ${(pct(t, 99) / TARGET_MS).toFixed(2)}`);
   }
+  // What the service and the emulator add to the round trip: the same own-book requests with no latency at all.
+  h.org.setLatency(0);
+  const own = await measure(h, 'me', DEMO_IDS.users.jordanLee);
+  console.log(
+    `${"the CSM's own book, emulator latency 0".padEnd(44)} ${[50, 95, 99].map((p) => `${pct(own, p).toFixed(0)} ms`.padStart(8)).join(' ')}   (the service's and the emulator's own time)`,
+  );
 } finally {
   await h.close();
 }

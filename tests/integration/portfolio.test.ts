@@ -219,6 +219,14 @@ describe('bad input', () => {
     expect(res.body.error.issues[0].path).toBe('query.cursor');
   });
 
+  it('is described in the OpenAPI document with every parameter', async () => {
+    const doc = (await (await h.app.request('/openapi.json')).json()) as {
+      paths: Record<string, { get?: { parameters?: { name: string; in: string }[] } }>;
+    };
+    const params = doc.paths['/api/portfolio']?.get?.parameters ?? [];
+    expect(params.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(['owner', 'stage', 'risk', 'sort', 'pageSize', 'cursor']);
+  });
+
   it('needs the service key and a user', async () => {
     expect((await h.api('GET', '/api/portfolio', undefined, { key: null })).status).toBe(401);
   });
