@@ -72,10 +72,7 @@ export async function portfolioPage(deps: Deps, req: PortfolioRequest): Promise<
   });
   const page = opportunities.slice(0, req.pageSize);
   const ids = page.map((o) => o.id);
-  const [visible, states] = await Promise.all([
-    visibleOf(deps, req, ids),
-    planTaskStates(deps.db.sql, ids, today),
-  ]);
+  const [visible, states] = await Promise.all([visibleOf(deps, req, ids), planTaskStates(deps.db.sql, ids, today)]);
   let rows = page.filter((o) => visible.has(o.id)).map((o) => rowOf(o, states.get(o.id), today));
   if (req.risk) rows = rows.filter((r) => (req.risk === 'any' ? r.risks.length > 0 : r.risks.some((f) => f.flag === req.risk)));
   if (req.sort === 'risk') rows.sort((a, b) => b.risks.length - a.risks.length || a.daysToRenewal - b.daysToRenewal);
