@@ -30,6 +30,7 @@ function moduleRecords() {
     { name: 'lightning/refresh', path: join(PREVIEW, 'lightning', 'refresh.js') },
     { name: 'lightning/navigation', path: join(PREVIEW, 'lightning', 'navigation.js') },
     { name: '@salesforce/i18n/locale', path: join(PREVIEW, 'salesforce', 'i18n', 'locale.js') },
+    { name: '@salesforce/gate/bc.260.enableComboboxElementInternals', path: join(PREVIEW, 'salesforce', 'gate', 'closed.js') },
     { npm: 'lightning-base-components' },
   ];
 }

@@ -25,6 +25,7 @@ describe('the renewal portfolio preview in Chromium', () => {
   let front: { url: string; close(): Promise<void> } | undefined;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`);
@@ -60,7 +61,7 @@ describe('the renewal portfolio preview in Chromium', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    page.on('pageerror', (error) => void pageErrors.push(error.message));
     await page.goto(`${base}/preview/portfolio#key=${API_KEY}&user=${CSM}`);
   }, 120_000);
 
@@ -98,6 +99,15 @@ describe('the renewal portfolio preview in Chromium', () => {
     await expect.poll(days, { timeout: 20_000 }).toEqual([10, 75, 165, 220]);
   });
 
+  it('filters by stage through the combobox', async () => {
+    await page.locator('lightning-combobox[data-id="stage"] button, lightning-combobox[data-id="stage"] input').first().click();
+    await page.locator('lightning-base-combobox-item', { hasText: 'Negotiate' }).click();
+    await expect.poll(days, { timeout: 20_000 }).toEqual([75]);
+    await page.locator('lightning-combobox[data-id="stage"] button, lightning-combobox[data-id="stage"] input').first().click();
+    await page.locator('lightning-base-combobox-item', { hasText: 'All stages' }).click();
+    await expect.poll(days, { timeout: 20_000 }).toEqual([10, 75, 165, 220]);
+  });
+
   it('opens the opportunity of a row', async () => {
     const row = page.locator('lightning-datatable tbody tr', { hasText: 'Northwind Health' });
     await row.getByRole('button', { name: /Northwind Health/ }).click();
@@ -112,5 +122,6 @@ describe('the renewal portfolio preview in Chromium', () => {
     expect(await page.locator('#navigation').innerText()).toBe(
       `Salesforce would open /lightning/r/Opportunity/${DEMO_IDS.opportunities.northwind}/view`,
     );
+    expect(pageErrors).toEqual([]);
   });
 });
