@@ -192,6 +192,18 @@ try {
   for (const s of scheduled)
     say(`  ${s.name} (${s.stage}) ${s.status} for ${s.date}; conditions: ${(s.conditions as string[]).join('; ')}`);
   say('  When the date comes, the open Discovery tasks carry over into the Prepare workflow.');
+
+  section("Renewal Portfolio (Jordan Lee's book, soonest first)");
+  const book = await app.request('/api/portfolio?owner=me&sort=daysToRenewal', {
+    headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN },
+  });
+  for (const r of ((await book.json()) as any).rows) {
+    say(
+      `  ${r.name}: ${r.daysToRenewal} days (${r.stage.name}), ${money(r.amount)}; plan ${r.planStatus}; ${plural(r.openTasks, 'open task')} (${r.overdueTasks} overdue), ${r.failedAiTasks} AI failed; last engagement ${r.lastEngagement ?? 'none'}`,
+    );
+    for (const risk of r.risks) say(`    ⚑ ${risk.reason}`);
+    if (r.risks.length === 0) say('    no risk flags');
+  }
   rule('DEMO COMPLETE');
 } finally {
   await org.close();

@@ -47,10 +47,15 @@ if (service.emulator) {
   const csm = '0055e0000000001AAA'; // Jordan Lee, the demo CSM who owns the demo opportunities
   if (first && service.generatedApiKey && previewServed) {
     const link = `${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`;
-    if (!previewBuild) lines.push(`  Local preview of the component: ${link}`);
-    else {
+    const portfolio = `${service.url}/preview/portfolio#key=${service.deps.apiKey}&user=${csm}`;
+    if (!previewBuild) {
+      lines.push(`  Local preview of the component: ${link}`);
+      lines.push(`  Local preview of the renewal portfolio: ${portfolio}`);
+    } else {
       lines.push('  Local preview of the component: being built in the background; its link follows when it is ready');
-      void previewBuild.then((built) => built && console.log(`Local preview of the component is ready: ${link}\n`));
+      void previewBuild.then(
+        (built) => built && console.log(`Local preview of the component is ready: ${link}\nand of the renewal portfolio: ${portfolio}\n`),
+      );
     }
   }
   if (first) {

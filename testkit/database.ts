@@ -15,14 +15,19 @@ const SERVER_URL = process.env.TEST_DATABASE_URL ?? defaultServerUrl();
  * Returns the same shape the service uses.
  */
 export async function freshDatabase(
-  opts: { migrate?: boolean; poolMax?: number } = {},
+  opts: { migrate?: boolean; poolMax?: number; onQuery?: (query: string) => void } = {},
 ): Promise<Database & { url: string; drop(): Promise<void> }> {
   const name = `rap_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
-  const sql = postgres(url.toString(), { max: opts.poolMax ?? 5, onnotice: () => undefined, transform: { undefined: null } }) as Sql;
+  const sql = postgres(url.toString(), {
+    max: opts.poolMax ?? 5,
+    onnotice: () => undefined,
+    transform: { undefined: null },
+    ...(opts.onQuery ? { debug: (_conn: number, query: string) => opts.onQuery!(query) } : {}),
+  }) as Sql;
   if (opts.migrate !== false) await migrate(sql);
   let closed = false;
   const close = async () => {

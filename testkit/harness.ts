@@ -35,7 +35,9 @@ export async function startHarness(
   } = {},
 ) {
   const today = opts.today ?? TODAY;
-  const db = await freshDatabase();
+  // Every statement the service sends to the database, in order (tests count them; `dbStatements.length = 0` resets).
+  const dbStatements: string[] = [];
+  const db = await freshDatabase({ onQuery: (query) => void dbStatements.push(query) });
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
@@ -116,6 +118,7 @@ export async function startHarness(
   return {
     db,
     sql: db.sql,
+    dbStatements,
     finalizedPlan,
     org,
     deps,

@@ -172,6 +172,8 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       IsActive: checkbox(true),
       ProfileId: lookup('Profile', 'Profile', { required: true }),
       Title: text(80),
+      // Standard field: the user's manager (a hierarchy lookup to User), what "a manager's team" is read from.
+      ManagerId: lookup('User', 'Manager', { label: 'Manager ID' }),
     }),
     // Public groups and queues; a queue's supported objects are its QueueSobject rows.
     object(

@@ -13,6 +13,7 @@ import { bulkStartRouter } from './routes/bulk-start.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
+import { portfolioRouter } from './routes/portfolio.ts';
 import { previewRouter } from './routes/preview.ts';
 import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: Deps) {
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/api/notifications', notificationsRouter(deps));
+  app.route('/api/portfolio', portfolioRouter(deps));
   app.route('/api/webhooks', webhooksRouter(deps));
   app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());

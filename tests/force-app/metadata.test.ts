@@ -55,6 +55,7 @@ const EXPECTED: Record<string, string[]> = {
     'errorPanel',
     'ldsUtils',
     'renewalActionPlan',
+    'renewalPortfolio',
   ],
   CustomField: [
     'Activity.Action_Plan_Task_Id__c',
@@ -84,6 +85,8 @@ const ON_DISK = [
   'lwc/renewalActionPlan/renewalActionPlan.js',
   'lwc/renewalActionPlan/actionPlanModel.js',
   'lwc/renewalActionPlan/renewalActionPlan.js-meta.xml',
+  'lwc/renewalPortfolio/renewalPortfolio.js',
+  'lwc/renewalPortfolio/renewalPortfolio.js-meta.xml',
   'objects/Opportunity.object',
   'objects/Activity.object',
   'customPermissions/Renewal_Action_Plans_User.customPermission',
@@ -249,6 +252,12 @@ describe('references between components', () => {
     expect(bundle.isExposed).toBe(true);
     expect(bundle.targets.target).toContain('lightning__RecordPage');
     expect(bundle.targetConfigs.targetConfig.objects.object).toEqual(['Opportunity']);
+  });
+
+  it('the portfolio is exposed for the Home page and app pages', () => {
+    const bundle = readXml(source('lwc/renewalPortfolio/renewalPortfolio.js-meta.xml')).LightningComponentBundle;
+    expect(bundle.isExposed).toBe(true);
+    expect([bundle.targets.target].flat().sort()).toEqual(['lightning__AppPage', 'lightning__HomePage']);
   });
 });
 

@@ -29,6 +29,11 @@ describe('npm run demo', () => {
       'FINALIZE',
       'AI Tasks Executing',
       'Next Workflow Scheduled',
+      "Renewal Portfolio (Jordan Lee's book, soonest first)",
+      'Globex Manufacturing — FY27 Renewal: 10 days (Critical)',
+      'Northwind Health — FY27 Renewal: 75 days (Negotiate)',
+      'Acme Logistics — FY27 Renewal: 165 days (Discovery), $265,000; plan finalized',
+      'Initech Software — FY27 Renewal: 220 days (Monitor)',
       'DEMO COMPLETE',
     ];
     let at = -1;
@@ -60,5 +65,7 @@ describe('npm run demo', () => {
     expect(stdout).toContain('✓ Engage the economic buyer (CFO) completed by Riley Park');
     expect(stdout).toContain('✓ Remind the CSM to follow up on the CFO meeting request → success');
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
+    expect(stdout).toContain('⚑ No customer engagement in 45 days (last on 2026-10-11)');
+    expect(stdout).toContain('⚑ No finalized plan with 75 days to renewal');
   }, 150_000);
 });

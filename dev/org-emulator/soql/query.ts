@@ -27,6 +27,8 @@ interface QueryRows {
   records: Record<string, unknown>[];
 }
 
+const MAX_OFFSET = 2000;
+
 const unsupported = (what: string) =>
   new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', `The local Salesforce org emulator does not support ${what}.`);
 
@@ -54,6 +56,11 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   }
   if (query.groupBy || query.having) throw unsupported('GROUP BY and HAVING');
   if (query.withDataCategory || query.for || query.update) throw unsupported('WITH DATA CATEGORY, FOR and UPDATE clauses');
+  // Salesforce: "The maximum offset is 2,000 rows. Requesting an offset greater than 2,000 results in a
+  // NUMBER_OUTSIDE_VALID_RANGE error."
+  if ((query.offset ?? 0) > MAX_OFFSET) {
+    throw new ApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+  }
 
   const whereContext: WhereContext = {
     store: ctx.store,

@@ -5,6 +5,7 @@ import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type 
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import {
@@ -113,6 +114,16 @@ export class SalesforceGateway {
 
   async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
     return withRetry(() => this.access.editable(userId, recordIds), { policy: this.readRetry });
+  }
+
+  /** Of these records, the ones the user can see (one `UserRecordAccess` query per 200 ids not cached). */
+  async readable(userId: string, recordIds: string[]): Promise<Set<string>> {
+    return withRetry(() => this.access.readable(userId, recordIds), { policy: this.readRetry });
+  }
+
+  /** One page of a user's (or their team's) open renewals, in one SOQL query. */
+  portfolioPage(query: PortfolioQuery): Promise<PortfolioOpportunity[]> {
+    return withRetry(() => portfolioPage((soql) => this.query(soql, 0), query, this.opts.renewalDateField), { policy: this.readRetry });
   }
 
   /** Whether an opportunity with this id exists (for the service's integration user). */
