@@ -1,5 +1,5 @@
 /**
- * `npm run fixtures:lwc`: writes the LWC tests' fixtures (force-app/main/default/lwc/renewalActionPlan/__tests__/data/)
+ * `npm run fixtures:lwc`: writes the LWC tests' fixtures (`__tests__/data/` of renewalActionPlan and renewalPortfolio)
  * from the real API: the test harness (a fresh database on the tests' PostgreSQL server, the org emulator — not
  * Salesforce — through jsforce, the playbook planner) on the Discovery demo opportunity, at the pinned date 2026-11-25.
  * The ids and instants that differ from run to run (uuids, database timestamps) are replaced by stable ones in order
@@ -14,7 +14,7 @@ import { claimTaskNow, releaseTasks } from '../service/src/db/queue.ts';
 import { mirrorPendingTasks } from '../service/src/sync/mirror.ts';
 import setupDatabaseServer from '../testkit/database-server.ts';
 
-const DATA = fileURLToPath(new URL('../force-app/main/default/lwc/renewalActionPlan/__tests__/data/', import.meta.url));
+const LWC = fileURLToPath(new URL('../force-app/main/default/lwc/', import.meta.url));
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 /** Salesforce Task ids: the org emulator numbers the records of a batch in the order its writes land. */
 const TASK_ID = /\b00T[0-9A-Za-z]{15}\b/g;
@@ -32,10 +32,12 @@ const h = await startHarness();
 const instant = middayOf(TODAY).toISOString();
 h.deps.now = () => new Date(instant);
 try {
-  const fixtures = await readFixtures();
+  const fixtures = { renewalActionPlan: await readFixtures(), renewalPortfolio: await readPortfolio() };
   const stable = stabilizer(instant);
-  for (const [name, body] of Object.entries(fixtures)) {
-    const file = join(DATA, `${name}.json`);
+  for (const [component, name, body] of Object.entries(fixtures).flatMap(([c, files]) =>
+    Object.entries(files).map(([n, b]) => [c, n, b] as const),
+  )) {
+    const file = join(LWC, component, '__tests__', 'data', `${name}.json`);
     const text = JSON.stringify(stable(body));
     writeFileSync(file, await format(text, { ...(await resolveConfig(file)), filepath: file }));
     console.log(`wrote ${file}`);
@@ -94,6 +96,17 @@ async function readFixtures() {
   await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log, { planId: plan.id });
   const finalizedPlanSettled = await call('GET', plans);
   return { execution: executionView, draftPlan, finalizedPlanRunning, finalizedPlanSettled };
+}
+
+/**
+ * The first page (two rows) of the CSM's book once the Discovery plan is finalized and its renewal date has moved
+ * from May to January (a re-plan is due): Globex without a plan 10 days before its renewal, Acme needing a re-plan.
+ */
+async function readPortfolio() {
+  h.org.updateRecord('Opportunity', h.discoveryId, { CloseDate: '2027-01-14' });
+  const res = await h.api('GET', '/api/portfolio?owner=me&sort=daysToRenewal&pageSize=2');
+  if (res.status !== 200) throw new Error(`GET /api/portfolio answered ${res.status}: ${res.text}`);
+  return { portfolio: res.body };
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { PortfolioPage } from '../../service/src/routes/portfolio.ts';
 import { ExecutionView, PlanView } from '../../service/src/routes/views.ts';
 
 const LWC = fileURLToPath(new URL('../../force-app/main/default/lwc/', import.meta.url));
@@ -10,6 +11,7 @@ const LWC = fileURLToPath(new URL('../../force-app/main/default/lwc/', import.me
 const RESPONSES: Record<string, z.ZodType> = {
   plan: z.object({ plan: PlanView }).strict(),
   execution: z.object({ execution: ExecutionView }).strict(),
+  rows: PortfolioPage.strict(),
 };
 const fixtures = readdirSync(LWC).flatMap((component) => {
   const dir = join(LWC, component, '__tests__', 'data');

@@ -49,6 +49,8 @@ const Row = z.object({
   lastEngagement: z.string().nullable(),
   risks: z.array(z.object({ flag: z.enum(RISK_FLAGS), reason: z.string() })),
 });
+/** One page of the book of renewals, as the API answers it. */
+export const PortfolioPage = z.object({ rows: z.array(Row), nextCursor: z.string().nullable() });
 
 /**
  * The book of renewals: the acting user's open renewal opportunities (`owner=me`) or their team's (`owner=team`: the
@@ -64,7 +66,7 @@ export function portfolioRouter(deps: Deps) {
       summary: 'The book of renewals: open renewals by days to renewal, with plan status, tasks and risk flags',
       request: { query: PortfolioQuery },
       responses: {
-        200: json(z.object({ rows: z.array(Row), nextCursor: z.string().nullable() }), 'One page of the book'),
+        200: json(PortfolioPage, 'One page of the book'),
         ...errorResponses,
       },
     }),

@@ -75,12 +75,13 @@ describe('c-renewal-portfolio', () => {
         ]);
         expect(rows[1]).toMatchObject({
             planLabel: 'Needs re-plan',
-            overdueTasks: 1,
+            overdueTasks: 0,
             lastEngagementText: '2026-11-13',
-            riskText: 'No contact role is the Economic Buyer'
+            riskText:
+                'No contact role is the Economic Buyer; The renewal date moved from 2027-05-09 to 2027-01-14 since the plan was finalized; 1 AI task failed'
         });
         expect(rows[0].riskText).toBe(
-            'No customer engagement on record; No finalized plan with 10 days to renewal'
+            'No contact role is the Economic Buyer; No customer engagement in 45 days (last on 2026-10-11); No finalized plan with 10 days to renewal'
         );
     });
 
