@@ -119,13 +119,21 @@ describe('the compiled build', () => {
     expect((await call('POST', `/api/workflows/executions/${id}/action-plan/generate`)).status).toBe(201);
     const finalized = await call('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
     expect(finalized.body.plan.status).toBe('finalized');
-    const aiTaskIds: string[] = finalized.body.plan.aiTasks.map((t: { taskId: string }) => t.taskId);
+    // The AI tasks that wait for nothing run now; one waiting for a CSM task stays queued.
+    const aiTasks: { taskId: string; blockedBy: unknown[] }[] = finalized.body.plan.aiTasks;
+    const aiTaskIds = aiTasks.filter((t) => t.blockedBy.length === 0).map((t) => t.taskId);
+    const waitingIds = aiTasks.filter((t) => t.blockedBy.length > 0).map((t) => t.taskId);
     expect(aiTaskIds.length).toBeGreaterThan(0);
+    expect(waitingIds.length).toBeGreaterThan(0);
 
     const executor = await run(process.execPath, [join(out, 'scripts', 'executor.js'), '--once'], { cwd: root, env, timeout: 60_000 });
     expect(executor.stdout).toMatch(new RegExp(`"msg":"executor --once finished".*"claimed":${aiTaskIds.length}`));
     const rows = await db.sql<{ execution_status: string }[]>`SELECT execution_status FROM workflow_tasks WHERE id IN ${db.sql(aiTaskIds)}`;
     expect(rows.map((r) => r.execution_status)).toEqual(aiTaskIds.map(() => 'success'));
+    const waiting = await db.sql<
+      { execution_status: string }[]
+    >`SELECT execution_status FROM workflow_tasks WHERE id IN ${db.sql(waitingIds)}`;
+    expect(waiting.map((r) => r.execution_status)).toEqual(waitingIds.map(() => 'queued'));
 
     const exited = new Promise<number | null>((resolve) => server!.once('exit', resolve));
     server.kill('SIGTERM');
