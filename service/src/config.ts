@@ -120,6 +120,7 @@ export const EnvSchema = z
     EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
     RESURFACE_CRON: cronExpression.default('0 8 * * *'),
     WORKFLOW_SCHEDULER_CRON: cronExpression.default('0 8 * * *'),
+    ENGAGEMENT_RULES_CRON: cronExpression.default('0 * * * *'),
     SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),
     EMAIL_PROVIDER: z.enum(['none', 'sendgrid', 'mailgun']).default('none'),
     SENDGRID_API_KEY: optionalString,

@@ -12,6 +12,7 @@ import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
+import { loadEngagementRules } from './engagement/rules.ts';
 import { stepModelFromEnv } from './workflows/steps/model.ts';
 import { startSalesforceSync } from './sync/loop.ts';
 import { createExecutor } from './executor/index.ts';
@@ -68,6 +69,7 @@ export async function assembleDeps(
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
     calendar,
+    engagementRules: loadEngagementRules(),
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,

@@ -35,6 +35,10 @@ export interface TaskRow {
   salesforceTaskId: string | null;
   mirrorStatus: 'pending' | 'synced' | 'failed' | 'skipped';
   mirrorError: string | null;
+  /** Why the service added or changed the task on its own (an engagement rule); null for the plan's own tasks. */
+  explanation: string | null;
+  /** An AI task proposed after finalize, waiting for the CSM's approval before it runs. */
+  awaitingApproval: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,7 +51,8 @@ export const taskColumns = (sql: Sql | TransactionSql) => sql`
   execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
   parent_task_id AS "parentTaskId", estimated_completion_time AS "estimatedCompletionTime", complexity,
   execute_immediately AS "executeImmediately", attempts, salesforce_task_id AS "salesforceTaskId",
-  mirror_status AS "mirrorStatus", mirror_error AS "mirrorError", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  mirror_status AS "mirrorStatus", mirror_error AS "mirrorError", explanation, awaiting_approval AS "awaitingApproval",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export async function getTask(sql: Sql, id: string): Promise<TaskRow | undefined> {
   const [row] = await sql<TaskRow[]>`SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE id = ${id}`;
@@ -154,6 +159,18 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
       await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
     return row;
   });
+}
+
+/**
+ * Approves an AI task proposed after finalize (an engagement rule's contact update): queued for the executor at once.
+ * Undefined when it is not waiting for approval (already approved, cancelled, or never proposed).
+ */
+export async function approveProposedTask(sql: Sql, id: string): Promise<TaskRow | undefined> {
+  const [row] = await sql<TaskRow[]>`
+    UPDATE workflow_tasks SET awaiting_approval = false, execution_status = 'queued', run_after = now(), updated_at = now()
+     WHERE id = ${id} AND awaiting_approval AND auto_execute AND status <> 'cancelled'
+    RETURNING ${taskColumns(sql)}`;
+  return row;
 }
 
 export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow[]> {

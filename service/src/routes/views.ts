@@ -53,7 +53,7 @@ export const ExecutionView = z.object({
 
 const value = z.union([z.string(), z.number()]).nullable();
 const FieldChangeView = z.object({
-  object: z.enum(['Opportunity', 'Task']),
+  object: z.enum(['Opportunity', 'Task', 'Contact']),
   recordId: z.string().nullable(),
   recordName: z.string().nullable(),
   field: z.string(),
@@ -210,6 +210,8 @@ export const TaskView = z.object({
   salesforceTaskId: z.string().nullable(),
   mirrorStatus: z.string(),
   mirrorError: z.string().nullable(),
+  explanation: z.string().nullable().describe('Why the service added or changed this task on its own (an engagement rule)'),
+  awaitingApproval: z.boolean().describe('An AI task proposed after finalize: it runs only once the CSM approves it'),
   createdAt: when,
   updatedAt: when,
 });
@@ -243,6 +245,8 @@ export function taskView(t: TaskRow): z.infer<typeof TaskView> {
     salesforceTaskId: t.salesforceTaskId,
     mirrorStatus: t.mirrorStatus,
     mirrorError: t.mirrorError,
+    explanation: t.explanation,
+    awaitingApproval: t.awaitingApproval,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

@@ -1,6 +1,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import { claimScheduleSlot, finishScheduleSlot } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
+import { runEngagementRules } from '../engagement/engine.ts';
 import { resurfaceTasks, startDueWorkflows } from './jobs.ts';
 
 export interface ScheduleDefinition {
@@ -14,6 +15,7 @@ export function serviceSchedules(env: Deps['env']): ScheduleDefinition[] {
   return [
     { name: 'task-resurfacing', cron: env.RESURFACE_CRON, run: resurfaceTasks },
     { name: 'workflow-scheduler', cron: env.WORKFLOW_SCHEDULER_CRON, run: startDueWorkflows },
+    { name: 'engagement-rules', cron: env.ENGAGEMENT_RULES_CRON, run: runEngagementRules },
   ];
 }
 
