@@ -24,6 +24,7 @@ export const SEED_OBJECTS = [
   'OpportunityContactRole',
   'Task',
   'Event',
+  'EmailMessage',
 ] as const;
 
 const relativeDate = z.strictObject({ daysFromToday: z.number().int() });

@@ -55,11 +55,13 @@ export class OrgStore {
 
   create(object: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const audit = ctx.seed ? takeAuditFields(values) : new Map<string, unknown>();
+    // Fields only the org sets (an email's open tracking) are the seed's to give, as the org's history would have.
+    const orgSet = ctx.seed ? takeOrgSetFields(object, values) : new Map<string, unknown>();
     checkFieldValues(object, values, 'create', this.lookup);
     const record: StoredRecord = {};
     for (const [name, def] of Object.entries(object.fields)) {
       const fallback = def.defaultValue === '$runningUser' ? ctx.userId : def.defaultValue;
-      record[name] = values.has(name) ? values.get(name) : (fallback ?? null);
+      record[name] = values.has(name) ? values.get(name) : orgSet.has(name) ? orgSet.get(name) : (fallback ?? null);
     }
     record.Id = audit.get('Id') ?? this.newId(object);
     const now = this.clock.now();
@@ -159,6 +161,17 @@ export class OrgStore {
 }
 
 /** Seed records may carry Id and audit fields, which the API never accepts. */
+function takeOrgSetFields(object: ObjectDef, values: Map<string, unknown>): Map<string, unknown> {
+  const taken = new Map<string, unknown>();
+  for (const [name, def] of Object.entries(object.fields)) {
+    if (def.access === 'readOnly' && !def.formula && values.has(name)) {
+      taken.set(name, values.get(name));
+      values.delete(name);
+    }
+  }
+  return taken;
+}
+
 function takeAuditFields(values: Map<string, unknown>): Map<string, unknown> {
   const taken = new Map<string, unknown>();
   for (const name of ['Id', ...AUDIT_FIELDS]) {

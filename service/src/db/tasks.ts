@@ -77,6 +77,11 @@ export interface TaskState {
   mirrorRetryAt: Date | null;
   /** How long its current state has waited to reach Salesforce, on the database's clock (null unless pending). */
   mirrorWaitingSeconds: number | null;
+  owner: TaskRow['owner'];
+  action: string;
+  processor: string | null;
+  explanation: string | null;
+  awaitingApproval: boolean;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
@@ -84,7 +89,8 @@ export const taskStateSelect = (sql: Sql) => sql`
          execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
          mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
-         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds"
+         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
+         owner, action, processor, explanation, awaiting_approval AS "awaitingApproval"
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {

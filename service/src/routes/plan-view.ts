@@ -110,6 +110,23 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
       }),
     };
   });
+  // What was added after finalize (a monitoring task, an engagement rule's follow-up or proposal), with why.
+  const planned = new Set([...plan.content.aiTasks, ...plan.content.csmTasks.flatMap((t) => [t, ...t.subTasks])].map((t) => t.key));
+  const addedTasks = rows
+    .filter((r) => !planned.has(r.key))
+    .map((r) => ({
+      taskId: r.id,
+      key: r.key,
+      owner: r.owner,
+      action: r.action,
+      processor: r.processor,
+      status: r.status,
+      dueDate: r.dueDate,
+      executionStatus: r.executionStatus,
+      explanation: r.explanation,
+      awaitingApproval: r.awaitingApproval,
+      salesforceTaskId: r.salesforceTaskId,
+    }));
   const timelineTasks = [...aiTasks.map((t) => ({ ...t, status: t.executionStatus === 'success' ? 'completed' : 'pending' })), ...csmTasks];
   return {
     id: plan.id,
@@ -132,6 +149,7 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
     aiTasks,
     csmTasks,
     timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),
+    addedTasks,
     nextWorkflow: plan.content.nextWorkflow,
     mirror,
   };

@@ -158,6 +158,23 @@ export const PlanView = z.object({
         .describe('Live: done when every task the step stands for is done, overdue when its date has passed'),
     }),
   ),
+  addedTasks: z
+    .array(
+      z.object({
+        taskId: z.uuid(),
+        key: z.string(),
+        owner: z.enum(['AI', 'CSM', 'Customer']),
+        action: z.string(),
+        processor: z.string().nullable(),
+        status: z.string(),
+        dueDate: z.string().nullable(),
+        executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
+        explanation: z.string().nullable().describe('Why it was added or changed ("created because the email sent on Dec 3 had no open after 3 business days")'),
+        awaitingApproval: z.boolean().describe('A proposed Salesforce change: runs only once the CSM approves it (POST /api/tasks/{id}/approve)'),
+        salesforceTaskId: z.string().nullable(),
+      }),
+    )
+    .describe('Tasks added to the finalized plan after finalize: by AI tasks (a monitoring task) and by the engagement rules'),
   nextWorkflow: NextWorkflow.nullable(),
   mirror: z
     .object({
