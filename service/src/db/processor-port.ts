@@ -11,7 +11,7 @@ import type { NewPlanTask as PortPlanTask } from '../../../processors/port.ts';
 export interface NewPlanTask extends PortPlanTask {
   /** The task (or, for an engagement rule, the email) the new task comes from: its plan, key prefix and assignee. */
   sourceTask: Pick<TaskRow, 'actionPlanId' | 'executionId' | 'opportunityId' | 'planTaskKey' | 'assigneeUserId'>;
-  /** An AI task proposed for approval: it runs this processor only once the CSM approves it (`POST /api/tasks/{id}/approve`). */
+  /** An AI task proposed for approval: it runs this processor only once the CSM approves it (`POST /api/workflows/tasks/{id}/approve`). */
   proposedProcessor?: string;
   /** Why the service added it (an engagement rule), shown on the task. */
   explanation?: string;
