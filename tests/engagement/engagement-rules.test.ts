@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../service/src/db/sql.ts';
 import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { Schedules, serviceSchedules } from '../../service/src/schedules/schedules.ts';
-import { onDay, trackedEmail, webhookSigners } from '../../testkit/engagement.ts';
+import { onDay, trackedEmail } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
@@ -13,13 +13,12 @@ import { startHarness, type Harness } from '../../testkit/harness.ts';
 describe('engagement rules: no open after N business days', () => {
   let h: Harness;
   let plan: { id: string; executionId: string };
-  let tracker: { trackerTaskId: string; monitorTaskId: string };
   const pools: Sql[] = [];
 
   beforeAll(async () => {
     h = await startHarness({ today: '2026-11-25' });
     plan = (await h.finalizedPlan()).plan;
-    tracker = await trackedEmail(h, plan, {
+    await trackedEmail(h, plan, {
       provider: 'sendgrid',
       emailId: 'msg-usage-report',
       subject: 'Usage report',
