@@ -60,7 +60,9 @@ export function dueActions(email: WatchedEmail, rule: EngagementRule, calendar: 
   const dueIn = (n: number) => (n === 0 ? calendar.onOrAfter(today) : calendar.add(today, n));
   const engaged = email.counts.open + email.counts.click + email.counts.reply > 0;
 
-  if (email.counts.bounce > 0 && rule.onBounce !== 'ignore') {
+  // An email that bounced was never delivered: it is neither unopened nor engaged, whatever the bounce rule does.
+  if (email.counts.bounce > 0) {
+    if (rule.onBounce === 'ignore') return actions;
     actions.push({
       kind: 'bounce',
       rule: 'bounce',
