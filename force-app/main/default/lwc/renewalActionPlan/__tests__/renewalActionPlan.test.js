@@ -654,6 +654,18 @@ describe('c-renewal-action-plan', () => {
         });
     });
 
+    it('shows the follow-up an engagement rule added, with why it was added', async () => {
+        const { element } = await mount({ plan: SETTLED });
+        const added = child(element, 'c-action-plan-added-tasks');
+
+        expect(
+            [...added.querySelectorAll('[data-id="explanation"]')].map(text)
+        ).toEqual([
+            'Why: created because the email sent on Dec 1 had no open after 3 business days',
+            'Why: flagged because the email sent on Dec 1 to priya.patel@acmelogistics.example bounced (550 5.1.1 user unknown)'
+        ]);
+    });
+
     it('shows each AI task status and why a failed one failed', async () => {
         const { element } = await mount({ plan: SETTLED });
         const aiTasks = child(element, 'c-action-plan-ai-tasks');
