@@ -31,6 +31,7 @@ const source = (path: string) => join(FORCE_APP, 'main', 'default', path);
 const EXPECTED: Record<string, string[]> = {
   ApexClass: ['RenewalActionPlanController', 'RenewalActionPlanController_Tests'],
   LightningComponentBundle: [
+    'actionPlanAddedTasks',
     'actionPlanAiTasks',
     'actionPlanCsmTasks',
     'actionPlanFormat',

@@ -12,7 +12,8 @@ const STATUS_LABELS = {
 /**
  * Tasks added to the finalized plan after finalize: a monitoring task, an engagement rule's follow-up or proposed
  * contact update. Each says why it is there ("created because the email sent on Dec 3 had no open after 3 business
- * days"); a proposed Salesforce change says it waits for the CSM's approval.
+ * days"); a proposed Salesforce change says it waits for the CSM's approval, and offers to approve it.
+ * @fires ActionPlanAddedTasks#taskapprove { taskId }
  */
 export default class ActionPlanAddedTasks extends LightningElement {
     /** The plan's `addedTasks`. */
@@ -25,8 +26,17 @@ export default class ActionPlanAddedTasks extends LightningElement {
             statusLabel: task.awaitingApproval
                 ? 'Awaiting your approval'
                 : STATUS_LABELS[task.status] || task.status,
-            ownerLabel: task.owner === 'AI' ? 'AI task' : 'CSM task'
+            ownerLabel: task.owner === 'AI' ? 'AI task' : 'CSM task',
+            approveLabel: `Approve "${task.action}"`
         }));
+    }
+
+    handleApprove(event) {
+        this.dispatchEvent(
+            new CustomEvent('taskapprove', {
+                detail: { taskId: event.target.dataset.taskId }
+            })
+        );
     }
 
     get hasTasks() {

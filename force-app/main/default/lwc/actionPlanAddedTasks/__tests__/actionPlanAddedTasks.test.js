@@ -49,6 +49,20 @@ describe('c-action-plan-added-tasks', () => {
         );
     });
 
+    it('offers Approve only on the proposal, and reports which task', () => {
+        const element = mount(TASKS);
+        const handler = jest.fn();
+        element.addEventListener('taskapprove', handler);
+        const buttons = element.shadowRoot.querySelectorAll(
+            'lightning-button[data-id="approve"]'
+        );
+        expect(buttons).toHaveLength(1);
+        buttons[0].click();
+        expect(handler.mock.calls[0][0].detail).toEqual({
+            taskId: TASKS[1].taskId
+        });
+    });
+
     it('renders nothing when nothing was added', () => {
         const element = mount([]);
         expect(element.shadowRoot.querySelector('section')).toBeNull();

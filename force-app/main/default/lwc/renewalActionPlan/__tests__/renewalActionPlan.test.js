@@ -10,6 +10,7 @@ import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActio
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
 import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan';
 import updateTask from '@salesforce/apex/RenewalActionPlanController.updateTask';
+import approveTask from '@salesforce/apex/RenewalActionPlanController.approveTask';
 import { POLL_INTERVAL_MS } from '../renewalActionPlan';
 
 const EXECUTION = require('./data/execution.json');
@@ -39,6 +40,11 @@ jest.mock(
 );
 jest.mock(
     '@salesforce/apex/RenewalActionPlanController.updateTask',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.approveTask',
     () => ({ default: jest.fn() }),
     { virtual: true }
 );
@@ -664,6 +670,35 @@ describe('c-renewal-action-plan', () => {
             'Why: created because the email sent on Dec 1 had no open after 3 business days',
             'Why: flagged because the email sent on Dec 1 to priya.patel@acmelogistics.example bounced (550 5.1.1 user unknown)'
         ]);
+    });
+
+    it('approves a proposed contact update, then re-reads the plan', async () => {
+        const { element } = await mount({ plan: SETTLED });
+        approveTask.mockResolvedValue(json({ task: {} }));
+        const approved = {
+            plan: {
+                ...SETTLED.plan,
+                addedTasks: SETTLED.plan.addedTasks.map((t) => ({
+                    ...t,
+                    awaitingApproval: false
+                }))
+            }
+        };
+        getActionPlan.mockResolvedValue(json(approved));
+        child(element, 'c-action-plan-added-tasks')
+            .querySelector('lightning-button[data-id="approve"]')
+            .click();
+        await flushPromises();
+
+        expect(approveTask).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            taskId: SETTLED.plan.addedTasks[1].taskId
+        });
+        expect(
+            child(element, 'c-action-plan-added-tasks').querySelectorAll(
+                'lightning-button[data-id="approve"]'
+            )
+        ).toHaveLength(0);
     });
 
     it('shows each AI task status and why a failed one failed', async () => {
