@@ -65,6 +65,15 @@ describe('EmailMessage (E1, E2)', () => {
   });
 });
 
+describe('an email sent from Salesforce (the org logs it)', () => {
+  it('is a sent, tracked EmailMessage whose tracking fields stay the org\'s', async () => {
+    const id = org.sendEmail({ Subject: 'Q3 usage report', ToAddress: 'eric.estrada@acme.example', RelatedToId: opp.acme });
+    const email = await conn.sobject('EmailMessage').retrieve(id);
+    expect(email).toMatchObject({ Status: '3', Incoming: false, IsTracked: true, FirstOpenedDate: null, RelatedToId: opp.acme });
+    expect(String(email.MessageDate).slice(0, 10)).toBe('2026-11-25');
+  });
+});
+
 describe('Contact bounce fields (E3)', () => {
   it('writes EmailBouncedReason and EmailBouncedDate; IsEmailBounced follows and is read-only', async () => {
     await conn.sobject('Contact').update({ Id: contacts.ericEstrada, EmailBouncedReason: '550 5.1.1 user unknown', EmailBouncedDate: '2026-11-24T10:00:00.000Z' });

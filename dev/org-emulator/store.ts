@@ -7,10 +7,12 @@ import type { OrgClock } from './time.ts';
 import { formatDateTime, parseDateTime } from './time.ts';
 import { checkFieldValues, checkRequired } from './validate.ts';
 
-/** Who writes, and whether the write is the seed loader's (which may set Id and audit fields). */
+/** Who writes, and whether the write is the seed loader's (which may set Id and audit fields) or the org's own. */
 export interface WriteContext {
   userId: string;
   seed?: boolean;
+  /** The org itself writes (an email it sends), so it sets the fields only the org sets, like IsTracked. */
+  system?: boolean;
 }
 
 type Tables = Map<string, Map<string, StoredRecord>>;
@@ -56,7 +58,7 @@ export class OrgStore {
   create(object: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const audit = ctx.seed ? takeAuditFields(values) : new Map<string, unknown>();
     // Fields only the org sets (an email's open tracking) are the seed's to give, as the org's history would have.
-    const orgSet = ctx.seed ? takeOrgSetFields(object, values) : new Map<string, unknown>();
+    const orgSet = ctx.seed || ctx.system ? takeOrgSetFields(object, values) : new Map<string, unknown>();
     checkFieldValues(object, values, 'create', this.lookup);
     const record: StoredRecord = {};
     for (const [name, def] of Object.entries(object.fields)) {
