@@ -10,31 +10,39 @@ import type { Harness } from './harness.ts';
 /** The service's dependencies on another day: what a pinned clock moved on to (the org keeps its own clock). */
 export const onDay = (deps: Deps, day: string): Deps => ({ ...deps, ...clockFrom(middayOf(day)) });
 
+/** A harness plan of the Discovery opportunity, for Jordan Lee (the demo CSM). */
+export const discoveryPlan = (h: Harness, plan: { id: string; executionId: string }) => ({
+  ...plan,
+  opportunityId: h.discoveryId,
+  csmUserId: h.users['Jordan Lee']!,
+});
+
 /** Stands in for the provider's tracking-settings API (the webhooks, the part under test, are real and signed). */
 const provider = (name: 'sendgrid' | 'mailgun'): EmailProvider => ({ name, enableTracking: async (t) => t });
 
 /**
  * An email the engagement tracker watches, set up as the tracker's AI task does it: the tracker task in the plan, its
- * run (the tracking record and the monitoring task), on the harness's pinned day.
+ * run (the tracking record and the monitoring task), on the service's clock.
  */
 export async function trackedEmail(
-  h: Harness,
-  plan: { id: string; executionId: string },
+  deps: Deps,
+  plan: { id: string; executionId: string; opportunityId: string; csmUserId: string },
   e: { provider: 'sendgrid' | 'mailgun'; emailId: string; subject: string; sentTo: string; key: string },
 ): Promise<{ trackerTaskId: string; monitorTaskId: string }> {
+  const sql = deps.db.sql;
   const metadata = { emailId: e.emailId, emailSubject: e.subject, sentTo: e.sentTo, trackOpens: true, trackClicks: true, notifyOnOpen: false };
-  const [row] = await h.sql<{ id: string }[]>`
+  const [row] = await sql<{ id: string }[]>`
     INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, metadata, auto_execute,
                                 processor, execution_status, assignee_user_id, mirror_status)
-    VALUES (${plan.id}, ${plan.executionId}, ${h.discoveryId}, ${e.key}, 'AI', ${`Track ${e.subject}`}, ${h.sql.json(metadata)}, true,
-            'email-engagement-tracker', 'success', ${h.users['Jordan Lee']!}, 'skipped')
+    VALUES (${plan.id}, ${plan.executionId}, ${plan.opportunityId}, ${e.key}, 'AI', ${`Track ${e.subject}`}, ${sql.json(metadata)}, true,
+            'email-engagement-tracker', 'success', ${plan.csmUserId}, 'skipped')
     RETURNING id`;
-  const task = (await getTask(h.sql, row!.id))!;
+  const task = (await getTask(sql, row!.id))!;
   const result = await emailEngagementTracker.run(metadata, {
     task,
     customer: {} as never,
     workflow: {} as never,
-    services: processorPort(processorServices(h.deps, provider(e.provider)), task),
+    services: processorPort(processorServices(deps, provider(e.provider)), task),
   });
   return { trackerTaskId: task.id, monitorTaskId: result.monitorTaskId as string };
 }

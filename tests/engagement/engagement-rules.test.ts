@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../service/src/db/sql.ts';
 import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { Schedules, serviceSchedules } from '../../service/src/schedules/schedules.ts';
-import { onDay, trackedEmail } from '../../testkit/engagement.ts';
+import { discoveryPlan, onDay, trackedEmail } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
@@ -18,7 +18,7 @@ describe('engagement rules: no open after N business days', () => {
   beforeAll(async () => {
     h = await startHarness({ today: '2026-11-25' });
     plan = (await h.finalizedPlan()).plan;
-    await trackedEmail(h, plan, {
+    await trackedEmail(h.deps, discoveryPlan(h, plan), {
       provider: 'sendgrid',
       emailId: 'msg-usage-report',
       subject: 'Usage report',
@@ -104,7 +104,7 @@ describe('engagement rules: no open after N business days', () => {
   });
 
   it('does not fire for an email that was opened', async () => {
-    await trackedEmail(h, plan, { provider: 'sendgrid', emailId: 'msg-opened', subject: 'QBR deck', sentTo: 'eric.estrada@acmelogistics.example', key: 'track-qbr' });
+    await trackedEmail(h.deps, discoveryPlan(h, plan), { provider: 'sendgrid', emailId: 'msg-opened', subject: 'QBR deck', sentTo: 'eric.estrada@acmelogistics.example', key: 'track-qbr' });
     await h.sql`UPDATE email_tracking SET opens = 1 WHERE email_id = 'msg-opened'`;
     await runEngagementRules(onDay(h.deps, '2026-12-03'));
     expect(await h.sql`SELECT 1 FROM workflow_tasks WHERE plan_task_key = 'track-qbr-no-open'`).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trackedEmail, webhookSigners } from '../../testkit/engagement.ts';
+import { discoveryPlan, trackedEmail, webhookSigners } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 const ERIC = { id: '0035e0000000002AAA', email: 'eric.estrada@acmelogistics.example' };
@@ -44,7 +44,7 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
   afterAll(async () => h?.close());
 
   it('a reply completes the tracking task, through the task-change path, with why', async () => {
-    const { monitorTaskId } = await trackedEmail(h, plan, { provider, emailId: `${provider}-reply`, subject: 'Usage report', sentTo: ERIC.email, key: 'track-reply' });
+    const { monitorTaskId } = await trackedEmail(h.deps, discoveryPlan(h, plan), { provider, emailId: `${provider}-reply`, subject: 'Usage report', sentTo: ERIC.email, key: 'track-reply' });
     await post('replied', `${provider}-reply`, `${provider}-ev-reply`);
     const [monitor] = await h.sql`SELECT status, explanation, completed_at FROM workflow_tasks WHERE id = ${monitorTaskId}`;
     expect(monitor).toMatchObject({ status: 'completed', explanation: 'completed because Eric Estrada replied to the email sent on Nov 25' });
@@ -53,7 +53,7 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
   });
 
   it('a hard bounce proposes a contact update that waits for approval, then runs once approved', async () => {
-    await trackedEmail(h, plan, { provider, emailId: `${provider}-bounce`, subject: 'Renewal proposal', sentTo: PRIYA.email, key: 'track-bounce' });
+    await trackedEmail(h.deps, discoveryPlan(h, plan), { provider, emailId: `${provider}-bounce`, subject: 'Renewal proposal', sentTo: PRIYA.email, key: 'track-bounce' });
     await post('bounced', `${provider}-bounce`, `${provider}-ev-bounce`);
     const [proposal] = await h.sql`
       SELECT id, owner, processor, auto_execute, execution_status, awaiting_approval, explanation, metadata
