@@ -176,11 +176,15 @@ try {
     const onDay = { ...deps, ...clockFrom(middayOf(day)) };
     const run = await runEngagementRules(onDay);
     const business = deps.calendar.businessDaysBetween(today, day);
-    say(`  ${day}: ${plural(business, 'business day')} without an open${run.fired ? '' : ' — nothing yet'}${deps.calendar.isBusinessDay(day) ? '' : ' (not a business day)'}`);
+    say(
+      `  ${day}: ${plural(business, 'business day')} without an open${run.fired ? '' : ' — nothing yet'}${deps.calendar.isBusinessDay(day) ? '' : ' (not a business day)'}`,
+    );
   }
   const view = (await api('GET', `/executions/${execution.id}/action-plan`)).plan;
   for (const t of view.addedTasks.filter((a: any) => a.explanation))
-    say(`  Follow-up: ${t.action} — due ${t.dueDate}${t.salesforceTaskId ? `, Salesforce Task ${t.salesforceTaskId}` : ''}\n    Why: ${t.explanation}`);
+    say(
+      `  Follow-up: ${t.action} — due ${t.dueDate}${t.salesforceTaskId ? `, Salesforce Task ${t.salesforceTaskId}` : ''}\n    Why: ${t.explanation}`,
+    );
   rule('DEMO COMPLETE');
 } finally {
   await org.close();

@@ -30,7 +30,14 @@ export async function trackedEmail(
   e: { provider: 'sendgrid' | 'mailgun'; emailId: string; subject: string; sentTo: string; key: string },
 ): Promise<{ trackerTaskId: string; monitorTaskId: string }> {
   const sql = deps.db.sql;
-  const metadata = { emailId: e.emailId, emailSubject: e.subject, sentTo: e.sentTo, trackOpens: true, trackClicks: true, notifyOnOpen: false };
+  const metadata = {
+    emailId: e.emailId,
+    emailSubject: e.subject,
+    sentTo: e.sentTo,
+    trackOpens: true,
+    trackClicks: true,
+    notifyOnOpen: false,
+  };
   const [row] = await sql<{ id: string }[]>`
     INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, metadata, auto_execute,
                                 processor, execution_status, assignee_user_id, mirror_status)

@@ -37,14 +37,22 @@ describe('EmailMessage (E1, E2)', () => {
       `SELECT Id, FirstOpenedDate, IsTracked, IsBounced, Status, RelatedToId FROM EmailMessage WHERE RelatedToId = '${opp.acme}' AND Incoming = false AND MessageDate = LAST_N_DAYS:30`,
     );
     expect(records).toEqual([
-      expect.objectContaining({ Id: OPENED, IsTracked: true, IsBounced: false, Status: '3', FirstOpenedDate: '2026-11-24T14:00:00.000+0000' }),
+      expect.objectContaining({
+        Id: OPENED,
+        IsTracked: true,
+        IsBounced: false,
+        Status: '3',
+        FirstOpenedDate: '2026-11-24T14:00:00.000+0000',
+      }),
     ]);
   });
 
   it('refuses writes to the fields the org sets (open tracking, bounce, tracking flag): INVALID_FIELD_FOR_INSERT_UPDATE', async () => {
     const base = { Subject: 'Hello', Status: '3', RelatedToId: opp.acme, ToAddress: 'eric.estrada@acme.example' };
     for (const field of ['FirstOpenedDate', 'LastOpenedDate']) {
-      const err = await failureOf(conn.sobject('EmailMessage').create({ ...base, [field]: '2026-11-24T14:00:00.000Z' }, { allOrNone: true }));
+      const err = await failureOf(
+        conn.sobject('EmailMessage').create({ ...base, [field]: '2026-11-24T14:00:00.000Z' }, { allOrNone: true }),
+      );
       expect(err.errorCode ?? err.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
     }
     for (const field of ['IsBounced', 'IsTracked']) {
@@ -66,7 +74,7 @@ describe('EmailMessage (E1, E2)', () => {
 });
 
 describe('an email sent from Salesforce (the org logs it)', () => {
-  it('is a sent, tracked EmailMessage whose tracking fields stay the org\'s', async () => {
+  it("is a sent, tracked EmailMessage whose tracking fields stay the org's", async () => {
     const id = org.sendEmail({ Subject: 'Q3 usage report', ToAddress: 'eric.estrada@acme.example', RelatedToId: opp.acme });
     const email = await conn.sobject('EmailMessage').retrieve(id);
     expect(email).toMatchObject({ Status: '3', Incoming: false, IsTracked: true, FirstOpenedDate: null, RelatedToId: opp.acme });
@@ -76,9 +84,15 @@ describe('an email sent from Salesforce (the org logs it)', () => {
 
 describe('Contact bounce fields (E3)', () => {
   it('writes EmailBouncedReason and EmailBouncedDate; IsEmailBounced follows and is read-only', async () => {
-    await conn.sobject('Contact').update({ Id: contacts.ericEstrada, EmailBouncedReason: '550 5.1.1 user unknown', EmailBouncedDate: '2026-11-24T10:00:00.000Z' });
+    await conn
+      .sobject('Contact')
+      .update({ Id: contacts.ericEstrada, EmailBouncedReason: '550 5.1.1 user unknown', EmailBouncedDate: '2026-11-24T10:00:00.000Z' });
     const contact = await conn.sobject('Contact').retrieve(contacts.ericEstrada);
-    expect(contact).toMatchObject({ IsEmailBounced: true, EmailBouncedReason: '550 5.1.1 user unknown', EmailBouncedDate: '2026-11-24T10:00:00.000+0000' });
+    expect(contact).toMatchObject({
+      IsEmailBounced: true,
+      EmailBouncedReason: '550 5.1.1 user unknown',
+      EmailBouncedDate: '2026-11-24T10:00:00.000+0000',
+    });
     const err = await failureOf(conn.sobject('Contact').update({ Id: contacts.ericEstrada, IsEmailBounced: false }));
     expect(err.errorCode ?? err.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
   });

@@ -205,7 +205,10 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         // Bounce management (Object Reference, Contact): both Create/Update; IsEmailBounced is derived from them.
         EmailBouncedDate: datetime(),
         EmailBouncedReason: text(255),
-        IsEmailBounced: formula({ type: 'boolean', label: 'Is Email Bounced' }, (r) => r.EmailBouncedDate != null || r.EmailBouncedReason != null),
+        IsEmailBounced: formula(
+          { type: 'boolean', label: 'Is Email Bounced' },
+          (r) => r.EmailBouncedDate != null || r.EmailBouncedReason != null,
+        ),
       },
       {
         OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'ContactId' },

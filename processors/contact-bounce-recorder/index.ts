@@ -10,7 +10,7 @@ import { defineProcessor, PermanentError } from '../port.ts';
  */
 export const contactBounceRecorder = defineProcessor({
   name: 'contact-bounce-recorder',
-  summary: "Records an email bounce on the contact (EmailBouncedReason, EmailBouncedDate) so no one emails the bad address again",
+  summary: 'Records an email bounce on the contact (EmailBouncedReason, EmailBouncedDate) so no one emails the bad address again',
   notPlannable: 'proposed by the engagement rules when an email bounces, never by a plan',
   metadata: z.strictObject({
     contactId: z.string().regex(SALESFORCE_ID, 'must be a Salesforce id'),
@@ -23,8 +23,22 @@ export const contactBounceRecorder = defineProcessor({
   changePreview: (input) => ({
     description: `Contact ${input.contactName}: the email to ${input.email} bounced (${input.reason}); EmailBouncedReason and EmailBouncedDate are set so Salesforce shows the bounce alert`,
     fields: [
-      { object: 'Contact', recordId: input.contactId, recordName: input.contactName, field: 'EmailBouncedReason', oldValue: null, newValue: input.reason },
-      { object: 'Contact', recordId: input.contactId, recordName: input.contactName, field: 'EmailBouncedDate', oldValue: null, newValue: input.bouncedAt },
+      {
+        object: 'Contact',
+        recordId: input.contactId,
+        recordName: input.contactName,
+        field: 'EmailBouncedReason',
+        oldValue: null,
+        newValue: input.reason,
+      },
+      {
+        object: 'Contact',
+        recordId: input.contactId,
+        recordName: input.contactName,
+        field: 'EmailBouncedDate',
+        oldValue: null,
+        newValue: input.bouncedAt,
+      },
     ],
   }),
   async run(input, { task, services }) {
@@ -41,7 +55,10 @@ export const contactBounceRecorder = defineProcessor({
       throw new PermanentError(`Contact ${input.contactName} does not belong to the opportunity's account`, 'WRONG_ACCOUNT');
     // Someone fixed the address since the bounce: the bounce no longer describes this contact.
     if (contact.Email?.toLowerCase() !== input.email.toLowerCase())
-      throw new PermanentError(`Contact ${input.contactName}'s email is no longer ${input.email}; the bounce was not recorded`, 'EMAIL_CHANGED');
+      throw new PermanentError(
+        `Contact ${input.contactName}'s email is no longer ${input.email}; the bounce was not recorded`,
+        'EMAIL_CHANGED',
+      );
     await sf.updateRecord('Contact', { Id: contact.Id, EmailBouncedReason: input.reason, EmailBouncedDate: input.bouncedAt });
     return { summary: `Recorded the bounce of ${input.email} on ${input.contactName}.`, contactId: contact.Id };
   },

@@ -46,7 +46,7 @@ describe('engagement rules: no open after N business days', () => {
 
   it('on the third business day, three instances running the schedule at once create exactly one follow-up', async () => {
     // Three service instances on one database: each its own connection pool, clock and schedules.
-    const instances = [0, 1, 2].map((i) => {
+    const instances = [0, 1, 2].map(() => {
       const sql = postgres(h.db.url, { max: 3, onnotice: () => undefined, transform: { undefined: null } }) as Sql;
       pools.push(sql);
       return onDay({ ...h.deps, db: { ...h.deps.db, sql } }, '2026-12-01');
@@ -86,7 +86,7 @@ describe('engagement rules: no open after N business days', () => {
     ]);
   });
 
-  it('mirrors the follow-up to Salesforce like the plan\'s other tasks and shows it, with why, in the plan view', async () => {
+  it("mirrors the follow-up to Salesforce like the plan's other tasks and shows it, with why, in the plan view", async () => {
     const [task] = await followUps();
     const [mirrored] = h.org.records('Task').filter((t) => t.Action_Plan_Task_Id__c === task!.id);
     expect(mirrored).toMatchObject({ Subject: expect.stringContaining('No reply from Eric Estrada'), ActivityDate: '2026-12-02' });
@@ -104,7 +104,13 @@ describe('engagement rules: no open after N business days', () => {
   });
 
   it('does not fire for an email that was opened', async () => {
-    await trackedEmail(h.deps, discoveryPlan(h, plan), { provider: 'sendgrid', emailId: 'msg-opened', subject: 'QBR deck', sentTo: 'eric.estrada@acmelogistics.example', key: 'track-qbr' });
+    await trackedEmail(h.deps, discoveryPlan(h, plan), {
+      provider: 'sendgrid',
+      emailId: 'msg-opened',
+      subject: 'QBR deck',
+      sentTo: 'eric.estrada@acmelogistics.example',
+      key: 'track-qbr',
+    });
     await h.sql`UPDATE email_tracking SET opens = 1 WHERE email_id = 'msg-opened'`;
     await runEngagementRules(onDay(h.deps, '2026-12-03'));
     expect(await h.sql`SELECT 1 FROM workflow_tasks WHERE plan_task_key = 'track-qbr-no-open'`).toHaveLength(0);

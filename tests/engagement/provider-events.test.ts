@@ -19,7 +19,14 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
         ? signers.sendgrid([
             event === 'replied'
               ? { event: 'reply', sg_event_id: id, email_id: emailId, timestamp: seconds() }
-              : { event: 'bounce', type: 'bounce', reason: '550 5.1.1 The email account does not exist', sg_event_id: id, email_id: emailId, timestamp: seconds() },
+              : {
+                  event: 'bounce',
+                  type: 'bounce',
+                  reason: '550 5.1.1 The email account does not exist',
+                  sg_event_id: id,
+                  email_id: emailId,
+                  timestamp: seconds(),
+                },
           ])
         : signers.mailgun(
             event === 'replied'
@@ -44,16 +51,31 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
   afterAll(async () => h?.close());
 
   it('a reply completes the tracking task, through the task-change path, with why', async () => {
-    const { monitorTaskId } = await trackedEmail(h.deps, discoveryPlan(h, plan), { provider, emailId: `${provider}-reply`, subject: 'Usage report', sentTo: ERIC.email, key: 'track-reply' });
+    const { monitorTaskId } = await trackedEmail(h.deps, discoveryPlan(h, plan), {
+      provider,
+      emailId: `${provider}-reply`,
+      subject: 'Usage report',
+      sentTo: ERIC.email,
+      key: 'track-reply',
+    });
     await post('replied', `${provider}-reply`, `${provider}-ev-reply`);
     const [monitor] = await h.sql`SELECT status, explanation, completed_at FROM workflow_tasks WHERE id = ${monitorTaskId}`;
-    expect(monitor).toMatchObject({ status: 'completed', explanation: 'completed because Eric Estrada replied to the email sent on Nov 25' });
+    expect(monitor).toMatchObject({
+      status: 'completed',
+      explanation: 'completed because Eric Estrada replied to the email sent on Nov 25',
+    });
     expect(monitor!.completed_at).not.toBeNull();
     expect(await h.sql`SELECT kind FROM notifications WHERE task_id = ${monitorTaskId} AND kind = 'engagement-completed'`).toHaveLength(1);
   });
 
   it('a hard bounce proposes a contact update that waits for approval, then runs once approved', async () => {
-    await trackedEmail(h.deps, discoveryPlan(h, plan), { provider, emailId: `${provider}-bounce`, subject: 'Renewal proposal', sentTo: PRIYA.email, key: 'track-bounce' });
+    await trackedEmail(h.deps, discoveryPlan(h, plan), {
+      provider,
+      emailId: `${provider}-bounce`,
+      subject: 'Renewal proposal',
+      sentTo: PRIYA.email,
+      key: 'track-bounce',
+    });
     await post('bounced', `${provider}-bounce`, `${provider}-ev-bounce`);
     const [proposal] = await h.sql`
       SELECT id, owner, processor, auto_execute, execution_status, awaiting_approval, explanation, metadata
@@ -65,13 +87,20 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
       execution_status: null,
       awaiting_approval: true,
       explanation: `flagged because the email sent on Nov 25 to ${PRIYA.email} bounced (550 5.1.1 The email account does not exist)`,
-      metadata: { contactId: PRIYA.id, contactName: 'Priya Patel', email: PRIYA.email, reason: '550 5.1.1 The email account does not exist' },
+      metadata: {
+        contactId: PRIYA.id,
+        contactName: 'Priya Patel',
+        email: PRIYA.email,
+        reason: '550 5.1.1 The email account does not exist',
+      },
     });
     expect(await h.sql`SELECT 1 FROM notifications WHERE task_id = ${proposal!.id} AND kind = 'email-bounced'`).toHaveLength(1);
     // Nothing is written to Salesforce before the CSM approves.
     expect(h.org.records('Contact').find((c) => c.Id === PRIYA.id)).toMatchObject({ EmailBouncedReason: null });
     const view = await h.api('GET', `/api/workflows/executions/${plan.executionId}/action-plan`);
-    expect(view.body.plan.addedTasks).toContainEqual(expect.objectContaining({ taskId: proposal!.id, awaitingApproval: true, processor: 'contact-bounce-recorder' }));
+    expect(view.body.plan.addedTasks).toContainEqual(
+      expect.objectContaining({ taskId: proposal!.id, awaitingApproval: true, processor: 'contact-bounce-recorder' }),
+    );
 
     const approved = await h.api('POST', `/api/workflows/tasks/${proposal!.id}/approve`);
     expect(approved.status).toBe(200);

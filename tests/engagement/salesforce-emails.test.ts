@@ -33,7 +33,15 @@ describe("engagement rules on Salesforce's own EmailMessage records", () => {
       sent(UNOPENED, {}),
       sent(OPENED, { Subject: 'QBR deck', FirstOpenedDate: { daysFromToday: 0, time: '15:00' } }),
       sent(REPLIED, { Subject: 'Pricing' }),
-      { Id: '02s5e0000000006AAA', Subject: 'RE: Pricing', Status: '0', Incoming: true, RelatedToId: acme, ReplyToEmailMessageId: REPLIED, MessageDate: { daysFromToday: 0, time: '16:00' } },
+      {
+        Id: '02s5e0000000006AAA',
+        Subject: 'RE: Pricing',
+        Status: '0',
+        Incoming: true,
+        RelatedToId: acme,
+        ReplyToEmailMessageId: REPLIED,
+        MessageDate: { daysFromToday: 0, time: '16:00' },
+      },
       sent(UNTRACKED, { Subject: 'Newsletter', IsTracked: false }),
       sent(BOUNCED, { Subject: 'Contract draft', ToAddress: 'priya.patel@acmelogistics.example', IsBounced: true }),
     ];
@@ -58,7 +66,8 @@ describe("engagement rules on Salesforce's own EmailMessage records", () => {
         key: `email-${BOUNCED}-bounce`,
         owner: 'AI',
         awaitingApproval: true,
-        explanation: 'flagged because the email sent on Nov 25 to priya.patel@acmelogistics.example bounced (Salesforce marked the email bounced)',
+        explanation:
+          'flagged because the email sent on Nov 25 to priya.patel@acmelogistics.example bounced (Salesforce marked the email bounced)',
       },
       {
         key: `email-${UNOPENED}-no-open`,

@@ -273,13 +273,17 @@ describe('the action plan preview in Chromium', () => {
     ).json();
     const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
     const deps = service.deps;
-    await trackedEmail(deps, { ...plan, opportunityId: OPPORTUNITY, csmUserId: CSM }, {
-      provider: 'sendgrid',
-      emailId: 'preview-usage-report',
-      subject: 'Usage report',
-      sentTo: 'eric.estrada@acmelogistics.example',
-      key: 'track-usage',
-    });
+    await trackedEmail(
+      deps,
+      { ...plan, opportunityId: OPPORTUNITY, csmUserId: CSM },
+      {
+        provider: 'sendgrid',
+        emailId: 'preview-usage-report',
+        subject: 'Usage report',
+        sentTo: 'eric.estrada@acmelogistics.example',
+        key: 'track-usage',
+      },
+    );
     const sentOn = deps.today();
     const run = await runEngagementRules(onDay(deps, deps.calendar.add(sentOn, 3)));
     expect(run.fired).toBe(1);
@@ -287,7 +291,9 @@ describe('the action plan preview in Chromium', () => {
     await page.reload();
     const explanation = page.locator('c-action-plan-added-tasks [data-id="explanation"]');
     await explanation.first().waitFor({ timeout: 15_000 });
-    expect(await explanation.allInnerTexts()).toContain(`Why: created because the email sent on ${shortDate(sentOn)} had no open after 3 business days`);
+    expect(await explanation.allInnerTexts()).toContain(
+      `Why: created because the email sent on ${shortDate(sentOn)} had no open after 3 business days`,
+    );
     expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 

@@ -53,7 +53,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
     // The usage report goes unopened; Thanksgiving and the weekend are not business days, so the follow-up comes Dec 1.
     expect(stdout).toContain('2026-11-30: 2 business days without an open — nothing yet');
-    expect(stdout).toMatch(/Follow-up: No reply from Eric Estrada to "Q3 usage report": call Eric — due 2026-12-02, Salesforce Task 00T\w+/);
+    expect(stdout).toMatch(
+      /Follow-up: No reply from Eric Estrada to "Q3 usage report": call Eric — due 2026-12-02, Salesforce Task 00T\w+/,
+    );
     expect(stdout).toContain('Why: created because the email sent on Nov 25 had no open after 3 business days');
   }, 150_000);
 });

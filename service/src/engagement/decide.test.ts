@@ -4,7 +4,13 @@ import { dueActions, type WatchedEmail } from './decide.ts';
 import type { EngagementRule } from './rules.ts';
 
 const calendar = new BusinessCalendar('US');
-const rule: EngagementRule = { noOpenAfterBusinessDays: 3, completeOn: ['reply'], followUpOn: ['click'], followUpDueInBusinessDays: 1, onBounce: 'propose-contact-update' };
+const rule: EngagementRule = {
+  noOpenAfterBusinessDays: 3,
+  completeOn: ['reply'],
+  followUpOn: ['click'],
+  followUpDueInBusinessDays: 1,
+  onBounce: 'propose-contact-update',
+};
 const email = (over: Partial<WatchedEmail> = {}): WatchedEmail => ({
   key: 'sendgrid:m1',
   source: 'sendgrid',
@@ -44,7 +50,11 @@ describe('dueActions', () => {
 
   it('a reply completes the tracking task and suppresses follow-ups; a click follows up where the stage asks', () => {
     expect(dueActions(email({ counts: { open: 1, click: 0, reply: 1, bounce: 0 } }), rule, calendar, '2026-12-01')).toEqual([
-      expect.objectContaining({ kind: 'complete', taskId: 't', explanation: 'completed because Eric Estrada replied to the email sent on Nov 25' }),
+      expect.objectContaining({
+        kind: 'complete',
+        taskId: 't',
+        explanation: 'completed because Eric Estrada replied to the email sent on Nov 25',
+      }),
     ]);
     expect(dueActions(email({ counts: { open: 1, click: 1, reply: 0, bounce: 0 } }), rule, calendar, '2026-12-01')).toEqual([
       expect.objectContaining({ kind: 'follow-up', rule: 'engaged', condition: 'click' }),
@@ -54,7 +64,9 @@ describe('dueActions', () => {
   it('a bounce flags and proposes only for a known contact, and does nothing else; ignore means ignore', () => {
     const bounced = email({ counts: { open: 0, click: 0, reply: 0, bounce: 1 } });
     expect(dueActions(bounced, rule, calendar, '2026-12-01')).toEqual([expect.objectContaining({ kind: 'bounce', propose: true })]);
-    expect(dueActions({ ...bounced, contact: null }, rule, calendar, '2026-12-01')).toEqual([expect.objectContaining({ kind: 'bounce', propose: false })]);
+    expect(dueActions({ ...bounced, contact: null }, rule, calendar, '2026-12-01')).toEqual([
+      expect.objectContaining({ kind: 'bounce', propose: false }),
+    ]);
     expect(dueActions(bounced, { ...rule, onBounce: 'ignore' }, calendar, '2026-12-01')).toEqual([]);
   });
 

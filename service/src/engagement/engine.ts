@@ -94,13 +94,24 @@ async function apply(deps: Deps, email: WatchedEmail, action: EngagementAction) 
   };
   const tell = (kind: NotificationKind, title: string) =>
     email.userId
-      ? { userId: email.userId, opportunityId: email.opportunityId, planId: email.plan.id, kind, title: title.slice(0, 200), body: action.explanation }
+      ? {
+          userId: email.userId,
+          opportunityId: email.opportunityId,
+          planId: email.plan.id,
+          kind,
+          title: title.slice(0, 200),
+          body: action.explanation,
+        }
       : null;
 
   if (action.kind === 'complete') {
     // Completed through the service's one task-change path, so whatever waits on the task follows it.
     await changeTask(deps, action.taskId, { status: 'completed' });
-    return fireRule(deps.db.sql, { ...base, changedTaskId: action.taskId, notification: tell('engagement-completed', `Done: ${email.subject}`) });
+    return fireRule(deps.db.sql, {
+      ...base,
+      changedTaskId: action.taskId,
+      notification: tell('engagement-completed', `Done: ${email.subject}`),
+    });
   }
   // Tasks are added only to a finalized plan: a draft's tasks are the CSM's to choose.
   if (!email.plan.finalized) return { fired: false, taskId: null };

@@ -9,7 +9,13 @@ const write = (content: unknown) => {
   writeFileSync(file, JSON.stringify(content));
   return file;
 };
-const base = { noOpenAfterBusinessDays: 3, completeOn: ['reply'], followUpOn: [], followUpDueInBusinessDays: 1, onBounce: 'propose-contact-update' };
+const base = {
+  noOpenAfterBusinessDays: 3,
+  completeOn: ['reply'],
+  followUpOn: [],
+  followUpDueInBusinessDays: 1,
+  onBounce: 'propose-contact-update',
+};
 
 describe('engagement rules configuration', () => {
   it('loads the shipped rules: a stage overrides the default field by field', () => {
@@ -23,7 +29,9 @@ describe('engagement rules configuration', () => {
     expect(() => loadEngagementRules(write({ default: { ...base, noOpenAfterBusinessDays: 0 }, stages: {} }))).toThrow(
       /default\.noOpenAfterBusinessDays/,
     );
-    expect(() => loadEngagementRules(write({ default: base, stages: { Discovry: {} } }))).toThrow(/at stages: Unrecognized key: "Discovry"/);
+    expect(() => loadEngagementRules(write({ default: base, stages: { Discovry: {} } }))).toThrow(
+      /at stages: Unrecognized key: "Discovry"/,
+    );
     expect(() => loadEngagementRules(write({ default: base, stages: { Discovery: { completeOn: ['bounce'] } } }))).toThrow(
       /stages\.Discovery\.completeOn\.0/,
     );

@@ -28,7 +28,9 @@ const RulesFile = z.strictObject({
 export type EngagementRules = z.infer<typeof RulesFile>;
 
 /** Loads and validates the engagement rules (throws naming the bad entry); read once at startup into the deps. */
-export function loadEngagementRules(path: string | URL = new URL('../../../config/engagement-rules.json', import.meta.url)): EngagementRules {
+export function loadEngagementRules(
+  path: string | URL = new URL('../../../config/engagement-rules.json', import.meta.url),
+): EngagementRules {
   const parsed = RulesFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;

@@ -32,7 +32,10 @@ export async function salesforceEmails(deps: Deps, plans: FinalizedPlanRow[]): P
   const emails: WatchedEmail[] = [];
   const ids = [...byOpportunity.keys()];
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const chunk = ids.slice(i, i + CHUNK).map(soqlId).join(', ');
+    const chunk = ids
+      .slice(i, i + CHUNK)
+      .map(soqlId)
+      .join(', ');
     const sent = await query<EmailMessageRecord>(
       deps.salesforce,
       `SELECT Id, Subject, ToAddress, MessageDate, FirstOpenedDate, IsBounced, RelatedToId FROM EmailMessage

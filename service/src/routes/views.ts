@@ -169,8 +169,13 @@ export const PlanView = z.object({
         status: z.string(),
         dueDate: z.string().nullable(),
         executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
-        explanation: z.string().nullable().describe('Why it was added or changed ("created because the email sent on Dec 3 had no open after 3 business days")'),
-        awaitingApproval: z.boolean().describe('A proposed Salesforce change: runs only once the CSM approves it (POST /api/workflows/tasks/{id}/approve)'),
+        explanation: z
+          .string()
+          .nullable()
+          .describe('Why it was added or changed ("created because the email sent on Dec 3 had no open after 3 business days")'),
+        awaitingApproval: z
+          .boolean()
+          .describe('A proposed Salesforce change: runs only once the CSM approves it (POST /api/workflows/tasks/{id}/approve)'),
         salesforceTaskId: z.string().nullable(),
       }),
     )
