@@ -59,10 +59,28 @@ describe('EmailMessage (E1, E2)', () => {
       const err = await failureOf(conn.sobject('EmailMessage').create({ ...base, [field]: true }, { allOrNone: true }));
       expect(err.errorCode ?? err.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
     }
-    const created = await conn.sobject('EmailMessage').create(base);
+    const created = await conn.sobject('EmailMessage').create({ ...base, Status: '5' });
     expect(created.success).toBe(true);
     const opened = await failureOf(conn.sobject('EmailMessage').update({ Id: created.id!, FirstOpenedDate: '2026-11-24T14:00:00.000Z' }));
     expect(opened.errorCode ?? opened.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+  });
+
+  it('updates a sent email only in IsExternallyVisible (E4); a draft in any writable field', async () => {
+    const sentEmail = await failureOf(conn.sobject('EmailMessage').update({ Id: OPENED, Subject: 'Edited' }));
+    expect(sentEmail.errorCode ?? sentEmail.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    expect(sentEmail.message).toContain('Subject (only a draft email can be updated)');
+    await conn.sobject('EmailMessage').update({ Id: OPENED, IsExternallyVisible: true });
+    const draft = await conn.sobject('EmailMessage').create({ Subject: 'Draft', Status: '5', RelatedToId: opp.acme });
+    await conn.sobject('EmailMessage').update({ Id: draft.id!, Subject: 'Draft, edited' });
+    expect((await conn.sobject('EmailMessage').retrieve(draft.id!)).Subject).toBe('Draft, edited');
+  });
+
+  it('takes ActivityId on create only', async () => {
+    const task = await conn.sobject('Task').create({ Subject: 'Email: Hello', WhatId: opp.acme });
+    const created = await conn.sobject('EmailMessage').create({ Subject: 'Hello', Status: '5', ActivityId: task.id! });
+    expect(created.success).toBe(true);
+    const moved = await failureOf(conn.sobject('EmailMessage').update({ Id: created.id!, ActivityId: task.id! }));
+    expect(moved.errorCode ?? moved.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
   });
 
   it('takes Status only as its picklist codes (3 = Sent), and requires it', async () => {

@@ -53,6 +53,8 @@ export interface ObjectDef {
   keyPrefix: string;
   fields: Record<string, FieldDef>;
   children: Record<string, ChildRelationship>;
+  /** A rule of the object on updates: the fields of `existing` that may not be updated now, and why (undefined: all may). */
+  lockedOnUpdate?: (existing: StoredRecord, fields: string[]) => { fields: string[]; reason: string } | undefined;
 }
 
 // Field builders, so each field in OBJECTS reads as one line.
@@ -126,8 +128,9 @@ function object(
   keyPrefix: string,
   fields: Record<string, FieldDef>,
   children: Record<string, ChildRelationship> = {},
+  lockedOnUpdate?: ObjectDef['lockedOnUpdate'],
 ): ObjectDef {
-  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children };
+  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children, lockedOnUpdate };
 }
 
 const activityChildren = (field: string) => ({
@@ -285,30 +288,41 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
     }),
     // Enhanced Email (Object Reference, EmailMessage; field reference for types and lengths). The open tracking
     // fields and the bounce flag are the org's to set: read-only to the API, like IsTracked and HasAttachment.
-    object('EmailMessage', '02s', {
-      Subject: text(3000),
-      TextBody: longText(131072),
-      HtmlBody: longText(131072),
-      Headers: longText(32000),
-      FromAddress: text(1000),
-      FromName: text(1000),
-      ToAddress: text(4000),
-      CcAddress: text(4000),
-      BccAddress: text(4000),
-      MessageDate: datetime(),
-      MessageIdentifier: text(255, { label: 'Message ID' }),
-      ThreadIdentifier: text(765, { label: 'Thread ID' }),
-      Incoming: checkbox(false),
-      Status: picklist(EMAIL_MESSAGE_STATUSES, { required: true }),
-      RelatedToId: lookup(['Opportunity', 'Account'], 'RelatedTo', { label: 'Related To ID' }),
-      ReplyToEmailMessageId: lookup('EmailMessage', 'ReplyToEmailMessage', { label: 'Email Message ID' }),
-      ActivityId: lookup('Task', 'Activity', { label: 'Activity ID', access: 'readOnly' }),
-      IsTracked: { type: 'boolean', label: 'Is Tracked', access: 'readOnly', defaultValue: false },
-      IsBounced: { type: 'boolean', label: 'Bounced?', access: 'readOnly', defaultValue: false },
-      HasAttachment: { type: 'boolean', label: 'Has Attachment', access: 'readOnly', defaultValue: false },
-      FirstOpenedDate: datetime({ label: 'First Opened', access: 'readOnly' }),
-      LastOpenedDate: datetime({ label: 'Last Opened', access: 'readOnly' }),
-    }),
+    object(
+      'EmailMessage',
+      '02s',
+      {
+        Subject: text(3000),
+        TextBody: longText(131072),
+        HtmlBody: longText(131072),
+        Headers: longText(32000),
+        FromAddress: text(1000),
+        FromName: text(1000),
+        ToAddress: text(4000),
+        CcAddress: text(4000),
+        BccAddress: text(4000),
+        MessageDate: datetime(),
+        MessageIdentifier: text(255, { label: 'Message ID' }),
+        ThreadIdentifier: text(765, { label: 'Thread ID' }),
+        Incoming: checkbox(false),
+        Status: picklist(EMAIL_MESSAGE_STATUSES, { required: true }),
+        RelatedToId: lookup(['Opportunity', 'Account'], 'RelatedTo', { label: 'Related To ID' }),
+        ReplyToEmailMessageId: lookup('EmailMessage', 'ReplyToEmailMessage', { label: 'Email Message ID' }),
+        ActivityId: lookup('Task', 'Activity', { label: 'Activity ID', access: 'createOnly' }),
+        IsExternallyVisible: checkbox(false),
+        IsTracked: { type: 'boolean', label: 'Is Tracked', access: 'readOnly', defaultValue: false },
+        IsBounced: { type: 'boolean', label: 'Bounced?', access: 'readOnly', defaultValue: false },
+        HasAttachment: { type: 'boolean', label: 'Has Attachment', access: 'readOnly', defaultValue: false },
+        FirstOpenedDate: datetime({ label: 'First Opened', access: 'readOnly' }),
+        LastOpenedDate: datetime({ label: 'Last Opened', access: 'readOnly' }),
+      },
+      {},
+      // Object Reference: update() only on a Draft; otherwise only IsExternallyVisible and custom fields.
+      (existing, fields) => {
+        const locked = existing.Status === '5' ? [] : fields.filter((f) => f !== 'IsExternallyVisible' && !f.endsWith('__c'));
+        return locked.length ? { fields: locked, reason: 'only a draft email can be updated' } : undefined;
+      },
+    ),
     // Setup objects the org's calendar lives in (Setup > Holidays, Setup > Business Hours).
     object('Holiday', '0C0', {
       Name: text(80, { label: 'Holiday Name', required: true }),

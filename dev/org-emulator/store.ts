@@ -84,6 +84,13 @@ export class OrgStore {
   update(object: ObjectDef, id: string, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const existing = this.find(id, object.name);
     if (!existing) throw recordError('ENTITY_IS_DELETED', 'entity is deleted');
+    const locked = object.lockedOnUpdate?.(existing, [...values.keys()]);
+    if (locked)
+      throw recordError(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        `Unable to update fields: ${locked.fields.join(', ')} (${locked.reason})`,
+        locked.fields,
+      );
     checkFieldValues(object, values, 'update', this.lookup);
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
