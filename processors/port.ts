@@ -11,7 +11,7 @@ import type { EmailProvider } from './email/provider.ts';
  */
 
 /** The AI task a processor runs for (the fields a processor may read). */
-export interface ProcessorTask {
+interface ProcessorTask {
   id: string;
   actionPlanId: string;
   executionId: string;
@@ -23,7 +23,7 @@ export interface ProcessorTask {
 }
 
 /** Who the task is for: the opportunity, its account and its CSM (from the workflow execution, no Salesforce call). */
-export interface CustomerContext {
+interface CustomerContext {
   opportunityId: string;
   opportunityName: string;
   accountId: string | null;
@@ -32,7 +32,7 @@ export interface CustomerContext {
 }
 
 /** The stage workflow the task's plan belongs to. */
-export interface WorkflowContext {
+interface WorkflowContext {
   executionId: string;
   actionPlanId: string;
   stage: string;
@@ -55,7 +55,7 @@ export interface NewPlanTask {
 }
 
 /** An email the engagement tracker watches (the record the provider's signed webhooks update). */
-export interface TrackedEmail {
+interface TrackedEmail {
   provider: string;
   emailId: string;
   emailSubject: string;
@@ -66,7 +66,7 @@ export interface TrackedEmail {
 }
 
 /** Every write is keyed (a record id, the Task external id), and retried on row locks, timeouts and unavailability. */
-export interface SalesforcePort {
+interface SalesforcePort {
   /** Reads records with SOQL (build id literals with `soqlId`). */
   query<T extends Record<string, unknown>>(soql: string): Promise<T[]>;
   /** Updates a record by id (safe to repeat). */
@@ -112,7 +112,7 @@ export interface ProcessorContext {
 }
 
 /** What a processor returns; stored as the task's `execution_result` (`summary` becomes the CSM's notification). */
-export interface ProcessorResult {
+interface ProcessorResult {
   summary: string;
   [key: string]: unknown;
 }

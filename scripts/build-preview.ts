@@ -1,5 +1,5 @@
 /**
- * `npm run build:preview`: compiles the renewalActionPlan component from force-app/ with LWC OSS,
+ * `npm run build:preview`: compiles the renewalActionPlan and renewalPortfolio components from force-app/ with LWC OSS,
  * lightning-base-components and SLDS into preview/dist/, with the Apex imports mapped to preview/apex/
  * (browser calls of the service's HTTP API). The service serves preview/dist at /preview/.
  */
@@ -12,7 +12,15 @@ const LWC_DIR = join(ROOT, 'force-app', 'main', 'default', 'lwc');
 const PREVIEW = join(ROOT, 'preview');
 export const PREVIEW_DIST = join(PREVIEW, 'dist');
 const SLDS_CSS = 'assets/styles/salesforce-lightning-design-system.min.css';
-const APEX_METHODS = ['startWorkflow', 'getActionPlan', 'generateActionPlan', 'finalizeActionPlan', 'updateTask', 'approveTask'];
+const APEX_METHODS = [
+  'startWorkflow',
+  'getActionPlan',
+  'generateActionPlan',
+  'finalizeActionPlan',
+  'updateTask',
+  'approveTask',
+  'getPortfolio',
+];
 
 /** Module records: the `c` namespace from force-app, and the platform modules the preview stands in for. */
 function moduleRecords() {
@@ -28,13 +36,15 @@ function moduleRecords() {
     ...apex,
     { name: 'lightning/platformShowToastEvent', path: join(PREVIEW, 'lightning', 'platformShowToastEvent.js') },
     { name: 'lightning/refresh', path: join(PREVIEW, 'lightning', 'refresh.js') },
+    { name: 'lightning/navigation', path: join(PREVIEW, 'lightning', 'navigation.js') },
     { name: '@salesforce/i18n/locale', path: join(PREVIEW, 'salesforce', 'i18n', 'locale.js') },
+    { name: '@salesforce/gate/bc.260.enableComboboxElementInternals', path: join(PREVIEW, 'salesforce', 'gate', 'closed.js') },
     { npm: 'lightning-base-components' },
   ];
 }
 
 /** Builds preview/dist/ (index.html, main.js and its chunks, the SLDS stylesheet); returns the entry file. */
-export async function buildPreview({ quiet = false } = {}): Promise<string> {
+async function buildPreview({ quiet = false } = {}): Promise<string> {
   const started = Date.now();
   // Loaded here, not at the top: `npm start` checks that the preview is up to date without loading the compiler.
   const [{ default: lwc }, { nodeResolve }, { default: replacePlugin }, { rollup }] = await Promise.all([

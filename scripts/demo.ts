@@ -69,6 +69,19 @@ try {
     return json;
   };
 
+  const waitsFor = (t: any) =>
+    t.dependsOn.length
+      ? `\n        waits for: ${t.dependsOn.map((k: string) => [...plan.aiTasks, ...plan.csmTasks].find((x: any) => x.key === k)?.action ?? k).join('; ')}`
+      : '';
+  const SOURCE: Record<string, string> = {
+    'opportunity-team': 'opportunity team',
+    'account-team': 'account team',
+    queue: 'queue',
+    'owner-fallback': 'owner',
+  };
+  const owner = (a: any) =>
+    a ? `${a.name}${a.role ? ` (${a.role}, ${SOURCE[a.source]})` : ''}${a.note ? ` — ${a.note}` : ''}` : 'the opportunity owner';
+
   rule('DISCOVERY WORKFLOW DEMO');
   say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PostgreSQL. Planner: ${deps.planner.name}.`);
   say(`Business days: ${deps.calendar.source}.`);
@@ -124,11 +137,12 @@ try {
   section(`AI Tasks (${plan.aiTasks.length})`);
   for (const t of plan.aiTasks)
     say(
-      `  [P${t.priority}] ${t.action} — ${t.processor}${t.executeImmediately ? ', runs at once' : ''}${t.change ? `\n        change: ${t.change}` : ''}`,
+      `  [P${t.priority}] ${t.action} — ${t.processor}${t.executeImmediately ? ', runs at once' : ''}${t.change ? `\n        change: ${t.change}` : ''}${waitsFor(t)}`,
     );
   section(`CSM Tasks (${plan.csmTasks.length})`);
   for (const t of plan.csmTasks) {
-    say(`  [P${t.priority}] ${t.action} — due ${t.dueDate}, ${t.complexity}, ${t.estimatedTime}`);
+    say(`  [P${t.priority}] ${t.action} — due ${t.dueDate}, ${t.complexity}, ${t.estimatedTime}${waitsFor(t)}`);
+    say(`        owner: ${owner(t.assignee)}`);
     for (const sub of t.subTasks) say(`        □ ${sub.action}`);
   }
   section('Timeline');
@@ -150,13 +164,30 @@ try {
   const queued = (await api('GET', `/tasks?auto_execute=true&execution_status=queued&execution_id=${execution.id}`)).tasks as any[];
   queued.sort((a, b) => a.priority - b.priority || a.key.localeCompare(b.key));
   for (const t of queued) {
-    const { task } = await runTaskNow(deps, t.id);
+    const run = await runTaskNow(deps, t.id);
+    if (run.kind === 'blocked') {
+      say(`  ⏸ ${t.action} [${t.processor}] → waits for: ${run.blockers.map((b) => b.action).join('; ')}`);
+      continue;
+    }
+    const { task } = run;
     const result = task.executionResult as { summary?: string; error?: string | { message?: string } } | null;
     const error = typeof result?.error === 'string' ? result.error : result?.error?.message;
     const detail = result?.summary ?? error;
     say(
       `  ${task.executionStatus === 'success' ? '✓' : task.executionStatus === 'failed' ? '✗' : '…'} ${t.action} [${t.processor}] → ${task.executionStatus}${detail ? `: ${detail}` : ''}`,
     );
+  }
+
+  section('A Dependency Unblocked');
+  // The executive sponsor reports the CFO engaged: the reminder that waited for it runs now.
+  const cfo = finalized.csmTasks.find((t: any) => finalized.aiTasks.some((a: any) => a.dependsOn.includes(t.key)));
+  if (cfo) {
+    await api('PATCH', `/tasks/${cfo.taskId}`, { status: 'completed' });
+    say(`  ✓ ${cfo.action} completed by ${cfo.assignee?.name ?? 'the CSM'}`);
+    for (const waiting of finalized.aiTasks.filter((a: any) => a.dependsOn.includes(cfo.key))) {
+      const run = await runTaskNow(deps, waiting.taskId);
+      say(`  ${run.kind === 'ran' && run.task.executionStatus === 'success' ? '✓' : '…'} ${waiting.action} → ${run.task.executionStatus}`);
+    }
   }
 
   section('Next Workflow Scheduled');
@@ -185,6 +216,17 @@ try {
     say(
       `  Follow-up: ${t.action} — due ${t.dueDate}${t.salesforceTaskId ? `, Salesforce Task ${t.salesforceTaskId}` : ''}\n    Why: ${t.explanation}`,
     );
+  section("Renewal Portfolio (Jordan Lee's book, soonest first)");
+  const book = await app.request('/api/portfolio?owner=me&sort=daysToRenewal', {
+    headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN },
+  });
+  for (const r of ((await book.json()) as any).rows) {
+    say(
+      `  ${r.name}: ${r.daysToRenewal} days (${r.stage.name}), ${money(r.amount)}; plan ${r.planStatus}; ${plural(r.openTasks, 'open task')} (${r.overdueTasks} overdue), ${r.failedAiTasks} AI failed; last engagement ${r.lastEngagement ?? 'none'}`,
+    );
+    for (const risk of r.risks) say(`    ⚑ ${risk.reason}`);
+    if (r.risks.length === 0) say('    no risk flags');
+  }
   rule('DEMO COMPLETE');
 } finally {
   await org.close();

@@ -1,17 +1,22 @@
 /**
  * Deploys force-app/ to a Salesforce org with the project's own Salesforce CLI.
  *
- *   npm run deploy -- --target-org my-sandbox            deploy and run the controller's Apex tests
+ *   npm run deploy -- --target-org my-sandbox            deploy and run the package's Apex tests
  *   npm run deploy -- --target-org my-sandbox --dry-run  validate only, change nothing
  *
  * Any other flag is passed to `sf project deploy start` as is (e.g. --test-level RunLocalTests).
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APEX_TESTS = ['RenewalActionPlanController_Tests'];
+/** Every Apex test class of the package (`<Class>_Tests`): RunSpecifiedTests needs each class covered by them. */
+export const APEX_TESTS = readdirSync(join(ROOT, 'force-app', 'main', 'default', 'classes'))
+  .filter((f) => f.endsWith('_Tests.cls'))
+  .map((f) => f.slice(0, -'.cls'.length))
+  .sort();
 
 export const NO_TARGET_ORG = [
   'No target org given. Say which org to deploy to:',
@@ -23,7 +28,7 @@ export const NO_TARGET_ORG = [
   'or set SF_TARGET_ORG.',
 ].join('\n');
 
-export type DeployPlan = { ok: true; args: string[] } | { ok: false; message: string };
+type DeployPlan = { ok: true; args: string[] } | { ok: false; message: string };
 
 /** The `sf` arguments for a deploy, from this script's arguments and environment. */
 export function deployPlan(argv: string[], env: NodeJS.ProcessEnv = process.env): DeployPlan {

@@ -12,11 +12,12 @@ import { loadConfig } from '../service/src/config.ts';
 import { LlmPlanner } from '../service/src/plan/llm-planner.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
+import { loadStages } from '../service/src/stages/stages.ts';
 import { renewalPosition } from '../service/src/workflows/executions.ts';
 import { planningSteps } from '../service/src/workflows/steps/planning.ts';
 import { stepOps } from '../service/src/workflows/steps/run.ts';
 import { initialSteps } from '../service/src/workflows/steps/service.ts';
-import { workflowFor } from '../service/src/workflows/steps/workflows.ts';
+import { loadWorkflows, workflowFor } from '../service/src/workflows/steps/workflows.ts';
 import { DEMO_IDS, startOrgEmulator } from '../dev/org-emulator/index.ts';
 
 const TARGET = 1_500;
@@ -28,12 +29,14 @@ const org = await startOrgEmulator({ accessToken, today: new Date(`${today}T12:0
 try {
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken });
   const context = (await new SalesforceGateway(conn, {}).loadContext(DEMO_IDS.opportunities.acme))!;
-  const { daysToRenewal, stage } = renewalPosition(context, today);
+  const stages = loadStages();
+  const workflows = loadWorkflows();
+  const { daysToRenewal, stage } = renewalPosition(context, today, stages);
   const calendar = new BusinessCalendar(env.HOLIDAY_COUNTRY ?? 'US', env.HOLIDAY_REGION);
-  const steps = initialSteps(stage.id);
+  const steps = initialSteps(stage.id, workflows);
   stepOps.runAutomatic(
     steps,
-    workflowFor(stage.id),
+    workflowFor(stage.id, workflows),
     { crm: context, stage, today, daysToRenewal, calendar, openTasks: [] },
     new Date(`${today}T12:00:00Z`),
   );

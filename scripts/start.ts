@@ -4,11 +4,13 @@
  * SERVICE_API_KEY in that embedded mode it generates one, keeps it in DATA_DIR and prints it.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_KEY_FILE } from '../service/src/api-key.ts';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { createLogger } from '../service/src/log.ts';
+import { PREVIEW_DIR } from '../service/src/routes/preview.ts';
 import { startService } from '../service/src/server.ts';
 import { isPreviewUpToDate } from './build-preview.ts';
 
@@ -16,8 +18,11 @@ const config = loadConfigOrExit();
 const log = createLogger(config.env.LOG_LEVEL);
 // The local preview page (the LWC in a browser). `npm install` builds it; when it is missing or out of date (a
 // production install, an edited component) it is built in a process of its own while the service starts and serves:
-// the compiler takes ~20 s of CPU, which the service need not wait for.
-const previewBuild = isPreviewUpToDate() ? undefined : buildPreviewInBackground();
+// the compiler takes ~20 s of CPU, which the service need not wait for. Compiled (`npm run start:prod`, the container)
+// there is no component compiler at hand: the preview is the one `npm run build` copied, if any.
+const compiled = import.meta.url.endsWith('.js');
+const previewBuild = compiled || isPreviewUpToDate() ? undefined : buildPreviewInBackground();
+const previewServed = !compiled || existsSync(join(PREVIEW_DIR, 'index.html'));
 const service = await startService(config, log).catch((err: Error) => {
   console.error(`Renewal Action Plans could not start: ${err.message}`);
   process.exit(1);
@@ -40,12 +45,17 @@ if (service.emulator) {
   for (const o of service.emulator.opportunities) lines.push(`    ${o.id}  ${o.name}`);
   const first = service.emulator.opportunities[0];
   const csm = '0055e0000000001AAA'; // Jordan Lee, the demo CSM who owns the demo opportunities
-  if (first && service.generatedApiKey) {
+  if (first && service.generatedApiKey && previewServed) {
     const link = `${service.url}/preview/#key=${service.deps.apiKey}&user=${csm}&opportunity=${first.id}`;
-    if (!previewBuild) lines.push(`  Local preview of the component: ${link}`);
-    else {
+    const portfolio = `${service.url}/preview/portfolio#key=${service.deps.apiKey}&user=${csm}`;
+    if (!previewBuild) {
+      lines.push(`  Local preview of the component: ${link}`);
+      lines.push(`  Local preview of the renewal portfolio: ${portfolio}`);
+    } else {
       lines.push('  Local preview of the component: being built in the background; its link follows when it is ready');
-      void previewBuild.then((built) => built && console.log(`Local preview of the component is ready: ${link}\n`));
+      void previewBuild.then(
+        (built) => built && console.log(`Local preview of the component is ready: ${link}\nand of the renewal portfolio: ${portfolio}\n`),
+      );
     }
   }
   if (first) {

@@ -10,6 +10,8 @@ import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
+import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
+import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
 import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
 
@@ -28,10 +30,15 @@ export async function startHarness(
     env?: Record<string, string>;
     requestTimeoutMs?: number;
     seed?: SeedData;
+    /** Pins the stage or workflow table (config/stages.json, config/workflows.json by default). */
+    stages?: RenewalStage[];
+    workflows?: Workflow[];
   } = {},
 ) {
   const today = opts.today ?? TODAY;
-  const db = await freshDatabase();
+  // Every statement the service sends to the database, in order (tests count them; `dbStatements.length = 0` resets).
+  const dbStatements: string[] = [];
+  const db = await freshDatabase({ onQuery: (query) => void dbStatements.push(query) });
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
@@ -63,6 +70,8 @@ export async function startHarness(
     // The same calendar the service assembles: the org's holidays and business hours (the demo org's are the US ones).
     calendar: await OrgBusinessCalendar.load(conn, { country: 'US', log }),
     engagementRules: loadEngagementRules(),
+    stages: opts.stages ?? loadStages(),
+    workflows: opts.workflows ?? loadWorkflows(),
     env,
     apiKey: API_KEY,
     log,
@@ -111,6 +120,7 @@ export async function startHarness(
   return {
     db,
     sql: db.sql,
+    dbStatements,
     finalizedPlan,
     org,
     deps,

@@ -1,7 +1,7 @@
 import type { RecordedRequest } from '../dev/org-emulator/org.ts';
 
 /** One operation the service asked of Salesforce: a request, or a subrequest of a composite request. */
-export interface SalesforceOperation {
+interface SalesforceOperation {
   method: string;
   path: string;
   soql?: string;

@@ -1,6 +1,6 @@
 import type { Sql } from '../service/src/db/sql.ts';
 
-export interface YearOfData {
+interface YearOfData {
   opportunities: number;
   /** Plan tasks (CSM and AI) of the current plans, spread over the opportunities. */
   planTasks: number;
@@ -13,8 +13,14 @@ export const A_YEAR: YearOfData = { opportunities: 5_000, planTasks: 50_000, fin
 /** The seeded rows (their ids never meet the demo org's). */
 const SEEDED = `opportunity_id LIKE '006Sc%'`;
 
-/** An 18-character opportunity id from a series number (SQL expression). */
-const oppId = (i: string) => `'006Sc' || lpad((${i})::text, 10, '0') || 'AAA'`;
+/** An 18-character opportunity id from a series number (SQL expression), with its case-safe suffix (see `seededOpportunityId`). */
+const oppId = (i: string) => `'006Sc' || lpad((${i})::text, 10, '0') || 'IAA'`;
+
+/**
+ * The id `seedYear` gives its n-th opportunity (n from 1), so an org emulator can hold the same opportunities: the
+ * first 15 characters have one capital letter ('S', 4th), whence the case-safe suffix IAA.
+ */
+export const seededOpportunityId = (n: number): string => `006Sc${String(n).padStart(10, '0')}IAA`;
 
 /**
  * Seeds a year of data in a few set-based statements: one execution and one finalized plan per opportunity, the plan
@@ -25,7 +31,7 @@ export async function seedYear(sql: Sql, y: YearOfData = A_YEAR): Promise<{ exec
   await sql.unsafe(`
     INSERT INTO workflow_executions (opportunity_id, account_id, opportunity_name, account_name, stage, urgency, renewal_date,
                                      days_to_renewal, started_by, csm_user_id, created_at, updated_at)
-    SELECT ${oppId('g')}, '001Sc' || lpad(g::text, 10, '0') || 'AAA', 'Opportunity ' || g, 'Account ' || g, 'Discovery', 'low',
+    SELECT ${oppId('g')}, '001Sc' || lpad(g::text, 10, '0') || 'IAA', 'Opportunity ' || g, 'Account ' || g, 'Discovery', 'low',
            date '2027-05-09', 165, '0055e0000000001AAA', '0055e0000000001AAA',
            now() - (g % 365) * interval '1 day', now() - (g % 365) * interval '1 day'
       FROM generate_series(1, ${y.opportunities}) g`);
@@ -43,7 +49,7 @@ export async function seedYear(sql: Sql, y: YearOfData = A_YEAR): Promise<{ exec
            date '2027-01-01' + k, (ARRAY['pending','in_progress','completed','snoozed','completed'])[1 + k % 5],
            k % 3 = 0, CASE WHEN k % 3 = 0 THEN 'crm-opportunity-updater' END,
            CASE WHEN k % 3 = 0 THEN 'success' END, CASE WHEN k % 3 = 0 THEN now() - interval '1 day' END,
-           'synced', '00TSc' || lpad((k * 100000 + (hashtext(e.id::text) & 65535))::text, 10, '0') || 'AAA',
+           'synced', '00TSc' || lpad((k * 100000 + (hashtext(e.id::text) & 65535))::text, 10, '0') || 'MAA',
            '0055e0000000001AAA', e.created_at + k * interval '1 minute', e.created_at + k * interval '1 minute'
       FROM workflow_executions e JOIN action_plans p ON p.execution_id = e.id, generate_series(1, ${perPlan}) k
      WHERE e.${SEEDED}`);

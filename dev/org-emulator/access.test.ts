@@ -62,7 +62,10 @@ describe('UserRecordAccess', () => {
 
   it('gives an inactive user nothing, even on records they own', async () => {
     await start();
+    // Owned while Casey was active; a Task can't be given to an inactive owner (INACTIVE_OWNER_OR_USER, R1).
+    org.updateRecord('User', users.caseyFormer, { IsActive: true });
     await conn.sobject('Task').create({ Subject: 'Old task', OwnerId: users.caseyFormer });
+    org.updateRecord('User', users.caseyFormer, { IsActive: false });
     const [task] = org.records('Task').filter((t) => t.Subject === 'Old task');
     expect(await access(users.caseyFormer, [task!.Id as string, opp.acme])).toEqual([
       [task!.Id, false, false],

@@ -13,9 +13,9 @@ export interface Share {
   access: 'Read' | 'Edit';
 }
 
-export type AccessLevel = 'None' | 'Read' | 'Edit' | 'All';
+type AccessLevel = 'None' | 'Read' | 'Edit' | 'All';
 
-export interface RecordAccess {
+interface RecordAccess {
   HasReadAccess: boolean;
   HasEditAccess: boolean;
   HasDeleteAccess: boolean;

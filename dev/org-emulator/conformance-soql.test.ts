@@ -97,4 +97,11 @@ describe('SOQL conformance', () => {
     expect((await asMorgan.query<{ RecordId: string }>(soql)).records.map((r) => r.RecordId)).toEqual([opp.acme]);
     expect((await conn.query<{ RecordId: string }>(soql)).records.map((r) => r.RecordId)).toEqual([opp.acme, opp.northwind]);
   });
+
+  it('S8: refuses an OFFSET above 2,000 rows', async () => {
+    const err = await failureOf(conn.query('SELECT Id FROM Opportunity ORDER BY Id LIMIT 10 OFFSET 2001'));
+    expect(err.name).toBe('NUMBER_OUTSIDE_VALID_RANGE');
+    const { records } = await conn.query('SELECT Id FROM Opportunity ORDER BY Id LIMIT 10 OFFSET 2000');
+    expect(records).toEqual([]);
+  });
 });

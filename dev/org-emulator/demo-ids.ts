@@ -6,7 +6,13 @@ export const DEMO_IDS = {
     jordanLee: '0055e0000000001AAA', // CSM, owns every demo account and opportunity
     morganDiaz: '0055e0000000002AAA', // CSM, owns nothing
     alexAdmin: '0055e0000000003AAA', // System Administrator; the default running user
-    caseyFormer: '0055e0000000004AAA', // inactive
+    caseyFormer: '0055e0000000004AAA', // inactive (still on the Acme opportunity team as its Renewal Manager)
+    rileyPark: '0055e0000000005AAA', // Executive Sponsor on the Acme opportunity team
+    samOkoro: '0055e0000000006AAA', // Technical Sales on the Acme account team
+  },
+  queues: {
+    renewalDesk: '00G5e0000000001EAA', // a queue that supports Task
+    caseTriage: '00G5e0000000002EAA', // a queue of Cases only: it cannot own a Task
   },
   notificationTypes: {
     renewalActionPlanAlert: '0ML5e0000000001GAA', // Renewal_Action_Plan_Alert, as force-app deploys it

@@ -46,12 +46,6 @@ export function createRecord(store: OrgStore, object: ObjectDef, values: Map<str
   return { id: String(record.Id), success: true, errors: [] };
 }
 
-export function updateRecord(store: OrgStore, object: ObjectDef, id: unknown, values: Map<string, unknown>, ctx: WriteContext): SaveResult {
-  const record = existingRecord(store, object, id);
-  store.update(object, String(record.Id), values, ctx);
-  return { id: String(record.Id), success: true, errors: [] };
-}
-
 export function deleteRecord(store: OrgStore, object: ObjectDef, id: unknown, ctx: WriteContext): SaveResult {
   const record = existingRecord(store, object, id);
   store.remove(object, String(record.Id), ctx);

@@ -19,7 +19,7 @@ export const faultSchema = z.object({
 
 export type FaultSpec = z.infer<typeof faultSchema>;
 
-export interface Fault {
+interface Fault {
   errorCode: string;
   message: string;
   status: number;
@@ -27,7 +27,7 @@ export interface Fault {
   retryAfter?: number;
 }
 
-export type FaultMode = NonNullable<FaultSpec['mode']>;
+type FaultMode = NonNullable<FaultSpec['mode']>;
 
 const DEFAULT_STATUS: Record<string, number> = { SERVER_UNAVAILABLE: 503, REQUEST_LIMIT_EXCEEDED: 403, INVALID_SESSION_ID: 401 };
 const DEFAULT_MESSAGE: Record<string, string> = {

@@ -1,7 +1,7 @@
 // Local Salesforce org emulator (not Salesforce): the objects and fields it models.
 // Adding a field is one line in OBJECTS below; everything else (validation, SOQL, describe, seed) reads from here.
 
-export type FieldType =
+type FieldType =
   | 'id'
   | 'reference'
   | 'string'
@@ -19,7 +19,7 @@ export type FieldType =
   | 'phone';
 
 /** What the API may do with a field: read-write, set only on create, or only read. */
-export type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
+type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -43,7 +43,7 @@ export interface FieldDef {
   formula?: (record: StoredRecord, lookup: RecordLookup) => unknown;
 }
 
-export interface ChildRelationship {
+interface ChildRelationship {
   childObject: string;
   field: string;
 }
@@ -106,11 +106,24 @@ function activityAccount(r: StoredRecord, find: RecordLookup): unknown {
   return find(r.WhoId)?.record.AccountId ?? null;
 }
 
-export const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
-export const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
+const TEAM_MEMBER_ROLES = [
+  'Account Manager',
+  'Channel Manager',
+  'Executive Sponsor',
+  'Lead Qualifier',
+  'Pre-Sales Consultant',
+  'Sales Manager',
+  'Sales Rep',
+  'Technical Sales',
+  'Renewal Manager',
+  'Customer Success Manager',
+] as const;
+
+const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
+const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
 const TASK_SUBTYPES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
 /** EmailMessage.Status: 0 New, 1 Read, 2 Replied, 3 Sent, 4 Forwarded, 5 Draft. */
-export const EMAIL_MESSAGE_STATUSES = ['0', '1', '2', '3', '4', '5'] as const;
+const EMAIL_MESSAGE_STATUSES = ['0', '1', '2', '3', '4', '5'] as const;
 const CLOSED_STAGES = ['Closed Won', 'Closed Lost'];
 
 const SYSTEM_FIELDS: Record<string, FieldDef> = {
@@ -164,6 +177,23 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       IsActive: checkbox(true),
       ProfileId: lookup('Profile', 'Profile', { required: true }),
       Title: text(80),
+      // Standard field: the user's manager (a hierarchy lookup to User), what "a manager's team" is read from.
+      ManagerId: lookup('User', 'Manager', { label: 'Manager ID' }),
+    }),
+    // Public groups and queues; a queue's supported objects are its QueueSobject rows.
+    object(
+      'Group',
+      '00G',
+      {
+        Name: text(40, { label: 'Name', required: true }),
+        DeveloperName: text(80, { label: 'Developer Name', required: true, unique: true }),
+        Type: picklist(['Regular', 'Queue', 'Role', 'RoleAndSubordinates', 'Organization'], { required: true }),
+      },
+      { QueueSobjects: { childObject: 'QueueSobject', field: 'QueueId' } },
+    ),
+    object('QueueSobject', '03g', {
+      QueueId: lookup('Group', 'Queue', { label: 'Queue ID', required: true, access: 'createOnly' }),
+      SobjectType: picklist(['Case', 'Lead', 'Task', 'Opportunity'], { required: true, access: 'createOnly' }),
     }),
     object('CustomNotificationType', '0ML', {
       DeveloperName: text(80, { label: 'Name', required: true, unique: true }),
@@ -188,6 +218,7 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         Billing_System_Id__c: text(40, { externalId: true }),
       },
       {
+        AccountTeamMembers: { childObject: 'AccountTeamMember', field: 'AccountId' },
         Contacts: { childObject: 'Contact', field: 'AccountId' },
         Opportunities: { childObject: 'Opportunity', field: 'AccountId' },
         ...activityChildren('WhatId'),
@@ -248,9 +279,24 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       },
       {
         OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
+        OpportunityTeamMembers: { childObject: 'OpportunityTeamMember', field: 'OpportunityId' },
         ...activityChildren('WhatId'),
       },
     ),
+    // Opportunity and account teams. TeamMemberRole is the org's "Team Roles" picklist: Salesforce's defaults plus the
+    // demo org's Renewal Manager and Customer Success Manager, as an admin adds them.
+    object('OpportunityTeamMember', '00q', {
+      OpportunityId: lookup('Opportunity', 'Opportunity', { label: 'Opportunity ID', required: true, access: 'createOnly' }),
+      UserId: lookup('User', 'User', { label: 'User ID', required: true, access: 'createOnly' }),
+      TeamMemberRole: openPicklist(TEAM_MEMBER_ROLES, { label: 'Team Role' }),
+      OpportunityAccessLevel: picklist(['Read', 'Edit', 'All'], { defaultValue: 'Read' }),
+    }),
+    object('AccountTeamMember', '01M', {
+      AccountId: lookup('Account', 'Account', { label: 'Account ID', required: true, access: 'createOnly' }),
+      UserId: lookup('User', 'User', { label: 'User ID', required: true, access: 'createOnly' }),
+      TeamMemberRole: openPicklist(TEAM_MEMBER_ROLES, { label: 'Team Role' }),
+      AccountAccessLevel: picklist(['Read', 'Edit', 'All'], { defaultValue: 'Read' }),
+    }),
     object('OpportunityContactRole', '00K', {
       OpportunityId: lookup('Opportunity', 'Opportunity', { label: 'Opportunity ID', required: true, access: 'createOnly' }),
       ContactId: lookup('Contact', 'Contact', { label: 'Contact ID', required: true }),
@@ -277,7 +323,8 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       Priority: picklist(TASK_PRIORITIES, { required: true, defaultValue: 'Normal' }),
       WhatId: lookup(['Opportunity', 'Account'], 'What', { label: 'Related To ID' }),
       WhoId: lookup('Contact', 'Who', { label: 'Name ID' }),
-      OwnerId: owner(),
+      // A Task may be owned by a user or a queue (a Group of Type Queue that supports Task): see ownerRule in validate.ts.
+      OwnerId: lookup(['User', 'Group'], 'Owner', { label: 'Assigned To ID', defaultValue: '$runningUser' }),
       IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => r.Status === 'Completed'),
       IsReminderSet: checkbox(false),
       ReminderDateTime: datetime(),

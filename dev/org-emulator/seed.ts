@@ -12,9 +12,11 @@ import { addDays, formatDateTime, parseDate, parseDateTime } from './time.ts';
 import { deserialize } from './validate.ts';
 
 /** Objects in the order they are loaded, parents before children. */
-export const SEED_OBJECTS = [
+const SEED_OBJECTS = [
   'Profile',
   'User',
+  'Group',
+  'QueueSobject',
   'CustomNotificationType',
   'Holiday',
   'BusinessHours',
@@ -22,6 +24,8 @@ export const SEED_OBJECTS = [
   'Contact',
   'Opportunity',
   'OpportunityContactRole',
+  'OpportunityTeamMember',
+  'AccountTeamMember',
   'Task',
   'Event',
   'EmailMessage',

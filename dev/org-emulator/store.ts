@@ -34,6 +34,10 @@ export class OrgStore {
     return record ? { type: object.name, record } : undefined;
   };
 
+  /** Whether a queue's supported objects (its QueueSobject rows) include an object. */
+  readonly queueSupports = (queueId: string, sobjectType: string): boolean =>
+    this.list('QueueSobject').some((q) => q.QueueId === queueId && q.SobjectType === sobjectType);
+
   /** A live (not deleted) record by id, optionally of a given type. */
   find(id: string, type?: string): StoredRecord | undefined {
     const found = this.lookup(id);
@@ -59,7 +63,7 @@ export class OrgStore {
     const audit = ctx.seed ? takeAuditFields(values) : new Map<string, unknown>();
     // Fields only the org sets (an email's open tracking) are the seed's to give, as the org's history would have.
     const orgSet = ctx.seed || ctx.system ? takeOrgSetFields(object, values) : new Map<string, unknown>();
-    checkFieldValues(object, values, 'create', this.lookup);
+    checkFieldValues(object, values, 'create', this.lookup, this.queueSupports);
     const record: StoredRecord = {};
     for (const [name, def] of Object.entries(object.fields)) {
       const fallback = def.defaultValue === '$runningUser' ? ctx.userId : def.defaultValue;
@@ -91,7 +95,7 @@ export class OrgStore {
         `Unable to update fields: ${locked.fields.join(', ')} (${locked.reason})`,
         locked.fields,
       );
-    checkFieldValues(object, values, 'update', this.lookup);
+    checkFieldValues(object, values, 'update', this.lookup, this.queueSupports);
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
     checkRequired(object, record);

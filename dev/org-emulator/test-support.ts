@@ -12,7 +12,7 @@ export function connect(org: OrgEmulator, accessToken = 'test-token'): Connectio
   return new Connection({ instanceUrl: org.url, accessToken, version: '62.0' });
 }
 
-export interface ApiFailure extends Error {
+interface ApiFailure extends Error {
   errorCode?: string;
   data?: unknown;
 }

@@ -70,6 +70,7 @@ export function checkFieldValues(
   values: Map<string, unknown>,
   operation: 'create' | 'update',
   lookup: RecordLookup,
+  queueSupports: (queueId: string, sobjectType: string) => boolean = () => false,
 ): void {
   const notWritable = [...values.keys()].filter((name) => {
     const access = object.fields[name]!.access ?? 'readWrite';
@@ -96,7 +97,26 @@ export function checkFieldValues(
       throw recordError('INVALID_EMAIL_ADDRESS', `${label}: invalid email address: ${value}`, [name]);
     }
     if (def.type === 'reference') values.set(name, checkReference(name, label, def.referenceTo!, String(value), lookup));
+    if (name === 'OwnerId') checkOwner(object, String(values.get(name)), lookup, queueSupports);
   }
+}
+
+/**
+ * A record's owner must be an active user (INACTIVE_OWNER_OR_USER, "operation performed with inactive user"), or, where
+ * the object allows queues (Task), a Group of Type Queue whose supported objects (QueueSobject) include the object.
+ */
+function checkOwner(object: ObjectDef, id: string, lookup: RecordLookup, queueSupports: (queueId: string, type: string) => boolean): void {
+  const found = lookup(id)!;
+  if (found.type === 'User' && found.record.IsActive === false)
+    throw recordError(
+      'INACTIVE_OWNER_OR_USER',
+      `operation performed with inactive user [${id.slice(0, 15)}] as owner of ${object.name.toLowerCase()}`,
+      ['OwnerId'],
+    );
+  if (found.type === 'Group' && (found.record.Type !== 'Queue' || !queueSupports(id, object.name)))
+    throw recordError('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${id} is not a queue that supports ${object.name}`, [
+      'OwnerId',
+    ]);
 }
 
 function checkReference(name: string, label: string, referenceTo: string[], value: string, lookup: RecordLookup): string {

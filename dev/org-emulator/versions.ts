@@ -4,9 +4,9 @@
 
 import { ApiError, notFound } from './errors.ts';
 
-export const OLDEST_VERSION = 31;
+const OLDEST_VERSION = 31;
 /** Spring '26. */
-export const LATEST_VERSION = 66;
+const LATEST_VERSION = 66;
 
 /** The release a version shipped in: 31.0 is Summer '14, then Winter, Spring and Summer each add one. */
 function releaseLabel(version: number): string {

@@ -2,9 +2,9 @@ import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } 
 import { wallClockMs } from '../../service/src/clock.ts';
 
 /** Webhook requests older (or newer) than this are refused, so a captured request cannot be replayed later. */
-export const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;
+const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;
 
-export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
 /** True when a unix-seconds timestamp is within five minutes of now. */
 export function isFresh(timestampSeconds: string, nowMs = wallClockMs()): boolean {

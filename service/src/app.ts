@@ -9,9 +9,11 @@ import type { Deps } from './deps.ts';
 import { Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited } from './domain-errors.ts';
 import { ApiError, type ErrorCode } from './http-errors.ts';
 import { InvalidPlaybookPlan } from './plan/generate.ts';
+import { bulkStartRouter } from './routes/bulk-start.ts';
 import { docsRouter } from './routes/docs.ts';
 import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
+import { portfolioRouter } from './routes/portfolio.ts';
 import { previewRouter } from './routes/preview.ts';
 import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
@@ -63,10 +65,12 @@ export function createApp(deps: Deps) {
     return c.json({ status: ready ? 'ready' : 'not ready', database, migrations }, ready ? 200 : 503);
   });
 
+  app.route('/api/workflows/executions', bulkStartRouter(deps));
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/api/notifications', notificationsRouter(deps));
+  app.route('/api/portfolio', portfolioRouter(deps));
   app.route('/api/webhooks', webhooksRouter(deps));
   app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());

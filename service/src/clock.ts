@@ -5,14 +5,14 @@ import { toIsoDate, type IsoDate } from './calendar/dates.ts';
  * checks. The queue's leases and retry delays are durations measured on the database server's clock instead, so
  * that several instances with skewed clocks agree on them.
  */
-export interface Clock {
+interface Clock {
   now(): Date;
   /** Today's date (UTC). */
   today(): IsoDate;
 }
 
 /** The machine's clock. */
-export const systemClock: Clock = {
+const systemClock: Clock = {
   now: () => new Date(),
   today: () => toIsoDate(new Date()),
 };

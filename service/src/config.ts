@@ -3,6 +3,7 @@ import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { IsoDateSchema } from './calendar/dates.ts';
 import { ProfileName } from './plan/model-profiles.ts';
+import { defaultTeamRoles, TeamRolesSchema, type TeamRoles } from './team/roles.ts';
 
 const optionalString = z
   .string()
@@ -35,6 +36,23 @@ const notificationKinds = z
       });
     return kinds as SalesforceNotificationKind[];
   });
+
+/** TEAM_ROLES: the plan's team roles as JSON (see config/team-roles.json, the default), each issue naming its place. */
+const teamRoles = optionalString.transform((v, ctx): TeamRoles => {
+  let raw: unknown;
+  try {
+    raw = v === undefined ? defaultTeamRoles() : JSON.parse(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `must be JSON like config/team-roles.json (${(err as Error).message})` });
+    return z.NEVER;
+  }
+  const parsed = TeamRolesSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || '(roles)'}: ${i.message}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 /** Every environment variable the service reads, validated once at start. */
 export const EnvSchema = z
@@ -121,7 +139,10 @@ export const EnvSchema = z
     RESURFACE_CRON: cronExpression.default('0 8 * * *'),
     WORKFLOW_SCHEDULER_CRON: cronExpression.default('0 8 * * *'),
     ENGAGEMENT_RULES_CRON: cronExpression.default('0 * * * *'),
+    PLAN_GENERATION_CRON: cronExpression.default('* * * * *'),
+    PLAN_GENERATION_BATCH: z.coerce.number().int().min(1).max(200).default(10),
     SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),
+    TEAM_ROLES: teamRoles,
     EMAIL_PROVIDER: z.enum(['none', 'sendgrid', 'mailgun']).default('none'),
     SENDGRID_API_KEY: optionalString,
     SENDGRID_API_URL: url.default('https://api.sendgrid.com'),

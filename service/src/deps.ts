@@ -6,7 +6,9 @@ import type { Database } from './db/sql.ts';
 import type { Logger } from './log.ts';
 import type { Planner } from './plan/planner.ts';
 import type { SalesforceGateway } from './salesforce/gateway.ts';
+import type { RenewalStage } from './stages/stages.ts';
 import type { StepModel } from './workflows/steps/model.ts';
+import type { Workflow } from './workflows/steps/workflows.ts';
 
 /** What the routes and background jobs share; built once by the server (or by a test). */
 export interface Deps {
@@ -17,6 +19,10 @@ export interface Deps {
   calendar: BusinessCalendar;
   /** What customer engagement does to a plan, per stage (config/engagement-rules.json, validated at startup). */
   engagementRules: EngagementRules;
+  /** The stage table (config/stages.json, loaded once at start; tests and the demo may pin another). */
+  stages: RenewalStage[];
+  /** The workflow table (config/workflows.json, likewise). */
+  workflows: Workflow[];
   env: Env;
   apiKey: string;
   log: Logger;

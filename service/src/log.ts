@@ -2,7 +2,7 @@ import { redactSecrets } from './secrets.ts';
 
 /** A small structured logger: one JSON line per event on stdout. Callers pass facts, never secrets. */
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 } as const;
-export type LogLevel = keyof typeof LEVELS;
+type LogLevel = keyof typeof LEVELS;
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;

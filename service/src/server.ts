@@ -14,6 +14,8 @@ import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
 import { loadEngagementRules } from './engagement/rules.ts';
 import { stepModelFromEnv } from './workflows/steps/model.ts';
+import { loadWorkflows } from './workflows/steps/workflows.ts';
+import { loadStages } from './stages/stages.ts';
 import { startSalesforceSync } from './sync/loop.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
@@ -22,7 +24,7 @@ import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 
 /** Why the server could not listen, in one line for the person who ran `npm start`. */
-export class ListenError extends Error {
+class ListenError extends Error {
   override name = 'ListenError';
 }
 
@@ -70,6 +72,8 @@ export async function assembleDeps(
     stepModel: stepModelFromEnv(env),
     calendar,
     engagementRules: loadEngagementRules(),
+    stages: loadStages(),
+    workflows: loadWorkflows(),
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,

@@ -19,7 +19,7 @@ export async function seedPlan(sql: Sql, opts: { opportunityId?: string } = {}):
   return { executionId, planId: p!.id };
 }
 
-export interface AiTaskSpec {
+interface AiTaskSpec {
   processor: string;
   metadata?: Record<string, unknown>;
   priority?: number;

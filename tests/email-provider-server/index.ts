@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 
-export interface RecordedCall {
+interface RecordedCall {
   method: string;
   path: string;
   authorization: string | undefined;

@@ -50,7 +50,7 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
   });
   afterAll(async () => h?.close());
 
-  it('a reply completes the tracking task, through the task-change path, with why', async () => {
+  it('a reply completes the tracking task, through the task-change path, with why, and the task waiting for it unblocks', async () => {
     const { monitorTaskId } = await trackedEmail(h.deps, discoveryPlan(h, plan), {
       provider,
       emailId: `${provider}-reply`,
@@ -58,6 +58,16 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
       sentTo: ERIC.email,
       key: 'track-reply',
     });
+    // The plan's next step waits for the customer's answer (issue 15's task dependencies).
+    const [next] = await h.sql<{ id: string }[]>`
+      INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id)
+      VALUES (${plan.id}, ${plan.executionId}, ${h.discoveryId}, 'next-step', 'CSM', 'Book the renewal call', ${h.users['Jordan Lee']!})
+      RETURNING id`;
+    await h.sql`INSERT INTO task_dependencies (task_id, prerequisite_id) VALUES (${next!.id}, ${monitorTaskId})`;
+    const blocked = await h.api('PATCH', `/api/workflows/tasks/${next!.id}`, { status: 'completed' });
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.message).toContain('Monitor engagement: Usage report');
+
     await post('replied', `${provider}-reply`, `${provider}-ev-reply`);
     const [monitor] = await h.sql`SELECT status, explanation, completed_at FROM workflow_tasks WHERE id = ${monitorTaskId}`;
     expect(monitor).toMatchObject({
@@ -66,6 +76,10 @@ describe.each(['sendgrid', 'mailgun'] as const)('engagement rules on signed %s w
     });
     expect(monitor!.completed_at).not.toBeNull();
     expect(await h.sql`SELECT kind FROM notifications WHERE task_id = ${monitorTaskId} AND kind = 'engagement-completed'`).toHaveLength(1);
+    // The reply's completion went through the one completion path, which unblocked the task that waited for it.
+    const unblocked = await h.api('PATCH', `/api/workflows/tasks/${next!.id}`, { status: 'completed' });
+    expect(unblocked.status).toBe(200);
+    expect(unblocked.body.task.status).toBe('completed');
   });
 
   it('a hard bounce proposes a contact update that waits for approval, then runs once approved', async () => {

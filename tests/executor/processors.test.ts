@@ -28,9 +28,10 @@ describe('processors', () => {
       services: processorServices(h.deps, provider),
       options: { ...executorOptions(h.deps.env, 'test-worker'), retryDelayMs: 0 },
     });
-  /** Runs a task now through the executor's claim; returns its row afterwards. */
+  /** Runs the one queued task through a claim-and-run cycle, as the system cron's `--once` does; its row afterwards. */
   const run = async (id: string, provider?: EmailProvider) => {
-    await executor(provider).runNow(id);
+    const outcomes = await executor(provider).runOnce();
+    expect(outcomes.map((o) => o.taskId)).toEqual([id]);
     return statusOf(h.sql, id);
   };
   const task = async (processor: string, metadata: Record<string, unknown>) =>
@@ -257,8 +258,8 @@ describe('processors', () => {
         triggerDate: '2026-12-09',
         conditions: ['Discovery findings reviewed'],
       });
-      const b = await task('workflow-scheduler', { stage: 'Prepare', triggerDate: '2026-12-11', conditions: [] });
       expect((await run(a)).executionStatus).toBe('success');
+      const b = await task('workflow-scheduler', { stage: 'Prepare', triggerDate: '2026-12-11', conditions: [] });
       expect((await run(b)).executionStatus).toBe('success');
       const rows =
         await h.sql`SELECT stage, to_char(trigger_date, 'YYYY-MM-DD') AS d, status FROM scheduled_workflows WHERE source_plan_id = ${plan.planId}`;

@@ -2,12 +2,17 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { NO_TARGET_ORG, deployPlan } from '../../scripts/deploy.ts';
+import { APEX_TESTS, NO_TARGET_ORG, deployPlan } from '../../scripts/deploy.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('npm run deploy', () => {
-  it('deploys force-app to the given org and runs the controller tests', () => {
+  it('runs every Apex test class of the package', () => {
+    expect(APEX_TESTS).toEqual(expect.arrayContaining(['RenewalActionPlanController_Tests', 'RenewalActionPlanStart_Tests']));
+    expect(APEX_TESTS.every((name) => name.endsWith('_Tests'))).toBe(true);
+  });
+
+  it('deploys force-app to the given org and runs the package tests', () => {
     expect(deployPlan(['--target-org', 'acme-uat'], {})).toEqual({
       ok: true,
       args: [
@@ -22,8 +27,7 @@ describe('npm run deploy', () => {
         '30',
         '--test-level',
         'RunSpecifiedTests',
-        '--tests',
-        'RenewalActionPlanController_Tests',
+        ...APEX_TESTS.flatMap((name) => ['--tests', name]),
       ],
     });
   });

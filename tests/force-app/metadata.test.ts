@@ -23,13 +23,26 @@ const xml = new XMLParser({
       'itemInstances',
       'flexiPageRegions',
       'target',
+      'actionCalls',
+      'scheduledPaths',
+      'inputParameters',
+      'filters',
+      'pageAccesses',
     ].includes(name),
 });
 const readXml = (file: string) => xml.parse(readFileSync(file, 'utf8'));
 const source = (path: string) => join(FORCE_APP, 'main', 'default', path);
 
 const EXPECTED: Record<string, string[]> = {
-  ApexClass: ['RenewalActionPlanController', 'RenewalActionPlanController_Tests'],
+  ApexClass: [
+    'RenewalActionPlanController',
+    'RenewalActionPlanController_Tests',
+    'RenewalActionPlanMassStart',
+    'RenewalActionPlanMassStart_Tests',
+    'RenewalActionPlanStart',
+    'RenewalActionPlanStart_Tests',
+  ],
+  ApexPage: ['RenewalActionPlanMassStart'],
   LightningComponentBundle: [
     'actionPlanAddedTasks',
     'actionPlanAiTasks',
@@ -43,6 +56,7 @@ const EXPECTED: Record<string, string[]> = {
     'errorPanel',
     'ldsUtils',
     'renewalActionPlan',
+    'renewalPortfolio',
   ],
   CustomField: [
     'Activity.Action_Plan_Task_Id__c',
@@ -61,6 +75,8 @@ const EXPECTED: Record<string, string[]> = {
   NamedCredential: ['RenewalActionPlanService'],
   ExternalCredential: ['RenewalActionPlanService'],
   FlexiPage: ['Renewal_Opportunity_Record_Page'],
+  Flow: ['Start_Renewal_Action_Plan'],
+  WebLink: ['Opportunity.Start_Renewal_Action_Plans'],
 };
 
 const ON_DISK = [
@@ -70,6 +86,8 @@ const ON_DISK = [
   'lwc/renewalActionPlan/renewalActionPlan.js',
   'lwc/renewalActionPlan/actionPlanModel.js',
   'lwc/renewalActionPlan/renewalActionPlan.js-meta.xml',
+  'lwc/renewalPortfolio/renewalPortfolio.js',
+  'lwc/renewalPortfolio/renewalPortfolio.js-meta.xml',
   'objects/Opportunity.object',
   'objects/Activity.object',
   'customPermissions/Renewal_Action_Plans_User.customPermission',
@@ -79,6 +97,9 @@ const ON_DISK = [
   'namedCredentials/RenewalActionPlanService.namedCredential',
   'externalCredentials/RenewalActionPlanService.externalCredential',
   'flexipages/Renewal_Opportunity_Record_Page.flexipage',
+  'flows/Start_Renewal_Action_Plan.flow',
+  'pages/RenewalActionPlanMassStart.page',
+  'pages/RenewalActionPlanMassStart.page-meta.xml',
 ];
 
 describe('force-app converted to Metadata API format (offline)', () => {
@@ -131,8 +152,13 @@ describe('the permission set', () => {
   const permissionSet = readXml(source('permissionsets/Renewal_Action_Plans.permissionset-meta.xml')).PermissionSet;
   const granted = new Map(permissionSet.fieldPermissions.map((p: { field: string; readable: boolean }) => [p.field, p.readable]));
 
-  it('grants the Apex controller', () => {
-    expect(permissionSet.classAccesses).toContainEqual({ apexClass: 'RenewalActionPlanController', enabled: true });
+  it('grants every Apex class that is not a test, and the list-view page', () => {
+    const classes = sourceFiles('.cls')
+      .map((file) => file.split(/[\\/]/).pop()!.replace('.cls', ''))
+      .filter((name) => !name.endsWith('_Tests'));
+    expect(classes).toContain('RenewalActionPlanController');
+    for (const apexClass of classes) expect(permissionSet.classAccesses).toContainEqual({ apexClass, enabled: true });
+    expect(permissionSet.pageAccesses).toContainEqual({ apexPage: 'RenewalActionPlanMassStart', enabled: true });
   });
 
   const fieldFiles = sourceFiles('.field-meta.xml');
@@ -169,7 +195,15 @@ describe('force-app/README.md', () => {
       const field = name!.replace('.field-meta.xml', '');
       expect(readme).toContain(object === 'Activity' ? `Task.${field}` : `${object}.${field}`);
     }
-    for (const name of [...EXPECTED.CustomNotificationType!, ...EXPECTED.PermissionSet!, ...EXPECTED.FlexiPage!])
+    for (const name of [
+      ...EXPECTED.CustomNotificationType!,
+      ...EXPECTED.PermissionSet!,
+      ...EXPECTED.FlexiPage!,
+      ...EXPECTED.Flow!,
+      ...EXPECTED.ApexPage!,
+      'Start_Renewal_Action_Plans',
+      'RenewalActionPlanStart',
+    ])
       expect(readme).toContain(name);
   });
 });
@@ -219,5 +253,70 @@ describe('references between components', () => {
     expect(bundle.isExposed).toBe(true);
     expect(bundle.targets.target).toContain('lightning__RecordPage');
     expect(bundle.targetConfigs.targetConfig.objects.object).toEqual(['Opportunity']);
+  });
+
+  it('the portfolio is exposed for the Home page and app pages', () => {
+    const bundle = readXml(source('lwc/renewalPortfolio/renewalPortfolio.js-meta.xml')).LightningComponentBundle;
+    expect(bundle.isExposed).toBe(true);
+    expect([bundle.targets.target].flat().sort()).toEqual(['lightning__AppPage', 'lightning__HomePage']);
+  });
+});
+
+describe('starting plans from Flow and from list views', () => {
+  const flow = readXml(source('flows/Start_Renewal_Action_Plan.flow-meta.xml')).Flow;
+  const action = readFileSync(source('classes/RenewalActionPlanStart.cls'), 'utf8');
+
+  it('the sample Flow is inactive: an admin activates it', () => {
+    expect(['Draft', 'Obsolete', 'InvalidDraft']).toContain(flow.status);
+  });
+
+  it('the sample Flow is record-triggered on Opportunity, after save, on create and on update', () => {
+    expect(flow.processType).toBe('AutoLaunchedFlow');
+    expect(flow.start).toMatchObject({ object: ['Opportunity'], triggerType: 'RecordAfterSave', recordTriggerType: 'CreateAndUpdate' });
+  });
+
+  it('calls the action only from asynchronous paths: callouts are not allowed in the save transaction', () => {
+    expect(flow.start.connector).toBeUndefined();
+    const paths = flow.start.scheduledPaths as {
+      connector: { targetReference: string };
+      pathType?: string;
+      offsetNumber?: number;
+      recordField?: string;
+    }[];
+    expect(paths.find((p) => p.pathType === 'AsyncAfterCommit')).toBeDefined();
+    expect(paths.find((p) => p.recordField === 'CloseDate')).toMatchObject({
+      offsetNumber: -150,
+      offsetUnit: 'Days',
+      timeSource: 'RecordField',
+    });
+    const reached = new Set(paths.map((p) => p.connector.targetReference));
+    const calls = flow.actionCalls as { name: string; actionName: string; actionType: string; inputParameters: { name: string }[] }[];
+    expect(calls.map((c) => c.name).sort()).toEqual([...reached].sort());
+    for (const call of calls) {
+      expect(call).toMatchObject({ actionName: 'RenewalActionPlanStart', actionType: 'apex' });
+      expect(call.inputParameters.map((p) => p.name).sort()).toEqual(['generateDraft', 'opportunityId']);
+    }
+  });
+
+  it('the action the Flow names is an invocable method that may call out, with the variables the Flow sets', () => {
+    const annotation = /@InvocableMethod\(([\s\S]*?)\)\s*public static List<Result> start\(List<Request> requests\)/.exec(action)?.[1];
+    expect(annotation).toMatch(/label='Start Renewal Action Plan'/);
+    expect(annotation).toMatch(/callout=true/);
+    expect(action).toMatch(/@InvocableVariable\([^)]*\)\s*public Id opportunityId;/);
+    expect(action).toMatch(/@InvocableVariable\([^)]*\)\s*public Boolean generateDraft;/);
+  });
+
+  it('the list-view button is a mass action on Opportunity opening the page, which works on the selection', () => {
+    const link = readXml(source('objects/Opportunity/webLinks/Start_Renewal_Action_Plans.webLink-meta.xml')).WebLink;
+    expect(link).toMatchObject({
+      displayType: 'massActionButton',
+      linkType: 'page',
+      page: 'RenewalActionPlanMassStart',
+      requireRowSelection: true,
+    });
+    const page = readFileSync(source('pages/RenewalActionPlanMassStart.page'), 'utf8');
+    expect(page).toMatch(/standardController="Opportunity"/);
+    expect(page).toMatch(/recordSetVar="opportunities"/);
+    expect(page).toMatch(/extensions="RenewalActionPlanMassStart"/);
   });
 });

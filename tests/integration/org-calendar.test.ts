@@ -6,7 +6,7 @@ import { OrgBusinessCalendar } from '../../service/src/calendar/org-calendar.ts'
 import { nextWorkflowDate } from '../../service/src/plan/window.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
-import { renewalStageFor } from '../../service/src/stages/stages.ts';
+import { loadStages, renewalStageFor } from '../../service/src/stages/stages.ts';
 import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
 
 const TOKEN = 'calendar-test-token';
@@ -28,7 +28,7 @@ describe('the business calendar of a connected org', () => {
     expect(calendar.isBusinessDay('2026-12-25')).toBe(false); // Christmas Day
     expect(calendar.add('2026-11-25', 1)).toBe('2026-11-27'); // Thanksgiving
     // A Discovery renewal due 2027-05-14 hands over to Prepare 140 days before: Christmas Day by weekends alone.
-    expect(nextWorkflowDate(renewalStageFor(170), '2027-05-14', '2026-11-25', calendar)).toBe('2026-12-24');
+    expect(nextWorkflowDate(renewalStageFor(170, loadStages()), '2027-05-14', '2026-11-25', calendar)).toBe('2026-12-24');
   });
 
   it('re-reads the org hourly: a holiday added in Setup counts after the next refresh', async () => {

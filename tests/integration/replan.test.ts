@@ -70,7 +70,8 @@ describe('re-planning a finalized action plan', () => {
     [redated, dropped] = [open[0], open.at(-1)];
     expect(redated.key).not.toBe(dropped.key);
     // The reminder runs without changing what the playbook reads in the CRM, so version 2 proposes it again.
-    ran = v1.aiTasks.find((t: any) => t.processor === 'follow-up-reminder-creator');
+    // (One that waits for nothing: the CFO reminder waits for its CSM task.)
+    ran = v1.aiTasks.find((t: any) => t.processor === 'follow-up-reminder-creator' && t.dependsOn.length === 0);
     reworded = v1.aiTasks.find((t: any) => t !== ran && t.processor !== 'salesforce-contact-updater');
   });
   afterAll(async () => h?.close());

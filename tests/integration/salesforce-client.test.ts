@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
-import { contextSoql, loadOpportunityContext } from '../../service/src/salesforce/context.ts';
+import { accountTeamSoql, contextSoql, loadOpportunityContext } from '../../service/src/salesforce/context.ts';
+import { operationsOf } from '../../testkit/salesforce-calls.ts';
 import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
 import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
@@ -17,7 +18,9 @@ describe('Salesforce client against the local org emulator', () => {
     h.org.resetRequests();
     const ctx = await h.deps.salesforce.loadContext(h.discoveryId);
     expect(h.org.requests).toHaveLength(1);
-    expect(h.org.requests[0]!.path).toMatch(/\/services\/data\/v62\.0\/query/);
+    // The opportunity's query and the account team's, in one composite request.
+    expect(h.org.requests[0]!.path).toMatch(/\/services\/data\/v62\.0\/composite$/);
+    expect(operationsOf(h.org.requests).map((o) => o.soql)).toEqual([contextSoql(h.discoveryId), accountTeamSoql([h.discoveryId])]);
     expect(ctx!.opportunity).toMatchObject({ id: h.discoveryId, currentArr: 248000, amount: 265000 });
     expect(ctx!.account.name).toBe('Acme Logistics');
     expect(ctx!.owner.name).toBe('Jordan Lee');

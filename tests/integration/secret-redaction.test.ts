@@ -97,6 +97,11 @@ describe('secrets in provider errors', () => {
     const ai =
       plan.aiTasks.find((t: any) => t.processor === 'salesforce-contact-updater' || t.processor === 'crm-opportunity-updater') ??
       plan.aiTasks[0];
+    // A task that waits for a CSM task (the re-engagement reminder) can run once that task is done.
+    for (const b of ai.blockedBy) {
+      const prerequisite = plan.csmTasks.find((t: any) => t.key === b.key);
+      expect((await h.api('PATCH', `/api/workflows/tasks/${prerequisite.taskId}`, { status: 'completed' })).status).toBe(200);
+    }
     h.org.injectFault({
       count: 1,
       errorCode: 'FIELD_INTEGRITY_EXCEPTION',

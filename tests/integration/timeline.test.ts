@@ -21,6 +21,11 @@ describe('live timeline and the mirror after an AI task', () => {
     expect(aiSteps.length).toBeGreaterThan(0);
     for (const step of plan.timeline) expect(step.status).toBe('pending');
 
+    // The CSM tasks AI tasks wait for are done first (a waiting AI task is not claimed).
+    for (const b of plan.aiTasks.flatMap((t: any) => t.blockedBy)) {
+      const prerequisite = plan.csmTasks.find((t: any) => t.key === b.key);
+      expect((await h.api('PATCH', `/api/workflows/tasks/${prerequisite.taskId}`, { status: 'completed' })).status).toBe(200);
+    }
     const executor = createExecutor(h.deps, { options: { workerId: 'timeline-test' } });
     const outcomes = await executor.runOnce();
     await executor.stop(); // waits for the mirrors the runs started
@@ -36,7 +41,7 @@ describe('live timeline and the mirror after an AI task', () => {
   it("marks a CSM task's step done when the CSM completes it", async () => {
     const { executionId } = await h.finalizedPlan();
     const plan = await planOf(executionId);
-    const task = plan.csmTasks[0];
+    const task = plan.csmTasks.find((t: any) => t.status === 'pending');
     expect(plan.timeline.find((s: any) => s.taskKeys.includes(task.key)).status).toBe('pending');
     expect((await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { status: 'completed' })).status).toBe(200);
     expect((await planOf(executionId)).timeline.find((s: any) => s.taskKeys.includes(task.key)).status).toBe('done');

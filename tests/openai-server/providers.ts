@@ -23,15 +23,15 @@
 //   https://docs.ollama.com/api/openai-compatibility. Ollama ignores other fields; this stand-in refuses them so a
 //   test sees a limit that would be ignored.
 
-export type Provider = 'openai' | 'azure-v1' | 'vllm' | 'deepseek' | 'llama.cpp' | 'ollama';
+type Provider = 'openai' | 'azure-v1' | 'vllm' | 'deepseek' | 'llama.cpp' | 'ollama';
 
-export interface ProviderError {
+interface ProviderError {
   status: number;
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
 /** OpenAI's reasoning models by name (the gpt-5 family but gpt-5-chat, and the o-series). */
-export const OPENAI_REASONING_MODEL = /^(?:o\d+(?:-[\w.-]+)?|gpt-5(?!-chat)[\w.-]*)$/i;
+const OPENAI_REASONING_MODEL = /^(?:o\d+(?:-[\w.-]+)?|gpt-5(?!-chat)[\w.-]*)$/i;
 
 const OPENAI_PARAMS = new Set([
   'model',
@@ -158,7 +158,7 @@ export function rejection(options: ProviderOptions, body: Record<string, unknown
 }
 
 /** The first rule of OpenAI's strict structured-output subset the schema breaks, in OpenAI's words. */
-export function strictSchemaProblem(schema: unknown): string | undefined {
+function strictSchemaProblem(schema: unknown): string | undefined {
   const root = schema as Record<string, unknown> | undefined;
   if (!root || root.type !== 'object')
     return `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(root?.type ?? 'None')}"'.`;

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { chatPath, rejection, type ProviderOptions } from './providers.ts';
 
-export interface RecordedRequest {
+interface RecordedRequest {
   /** The whole request body, every parameter as sent. */
   body: Record<string, unknown>;
   /** The provider's HTTP 400 for this request, when it refused it. */
@@ -19,7 +19,7 @@ export interface RecordedRequest {
 }
 
 /** One scripted answer. A function computes it from the request (for example to echo ids back). */
-export type ScriptedReply =
+type ScriptedReply =
   | { content: string | object; finishReason?: 'stop' | 'length' | 'content_filter' }
   | { refusal: string }
   | { status: number; message?: string; headers?: Record<string, string> }

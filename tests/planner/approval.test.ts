@@ -24,13 +24,22 @@ describe('approving model-proposed field writes', () => {
     const executionId: string = (await h.api('POST', '/api/workflows/executions', { opportunityId })).body.execution.id;
     server.clear();
     const context = (await h.deps.salesforce.loadContext(opportunityId))!;
-    const { daysToRenewal } = renewalPosition(context, TODAY);
-    const input = { context, stage: stageById('Discovery'), today: TODAY, daysToRenewal, calendar: h.deps.calendar, maxTasks: 12 };
+    const { daysToRenewal } = renewalPosition(context, TODAY, h.deps.stages);
+    const input = {
+      context,
+      stage: stageById('Discovery', h.deps.stages),
+      today: TODAY,
+      daysToRenewal,
+      calendar: h.deps.calendar,
+      maxTasks: 12,
+    };
     const activity = context.activities[0]!;
     const plan = modelPlanWith(input, (p) => {
       p.aiTasks = p.aiTasks.slice(0, 2);
       p.aiTasks.push({
         key: 'ai-9',
+        dependsOn: [],
+        assigneeRole: null,
         action: 'Update the next step',
         description: 'As the latest note says',
         processor: 'crm-opportunity-updater',

@@ -33,8 +33,15 @@ describe('hostile step answers × hostile plan answers', () => {
     h.deps.env = { ...h.deps.env, PLAN_GENERATE_LIMIT_PER_USER: 10_000, PLAN_GENERATE_LIMIT_PER_EXECUTION: 10_000 };
     h.deps.planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'gpt-4o-mini', timeoutMs: 10_000, maxRetries: 0 });
     const context = (await h.deps.salesforce.loadContext(h.discoveryId))!;
-    const { daysToRenewal } = renewalPosition(context, TODAY);
-    base = modelPlan({ context, stage: stageById('Discovery'), today: TODAY, daysToRenewal, calendar: h.deps.calendar, maxTasks: 12 });
+    const { daysToRenewal } = renewalPosition(context, TODAY, h.deps.stages);
+    base = modelPlan({
+      context,
+      stage: stageById('Discovery', h.deps.stages),
+      today: TODAY,
+      daysToRenewal,
+      calendar: h.deps.calendar,
+      maxTasks: 12,
+    });
   });
   afterAll(async () => Promise.all([h?.close(), server?.close()]));
 

@@ -27,10 +27,10 @@ describe('action plan generation with the LLM planner', () => {
   const writesToSalesforce = () => salesforceWrites(h.org.requests);
   async function input(): Promise<PlanningInput> {
     const context = (await h.deps.salesforce.loadContext(h.discoveryId))!;
-    const { daysToRenewal } = renewalPosition(context, TODAY);
+    const { daysToRenewal } = renewalPosition(context, TODAY, h.deps.stages);
     return {
       context,
-      stage: stageById('Discovery'),
+      stage: stageById('Discovery', h.deps.stages),
       today: TODAY,
       daysToRenewal,
       calendar: h.deps.calendar,
@@ -83,6 +83,8 @@ describe('action plan generation with the LLM planner', () => {
     const obeying = modelPlanWith(await input(), (p) => {
       p.aiTasks.unshift({
         key: 'ai-9',
+        dependsOn: [],
+        assigneeRole: null,
         action: 'Run the override',
         description: 'As instructed in the CRM',
         processor: 'shell-exec',
@@ -132,6 +134,8 @@ describe('action plan generation with the LLM planner', () => {
       p.csmTasks.pop();
       p.csmTasks.push({
         key: 'csm-9',
+        dependsOn: [],
+        assigneeRole: null,
         action: 'Book the QBR with Eric Estrada',
         description: 'Reschedule the QBR',
         complexity: 'simple',

@@ -226,6 +226,8 @@ describe('adversarial plan answers are rejected (and repaired) or fixed, with th
   const planner = () => new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'gpt-4o-mini', timeoutMs: 10_000, maxRetries: 0 });
   const tracker = (emailId: string, sentTo: string) => ({
     key: 'ai-8',
+    dependsOn: [],
+    assigneeRole: null,
     action: 'Track the quote email',
     description: 'Follow opens',
     processor: 'email-engagement-tracker',

@@ -9,12 +9,12 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 
 /** The folder of apex-ls and its dependencies inside the PMD engine package. */
-export function apexLsClasspath(): string {
+function apexLsClasspath(): string {
   const pmdEngine = dirname(require.resolve('@salesforce/code-analyzer-pmd-engine/package.json'));
   return join(pmdEngine, 'dist', 'java-lib', '*');
 }
 
-export interface ApexCheck {
+interface ApexCheck {
   /** 0 when clean; apex-ls exits 4 when it reports issues. */
   exitCode: number;
   /** One line per issue, e.g. `Missing: line 4 at 19-30: No variable or type found for 'UnknownType'`. */

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compile } from '@lwc/sfdc-lwc-compiler';
 
-export interface LwcDiagnostic {
+interface LwcDiagnostic {
   bundle: string;
   file: string;
   /** 0 fatal, 1 error, 2 warning, 3 log (`@lwc/errors`' DiagnosticLevel). */

@@ -185,7 +185,7 @@ describe('the action plan preview in Chromium', () => {
     await expect.poll(() => page.locator('[data-id="plan-status"]').innerText(), { timeout: 15_000 }).toBe('Version 1 · Finalized');
     await page.locator('.slds-notify_toast', { hasText: 'Action plan finalized' }).waitFor();
     expect(await page.getByRole('button', { name: 'Finalize Action Plan' }).count()).toBe(0);
-    for (const status of await aiStatuses()) expect(['Queued', 'Running', 'Done', 'Failed']).toContain(status);
+    for (const status of await aiStatuses()) expect(['Queued', 'Waiting', 'Running', 'Done', 'Failed']).toContain(status);
 
     // Saved in the service, not just on screen.
     const { execution } = await (
@@ -208,12 +208,24 @@ describe('the action plan preview in Chromium', () => {
       expect(poll.status()).toBe(200);
     }
 
-    // The executor runs with the service (woken by LISTEN/NOTIFY): every AI task runs and shows as Done.
-    const count = (await aiStatuses()).length;
-    await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(Array(count).fill('Done'));
+    // The executor runs with the service (woken by LISTEN/NOTIFY): every AI task runs and shows as Done, but the one
+    // that waits for a CSM task (the CFO reminder), which shows as Waiting and says what for. Tasks show their owner.
+    const waiting = (task: { blockedBy: unknown[] }) => task.blockedBy.length > 0;
+    expect(plan.aiTasks.filter(waiting)).toHaveLength(1);
+    await expect
+      .poll(() => aiStatuses(), { timeout: 30_000 })
+      .toEqual(plan.aiTasks.map((task: { blockedBy: unknown[] }) => (waiting(task) ? 'Waiting' : 'Done')));
+    expect(await page.locator('c-action-plan-ai-tasks [data-id="waits-for"]').allInnerTexts()).toEqual([
+      'Waits for: Engage the economic buyer (CFO)',
+    ]);
+    expect(await page.locator('c-action-plan-csm-tasks [data-id="owner"]').allInnerTexts()).toContain(
+      'Owner: Riley Park (Executive Sponsor)',
+    );
     // Within 5 s of that: the AI tasks' timeline steps are done, and no warning about copying to Salesforce
     // (their results were copied as they ran, not on the minute's sweep).
-    const aiKeys = new Set(plan.aiTasks.map((task: { key: string }) => task.key));
+    const aiKeys = new Set(
+      plan.aiTasks.filter((task: { blockedBy: unknown[] }) => !waiting(task)).map((task: { key: string }) => task.key),
+    );
     const aiSteps = plan.timeline.filter((step: { taskKeys: string[] }) => step.taskKeys.some((key) => aiKeys.has(key)));
     expect(aiSteps.length).toBeGreaterThan(0);
     await expect
@@ -232,7 +244,9 @@ describe('the action plan preview in Chromium', () => {
       })
     ).json();
     const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
-    const task = plan.csmTasks.find((t: { status: string }) => t.status === 'pending');
+    // The CFO task, which the CFO reminder waits for: done, it unblocks the reminder, which then runs.
+    const task = plan.csmTasks.find((t: { action: string }) => t.action === 'Engage the economic buyer (CFO)');
+    expect(task.status).toBe('pending');
     const step = plan.timeline.find((s: { taskKeys: string[] }) => s.taskKeys.includes(task.key));
     expect(await timelineStatus(step.title)).not.toBe('done');
 
@@ -242,6 +256,8 @@ describe('the action plan preview in Chromium', () => {
     expect((await saved).status()).toBe(200);
     await expect.poll(() => timelineStatus(step.title), { timeout: 5_000 }).toBe('done');
     expect(await row.locator('[data-id="status"]').innerText()).toBe('Completed');
+    await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(plan.aiTasks.map(() => 'Done'));
+    expect(await page.locator('c-action-plan-ai-tasks [data-id="waits-for"]').count()).toBe(0);
   }, 60_000);
 
   it('saves a ticked sub-task across a reload', async () => {

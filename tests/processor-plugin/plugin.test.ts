@@ -20,6 +20,8 @@ function withPlugin() {
   const plan = playbookPlan(input);
   const task = {
     key: 'ai-9',
+    dependsOn: [],
+    assigneeRole: null,
     action: 'Align the close date with the renewal',
     description: 'The close date should be the renewal date.',
     executeImmediately: false,

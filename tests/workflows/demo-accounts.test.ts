@@ -22,9 +22,9 @@ describe('step analyses on the demo accounts', () => {
   function runWorkflow(account: string, stage?: string): Record<string, StepResult> {
     const crm = contexts[account]!;
     const days = daysBetween(TODAY, crm.opportunity.renewalDate);
-    const s = renewalStageFor(days);
+    const s = renewalStageFor(days, h.deps.stages);
     const previous: Record<string, StepResult> = {};
-    for (const step of workflowFor(stage ?? s.id).steps) {
+    for (const step of workflowFor(stage ?? s.id, h.deps.workflows).steps) {
       const def = step.definition;
       if (def.input || def.type === 'planning') continue;
       previous[step.id] = analyzeStep(

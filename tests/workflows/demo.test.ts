@@ -30,6 +30,11 @@ describe('npm run demo', () => {
       'AI Tasks Executing',
       'Next Workflow Scheduled',
       'CUSTOMER ENGAGEMENT',
+      "Renewal Portfolio (Jordan Lee's book, soonest first)",
+      'Globex Manufacturing — FY27 Renewal: 10 days (Critical)',
+      'Northwind Health — FY27 Renewal: 75 days (Negotiate)',
+      'Acme Logistics — FY27 Renewal: 165 days (Discovery), $265,000; plan finalized',
+      'Initech Software — FY27 Renewal: 220 days (Monitor)',
       'DEMO COMPLETE',
     ];
     let at = -1;
@@ -50,6 +55,16 @@ describe('npm run demo', () => {
       /Plan finalized: \d+ AI tasks? queued, \d+ CSM tasks? created; Salesforce Tasks mirrored: \d+ \(pending 0, failed 0\)/,
     );
     expect(stdout).toMatch(/Update primary contact to Eric Estrada \[salesforce-contact-updater\]/);
+    // The team and the dependency: the executive sponsor owns the CFO task, the reminder waits for it, then runs.
+    expect(stdout).toContain('owner: Riley Park (Executive Sponsor, opportunity team)');
+    expect(stdout).toContain(
+      'owner: Jordan Lee (Renewal Manager, owner) — No Renewal Manager on the opportunity or account team: assigned to the owner',
+    );
+    expect(stdout).toContain(
+      '⏸ Remind the CSM to follow up on the CFO meeting request [follow-up-reminder-creator] → waits for: Engage the economic buyer (CFO)',
+    );
+    expect(stdout).toContain('✓ Engage the economic buyer (CFO) completed by Riley Park');
+    expect(stdout).toContain('✓ Remind the CSM to follow up on the CFO meeting request → success');
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
     // The usage report goes unopened; Thanksgiving and the weekend are not business days, so the follow-up comes Dec 1.
     expect(stdout).toContain('2026-11-30: 2 business days without an open — nothing yet');
@@ -57,5 +72,7 @@ describe('npm run demo', () => {
       /Follow-up: No reply from Eric Estrada to "Q3 usage report": call Eric — due 2026-12-02, Salesforce Task 00T\w+/,
     );
     expect(stdout).toContain('Why: created because the email sent on Nov 25 had no open after 3 business days');
+    expect(stdout).toContain('⚑ No customer engagement in 45 days (last on 2026-10-11)');
+    expect(stdout).toContain('⚑ No finalized plan with 75 days to renewal');
   }, 150_000);
 });

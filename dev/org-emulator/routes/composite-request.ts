@@ -7,9 +7,9 @@ import type { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import { readJson, type EmulatorContext, type EmulatorEnv } from '../org.ts';
 
-export const MAX_SUBREQUESTS = 25;
+const MAX_SUBREQUESTS = 25;
 /** Of the 25, at most 5 may be queries or sObject collections. */
-export const MAX_QUERY_OR_COLLECTION = 5;
+const MAX_QUERY_OR_COLLECTION = 5;
 const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 const REFERENCE_ID = /^[A-Za-z0-9_]+$/;
 const INHERITED_HEADERS = new Set(['accept', 'authorization', 'content-type']);
@@ -23,7 +23,7 @@ interface Subrequest {
   httpHeaders?: Record<string, string>;
 }
 
-export interface SubrequestResult {
+interface SubrequestResult {
   body: unknown;
   httpHeaders: Record<string, string>;
   httpStatusCode: number;

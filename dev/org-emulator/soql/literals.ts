@@ -10,7 +10,7 @@ import type { FieldPath } from './paths.ts';
 
 export type Literal = { kind: 'null' } | { kind: 'value'; value: unknown } | { kind: 'range'; start: number; end: number };
 
-export interface RawLiteral {
+interface RawLiteral {
   value: string;
   literalType: string;
   /** The n of `LAST_N_DAYS:n`. */

@@ -5,7 +5,7 @@ import { findField, findRelationship, OBJECTS, type FieldDef, type ObjectDef, ty
 import type { OrgStore } from '../store.ts';
 import { parseDate, parseDateTime } from '../time.ts';
 
-export interface RelationshipStep {
+interface RelationshipStep {
   /** The reference field followed (`OwnerId`). */
   field: string;
   /** The name the result uses (`Owner`). */

@@ -11,7 +11,7 @@ import { compileOrderBy, compileSelect, project, window } from './select.ts';
 import { queryUserRecordAccess } from './user-record-access.ts';
 import { compileWhere, type WhereContext } from './where.ts';
 
-export interface QueryContext {
+interface QueryContext {
   store: OrgStore;
   shares: Share[];
   /** API version from the URL, e.g. `62.0`; used in `attributes.url`. */
@@ -22,10 +22,12 @@ export interface QueryContext {
   runningUserId: string;
 }
 
-export interface QueryRows {
+interface QueryRows {
   totalSize: number;
   records: Record<string, unknown>[];
 }
+
+const MAX_OFFSET = 2000;
 
 const unsupported = (what: string) =>
   new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', `The local Salesforce org emulator does not support ${what}.`);
@@ -54,6 +56,11 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   }
   if (query.groupBy || query.having) throw unsupported('GROUP BY and HAVING');
   if (query.withDataCategory || query.for || query.update) throw unsupported('WITH DATA CATEGORY, FOR and UPDATE clauses');
+  // Salesforce: "The maximum offset is 2,000 rows. Requesting an offset greater than 2,000 results in a
+  // NUMBER_OUTSIDE_VALID_RANGE error."
+  if ((query.offset ?? 0) > MAX_OFFSET) {
+    throw new ApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+  }
 
   const whereContext: WhereContext = {
     store: ctx.store,

@@ -9,7 +9,7 @@ import { compileWhere, type WhereContext } from './where.ts';
 
 export type Selection = { kind: 'field'; path: FieldPath } | { kind: 'child'; name: string; plan: ChildPlan };
 
-export interface ChildPlan {
+interface ChildPlan {
   object: ObjectDef;
   /** The child's field that points at the parent (`OpportunityId`). */
   parentField: string;
@@ -114,7 +114,7 @@ export function window<T>(records: T[], sort: (a: T, b: T) => number, offset = 0
   return sorted.slice(offset, limit === undefined ? undefined : offset + limit);
 }
 
-export interface ProjectContext {
+interface ProjectContext {
   store: OrgStore;
   version: string;
 }

@@ -13,7 +13,7 @@ import type { WhereChain } from './where.ts';
 const FIELDS = ['RecordId', 'HasReadAccess', 'HasEditAccess', 'HasDeleteAccess', 'HasTransferAccess', 'HasAllAccess', 'MaxAccessLevel'];
 const MAX_RECORD_IDS = 200;
 
-export interface UserRecordAccessContext {
+interface UserRecordAccessContext {
   store: OrgStore;
   shares: Share[];
   version: string;

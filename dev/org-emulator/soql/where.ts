@@ -9,7 +9,7 @@ import type { OrgStore } from '../store.ts';
 import { typedLiteral, type Literal } from './literals.ts';
 import { comparable, readPath, resolvePath, type FieldPath } from './paths.ts';
 
-export type Predicate = (record: StoredRecord) => boolean;
+type Predicate = (record: StoredRecord) => boolean;
 
 export interface WhereContext {
   store: OrgStore;

@@ -23,10 +23,10 @@ const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const INSTANCES = ['First', 'Second', 'Third', 'Fourth'];
 
-export const HOLIDAY_SOQL =
+const HOLIDAY_SOQL =
   'SELECT Name, IsAllDay, ActivityDate, IsRecurrence, RecurrenceType, RecurrenceInterval, RecurrenceStartDate, RecurrenceEndDateOnly, ' +
   'RecurrenceDayOfMonth, RecurrenceDayOfWeekMask, RecurrenceInstance, RecurrenceMonthOfYear FROM Holiday';
-export const BUSINESS_HOURS_SOQL = `SELECT Name, ${DAYS.map((d) => `${d}StartTime, ${d}EndTime`).join(', ')} FROM BusinessHours WHERE IsDefault = true`;
+const BUSINESS_HOURS_SOQL = `SELECT Name, ${DAYS.map((d) => `${d}StartTime, ${d}EndTime`).join(', ')} FROM BusinessHours WHERE IsDefault = true`;
 
 /** Whether a date is the `instance` (First…Fourth, Last) occurrence of its weekday in its month. */
 function isNthWeekday(date: Date, instance: string | null): boolean {
@@ -94,7 +94,7 @@ export function orgRules(
 }
 
 /** Reads the org's Holiday records and default BusinessHours (two SOQL queries). */
-export async function readOrgRules(conn: Connection, fallback: CalendarRules): Promise<CalendarRules> {
+async function readOrgRules(conn: Connection, fallback: CalendarRules): Promise<CalendarRules> {
   const [holidays, hours] = await Promise.all([
     conn.query<HolidayRecord>(HOLIDAY_SOQL, { autoFetch: true, maxFetch: 10_000 }),
     conn.query<Record<string, unknown>>(BUSINESS_HOURS_SOQL),
@@ -103,7 +103,7 @@ export async function readOrgRules(conn: Connection, fallback: CalendarRules): P
 }
 
 /** How long a copy of the org's calendar is used before it is read again. */
-export const ORG_CALENDAR_TTL_MS = 60 * 60 * 1000;
+const ORG_CALENDAR_TTL_MS = 60 * 60 * 1000;
 
 /**
  * The business calendar for a Salesforce connection: the org's, cached and re-read hourly by `refresh`; when the

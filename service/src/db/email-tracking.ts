@@ -3,7 +3,7 @@ import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
 
 /** Emails the engagement tracker watches, and the provider events that update them. */
-export interface EmailTracking {
+interface EmailTracking {
   id: string;
   taskId: string;
   opportunityId: string;
@@ -21,7 +21,7 @@ const trackingColumns = (sql: Sql) => sql`
   id, task_id AS "taskId", opportunity_id AS "opportunityId", user_id AS "userId", provider, email_id AS "emailId",
   email_subject AS "emailSubject", notify_on_open AS "notifyOnOpen", opens, clicks, replies`;
 
-export interface NewTracking {
+interface NewTracking {
   taskId: string;
   opportunityId: string;
   userId: string | null;
@@ -62,7 +62,7 @@ export interface ProviderEvent {
 }
 
 /** What a batch of events did: each event stored or a duplicate, and the tracked emails whose counts moved. */
-export interface RecordedEvents {
+interface RecordedEvents {
   results: ('stored' | 'duplicate')[];
   trackingIds: string[];
 }

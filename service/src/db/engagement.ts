@@ -82,7 +82,7 @@ export async function finalizedPlansForRules(sql: Sql): Promise<FinalizedPlanRow
 }
 
 /** One rule firing: recorded once per (email, rule, condition), with the task it adds or annotates and the CSM's notification. */
-export interface RuleFiring {
+interface RuleFiring {
   emailKey: string;
   rule: string;
   condition: string;

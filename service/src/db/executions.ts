@@ -40,7 +40,7 @@ const columns = (sql: Sql | TransactionSql) => sql`
   days_to_renewal AS "daysToRenewal", status, steps, started_by AS "startedBy", csm_user_id AS "csmUserId",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export type NewExecution = Omit<ExecutionRow, 'id' | 'status' | 'createdAt' | 'updatedAt'>;
+type NewExecution = Omit<ExecutionRow, 'id' | 'status' | 'createdAt' | 'updatedAt'>;
 
 /** Creates the execution for an opportunity's stage, or returns the live one (`created` false) if it exists. */
 export async function startExecution(sql: Sql, e: NewExecution): Promise<{ execution: ExecutionRow; created: boolean }> {

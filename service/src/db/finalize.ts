@@ -1,23 +1,28 @@
 import type { ActionPlanContent } from '../plan/schema.ts';
+import type { Assignee } from '../team/assignee.ts';
+import { writePlanDependencies } from './dependencies.ts';
+import { markForRemirror } from './remirror.ts';
 import { notify, type NewNotification } from './notifications.ts';
 import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { plural } from '../words.ts';
 
-export interface FinalizeInput {
+interface FinalizeInput {
   planId: string;
   executionId: string;
   userId: string;
   content: ActionPlanContent;
   edits: unknown;
   opportunityId: string;
-  /** The Salesforce user the mirrored tasks and notifications go to (the opportunity owner). */
+  /** The Salesforce user the plan's notifications go to (the opportunity owner). */
   csmUserId: string;
+  /** Each top-level task's owner by key, as its team role resolved (sub-tasks follow their task); else the owner. */
+  assignees?: Record<string, Assignee>;
   today: string;
 }
 
-export type FinalizeOutcome =
+type FinalizeOutcome =
   | { kind: 'finalized'; plan: PlanRow; replaced: ({ planId: string } & ReplanOutcome) | null }
   | { kind: 'already-finalized'; plan: PlanRow }
   | { kind: 'not-found' }
@@ -25,7 +30,7 @@ export type FinalizeOutcome =
 
 /**
  * Finalizes a draft plan in one transaction: the plan row, its AI tasks (queued), CSM tasks and their
- * sub-tasks, the next-workflow trigger and a notification for the CSM. The plan row is locked first, so a
+ * sub-tasks, their dependencies, the next-workflow trigger and a notification for the CSM. The plan row is locked first, so a
  * double click or a retry finds it finalized and creates nothing twice. A draft that re-plans a finalized version
  * replaces it: that version is superseded, its carried tasks re-pointed (see repointCarriedTasks), its open
  * leftovers cancelled and its scheduled next workflow replaced by the new one.
@@ -54,6 +59,8 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
       replaced = { planId: previous.id, ...moved };
     }
     await insertTasks(tx, f);
+    await assignCarriedTasks(tx, f);
+    await writePlanDependencies(tx, f.planId, [...f.content.aiTasks, ...f.content.csmTasks]);
     const next = f.content.nextWorkflow;
     if (next && previous) {
       await tx`UPDATE scheduled_workflows SET status = 'cancelled', updated_at = now() WHERE source_plan_id = ${previous.id} AND status = 'scheduled'`;
@@ -128,18 +135,51 @@ const TASK_DEFAULTS = {
   mirror_status: 'pending',
 };
 
+/** The assignee columns of a task whose owner resolved to `a` (the opportunity owner when none is given). */
+const assigneeColumns = (a: Assignee | undefined, csmUserId: string) => ({
+  assignee_user_id: a?.userId ?? csmUserId,
+  assignee_queue_id: a?.source === 'queue' ? a.id : null,
+  assignee_role: a?.role ?? null,
+  assignee_source: a?.source ?? 'owner-fallback',
+  assignee_name: a?.name ?? null,
+  assignee_note: a?.note ?? null,
+});
+
+/**
+ * A re-plan's carried open tasks take the owner this version resolved (their role, or the team, may have changed);
+ * one that changed owner goes back to the Salesforce mirror. Done tasks keep the owner who did them.
+ */
+async function assignCarriedTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> {
+  const assignees = f.assignees ?? {};
+  const keys = Object.keys(assignees);
+  if (keys.length === 0) return;
+  const cols = keys.map((k) => assigneeColumns(assignees[k], f.csmUserId));
+  const pick = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k]);
+  await tx`
+    UPDATE workflow_tasks t SET assignee_user_id = a.user_id, assignee_queue_id = a.queue_id, assignee_role = a.role,
+           assignee_source = a.source, assignee_name = a.name, assignee_note = a.note, ${markForRemirror(tx)}, updated_at = now()
+      FROM unnest(${keys}::text[], ${pick('assignee_user_id')}::text[], ${pick('assignee_queue_id')}::text[], ${pick('assignee_role')}::text[],
+                  ${pick('assignee_source')}::text[], ${pick('assignee_name')}::text[], ${pick('assignee_note')}::text[])
+           AS a(key, user_id, queue_id, role, source, name, note)
+     WHERE t.action_plan_id = ${f.planId} AND t.parent_task_id IS NULL AND t.plan_task_key = a.key
+       AND t.status NOT IN ('completed', 'cancelled')
+       AND (t.assignee_user_id, t.assignee_queue_id, t.assignee_role, t.assignee_source, t.assignee_note)
+           IS DISTINCT FROM (a.user_id, a.queue_id, a.role, a.source, a.note)`;
+}
+
 async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> {
   const base = {
     ...TASK_DEFAULTS,
     action_plan_id: f.planId,
     execution_id: f.executionId,
     opportunity_id: f.opportunityId,
-    assignee_user_id: f.csmUserId,
   };
+  const owner = (key: string) => assigneeColumns(f.assignees?.[key], f.csmUserId);
   const rows: Record<string, unknown>[] = [];
   for (const t of f.content.aiTasks) {
     rows.push({
       ...base,
+      ...owner(t.key),
       plan_task_key: t.key,
       owner: 'AI',
       action: t.action,
@@ -159,6 +199,7 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
   for (const t of f.content.csmTasks) {
     rows.push({
       ...base,
+      ...owner(t.key),
       plan_task_key: t.key,
       owner: 'CSM',
       action: t.action,
@@ -190,6 +231,7 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
   const subRows = f.content.csmTasks.flatMap((t) =>
     t.subTasks.map((s) => ({
       ...base,
+      ...owner(t.key),
       plan_task_key: s.key,
       owner: 'CSM',
       action: s.action,

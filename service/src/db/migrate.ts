@@ -6,7 +6,7 @@ const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 // Any constant shared by every instance: the advisory lock serialises concurrent starts.
 const MIGRATION_LOCK = 7_310_551_204;
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;
@@ -24,7 +24,7 @@ export function migrationFiles(): Migration[] {
 export const checksumOf = (m: Migration): string => createHash('sha256').update(m.sql).digest('hex');
 
 /** A migration file changed after it was applied: the service refuses to start rather than run on a schema it cannot know. */
-export class MigrationChecksumMismatch extends Error {
+class MigrationChecksumMismatch extends Error {
   override name = 'MigrationChecksumMismatch';
 }
 

@@ -57,7 +57,7 @@ export function notificationsFrom(sql: Sql | TransactionSql, rows: ReturnType<Sq
   return sql`INSERT INTO notifications (user_id, opportunity_id, task_id, plan_id, kind, title, body, dedupe_key) ${rows} ON CONFLICT (dedupe_key) DO NOTHING`;
 }
 
-export interface NotificationRow {
+interface NotificationRow {
   id: string;
   opportunityId: string | null;
   taskId: string | null;

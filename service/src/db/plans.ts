@@ -100,4 +100,14 @@ export async function planContext(sql: Sql, id: string): Promise<CrmContext> {
   return row!.context;
 }
 
+/** The current plan's id (as currentPlan picks it) of each of these executions that has one. */
+export async function currentPlanIds(sql: Sql, executionIds: string[]): Promise<Map<string, string>> {
+  if (executionIds.length === 0) return new Map();
+  const rows = await sql<{ executionId: string; id: string }[]>`
+    SELECT DISTINCT ON (execution_id) execution_id AS "executionId", id FROM action_plans
+     WHERE execution_id = ANY(${executionIds}::uuid[]) AND status <> 'superseded'
+     ORDER BY execution_id, version DESC`;
+  return new Map(rows.map((r) => [r.executionId, r.id]));
+}
+
 export { columns as planColumns };

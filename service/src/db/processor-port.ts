@@ -63,7 +63,7 @@ export async function repointPlanContacts(sql: Sql, planId: string, oldContactId
   return rows.length;
 }
 
-export interface NextWorkflow {
+interface NextWorkflow {
   executionId: string;
   planId: string;
   opportunityId: string;

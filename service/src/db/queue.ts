@@ -1,8 +1,9 @@
 import { redactSecrets } from '../secrets.ts';
-import type { Sql } from './sql.ts';
+import type { Sql, TransactionSql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
 import { kind, notificationsFrom } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
+import { unblockDependents, waitsForUnfinished } from './dependencies.ts';
 
 /**
  * The AI task queue: every statement the executor, the execute endpoint and the operator CLI run against
@@ -36,7 +37,8 @@ const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.
 
 /**
  * Claims up to `limit` due AI tasks, priority 1 first then oldest, in one statement. `SKIP LOCKED` lets any number
- * of executors claim at once without waiting for or double-claiming each other's rows.
+ * of executors claim at once without waiting for or double-claiming each other's rows. A task waiting for an
+ * unfinished prerequisite is not claimable (the same statement checks its dependency rows).
  */
 export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions): Promise<ClaimedTask[]> {
   if (limit <= 0) return [];
@@ -45,6 +47,7 @@ export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions)
      WHERE id IN (
        SELECT id FROM workflow_tasks
         WHERE auto_execute AND execution_status = 'queued' AND status <> 'cancelled' AND run_after <= now()
+          AND NOT ${waitsForUnfinished(sql, sql`workflow_tasks.id`)}
         ORDER BY priority, created_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
@@ -52,13 +55,17 @@ export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions)
   return [...rows].sort(byPriorityThenAge);
 }
 
-/** Claims one queued task now, whatever its `run_after` (the execute endpoint); undefined when not claimable. */
+/**
+ * Claims one queued task now, whatever its `run_after` (the execute endpoint); undefined when not claimable (running
+ * elsewhere, or waiting for an unfinished prerequisite).
+ */
 export async function claimTaskNow(sql: Sql, id: string, o: ClaimOptions): Promise<ClaimedTask | undefined> {
   const [row] = await sql<ClaimedTask[]>`
     UPDATE workflow_tasks SET ${claimSet(sql, o)}
      WHERE id = (
        SELECT id FROM workflow_tasks
         WHERE id = ${id} AND auto_execute AND execution_status = 'queued' AND status <> 'cancelled'
+          AND NOT ${waitsForUnfinished(sql, sql`workflow_tasks.id`)}
         FOR UPDATE SKIP LOCKED)
     RETURNING ${claimedColumns(sql)}`;
   return row;
@@ -80,6 +87,15 @@ export async function completeTask(sql: Sql, task: ClaimedTask, result: unknown)
  */
 export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
   if (items.length === 0) return new Set();
+  return sql.begin(async (tx) => {
+    const done = await recordSuccesses(tx, items);
+    // What waited for these tasks is unblocked with them (and queued AI tasks among it wake the executors).
+    await unblockDependents(tx, [...done]);
+    return done;
+  });
+}
+
+async function recordSuccesses(sql: TransactionSql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
   const col = <T>(f: (i: { task: ClaimedTask; result: unknown }) => T) => items.map(f);
   const rows = await sql<{ id: string }[]>`
     WITH input AS (
@@ -103,7 +119,7 @@ export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result
   return new Set(rows.map((r) => r.id));
 }
 
-export interface FailureInput {
+interface FailureInput {
   message: string;
   /** A permanent error is not retried. */
   permanent: boolean;
@@ -238,7 +254,7 @@ export async function queueDepth(sql: Sql): Promise<Record<ExecutionStatus, numb
   return depth;
 }
 
-export interface QueueEntry {
+interface QueueEntry {
   id: string;
   processor: string | null;
   action: string;
@@ -290,13 +306,20 @@ export async function retryTask(sql: Sql, id: string): Promise<ExecutionStatus |
  * `failed` with the reason, as the component expects). A running task is left to finish.
  */
 export async function cancelTask(sql: Sql, id: string, reason: string): Promise<boolean> {
-  const rows = await sql`
-    UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
-           execution_result = ${sql.json({ error: reason, cancelled: true })}, last_error = ${reason}, updated_at = now(),
-           ${markForRemirror(sql)}
-     WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
-    RETURNING id`;
-  return rows.length === 1;
+  return sql.begin(async (tx) => {
+    const rows = await tx`
+      UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
+             execution_result = ${tx.json({ error: reason, cancelled: true })}, last_error = ${reason}, updated_at = now(),
+             ${markForRemirror(tx)}
+       WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
+      RETURNING id`;
+    // A cancelled prerequisite holds nothing back any more.
+    await unblockDependents(
+      tx,
+      rows.map((r) => r.id as string),
+    );
+    return rows.length === 1;
+  });
 }
 
 function summaryOf(result: unknown): string {

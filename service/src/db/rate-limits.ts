@@ -1,13 +1,13 @@
 import type { Sql } from './sql.ts';
 
-export interface RateLimit {
+interface RateLimit {
   /** What is limited, e.g. `generate:user:005...`. */
   key: string;
   /** Requests allowed per window (all at once, or spread out). */
   limit: number;
 }
 
-export type RateDecision = { allowed: true } | { allowed: false; key: string; retryAfterMs: number };
+type RateDecision = { allowed: true } | { allowed: false; key: string; retryAfterMs: number };
 
 /**
  * Takes one request from each limit, all or none, in one transaction (a request another limit refuses costs

@@ -1,7 +1,7 @@
 import { notify } from './notifications.ts';
 import type { Sql } from './sql.ts';
 
-export interface ScheduledWorkflowRow {
+interface ScheduledWorkflowRow {
   id: string;
   sourceExecutionId: string;
   sourceStage: string;

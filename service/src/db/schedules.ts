@@ -39,7 +39,7 @@ export async function resurfaceSnoozedTasks(sql: Sql, now: Date): Promise<string
   return rows.map((r) => r.id);
 }
 
-export interface DueWorkflow {
+interface DueWorkflow {
   id: string;
   opportunityId: string;
   stage: string;

@@ -3,7 +3,7 @@ import { executionColumns } from './executions.ts';
 import type { Sql } from './sql.ts';
 import type { OpenTask } from '../workflows/steps/types.ts';
 
-export type StepsUpdate = (steps: ExecutionStep[], execution: ExecutionRow) => ExecutionStep[];
+type StepsUpdate = (steps: ExecutionStep[], execution: ExecutionRow) => ExecutionStep[];
 
 /**
  * Changes an execution's steps under the row's lock, so two submissions of different steps cannot overwrite each
@@ -24,7 +24,7 @@ export async function updateExecutionSteps(sql: Sql, executionId: string, update
 }
 
 /** A task of an earlier execution of the same opportunity that is still open (carried into this one). */
-export interface CarriedTaskRow extends OpenTask {
+interface CarriedTaskRow extends OpenTask {
   executionId: string;
 }
 

@@ -1,7 +1,9 @@
+import { conflict } from '../domain-errors.ts';
+import { blockersOf, unblockDependents, type Blocker } from './dependencies.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 
-export type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
+type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
 export type ExecutionStatus = 'queued' | 'running' | 'success' | 'failed';
 
 export interface TaskRow {
@@ -20,6 +22,13 @@ export interface TaskRow {
   completedAt: Date | null;
   contactId: string | null;
   assigneeUserId: string | null;
+  /** The task's owner as finalize resolved its team role (see team/assignee.ts); null on tasks from before roles. */
+  assigneeRole: string | null;
+  assigneeSource: 'opportunity-team' | 'account-team' | 'queue' | 'owner-fallback' | null;
+  assigneeName: string | null;
+  assigneeNote: string | null;
+  /** The queue that owns the Salesforce Task, when the role went to one (assigneeUserId is then the person notified). */
+  assigneeQueueId: string | null;
   metadata: Record<string, unknown>;
   evidence: unknown[];
   autoExecute: boolean;
@@ -47,7 +56,8 @@ export const taskColumns = (sql: Sql | TransactionSql) => sql`
   id, action_plan_id AS "actionPlanId", execution_id AS "executionId", opportunity_id AS "opportunityId",
   plan_task_key AS "planTaskKey", owner, action, description, priority, to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
   status, snoozed_until AS "snoozedUntil", completed_at AS "completedAt", contact_id AS "contactId",
-  assignee_user_id AS "assigneeUserId", metadata, evidence, auto_execute AS "autoExecute", processor,
+  assignee_user_id AS "assigneeUserId", assignee_role AS "assigneeRole", assignee_source AS "assigneeSource",
+  assignee_name AS "assigneeName", assignee_note AS "assigneeNote", assignee_queue_id AS "assigneeQueueId", metadata, evidence, auto_execute AS "autoExecute", processor,
   execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
   parent_task_id AS "parentTaskId", estimated_completion_time AS "estimatedCompletionTime", complexity,
   execute_immediately AS "executeImmediately", attempts, salesforce_task_id AS "salesforceTaskId",
@@ -82,6 +92,8 @@ export interface TaskState {
   processor: string | null;
   explanation: string | null;
   awaitingApproval: boolean;
+  /** Its owner: the Salesforce Task's OwnerId (a user or a queue) and how finalize chose it. */
+  assignee: { id: string; name: string | null; role: string | null; source: TaskRow['assigneeSource']; note: string | null } | null;
 }
 
 export const taskStateSelect = (sql: Sql) => sql`
@@ -90,7 +102,10 @@ export const taskStateSelect = (sql: Sql) => sql`
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
          mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
          extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
-         owner, action, processor, explanation, awaiting_approval AS "awaitingApproval"
+         owner, action, processor, explanation, awaiting_approval AS "awaitingApproval",
+         CASE WHEN assignee_user_id IS NULL THEN NULL ELSE jsonb_build_object(
+           'id', coalesce(assignee_queue_id, assignee_user_id), 'name', assignee_name, 'role', assignee_role,
+           'source', assignee_source, 'note', assignee_note) END AS assignee
     FROM workflow_tasks`;
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
@@ -142,15 +157,28 @@ export interface TaskPatch {
   snoozedUntil?: string | null;
 }
 
+/** "csm-1 "Engage the CFO" (pending), ai-2 "…" (queued)": the prerequisites a blocked task names. */
+export const blockerList = (blockers: Pick<Blocker, 'key' | 'action' | 'status'>[]) =>
+  blockers.map((b) => `${b.key} "${b.action}" (${b.status})`).join(', ');
+
 /**
  * Applies a CSM's change to a task and marks it (or its parent, for a sub-task) for re-mirroring.
  * Returns undefined when the task does not exist, or when it is an AI task an executor is running: that one cannot
  * be cancelled (the run would write its result over the cancel), in the same statement that would change it, so no
- * claim can slip in between.
+ * claim can slip in between. Completing a task (or a sub-task) whose prerequisites are unfinished is a conflict that
+ * names them; a task completed or cancelled unblocks what waited for it (unblockDependents: their ids are returned
+ * in `unblocked`, to mirror them at once).
  */
-export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<TaskRow | undefined> {
+export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<(TaskRow & { unblocked: string[] }) | undefined> {
   return sql.begin(async (tx) => {
     const status = patch.snoozedUntil ? 'snoozed' : patch.status;
+    if (status === 'completed') {
+      const [target] = await tx<{ id: string; action: string; status: TaskStatus }[]>`
+        SELECT coalesce(parent_task_id, id) AS id, action, status FROM workflow_tasks WHERE id = ${id} FOR UPDATE`;
+      const blockers = target && target.status !== 'completed' ? await blockersOf(tx, [target.id]) : [];
+      if (blockers.length)
+        throw conflict(`"${target!.action}" cannot be completed before the tasks it waits for: ${blockerList(blockers)}`);
+    }
     const [row] = await tx<TaskRow[]>`
       UPDATE workflow_tasks SET
         status = coalesce(${status ?? null}, CASE WHEN ${patch.snoozedUntil === null} AND status = 'snoozed' THEN 'pending' ELSE status END),
@@ -163,7 +191,9 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
       RETURNING ${taskColumns(tx)}`;
     if (row?.parentTaskId)
       await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
-    return row;
+    if (!row) return undefined;
+    const finished = !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled');
+    return { ...row, unblocked: finished ? await unblockDependents(tx, [row.id]) : [] };
   });
 }
 
@@ -185,12 +215,21 @@ export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow
     SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE parent_task_id IN ${sql(parentIds)} ORDER BY plan_task_key`;
 }
 
-/** Completes tasks that were completed in Salesforce; returns the ids that changed. */
+/**
+ * Completes tasks that were completed in Salesforce (what someone did there is a fact, even before a prerequisite);
+ * what waited for them is unblocked. Returns the ids that changed.
+ */
 export async function completeTasksFromSalesforce(sql: Sql, taskIds: string[]): Promise<string[]> {
   if (taskIds.length === 0) return [];
-  const rows = await sql<{ id: string }[]>`
-    UPDATE workflow_tasks SET status = 'completed', completed_at = now(), updated_at = now()
-     WHERE id IN ${sql(taskIds)} AND status <> 'completed'
-     RETURNING id`;
-  return rows.map((r) => r.id);
+  return sql.begin(async (tx) => {
+    const rows = await tx<{ id: string }[]>`
+      UPDATE workflow_tasks SET status = 'completed', completed_at = now(), updated_at = now()
+       WHERE id IN ${tx(taskIds)} AND status <> 'completed'
+       RETURNING id`;
+    await unblockDependents(
+      tx,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => r.id);
+  });
 }

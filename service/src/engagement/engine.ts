@@ -9,7 +9,7 @@ import { dueActions, type EngagementAction, type WatchedEmail } from './decide.t
 import { ruleFor } from './rules.ts';
 import { salesforceEmails } from './salesforce-emails.ts';
 
-export interface EngagementRun {
+interface EngagementRun {
   evaluated: number;
   fired: number;
   completed: number;

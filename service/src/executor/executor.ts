@@ -1,6 +1,6 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
-import { claimQueuedTasks, claimTaskNow, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
+import { claimQueuedTasks, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Database } from '../db/sql.ts';
 import { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
@@ -10,9 +10,9 @@ import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-port.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
-export const QUEUED_CHANNEL = 'ai_tasks_queued';
+const QUEUED_CHANNEL = 'ai_tasks_queued';
 
-export interface ExecutorParts {
+interface ExecutorParts {
   db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
   services: ExecutorServices;
@@ -110,7 +110,7 @@ export class Executor {
 
   /** Wakes the claim loop (a notification, a poll, a tick). */
   wake(): void {
-    // An executor used only through runOnce/runNow (a system cron, the execute endpoint's tests) claims nothing on its own.
+    // An executor used only through runOnce (a system cron) claims nothing on its own.
     if (this.stopping || !this.started) return;
     if (this.pumping) {
       this.wakeAgain = true;
@@ -144,15 +144,6 @@ export class Executor {
     } finally {
       clearInterval(heartbeat);
     }
-  }
-
-  /**
-   * Runs one task now (the execute endpoint) under the same claim rules: it must be queued and not claimed by
-   * anyone else. Undefined when it could not be claimed.
-   */
-  async runNow(taskId: string): Promise<RunOutcome | undefined> {
-    const task = await claimTaskNow(this.parts.db.sql, taskId, this.claimOptions());
-    return task ? this.launch(task) : undefined;
   }
 
   /**

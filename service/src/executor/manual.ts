@@ -1,5 +1,6 @@
 import { processorRegistry } from '../../../processors/registry.ts';
 import { claimTaskNow, retryTask } from '../db/queue.ts';
+import { blockersOf, type Blocker } from '../db/dependencies.ts';
 import { getTask, type TaskRow } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { sharedExecutorMetrics } from './metrics.ts';
@@ -7,12 +8,16 @@ import { defaultWorkerId, executorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { processorServices } from './services.ts';
 
-export type ManualRun =
-  { kind: 'ran'; outcome: RunOutcome; task: TaskRow } | { kind: 'busy'; task: TaskRow } | { kind: 'not-runnable'; task: TaskRow };
+type ManualRun =
+  | { kind: 'ran'; outcome: RunOutcome; task: TaskRow }
+  | { kind: 'busy'; task: TaskRow }
+  | { kind: 'blocked'; task: TaskRow; blockers: Blocker[] }
+  | { kind: 'not-runnable'; task: TaskRow };
 
 /**
  * Runs an AI task now, in this process, under the executor's claim rules: a failed task is queued again (attempts
- * reset), then claimed with SKIP LOCKED like any other claim, so a task another worker holds is never run twice.
+ * reset), then claimed with SKIP LOCKED like any other claim, so a task another worker holds is never run twice, and
+ * one waiting for unfinished prerequisites is not run (`blocked`, naming them).
  */
 export async function runTaskNow(deps: Deps, taskId: string): Promise<ManualRun> {
   const current = (await getTask(deps.db.sql, taskId))!;
@@ -22,7 +27,9 @@ export async function runTaskNow(deps: Deps, taskId: string): Promise<ManualRun>
   const claimed = await claimTaskNow(deps.db.sql, taskId, options);
   if (!claimed) {
     const task = (await getTask(deps.db.sql, taskId))!;
-    return { kind: task.executionStatus === 'running' ? 'busy' : 'not-runnable', task };
+    if (task.executionStatus === 'running') return { kind: 'busy', task };
+    const blockers = await blockersOf(deps.db.sql, [taskId]);
+    return blockers.length ? { kind: 'blocked', task, blockers } : { kind: 'not-runnable', task };
   }
   const outcome = await runClaimedTask(claimed, {
     registry: processorRegistry,

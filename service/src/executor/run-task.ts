@@ -26,7 +26,7 @@ function pauseOf(err: unknown): { message: string; delayMs: number; code: string
 }
 
 /** How a processor error is classified: permanent errors are not retried. */
-export function classifyError(err: unknown): { message: string; permanent: boolean; code?: string } {
+function classifyError(err: unknown): { message: string; permanent: boolean; code?: string } {
   if (err instanceof PermanentError) return { message: err.message, permanent: true, code: err.code };
   if (err instanceof ZodError)
     return {

@@ -31,7 +31,7 @@ export interface ExecutorServices {
 }
 
 /** The configured email provider, or undefined with EMAIL_PROVIDER=none. */
-export function emailProviderFrom(env: Env): EmailProvider | undefined {
+function emailProviderFrom(env: Env): EmailProvider | undefined {
   if (env.EMAIL_PROVIDER === 'sendgrid') return new SendGridProvider({ apiKey: env.SENDGRID_API_KEY!, baseUrl: env.SENDGRID_API_URL });
   if (env.EMAIL_PROVIDER === 'mailgun')
     return new MailgunProvider({ apiKey: env.MAILGUN_API_KEY!, domain: env.MAILGUN_DOMAIN!, baseUrl: env.MAILGUN_API_URL });

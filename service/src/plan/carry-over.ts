@@ -1,5 +1,6 @@
 import type { BusinessCalendar } from '../calendar/business-days.ts';
-import { canonical, norm, pairTasks, plannedActions, tasksOf, type CsmEdit } from './diff.ts';
+import { dependencyCycles } from './dependencies.ts';
+import { canonical, norm, pairTasks, plannedActions, tasksOf, type CsmEdit, type Task } from './diff.ts';
 import type { ActionPlanContent, AiTask, CsmTask } from './schema.ts';
 
 const EDITABLE = ['action', 'description', 'priority', 'dueDate'] as const;
@@ -76,7 +77,9 @@ export function carryOver(
       csmEdited,
     });
 
-  for (const [before, after] of pairTasks(tasksOf(standing), tasksOf(next), plannedActions(previous.edits)).matched) {
+  const pairs = pairTasks(tasksOf(standing), tasksOf(next), plannedActions(previous.edits)).matched;
+  keepDependencies(pairs, outTask);
+  for (const [before, after] of pairs) {
     const row = rowOf.get(before.key);
     const task = outTask.get(`${after.owner}:${after.key}`);
     if (!row || !task) continue;
@@ -113,6 +116,27 @@ export function carryOver(
     });
   }
   return { content: out, carried, standing };
+}
+
+/**
+ * A carried task keeps what it waited for in the version before, where that task is carried too (under its new key),
+ * beside what the new version adds. A kept dependency that would close a cycle with the new version's own is left out:
+ * the new version's order wins.
+ */
+function keepDependencies(pairs: [Task, Task][], outTask: Map<string, AiTask | CsmTask>): void {
+  const newKey = new Map(pairs.map(([before, after]) => [before.key, after.key]));
+  const plan = { aiTasks: [] as AiTask[], csmTasks: [] as CsmTask[] };
+  for (const t of outTask.values()) ('processor' in t ? plan.aiTasks : plan.csmTasks).push(t as never);
+  for (const [before, after] of pairs) {
+    const task = outTask.get(`${after.owner}:${after.key}`);
+    if (!task) continue;
+    for (const old of before.dependsOn ?? []) {
+      const key = newKey.get(old);
+      if (!key || key === task.key || task.dependsOn.includes(key)) continue;
+      task.dependsOn = [...task.dependsOn, key];
+      if (dependencyCycles(plan).length) task.dependsOn = task.dependsOn.filter((k) => k !== key);
+    }
+  }
 }
 
 /**

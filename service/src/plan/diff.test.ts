@@ -10,13 +10,33 @@ describe('plan diff', () => {
   it('pairs tasks by action even when the keys were renumbered, and lists changed fields', () => {
     const before = playbookPlan(planningInput());
     const after = structuredClone(before);
-    after.csmTasks.reverse().forEach((t, i) => (t.key = `csm-${i + 1}`));
+    const renumbered = new Map<string, string>();
+    after.csmTasks.reverse().forEach((t, i) => {
+      renumbered.set(t.key, `csm-${i + 1}`);
+      t.key = `csm-${i + 1}`;
+    });
+    // A model renumbering its keys renumbers what its tasks wait for too: the same dependencies, other keys.
+    for (const t of [...after.aiTasks, ...after.csmTasks]) t.dependsOn = t.dependsOn.map((k) => renumbered.get(k) ?? k);
     after.csmTasks[0]!.priority = 5;
     const d = diffPlans(before, after);
     expect(d.added).toEqual([]);
     expect(d.removed).toEqual([]);
     expect(d.changed).toHaveLength(1);
     expect(d.changed[0]!.fields).toEqual([{ field: 'priority', from: before.csmTasks.at(-1)!.priority, to: 5 }]);
+  });
+
+  it('lists a changed dependency by the actions waited for, and a changed team role', () => {
+    const before = playbookPlan(planningInput());
+    const after = structuredClone(before);
+    const reminder = after.aiTasks.find((t) => t.dependsOn.length)!;
+    const other = after.csmTasks.find((t) => !reminder.dependsOn.includes(t.key))!;
+    const was = before.csmTasks.find((t) => t.key === reminder.dependsOn[0])!;
+    reminder.dependsOn = [other.key];
+    other.assigneeRole = 'Renewal Manager';
+    const d = diffPlans(before, after);
+    expect(d.changed.find((c) => c.key === reminder.key)!.fields).toEqual([{ field: 'dependsOn', from: [was.action], to: [other.action] }]);
+    const role = before.csmTasks.find((t) => t.key === other.key)!.assigneeRole;
+    expect(d.changed.find((c) => c.key === other.key)!.fields).toEqual([{ field: 'assigneeRole', from: role, to: 'Renewal Manager' }]);
   });
 
   it('ignores key order inside metadata (jsonb reorders keys)', () => {

@@ -3,12 +3,12 @@ import type { IsoDate } from '../calendar/dates.ts';
 import type { ActionPlanContent, AiTask, CsmTask } from './schema.ts';
 
 export type Task = (AiTask & { owner: 'AI' }) | (CsmTask & { owner: 'CSM' });
-export interface TaskRef {
+interface TaskRef {
   key: string;
   owner: 'AI' | 'CSM';
   action: string;
 }
-export interface TaskChange extends TaskRef {
+interface TaskChange extends TaskRef {
   previousKey: string;
   fields: { field: string; from: unknown; to: unknown }[];
 }
@@ -58,14 +58,23 @@ export function diffPlans(
   const pairs = pairTasks(tasksOf(previous), tasksOf(next), plannedActions(edits));
   const changed: TaskChange[] = [];
   let unchanged = 0;
+  // What a task waits for, by the prerequisites' actions: keys are renumbered between versions, actions are not.
+  const waitsFor = (plan: ActionPlanContent, t: Task) => {
+    const action = new Map(tasksOf(plan).map((x) => [x.key, x.action]));
+    return (t.dependsOn ?? []).map((k) => action.get(k) ?? k).sort();
+  };
   for (const [before, after] of pairs.matched) {
-    const fields = COMPARED.filter(
+    const fields: TaskChange['fields'] = COMPARED.filter(
       (f) => canonical((before as Record<string, unknown>)[f]) !== canonical((after as Record<string, unknown>)[f]),
     ).map((f) => ({
       field: f,
       from: (before as Record<string, unknown>)[f] ?? null,
       to: (after as Record<string, unknown>)[f] ?? null,
     }));
+    const [from, to] = [waitsFor(previous, before), waitsFor(next, after)];
+    if (canonical(from) !== canonical(to)) fields.push({ field: 'dependsOn', from, to });
+    if ((before.assigneeRole ?? null) !== (after.assigneeRole ?? null))
+      fields.push({ field: 'assigneeRole', from: before.assigneeRole ?? null, to: after.assigneeRole ?? null });
     if (fields.length) changed.push({ key: after.key, previousKey: before.key, owner: after.owner, action: after.action, fields });
     else unchanged++;
   }

@@ -1,7 +1,7 @@
 import { BusinessCalendar } from '../calendar/business-days.ts';
 import { addDays } from '../calendar/dates.ts';
 import type { CrmContext } from '../salesforce/context.ts';
-import { renewalStageFor } from '../stages/stages.ts';
+import { loadStages, renewalStageFor } from '../stages/stages.ts';
 import type { PlanningInput } from './planner.ts';
 
 /** A Discovery-stage context like the demo story (test data for unit tests of the planners and validation). */
@@ -92,5 +92,12 @@ export function discoveryContext(): CrmContext {
 
 export function planningInput(context = discoveryContext(), today = TODAY, maxTasks = 12): PlanningInput {
   const days = Math.round((Date.parse(context.opportunity.renewalDate) - Date.parse(today)) / 86_400_000);
-  return { context, stage: renewalStageFor(days), today, daysToRenewal: days, calendar: new BusinessCalendar('US'), maxTasks };
+  return {
+    context,
+    stage: renewalStageFor(days, loadStages()),
+    today,
+    daysToRenewal: days,
+    calendar: new BusinessCalendar('US'),
+    maxTasks,
+  };
 }

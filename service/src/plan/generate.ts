@@ -22,7 +22,7 @@ export class InvalidPlaybookPlan extends Error {
   }
 }
 
-export interface GenerateOptions {
+interface GenerateOptions {
   /** The generation's one deadline: past it the model's call is abandoned (aborted) and the playbook plans. */
   signal?: AbortSignal;
   onFallback?: (reason: string) => void;

@@ -5,7 +5,7 @@ import { idKey } from '../salesforce/ids.ts';
 const ID_SHAPED = /\b(?=[0-9a-zA-Z]*\d{4})[0-9a-zA-Z]{15}(?:[0-9a-zA-Z]{3})?\b/g;
 
 /** Every id-shaped string anywhere in a value (its JSON). */
-export function idShapedStrings(value: unknown): string[] {
+function idShapedStrings(value: unknown): string[] {
   return [...new Set(JSON.stringify(value ?? null).match(ID_SHAPED) ?? [])];
 }
 

@@ -14,7 +14,7 @@ import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import { buildPlanPrompt } from './prompt.ts';
 import { validatePlan } from './validate.ts';
 
-export interface LlmPlannerOptions extends ModelEndpointOptions {
+interface LlmPlannerOptions extends ModelEndpointOptions {
   /** The output-token limit of one answer (max_completion_tokens, or max_tokens where a profile reads that). */
   maxCompletionTokens?: number;
 }

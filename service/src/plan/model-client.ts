@@ -26,7 +26,7 @@ export interface ModelRequest {
   maxCompletionTokens: number;
 }
 
-export interface ModelAnswer {
+interface ModelAnswer {
   content: string | null;
   refusal: string | null;
   finishReason: string;
@@ -99,7 +99,7 @@ export class ModelEndpoint {
 }
 
 /** The chat completions body for a profile: only the parameters the profile accepts. */
-export function chatRequestBody(profile: ModelProfile, model: string, request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
+function chatRequestBody(profile: ModelProfile, model: string, request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
   const schema = schemaFor(profile, request.format.schema);
   const system =
     profile.responseFormat === 'json_object'

@@ -20,14 +20,7 @@ export interface ModelProfile {
   lengthLimitsInSchema: boolean;
 }
 
-export const PROFILE_NAMES = [
-  'openai',
-  'openai-reasoning',
-  'azure-v1',
-  'compatible-json-schema',
-  'compatible-json-object',
-  'grammar',
-] as const;
+const PROFILE_NAMES = ['openai', 'openai-reasoning', 'azure-v1', 'compatible-json-schema', 'compatible-json-object', 'grammar'] as const;
 export const ProfileName = z.enum(PROFILE_NAMES);
 export type ProfileName = z.infer<typeof ProfileName>;
 

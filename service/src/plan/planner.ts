@@ -27,6 +27,11 @@ export interface PlanningInput {
   maxTasks: number;
   /** Earlier workflow steps with their outputs and decisions; tasks may cite them as `step` evidence by id. */
   steps?: readonly PlanningStep[];
+  /**
+   * The plan's team roles (TEAM_ROLES), offered to the model for assigneeRole. Not a constraint: a role no one holds
+   * (configured or not) resolves to the owner with a note at finalize, so no planner's plan fails on a role.
+   */
+  teamRoles?: readonly string[];
   /** The processors plans are checked against; the product's registry unless a test brings its own. */
   processors?: ProcessorRegistry;
 }

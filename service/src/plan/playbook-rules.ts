@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { IsoDate } from '../calendar/dates.ts';
 import { plural } from '../words.ts';
 import type { PlanningInput } from './planner.ts';
-import type { AiTask, CsmTask, Evidence } from './schema.ts';
+import type { AiTaskInput, CsmTask, CsmTaskInput, Evidence } from './schema.ts';
 import type { RenewalSignals } from './signals.ts';
 import { stepOutput, type StepFacts } from './step-facts.ts';
 
 /** What every playbook rule reads (the renewal, its signals and steps) and adds to (the plan's tasks, due by rank). */
-export interface PlaybookDraft {
+interface PlaybookDraft {
   s: RenewalSignals;
   ctx: PlanningInput['context'];
   stage: PlanningInput['stage'];
@@ -19,15 +19,15 @@ export interface PlaybookDraft {
   opp: Evidence;
   /** A due date in the stage window by rank (0 soonest), from the stage's urgency. */
   due: (rank: number) => IsoDate;
-  /** Adds an AI task (only when its processor is offered for this renewal). */
-  ai: (t: Omit<AiTask, 'key'>) => void;
-  /** Adds a CSM task, its sub-tasks given by action. */
-  csm: (t: Omit<CsmTask, 'key' | 'subTasks'> & { subTasks?: string[] }) => void;
+  /** Adds an AI task (only when its processor is offered for this renewal); returns its key when added. */
+  ai: (t: Omit<AiTaskInput, 'key'>) => string | undefined;
+  /** Adds a CSM task, its sub-tasks given by action; returns its key (for the tasks that wait for it). */
+  csm: (t: Omit<CsmTaskInput, 'key' | 'subTasks'> & { subTasks?: string[] }) => string;
   csmTasks: readonly CsmTask[];
 }
 
 /** A playbook rule: when its signal holds, it adds the tasks that answer it. */
-export type PlaybookRule = (draft: PlaybookDraft) => void;
+type PlaybookRule = (draft: PlaybookDraft) => void;
 
 /** The playbook's rules in the order their tasks are added (earlier rules' tasks rank first at equal priority). */
 export const PLAYBOOK_RULES: readonly PlaybookRule[] = [
@@ -74,11 +74,15 @@ function primaryContactChanged({ s, ctx, opp, due, ai, csm }: PlaybookDraft): vo
   }
 }
 
-/** No economic buyer among the contact roles: the CSM engages the CFO, and a reminder follows the meeting request up. */
+/**
+ * No economic buyer among the contact roles: the executive sponsor engages the CFO, and a reminder follows the meeting
+ * request up once that task is done (it waits for it).
+ */
 function noEconomicBuyer({ s, ctx, opp, due, ai, csm }: PlaybookDraft): void {
   if (!s.economicBuyer) {
     const champion = s.primaryChange?.to ?? ctx.contactRoles.find((r) => r.isPrimary) ?? ctx.contactRoles[0];
-    csm({
+    const engageCfo = csm({
+      assigneeRole: 'Executive Sponsor',
       action: 'Engage the economic buyer (CFO)',
       description: `No contact role is an economic buyer or finance leader. ${champion ? `Ask ${champion.contact.name} for an introduction and` : 'Identify the CFO and'} secure a value briefing before the renewal is priced.`,
       complexity: 'complex',
@@ -97,6 +101,7 @@ function noEconomicBuyer({ s, ctx, opp, due, ai, csm }: PlaybookDraft): void {
     ai({
       action: 'Remind the CSM to follow up on the CFO meeting request',
       description: 'Creates a follow-up reminder so the meeting request does not go unanswered.',
+      dependsOn: [engageCfo],
       processor: 'follow-up-reminder-creator',
       priority: 2,
       executeImmediately: false,
@@ -111,11 +116,12 @@ function noEconomicBuyer({ s, ctx, opp, due, ai, csm }: PlaybookDraft): void {
   }
 }
 
-/** Recent activity mentions budget pressure: the CSM documents the value delivered. */
+/** Recent activity mentions budget pressure: the renewal manager documents the value delivered. */
 function budgetPressure({ s, due, csm }: PlaybookDraft): void {
   if (s.budgetPressure) {
     const b = s.budgetPressure;
     csm({
+      assigneeRole: 'Renewal Manager',
       action: 'Document the value delivered against the budget pressure',
       description: `Recent activity mentions budget pressure ("${(b.subject ?? b.description ?? '').slice(0, 120)}"). Quantify outcomes and ROI so the renewal survives the budget review.`,
       complexity: 'moderate',
@@ -148,11 +154,11 @@ function overdueActivities({ s, due, csm }: PlaybookDraft): void {
   }
 }
 
-/** No recent activity: the CSM re-engages the primary contact, and a reminder checks they replied. */
+/** No recent activity: the CSM re-engages the primary contact, and a reminder (waiting for that task) checks they replied. */
 function accountGoneQuiet({ s, ctx, stage, opp, due, ai, csm }: PlaybookDraft): void {
   if (s.noRecentActivity) {
     const primary = ctx.contactRoles.find((r) => r.isPrimary) ?? ctx.contactRoles[0];
-    csm({
+    const reEngage = csm({
       action: `Re-engage ${primary ? primary.contact.name : 'the customer'}`,
       description:
         s.daysSinceLastActivity === undefined
@@ -168,6 +174,7 @@ function accountGoneQuiet({ s, ctx, stage, opp, due, ai, csm }: PlaybookDraft): 
     ai({
       action: 'Remind the CSM if the customer has not replied',
       description: 'Creates a follow-up reminder to check the customer answered the re-engagement.',
+      dependsOn: [reEngage],
       processor: 'follow-up-reminder-creator',
       priority: 2,
       executeImmediately: false,

@@ -1,10 +1,12 @@
 import type { IsoDate } from '../calendar/dates.ts';
 import type { PlanningInput } from './planner.ts';
+import { dependencyDepth } from './dependencies.ts';
 import type { ActionPlanContent, AiTask, CsmTask, TimelineStep } from './schema.ts';
 
 /**
  * The plan's timeline: the automatic updates first, each CSM task on its due date, the customer's confirmation, the
- * reminders on the day they fire (within the stage), and the next workflow's start.
+ * reminders on the day they fire (counted from the day the CSM tasks they wait for are due; within the stage), and the
+ * next workflow's start. On one date, a step comes after the steps it waits for.
  */
 export function timelineOf(
   aiTasks: AiTask[],
@@ -48,8 +50,9 @@ export function timelineOf(
   for (const r of reminders) {
     const days = Number((r.metadata as { daysUntilReminder?: number }).daysUntilReminder ?? 1);
     // A reminder past this stage fires in the next one: this timeline shows it on the stage's last day at the latest.
-    const on = calendar.add(start, days);
-    const last = next?.triggerDate ?? due(3);
+    const after = csmTasks.filter((t) => r.dependsOn.includes(t.key)).reduce((d, t) => (t.dueDate > d ? t.dueDate : d), start);
+    const on = calendar.add(after, days);
+    const last = [next?.triggerDate ?? due(3), after].reduce((a, b) => (a > b ? a : b));
     steps.push({
       date: on > last ? last : on,
       owner: 'AI',
@@ -68,5 +71,7 @@ export function timelineOf(
       status: 'pending',
       taskKeys: [],
     });
-  return steps.sort((a, b) => a.date.localeCompare(b.date)).map((s, i) => ({ step: i + 1, ...s }));
+  const depth = dependencyDepth({ aiTasks, csmTasks });
+  const stepDepth = (s: Omit<TimelineStep, 'step'>) => Math.max(0, ...s.taskKeys.map((k) => depth.get(k) ?? 0));
+  return steps.sort((a, b) => a.date.localeCompare(b.date) || stepDepth(a) - stepDepth(b)).map((s, i) => ({ step: i + 1, ...s }));
 }

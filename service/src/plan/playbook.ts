@@ -3,7 +3,15 @@ import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
 import { conditionsFor, PLAYBOOK_RULES } from './playbook-rules.ts';
 import { summaryOf } from './playbook-summary.ts';
 import { timelineOf } from './playbook-timeline.ts';
-import { MAX_EVIDENCE, type AiTask, type ActionPlanContent, type CsmTask, type Evidence } from './schema.ts';
+import {
+  MAX_EVIDENCE,
+  type AiTask,
+  type AiTaskInput,
+  type ActionPlanContent,
+  type CsmTask,
+  type CsmTaskInput,
+  type Evidence,
+} from './schema.ts';
 import { readSignals } from './signals.ts';
 import { readStepFacts } from './step-facts.ts';
 import { expectedNextWorkflow, stageWindow } from './window.ts';
@@ -44,17 +52,29 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
   const csmTasks: CsmTask[] = [];
   const offered = new Set<string>(offeredProcessors(input));
   // Only processors offered for this renewal, and evidence only of steps that exist (bounded like any plan's).
-  const ai = (t: Omit<AiTask, 'key'>) => {
-    if (offered.has(t.processor)) aiTasks.push({ key: `ai-${aiTasks.length + 1}`, ...t, evidence: t.evidence.slice(0, MAX_EVIDENCE) });
+  const ai = (t: Omit<AiTaskInput, 'key'>) => {
+    if (!offered.has(t.processor)) return undefined;
+    const key = `ai-${aiTasks.length + 1}`;
+    aiTasks.push({
+      key,
+      ...t,
+      dependsOn: t.dependsOn ?? [],
+      assigneeRole: t.assigneeRole ?? null,
+      evidence: t.evidence.slice(0, MAX_EVIDENCE),
+    });
+    return key;
   };
-  const csm = (t: Omit<CsmTask, 'key' | 'subTasks'> & { subTasks?: string[] }) => {
+  const csm = (t: Omit<CsmTaskInput, 'key' | 'subTasks'> & { subTasks?: string[] }) => {
     const key = `csm-${csmTasks.length + 1}`;
     csmTasks.push({
       ...t,
       key,
+      dependsOn: t.dependsOn ?? [],
+      assigneeRole: t.assigneeRole ?? null,
       evidence: t.evidence.slice(0, MAX_EVIDENCE),
       subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })),
     });
+    return key;
   };
   const stepIds = new Set((input.steps ?? []).map((x) => x.id));
 
@@ -70,6 +90,9 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
     .slice(0, budget);
   const keptAi = aiTasks.filter((t) => kept.some((k) => k.t === t));
   const keptCsm = csmTasks.filter((t) => kept.some((k) => k.t === t));
+  // A task whose prerequisite did not make the cut waits for nothing rather than for a task not in the plan.
+  const keptKeys = new Set(kept.map((k) => k.t.key));
+  for (const t of [...keptAi, ...keptCsm]) t.dependsOn = t.dependsOn.filter((k) => keptKeys.has(k));
 
   return {
     summary: summaryOf(input, s, steps),

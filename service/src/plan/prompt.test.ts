@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../calendar/dates.ts';
 import type { CrmContext } from '../salesforce/context.ts';
-import { stages } from '../stages/stages.ts';
+import { loadStages } from '../stages/stages.ts';
 import { discoveryContext, planningInput, TODAY } from './discovery.fixture.ts';
 import { PLANNABLE_PROCESSORS, planJsonSchema } from './llm-schema.ts';
 import { playbookPlan } from './playbook.ts';
@@ -42,7 +42,9 @@ const DAYS = {
   Overdue: -5,
 } as const;
 
-describe.each(stages().map((s) => [s.id, s] as const))('stage %s', (id, stage) => {
+const stages = loadStages();
+
+describe.each(stages.map((s) => [s.id, s] as const))('stage %s', (id, stage) => {
   const input = planningInput(calmContext(DAYS[id]));
   const next = expectedNextWorkflow(stage, input.context.opportunity.renewalDate, input.today, input.calendar);
 
@@ -77,11 +79,11 @@ describe.each(stages().map((s) => [s.id, s] as const))('stage %s', (id, stage) =
 describe('plan prompt', () => {
   it("sends only the applicable stage's guidance, and a system message that names no stage or customer", () => {
     const system = planSystemPrompt();
-    for (const s of stages()) expect(system).not.toContain(`- ${s.name} (`);
+    for (const s of stages) expect(system).not.toContain(`- ${s.name} (`);
     const { user } = buildPlanPrompt(planningInput());
     expect(user).toContain('This renewal is in the Discovery stage');
     expect(user).toContain('Stage guidance: Focus: Relationship building');
-    for (const s of stages().filter((x) => x.id !== 'Discovery')) expect(user).not.toContain(s.focus[0]);
+    for (const s of stages.filter((x) => x.id !== 'Discovery')) expect(user).not.toContain(s.focus[0]);
   });
 
   it('quotes hostile CRM text as data: it cannot close the data block or reach the instructions', () => {

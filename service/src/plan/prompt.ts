@@ -23,7 +23,7 @@ export interface PlanPrompt {
 }
 
 /** One stage's guidance in one line: its window, focus, typical tasks and what comes next. */
-export function stageGuidance(stage: RenewalStage): string {
+function stageGuidance(stage: RenewalStage): string {
   const days =
     stage.maxDays === null
       ? `${stage.minDays}+ days`
@@ -58,6 +58,8 @@ export function planSystemPrompt(): string {
     '7. nextWorkflow is exactly the stage and trigger date given; finalizing the plan schedules it (no AI task for it).',
     '8. Keys: ai-1, ai-2... for AI tasks, csm-1, csm-2... for CSM tasks, csm-1-1... for sub-tasks.',
     "9. Be specific: names, amounts and dates from the data and the earlier workflow steps' outputs and decisions. No placeholders.",
+    '10. dependsOn lists the keys of the tasks (AI or CSM) that must be done before a task can start, e.g. a reminder after the CSM task that sends the request; empty when none. No task waits for itself, no cycles; a CSM task is due on or after the CSM tasks it waits for.',
+    '11. assigneeRole is the team role that should do a task, one of the roles the request lists (it goes to the person in that role on the opportunity or account team), or null for the opportunity owner.',
   ].join('\n');
   return systemPrompt;
 }
@@ -68,7 +70,7 @@ const clip = (s: string | null, max = MAX_TEXT) => (s && s.length > max ? `${s.s
  * Data as the prompt carries it: nulls and empty lists dropped, strings and lists clipped. Used for
  * step outputs (whose size no one bounds) and the CRM data alike.
  */
-export function compact(value: unknown, text = MAX_STEP_TEXT, list = MAX_STEP_LIST): unknown {
+function compact(value: unknown, text = MAX_STEP_TEXT, list = MAX_STEP_LIST): unknown {
   if (typeof value === 'string') return clip(value, text);
   if (Array.isArray(value)) {
     const items = value.slice(0, list).map((v) => compact(v, text, list));
@@ -142,6 +144,10 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
       employees: ctx.account.employees,
     },
     owner: { id: ctx.owner.id, name: ctx.owner.name },
+    // Who holds which team role (active members only): the model picks roles, finalize resolves them to these people.
+    team: [...(ctx.team?.opportunity ?? []), ...(ctx.team?.account ?? [])]
+      .filter((m) => m.isActive && m.role)
+      .map((m) => ({ name: m.name, teamRole: m.role })),
     contactRoles: ctx.contactRoles.map((r) => ({
       id: r.id,
       contactId: r.contactId,
@@ -180,6 +186,7 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
     `Stage guidance: ${stageGuidance(stage).replace(/^- [^.]*\. /, '')}`,
     `Due dates: business days from ${window.start} to ${window.end}. At most ${input.maxTasks} tasks (AI and CSM together).`,
     `Processors allowed for this renewal: ${offeredProcessors(input).join(', ') || 'none (no AI tasks)'}.`,
+    ...(input.teamRoles?.length ? [`Team roles for assigneeRole: ${input.teamRoles.join(', ')} (or null).`] : []),
     next
       ? `nextWorkflow: stage ${next.stage}, name "${next.name}", triggerDate ${next.triggerDate}.`
       : `nextWorkflow: null (${stage.name} is the last stage; escalate).`,

@@ -12,9 +12,31 @@ export const IsoDate = IsoDateSchema;
 export const MAX_PLAN_TASKS = 50;
 export const MAX_EVIDENCE = 20;
 export const TaskKey = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
-export const Owner = z.enum(['AI', 'CSM', 'Customer']);
+const Owner = z.enum(['AI', 'CSM', 'Customer']);
 export const Priority = z.number().int().min(1).max(5);
-export const Complexity = z.enum(['simple', 'moderate', 'complex']);
+const Complexity = z.enum(['simple', 'moderate', 'complex']);
+
+/** At most this many prerequisites per task. */
+const MAX_DEPENDENCIES = 10;
+/**
+ * The tasks (AI or CSM, by key in this plan) a task waits for: it cannot be completed, nor an AI task run, before they
+ * are done. Empty when it waits for nothing. Stored plans written before dependencies existed read as empty.
+ */
+export const DependsOn = z
+  .array(TaskKey)
+  .max(MAX_DEPENDENCIES)
+  .describe('Keys of the tasks of this plan (AI or CSM) that must be done before this one can start; empty when none');
+/**
+ * The plan-level team role that should do a task ("Executive Sponsor", "Solutions Engineer", "Renewal Manager",
+ * "CSM"); finalize resolves it to the person in that role on the opportunity's team, then the account's, else the
+ * opportunity owner. Null: the opportunity owner.
+ */
+export const AssigneeRole = z
+  .string()
+  .min(1)
+  .max(80)
+  .nullable()
+  .describe('The team role that should own this task (e.g. "Executive Sponsor"), or null for the opportunity owner');
 
 export const Evidence = z.object({
   type: z.enum(['opportunity', 'account', 'contact', 'contactRole', 'activity', 'user', 'step']),
@@ -31,6 +53,8 @@ export const AiTask = z.object({
   executeImmediately: z.boolean(),
   metadata: z.record(z.string(), z.unknown()),
   evidence: z.array(Evidence).max(MAX_EVIDENCE),
+  dependsOn: DependsOn.default([]),
+  assigneeRole: AssigneeRole.default(null),
 });
 
 export const SubTask = z.object({ key: TaskKey, action: z.string().min(1).max(200) });
@@ -46,6 +70,8 @@ export const CsmTask = z.object({
   contactId: z.string().nullable(),
   subTasks: z.array(SubTask).max(10),
   evidence: z.array(Evidence).max(MAX_EVIDENCE),
+  dependsOn: DependsOn.default([]),
+  assigneeRole: AssigneeRole.default(null),
 });
 
 export const TimelineStep = z.object({
@@ -94,6 +120,9 @@ export const ActionPlanContent = z.object({
 });
 
 export type AiTask = z.infer<typeof AiTask>;
+/** A task as a planner writes it: dependsOn and assigneeRole may be left out (none, the owner). */
+export type AiTaskInput = z.input<typeof AiTask>;
+export type CsmTaskInput = z.input<typeof CsmTask>;
 export type CsmTask = z.infer<typeof CsmTask>;
 export type TimelineStep = z.infer<typeof TimelineStep>;
 export type ActionPlanContent = z.infer<typeof ActionPlanContent>;

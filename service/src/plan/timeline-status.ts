@@ -1,10 +1,10 @@
 import type { IsoDate } from '../calendar/dates.ts';
 import type { TimelineStep } from './schema.ts';
 
-export type LiveTimelineStatus = 'pending' | 'in_progress' | 'done' | 'overdue';
+type LiveTimelineStatus = 'pending' | 'in_progress' | 'done' | 'overdue';
 
 /** A task as the timeline needs it: its key, where it stands, and (CSM tasks) its live due date. */
-export interface TimelineTask {
+interface TimelineTask {
   key: string;
   action: string;
   /** The plan task status: pending, in_progress, completed, snoozed, cancelled. */

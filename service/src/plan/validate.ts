@@ -5,8 +5,9 @@ import { expectedNextWorkflow, stageWindow } from './window.ts';
 import { idKey } from '../salesforce/ids.ts';
 import { contextIdKeys, unknownIds } from './known-ids.ts';
 import { offeredProcessors } from './offered.ts';
+import { dependencyDepth, dependencyErrors } from './dependencies.ts';
 
-export interface PlanValidation {
+interface PlanValidation {
   /** The plan after fixes, when it is acceptable. */
   content?: ActionPlanContent;
   /** Problems fixed in place (a due date moved to the next business day...), in words for the CSM. */
@@ -23,9 +24,10 @@ export interface PlanValidation {
  * the stage table. AI tasks are grounded: only processors offered for this renewal (the stage's allow-list, and only
  * when their input can be grounded), no more tasks of a processor than it allows per plan, ids in metadata only from
  * the CRM context or the workflow steps' outputs, and each processor's own grounding check (a contact of the
- * account, a sent email of the context...).
+ * account, a sent email of the context...). Dependencies name tasks of the plan, never the task itself, and form no
+ * cycle; a task is not due before what it waits for, and the timeline puts a step after the steps it waits for.
  */
-export interface ValidateOptions {
+interface ValidateOptions {
   /**
    * Over the task cap, drop the lowest-priority tasks (a fix) instead of rejecting the plan. Only for plans no planner
    * wrote as a whole (a re-plan with carried-over tasks); a planner's answer over the cap is rejected and repaired.
@@ -124,6 +126,14 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     }
   });
 
+  const whereOf = (key: string) => {
+    const ai = plan.aiTasks.findIndex((t) => t.key === key);
+    return ai >= 0 ? `aiTasks.${ai} (${key})` : `csmTasks.${plan.csmTasks.findIndex((t) => t.key === key)} (${key})`;
+  };
+  const dependencyProblems = dependencyErrors(plan, whereOf);
+  errors.push(...dependencyProblems);
+  if (dependencyProblems.length === 0) fixes.push(...dueAfterPrerequisites(plan));
+
   const total = plan.aiTasks.length + plan.csmTasks.length;
   if (total > input.maxTasks && !options.trimOverCap)
     errors.push(
@@ -138,6 +148,13 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     fixes.push(
       `${total} tasks exceed the limit of ${input.maxTasks}: dropped the lowest priority ones (${dropped.map((t) => t.action).join('; ')})`,
     );
+    const gone = new Set(dropped.map((t) => t.key));
+    for (const t of [...plan.aiTasks, ...plan.csmTasks]) {
+      const left = t.dependsOn.filter((k) => !gone.has(k));
+      if (left.length === t.dependsOn.length) continue;
+      fixes.push(`${t.action}: no longer waits for ${t.dependsOn.filter((k) => gone.has(k)).join(', ')} (dropped over the limit)`);
+      t.dependsOn = left;
+    }
   }
 
   // A step stands for tasks of this plan only; one whose every task left the plan (dropped, unticked) goes with them.
@@ -162,7 +179,11 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
       step.date = timelineEnd;
     }
   });
-  const ordered = [...plan.timeline].sort((a, b) => a.date.localeCompare(b.date));
+  fixes.push(...timelineAfterPrerequisites(plan));
+  // By date, and on one date a step after the steps it waits for.
+  const depth = dependencyDepth(plan);
+  const stepDepth = (s: (typeof plan.timeline)[number]) => Math.max(0, ...s.taskKeys.map((k) => depth.get(k) ?? 0));
+  const ordered = [...plan.timeline].sort((a, b) => a.date.localeCompare(b.date) || stepDepth(a) - stepDepth(b));
   if (ordered.some((s, i) => s !== plan.timeline[i] || s.step !== i + 1)) fixes.push('Timeline steps re-ordered by date and renumbered');
   plan.timeline = ordered.map((s, i) => ({ ...s, step: i + 1 }));
 
@@ -178,6 +199,42 @@ export function validatePlan(raw: unknown, input: PlanningInput, options: Valida
     }
   }
   return errors.length ? { fixes, errors } : { content: plan, fixes, errors };
+}
+
+/**
+ * Moves each CSM task due before a CSM task it waits for to that task's due date (in dependency order, so a chain
+ * moves along); AI tasks have no due date (they are due when they can run). Returns the fixes in words.
+ */
+function dueAfterPrerequisites(plan: ActionPlanContent): string[] {
+  const fixes: string[] = [];
+  const depth = dependencyDepth(plan);
+  const csm = new Map(plan.csmTasks.map((t) => [t.key, t]));
+  for (const t of [...plan.csmTasks].sort((a, b) => depth.get(a.key)! - depth.get(b.key)!)) {
+    const latest = t.dependsOn
+      .map((k) => csm.get(k))
+      .reduce<typeof t | undefined>((m, p) => (p && (!m || p.dueDate > m.dueDate) ? p : m), undefined);
+    if (!latest || latest.dueDate <= t.dueDate) continue;
+    fixes.push(`${t.action}: due date moved from ${t.dueDate} to ${latest.dueDate} (it waits for "${latest.action}", due then)`);
+    t.dueDate = latest.dueDate;
+  }
+  return fixes;
+}
+
+/** A timeline step dated before a step it waits for (one of its tasks waits for one of theirs) moves to that date. */
+function timelineAfterPrerequisites(plan: ActionPlanContent): string[] {
+  const fixes: string[] = [];
+  const depth = dependencyDepth(plan);
+  const deps = new Map([...plan.aiTasks, ...plan.csmTasks].map((t) => [t.key, t.dependsOn]));
+  const stepDepth = (s: (typeof plan.timeline)[number]) => Math.max(0, ...s.taskKeys.map((k) => depth.get(k) ?? 0));
+  for (const step of [...plan.timeline].sort((a, b) => stepDepth(a) - stepDepth(b))) {
+    const waitsFor = new Set(step.taskKeys.flatMap((k) => deps.get(k) ?? []));
+    const before = plan.timeline.filter((s) => s !== step && s.taskKeys.some((k) => waitsFor.has(k)));
+    const latest = before.reduce<string | undefined>((m, s) => (!m || s.date > m ? s.date : m), undefined);
+    if (!latest || latest <= step.date) continue;
+    fixes.push(`Timeline "${step.title}": date moved from ${step.date} to ${latest} (after the steps it waits for)`);
+    step.date = latest;
+  }
+  return fixes;
 }
 
 function clampDate(date: string, window: { start: string; end: string }, calendar: PlanningInput['calendar']): string {

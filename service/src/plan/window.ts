@@ -1,6 +1,6 @@
 import { addDays, type IsoDate } from '../calendar/dates.ts';
 import type { BusinessCalendar } from '../calendar/business-days.ts';
-import { stageById, type RenewalStage } from '../stages/stages.ts';
+import type { RenewalStage } from '../stages/stages.ts';
 import type { ActionPlanContent } from './schema.ts';
 
 /**
@@ -30,6 +30,6 @@ export function expectedNextWorkflow(
 ): ActionPlanContent['nextWorkflow'] {
   const triggerDate = nextWorkflowDate(stage, renewalDate, today, calendar);
   if (!stage.nextStage || !triggerDate) return null;
-  const next = stageById(stage.nextStage.id);
+  const next = stage.nextStage;
   return { stage: next.id, name: `${next.name} Renewal`, triggerDate, conditions: [] };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IsoDate, Priority, TaskKey } from '../plan/schema.ts';
 
 /** The finalize request (the routes' schema; `workflows/finalize-plan.ts` takes what it parses to). */
-export const TaskEdit = z
+const TaskEdit = z
   .object({
     key: TaskKey,
     include: z.boolean().optional(),

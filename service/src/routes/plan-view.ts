@@ -1,11 +1,13 @@
 import type { PlanViewExecution } from '../db/executions.ts';
-import type { PlanRow } from '../db/plans.ts';
+import { unfinished } from '../db/dependencies.ts';
+import { planContext, type PlanRow } from '../db/plans.ts';
 import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { timelineNow } from '../plan/timeline-status.ts';
 import { mirrorStanding } from '../sync/mirror-standing.ts';
+import { assigneesOfPlan, type Assignee } from '../team/assignee.ts';
 
 /** What a task of a re-plan carries over from the finalized version (as it stood when the re-plan was generated). */
 function carriedView(plan: PlanRow, key: string) {
@@ -63,10 +65,46 @@ function generationView(g: Record<string, unknown>) {
   };
 }
 
+const draftAssignees = new WeakMap<PlanRow, Promise<Record<string, Assignee>>>();
+
+/**
+ * Who will own each task of a draft (the approval gate shows it before finalize): its role resolved against the teams
+ * of the CRM context the draft was generated from, as finalize will resolve it. Once per cached draft.
+ */
+function assigneesOfDraft(deps: Deps, plan: PlanRow): Promise<Record<string, Assignee>> {
+  let found = draftAssignees.get(plan);
+  if (!found) {
+    found = planContext(deps.db.sql, plan.id).then((ctx) => assigneesOfPlan(plan.content, ctx, deps.env.TEAM_ROLES));
+    draftAssignees.set(plan, found);
+  }
+  return found;
+}
+
+const assigneeView = (a: Assignee | TaskState['assignee'] | undefined) =>
+  a ? { id: a.id, name: a.name, role: a.role, source: a.source ?? 'owner-fallback', note: a.note } : null;
+
 /** The plan with every task's live state (after finalize) and the change each AI task will make. */
 export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExecution, states?: TaskState[]) {
   const rows = states ?? (plan.status === 'finalized' ? await taskStatesOfPlan(deps.db.sql, plan.id) : []);
   const byKey = new Map(rows.map((r) => [r.key, r]));
+  const drafted = plan.status === 'draft' ? await assigneesOfDraft(deps, plan) : {};
+  const ownerOf = (key: string) => assigneeView(byKey.get(key)?.assignee ?? drafted[key]);
+  // What a task waits for that is not done yet (live after finalize; in a draft, all but carried work already done).
+  const tasksByKey = new Map<string, { action: string; owner: 'AI' | 'CSM' }>([
+    ...plan.content.aiTasks.map((t) => [t.key, { action: t.action, owner: 'AI' as const }] as const),
+    ...plan.content.csmTasks.map((t) => [t.key, { action: t.action, owner: 'CSM' as const }] as const),
+  ]);
+  const statusOf = (key: string) =>
+    byKey.get(key)?.status ?? (plan.carried?.[key]?.done ? 'completed' : (plan.carried?.[key]?.status ?? 'pending'));
+  const blockedBy = (dependsOn: string[]) =>
+    dependsOn
+      .map((key) => ({
+        key,
+        action: tasksByKey.get(key)?.action ?? key,
+        owner: tasksByKey.get(key)?.owner ?? 'CSM',
+        status: statusOf(key),
+      }))
+      .filter((b) => unfinished(b.status));
   let fixed = staticViews.get(plan);
   if (!fixed) staticViews.set(plan, (fixed = staticPlanView(plan)));
   const actions = new Map([...plan.content.aiTasks, ...plan.content.csmTasks].map((t) => [t.key, t.action]));
@@ -84,6 +122,8 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
       executionResult: row?.executionResult ?? null,
       executedAt: row?.executedAt ?? null,
       salesforceTaskId: row?.salesforceTaskId ?? null,
+      blockedBy: blockedBy(t.dependsOn),
+      assignee: ownerOf(t.key),
     };
   });
   const csmTasks = plan.content.csmTasks.map((t) => {
@@ -96,6 +136,8 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
       status: row?.status ?? carried?.status ?? 'pending',
       snoozedUntil: row?.snoozedUntil ?? null,
       salesforceTaskId: row?.salesforceTaskId ?? null,
+      blockedBy: blockedBy(t.dependsOn),
+      assignee: ownerOf(t.key),
       carried,
       subTasks: t.subTasks.map((s) => {
         const sub = byKey.get(s.key);

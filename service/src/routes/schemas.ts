@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SalesforceId } from '../salesforce/ids.ts';
 
 /** Schemas shared by the routes and the OpenAPI document. */
-export const ErrorResponse = z.object({
+const ErrorResponse = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),

@@ -7,7 +7,6 @@ import { executionView, opportunityContext } from '../workflows/executions.ts';
 import { followRenewalDate } from '../workflows/renewal-date.ts';
 import { assertStepsOpen, goBackToStep, runStep, skipStep, submitStepInput } from '../workflows/steps/service.ts';
 import { stepLibrary } from '../workflows/steps/library/index.ts';
-import { workflows } from '../workflows/steps/workflows.ts';
 import { executionForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
@@ -20,7 +19,6 @@ const SkipBody = z.object({ reason: z.string().trim().min(3, 'say why the step i
 
 /** The steps of a workflow execution: submit input, run, skip, go back; and the step library's input forms. */
 export function stepsRouter(deps: Deps) {
-  workflows(); // validated at start: a bad config/workflows.json stops the service here, naming the entry
   const app = router();
 
   const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { approveProposedTask, getTask, listTasks, opportunitiesOfTasks, type TaskFilters } from '../db/tasks.ts';
+import { approveProposedTask, blockerList, getTask, listTasks, opportunitiesOfTasks, type TaskFilters } from '../db/tasks.ts';
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
 import { conflict, invalidInput, notFound } from '../domain-errors.ts';
@@ -123,7 +123,9 @@ export function tasksRouter(deps: Deps) {
       path: '/{id}',
       summary: 'Change a task: status (also sub-task completion), due date, snooze; mirrored to Salesforce',
       description:
-        'An AI task can only be cancelled, and not while an executor runs it (409: its run would write a result over the cancel).',
+        'An AI task can only be cancelled, and not while an executor runs it (409: its run would write a result over the cancel). ' +
+        'A task (or a sub-task of one) that waits for unfinished tasks cannot be completed: 409 naming them. Completing or ' +
+        'cancelling a task unblocks the tasks that waited only for it (their Salesforce Tasks go from "Waiting on someone else" to "Not Started").',
       request: { params: IdParam, ...jsonBody(TaskPatchBody) },
       responses: { 200: json(TaskResponse, 'The updated task'), 409: errorResponses[400], ...errorResponses },
     }),
@@ -164,7 +166,7 @@ export function tasksRouter(deps: Deps) {
       path: '/{id}/execute',
       summary: 'Run an AI task now (a failed task is queued again first) and return its result',
       description:
-        'Claims the task like any executor does (a task another worker is running answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
+        'Claims the task like any executor does (a task another worker is running, or one waiting for unfinished tasks, answers 409), runs its processor in this request and returns the task with its outcome: `success`, `queued` again (the attempt failed and will be retried) or `failed`.',
       request: { params: IdParam },
       responses: { 200: json(TaskRunResponse, 'The task after the run'), ...conflictResponse, ...errorResponses },
     }),
@@ -176,6 +178,7 @@ export function tasksRouter(deps: Deps) {
       if (task.status === 'cancelled') throw conflict(`Task ${id} was cancelled`);
       const run = await runTaskNow(deps, id);
       if (run.kind === 'busy') throw conflict(`Task ${id} is running in another worker`);
+      if (run.kind === 'blocked') throw conflict(`"${run.task.action}" waits for unfinished tasks: ${blockerList(run.blockers)}`);
       if (run.kind === 'not-runnable') throw conflict(`Task ${id} cannot run now (execution status ${run.task.executionStatus})`);
       return c.json(
         {

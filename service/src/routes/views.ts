@@ -6,7 +6,7 @@ import { AiTask, CsmTask, Evidence, NextWorkflow, PlanSummary, SubTask, Timeline
 /** Response schemas (for the OpenAPI document) and the task view. */
 const when = z.union([z.string(), z.date()]).nullable();
 
-export const StepView = z.object({
+const StepView = z.object({
   id: z.string(),
   name: z.string(),
   type: z.enum(['input', 'analysis', 'review', 'planning']),
@@ -89,7 +89,35 @@ const PlanDiffView = z.object({
   unchanged: z.number(),
   renewalDateMoved: z.object({ from: z.string(), to: z.string(), businessDays: z.number() }).nullable(),
 });
-const TaskState = { taskId: z.uuid().nullable(), salesforceTaskId: z.string().nullable() };
+const BlockerView = z.object({
+  key: z.string(),
+  action: z.string(),
+  owner: z.enum(['AI', 'CSM']),
+  status: z.string().describe("The prerequisite's status (pending, in_progress, snoozed): not done yet"),
+});
+const AssigneeView = z
+  .object({
+    id: z.string().describe("The Salesforce Task's OwnerId: a user, or a queue (00G...)"),
+    name: z.string().nullable(),
+    role: z.string().nullable().describe('The plan role the task asked for; null: the opportunity owner'),
+    source: z.enum(['opportunity-team', 'account-team', 'queue', 'owner-fallback']),
+    note: z
+      .string()
+      .nullable()
+      .describe(
+        'Why the task did not go to its role, e.g. "No Executive Sponsor on the opportunity or account team: assigned to the owner"',
+      ),
+  })
+  .nullable()
+  .describe(
+    'Who owns the task (who will own it, in a draft): its team role resolved to the opportunity team, the account team, a queue or the owner',
+  );
+const TaskState = {
+  taskId: z.uuid().nullable(),
+  salesforceTaskId: z.string().nullable(),
+  blockedBy: z.array(BlockerView).describe('The tasks of `dependsOn` not done yet: while any is, the task cannot be completed (or run)'),
+  assignee: AssigneeView,
+};
 const CarriedView = z
   .object({
     fromTaskId: z.uuid(),

@@ -2,12 +2,14 @@ import type { SoqlReader } from './context.ts';
 import { idKey, SALESFORCE_ID } from './ids.ts';
 import { wallClockMs } from '../clock.ts';
 
+type Access = { read: boolean; edit: boolean };
+
 /**
- * Whether Salesforce users may edit records, from `UserRecordAccess` (up to 200 record ids per query),
+ * Whether Salesforce users may read or edit records, from `UserRecordAccess` (up to 200 record ids per query),
  * cached briefly so a burst of requests from one page costs one call.
  */
 export class RecordAccess {
-  private readonly cache = new Map<string, { edit: boolean; until: number }>();
+  private readonly cache = new Map<string, Access & { until: number }>();
 
   constructor(
     private readonly query: SoqlReader,
@@ -16,7 +18,16 @@ export class RecordAccess {
   ) {}
 
   /** Record ids (of those given) the user can edit. */
-  async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
+  editable(userId: string, recordIds: string[]): Promise<Set<string>> {
+    return this.allowed(userId, recordIds, 'edit');
+  }
+
+  /** Record ids (of those given) the user can see. */
+  readable(userId: string, recordIds: string[]): Promise<Set<string>> {
+    return this.allowed(userId, recordIds, 'read');
+  }
+
+  private async allowed(userId: string, recordIds: string[], level: keyof Access): Promise<Set<string>> {
     if (!SALESFORCE_ID.test(userId) || !recordIds.every((id) => SALESFORCE_ID.test(id)))
       throw new Error('RecordAccess needs Salesforce ids');
     const result = new Set<string>();
@@ -24,20 +35,22 @@ export class RecordAccess {
     for (const id of new Set(recordIds)) {
       const hit = this.cache.get(`${userId}:${id}`);
       if (hit && hit.until > this.now()) {
-        if (hit.edit) result.add(id);
+        if (hit[level]) result.add(id);
       } else missing.push(id);
     }
     for (let i = 0; i < missing.length; i += 200) {
       const chunk = missing.slice(i, i + 200);
-      const soql = `SELECT RecordId, HasEditAccess FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId IN (${chunk
+      const soql = `SELECT RecordId, HasReadAccess, HasEditAccess FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId IN (${chunk
         .map((id) => `'${id}'`)
         .join(', ')})`;
-      const records = await this.query<{ RecordId: string; HasEditAccess: boolean }>(soql);
-      const edit = new Map(records.map((r) => [idKey(r.RecordId), r.HasEditAccess === true]));
+      const records = await this.query<{ RecordId: string; HasReadAccess: boolean; HasEditAccess: boolean }>(soql);
+      const found = new Map<string, Access>(
+        records.map((r) => [idKey(r.RecordId), { read: r.HasReadAccess === true, edit: r.HasEditAccess === true }]),
+      );
       for (const id of chunk) {
-        const can = edit.get(idKey(id)) ?? false;
-        if (this.ttlMs > 0) this.cache.set(`${userId}:${id}`, { edit: can, until: this.now() + this.ttlMs });
-        if (can) result.add(id);
+        const access = found.get(idKey(id)) ?? { read: false, edit: false };
+        if (this.ttlMs > 0) this.cache.set(`${userId}:${id}`, { ...access, until: this.now() + this.ttlMs });
+        if (access[level]) result.add(id);
       }
     }
     return result;

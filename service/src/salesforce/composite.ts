@@ -2,17 +2,17 @@ import type { Connection } from 'jsforce';
 import { kindOfCode, SalesforceError, toSalesforceError } from './errors.ts';
 
 /** Salesforce's limits on one composite request: 25 subrequests, of which at most 5 queries or collections. */
-export const COMPOSITE_LIMIT = 25;
+const COMPOSITE_LIMIT = 25;
 const QUERY_LIMIT = 5;
 
-export interface Subrequest {
+interface Subrequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Relative to the versioned root, e.g. `/sobjects/Opportunity/006...`. */
   url: string;
   body?: unknown;
 }
 
-export interface SubrequestResponse {
+interface SubrequestResponse {
   httpStatusCode: number;
   body: unknown;
 }
@@ -29,7 +29,7 @@ const isQuery = (s: Subrequest) => /^\/(query|queryAll|composite\/sobjects)\b/.t
  * The subrequest's failure, classified like a collection's per-record failure: its body is the REST error list
  * `[{ errorCode, message, fields }]`.
  */
-export function subrequestError(r: SubrequestResponse): SalesforceError | undefined {
+function subrequestError(r: SubrequestResponse): SalesforceError | undefined {
   if (r.httpStatusCode < 400) return undefined;
   const errors = Array.isArray(r.body) ? (r.body as { errorCode?: string; message?: string }[]) : [];
   const code = errors[0]?.errorCode ?? `HTTP_${r.httpStatusCode}`;

@@ -8,7 +8,7 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
 /** A signed JWT bearer assertion (RS256) for the OAuth 2.0 JWT bearer flow of a connected app. */
-export function jwtAssertion(opts: { clientId: string; username: string; audience: string; privateKey: string; now?: number }): string {
+function jwtAssertion(opts: { clientId: string; username: string; audience: string; privateKey: string; now?: number }): string {
   const iat = Math.floor((opts.now ?? wallClockMs()) / 1000);
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
   const claims = b64url(JSON.stringify({ iss: opts.clientId, sub: opts.username, aud: opts.audience, exp: iat + 180, jti: randomUUID() }));
@@ -36,9 +36,9 @@ export function jwtAudience(loginUrl: string): string {
  * jsforce retries GET requests on 420/429/5xx up to 5 times over ~15 s on its own. The service's retry policy
  * (retry.ts) sits on top, so jsforce's own loop is kept short: an interactive request must fail in seconds.
  */
-export const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 };
+const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 };
 /** A request with no answer after this long is aborted (jsforce's own default is 30 minutes). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 function boundRetries(conn: Connection, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Connection {
   const transport = (

@@ -2,18 +2,29 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
-import { SalesforceId } from './ids.ts';
+import { idKey, SalesforceId } from './ids.ts';
 
-export const ContactSchema = z.object({
+const ContactSchema = z.object({
   id: z.string(),
   name: z.string(),
   title: z.string().nullable(),
   email: z.string().nullable(),
   accountId: z.string().nullable(),
 });
-export type Contact = z.infer<typeof ContactSchema>;
+type Contact = z.infer<typeof ContactSchema>;
 
-export const CrmContextSchema = z.object({
+/** A member of the opportunity's or the account's team, with their TeamMemberRole (a picklist of the org). */
+const TeamMemberSchema = z.object({
+  userId: z.string(),
+  name: z.string(),
+  role: z.string().nullable(),
+  isActive: z.boolean(),
+});
+export type TeamMember = z.infer<typeof TeamMemberSchema>;
+
+// Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+const CrmContextSchema = z.object({
   opportunity: z.object({
     id: z.string(),
     name: z.string(),
@@ -52,6 +63,8 @@ export const CrmContextSchema = z.object({
   contactRoles: z.array(
     z.object({ id: z.string(), contactId: z.string(), role: z.string().nullable(), isPrimary: z.boolean(), contact: ContactSchema }),
   ),
+  /** The opportunity team and the account team (who fills a plan's team roles). Absent on contexts stored before teams. */
+  team: z.object({ opportunity: z.array(TeamMemberSchema), account: z.array(TeamMemberSchema) }).optional(),
   activities: z.array(
     z.object({
       id: z.string(),
@@ -71,6 +84,8 @@ export const CrmContextSchema = z.object({
 export type CrmContext = z.infer<typeof CrmContextSchema>;
 
 const ACTIVITY_LIMIT = 20;
+/** Team members read per team: teams are small; a bound keeps the prompt and the context bounded too. */
+const TEAM_LIMIT = 50;
 
 const OPPORTUNITY_FIELDS = [
   'Id',
@@ -106,13 +121,45 @@ function selectList(fields: string[]): string {
 
 /** The one SOQL statement that loads an opportunity's whole CRM context (relationship fields and sub-queries). */
 export function contextSoql(opportunityId: string, renewalDateField?: string): string {
+  return contextsSoql([opportunityId], renewalDateField);
+}
+
+/** The most opportunities one context query reads (the bulk start's chunk, as `UserRecordAccess` allows per query). */
+export const CONTEXTS_PER_QUERY = 200;
+
+/** The same statement for several opportunities (`Id IN (...)`); the sub-queries' limits apply per opportunity. */
+function contextsSoql(opportunityIds: string[], renewalDateField?: string): string {
   return [
     `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
     '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
     `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
-    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
-    `FROM Opportunity WHERE Id = '${opportunityId}'`,
+    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT}),`,
+    `(SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM OpportunityTeamMembers ORDER BY User.Name LIMIT ${TEAM_LIMIT})`,
+    `FROM Opportunity WHERE ${idFilter(opportunityIds)}`,
   ].join(' ');
+}
+
+const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = '${ids[0]}'` : `Id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+
+/**
+ * The account teams of the opportunities' accounts. SOQL has no child sub-query through a parent (Account's
+ * AccountTeamMembers from an Opportunity), so it is a second query, keyed by a semi-join on the opportunities: it needs
+ * nothing from the first and is sent in the same tick, so the gateway's composite request carries both in one API call.
+ * SOQL cannot bound rows per account: the bound is per team on average, and each team is cut to TEAM_LIMIT when read.
+ */
+export function accountTeamSoql(opportunityIds: string[]): string {
+  return `SELECT AccountId, UserId, User.Name, User.IsActive, TeamMemberRole FROM AccountTeamMember WHERE AccountId IN (SELECT AccountId FROM Opportunity WHERE ${idFilter(opportunityIds)}) ORDER BY AccountId, User.Name LIMIT ${TEAM_LIMIT * opportunityIds.length}`;
+}
+
+/** The account team rows by account (18-character id), each team at most TEAM_LIMIT members. */
+function accountTeamsByAccount(rows: Rec[]): Map<string, Rec[]> {
+  const teams = new Map<string, Rec[]>();
+  for (const r of rows) {
+    const team = teams.get(idKey(r.AccountId)) ?? [];
+    if (team.length < TEAM_LIMIT) team.push(r);
+    teams.set(idKey(r.AccountId), team);
+  }
+  return teams;
 }
 
 // jsforce's query records are untyped JSON; the zod schemas below type what is read from them.
@@ -132,9 +179,17 @@ const contactOf = (c: Rec): Contact => ({
 /** Runs a SOQL query and answers every record (the gateway's, which shares composite requests). */
 export type SoqlReader = <T extends Record<string, unknown>>(soql: string) => Promise<T[]>;
 
+const teamMemberOf = (m: Rec): TeamMember => ({
+  userId: m.UserId,
+  name: m.User?.Name ?? '',
+  role: str(m.TeamMemberRole),
+  isActive: m.User?.IsActive === true,
+});
+
 /**
- * Loads the opportunity, account, owner, contact roles with contacts, and recent tasks and events
- * in one Salesforce API call. `opportunityId` must already be validated as a Salesforce id.
+ * Loads the opportunity, account, owner, contact roles with contacts, recent tasks and events, and the opportunity and
+ * account teams: two SOQL queries sent at once (one Salesforce API call through the gateway's composite request).
+ * `opportunityId` must already be validated as a Salesforce id.
  */
 export async function loadOpportunityContext(
   conn: Connection | SoqlReader,
@@ -142,10 +197,50 @@ export async function loadOpportunityContext(
   opts: { renewalDateField?: string } = {},
 ): Promise<CrmContext | undefined> {
   if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
-  const soql = contextSoql(opportunityId, opts.renewalDateField);
-  const records = typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const read = async (soql: string): Promise<Rec[]> =>
+    typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const [records, accountTeam] = await Promise.all([
+    read(contextSoql(opportunityId, opts.renewalDateField)),
+    read(accountTeamSoql([opportunityId])),
+  ]);
   const o = records[0];
   if (!o) return undefined;
+  return contextOf(o, accountTeam, opts);
+}
+
+/**
+ * The CRM contexts of several opportunities in one context query and one account-team query (at most CONTEXTS_PER_QUERY ids, each already validated),
+ * by 18-character id: an opportunity that does not exist is absent, one that cannot be planned (no renewal date) maps
+ * to its error.
+ */
+export async function loadOpportunityContexts(
+  read: SoqlReader,
+  opportunityIds: string[],
+  opts: { renewalDateField?: string } = {},
+): Promise<Map<string, CrmContext | SalesforceError>> {
+  if (opportunityIds.length > CONTEXTS_PER_QUERY || !opportunityIds.every((id) => SalesforceId.safeParse(id).success))
+    throw new Error(`loadOpportunityContexts needs at most ${CONTEXTS_PER_QUERY} valid ids`);
+  const contexts = new Map<string, CrmContext | SalesforceError>();
+  if (opportunityIds.length === 0) return contexts;
+  const [records, accountTeamRows] = await Promise.all([
+    read<Rec>(contextsSoql(opportunityIds, opts.renewalDateField)),
+    read<Rec>(accountTeamSoql(opportunityIds)),
+  ]);
+  const accountTeams = accountTeamsByAccount(accountTeamRows);
+  for (const o of records) {
+    try {
+      contexts.set(idKey(o.Id), contextOf(o, (o.AccountId && accountTeams.get(idKey(o.AccountId))) || [], opts));
+    } catch (err) {
+      if (!(err instanceof SalesforceError)) throw err;
+      contexts.set(idKey(o.Id), err);
+    }
+  }
+  return contexts;
+}
+
+/** One Opportunity record of the context query, with its account's team, as the service's CRM context. */
+function contextOf(o: Rec, accountTeam: Rec[], opts: { renewalDateField?: string }): CrmContext {
+  const opportunityId = String(o.Id);
   // Salesforce answers with the field's own spelling, whatever case the setting used.
   const renewalKey = opts.renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === opts.renewalDateField!.toLowerCase());
   const renewalDate = str(renewalKey ? o[renewalKey] : null) ?? str(o.CloseDate);
@@ -220,6 +315,7 @@ export async function loadOpportunityContext(
     },
     owner: { id: o.OwnerId, name: o.Owner?.Name ?? '', email: str(o.Owner?.Email) },
     contactRoles,
+    team: { opportunity: children(o, 'OpportunityTeamMembers').map(teamMemberOf), account: accountTeam.map(teamMemberOf) },
     activities,
   };
 }

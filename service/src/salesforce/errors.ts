@@ -8,7 +8,7 @@ import { wallClockMs } from '../clock.ts';
  * - `auth`: the service's own session is invalid and could not be renewed;
  * - `permanent`: validation and data errors — retrying cannot help.
  */
-export type SalesforceErrorKind = 'retryable' | 'rate_limited' | 'auth' | 'permanent';
+type SalesforceErrorKind = 'retryable' | 'rate_limited' | 'auth' | 'permanent';
 
 const RETRYABLE_CODES = new Set([
   'UNABLE_TO_LOCK_ROW',

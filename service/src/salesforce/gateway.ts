@@ -1,10 +1,11 @@
 import type { Connection } from 'jsforce';
 import { RecordAccess } from './access.ts';
 import { CompositeBatcher } from './composite.ts';
-import { loadOpportunityContext, type CrmContext, type SoqlReader } from './context.ts';
+import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type SoqlReader } from './context.ts';
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import {
@@ -81,6 +82,17 @@ export class SalesforceGateway {
   }
 
   /**
+   * The CRM contexts of up to 200 opportunities in one query (see loadOpportunityContexts), read fresh. Started in the
+   * same tick as an access check, both share one composite request.
+   */
+  loadContexts(opportunityIds: string[]): Promise<Map<string, CrmContext | SalesforceError>> {
+    const read = (soql: string) => this.query(soql, 0);
+    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, { renewalDateField: this.opts.renewalDateField }), {
+      policy: this.readRetry,
+    });
+  }
+
+  /**
    * Every record of a SOQL query, through the composite batcher: calls made within `windowMs` share one API call
    * (default: the processors' window; 0 for a request path reading two things at once).
    */
@@ -102,6 +114,16 @@ export class SalesforceGateway {
 
   async editable(userId: string, recordIds: string[]): Promise<Set<string>> {
     return withRetry(() => this.access.editable(userId, recordIds), { policy: this.readRetry });
+  }
+
+  /** Of these records, the ones the user can see (one `UserRecordAccess` query per 200 ids not cached). */
+  async readable(userId: string, recordIds: string[]): Promise<Set<string>> {
+    return withRetry(() => this.access.readable(userId, recordIds), { policy: this.readRetry });
+  }
+
+  /** One page of a user's (or their team's) open renewals, in one SOQL query. */
+  portfolioPage(query: PortfolioQuery): Promise<PortfolioOpportunity[]> {
+    return withRetry(() => portfolioPage((soql) => this.query(soql, 0), query, this.opts.renewalDateField), { policy: this.readRetry });
   }
 
   /** Whether an opportunity with this id exists (for the service's integration user). */

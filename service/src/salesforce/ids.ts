@@ -10,7 +10,7 @@ const ID15 = /^[a-zA-Z0-9]{15}$/;
 const ID18 = /^[a-zA-Z0-9]{18}$/;
 
 /** The 3-character suffix Salesforce appends to make a 15-character id case-insensitive. */
-export function caseSafeSuffix(id15: string): string {
+function caseSafeSuffix(id15: string): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
   let suffix = '';
   for (let chunk = 0; chunk < 3; chunk++) {

@@ -7,7 +7,7 @@ import { plural } from '../words.ts';
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
 export const EXTERNAL_ID_FIELD = 'Action_Plan_Task_Id__c';
 /** Salesforce's limit of records per sObject collection call. */
-export const COLLECTION_LIMIT = 200;
+const COLLECTION_LIMIT = 200;
 
 export interface MirrorTask {
   id: string;
@@ -19,6 +19,8 @@ export interface MirrorTask {
   dueDate: string | null;
   priority: number;
   status: 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
+  /** An open task waiting for unfinished prerequisites: "Waiting on someone else" until they are done. */
+  waiting?: boolean;
 }
 
 export interface MirrorOutcome {
@@ -36,6 +38,12 @@ const STATUS: Record<MirrorTask['status'], string> = {
   cancelled: 'Deferred',
 };
 
+/**
+ * A blocked task in Salesforce: open (IsClosed false) but not startable, in the standard Status picklist's own words.
+ * When its prerequisites are done it is mirrored again as "Not Started" (or "In Progress"): visible as active work.
+ */
+const WAITING = 'Waiting on someone else';
+
 /** The standard Task record a plan task is mirrored as. */
 export function taskRecord(t: MirrorTask): Record<string, unknown> {
   return {
@@ -47,7 +55,7 @@ export function taskRecord(t: MirrorTask): Record<string, unknown> {
     Description: t.description.slice(0, 32_000),
     ActivityDate: t.dueDate,
     Priority: PRIORITY(t.priority),
-    Status: STATUS[t.status],
+    Status: t.waiting && (t.status === 'pending' || t.status === 'in_progress') ? WAITING : STATUS[t.status],
   };
 }
 

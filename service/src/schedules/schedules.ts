@@ -2,6 +2,7 @@ import { schedule, type ScheduledTask } from 'node-cron';
 import { claimScheduleSlot, finishScheduleSlot } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
 import { runEngagementRules } from '../engagement/engine.ts';
+import { generateQueuedPlans } from '../workflows/queued-generation.ts';
 import { resurfaceTasks, startDueWorkflows } from './jobs.ts';
 
 export interface ScheduleDefinition {
@@ -16,11 +17,12 @@ export function serviceSchedules(env: Deps['env']): ScheduleDefinition[] {
     { name: 'task-resurfacing', cron: env.RESURFACE_CRON, run: resurfaceTasks },
     { name: 'workflow-scheduler', cron: env.WORKFLOW_SCHEDULER_CRON, run: startDueWorkflows },
     { name: 'engagement-rules', cron: env.ENGAGEMENT_RULES_CRON, run: runEngagementRules },
+    { name: 'plan-generation', cron: env.PLAN_GENERATION_CRON, run: generateQueuedPlans },
   ];
 }
 
 /** The slot a cron firing belongs to: its scheduled time to the second, the same in every instance. */
-export function slotOf(date: Date): Date {
+function slotOf(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 

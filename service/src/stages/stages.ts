@@ -19,7 +19,7 @@ export const STAGE_IDS = [
 ] as const;
 export const StageId = z.enum(STAGE_IDS);
 export type StageId = z.infer<typeof StageId>;
-export const Urgency = z.enum(['low', 'medium', 'high', 'critical']);
+const Urgency = z.enum(['low', 'medium', 'high', 'critical']);
 
 const StageConfig = z.object({
   id: StageId,
@@ -35,7 +35,10 @@ const StageConfig = z.object({
   /** The processors a plan of this stage may use (the allow-list); the workflow scheduler is never one: finalize schedules. */
   processors: z.array(PlannableProcessor).min(1),
 });
-export type RenewalStage = z.infer<typeof StageConfig>;
+/** A stage as the service uses it: its next stage carries that stage's name (resolved when the table loads). */
+export type RenewalStage = Omit<z.infer<typeof StageConfig>, 'nextStage'> & {
+  nextStage: { id: StageId; name: string; triggerDaysToRenewal: number } | null;
+};
 
 const StagesFile = z.object({ stages: z.array(StageConfig).length(STAGE_IDS.length) }).superRefine(({ stages }, ctx) => {
   stages.forEach((stage, i) => {
@@ -65,23 +68,20 @@ export function loadStages(path = new URL('../../../config/stages.json', import.
     const first = parsed.error.issues[0]!;
     throw new Error(`Invalid stage configuration at ${first.path.join('.')}: ${first.message}`);
   }
-  return parsed.data.stages;
+  const table = parsed.data.stages;
+  return table.map((s) => ({
+    ...s,
+    nextStage: s.nextStage && { ...s.nextStage, name: table.find((x) => x.id === s.nextStage!.id)!.name },
+  }));
 }
 
-let cached: RenewalStage[] | undefined;
-/** The stage table from config/stages.json, loaded once. */
-export function stages(): RenewalStage[] {
-  cached ??= loadStages();
-  return cached;
-}
-
-/** The stage whose window contains this many days to renewal. */
-export function renewalStageFor(daysToRenewal: number, table: RenewalStage[] = stages()): RenewalStage {
+/** The stage whose window contains this many days to renewal, in the stage table (`deps.stages`). */
+export function renewalStageFor(daysToRenewal: number, table: RenewalStage[]): RenewalStage {
   const stage = table.find((s) => (s.minDays === null || daysToRenewal >= s.minDays) && (s.maxDays === null || daysToRenewal <= s.maxDays));
   if (!stage) throw new Error(`no renewal stage covers ${daysToRenewal} days`);
   return stage;
 }
 
-export function stageById(id: StageId, table: RenewalStage[] = stages()): RenewalStage {
+export function stageById(id: StageId, table: RenewalStage[]): RenewalStage {
   return table.find((s) => s.id === id)!;
 }

@@ -5,7 +5,7 @@ export type MirrorState = Pick<TaskState, 'id' | 'key' | 'mirrorStatus' | 'mirro
   action: string;
 };
 
-export interface StuckTask {
+interface StuckTask {
   taskId: string;
   key: string;
   action: string;

@@ -1,4 +1,5 @@
 import { DEFAULT_MIRROR_BACKOFF, recordMirrorResults, reportStuckMirrors, tasksToMirror, type MirrorBackoff } from '../db/mirror-queue.ts';
+import { prerequisitesOf, unfinished, type Blocker } from '../db/dependencies.ts';
 import { subTasksOf, type TaskRow } from '../db/tasks.ts';
 import { notify } from '../db/notifications.ts';
 import type { Env } from '../config.ts';
@@ -8,7 +9,7 @@ import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import type { MirrorTask } from '../salesforce/task-mirror.ts';
 import { redactSecrets } from '../secrets.ts';
 
-export interface MirrorReport {
+interface MirrorReport {
   synced: number;
   failed: number;
   pending: number;
@@ -17,21 +18,30 @@ export interface MirrorReport {
 /** Salesforce's answer in one line, its code first (once: some messages already start with it). */
 const reasonOf = (e: { code: string; message: string }) => (e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`);
 
-/** The Salesforce Task a plan task becomes: sub-tasks appear as a checklist in the description. */
-export function mirrorTaskOf(task: TaskRow, subTasks: TaskRow[]): MirrorTask {
+/**
+ * The Salesforce Task a plan task becomes: sub-tasks appear as a checklist in the description, the tasks it waits for
+ * as "Waits for: …" (and, while one is unfinished, the Status "Waiting on someone else"), and a role that could not be
+ * filled as its note. It is owned by the user (or queue) finalize resolved from its team role.
+ */
+export function mirrorTaskOf(task: TaskRow, subTasks: TaskRow[], prerequisites: Blocker[] = []): MirrorTask {
   const checklist = subTasks.length
     ? `\n\nSub-tasks:\n${subTasks.map((s) => `${s.status === 'completed' ? '[x]' : '[ ]'} ${s.action}`).join('\n')}`
     : '';
+  const waitsFor = prerequisites.length
+    ? `\n\nWaits for: ${prerequisites.map((p) => `${p.action} (${unfinished(p.status) ? 'not done yet' : p.status})`).join('; ')}`
+    : '';
+  const note = task.assigneeNote ? `\n\nOwner: ${task.assigneeNote}` : '';
   return {
     id: task.id,
     opportunityId: task.opportunityId,
-    ownerUserId: task.assigneeUserId!,
+    ownerUserId: task.assigneeQueueId ?? task.assigneeUserId!,
     contactId: task.contactId,
     subject: task.owner === 'AI' ? `[AI] ${task.action}` : task.action,
-    description: `${task.description}${checklist}\n\nRenewal Action Plans task ${task.id}`,
+    description: `${task.description}${checklist}${waitsFor}${note}\n\nRenewal Action Plans task ${task.id}`,
     dueDate: task.dueDate,
     priority: task.priority,
     status: task.status,
+    waiting: prerequisites.some((p) => unfinished(p.status)),
   };
 }
 
@@ -55,15 +65,14 @@ export async function mirrorPendingTasks(
   const tasks = await tasksToMirror(sql, scope);
   if (tasks.length === 0) return { synced: 0, failed: 0, pending: 0 };
   const readAt = new Map(tasks.map((t) => [t.id, t.updatedAt]));
-  const subs = await subTasksOf(
-    sql,
-    tasks.map((t) => t.id),
-  );
+  const ids = tasks.map((t) => t.id);
+  const [subs, prerequisites] = await Promise.all([subTasksOf(sql, ids), prerequisitesOf(sql, ids)]);
   const outcomes = await salesforce.mirror(
     tasks.map((t) =>
       mirrorTaskOf(
         t,
         subs.filter((s) => s.parentTaskId === t.id),
+        prerequisites.filter((p) => p.taskId === t.id),
       ),
     ),
   );

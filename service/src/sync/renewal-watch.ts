@@ -11,7 +11,7 @@ const CURSOR = 'salesforce-renewal-dates';
  * it: the CSM is told a re-plan is needed (once per new date). Only opportunities with a finalized plan are asked
  * about, changed since the last run; the cursor only moves forward.
  */
-export async function watchRenewalDates(deps: Pick<Deps, 'db' | 'salesforce' | 'today' | 'now'>): Promise<{ notified: number }> {
+export async function watchRenewalDates(deps: Pick<Deps, 'db' | 'salesforce' | 'today' | 'now' | 'stages'>): Promise<{ notified: number }> {
   const sql = deps.db.sql;
   const ids = await opportunitiesWithFinalizedPlans(sql);
   const since =
@@ -25,7 +25,7 @@ export async function watchRenewalDates(deps: Pick<Deps, 'db' | 'salesforce' | '
       opportunityId: c.opportunityId,
       renewalDate: c.renewalDate,
       daysToRenewal: days,
-      stage: renewalStageFor(days).name,
+      stage: renewalStageFor(days, deps.stages).name,
       userId: c.ownerId,
     });
   }

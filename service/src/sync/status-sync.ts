@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Keys the processors give their own Tasks (`<task id>:audit`): not plan tasks, and not malformed either. */
 const PROCESSOR_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[a-z-]+$/i;
 
-export interface StatusSyncReport {
+interface StatusSyncReport {
   completed: string[];
   /** Salesforce Task ids whose Action_Plan_Task_Id__c is not a plan task id (skipped, reported). */
   malformed: string[];

@@ -5,7 +5,7 @@ import { carriedOverTasks } from '../db/steps.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import type { CrmContext } from '../salesforce/context.ts';
-import { renewalStageFor } from '../stages/stages.ts';
+import { renewalStageFor, type RenewalStage } from '../stages/stages.ts';
 import { initialSteps } from './steps/service.ts';
 import type { StepResult } from './steps/types.ts';
 import { workflowFor } from './steps/workflows.ts';
@@ -25,9 +25,9 @@ export async function opportunityContext(
 }
 
 /** Where an opportunity stands: its renewal date, days to renewal and stage. */
-export function renewalPosition(ctx: CrmContext, today: string) {
+export function renewalPosition(ctx: CrmContext, today: string, stages: RenewalStage[]) {
   const daysToRenewal = daysBetween(today, ctx.opportunity.renewalDate);
-  return { renewalDate: ctx.opportunity.renewalDate, daysToRenewal, stage: renewalStageFor(daysToRenewal) };
+  return { renewalDate: ctx.opportunity.renewalDate, daysToRenewal, stage: renewalStageFor(daysToRenewal, stages) };
 }
 
 /**
@@ -35,7 +35,7 @@ export function renewalPosition(ctx: CrmContext, today: string) {
  * `ctx` fresh and followed its renewal date (renewal-date.ts).
  */
 export async function startWorkflow(deps: Deps, userId: string, ctx: CrmContext) {
-  const { renewalDate, daysToRenewal, stage } = renewalPosition(ctx, deps.today());
+  const { renewalDate, daysToRenewal, stage } = renewalPosition(ctx, deps.today(), deps.stages);
   const result = await startExecution(deps.db.sql, {
     opportunityId: ctx.opportunity.id,
     accountId: ctx.account.id,
@@ -45,7 +45,7 @@ export async function startWorkflow(deps: Deps, userId: string, ctx: CrmContext)
     urgency: stage.urgency,
     renewalDate,
     daysToRenewal,
-    steps: initialSteps(stage.id),
+    steps: initialSteps(stage.id, deps.workflows),
     startedBy: userId,
     csmUserId: ctx.owner.id,
   });
@@ -58,7 +58,7 @@ export async function executionView(deps: Deps, e: ExecutionRow) {
   // The stage the renewal date puts the opportunity in today: when it differs, the CSM is told (the renewal date
   // moved, or time passed) and should start that stage's workflow.
   const daysNow = daysBetween(deps.today(), e.renewalDate);
-  const stageNow = renewalStageFor(daysNow).id;
+  const stageNow = renewalStageFor(daysNow, deps.stages).id;
   const current = e.status === 'in_progress' ? e.steps.find((s) => s.status === 'pending') : undefined;
   return {
     id: e.id,
@@ -70,7 +70,7 @@ export async function executionView(deps: Deps, e: ExecutionRow) {
     daysToRenewal: e.daysToRenewal,
     renewalDate: e.renewalDate,
     status: e.status,
-    workflowName: workflowFor(e.stage).name,
+    workflowName: workflowFor(e.stage, deps.workflows).name,
     steps: e.steps.map((s) => ({
       id: s.id,
       name: s.name,

@@ -6,13 +6,15 @@ import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { needsApproval } from '../plan/approval.ts';
 import type { IsoDate } from '../calendar/dates.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
+import { missingPrerequisites } from '../plan/dependencies.ts';
+import { assigneesOfPlan } from '../team/assignee.ts';
 import { validatePlan } from '../plan/validate.ts';
 import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 import { planningInput } from './generate-plan.ts';
 
 /** One CSM edit of a draft task at finalize. */
-export interface PlanEdit {
+interface PlanEdit {
   key: string;
   include?: boolean;
   action?: string;
@@ -22,7 +24,7 @@ export interface PlanEdit {
 }
 
 /** What the CSM sends to finalize: the draft they reviewed (so a newer one is not finalized unseen) and their edits. */
-export interface FinalizeRequest {
+interface FinalizeRequest {
   planId?: string;
   edits?: PlanEdit[];
 }
@@ -30,12 +32,9 @@ export interface FinalizeRequest {
 /**
  * Applies the CSM's edits (untick, tick, retitle, reprioritise, re-date) to a draft; unknown keys are a 400 naming the
  * edit. Tasks in `unticked` (field writes awaiting approval) are dropped unless an edit includes them explicitly.
+ * Removing a task another kept task waits for is a 400 naming both.
  */
-export function applyEdits(
-  content: ActionPlanContent,
-  edits: PlanEdit[] = [],
-  unticked: ReadonlySet<string> = new Set(),
-): ActionPlanContent {
+function applyEdits(content: ActionPlanContent, edits: PlanEdit[] = [], unticked: ReadonlySet<string> = new Set()): ActionPlanContent {
   const next = structuredClone(content);
   edits.forEach((e, i) => {
     const ai = next.aiTasks.find((t) => t.key === e.key);
@@ -58,6 +57,23 @@ export function applyEdits(
   const drop = new Set([...edits.filter((e) => e.include === false).map((e) => e.key), ...[...unticked].filter((k) => !approved.has(k))]);
   next.aiTasks = next.aiTasks.filter((t) => !drop.has(t.key));
   next.csmTasks = next.csmTasks.filter((t) => !drop.has(t.key));
+  // A task kept while what it waits for is removed would wait for nothing that exists: the CSM decides (tick both or neither).
+  const waiting = missingPrerequisites(next).filter((w) => w.missing.some((k) => drop.has(k)));
+  if (waiting.length) {
+    const action = (k: string) => [...content.aiTasks, ...content.csmTasks].find((t) => t.key === k)?.action ?? k;
+    const issues = waiting.flatMap((w) =>
+      w.missing
+        .filter((k) => drop.has(k))
+        .map((k) => {
+          const i = edits.findIndex((e) => e.key === k);
+          return {
+            path: i >= 0 ? `body.edits.${i}.include` : 'body.edits',
+            message: `${k} "${action(k)}" is removed, but ${w.key} "${action(w.key)}" waits for it; remove ${w.key} too or keep ${k}`,
+          };
+        }),
+    );
+    throw invalidInput(`A task that others wait for cannot be removed: ${issues.map((i) => i.message).join('; ')}`, issues);
+  }
   return next;
 }
 
@@ -98,6 +114,7 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
         ) ?? null,
       opportunityId: execution.opportunityId,
       csmUserId: context.owner.id,
+      assignees: assigneesOfPlan(checked.content, context, deps.env.TEAM_ROLES),
       today: deps.today(),
     });
     if (outcome.kind === 'not-found') throw notFound(`Plan ${plan.id}`);

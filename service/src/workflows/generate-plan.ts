@@ -21,15 +21,16 @@ import { runAutomaticSteps } from './steps/service.ts';
 
 /** What the planner, validation and finalize plan against: the context, the stage and its window, the steps. */
 export function planningInput(deps: Deps, execution: ExecutionRow, context: CrmContext): PlanningInput {
-  const { daysToRenewal } = renewalPosition(context, deps.today());
+  const { daysToRenewal } = renewalPosition(context, deps.today(), deps.stages);
   return {
     context,
-    stage: stageById(StageId.parse(execution.stage)),
+    stage: stageById(StageId.parse(execution.stage), deps.stages),
     today: deps.today(),
     daysToRenewal,
     calendar: deps.calendar,
     maxTasks: deps.env.PLAN_MAX_TASKS,
     steps: planningSteps(execution.steps),
+    teamRoles: Object.keys(deps.env.TEAM_ROLES),
   };
 }
 

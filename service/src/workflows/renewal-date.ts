@@ -20,7 +20,7 @@ export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<vo
   const renewalDate = ctx.opportunity.renewalDate;
   const days = daysBetween(today, renewalDate);
   await refreshRenewalDate(deps.db.sql, ctx.opportunity.id, renewalDate, days);
-  const current = renewalStageFor(days);
+  const current = renewalStageFor(days, deps.stages);
   const replans = await notifyReplanNeeded(deps.db.sql, {
     opportunityId: ctx.opportunity.id,
     renewalDate,
@@ -29,8 +29,8 @@ export async function followRenewalDate(deps: Deps, ctx: CrmContext): Promise<vo
     userId: ctx.owner.id,
   });
   for (const row of await pendingScheduledWorkflows(deps.db.sql, ctx.opportunity.id)) {
-    const source = stageById(StageId.parse(row.sourceStage));
-    let stage = stageById(StageId.parse(row.stage));
+    const source = stageById(StageId.parse(row.sourceStage), deps.stages);
+    let stage = stageById(StageId.parse(row.stage), deps.stages);
     let trigger = nextWorkflowDate(source, renewalDate, today, deps.calendar);
     if (!trigger) continue;
     if (order(current.id) > order(stage.id)) {

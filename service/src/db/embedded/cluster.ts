@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 /** Where the embedded server keeps its files under DATA_DIR. */
-export interface ClusterPaths {
+interface ClusterPaths {
   /** The PostgreSQL data directory (PGDATA). */
   pgdata: string;
   /** The superuser's password, generated once (mode 0600). */

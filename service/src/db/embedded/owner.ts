@@ -19,7 +19,7 @@ export interface ServerAddress {
   database: string;
 }
 
-export class DataDirInUseError extends Error {
+class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
 }
 

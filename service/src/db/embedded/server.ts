@@ -24,7 +24,7 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-export interface EmbeddedServerOptions {
+interface EmbeddedServerOptions {
   /** Extra server settings (`-c name=value`). */
   settings?: Record<string, string>;
   /** A server thrown away after use (the tests'): nothing is flushed to disk, which a power cut would lose. */

@@ -29,7 +29,7 @@ const STEP_MAX_COMPLETION_TOKENS = 4_000;
  * A StepModel on an OpenAI-compatible endpoint under its provider profile: the step's output schema is the response
  * format. Bounded by the caller's deadline (the signal) besides the endpoint's own timeout and retries.
  */
-export function endpointStepModel(endpoint: ModelEndpoint): StepModel {
+function endpointStepModel(endpoint: ModelEndpoint): StepModel {
   return {
     name: endpoint.model,
     async analyze({ stepId, instructions, facts, schema, signal }) {

@@ -38,7 +38,7 @@ export function analyzeStep(definition: StepDefinition, ctx: StepContext, input:
 }
 
 /** Parses a CSM's input against the step's schema; a failure is a 400 naming each field (`body.input.confidence`). */
-export function parseStepInput(definition: StepDefinition, raw: unknown): unknown {
+function parseStepInput(definition: StepDefinition, raw: unknown): unknown {
   if (!definition.input)
     throw invalidInput(`The ${definition.name} step takes no input; run it instead`, [
       { path: 'body.input', message: 'this step takes no input' },
@@ -71,7 +71,7 @@ export function definitionOf(workflow: Workflow, stepId: string): StepDefinition
   return def;
 }
 
-export function stepIndex(steps: ExecutionStep[], stepId: string): number {
+function stepIndex(steps: ExecutionStep[], stepId: string): number {
   const i = steps.findIndex((s) => s.id === stepId);
   if (i < 0)
     throw invalidInput(`This execution has no step ${stepId}`, [

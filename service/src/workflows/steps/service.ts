@@ -10,8 +10,8 @@ import type { StepResult } from './types.ts';
 import { workflowFor, type Workflow } from './workflows.ts';
 
 /** The steps a new execution of a stage starts with, from the workflow configuration. */
-export function initialSteps(stage: string): ExecutionStep[] {
-  return workflowFor(stage).steps.map((s) => ({
+export function initialSteps(stage: string, workflows: Workflow[]): ExecutionStep[] {
+  return workflowFor(stage, workflows).steps.map((s) => ({
     id: s.id,
     name: s.name,
     type: s.definition.type,
@@ -23,12 +23,12 @@ export function initialSteps(stage: string): ExecutionStep[] {
 }
 
 /** What every analysis of this execution may read: fresh CRM data, the stage, today and carried-over tasks. */
-export async function baseContext(deps: Deps, execution: ExecutionRow, crm: CrmContext): Promise<BaseStepContext> {
+async function baseContext(deps: Deps, execution: ExecutionRow, crm: CrmContext): Promise<BaseStepContext> {
   const today = deps.today();
   const openTasks = await carriedOverTasks(deps.db.sql, execution);
   return {
     crm,
-    stage: stageById(StageId.parse(execution.stage)),
+    stage: stageById(StageId.parse(execution.stage), deps.stages),
     today,
     daysToRenewal: daysBetween(today, crm.opportunity.renewalDate),
     calendar: deps.calendar,
@@ -51,7 +51,7 @@ type Op = (steps: ExecutionStep[], workflow: Workflow, base: BaseStepContext, no
 async function applyStepOp(deps: Deps, execution: ExecutionRow, op: Op, crm: CrmContext, signal?: AbortSignal): Promise<ExecutionRow> {
   assertStepsOpen(execution);
   const base = await baseContext(deps, execution, crm);
-  const workflow = workflowFor(execution.stage);
+  const workflow = workflowFor(execution.stage, deps.workflows);
   let changed: string[] = [];
   const updated = await updateExecutionSteps(deps.db.sql, execution.id, (steps, row) => {
     if (row.status !== 'in_progress') throw conflict(`This ${row.stage} workflow is ${row.status}; its steps can no longer change`);

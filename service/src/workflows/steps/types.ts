@@ -4,8 +4,7 @@ import type { IsoDate } from '../../calendar/dates.ts';
 import type { CrmContext } from '../../salesforce/context.ts';
 import type { RenewalStage } from '../../stages/stages.ts';
 
-export const StepType = z.enum(['input', 'analysis', 'review', 'planning']);
-export type StepType = z.infer<typeof StepType>;
+type StepType = 'input' | 'analysis' | 'review' | 'planning';
 
 /** One thing a step found, ranked so recommendations and the plan can order them. */
 export const Finding = z.object({
@@ -70,7 +69,7 @@ export interface StepContext {
 }
 
 /** What an analysis returns; the runner adds the analyzer, time and validation. */
-export interface Analysis<O> {
+interface Analysis<O> {
   output: O;
   summary: string;
   decision: string | null;

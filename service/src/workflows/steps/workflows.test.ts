@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STAGE_IDS } from '../../stages/stages.ts';
-import { loadWorkflows, workflows } from './workflows.ts';
+import { loadWorkflows } from './workflows.ts';
+
+const workflows = loadWorkflows();
 
 const CONFIG = new URL('../../../../config/workflows.json', import.meta.url);
 const EXPECTED_STEPS: Record<string, string[]> = {
@@ -30,13 +32,13 @@ function loadVariant(change: (config: any) => void) {
 
 describe('the workflow configuration', () => {
   it.each(STAGE_IDS.map((s) => [s]))('the %s workflow has its configured steps, ending in the action plan', (stage) => {
-    const w = workflows().find((x) => x.stage === stage)!;
+    const w = workflows.find((x) => x.stage === stage)!;
     expect(w.steps.map((s) => s.id)).toEqual(EXPECTED_STEPS[stage]);
     expect(w.steps.at(-1)!.definition.type).toBe('planning');
   });
 
   it('Discovery asks the CSM for the assessment and analyses the rest', () => {
-    const d = workflows().find((x) => x.stage === 'Discovery')!;
+    const d = workflows.find((x) => x.stage === 'Discovery')!;
     expect(d.steps.map((s) => `${s.name}:${s.definition.type}`)).toEqual([
       'CSM Assessment:input',
       'Contract Analysis:analysis',
@@ -48,11 +50,7 @@ describe('the workflow configuration', () => {
   });
 
   it('renames a step per workflow', () => {
-    expect(
-      workflows()
-        .find((x) => x.stage === 'Negotiate')!
-        .steps.find((s) => s.id === 'contract-analysis')!.name,
-    ).toBe('Terms Review');
+    expect(workflows.find((x) => x.stage === 'Negotiate')!.steps.find((s) => s.id === 'contract-analysis')!.name).toBe('Terms Review');
   });
 
   it('rejects an unknown step, naming it', () => {

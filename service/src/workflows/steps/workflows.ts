@@ -30,7 +30,7 @@ const WorkflowsFile = z
   });
 
 /** A workflow's step: the library definition, named for this workflow. */
-export interface WorkflowStepDef {
+interface WorkflowStepDef {
   id: string;
   name: string;
   definition: StepDefinition;
@@ -55,15 +55,9 @@ export function loadWorkflows(path: string | URL = new URL('../../../../config/w
   }));
 }
 
-let cached: Workflow[] | undefined;
-/** The workflows from config/workflows.json, loaded once. */
-export function workflows(): Workflow[] {
-  cached ??= loadWorkflows();
-  return cached;
-}
-
-export function workflowFor(stage: string): Workflow {
-  const w = workflows().find((x) => x.stage === stage);
+/** The workflow of a stage, in the workflow table (`deps.workflows`). */
+export function workflowFor(stage: string, table: Workflow[]): Workflow {
+  const w = table.find((x) => x.stage === stage);
   if (!w) throw new Error(`no workflow for stage ${stage}`);
   return w;
 }

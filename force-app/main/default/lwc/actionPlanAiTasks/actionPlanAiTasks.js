@@ -1,4 +1,10 @@
 import { LightningElement, api } from 'lwc';
+import { ownerLabel, waitsFor } from 'c/actionPlanFormat';
+
+const WAITING = {
+    label: 'Waiting',
+    badgeClass: 'slds-badge slds-badge_lightest'
+};
 
 const STATUS = {
     queued: { label: 'Queued', badgeClass: 'slds-badge' },
@@ -32,7 +38,11 @@ export default class ActionPlanAiTasks extends LightningElement {
 
     get rows() {
         return (this.tasks || []).map((task) => {
-            const status = STATUS[task.executionStatus];
+            // Queued but waiting for unfinished tasks: the executor does not claim it until they are done.
+            const waiting =
+                task.executionStatus === 'queued' &&
+                Boolean(task.blockedBy && task.blockedBy.length);
+            const status = waiting ? WAITING : STATUS[task.executionStatus];
             const notRun = !status;
             return {
                 ...task,
@@ -46,6 +56,8 @@ export default class ActionPlanAiTasks extends LightningElement {
                     ? 'slds-badge slds-badge_lightest'
                     : status.badgeClass,
                 isRunning: task.executionStatus === 'running',
+                waitsForLabel: waitsFor(task.blockedBy),
+                ownerLabel: ownerLabel(task.assignee),
                 failure:
                     task.executionStatus === 'failed'
                         ? failureReason(task.executionResult)

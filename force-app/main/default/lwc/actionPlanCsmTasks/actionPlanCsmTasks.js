@@ -1,5 +1,10 @@
 import { LightningElement, api } from 'lwc';
-import { capitalize, formatDate } from 'c/actionPlanFormat';
+import {
+    capitalize,
+    formatDate,
+    ownerLabel,
+    waitsFor
+} from 'c/actionPlanFormat';
 
 const STATUS_LABELS = {
     pending: 'To do',
@@ -51,12 +56,19 @@ export default class ActionPlanCsmTasks extends LightningElement {
                 Boolean(task.taskId) &&
                 ['pending', 'in_progress', 'completed'].includes(task.status),
             completed: task.status === 'completed',
+            // Waiting for unfinished tasks: it (and its sub-tasks) can't be completed yet; the service would answer 409.
+            blocked: isBlocked(task),
+            waitsForLabel: waitsFor(task.blockedBy),
+            ownerLabel: ownerLabel(task.assignee),
+            ownerNote: task.assignee ? task.assignee.note : null,
             hasSubTasks: task.subTasks.length > 0,
             subTasks: task.subTasks.map((subTask) => ({
                 ...subTask,
                 completed: subTask.status === 'completed',
                 // Sub-tasks exist as records (and can be saved) only once the plan is finalized.
-                disabled: !subTask.taskId
+                disabled:
+                    !subTask.taskId ||
+                    (isBlocked(task) && subTask.status !== 'completed')
             }))
         }));
     }
@@ -109,4 +121,11 @@ export default class ActionPlanCsmTasks extends LightningElement {
             new CustomEvent('taskchange', { detail: { key, field, value } })
         );
     }
+}
+
+function isBlocked(task) {
+    return (
+        Boolean(task.blockedBy && task.blockedBy.length) &&
+        task.status !== 'completed'
+    );
 }

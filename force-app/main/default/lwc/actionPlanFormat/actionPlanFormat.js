@@ -56,3 +56,25 @@ export function formatTime(isoDateTime) {
 export function plural(count, noun) {
     return `${count} ${count === 1 ? noun : `${noun}s`}`;
 }
+
+/**
+ * What a task waits for, from its unfinished prerequisites (`blockedBy`); empty when it waits for nothing.
+ * @example waitsFor([{ action: 'Engage the CFO' }]) // 'Waits for: Engage the CFO'
+ */
+export function waitsFor(blockedBy) {
+    return blockedBy && blockedBy.length
+        ? `Waits for: ${blockedBy.map((b) => b.action).join('; ')}`
+        : '';
+}
+
+/**
+ * Who owns a task (its resolved team role), for people; empty when the plan does not say.
+ * @example ownerLabel({ name: 'Riley Park', role: 'Executive Sponsor', source: 'opportunity-team' }) // 'Owner: Riley Park (Executive Sponsor)'
+ */
+export function ownerLabel(assignee) {
+    if (!assignee || !assignee.name) {
+        return '';
+    }
+    const queue = assignee.source === 'queue' ? ' queue' : '';
+    return `Owner: ${assignee.name}${queue}${assignee.role ? ` (${assignee.role})` : ''}`;
+}

@@ -7,14 +7,18 @@ import { plural } from 'c/actionPlanFormat';
 
 const ACTIVE_EXECUTION = new Set(['queued', 'running']);
 
-/** true while any included AI task is queued or running. */
+/**
+ * true while any included AI task is queued or running; one waiting for unfinished tasks is not moving (it moves when
+ * the CSM completes what it waits for, which reloads the plan).
+ */
 export function hasActiveAiTasks(plan) {
     return Boolean(
         plan &&
         plan.aiTasks.some(
             (task) =>
                 task.included !== false &&
-                ACTIVE_EXECUTION.has(task.executionStatus)
+                ACTIVE_EXECUTION.has(task.executionStatus) &&
+                !(task.blockedBy && task.blockedBy.length)
         )
     );
 }

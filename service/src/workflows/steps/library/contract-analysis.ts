@@ -16,7 +16,7 @@ const Output = z.object({
   obstacles: z.array(z.string()),
   missing: z.array(z.string()),
 });
-export type ContractAnalysis = z.infer<typeof Output>;
+type ContractAnalysis = z.infer<typeof Output>;
 
 const pct = (from: number | null, to: number | null) => (from && to !== null ? Math.round(((to - from) / from) * 1000) / 10 : null);
 

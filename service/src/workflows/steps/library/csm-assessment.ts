@@ -8,7 +8,7 @@ const Score = z
   .min(1, 'must be at least 1')
   .max(10, 'must be at most 10');
 
-export const CsmAssessmentInput = z
+const CsmAssessmentInput = z
   .object({
     relationshipStrength: Score.describe('How strong is the relationship with the customer? (1–10)'),
     confidence: Score.describe('How confident are you the customer renews? (1–10)'),

@@ -3,7 +3,7 @@ import { BusinessCalendar } from '../../../calendar/business-days.ts';
 import { addDays, daysBetween } from '../../../calendar/dates.ts';
 import { discoveryContext, TODAY } from '../../../plan/discovery.fixture.ts';
 import type { CrmContext } from '../../../salesforce/context.ts';
-import { renewalStageFor } from '../../../stages/stages.ts';
+import { loadStages, renewalStageFor } from '../../../stages/stages.ts';
 import { analyzeStep } from '../run.ts';
 import type { OpenTask, StepContext, StepResult } from '../types.ts';
 import { stepLibrary } from './index.ts';
@@ -13,7 +13,7 @@ const now = new Date('2026-11-25T12:00:00Z');
 
 function stepContext(crm: CrmContext, previous: Record<string, StepResult> = {}, openTasks: OpenTask[] = []): StepContext {
   const days = daysBetween(TODAY, crm.opportunity.renewalDate);
-  return { crm, stage: renewalStageFor(days), today: TODAY, daysToRenewal: days, calendar, previous, openTasks };
+  return { crm, stage: renewalStageFor(days, loadStages()), today: TODAY, daysToRenewal: days, calendar, previous, openTasks };
 }
 const withContract = (crm: CrmContext, contract: CrmContext['contract']): CrmContext => ({ ...crm, contract });
 const run = (id: string, ctx: StepContext, input: unknown = null) => analyzeStep(stepLibrary[id]!, ctx, input, now);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StepAction, StepDefinition } from '../types.ts';
 import { plural } from '../../../words.ts';
 
-export const ObjectionLogInput = z
+const ObjectionLogInput = z
   .object({
     objections: z
       .array(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StepAction, StepDefinition } from '../types.ts';
 import { plural } from '../../../words.ts';
 
-export const PaperworkStatusInput = z
+const PaperworkStatusInput = z
   .object({
     signerName: z.string().trim().min(1, 'must name the signer').max(120).describe('Who signs for the customer'),
     paperworkStatus: z

@@ -17,7 +17,7 @@ const Output = z.object({
   position: z.enum(['increase', 'hold', 'defend', 'unknown']),
   rationale: z.array(z.string()),
 });
-export type PricingStrategy = z.infer<typeof Output>;
+type PricingStrategy = z.infer<typeof Output>;
 
 const money = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 const round1 = (n: number) => Math.round(n * 10) / 10;

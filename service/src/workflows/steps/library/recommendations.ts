@@ -9,7 +9,7 @@ const Output = z.object({
     .min(1)
     .max(MAX),
 });
-export type Recommendations = z.infer<typeof Output>;
+type Recommendations = z.infer<typeof Output>;
 
 /**
  * Prioritized, actionable recommendations: what every earlier step said should be done, one per topic (the most

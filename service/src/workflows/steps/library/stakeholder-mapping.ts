@@ -24,7 +24,7 @@ const Output = z.object({
   primaryChange: z.object({ from: z.string().nullable(), to: z.string() }).nullable(),
   gaps: z.array(z.string()),
 });
-export type StakeholderMap = z.infer<typeof Output>;
+type StakeholderMap = z.infer<typeof Output>;
 
 /**
  * Who is on the renewal: every contact role with how recently we engaged them, whether an economic buyer and a

@@ -1,7 +1,7 @@
 import type { CrmContext } from '../../../salesforce/context.ts';
 
 /** A usage or adoption figure read from an activity's notes ("82% of the 420 licensed seats active"). */
-export interface UsageSignal {
+interface UsageSignal {
   activityId: string;
   date: string | null;
   percent: number;

@@ -146,4 +146,46 @@ describe('c-action-plan-ai-tasks', () => {
             'No AI tasks in this plan.'
         );
     });
+
+    it('shows a queued task that waits for another as Waiting, with what it waits for and its owner', () => {
+        const element = mount([
+            {
+                ...TASK,
+                taskId: 'task-1',
+                executionStatus: 'queued',
+                blockedBy: [
+                    {
+                        key: 'csm-1',
+                        action: 'Engage the economic buyer (CFO)',
+                        owner: 'CSM',
+                        status: 'pending'
+                    }
+                ],
+                assignee: {
+                    id: '00G5e0000000001EAA',
+                    name: 'Renewal Desk',
+                    role: 'Renewal Manager',
+                    source: 'queue',
+                    note: 'No Renewal Manager on the opportunity or account team: assigned to the Renewal Desk queue'
+                }
+            },
+            {
+                ...TASK,
+                key: 'ai-2',
+                taskId: 'task-2',
+                executionStatus: 'queued'
+            }
+        ]);
+        expect(statuses(element)).toEqual(['Waiting', 'Queued']);
+        expect(
+            element.shadowRoot
+                .querySelector('[data-id="waits-for"]')
+                .textContent.trim()
+        ).toBe('Waits for: Engage the economic buyer (CFO)');
+        expect(
+            element.shadowRoot
+                .querySelector('[data-id="owner"]')
+                .textContent.trim()
+        ).toBe('Owner: Renewal Desk queue (Renewal Manager)');
+    });
 });

@@ -5,6 +5,7 @@ const TASKS =
     require('../../renewalActionPlan/__tests__/data/finalizedPlanSettled.json').plan.csmTasks.map(
         (task) => ({ ...task, included: true })
     );
+const WITH_SUB_TASKS = TASKS.find((task) => task.subTasks.length > 1);
 
 function mount(props) {
     const element = createElement('c-action-plan-csm-tasks', {
@@ -57,7 +58,7 @@ describe('c-action-plan-csm-tasks', () => {
         );
 
         expect(handler.mock.calls[0][0].detail).toEqual({
-            taskId: TASKS[0].subTasks[1].taskId,
+            taskId: WITH_SUB_TASKS.subTasks[1].taskId,
             completed: true
         });
     });
@@ -67,7 +68,7 @@ describe('c-action-plan-csm-tasks', () => {
 
         expect(
             element.shadowRoot.querySelectorAll('[data-id="status"]')
-        ).toHaveLength(4);
+        ).toHaveLength(TASKS.length);
         expect(
             element.shadowRoot
                 .querySelector('[data-id="status"]')
@@ -87,7 +88,7 @@ describe('c-action-plan-csm-tasks', () => {
         const boxes = element.shadowRoot.querySelectorAll(
             '[data-id="complete"]'
         );
-        expect(boxes).toHaveLength(4);
+        expect(boxes).toHaveLength(TASKS.length);
 
         boxes[0].dispatchEvent(
             new CustomEvent('change', { detail: { checked: true } })
@@ -112,5 +113,87 @@ describe('c-action-plan-csm-tasks', () => {
         expect(
             snoozed.shadowRoot.querySelectorAll('[data-id="complete"]')
         ).toHaveLength(0);
+    });
+
+    it('shows what a blocked task waits for and disables its completion and its sub-tasks', () => {
+        const [first, ...rest] = TASKS;
+        const withSubTasks = {
+            ...first,
+            status: 'pending',
+            subTasks: [
+                {
+                    key: `${first.key}-1`,
+                    action: 'Research the CFO',
+                    taskId: 'sub-1',
+                    status: 'pending'
+                }
+            ],
+            blockedBy: [
+                {
+                    key: 'csm-9',
+                    action: 'Send the value document',
+                    owner: 'CSM',
+                    status: 'pending'
+                }
+            ]
+        };
+        const element = mount({ tasks: [withSubTasks, ...rest] });
+        const row = element.shadowRoot.querySelector(
+            `[data-key="${first.key}"]`
+        );
+        expect(
+            row.querySelector('[data-id="waits-for"]').textContent.trim()
+        ).toBe('Waits for: Send the value document');
+        expect(row.querySelector('[data-id="complete"]').disabled).toBe(true);
+        expect(row.querySelector('[data-id="sub-task"]').disabled).toBe(true);
+        // The others wait for nothing: their Done box is enabled.
+        const other = element.shadowRoot.querySelector(
+            `[data-key="${rest[0].key}"]`
+        );
+        expect(other.querySelector('[data-id="waits-for"]')).toBeNull();
+        expect(other.querySelector('[data-id="complete"]').disabled).toBe(
+            false
+        );
+    });
+
+    it('shows who owns each task, and why it is not the role asked for', () => {
+        const [first, second] = TASKS;
+        const element = mount({
+            tasks: [
+                {
+                    ...first,
+                    assignee: {
+                        id: '0055e0000000005AAA',
+                        name: 'Riley Park',
+                        role: 'Executive Sponsor',
+                        source: 'opportunity-team',
+                        note: null
+                    }
+                },
+                {
+                    ...second,
+                    assignee: {
+                        id: '0055e0000000001AAA',
+                        name: 'Jordan Lee',
+                        role: 'Renewal Manager',
+                        source: 'owner-fallback',
+                        note: 'No Renewal Manager on the opportunity or account team: assigned to the owner'
+                    }
+                }
+            ]
+        });
+        const owners = [
+            ...element.shadowRoot.querySelectorAll('[data-id="owner"]')
+        ].map((node) => node.textContent.trim());
+        expect(owners).toEqual([
+            'Owner: Riley Park (Executive Sponsor)',
+            'Owner: Jordan Lee (Renewal Manager)'
+        ]);
+        const notes = [
+            ...element.shadowRoot.querySelectorAll('[data-id="owner-note"]')
+        ].map((node) => node.textContent.trim());
+        expect(notes).toEqual([
+            'No Renewal Manager on the opportunity or account team: assigned to the owner'
+        ]);
     });
 });

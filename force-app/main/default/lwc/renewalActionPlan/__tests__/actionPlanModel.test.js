@@ -13,6 +13,7 @@ const withAiStatuses = (statuses, included = true) => ({
     ...DRAFT,
     aiTasks: statuses.map((executionStatus, index) => ({
         ...DRAFT.aiTasks[index],
+        blockedBy: [],
         executionStatus,
         included
     }))
@@ -29,6 +30,19 @@ describe('hasActiveAiTasks', () => {
         expect(hasActiveAiTasks(withAiStatuses(['running', 'failed']))).toBe(
             true
         );
+    });
+
+    it('is false while the only queued task waits for an unfinished task', () => {
+        const plan = withAiStatuses(['success', 'queued']);
+        plan.aiTasks[1] = {
+            ...plan.aiTasks[1],
+            blockedBy: [
+                { key: 'csm-1', action: 'Engage the CFO', status: 'pending' }
+            ]
+        };
+        expect(hasActiveAiTasks(plan)).toBe(false);
+        plan.aiTasks[1] = { ...plan.aiTasks[1], blockedBy: [] };
+        expect(hasActiveAiTasks(plan)).toBe(true);
     });
 
     it('is false once every task succeeded or failed', () => {
@@ -49,7 +63,7 @@ describe('edits', () => {
     it('applies recorded edits without touching the plan', () => {
         let edits = recordEdit(
             {},
-            { key: 'csm-2', field: 'priority', value: 1 }
+            { key: 'csm-2', field: 'priority', value: 5 }
         );
         edits = recordEdit(edits, {
             key: 'csm-2',
@@ -57,7 +71,7 @@ describe('edits', () => {
             value: '2026-12-10'
         });
         edits = recordEdit(edits, {
-            key: 'ai-4',
+            key: 'ai-3',
             field: 'include',
             value: false
         });
@@ -65,16 +79,17 @@ describe('edits', () => {
         const view = applyEdits(DRAFT, edits);
 
         expect(view.csmTasks[1]).toMatchObject({
-            priority: 1,
+            priority: 5,
             dueDate: '2026-12-10',
             included: true
         });
-        expect(view.aiTasks[3].included).toBe(false);
+        expect(view.aiTasks[2].included).toBe(false);
         expect(view.aiTasks[0].included).toBe(true);
-        expect(DRAFT.csmTasks[1].priority).toBe(2);
+        expect(DRAFT.csmTasks[1].priority).toBe(1);
     });
 
     it('sends only edited tasks, AI tasks as include flags only', () => {
+        const csm3 = DRAFT.csmTasks.find((task) => task.key === 'csm-3');
         const edits = recordEdit(
             recordEdit({}, { key: 'ai-1', field: 'include', value: false }),
             {
@@ -89,10 +104,10 @@ describe('edits', () => {
             {
                 key: 'csm-3',
                 include: true,
-                action: 'Document delivered value',
+                action: csm3.action,
                 description: 'Include the support savings.',
-                priority: 2,
-                dueDate: '2026-12-08'
+                priority: csm3.priority,
+                dueDate: csm3.dueDate
             }
         ]);
     });
@@ -123,13 +138,16 @@ describe('edits', () => {
 
 describe('withSubTaskStatus', () => {
     it('changes only the sub-task with that id', () => {
-        const target = SETTLED.csmTasks[0].subTasks[2];
+        const index = SETTLED.csmTasks.findIndex(
+            (task) => task.subTasks.length === 4
+        );
+        const target = SETTLED.csmTasks[index].subTasks[2];
 
         const plan = withSubTaskStatus(SETTLED, target.taskId, 'completed');
 
         expect(
-            plan.csmTasks[0].subTasks.map((subTask) => subTask.status)
+            plan.csmTasks[index].subTasks.map((subTask) => subTask.status)
         ).toEqual(['pending', 'pending', 'completed', 'pending']);
-        expect(SETTLED.csmTasks[0].subTasks[2].status).toBe('pending');
+        expect(SETTLED.csmTasks[index].subTasks[2].status).toBe('pending');
     });
 });

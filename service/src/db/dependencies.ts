@@ -1,0 +1,101 @@
+import { markForRemirror } from './remirror.ts';
+import type { Sql, TransactionSql } from './sql.ts';
+
+/**
+ * Task dependencies: a task waits for its prerequisites (`task_dependencies`), tasks of one plan. A prerequisite is
+ * finished when it is completed, or cancelled (the CSM or a re-plan decided it will not happen: nothing waits for it
+ * for ever). Every reader — the executor's claim, a CSM's completion, the plan view — asks the same question through
+ * `waitsForUnfinished`.
+ */
+type AnySql = Sql | TransactionSql;
+
+/** Statuses of a prerequisite that no longer hold its dependents back. */
+const FINISHED = ['completed', 'cancelled'] as const;
+
+/**
+ * `EXISTS` (an unfinished prerequisite of the task whose id is `taskId`), a fragment for a WHERE clause: the claim
+ * writes `NOT ${waitsForUnfinished(sql, sql`workflow_tasks.id`)}` inside its one statement.
+ */
+export const waitsForUnfinished = (sql: AnySql, taskId: ReturnType<AnySql>) => sql`EXISTS (
+  SELECT 1 FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
+   WHERE d.task_id = ${taskId} AND p.status NOT IN ${sql(FINISHED)})`;
+
+/** One dependency as finalize writes it, by plan task key. */
+interface DependencyByKey {
+  key: string;
+  dependsOn: string[];
+}
+
+/**
+ * Replaces the dependencies of a plan's tasks with the plan's own (inside finalize's transaction, after its tasks were
+ * inserted or re-pointed): keys resolve to the plan's top-level tasks, so a carried task keeps its row and its
+ * Salesforce Task while its dependencies follow the new version.
+ */
+export async function writePlanDependencies(tx: TransactionSql, planId: string, tasks: DependencyByKey[]): Promise<number> {
+  await tx`DELETE FROM task_dependencies WHERE task_id IN (SELECT id FROM workflow_tasks WHERE action_plan_id = ${planId})`;
+  const pairs = tasks.flatMap((t) => t.dependsOn.map((p) => ({ key: t.key, prerequisite: p })));
+  if (pairs.length === 0) return 0;
+  const rows = await tx`
+    INSERT INTO task_dependencies (task_id, prerequisite_id)
+    SELECT t.id, p.id
+      FROM unnest(${pairs.map((x) => x.key)}::text[], ${pairs.map((x) => x.prerequisite)}::text[]) AS i(key, prerequisite)
+      JOIN workflow_tasks t ON t.action_plan_id = ${planId} AND t.parent_task_id IS NULL AND t.plan_task_key = i.key
+      JOIN workflow_tasks p ON p.action_plan_id = ${planId} AND p.parent_task_id IS NULL AND p.plan_task_key = i.prerequisite
+    ON CONFLICT DO NOTHING
+    RETURNING task_id`;
+  return rows.length;
+}
+
+/** An unfinished prerequisite, as a blocked task names it. */
+export interface Blocker {
+  taskId: string;
+  prerequisiteId: string;
+  key: string;
+  action: string;
+  owner: 'AI' | 'CSM' | 'Customer';
+  status: string;
+}
+
+/**
+ * The unfinished prerequisites of these tasks (a sub-task waits for what its parent waits for: pass the parent's id).
+ * One query for a whole plan view.
+ */
+export async function blockersOf(sql: AnySql, taskIds: string[]): Promise<Blocker[]> {
+  if (taskIds.length === 0) return [];
+  return sql<Blocker[]>`
+    SELECT d.task_id AS "taskId", p.id AS "prerequisiteId", p.plan_task_key AS key, p.action, p.owner, p.status
+      FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
+     WHERE d.task_id IN ${sql(taskIds)} AND p.status NOT IN ${sql(FINISHED)}
+     ORDER BY d.task_id, p.plan_task_key`;
+}
+
+/** Every prerequisite of these tasks, finished or not (`status` says which), in key order. */
+export async function prerequisitesOf(sql: AnySql, taskIds: string[]): Promise<Blocker[]> {
+  if (taskIds.length === 0) return [];
+  return sql<Blocker[]>`
+    SELECT d.task_id AS "taskId", p.id AS "prerequisiteId", p.plan_task_key AS key, p.action, p.owner, p.status
+      FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
+     WHERE d.task_id IN ${sql(taskIds)}
+     ORDER BY d.task_id, p.plan_task_key`;
+}
+
+/** Whether a prerequisite in this status still holds its dependents back. */
+export const unfinished = (status: string) => !(FINISHED as readonly string[]).includes(status);
+
+/**
+ * The one thing every completion path does after a task finished (the executor's success, a CSM's PATCH, a Task
+ * closed in Salesforce, a cancel): the tasks that waited only for finished prerequisites are unblocked. Each is marked
+ * for re-mirroring (its Salesforce Task goes from "Waiting on someone else" to "Not Started"), and the update of a
+ * queued AI task fires the queue's NOTIFY trigger, so an executor claims it at its next wake-up. Returns the ids
+ * unblocked. Call it after the completion is written (in the same transaction when there is one).
+ */
+export async function unblockDependents(sql: AnySql, finishedTaskIds: string[]): Promise<string[]> {
+  if (finishedTaskIds.length === 0) return [];
+  const rows = await sql<{ id: string }[]>`
+    UPDATE workflow_tasks t SET ${markForRemirror(sql)}, updated_at = now()
+     WHERE t.id IN (SELECT task_id FROM task_dependencies WHERE prerequisite_id IN ${sql(finishedTaskIds)})
+       AND t.status NOT IN ${sql(FINISHED)}
+       AND NOT ${waitsForUnfinished(sql, sql`t.id`)}
+    RETURNING t.id`;
+  return rows.map((r) => r.id);
+}

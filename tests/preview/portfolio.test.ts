@@ -1,0 +1,127 @@
+/**
+ * The renewalPortfolio component in a real browser: compiled with LWC OSS (npm run build:preview), served at
+ * /preview/portfolio by the real service in embedded mode (its own PostgreSQL server, the local org emulator), in
+ * Debian's Chromium. It sorts by days to renewal and opens a row.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PREVIEW_DIST, ensurePreviewBuilt } from '../../scripts/build-preview.ts';
+import { loadConfig } from '../../service/src/config.ts';
+import { createLogger } from '../../service/src/log.ts';
+import { startService, type RunningService } from '../../service/src/server.ts';
+import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
+import { startPreviewFront } from './front.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const API_KEY = 'preview-portfolio-key-0123456789abcdefghijklmnop';
+const CSM = DEMO_IDS.users.jordanLee;
+
+describe('the renewal portfolio preview in Chromium', () => {
+  let dataDir: string;
+  let service: RunningService;
+  let front: { url: string; close(): Promise<void> } | undefined;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`);
+    dataDir = mkdtempSync(join(tmpdir(), 'rap-portfolio-'));
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      SERVICE_API_KEY: API_KEY,
+      TODAY: '2026-11-25',
+    } as NodeJS.ProcessEnv;
+    const [, started] = await Promise.all([ensurePreviewBuilt(), startService(loadConfig(env), createLogger('silent'))]);
+    service = started;
+    const own = await fetch(`${service.url}/preview/portfolio`).then(
+      (r) => (r.ok ? r.text() : ''),
+      () => '',
+    );
+    let base = service.url;
+    if (!own.includes('Local preview')) {
+      front = await startPreviewFront(PREVIEW_DIST, service.url);
+      base = front.url;
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => void pageErrors.push(error.message));
+    await page.goto(`${base}/preview/portfolio#key=${API_KEY}&user=${CSM}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await front?.close();
+    await service?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The Days to renewal column, top to bottom. */
+  const days = async () =>
+    (await page.locator('lightning-datatable tbody tr td[data-label="Days to renewal"]').allInnerTexts()).map((t) => Number(t.trim()));
+  const names = () => page.locator('lightning-datatable tbody tr th[data-label="Opportunity"]').allInnerTexts();
+
+  it('shows the four demo renewals, soonest first, with their risks', async () => {
+    await expect.poll(async () => (await days()).length, { timeout: 20_000 }).toBe(4);
+    expect(await days()).toEqual([10, 75, 165, 220]);
+    expect((await names()).map((n) => n.trim().split(' — ')[0])).toEqual([
+      'Globex Manufacturing',
+      'Northwind Health',
+      'Acme Logistics',
+      'Initech Software',
+    ]);
+    const acme = page.locator('lightning-datatable tbody tr', { hasText: 'Acme Logistics' });
+    expect(await acme.locator('td[data-label="Risks"]').innerText()).toContain('No contact role is the Economic Buyer');
+  });
+
+  it('sorts by days to renewal, latest first, when the column is sorted again', async () => {
+    const header = page.locator('lightning-datatable thead th[aria-label="Days to renewal"]');
+    // The column is sorted ascending already: one click sorts it descending (the service answers in that order).
+    await header.locator('a').first().click();
+    await expect.poll(days, { timeout: 20_000 }).toEqual([220, 165, 75, 10]);
+    await header.locator('a').first().click();
+    await expect.poll(days, { timeout: 20_000 }).toEqual([10, 75, 165, 220]);
+  });
+
+  it('filters by stage through the combobox', async () => {
+    await page.locator('lightning-combobox[data-id="stage"] button, lightning-combobox[data-id="stage"] input').first().click();
+    await page.locator('lightning-base-combobox-item', { hasText: 'Negotiate' }).click();
+    await expect.poll(days, { timeout: 20_000 }).toEqual([75]);
+    await page.locator('lightning-combobox[data-id="stage"] button, lightning-combobox[data-id="stage"] input').first().click();
+    await page.locator('lightning-base-combobox-item', { hasText: 'All stages' }).click();
+    await expect.poll(days, { timeout: 20_000 }).toEqual([10, 75, 165, 220]);
+  });
+
+  it('opens the opportunity of a row', async () => {
+    const row = page.locator('lightning-datatable tbody tr', { hasText: 'Northwind Health' });
+    await row.getByRole('button', { name: /Northwind Health/ }).click();
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { previewNavigations?: unknown[] }).previewNavigations ?? []))
+      .toEqual([
+        {
+          type: 'standard__recordPage',
+          attributes: { recordId: DEMO_IDS.opportunities.northwind, objectApiName: 'Opportunity', actionName: 'view' },
+        },
+      ]);
+    expect(await page.locator('#navigation').innerText()).toBe(
+      `Salesforce would open /lightning/r/Opportunity/${DEMO_IDS.opportunities.northwind}/view`,
+    );
+    expect(pageErrors).toEqual([]);
+  });
+});
