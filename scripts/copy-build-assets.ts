@@ -1,6 +1,6 @@
 /**
  * The second half of `npm run build`: copies the files the compiled service reads at run time (the stage and workflow
- * tables, the SQL migrations, the org emulator's demo seed, and the local preview when it is built) into the build
+ * tables, the team roles, the engagement rules, the SQL migrations, the org emulator's demo seed, and the local preview when it is built) into the build
  * output, at the same paths relative to the code that reads them, so `dist/` runs on its own. Run from the package
  * root: `node dist/scripts/copy-build-assets.js`.
  */
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The run-time files, as paths from the package root (a folder copies the files in it whose names match). */
 const BUILD_ASSETS: { from: string; match: RegExp; optional?: true }[] = [
-  { from: 'config', match: /^(stages|workflows)\.json$/ },
+  { from: 'config', match: /^(stages|workflows|team-roles|engagement-rules)\.json$/ },
   { from: 'service/src/db/migrations', match: /^\d{4}_[a-z0-9_]+\.sql$/ },
   { from: 'dev/org-emulator', match: /^demo-org\.json$/ },
   { from: 'preview/dist', match: /^/, optional: true },

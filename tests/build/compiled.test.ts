@@ -85,6 +85,8 @@ describe('the compiled build', () => {
       expect.arrayContaining([
         join('config', 'stages.json'),
         join('config', 'workflows.json'),
+        join('config', 'team-roles.json'),
+        join('config', 'engagement-rules.json'),
         join('dev', 'org-emulator', 'demo-org.json'),
       ]),
     );
@@ -121,6 +123,12 @@ describe('the compiled build', () => {
     expect(finalized.body.plan.status).toBe('finalized');
     const aiTaskIds: string[] = finalized.body.plan.aiTasks.map((t: { taskId: string }) => t.taskId);
     expect(aiTaskIds.length).toBeGreaterThan(0);
+    // The AI tasks that wait for CSM tasks (issue 15's dependencies) run once those are done: complete them through the
+    // compiled service, which unblocks what waited for them.
+    type PlanTask = { taskId: string; key: string; dependsOn?: string[] };
+    const prerequisites = new Set(finalized.body.plan.aiTasks.flatMap((t: PlanTask) => t.dependsOn ?? []));
+    for (const t of finalized.body.plan.csmTasks.filter((c: PlanTask) => prerequisites.has(c.key)) as PlanTask[])
+      expect((await call('PATCH', `/api/workflows/tasks/${t.taskId}`, { status: 'completed' })).status).toBe(200);
 
     const executor = await run(process.execPath, [join(out, 'scripts', 'executor.js'), '--once'], { cwd: root, env, timeout: 60_000 });
     expect(executor.stdout).toMatch(new RegExp(`"msg":"executor --once finished".*"claimed":${aiTaskIds.length}`));
