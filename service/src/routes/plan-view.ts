@@ -154,8 +154,10 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
   });
   // What was added after finalize (a monitoring task, an engagement rule's follow-up or proposal), with why.
   const planned = new Set([...plan.content.aiTasks, ...plan.content.csmTasks.flatMap((t) => [t, ...t.subTasks])].map((t) => t.key));
+  // Soonest due first, then by key: a stable order (the rows come in no order of their own).
   const addedTasks = rows
     .filter((r) => !planned.has(r.key))
+    .sort((a, b) => (a.dueDate ?? '9999-12-31').localeCompare(b.dueDate ?? '9999-12-31') || a.key.localeCompare(b.key))
     .map((r) => ({
       taskId: r.id,
       key: r.key,

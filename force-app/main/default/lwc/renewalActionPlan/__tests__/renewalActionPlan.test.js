@@ -17,6 +17,8 @@ const EXECUTION = require('./data/execution.json');
 const DRAFT = require('./data/draftPlan.json');
 const RUNNING = require('./data/finalizedPlanRunning.json');
 const SETTLED = require('./data/finalizedPlanSettled.json');
+// The settled plan once the engagement rules acted on the CSM's tracked emails (a follow-up, a proposed contact update).
+const ENGAGED = require('./data/finalizedPlanEngaged.json');
 
 jest.mock(
     '@salesforce/apex/RenewalActionPlanController.startWorkflow',
@@ -670,24 +672,24 @@ describe('c-renewal-action-plan', () => {
     });
 
     it('shows the follow-up an engagement rule added, with why it was added', async () => {
-        const { element } = await mount({ plan: SETTLED });
+        const { element } = await mount({ plan: ENGAGED });
         const added = child(element, 'c-action-plan-added-tasks');
 
         expect(
             [...added.querySelectorAll('[data-id="explanation"]')].map(text)
         ).toEqual([
-            'Why: created because the email sent on Dec 1 had no open after 3 business days',
-            'Why: flagged because the email sent on Dec 1 to priya.patel@acmelogistics.example bounced (550 5.1.1 user unknown)'
+            'Why: flagged because the email sent on Nov 25 to priya.patel@acmelogistics.example bounced (Salesforce marked the email bounced)',
+            'Why: created because the email sent on Nov 25 had no open after 3 business days'
         ]);
     });
 
     it('approves a proposed contact update, then re-reads the plan', async () => {
-        const { element } = await mount({ plan: SETTLED });
+        const { element } = await mount({ plan: ENGAGED });
         approveTask.mockResolvedValue(json({ task: {} }));
         const approved = {
             plan: {
-                ...SETTLED.plan,
-                addedTasks: SETTLED.plan.addedTasks.map((t) => ({
+                ...ENGAGED.plan,
+                addedTasks: ENGAGED.plan.addedTasks.map((t) => ({
                     ...t,
                     awaitingApproval: false
                 }))
@@ -701,7 +703,8 @@ describe('c-renewal-action-plan', () => {
 
         expect(approveTask).toHaveBeenCalledWith({
             opportunityId: OPPORTUNITY_ID,
-            taskId: SETTLED.plan.addedTasks[1].taskId
+            taskId: ENGAGED.plan.addedTasks.find((t) => t.awaitingApproval)
+                .taskId
         });
         expect(
             child(element, 'c-action-plan-added-tasks').querySelectorAll(
