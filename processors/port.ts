@@ -104,7 +104,7 @@ export interface ProcessorServices {
   now(): Date;
 }
 
-interface ProcessorContext {
+export interface ProcessorContext {
   task: ProcessorTask;
   customer: CustomerContext;
   workflow: WorkflowContext;
@@ -119,7 +119,7 @@ interface ProcessorResult {
 
 /** One Salesforce field an AI task will write: what the CSM approves (or unticks) before finalize. */
 export interface FieldChange {
-  object: 'Opportunity' | 'Task';
+  object: 'Opportunity' | 'Task' | 'Contact';
   /** The record written; null for a record the task creates. */
   recordId: string | null;
   recordName: string | null;

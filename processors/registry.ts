@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ProcessorDefinition } from './port.ts';
+import { contactBounceRecorder } from './contact-bounce-recorder/index.ts';
 import { crmOpportunityUpdater } from './crm-opportunity-updater/index.ts';
 import { emailEngagementTracker } from './email-engagement-tracker/index.ts';
 import { followUpReminderCreator } from './follow-up-reminder-creator/index.ts';
@@ -17,6 +18,7 @@ const definitions = [
   emailEngagementTracker,
   crmOpportunityUpdater,
   workflowScheduler,
+  contactBounceRecorder,
 ] as const;
 
 /** Processors by name. */

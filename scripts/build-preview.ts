@@ -12,7 +12,15 @@ const LWC_DIR = join(ROOT, 'force-app', 'main', 'default', 'lwc');
 const PREVIEW = join(ROOT, 'preview');
 export const PREVIEW_DIST = join(PREVIEW, 'dist');
 const SLDS_CSS = 'assets/styles/salesforce-lightning-design-system.min.css';
-const APEX_METHODS = ['startWorkflow', 'getActionPlan', 'generateActionPlan', 'finalizeActionPlan', 'updateTask', 'getPortfolio'];
+const APEX_METHODS = [
+  'startWorkflow',
+  'getActionPlan',
+  'generateActionPlan',
+  'finalizeActionPlan',
+  'updateTask',
+  'approveTask',
+  'getPortfolio',
+];
 
 /** Module records: the `c` namespace from force-app, and the platform modules the preview stands in for. */
 function moduleRecords() {

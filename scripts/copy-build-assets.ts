@@ -1,6 +1,6 @@
 /**
- * The second half of `npm run build`: copies the files the compiled service reads at run time (the configuration
- * tables in `config/`, the SQL migrations, the org emulator's demo seed, and the local preview when it is built) into the build
+ * The second half of `npm run build`: copies the files the compiled service reads at run time (the configuration in
+ * `config/`: stages, workflows, team roles, engagement rules; the SQL migrations, the org emulator's demo seed, and the local preview when it is built) into the build
  * output, at the same paths relative to the code that reads them, so `dist/` runs on its own. Run from the package
  * root: `node dist/scripts/copy-build-assets.js`.
  */

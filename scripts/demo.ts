@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../service/src/app.ts';
-import { middayOf } from '../service/src/clock.ts';
+import { addDays } from '../service/src/calendar/dates.ts';
+import { clockFrom, middayOf } from '../service/src/clock.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
+import { runEngagementRules } from '../service/src/engagement/engine.ts';
+import { ruleFor } from '../service/src/engagement/rules.ts';
 import { runTaskNow } from '../service/src/executor/manual.ts';
 import { createLogger } from '../service/src/log.ts';
 import { assembleDeps } from '../service/src/server.ts';
@@ -54,6 +57,7 @@ try {
     apiKey: 'demo-service-api-key-0123456789abcdef',
   });
   const app = createApp(deps);
+  const ENGAGEMENT_DAYS = ruleFor(deps.engagementRules, 'Discovery').noOpenAfterBusinessDays ?? 3;
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await app.request(`/api/workflows${path}`, {
       method,
@@ -193,6 +197,25 @@ try {
     say(`  ${s.name} (${s.stage}) ${s.status} for ${s.date}; conditions: ${(s.conditions as string[]).join('; ')}`);
   say('  When the date comes, the open Discovery tasks carry over into the Prepare workflow.');
 
+  rule('CUSTOMER ENGAGEMENT');
+  // Jordan sends the usage report from Salesforce (Enhanced Email, open tracking on); Eric does not open it.
+  const eric = org.records('Contact').find((c) => c.Name === 'Eric Estrada')!;
+  org.sendEmail({ Subject: 'Q3 usage report', ToAddress: String(eric.Email), RelatedToId: ACME });
+  say(`  ${today}: Jordan Lee sends "Q3 usage report" to Eric Estrada from Salesforce (tracked). It goes unopened.`);
+  const due = deps.calendar.add(today, ENGAGEMENT_DAYS);
+  for (let day = addDays(today, 1); day <= due; day = addDays(day, 1)) {
+    const onDay = { ...deps, ...clockFrom(middayOf(day)) };
+    const run = await runEngagementRules(onDay);
+    const business = deps.calendar.businessDaysBetween(today, day);
+    say(
+      `  ${day}: ${plural(business, 'business day')} without an open${run.fired ? '' : ' — nothing yet'}${deps.calendar.isBusinessDay(day) ? '' : ' (not a business day)'}`,
+    );
+  }
+  const view = (await api('GET', `/executions/${execution.id}/action-plan`)).plan;
+  for (const t of view.addedTasks.filter((a: any) => a.explanation))
+    say(
+      `  Follow-up: ${t.action} — due ${t.dueDate}${t.salesforceTaskId ? `, Salesforce Task ${t.salesforceTaskId}` : ''}\n    Why: ${t.explanation}`,
+    );
   section("Renewal Portfolio (Jordan Lee's book, soonest first)");
   const book = await app.request('/api/portfolio?owner=me&sort=daysToRenewal', {
     headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN },

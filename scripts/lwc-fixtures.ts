@@ -9,8 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { middayOf } from '../service/src/clock.ts';
+import { clockFrom, middayOf } from '../service/src/clock.ts';
 import { claimTaskNow, releaseTasks } from '../service/src/db/queue.ts';
+import { runEngagementRules } from '../service/src/engagement/engine.ts';
 import { mirrorPendingTasks } from '../service/src/sync/mirror.ts';
 import setupDatabaseServer from '../testkit/database-server.ts';
 
@@ -32,7 +33,9 @@ const h = await startHarness();
 const instant = middayOf(TODAY).toISOString();
 h.deps.now = () => new Date(instant);
 try {
-  const fixtures = { renewalActionPlan: await readFixtures(), renewalPortfolio: await readPortfolio() };
+  const renewalActionPlan = await readFixtures();
+  const renewalPortfolio = await readPortfolio();
+  const fixtures = { renewalActionPlan: { ...renewalActionPlan, ...(await readEngaged()) }, renewalPortfolio };
   const stable = stabilizer(instant);
   for (const [component, name, body] of Object.entries(fixtures).flatMap(([c, files]) =>
     Object.entries(files).map(([n, b]) => [c, n, b] as const),
@@ -103,10 +106,34 @@ async function readFixtures() {
  * from May to January (a re-plan is due): Globex without a plan 10 days before its renewal, Acme needing a re-plan.
  */
 async function readPortfolio() {
+  const closeDate = h.org.records('Opportunity').find((o) => o.Id === h.discoveryId)!.CloseDate;
   h.org.updateRecord('Opportunity', h.discoveryId, { CloseDate: '2027-01-14' });
   const res = await h.api('GET', '/api/portfolio?owner=me&sort=daysToRenewal&pageSize=2');
   if (res.status !== 200) throw new Error(`GET /api/portfolio answered ${res.status}: ${res.text}`);
+  h.org.updateRecord('Opportunity', h.discoveryId, { CloseDate: closeDate });
   return { portfolio: res.body };
+}
+
+/**
+ * The finalized plan once the engagement rules have acted on the CSM's tracked Salesforce emails (read after the
+ * portfolio, once its renewal date is back, so neither changes the other fixtures): on Dec 1, three business days
+ * after Nov 25 (Thanksgiving and the weekend between), the unopened usage report to Eric has brought a follow-up CSM
+ * task, and the renewal proposal to Priya, which bounced, a contact update proposed for the CSM's approval.
+ */
+async function readEngaged() {
+  h.org.sendEmail({ Subject: 'Usage report', ToAddress: 'eric.estrada@acmelogistics.example', RelatedToId: h.discoveryId });
+  // The org marks an email bounced (IsBounced is set by Salesforce's bounce handling, not by an API write).
+  h.org.sendEmail({
+    Subject: 'Renewal proposal',
+    ToAddress: 'priya.patel@acmelogistics.example',
+    RelatedToId: h.discoveryId,
+    IsBounced: true,
+  } as Parameters<typeof h.org.sendEmail>[0]);
+  await runEngagementRules({ ...h.deps, ...clockFrom(middayOf('2026-12-01')) });
+  const [execution] = await h.sql<{ id: string }[]>`SELECT id FROM workflow_executions WHERE opportunity_id = ${h.discoveryId}`;
+  const res = await h.api('GET', `/api/workflows/executions/${execution!.id}/action-plan`);
+  if (res.status !== 200) throw new Error(`GET the action plan answered ${res.status}: ${res.text}`);
+  return { finalizedPlanEngaged: res.body };
 }
 
 /**

@@ -3,6 +3,7 @@ import { createApp } from '../service/src/app.ts';
 import { OrgBusinessCalendar } from '../service/src/calendar/org-calendar.ts';
 import { clockFrom, middayOf } from '../service/src/clock.ts';
 import { loadConfig } from '../service/src/config.ts';
+import { loadEngagementRules } from '../service/src/engagement/rules.ts';
 import type { Deps } from '../service/src/deps.ts';
 import { createLogger } from '../service/src/log.ts';
 import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
@@ -68,6 +69,7 @@ export async function startHarness(
     planner: new PlaybookPlanner(),
     // The same calendar the service assembles: the org's holidays and business hours (the demo org's are the US ones).
     calendar: await OrgBusinessCalendar.load(conn, { country: 'US', log }),
+    engagementRules: loadEngagementRules(),
     stages: opts.stages ?? loadStages(),
     workflows: opts.workflows ?? loadWorkflows(),
     env,

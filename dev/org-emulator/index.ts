@@ -56,6 +56,11 @@ export interface OrgEmulator {
   records(type: string): Record<string, unknown>[];
   /** Edits a record as a user in Salesforce would: validated, LastModifiedDate and SystemModstamp move forward. */
   updateRecord(type: string, id: string, fields: Record<string, unknown>): void;
+  /**
+   * A user sends an email from Salesforce with Enhanced Email and open tracking on: the org logs it as a sent, tracked
+   * EmailMessage (it alone sets IsTracked, then FirstOpenedDate when the recipient opens it). Returns its id.
+   */
+  sendEmail(fields: { Subject: string; ToAddress: string; RelatedToId: string; FromAddress?: string; TextBody?: string }): string;
   /** Every minted token becomes invalid (401 INVALID_SESSION_ID), to test re-minting. */
   expireTokens(): void;
   /** Custom notifications the org accepted (customNotificationAction), one per active recipient, oldest first. */
@@ -127,6 +132,11 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       const record = store.find(id, object.name);
       if (!record) throw new Error(`No live ${object.name} with id ${id}`);
       store.update(object, String(record.Id), deserialize(object, fields), { userId: String(record.OwnerId ?? defaultUserId) });
+    },
+    sendEmail: (fields) => {
+      const object = objectNamed('EmailMessage');
+      const values = { ...fields, Status: '3', Incoming: false, IsTracked: true, MessageDate: new Date(store.clock.now()).toISOString() };
+      return String(store.create(object, deserialize(object, values), { userId: defaultUserId, system: true }).Id);
     },
     expireTokens: () => org.tokens.expireAll(),
     holdUpserts: () => org.commits.hold(),

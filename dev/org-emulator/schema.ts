@@ -53,6 +53,8 @@ export interface ObjectDef {
   keyPrefix: string;
   fields: Record<string, FieldDef>;
   children: Record<string, ChildRelationship>;
+  /** A rule of the object on updates: the fields of `existing` that may not be updated now, and why (undefined: all may). */
+  lockedOnUpdate?: (existing: StoredRecord, fields: string[]) => { fields: string[]; reason: string } | undefined;
 }
 
 // Field builders, so each field in OBJECTS reads as one line.
@@ -120,6 +122,8 @@ const TEAM_MEMBER_ROLES = [
 const TASK_STATUSES = ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'] as const;
 const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
 const TASK_SUBTYPES = ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'] as const;
+/** EmailMessage.Status: 0 New, 1 Read, 2 Replied, 3 Sent, 4 Forwarded, 5 Draft. */
+const EMAIL_MESSAGE_STATUSES = ['0', '1', '2', '3', '4', '5'] as const;
 const CLOSED_STAGES = ['Closed Won', 'Closed Lost'];
 
 const SYSTEM_FIELDS: Record<string, FieldDef> = {
@@ -137,8 +141,9 @@ function object(
   keyPrefix: string,
   fields: Record<string, FieldDef>,
   children: Record<string, ChildRelationship> = {},
+  lockedOnUpdate?: ObjectDef['lockedOnUpdate'],
 ): ObjectDef {
-  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children };
+  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children, lockedOnUpdate };
 }
 
 const activityChildren = (field: string) => ({
@@ -231,6 +236,13 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         Email: email(),
         Phone: phone(),
         OwnerId: owner(),
+        // Bounce management (Object Reference, Contact): both Create/Update; IsEmailBounced is derived from them.
+        EmailBouncedDate: datetime(),
+        EmailBouncedReason: text(255),
+        IsEmailBounced: formula(
+          { type: 'boolean', label: 'Is Email Bounced' },
+          (r) => r.EmailBouncedDate != null || r.EmailBouncedReason != null,
+        ),
       },
       {
         OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'ContactId' },
@@ -321,6 +333,43 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
       Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
     }),
+    // Enhanced Email (Object Reference, EmailMessage; field reference for types and lengths). The open tracking
+    // fields and the bounce flag are the org's to set: read-only to the API, like IsTracked and HasAttachment.
+    object(
+      'EmailMessage',
+      '02s',
+      {
+        Subject: text(3000),
+        TextBody: longText(131072),
+        HtmlBody: longText(131072),
+        Headers: longText(32000),
+        FromAddress: text(1000),
+        FromName: text(1000),
+        ToAddress: text(4000),
+        CcAddress: text(4000),
+        BccAddress: text(4000),
+        MessageDate: datetime(),
+        MessageIdentifier: text(255, { label: 'Message ID' }),
+        ThreadIdentifier: text(765, { label: 'Thread ID' }),
+        Incoming: checkbox(false),
+        Status: picklist(EMAIL_MESSAGE_STATUSES, { required: true }),
+        RelatedToId: lookup(['Opportunity', 'Account'], 'RelatedTo', { label: 'Related To ID' }),
+        ReplyToEmailMessageId: lookup('EmailMessage', 'ReplyToEmailMessage', { label: 'Email Message ID' }),
+        ActivityId: lookup('Task', 'Activity', { label: 'Activity ID', access: 'createOnly' }),
+        IsExternallyVisible: checkbox(false),
+        IsTracked: { type: 'boolean', label: 'Is Tracked', access: 'readOnly', defaultValue: false },
+        IsBounced: { type: 'boolean', label: 'Bounced?', access: 'readOnly', defaultValue: false },
+        HasAttachment: { type: 'boolean', label: 'Has Attachment', access: 'readOnly', defaultValue: false },
+        FirstOpenedDate: datetime({ label: 'First Opened', access: 'readOnly' }),
+        LastOpenedDate: datetime({ label: 'Last Opened', access: 'readOnly' }),
+      },
+      {},
+      // Object Reference: update() only on a Draft; otherwise only IsExternallyVisible and custom fields.
+      (existing, fields) => {
+        const locked = existing.Status === '5' ? [] : fields.filter((f) => f !== 'IsExternallyVisible' && !f.endsWith('__c'));
+        return locked.length ? { fields: locked, reason: 'only a draft email can be updated' } : undefined;
+      },
+    ),
     // Setup objects the org's calendar lives in (Setup > Holidays, Setup > Business Hours).
     object('Holiday', '0C0', {
       Name: text(80, { label: 'Holiday Name', required: true }),

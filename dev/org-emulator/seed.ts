@@ -28,6 +28,7 @@ const SEED_OBJECTS = [
   'AccountTeamMember',
   'Task',
   'Event',
+  'EmailMessage',
 ] as const;
 
 const relativeDate = z.strictObject({ daysFromToday: z.number().int() });

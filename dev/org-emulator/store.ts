@@ -7,10 +7,12 @@ import type { OrgClock } from './time.ts';
 import { formatDateTime, parseDateTime } from './time.ts';
 import { checkFieldValues, checkRequired } from './validate.ts';
 
-/** Who writes, and whether the write is the seed loader's (which may set Id and audit fields). */
+/** Who writes, and whether the write is the seed loader's (which may set Id and audit fields) or the org's own. */
 export interface WriteContext {
   userId: string;
   seed?: boolean;
+  /** The org itself writes (an email it sends), so it sets the fields only the org sets, like IsTracked. */
+  system?: boolean;
 }
 
 type Tables = Map<string, Map<string, StoredRecord>>;
@@ -59,11 +61,13 @@ export class OrgStore {
 
   create(object: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const audit = ctx.seed ? takeAuditFields(values) : new Map<string, unknown>();
+    // Fields only the org sets (an email's open tracking) are the seed's to give, as the org's history would have.
+    const orgSet = ctx.seed || ctx.system ? takeOrgSetFields(object, values) : new Map<string, unknown>();
     checkFieldValues(object, values, 'create', this.lookup, this.queueSupports);
     const record: StoredRecord = {};
     for (const [name, def] of Object.entries(object.fields)) {
       const fallback = def.defaultValue === '$runningUser' ? ctx.userId : def.defaultValue;
-      record[name] = values.has(name) ? values.get(name) : (fallback ?? null);
+      record[name] = values.has(name) ? values.get(name) : orgSet.has(name) ? orgSet.get(name) : (fallback ?? null);
     }
     record.Id = audit.get('Id') ?? this.newId(object);
     const now = this.clock.now();
@@ -84,6 +88,13 @@ export class OrgStore {
   update(object: ObjectDef, id: string, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const existing = this.find(id, object.name);
     if (!existing) throw recordError('ENTITY_IS_DELETED', 'entity is deleted');
+    const locked = object.lockedOnUpdate?.(existing, [...values.keys()]);
+    if (locked)
+      throw recordError(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        `Unable to update fields: ${locked.fields.join(', ')} (${locked.reason})`,
+        locked.fields,
+      );
     checkFieldValues(object, values, 'update', this.lookup, this.queueSupports);
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
@@ -163,6 +174,17 @@ export class OrgStore {
 }
 
 /** Seed records may carry Id and audit fields, which the API never accepts. */
+function takeOrgSetFields(object: ObjectDef, values: Map<string, unknown>): Map<string, unknown> {
+  const taken = new Map<string, unknown>();
+  for (const [name, def] of Object.entries(object.fields)) {
+    if (def.access === 'readOnly' && !def.formula && values.has(name)) {
+      taken.set(name, values.get(name));
+      values.delete(name);
+    }
+  }
+  return taken;
+}
+
 function takeAuditFields(values: Map<string, unknown>): Map<string, unknown> {
   const taken = new Map<string, unknown>();
   for (const name of ['Id', ...AUDIT_FIELDS]) {

@@ -138,6 +138,7 @@ export const EnvSchema = z
     EXECUTOR_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
     RESURFACE_CRON: cronExpression.default('0 8 * * *'),
     WORKFLOW_SCHEDULER_CRON: cronExpression.default('0 8 * * *'),
+    ENGAGEMENT_RULES_CRON: cronExpression.default('0 * * * *'),
     PLAN_GENERATION_CRON: cronExpression.default('* * * * *'),
     PLAN_GENERATION_BATCH: z.coerce.number().int().min(1).max(200).default(10),
     SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),

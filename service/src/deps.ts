@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from './calendar/business-days.ts';
 import type { IsoDate } from './calendar/dates.ts';
 import type { Env } from './config.ts';
+import type { EngagementRules } from './engagement/rules.ts';
 import type { Database } from './db/sql.ts';
 import type { Logger } from './log.ts';
 import type { Planner } from './plan/planner.ts';
@@ -16,6 +17,8 @@ export interface Deps {
   /** The configured planner (the playbook, or the LLM planner when a model is configured). */
   planner: Planner;
   calendar: BusinessCalendar;
+  /** What customer engagement does to a plan, per stage (config/engagement-rules.json, validated at startup). */
+  engagementRules: EngagementRules;
   /** The stage table (config/stages.json, loaded once at start; tests and the demo may pin another). */
   stages: RenewalStage[];
   /** The workflow table (config/workflows.json, likewise). */

@@ -12,6 +12,7 @@ import type { Deps } from './deps.ts';
 import { createLogger, type Logger } from './log.ts';
 import { llmPlannerFromEnv } from './plan/llm-planner.ts';
 import { PlaybookPlanner } from './plan/playbook.ts';
+import { loadEngagementRules } from './engagement/rules.ts';
 import { stepModelFromEnv } from './workflows/steps/model.ts';
 import { loadWorkflows } from './workflows/steps/workflows.ts';
 import { loadStages } from './stages/stages.ts';
@@ -70,6 +71,7 @@ export async function assembleDeps(
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
     calendar,
+    engagementRules: loadEngagementRules(),
     stages: loadStages(),
     workflows: loadWorkflows(),
     env,

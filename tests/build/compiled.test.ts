@@ -85,6 +85,8 @@ describe('the compiled build', () => {
       expect.arrayContaining([
         join('config', 'stages.json'),
         join('config', 'workflows.json'),
+        join('config', 'team-roles.json'),
+        join('config', 'engagement-rules.json'),
         join('dev', 'org-emulator', 'demo-org.json'),
       ]),
     );
@@ -119,21 +121,19 @@ describe('the compiled build', () => {
     expect((await call('POST', `/api/workflows/executions/${id}/action-plan/generate`)).status).toBe(201);
     const finalized = await call('POST', `/api/workflows/executions/${id}/action-plan/finalize`, {});
     expect(finalized.body.plan.status).toBe('finalized');
-    // The AI tasks that wait for nothing run now; one waiting for a CSM task stays queued.
-    const aiTasks: { taskId: string; blockedBy: unknown[] }[] = finalized.body.plan.aiTasks;
-    const aiTaskIds = aiTasks.filter((t) => t.blockedBy.length === 0).map((t) => t.taskId);
-    const waitingIds = aiTasks.filter((t) => t.blockedBy.length > 0).map((t) => t.taskId);
+    const aiTaskIds: string[] = finalized.body.plan.aiTasks.map((t: { taskId: string }) => t.taskId);
     expect(aiTaskIds.length).toBeGreaterThan(0);
-    expect(waitingIds.length).toBeGreaterThan(0);
+    // The AI tasks that wait for CSM tasks (issue 15's dependencies) run once those are done: complete them through the
+    // compiled service, which unblocks what waited for them.
+    type PlanTask = { taskId: string; key: string; dependsOn?: string[] };
+    const prerequisites = new Set(finalized.body.plan.aiTasks.flatMap((t: PlanTask) => t.dependsOn ?? []));
+    for (const t of finalized.body.plan.csmTasks.filter((c: PlanTask) => prerequisites.has(c.key)) as PlanTask[])
+      expect((await call('PATCH', `/api/workflows/tasks/${t.taskId}`, { status: 'completed' })).status).toBe(200);
 
     const executor = await run(process.execPath, [join(out, 'scripts', 'executor.js'), '--once'], { cwd: root, env, timeout: 60_000 });
     expect(executor.stdout).toMatch(new RegExp(`"msg":"executor --once finished".*"claimed":${aiTaskIds.length}`));
     const rows = await db.sql<{ execution_status: string }[]>`SELECT execution_status FROM workflow_tasks WHERE id IN ${db.sql(aiTaskIds)}`;
     expect(rows.map((r) => r.execution_status)).toEqual(aiTaskIds.map(() => 'success'));
-    const waiting = await db.sql<
-      { execution_status: string }[]
-    >`SELECT execution_status FROM workflow_tasks WHERE id IN ${db.sql(waitingIds)}`;
-    expect(waiting.map((r) => r.execution_status)).toEqual(waitingIds.map(() => 'queued'));
 
     const exited = new Promise<number | null>((resolve) => server!.once('exit', resolve));
     server.kill('SIGTERM');

@@ -44,6 +44,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   ApexPage: ['RenewalActionPlanMassStart'],
   LightningComponentBundle: [
+    'actionPlanAddedTasks',
     'actionPlanAiTasks',
     'actionPlanCsmTasks',
     'actionPlanFormat',

@@ -14,6 +14,9 @@ import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
 import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
+import { shortDate } from '../../service/src/engagement/decide.ts';
+import { runEngagementRules } from '../../service/src/engagement/engine.ts';
+import { onDay, trackedEmail } from '../../testkit/engagement.ts';
 import { startPreviewFront } from './front.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -274,6 +277,40 @@ describe('the action plan preview in Chromium', () => {
     mkdirSync(join(PREVIEW_DIST, 'screenshots'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
+  }, 60_000);
+
+  it('shows the follow-up an unopened email brought, with why, three business days later', async () => {
+    const { execution } = await (
+      await fetch(`${service.url}/api/workflows/executions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
+        body: JSON.stringify({ opportunityId: OPPORTUNITY }),
+      })
+    ).json();
+    const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
+    const deps = service.deps;
+    await trackedEmail(
+      deps,
+      { ...plan, opportunityId: OPPORTUNITY, csmUserId: CSM },
+      {
+        provider: 'sendgrid',
+        emailId: 'preview-usage-report',
+        subject: 'Usage report',
+        sentTo: 'eric.estrada@acmelogistics.example',
+        key: 'track-usage',
+      },
+    );
+    const sentOn = deps.today();
+    const run = await runEngagementRules(onDay(deps, deps.calendar.add(sentOn, 3)));
+    expect(run.fired).toBe(1);
+
+    await page.reload();
+    const explanation = page.locator('c-action-plan-added-tasks [data-id="explanation"]');
+    await explanation.first().waitFor({ timeout: 15_000 });
+    expect(await explanation.allInnerTexts()).toContain(
+      `Why: created because the email sent on ${shortDate(sentOn)} had no open after 3 business days`,
+    );
+    expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 
   it('lays out at 420 px (a phone), with padding inside the card, and passes axe there too', async () => {

@@ -29,6 +29,7 @@ describe('npm run demo', () => {
       'FINALIZE',
       'AI Tasks Executing',
       'Next Workflow Scheduled',
+      'CUSTOMER ENGAGEMENT',
       "Renewal Portfolio (Jordan Lee's book, soonest first)",
       'Globex Manufacturing — FY27 Renewal: 10 days (Critical)',
       'Northwind Health — FY27 Renewal: 75 days (Negotiate)',
@@ -65,6 +66,12 @@ describe('npm run demo', () => {
     expect(stdout).toContain('✓ Engage the economic buyer (CFO) completed by Riley Park');
     expect(stdout).toContain('✓ Remind the CSM to follow up on the CFO meeting request → success');
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
+    // The usage report goes unopened; Thanksgiving and the weekend are not business days, so the follow-up comes Dec 1.
+    expect(stdout).toContain('2026-11-30: 2 business days without an open — nothing yet');
+    expect(stdout).toMatch(
+      /Follow-up: No reply from Eric Estrada to "Q3 usage report": call Eric — due 2026-12-02, Salesforce Task 00T\w+/,
+    );
+    expect(stdout).toContain('Why: created because the email sent on Nov 25 had no open after 3 business days');
     expect(stdout).toContain('⚑ No customer engagement in 45 days (last on 2026-10-11)');
     expect(stdout).toContain('⚑ No finalized plan with 75 days to renewal');
   }, 150_000);

@@ -10,6 +10,9 @@ export type NotificationKind =
   | 'workflow-rescheduled'
   | 'email-open'
   | 'email-reply'
+  | 'engagement-follow-up'
+  | 'engagement-completed'
+  | 'email-bounced'
   | 'mirror-failed'
   | 'mirror-stuck'
   | 'replan-needed';

@@ -8,8 +8,13 @@ import type { NewPlanTask as PortPlanTask } from '../../../processors/port.ts';
  * execution a task belongs to. Each write is keyed (a derived plan task key, the task id,
  * the plan id), so running a processor again after a crash or a retry creates nothing twice.
  */
-interface NewPlanTask extends PortPlanTask {
-  sourceTask: TaskRow;
+export interface NewPlanTask extends PortPlanTask {
+  /** The task (or, for an engagement rule, the email) the new task comes from: its plan, key prefix and assignee. */
+  sourceTask: Pick<TaskRow, 'actionPlanId' | 'executionId' | 'opportunityId' | 'planTaskKey' | 'assigneeUserId'>;
+  /** An AI task proposed for approval: it runs this processor only once the CSM approves it (`POST /api/workflows/tasks/{id}/approve`). */
+  proposedProcessor?: string;
+  /** Why the service added it (an engagement rule), shown on the task. */
+  explanation?: string;
 }
 
 /** Adds a task to the source task's plan (key `<source key>-<suffix>`), or returns the one already added. */
@@ -30,7 +35,11 @@ export async function addPlanTask(sql: Sql, t: NewPlanTask): Promise<{ task: Tas
     snoozed_until: t.snoozedUntil,
     assignee_user_id: s.assigneeUserId,
     metadata: sql.json(t.metadata as never),
-    auto_execute: false,
+    explanation: t.explanation ?? null,
+    awaiting_approval: t.proposedProcessor !== undefined,
+    // A proposal is an AI task with no execution status: the executor claims only queued ones.
+    auto_execute: t.proposedProcessor !== undefined,
+    processor: t.proposedProcessor ?? null,
     complexity: 'simple',
     mirror_status: 'pending',
   };

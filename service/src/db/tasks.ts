@@ -44,6 +44,10 @@ export interface TaskRow {
   salesforceTaskId: string | null;
   mirrorStatus: 'pending' | 'synced' | 'failed' | 'skipped';
   mirrorError: string | null;
+  /** Why the service added or changed the task on its own (an engagement rule); null for the plan's own tasks. */
+  explanation: string | null;
+  /** An AI task proposed after finalize, waiting for the CSM's approval before it runs. */
+  awaitingApproval: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,7 +61,8 @@ export const taskColumns = (sql: Sql | TransactionSql) => sql`
   execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
   parent_task_id AS "parentTaskId", estimated_completion_time AS "estimatedCompletionTime", complexity,
   execute_immediately AS "executeImmediately", attempts, salesforce_task_id AS "salesforceTaskId",
-  mirror_status AS "mirrorStatus", mirror_error AS "mirrorError", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  mirror_status AS "mirrorStatus", mirror_error AS "mirrorError", explanation, awaiting_approval AS "awaitingApproval",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export async function getTask(sql: Sql, id: string): Promise<TaskRow | undefined> {
   const [row] = await sql<TaskRow[]>`SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE id = ${id}`;
@@ -82,6 +87,11 @@ export interface TaskState {
   mirrorRetryAt: Date | null;
   /** How long its current state has waited to reach Salesforce, on the database's clock (null unless pending). */
   mirrorWaitingSeconds: number | null;
+  owner: TaskRow['owner'];
+  action: string;
+  processor: string | null;
+  explanation: string | null;
+  awaitingApproval: boolean;
   /** Its owner: the Salesforce Task's OwnerId (a user or a queue) and how finalize chose it. */
   assignee: { id: string; name: string | null; role: string | null; source: TaskRow['assigneeSource']; note: string | null } | null;
 }
@@ -92,6 +102,7 @@ export const taskStateSelect = (sql: Sql) => sql`
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
          mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
          extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
+         owner, action, processor, explanation, awaiting_approval AS "awaitingApproval",
          CASE WHEN assignee_user_id IS NULL THEN NULL ELSE jsonb_build_object(
            'id', coalesce(assignee_queue_id, assignee_user_id), 'name', assignee_name, 'role', assignee_role,
            'source', assignee_source, 'note', assignee_note) END AS assignee
@@ -140,7 +151,7 @@ export async function opportunitiesOfTasks(sql: Sql, f: Omit<TaskFilters, 'limit
   return rows.map((r) => r.opportunityId);
 }
 
-interface TaskPatch {
+export interface TaskPatch {
   status?: TaskStatus;
   dueDate?: string;
   snoozedUntil?: string | null;
@@ -184,6 +195,18 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
     const finished = !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled');
     return { ...row, unblocked: finished ? await unblockDependents(tx, [row.id]) : [] };
   });
+}
+
+/**
+ * Approves an AI task proposed after finalize (an engagement rule's contact update): queued for the executor at once.
+ * Undefined when it is not waiting for approval (already approved, cancelled, or never proposed).
+ */
+export async function approveProposedTask(sql: Sql, id: string): Promise<TaskRow | undefined> {
+  const [row] = await sql<TaskRow[]>`
+    UPDATE workflow_tasks SET awaiting_approval = false, execution_status = 'queued', run_after = now(), updated_at = now()
+     WHERE id = ${id} AND awaiting_approval AND auto_execute AND status <> 'cancelled'
+    RETURNING ${taskColumns(sql)}`;
+  return row;
 }
 
 export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow[]> {

@@ -74,7 +74,8 @@ export function processorPort(env: ExecutorServices, task: TaskRow): ProcessorSe
         conditions: w.conditions,
       }),
     isStage: (stage) => (STAGE_IDS as readonly string[]).includes(stage),
-    trackEmail: (email) => trackEmail(sql, { ...email, taskId: task.id, opportunityId: task.opportunityId, userId: task.assigneeUserId }),
+    trackEmail: (email) =>
+      trackEmail(sql, { ...email, taskId: task.id, opportunityId: task.opportunityId, userId: task.assigneeUserId, sentAt: env.now() }),
     calendar: env.calendar,
     email: env.email,
     log: env.log,

@@ -152,6 +152,25 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
       }),
     };
   });
+  // What was added after finalize (a monitoring task, an engagement rule's follow-up or proposal), with why.
+  const planned = new Set([...plan.content.aiTasks, ...plan.content.csmTasks.flatMap((t) => [t, ...t.subTasks])].map((t) => t.key));
+  // Soonest due first, then by key: a stable order (the rows come in no order of their own).
+  const addedTasks = rows
+    .filter((r) => !planned.has(r.key))
+    .sort((a, b) => (a.dueDate ?? '9999-12-31').localeCompare(b.dueDate ?? '9999-12-31') || a.key.localeCompare(b.key))
+    .map((r) => ({
+      taskId: r.id,
+      key: r.key,
+      owner: r.owner,
+      action: r.action,
+      processor: r.processor,
+      status: r.status,
+      dueDate: r.dueDate,
+      executionStatus: r.executionStatus,
+      explanation: r.explanation,
+      awaitingApproval: r.awaitingApproval,
+      salesforceTaskId: r.salesforceTaskId,
+    }));
   const timelineTasks = [...aiTasks.map((t) => ({ ...t, status: t.executionStatus === 'success' ? 'completed' : 'pending' })), ...csmTasks];
   return {
     id: plan.id,
@@ -174,6 +193,7 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
     aiTasks,
     csmTasks,
     timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),
+    addedTasks,
     nextWorkflow: plan.content.nextWorkflow,
     mirror,
   };

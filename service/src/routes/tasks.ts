@@ -1,13 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { blockerList, getTask, listTasks, opportunitiesOfTasks, updateTask, type TaskFilters } from '../db/tasks.ts';
+import { approveProposedTask, blockerList, getTask, listTasks, opportunitiesOfTasks, type TaskFilters } from '../db/tasks.ts';
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
 import { conflict, invalidInput, notFound } from '../domain-errors.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { changeTask } from '../workflows/task-changes.ts';
 import { requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
@@ -139,14 +139,24 @@ export function tasksRouter(deps: Deps) {
         ]);
       if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
         throw invalidInput('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
-      const updated = await updateTask(deps.db.sql, id, patch);
-      if (!updated) throw conflict(`Task ${id} is running in an executor; cancel or change it once the run has ended`);
-      // The task (a sub-task's parent) and the tasks it unblocked, whose Salesforce Tasks become active.
-      const mirrorIds = [updated.parentTaskId ?? updated.id, ...updated.unblocked];
-      await mirrorPendingTasks(deps.db.sql, deps.salesforce, deps.log, { taskIds: mirrorIds }, mirrorBackoff(deps.env)).catch(
-        (err: Error) => deps.log.warn('salesforce mirror deferred', { taskIds: mirrorIds, error: err.message }),
-      );
-      return c.json({ task: taskView((await getTask(deps.db.sql, id))!) }, 200);
+      return c.json({ task: taskView(await changeTask(deps, id, patch)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/approve',
+      summary: 'Approve an AI task proposed after finalize (a contact update an engagement rule proposed); it is queued to run',
+      request: { params: IdParam },
+      responses: { 200: json(TaskResponse, 'The approved task, queued'), ...conflictResponse, ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await taskFor(c.get('userId'), id);
+      const approved = await approveProposedTask(deps.db.sql, id);
+      if (!approved) throw conflict(`Task ${id} is not waiting for approval`);
+      return c.json({ task: taskView(approved) }, 200);
     },
   );
 

@@ -53,7 +53,7 @@ export const ExecutionView = z.object({
 
 const value = z.union([z.string(), z.number()]).nullable();
 const FieldChangeView = z.object({
-  object: z.enum(['Opportunity', 'Task']),
+  object: z.enum(['Opportunity', 'Task', 'Contact']),
   recordId: z.string().nullable(),
   recordName: z.string().nullable(),
   field: z.string(),
@@ -186,6 +186,28 @@ export const PlanView = z.object({
         .describe('Live: done when every task the step stands for is done, overdue when its date has passed'),
     }),
   ),
+  addedTasks: z
+    .array(
+      z.object({
+        taskId: z.uuid(),
+        key: z.string(),
+        owner: z.enum(['AI', 'CSM', 'Customer']),
+        action: z.string(),
+        processor: z.string().nullable(),
+        status: z.string(),
+        dueDate: z.string().nullable(),
+        executionStatus: z.enum(['queued', 'running', 'success', 'failed']).nullable(),
+        explanation: z
+          .string()
+          .nullable()
+          .describe('Why it was added or changed ("created because the email sent on Dec 3 had no open after 3 business days")'),
+        awaitingApproval: z
+          .boolean()
+          .describe('A proposed Salesforce change: runs only once the CSM approves it (POST /api/workflows/tasks/{id}/approve)'),
+        salesforceTaskId: z.string().nullable(),
+      }),
+    )
+    .describe('Tasks added to the finalized plan after finalize: by AI tasks (a monitoring task) and by the engagement rules'),
   nextWorkflow: NextWorkflow.nullable(),
   mirror: z
     .object({
@@ -238,6 +260,8 @@ export const TaskView = z.object({
   salesforceTaskId: z.string().nullable(),
   mirrorStatus: z.string(),
   mirrorError: z.string().nullable(),
+  explanation: z.string().nullable().describe('Why the service added or changed this task on its own (an engagement rule)'),
+  awaitingApproval: z.boolean().describe('An AI task proposed after finalize: it runs only once the CSM approves it'),
   createdAt: when,
   updatedAt: when,
 });
@@ -271,6 +295,8 @@ export function taskView(t: TaskRow): z.infer<typeof TaskView> {
     salesforceTaskId: t.salesforceTaskId,
     mirrorStatus: t.mirrorStatus,
     mirrorError: t.mirrorError,
+    explanation: t.explanation,
+    awaitingApproval: t.awaitingApproval,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../../../processors/email/signatures.ts';
 import { recordProviderEvents, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
 import type { Deps } from '../deps.ts';
+import { applyEngagementEvents } from '../engagement/engine.ts';
 import { ApiError } from '../http-errors.ts';
 import { invalidInput } from '../domain-errors.ts';
 import { requireStorableJson } from './storable.ts';
@@ -13,6 +14,8 @@ import { requireStorableJson } from './storable.ts';
  * a bad, missing or stale signature is 401 and nothing is stored; a replayed event or token is acknowledged
  * (200) and ignored, so the provider stops re-sending it. A signed body that cannot be stored (NUL, a lone surrogate,
  * nesting past the bound) is a 400 naming where, and a batch is stored whole or not at all, so a resend completes it.
+ * Once stored, the events drive the engagement rules of the emails they moved (complete, follow up, flag a bounce); if
+ * that fails, the stored state stays and the rules' schedule applies it at its next run.
  */
 const KIND: Record<string, EngagementKind> = {
   open: 'open',
@@ -21,7 +24,13 @@ const KIND: Record<string, EngagementKind> = {
   clicked: 'click',
   reply: 'reply',
   replied: 'reply',
+  // SendGrid's bounce (the receiving server refused the address for good: "blocked" is a separate, temporary type).
+  bounce: 'bounce',
 };
+
+/** Mailgun reports every delivery failure as `failed`; only a permanent one is a bounce (a temporary one is retried). */
+const mailgunKind = (event: string, severity: unknown): EngagementKind | undefined =>
+  event === 'failed' ? (severity === 'permanent' ? 'bounce' : undefined) : KIND[event];
 
 /** Unix seconds up to the end of 4000 (the dates Salesforce and this service store); anything else is not an event time. */
 const unixSeconds = z.number().min(0, 'must be unix seconds').max(64_060_588_799, 'must be unix seconds');
@@ -34,6 +43,8 @@ const SendGridEvents = z
       sg_message_id: z.string().max(300).optional(),
       email_id: z.string().max(200).optional(),
       timestamp: unixSeconds.optional(),
+      type: z.string().max(32).optional(),
+      reason: z.string().max(2000).optional(),
     }),
   )
   .min(1)
@@ -45,6 +56,9 @@ const MailgunBody = z.object({
     event: z.string().min(1).max(64),
     id: z.string().max(200).optional(),
     timestamp: unixSeconds.optional(),
+    severity: z.string().max(32).optional(),
+    reason: z.string().max(200).optional(),
+    'delivery-status': z.looseObject({ description: z.string().max(2000).optional(), message: z.string().max(2000).optional() }).optional(),
     'user-variables': z.record(z.string(), z.unknown()).optional(),
     message: z.looseObject({ headers: z.looseObject({ 'message-id': z.string().max(300).optional() }).optional() }).optional(),
   }),
@@ -54,6 +68,13 @@ const unauthorized = (provider: string, reason: string) =>
   new ApiError(401, 'UNAUTHORIZED', `${provider} webhook signature rejected: ${reason}`);
 const notConfigured = (variable: string) => new ApiError(503, 'INTERNAL', `This webhook is not configured (${variable} is unset)`);
 const at = (seconds?: number) => (seconds ? new Date(seconds * 1000) : null);
+
+/** The engagement rules on the emails a webhook moved; a failure waits for the schedule (the events are stored). */
+async function engagementRules(deps: Deps, trackingIds: string[]): Promise<void> {
+  await applyEngagementEvents(deps, trackingIds).catch((err: Error) =>
+    deps.log.warn('engagement rules deferred to their schedule', { count: trackingIds.length, error: err.message }),
+  );
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -91,11 +112,13 @@ export function webhooksRouter(deps: Deps) {
         event: e.event,
         emailId: e.email_id ?? e.sg_message_id?.split('.')[0] ?? null,
         occurredAt: at(e.timestamp),
+        reason: e.reason?.slice(0, 255) ?? null,
         payload: e,
       } satisfies ProviderEvent,
-      kind: KIND[e.event],
+      kind: e.event === 'bounce' && e.type === 'blocked' ? undefined : KIND[e.event],
     }));
-    const results = await recordProviderEvents(deps.db.sql, events, deps.now());
+    const { results, trackingIds } = await recordProviderEvents(deps.db.sql, events, deps.now());
+    await engagementRules(deps, trackingIds);
     const stored = results.filter((r) => r === 'stored').length;
     const duplicates = results.length - stored;
     deps.log.info('sendgrid webhook', { stored, duplicates });
@@ -119,9 +142,12 @@ export function webhooksRouter(deps: Deps) {
       event: data.event,
       emailId: typeof emailId === 'string' ? emailId : (data.message?.headers?.['message-id'] ?? null),
       occurredAt: at(data.timestamp),
+      reason: (data['delivery-status']?.description || data['delivery-status']?.message || data.reason)?.slice(0, 255) ?? null,
       payload: data,
     };
-    const [result] = await recordProviderEvents(deps.db.sql, [{ event, kind: KIND[data.event] }], deps.now());
+    const recorded = await recordProviderEvents(deps.db.sql, [{ event, kind: mailgunKind(data.event, data.severity) }], deps.now());
+    await engagementRules(deps, recorded.trackingIds);
+    const [result] = recorded.results;
     deps.log.info('mailgun webhook', { result, event: data.event });
     return c.json({ stored: result === 'stored' ? 1 : 0, duplicates: result === 'duplicate' ? 1 : 0 }, 200);
   });

@@ -1,6 +1,7 @@
 import { schedule, type ScheduledTask } from 'node-cron';
 import { claimScheduleSlot, finishScheduleSlot } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
+import { runEngagementRules } from '../engagement/engine.ts';
 import { generateQueuedPlans } from '../workflows/queued-generation.ts';
 import { resurfaceTasks, startDueWorkflows } from './jobs.ts';
 
@@ -15,6 +16,7 @@ export function serviceSchedules(env: Deps['env']): ScheduleDefinition[] {
   return [
     { name: 'task-resurfacing', cron: env.RESURFACE_CRON, run: resurfaceTasks },
     { name: 'workflow-scheduler', cron: env.WORKFLOW_SCHEDULER_CRON, run: startDueWorkflows },
+    { name: 'engagement-rules', cron: env.ENGAGEMENT_RULES_CRON, run: runEngagementRules },
     { name: 'plan-generation', cron: env.PLAN_GENERATION_CRON, run: generateQueuedPlans },
   ];
 }

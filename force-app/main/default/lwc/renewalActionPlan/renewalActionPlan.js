@@ -10,6 +10,7 @@ import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActio
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
 import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan';
 import updateTask from '@salesforce/apex/RenewalActionPlanController.updateTask';
+import approveTask from '@salesforce/apex/RenewalActionPlanController.approveTask';
 import { reduceErrors } from 'c/ldsUtils';
 import {
     applyEdits,
@@ -276,6 +277,19 @@ export default class RenewalActionPlan extends LightningElement {
                 completed ? 'pending' : 'completed'
             );
             this.reportFailure('The task could not be saved.', error);
+        }
+    }
+
+    /** The CSM approves a change an engagement rule proposed (a bounce recorded on the contact): it runs next. */
+    async handleTaskApprove(event) {
+        try {
+            await approveTask({
+                opportunityId: this.recordId,
+                taskId: event.detail.taskId
+            });
+            this.setPlan(await this.readPlan());
+        } catch (error) {
+            this.reportFailure('The change could not be approved.', error);
         }
     }
 

@@ -10,12 +10,15 @@ import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActio
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
 import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan';
 import updateTask from '@salesforce/apex/RenewalActionPlanController.updateTask';
+import approveTask from '@salesforce/apex/RenewalActionPlanController.approveTask';
 import { POLL_INTERVAL_MS } from '../renewalActionPlan';
 
 const EXECUTION = require('./data/execution.json');
 const DRAFT = require('./data/draftPlan.json');
 const RUNNING = require('./data/finalizedPlanRunning.json');
 const SETTLED = require('./data/finalizedPlanSettled.json');
+// The settled plan once the engagement rules acted on the CSM's tracked emails (a follow-up, a proposed contact update).
+const ENGAGED = require('./data/finalizedPlanEngaged.json');
 
 jest.mock(
     '@salesforce/apex/RenewalActionPlanController.startWorkflow',
@@ -39,6 +42,11 @@ jest.mock(
 );
 jest.mock(
     '@salesforce/apex/RenewalActionPlanController.updateTask',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.approveTask',
     () => ({ default: jest.fn() }),
     { virtual: true }
 );
@@ -661,6 +669,48 @@ describe('c-renewal-action-plan', () => {
             variant: 'error',
             message: 'The task was deleted.'
         });
+    });
+
+    it('shows the follow-up an engagement rule added, with why it was added', async () => {
+        const { element } = await mount({ plan: ENGAGED });
+        const added = child(element, 'c-action-plan-added-tasks');
+
+        expect(
+            [...added.querySelectorAll('[data-id="explanation"]')].map(text)
+        ).toEqual([
+            'Why: flagged because the email sent on Nov 25 to priya.patel@acmelogistics.example bounced (Salesforce marked the email bounced)',
+            'Why: created because the email sent on Nov 25 had no open after 3 business days'
+        ]);
+    });
+
+    it('approves a proposed contact update, then re-reads the plan', async () => {
+        const { element } = await mount({ plan: ENGAGED });
+        approveTask.mockResolvedValue(json({ task: {} }));
+        const approved = {
+            plan: {
+                ...ENGAGED.plan,
+                addedTasks: ENGAGED.plan.addedTasks.map((t) => ({
+                    ...t,
+                    awaitingApproval: false
+                }))
+            }
+        };
+        getActionPlan.mockResolvedValue(json(approved));
+        child(element, 'c-action-plan-added-tasks')
+            .querySelector('lightning-button[data-id="approve"]')
+            .click();
+        await flushPromises();
+
+        expect(approveTask).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID,
+            taskId: ENGAGED.plan.addedTasks.find((t) => t.awaitingApproval)
+                .taskId
+        });
+        expect(
+            child(element, 'c-action-plan-added-tasks').querySelectorAll(
+                'lightning-button[data-id="approve"]'
+            )
+        ).toHaveLength(0);
     });
 
     it('shows each AI task status and why a failed one failed', async () => {
