@@ -57,27 +57,20 @@ export interface Blocker {
 }
 
 /**
- * The unfinished prerequisites of these tasks (a sub-task waits for what its parent waits for: pass the parent's id).
- * One query for a whole plan view.
+ * The prerequisites of these tasks in key order, `status` saying whether each is finished; `unfinishedOnly`: the ones
+ * that still block (a sub-task waits for what its parent waits for: pass the parent's id). One query for a whole plan.
  */
-export async function blockersOf(sql: AnySql, taskIds: string[]): Promise<Blocker[]> {
+export async function prerequisitesOf(sql: AnySql, taskIds: string[], opts: { unfinishedOnly?: boolean } = {}): Promise<Blocker[]> {
   if (taskIds.length === 0) return [];
   return sql<Blocker[]>`
     SELECT d.task_id AS "taskId", p.id AS "prerequisiteId", p.plan_task_key AS key, p.action, p.owner, p.status
       FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
-     WHERE d.task_id IN ${sql(taskIds)} AND p.status NOT IN ${sql(FINISHED)}
+     WHERE d.task_id IN ${sql(taskIds)} ${opts.unfinishedOnly ? sql`AND p.status NOT IN ${sql(FINISHED)}` : sql``}
      ORDER BY d.task_id, p.plan_task_key`;
 }
 
-/** Every prerequisite of these tasks, finished or not (`status` says which), in key order. */
-export async function prerequisitesOf(sql: AnySql, taskIds: string[]): Promise<Blocker[]> {
-  if (taskIds.length === 0) return [];
-  return sql<Blocker[]>`
-    SELECT d.task_id AS "taskId", p.id AS "prerequisiteId", p.plan_task_key AS key, p.action, p.owner, p.status
-      FROM task_dependencies d JOIN workflow_tasks p ON p.id = d.prerequisite_id
-     WHERE d.task_id IN ${sql(taskIds)}
-     ORDER BY d.task_id, p.plan_task_key`;
-}
+/** The unfinished prerequisites of these tasks: what blocks them. */
+export const blockersOf = (sql: AnySql, taskIds: string[]) => prerequisitesOf(sql, taskIds, { unfinishedOnly: true });
 
 /** Whether a prerequisite in this status still holds its dependents back. */
 export const unfinished = (status: string) => !(FINISHED as readonly string[]).includes(status);

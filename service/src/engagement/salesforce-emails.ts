@@ -1,4 +1,4 @@
-import { toIsoDate } from '../calendar/dates.ts';
+import { addDays, toIsoDate } from '../calendar/dates.ts';
 import type { FinalizedPlanRow } from '../db/engagement.ts';
 import type { Deps } from '../deps.ts';
 import { idKey, soqlId } from '../salesforce/ids.ts';
@@ -31,6 +31,8 @@ export async function salesforceEmails(deps: Deps, plans: FinalizedPlanRow[]): P
   const byOpportunity = new Map(plans.map((p) => [idKey(p.opportunityId), p]));
   const emails: WatchedEmail[] = [];
   const ids = [...byOpportunity.keys()];
+  // From the injected clock (not LAST_N_DAYS, which is Salesforce's today), so a pinned day reads the same emails.
+  const since = `${addDays(deps.today(), -LOOKBACK_DAYS)}T00:00:00Z`;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids
       .slice(i, i + CHUNK)
@@ -39,7 +41,7 @@ export async function salesforceEmails(deps: Deps, plans: FinalizedPlanRow[]): P
     const sent = await query<EmailMessageRecord>(
       deps.salesforce,
       `SELECT Id, Subject, ToAddress, MessageDate, FirstOpenedDate, IsBounced, RelatedToId FROM EmailMessage
-        WHERE RelatedToId IN (${chunk}) AND Incoming = false AND IsTracked = true AND MessageDate = LAST_N_DAYS:${LOOKBACK_DAYS}`,
+        WHERE RelatedToId IN (${chunk}) AND Incoming = false AND IsTracked = true AND MessageDate >= ${since}`,
     );
     if (sent.length === 0) continue;
     const replied = new Set<string>();

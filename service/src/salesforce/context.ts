@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
 import { idKey, SalesforceId } from './ids.ts';
+import { children, renewalDateOf, selectList, type SoqlRecord as Rec } from './soql-records.ts';
 
 const ContactSchema = z.object({
   id: z.string(),
@@ -113,12 +114,6 @@ const OPPORTUNITY_FIELDS = [
   'Account.NumberOfEmployees',
 ];
 
-/** Each field once, however it is spelled: SOQL rejects a field selected twice (`duplicate field selected`). */
-function selectList(fields: string[]): string {
-  const seen = new Set<string>();
-  return fields.filter((f) => !seen.has(f.toLowerCase()) && seen.add(f.toLowerCase())).join(', ');
-}
-
 /** The one SOQL statement that loads an opportunity's whole CRM context (relationship fields and sub-queries). */
 export function contextSoql(opportunityId: string, renewalDateField?: string): string {
   return contextsSoql([opportunityId], renewalDateField);
@@ -162,10 +157,6 @@ function accountTeamsByAccount(rows: Rec[]): Map<string, Rec[]> {
   return teams;
 }
 
-// jsforce's query records are untyped JSON; the zod schemas below type what is read from them.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Rec = Record<string, any>;
-const children = (r: Rec, rel: string): Rec[] => (r[rel]?.records as Rec[] | undefined) ?? [];
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const contactOf = (c: Rec): Contact => ({
@@ -241,9 +232,7 @@ export async function loadOpportunityContexts(
 /** One Opportunity record of the context query, with its account's team, as the service's CRM context. */
 function contextOf(o: Rec, accountTeam: Rec[], opts: { renewalDateField?: string }): CrmContext {
   const opportunityId = String(o.Id);
-  // Salesforce answers with the field's own spelling, whatever case the setting used.
-  const renewalKey = opts.renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === opts.renewalDateField!.toLowerCase());
-  const renewalDate = str(renewalKey ? o[renewalKey] : null) ?? str(o.CloseDate);
+  const renewalDate = renewalDateOf(o, opts.renewalDateField);
   if (!renewalDate) throw new SalesforceError(`Opportunity ${opportunityId} has no renewal date`, 'MISSING_RENEWAL_DATE', 'permanent');
   const contactRoles = children(o, 'OpportunityContactRoles').map((r) => ({
     id: r.Id,

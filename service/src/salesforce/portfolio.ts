@@ -1,6 +1,7 @@
 import type { IsoDate } from '../calendar/dates.ts';
 import type { SoqlReader } from './context.ts';
 import { soqlId } from './ids.ts';
+import { children, renewalDateOf, selectList, type SoqlRecord as Rec } from './soql-records.ts';
 
 /** Which book: the acting user's own renewals, or those of the users whose manager (`User.ManagerId`) they are. */
 export type PortfolioOwner = 'me' | 'team';
@@ -58,19 +59,9 @@ function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate'): strin
     ...(q.renewalFrom ? [`${field} >= ${dateLiteral(q.renewalFrom)}`] : []),
     ...(q.renewalTo ? [`${field} <= ${dateLiteral(q.renewalTo)}`] : []),
   ];
-  const select = [
-    'Id',
-    'Name',
-    'Amount',
-    'CloseDate',
-    ...(field === 'CloseDate' ? [] : [field]),
-    'AccountId',
-    'Account.Name',
-    'OwnerId',
-    'Owner.Name',
-  ];
+  const select = selectList(['Id', 'Name', 'Amount', 'CloseDate', field, 'AccountId', 'Account.Name', 'OwnerId', 'Owner.Name']);
   return [
-    `SELECT ${select.join(', ')},`,
+    `SELECT ${select},`,
     "(SELECT Id FROM OpportunityContactRoles WHERE Role = 'Economic Buyer'),",
     // The plan's own Tasks (mirrored plan tasks, AI audit records) carry Action_Plan_Task_Id__c: they are not the customer.
     '(SELECT ActivityDate FROM Tasks WHERE IsClosed = true AND WhoId != null AND Action_Plan_Task_Id__c = null ORDER BY ActivityDate DESC NULLS LAST LIMIT 1),',
@@ -86,16 +77,12 @@ function dateLiteral(date: IsoDate): string {
   return date;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Rec = Record<string, any>;
-const children = (r: Rec, rel: string): Rec[] => (r[rel]?.records as Rec[] | undefined) ?? [];
 const day = (v: unknown): IsoDate | null => (typeof v === 'string' && v !== '' ? v.slice(0, 10) : null);
 
 /** Reads one page of the portfolio (one Salesforce API call). */
 export async function portfolioPage(read: SoqlReader, q: PortfolioQuery, renewalDateField?: string): Promise<PortfolioOpportunity[]> {
   const records = await read<Rec>(portfolioSoql(q, renewalDateField));
   return records.map((o) => {
-    const renewalKey = renewalDateField && Object.keys(o).find((k) => k.toLowerCase() === renewalDateField.toLowerCase());
     const activity = [day(children(o, 'Tasks')[0]?.ActivityDate), day(children(o, 'Events')[0]?.ActivityDate)].filter(
       (d): d is IsoDate => d !== null && d <= q.today,
     );
@@ -103,7 +90,7 @@ export async function portfolioPage(read: SoqlReader, q: PortfolioQuery, renewal
       id: o.Id,
       name: o.Name,
       amount: typeof o.Amount === 'number' ? o.Amount : null,
-      renewalDate: day(renewalKey ? o[renewalKey] : null) ?? day(o.CloseDate)!,
+      renewalDate: day(renewalDateOf(o, renewalDateField))!,
       account: { id: o.AccountId ?? null, name: o.Account?.Name ?? null },
       owner: { id: o.OwnerId, name: o.Owner?.Name ?? '' },
       economicBuyers: children(o, 'OpportunityContactRoles').length,

@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { renewalDateOf, selectList, type SoqlRecord } from './soql-records.ts';
 
 /** An opportunity's renewal date and owner as Salesforce holds them now. */
 export interface RenewalDateChange {
@@ -20,7 +21,7 @@ export async function changedRenewalDates(
   renewalDateField?: string,
 ): Promise<RenewalDateChange[]> {
   const literal = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const field = renewalDateField ? `, ${renewalDateField}` : '';
+  const select = selectList(['Id', 'OwnerId', 'CloseDate', ...(renewalDateField ? [renewalDateField] : []), 'SystemModstamp']);
   const changes: RenewalDateChange[] = [];
   const safe = ids.filter((id) => SALESFORCE_ID.test(id));
   for (let i = 0; i < safe.length; i += 200) {
@@ -28,14 +29,12 @@ export async function changedRenewalDates(
       .slice(i, i + 200)
       .map(soqlId)
       .join(', ');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field below
-    const { records } = await conn.query<Record<string, any>>(
-      `SELECT Id, OwnerId, CloseDate${field}, SystemModstamp FROM Opportunity WHERE Id IN (${list}) AND SystemModstamp >= ${literal}`,
+    const { records } = await conn.query<SoqlRecord>(
+      `SELECT ${select} FROM Opportunity WHERE Id IN (${list}) AND SystemModstamp >= ${literal}`,
     );
     for (const r of records) {
-      const renewalDate = (renewalDateField ? r[renewalDateField] : null) ?? r.CloseDate;
-      if (typeof renewalDate === 'string')
-        changes.push({ opportunityId: r.Id, ownerId: r.OwnerId, renewalDate, systemModstamp: r.SystemModstamp });
+      const renewalDate = renewalDateOf(r, renewalDateField);
+      if (renewalDate !== null) changes.push({ opportunityId: r.Id, ownerId: r.OwnerId, renewalDate, systemModstamp: r.SystemModstamp });
     }
   }
   return changes;
