@@ -1,3 +1,4 @@
+import type { ExecutorOptions } from '../../service/src/executor/options.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
 
 export const CSM_USER = '0055e0000000001AAA';
@@ -84,3 +85,20 @@ export async function statusOf(sql: Sql, id: string) {
       FROM workflow_tasks WHERE id = ${id}`;
   return row!;
 }
+
+/**
+ * Executor options for a test: the tick every 5 minutes and the sweep every minute, so within a test only a NOTIFY
+ * (or an explicit call) wakes the executor.
+ */
+export const testExecutorOptions = (workerId: string, o: Partial<ExecutorOptions> = {}): ExecutorOptions => ({
+  workerId,
+  batchSize: 10,
+  leaseMs: 60_000,
+  maxAttempts: 3,
+  retryDelayMs: 300_000,
+  taskTimeoutMs: 60_000,
+  cron: '*/5 * * * *',
+  sweepMs: 60_000,
+  shutdownTimeoutMs: 5_000,
+  ...o,
+});

@@ -6,24 +6,20 @@ import { updateTask } from '../../service/src/db/tasks.ts';
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { ExecutorOptions } from '../../service/src/executor/options.ts';
 import { freshDatabase } from '../../testkit/database.ts';
-import { CSM_USER, eventually, insertAiTasks, OPPORTUNITY, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import {
+  CSM_USER,
+  eventually,
+  insertAiTasks,
+  OPPORTUNITY,
+  seedPlan,
+  statusOf,
+  testExecutorOptions,
+} from '../../testkit/executor/fixtures.ts';
 import { createRunsTable, testRegistry, testServices } from '../../testkit/executor/test-registry.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
-const options = (o: Partial<ExecutorOptions> = {}): ExecutorOptions => ({
-  workerId: 'exec-deps',
-  batchSize: 10,
-  leaseMs: 60_000,
-  maxAttempts: 3,
-  retryDelayMs: 300_000,
-  taskTimeoutMs: 60_000,
-  // The tick is every 5 minutes and the sweep every minute: within a test only a NOTIFY wakes the executor.
-  cron: '*/5 * * * *',
-  sweepMs: 60_000,
-  shutdownTimeoutMs: 5_000,
-  ...o,
-});
+const options = (o: Partial<ExecutorOptions> = {}) => testExecutorOptions('exec-deps', o);
 
 async function insertCsmTask(sql: Sql, plan: { executionId: string; planId: string }, key: string): Promise<string> {
   const [row] = await sql<{ id: string }[]>`

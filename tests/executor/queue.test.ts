@@ -3,24 +3,13 @@ import { claimQueuedTasks, completeTask, failTask, recoverExpiredLeases, release
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { ExecutorOptions } from '../../service/src/executor/options.ts';
 import { freshDatabase } from '../../testkit/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { eventually, insertAiTasks, seedPlan, statusOf, testExecutorOptions } from '../../testkit/executor/fixtures.ts';
 import { createRunsTable, testRegistry, testServices } from '../../testkit/executor/test-registry.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
 
-const options = (o: Partial<ExecutorOptions> = {}): ExecutorOptions => ({
-  workerId: 'exec-a',
-  batchSize: 10,
-  leaseMs: 60_000,
-  maxAttempts: 3,
-  retryDelayMs: 300_000,
-  taskTimeoutMs: 60_000,
-  cron: '*/5 * * * *',
-  sweepMs: 60_000,
-  shutdownTimeoutMs: 5_000,
-  ...o,
-});
+const options = (o: Partial<ExecutorOptions> = {}) => testExecutorOptions('exec-a', o);
 
 describe('AI task queue', () => {
   let db: Db;
