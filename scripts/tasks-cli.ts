@@ -6,7 +6,8 @@
  *   errors [--limit N]         the latest errors (failed for good or waiting to retry)
  *   retry <task id>            queue a failed task again now, attempts reset
  *   cancel <task id> [reason]  a queued or failed task will not run
- *   mirrors [--limit N]        tasks not (yet) copied to Salesforce: waiting (retried automatically) or rejected
+ *   mirrors [--limit N]        tasks not (yet) copied to Salesforce: waiting (retried automatically) or rejected;
+ *                              and Salesforce Tasks skipped because they are not the Task the mirror wrote
  *   mirror-retry <task id>     copy that task at the next sync run (backoff reset; a rejected one is tried again)
  */
 import { loadConfigOrExit } from '../service/src/config.ts';
@@ -14,6 +15,7 @@ import { migrate } from '../service/src/db/migrate.ts';
 import { retryMirror, waitingMirrors } from '../service/src/db/mirror-queue.ts';
 import { cancelTask, lastErrors, listQueue, queueDepth, retryTask } from '../service/src/db/queue.ts';
 import { openDatabase } from '../service/src/db/sql.ts';
+import { skippedSalesforceTasks } from '../service/src/db/task-provenance.ts';
 import type { ExecutionStatus } from '../service/src/db/tasks.ts';
 
 const [command, ...args] = process.argv.slice(2);
@@ -97,6 +99,20 @@ try {
         })),
       );
       if (rows.length) console.log(`retry one now: npm run tasks -- mirror-retry ${rows[0]!.id}`);
+      const skipped = await skippedSalesforceTasks(db.sql, limit);
+      console.log(`salesforce tasks skipped (carry a plan task's key, not the Task the mirror wrote): ${skipped.total}`);
+      if (skipped.rows.length)
+        console.table(
+          skipped.rows.map((r) => ({
+            salesforceTaskId: r.salesforceTaskId,
+            planTaskId: r.actionPlanTaskId,
+            whatId: r.whatId ?? '',
+            reason: r.reason,
+            status: r.status ?? '',
+            timesSeen: r.timesSeen,
+            lastSeen: r.lastSeenAt.toISOString(),
+          })),
+        );
       break;
     }
     case 'mirror-retry': {

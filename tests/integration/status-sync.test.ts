@@ -13,7 +13,8 @@ describe('completion sync from Salesforce', () => {
   let h: Harness;
   afterEach(async () => h?.close());
 
-  async function planTasks(ids: string[]) {
+  /** Plan tasks already mirrored: `salesforceIds[i]` is the Task the mirror wrote for `ids[i]`. */
+  async function planTasks(ids: string[], salesforceIds: string[] = []) {
     const plan = await seedPlan(h.sql, { opportunityId: ACME });
     const rows = ids.map((id, i) => ({
       id,
@@ -25,6 +26,7 @@ describe('completion sync from Salesforce', () => {
       action: `Task ${i}`,
       assignee_user_id: CSM,
       mirror_status: 'synced',
+      salesforce_task_id: salesforceIds[i] ?? null,
     }));
     for (let i = 0; i < rows.length; i += 500) await h.sql`INSERT INTO workflow_tasks ${h.sql(rows.slice(i, i + 500) as never)}`;
   }
@@ -50,7 +52,10 @@ describe('completion sync from Salesforce', () => {
       })),
     ];
     h = await startHarness({ seed });
-    await planTasks(ids);
+    await planTasks(
+      ids,
+      ids.map((_, i) => salesforceId('00T', 500_000 + i)),
+    );
     h.org.resetRequests();
     const report = await syncTaskStatusFromSalesforce(h.deps);
     expect(report.completed).toHaveLength(450);
@@ -62,13 +67,12 @@ describe('completion sync from Salesforce', () => {
     );
     // The cursor stands after the last Task: the next run reads nothing again.
     h.org.resetRequests();
-    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [], malformed: [] });
+    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [], remirrored: [], skipped: [], malformed: [] });
   });
 
   it('skips and reports a Task whose Action_Plan_Task_Id__c is not a plan task id; completions keep flowing', async () => {
     h = await startHarness();
     const good = randomUUID();
-    await planTasks([good]);
     const conn = h.deps.salesforce.conn;
     // Anyone in the org can type into the field.
     const bad = (await conn.sobject('Task').create({
@@ -81,12 +85,15 @@ describe('completion sync from Salesforce', () => {
     await conn
       .sobject('Task')
       .create({ Subject: 'audit', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: `${randomUUID()}:audit` } as never);
-    await conn
+    const real = (await conn
       .sobject('Task')
-      .create({ Subject: 'the real one', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: good } as never);
+      .create({ Subject: 'the real one', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: good } as never)) as unknown as {
+      id: string;
+    };
+    await planTasks([good], [real.id]);
     h.logLines.length = 0;
     const first = await syncTaskStatusFromSalesforce(h.deps);
-    expect(first).toEqual({ completed: [good], malformed: [bad.id] });
+    expect(first).toEqual({ completed: [good], remirrored: [], skipped: [], malformed: [bad.id] });
     const warning = h.logLines.map((l) => JSON.parse(l)).find((l) => /skipped/.test(l.msg));
     expect(warning).toMatchObject({
       level: 'warn',
@@ -95,8 +102,12 @@ describe('completion sync from Salesforce', () => {
     });
     // The cursor moved past it: reported once, and later completions still arrive.
     const later = randomUUID();
-    await planTasks([later]);
-    await conn.sobject('Task').create({ Subject: 'later', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: later } as never);
-    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [later], malformed: [] });
+    const laterTask = (await conn
+      .sobject('Task')
+      .create({ Subject: 'later', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: later } as never)) as unknown as {
+      id: string;
+    };
+    await planTasks([later], [laterTask.id]);
+    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [later], remirrored: [], skipped: [], malformed: [] });
   });
 });

@@ -214,22 +214,3 @@ export async function subTasksOf(sql: Sql, parentIds: string[]): Promise<TaskRow
   return sql<TaskRow[]>`
     SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE parent_task_id IN ${sql(parentIds)} ORDER BY plan_task_key`;
 }
-
-/**
- * Completes tasks that were completed in Salesforce (what someone did there is a fact, even before a prerequisite);
- * what waited for them is unblocked. Returns the ids that changed.
- */
-export async function completeTasksFromSalesforce(sql: Sql, taskIds: string[]): Promise<string[]> {
-  if (taskIds.length === 0) return [];
-  return sql.begin(async (tx) => {
-    const rows = await tx<{ id: string }[]>`
-      UPDATE workflow_tasks SET status = 'completed', completed_at = now(), updated_at = now()
-       WHERE id IN ${tx(taskIds)} AND status <> 'completed'
-       RETURNING id`;
-    await unblockDependents(
-      tx,
-      rows.map((r) => r.id),
-    );
-    return rows.map((r) => r.id);
-  });
-}

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
 import { oldestPendingMirrorSeconds } from '../db/mirror-queue.ts';
 import { queueDepth } from '../db/queue.ts';
+import { skippedSalesforceTaskCounts } from '../db/task-provenance.ts';
 import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http-errors.ts';
@@ -42,6 +43,15 @@ export function metricsRouter(deps: Deps) {
     registers: [queue],
     async collect() {
       this.set((await mirrorState()).pending);
+    },
+  });
+  new Gauge({
+    name: 'rap_salesforce_tasks_skipped',
+    help: 'Salesforce Tasks carrying a plan task key that are not the Task the mirror wrote (never applied; npm run tasks -- mirrors)',
+    labelNames: ['reason'] as const,
+    registers: [queue],
+    async collect() {
+      for (const [reason, n] of Object.entries(await skippedSalesforceTaskCounts(deps.db.sql))) this.set({ reason }, n);
     },
   });
   const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry]);

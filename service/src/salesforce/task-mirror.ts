@@ -109,6 +109,8 @@ export async function mirrorTasks(
 export interface SalesforceTaskChange {
   salesforceTaskId: string;
   actionPlanTaskId: string;
+  /** The record the Task is on: a plan task's Task speaks for it only on the plan's opportunity. */
+  whatId: string | null;
   status: string;
   isClosed: boolean;
   systemModstamp: string;
@@ -136,12 +138,13 @@ export async function changedMirroredTasks(conn: Connection, after: ChangeCursor
   const position = after.lastId
     ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
     : `SystemModstamp >= ${at}`;
-  const soql = `SELECT Id, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
+  const soql = `SELECT Id, WhatId, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field below
   const { records } = await conn.query<Record<string, any>>(soql);
   return records.map((r) => ({
     salesforceTaskId: r.Id,
     actionPlanTaskId: r[EXTERNAL_ID_FIELD],
+    whatId: r.WhatId ?? null,
     status: r.Status,
     isClosed: r.IsClosed === true,
     systemModstamp: r.SystemModstamp,

@@ -1,5 +1,5 @@
 import { readSyncState, writeSyncState } from '../db/sync-state.ts';
-import { completeTasksFromSalesforce } from '../db/tasks.ts';
+import { applySalesforceClosures, type SkippedTask } from '../db/task-provenance.ts';
 import type { Deps } from '../deps.ts';
 import type { ChangeCursor, SalesforceTaskChange } from '../salesforce/task-mirror.ts';
 
@@ -14,13 +14,18 @@ const PROCESSOR_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 interface StatusSyncReport {
   completed: string[];
+  /** Cancelled plan tasks whose Task was closed in Salesforce: not completed, mirrored back to Deferred. */
+  remirrored: string[];
+  /** Salesforce Task ids carrying a plan task's key that are not the Task the mirror wrote (skipped, reported). */
+  skipped: string[];
   /** Salesforce Task ids whose Action_Plan_Task_Id__c is not a plan task id (skipped, reported). */
   malformed: string[];
 }
 
 /**
  * Pulls completions made in Salesforce: every mirrored Task whose SystemModstamp moved since the last run and which is
- * now closed completes its plan task. Pages by keyset on (SystemModstamp, Id), so any number of Tasks sharing one
+ * now closed completes its plan task, when it is the Task the mirror wrote on the plan's opportunity (any other Task
+ * carrying the key is skipped and reported; a cancelled plan task is mirrored back instead, see task-provenance.ts). Pages by keyset on (SystemModstamp, Id), so any number of Tasks sharing one
  * second are all read; the cursor is saved after every page and always moves forward, whatever a record holds: a Task
  * whose external id is not a plan task id (anyone in the org can type one) is skipped and reported, never retried.
  */
@@ -29,21 +34,32 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
   let cursor: ChangeCursor = (await readSyncState<ChangeCursor>(sql, CURSOR)) ?? {
     since: new Date(deps.now().getTime() - 24 * 3600_000).toISOString(),
   };
-  const report: StatusSyncReport = { completed: [], malformed: [] };
+  const report: StatusSyncReport = { completed: [], remirrored: [], skipped: [], malformed: [] };
   for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);
     if (changes.length === 0) break;
     const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
     if (malformed.length) reportMalformed(deps, malformed);
     report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
-    const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
-    report.completed.push(...(await completeTasksFromSalesforce(sql, closed)));
+    const closed = changes
+      .filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId))
+      .map((c) => ({ taskId: c.actionPlanTaskId.toLowerCase(), salesforceTaskId: c.salesforceTaskId, whatId: c.whatId, status: c.status }));
+    const outcome = await applySalesforceClosures(sql, closed);
+    report.completed.push(...outcome.completed);
+    report.remirrored.push(...outcome.remirrored);
+    report.skipped.push(...outcome.skipped.map((s) => s.salesforceTaskId));
+    if (outcome.skipped.length) reportSkipped(deps, outcome.skipped);
     const last = changes.at(-1)!;
     cursor = { since: new Date(last.systemModstamp).toISOString(), lastId: last.salesforceTaskId };
     await writeSyncState(sql, CURSOR, cursor);
     if (changes.length < PAGE) break;
   }
   if (report.completed.length) deps.log.info('tasks completed in salesforce', { count: report.completed.length });
+  if (report.remirrored.length)
+    deps.log.info('cancelled tasks closed in salesforce: kept cancelled, their Tasks mirrored back to Deferred', {
+      count: report.remirrored.length,
+      taskIds: report.remirrored.slice(0, 20),
+    });
   return report;
 }
 
@@ -51,5 +67,12 @@ function reportMalformed(deps: Pick<Deps, 'log'>, rows: SalesforceTaskChange[]):
   deps.log.warn('salesforce tasks skipped: Action_Plan_Task_Id__c is not a plan task id (edited in Salesforce?)', {
     count: rows.length,
     tasks: rows.slice(0, 20).map((r) => ({ salesforceTaskId: r.salesforceTaskId, value: JSON.stringify(r.actionPlanTaskId).slice(0, 60) })),
+  });
+}
+
+function reportSkipped(deps: Pick<Deps, 'log'>, rows: SkippedTask[]): void {
+  deps.log.warn('salesforce tasks skipped: not the Task the mirror wrote for that plan task (npm run tasks -- mirrors)', {
+    count: rows.length,
+    tasks: rows.slice(0, 20).map((r) => ({ salesforceTaskId: r.salesforceTaskId, taskId: r.taskId, whatId: r.whatId, reason: r.reason })),
   });
 }
