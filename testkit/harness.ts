@@ -14,6 +14,7 @@ import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
 import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
 import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
+import { registerSecretValues } from '../service/src/secret-values.ts';
 
 export const TODAY = '2026-11-25';
 export const API_KEY = 'test-service-api-key-0123456789abcdef';
@@ -61,6 +62,8 @@ export async function startHarness(
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     pauseClock: () => performance.now() + pauseOffsetMs,
   });
+  // The service's key and the org's token are secrets of this service, as startService registers them.
+  registerSecretValues(API_KEY, accessToken);
   const logLines: string[] = [];
   const log = createLogger('debug', (line) => logLines.push(line));
   const deps: Deps = {

@@ -3,6 +3,7 @@ import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { IsoDateSchema } from './calendar/dates.ts';
 import { ProfileName } from './plan/model-profiles.ts';
+import { registerSecretValues, secretValuesOf } from './secret-values.ts';
 import { defaultTeamRoles, TeamRolesSchema, type TeamRoles } from './team/roles.ts';
 
 const optionalString = z
@@ -194,15 +195,22 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Validates the environment; throws a ConfigError naming each bad variable and what is wrong with it. */
+/**
+ * Validates the environment; throws a ConfigError naming each bad variable and what is wrong with it. Every secret it
+ * holds (any `*_KEY`/`*_SECRET`/`*_TOKEN`/`*_PASSWORD`, the database URL's password, the JWT private key, even from a
+ * file) joins the process's registry of secret values first, so no message about it, or anything after, can quote it.
+ */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  registerSecretValues(...secretValuesOf(source));
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  return { env, salesforce: salesforceLogin(env) };
+  const salesforce = salesforceLogin(env);
+  if (salesforce.mode === 'jwt') registerSecretValues(salesforce.privateKey);
+  return { env, salesforce };
 }
 
 /** For command-line entry points: the configuration, or the message naming each bad variable and exit code 2. */

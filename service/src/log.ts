@@ -1,3 +1,4 @@
+import { secretValues } from './secret-values.ts';
 import { redactSecrets } from './secrets.ts';
 
 /** A small structured logger: one JSON line per event on stdout. Callers pass facts, never secrets. */
@@ -26,7 +27,14 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const min = LEVELS[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactSecrets(msg), ...(redact(fields ?? {}) as object) }));
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: lvl,
+      msg: redactSecrets(msg),
+      ...(redact(fields ?? {}) as object),
+    });
+    // The last pass sees the whole line, keys and all: no configured secret leaves in any field, whatever its name.
+    write(secretValues().redact(line));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -1,6 +1,10 @@
+import { secretValues } from './secret-values.ts';
+
 /**
  * Removes secrets from free text before it is stored, returned or logged: a provider's error message can quote the
  * API key it refused ("Incorrect API key provided: sk-RTCA****..."), a Salesforce error can carry a session id.
+ * Two layers: every secret this process was configured with, by value, whatever its shape (secret-values.ts), then
+ * these shape rules for the secrets it was not given (another org's session id, a key a provider made up).
  */
 const SECRET_PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_*.-]{6,}/g, // OpenAI-style keys, also partly masked ones
@@ -12,9 +16,9 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{40,}\b/g, // long key-shaped tokens (no UUIDs: they have dashes every few chars and are 36 long)
 ];
 
-/** The text with every key-shaped secret replaced by `[redacted]`. */
+/** The text with every configured secret value and every key-shaped secret replaced by `[redacted]`. */
 export function redactSecrets(text: string): string {
-  let out = text;
+  let out = secretValues().redact(text);
   for (const pattern of SECRET_PATTERNS) {
     out = out.replace(pattern, (match, label?: string, sep?: string) =>
       typeof label === 'string' && typeof sep === 'string' && /[:=]/.test(sep) ? `${label}${sep}[redacted]` : '[redacted]',

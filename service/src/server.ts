@@ -22,6 +22,7 @@ import { defaultWorkerId } from './executor/options.ts';
 import { Schedules, serviceSchedules } from './schedules/schedules.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
+import { registerSecretValues } from './secret-values.ts';
 
 /** Why the server could not listen, in one line for the person who ran `npm start`. */
 class ListenError extends Error {
@@ -118,6 +119,8 @@ export async function startService(
     const generatedApiKey = !env.SERVICE_API_KEY;
     // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
     const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
+    // What the service made up itself is as secret as what it was given (the configured ones are known already).
+    registerSecretValues(deps.apiKey, emulatorLink?.accessToken);
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());

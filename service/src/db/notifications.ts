@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from './sql.ts';
+import { redactSecrets } from '../secrets.ts';
 
 /** What a notification is about. */
 export type NotificationKind =
@@ -38,8 +39,9 @@ export async function notify(sql: Sql | TransactionSql, notes: NewNotification[]
     task_id: n.taskId ?? null,
     plan_id: n.planId ?? null,
     kind: n.kind,
-    title: n.title,
-    body: n.body,
+    // A body can quote what a provider or Salesforce answered: stored (and later shown) without secrets.
+    title: redactSecrets(n.title),
+    body: redactSecrets(n.body),
     dedupe_key: n.dedupeKey,
   }));
   await sql`INSERT INTO notifications ${sql(rows)} ON CONFLICT (dedupe_key) DO NOTHING`;

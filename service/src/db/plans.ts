@@ -4,6 +4,7 @@ import type { PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import type { CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { redactSecretValuesIn } from '../secret-values.ts';
 
 export interface PlanRow {
   id: string;
@@ -53,12 +54,14 @@ export async function insertDraftPlan(
     >`SELECT id FROM action_plans WHERE execution_id = ${p.executionId} AND status = 'finalized'`;
     if ((finalized?.id ?? null) !== p.basedOn) return undefined;
     await tx`UPDATE action_plans SET status = 'superseded' WHERE execution_id = ${p.executionId} AND status = 'draft'`;
+    // The plan's texts can quote a model's words: stored without any configured secret (generate-plan.ts also applies
+    // the shape rules to the note and the generation record, which quote providers).
     const [row] = await tx<PlanRow[]>`
       INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, change_details, diff, carried, generation, created_by)
       VALUES (${p.executionId},
               (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
-              ${p.planner}, ${p.plannerNote}, ${tx.json(p.content as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
-              ${tx.json((p.carried ?? {}) as never)}, ${tx.json(p.generation as never)}, ${p.createdBy})
+              ${p.planner}, ${redactSecretValuesIn(p.plannerNote)}, ${tx.json(redactSecretValuesIn(p.content) as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
+              ${tx.json((p.carried ?? {}) as never)}, ${tx.json(redactSecretValuesIn(p.generation) as never)}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
     await tx`
       DELETE FROM action_plans

@@ -4,6 +4,7 @@ import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
 import { kind, notificationsFrom } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
 import { unblockDependents, waitsForUnfinished } from './dependencies.ts';
+import { secretValues } from '../secret-values.ts';
 
 /**
  * The AI task queue: every statement the executor, the execute endpoint and the operator CLI run against
@@ -100,8 +101,8 @@ async function recordSuccesses(sql: TransactionSql, items: { task: ClaimedTask; 
   const rows = await sql<{ id: string }[]>`
     WITH input AS (
       SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],
-                           ${col((i) => JSON.stringify(i.result ?? null))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
-                           ${col((i) => summaryOf(i.result))}::text[]) AS i(id, token, result, title, body)),
+                           ${col((i) => secretValues().redact(JSON.stringify(i.result ?? null)))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
+                           ${col((i) => redactSecrets(summaryOf(i.result)))}::text[]) AS i(id, token, result, title, body)),
     done AS (
       UPDATE workflow_tasks t SET
         execution_status = 'success', execution_result = input.result::jsonb, executed_at = now(),

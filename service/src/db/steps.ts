@@ -2,6 +2,7 @@ import type { ExecutionRow, ExecutionStep } from './executions.ts';
 import { executionColumns } from './executions.ts';
 import type { Sql } from './sql.ts';
 import type { OpenTask } from '../workflows/steps/types.ts';
+import { redactSecretValuesIn } from '../secret-values.ts';
 
 type StepsUpdate = (steps: ExecutionStep[], execution: ExecutionRow) => ExecutionStep[];
 
@@ -14,7 +15,8 @@ export async function updateExecutionSteps(sql: Sql, executionId: string, update
   return sql.begin(async (tx) => {
     const [row] = await tx<ExecutionRow[]>`SELECT ${executionColumns(tx)} FROM workflow_executions WHERE id = ${executionId} FOR UPDATE`;
     if (!row) return undefined;
-    const steps = update(structuredClone(row.steps), row);
+    // A step's result can quote a model's or a provider's words: stored without any configured secret.
+    const steps = redactSecretValuesIn(update(structuredClone(row.steps), row));
     const [updated] = await tx<ExecutionRow[]>`
       UPDATE workflow_executions SET steps = ${tx.json(steps as never)}, updated_at = now()
        WHERE id = ${executionId}

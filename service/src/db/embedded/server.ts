@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { binaries, clusterPaths, ensureCluster, runAsFor, SUPERUSER, type RunAs } from './cluster.ts';
 import { claimOwnership, inUse, ownerOf, runningPostmaster, stopOrphan, type ServerAddress } from './owner.ts';
+import { registerSecretValues } from '../../secret-values.ts';
 
 export interface EmbeddedServer {
   /** Where postgres.js connects; carries the password, never log it. */
@@ -47,6 +48,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   const runAs = runAsFor(dataDir);
   const paths = clusterPaths(dataDir);
   const password = await ensureCluster(paths, bin.initdb, runAs, { sync: !opts.throwaway });
+  registerSecretValues(password);
   const addressOn = (port: number): ServerAddress => ({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres' });
 
   const left = runningPostmaster(paths.pgdata);
