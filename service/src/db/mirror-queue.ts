@@ -1,6 +1,7 @@
 import { kind, notificationsFrom } from './notifications.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
+import { redactSecrets } from '../secrets.ts';
 
 /**
  * The Salesforce mirror's queue: tasks whose current state has not reached Salesforce yet (`mirror_status`
@@ -55,14 +56,14 @@ export async function recordMirrorResults(
         WHERE id = ${r.taskId}`;
     } else if (r.error?.permanent) {
       await sql`
-        UPDATE workflow_tasks SET mirror_error = ${r.error.message}, mirror_attempts = mirror_attempts + 1, mirror_status = 'failed'
+        UPDATE workflow_tasks SET mirror_error = ${redactSecrets(r.error.message)}, mirror_attempts = mirror_attempts + 1, mirror_status = 'failed'
         WHERE id = ${r.taskId}`;
     } else if (r.error) {
       // mirror_attempts on the right-hand side is the count before this failure.
       const delayMs = sql`greatest(${r.error.retryAfterMs ?? 0}::float8,
         least(${backoff.maxMs}::float8, ${backoff.baseMs}::float8 * power(2, least(mirror_attempts, 30)) * (0.8 + random() * 0.4)))`;
       await sql`
-        UPDATE workflow_tasks SET mirror_error = ${r.error.message}, mirror_attempts = mirror_attempts + 1,
+        UPDATE workflow_tasks SET mirror_error = ${redactSecrets(r.error.message)}, mirror_attempts = mirror_attempts + 1,
           mirror_retry_at = now() + ${delayMs} * interval '1 millisecond'
         WHERE id = ${r.taskId} AND mirror_status = 'pending'`;
     }

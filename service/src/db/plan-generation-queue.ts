@@ -1,4 +1,5 @@
 import type { Sql } from './sql.ts';
+import { redactSecrets } from '../secrets.ts';
 
 /** A queued draft-plan generation (a bulk start's `generate: true`), claimed by the plan-generation schedule. */
 interface PlanGenerationRequest {
@@ -65,13 +66,13 @@ export async function deferPlanGeneration(
 ): Promise<void> {
   if ('failed' in outcome) {
     await sql`
-      UPDATE plan_generation_requests SET status = 'failed', lease_until = NULL, last_error = ${outcome.failed}, updated_at = now()
+      UPDATE plan_generation_requests SET status = 'failed', lease_until = NULL, last_error = ${redactSecrets(outcome.failed)}, updated_at = now()
        WHERE execution_id = ${executionId}`;
     return;
   }
   await sql`
     UPDATE plan_generation_requests
-       SET status = 'queued', run_after = ${outcome.runAfter}, lease_until = NULL, last_error = ${outcome.error},
+       SET status = 'queued', run_after = ${outcome.runAfter}, lease_until = NULL, last_error = ${redactSecrets(outcome.error)},
            attempts = attempts - ${outcome.countAttempt ? 0 : 1}, updated_at = now()
      WHERE execution_id = ${executionId}`;
 }

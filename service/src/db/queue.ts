@@ -174,12 +174,13 @@ export async function failTask(sql: Sql, task: ClaimedTask, failure: FailureInpu
  */
 export async function deferTask(sql: Sql, task: ClaimedTask, d: { message: string; delayMs: number; code?: string }): Promise<boolean> {
   const runAfter = sql`now() + ${Math.max(0, Math.round(d.delayMs))} * interval '1 millisecond'`;
+  const message = redactSecrets(d.message);
   const rows = await sql`
     UPDATE workflow_tasks SET
       execution_status = 'queued', attempts = greatest(attempts - 1, 0), run_after = ${runAfter},
-      execution_result = ${sql.json({ deferred: true, reason: d.message, ...(d.code ? { code: d.code } : {}) })}::jsonb
+      execution_result = ${sql.json({ deferred: true, reason: message, ...(d.code ? { code: d.code } : {}) })}::jsonb
         || jsonb_build_object('retryAt', to_char((${runAfter}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-      last_error = ${d.message}, locked_until = NULL, updated_at = now()
+      last_error = ${message}, locked_until = NULL, updated_at = now()
      WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
     RETURNING id`;
   return rows.length === 1;

@@ -1,4 +1,5 @@
 import type { Sql } from './sql.ts';
+import { redactSecrets } from '../secrets.ts';
 
 /** A notification claimed for its Salesforce copy, with who finalized its plan (for the finalized-by-someone-else rule). */
 export interface ClaimedNotification {
@@ -35,7 +36,7 @@ export async function settleSalesforceNotifications(
 ): Promise<void> {
   for (const o of outcomes) {
     await sql`
-      UPDATE notifications SET salesforce_state = ${o.state === 'retry' ? null : o.state}, salesforce_error = ${o.error ?? null},
+      UPDATE notifications SET salesforce_state = ${o.state === 'retry' ? null : o.state}, salesforce_error = ${o.error === undefined ? null : redactSecrets(o.error)},
              salesforce_updated_at = now()
        WHERE id = ${o.id} AND salesforce_state = 'sending'`;
   }
