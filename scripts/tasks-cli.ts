@@ -1,5 +1,6 @@
 /**
- * `npm run tasks -- <command>`: the operator's view of the AI task queue (same database settings as the service).
+ * `npm run tasks -- <command>`: the operator's view of the AI task queue, on DATABASE_URL when set, otherwise on the
+ * database of the service running from DATA_DIR (found through DATA_DIR/service.json; see docs/runbook-cli.md).
  *
  *   depth                      AI tasks by execution status
  *   list [queued|running|failed|success] [--limit N]
@@ -10,11 +11,12 @@
  *                              and Salesforce Tasks skipped because they are not the Task the mirror wrote
  *   mirror-retry <task id>     copy that task at the next sync run (backoff reset; a rejected one is tried again)
  */
-import { loadConfigOrExit } from '../service/src/config.ts';
+import { ConfigError, loadConfig } from '../service/src/config.ts';
+import { runningServiceOf } from '../service/src/db/embedded/service-file.ts';
 import { migrate } from '../service/src/db/migrate.ts';
 import { retryMirror, waitingMirrors } from '../service/src/db/mirror-queue.ts';
 import { cancelTask, lastErrors, listQueue, queueDepth, retryTask } from '../service/src/db/queue.ts';
-import { openDatabase } from '../service/src/db/sql.ts';
+import { openDatabase, type Database } from '../service/src/db/sql.ts';
 import { skippedSalesforceTasks } from '../service/src/db/task-provenance.ts';
 import type { ExecutionStatus } from '../service/src/db/tasks.ts';
 
@@ -32,10 +34,44 @@ const usage = () => {
   process.exit(2);
 };
 
-const config = loadConfigOrExit();
-const { env } = config;
+/** Every failure of the CLI is one line on stderr, without a stack trace, and exit code 1. */
+function fail(message: string): never {
+  console.error(`npm run tasks: ${message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ')}`);
+  process.exit(1);
+}
+
+/**
+ * The database the operator means: DATABASE_URL when set; otherwise the one of the service running from DATA_DIR,
+ * found through the file it keeps there. With neither, it says so; it never starts (or creates) a database of its
+ * own, which a second embedded server on a running service's DATA_DIR could not be anyway. Says which one on stderr.
+ */
+async function operatorDatabase(env: { DATABASE_URL?: string; DATA_DIR: string }): Promise<Database> {
+  if (env.DATABASE_URL) {
+    const url = new URL(env.DATABASE_URL);
+    console.error(`database: DATABASE_URL (${url.hostname}:${url.port || 5432}${url.pathname})`);
+    return openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: 2 });
+  }
+  const running = runningServiceOf(env.DATA_DIR);
+  if (running.state === 'none') fail(`${running.reason}: start it (npm start), or set DATABASE_URL to reach a database directly`);
+  const { info } = running;
+  if (info.database.kind === 'server')
+    fail(`the service running from DATA_DIR (pid ${info.pid}, ${info.url}) uses DATABASE_URL: set DATABASE_URL to the same value`);
+  const { host, port, user, database } = info.database;
+  console.error(
+    `database: the embedded PostgreSQL of the service running from DATA_DIR (pid ${info.pid}, ${info.url}), on ${host}:${port}`,
+  );
+  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(running.password!)}@${host}:${port}/${encodeURIComponent(database)}`;
+  return openDatabase({ url, dataDir: env.DATA_DIR, poolMax: 2 });
+}
+
+let env: ReturnType<typeof loadConfig>['env'];
+try {
+  env = loadConfig().env;
+} catch (err) {
+  fail(err instanceof ConfigError ? err.message : String(err));
+}
 if (!command || !Number.isInteger(limit) || limit < 1) usage();
-const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: 2 });
+const db = await operatorDatabase(env).catch((err: Error) => fail(`cannot reach the database: ${err.message}`));
 try {
   await migrate(db.sql);
   const table = (rows: object[]) => (rows.length ? console.table(rows) : console.log('(none)'));
@@ -129,6 +165,9 @@ try {
     default:
       usage();
   }
+} catch (err) {
+  await db.close().catch(() => undefined);
+  fail((err as Error).message);
 } finally {
-  await db.close();
+  await db.close().catch(() => undefined);
 }

@@ -23,10 +23,23 @@ import { Schedules, serviceSchedules } from './schedules/schedules.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 import { registerSecretValues } from './secret-values.ts';
+import { removeServiceFile, writeServiceFile } from './db/embedded/service-file.ts';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 /** Why the server could not listen, in one line for the person who ran `npm start`. */
 class ListenError extends Error {
   override name = 'ListenError';
+}
+
+/** Fails with the listen error's one line when HOST:PORT is taken (PORT 0 picks a free one: nothing to probe). */
+async function probePort(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
@@ -98,6 +111,8 @@ export async function startService(
     for (const c of closers.reverse()) await c().catch((err: Error) => log.warn('shutdown step failed', { error: err.message }));
   };
   try {
+    // A busy port is found before anything is created: no DATA_DIR, database or emulator is left behind for it.
+    await probePort(env.HOST, env.PORT);
     const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
     closers.push(() => db.close());
     const applied = await migrate(db.sql);
@@ -143,7 +158,17 @@ export async function startService(
     }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
-    return { url: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`, deps, emulator, generatedApiKey, close };
+    const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
+    // The runbook CLI finds this service from DATA_DIR (service-file.ts); with DATABASE_URL, only when DATA_DIR exists.
+    if (db.embedded || existsSync(env.DATA_DIR)) {
+      writeServiceFile(env.DATA_DIR, {
+        pid: process.pid,
+        url,
+        database: db.embedded ? { kind: 'embedded', ...db.embedded.address } : { kind: 'server' },
+      });
+      closers.splice(1, 0, async () => removeServiceFile(env.DATA_DIR));
+    }
+    return { url, deps, emulator, generatedApiKey, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,18 @@ describe('first run', () => {
       );
       expect(err.message).toBe(`port ${port} on 127.0.0.1 is already in use (another npm start?): stop it, or set PORT to a free port`);
       expect(err.message).not.toContain('\n');
+    });
+
+    it('finds the busy port before anything is created: an embedded start leaves no DATA_DIR behind', async () => {
+      const { port } = busy.address() as AddressInfo;
+      const fresh = join(dataDir, 'fresh-data-dir');
+      const env = { DATA_DIR: fresh, PORT: String(port), EXECUTOR_ENABLED: 'false', LOG_LEVEL: 'silent' };
+      const err = await startService(loadConfig(env), createLogger('silent')).then(
+        () => expect.fail('started on a busy port'),
+        (e: Error) => e,
+      );
+      expect(err.message).toBe(`port ${port} on 127.0.0.1 is already in use (another npm start?): stop it, or set PORT to a free port`);
+      expect(existsSync(fresh)).toBe(false);
     });
   });
 });

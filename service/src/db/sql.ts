@@ -8,8 +8,12 @@ export interface Database {
   sql: Sql;
   /** 'server' for `DATABASE_URL`, 'embedded' for the PostgreSQL server this process runs under DATA_DIR. */
   kind: 'server' | 'embedded';
-  /** The embedded server's data directory and port (kind 'embedded' only). */
-  embedded?: { pgdata: string; port: number };
+  /** The embedded server's data directory and port, and how to reach it (kind 'embedded' only; the password stays in its file). */
+  embedded?: {
+    pgdata: string;
+    port: number;
+    address: { host: string; port: number; user: string; database: string; passwordFile: string };
+  };
   close(): Promise<void>;
 }
 
@@ -33,7 +37,17 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolMa
   return {
     sql,
     kind: 'embedded',
-    embedded: { pgdata: server.pgdata, port: server.address.port },
+    embedded: {
+      pgdata: server.pgdata,
+      port: server.address.port,
+      address: {
+        host: server.address.host,
+        port: server.address.port,
+        user: server.address.user,
+        database: server.address.database,
+        passwordFile: server.passwordFile,
+      },
+    },
     async close() {
       await sql.end({ timeout: 5 });
       await server.stop();

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { binaries, clusterPaths, ensureCluster, runAsFor, SUPERUSER, type RunAs } from './cluster.ts';
+import { holdStartLock } from './start-lock.ts';
 import { claimOwnership, inUse, ownerOf, runningPostmaster, stopOrphan, type ServerAddress } from './owner.ts';
 import { registerSecretValues } from '../../secret-values.ts';
 
@@ -19,6 +20,8 @@ export interface EmbeddedServer {
   address: ServerAddress;
   /** The PostgreSQL data directory. */
   pgdata: string;
+  /** The file that holds the password (0600). */
+  passwordFile: string;
   /** The server's process id. */
   pid: number;
   /** Closes nothing of yours: close your own clients first, then stop the server (a fast, clean shutdown). */
@@ -45,6 +48,20 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   dataDir = resolve(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const bin = await binaries();
+  // One start at a time from here until the server is claimed: a concurrent start then meets an owned server.
+  const startLock = await holdStartLock(dataDir);
+  try {
+    return await startLocked(dataDir, bin, opts);
+  } finally {
+    startLock.release();
+  }
+}
+
+async function startLocked(
+  dataDir: string,
+  bin: Awaited<ReturnType<typeof binaries>>,
+  opts: EmbeddedServerOptions,
+): Promise<EmbeddedServer> {
   const runAs = runAsFor(dataDir);
   const paths = clusterPaths(dataDir);
   const password = await ensureCluster(paths, bin.initdb, runAs, { sync: !opts.throwaway });
@@ -93,6 +110,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedServe
   return {
     address,
     pgdata: paths.pgdata,
+    passwordFile: paths.passwordFile,
     pid: child.pid!,
     async stop() {
       await owner.release();
