@@ -4,7 +4,7 @@ import type { Sql } from './sql.ts';
 import { sameId } from '../salesforce/ids.ts';
 
 /** A Task closed in Salesforce, as the completion pull read it. */
-export interface SalesforceClosure {
+interface SalesforceClosure {
   /** The plan task id it carries in Action_Plan_Task_Id__c (lower case). */
   taskId: string;
   salesforceTaskId: string;
@@ -13,13 +13,13 @@ export interface SalesforceClosure {
 }
 
 /** Why a Task carrying a plan task's key does not speak for it. */
-export type SkipReason = 'not-the-mirrored-task' | 'other-opportunity';
+type SkipReason = 'not-the-mirrored-task' | 'other-opportunity';
 
 export interface SkippedTask extends SalesforceClosure {
   reason: SkipReason;
 }
 
-export interface ClosureOutcome {
+interface ClosureOutcome {
   completed: string[];
   /** Cancelled plan tasks whose Task was closed in Salesforce: marked to be mirrored back to Deferred. */
   remirrored: string[];
@@ -97,7 +97,7 @@ export async function applySalesforceClosures(sql: Sql, closures: SalesforceClos
   });
 }
 
-export interface SkippedTaskRow {
+interface SkippedTaskRow {
   salesforceTaskId: string;
   actionPlanTaskId: string;
   whatId: string | null;

@@ -11,7 +11,7 @@ import { isAlive, runningPostmaster } from './owner.ts';
  */
 export const SERVICE_FILE = 'service.json';
 
-export interface ServiceFile {
+interface ServiceFile {
   pid: number;
   /** Where the HTTP API listens. */
   url: string;
@@ -35,7 +35,7 @@ export function removeServiceFile(dataDir: string, pid = process.pid): void {
   if (readServiceFile(file)?.pid === pid) rmSync(file, { force: true });
 }
 
-export type RunningService = { state: 'running'; info: ServiceFile; password?: string } | { state: 'none'; reason: string };
+type RunningService = { state: 'running'; info: ServiceFile; password?: string } | { state: 'none'; reason: string };
 
 /** The service running from `dataDir`, as its file says and the processes confirm. */
 export function runningServiceOf(dataDir: string): RunningService {
