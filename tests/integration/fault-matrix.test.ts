@@ -184,11 +184,12 @@ const PATHS: WritePath[] = [
     methods: ['GET'],
     async setup(h, plan, tag) {
       const id = randomUUID();
-      await h.sql`INSERT INTO workflow_tasks (id, action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id, mirror_status)
-                  VALUES (${id}, ${plan.planId}, ${plan.executionId}, ${ACME}, ${`csm-sync-${tag}`}, 'CSM', 'Closed in Salesforce', ${CSM}, 'synced')`;
-      await h.deps.salesforce.conn
+      // The Task the mirror wrote for the plan task (its Id stored): the only one that speaks for it.
+      const created = (await h.deps.salesforce.conn
         .sobject('Task')
-        .create({ Subject: `Done ${tag}`, WhatId: ACME, Status: 'Completed', [FIELD]: id } as never);
+        .create({ Subject: `Done ${tag}`, WhatId: ACME, Status: 'Completed', [FIELD]: id } as never)) as unknown as { id: string };
+      await h.sql`INSERT INTO workflow_tasks (id, action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id, mirror_status, salesforce_task_id)
+                  VALUES (${id}, ${plan.planId}, ${plan.executionId}, ${ACME}, ${`csm-sync-${tag}`}, 'CSM', 'Closed in Salesforce', ${CSM}, 'synced', ${created.id})`;
       return async () => {
         const [row] = await h.sql`SELECT status FROM workflow_tasks WHERE id = ${id}`;
         return problems([[row!.status === 'completed', `plan task ${row!.status}`]]);
