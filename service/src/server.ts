@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
 import { storedApiKey } from './api-key.ts';
@@ -24,8 +26,6 @@ import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 import { registerSecretValues } from './secret-values.ts';
 import { removeServiceFile, writeServiceFile } from './db/embedded/service-file.ts';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 /** Why the server could not listen, in one line for the person who ran `npm start`. */
 class ListenError extends Error {
@@ -166,6 +166,7 @@ export async function startService(
         url,
         database: db.embedded ? { kind: 'embedded', ...db.embedded.address } : { kind: 'server' },
       });
+      // Removed right before the database closes (closers run last first; the database's is the first pushed).
       closers.splice(1, 0, async () => removeServiceFile(env.DATA_DIR));
     }
     return { url, deps, emulator, generatedApiKey, close };
