@@ -26,8 +26,9 @@ interface StatusSyncReport {
  * Pulls completions made in Salesforce: every mirrored Task whose SystemModstamp moved since the last run and which is
  * now closed completes its plan task, when it is the Task the mirror wrote on the plan's opportunity (any other Task
  * carrying the key is skipped and reported; a cancelled plan task is mirrored back instead: see task-provenance.ts).
- * Pages by keyset on (SystemModstamp, Id), so any number of Tasks sharing one second are all read; the cursor is saved after every page and always moves forward, whatever a record holds: a Task
- * whose external id is not a plan task id (anyone in the org can type one) is skipped and reported, never retried.
+ * Pages by keyset on (SystemModstamp, Id), so any number of Tasks sharing one second are all read; the cursor is saved
+ * after every page and always moves forward, whatever a record holds: a Task whose external id is not a plan task id
+ * (anyone in the org can type one) is skipped and reported, never retried.
  */
 export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log' | 'now'>): Promise<StatusSyncReport> {
   const sql = deps.db.sql;
