@@ -123,7 +123,8 @@ export class FieldAccess {
       this.cache = new LRUCache({
         max: opts.maxUsers ?? 1000,
         ttl: opts.ttlMs,
-        perf: opts.now ? { now: opts.now } : undefined,
+        // lru-cache takes an entry set at time 0 for one without a start (never stale): a clock from 0 is moved by 1.
+        perf: opts.now ? { now: () => opts.now!() + 1 } : undefined,
         // Read the clock at every look-up (the default caches it for 1 ms of real time, which a moved clock would outrun).
         ttlResolution: 0,
       });
