@@ -30,7 +30,6 @@ const CONTEXT_FIELDS: [field: string, label: string, clear: Clear][] = [
   ['Account.Industry', 'Account industry', (c) => void (c.account.industry = null)],
   ['Account.AnnualRevenue', 'Account annual revenue', (c) => void (c.account.annualRevenue = null)],
   ['Account.NumberOfEmployees', 'Account employees', (c) => void (c.account.employees = null)],
-  ['User.Email', "Owner's email", (c) => void (c.owner.email = null)],
   ['Contact.Title', "Contacts' titles", (c) => contacts(c).forEach((x) => (x.title = null))],
   ['Contact.Email', "Contacts' email addresses", (c) => contacts(c).forEach((x) => (x.email = null))],
   ['OpportunityContactRole.Role', 'Contact roles', (c) => c.contactRoles.forEach((r) => (r.role = null))],
