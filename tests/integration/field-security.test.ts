@@ -42,7 +42,8 @@ describe("reads under the CSM's field-level security", () => {
   };
   /** The texts the CSM or the model could see a hidden value in. */
   async function everything(planId: string) {
-    const [stored] = await h.sql`SELECT context::text AS context, content::text AS content, generation::text AS generation, changes::text AS changes FROM action_plans WHERE id = ${planId}`;
+    const [stored] =
+      await h.sql`SELECT context::text AS context, content::text AS content, generation::text AS generation, changes::text AS changes FROM action_plans WHERE id = ${planId}`;
     const [execution] = await h.sql`SELECT steps::text AS steps FROM workflow_executions WHERE id = ${executionId}`;
     return {
       modelRequest: JSON.stringify(server.requests.at(-1)!.messages),
@@ -56,7 +57,10 @@ describe("reads under the CSM's field-level security", () => {
   beforeAll(async () => {
     [h, server] = await Promise.all([startHarness(), startOpenAiTestServer()]);
     h.deps.planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'test-model', timeoutMs: 10_000, maxRetries: 0 });
-    acmeEmails = h.org.records('Contact').filter((c) => c.AccountId === DEMO_IDS.accounts.acme).map((c) => String(c.Email));
+    acmeEmails = h.org
+      .records('Contact')
+      .filter((c) => c.AccountId === DEMO_IDS.accounts.acme)
+      .map((c) => String(c.Email));
     bookAmounts = h.org.records('Opportunity').map((o) => String(o.Amount));
     // Jordan's profile (Standard User) loses Read on the amount and on contacts' email addresses.
     const conn = h.deps.salesforce.conn;
@@ -93,7 +97,9 @@ describe("reads under the CSM's field-level security", () => {
       { field: 'Opportunity.Amount', label: 'Amount', message: 'Amount is not visible to you' },
       { field: 'Contact.Email', label: "Contacts' email addresses", message: "Contacts' email addresses is not visible to you" },
     ]);
-    expect(plan.summary.keyMetrics).toContainEqual(expect.objectContaining({ label: 'Renewal target', value: 'Amount is not visible to you' }));
+    expect(plan.summary.keyMetrics).toContainEqual(
+      expect.objectContaining({ label: 'Renewal target', value: 'Amount is not visible to you' }),
+    );
     const execution = (await h.api('GET', `/api/workflows/executions/${executionId}`)).body.execution;
     const pricing = execution.steps.find((s: { id: string }) => s.id === 'pricing-strategy');
     expect(pricing.result.summary).toBe('Amount is not visible to you: pricing cannot be computed here');
@@ -106,13 +112,20 @@ describe("reads under the CSM's field-level security", () => {
     expect(book.rows.map((r: { daysToRenewal: number }) => r.daysToRenewal)).toEqual(
       [...book.rows.map((r: { daysToRenewal: number }) => r.daysToRenewal)].sort((a, b) => a - b),
     );
-    expect(server.requests.at(-1)!.messages.map((m) => m.content).join('\n')).toContain('Amount: not visible to the CSM; do not estimate it');
+    expect(
+      server.requests
+        .at(-1)!
+        .messages.map((m) => m.content)
+        .join('\n'),
+    ).toContain('Amount: not visible to the CSM; do not estimate it');
   });
 
   it("brings the values back once the rows are restored and the cache's lifetime has passed", async () => {
     const conn = h.deps.salesforce.conn;
     for (const row of hiddenRows)
-      await conn.sobject('FieldPermissions').create({ ParentId: profilePermissionSets.standardUser, ...row, PermissionsRead: true, PermissionsEdit: true });
+      await conn
+        .sobject('FieldPermissions')
+        .create({ ParentId: profilePermissionSets.standardUser, ...row, PermissionsRead: true, PermissionsEdit: true });
     // Within the lifetime the cached field access still applies.
     expect((await h.api('GET', '/api/portfolio')).body.withheld.map((w: { field: string }) => w.field)).toEqual(['Opportunity.Amount']);
     h.passFieldAccessCache();

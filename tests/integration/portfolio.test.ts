@@ -97,7 +97,9 @@ describe('GET /api/portfolio', () => {
   it("reads a page of a team's book with one Salesforce query, one UserRecordAccess query and one database query", async () => {
     // A user's first page in the field access cache's lifetime also reads their field-level security (three queries).
     expect((await get('?owner=team&pageSize=2', TAYLOR)).status).toBe(200);
-    const fieldAccess = operationsOf(h.org.requests).filter((o) => /FROM (User|PermissionSetAssignment|FieldPermissions) WHERE/.test(o.soql ?? ''));
+    const fieldAccess = operationsOf(h.org.requests).filter((o) =>
+      /FROM (User|PermissionSetAssignment|FieldPermissions) WHERE/.test(o.soql ?? ''),
+    );
     expect(fieldAccess).toHaveLength(3);
     h.org.resetRequests();
     h.dbStatements.length = 0;

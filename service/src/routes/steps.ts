@@ -41,7 +41,13 @@ export function stepsRouter(deps: Deps) {
     async (c) => {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
-      const updated = await submitStepInput(deps, execution, await freshContext(execution, c.get('userId')), stepId, c.req.valid('json').input);
+      const updated = await submitStepInput(
+        deps,
+        execution,
+        await freshContext(execution, c.get('userId')),
+        stepId,
+        c.req.valid('json').input,
+      );
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );

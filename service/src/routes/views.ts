@@ -155,7 +155,7 @@ export const PlanView = z.object({
   withheld: z
     .array(z.object({ field: z.string(), label: z.string(), message: z.string() }))
     .describe(
-      "CRM inputs the CSM's field-level security hides (e.g. Opportunity.Amount: \"Amount is not visible to you\"): the plan was made without them",
+      'CRM inputs the CSM\'s field-level security hides (e.g. Opportunity.Amount: "Amount is not visible to you"): the plan was made without them',
     ),
   aiTasks: z.array(
     AiTask.extend({

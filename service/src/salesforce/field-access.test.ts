@@ -29,7 +29,15 @@ describe('readableFieldsOf', () => {
 
   it('always reads the fields Salesforce keeps no permissions for: Id, Name, audit fields, the owner, required fields', () => {
     const none = readableFieldsOf([]);
-    for (const field of ['Opportunity.Id', 'Opportunity.Name', 'Account.Name', 'Opportunity.CloseDate', 'Opportunity.StageName', 'Task.CreatedDate', 'Contact.OwnerId'])
+    for (const field of [
+      'Opportunity.Id',
+      'Opportunity.Name',
+      'Account.Name',
+      'Opportunity.CloseDate',
+      'Opportunity.StageName',
+      'Task.CreatedDate',
+      'Contact.OwnerId',
+    ])
       expect(none.canRead(field), field).toBe(true);
     expect(isAlwaysReadable('Opportunity.Amount')).toBe(false);
     expect(isAlwaysReadable('Contact.Email')).toBe(false);
@@ -67,7 +75,9 @@ describe('loadReadableFields, from the org', () => {
   it('adds the assigned permission sets to the profile: an assignment gives back what the profile lost, to that user only', async () => {
     await conn.sobject('FieldPermissions').destroy(await amountRow());
     const set = await conn.sobject('PermissionSet').create({ Name: 'Renewal_Amounts', Label: 'Renewal amounts' });
-    await conn.sobject('FieldPermissions').create({ ParentId: set.id, SobjectType: 'Opportunity', Field: 'Opportunity.Amount', PermissionsRead: true });
+    await conn
+      .sobject('FieldPermissions')
+      .create({ ParentId: set.id, SobjectType: 'Opportunity', Field: 'Opportunity.Amount', PermissionsRead: true });
     await conn.sobject('PermissionSetAssignment').create({ AssigneeId: users.morganDiaz, PermissionSetId: set.id });
     expect((await loadReadableFields(read, users.morganDiaz)).canRead('Opportunity.Amount')).toBe(true);
     expect((await loadReadableFields(read, users.jordanLee)).canRead('Opportunity.Amount')).toBe(false);

@@ -3,7 +3,7 @@ import type { SoqlReader } from './context.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
 
 /** The objects whose fields the service shows a CSM (the context, the portfolio): only their field permissions are read. */
-export const OBJECTS_READ = [
+const OBJECTS_READ = [
   'Opportunity',
   'Account',
   'Contact',
@@ -22,8 +22,8 @@ export const OBJECTS_READ = [
  * fields are named per object; the rest hold on every object.
  */
 const ALWAYS_READABLE_ON_EVERY_OBJECT = new Set(
-  ['Id', 'Name', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'OwnerId'].map(
-    (f) => f.toLowerCase(),
+  ['Id', 'Name', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'OwnerId'].map((f) =>
+    f.toLowerCase(),
   ),
 );
 const ALWAYS_READABLE_REQUIRED = new Set(
@@ -54,7 +54,7 @@ export function isAlwaysReadable(field: string): boolean {
 }
 
 /** One `FieldPermissions` row as the service reads it. */
-export interface FieldPermissionRow {
+interface FieldPermissionRow {
   Field: string;
   PermissionsRead: boolean;
 }
@@ -82,7 +82,7 @@ export function readableFieldsOf(rows: FieldPermissionRow[]): ReadableFields {
  * the service reads. (A real org also lists the profile's set among the assignments; the profile is asked for by name
  * so that nothing depends on it.)
  */
-export const fieldAccessSoql = {
+const fieldAccessSoql = {
   profile: (userId: string) => `SELECT ProfileId FROM User WHERE Id = ${soqlId(userId)}`,
   assignments: (userId: string) => `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlId(userId)}`,
   permissions(profileId: string | null, permissionSetIds: string[]): string {

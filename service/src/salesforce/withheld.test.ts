@@ -31,7 +31,11 @@ describe('contextReadableBy', () => {
   it('withholds every permissionable field from a user with no field permissions, never Id, Name or the renewal date', () => {
     const ctx = discoveryContext();
     const mine = contextReadableBy(ctx, readableFieldsOf([]));
-    expect(mine.opportunity).toMatchObject({ id: ctx.opportunity.id, name: ctx.opportunity.name, renewalDate: ctx.opportunity.renewalDate });
+    expect(mine.opportunity).toMatchObject({
+      id: ctx.opportunity.id,
+      name: ctx.opportunity.name,
+      renewalDate: ctx.opportunity.renewalDate,
+    });
     expect(mine.opportunity.amount).toBeNull();
     expect(mine.opportunity.description).toBeNull();
     expect(mine.withheld!.map((w) => w.field)).toContain('Opportunity.Amount');

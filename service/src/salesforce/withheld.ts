@@ -1,7 +1,6 @@
 import type { CrmContext, WithheldInput } from './context.ts';
 import type { ReadableFields } from './field-access.ts';
 
-
 /** How the plan says so. */
 export const withheldMessage = (w: WithheldInput) => `${w.label} is not visible to you`;
 

@@ -14,11 +14,7 @@ import { workflowFor } from './steps/workflows.ts';
  * The opportunity's CRM context from a read the caller started (`deps.salesforce.loadContextFor(userId, ...)`: as the
  * user it acts for may read it; started early, it shares a composite request with the access check); not found is 404.
  */
-export async function opportunityContext(
-  deps: Deps,
-  opportunityId: string,
-  context: Promise<CrmContext | undefined>,
-): Promise<CrmContext> {
+export async function opportunityContext(deps: Deps, opportunityId: string, context: Promise<CrmContext | undefined>): Promise<CrmContext> {
   const ctx = await context;
   if (!ctx) throw notFound(`Opportunity ${opportunityId}`);
   return ctx;
