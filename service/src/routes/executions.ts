@@ -46,7 +46,7 @@ export function executionsRouter(deps: Deps) {
       const context = deps.salesforce.loadContextFor(userId, opportunityId);
       context.catch(() => undefined);
       await requireOpportunityAccess(deps, userId, opportunityId);
-      const ctx = await opportunityContext(deps, opportunityId, context);
+      const ctx = await opportunityContext(deps, userId, opportunityId, context);
       await followRenewalDate(deps, ctx);
       const { execution, created } = await startWorkflow(deps, userId, ctx);
       return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);

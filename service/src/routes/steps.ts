@@ -25,7 +25,7 @@ export function stepsRouter(deps: Deps) {
   /** The execution's opportunity read fresh for a step operation, as the user may read it, its renewal date followed. */
   const freshContext = async (execution: ExecutionRow, userId: string) => {
     assertStepsOpen(execution);
-    const ctx = await opportunityContext(deps, execution.opportunityId, deps.salesforce.loadContextFor(userId, execution.opportunityId));
+    const ctx = await opportunityContext(deps, userId, execution.opportunityId);
     await followRenewalDate(deps, ctx);
     return ctx;
   };

@@ -11,10 +11,16 @@ import type { StepResult } from './steps/types.ts';
 import { workflowFor } from './steps/workflows.ts';
 
 /**
- * The opportunity's CRM context from a read the caller started (`deps.salesforce.loadContextFor(userId, ...)`: as the
- * user it acts for may read it; started early, it shares a composite request with the access check); not found is 404.
+ * The opportunity's CRM context, read fresh, as the user the caller acts for may read it (their field-level security
+ * applied: loadContextFor); not found is 404. A caller may pass that read already started (so it shares a composite
+ * request with the access check).
  */
-export async function opportunityContext(deps: Deps, opportunityId: string, context: Promise<CrmContext | undefined>): Promise<CrmContext> {
+export async function opportunityContext(
+  deps: Deps,
+  userId: string,
+  opportunityId: string,
+  context: Promise<CrmContext | undefined> = deps.salesforce.loadContextFor(userId, opportunityId),
+): Promise<CrmContext> {
   const ctx = await context;
   if (!ctx) throw notFound(`Opportunity ${opportunityId}`);
   return ctx;
