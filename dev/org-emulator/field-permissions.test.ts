@@ -37,6 +37,11 @@ describe('field-level security setup objects', () => {
     // Not permissionable: always readable, so they have no rows.
     for (const field of ['Opportunity.Id', 'Opportunity.Name', 'Opportunity.CloseDate', 'Opportunity.OwnerId', 'Opportunity.CreatedDate'])
       expect(rows.map((r) => r.Field)).not.toContain(field);
+    // describe says which fields field-level security applies to.
+    const describe = await conn.sobject('Opportunity').describe();
+    const permissionable = (name: string) => describe.fields.find((f) => f.name === name)?.permissionable;
+    expect(['Amount', 'Current_ARR__c', 'IsClosed'].map(permissionable)).toEqual([true, true, true]);
+    expect(['Id', 'Name', 'CloseDate', 'OwnerId', 'CreatedDate'].map(permissionable)).toEqual([false, false, false, false, false]);
     const set = await failureOf(conn.sobject('PermissionSet').create({ Name: 'Mine', Label: 'Mine', IsOwnedByProfile: true }));
     expect(set.errorCode ?? set.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
   });

@@ -11,7 +11,7 @@ import { findField, findObject, SYSTEM_FIELD_NAMES, type ObjectDef, type RecordL
  * always read (Id, the audit fields, required fields such as Name, the owner, compound names): they describe as not
  * permissionable, and a row for one is refused.
  */
-function isPermissionable(object: ObjectDef, field: string): boolean {
+export function isPermissionable(object: ObjectDef, field: string): boolean {
   const def = object.fields[field];
   if (!def || def.type === 'id' || def.required || SYSTEM_FIELD_NAMES.includes(field)) return false;
   if (field === 'OwnerId' || (field === 'Name' && def.formula)) return false;
