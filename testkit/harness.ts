@@ -27,6 +27,8 @@ export async function startHarness(
   opts: {
     accessCacheMs?: number;
     contextCacheMs?: number;
+    /** How long a user's field access is reused (default 120 s, on a clock only `passFieldAccessCache` moves). */
+    fieldAccessCacheMs?: number;
     today?: string;
     env?: Record<string, string>;
     requestTimeoutMs?: number;
@@ -54,6 +56,10 @@ export async function startHarness(
   // Keep retries fast in tests: the policy is the same, the pauses are short. The write pause after
   // REQUEST_LIMIT_EXCEEDED keeps its length but runs on a clock the test moves on (`passSalesforcePause`).
   let pauseOffsetMs = 0;
+  // The field access cache's lifetime runs on a clock of its own that stands still until the test moves it: a test
+  // sees a permission change exactly when it passes the lifetime, never because the suite ran slowly.
+  let fieldAccessClockMs = 0;
+  const fieldAccessCacheMs = opts.fieldAccessCacheMs ?? 120_000;
   const salesforce = new SalesforceGateway(conn, {
     accessCacheMs: opts.accessCacheMs ?? 0,
     contextCacheMs: opts.contextCacheMs ?? 0,
@@ -61,6 +67,8 @@ export async function startHarness(
     readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     pauseClock: () => performance.now() + pauseOffsetMs,
+    fieldAccessCacheMs,
+    fieldAccessClock: () => fieldAccessClockMs,
   });
   // The service's key and the org's token are secrets of this service, as startService registers them.
   registerSecretValues(API_KEY, accessToken);
@@ -133,6 +141,10 @@ export async function startHarness(
     opportunities,
     logLines,
     discoveryId: opportunities['Acme Logistics — FY27 Renewal']!,
+    /** Moves the field access cache's clock past its lifetime: the next read of a user's field access asks the org. */
+    passFieldAccessCache() {
+      fieldAccessClockMs += fieldAccessCacheMs + 1;
+    },
     /** Moves the Salesforce write pause's clock past the end of the current pause. */
     passSalesforcePause() {
       pauseOffsetMs += salesforce.gate.remainingMs() + 1;

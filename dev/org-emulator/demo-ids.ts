@@ -10,6 +10,15 @@ export const DEMO_IDS = {
     rileyPark: '0055e0000000005AAA', // Executive Sponsor on the Acme opportunity team
     samOkoro: '0055e0000000006AAA', // Technical Sales on the Acme account team
   },
+  profiles: {
+    systemAdministrator: '00e5e0000000001AAA',
+    standardUser: '00e5e0000000002AAA', // the CSMs' profile
+  },
+  /** The permission sets the profiles own (their field access: FieldPermissions rows). */
+  profilePermissionSets: {
+    systemAdministrator: '0PS5e0000000001GAA',
+    standardUser: '0PS5e0000000002GAA',
+  },
   queues: {
     renewalDesk: '00G5e0000000001EAA', // a queue that supports Task
     caseTriage: '00G5e0000000002EAA', // a queue of Cases only: it cannot own a Task

@@ -136,6 +136,9 @@ const SYSTEM_FIELDS: Record<string, FieldDef> = {
   SystemModstamp: datetime({ access: 'readOnly' }),
 };
 
+/** The audit and identity fields every object has. */
+export const SYSTEM_FIELD_NAMES: readonly string[] = Object.keys(SYSTEM_FIELDS);
+
 function object(
   name: string,
   keyPrefix: string,
@@ -167,6 +170,27 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
     }),
     object('Profile', '00e', {
       Name: text(255, { required: true }),
+    }),
+    // Field-level security (Object Reference: PermissionSet, FieldPermissions, PermissionSetAssignment). A profile's
+    // field access lives in the permission set it owns (IsOwnedByProfile, ProfileId: the org's to set, read-only to the
+    // API); the rules a row must follow are in permissions.ts.
+    object('PermissionSet', '0PS', {
+      Name: text(80, { label: 'Permission Set Name', required: true, unique: true }),
+      Label: text(80, { label: 'Permission Set Label', required: true }),
+      Description: text(255),
+      IsOwnedByProfile: { type: 'boolean', label: 'Is Owned By Profile', access: 'readOnly', defaultValue: false },
+      ProfileId: lookup('Profile', 'Profile', { label: 'Profile ID', access: 'readOnly' }),
+    }),
+    object('FieldPermissions', '01k', {
+      ParentId: lookup('PermissionSet', 'Parent', { label: 'Parent ID', required: true, access: 'createOnly' }),
+      SobjectType: text(40, { label: 'SObject Type Name', required: true, access: 'createOnly' }),
+      Field: text(80, { label: 'Field Name', required: true, access: 'createOnly' }),
+      PermissionsRead: checkbox(false),
+      PermissionsEdit: checkbox(false),
+    }),
+    object('PermissionSetAssignment', '0Pa', {
+      AssigneeId: lookup('User', 'Assignee', { label: 'Assignee ID', required: true, access: 'createOnly' }),
+      PermissionSetId: lookup('PermissionSet', 'PermissionSet', { label: 'Permission Set ID', required: true, access: 'createOnly' }),
     }),
     object('User', '005', {
       Username: text(80, { required: true, unique: true }),

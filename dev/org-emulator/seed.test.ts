@@ -27,6 +27,8 @@ describe('the demo seed', () => {
   it('holds every DEMO_IDS record', () => {
     for (const [type, group] of [
       ['User', DEMO_IDS.users],
+      ['Profile', DEMO_IDS.profiles],
+      ['PermissionSet', DEMO_IDS.profilePermissionSets],
       ['CustomNotificationType', DEMO_IDS.notificationTypes],
       ['Account', DEMO_IDS.accounts],
       ['Opportunity', DEMO_IDS.opportunities],

@@ -14,7 +14,10 @@ import { deserialize } from './validate.ts';
 /** Objects in the order they are loaded, parents before children. */
 const SEED_OBJECTS = [
   'Profile',
+  'PermissionSet',
+  'FieldPermissions',
   'User',
+  'PermissionSetAssignment',
   'Group',
   'QueueSobject',
   'CustomNotificationType',

@@ -5,6 +5,7 @@ import { salesforceId, sameId, toId18 } from './ids.ts';
 import { objectForId, OBJECTS, type ObjectDef, type RecordLookup, type StoredRecord } from './schema.ts';
 import type { OrgClock } from './time.ts';
 import { formatDateTime, parseDateTime } from './time.ts';
+import { checkPermissionRecord } from './permissions.ts';
 import { checkFieldValues, checkRequired } from './validate.ts';
 
 /** Who writes, and whether the write is the seed loader's (which may set Id and audit fields) or the org's own. */
@@ -80,6 +81,7 @@ export class OrgStore {
     this.computeFormulas(object, record);
     checkRequired(object, record);
     this.checkUnique(object, record);
+    checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
     this.tables.get(object.name)!.set(String(record.Id), record);
     this.afterWrite(object, record, ctx);
     return record;
@@ -100,6 +102,7 @@ export class OrgStore {
     this.computeFormulas(object, record);
     checkRequired(object, record);
     this.checkUnique(object, record);
+    checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
     this.touch(record, ctx.userId);
     this.tables.get(object.name)!.set(String(record.Id), record);
     this.afterWrite(object, record, ctx);

@@ -103,6 +103,8 @@ export const EnvSchema = z
       .max(7 * 24 * 60)
       .default(60),
     ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    // How long a user's field-level security (FieldPermissions) is reused: a permission change shows within it.
+    FIELD_ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
     HOLIDAY_COUNTRY: optionalString.pipe(
       z
         .string()

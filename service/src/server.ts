@@ -80,6 +80,7 @@ export async function assembleDeps(
     salesforce: new SalesforceGateway(conn, {
       renewalDateField: env.SF_RENEWAL_DATE_FIELD,
       accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000,
+      fieldAccessCacheMs: env.FIELD_ACCESS_CACHE_SECONDS * 1000,
       writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),

@@ -214,7 +214,12 @@ describe('references between components', () => {
     expect(type).toMatchObject({ desktop: true, mobile: true, masterLabel: 'Renewal Action Plan Alert' });
     expect(loadConfig({}).env.SF_NOTIFICATION_TYPE).toBe('Renewal_Action_Plan_Alert');
     const service = readXml(source('permissionsets/Renewal_Action_Plans_Service.permissionset-meta.xml')).PermissionSet;
-    expect(service.userPermissions).toEqual({ enabled: true, name: 'SendCustomNotifications' });
+    expect(service.userPermissions).toContainEqual({ enabled: true, name: 'SendCustomNotifications' });
+  });
+
+  it("the integration user may read the CSMs' field-level security (FieldPermissions needs View Setup and Configuration)", () => {
+    const service = readXml(source('permissionsets/Renewal_Action_Plans_Service.permissionset-meta.xml')).PermissionSet;
+    expect(service.userPermissions).toContainEqual({ enabled: true, name: 'ViewSetup' });
   });
 
   it('the component declares the desktop and phone form factors on the Opportunity record page', () => {

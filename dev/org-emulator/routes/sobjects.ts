@@ -5,6 +5,7 @@ import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertMatch
 import { ApiError, notFound } from '../errors.ts';
 import { toId18 } from '../ids.ts';
 import { fieldLabel, findField, isLongTextArea, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { isPermissionable } from '../permissions.ts';
 import { apiVersion, readRecordBody, writeContext, type EmulatorContext, type EmulatorEnv } from '../org.ts';
 import { deserialize } from '../validate.ts';
 
@@ -60,6 +61,8 @@ function describe(c: EmulatorContext, object: ObjectDef) {
       filterable: !isLongTextArea(def),
       sortable: !isLongTextArea(def),
       externalId: def.externalId ?? false,
+      // Whether field-level security applies: only a permissionable field can have FieldPermissions rows (F1, F3).
+      permissionable: isPermissionable(object, name),
       unique: def.unique ?? false,
       referenceTo: def.referenceTo ?? [],
       relationshipName: def.relationshipName ?? null,

@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { withheldInput, withheldMessage } from '../salesforce/withheld.ts';
 import type { PlanningInput } from './planner.ts';
 import type { ActionPlanContent } from './schema.ts';
 import type { RenewalSignals } from './signals.ts';
 import { stepOutput, type StepFacts } from './step-facts.ts';
 
 const money = (n: number | null) => (n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`);
+/** A money field of the context, or that the CSM cannot see it (never "unknown" for a value that exists). */
+const moneyOf = (ctx: PlanningInput['context'], field: string, n: number | null) => {
+  const hidden = withheldInput(ctx, field);
+  return hidden ? withheldMessage(hidden) : money(n);
+};
 
 /** The plan's "process completed": each workflow step done or not (and why), or the CRM read when there are no steps. */
 function completedStepsOf(input: PlanningInput, steps: StepFacts[]): ActionPlanContent['summary']['completedSteps'] {
@@ -64,10 +70,10 @@ export function summaryOf(input: PlanningInput, s: RenewalSignals, steps: StepFa
   if (s.noRecentActivity) decide('The account has gone quiet: re-engagement comes first.');
   if (keyDecisions.length === 0) decide(`Follow the ${stage.name} playbook: ${stage.focus[0]}.`);
   const metrics: ActionPlanContent['summary']['keyMetrics'] = [
-    { label: 'Current ARR', value: money(ctx.opportunity.currentArr), detail: null },
+    { label: 'Current ARR', value: moneyOf(ctx, 'Opportunity.Current_ARR__c', ctx.opportunity.currentArr), detail: null },
     {
       label: 'Renewal target',
-      value: money(ctx.opportunity.amount),
+      value: moneyOf(ctx, 'Opportunity.Amount', ctx.opportunity.amount),
       detail: s.priceIncreasePct === undefined ? null : `${s.priceIncreasePct >= 0 ? '+' : ''}${s.priceIncreasePct}% vs current ARR`,
     },
     {

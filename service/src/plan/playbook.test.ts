@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../calendar/dates.ts';
+import { contextReadableBy } from '../salesforce/withheld.ts';
 import { STAGE_IDS } from '../stages/stages.ts';
 import { discoveryContext, planningInput, TODAY } from './discovery.fixture.ts';
 import { playbookPlan } from './playbook.ts';
 import { validatePlan } from './validate.ts';
 
 describe('playbook planner', () => {
+  it('plans without a field the CSM cannot read and says so, with nothing made up in its place', () => {
+    const ctx = contextReadableBy(discoveryContext(), { canRead: (field) => field !== 'Opportunity.Amount' });
+    const plan = playbookPlan(planningInput(ctx));
+    expect(plan.summary.keyMetrics.find((m) => m.label === 'Renewal target')).toEqual({
+      label: 'Renewal target',
+      value: 'Amount is not visible to you',
+      detail: null,
+    });
+    expect(plan.summary.keyMetrics.find((m) => m.label === 'Current ARR')?.value).toBe('$248,000');
+    expect(JSON.stringify(plan)).not.toMatch(/265,?000|6\.9%|NaN|\$0\b/);
+    expect(validatePlan(plan, planningInput(ctx)).errors).toEqual([]);
+  });
+
   it('plans the Discovery story from the CRM signals', () => {
     const plan = playbookPlan(planningInput());
     const contact = plan.aiTasks.find((t) => t.processor === 'salesforce-contact-updater');

@@ -167,6 +167,8 @@ export function buildPlanPrompt(input: PlanningInput): PlanPrompt {
       open: a.isClosed ? null : (a.status ?? 'open'),
       sentTo: a.subtype === 'Email' ? a.whoId : null,
     })),
+    // Fields the CSM's field-level security hides are null above; the model is told so, so it does not invent them.
+    withheldFromCsm: ctx.withheld?.length ? ctx.withheld.map((w) => `${w.label}: not visible to the CSM; do not estimate it`) : undefined,
   };
   const crmText = JSON.stringify(crm);
   const contactIds = new Set(ctx.contactRoles.map((r) => r.contactId));

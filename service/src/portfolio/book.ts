@@ -2,6 +2,7 @@ import { addDays, daysBetween, toIsoDate, type IsoDate } from '../calendar/dates
 import { planTaskStates, type PlanTaskState } from '../db/portfolio.ts';
 import type { Deps } from '../deps.ts';
 import type { PortfolioOpportunity, PortfolioOwner, PortfolioQuery } from '../salesforce/portfolio.ts';
+import { withheldMessage } from '../salesforce/withheld.ts';
 import { renewalStageFor, stageById, type RenewalStage, type StageId } from '../stages/stages.ts';
 import { riskFlags, type PlanStatus, type RiskFlag, type RiskFlagId } from './risk-rules.ts';
 
@@ -39,6 +40,15 @@ interface PortfolioRow {
   risks: RiskFlag[];
 }
 
+/** A portfolio column the user cannot read in Salesforce (field-level security), and how the page says so. */
+interface PortfolioWithheld {
+  field: string;
+  label: string;
+  message: string;
+}
+/** The permissionable fields the portfolio shows (name, owner, account and the renewal date are always readable). */
+const PORTFOLIO_FIELDS = [{ field: 'Opportunity.Amount', label: 'Amount' }];
+
 // Stage order runs from Monitor (furthest) to Overdue: ascending stage is descending renewal date.
 const ORDER_OF_SORT: Record<PortfolioSort, PortfolioQuery['orderBy']> = {
   daysToRenewal: 'renewal',
@@ -57,27 +67,42 @@ const ORDER_OF_SORT: Record<PortfolioSort, PortfolioQuery['orderBy']> = {
  * the matching rows of each page and `sort=risk` orders each page's rows (most flags first, then days to renewal);
  * the pages themselves follow the renewal date.
  */
-export async function portfolioPage(deps: Deps, req: PortfolioRequest): Promise<{ rows: PortfolioRow[]; nextOffset: number | null }> {
+export async function portfolioPage(
+  deps: Deps,
+  req: PortfolioRequest,
+): Promise<{ rows: PortfolioRow[]; nextOffset: number | null; withheld: PortfolioWithheld[] }> {
   const today = deps.today();
   const stage = req.stage ? stageById(req.stage, deps.stages) : undefined;
-  const opportunities = await deps.salesforce.portfolioPage({
+  // The columns the user's field-level security hides are left empty; a hidden amount cannot order the book either
+  // (the order would tell what the column hides): the renewal date orders it instead.
+  // Only a sort by amount waits for the field access; otherwise both reads start together (one composite request).
+  const fieldsRead = deps.salesforce.readableFields(req.userId);
+  const byAmount = req.sort === 'amount' || req.sort === '-amount';
+  const amountReadable = byAmount ? (await fieldsRead).canRead('Opportunity.Amount') : true;
+  const sort = amountReadable ? req.sort : 'daysToRenewal';
+  const opportunitiesRead = deps.salesforce.portfolioPage({
     userId: req.userId,
     owner: req.owner,
     renewalFrom: stage?.minDays != null ? addDays(today, stage.minDays) : undefined,
     renewalTo: stage?.maxDays != null ? addDays(today, stage.maxDays) : undefined,
-    orderBy: ORDER_OF_SORT[req.sort],
+    orderBy: ORDER_OF_SORT[sort],
     offset: req.offset,
     limit: req.pageSize + 1,
     today,
   });
+  const [fields, opportunities] = await Promise.all([fieldsRead, opportunitiesRead]);
+  const withheld = PORTFOLIO_FIELDS.filter((w) => !fields.canRead(w.field)).map((w) => ({ ...w, message: withheldMessage(w) }));
+  const amountHidden = withheld.some((w) => w.field === 'Opportunity.Amount');
   const page = opportunities.slice(0, req.pageSize);
   const ids = page.map((o) => o.id);
   const [visible, states] = await Promise.all([visibleOf(deps, req, ids), planTaskStates(deps.db.sql, ids, today)]);
-  let rows = page.filter((o) => visible.has(o.id)).map((o) => rowOf(o, states.get(o.id), today, deps.stages));
+  let rows = page
+    .filter((o) => visible.has(o.id))
+    .map((o) => rowOf(amountHidden ? { ...o, amount: null } : o, states.get(o.id), today, deps.stages));
   if (req.risk) rows = rows.filter((r) => (req.risk === 'any' ? r.risks.length > 0 : r.risks.some((f) => f.flag === req.risk)));
   if (req.sort === 'risk') rows.sort((a, b) => b.risks.length - a.risks.length || a.daysToRenewal - b.daysToRenewal);
   const next = req.offset + req.pageSize;
-  return { rows, nextOffset: opportunities.length > req.pageSize && next <= MAX_OFFSET ? next : null };
+  return { rows, nextOffset: opportunities.length > req.pageSize && next <= MAX_OFFSET ? next : null, withheld };
 }
 
 /**

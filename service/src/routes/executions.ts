@@ -41,11 +41,12 @@ export function executionsRouter(deps: Deps) {
     async (c) => {
       const { opportunityId } = c.req.valid('json');
       const userId = c.get('userId');
-      // The CRM context is read together with the access check (one composite request), and used only once it passed.
-      const context = deps.salesforce.loadContext(opportunityId);
+      // The CRM context (as the user may read it) is read together with the access check (one composite request), and
+      // used only once it passed.
+      const context = deps.salesforce.loadContextFor(userId, opportunityId);
       context.catch(() => undefined);
       await requireOpportunityAccess(deps, userId, opportunityId);
-      const ctx = await opportunityContext(deps, opportunityId, context);
+      const ctx = await opportunityContext(deps, userId, opportunityId, context);
       await followRenewalDate(deps, ctx);
       const { execution, created } = await startWorkflow(deps, userId, ctx);
       return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);

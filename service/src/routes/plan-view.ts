@@ -7,6 +7,8 @@ import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { timelineNow } from '../plan/timeline-status.ts';
 import { mirrorStanding } from '../sync/mirror-standing.ts';
+import type { WithheldInput } from '../salesforce/context.ts';
+import { withheldMessage } from '../salesforce/withheld.ts';
 import { assigneesOfPlan, type Assignee } from '../team/assignee.ts';
 
 /** What a task of a re-plan carries over from the finalized version (as it stood when the re-plan was generated). */
@@ -44,6 +46,7 @@ function staticPlanView(plan: PlanRow) {
       };
     }),
     generation: generationView(plan.generation),
+    withheld: ((plan.generation.withheld as WithheldInput[] | undefined) ?? []).map((w) => ({ ...w, message: withheldMessage(w) })),
   };
 }
 
@@ -190,6 +193,7 @@ export async function planView(deps: Deps, plan: PlanRow, execution: PlanViewExe
     generation: fixed.generation,
     diff: plan.diff ?? null,
     summary: plan.content.summary,
+    withheld: fixed.withheld,
     aiTasks,
     csmTasks,
     timeline: timelineNow(plan.content.timeline, timelineTasks, deps.today()),

@@ -50,7 +50,13 @@ const Row = z.object({
   risks: z.array(z.object({ flag: z.enum(RISK_FLAGS), reason: z.string() })),
 });
 /** One page of the book of renewals, as the API answers it. */
-export const PortfolioPage = z.object({ rows: z.array(Row), nextCursor: z.string().nullable() });
+export const PortfolioPage = z.object({
+  rows: z.array(Row),
+  nextCursor: z.string().nullable(),
+  withheld: z
+    .array(z.object({ field: z.string(), label: z.string(), message: z.string() }))
+    .describe("Columns the user's field-level security hides (empty in every row; a hidden amount does not order the book)"),
+});
 
 /**
  * The book of renewals: the acting user's open renewal opportunities (`owner=me`) or their team's (`owner=team`: the
@@ -86,7 +92,10 @@ export function portfolioRouter(deps: Deps) {
         pageSize: q.pageSize,
         offset: q.cursor?.offset ?? 0,
       });
-      return c.json({ rows: page.rows, nextCursor: page.nextOffset === null ? null : encodeCursor(page.nextOffset, key) }, 200);
+      return c.json(
+        { rows: page.rows, nextCursor: page.nextOffset === null ? null : encodeCursor(page.nextOffset, key), withheld: page.withheld },
+        200,
+      );
     },
   );
   return app;

@@ -22,10 +22,10 @@ export function stepsRouter(deps: Deps) {
   const app = router();
 
   const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);
-  /** The execution's opportunity read fresh for a step operation, its renewal date followed. */
-  const freshContext = async (execution: ExecutionRow) => {
+  /** The execution's opportunity read fresh for a step operation, as the user may read it, its renewal date followed. */
+  const freshContext = async (execution: ExecutionRow, userId: string) => {
     assertStepsOpen(execution);
-    const ctx = await opportunityContext(deps, execution.opportunityId);
+    const ctx = await opportunityContext(deps, userId, execution.opportunityId);
     await followRenewalDate(deps, ctx);
     return ctx;
   };
@@ -41,7 +41,13 @@ export function stepsRouter(deps: Deps) {
     async (c) => {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
-      const updated = await submitStepInput(deps, execution, await freshContext(execution), stepId, c.req.valid('json').input);
+      const updated = await submitStepInput(
+        deps,
+        execution,
+        await freshContext(execution, c.get('userId')),
+        stepId,
+        c.req.valid('json').input,
+      );
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );
@@ -57,7 +63,7 @@ export function stepsRouter(deps: Deps) {
     async (c) => {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
-      const updated = await runStep(deps, execution, await freshContext(execution), stepId);
+      const updated = await runStep(deps, execution, await freshContext(execution, c.get('userId')), stepId);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );
@@ -73,7 +79,7 @@ export function stepsRouter(deps: Deps) {
     async (c) => {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
-      const updated = await skipStep(deps, execution, await freshContext(execution), stepId, c.req.valid('json').reason);
+      const updated = await skipStep(deps, execution, await freshContext(execution, c.get('userId')), stepId, c.req.valid('json').reason);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );
@@ -89,7 +95,7 @@ export function stepsRouter(deps: Deps) {
     async (c) => {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
-      const updated = await goBackToStep(deps, execution, await freshContext(execution), stepId);
+      const updated = await goBackToStep(deps, execution, await freshContext(execution, c.get('userId')), stepId);
       return c.json({ execution: await executionView(deps, updated) }, 200);
     },
   );

@@ -152,6 +152,11 @@ export const PlanView = z.object({
   generation: GenerationView,
   diff: PlanDiffView.nullable().describe('Against the version this one replaced; null for the first version'),
   summary: PlanSummary,
+  withheld: z
+    .array(z.object({ field: z.string(), label: z.string(), message: z.string() }))
+    .describe(
+      'CRM inputs the CSM\'s field-level security hides (e.g. Opportunity.Amount: "Amount is not visible to you"): the plan was made without them',
+    ),
   aiTasks: z.array(
     AiTask.extend({
       ...TaskState,

@@ -23,6 +23,15 @@ const TeamMemberSchema = z.object({
 });
 export type TeamMember = z.infer<typeof TeamMemberSchema>;
 
+/** A CRM input the user cannot read in Salesforce (field-level security): absent from what they, and the model for them, see. */
+const WithheldInputSchema = z.object({
+  /** The Salesforce field, `Object.Field`. */
+  field: z.string(),
+  /** The field in the CSM's words. */
+  label: z.string(),
+});
+export type WithheldInput = z.infer<typeof WithheldInputSchema>;
+
 // Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 const CrmContextSchema = z.object({
@@ -81,6 +90,11 @@ const CrmContextSchema = z.object({
       actionPlanTaskId: z.string().nullable(),
     }),
   ),
+  /**
+   * The inputs emptied because the user the context was read for cannot read them (see withheld.ts). Absent on the
+   * integration user's context and on contexts stored before field-level security was applied.
+   */
+  withheld: z.array(WithheldInputSchema).optional(),
 });
 export type CrmContext = z.infer<typeof CrmContextSchema>;
 

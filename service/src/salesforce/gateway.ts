@@ -4,10 +4,12 @@ import { CompositeBatcher } from './composite.ts';
 import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type SoqlReader } from './context.ts';
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
+import { FieldAccess, type ReadableFields } from './field-access.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
+import { contextReadableBy } from './withheld.ts';
 import {
   changedMirroredTasks,
   mirrorTasks,
@@ -20,6 +22,8 @@ import {
 /** Everything the service asks of Salesforce, on one jsforce connection. */
 export class SalesforceGateway {
   readonly access: RecordAccess;
+  /** Each user's field-level security, cached briefly: what the service shows a user is what they may read. */
+  readonly fieldAccess: FieldAccess;
   readonly gate: WriteGate;
   /** The in-request retry of writes (processors and the mirror); the queues retry later beyond it. */
   readonly writeRetry: RetryPolicy;
@@ -34,6 +38,10 @@ export class SalesforceGateway {
     private readonly opts: {
       renewalDateField?: string;
       accessCacheMs?: number;
+      /** How long a user's field access is reused (default 120 s; 0: read it every time). */
+      fieldAccessCacheMs?: number;
+      /** The monotonic milliseconds that lifetime is measured on (tests move it on). */
+      fieldAccessClock?: () => number;
       writeRetry?: RetryPolicy;
       readRetry?: RetryPolicy;
       /** How long writes pause after REQUEST_LIMIT_EXCEEDED (default 15 minutes; longer when Retry-After says so). */
@@ -50,6 +58,10 @@ export class SalesforceGateway {
     } = {},
   ) {
     this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000);
+    this.fieldAccess = new FieldAccess((soql) => this.query(soql, 0), {
+      ttlMs: opts.fieldAccessCacheMs ?? 120_000,
+      now: opts.fieldAccessClock,
+    });
     this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
@@ -79,6 +91,28 @@ export class SalesforceGateway {
       value.catch(() => this.contexts.delete(opportunityId));
     }
     return value;
+  }
+
+  /**
+   * The opportunity's CRM context as a user may read it: read by the integration user (and cached as above), then every
+   * field the user's field-level security hides is emptied and listed in `withheld` (withheld.ts). The two reads start
+   * together and share a composite request.
+   */
+  async loadContextFor(userId: string, opportunityId: string): Promise<CrmContext | undefined> {
+    const [ctx, fields] = await Promise.all([this.loadContext(opportunityId), this.readableFields(userId)]);
+    return ctx && contextReadableBy(ctx, fields);
+  }
+
+  /** What a user may read, field by field (their profile's and assigned permission sets' FieldPermissions, cached briefly). */
+  readableFields(userId: string): Promise<ReadableFields> {
+    return withRetry(() => this.fieldAccess.readable(userId), { policy: this.readRetry });
+  }
+
+  /** loadContexts, each context as the user may read it (see loadContextFor). */
+  async loadContextsFor(userId: string, opportunityIds: string[]): Promise<Map<string, CrmContext | SalesforceError>> {
+    const [contexts, fields] = await Promise.all([this.loadContexts(opportunityIds), this.readableFields(userId)]);
+    for (const [id, ctx] of contexts) if (!(ctx instanceof Error)) contexts.set(id, contextReadableBy(ctx, fields));
+    return contexts;
   }
 
   /**

@@ -16,7 +16,8 @@ import { followRenewalDate } from '../workflows/renewal-date.ts';
 export async function startScheduledWorkflow(deps: Deps, scheduledWorkflowId: string) {
   const scheduled = await getScheduledWorkflow(deps.db.sql, scheduledWorkflowId);
   if (!scheduled) throw notFound(`Scheduled workflow ${scheduledWorkflowId}`);
-  const ctx = await opportunityContext(deps, scheduled.opportunityId);
+  // It acts for the execution's CSM (the opportunity's owner, else who started it): their field access applies.
+  const ctx = await opportunityContext(deps, scheduled.csmUserId, scheduled.opportunityId);
   await followRenewalDate(deps, ctx);
   const { execution, created } = await startWorkflow(deps, scheduled.csmUserId, ctx);
   await markScheduledStarted(deps.db.sql, scheduled.id, execution.id);

@@ -37,7 +37,7 @@ export async function bulkStartWorkflows(
   // Started in the same tick: the two reads share one composite request.
   const [editable, contexts] = await Promise.all([
     deps.salesforce.editable(userId, opportunityIds),
-    deps.salesforce.loadContexts(opportunityIds),
+    deps.salesforce.loadContextsFor(userId, opportunityIds),
   ]);
   const results: BulkStartResult[] = [];
   for (const opportunityId of opportunityIds) {

@@ -11,13 +11,15 @@ import type { StepResult } from './steps/types.ts';
 import { workflowFor } from './steps/workflows.ts';
 
 /**
- * The opportunity's CRM context, read fresh from Salesforce. A caller may pass a read it already started (so it shares a
- * composite request with the access check).
+ * The opportunity's CRM context, read fresh, as the user the caller acts for may read it (their field-level security
+ * applied: loadContextFor); not found is 404. A caller may pass that read already started (so it shares a composite
+ * request with the access check).
  */
 export async function opportunityContext(
   deps: Deps,
+  userId: string,
   opportunityId: string,
-  context: Promise<CrmContext | undefined> = deps.salesforce.loadContext(opportunityId),
+  context: Promise<CrmContext | undefined> = deps.salesforce.loadContextFor(userId, opportunityId),
 ): Promise<CrmContext> {
   const ctx = await context;
   if (!ctx) throw notFound(`Opportunity ${opportunityId}`);

@@ -39,7 +39,9 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
   await requireGenerationAllowed(deps, userId, execution.id);
   // One deadline for everything a model does in this generate; past it the playbook plans and nothing waits on the model.
   const signal = generationDeadline(deps.env.GENERATION_DEADLINE_SECONDS * 1000);
-  const context = await deps.salesforce.loadContext(execution.opportunityId);
+  // The context as the user may read it: what their field-level security hides reaches neither the steps, the planner
+  // (nor the model), nor the stored evidence; the plan lists it as withheld.
+  const context = await deps.salesforce.loadContextFor(userId, execution.opportunityId);
   if (!context) throw notFound(`Opportunity ${execution.opportunityId}`);
   // The steps that need no CSM input run first, on the same CRM data; steps still waiting stay not done.
   if (execution.status === 'in_progress') await followRenewalDate(deps, context);
@@ -65,7 +67,8 @@ export async function generatePlan(deps: Deps, userId: string, execution: Execut
     changeDetails: Object.fromEntries(content.aiTasks.map((t) => [t.key, fieldChanges(t, context)])),
     diff,
     carried,
-    generation: redactSecretsIn(generation),
+    // What the CSM's field-level security withheld from this version's inputs: the plan view says so.
+    generation: redactSecretsIn({ ...generation, withheld: context.withheld ?? [] }),
     createdBy: userId,
     basedOn,
     keepDrafts: deps.env.PLAN_DRAFT_VERSIONS_KEPT,

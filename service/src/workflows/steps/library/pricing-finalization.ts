@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withheldInput, withheldMessage } from '../../../salesforce/withheld.ts';
 import type { Finding, StepDefinition } from '../types.ts';
 
 const Output = z.object({
@@ -28,6 +29,8 @@ export const pricingFinalization: StepDefinition<null, z.infer<typeof Output>> =
     const withinCap = cap !== null && increasePct !== null ? increasePct <= cap : null;
     const agreed = crm.activities.find((a) => a.isClosed && AGREED.test(a.description ?? ''));
     const findings: Finding[] = [];
+    const hidden = withheldInput(crm, 'Opportunity.Amount');
+    if (hidden) findings.push({ severity: 'concern', text: withheldMessage(hidden) });
     if (withinCap === false) findings.push({ severity: 'critical', text: `The amount (+${increasePct}%) is above the ${cap}% cap` });
     if (agreed) findings.push({ severity: 'strength', text: `Agreement logged: ${(agreed.description ?? '').slice(0, 160)}` });
     else findings.push({ severity: 'concern', text: 'No pricing agreement is logged yet' });
@@ -41,7 +44,7 @@ export const pricingFinalization: StepDefinition<null, z.infer<typeof Output>> =
         nextStep,
         agreedInActivity: agreed?.id ?? null,
       },
-      summary: `${amount !== null ? `$${amount.toLocaleString('en-US')}` : 'No amount'}${increasePct !== null ? ` (${increasePct >= 0 ? '+' : ''}${increasePct}%)` : ''}${agreed ? ', agreed in principle' : ', not agreed yet'}`,
+      summary: `${amount !== null ? `$${amount.toLocaleString('en-US')}` : hidden ? withheldMessage(hidden) : 'No amount'}${increasePct !== null ? ` (${increasePct >= 0 ? '+' : ''}${increasePct}%)` : ''}${agreed ? ', agreed in principle' : ', not agreed yet'}`,
       decision: agreed ? 'Paper the agreed price' : 'Close the price before terms',
       findings,
       actions: agreed

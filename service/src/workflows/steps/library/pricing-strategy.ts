@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readSignals } from '../../../plan/signals.ts';
+import { withheldInput, withheldMessage } from '../../../salesforce/withheld.ts';
 import type { Finding, StepDefinition } from '../types.ts';
 import { growthSignals, usageSignals } from './usage.ts';
 
@@ -41,6 +42,30 @@ export const pricingStrategy: StepDefinition<null, PricingStrategy> = {
     const budget = readSignals(crm, today).budgetPressure;
     const rationale: string[] = [];
     const findings: Finding[] = [];
+    // Priced only on what the CSM may read: a hidden ARR or amount is said, not worked around (no target from the ARR alone).
+    const hidden = withheldInput(crm, 'Opportunity.Current_ARR__c') ?? (currentArr ? withheldInput(crm, 'Opportunity.Amount') : undefined);
+    if (hidden) {
+      const why = withheldMessage(hidden);
+      return {
+        output: {
+          currentArr,
+          proposedAmount: amount,
+          proposedIncreasePct: null,
+          priceIncreaseCapPct: cap,
+          capPrice: null,
+          usagePct: usage?.percent ?? null,
+          usageEvidence: usage?.text ?? null,
+          budgetPressure: !!budget,
+          targetPrice: null,
+          targetIncreasePct: null,
+          position: 'unknown',
+          rationale: [`${why}: the increase cannot be computed`],
+        },
+        summary: `${why}: pricing cannot be computed here`,
+        decision: 'Price this renewal with someone who can see its amounts in Salesforce',
+        findings: [{ severity: 'concern', text: why }],
+      };
+    }
     if (!currentArr) {
       return {
         output: {
