@@ -3,6 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
 import { storedApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
+import type { DemoAssertionKey } from './assertion/demo-key.ts';
+import { userIdentityFor } from './assertion/identity.ts';
 import { OrgBusinessCalendar } from './calendar/org-calendar.ts';
 import { clockFor, middayOf } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -42,6 +44,8 @@ export interface RunningService {
   /** Set when the local Salesforce org emulator runs in-process (no Salesforce credentials configured). */
   emulator?: { url: string; opportunities: { id: string; name: string }[] };
   generatedApiKey: boolean;
+  /** The embedded mode's assertion key (DATA_DIR), which signs for the local preview and `npm run assertion`. */
+  demoKey?: DemoAssertionKey;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,7 @@ export async function assembleDeps(
   overrides: Partial<Deps> = {},
 ): Promise<Deps> {
   const { env } = config;
+  const userIdentity = overrides.userIdentity ?? (await userIdentityFor(config, conn, log, clockFor(env.TODAY).now())).identity;
   const calendar =
     overrides.calendar ?? (await OrgBusinessCalendar.load(conn, { country: env.HOLIDAY_COUNTRY, region: env.HOLIDAY_REGION, log }));
   log.info('business calendar', { source: calendar.source });
@@ -76,6 +81,7 @@ export async function assembleDeps(
     workflows: loadWorkflows(),
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
+    userIdentity,
     log,
     ...clockFor(env.TODAY),
     ...overrides,
@@ -117,12 +123,17 @@ export async function startService(
     const conn = await connectSalesforce(config.salesforce, emulatorLink, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
     const generatedApiKey = !env.SERVICE_API_KEY;
     // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
-    const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
+    const { identity: userIdentity, demoKey } = await userIdentityFor(config, conn, log, clockFor(env.TODAY).now());
+    const deps = await assembleDeps(config, db, conn, log, {
+      userIdentity,
+      ...(generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {}),
+    });
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());
 
-    const app = createApp(deps);
+    // The embedded mode's demo key signs the local preview's requests on the server side, as Apex would in Salesforce.
+    const app = createApp(deps, demoKey ? { previewApex: { privateKey: demoKey.privateKey } } : {});
     const server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
       s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, env.HOST, env.PORT)));
@@ -140,7 +151,10 @@ export async function startService(
     }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
-    return { url: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`, deps, emulator, generatedApiKey, close };
+    const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
+    // The embedded mode's default audience is the URL it listens on, known only now when PORT=0 picked one.
+    if (demoKey && !env.SERVICE_AUDIENCE && userIdentity.mode === 'assertion') userIdentity.trust.audience = url;
+    return { url, deps, emulator, generatedApiKey, demoKey, close };
   } catch (err) {
     await close();
     throw err;
