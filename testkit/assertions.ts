@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { freshClaims, signUserAssertion, type AssertionClaims } from '../service/src/assertion/sign.ts';
 import type { AssertionTrust } from '../service/src/assertion/verify.ts';
+import type { RunningService } from '../service/src/server.ts';
 
 /** The audience the test kit configures into the app: what a Named Credential's URL would be. */
 export const TEST_AUDIENCE = 'https://renewal-action-plans.test';
@@ -32,4 +33,15 @@ export async function signAssertion(opts: {
 }): Promise<string> {
   const claims = { ...freshClaims({ orgId: opts.orgId, user: opts.user, audience: TEST_AUDIENCE, now: opts.now }), ...opts.overrides };
   return signUserAssertion(opts.key ?? testAssertionKeys().privateKey, claims);
+}
+
+/**
+ * A fresh assertion for a service started by `startService` in the embedded mode, signed with its demo key (DATA_DIR)
+ * for its org and audience: what the local preview's stand-in for Apex sends.
+ */
+export async function embeddedAssertion(service: RunningService, user: string): Promise<string> {
+  const identity = service.deps.userIdentity;
+  if (!service.demoKey || identity.mode !== 'assertion') throw new Error('not an embedded service verifying assertions');
+  const { orgId, audience } = identity.trust;
+  return signUserAssertion(service.demoKey.privateKey, freshClaims({ orgId, user, audience, now: service.deps.now() }));
 }

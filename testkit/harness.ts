@@ -88,8 +88,11 @@ export async function startHarness(
   const users = Object.fromEntries(org.records('User').map((u) => [String(u.Name), String(u.Id)]));
   const opportunities = Object.fromEntries(org.records('Opportunity').map((o) => [String(o.Name), String(o.Id)]));
 
-  /** A fresh signed assertion for `user` (the demo CSM by default), as the package's Apex sends with every callout. */
-  const assertionFor = (user = users['Jordan Lee']!) => signAssertion({ user, orgId, now: deps.now() });
+  /**
+   * A fresh signed assertion for `user` (the demo CSM by default), as the package's Apex sends with every callout,
+   * issued at `now` (the service's clock by default: an app on a clock of its own needs its own).
+   */
+  const assertionFor = (user = users['Jordan Lee']!, now = deps.now()) => signAssertion({ user, orgId, now });
 
   /**
    * Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default), with a fresh signed assertion for that
