@@ -268,8 +268,10 @@ describe('hostile input on every route', () => {
             });
           }
           if (path.endsWith('/tasks/' + taskId)) content = JSON.stringify({ dueDate });
+          // Authenticated calls carry a valid assertion; others one when their user is valid and they drew none.
           const user = clean['x-salesforce-user-id'];
-          if (clean['x-salesforce-assertion'] === undefined && user && /^0055e000000000[12]/.test(user))
+          const authenticated = kind === 'poison' || kind === 'signed' || path.endsWith('/tasks/' + taskId);
+          if (authenticated || (clean['x-salesforce-assertion'] === undefined && user && /^0055e000000000[12]/.test(user)))
             clean['x-salesforce-assertion'] = await h.assertionFor(user);
           if (kind === 'signed') {
             const ts = String(Math.floor(Date.now() / 1000));
