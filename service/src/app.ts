@@ -82,7 +82,12 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey: KeyObj
   if (opts.previewApex)
     app.route(
       PREVIEW_APEX_PREFIX,
-      previewApexRouter({ privateKey: opts.previewApex.privateKey, identity: deps.userIdentity, now: deps.now, forward: (r) => app.fetch(r) }),
+      previewApexRouter({
+        privateKey: opts.previewApex.privateKey,
+        identity: deps.userIdentity,
+        now: deps.now,
+        forward: (r) => app.fetch(r),
+      }),
     );
   app.route('/docs', docsRouter());
 

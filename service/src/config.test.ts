@@ -58,7 +58,9 @@ describe('loadConfig', () => {
   });
 
   it('validates the JWT flow settings', () => {
-    expect(() => loadConfig({ SF_CLIENT_ID: 'cid', SERVICE_API_KEY: 'k'.repeat(40), ...ASSERTION })).toThrowError(/SF_USERNAME: is required/);
+    expect(() => loadConfig({ SF_CLIENT_ID: 'cid', SERVICE_API_KEY: 'k'.repeat(40), ...ASSERTION })).toThrowError(
+      /SF_USERNAME: is required/,
+    );
     expect(() =>
       loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY: 'not a key', SERVICE_API_KEY: 'k'.repeat(40), ...ASSERTION }),
     ).toThrowError(/SF_PRIVATE_KEY: is not a PEM private key/);

@@ -65,7 +65,10 @@ describe('embedded mode', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const certificate = new X509Certificate(readFileSync(join(dataDir, DEMO_ASSERTION_CERT_FILE)));
     expect(certificate.checkPrivateKey(createPrivateKey(readFileSync(keyFile)))).toBe(true);
-    expect(service.deps.userIdentity).toMatchObject({ mode: 'assertion', trust: { audience: service.url, orgId: expect.stringMatching(/^00D/) } });
+    expect(service.deps.userIdentity).toMatchObject({
+      mode: 'assertion',
+      trust: { audience: service.url, orgId: expect.stringMatching(/^00D/) },
+    });
     // The key alone, as the browser had it before: refused, naming what is missing.
     const headers = { authorization: `Bearer ${service.deps.apiKey}`, 'x-salesforce-user-id': '0055e0000000001AAA' };
     const unsigned = await fetch(`${service.url}/api/workflows/tasks`, { headers });
@@ -82,7 +85,9 @@ describe('embedded mode', () => {
     // An assertion is used once.
     const again = await fetch(`${service.url}/api/workflows/tasks`, { headers: { ...headers, 'x-salesforce-assertion': assertion } });
     expect(((await again.json()) as any).error.message).toMatch(/rejected \(replayed\)/);
-    const without = await fetch(`${service.url}/preview-apex/api/workflows/tasks`, { headers: { 'x-salesforce-user-id': '0055e0000000001AAA' } });
+    const without = await fetch(`${service.url}/preview-apex/api/workflows/tasks`, {
+      headers: { 'x-salesforce-user-id': '0055e0000000001AAA' },
+    });
     expect(without.status).toBe(401); // still the service key's check
     expect(lines.join('\n')).not.toContain('PRIVATE KEY');
   });

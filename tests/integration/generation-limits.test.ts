@@ -29,7 +29,11 @@ describe('bounded plan generation', () => {
   const generate = async (app: ReturnType<typeof createApp>, executionId: string, user = h.users['Jordan Lee']!, now = h.deps.now()) =>
     app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': user, 'x-salesforce-assertion': await h.assertionFor(user, now) },
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        'x-salesforce-user-id': user,
+        'x-salesforce-assertion': await h.assertionFor(user, now),
+      },
     });
   const start = async (name: string) =>
     (await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities[name] })).body.execution.id as string;

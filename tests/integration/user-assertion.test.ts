@@ -102,7 +102,9 @@ describe('signed user assertion', () => {
     const iat = nowSeconds() - 200;
     await refused({ 'x-salesforce-assertion': await claims({ iat, exp: iat + 120 }) }, 'expired');
     // Within the leeway it is still accepted.
-    expect((await h.api('GET', '/api/workflows/tasks', undefined, { assertion: await claims({ iat: iat + 90, exp: iat + 150 }) })).status).toBe(200);
+    expect(
+      (await h.api('GET', '/api/workflows/tasks', undefined, { assertion: await claims({ iat: iat + 90, exp: iat + 150 }) })).status,
+    ).toBe(200);
   });
 
   it('refuses an iat in the future beyond the leeway (not yet valid)', async () => {
@@ -168,7 +170,9 @@ describe('signed user assertion', () => {
           privateKey,
           freshClaims({ orgId: h.orgId, user: jordan(), audience: TEST_AUDIENCE, now: h.deps.now() }),
         );
-        const res = await app.request('/api/workflows/tasks', { headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-assertion': assertion } });
+        const res = await app.request('/api/workflows/tasks', {
+          headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-assertion': assertion },
+        });
         expect(res.status).toBe(200);
       }
       expect(() => loadAssertionKeys('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----')).toThrow(/block 1/);
@@ -184,12 +188,19 @@ describe('signed user assertion', () => {
     const lines: string[] = [];
     const config = loadConfig({ SERVICE_TRUST_HEADER_ONLY: 'true', LOG_LEVEL: 'silent' });
     const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: h.org.url, accessToken: 'unused' });
-    const { identity, demoKey } = await userIdentityFor(config, conn, createLogger('warn', (l) => lines.push(l)), h.deps.now());
+    const { identity, demoKey } = await userIdentityFor(
+      config,
+      conn,
+      createLogger('warn', (l) => lines.push(l)),
+      h.deps.now(),
+    );
     expect(identity).toEqual({ mode: 'header-only' });
     expect(demoKey).toBeUndefined();
     expect(lines.join('\n')).toMatch(/"level":"warn".*SERVICE_TRUST_HEADER_ONLY=true.*development only/i);
     const app = createApp({ ...h.deps, userIdentity: identity });
-    const ok = await app.request('/api/workflows/tasks', { headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': jordan() } });
+    const ok = await app.request('/api/workflows/tasks', {
+      headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': jordan() },
+    });
     expect(ok.status).toBe(200);
     const missing = await app.request('/api/workflows/tasks', { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(missing.status).toBe(400);

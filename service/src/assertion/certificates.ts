@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 /** A PEM block: a certificate, or (for a key made outside Salesforce) an SPKI public key. */
 const PEM_BLOCK = /-----BEGIN (CERTIFICATE|PUBLIC KEY)-----[\s\S]+?-----END \1-----/g;
 
-export class AssertionCertificateError extends Error {
+class AssertionCertificateError extends Error {
   override name = 'AssertionCertificateError';
 }
 
@@ -23,7 +23,9 @@ export function loadAssertionKeys(value: string): KeyObject[] {
     try {
       key = kind === 'CERTIFICATE' ? new X509Certificate(pem).publicKey : createPublicKey(pem);
     } catch (err) {
-      throw new AssertionCertificateError(`SALESFORCE_ASSERTION_CERT: block ${i + 1} is not a valid ${kind.toLowerCase()} (${(err as Error).message})`);
+      throw new AssertionCertificateError(
+        `SALESFORCE_ASSERTION_CERT: block ${i + 1} is not a valid ${kind.toLowerCase()} (${(err as Error).message})`,
+      );
     }
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (key.asymmetricKeyType !== 'rsa' || bits < 2048)

@@ -3,9 +3,9 @@ import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { toId18 } from '../salesforce/ids.ts';
 
 /** How far the signer's clock and ours may differ. */
-export const ASSERTION_LEEWAY_SECONDS = 60;
+const ASSERTION_LEEWAY_SECONDS = 60;
 /** The longest lifetime (`exp - iat`) an assertion may claim: Apex makes a fresh one for every callout. */
-export const ASSERTION_MAX_LIFETIME_SECONDS = 300;
+const ASSERTION_MAX_LIFETIME_SECONDS = 300;
 
 /** What the service checks a user assertion against (docs/trust.md). */
 export interface AssertionTrust {
@@ -18,7 +18,7 @@ export interface AssertionTrust {
 }
 
 /** Why an assertion was refused; each is named in the 401. */
-export type AssertionFailure =
+type AssertionFailure =
   | 'missing'
   | 'malformed'
   | 'algorithm'
@@ -43,7 +43,7 @@ export class AssertionRejected extends Error {
 }
 
 /** A verified assertion: the user it speaks for, and its id and end, for the replay check. */
-export interface VerifiedAssertion {
+interface VerifiedAssertion {
   userId: string;
   jti: string;
   /** Until when the assertion would be accepted (exp plus the leeway): its jti must stay recorded that long. */

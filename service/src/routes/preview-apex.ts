@@ -29,7 +29,10 @@ export function previewApexRouter(opts: {
     const user = toId18(headers.get('x-salesforce-user-id') ?? '');
     if (user && opts.identity.mode === 'assertion') {
       const { orgId, audience } = opts.identity.trust;
-      headers.set('x-salesforce-assertion', await signUserAssertion(opts.privateKey, freshClaims({ orgId, user, audience, now: opts.now() })));
+      headers.set(
+        'x-salesforce-assertion',
+        await signUserAssertion(opts.privateKey, freshClaims({ orgId, user, audience, now: opts.now() })),
+      );
     }
     const body = ['GET', 'HEAD'].includes(c.req.method) ? undefined : await c.req.raw.arrayBuffer();
     return opts.forward(new Request(url, { method: c.req.method, headers, body }));
