@@ -53,7 +53,13 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey: KeyObj
   app.on(['POST', 'PATCH', 'PUT'], ['/api/*', `${PREVIEW_APEX_PREFIX}/*`], limit);
   // Provider webhooks authenticate by their own signatures (routes/webhooks.ts); everything else under /api needs
   // the service key and the acting Salesforce user.
-  const serviceAuth = requireServiceAuth({ apiKey: deps.apiKey, identity: deps.userIdentity, sql: deps.db.sql, now: deps.now });
+  const serviceAuth = requireServiceAuth({
+    apiKey: deps.apiKey,
+    identity: deps.userIdentity,
+    sql: deps.db.sql,
+    now: deps.now,
+    log: deps.log,
+  });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/webhooks/') ? next() : serviceAuth(c, next)));
   // Then every JSON body is checked for what cannot be stored (NUL, lone surrogates, deep nesting). Webhooks check
   // theirs after the signature, which is computed over the raw bytes.

@@ -4,6 +4,7 @@ import { verifyUserAssertion, AssertionRejected, type AssertionTrust } from './a
 import { recordAssertionJti } from './db/assertion-jtis.ts';
 import type { Sql } from './db/sql.ts';
 import { ApiError } from './http-errors.ts';
+import type { Logger } from './log.ts';
 import { invalidInput } from './domain-errors.ts';
 import { SalesforceId } from './salesforce/ids.ts';
 
@@ -36,6 +37,7 @@ export function requireServiceAuth(opts: {
   identity: UserIdentity;
   sql: Sql;
   now: () => Date;
+  log: Logger;
 }): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -50,7 +52,9 @@ export function requireServiceAuth(opts: {
     const claimed = headerUser(c.req.header('x-salesforce-user-id'), opts.identity.mode === 'header-only');
     const { identity } = opts;
     const userId =
-      identity.mode === 'assertion' ? await assertedUser(c.req.header('x-salesforce-assertion'), claimed, identity.trust, opts) : claimed!;
+      identity.mode === 'assertion'
+        ? await assertedUser(c.req.header('x-salesforce-assertion'), claimed, identity.trust, { ...opts, requestId: c.get('requestId') })
+        : claimed!;
     c.set('userId', userId);
     await next();
   };
@@ -71,7 +75,7 @@ async function assertedUser(
   token: string | undefined,
   claimed: string | undefined,
   trust: AssertionTrust,
-  opts: { sql: Sql; now: () => Date },
+  opts: { sql: Sql; now: () => Date; log: Logger; requestId: string },
 ): Promise<string> {
   try {
     if (!token) throw new AssertionRejected('missing', 'send the signed user assertion built by the package (docs/trust.md)');
@@ -84,6 +88,8 @@ async function assertedUser(
     return verified.userId;
   } catch (err) {
     if (!(err instanceof AssertionRejected)) throw err;
+    // What an admin setting up the org needs to see (an audience or certificate that differs); never the token.
+    opts.log.warn('user assertion rejected', { requestId: opts.requestId, reason: err.reason });
     throw new ApiError(401, 'UNAUTHORIZED', err.message, [{ path: ASSERTION_ISSUE, message: err.reason }]);
   }
 }

@@ -54,6 +54,10 @@ describe('signed user assertion', () => {
     expect(body.error).toMatchObject({ code: 'UNAUTHORIZED', issues: [{ path: 'header.X-Salesforce-Assertion', message: reason }] });
     expect(body.error.message).toContain(`rejected (${reason})`);
     expect(await counts()).toEqual(before);
+    const logged = h.logLines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'user assertion rejected' && l.requestId === body.error.requestId);
+    expect(logged).toEqual([expect.objectContaining({ level: 'warn', reason })]);
   }
 
   it('acts for the sub of a valid assertion, and records its jti', async () => {
