@@ -188,6 +188,18 @@ describe('signed user assertion', () => {
     }
   });
 
+  it('takes the org from SF_ORG_ID in either length, and refuses one whose checksum is wrong', async () => {
+    const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: h.org.url, accessToken: 'unused' });
+    const cert = testAssertionKeys().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const configured = (orgId: string) =>
+      loadConfig({ SALESFORCE_ASSERTION_CERT: cert, SERVICE_AUDIENCE: TEST_AUDIENCE, SF_ORG_ID: orgId, LOG_LEVEL: 'silent' });
+    const silent = createLogger('silent');
+    const { identity } = await userIdentityFor(configured(h.orgId.slice(0, 15)), conn, silent, h.deps.now());
+    expect(identity).toMatchObject({ mode: 'assertion', trust: { orgId: h.orgId, audience: TEST_AUDIENCE } });
+    const wrong = h.orgId.slice(0, 15) + (h.orgId.endsWith('AAA') ? 'AAB' : 'AAA');
+    await expect(userIdentityFor(configured(wrong), conn, silent, h.deps.now())).rejects.toThrow(/SF_ORG_ID: has an invalid/);
+  });
+
   it('SERVICE_TRUST_HEADER_ONLY=true trusts the header as sent, and warns at every start', async () => {
     const lines: string[] = [];
     const config = loadConfig({ SERVICE_TRUST_HEADER_ONLY: 'true', LOG_LEVEL: 'silent' });

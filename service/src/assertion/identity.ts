@@ -32,7 +32,8 @@ export async function userIdentityFor(
     );
     return { identity: { mode: 'header-only' } };
   }
-  const orgId = env.SF_ORG_ID ? toId18(env.SF_ORG_ID)! : await orgIdOf(conn);
+  const orgId = env.SF_ORG_ID ? toId18(env.SF_ORG_ID) : await orgIdOf(conn);
+  if (!orgId) throw new Error('SF_ORG_ID: has an invalid 18-character checksum (give the 15-character id, or the one Setup shows)');
   if (env.SALESFORCE_ASSERTION_CERT) {
     const keys = loadAssertionKeys(env.SALESFORCE_ASSERTION_CERT);
     log.info('user assertions verified', { certificates: keys.length, orgId, audience: env.SERVICE_AUDIENCE });
