@@ -73,6 +73,12 @@ describe('signed user assertion', () => {
     expect(both.status).toBe(200);
   });
 
+  it('is described in the OpenAPI document: the service key and the assertion, on every operation', async () => {
+    const doc: any = await (await h.app.request('/openapi.json')).json();
+    expect(doc.security).toEqual([{ serviceKey: [], userAssertion: [] }]);
+    expect(doc.components.securitySchemes.userAssertion).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Salesforce-Assertion' });
+  });
+
   it('refuses a request without an assertion, with the service key alone (missing)', async () => {
     await refused({ 'x-salesforce-user-id': jordan() }, 'missing');
   });
