@@ -40,7 +40,7 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
  * The whole HTTP service; `server.ts` only starts it, tests call `app.request()`. `previewApex` (the embedded mode's
  * demo key) mounts the local preview's server-side stand-in for Apex, which signs the preview's requests.
  */
-export function createApp(deps: Deps, opts: { previewApex?: { privateKey: KeyObject } } = {}) {
+export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyObject } } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use(requestId());
   // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.

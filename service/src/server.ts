@@ -133,7 +133,8 @@ export async function startService(
     closers.push(() => sync.stop());
 
     // The embedded mode's demo key signs the local preview's requests on the server side, as Apex would in Salesforce.
-    const app = createApp(deps, demoKey ? { previewApex: { privateKey: demoKey.privateKey } } : {});
+    // (Header-only, it forwards them unsigned, so the preview works there too.)
+    const app = createApp(deps, config.salesforce.mode === 'emulator' ? { previewApex: { privateKey: demoKey?.privateKey } } : {});
     const server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
       s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, env.HOST, env.PORT)));

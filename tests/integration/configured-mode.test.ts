@@ -64,6 +64,11 @@ describe('configured mode (DATABASE_URL, SF_INSTANCE_URL + SF_ACCESS_TOKEN)', ()
     });
     expect(unsigned.status).toBe(401);
     expect(((await unsigned.json()) as any).error.message).toMatch(/rejected \(missing\)/);
+    // The stand-in for Apex that signs for the local preview exists only in the embedded mode.
+    const standIn = await fetch(`${service.url}/preview-apex/api/workflows/tasks`, {
+      headers: { authorization: `Bearer ${key}`, 'x-salesforce-user-id': '0055e0000000001AAA' },
+    });
+    expect(standIn.status).toBe(404);
     const start = await call('POST', '/api/workflows/executions', { opportunityId: '0065e0000000002AAA' });
     expect(start.body.execution).toMatchObject({ stage: 'Negotiate', opportunityName: 'Northwind Health — FY27 Renewal' });
     const id = start.body.execution.id;

@@ -226,5 +226,11 @@ describe('signed user assertion', () => {
     expect(ok.status).toBe(200);
     const missing = await app.request('/api/workflows/tasks', { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(missing.status).toBe(400);
+    // The embedded mode's stand-in for Apex forwards unsigned then, so the local preview keeps working.
+    const preview = createApp({ ...h.deps, userIdentity: identity }, { previewApex: {} });
+    const forwarded = await preview.request('/preview-apex/api/workflows/tasks', {
+      headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': jordan() },
+    });
+    expect(forwarded.status).toBe(200);
   });
 });

@@ -15,7 +15,8 @@ export const PREVIEW_APEX_PREFIX = '/preview-apex';
  * assertion's verification and everything after are the app's, unchanged.
  */
 export function previewApexRouter(opts: {
-  privateKey: KeyObject;
+  /** The demo key; absent with SERVICE_TRUST_HEADER_ONLY=true, when requests are forwarded unsigned. */
+  privateKey?: KeyObject;
   identity: UserIdentity;
   now: () => Date;
   forward: (request: Request) => Response | Promise<Response>;
@@ -27,7 +28,7 @@ export function previewApexRouter(opts: {
     const headers = new Headers(c.req.raw.headers);
     headers.delete('x-salesforce-assertion'); // the browser's word is not the signer's
     const user = toId18(headers.get('x-salesforce-user-id') ?? '');
-    if (user && opts.identity.mode === 'assertion') {
+    if (user && opts.privateKey && opts.identity.mode === 'assertion') {
       const { orgId, audience } = opts.identity.trust;
       headers.set(
         'x-salesforce-assertion',
