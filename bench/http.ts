@@ -42,7 +42,10 @@ async function load(url: string, headers: Record<string, string>) {
   return { requests: result.requests.total, seconds: result.duration, p99: result.latency.p99 };
 }
 
+// Header-only (SERVICE_TRUST_HEADER_ONLY): autocannon repeats one set of headers, and a signed assertion is accepted
+// once. So this measures the plan view's serving, not the assertion's check (one RSA verify and one INSERT a request).
 const h = await startHarness({
+  identity: 'header-only',
   accessCacheMs: 30_000,
   env: { PLAN_GENERATE_LIMIT_PER_USER: String(GENERATES + 5), PLAN_GENERATE_LIMIT_PER_EXECUTION: String(GENERATES + 5) },
 });

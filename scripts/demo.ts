@@ -19,6 +19,7 @@ import { ruleFor } from '../service/src/engagement/rules.ts';
 import { runTaskNow } from '../service/src/executor/manual.ts';
 import { createLogger } from '../service/src/log.ts';
 import { assembleDeps } from '../service/src/server.ts';
+import { userIdentityFor } from '../service/src/assertion/identity.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
 import { startOrgEmulator } from '../dev/org-emulator/index.ts';
 import { plural } from '../service/src/words.ts';
@@ -53,13 +54,23 @@ const org = await startOrgEmulator({ accessToken: 'demo-token', today: middayOf(
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });
+  // Like npm start's embedded mode: a demo key pair and certificate (here in the throwaway data directory) sign the
+  // user assertion on the server side, as the package's Apex does in Salesforce; the calls below go through that
+  // stand-in for Apex (/preview-apex), so the demo takes the verified path.
+  const { identity: userIdentity, demoKey } = await userIdentityFor(
+    { ...config, env: { ...env, DATA_DIR: dataDir } },
+    conn,
+    createLogger('silent'),
+    middayOf(today),
+  );
   const deps = await assembleDeps(config, db, conn, createLogger('silent'), {
     apiKey: 'demo-service-api-key-0123456789abcdef',
+    userIdentity,
   });
-  const app = createApp(deps);
+  const app = createApp(deps, { previewApex: { privateKey: demoKey!.privateKey } });
   const ENGAGEMENT_DAYS = ruleFor(deps.engagementRules, 'Discovery').noOpenAfterBusinessDays ?? 3;
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/api/workflows${path}`, {
+    const res = await app.request(`/preview-apex/api/workflows${path}`, {
       method,
       headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -217,7 +228,7 @@ try {
       `  Follow-up: ${t.action} — due ${t.dueDate}${t.salesforceTaskId ? `, Salesforce Task ${t.salesforceTaskId}` : ''}\n    Why: ${t.explanation}`,
     );
   section("Renewal Portfolio (Jordan Lee's book, soonest first)");
-  const book = await app.request('/api/portfolio?owner=me&sort=daysToRenewal', {
+  const book = await app.request('/preview-apex/api/portfolio?owner=me&sort=daysToRenewal', {
     headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN },
   });
   for (const r of ((await book.json()) as any).rows) {

@@ -62,8 +62,10 @@ if (service.emulator) {
     const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
     lines.push('  Try it (the README walk-through): paste these lines into a shell');
     lines.push(`    export URL=${service.url} KEY=${key} USER_ID=${csm} OPP=${first.id}`);
+    // Each call needs a fresh signed user assertion, as Apex sends one with every callout: `npm run assertion` signs
+    // it with the demo key in DATA_DIR.
     lines.push(
-      `    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`,
+      `    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-Assertion: $(npm run -s assertion -- --user $USER_ID)" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`,
     );
   }
 } else {

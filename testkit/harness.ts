@@ -13,6 +13,7 @@ import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
 import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
 import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
 import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
+import { signAssertion, testAssertionTrust } from './assertions.ts';
 import { freshDatabase } from './database.ts';
 import { registerSecretValues } from '../service/src/secret-values.ts';
 
@@ -36,6 +37,8 @@ export async function startHarness(
     /** Pins the stage or workflow table (config/stages.json, config/workflows.json by default). */
     stages?: RenewalStage[];
     workflows?: Workflow[];
+    /** 'header-only' runs the app as SERVICE_TRUST_HEADER_ONLY=true does; by default it verifies signed assertions. */
+    identity?: 'header-only';
   } = {},
 ) {
   const today = opts.today ?? TODAY;
@@ -72,6 +75,9 @@ export async function startHarness(
   });
   // The service's key and the org's token are secrets of this service, as startService registers them.
   registerSecretValues(API_KEY, accessToken);
+  // The app verifies signed user assertions against the test kit's key pair (testkit/assertions.ts), as a configured
+  // service verifies the org's certificate, so every test's request takes the real path.
+  const orgId = String(org.records('Organization')[0]!.Id);
   const logLines: string[] = [];
   const log = createLogger('debug', (line) => logLines.push(line));
   const deps: Deps = {
@@ -85,6 +91,7 @@ export async function startHarness(
     workflows: opts.workflows ?? loadWorkflows(),
     env,
     apiKey: API_KEY,
+    userIdentity: opts.identity === 'header-only' ? { mode: 'header-only' } : { mode: 'assertion', trust: testAssertionTrust(orgId) },
     log,
     ...clock,
   };
@@ -92,17 +99,28 @@ export async function startHarness(
   const users = Object.fromEntries(org.records('User').map((u) => [String(u.Name), String(u.Id)]));
   const opportunities = Object.fromEntries(org.records('Opportunity').map((o) => [String(o.Name), String(o.Id)]));
 
-  /** Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default). */
+  /**
+   * A fresh signed assertion for `user` (the demo CSM by default), as the package's Apex sends with every callout,
+   * issued at `now` (the service's clock by default: an app on a clock of its own needs its own).
+   */
+  const assertionFor = (user = users['Jordan Lee']!, now = deps.now()) => signAssertion({ user, orgId, now });
+
+  /**
+   * Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default), with a fresh signed assertion for that
+   * user unless `as.assertion` gives one (null: none) or `as.headers` carries one.
+   */
   async function api(
     method: string,
     path: string,
     body?: unknown,
-    as: { user?: string; key?: string | null; headers?: Record<string, string> } = {},
+    as: { user?: string; key?: string | null; headers?: Record<string, string>; assertion?: string | null } = {},
   ) {
     const headers: Record<string, string> = { ...as.headers };
     if (as.key !== null) headers.authorization = `Bearer ${as.key ?? API_KEY}`;
     const user = as.user ?? users['Jordan Lee'];
     if (user) headers['x-salesforce-user-id'] = user;
+    const assertion = as.assertion === undefined && user ? await assertionFor(user) : as.assertion;
+    if (assertion && headers['x-salesforce-assertion'] === undefined) headers['x-salesforce-assertion'] = assertion;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await app.request(path, {
       method,
@@ -134,9 +152,11 @@ export async function startHarness(
     dbStatements,
     finalizedPlan,
     org,
+    orgId,
     deps,
     app,
     api,
+    assertionFor,
     users,
     opportunities,
     logLines,

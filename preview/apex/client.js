@@ -1,8 +1,13 @@
 /**
- * What the Apex controller does in Salesforce, done in the browser for the local preview: calls the
- * service's HTTP API on the same origin and answers like an @AuraEnabled method (the response body as a
- * JSON string; failures as { body: { message } }, the shape of an AuraHandledException).
+ * What the Apex controller does in Salesforce, done for the local preview: calls the service's HTTP API on the
+ * same origin through `/preview-apex`, the embedded mode's server-side stand-in for Apex, which adds the signed
+ * user assertion (the private key stays on the server, as the org's certificate stays in Salesforce), and answers
+ * like an @AuraEnabled method (the response body as a JSON string; failures as { body: { message } }, the shape
+ * of an AuraHandledException).
  */
+
+/** Where the server-side stand-in for Apex takes the preview's calls (service/src/routes/preview-apex.ts). */
+const APEX_STAND_IN = '/preview-apex';
 
 const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
@@ -64,7 +69,7 @@ export async function callService(
     }
     let response;
     try {
-        response = await fetch(path, {
+        response = await fetch(APEX_STAND_IN + path, {
             method,
             headers,
             body: body === undefined ? undefined : JSON.stringify(body)

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -15,6 +16,7 @@ import { executionsRouter } from './routes/executions.ts';
 import { notificationsRouter } from './routes/notifications.ts';
 import { portfolioRouter } from './routes/portfolio.ts';
 import { previewRouter } from './routes/preview.ts';
+import { PREVIEW_APEX_PREFIX, previewApexRouter } from './routes/preview-apex.ts';
 import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
 import { tasksRouter } from './routes/tasks.ts';
@@ -34,8 +36,11 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
-/** The whole HTTP service; `server.ts` only starts it, tests call `app.request()`. */
-export function createApp(deps: Deps) {
+/**
+ * The whole HTTP service; `server.ts` only starts it, tests call `app.request()`. `previewApex` (the embedded mode's
+ * demo key) mounts the local preview's server-side stand-in for Apex, which signs the preview's requests.
+ */
+export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyObject } } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use(requestId());
   // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.
@@ -45,10 +50,16 @@ export function createApp(deps: Deps) {
       throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 256 KB');
     },
   });
-  app.on(['POST', 'PATCH', 'PUT'], '/api/*', limit);
+  app.on(['POST', 'PATCH', 'PUT'], ['/api/*', `${PREVIEW_APEX_PREFIX}/*`], limit);
   // Provider webhooks authenticate by their own signatures (routes/webhooks.ts); everything else under /api needs
   // the service key and the acting Salesforce user.
-  const serviceAuth = requireServiceAuth(deps.apiKey);
+  const serviceAuth = requireServiceAuth({
+    apiKey: deps.apiKey,
+    identity: deps.userIdentity,
+    sql: deps.db.sql,
+    now: deps.now,
+    log: deps.log,
+  });
   app.use('/api/*', (c, next) => (c.req.path.startsWith('/api/webhooks/') ? next() : serviceAuth(c, next)));
   // Then every JSON body is checked for what cannot be stored (NUL, lone surrogates, deep nesting). Webhooks check
   // theirs after the signature, which is computed over the raw bytes.
@@ -74,6 +85,16 @@ export function createApp(deps: Deps) {
   app.route('/api/webhooks', webhooksRouter(deps));
   app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());
+  if (opts.previewApex)
+    app.route(
+      PREVIEW_APEX_PREFIX,
+      previewApexRouter({
+        privateKey: opts.previewApex.privateKey,
+        identity: deps.userIdentity,
+        now: deps.now,
+        forward: (r) => app.fetch(r),
+      }),
+    );
   app.route('/docs', docsRouter());
 
   app.doc31('/openapi.json', {
@@ -83,12 +104,22 @@ export function createApp(deps: Deps) {
       version: '0.1.0',
       description: 'Turns a Salesforce renewal opportunity into an executed action plan.',
     },
-    security: [{ serviceKey: [] }],
+    security: [{ serviceKey: [], userAssertion: [] }],
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', {
     type: 'http',
     scheme: 'bearer',
-    description: 'SERVICE_API_KEY, plus the X-Salesforce-User-Id header',
+    description:
+      'SERVICE_API_KEY (the Named Credential: proves the caller is the package), plus X-Salesforce-Assertion: a compact JWS (RS256) ' +
+      "signed in Apex with the org's certificate, whose sub is the user the request acts for (iss the org id, aud SERVICE_AUDIENCE, " +
+      'exp at most 300 s after iat, a jti used once). X-Salesforce-User-Id, when sent, must equal sub. A missing or invalid ' +
+      'assertion is a 401 naming what failed. See docs/trust.md.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'userAssertion', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Salesforce-Assertion',
+    description: 'The signed user assertion (RS256 JWS built by RenewalActionPlanAssertion in Apex); see docs/trust.md.',
   });
 
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`, [], c.get('requestId')), 404));

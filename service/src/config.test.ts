@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
+/** What a real org's configuration carries for the signed user assertion (the file is read at start, not here). */
+const ASSERTION = { SALESFORCE_ASSERTION_CERT: 'config/org-certificate.pem', SERVICE_AUDIENCE: 'https://rap.example.com' };
+
 describe('loadConfig', () => {
   it('runs on embedded defaults with an empty environment', () => {
     const c = loadConfig({});
@@ -33,17 +36,42 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SF_INSTANCE_URL: 'https://acme.my.salesforce.com', SF_ACCESS_TOKEN: 'x' })).toThrowError(
       /SERVICE_API_KEY: is required when a real Salesforce org/,
     );
-    const c = loadConfig({ SF_INSTANCE_URL: 'https://acme.my.salesforce.com', SF_ACCESS_TOKEN: 'tok', SERVICE_API_KEY: 'k'.repeat(40) });
+    const c = loadConfig({
+      SF_INSTANCE_URL: 'https://acme.my.salesforce.com',
+      SF_ACCESS_TOKEN: 'tok',
+      SERVICE_API_KEY: 'k'.repeat(40),
+      ...ASSERTION,
+    });
     expect(c.salesforce).toMatchObject({ mode: 'token', instanceUrl: 'https://acme.my.salesforce.com' });
   });
 
+  it("refuses a real org without the assertion's certificate, unless the development escape hatch is set", () => {
+    const org = { SF_INSTANCE_URL: 'https://acme.my.salesforce.com', SF_ACCESS_TOKEN: 'tok', SERVICE_API_KEY: 'k'.repeat(40) };
+    expect(() => loadConfig(org)).toThrowError(/SALESFORCE_ASSERTION_CERT: is required when a real Salesforce org is configured/);
+    expect(() => loadConfig({ ...org, SALESFORCE_ASSERTION_CERT: 'cert.pem' })).toThrowError(/SERVICE_AUDIENCE: is required/);
+    expect(() => loadConfig({ ...org, ...ASSERTION, SERVICE_TRUST_HEADER_ONLY: 'true' })).toThrowError(/choose one/);
+    expect(() => loadConfig({ ...org, SF_ORG_ID: '005000000000001' })).toThrowError(/SF_ORG_ID: must be an org id/);
+    expect(loadConfig({ ...org, SERVICE_TRUST_HEADER_ONLY: 'true' }).env.SERVICE_TRUST_HEADER_ONLY).toBe(true);
+    // The embedded mode makes its own demo certificate.
+    expect(loadConfig({}).env.SERVICE_TRUST_HEADER_ONLY).toBe(false);
+    expect(loadConfig({}).env.SALESFORCE_ASSERTION_CERT).toBeUndefined();
+  });
+
   it('validates the JWT flow settings', () => {
-    expect(() => loadConfig({ SF_CLIENT_ID: 'cid', SERVICE_API_KEY: 'k'.repeat(40) })).toThrowError(/SF_USERNAME: is required/);
+    expect(() => loadConfig({ SF_CLIENT_ID: 'cid', SERVICE_API_KEY: 'k'.repeat(40), ...ASSERTION })).toThrowError(
+      /SF_USERNAME: is required/,
+    );
     expect(() =>
-      loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY: 'not a key', SERVICE_API_KEY: 'k'.repeat(40) }),
+      loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY: 'not a key', SERVICE_API_KEY: 'k'.repeat(40), ...ASSERTION }),
     ).toThrowError(/SF_PRIVATE_KEY: is not a PEM private key/);
     expect(() =>
-      loadConfig({ SF_CLIENT_ID: 'c', SF_USERNAME: 'u', SF_PRIVATE_KEY_FILE: '/nonexistent/key.pem', SERVICE_API_KEY: 'k'.repeat(40) }),
+      loadConfig({
+        SF_CLIENT_ID: 'c',
+        SF_USERNAME: 'u',
+        SF_PRIVATE_KEY_FILE: '/nonexistent/key.pem',
+        SERVICE_API_KEY: 'k'.repeat(40),
+        ...ASSERTION,
+      }),
     ).toThrowError(/SF_PRIVATE_KEY_FILE: cannot be read/);
   });
 

@@ -154,6 +154,22 @@ export const EnvSchema = z
     MAILGUN_DOMAIN: optionalString,
     MAILGUN_API_URL: url.default('https://api.mailgun.net'),
     MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+    // The signed user assertion (docs/trust.md): the certificate(s) Apex signs with, PEM text or a file path.
+    SALESFORCE_ASSERTION_CERT: optionalString,
+    // What the assertion's `aud` must be: the service's public URL, as in the Named Credential.
+    SERVICE_AUDIENCE: optionalString.pipe(z.string().max(2000).optional()),
+    // What its `iss` must be: the org id (00D...); read from the org at start when unset.
+    SF_ORG_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'must be an org id (00D..., 15 or 18 characters)')
+        .optional(),
+    ),
+    // Development only: trust X-Salesforce-User-Id as sent, without an assertion (a warning is logged at every start).
+    SERVICE_TRUST_HEADER_ONLY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>
@@ -179,6 +195,20 @@ export const EnvSchema = z
     if (env.EMAIL_PROVIDER === 'mailgun' && !env.MAILGUN_DOMAIN) need('MAILGUN_DOMAIN', 'EMAIL_PROVIDER is mailgun');
     if ((env.SF_ACCESS_TOKEN || jwt) && !env.SERVICE_API_KEY)
       need('SERVICE_API_KEY', 'a real Salesforce org is configured (only the embedded org emulator mode generates one)');
+    // A real org's callers prove their user with a signed assertion; only the embedded mode makes its own certificate.
+    if (env.SALESFORCE_ASSERTION_CERT && env.SERVICE_TRUST_HEADER_ONLY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SERVICE_TRUST_HEADER_ONLY'],
+        message: 'choose one: SALESFORCE_ASSERTION_CERT (verify the signed user assertion) or SERVICE_TRUST_HEADER_ONLY=true, not both',
+      });
+    if ((env.SF_ACCESS_TOKEN || jwt) && !env.SALESFORCE_ASSERTION_CERT && !env.SERVICE_TRUST_HEADER_ONLY)
+      need(
+        'SALESFORCE_ASSERTION_CERT',
+        'a real Salesforce org is configured: the certificate Apex signs the user assertion with (docs/trust.md), or SERVICE_TRUST_HEADER_ONLY=true for development only',
+      );
+    if (env.SALESFORCE_ASSERTION_CERT && !env.SERVICE_AUDIENCE)
+      need('SERVICE_AUDIENCE', "SALESFORCE_ASSERTION_CERT is set: the service's public URL, as in the Named Credential");
   });
 
 export type Env = z.infer<typeof EnvSchema>;

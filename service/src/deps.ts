@@ -1,3 +1,4 @@
+import type { UserIdentity } from './auth.ts';
 import type { BusinessCalendar } from './calendar/business-days.ts';
 import type { IsoDate } from './calendar/dates.ts';
 import type { Env } from './config.ts';
@@ -25,6 +26,8 @@ export interface Deps {
   workflows: Workflow[];
   env: Env;
   apiKey: string;
+  /** How a request's user is known: a verified signed assertion, or (development only) the header as sent. */
+  userIdentity: UserIdentity;
   log: Logger;
   /** A model that may analyse the workflow steps that allow it (the rules answer without one, or when it fails). */
   stepModel?: StepModel;

@@ -5,6 +5,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Connection } from 'jsforce';
 import { storedApiKey } from './api-key.ts';
 import { createApp } from './app.ts';
+import type { DemoAssertionKey } from './assertion/demo-key.ts';
+import { userIdentityFor } from './assertion/identity.ts';
 import { OrgBusinessCalendar } from './calendar/org-calendar.ts';
 import { clockFor, middayOf } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -56,6 +58,8 @@ export interface RunningService {
   /** Set when the local Salesforce org emulator runs in-process (no Salesforce credentials configured). */
   emulator?: { url: string; opportunities: { id: string; name: string }[] };
   generatedApiKey: boolean;
+  /** The embedded mode's assertion key (DATA_DIR), which signs for the local preview and `npm run assertion`. */
+  demoKey?: DemoAssertionKey;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,7 @@ export async function assembleDeps(
   overrides: Partial<Deps> = {},
 ): Promise<Deps> {
   const { env } = config;
+  const userIdentity = overrides.userIdentity ?? (await userIdentityFor(config, conn, log, clockFor(env.TODAY).now())).identity;
   const calendar =
     overrides.calendar ?? (await OrgBusinessCalendar.load(conn, { country: env.HOLIDAY_COUNTRY, region: env.HOLIDAY_REGION, log }));
   log.info('business calendar', { source: calendar.source });
@@ -91,6 +96,7 @@ export async function assembleDeps(
     workflows: loadWorkflows(),
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
+    userIdentity,
     log,
     ...clockFor(env.TODAY),
     ...overrides,
@@ -134,14 +140,20 @@ export async function startService(
     const conn = await connectSalesforce(config.salesforce, emulatorLink, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
     const generatedApiKey = !env.SERVICE_API_KEY;
     // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
-    const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
+    const { identity: userIdentity, demoKey } = await userIdentityFor(config, conn, log, clockFor(env.TODAY).now());
+    const deps = await assembleDeps(config, db, conn, log, {
+      userIdentity,
+      ...(generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {}),
+    });
     // What the service made up itself is as secret as what it was given (the configured ones are known already).
-    registerSecretValues(deps.apiKey, emulatorLink?.accessToken);
+    registerSecretValues(deps.apiKey, emulatorLink?.accessToken, demoKey?.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());
 
-    const app = createApp(deps);
+    // The embedded mode's demo key signs the local preview's requests on the server side, as Apex would in Salesforce.
+    // (Header-only, it forwards them unsigned, so the preview works there too.)
+    const app = createApp(deps, config.salesforce.mode === 'emulator' ? { previewApex: { privateKey: demoKey?.privateKey } } : {});
     const server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
       s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, env.HOST, env.PORT)));
@@ -170,7 +182,9 @@ export async function startService(
       // Removed right before the database closes (closers run last first; the database's is the first pushed).
       closers.splice(1, 0, async () => removeServiceFile(env.DATA_DIR));
     }
-    return { url, deps, emulator, generatedApiKey, close };
+    // The embedded mode's default audience is the URL it listens on, known only now when PORT=0 picked one.
+    if (demoKey && !env.SERVICE_AUDIENCE && userIdentity.mode === 'assertion') userIdentity.trust.audience = url;
+    return { url, deps, emulator, generatedApiKey, demoKey, close };
   } catch (err) {
     await close();
     throw err;

@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { clockFrom, middayOf } from '../../service/src/clock.ts';
+import { signAssertion, TEST_AUDIENCE, testAssertionKeys } from '../../testkit/assertions.ts';
 import { freshDatabase } from '../../testkit/database.ts';
 
 const run = promisify(execFile);
@@ -48,6 +50,8 @@ describe('the compiled build', () => {
       SF_INSTANCE_URL: org.url,
       SF_ACCESS_TOKEN: 'compiled-token',
       SERVICE_API_KEY: KEY,
+      SALESFORCE_ASSERTION_CERT: testAssertionKeys().publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      SERVICE_AUDIENCE: TEST_AUDIENCE,
       TODAY: '2026-11-25',
       EXECUTOR_ENABLED: 'false',
       LOG_LEVEL: 'info',
@@ -94,6 +98,9 @@ describe('the compiled build', () => {
   });
 
   it('serves health and an authenticated plan from `node dist/scripts/start.js`, and the executor runs its tasks', async () => {
+    // The service's clock: TODAY at midday, running on from its start (assertions are checked against it).
+    const clock = clockFrom(middayOf('2026-11-25'));
+    const orgId = String(org.records('Organization')[0]!.Id);
     server = spawn(process.execPath, [join(out, 'scripts', 'start.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     server.stderr!.on('data', (chunk) => (output += chunk));
@@ -106,7 +113,11 @@ describe('the compiled build', () => {
       server!.once('exit', (code) => reject(new Error(`the compiled service exited (${code}):\n${output}`)));
     });
     const call = async (method: string, path: string, body?: unknown, key: string | null = KEY) => {
-      const headers: Record<string, string> = { 'x-salesforce-user-id': CSM, 'content-type': 'application/json' };
+      const headers: Record<string, string> = {
+        'x-salesforce-user-id': CSM,
+        'x-salesforce-assertion': await signAssertion({ user: CSM, orgId, now: clock.now() }),
+        'content-type': 'application/json',
+      };
       if (key) headers.authorization = `Bearer ${key}`;
       const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       return { status: res.status, body: (await res.json().catch(() => undefined)) as any };

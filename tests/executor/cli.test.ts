@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../testkit/database.ts';
 import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
 import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { TEST_AUDIENCE, testAssertionKeys } from '../../testkit/assertions.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -28,6 +29,9 @@ describe('executor and tasks CLI', () => {
       SF_INSTANCE_URL: org.url,
       SF_ACCESS_TOKEN: 'cli-token',
       SERVICE_API_KEY: 'cli-service-api-key-0123456789abcdef',
+      // The same environment as the service's: the certificate of the signed user assertion comes with a real org.
+      SALESFORCE_ASSERTION_CERT: testAssertionKeys().publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      SERVICE_AUDIENCE: TEST_AUDIENCE,
       TODAY: '2026-11-25',
       LOG_LEVEL: 'info',
     };

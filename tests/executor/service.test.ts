@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
+import { embeddedAssertion } from '../../testkit/assertions.ts';
 import { freshDatabase } from '../../testkit/database.ts';
 import { eventually } from '../../testkit/executor/fixtures.ts';
 
@@ -15,6 +16,7 @@ describe('executor in the service', () => {
       headers: {
         authorization: `Bearer ${service.deps.apiKey}`,
         'x-salesforce-user-id': '0055e0000000001AAA',
+        'x-salesforce-assertion': await embeddedAssertion(service, '0055e0000000001AAA'),
         'content-type': 'application/json',
       },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
+import { DEMO_ASSERTION_CERT_FILE, DEMO_ASSERTION_KEY_FILE } from '../../service/src/assertion/demo-key.ts';
+import { embeddedAssertion } from '../../testkit/assertions.ts';
 import { eventually } from '../../testkit/executor/fixtures.ts';
 
 /**
@@ -16,13 +19,19 @@ describe('embedded mode', () => {
   const env = { PORT: '0', DATA_DIR: dataDir, TODAY: '2026-11-25', EXECUTOR_CRON: '0 0 1 1 *', EXECUTOR_SWEEP_SECONDS: '3600' };
   const lines: string[] = [];
   let service: RunningService;
+  // Through the embedded mode's stand-in for Apex (/preview-apex), which adds the user assertion signed with the demo
+  // key on the server side, as the local preview does.
   const call = async (method: string, path: string, body?: unknown) => {
     const headers = {
       authorization: `Bearer ${service.deps.apiKey}`,
       'x-salesforce-user-id': '0055e0000000001AAA',
       'content-type': 'application/json',
     };
-    const res = await fetch(`${service.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${service.url}/preview-apex${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -49,6 +58,38 @@ describe('embedded mode', () => {
     expect(statSync(join(dataDir, 'postgres-password')).mode & 0o777).toBe(0o600);
     expect(service.generatedApiKey).toBe(true);
     expect(lines.join('\n')).not.toContain(service.deps.apiKey);
+  });
+
+  it('makes a demo key pair and certificate in DATA_DIR and verifies the user assertion signed with it', async () => {
+    const keyFile = join(dataDir, DEMO_ASSERTION_KEY_FILE);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const certificate = new X509Certificate(readFileSync(join(dataDir, DEMO_ASSERTION_CERT_FILE)));
+    expect(certificate.checkPrivateKey(createPrivateKey(readFileSync(keyFile)))).toBe(true);
+    expect(service.deps.userIdentity).toMatchObject({
+      mode: 'assertion',
+      trust: { audience: service.url, orgId: expect.stringMatching(/^00D/) },
+    });
+    // The key alone, as the browser had it before: refused, naming what is missing.
+    const headers = { authorization: `Bearer ${service.deps.apiKey}`, 'x-salesforce-user-id': '0055e0000000001AAA' };
+    const unsigned = await fetch(`${service.url}/api/workflows/tasks`, { headers });
+    expect(unsigned.status).toBe(401);
+    expect(((await unsigned.json()) as any).error.message).toMatch(/rejected \(missing\)/);
+    const assertion = await embeddedAssertion(service, '0055e0000000001AAA');
+    const signed = await fetch(`${service.url}/api/workflows/tasks`, { headers: { ...headers, 'x-salesforce-assertion': assertion } });
+    expect(signed.status).toBe(200);
+    // The stand-in for Apex signs for the preview's user; what the browser sends as an assertion is not trusted.
+    const replaced = await fetch(`${service.url}/preview-apex/api/workflows/tasks`, {
+      headers: { ...headers, 'x-salesforce-assertion': 'not.a.jws' },
+    });
+    expect(replaced.status).toBe(200);
+    // An assertion is used once.
+    const again = await fetch(`${service.url}/api/workflows/tasks`, { headers: { ...headers, 'x-salesforce-assertion': assertion } });
+    expect(((await again.json()) as any).error.message).toMatch(/rejected \(replayed\)/);
+    const without = await fetch(`${service.url}/preview-apex/api/workflows/tasks`, {
+      headers: { 'x-salesforce-user-id': '0055e0000000001AAA' },
+    });
+    expect(without.status).toBe(401); // still the service key's check
+    expect(lines.join('\n')).not.toContain('PRIVATE KEY');
   });
 
   it('runs the slice, and the finalize wakes the executor through LISTEN/NOTIFY', async () => {

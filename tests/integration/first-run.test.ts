@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_FILE, storedApiKey } from '../../service/src/api-key.ts';
+import { DEMO_ASSERTION_CERT_FILE, DEMO_ASSERTION_KEY_FILE, storedDemoAssertionKey } from '../../service/src/assertion/demo-key.ts';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService } from '../../service/src/server.ts';
@@ -35,6 +37,21 @@ describe('first run', () => {
     expect(second.deps.apiKey).toBe(first.deps.apiKey);
     expect(first.deps.apiKey.length).toBeGreaterThanOrEqual(32);
     expect(statSync(join(dataDir, API_KEY_FILE)).mode & 0o777).toBe(0o600);
+    // So does the demo key that signs the preview's user assertions (a restart keeps the same certificate).
+    expect(second.demoKey!.certificate).toBe(first.demoKey!.certificate);
+    expect(statSync(join(dataDir, DEMO_ASSERTION_KEY_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes a new demo assertion key pair when its files no longer match', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rap-first-run-'));
+    const made = await storedDemoAssertionKey(dir, new Date('2026-11-25T12:00:00Z'));
+    expect((await storedDemoAssertionKey(dir, new Date('2026-11-25T12:00:00Z'))).certificate).toBe(made.certificate);
+    writeFileSync(join(dir, DEMO_ASSERTION_CERT_FILE), 'truncated');
+    const remade = await storedDemoAssertionKey(dir, new Date('2026-11-25T12:00:00Z'));
+    expect(remade.certificate).not.toBe(made.certificate);
+    expect(new X509Certificate(remade.certificate).checkPrivateKey(remade.privateKey)).toBe(true);
+    expect(statSync(join(dir, DEMO_ASSERTION_KEY_FILE)).mode & 0o777).toBe(0o600);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('uses SERVICE_API_KEY when set, and writes no key file for it', async () => {

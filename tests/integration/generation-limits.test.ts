@@ -25,10 +25,15 @@ describe('bounded plan generation', () => {
       env: { ...h.deps.env, PLAN_GENERATE_WINDOW_SECONDS: WINDOW, ...env },
       ...(now ? { now, today: h.deps.today } : {}),
     });
-  const generate = (app: ReturnType<typeof createApp>, executionId: string, user = h.users['Jordan Lee']!) =>
+  /** Generates on an instance, with an assertion issued on that instance's clock (`now`). */
+  const generate = async (app: ReturnType<typeof createApp>, executionId: string, user = h.users['Jordan Lee']!, now = h.deps.now()) =>
     app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': user },
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        'x-salesforce-user-id': user,
+        'x-salesforce-assertion': await h.assertionFor(user, now),
+      },
     });
   const start = async (name: string) =>
     (await h.api('POST', '/api/workflows/executions', { opportunityId: h.opportunities[name] })).body.execution.id as string;
@@ -91,9 +96,10 @@ describe('bounded plan generation', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBe(1800);
     offset = 1799_000;
-    expect((await generate(app, executionId)).status).toBe(429);
+    const jordan = h.users['Jordan Lee']!;
+    expect((await generate(app, executionId, jordan, new Date(base + offset))).status).toBe(429);
     offset = 1800_000;
-    expect((await generate(app, executionId)).status).toBe(201);
+    expect((await generate(app, executionId, jordan, new Date(base + offset))).status).toBe(201);
   });
 });
 
@@ -108,10 +114,14 @@ describe('bounded draft versions', () => {
   it('keeps the newest drafts and every finalized version', async () => {
     const executionId = (await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId })).body.execution.id as string;
     const app = createApp({ ...h.deps, env: { ...h.deps.env, PLAN_DRAFT_VERSIONS_KEPT: 2 } });
-    const generate = () =>
+    const generate = async () =>
       app.request(`/api/workflows/executions/${executionId}/action-plan/generate`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'x-salesforce-user-id': h.users['Jordan Lee']! },
+        headers: {
+          authorization: `Bearer ${API_KEY}`,
+          'x-salesforce-user-id': h.users['Jordan Lee']!,
+          'x-salesforce-assertion': await h.assertionFor(),
+        },
       });
     const versions = async () =>
       (

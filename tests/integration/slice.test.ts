@@ -194,7 +194,11 @@ describe('renewal action plan slice', () => {
     const { executionId, plan } = await h.finalizedPlan();
     const path = `/api/workflows/executions/${executionId}/action-plan`;
     const first = await h.app.request(path, {
-      headers: { authorization: 'Bearer test-service-api-key-0123456789abcdef', 'x-salesforce-user-id': h.users['Jordan Lee']! },
+      headers: {
+        authorization: 'Bearer test-service-api-key-0123456789abcdef',
+        'x-salesforce-user-id': h.users['Jordan Lee']!,
+        'x-salesforce-assertion': await h.assertionFor(),
+      },
     });
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"[0-9a-f]{32}-\d{4}-\d\d-\d\d"$/); // the view stamp and the day (steps turn overdue)

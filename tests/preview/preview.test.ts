@@ -66,8 +66,13 @@ describe('the action plan preview in Chromium', () => {
   let page: Page;
   let pageUrl: string;
 
+  /** What the browser asked of the service: every call to an /api path, with whether it carried an assertion. */
+  const browserCalls: { path: string; assertion: boolean }[] = [];
+  // The test's own calls take the path the page takes: the embedded mode's server-side stand-in for Apex, which signs.
   const api = async (path: string) => {
-    const response = await fetch(`${service.url}${path}`, { headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM } });
+    const response = await fetch(`${service.url}/preview-apex${path}`, {
+      headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM },
+    });
     return response.json();
   };
   const aiStatuses = () => page.locator('c-action-plan-ai-tasks [data-id="status"]').allInnerTexts();
@@ -105,6 +110,10 @@ describe('the action plan preview in Chromium', () => {
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.includes('/api/')) browserCalls.push({ path: pathname, assertion: 'x-salesforce-assertion' in request.headers() });
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -142,6 +151,11 @@ describe('the action plan preview in Chromium', () => {
 
     expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
+
+  it('calls the service only through the stand-in for Apex, which signs on the server: the browser holds no assertion', () => {
+    expect(browserCalls.length).toBeGreaterThan(0);
+    expect(browserCalls.filter((c) => !c.path.startsWith('/preview-apex/api/') || c.assertion)).toEqual([]);
+  });
 
   it('saves an edited task and finalizes, then follows the AI tasks live', async () => {
     await page.getByRole('button', { name: 'Edit Tasks' }).click();
@@ -189,7 +203,7 @@ describe('the action plan preview in Chromium', () => {
 
     // Saved in the service, not just on screen.
     const { execution } = await (
-      await fetch(`${service.url}/api/workflows/executions`, {
+      await fetch(`${service.url}/preview-apex/api/workflows/executions`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
         body: JSON.stringify({ opportunityId: OPPORTUNITY }),
@@ -237,7 +251,7 @@ describe('the action plan preview in Chromium', () => {
 
   it('completes a CSM task and sees its timeline step done', async () => {
     const { execution } = await (
-      await fetch(`${service.url}/api/workflows/executions`, {
+      await fetch(`${service.url}/preview-apex/api/workflows/executions`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
         body: JSON.stringify({ opportunityId: OPPORTUNITY }),
@@ -281,7 +295,7 @@ describe('the action plan preview in Chromium', () => {
 
   it('shows the follow-up an unopened email brought, with why, three business days later', async () => {
     const { execution } = await (
-      await fetch(`${service.url}/api/workflows/executions`, {
+      await fetch(`${service.url}/preview-apex/api/workflows/executions`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
         body: JSON.stringify({ opportunityId: OPPORTUNITY }),

@@ -14,7 +14,9 @@ pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:12px}code{font-size
 </style></head><body>
 <h1>Renewal Action Plans — API</h1>
 <p>Every <code>/api</code> call needs <code>Authorization: Bearer &lt;SERVICE_API_KEY&gt;</code> and
-<code>X-Salesforce-User-Id</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+<code>X-Salesforce-Assertion</code>: the signed user assertion (RS256) the package's Apex builds for the running user,
+used once (in the embedded mode, <code>npm run assertion -- --user 005…</code> prints one). Machine-readable:
+<a href="/openapi.json">/openapi.json</a>.</p>
 <div id="ops">Loading…</div>
 <script>
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -25,7 +27,7 @@ fetch('/openapi.json').then((r) => r.json()).then((doc) => {
       const params = (op.parameters || []).map((p) => '<li><code>' + esc(p.in + ' ' + p.name) + '</code>' + (p.required ? ' (required)' : '') + '</li>').join('');
       const body = op.requestBody && op.requestBody.content['application/json'];
       const responses = Object.entries(op.responses || {}).map(([code, r]) => '<li><code>' + code + '</code> ' + esc(r.description) + '</li>').join('');
-      const curl = 'curl -X ' + method.toUpperCase() + ' "$URL' + path.replace(/{(\\w+)}/g, '<$1>') + '" -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID"' + (body ? " -H 'content-type: application/json' -d '{...}'" : '');
+      const curl = 'curl -X ' + method.toUpperCase() + ' "$URL' + path.replace(/{(\\w+)}/g, '<$1>') + '" -H "Authorization: Bearer $KEY" -H "X-Salesforce-Assertion: $(npm run -s assertion -- --user $USER_ID)"' + (body ? " -H 'content-type: application/json' -d '{...}'" : '');
       out.push('<div class="op"><div><span class="m ' + method + '">' + method.toUpperCase() + '</span><code>' + esc(path) + '</code></div>' +
         '<p>' + esc(op.summary || '') + '</p>' + (params ? '<b>Parameters</b><ul>' + params + '</ul>' : '') +
         (body ? '<details><summary><b>Body</b></summary><pre>' + esc(JSON.stringify(body.schema, null, 2)) + '</pre></details>' : '') +

@@ -29,7 +29,8 @@ function safeDecode(path: string): string | undefined {
 
 /**
  * The local preview page: the same renewalActionPlan component running in a real browser against this service.
- * Static files only; the page calls the authenticated /api with the key it reads from the URL fragment (which
+ * Static files only; the page calls the API through the embedded mode's stand-in for Apex (/preview-apex, which signs
+ * the user assertion on the server: routes/preview-apex.ts) with the key it reads from the URL fragment (which
  * browsers never send to the server). Unknown paths fall back to index.html.
  */
 export function previewRouter(dir = PREVIEW_DIR) {

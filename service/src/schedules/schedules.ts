@@ -1,4 +1,5 @@
 import { schedule, type ScheduledTask } from 'node-cron';
+import { pruneAssertionJtis } from '../db/assertion-jtis.ts';
 import { claimScheduleSlot, finishScheduleSlot } from '../db/schedules.ts';
 import type { Deps } from '../deps.ts';
 import { runEngagementRules } from '../engagement/engine.ts';
@@ -18,6 +19,8 @@ export function serviceSchedules(env: Deps['env']): ScheduleDefinition[] {
     { name: 'workflow-scheduler', cron: env.WORKFLOW_SCHEDULER_CRON, run: startDueWorkflows },
     { name: 'engagement-rules', cron: env.ENGAGEMENT_RULES_CRON, run: runEngagementRules },
     { name: 'plan-generation', cron: env.PLAN_GENERATION_CRON, run: generateQueuedPlans },
+    // The jtis of user assertions that could no longer be accepted anyway (their exp and leeway passed).
+    { name: 'assertion-jti-pruning', cron: '*/10 * * * *', run: (deps) => pruneAssertionJtis(deps.db.sql, deps.now()) },
   ];
 }
 
