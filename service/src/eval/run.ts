@@ -1,0 +1,162 @@
+import { generateWithFallback } from '../plan/generate.ts';
+import { generationDeadline } from '../plan/model-client.ts';
+import type { Planner, PlanningInput } from '../plan/planner.ts';
+import { gradePlan, GRADER_NAMES, type GradeResult } from './grade.ts';
+import type { Scenario } from './scenario.ts';
+import { scenarioInput } from './scenario-input.ts';
+
+/** One plan of one scenario: who wrote it, what it cost, and every grader's verdict. */
+export interface PlanRun {
+  run: number;
+  /** Who wrote the delivered plan: the model, or the playbook (its own run, or the model's fallback). */
+  writtenBy: 'llm' | 'playbook';
+  fallbackReason: string | null;
+  latencyMs: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  grades: GradeResult[];
+  /** Set when the run could not produce a plan at all (the playbook threw): every grader counts as failed. */
+  error: string | null;
+}
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  stage: string;
+  daysToRenewal: number;
+  runs: PlanRun[];
+}
+
+export interface EvalReport {
+  version: 1;
+  generatedAt: string;
+  planner: 'playbook' | 'model';
+  model: string | null;
+  profile: string | null;
+  repeat: number;
+  graders: string[];
+  scenarios: ScenarioResult[];
+  totals: EvalTotals;
+}
+
+export interface EvalTotals {
+  plans: number;
+  /** Plans every hard grader passed. */
+  passedAll: number;
+  /** Per grader: plans passed, failed, not graded, and the pass rate over the graded ones. */
+  byGrader: { grader: string; passed: number; failed: number; skipped: number; rate: number }[];
+  fallbacks: number;
+  /** With --repeat: the share of plans passing every grader in each repetition, and its spread. */
+  spread: { perRun: number[]; min: number; max: number };
+  promptTokens: number;
+  completionTokens: number;
+  durationMs: number;
+}
+
+export interface EvalOptions {
+  scenarios: Scenario[];
+  planner: Planner;
+  plannerKind: 'playbook' | 'model';
+  model?: string | null;
+  profile?: string | null;
+  repeat: number;
+  maxTasks: number;
+  teamRoles: readonly string[];
+  /** The generation deadline of each model plan (GENERATION_DEADLINE_SECONDS). */
+  deadlineMs: number;
+  holidayCountry?: string;
+  /** When the report was made (the caller's clock). */
+  generatedAt: string;
+  /** Called after each plan (progress on the terminal). */
+  onPlan?: (scenario: string, run: PlanRun) => void;
+}
+
+/**
+ * Runs the planner over every scenario `repeat` times and grades each delivered plan: the plan the CSM would see, after
+ * the service's validation and, for a model, its fallback to the playbook (the reason is kept beside the grades).
+ * Scenarios run one after another: a model endpoint sees one request at a time, so latencies are comparable.
+ */
+export async function runEval(o: EvalOptions): Promise<EvalReport> {
+  const started = performance.now();
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of o.scenarios) {
+    const input = await scenarioInput(scenario, { maxTasks: o.maxTasks, teamRoles: o.teamRoles, holidayCountry: o.holidayCountry });
+    const runs: PlanRun[] = [];
+    for (let run = 1; run <= o.repeat; run++) {
+      const result = await planOnce(o.planner, input, scenario, run, o.deadlineMs);
+      runs.push(result);
+      o.onPlan?.(scenario.name, result);
+    }
+    scenarios.push({ name: scenario.name, description: scenario.description, stage: input.stage.id, daysToRenewal: input.daysToRenewal, runs });
+  }
+  return {
+    version: 1,
+    generatedAt: o.generatedAt,
+    planner: o.plannerKind,
+    model: o.model ?? null,
+    profile: o.profile ?? null,
+    repeat: o.repeat,
+    graders: GRADER_NAMES,
+    scenarios,
+    totals: totalsOf(scenarios, o.repeat, Math.round(performance.now() - started)),
+  };
+}
+
+async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenario, run: number, deadlineMs: number): Promise<PlanRun> {
+  const started = performance.now();
+  try {
+    const signal = planner.name === 'llm' ? generationDeadline(deadlineMs) : undefined;
+    const out = await generateWithFallback(planner, input, { signal });
+    const llm = (out.planner === 'llm' ? out.generation : out.generation.llm) as Record<string, number> | null | undefined;
+    return {
+      run,
+      writtenBy: out.planner,
+      fallbackReason: (out.generation.fallbackReason as string | undefined) ?? null,
+      latencyMs: Math.round(performance.now() - started),
+      calls: llm?.calls ?? 0,
+      promptTokens: llm?.promptTokens ?? 0,
+      completionTokens: llm?.completionTokens ?? 0,
+      grades: gradePlan(out.content, input, scenario.expect),
+      error: null,
+    };
+  } catch (err) {
+    return {
+      run,
+      writtenBy: 'playbook',
+      fallbackReason: null,
+      latencyMs: Math.round(performance.now() - started),
+      calls: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      grades: GRADER_NAMES.map((grader) => ({ grader, pass: false, reasons: [`no plan: ${(err as Error).message}`] })),
+      error: (err as Error).message,
+    };
+  }
+}
+
+/** A plan passes when every grader passed (a grader not graded counts as failed: the schema already failed). */
+export const passedAll = (r: PlanRun) => r.grades.every((g) => g.pass === true);
+
+function totalsOf(scenarios: ScenarioResult[], repeat: number, durationMs: number): EvalTotals {
+  const runs = scenarios.flatMap((s) => s.runs);
+  const perRun = Array.from({ length: repeat }, (_, i) => {
+    const nth = scenarios.map((s) => s.runs[i]).filter((r): r is PlanRun => Boolean(r));
+    return nth.length ? nth.filter(passedAll).length / nth.length : 0;
+  });
+  return {
+    plans: runs.length,
+    passedAll: runs.filter(passedAll).length,
+    byGrader: GRADER_NAMES.map((grader) => {
+      const verdicts = runs.map((r) => r.grades.find((g) => g.grader === grader)?.pass ?? null);
+      const passed = verdicts.filter((v) => v === true).length;
+      const failed = verdicts.filter((v) => v === false).length;
+      return { grader, passed, failed, skipped: verdicts.length - passed - failed, rate: passed + failed ? passed / (passed + failed) : 0 };
+    }),
+    fallbacks: runs.filter((r) => r.fallbackReason !== null).length,
+    spread: { perRun, min: Math.min(...perRun), max: Math.max(...perRun) },
+    promptTokens: runs.reduce((n, r) => n + r.promptTokens, 0),
+    completionTokens: runs.reduce((n, r) => n + r.completionTokens, 0),
+    durationMs,
+  };
+}
