@@ -122,6 +122,8 @@ export const EnvSchema = z
     OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     OPENAI_MAX_COMPLETION_TOKENS: z.coerce.number().int().min(1000).max(100_000).default(12_000),
     // One deadline for a whole generate (step models, plan, retries, repair), under the Apex callout's 120 s limit.
+    /** Names, emails and phone numbers reach the model as placeholders (docs/evaluating-plans.md, "Masking"). */
+    MODEL_MASKING: z.enum(['on', 'off']).default('on'),
     GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(110).default(90),
     TODAY: optionalString.pipe(isoDate.optional()),
     EXECUTOR_ENABLED: z
