@@ -37,7 +37,8 @@ if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) fail('--repeat is a 
 
 const { env } = loadConfigOrExit();
 const llm = kind === 'model' ? llmPlannerFromEnv(env) : undefined;
-if (kind === 'model' && !llm) fail('--planner model needs OPENAI_API_KEY (and OPENAI_MODEL, OPENAI_BASE_URL or OPENAI_PROFILE as for the service)');
+if (kind === 'model' && !llm)
+  fail('--planner model needs OPENAI_API_KEY (and OPENAI_MODEL, OPENAI_BASE_URL or OPENAI_PROFILE as for the service)');
 const earlier = values.compare ? (JSON.parse(readFileSync(values.compare, 'utf8')) as EvalReport) : undefined;
 
 const report = await runEval({

@@ -11,7 +11,10 @@ const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
  */
 export function reportHtml(report: EvalReport, comparison?: EvalComparison): string {
   const t = report.totals;
-  const checks = new Map<string, string>([[SCHEMA_GRADER.name, SCHEMA_GRADER.checks], ...HARD_GRADERS.map((g) => [g.name, g.checks] as const)]);
+  const checks = new Map<string, string>([
+    [SCHEMA_GRADER.name, SCHEMA_GRADER.checks],
+    ...HARD_GRADERS.map((g) => [g.name, g.checks] as const),
+  ]);
   const graderRows = t.byGrader
     .map(
       (g) =>
@@ -46,8 +49,13 @@ export function reportHtml(report: EvalReport, comparison?: EvalComparison): str
     .join('');
   const compared = comparison
     ? `<h2>Compared with the earlier report</h2><table><tr><th>grader</th><th>before</th><th>after</th></tr>${comparison.byGrader
-        .map((g) => `<tr><td>${esc(g.grader)}</td><td class="n">${g.before === null ? 'n/a' : pct(g.before)}</td><td class="n">${g.after === null ? 'n/a' : pct(g.after)}</td></tr>`)
-        .join('')}</table><p>Now failing: ${comparison.broke.map((x) => esc(`${x.scenario} / ${x.grader}`)).join(', ') || 'none'}. Now passing: ${
+        .map(
+          (g) =>
+            `<tr><td>${esc(g.grader)}</td><td class="n">${g.before === null ? 'n/a' : pct(g.before)}</td><td class="n">${g.after === null ? 'n/a' : pct(g.after)}</td></tr>`,
+        )
+        .join(
+          '',
+        )}</table><p>Now failing: ${comparison.broke.map((x) => esc(`${x.scenario} / ${x.grader}`)).join(', ') || 'none'}. Now passing: ${
         comparison.fixed.map((x) => esc(`${x.scenario} / ${x.grader}`)).join(', ') || 'none'
       }.</p>`
     : '';

@@ -37,9 +37,14 @@ export function reportText(report: EvalReport): string {
     '',
     ...(failures.length ? ['Failures and fallbacks:', ...failures, ''] : []),
     'Totals:',
-    ...t.byGrader.map((g) => `  ${g.grader.padEnd(16)} ${pct(g.rate).padStart(6)}  (${g.passed} passed, ${g.failed} failed${g.skipped ? `, ${g.skipped} not graded` : ''})`),
+    ...t.byGrader.map(
+      (g) =>
+        `  ${g.grader.padEnd(16)} ${pct(g.rate).padStart(6)}  (${g.passed} passed, ${g.failed} failed${g.skipped ? `, ${g.skipped} not graded` : ''})`,
+    ),
     `  all graders      ${pct(t.plans ? t.passedAll / t.plans : 0).padStart(6)}  (${t.passedAll} of ${t.plans} plans)`,
-    ...(report.repeat > 1 ? [`  spread over runs: ${t.spread.perRun.map(pct).join(', ')} (min ${pct(t.spread.min)}, max ${pct(t.spread.max)})`] : []),
+    ...(report.repeat > 1
+      ? [`  spread over runs: ${t.spread.perRun.map(pct).join(', ')} (min ${pct(t.spread.min)}, max ${pct(t.spread.max)})`]
+      : []),
     `  fallbacks ${t.fallbacks}, tokens ${t.promptTokens} prompt + ${t.completionTokens} completion, ${(t.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }

@@ -1,4 +1,6 @@
 import { generateWithFallback } from '../plan/generate.ts';
+import { decodeJson } from '../plan/llm-schema.ts';
+import { LlmPlanner, type LlmGeneration } from '../plan/llm-planner.ts';
 import { generationDeadline } from '../plan/model-client.ts';
 import type { Planner, PlanningInput } from '../plan/planner.ts';
 import { gradePlan, GRADER_NAMES, type GradeResult } from './grade.ts';
@@ -11,6 +13,13 @@ export interface PlanRun {
   /** Who wrote the delivered plan: the model, or the playbook (its own run, or the model's fallback). */
   writtenBy: 'llm' | 'playbook';
   fallbackReason: string | null;
+  /**
+   * What the graders judged: the model's own last answer (mapped back from its placeholders, before validation fixed
+   * or rejected it), or the delivered plan for the playbook. A model is judged by what it wrote, not by its fallback.
+   */
+  graded: 'model answer' | 'delivered plan';
+  /** Fixes validation made to the delivered plan (a due date moved off a weekend...). */
+  validationFixes: number;
   latencyMs: number;
   calls: number;
   promptTokens: number;
@@ -68,6 +77,8 @@ export interface EvalOptions {
   holidayCountry?: string;
   /** When the report was made (the caller's clock). */
   generatedAt: string;
+  /** Called with each scenario's planning input before it is planned (a test's stand-in model answers from it). */
+  onInput?: (scenario: Scenario, input: PlanningInput) => void;
   /** Called after each plan (progress on the terminal). */
   onPlan?: (scenario: string, run: PlanRun) => void;
 }
@@ -82,13 +93,20 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
   const scenarios: ScenarioResult[] = [];
   for (const scenario of o.scenarios) {
     const input = await scenarioInput(scenario, { maxTasks: o.maxTasks, teamRoles: o.teamRoles, holidayCountry: o.holidayCountry });
+    o.onInput?.(scenario, input);
     const runs: PlanRun[] = [];
     for (let run = 1; run <= o.repeat; run++) {
       const result = await planOnce(o.planner, input, scenario, run, o.deadlineMs);
       runs.push(result);
       o.onPlan?.(scenario.name, result);
     }
-    scenarios.push({ name: scenario.name, description: scenario.description, stage: input.stage.id, daysToRenewal: input.daysToRenewal, runs });
+    scenarios.push({
+      name: scenario.name,
+      description: scenario.description,
+      stage: input.stage.id,
+      daysToRenewal: input.daysToRenewal,
+      runs,
+    });
   }
   return {
     version: 1,
@@ -108,16 +126,22 @@ async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenar
   try {
     const signal = planner.name === 'llm' ? generationDeadline(deadlineMs) : undefined;
     const out = await generateWithFallback(planner, input, { signal });
-    const llm = (out.planner === 'llm' ? out.generation : out.generation.llm) as Record<string, number> | null | undefined;
+    const llm = (out.planner === 'llm' ? out.generation : out.generation.llm) as LlmGeneration | null | undefined;
+    const fallbackReason = (out.generation.fallbackReason as string | undefined) ?? null;
     return {
       run,
       writtenBy: out.planner,
-      fallbackReason: (out.generation.fallbackReason as string | undefined) ?? null,
+      fallbackReason,
+      graded: planner instanceof LlmPlanner ? 'model answer' : 'delivered plan',
+      validationFixes: ((out.generation.validationFixes as unknown[] | undefined) ?? []).length,
       latencyMs: Math.round(performance.now() - started),
       calls: llm?.calls ?? 0,
       promptTokens: llm?.promptTokens ?? 0,
       completionTokens: llm?.completionTokens ?? 0,
-      grades: gradePlan(out.content, input, scenario.expect),
+      grades:
+        planner instanceof LlmPlanner
+          ? gradeAnswer(planner, llm, input, scenario, fallbackReason)
+          : gradePlan(out.content, input, scenario.expect),
       error: null,
     };
   } catch (err) {
@@ -125,6 +149,8 @@ async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenar
       run,
       writtenBy: 'playbook',
       fallbackReason: null,
+      graded: 'delivered plan',
+      validationFixes: 0,
       latencyMs: Math.round(performance.now() - started),
       calls: 0,
       promptTokens: 0,
@@ -133,6 +159,24 @@ async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenar
       error: (err as Error).message,
     };
   }
+}
+
+/** The model's last answer, graded: its recorded content decoded and mapped back from the placeholders of this context. */
+function gradeAnswer(
+  planner: LlmPlanner,
+  llm: LlmGeneration | null | undefined,
+  input: PlanningInput,
+  scenario: Scenario,
+  fallbackReason: string | null,
+): GradeResult[] {
+  const answer = llm?.exchanges.at(-1)?.answer ?? null;
+  const decoded = decodeJson(answer);
+  if (!decoded.ok) {
+    const why = llm?.exchanges.length ? decoded.error : `no answer (${fallbackReason ?? 'the model was not called'})`;
+    return GRADER_NAMES.map((grader, i) => (i === 0 ? { grader, pass: false, reasons: [why] } : { grader, pass: null, reasons: [] }));
+  }
+  const masking = planner.maskingFor(input);
+  return gradePlan(masking ? masking.unmask(decoded.value) : decoded.value, input, scenario.expect);
 }
 
 /** A plan passes when every grader passed (a grader not graded counts as failed: the schema already failed). */

@@ -180,7 +180,10 @@ export class LlmPlanner implements Planner {
         );
       // The errors can quote the plan's values (a contact's name): they leave masked like the prompt.
       const repair = repairRequest(errors);
-      messages.push({ role: 'assistant', content: answer.content ?? '' }, { role: 'user', content: masking ? masking.mask(repair) : repair });
+      messages.push(
+        { role: 'assistant', content: answer.content ?? '' },
+        { role: 'user', content: masking ? masking.mask(repair) : repair },
+      );
     }
   }
 }

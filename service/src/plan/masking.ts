@@ -65,10 +65,10 @@ export class ModelMasking {
 
   /** A decoded answer with its placeholders replaced by the values they stand for, at any depth. */
   unmask<T>(value: T): T {
-    if (typeof value === 'string') return value.replace(/\[(?:CONTACT|USER|EMAIL|PHONE)_\d+(?:_\d+)?\]/g, (p) => this.values.get(p) ?? p) as T;
+    if (typeof value === 'string')
+      return value.replace(/\[(?:CONTACT|USER|EMAIL|PHONE)_\d+(?:_\d+)?\]/g, (p) => this.values.get(p) ?? p) as T;
     if (Array.isArray(value)) return value.map((v) => this.unmask(v)) as T;
-    if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.unmask(v)])) as T;
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.unmask(v)])) as T;
     return value;
   }
 

@@ -19,7 +19,9 @@ export const assigneesGrader: Grader = {
     const reasons: string[] = [];
     for (const { task, where } of tasksOf(plan)) {
       if (task.assigneeRole !== null && !roles.has(task.assigneeRole.toLowerCase()))
-        reasons.push(`${where}: assigneeRole "${task.assigneeRole}" is no team role (${[...(input.teamRoles ?? [])].join(', ') || 'none'})`);
+        reasons.push(
+          `${where}: assigneeRole "${task.assigneeRole}" is no team role (${[...(input.teamRoles ?? [])].join(', ') || 'none'})`,
+        );
       if ('contactId' in task && task.contactId && !accountContacts.has(idKey(task.contactId)))
         reasons.push(`${where}: contact ${task.contactId} is not a contact of ${ctx.account.name}`);
     }

@@ -9,7 +9,9 @@ export const processorsGrader: Grader = {
     return plan.aiTasks.flatMap((t, i) =>
       allowed.has(t.processor)
         ? []
-        : [`aiTasks.${i} (${t.key}): processor ${t.processor} is not allowed in ${input.stage.name} (${[...allowed].join(', ') || 'none'})`],
+        : [
+            `aiTasks.${i} (${t.key}): processor ${t.processor} is not allowed in ${input.stage.name} (${[...allowed].join(', ') || 'none'})`,
+          ],
     );
   },
 };

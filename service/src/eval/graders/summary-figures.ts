@@ -4,7 +4,7 @@ import type { Grader } from './grader.ts';
 /** "$265,000", "$265k", "$1.2M", "USD 265,000". */
 const MONEY = /(?:\$|USD\s?|US\$)\s?(\d[\d,]*(?:\.\d+)?)\s?([kKmM](?![a-z]))?/g;
 
-const moneyOf = ([, digits, unit]: ArrayLike<string | undefined>) =>
+const moneyOf = ([, digits, unit]: readonly (string | undefined)[]) =>
   Number(digits!.replace(/,/g, '')) * (unit ? (unit.toLowerCase() === 'k' ? 1e3 : 1e6) : 1);
 
 /** The money figures a plan may state: the CRM's (amount, ARR, revenue) and any number the workflow steps gave it. */
@@ -21,7 +21,9 @@ function knownFigures(input: PlanningInput): number[] {
   const quoted = [input.context.opportunity.description, ...input.context.activities.flatMap((a) => [a.subject, a.description])]
     .filter((t): t is string => Boolean(t))
     .flatMap((t) => [...t.matchAll(MONEY)].map(moneyOf));
-  return [opportunity.amount, opportunity.currentArr, account.annualRevenue, ...fromSteps, ...quoted].filter((n): n is number => n !== null);
+  return [opportunity.amount, opportunity.currentArr, account.annualRevenue, ...fromSteps, ...quoted].filter(
+    (n): n is number => n !== null,
+  );
 }
 
 /**
