@@ -37,7 +37,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     const broken = structuredClone(plan);
     const task = first(tasksOf(broken))?.task;
     if (!task) return undefined;
-    task.evidence = [...task.evidence, { type: 'activity', id: '00T5e0000009999EAA', field: null }].slice(-20);
+    task.evidence = [...task.evidence, { type: 'activity' as const, id: '00T5e0000009999EAA', field: null }].slice(-20);
     return broken;
   },
   processors(plan, input) {
