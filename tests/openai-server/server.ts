@@ -19,7 +19,7 @@ interface RecordedRequest {
 }
 
 /** One scripted answer. A function computes it from the request (for example to echo ids back). */
-type ScriptedReply =
+export type ScriptedReply =
   | { content: string | object; finishReason?: 'stop' | 'length' | 'content_filter' }
   | { refusal: string }
   | { status: number; message?: string; headers?: Record<string, string> }
@@ -34,6 +34,11 @@ export interface OpenAiTestServer {
   /** Queues answers, used in order, one per request (SDK retries included). */
   script(...replies: ScriptedReply[]): void;
   requests: RecordedRequest[];
+  /**
+   * A standing answer for every request once the script is used up (a stand-in model in one mode for a whole
+   * evaluation run); undefined removes it.
+   */
+  respondWith(reply: ScriptedReply | undefined): void;
   /** Answers not yet used: a test can assert the script was consumed exactly. */
   pending(): number;
   /** Drops the answers not yet used. */
@@ -47,6 +52,7 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  let standing: ScriptedReply | undefined;
 
   const server = createServer(async (req, res) => {
     if (req.method !== 'POST' || req.url?.split('?')[0] !== path)
@@ -59,7 +65,7 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
       request.refused = refused.error.message;
       return send(res, refused.status, { error: refused.error });
     }
-    let reply = queue.shift();
+    let reply = queue.shift() ?? standing;
     while (typeof reply === 'function') reply = reply(request);
     if (reply && 'stall' in reply) {
       await reply.stall.catch(() => undefined);
@@ -112,6 +118,7 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
   return {
     url: `http://127.0.0.1:${port}${path.replace(/\/chat\/completions$/, '')}`,
     script: (...replies) => void queue.push(...replies),
+    respondWith: (reply) => void (standing = reply),
     requests,
     pending: () => queue.length,
     clear: () => void queue.splice(0),
