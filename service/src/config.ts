@@ -124,7 +124,8 @@ export const EnvSchema = z
     // One deadline for a whole generate (step models, plan, retries, repair), under the Apex callout's 120 s limit.
     /** Names, emails and phone numbers reach the model as placeholders (docs/evaluating-plans.md, "Masking"). */
     MODEL_MASKING: z.enum(['on', 'off']).default('on'),
-    GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(110).default(90),
+    // Under the Apex callout's 120 s; a grammar server (a local model on a CPU) may have up to 30 minutes (see superRefine).
+    GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(1800).default(90),
     TODAY: optionalString.pipe(isoDate.optional()),
     EXECUTOR_ENABLED: z
       .enum(['true', 'false'])
@@ -157,6 +158,12 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>
       ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+    if (env.GENERATION_DEADLINE_SECONDS > 110 && env.OPENAI_PROFILE !== 'grammar')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GENERATION_DEADLINE_SECONDS'],
+        message: "must be at most 110 (under the Apex callout's 120 s); only OPENAI_PROFILE=grammar (a local model) may take up to 1800",
+      });
     if (env.MIRROR_RETRY_BASE_SECONDS > env.MIRROR_RETRY_MAX_SECONDS)
       ctx.addIssue({ code: 'custom', path: ['MIRROR_RETRY_BASE_SECONDS'], message: 'must not exceed MIRROR_RETRY_MAX_SECONDS' });
     if (env.SF_INSTANCE_URL && !env.SF_ACCESS_TOKEN) need('SF_ACCESS_TOKEN', 'SF_INSTANCE_URL is set');

@@ -67,19 +67,53 @@ export class ModelEndpoint {
     return chatRequestBody(this.profile, this.options.model, request);
   }
 
+  /**
+   * One streamed request, gathered into one answer. The caller's signal aborts the stream's connection, which is what
+   * stops a llama.cpp server's generation (a plain request keeps it generating after the client gave up); a stream that
+   * stalls mid-answer ends there too, since the signal holds for the whole read.
+   */
+  private async streamed(request: ModelRequest, signal?: AbortSignal): Promise<{ choice: Choice | undefined; usage: Usage }> {
+    const stream = await this.client.chat.completions.create(
+      { ...this.body(request), stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
+    let content = '';
+    let refusal: string | null = null;
+    let finishReason: string | null = null;
+    let usage: Usage;
+    let chosen = false;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0];
+      if (delta) {
+        chosen = true;
+        content += delta.delta.content ?? '';
+        if (delta.delta.refusal) refusal = (refusal ?? '') + delta.delta.refusal;
+        finishReason = delta.finish_reason ?? finishReason;
+      }
+      usage = chunk.usage ?? usage;
+    }
+    return {
+      choice: chosen
+        ? { message: { content: refusal !== null && content === '' ? null : content, refusal }, finish_reason: finishReason }
+        : undefined,
+      usage,
+    };
+  }
+
   /** Sends one request; the answer is returned whatever its finish reason (the caller judges it, usage included). */
   async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelAnswer> {
     const started = performance.now();
     const observe = (outcome: string) =>
       this.metrics.latency.observe({ purpose: request.purpose, profile: this.profile.name, outcome }, (performance.now() - started) / 1000);
     try {
-      const completion = await this.client.chat.completions.create(this.body(request), { signal });
-      const choice = completion.choices[0];
+      const { choice, usage: used } = this.profile.stream
+        ? await this.streamed(request, signal)
+        : await this.client.chat.completions.create(this.body(request), { signal }).then((c) => ({ choice: c.choices[0], usage: c.usage }));
       if (!choice) throw new Error('the endpoint answered without a choice');
       const usage = {
-        promptTokens: completion.usage?.prompt_tokens ?? 0,
-        completionTokens: completion.usage?.completion_tokens ?? 0,
-        cachedPromptTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        promptTokens: used?.prompt_tokens ?? 0,
+        completionTokens: used?.completion_tokens ?? 0,
+        cachedPromptTokens: used?.prompt_tokens_details?.cached_tokens ?? 0,
       };
       this.metrics.tokens.inc({ purpose: request.purpose, kind: 'prompt' }, usage.promptTokens);
       this.metrics.tokens.inc({ purpose: request.purpose, kind: 'completion' }, usage.completionTokens);
@@ -97,6 +131,9 @@ export class ModelEndpoint {
     }
   }
 }
+
+type Usage = OpenAI.Chat.Completions.ChatCompletion['usage'];
+type Choice = { message: { content: string | null; refusal?: string | null }; finish_reason: string | null };
 
 /** The chat completions body for a profile: only the parameters the profile accepts. */
 function chatRequestBody(profile: ModelProfile, model: string, request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
@@ -128,6 +165,7 @@ function schemaFor(profile: ModelProfile, schema: Record<string, unknown>): Reco
     if (Array.isArray(node)) return node.forEach(visit);
     const record = node as Record<string, unknown>;
     if (typeof record.pattern === 'string' && /\(\?[=!<]/.test(record.pattern)) delete record.pattern;
+    if (typeof record.pattern === 'string') record.pattern = digitClasses(record.pattern);
     if (!profile.lengthLimitsInSchema) {
       delete record.maxLength;
       delete record.minLength;
@@ -136,6 +174,28 @@ function schemaFor(profile: ModelProfile, schema: Record<string, unknown>): Reco
   };
   visit(copy);
   return copy;
+}
+
+/**
+ * A pattern with `\d` written as `[0-9]` (inside a class, as `0-9`): the same strings, and a form every grammar compiler
+ * reads (llama.cpp's reports "unsupported escape: \d" and then accepts any string).
+ */
+export function digitClasses(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += next === 'd' ? (inClass ? '0-9' : '[0-9]') : c + next;
+      i++;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
 }
 
 /** One overall deadline for a generation (every model call, its retries and the repair round): an AbortSignal. */
