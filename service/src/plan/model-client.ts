@@ -1,6 +1,8 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { redactSecrets } from '../secrets.ts';
+import { anthropicBody, anthropicComplete, describeAnthropicFailure } from './anthropic-client.ts';
 import { sharedModelMetrics, type ModelMetrics } from './model-metrics.ts';
 import { profileFor, type ModelProfile, type ProfileName } from './model-profiles.ts';
 
@@ -40,6 +42,8 @@ interface ModelAnswer {
 export class ModelEndpoint {
   readonly profile: ModelProfile;
   private readonly client: OpenAI;
+  /** Set for the anthropic profile: the official SDK on the Messages API. */
+  private readonly anthropic?: Anthropic;
 
   constructor(
     private readonly options: ModelEndpointOptions,
@@ -52,6 +56,14 @@ export class ModelEndpoint {
       timeout: options.timeoutMs,
       maxRetries: options.maxRetries,
     });
+    if (this.profile.api === 'anthropic-messages')
+      // The SDK retries 408/409/429/5xx (529 overloaded included) with backoff, honouring retry-after.
+      this.anthropic = new Anthropic({
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        timeout: options.timeoutMs,
+        maxRetries: options.maxRetries,
+      });
   }
 
   get model(): string {
@@ -106,6 +118,18 @@ export class ModelEndpoint {
     const observe = (outcome: string) =>
       this.metrics.latency.observe({ purpose: request.purpose, profile: this.profile.name, outcome }, (performance.now() - started) / 1000);
     try {
+      if (this.anthropic) {
+        const answer = await anthropicComplete(
+          this.anthropic,
+          anthropicBody(this.profile, this.options.model, request, schemaFor(this.profile, request.format.schema)),
+          signal,
+        );
+        this.metrics.tokens.inc({ purpose: request.purpose, kind: 'prompt' }, answer.usage.promptTokens);
+        this.metrics.tokens.inc({ purpose: request.purpose, kind: 'completion' }, answer.usage.completionTokens);
+        this.metrics.tokens.inc({ purpose: request.purpose, kind: 'cached' }, answer.usage.cachedPromptTokens);
+        observe(answer.finishReason);
+        return answer;
+      }
       const { choice, usage: used } = this.profile.stream
         ? await this.streamed(request, signal)
         : await this.client.chat.completions.create(this.body(request), { signal }).then((c) => ({ choice: c.choices[0], usage: c.usage }));
@@ -213,6 +237,8 @@ export function describeModelFailure(
   err: unknown,
   o: { timeoutMs: number; deadlineMs?: number; aborted?: boolean },
 ): { reason: string; kind: string; providerError?: ProviderError } {
+  const anthropic = describeAnthropicFailure(err, o);
+  if (anthropic) return anthropic;
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   if (o.aborted || err instanceof OpenAI.APIUserAbortError)
     return { reason: `the model did not answer within the ${seconds(o.deadlineMs ?? o.timeoutMs)} generation deadline`, kind: 'deadline' };

@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 export interface ModelProfile {
   name: ProfileName;
+  /** OpenAI's chat completions (every OpenAI-compatible server), or Anthropic's Messages API through its own SDK. */
+  api: 'chat' | 'anthropic-messages';
   /** The sampling temperature to send, or null to send none (reasoning models accept only their default). */
   temperature: number | null;
   /** The name of the output-token limit this provider reads. */
@@ -25,12 +27,21 @@ export interface ModelProfile {
   stream: boolean;
 }
 
-const PROFILE_NAMES = ['openai', 'openai-reasoning', 'azure-v1', 'compatible-json-schema', 'compatible-json-object', 'grammar'] as const;
+const PROFILE_NAMES = [
+  'openai',
+  'openai-reasoning',
+  'azure-v1',
+  'compatible-json-schema',
+  'compatible-json-object',
+  'grammar',
+  'anthropic',
+] as const;
 export const ProfileName = z.enum(PROFILE_NAMES);
 export type ProfileName = z.infer<typeof ProfileName>;
 
 const PROFILES: Record<ProfileName, Omit<ModelProfile, 'name'>> = {
   openai: {
+    api: 'chat',
     temperature: 0.2,
     tokenLimit: 'max_completion_tokens',
     responseFormat: 'json_schema',
@@ -39,6 +50,7 @@ const PROFILES: Record<ProfileName, Omit<ModelProfile, 'name'>> = {
   },
   // gpt-5 family and o-series: `temperature`/`top_p` other than the default and `max_tokens` are HTTP 400.
   'openai-reasoning': {
+    api: 'chat',
     temperature: null,
     tokenLimit: 'max_completion_tokens',
     responseFormat: 'json_schema',
@@ -48,6 +60,7 @@ const PROFILES: Record<ProfileName, Omit<ModelProfile, 'name'>> = {
   // Azure OpenAI's v1 endpoint (…/openai/v1/): the model is a deployment name, which need not say whether it is a
   // reasoning model, so no temperature is sent (every model accepts the default).
   'azure-v1': {
+    api: 'chat',
     temperature: null,
     tokenLimit: 'max_completion_tokens',
     responseFormat: 'json_schema',
@@ -56,6 +69,7 @@ const PROFILES: Record<ProfileName, Omit<ModelProfile, 'name'>> = {
   },
   // vLLM, LiteLLM and other servers with strict json_schema support.
   'compatible-json-schema': {
+    api: 'chat',
     temperature: 0.2,
     tokenLimit: 'max_tokens',
     responseFormat: 'json_schema',
@@ -64,6 +78,7 @@ const PROFILES: Record<ProfileName, Omit<ModelProfile, 'name'>> = {
   },
   // DeepSeek and other providers with JSON mode only: response_format json_object, "json" in the prompt, max_tokens.
   'compatible-json-object': {
+    api: 'chat',
     temperature: 0.2,
     tokenLimit: 'max_tokens',
     responseFormat: 'json_object',
@@ -71,7 +86,24 @@ const PROFILES: Record<ProfileName, Omit<ModelProfile, 'name'>> = {
     stream: false,
   },
   // llama.cpp's server and Ollama: json_schema compiled to a grammar; max_tokens.
-  grammar: { temperature: 0.2, tokenLimit: 'max_tokens', responseFormat: 'json_schema', lengthLimitsInSchema: false, stream: true },
+  grammar: {
+    api: 'chat',
+    temperature: 0.2,
+    tokenLimit: 'max_tokens',
+    responseFormat: 'json_schema',
+    lengthLimitsInSchema: false,
+    stream: true,
+  },
+  // Anthropic's Messages API (its OpenAI-compatible endpoint ignores response_format): the answer's schema is a forced
+  // tool's input_schema; max_tokens is the limit it requires. Nothing is streamed: an abort closes the request.
+  anthropic: {
+    api: 'anthropic-messages',
+    temperature: 0.2,
+    tokenLimit: 'max_tokens',
+    responseFormat: 'json_schema',
+    lengthLimitsInSchema: true,
+    stream: false,
+  },
 };
 
 /** OpenAI's reasoning models by name: the gpt-5 family (not gpt-5-chat) and the o-series. */
@@ -93,6 +125,7 @@ export function profileFor(o: { model: string; baseURL?: string; profile?: Profi
 function detect(model: string, baseURL: string | undefined): ProfileName {
   const host = baseURL ? new URL(baseURL).hostname : 'api.openai.com';
   if (AZURE_HOST.test(host)) return 'azure-v1';
+  if (host === 'api.anthropic.com') return 'anthropic';
   if (REASONING_MODEL.test(model)) return 'openai-reasoning';
   if (host === 'api.openai.com') return 'openai';
   if (host === 'api.deepseek.com') return 'compatible-json-object';
