@@ -8,7 +8,7 @@ import type { Scenario } from './scenario.ts';
 import { scenarioInput } from './scenario-input.ts';
 
 /** One plan of one scenario: who wrote it, what it cost, and every grader's verdict. */
-export interface PlanRun {
+interface PlanRun {
   run: number;
   /** Who wrote the delivered plan: the model, or the playbook (its own run, or the model's fallback). */
   writtenBy: 'llm' | 'playbook';
@@ -29,7 +29,7 @@ export interface PlanRun {
   error: string | null;
 }
 
-export interface ScenarioResult {
+interface ScenarioResult {
   name: string;
   description: string;
   stage: string;
@@ -49,7 +49,7 @@ export interface EvalReport {
   totals: EvalTotals;
 }
 
-export interface EvalTotals {
+interface EvalTotals {
   plans: number;
   /** Plans every hard grader passed. */
   passedAll: number;
@@ -63,7 +63,7 @@ export interface EvalTotals {
   durationMs: number;
 }
 
-export interface EvalOptions {
+interface EvalOptions {
   scenarios: Scenario[];
   planner: Planner;
   plannerKind: 'playbook' | 'model';

@@ -26,7 +26,7 @@ interface LlmPlannerOptions extends ModelEndpointOptions {
 }
 
 /** One request and its answer as the model saw them: masked, with placeholders (the values are never recorded). */
-export interface ModelExchange {
+interface ModelExchange {
   call: number;
   /** The last message sent (the plan prompt, or the repair request), as sent. */
   request: string;

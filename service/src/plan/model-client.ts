@@ -204,7 +204,7 @@ function schemaFor(profile: ModelProfile, schema: Record<string, unknown>): Reco
  * A pattern with `\d` written as `[0-9]` (inside a class, as `0-9`): the same strings, and a form every grammar compiler
  * reads (llama.cpp's reports "unsupported escape: \d" and then accepts any string).
  */
-export function digitClasses(pattern: string): string {
+function digitClasses(pattern: string): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
