@@ -4,6 +4,8 @@
 //   --repeat N                 plans per scenario (models are not deterministic: the report gives the spread)
 //   --compare report.json      an earlier report: what this run improved and broke
 //   --out DIR                  where eval-report.json and eval-report.html go (default: the current folder)
+//   --judge                    also ask the model of the environment to judge each plan against a rubric (needs a key)
+//   --judge-rubric FILE        the judge's rubric (default: service/src/eval/judge-rubric.md)
 //   --strict                   exit 1 unless every plan passes every grader
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,7 +16,9 @@ import { reportHtml } from '../service/src/eval/report-html.ts';
 import { reportText } from '../service/src/eval/report-text.ts';
 import { runEval, type EvalReport } from '../service/src/eval/run.ts';
 import { loadScenarios, SHIPPED_SCENARIOS } from '../service/src/eval/scenario.ts';
-import { llmPlannerFromEnv } from '../service/src/plan/llm-planner.ts';
+import { llmJudge } from '../service/src/eval/judge.ts';
+import { endpointOptionsFromEnv, llmPlannerFromEnv } from '../service/src/plan/llm-planner.ts';
+import { ModelEndpoint } from '../service/src/plan/model-client.ts';
 import { PlaybookPlanner } from '../service/src/plan/playbook.ts';
 
 const { values } = parseArgs({
@@ -25,6 +29,8 @@ const { values } = parseArgs({
     compare: { type: 'string' },
     out: { type: 'string', default: '.' },
     strict: { type: 'boolean', default: false },
+    judge: { type: 'boolean', default: false },
+    'judge-rubric': { type: 'string' },
   },
 });
 const fail = (message: string): never => {
@@ -39,6 +45,8 @@ const { env } = loadConfigOrExit();
 const llm = kind === 'model' ? llmPlannerFromEnv(env) : undefined;
 if (kind === 'model' && !llm)
   fail('--planner model needs OPENAI_API_KEY (and OPENAI_MODEL, OPENAI_BASE_URL or OPENAI_PROFILE as for the service)');
+const judgeOptions = values.judge ? endpointOptionsFromEnv(env) : undefined;
+if (values.judge && !judgeOptions) fail('--judge needs OPENAI_API_KEY (the judge is the model of the environment)');
 const earlier = values.compare ? (JSON.parse(readFileSync(values.compare, 'utf8')) as EvalReport) : undefined;
 
 const report = await runEval({
@@ -52,6 +60,7 @@ const report = await runEval({
   teamRoles: Object.keys(env.TEAM_ROLES),
   deadlineMs: env.GENERATION_DEADLINE_SECONDS * 1000,
   holidayCountry: env.HOLIDAY_COUNTRY,
+  judge: judgeOptions && llmJudge(new ModelEndpoint(judgeOptions), values['judge-rubric']),
   generatedAt: new Date().toISOString(),
   onPlan: (scenario, run) => process.stderr.write(`${scenario} #${run.run}: ${run.writtenBy}, ${run.latencyMs} ms\n`),
 });

@@ -68,6 +68,11 @@ export function reportHtml(report: EvalReport, comparison?: EvalComparison): str
 <b>${t.passedAll} of ${t.plans}</b> plans pass every grader; ${t.fallbacks} fallbacks; ${t.promptTokens} prompt and ${t.completionTokens} completion tokens; ${(t.durationMs / 1000).toFixed(1)} s.${
     report.repeat > 1 ? ` Spread over runs: ${t.spread.perRun.map(pct).join(', ')}.` : ''
   }</p>
+${
+  t.judge
+    ? `<p>LLM judge (an opinion beside the hard graders): ${t.judge.passed} of ${t.judge.judged} judged plans pass; it agrees with the hard graders on ${pct(t.judge.agreement)} of them.</p>`
+    : ''
+}
 <h2>Graders</h2><table><tr><th>grader</th><th>checks</th><th>pass rate</th><th>passed</th><th>failed</th><th>not graded</th></tr>${graderRows}</table>
 ${compared}
 <h2>Failing plans and fallbacks</h2>${failures ? `<ul>${failures}</ul>` : '<p>None.</p>'}

@@ -21,11 +21,15 @@ export function reportText(report: EvalReport): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const failures = report.scenarios.flatMap((s) =>
     s.runs
-      .filter((r) => !passedAll(r) || r.fallbackReason)
+      .filter((r) => !passedAll(r) || r.fallbackReason || (r.judge && !('pass' in r.judge && r.judge.pass)))
       .flatMap((r) => [
         `${s.name} (run ${r.run}):`,
         ...(r.fallbackReason ? [`  fallback: ${r.fallbackReason}`] : []),
         ...r.grades.filter((g) => g.pass === false).flatMap((g) => g.reasons.map((reason) => `  ${g.grader}: ${reason}`)),
+        ...(r.judge && 'error' in r.judge ? [`  judge: no verdict (${r.judge.error})`] : []),
+        ...(r.judge && 'pass' in r.judge && !r.judge.pass
+          ? r.judge.reasons.map((x) => `  judge (${(r.judge as { score: number }).score}/5): ${x}`)
+          : []),
       ]),
   );
   const t = report.totals;
@@ -44,6 +48,11 @@ export function reportText(report: EvalReport): string {
     `  all graders      ${pct(t.plans ? t.passedAll / t.plans : 0).padStart(6)}  (${t.passedAll} of ${t.plans} plans)`,
     ...(report.repeat > 1
       ? [`  spread over runs: ${t.spread.perRun.map(pct).join(', ')} (min ${pct(t.spread.min)}, max ${pct(t.spread.max)})`]
+      : []),
+    ...(t.judge
+      ? [
+          `  LLM judge        ${pct(t.judge.judged ? t.judge.passed / t.judge.judged : 0).padStart(6)}  (${t.judge.passed} of ${t.judge.judged} judged plans pass; agrees with the hard graders on ${pct(t.judge.agreement)})`,
+        ]
       : []),
     `  fallbacks ${t.fallbacks}, tokens ${t.promptTokens} prompt + ${t.completionTokens} completion, ${(t.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');

@@ -4,6 +4,7 @@ import { LlmPlanner, type LlmGeneration } from '../plan/llm-planner.ts';
 import { generationDeadline } from '../plan/model-client.ts';
 import type { Planner, PlanningInput } from '../plan/planner.ts';
 import { gradePlan, GRADER_NAMES, type GradeResult } from './grade.ts';
+import type { Judge, JudgeVerdict } from './judge.ts';
 import type { Scenario } from './scenario.ts';
 import { scenarioInput } from './scenario-input.ts';
 
@@ -25,6 +26,8 @@ interface PlanRun {
   promptTokens: number;
   completionTokens: number;
   grades: GradeResult[];
+  /** The optional LLM judge's verdict on the graded plan (`--judge`), or why it gave none. */
+  judge?: JudgeVerdict | { error: string };
   /** Set when the run could not produce a plan at all (the playbook threw): every grader counts as failed. */
   error: string | null;
 }
@@ -61,6 +64,8 @@ interface EvalTotals {
   promptTokens: number;
   completionTokens: number;
   durationMs: number;
+  /** With --judge: plans judged, passed by the judge, and the share where the judge and the hard graders agree. */
+  judge?: { judged: number; passed: number; agreement: number };
 }
 
 interface EvalOptions {
@@ -75,6 +80,8 @@ interface EvalOptions {
   /** The generation deadline of each model plan (GENERATION_DEADLINE_SECONDS). */
   deadlineMs: number;
   holidayCountry?: string;
+  /** The optional LLM judge (off by default). */
+  judge?: Judge;
   /** When the report was made (the caller's clock). */
   generatedAt: string;
   /** Called with each scenario's planning input before it is planned (a test's stand-in model answers from it). */
@@ -96,7 +103,7 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     o.onInput?.(scenario, input);
     const runs: PlanRun[] = [];
     for (let run = 1; run <= o.repeat; run++) {
-      const result = await planOnce(o.planner, input, scenario, run, o.deadlineMs);
+      const result = await planOnce(o.planner, input, scenario, run, o.deadlineMs, o.judge);
       runs.push(result);
       o.onPlan?.(scenario.name, result);
     }
@@ -121,13 +128,21 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
   };
 }
 
-async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenario, run: number, deadlineMs: number): Promise<PlanRun> {
+async function planOnce(
+  planner: Planner,
+  input: PlanningInput,
+  scenario: Scenario,
+  run: number,
+  deadlineMs: number,
+  judge?: Judge,
+): Promise<PlanRun> {
   const started = performance.now();
   try {
     const signal = planner.name === 'llm' ? generationDeadline(deadlineMs) : undefined;
     const out = await generateWithFallback(planner, input, { signal });
     const llm = (out.planner === 'llm' ? out.generation : out.generation.llm) as LlmGeneration | null | undefined;
     const fallbackReason = (out.generation.fallbackReason as string | undefined) ?? null;
+    const graded = planner instanceof LlmPlanner ? answerOf(planner, llm, input, fallbackReason) : { plan: out.content as unknown };
     return {
       run,
       writtenBy: out.planner,
@@ -139,9 +154,14 @@ async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenar
       promptTokens: llm?.promptTokens ?? 0,
       completionTokens: llm?.completionTokens ?? 0,
       grades:
-        planner instanceof LlmPlanner
-          ? gradeAnswer(planner, llm, input, scenario, fallbackReason)
-          : gradePlan(out.content, input, scenario.expect),
+        'plan' in graded
+          ? gradePlan(graded.plan, input, scenario.expect)
+          : GRADER_NAMES.map((grader, i) =>
+              i === 0 ? { grader, pass: false, reasons: [graded.error] } : { grader, pass: null, reasons: [] },
+            ),
+      ...(judge
+        ? { judge: 'plan' in graded ? await judge(graded.plan, input, generationDeadline(deadlineMs)) : { error: graded.error } }
+        : {}),
       error: null,
     };
   } catch (err) {
@@ -161,22 +181,17 @@ async function planOnce(planner: Planner, input: PlanningInput, scenario: Scenar
   }
 }
 
-/** The model's last answer, graded: its recorded content decoded and mapped back from the placeholders of this context. */
-function gradeAnswer(
+/** The model's last answer as the graders judge it: its recorded content decoded and mapped back from the placeholders. */
+function answerOf(
   planner: LlmPlanner,
   llm: LlmGeneration | null | undefined,
   input: PlanningInput,
-  scenario: Scenario,
   fallbackReason: string | null,
-): GradeResult[] {
-  const answer = llm?.exchanges.at(-1)?.answer ?? null;
-  const decoded = decodeJson(answer);
-  if (!decoded.ok) {
-    const why = llm?.exchanges.length ? decoded.error : `no answer (${fallbackReason ?? 'the model was not called'})`;
-    return GRADER_NAMES.map((grader, i) => (i === 0 ? { grader, pass: false, reasons: [why] } : { grader, pass: null, reasons: [] }));
-  }
+): { plan: unknown } | { error: string } {
+  const decoded = decodeJson(llm?.exchanges.at(-1)?.answer ?? null);
+  if (!decoded.ok) return { error: llm?.exchanges.length ? decoded.error : `no answer (${fallbackReason ?? 'the model was not called'})` };
   const masking = planner.maskingFor(input);
-  return gradePlan(masking ? masking.unmask(decoded.value) : decoded.value, input, scenario.expect);
+  return { plan: masking ? masking.unmask(decoded.value) : decoded.value };
 }
 
 /** A plan passes when every grader passed (a grader not graded counts as failed: the schema already failed). */
@@ -199,8 +214,23 @@ function totalsOf(scenarios: ScenarioResult[], repeat: number, durationMs: numbe
     }),
     fallbacks: runs.filter((r) => r.fallbackReason !== null).length,
     spread: { perRun, min: Math.min(...perRun), max: Math.max(...perRun) },
+    ...judgeTotals(runs),
     promptTokens: runs.reduce((n, r) => n + r.promptTokens, 0),
     completionTokens: runs.reduce((n, r) => n + r.completionTokens, 0),
     durationMs,
+  };
+}
+
+/** How the judge voted and how often it agrees with the hard graders (both pass, or both fail). */
+function judgeTotals(runs: PlanRun[]): Pick<EvalTotals, 'judge'> {
+  const judged = runs.filter((r) => r.judge && 'pass' in r.judge);
+  if (!runs.some((r) => r.judge)) return {};
+  const says = (r: PlanRun) => (r.judge as JudgeVerdict).pass;
+  return {
+    judge: {
+      judged: judged.length,
+      passed: judged.filter(says).length,
+      agreement: judged.length ? judged.filter((r) => says(r) === passedAll(r)).length / judged.length : 0,
+    },
   };
 }

@@ -21,7 +21,7 @@ export interface ModelEndpointOptions {
 
 /** One structured-output request: the messages after the system message, and the JSON schema of the answer. */
 export interface ModelRequest {
-  purpose: 'plan' | 'step';
+  purpose: 'plan' | 'step' | 'judge';
   system: string;
   messages: ChatCompletionMessageParam[];
   format: { name: string; schema: Record<string, unknown> };
