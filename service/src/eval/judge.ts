@@ -8,7 +8,7 @@ import type { PlanningInput } from '../plan/planner.ts';
 import { buildPlanPrompt } from '../plan/prompt.ts';
 
 /** The rubric shipped with the harness (service/src/eval/judge-rubric.md); `--judge-rubric FILE` brings another. */
-export const SHIPPED_RUBRIC = new URL('./judge-rubric.md', import.meta.url).pathname;
+const SHIPPED_RUBRIC = new URL('./judge-rubric.md', import.meta.url).pathname;
 
 const Verdict = z.object({
   pass: z.boolean(),
