@@ -86,6 +86,7 @@ describe('reasoning models behind a gateway, and local grammar servers', () => {
     expect(out.planner).toBe('playbook');
     expect(out.generation.llm).toMatchObject({ failureKind: 'deadline' });
     expect(out.plannerNote).toMatch(/did not answer within the 0\.3 s generation deadline/);
-    await vi.waitFor(() => expect(server!.requests[0]!.abandoned).toBe(true));
+    // The close reaches the server after the client gave up; wait for it however long the machine takes.
+    await vi.waitFor(() => expect(server!.requests[0]!.abandoned).toBe(true), { timeout: 20_000, interval: 20 });
   });
 });
