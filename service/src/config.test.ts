@@ -24,6 +24,14 @@ describe('loadConfig', () => {
       /MIRROR_RETRY_BASE_SECONDS: must not exceed/,
     );
     expect(() => loadConfig({ MIRROR_STUCK_AFTER_MINUTES: '0' })).toThrowError(/MIRROR_STUCK_AFTER_MINUTES/);
+    expect(() => loadConfig({ GENERATION_DEADLINE_SECONDS: '600' })).toThrowError(
+      /GENERATION_DEADLINE_SECONDS: must be at most 110 .*grammar/,
+    );
+    expect(loadConfig({ GENERATION_DEADLINE_SECONDS: '600', OPENAI_PROFILE: 'grammar' }).env.GENERATION_DEADLINE_SECONDS).toBe(600);
+    expect(() => loadConfig({ GENERATION_DEADLINE_SECONDS: '1801', OPENAI_PROFILE: 'grammar' })).toThrowError(
+      /GENERATION_DEADLINE_SECONDS/,
+    );
+    expect(() => loadConfig({ MODEL_MASKING: 'maybe' })).toThrowError(/MODEL_MASKING/);
     expect(loadConfig({}).env).toMatchObject({
       MIRROR_RETRY_MAX_SECONDS: 3600,
       MIRROR_STUCK_AFTER_MINUTES: 60,

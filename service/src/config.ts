@@ -125,7 +125,10 @@ export const EnvSchema = z
     OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
     OPENAI_MAX_COMPLETION_TOKENS: z.coerce.number().int().min(1000).max(100_000).default(12_000),
     // One deadline for a whole generate (step models, plan, retries, repair), under the Apex callout's 120 s limit.
-    GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(110).default(90),
+    /** Names, emails and phone numbers reach the model as placeholders (docs/evaluating-plans.md, "Masking"). */
+    MODEL_MASKING: z.enum(['on', 'off']).default('on'),
+    // Under the Apex callout's 120 s; a grammar server (a local model on a CPU) may have up to 30 minutes (see superRefine).
+    GENERATION_DEADLINE_SECONDS: z.coerce.number().positive().max(1800).default(90),
     TODAY: optionalString.pipe(isoDate.optional()),
     EXECUTOR_ENABLED: z
       .enum(['true', 'false'])
@@ -174,6 +177,12 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>
       ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+    if (env.GENERATION_DEADLINE_SECONDS > 110 && env.OPENAI_PROFILE !== 'grammar')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GENERATION_DEADLINE_SECONDS'],
+        message: "must be at most 110 (under the Apex callout's 120 s); only OPENAI_PROFILE=grammar (a local model) may take up to 1800",
+      });
     if (env.MIRROR_RETRY_BASE_SECONDS > env.MIRROR_RETRY_MAX_SECONDS)
       ctx.addIssue({ code: 'custom', path: ['MIRROR_RETRY_BASE_SECONDS'], message: 'must not exceed MIRROR_RETRY_MAX_SECONDS' });
     if (env.SF_INSTANCE_URL && !env.SF_ACCESS_TOKEN) need('SF_ACCESS_TOKEN', 'SF_INSTANCE_URL is set');

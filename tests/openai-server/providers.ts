@@ -19,6 +19,12 @@
 // - llama.cpp server: a JSON schema is compiled to a GBNF grammar; a nested string `maxLength` of 2000 or more makes
 //   the request fail with HTTP 400 "Failed to initialize samplers: failed to parse grammar"
 //   (github.com/ggml-org/llama.cpp/issues/25746, /26596, /17473).
+// - llama.cpp's JSON-schema-to-grammar converter (common/json-schema-to-grammar.cpp, the one llama-server uses; the
+//   keywords it does not support are listed in grammars/README.md, "JSON Schemas → GBNF"): a pattern must be anchored
+//   `^…$`, and within it the class escapes `\d \w \s` (and their negations) and look-around are not understood; it
+//   logs "unsupported escape: \d" and accepts any string for the property (issue 24 saw it against llama-server). This
+//   stand-in refuses such a schema with HTTP 400 naming the construct, so a test fails where llama.cpp would silently
+//   leave the property unconstrained.
 // - Ollama OpenAI compatibility, supported request fields (max_tokens, not max_completion_tokens):
 //   https://docs.ollama.com/api/openai-compatibility. Ollama ignores other fields; this stand-in refuses them so a
 //   test sees a limit that would be ignored.
@@ -148,12 +154,12 @@ export function rejection(options: ProviderOptions, body: Record<string, unknown
     for (const key of Object.keys(body))
       if (!OLLAMA_PARAMS.has(key)) return invalid(`unsupported request field ${key} (Ollama would ignore it)`, key);
   }
-  if (
-    (provider === 'llama.cpp' || provider === 'ollama') &&
-    format?.type === 'json_schema' &&
-    grammarTooLarge(format.json_schema?.schema, 0)
-  )
-    return invalid('Failed to initialize samplers: failed to parse grammar', null);
+  if ((provider === 'llama.cpp' || provider === 'ollama') && format?.type === 'json_schema') {
+    if (grammarTooLarge(format.json_schema?.schema, 0)) return invalid('Failed to initialize samplers: failed to parse grammar', null);
+    const unsupported = grammarUnsupported(format.json_schema?.schema);
+    if (unsupported)
+      return invalid(`JSON schema conversion: ${unsupported} (the grammar would accept any string there)`, 'response_format');
+  }
   return undefined;
 }
 
@@ -206,4 +212,50 @@ function grammarTooLarge(node: unknown, depth: number): boolean {
   const record = node as Record<string, unknown>;
   if (depth > 1 && typeof record.maxLength === 'number' && record.maxLength >= 2000) return true;
   return Object.entries(record).some(([k, v]) => grammarTooLarge(v, k === 'properties' ? depth + 1 : depth));
+}
+
+/** Keywords llama.cpp's JSON-schema-to-grammar converter documents as not supported (grammars/README.md). */
+const GRAMMAR_UNSUPPORTED_KEYWORDS = [
+  'uniqueItems',
+  'contains',
+  'minContains',
+  'maxContains',
+  'not',
+  'if',
+  'then',
+  'else',
+  'patternProperties',
+  'dependentRequired',
+  'dependentSchemas',
+  '$anchor',
+];
+
+/** The first construct of a schema llama.cpp's grammar converter does not support, in its words, or undefined. */
+export function grammarUnsupported(node: unknown, path = '$'): string | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) {
+    for (const [i, n] of node.entries()) {
+      const p = grammarUnsupported(n, `${path}[${i}]`);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  const record = node as Record<string, unknown>;
+  const inProperties = path.endsWith('.properties');
+  if (!inProperties) {
+    const keyword = GRAMMAR_UNSUPPORTED_KEYWORDS.find((k) => k in record);
+    if (keyword) return `unsupported keyword '${keyword}' at ${path}`;
+    if (typeof record.pattern === 'string') {
+      const pattern = record.pattern;
+      if (!pattern.startsWith('^') || !pattern.endsWith('$')) return `pattern must start with "^" and end with "$" at ${path}`;
+      const escape = /\\[dDwWsSbB]/.exec(pattern.replace(/\\\\/g, ''));
+      if (escape) return `unsupported escape: ${escape[0]} at ${path}`;
+      if (/\(\?[=!<]/.test(pattern)) return `unsupported look-around at ${path}`;
+    }
+  }
+  for (const [k, v] of Object.entries(record)) {
+    const p = grammarUnsupported(v, `${path}.${k}`);
+    if (p) return p;
+  }
+  return undefined;
 }

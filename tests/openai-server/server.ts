@@ -16,14 +16,18 @@ interface RecordedRequest {
   messages: { role: string; content: string }[];
   response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: Record<string, unknown> } };
   headers: Record<string, string | string[] | undefined>;
+  /** A streamed answer's connection closed before the answer ended (the client aborted: the server stops generating). */
+  abandoned?: boolean;
 }
 
 /** One scripted answer. A function computes it from the request (for example to echo ids back). */
-type ScriptedReply =
+export type ScriptedReply =
   | { content: string | object; finishReason?: 'stop' | 'length' | 'content_filter' }
   | { refusal: string }
   | { status: number; message?: string; headers?: Record<string, string> }
   | { hang: true }
+  /** Streams the first half of `content` (to a streaming request) and then nothing: a server stalled mid-answer. */
+  | { streamStall: string }
   /** Answers `reply` only once `until` settles (the client may have given up by then: a late answer). */
   | { stall: Promise<unknown>; reply: ScriptedReply }
   | ((request: RecordedRequest) => ScriptedReply);
@@ -34,6 +38,11 @@ export interface OpenAiTestServer {
   /** Queues answers, used in order, one per request (SDK retries included). */
   script(...replies: ScriptedReply[]): void;
   requests: RecordedRequest[];
+  /**
+   * A standing answer for every request once the script is used up (a stand-in model in one mode for a whole
+   * evaluation run); undefined removes it.
+   */
+  respondWith(reply: ScriptedReply | undefined): void;
   /** Answers not yet used: a test can assert the script was consumed exactly. */
   pending(): number;
   /** Drops the answers not yet used. */
@@ -47,6 +56,7 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  let standing: ScriptedReply | undefined;
 
   const server = createServer(async (req, res) => {
     if (req.method !== 'POST' || req.url?.split('?')[0] !== path)
@@ -59,7 +69,7 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
       request.refused = refused.error.message;
       return send(res, refused.status, { error: refused.error });
     }
-    let reply = queue.shift();
+    let reply = queue.shift() ?? standing;
     while (typeof reply === 'function') reply = reply(request);
     if (reply && 'stall' in reply) {
       await reply.stall.catch(() => undefined);
@@ -71,6 +81,13 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
         error: { message: 'the local OpenAI-compatible test server has no scripted answer left', type: 'server_error' },
       });
     if ('hang' in reply) return; // never answers: the client's timeout must end the request
+    if ('streamStall' in reply) {
+      if (!request.body.stream) throw new Error('streamStall answers a streaming request');
+      req.socket.once('close', () => void (request.abandoned = true));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sse(chunkOf(request, reply.streamStall.slice(0, reply.streamStall.length / 2), null)));
+      return; // the rest never comes: the client's deadline must end the stream
+    }
     if ('stall' in reply) throw new Error('a stalled reply cannot stall again');
     if ('status' in reply)
       // Retry-After-Ms keeps the SDK's retries immediate; the retry policy itself is the SDK's.
@@ -82,6 +99,25 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
       );
     const prompt = body.messages.reduce((n, m) => n + Math.ceil(String(m.content).length / 4), 0);
     const content = 'refusal' in reply ? null : typeof reply.content === 'string' ? reply.content : JSON.stringify(reply.content);
+    const finishReason = 'finishReason' in reply && reply.finishReason ? reply.finishReason : 'stop';
+    const usage = {
+      prompt_tokens: prompt,
+      completion_tokens: Math.ceil((content ?? '').length / 4),
+      total_tokens: prompt + Math.ceil((content ?? '').length / 4),
+      prompt_tokens_details: { cached_tokens: 0 },
+    };
+    if (request.body.stream) {
+      // Server-sent events as OpenAI streams them: content deltas, the finish reason, the usage chunk when asked, [DONE].
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const text = content ?? '';
+      for (let i = 0; i < text.length; i += 200) res.write(sse(chunkOf(request, text.slice(i, i + 200), null)));
+      if ('refusal' in reply)
+        res.write(sse({ ...chunkOf(request, '', null), choices: [{ index: 0, delta: { refusal: reply.refusal }, finish_reason: null }] }));
+      res.write(sse(chunkOf(request, '', finishReason)));
+      if ((request.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage)
+        res.write(sse({ ...chunkOf(request, '', null), choices: [], usage }));
+      return res.end('data: [DONE]\n\n');
+    }
     send(res, 200, {
       id: `chatcmpl-test-${requests.length}`,
       object: 'chat.completion',
@@ -91,16 +127,11 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
         {
           index: 0,
           message: { role: 'assistant', content, refusal: 'refusal' in reply ? reply.refusal : null },
-          finish_reason: 'finishReason' in reply && reply.finishReason ? reply.finishReason : 'stop',
+          finish_reason: finishReason,
           logprobs: null,
         },
       ],
-      usage: {
-        prompt_tokens: prompt,
-        completion_tokens: Math.ceil((content ?? '').length / 4),
-        total_tokens: prompt + Math.ceil((content ?? '').length / 4),
-        prompt_tokens_details: { cached_tokens: 0 },
-      },
+      usage,
     });
   });
   server.on('connection', (s) => {
@@ -112,6 +143,7 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
   return {
     url: `http://127.0.0.1:${port}${path.replace(/\/chat\/completions$/, '')}`,
     script: (...replies) => void queue.push(...replies),
+    respondWith: (reply) => void (standing = reply),
     requests,
     pending: () => queue.length,
     clear: () => void queue.splice(0),
@@ -121,6 +153,18 @@ export async function startOpenAiTestServer(options: ProviderOptions = { provide
     },
   };
 }
+
+function chunkOf(request: RecordedRequest, content: string, finishReason: string | null) {
+  return {
+    id: 'chatcmpl-test-stream',
+    object: 'chat.completion.chunk',
+    created: 1_790_000_000,
+    model: request.model,
+    choices: [{ index: 0, delta: content ? { content } : {}, finish_reason: finishReason }],
+  };
+}
+
+const sse = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -191,6 +191,11 @@ describe('choosing a profile', () => {
     [{ model: 'Qwen/Qwen3-8B', baseURL: 'http://vllm.internal:8000/v1' }, 'compatible-json-schema'],
     [{ model: 'deepseek-chat', baseURL: 'https://api.deepseek.com', profile: 'compatible-json-object' as const }, 'compatible-json-object'],
     [{ model: 'llama3.1', baseURL: 'http://localhost:11434/v1', profile: 'grammar' as const }, 'grammar'],
+    // A reasoning model by its name on any host (a gateway forwards what OpenAI refuses for it), unless the profile is set.
+    [{ model: 'gpt-5-mini', baseURL: 'https://llm-gateway.corp.example/v1' }, 'openai-reasoning'],
+    [{ model: 'openai/o3-mini', baseURL: 'http://litellm:4000' }, 'openai-reasoning'],
+    [{ model: 'gpt-5-chat-latest', baseURL: 'http://litellm:4000' }, 'compatible-json-schema'],
+    [{ model: 'gpt-5-mini', baseURL: 'http://litellm:4000', profile: 'compatible-json-schema' as const }, 'compatible-json-schema'],
   ])('%o → %s', (o, expected) => {
     expect(profileFor(o).name).toBe(expected);
   });

@@ -11,12 +11,27 @@ import {
 } from './model-client.ts';
 import type { ProfileName } from './model-profiles.ts';
 import type { Planner, PlannerOutput, PlanningInput } from './planner.ts';
+import { ModelMasking } from './masking.ts';
 import { buildPlanPrompt } from './prompt.ts';
 import { validatePlan } from './validate.ts';
 
 interface LlmPlannerOptions extends ModelEndpointOptions {
   /** The output-token limit of one answer (max_completion_tokens, or max_tokens where a profile reads that). */
   maxCompletionTokens?: number;
+  /**
+   * MODEL_MASKING: names, emails and phone numbers of the context leave the service as placeholders (default on; off
+   * sends them as they are, e.g. to a model hosted inside the customer's own boundary).
+   */
+  masking?: boolean;
+}
+
+/** One request and its answer as the model saw them: masked, with placeholders (the values are never recorded). */
+interface ModelExchange {
+  call: number;
+  /** The last message sent (the plan prompt, or the repair request), as sent. */
+  request: string;
+  /** The answer's content as received, placeholders and all. */
+  answer: string | null;
 }
 
 /** What the model did, stored with the plan (the generation record). */
@@ -39,6 +54,10 @@ export interface LlmGeneration {
   providerError: ProviderError | null;
   /** A short machine-readable reason when the model's plan was not used (deadline, http_400, length...). */
   failureKind: string | null;
+  /** Every request and answer of this generation, masked. */
+  exchanges: ModelExchange[];
+  /** The placeholders used and what kind of value each stands for; null when masking is off. */
+  masked: Record<string, string> | null;
 }
 
 /** The model could not give a usable plan; `reason` is said to the CSM, `generation` is kept on the fallback plan. */
@@ -73,12 +92,17 @@ export class LlmPlanner implements Planner {
     return this.options.model;
   }
 
+  /** The masking of a context's values, or undefined when MODEL_MASKING is off. */
+  maskingFor(input: PlanningInput): ModelMasking | undefined {
+    return this.options.masking === false ? undefined : new ModelMasking(input.context);
+  }
+
   /** The first request of a plan, exactly as sent (the prompt-size measurement reads it). */
-  request(input: PlanningInput, prompt = buildPlanPrompt(input)): ModelRequest {
+  request(input: PlanningInput, prompt = buildPlanPrompt(input), masking = this.maskingFor(input)): ModelRequest {
     return {
       purpose: 'plan',
       system: prompt.system,
-      messages: [{ role: 'user', content: prompt.user }],
+      messages: [{ role: 'user', content: masking ? masking.mask(prompt.user) : prompt.user }],
       format: { name: 'action_plan', schema: planJsonSchema() },
       maxCompletionTokens: this.options.maxCompletionTokens ?? DEFAULT_MAX_COMPLETION_TOKENS,
     };
@@ -86,7 +110,9 @@ export class LlmPlanner implements Planner {
 
   async plan(input: PlanningInput, signal?: AbortSignal): Promise<PlannerOutput> {
     const prompt = buildPlanPrompt(input);
-    const first = this.request(input, prompt);
+    // Between the context and the request: what leaves the service is masked; answers map back before validation.
+    const masking = this.maskingFor(input);
+    const first = this.request(input, prompt, masking);
     const started = performance.now();
     const record: LlmGeneration = {
       planner: 'llm',
@@ -102,6 +128,8 @@ export class LlmPlanner implements Planner {
       finishReason: null,
       providerError: null,
       failureKind: null,
+      exchanges: [],
+      masked: null,
     };
     const fail = (reason: string, kind: string) => {
       record.latencyMs = Math.round(performance.now() - started);
@@ -124,6 +152,8 @@ export class LlmPlanner implements Planner {
       record.completionTokens += answer.usage.completionTokens;
       record.cachedPromptTokens += answer.usage.cachedPromptTokens;
       record.finishReason = answer.finishReason;
+      record.exchanges.push({ call: record.calls, request: String(messages.at(-1)?.content ?? ''), answer: answer.content });
+      record.masked = masking ? masking.masked : null;
       if (answer.refusal) throw fail(`the model declined to write the plan ("${answer.refusal.slice(0, 200)}")`, 'refusal');
       if (answer.finishReason === 'length')
         throw fail(`the answer was cut off at the length limit (${answer.usage.completionTokens} completion tokens)`, 'length');
@@ -133,7 +163,7 @@ export class LlmPlanner implements Planner {
       let checked: ReturnType<typeof validatePlan> | undefined;
       if (!decoded.ok) errors.push(decoded.error);
       else {
-        checked = validatePlan(decoded.value, input);
+        checked = validatePlan(masking ? masking.unmask(decoded.value) : decoded.value, input);
         errors.push(...checked.errors);
         if (checked.content) errors.push(...groundingErrors(checked.content, prompt.sent));
       }
@@ -148,7 +178,12 @@ export class LlmPlanner implements Planner {
           `the model's plan failed validation twice (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more` : ''})`,
           'invalid',
         );
-      messages.push({ role: 'assistant', content: answer.content ?? '' }, { role: 'user', content: repairRequest(errors) });
+      // The errors can quote the plan's values (a contact's name): they leave masked like the prompt.
+      const repair = repairRequest(errors);
+      messages.push(
+        { role: 'assistant', content: answer.content ?? '' },
+        { role: 'user', content: masking ? masking.mask(repair) : repair },
+      );
     }
   }
 }
@@ -169,6 +204,7 @@ export interface ModelEnv {
   OPENAI_TIMEOUT_SECONDS: number;
   OPENAI_MAX_RETRIES: number;
   OPENAI_MAX_COMPLETION_TOKENS?: number;
+  MODEL_MASKING?: 'on' | 'off';
 }
 
 /** The endpoint options of the environment, or undefined without an API key (the rules answer). */
@@ -182,6 +218,7 @@ export function endpointOptionsFromEnv(env: ModelEnv): LlmPlannerOptions | undef
     timeoutMs: env.OPENAI_TIMEOUT_SECONDS * 1000,
     maxRetries: env.OPENAI_MAX_RETRIES,
     maxCompletionTokens: env.OPENAI_MAX_COMPLETION_TOKENS,
+    masking: env.MODEL_MASKING !== 'off',
   };
 }
 

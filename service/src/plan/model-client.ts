@@ -1,6 +1,8 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { redactSecrets } from '../secrets.ts';
+import { anthropicBody, anthropicComplete, describeAnthropicFailure } from './anthropic-client.ts';
 import { sharedModelMetrics, type ModelMetrics } from './model-metrics.ts';
 import { profileFor, type ModelProfile, type ProfileName } from './model-profiles.ts';
 
@@ -19,7 +21,7 @@ export interface ModelEndpointOptions {
 
 /** One structured-output request: the messages after the system message, and the JSON schema of the answer. */
 export interface ModelRequest {
-  purpose: 'plan' | 'step';
+  purpose: 'plan' | 'step' | 'judge';
   system: string;
   messages: ChatCompletionMessageParam[];
   format: { name: string; schema: Record<string, unknown> };
@@ -40,6 +42,8 @@ interface ModelAnswer {
 export class ModelEndpoint {
   readonly profile: ModelProfile;
   private readonly client: OpenAI;
+  /** Set for the anthropic profile: the official SDK on the Messages API. */
+  private readonly anthropic?: Anthropic;
 
   constructor(
     private readonly options: ModelEndpointOptions,
@@ -52,6 +56,14 @@ export class ModelEndpoint {
       timeout: options.timeoutMs,
       maxRetries: options.maxRetries,
     });
+    if (this.profile.api === 'anthropic-messages')
+      // The SDK retries 408/409/429/5xx (529 overloaded included) with backoff, honouring retry-after.
+      this.anthropic = new Anthropic({
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        timeout: options.timeoutMs,
+        maxRetries: options.maxRetries,
+      });
   }
 
   get model(): string {
@@ -67,19 +79,65 @@ export class ModelEndpoint {
     return chatRequestBody(this.profile, this.options.model, request);
   }
 
+  /**
+   * One streamed request, gathered into one answer. The caller's signal aborts the stream's connection, which is what
+   * stops a llama.cpp server's generation (a plain request keeps it generating after the client gave up); a stream that
+   * stalls mid-answer ends there too, since the signal holds for the whole read.
+   */
+  private async streamed(request: ModelRequest, signal?: AbortSignal): Promise<{ choice: Choice | undefined; usage: Usage }> {
+    const stream = await this.client.chat.completions.create(
+      { ...this.body(request), stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
+    let content = '';
+    let refusal: string | null = null;
+    let finishReason: string | null = null;
+    let usage: Usage;
+    let chosen = false;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0];
+      if (delta) {
+        chosen = true;
+        content += delta.delta.content ?? '';
+        if (delta.delta.refusal) refusal = (refusal ?? '') + delta.delta.refusal;
+        finishReason = delta.finish_reason ?? finishReason;
+      }
+      usage = chunk.usage ?? usage;
+    }
+    return {
+      choice: chosen
+        ? { message: { content: refusal !== null && content === '' ? null : content, refusal }, finish_reason: finishReason }
+        : undefined,
+      usage,
+    };
+  }
+
   /** Sends one request; the answer is returned whatever its finish reason (the caller judges it, usage included). */
   async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelAnswer> {
     const started = performance.now();
     const observe = (outcome: string) =>
       this.metrics.latency.observe({ purpose: request.purpose, profile: this.profile.name, outcome }, (performance.now() - started) / 1000);
     try {
-      const completion = await this.client.chat.completions.create(this.body(request), { signal });
-      const choice = completion.choices[0];
+      if (this.anthropic) {
+        const answer = await anthropicComplete(
+          this.anthropic,
+          anthropicBody(this.profile, this.options.model, request, schemaFor(this.profile, request.format.schema)),
+          signal,
+        );
+        this.metrics.tokens.inc({ purpose: request.purpose, kind: 'prompt' }, answer.usage.promptTokens);
+        this.metrics.tokens.inc({ purpose: request.purpose, kind: 'completion' }, answer.usage.completionTokens);
+        this.metrics.tokens.inc({ purpose: request.purpose, kind: 'cached' }, answer.usage.cachedPromptTokens);
+        observe(answer.finishReason);
+        return answer;
+      }
+      const { choice, usage: used } = this.profile.stream
+        ? await this.streamed(request, signal)
+        : await this.client.chat.completions.create(this.body(request), { signal }).then((c) => ({ choice: c.choices[0], usage: c.usage }));
       if (!choice) throw new Error('the endpoint answered without a choice');
       const usage = {
-        promptTokens: completion.usage?.prompt_tokens ?? 0,
-        completionTokens: completion.usage?.completion_tokens ?? 0,
-        cachedPromptTokens: completion.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        promptTokens: used?.prompt_tokens ?? 0,
+        completionTokens: used?.completion_tokens ?? 0,
+        cachedPromptTokens: used?.prompt_tokens_details?.cached_tokens ?? 0,
       };
       this.metrics.tokens.inc({ purpose: request.purpose, kind: 'prompt' }, usage.promptTokens);
       this.metrics.tokens.inc({ purpose: request.purpose, kind: 'completion' }, usage.completionTokens);
@@ -97,6 +155,9 @@ export class ModelEndpoint {
     }
   }
 }
+
+type Usage = OpenAI.Chat.Completions.ChatCompletion['usage'];
+type Choice = { message: { content: string | null; refusal?: string | null }; finish_reason: string | null };
 
 /** The chat completions body for a profile: only the parameters the profile accepts. */
 function chatRequestBody(profile: ModelProfile, model: string, request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
@@ -128,6 +189,7 @@ function schemaFor(profile: ModelProfile, schema: Record<string, unknown>): Reco
     if (Array.isArray(node)) return node.forEach(visit);
     const record = node as Record<string, unknown>;
     if (typeof record.pattern === 'string' && /\(\?[=!<]/.test(record.pattern)) delete record.pattern;
+    if (typeof record.pattern === 'string') record.pattern = digitClasses(record.pattern);
     if (!profile.lengthLimitsInSchema) {
       delete record.maxLength;
       delete record.minLength;
@@ -136,6 +198,28 @@ function schemaFor(profile: ModelProfile, schema: Record<string, unknown>): Reco
   };
   visit(copy);
   return copy;
+}
+
+/**
+ * A pattern with `\d` written as `[0-9]` (inside a class, as `0-9`): the same strings, and a form every grammar compiler
+ * reads (llama.cpp's reports "unsupported escape: \d" and then accepts any string).
+ */
+function digitClasses(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += next === 'd' ? (inClass ? '0-9' : '[0-9]') : c + next;
+      i++;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
 }
 
 /** One overall deadline for a generation (every model call, its retries and the repair round): an AbortSignal. */
@@ -153,6 +237,8 @@ export function describeModelFailure(
   err: unknown,
   o: { timeoutMs: number; deadlineMs?: number; aborted?: boolean },
 ): { reason: string; kind: string; providerError?: ProviderError } {
+  const anthropic = describeAnthropicFailure(err, o);
+  if (anthropic) return anthropic;
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   if (o.aborted || err instanceof OpenAI.APIUserAbortError)
     return { reason: `the model did not answer within the ${seconds(o.deadlineMs ?? o.timeoutMs)} generation deadline`, kind: 'deadline' };

@@ -171,6 +171,7 @@ export async function modelResult(
       instructions: definition.model.instructions,
       facts,
       schema: definition.output,
+      context: ctx.crm,
       signal,
     });
   } catch (err) {
