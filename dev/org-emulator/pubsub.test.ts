@@ -113,8 +113,13 @@ describe('Pub/Sub API of the org emulator', () => {
   });
 
   it('refuses calls without a valid accesstoken, instanceurl and tenantid (UNAUTHENTICATED)', async () => {
-    for (const bad of [{ accesstoken: 'wrong' }, { instanceurl: 'https://elsewhere.my.salesforce.com' }, { tenantid: '00D000000000999' }]) {
-      const err = (await unary('GetTopic', { topic_name: TASKS }, auth(bad)).catch((e: unknown) => e)) as grpc.ServiceError;
+    const bad: Record<string, string>[] = [
+      { accesstoken: 'wrong' },
+      { instanceurl: 'https://elsewhere.my.salesforce.com' },
+      { tenantid: '00D000000000999' },
+    ];
+    for (const headers of bad) {
+      const err = (await unary('GetTopic', { topic_name: TASKS }, auth(headers)).catch((e: unknown) => e)) as grpc.ServiceError;
       expect(err.code).toBe(grpc.status.UNAUTHENTICATED);
       expect(err.metadata.get('error-code')).toEqual([ERROR_CODES.auth]);
     }
