@@ -33,6 +33,8 @@ export async function startHarness(
     /** Pins the stage or workflow table (config/stages.json, config/workflows.json by default). */
     stages?: RenewalStage[];
     workflows?: Workflow[];
+    /** Also serve the emulator's Pub/Sub API (Change Data Capture), with this keepalive period (ms) for idle streams. */
+    pubsubKeepaliveMs?: number;
   } = {},
 ) {
   const today = opts.today ?? TODAY;
@@ -42,7 +44,12 @@ export async function startHarness(
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
-  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed });
+  const org: OrgEmulator = await startOrgEmulator({
+    accessToken,
+    today: clock.now(),
+    seed: opts.seed,
+    ...(opts.pubsubKeepaliveMs !== undefined ? { pubsubPort: 0, pubsubKeepaliveMs: opts.pubsubKeepaliveMs } : {}),
+  });
   // The mirror retries a failure at the next run (no backoff) unless a test sets one.
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;
   const conn = await connectSalesforce(

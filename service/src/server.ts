@@ -17,6 +17,8 @@ import { stepModelFromEnv } from './workflows/steps/model.ts';
 import { loadWorkflows } from './workflows/steps/workflows.ts';
 import { loadStages } from './stages/stages.ts';
 import { startSalesforceSync } from './sync/loop.ts';
+import { SyncStatus } from './sync/sync-status.ts';
+import type { PubSubEndpoint } from './salesforce/pubsub/client.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
 import { Schedules, serviceSchedules } from './schedules/schedules.ts';
@@ -77,6 +79,7 @@ export async function assembleDeps(
     env,
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     log,
+    syncStatus: new SyncStatus(),
     ...clockFor(env.TODAY),
     ...overrides,
   };
@@ -104,10 +107,13 @@ export async function startService(
 
     let emulator: RunningService['emulator'];
     let emulatorLink: { url: string; accessToken: string } | undefined;
+    let pubsub: PubSubEndpoint = { address: env.SF_PUBSUB_ENDPOINT, tls: true };
     if (config.salesforce.mode === 'emulator') {
       const { startOrgEmulator } = await import('../../dev/org-emulator/index.ts');
       const accessToken = randomBytes(24).toString('base64url');
-      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined });
+      // With its Pub/Sub API on a free port, plaintext: the embedded mode streams change events like a real org.
+      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined, pubsubPort: 0 });
+      if (org.pubsubAddress) pubsub = { address: org.pubsubAddress, tls: false };
       closers.push(() => org.close());
       emulatorLink = { url: org.url, accessToken };
       const opportunities = org.records('Opportunity').map((o) => ({ id: String(o.Id), name: String(o.Name) }));
@@ -119,7 +125,11 @@ export async function startService(
     // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
     const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
 
-    const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
+    const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000, {
+      pubsub: env.SF_PUBSUB === 'on' ? pubsub : undefined,
+      catchUpMs: env.SF_SYNC_CATCHUP_MINUTES * 60_000,
+      status: deps.syncStatus,
+    });
     closers.push(() => sync.stop());
 
     const app = createApp(deps);

@@ -33,11 +33,9 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
   for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);
     if (changes.length === 0) break;
-    const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
-    if (malformed.length) reportMalformed(deps, malformed);
-    report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
-    const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
-    report.completed.push(...(await completeTasksFromSalesforce(sql, closed)));
+    const applied = await applyTaskChanges(deps, changes);
+    report.completed.push(...applied.completed);
+    report.malformed.push(...applied.malformed);
     const last = changes.at(-1)!;
     cursor = { since: new Date(last.systemModstamp).toISOString(), lastId: last.salesforceTaskId };
     await writeSyncState(sql, CURSOR, cursor);
@@ -45,6 +43,18 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
   }
   if (report.completed.length) deps.log.info('tasks completed in salesforce', { count: report.completed.length });
   return report;
+}
+
+/**
+ * Applies Tasks as Salesforce holds them now to their plan tasks: a closed mirrored Task completes its plan task; a Task
+ * whose external id is not a plan task id is skipped and reported. The one path of both the poll above and the change
+ * events (sync/change-apply.ts), so a rule added here holds for both.
+ */
+export async function applyTaskChanges(deps: Pick<Deps, 'db' | 'log'>, changes: SalesforceTaskChange[]): Promise<StatusSyncReport> {
+  const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
+  if (malformed.length) reportMalformed(deps, malformed);
+  const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
+  return { completed: await completeTasksFromSalesforce(deps.db.sql, closed), malformed: malformed.map((c) => c.salesforceTaskId) };
 }
 
 function reportMalformed(deps: Pick<Deps, 'log'>, rows: SalesforceTaskChange[]): void {
