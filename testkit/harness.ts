@@ -35,6 +35,8 @@ export async function startHarness(
     workflows?: Workflow[];
     /** Also serve the emulator's Pub/Sub API (Change Data Capture), with this keepalive period (ms) for idle streams. */
     pubsubKeepaliveMs?: number;
+    /** Objects the emulated org selects for Change Data Capture (default Task and Opportunity). */
+    changeDataCapture?: string[];
   } = {},
 ) {
   const today = opts.today ?? TODAY;
@@ -49,6 +51,7 @@ export async function startHarness(
     today: clock.now(),
     seed: opts.seed,
     ...(opts.pubsubKeepaliveMs !== undefined ? { pubsubPort: 0, pubsubKeepaliveMs: opts.pubsubKeepaliveMs } : {}),
+    ...(opts.changeDataCapture ? { changeDataCapture: opts.changeDataCapture } : {}),
   });
   // The mirror retries a failure at the next run (no backoff) unless a test sets one.
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSalesforceSync } from '../../service/src/sync/loop.ts';
+import { SyncStatus } from '../../service/src/sync/sync-status.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
@@ -124,7 +125,7 @@ describe('Change Data Capture through the Pub/Sub API', () => {
     h.org.updateRecord('Task', salesforceTaskOf(third!), { Status: 'Completed' });
     // Stored at or after the last event applied (a keepalive may have moved it on to the latest position since).
     const stored = (await replayIds()).find((r) => r.channel === '/data/TaskChangeEvent')!.replay_id.toString('hex');
-    expect(stored >= stoppedAt!).toBe(true);
+    expect(stored >= stoppedAt!, `${stored} < ${stoppedAt}`).toBe(true);
     await startSync();
     await eventually(() => appliedFor(salesforceTaskOf(second!)).length && appliedFor(salesforceTaskOf(third!)).length);
     for (const id of [first!, second!, third!]) {
@@ -158,5 +159,46 @@ describe('Change Data Capture through the Pub/Sub API', () => {
     h.org.updateRecord('Task', salesforceTaskOf(third!), { Status: 'Completed' });
     await eventually(async () => (await status(third!)) === 'completed' && appliedFor(salesforceTaskOf(third!)).length > 0);
     expect(appliedFor(salesforceTaskOf(third!))).toHaveLength(1);
+  });
+
+  it('an org without Change Data Capture for Task runs in poll mode: the poll at every interval, /readyz says so', async () => {
+    h = await startHarness({ pubsubKeepaliveMs: 50, changeDataCapture: ['Opportunity'] });
+    h.deps.syncStatus = new SyncStatus();
+    const loop = startSalesforceSync(h.deps, TEN_MINUTES, {
+      runAtStart: false,
+      pubsub: { address: h.org.pubsubAddress!, tls: false },
+      status: h.deps.syncStatus,
+    });
+    loops.push(loop);
+    await loop.runOnce();
+    await eventually(() => h.deps.syncStatus!.channels.get('/data/TaskChangeEvent')?.state === 'down');
+    const ready = await h.api('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.salesforceSync).toMatchObject({
+      mode: 'poll',
+      channels: { '/data/TaskChangeEvent': { state: 'down', error: expect.stringMatching(/not found|not enabled/i) } },
+    });
+    // Poll mode: every run of the loop polls (here two runs, two completion queries).
+    const mark = h.org.requests.length;
+    await loop.runOnce();
+    await loop.runOnce();
+    expect(pollQueries(mark).filter((r) => /FROM Task/.test(r.soql!))).toHaveLength(2);
+  });
+
+  it('in stream mode the poll runs only as the catch-up, and /readyz says stream', async () => {
+    h = await startHarness({ pubsubKeepaliveMs: 50 });
+    h.deps.syncStatus = new SyncStatus();
+    const loop = startSalesforceSync(h.deps, TEN_MINUTES, {
+      pubsub: { address: h.org.pubsubAddress!, tls: false },
+      status: h.deps.syncStatus,
+    });
+    loops.push(loop);
+    await loop.runOnce();
+    await eventually(() => loop.status.mode === 'stream');
+    expect((await h.api('GET', '/readyz')).body.salesforceSync).toMatchObject({ mode: 'stream' });
+    const mark = h.org.requests.length;
+    await loop.runOnce();
+    await loop.runOnce();
+    expect(pollQueries(mark)).toEqual([]);
   });
 });

@@ -117,7 +117,10 @@ export class ChangeSubscriber {
     }
   }
 
-  /** Applies one batch, then stores its last replay id (so a crash in between replays the batch, never skips it). */
+  /**
+   * Applies one batch, then stores its last replay id (so a crash in between replays the batch, never skips it), then
+   * counts and logs it as applied.
+   */
   private async apply(channel: Channel, events: ReceivedEvent[]): Promise<void> {
     const metrics = this.opts.metrics ?? sharedChangeEventMetrics;
     const applied = await applyChangeEvents(
@@ -126,6 +129,8 @@ export class ChangeSubscriber {
       events.map((e) => e.event),
     );
     if (applied.catchUp) await this.opts.catchUp();
+    const last = events.at(-1)!;
+    await writeReplay(this.deps.db.sql, channel, { replayId: last.replayId, eventAt: new Date(last.event.header.commitTimestamp) });
     const now = this.deps.now().getTime();
     for (const { event, replayId } of events) {
       metrics.received.inc({ channel });
@@ -138,8 +143,6 @@ export class ChangeSubscriber {
         replayId: replayId.toString('hex'),
       });
     }
-    const last = events.at(-1)!;
-    await writeReplay(this.deps.db.sql, channel, { replayId: last.replayId, eventAt: new Date(last.event.header.commitTimestamp) });
   }
 
   private pause(ms: number): Promise<void> {

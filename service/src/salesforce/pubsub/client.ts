@@ -122,7 +122,7 @@ export class PubSubClient {
    * Subscribes to a topic and hands each batch to `onBatch`, one batch at a time, in order. Flow control: `batchSize`
    * events are requested, and more only when all of those were handled, so a slow handler holds the server back
    * instead of buffering. `onKeepalive` gets the latest replay id of an empty keepalive response. Resolves when `stop`
-   * is called; rejects with a PubSubError when the stream fails.
+   * is called and the batch in hand is handled; rejects with a PubSubError when the stream fails.
    */
   subscribe(
     topicName: string,
@@ -166,12 +166,14 @@ export class PubSubClient {
               })
               .catch(fail);
           });
+          // Stopping waits for the batch being handled, so its replay id is stored before `done` resolves.
+          const drained = () => void chain.then(() => resolve());
           stream.on('error', (err: grpc.ServiceError) => {
-            if (stopped && err.code === grpc.status.CANCELLED) return resolve();
+            if (stopped && err.code === grpc.status.CANCELLED) return drained();
             fail(toPubSubError(err));
           });
           stream.on('end', () =>
-            stopped ? resolve() : fail(new PubSubError('the server ended the subscription', grpc.status.UNAVAILABLE, undefined)),
+            stopped ? drained() : fail(new PubSubError('the server ended the subscription', grpc.status.UNAVAILABLE, undefined)),
           );
           stream.write({
             topic_name: topicName,
