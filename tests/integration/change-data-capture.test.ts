@@ -196,6 +196,10 @@ describe('Change Data Capture through the Pub/Sub API', () => {
     await loop.runOnce();
     await eventually(() => loop.status.mode === 'stream');
     expect((await h.api('GET', '/readyz')).body.salesforceSync).toMatchObject({ mode: 'stream' });
+    const metrics = (await h.api('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^rap_salesforce_sync_mode\{mode="stream"\} 1$/m);
+    expect(metrics).toMatch(/^rap_salesforce_replay_id_age_seconds\{channel="\/data\/TaskChangeEvent"\} [\d.e+-]+$/m);
+    expect(metrics).toContain('# TYPE rap_salesforce_change_lag_seconds histogram');
     const mark = h.org.requests.length;
     await loop.runOnce();
     await loop.runOnce();

@@ -56,7 +56,7 @@ export function metricsRouter(deps: Deps) {
         this.set({ channel: r.channel }, Math.max(0, (deps.now().getTime() - r.eventAt.getTime()) / 1000));
     },
   });
-  if (deps.syncStatus) syncModeGauge(deps.syncStatus, queue);
+  syncModeGauge(() => deps.syncStatus, queue);
   const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry, sharedChangeEventMetrics.registry]);
   const app = new Hono();
   // Authenticated like the API (Prometheus: `authorization: { credentials: <SERVICE_API_KEY> }`), but without a

@@ -62,15 +62,16 @@ export class ChangeEventMetrics {
 /** The process's change event metrics, shared by the subscriber and /metrics. */
 export const sharedChangeEventMetrics = new ChangeEventMetrics();
 
-/** The sync mode as a gauge (1 for the mode running), read from the status at scrape time. */
-export function syncModeGauge(status: SyncStatus, registry: Registry): Gauge<'mode'> {
+/** The sync mode as a gauge (1 for the mode running), read from the status at scrape time (none without a sync loop). */
+export function syncModeGauge(status: () => SyncStatus | undefined, registry: Registry): Gauge<'mode'> {
   return new Gauge({
     name: 'rap_salesforce_sync_mode',
     help: 'How Salesforce changes reach the service: stream (change events) or poll',
     labelNames: ['mode'] as const,
     registers: [registry],
     collect() {
-      for (const mode of ['stream', 'poll'] as const) this.set({ mode }, status.mode === mode ? 1 : 0);
+      const mode = status()?.mode;
+      if (mode) for (const m of ['stream', 'poll'] as const) this.set({ mode: m }, mode === m ? 1 : 0);
     },
   });
 }
