@@ -49,7 +49,7 @@ const CHANGE_EVENT_HEADER = {
 
 export type ChangeType = 'CREATE' | 'UPDATE' | 'DELETE' | 'UNDELETE';
 
-export interface ChangeEventHeader {
+interface ChangeEventHeader {
   entityName: string;
   recordIds: string[];
   changeType: ChangeType;

@@ -8,7 +8,7 @@ import type { OrgClock } from '../time.ts';
 import { ChangeEventSchema, type ChangeType } from './change-event-schema.ts';
 
 /** "Salesforce stores platform events and change data capture events for 72 hours." */
-export const RETENTION_MS = 72 * 3600_000;
+const RETENTION_MS = 72 * 3600_000;
 
 /** One change event as stored on the bus. */
 export interface BusEvent {
@@ -24,7 +24,7 @@ export interface BusEvent {
 }
 
 /** A record write the store reports: the record before (absent on create) and after. */
-export interface RecordWrite {
+interface RecordWrite {
   object: ObjectDef;
   changeType: ChangeType;
   before?: StoredRecord;

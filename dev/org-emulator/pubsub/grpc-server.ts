@@ -34,7 +34,7 @@ interface FetchRequest {
 }
 
 /** A replay id is the bus position as 8 bytes, big-endian: opaque to clients, as Salesforce's are. */
-export const replayIdOf = (position: bigint): Buffer => {
+const replayIdOf = (position: bigint): Buffer => {
   const bytes = Buffer.alloc(8);
   bytes.writeBigUInt64BE(position);
   return bytes;

@@ -1,7 +1,7 @@
 import type { Sql } from './sql.ts';
 
 /** Where a change event channel's subscriber stands: the replay id of the last event applied, and when it was committed. */
-export interface StoredReplay {
+interface StoredReplay {
   replayId: Buffer;
   eventAt: Date;
 }

@@ -10,7 +10,7 @@ export const CHANNELS = { task: '/data/TaskChangeEvent', opportunity: '/data/Opp
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 /** What applying a batch did; `catchUp` asks for the poll's full catch-up (the events could not say what changed). */
-export interface Applied {
+interface Applied {
   reread: string[];
   catchUp: boolean;
 }

@@ -4,7 +4,7 @@ import { PubSubClient, PubSubError, type PubSubEndpoint, type ReceivedEvent, typ
 import { applyChangeEvents, CHANNELS, type Channel } from './change-apply.ts';
 import { sharedChangeEventMetrics, type ChangeEventMetrics, type SyncStatus } from './sync-status.ts';
 
-export interface ChangeSubscriberOptions {
+interface ChangeSubscriberOptions {
   endpoint: PubSubEndpoint;
   status: SyncStatus;
   /** The poll's full catch-up (completions and renewal dates), run when events were lost to us. */

@@ -1,10 +1,10 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How the service learns of changes made in Salesforce: pushed change events, or its own poll. */
-export type SyncMode = 'stream' | 'poll';
+type SyncMode = 'stream' | 'poll';
 
 /** The state of one change event channel's subscription. */
-export interface ChannelState {
+interface ChannelState {
   state: 'off' | 'connecting' | 'streaming' | 'down';
   /** Why it is down (the last error), for /readyz and the logs. */
   error?: string;

@@ -1,7 +1,7 @@
 import avro from 'avsc';
 
 /** The ChangeEventHeader of a Change Data Capture event (Change Data Capture Developer Guide, "ChangeEventHeader Fields"). */
-export interface ChangeEventHeader {
+interface ChangeEventHeader {
   entityName: string;
   recordIds: string[];
   changeType: string;
