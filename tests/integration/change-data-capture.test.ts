@@ -194,7 +194,8 @@ describe('Change Data Capture through the Pub/Sub API', () => {
     });
     loops.push(loop);
     await loop.runOnce();
-    await eventually(() => loop.status.mode === 'stream');
+    // Streaming, and each channel's position stored (from a keepalive): what the replay-age metric reads.
+    await eventually(async () => loop.status.mode === 'stream' && (await replayIds()).length === 2);
     expect((await h.api('GET', '/readyz')).body.salesforceSync).toMatchObject({ mode: 'stream' });
     const metrics = (await h.api('GET', '/metrics')).text;
     expect(metrics).toMatch(/^rap_salesforce_sync_mode\{mode="stream"\} 1$/m);
