@@ -3,7 +3,9 @@
  * (start, generate, finalize with its mirror, the AI tasks run by the executor, their results mirrored), counted from
  * the local Salesforce org emulator's request log (not Salesforce), per phase, against the target of 6. Then the
  * fixed cost of the Salesforce sync: per interval one completion query and one renewal-date query (the renewal watch),
- * whatever the number of instances (one sync leader).
+ * whatever the number of instances (one sync leader). Last, the daily cost of keeping in sync in each mode: poll mode
+ * (those two queries every SF_SYNC_INTERVAL_SECONDS) against stream mode (Change Data Capture through the emulator's
+ * Pub/Sub API: the same two queries only every SF_SYNC_CATCHUP_MINUTES, plus one query per batch of relevant events).
  */
 import { createExecutor } from '../service/src/executor/index.ts';
 import { startSalesforceSync } from '../service/src/sync/loop.ts';
@@ -11,7 +13,7 @@ import { mirrorBackoff, mirrorPendingTasks } from '../service/src/sync/mirror.ts
 import { startHarness } from '../testkit/harness.ts';
 
 const TARGET = 6;
-const h = await startHarness({ accessCacheMs: 30_000, contextCacheMs: 30_000 });
+const h = await startHarness({ accessCacheMs: 30_000, contextCacheMs: 30_000, pubsubKeepaliveMs: 50 });
 try {
   const phases: { phase: string; calls: string[]; target: string }[] = [];
   const measure = async (phase: string, target: string, fn: () => Promise<unknown>) => {
@@ -76,6 +78,44 @@ try {
     `salesforce sync: ${syncCalls} call(s) for 3 intervals × 2 instances (target 6: per interval one completion and one renewal-date query, ` +
       `not per instance; here ${kinds.join(', ')}); ${Math.round((syncCalls / 3) * (86_400 / intervalSeconds))} a day at ` +
       `SF_SYNC_INTERVAL_SECONDS=${intervalSeconds}, whatever the number of instances`,
+  );
+
+  // Stream mode, measured: one run that catches up, then runs while the stream is healthy and the catch-up not due.
+  const catchUpMinutes = h.deps.env.SF_SYNC_CATCHUP_MINUTES;
+  const stream = startSalesforceSync(h.deps, 3_600_000, {
+    runAtStart: false,
+    pubsub: { address: h.org.pubsubAddress!, tls: false },
+    catchUpMs: catchUpMinutes * 60_000,
+  });
+  const startFrom = h.org.requests.length;
+  await stream.runOnce();
+  for (let waited = 0; stream.status.mode !== 'stream'; waited += 25) {
+    if (waited > 10_000) throw new Error(`the stream did not start: ${JSON.stringify(stream.status.describe())}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const catchUpCalls = h.org.requests.slice(startFrom).filter((r) => r.soql && !/FROM Organization/.test(r.soql)).length;
+  const quietFrom = h.org.requests.length;
+  for (let i = 0; i < 3; i++) await stream.runOnce();
+  const quietCalls = (h.org.requests.length - quietFrom) / 3;
+  // One relevant change (a mirrored Task completed): the event costs one query restricted to the Task it names.
+  const eventFrom = h.org.requests.length;
+  const task = h.org.records('Task').find((t) => t.Action_Plan_Task_Id__c && t.Status !== 'Completed')!;
+  h.org.updateRecord('Task', String(task.Id), { Status: 'Completed' });
+  for (let waited = 0; h.org.requests.length === eventFrom; waited += 25) {
+    if (waited > 10_000) throw new Error('the change event was not applied');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const perEvent = h.org.requests.length - eventFrom;
+  await stream.stop();
+  const runsPerDay = 86_400 / intervalSeconds;
+  const catchUpsPerDay = (24 * 60) / catchUpMinutes;
+  const pollPerDay = Math.round((syncCalls / 3) * runsPerDay);
+  const streamPerDay = Math.round(catchUpCalls * catchUpsPerDay + quietCalls * (runsPerDay - catchUpsPerDay));
+  console.log(
+    `keeping in sync, calls a day: poll mode ${pollPerDay} (${syncCalls / 3} per ${intervalSeconds} s); stream mode ${streamPerDay} ` +
+      `(${catchUpCalls} per ${catchUpMinutes}-minute catch-up, ${quietCalls} per interval between) + ${perEvent} per batch of relevant ` +
+      `change events — ${(pollPerDay / Math.max(1, streamPerDay)).toFixed(0)}× fewer polls; e.g. 200 Task completions a day ` +
+      `arriving one by one: ${streamPerDay + 200 * perEvent}`,
   );
 } finally {
   await h.close();

@@ -1,19 +1,31 @@
 // Starts the local Salesforce org emulator (not Salesforce) with the demo seed, for the demo and offline work.
-// Usage: npm run org-emulator -- --port 4400   (or PORT=4400; default 4400)
+// Usage: npm run org-emulator -- --port 4400 [--pubsub-port 4401]   (or PORT=4400; default 4400; the Pub/Sub API only
+// when --pubsub-port is given)
 
 import { parseArgs } from 'node:util';
 import { loadDemoSeed, startOrgEmulator } from '../dev/org-emulator/index.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string' }, 'pubsub-port': { type: 'string' } } });
 const port = Number(values.port ?? process.env.PORT ?? 4400);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`Invalid port: ${values.port ?? process.env.PORT}`);
-  process.exit(2);
+const pubsubPort = values['pubsub-port'] === undefined ? undefined : Number(values['pubsub-port']);
+for (const [name, value] of [
+  ['port', port],
+  ['pubsub port', pubsubPort ?? 0],
+] as const) {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`Invalid ${name}: ${name === 'port' ? (values.port ?? process.env.PORT) : values['pubsub-port']}`);
+    process.exit(2);
+  }
 }
 
-const emulator = await startOrgEmulator({ port });
+const emulator = await startOrgEmulator({ port, pubsubPort });
 console.log(`Local Salesforce org emulator (not Salesforce) listening on ${emulator.url}`);
 console.log('Use it as both the login URL and the instance URL; any non-empty bearer token is accepted.');
+if (emulator.pubsubAddress) {
+  console.log(
+    `Pub/Sub API (gRPC, plaintext): ${emulator.pubsubAddress}; tenantid ${emulator.orgId}; change events of Task and Opportunity`,
+  );
+}
 console.log('Demo renewal opportunities:');
 for (const opportunity of loadDemoSeed().Opportunity ?? []) {
   console.log(`  ${opportunity.Id}  ${opportunity.Name}`);

@@ -71,6 +71,16 @@ if (service.emulator) {
 } else {
   lines.push(`  Salesforce: ${config.salesforce.mode === 'jwt' ? 'JWT bearer flow' : 'access token'}`);
 }
+{
+  // The sync mode: change events when they stream, the poll meanwhile (/readyz shows which runs now).
+  const env = config.env;
+  lines.push(
+    env.SF_PUBSUB === 'off'
+      ? `  Salesforce sync: poll every ${env.SF_SYNC_INTERVAL_SECONDS} s (SF_PUBSUB=off)`
+      : `  Salesforce sync: Change Data Capture through the Pub/Sub API${service.emulator ? " (the emulator's)" : ` at ${env.SF_PUBSUB_ENDPOINT}`}; ` +
+          `poll every ${env.SF_SYNC_INTERVAL_SECONDS} s until it streams, then every ${env.SF_SYNC_CATCHUP_MINUTES} min as a catch-up; mode now: ${service.deps.syncStatus?.mode ?? 'poll'} (see /readyz)`,
+  );
+}
 // performance.now() counts from the process start: the database, the emulator and the rest included (not a preview
 // build, which runs beside the service).
 lines.push(`  started in ${(performance.now() / 1000).toFixed(1)} s`);

@@ -39,6 +39,10 @@ export async function startHarness(
     workflows?: Workflow[];
     /** 'header-only' runs the app as SERVICE_TRUST_HEADER_ONLY=true does; by default it verifies signed assertions. */
     identity?: 'header-only';
+    /** Also serve the emulator's Pub/Sub API (Change Data Capture), with this keepalive period (ms) for idle streams. */
+    pubsubKeepaliveMs?: number;
+    /** Objects the emulated org selects for Change Data Capture (default Task and Opportunity). */
+    changeDataCapture?: string[];
   } = {},
 ) {
   const today = opts.today ?? TODAY;
@@ -48,7 +52,13 @@ export async function startHarness(
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
-  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed });
+  const org: OrgEmulator = await startOrgEmulator({
+    accessToken,
+    today: clock.now(),
+    seed: opts.seed,
+    ...(opts.pubsubKeepaliveMs !== undefined ? { pubsubPort: 0, pubsubKeepaliveMs: opts.pubsubKeepaliveMs } : {}),
+    ...(opts.changeDataCapture ? { changeDataCapture: opts.changeDataCapture } : {}),
+  });
   // The mirror retries a failure at the next run (no backoff) unless a test sets one.
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;
   const conn = await connectSalesforce(

@@ -14,6 +14,8 @@ import type { Org, RecordedRequest } from './org.ts';
 import { findObject, OBJECTS } from './schema.ts';
 import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
 import { createApp } from './server.ts';
+import { EventBus } from './pubsub/event-bus.ts';
+import { startPubSubServer } from './pubsub/grpc-server.ts';
 import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
 import { CommitWindow } from './transactions.ts';
@@ -38,11 +40,23 @@ export interface OrgEmulatorOptions {
   /** Enables POST /services/oauth2/token with the JWT bearer grant. */
   jwt?: JwtConfig;
   latencyMs?: number;
+  /** Serves the Pub/Sub API (gRPC, plaintext) on this port too; 0 picks a free one. Default: not served. */
+  pubsubPort?: number;
+  /** Objects selected for Change Data Capture (default Task and Opportunity); [] is an org without it. */
+  changeDataCapture?: string[];
+  /** How often an idle subscription gets a keepalive FetchResponse (Salesforce: 270 s). */
+  pubsubKeepaliveMs?: number;
 }
 
 export interface OrgEmulator {
   /** Both the login URL and the instance URL, e.g. http://127.0.0.1:54321. */
   url: string;
+  /** The org id (what the Pub/Sub API's `tenantid` header names). */
+  orgId: string;
+  /** `127.0.0.1:port` of the Pub/Sub API when `pubsubPort` was given. */
+  pubsubAddress?: string;
+  /** Moves the org's clock forward (change events older than 72 hours of it are purged). */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
   /** Every API request received (not the /__emulator controls). */
   requests: RecordedRequest[];
@@ -104,6 +118,12 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   };
   const server = await listen(createApp(org), opts.port ?? 0);
   org.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // After the seed: the seed is the org's past, not changes anyone could still replay.
+  store.events = new EventBus(store.clock, new Set(opts.changeDataCapture ?? ['Task', 'Opportunity']));
+  const pubsub =
+    opts.pubsubPort === undefined
+      ? undefined
+      : await startPubSubServer(org, store.events, { port: opts.pubsubPort, keepaliveMs: opts.pubsubKeepaliveMs });
 
   const objectNamed = (type: string) => {
     const object = findObject(type);
@@ -112,10 +132,14 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
   };
   return {
     url: org.url,
+    orgId,
+    pubsubAddress: pubsub?.address,
+    advanceClock: (ms) => store.clock.advance(ms),
     requests: org.requests,
     notifications: org.notifications,
-    close: () => {
+    close: async () => {
       org.commits.releaseAll();
+      await pubsub?.close();
       return close(server);
     },
     resetRequests: () => {

@@ -7,6 +7,7 @@ import type { OrgClock } from './time.ts';
 import { formatDateTime, parseDateTime } from './time.ts';
 import { checkPermissionRecord } from './permissions.ts';
 import { checkFieldValues, checkRequired } from './validate.ts';
+import type { EventBus } from './pubsub/event-bus.ts';
 
 /** Who writes, and whether the write is the seed loader's (which may set Id and audit fields) or the org's own. */
 export interface WriteContext {
@@ -23,6 +24,9 @@ const AUDIT_FIELDS = ['CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastMod
 export class OrgStore {
   private tables: Tables = new Map(Object.keys(OBJECTS).map((name) => [name, new Map()]));
   private nextNumber = 1_000_000;
+
+  /** Change Data Capture: the org's writes to the selected objects become change events on this bus. */
+  events?: EventBus;
 
   constructor(readonly clock: OrgClock) {}
 
@@ -51,13 +55,23 @@ export class OrgStore {
     return [...this.tables.get(type)!.values()].filter((r) => includeDeleted || !r.IsDeleted);
   }
 
-  /** A copy of every table, restored by `restore` when an allOrNone request fails. */
+  /**
+   * A copy of every table, restored by `restore` when an allOrNone request fails; `commit` ends it when the request
+   * succeeds. Between the two the request is one transaction: its change events share a transactionKey and are
+   * published at commit, or never.
+   */
   snapshot(): Tables {
+    this.events?.begin();
     return structuredClone(this.tables);
   }
 
   restore(snapshot: Tables): void {
     this.tables = snapshot;
+    this.events?.rollback();
+  }
+
+  commit(): void {
+    this.events?.commit();
   }
 
   create(object: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
@@ -84,6 +98,7 @@ export class OrgStore {
     checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
     this.tables.get(object.name)!.set(String(record.Id), record);
     this.afterWrite(object, record, ctx);
+    if (!ctx.seed) this.events?.record({ object, changeType: 'CREATE', after: record, userId: ctx.userId });
     return record;
   }
 
@@ -106,6 +121,7 @@ export class OrgStore {
     this.touch(record, ctx.userId);
     this.tables.get(object.name)!.set(String(record.Id), record);
     this.afterWrite(object, record, ctx);
+    if (!ctx.seed) this.events?.record({ object, changeType: 'UPDATE', before: existing, after: record, userId: ctx.userId });
     return record;
   }
 
@@ -122,6 +138,10 @@ export class OrgStore {
       ...this.list('Event').filter((r) => r.WhatId === record.Id),
     ];
     for (const dependent of dependents) dependent.IsDeleted = true;
+    for (const deleted of [record, ...dependents]) {
+      const type = objectForId(String(deleted.Id));
+      if (type) this.events?.record({ object: type, changeType: 'DELETE', after: deleted, userId: ctx.userId });
+    }
   }
 
   /** Live records whose external id field equals a value (case-insensitive, as for text external ids). */

@@ -10,14 +10,23 @@ export interface OrgClock {
   now(): number;
   /** Today's date in the org, `YYYY-MM-DD`. */
   today(): string;
+  /** Moves the org's clock forward (a test of what the org keeps for a while, such as change events for 72 hours). */
+  advance(ms: number): void;
 }
 
 /** A clock that starts at `start` (default: the real time) and then runs in real time. */
 export function createClock(start?: Date): OrgClock {
   const realStart = Date.now();
-  const offset = start ? start.getTime() - realStart : 0;
+  let offset = start ? start.getTime() - realStart : 0;
   const now = () => Date.now() + offset;
-  return { now, today: () => formatDate(now()) };
+  return {
+    now,
+    today: () => formatDate(now()),
+    advance: (ms) => {
+      if (!(ms >= 0)) throw new Error('The org clock only moves forward');
+      offset += ms;
+    },
+  };
 }
 
 /** `2026-11-25T10:00:00.000+0000`, the way Salesforce writes datetimes (second precision). */

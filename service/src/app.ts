@@ -73,7 +73,12 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
     );
     const migrations = database && (await migrationsCurrent(deps.db.sql));
     const ready = database && migrations;
-    return c.json({ status: ready ? 'ready' : 'not ready', database, migrations }, ready ? 200 : 503);
+    // Poll mode is ready too (the poll keeps the plans in sync, only later): the mode is information, not health.
+    const salesforceSync = deps.syncStatus?.describe();
+    return c.json(
+      { status: ready ? 'ready' : 'not ready', database, migrations, ...(salesforceSync ? { salesforceSync } : {}) },
+      ready ? 200 : 503,
+    );
   });
 
   app.route('/api/workflows/executions', bulkStartRouter(deps));

@@ -93,6 +93,14 @@ export const EnvSchema = z
       .default('Renewal_Action_Plan_Alert'),
     SALESFORCE_NOTIFICATIONS: notificationKinds,
     SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+    // Change Data Capture through the Pub/Sub API (docs/change-data-capture.md): on by default; `off` forces poll mode.
+    SF_PUBSUB: z.enum(['on', 'off']).default('on'),
+    SF_PUBSUB_ENDPOINT: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port, like api.pubsub.salesforce.com:7443')
+      .default('api.pubsub.salesforce.com:7443'),
+    // How often the poll still runs, as a catch-up, while change events stream.
+    SF_SYNC_CATCHUP_MINUTES: z.coerce.number().min(1).max(1440).default(15),
     SF_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(120),
     SF_WRITE_PAUSE_SECONDS: z.coerce.number().min(0).max(86_400).default(900),
     MIRROR_RETRY_BASE_SECONDS: z.coerce.number().min(0).max(3600).default(30),

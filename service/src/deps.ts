@@ -8,6 +8,7 @@ import type { Logger } from './log.ts';
 import type { Planner } from './plan/planner.ts';
 import type { SalesforceGateway } from './salesforce/gateway.ts';
 import type { RenewalStage } from './stages/stages.ts';
+import type { SyncStatus } from './sync/sync-status.ts';
 import type { StepModel } from './workflows/steps/model.ts';
 import type { Workflow } from './workflows/steps/workflows.ts';
 
@@ -31,6 +32,8 @@ export interface Deps {
   log: Logger;
   /** A model that may analyse the workflow steps that allow it (the rules answer without one, or when it fails). */
   stepModel?: StepModel;
+  /** Which mode the Salesforce sync runs in (stream or poll), shown by /readyz and /metrics; absent in tests without a loop. */
+  syncStatus?: SyncStatus;
   /** The current instant, from the one injected clock (`TODAY` pins it for demos; tests pin it). */
   now(): Date;
   /** Today's date from the same clock. */

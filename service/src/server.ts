@@ -21,6 +21,8 @@ import { stepModelFromEnv } from './workflows/steps/model.ts';
 import { loadWorkflows } from './workflows/steps/workflows.ts';
 import { loadStages } from './stages/stages.ts';
 import { startSalesforceSync } from './sync/loop.ts';
+import { SyncStatus } from './sync/sync-status.ts';
+import type { PubSubEndpoint } from './salesforce/pubsub/client.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
 import { Schedules, serviceSchedules } from './schedules/schedules.ts';
@@ -98,6 +100,7 @@ export async function assembleDeps(
     apiKey: env.SERVICE_API_KEY ?? randomBytes(32).toString('base64url'),
     userIdentity,
     log,
+    syncStatus: new SyncStatus(),
     ...clockFor(env.TODAY),
     ...overrides,
   };
@@ -127,10 +130,13 @@ export async function startService(
 
     let emulator: RunningService['emulator'];
     let emulatorLink: { url: string; accessToken: string } | undefined;
+    let pubsub: PubSubEndpoint = { address: env.SF_PUBSUB_ENDPOINT, tls: true };
     if (config.salesforce.mode === 'emulator') {
       const { startOrgEmulator } = await import('../../dev/org-emulator/index.ts');
       const accessToken = randomBytes(24).toString('base64url');
-      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined });
+      // With its Pub/Sub API on a free port, plaintext: the embedded mode streams change events like a real org.
+      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined, pubsubPort: 0 });
+      if (org.pubsubAddress) pubsub = { address: org.pubsubAddress, tls: false };
       closers.push(() => org.close());
       emulatorLink = { url: org.url, accessToken };
       const opportunities = org.records('Opportunity').map((o) => ({ id: String(o.Id), name: String(o.Name) }));
@@ -148,7 +154,11 @@ export async function startService(
     // What the service made up itself is as secret as what it was given (the configured ones are known already).
     registerSecretValues(deps.apiKey, emulatorLink?.accessToken, demoKey?.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 
-    const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
+    const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000, {
+      pubsub: env.SF_PUBSUB === 'on' ? pubsub : undefined,
+      catchUpMs: env.SF_SYNC_CATCHUP_MINUTES * 60_000,
+      status: deps.syncStatus,
+    });
     closers.push(() => sync.stop());
 
     // The embedded mode's demo key signs the local preview's requests on the server side, as Apex would in Salesforce.

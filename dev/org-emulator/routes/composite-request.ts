@@ -171,6 +171,7 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
         compositeResponse: out.map((r) => (r.httpStatusCode >= 400 ? r : { ...r, body: rolledBack, httpHeaders: {}, httpStatusCode: 400 })),
       });
     }
+    if (snapshot) org.store.commit();
     return c.json({ compositeResponse: out });
   };
 }

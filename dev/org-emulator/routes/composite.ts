@@ -67,10 +67,15 @@ function runCollection(
       return operation(i, store);
     } catch (err) {
       if (err instanceof RecordFailure) return failure(i, err.error);
+      // An unexpected error ends the transaction too, so its change events are never published.
+      if (snapshot) store.restore(snapshot);
       throw err;
     }
   });
-  if (!snapshot || results.every((r) => r.success)) return results;
+  if (!snapshot || results.every((r) => r.success)) {
+    if (snapshot) store.commit();
+    return results;
+  }
   store.restore(snapshot);
   return results.map((r, i) => (r.success ? failure(i, ROLLED_BACK) : r));
 }

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
 import { oldestPendingMirrorSeconds } from '../db/mirror-queue.ts';
+import { replayPositions } from '../db/pubsub-replay.ts';
 import { queueDepth } from '../db/queue.ts';
 import { skippedSalesforceTaskCounts } from '../db/task-provenance.ts';
+import { sharedChangeEventMetrics, syncModeGauge } from '../sync/sync-status.ts';
 import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http-errors.ts';
@@ -54,7 +56,18 @@ export function metricsRouter(deps: Deps) {
       for (const [reason, n] of Object.entries(await skippedSalesforceTaskCounts(deps.db.sql))) this.set({ reason }, n);
     },
   });
-  const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry]);
+  new Gauge({
+    name: 'rap_salesforce_replay_id_age_seconds',
+    help: 'Age of the stored replay id per change event channel (Salesforce keeps events 72 hours: past that, a full catch-up)',
+    labelNames: ['channel'] as const,
+    registers: [queue],
+    async collect() {
+      for (const r of await replayPositions(deps.db.sql))
+        this.set({ channel: r.channel }, Math.max(0, (deps.now().getTime() - r.eventAt.getTime()) / 1000));
+    },
+  });
+  syncModeGauge(() => deps.syncStatus, queue);
+  const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry, sharedChangeEventMetrics.registry]);
   const app = new Hono();
   // Authenticated like the API (Prometheus: `authorization: { credentials: <SERVICE_API_KEY> }`), but without a
   // Salesforce user: the numbers describe the shared queue, not any one user's records.

@@ -6,12 +6,14 @@ import { notificationTypeId, sendCustomNotifications, type CustomNotification } 
 import type { SalesforceError } from './errors.ts';
 import { FieldAccess, type ReadableFields } from './field-access.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
+import type { PubSubAuth } from './pubsub/client.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { contextReadableBy } from './withheld.ts';
 import {
   changedMirroredTasks,
+  mirroredTasksByIds,
   mirrorTasks,
   type ChangeCursor,
   type MirrorOutcome,
@@ -196,5 +198,23 @@ export class SalesforceGateway {
   /** One page of mirrored Tasks changed after the cursor, in (SystemModstamp, Id) order. */
   changedTasks(after: ChangeCursor): Promise<SalesforceTaskChange[]> {
     return withRetry(() => changedMirroredTasks(this.conn, after), { policy: this.readRetry });
+  }
+
+  /**
+   * The Pub/Sub API's credentials: the integration user's current session (the one jsforce renews) and the org id, read
+   * once from the Organization record (one query per gateway).
+   */
+  async pubsubAuth(): Promise<PubSubAuth> {
+    this.orgId ??= withRetry(async () => (await this.conn.query<{ Id: string }>('SELECT Id FROM Organization LIMIT 1')).records[0]!.Id, {
+      policy: this.readRetry,
+    });
+    this.orgId.catch(() => (this.orgId = undefined));
+    return { accessToken: this.conn.accessToken ?? '', instanceUrl: this.conn.instanceUrl, tenantId: await this.orgId };
+  }
+  private orgId: Promise<string> | undefined;
+
+  /** The mirrored Tasks among these ids as they are now (what a change event about them is applied from). */
+  mirroredTasks(ids: string[]): Promise<SalesforceTaskChange[]> {
+    return withRetry(() => mirroredTasksByIds(this.conn, ids), { policy: this.readRetry });
   }
 }

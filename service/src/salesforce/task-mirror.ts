@@ -1,7 +1,7 @@
 import type { Connection } from 'jsforce';
 import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
 import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
-import { SALESFORCE_ID } from './ids.ts';
+import { SALESFORCE_ID, soqlId } from './ids.ts';
 import { plural } from '../words.ts';
 
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
@@ -130,6 +130,18 @@ export interface ChangeCursor {
 
 const SOQL_DATETIME = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** What the completion pull reads of a mirrored Task: one select list and one reading, for the poll and for change events. */
+const TASK_CHANGE_FIELDS = `Id, WhatId, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp`;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field here
+const toTaskChange = (r: Record<string, any>): SalesforceTaskChange => ({
+  salesforceTaskId: r.Id,
+  actionPlanTaskId: r[EXTERNAL_ID_FIELD],
+  whatId: r.WhatId ?? null,
+  status: r.Status,
+  isClosed: r.IsClosed === true,
+  systemModstamp: r.SystemModstamp,
+});
+
 /** Mirrored Tasks changed in Salesforce after the cursor, in (SystemModstamp, Id) order, one page. */
 export async function changedMirroredTasks(conn: Connection, after: ChangeCursor, limit = 200): Promise<SalesforceTaskChange[]> {
   const at = SOQL_DATETIME(after.since);
@@ -138,15 +150,26 @@ export async function changedMirroredTasks(conn: Connection, after: ChangeCursor
   const position = after.lastId
     ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
     : `SystemModstamp >= ${at}`;
-  const soql = `SELECT Id, WhatId, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field below
-  const { records } = await conn.query<Record<string, any>>(soql);
-  return records.map((r) => ({
-    salesforceTaskId: r.Id,
-    actionPlanTaskId: r[EXTERNAL_ID_FIELD],
-    whatId: r.WhatId ?? null,
-    status: r.Status,
-    isClosed: r.IsClosed === true,
-    systemModstamp: r.SystemModstamp,
-  }));
+  const soql = `SELECT ${TASK_CHANGE_FIELDS} FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
+  const { records } = await conn.query<Record<string, unknown>>(soql);
+  return records.map(toTaskChange);
+}
+
+/**
+ * The mirrored Tasks among `ids` as Salesforce holds them now (the poll's query restricted to the Tasks a change event
+ * named), in (SystemModstamp, Id) order: one query per 200 ids.
+ */
+export async function mirroredTasksByIds(conn: Connection, ids: string[]): Promise<SalesforceTaskChange[]> {
+  const safe = [...new Set(ids)].filter((id) => SALESFORCE_ID.test(id));
+  const changes: SalesforceTaskChange[] = [];
+  for (let i = 0; i < safe.length; i += COLLECTION_LIMIT) {
+    const list = safe
+      .slice(i, i + COLLECTION_LIMIT)
+      .map(soqlId)
+      .join(', ');
+    const soql = `SELECT ${TASK_CHANGE_FIELDS} FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND Id IN (${list}) ORDER BY SystemModstamp ASC, Id ASC`;
+    const { records } = await conn.query<Record<string, unknown>>(soql);
+    changes.push(...records.map(toTaskChange));
+  }
+  return changes;
 }

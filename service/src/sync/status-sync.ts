@@ -39,29 +39,43 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
   for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);
     if (changes.length === 0) break;
-    const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
-    if (malformed.length) reportMalformed(deps, malformed);
-    report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
-    const closed = changes
-      .filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId))
-      .map((c) => ({ taskId: c.actionPlanTaskId.toLowerCase(), salesforceTaskId: c.salesforceTaskId, whatId: c.whatId, status: c.status }));
-    const outcome = await applySalesforceClosures(sql, closed);
-    report.completed.push(...outcome.completed);
-    report.remirrored.push(...outcome.remirrored);
-    report.skipped.push(...outcome.skipped.map((s) => s.salesforceTaskId));
-    if (outcome.skipped.length) reportSkipped(deps, outcome.skipped);
+    const applied = await applyTaskChanges(deps, changes);
+    for (const key of ['completed', 'remirrored', 'skipped', 'malformed'] as const) report[key].push(...applied[key]);
     const last = changes.at(-1)!;
     cursor = { since: new Date(last.systemModstamp).toISOString(), lastId: last.salesforceTaskId };
     await writeSyncState(sql, CURSOR, cursor);
     if (changes.length < PAGE) break;
   }
-  if (report.completed.length) deps.log.info('tasks completed in salesforce', { count: report.completed.length });
-  if (report.remirrored.length)
-    deps.log.info('cancelled tasks closed in salesforce: kept cancelled, their Tasks mirrored back to Deferred', {
-      count: report.remirrored.length,
-      taskIds: report.remirrored.slice(0, 20),
-    });
   return report;
+}
+
+/**
+ * Applies Tasks as Salesforce holds them now to their plan tasks: a closed Task completes its plan task when it is the
+ * Task the mirror wrote on the plan's opportunity (any other Task carrying the key is skipped and reported; a cancelled
+ * plan task is mirrored back instead: see task-provenance.ts); a Task whose external id is not a plan task id is skipped
+ * and reported. The one path of both the poll above and the change events (sync/change-apply.ts), so a rule added here
+ * holds for both.
+ */
+export async function applyTaskChanges(deps: Pick<Deps, 'db' | 'log'>, changes: SalesforceTaskChange[]): Promise<StatusSyncReport> {
+  const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
+  if (malformed.length) reportMalformed(deps, malformed);
+  const closed = changes
+    .filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId))
+    .map((c) => ({ taskId: c.actionPlanTaskId.toLowerCase(), salesforceTaskId: c.salesforceTaskId, whatId: c.whatId, status: c.status }));
+  const outcome = await applySalesforceClosures(deps.db.sql, closed);
+  if (outcome.skipped.length) reportSkipped(deps, outcome.skipped);
+  if (outcome.completed.length) deps.log.info('tasks completed in salesforce', { count: outcome.completed.length });
+  if (outcome.remirrored.length)
+    deps.log.info('cancelled tasks closed in salesforce: kept cancelled, their Tasks mirrored back to Deferred', {
+      count: outcome.remirrored.length,
+      taskIds: outcome.remirrored.slice(0, 20),
+    });
+  return {
+    completed: outcome.completed,
+    remirrored: outcome.remirrored,
+    skipped: outcome.skipped.map((s) => s.salesforceTaskId),
+    malformed: malformed.map((c) => c.salesforceTaskId),
+  };
 }
 
 function reportMalformed(deps: Pick<Deps, 'log'>, rows: SalesforceTaskChange[]): void {
