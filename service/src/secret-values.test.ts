@@ -54,6 +54,8 @@ describe('secret values', () => {
         SF_USERNAME: 'integration@example.com',
         SF_PRIVATE_KEY_FILE: file,
         SERVICE_API_KEY: 'a-service-key-of-thirty-two-chars!',
+        // A real org needs the assertion certificate (docs/trust.md); this test is about the private key only.
+        SERVICE_TRUST_HEADER_ONLY: 'true',
       });
     } finally {
       rmSync(dir, { recursive: true });

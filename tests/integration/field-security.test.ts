@@ -56,7 +56,16 @@ describe("reads under the CSM's field-level security", () => {
 
   beforeAll(async () => {
     [h, server] = await Promise.all([startHarness(), startOpenAiTestServer()]);
-    h.deps.planner = new LlmPlanner({ apiKey: 'test-key', baseURL: server.url, model: 'test-model', timeoutMs: 10_000, maxRetries: 0 });
+    // Masking off: this test proves field-level security on its own (masking would hide the emails from the model anyway,
+    // and the values Jordan may read must be seen to reach it).
+    h.deps.planner = new LlmPlanner({
+      apiKey: 'test-key',
+      baseURL: server.url,
+      model: 'test-model',
+      timeoutMs: 10_000,
+      maxRetries: 0,
+      masking: false,
+    });
     acmeEmails = h.org
       .records('Contact')
       .filter((c) => c.AccountId === DEMO_IDS.accounts.acme)
