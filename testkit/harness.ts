@@ -56,8 +56,8 @@ export async function startHarness(
   const salesforce = new SalesforceGateway(conn, {
     accessCacheMs: opts.accessCacheMs ?? 0,
     contextCacheMs: opts.contextCacheMs ?? 0,
-    writeRetry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
-    readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
+    writeRetry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 10, concurrentBaseDelayMs: 1, concurrentMaxDelayMs: 10 },
+    readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10, concurrentBaseDelayMs: 1, concurrentMaxDelayMs: 10 },
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     pauseClock: () => performance.now() + pauseOffsetMs,
   });

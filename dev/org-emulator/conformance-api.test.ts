@@ -132,3 +132,16 @@ describe('identity conformance', () => {
     expect((await call('GET', '//services/data')).status).toBe(200);
   });
 });
+
+describe('API limits conformance', () => {
+  it('L1: /limits reports DailyApiRequests { Max, Remaining } with the count Sforce-Limit-Info carries', async () => {
+    org.setApiUsage(1200);
+    const res = await call('GET', '/services/data/v62.0/limits');
+    expect(res.status).toBe(200);
+    // This call is the 1201st of the day: the header and the resource agree.
+    expect(res.headers.get('sforce-limit-info')).toBe('api-usage=1201/15000');
+    expect(await res.json()).toEqual({ DailyApiRequests: { Max: 15000, Remaining: 13799 } });
+    org.setApiUsage(20000);
+    expect((await (await call('GET', '/services/data/v62.0/limits')).json()).DailyApiRequests.Remaining).toBe(0);
+  });
+});

@@ -52,6 +52,8 @@ export interface OrgEmulator {
   /** Drops the faults not yet consumed. */
   clearFaults(): void;
   setLatency(ms: number): void;
+  /** Sets the daily API requests used so far (Sforce-Limit-Info's api-usage, /limits' DailyApiRequests). */
+  setApiUsage(used: number): void;
   /** Deep copies of the live records of an sObject type. */
   records(type: string): Record<string, unknown>[];
   /** Edits a record as a user in Salesforce would: validated, LastModifiedDate and SystemModstamp move forward. */
@@ -125,6 +127,9 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     clearFaults: () => org.faults.clear(),
     setLatency: (ms) => {
       org.latencyMs = ms;
+    },
+    setApiUsage: (used) => {
+      org.apiUsage = used;
     },
     records: (type) => structuredClone(store.list(objectNamed(type).name)),
     updateRecord: (type, id, fields) => {

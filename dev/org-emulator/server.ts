@@ -14,6 +14,7 @@ import { composite } from './routes/composite.ts';
 import { compositeRequest, isSubrequest } from './routes/composite-request.ts';
 import { control } from './routes/control.ts';
 import { identity } from './routes/identity.ts';
+import { limits } from './routes/limits.ts';
 import { oauth } from './routes/oauth.ts';
 import { query } from './routes/query.ts';
 import { sobjects } from './routes/sobjects.ts';
@@ -99,6 +100,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   app.post('/services/data/:version/composite', compositeRequest(app));
   app.route('/services/data/:version/composite', composite);
   app.route('/services/data/:version/actions', actions);
+  app.route('/services/data/:version/limits', limits);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);
   app.route('/', identity);

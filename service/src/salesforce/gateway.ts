@@ -7,6 +7,7 @@ import type { SalesforceError } from './errors.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
+import { apiUsageReader } from './api-usage.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import {
   changedMirroredTasks,
@@ -36,7 +37,10 @@ export class SalesforceGateway {
       accessCacheMs?: number;
       writeRetry?: RetryPolicy;
       readRetry?: RetryPolicy;
-      /** How long writes pause after REQUEST_LIMIT_EXCEEDED (default 15 minutes; longer when Retry-After says so). */
+      /**
+       * How long writes pause after the daily REQUEST_LIMIT_EXCEEDED before the allowance is read again (default 15
+       * minutes; longer when Retry-After says so).
+       */
       writePauseMs?: number;
       /** The monotonic milliseconds the pause is measured in (tests move it on). */
       pauseClock?: () => number;
@@ -50,7 +54,7 @@ export class SalesforceGateway {
     } = {},
   ) {
     this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000);
-    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
+    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock, apiUsageReader(conn));
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
     this.composite = new CompositeBatcher(
