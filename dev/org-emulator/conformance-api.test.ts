@@ -33,9 +33,11 @@ describe('API version conformance', () => {
   });
 
   it("V2: answers 404 to a version newer than the org's release", async () => {
-    const res = await call('GET', '/services/data/v67.0/query?q=SELECT+Id+FROM+Account');
+    const res = await call('GET', '/services/data/v68.0/query?q=SELECT+Id+FROM+Account');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    // Summer '26 (67.0) is the newest release in Salesforce's documentation.
+    expect((await call('GET', '/services/data/v67.0/query?q=SELECT+Id+FROM+Account')).status).toBe(200);
   });
 
   it("V3: lists every supported version, up to what the package's sourceApiVersion needs", async () => {
@@ -45,7 +47,7 @@ describe('API version conformance', () => {
     };
     expect(versions.map((v) => v.version)).toContain(sourceApiVersion);
     expect(versions[0]).toEqual({ version: '31.0', label: "Summer '14", url: '/services/data/v31.0' });
-    expect(versions.at(-1)).toEqual({ version: '66.0', label: "Spring '26", url: '/services/data/v66.0' });
+    expect(versions.at(-1)).toEqual({ version: '67.0', label: "Summer '26", url: '/services/data/v67.0' });
     expect(versions.find((v) => v.version === '62.0')!.label).toBe("Winter '25");
   });
 

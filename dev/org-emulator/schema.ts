@@ -54,7 +54,11 @@ export interface ObjectDef {
   fields: Record<string, FieldDef>;
   children: Record<string, ChildRelationship>;
   /** A rule of the object on updates: the fields of `existing` that may not be updated now, and why (undefined: all may). */
-  lockedOnUpdate?: (existing: StoredRecord, fields: string[]) => { fields: string[]; reason: string } | undefined;
+  lockedOnUpdate?: (
+    existing: StoredRecord,
+    fields: string[],
+    values: ReadonlyMap<string, unknown>,
+  ) => { fields: string[]; reason: string } | undefined;
 }
 
 // Field builders, so each field in OBJECTS reads as one line.
@@ -364,9 +368,12 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         LastOpenedDate: datetime({ label: 'Last Opened', access: 'readOnly' }),
       },
       {},
-      // Object Reference: update() only on a Draft; otherwise only IsExternallyVisible and custom fields.
-      (existing, fields) => {
-        const locked = existing.Status === '5' ? [] : fields.filter((f) => f !== 'IsExternallyVisible' && !f.endsWith('__c'));
+      // Object Reference, EmailMessage: update() only on a Draft; otherwise only IsExternallyVisible and custom
+      // fields — and "The Status field is mostly read-only. You can change the status only from New to Read."
+      (existing, fields, values) => {
+        const newToRead = (f: string) => f === 'Status' && existing.Status === '0' && values.get('Status') === '1';
+        const locked =
+          existing.Status === '5' ? [] : fields.filter((f) => f !== 'IsExternallyVisible' && !f.endsWith('__c') && !newToRead(f));
         return locked.length ? { fields: locked, reason: 'only a draft email can be updated' } : undefined;
       },
     ),

@@ -88,7 +88,7 @@ export class OrgStore {
   update(object: ObjectDef, id: string, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
     const existing = this.find(id, object.name);
     if (!existing) throw recordError('ENTITY_IS_DELETED', 'entity is deleted');
-    const locked = object.lockedOnUpdate?.(existing, [...values.keys()]);
+    const locked = object.lockedOnUpdate?.(existing, [...values.keys()], values);
     if (locked)
       throw recordError(
         'INVALID_FIELD_FOR_INSERT_UPDATE',

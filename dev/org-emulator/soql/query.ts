@@ -61,6 +61,11 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   if ((query.offset ?? 0) > MAX_OFFSET) {
     throw new ApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
   }
+  // SOQL and SOSL Reference, OFFSET: "A subquery can use OFFSET only if the parent query has a LIMIT 1 clause."
+  const childOffset = (query.fields ?? []).some((f) => f.type === 'FieldSubquery' && f.subquery.offset !== undefined);
+  if (childOffset && query.limit !== 1) {
+    throw new ApiError(400, 'MALFORMED_QUERY', `\n${soql}\nOFFSET in a sub-query needs LIMIT 1 on the outer query`);
+  }
 
   const whereContext: WhereContext = {
     store: ctx.store,
@@ -103,6 +108,9 @@ function aggregate(functions: FieldFunctionExpression[], type: string, count: nu
 function semiJoinValues(inner: Query, ctx: QueryContext): unknown[] {
   const object = findObject(inner.sObject ?? '');
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${inner.sObject}' is not supported.`);
+  // OFFSET "is not allowed in most subqueries ... SELECT Name, Id FROM Merchandise__c WHERE Id IN (SELECT Id FROM
+  // Discontinued_Merchandise__c LIMIT 100 OFFSET 20) ... returns a MALFORMED_QUERY error" (SOQL Reference, OFFSET).
+  if (inner.offset !== undefined) throw new ApiError(400, 'MALFORMED_QUERY', 'OFFSET is not allowed in a semi-join sub-query');
   const [field, ...rest] = inner.fields ?? [];
   if (!field || rest.length > 0 || field.type !== 'Field') {
     throw new ApiError(400, 'MALFORMED_QUERY', 'A semi-join sub-query must select exactly one field');
