@@ -12,7 +12,7 @@ import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
 import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
 import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
-import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
+import { startOrgEmulator, type OrgEmulator, type OrgShape, type SeedData } from '../dev/org-emulator/index.ts';
 import { freshDatabase } from './database.ts';
 
 export const TODAY = '2026-11-25';
@@ -30,6 +30,8 @@ export async function startHarness(
     env?: Record<string, string>;
     requestTimeoutMs?: number;
     seed?: SeedData;
+    /** The org's shape (dev/org-emulator/shapes/): features, picklists, required fields, validation rules. */
+    shape?: OrgShape;
     /** Pins the stage or workflow table (config/stages.json, config/workflows.json by default). */
     stages?: RenewalStage[];
     workflows?: Workflow[];
@@ -42,7 +44,7 @@ export async function startHarness(
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
-  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed });
+  const org: OrgEmulator = await startOrgEmulator({ accessToken, today: clock.now(), seed: opts.seed, shape: opts.shape });
   // The mirror retries a failure at the next run (no backoff) unless a test sets one.
   const env = loadConfig({ TODAY: today, HOLIDAY_COUNTRY: 'US', LOG_LEVEL: 'silent', MIRROR_RETRY_BASE_SECONDS: '0', ...opts.env }).env;
   const conn = await connectSalesforce(

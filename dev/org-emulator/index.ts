@@ -13,6 +13,7 @@ import { salesforceId } from './ids.ts';
 import type { Org, RecordedRequest } from './org.ts';
 import { findObject, OBJECTS } from './schema.ts';
 import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
+import { AppliedShape, type OrgShape } from './shape.ts';
 import { createApp } from './server.ts';
 import { OrgStore } from './store.ts';
 import { createClock } from './time.ts';
@@ -24,6 +25,7 @@ export { DEMO_IDS } from './demo-ids.ts';
 export { salesforceId } from './ids.ts';
 export { loadDemoSeed, parseSeed, seedSchema, shareSchema, type SeedData, type SeedRecord } from './seed.ts';
 export type { FaultSpec } from './faults.ts';
+export { loadShape, orgShapeSchema, type OrgShape } from './shape.ts';
 export type { RecordedRequest } from './org.ts';
 
 export interface OrgEmulatorOptions {
@@ -38,6 +40,8 @@ export interface OrgEmulatorOptions {
   /** Enables POST /services/oauth2/token with the JWT bearer grant. */
   jwt?: JwtConfig;
   latencyMs?: number;
+  /** The org's shape (shape.ts): edition, language, features, picklists, required fields, validation rules. */
+  shape?: OrgShape;
 }
 
 export interface OrgEmulator {
@@ -83,12 +87,20 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     Id: orgId,
     Name: 'Renewal Action Plans Demo',
     InstanceName: 'LOCAL',
-    OrganizationType: 'Enterprise Edition',
+    OrganizationType: opts.shape?.edition ?? 'Enterprise Edition',
     DefaultLocaleSidKey: 'en_US',
-    LanguageLocaleKey: 'en_US',
+    LanguageLocaleKey: opts.shape?.language ?? 'en_US',
     TimeZoneSidKey: 'GMT',
   };
   store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
+  if (opts.shape) {
+    // Profile names in the org's language: a test that selects Profile.Name = 'Standard User' finds nothing there.
+    for (const profile of store.list('Profile')) {
+      const name = opts.shape.profileNames?.[String(profile.Name)];
+      if (name) store.update(OBJECTS.Profile!, String(profile.Id), new Map([['Name', name]]), { userId: defaultUserId, seed: true });
+    }
+    store.shape = new AppliedShape(opts.shape);
+  }
   const org: Org = {
     url: '',
     orgId,
