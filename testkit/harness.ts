@@ -63,6 +63,8 @@ export async function startHarness(
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     pauseClock: () => performance.now() + pauseOffsetMs,
   });
+  // As the service does at start: which optional features the org has decides what the context reads.
+  await salesforce.learnFeatures();
   const logLines: string[] = [];
   const log = createLogger('debug', (line) => logLines.push(line));
   const deps: Deps = {

@@ -119,6 +119,13 @@ export async function startService(
     // The embedded mode keeps the key it generated in DATA_DIR, so preview links and exported keys survive a restart.
     const deps = await assembleDeps(config, db, conn, log, generatedApiKey ? { apiKey: storedApiKey(env.DATA_DIR) } : {});
 
+    // Which optional features the org has (teams, Enhanced Email, custom notifications) decides what the service reads;
+    // an org that cannot be asked keeps the all-on default, and the first failing read says why.
+    await deps.salesforce.learnFeatures().then(
+      (features) => log.info('org features', { ...features }),
+      (err: Error) => log.warn('org features unknown, assuming all on', { error: err.message }),
+    );
+
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000);
     closers.push(() => sync.stop());
 

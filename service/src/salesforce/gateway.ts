@@ -8,6 +8,7 @@ import { SALESFORCE_ID, soqlId } from './ids.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { apiUsageReader } from './api-usage.ts';
+import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import {
   changedMirroredTasks,
@@ -27,6 +28,11 @@ export class SalesforceGateway {
   readonly readRetry: RetryPolicy;
   /** The AI tasks' reads and writes, batched into Composite API requests. */
   readonly composite: CompositeBatcher;
+  /**
+   * The org's optional features (teams, Enhanced Email, custom notifications), learnt once with `learnFeatures()` at
+   * start; until then every feature is assumed on. Known before any request, so a context read stays one call.
+   */
+  features: OrgFeatures = ALL_FEATURES;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
   private readonly notificationTypes = new Map<string, string>();
 
@@ -64,6 +70,13 @@ export class SalesforceGateway {
     );
   }
 
+  /** Asks the org which optional features it has (one describeGlobal call) and reads accordingly from then on. */
+  async learnFeatures(): Promise<OrgFeatures> {
+    this.features = await withRetry(() => readOrgFeatures(this.conn), { policy: this.readRetry });
+    this.contexts.clear();
+    return this.features;
+  }
+
   private readonly contexts = new Map<string, { value: Promise<CrmContext | undefined>; until: number }>();
 
   /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
@@ -73,7 +86,11 @@ export class SalesforceGateway {
     if (hit && hit.until > now) return hit.value;
     const read = (soql: string) => this.query(soql, 0);
     const value = withRetry(
-      () => loadOpportunityContext(read as SoqlReader, opportunityId, { renewalDateField: this.opts.renewalDateField }),
+      () =>
+        loadOpportunityContext(read as SoqlReader, opportunityId, {
+          renewalDateField: this.opts.renewalDateField,
+          features: this.features,
+        }),
       { policy: this.readRetry },
     );
     const ttl = this.opts.contextCacheMs ?? 30_000;
@@ -91,7 +108,8 @@ export class SalesforceGateway {
    */
   loadContexts(opportunityIds: string[]): Promise<Map<string, CrmContext | SalesforceError>> {
     const read = (soql: string) => this.query(soql, 0);
-    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, { renewalDateField: this.opts.renewalDateField }), {
+    const opts = { renewalDateField: this.opts.renewalDateField, features: this.features };
+    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, opts), {
       policy: this.readRetry,
     });
   }
@@ -146,6 +164,8 @@ export class SalesforceGateway {
 
   /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
   async notificationType(developerName: string): Promise<string | undefined> {
+    // No custom notifications in this org: the service's own notifications remain.
+    if (!this.features.customNotifications) return undefined;
     const cached = this.notificationTypes.get(developerName);
     if (cached) return cached;
     const id = await withRetry(() => notificationTypeId(this.conn, developerName), { policy: this.readRetry });
