@@ -62,6 +62,7 @@ export async function startHarness(
     readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10, concurrentBaseDelayMs: 1, concurrentMaxDelayMs: 10 },
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     pauseClock: () => performance.now() + pauseOffsetMs,
+    taskStatuses: env.TASK_STATUS_MAP,
   });
   // As the service does at start: which optional features the org has decides what the context reads.
   await salesforce.learnFeatures();

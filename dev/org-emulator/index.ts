@@ -93,6 +93,13 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     TimeZoneSidKey: 'GMT',
   };
   store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
+  // The seed names its administrator profile in English; its permission, not its name, is what grants everything.
+  for (const profile of store.list('Profile').filter((p) => p.Name === 'System Administrator')) {
+    store.update(OBJECTS.Profile!, String(profile.Id), new Map([['PermissionsModifyAllData', true]]), {
+      userId: defaultUserId,
+      seed: true,
+    });
+  }
   if (opts.shape) {
     // Profile names in the org's language: a test that selects Profile.Name = 'Standard User' finds nothing there.
     for (const profile of store.list('Profile')) {
@@ -100,6 +107,19 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       if (name) store.update(OBJECTS.Profile!, String(profile.Id), new Map([['Name', name]]), { userId: defaultUserId, seed: true });
     }
     store.shape = new AppliedShape(opts.shape);
+  }
+  // TaskStatus: the org's Task Status values, which close a task and which is the default.
+  const statusField = (store.shape?.objectDef(OBJECTS.Task!) ?? OBJECTS.Task!).fields.Status!;
+  const closed = new Set(opts.shape?.picklists?.['Task.Status']?.closed ?? ['Completed']);
+  for (const [i, value] of (statusField.picklistValues ?? []).entries()) {
+    const row = {
+      ApiName: value,
+      MasterLabel: value,
+      IsClosed: closed.has(value),
+      IsDefault: value === statusField.defaultValue,
+      SortOrder: i + 1,
+    };
+    store.create(OBJECTS.TaskStatus!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
   }
   const org: Org = {
     url: '',

@@ -171,6 +171,9 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
     }),
     object('Profile', '00e', {
       Name: text(255, { required: true }),
+      // "Modify All Data": what makes the System Administrator profile see and edit everything, whatever its name in
+      // the org's language.
+      PermissionsModifyAllData: checkbox(false),
     }),
     object('User', '005', {
       Username: text(80, { required: true, unique: true }),
@@ -377,6 +380,14 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         return locked.length ? { fields: locked, reason: 'only a draft email can be updated' } : undefined;
       },
     ),
+    // The Task Status picklist's values with their meaning (Object Reference, TaskStatus): read-only, one row per value.
+    object('TaskStatus', '01J', {
+      ApiName: text(255, { access: 'readOnly' }),
+      MasterLabel: text(255, { access: 'readOnly' }),
+      IsClosed: { type: 'boolean', access: 'readOnly', defaultValue: false },
+      IsDefault: { type: 'boolean', access: 'readOnly', defaultValue: false },
+      SortOrder: { type: 'int', access: 'readOnly' },
+    }),
     // Setup objects the org's calendar lives in (Setup > Holidays, Setup > Business Hours).
     object('Holiday', '0C0', {
       Name: text(80, { label: 'Holiday Name', required: true }),

@@ -67,6 +67,7 @@ export async function assembleDeps(
       renewalDateField: env.SF_RENEWAL_DATE_FIELD,
       accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000,
       writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
+      taskStatuses: env.TASK_STATUS_MAP,
     }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),

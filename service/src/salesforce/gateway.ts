@@ -9,6 +9,7 @@ import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from '.
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { apiUsageReader } from './api-usage.ts';
 import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.ts';
+import { readTaskStatuses, STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import {
   changedMirroredTasks,
@@ -33,6 +34,8 @@ export class SalesforceGateway {
    * start; until then every feature is assumed on. Known before any request, so a context read stays one call.
    */
   features: OrgFeatures = ALL_FEATURES;
+  /** The Task Status values the mirror writes (the org's, learnt with the features; the standard ones until then). */
+  taskStatuses: TaskStatusMap = STANDARD_TASK_STATUSES;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
   private readonly notificationTypes = new Map<string, string>();
 
@@ -55,6 +58,8 @@ export class SalesforceGateway {
        * read Salesforce once. Any write through this gateway forgets every cached context.
        */
       contextCacheMs?: number;
+      /** Task statuses configured (TASK_STATUS_MAP), over the defaults read from the org. */
+      taskStatuses?: Partial<TaskStatusMap>;
       /** How long a processor's call waits for others to share its composite request (default 25 ms). */
       compositeWindowMs?: number;
     } = {},
@@ -73,6 +78,9 @@ export class SalesforceGateway {
   /** Asks the org which optional features it has (one describeGlobal call) and reads accordingly from then on. */
   async learnFeatures(): Promise<OrgFeatures> {
     this.features = await withRetry(() => readOrgFeatures(this.conn), { policy: this.readRetry });
+    this.taskStatuses = await withRetry(() => readTaskStatuses((soql) => this.query(soql, 0), this.opts.taskStatuses), {
+      policy: this.readRetry,
+    });
     this.contexts.clear();
     return this.features;
   }
@@ -159,7 +167,7 @@ export class SalesforceGateway {
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
     this.contexts.clear();
-    return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
+    return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry, statuses: this.taskStatuses });
   }
 
   /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
