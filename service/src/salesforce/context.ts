@@ -181,7 +181,7 @@ const contactOf = (c: Rec): Contact => ({
 });
 
 /** How the context is read: the renewal date field, and the team objects the org has (all, unless told). */
-export interface ContextOptions {
+interface ContextOptions {
   renewalDateField?: string;
   features?: TeamFeatures;
 }

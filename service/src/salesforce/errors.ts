@@ -75,7 +75,7 @@ type RequestLimit = 'daily' | 'concurrent';
 const CONCURRENT_LIMIT = /\bConcurrent\w*/i;
 
 /** Which limit a REQUEST_LIMIT_EXCEEDED is about: any message that is not a concurrent limit counts as the daily one. */
-export function requestLimitOf(code: string, message = ''): RequestLimit | undefined {
+function requestLimitOf(code: string, message = ''): RequestLimit | undefined {
   if (code !== 'REQUEST_LIMIT_EXCEEDED') return undefined;
   return CONCURRENT_LIMIT.test(message) ? 'concurrent' : 'daily';
 }

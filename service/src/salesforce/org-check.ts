@@ -4,7 +4,7 @@ import { STANDARD_TASK_STATUSES } from './task-statuses.ts';
 /** ok: works as designed; degraded: works, with less (the detail says what); blocking: the service cannot work. */
 type CheckLevel = 'ok' | 'degraded' | 'blocking';
 
-export interface OrgCheckLine {
+interface OrgCheckLine {
   name: string;
   level: CheckLevel;
   detail: string;

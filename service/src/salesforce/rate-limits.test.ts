@@ -54,7 +54,7 @@ describe('REQUEST_LIMIT_EXCEEDED: concurrent requests back off in seconds, the d
   it('retries the concurrent limit after seconds with jitter, and does not pause other writers', async () => {
     org.injectFault({ count: 2, errorCode: 'REQUEST_LIMIT_EXCEEDED', message: CONCURRENT_MESSAGES[0] });
     const waits: number[] = [];
-    let now = 0;
+    const now = 0;
     const gate = new WriteGate(15 * 60_000, () => now);
     const randoms = [0, 1];
     const result = await withRetry(createTask, {

@@ -75,11 +75,9 @@ export async function mirrorTasks(
     try {
       await withRetry(
         async () => {
-          const results = (await conn
-            .sobject('Task')
-            .upsert(pending.map((t) => taskRecord(t, opts.statuses)) as never, EXTERNAL_ID_FIELD, {
-              allOrNone: false,
-            })) as unknown as SaveResult[];
+          const results = (await conn.sobject('Task').upsert(pending.map((t) => taskRecord(t, opts.statuses)) as never, EXTERNAL_ID_FIELD, {
+            allOrNone: false,
+          })) as unknown as SaveResult[];
           const retry: MirrorTask[] = [];
           lastErrors.clear();
           pending.forEach((task, k) => {
