@@ -58,4 +58,18 @@ describe('the doctor on every org shape', () => {
       await h.close();
     }
   });
+
+  it('GET /api/admin/org-check answers an administrator with the checks, and refuses anyone else (403)', { timeout: 60_000 }, async () => {
+    const h = await startHarness({ shape: loadShape(shapeFile('professional')) });
+    try {
+      const refused = await h.api('GET', '/api/admin/org-check');
+      expect(refused.status).toBe(403);
+      const res = await h.api('GET', '/api/admin/org-check', undefined, { user: h.users['Alex Admin'] });
+      expect(res.status).toBe(200);
+      expect(res.body.blocking).toBe(false);
+      expect(res.body.checks.find((l: { name: string }) => l.name === 'notification-type').level).toBe('degraded');
+    } finally {
+      await h.close();
+    }
+  });
 });

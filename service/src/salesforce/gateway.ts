@@ -146,6 +146,19 @@ export class SalesforceGateway {
     return withRetry(() => this.access.editable(userId, recordIds), { policy: this.readRetry });
   }
 
+  /** Whether the user's profile has Modify All Data (a Salesforce administrator), read fresh each time. */
+  async isAdmin(userId: string): Promise<boolean> {
+    const rows = await withRetry(
+      () =>
+        this.query<{ Profile?: { PermissionsModifyAllData?: boolean } }>(
+          `SELECT Profile.PermissionsModifyAllData FROM User WHERE Id = ${soqlId(userId)}`,
+          0,
+        ),
+      { policy: this.readRetry },
+    );
+    return rows[0]?.Profile?.PermissionsModifyAllData === true;
+  }
+
   /** Of these records, the ones the user can see (one `UserRecordAccess` query per 200 ids not cached). */
   async readable(userId: string, recordIds: string[]): Promise<Set<string>> {
     return withRetry(() => this.access.readable(userId, recordIds), { policy: this.readRetry });
