@@ -71,7 +71,10 @@ interface SalesforcePort {
   query<T extends Record<string, unknown>>(soql: string): Promise<T[]>;
   /** Updates a record by id (safe to repeat). */
   updateRecord(type: string, fields: Record<string, unknown> & { Id: string }): Promise<void>;
-  /** Creates or updates the audit Task keyed by `externalId`; answers its Salesforce id. */
+  /**
+   * Creates or updates the audit Task keyed by `externalId`; answers its Salesforce id. An audit Task records work
+   * done: the port writes it with the org's closed Task Status (a customised picklist may have no "Completed").
+   */
   upsertAuditTask(externalId: string, fields: Record<string, unknown>): Promise<string>;
 }
 

@@ -13,6 +13,7 @@ const PREVIEW = join(ROOT, 'preview');
 export const PREVIEW_DIST = join(PREVIEW, 'dist');
 const SLDS_CSS = 'assets/styles/salesforce-lightning-design-system.min.css';
 const APEX_METHODS = [
+  'getWorkflow',
   'startWorkflow',
   'getActionPlan',
   'generateActionPlan',
@@ -37,6 +38,8 @@ function moduleRecords() {
     { name: 'lightning/platformShowToastEvent', path: join(PREVIEW, 'lightning', 'platformShowToastEvent.js') },
     { name: 'lightning/refresh', path: join(PREVIEW, 'lightning', 'refresh.js') },
     { name: 'lightning/navigation', path: join(PREVIEW, 'lightning', 'navigation.js') },
+    { name: 'lightning/uiRecordApi', path: join(PREVIEW, 'lightning', 'uiRecordApi.js') },
+    { name: '@salesforce/schema/Opportunity.CloseDate', path: join(PREVIEW, 'salesforce', 'schema', 'Opportunity.CloseDate.js') },
     { name: '@salesforce/i18n/locale', path: join(PREVIEW, 'salesforce', 'i18n', 'locale.js') },
     { name: '@salesforce/gate/bc.260.enableComboboxElementInternals', path: join(PREVIEW, 'salesforce', 'gate', 'closed.js') },
     { npm: 'lightning-base-components' },

@@ -1,11 +1,12 @@
 // Starts the local Salesforce org emulator (not Salesforce) with the demo seed, for the demo and offline work.
 // Usage: npm run org-emulator -- --port 4400 [--pubsub-port 4401]   (or PORT=4400; default 4400; the Pub/Sub API only
 // when --pubsub-port is given)
+//        npm run org-emulator -- --shape dev/org-emulator/shapes/enterprise-no-teams.json   (an org shape; see its README)
 
 import { parseArgs } from 'node:util';
-import { loadDemoSeed, startOrgEmulator } from '../dev/org-emulator/index.ts';
+import { loadDemoSeed, loadShape, startOrgEmulator, type OrgShape } from '../dev/org-emulator/index.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, 'pubsub-port': { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string' }, 'pubsub-port': { type: 'string' }, shape: { type: 'string' } } });
 const port = Number(values.port ?? process.env.PORT ?? 4400);
 const pubsubPort = values['pubsub-port'] === undefined ? undefined : Number(values['pubsub-port']);
 for (const [name, value] of [
@@ -18,8 +19,17 @@ for (const [name, value] of [
   }
 }
 
-const emulator = await startOrgEmulator({ port, pubsubPort });
+let shape: OrgShape | undefined;
+try {
+  shape = values.shape ? loadShape(values.shape) : undefined;
+} catch (err) {
+  console.error(`Invalid org shape ${values.shape}: ${(err as Error).message}`);
+  process.exit(2);
+}
+
+const emulator = await startOrgEmulator({ port, pubsubPort, shape });
 console.log(`Local Salesforce org emulator (not Salesforce) listening on ${emulator.url}`);
+if (shape) console.log(`Org shape: ${shape.name}${shape.description ? ` — ${shape.description}` : ''}`);
 console.log('Use it as both the login URL and the instance URL; any non-empty bearer token is accepted.');
 if (emulator.pubsubAddress) {
   console.log(

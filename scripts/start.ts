@@ -83,6 +83,11 @@ if (service.emulator) {
 }
 // performance.now() counts from the process start: the database, the emulator and the rest included (not a preview
 // build, which runs beside the service).
+const features = service.deps.salesforce.features;
+const off = Object.entries(features)
+  .filter(([, on]) => !on)
+  .map(([name]) => name);
+lines.push(`  Org features: ${off.length ? `off — ${off.join(', ')} (the service degrades; see docs/org-shapes.md)` : 'all on'}`);
 lines.push(`  started in ${(performance.now() / 1000).toFixed(1)} s`);
 console.log(lines.join('\n') + '\n');
 

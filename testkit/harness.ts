@@ -12,7 +12,7 @@ import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
 import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
 import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
-import { startOrgEmulator, type OrgEmulator, type SeedData } from '../dev/org-emulator/index.ts';
+import { startOrgEmulator, type OrgEmulator, type OrgShape, type SeedData } from '../dev/org-emulator/index.ts';
 import { signAssertion, testAssertionTrust } from './assertions.ts';
 import { freshDatabase } from './database.ts';
 import { registerSecretValues } from '../service/src/secret-values.ts';
@@ -34,6 +34,8 @@ export async function startHarness(
     env?: Record<string, string>;
     requestTimeoutMs?: number;
     seed?: SeedData;
+    /** The org's shape (dev/org-emulator/shapes/): features, picklists, required fields, validation rules. */
+    shape?: OrgShape;
     /** Pins the stage or workflow table (config/stages.json, config/workflows.json by default). */
     stages?: RenewalStage[];
     workflows?: Workflow[];
@@ -56,6 +58,7 @@ export async function startHarness(
     accessToken,
     today: clock.now(),
     seed: opts.seed,
+    shape: opts.shape,
     ...(opts.pubsubKeepaliveMs !== undefined ? { pubsubPort: 0, pubsubKeepaliveMs: opts.pubsubKeepaliveMs } : {}),
     ...(opts.changeDataCapture ? { changeDataCapture: opts.changeDataCapture } : {}),
   });
@@ -76,13 +79,16 @@ export async function startHarness(
   const salesforce = new SalesforceGateway(conn, {
     accessCacheMs: opts.accessCacheMs ?? 0,
     contextCacheMs: opts.contextCacheMs ?? 0,
-    writeRetry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
-    readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10 },
+    writeRetry: { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 10, concurrentBaseDelayMs: 1, concurrentMaxDelayMs: 10 },
+    readRetry: { ...READ_RETRY, baseDelayMs: 1, maxDelayMs: 10, concurrentBaseDelayMs: 1, concurrentMaxDelayMs: 10 },
     writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
     pauseClock: () => performance.now() + pauseOffsetMs,
     fieldAccessCacheMs,
     fieldAccessClock: () => fieldAccessClockMs,
+    taskStatuses: env.TASK_STATUS_MAP,
   });
+  // As the service does at start: which optional features the org has decides what the context reads.
+  await salesforce.learnFeatures();
   // The service's key and the org's token are secrets of this service, as startService registers them.
   registerSecretValues(API_KEY, accessToken);
   // The app verifies signed user assertions against the test kit's key pair (testkit/assertions.ts), as a configured

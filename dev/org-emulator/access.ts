@@ -43,7 +43,7 @@ export function recordAccess(store: OrgStore, shares: Share[], userId: string, r
 function accessLevel(store: OrgStore, shares: Share[], userId: string, recordId: string): AccessLevel {
   const user = store.find(userId, 'User');
   if (!user || user.IsActive !== true) return 'None';
-  if (store.find(String(user.ProfileId), 'Profile')?.Name === 'System Administrator') return 'All';
+  if (store.find(String(user.ProfileId), 'Profile')?.PermissionsModifyAllData === true) return 'All';
   const found = store.lookup(recordId);
   if (!found || found.record.IsDeleted) return 'None';
   // Contact roles have no owner: access is that of their opportunity.

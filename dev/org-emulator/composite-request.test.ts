@@ -82,6 +82,53 @@ describe('composite request', () => {
     expect(tasksKeyed('k-3')).toHaveLength(0);
   });
 
+  it('C3: with allOrNone true, a collection subrequest is all-or-none too: one failed record rolls back the whole request', async () => {
+    const results = await composite(
+      [
+        upsertTask('before', 'k-4'),
+        {
+          method: 'POST',
+          url: `${ROOT}/composite/sobjects`,
+          referenceId: 'collection',
+          // The subrequest's own allOrNone false is overridden by the composite's true.
+          body: {
+            allOrNone: false,
+            records: [
+              { attributes: { type: 'Task' }, Subject: 'kept alone, rolled back here', WhatId: ACME },
+              { attributes: { type: 'Task' }, Subject: 'owned by a former user', OwnerId: DEMO_IDS.users.caseyFormer },
+            ],
+          },
+        },
+      ],
+      true,
+    );
+    expect(results[0]).toMatchObject({ httpStatusCode: 400, body: [{ errorCode: 'PROCESSING_HALTED' }] });
+    const records = results[1]!.body as { success: boolean; errors: { statusCode: string }[] }[];
+    expect(records.map((r) => r.success)).toEqual([false, false]);
+    expect(records[0]!.errors[0]!.statusCode).toBe('ALL_OR_NONE_OPERATION_ROLLED_BACK');
+    expect(tasksKeyed('k-4')).toHaveLength(0);
+    expect(org.records('Task').filter((t) => t.Subject === 'kept alone, rolled back here')).toHaveLength(0);
+  });
+
+  it('C3: with allOrNone false, a collection subrequest keeps its own allOrNone false: the good record stays', async () => {
+    const results = await composite([
+      {
+        method: 'POST',
+        url: `${ROOT}/composite/sobjects`,
+        referenceId: 'collection',
+        body: {
+          allOrNone: false,
+          records: [
+            { attributes: { type: 'Task' }, Subject: 'kept alone', WhatId: ACME },
+            { attributes: { type: 'Task' }, Subject: 'owned by a former user', OwnerId: DEMO_IDS.users.caseyFormer },
+          ],
+        },
+      },
+    ]);
+    expect((results[0]!.body as { success: boolean }[]).map((r) => r.success)).toEqual([true, false]);
+    expect(org.records('Task').filter((t) => t.Subject === 'kept alone')).toHaveLength(1);
+  });
+
   it('resolves @{ref.field} from an earlier result, and halts a subrequest whose reference has no value', async () => {
     const results = await composite([
       upsertTask('first', 'k-4'),

@@ -33,9 +33,11 @@ describe('API version conformance', () => {
   });
 
   it("V2: answers 404 to a version newer than the org's release", async () => {
-    const res = await call('GET', '/services/data/v67.0/query?q=SELECT+Id+FROM+Account');
+    const res = await call('GET', '/services/data/v68.0/query?q=SELECT+Id+FROM+Account');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
+    // Summer '26 (67.0) is the newest release in Salesforce's documentation.
+    expect((await call('GET', '/services/data/v67.0/query?q=SELECT+Id+FROM+Account')).status).toBe(200);
   });
 
   it("V3: lists every supported version, up to what the package's sourceApiVersion needs", async () => {
@@ -45,7 +47,7 @@ describe('API version conformance', () => {
     };
     expect(versions.map((v) => v.version)).toContain(sourceApiVersion);
     expect(versions[0]).toEqual({ version: '31.0', label: "Summer '14", url: '/services/data/v31.0' });
-    expect(versions.at(-1)).toEqual({ version: '66.0', label: "Spring '26", url: '/services/data/v66.0' });
+    expect(versions.at(-1)).toEqual({ version: '67.0', label: "Summer '26", url: '/services/data/v67.0' });
     expect(versions.find((v) => v.version === '62.0')!.label).toBe("Winter '25");
   });
 
@@ -130,5 +132,18 @@ describe('identity conformance', () => {
     );
     expect(records).toEqual([expect.objectContaining({ Id: '00D5e0000000001EAA', IsSandbox: false })]);
     expect((await call('GET', '//services/data')).status).toBe(200);
+  });
+});
+
+describe('API limits conformance', () => {
+  it('L1: /limits reports DailyApiRequests { Max, Remaining } with the count Sforce-Limit-Info carries', async () => {
+    org.setApiUsage(1200);
+    const res = await call('GET', '/services/data/v62.0/limits');
+    expect(res.status).toBe(200);
+    // This call is the 1201st of the day: the header and the resource agree.
+    expect(res.headers.get('sforce-limit-info')).toBe('api-usage=1201/15000');
+    expect(await res.json()).toEqual({ DailyApiRequests: { Max: 15000, Remaining: 13799 } });
+    org.setApiUsage(20000);
+    expect((await (await call('GET', '/services/data/v62.0/limits')).json()).DailyApiRequests.Remaining).toBe(0);
   });
 });

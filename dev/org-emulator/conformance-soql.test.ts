@@ -104,4 +104,21 @@ describe('SOQL conformance', () => {
     const { records } = await conn.query('SELECT Id FROM Opportunity ORDER BY Id LIMIT 10 OFFSET 2000');
     expect(records).toEqual([]);
   });
+
+  it("S8: takes OFFSET in a child sub-query only with the parent's LIMIT 1, and never in a semi-join", async () => {
+    const many = await failureOf(
+      conn.query('SELECT Id, (SELECT Id FROM Tasks ORDER BY Id LIMIT 2 OFFSET 1) FROM Opportunity ORDER BY Id LIMIT 2'),
+    );
+    expect(many.name).toBe('MALFORMED_QUERY');
+    const unlimited = await failureOf(conn.query('SELECT Id, (SELECT Id FROM Tasks ORDER BY Id OFFSET 1) FROM Opportunity'));
+    expect(unlimited.name).toBe('MALFORMED_QUERY');
+    const one = await conn.query<{ Tasks: { records: { Id: string }[] } | null }>(
+      'SELECT Id, (SELECT Id FROM Tasks ORDER BY Id OFFSET 1) FROM Opportunity ORDER BY Id LIMIT 1',
+    );
+    expect(one.records).toHaveLength(1);
+    const semiJoin = await failureOf(
+      conn.query('SELECT Id FROM Opportunity WHERE AccountId IN (SELECT Id FROM Account ORDER BY Id LIMIT 10 OFFSET 1)'),
+    );
+    expect(semiJoin.name).toBe('MALFORMED_QUERY');
+  });
 });

@@ -75,6 +75,18 @@ describe('EmailMessage (E1, E2)', () => {
     expect((await conn.sobject('EmailMessage').retrieve(draft.id!)).Subject).toBe('Draft, edited');
   });
 
+  it('E4: changes a New email to Read, and no other Status change on a sent email', async () => {
+    const incoming = await conn.sobject('EmailMessage').create({ Subject: 'Question', Status: '0', Incoming: true, RelatedToId: opp.acme });
+    const toSent = await failureOf(conn.sobject('EmailMessage').update({ Id: incoming.id!, Status: '3' }));
+    expect(toSent.errorCode ?? toSent.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    await conn.sobject('EmailMessage').update({ Id: incoming.id!, Status: '1' });
+    expect((await conn.sobject('EmailMessage').retrieve(incoming.id!)).Status).toBe('1');
+    const back = await failureOf(conn.sobject('EmailMessage').update({ Id: incoming.id!, Status: '0' }));
+    expect(back.errorCode ?? back.name).toBe('INVALID_FIELD_FOR_INSERT_UPDATE');
+    const readWithSubject = await failureOf(conn.sobject('EmailMessage').update({ Id: incoming.id!, Status: '1', Subject: 'x' }));
+    expect(readWithSubject.message).toContain('Subject');
+  });
+
   it('takes ActivityId on create only', async () => {
     const task = await conn.sobject('Task').create({ Subject: 'Email: Hello', WhatId: opp.acme });
     const created = await conn.sobject('EmailMessage').create({ Subject: 'Hello', Status: '5', ActivityId: task.id! });

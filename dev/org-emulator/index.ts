@@ -13,6 +13,7 @@ import { salesforceId } from './ids.ts';
 import type { Org, RecordedRequest } from './org.ts';
 import { findObject, OBJECTS } from './schema.ts';
 import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
+import { AppliedShape, type OrgShape } from './shape.ts';
 import { createApp } from './server.ts';
 import { EventBus } from './pubsub/event-bus.ts';
 import { startPubSubServer } from './pubsub/grpc-server.ts';
@@ -26,6 +27,7 @@ export { DEMO_IDS } from './demo-ids.ts';
 export { salesforceId } from './ids.ts';
 export { loadDemoSeed, parseSeed, seedSchema, shareSchema, type SeedData, type SeedRecord } from './seed.ts';
 export type { FaultSpec } from './faults.ts';
+export { loadShape, orgShapeSchema, type OrgShape } from './shape.ts';
 export type { RecordedRequest } from './org.ts';
 
 export interface OrgEmulatorOptions {
@@ -46,6 +48,8 @@ export interface OrgEmulatorOptions {
   changeDataCapture?: string[];
   /** How often an idle subscription gets a keepalive FetchResponse (Salesforce: 270 s). */
   pubsubKeepaliveMs?: number;
+  /** The org's shape (shape.ts): edition, language, features, picklists, required fields, validation rules. */
+  shape?: OrgShape;
 }
 
 export interface OrgEmulator {
@@ -66,6 +70,8 @@ export interface OrgEmulator {
   /** Drops the faults not yet consumed. */
   clearFaults(): void;
   setLatency(ms: number): void;
+  /** Sets the daily API requests used so far (Sforce-Limit-Info's api-usage, /limits' DailyApiRequests). */
+  setApiUsage(used: number): void;
   /** Deep copies of the live records of an sObject type. */
   records(type: string): Record<string, unknown>[];
   /** Edits a record as a user in Salesforce would: validated, LastModifiedDate and SystemModstamp move forward. */
@@ -95,12 +101,40 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     Id: orgId,
     Name: 'Renewal Action Plans Demo',
     InstanceName: 'LOCAL',
-    OrganizationType: 'Enterprise Edition',
+    OrganizationType: opts.shape?.edition ?? 'Enterprise Edition',
     DefaultLocaleSidKey: 'en_US',
-    LanguageLocaleKey: 'en_US',
+    LanguageLocaleKey: opts.shape?.language ?? 'en_US',
     TimeZoneSidKey: 'GMT',
   };
   store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
+  // The seed names its administrator profile in English; its permission, not its name, is what grants everything.
+  for (const profile of store.list('Profile').filter((p) => p.Name === 'System Administrator')) {
+    store.update(OBJECTS.Profile!, String(profile.Id), new Map([['PermissionsModifyAllData', true]]), {
+      userId: defaultUserId,
+      seed: true,
+    });
+  }
+  if (opts.shape) {
+    // Profile names in the org's language: a test that selects Profile.Name = 'Standard User' finds nothing there.
+    for (const profile of store.list('Profile')) {
+      const name = opts.shape.profileNames?.[String(profile.Name)];
+      if (name) store.update(OBJECTS.Profile!, String(profile.Id), new Map([['Name', name]]), { userId: defaultUserId, seed: true });
+    }
+    store.shape = new AppliedShape(opts.shape);
+  }
+  // TaskStatus: the org's Task Status values, which close a task and which is the default.
+  const statusField = (store.shape?.objectDef(OBJECTS.Task!) ?? OBJECTS.Task!).fields.Status!;
+  const closed = new Set(opts.shape?.picklists?.['Task.Status']?.closed ?? ['Completed']);
+  for (const [i, value] of (statusField.picklistValues ?? []).entries()) {
+    const row = {
+      ApiName: value,
+      MasterLabel: value,
+      IsClosed: closed.has(value),
+      IsDefault: value === statusField.defaultValue,
+      SortOrder: i + 1,
+    };
+    store.create(OBJECTS.TaskStatus!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
+  }
   const org: Org = {
     url: '',
     orgId,
@@ -149,6 +183,9 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     clearFaults: () => org.faults.clear(),
     setLatency: (ms) => {
       org.latencyMs = ms;
+    },
+    setApiUsage: (used) => {
+      org.apiUsage = used;
     },
     records: (type) => structuredClone(store.list(objectNamed(type).name)),
     updateRecord: (type, id, fields) => {

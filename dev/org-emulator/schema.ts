@@ -54,7 +54,11 @@ export interface ObjectDef {
   fields: Record<string, FieldDef>;
   children: Record<string, ChildRelationship>;
   /** A rule of the object on updates: the fields of `existing` that may not be updated now, and why (undefined: all may). */
-  lockedOnUpdate?: (existing: StoredRecord, fields: string[]) => { fields: string[]; reason: string } | undefined;
+  lockedOnUpdate?: (
+    existing: StoredRecord,
+    fields: string[],
+    values: ReadonlyMap<string, unknown>,
+  ) => { fields: string[]; reason: string } | undefined;
 }
 
 // Field builders, so each field in OBJECTS reads as one line.
@@ -170,6 +174,9 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
     }),
     object('Profile', '00e', {
       Name: text(255, { required: true }),
+      // "Modify All Data": what makes the System Administrator profile see and edit everything, whatever its name in
+      // the org's language.
+      PermissionsModifyAllData: checkbox(false),
     }),
     // Field-level security (Object Reference: PermissionSet, FieldPermissions, PermissionSetAssignment). A profile's
     // field access lives in the permission set it owns (IsOwnedByProfile, ProfileId: the org's to set, read-only to the
@@ -388,12 +395,23 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         LastOpenedDate: datetime({ label: 'Last Opened', access: 'readOnly' }),
       },
       {},
-      // Object Reference: update() only on a Draft; otherwise only IsExternallyVisible and custom fields.
-      (existing, fields) => {
-        const locked = existing.Status === '5' ? [] : fields.filter((f) => f !== 'IsExternallyVisible' && !f.endsWith('__c'));
+      // Object Reference, EmailMessage: update() only on a Draft; otherwise only IsExternallyVisible and custom
+      // fields — and "The Status field is mostly read-only. You can change the status only from New to Read."
+      (existing, fields, values) => {
+        const newToRead = (f: string) => f === 'Status' && existing.Status === '0' && values.get('Status') === '1';
+        const locked =
+          existing.Status === '5' ? [] : fields.filter((f) => f !== 'IsExternallyVisible' && !f.endsWith('__c') && !newToRead(f));
         return locked.length ? { fields: locked, reason: 'only a draft email can be updated' } : undefined;
       },
     ),
+    // The Task Status picklist's values with their meaning (Object Reference, TaskStatus): read-only, one row per value.
+    object('TaskStatus', '01J', {
+      ApiName: text(255, { access: 'readOnly' }),
+      MasterLabel: text(255, { access: 'readOnly' }),
+      IsClosed: { type: 'boolean', access: 'readOnly', defaultValue: false },
+      IsDefault: { type: 'boolean', access: 'readOnly', defaultValue: false },
+      SortOrder: { type: 'int', access: 'readOnly' },
+    }),
     // Setup objects the org's calendar lives in (Setup > Holidays, Setup > Business Hours).
     object('Holiday', '0C0', {
       Name: text(80, { label: 'Holiday Name', required: true }),

@@ -7,6 +7,7 @@ import { OAuthError } from './auth.ts';
 import { ApiError, notFound, RecordFailure } from './errors.ts';
 import { faultResponse } from './faults.ts';
 import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
+import { findObject } from './schema.ts';
 import { formatDateTime } from './time.ts';
 import { actions } from './routes/actions.ts';
 import { checkApiVersion, VERSIONS } from './versions.ts';
@@ -14,6 +15,7 @@ import { composite } from './routes/composite.ts';
 import { compositeRequest, isSubrequest } from './routes/composite-request.ts';
 import { control } from './routes/control.ts';
 import { identity } from './routes/identity.ts';
+import { limits } from './routes/limits.ts';
 import { oauth } from './routes/oauth.ts';
 import { query } from './routes/query.ts';
 import { sobjects } from './routes/sobjects.ts';
@@ -70,6 +72,10 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     // subrequest can meet (an error answer, or one lost after the write); the connection is the composite's.
     const subrequest = isSubrequest(c);
     if (!subrequest) org.apiUsage += 1;
+    // An sObject whose feature is off in this org's shape has no REST resource: 404, as for any unknown type.
+    const type = /\/(?:composite\/)?sobjects\/([A-Za-z]\w*)/.exec(c.req.path)?.[1];
+    const object = type ? findObject(type) : undefined;
+    if (object && org.store.shape && !org.store.shape.exists(object.name)) throw notFound();
     const fault = org.faults.take(c.req.method, 'request', c.req.path);
     if (fault) {
       c.res = faultResponse(fault);
@@ -99,6 +105,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
   app.post('/services/data/:version/composite', compositeRequest(app));
   app.route('/services/data/:version/composite', composite);
   app.route('/services/data/:version/actions', actions);
+  app.route('/services/data/:version/limits', limits);
   app.route('/services/data/:version', query);
   app.route('/services/oauth2', oauth);
   app.route('/', identity);

@@ -6,6 +6,7 @@ import { objectForId, OBJECTS, type ObjectDef, type RecordLookup, type StoredRec
 import type { OrgClock } from './time.ts';
 import { formatDateTime, parseDateTime } from './time.ts';
 import { checkPermissionRecord } from './permissions.ts';
+import type { AppliedShape } from './shape.ts';
 import { checkFieldValues, checkRequired } from './validate.ts';
 import type { EventBus } from './pubsub/event-bus.ts';
 
@@ -24,11 +25,20 @@ const AUDIT_FIELDS = ['CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastMod
 export class OrgStore {
   private tables: Tables = new Map(Object.keys(OBJECTS).map((name) => [name, new Map()]));
   private nextNumber = 1_000_000;
+  /** The org's shape (shape.ts), applied after the seed loaded: the seed is the org's history, written before. */
+  shape?: AppliedShape;
 
   /** Change Data Capture: the org's writes to the selected objects become change events on this bus. */
   events?: EventBus;
 
   constructor(readonly clock: OrgClock) {}
+
+  /** The object as this org defines it (its picklists and required fields), refusing one whose feature is off. */
+  private defined(object: ObjectDef): ObjectDef {
+    if (!this.shape) return object;
+    if (!this.shape.exists(object.name)) throw recordError('INVALID_TYPE', `sObject type '${object.name}' is not supported.`);
+    return this.shape.objectDef(object);
+  }
 
   /** Finds a live or deleted record by 15- or 18-character id. */
   readonly lookup: RecordLookup = (id) => {
@@ -74,7 +84,8 @@ export class OrgStore {
     this.events?.commit();
   }
 
-  create(object: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
+  create(given: ObjectDef, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
+    const object = this.defined(given);
     const audit = ctx.seed ? takeAuditFields(values) : new Map<string, unknown>();
     // Fields only the org sets (an email's open tracking) are the seed's to give, as the org's history would have.
     const orgSet = ctx.seed || ctx.system ? takeOrgSetFields(object, values) : new Map<string, unknown>();
@@ -94,6 +105,7 @@ export class OrgStore {
     record.IsDeleted = false;
     this.computeFormulas(object, record);
     checkRequired(object, record);
+    this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
     checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
     this.tables.get(object.name)!.set(String(record.Id), record);
@@ -102,10 +114,11 @@ export class OrgStore {
     return record;
   }
 
-  update(object: ObjectDef, id: string, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
+  update(given: ObjectDef, id: string, values: Map<string, unknown>, ctx: WriteContext): StoredRecord {
+    const object = this.defined(given);
     const existing = this.find(id, object.name);
     if (!existing) throw recordError('ENTITY_IS_DELETED', 'entity is deleted');
-    const locked = object.lockedOnUpdate?.(existing, [...values.keys()]);
+    const locked = object.lockedOnUpdate?.(existing, [...values.keys()], values);
     if (locked)
       throw recordError(
         'INVALID_FIELD_FOR_INSERT_UPDATE',
@@ -116,6 +129,7 @@ export class OrgStore {
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
     checkRequired(object, record);
+    this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
     checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
     this.touch(record, ctx.userId);

@@ -5,8 +5,8 @@
 import { ApiError, notFound } from './errors.ts';
 
 const OLDEST_VERSION = 31;
-/** Spring '26. */
-const LATEST_VERSION = 66;
+/** Summer '26: the newest release in Salesforce's documentation version lists ("Summer '26 (API version 67.0)"). */
+const LATEST_VERSION = 67;
 
 /** The release a version shipped in: 31.0 is Summer '14, then Winter, Spring and Summer each add one. */
 function releaseLabel(version: number): string {

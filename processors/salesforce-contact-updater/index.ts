@@ -109,7 +109,6 @@ export const salesforceContactUpdater = defineProcessor({
         `Renewal Action Plans AI task ${task.id} set Primary_Contact__c to ${input.newContact.name} (${newId})` +
         `${previousId ? ` and Previous_Contact__c to ${from} (${previousId})` : ''}.`,
       ActivityDate: services.today(),
-      Status: 'Completed',
       Priority: 'Normal',
     });
     const repointed = input.updateLocalRecord && previousId ? await services.repointPlanContacts(previousId, newId) : 0;

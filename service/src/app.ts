@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { adminRouter } from './routes/admin.ts';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -87,6 +88,7 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/api/notifications', notificationsRouter(deps));
   app.route('/api/portfolio', portfolioRouter(deps));
+  app.route('/api/admin', adminRouter(deps));
   app.route('/api/webhooks', webhooksRouter(deps));
   app.route('/metrics', metricsRouter(deps));
   app.route('/preview', previewRouter());

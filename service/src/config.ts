@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { IsoDateSchema } from './calendar/dates.ts';
 import { ProfileName } from './plan/model-profiles.ts';
 import { registerSecretValues, secretValuesOf } from './secret-values.ts';
+import { TaskStatusMap } from './salesforce/task-statuses.ts';
 import { defaultTeamRoles, TeamRolesSchema, type TeamRoles } from './team/roles.ts';
 
 const optionalString = z
@@ -37,6 +38,27 @@ const notificationKinds = z
       });
     return kinds as SalesforceNotificationKind[];
   });
+
+/**
+ * TASK_STATUS_MAP: the Task Status the mirror writes per plan task state, as JSON (`{"pending":"Open","completed":"Done"}`);
+ * states left out take the defaults read from the org's TaskStatus values.
+ */
+const taskStatusMap = optionalString.transform((v, ctx): Partial<TaskStatusMap> | undefined => {
+  if (v === undefined) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `must be JSON like {"pending":"Open","completed":"Done"} (${(err as Error).message})` });
+    return z.NEVER;
+  }
+  const parsed = TaskStatusMap.partial().safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || '(map)'}: ${i.message}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 /** TEAM_ROLES: the plan's team roles as JSON (see config/team-roles.json, the default), each issue naming its place. */
 const teamRoles = optionalString.transform((v, ctx): TeamRoles => {
@@ -92,6 +114,7 @@ export const EnvSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be the DeveloperName of a Custom Notification Type')
       .default('Renewal_Action_Plan_Alert'),
     SALESFORCE_NOTIFICATIONS: notificationKinds,
+    TASK_STATUS_MAP: taskStatusMap,
     SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
     // Change Data Capture through the Pub/Sub API (docs/change-data-capture.md): on by default; `off` forces poll mode.
     SF_PUBSUB: z.enum(['on', 'off']).default('on'),

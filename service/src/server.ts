@@ -89,6 +89,7 @@ export async function assembleDeps(
       accessCacheMs: env.ACCESS_CACHE_SECONDS * 1000,
       fieldAccessCacheMs: env.FIELD_ACCESS_CACHE_SECONDS * 1000,
       writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
+      taskStatuses: env.TASK_STATUS_MAP,
     }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),
@@ -153,6 +154,13 @@ export async function startService(
     });
     // What the service made up itself is as secret as what it was given (the configured ones are known already).
     registerSecretValues(deps.apiKey, emulatorLink?.accessToken, demoKey?.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+
+    // Which optional features the org has (teams, Enhanced Email, custom notifications) decides what the service reads;
+    // an org that cannot be asked keeps the all-on default, and the first failing read says why.
+    await deps.salesforce.learnFeatures().then(
+      (features) => log.info('org features', { ...features }),
+      (err: Error) => log.warn('org features unknown, assuming all on', { error: err.message }),
+    );
 
     const sync = startSalesforceSync(deps, env.SF_SYNC_INTERVAL_SECONDS * 1000, {
       pubsub: env.SF_PUBSUB === 'on' ? pubsub : undefined,

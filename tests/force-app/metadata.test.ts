@@ -173,9 +173,15 @@ describe('the permission set', () => {
     const field = fileName!.replace('.field-meta.xml', '');
     // Custom metadata fields have no field-level security: Apex reads the setting whatever the user's permissions.
     if (object!.endsWith('__mdt')) return;
-    // Activity fields are granted per object that shows them.
-    const objects = object === 'Activity' ? ['Task', 'Event'] : [object];
+    // Activity fields are granted on the object that uses them: the mirror's key is on Tasks only, never Events.
+    const objects = object === 'Activity' ? ['Task'] : [object];
     for (const name of objects) expect(granted.get(`${name}.${field}`)).toBe(true);
+  });
+
+  it("gives CSMs the mirror's key read-only (an edit would break the mirror), and no permission on unused fields", () => {
+    const key = permissionSet.fieldPermissions.find((p: { field: string }) => p.field === 'Task.Action_Plan_Task_Id__c');
+    expect(key).toMatchObject({ readable: true, editable: false });
+    expect(permissionSet.fieldPermissions.map((p: { field: string }) => p.field)).not.toContain('Event.Action_Plan_Task_Id__c');
   });
 
   it('grants the custom permission the controller checks', () => {

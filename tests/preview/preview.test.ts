@@ -123,8 +123,13 @@ describe('the action plan preview in Chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('shows the Discovery stage and generates the plan', async () => {
+  it('opens with a Start button (viewing starts nothing), starts the Discovery workflow and generates the plan', async () => {
     await page.goto(pageUrl);
+
+    await page.getByRole('button', { name: 'Start Renewal Workflow' }).waitFor();
+    expect((await api(`/api/workflows/executions?opportunityId=${OPPORTUNITY}`)).execution).toBeNull();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Start Renewal Workflow' }).click();
 
     await expect.poll(() => page.locator('[data-id="stage"]').innerText()).toBe('Discovery');
     expect(await page.locator('[data-id="days"]').innerText()).toMatch(/^16\d days to renewal/);

@@ -20,6 +20,8 @@ type ActionError = { statusCode: string; message: string; fields: string[] };
 
 /** The record of that id and type, when it exists (15 or 18 characters). */
 function recordOf(org: Org, id: unknown, type?: string) {
+  // Custom notifications off in this org's shape: no type exists to send with.
+  if (type && org.store.shape && !org.store.shape.exists(type)) return undefined;
   const id18 = typeof id === 'string' ? toId18(id) : undefined;
   const found = id18 ? org.store.lookup(id18) : undefined;
   return found && !found.record.IsDeleted && (!type || found.type === type) ? found : undefined;

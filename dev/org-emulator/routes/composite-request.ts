@@ -127,6 +127,7 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
       try {
         url = resolve(s.url, results);
         body = s.body === undefined ? undefined : resolve(JSON.stringify(s.body), results);
+        if (allOrNone && isCollection(url)) ({ url, body } = allOrNothingCollection(url, body));
       } catch (err) {
         const result = {
           body: halted(`Invalid reference specified. No value for ${(err as Error).message} found in ${s.referenceId}.`),
@@ -164,16 +165,44 @@ export function compositeRequest(app: Hono<EmulatorEnv>) {
       results.set(s.referenceId, result);
       out.push(result);
     }
-    if (snapshot && out.some((r) => r.httpStatusCode >= 400)) {
+    if (snapshot && out.some(failed)) {
       org.store.restore(snapshot);
       const rolledBack = halted('The transaction was rolled back since another operation in the same transaction failed.');
       return c.json({
-        compositeResponse: out.map((r) => (r.httpStatusCode >= 400 ? r : { ...r, body: rolledBack, httpHeaders: {}, httpStatusCode: 400 })),
+        compositeResponse: out.map((r) => (failed(r) ? r : { ...r, body: rolledBack, httpHeaders: {}, httpStatusCode: 400 })),
       });
     }
     if (snapshot) org.store.commit();
     return c.json({ compositeResponse: out });
   };
+}
+
+/** An sObject Collections subrequest (`/composite/sobjects`, any method). */
+const isCollection = (url: string) => /\/composite\/sobjects(?:[/?]|$)/.test(url);
+
+/**
+ * A subrequest failed: an error status, or an sObject Collections answer (HTTP 200) with a record that failed. Under
+ * the composite's allOrNone that record's failure fails the whole request ("allOrNone Parameters in Composite and
+ * Collections Requests").
+ */
+const failed = (r: SubrequestResult) =>
+  r.httpStatusCode >= 400 ||
+  (Array.isArray(r.body) && r.body.some((x) => x && typeof x === 'object' && (x as { success?: unknown }).success === false));
+
+/**
+ * "If the Composite request has allOrNone set to true, then the all-or-none behavior also applies to each of the
+ * sObject Collections subrequests, overriding the value of allOrNone in the subrequests."
+ */
+function allOrNothingCollection(url: string, body: string | undefined): { url: string; body: string | undefined } {
+  if (body !== undefined) {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return { url, body: JSON.stringify({ ...parsed, allOrNone: true }) };
+    return { url, body };
+  }
+  const u = new URL(url, 'http://composite.invalid');
+  u.searchParams.set('allOrNone', 'true');
+  return { url: `${u.pathname}?${u.searchParams}`, body };
 }
 
 /** True while the org runs a composite request's subrequest: recorded and counted once, as the composite call. */

@@ -24,6 +24,12 @@ control.post('/latency', async (c) => {
   return c.body(null, 204);
 });
 
+control.post('/api-usage', async (c) => {
+  const { used } = z.object({ used: z.number().int().min(0) }).parse(await c.req.json());
+  c.get('org').apiUsage = used;
+  return c.body(null, 204);
+});
+
 control.get('/requests', (c) => c.json(c.get('org').requests));
 
 control.delete('/requests', (c) => {

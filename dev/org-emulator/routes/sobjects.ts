@@ -37,7 +37,9 @@ function recordBody(c: EmulatorContext, object: ObjectDef, record: StoredRecord,
   };
 }
 
-function describe(c: EmulatorContext, object: ObjectDef) {
+function describe(c: EmulatorContext, given: ObjectDef) {
+  // The org's own picklist values and required fields (its shape), as describe reports them in that org.
+  const object = c.get('org').store.shape?.objectDef(given) ?? given;
   return {
     name: object.name,
     label: object.name,
@@ -86,7 +88,9 @@ sobjects.get('/', (c) =>
   c.json({
     encoding: 'UTF-8',
     maxBatchSize: 200,
-    sobjects: Object.values(OBJECTS).map((o) => ({ name: o.name, label: o.name, keyPrefix: o.keyPrefix, custom: false, queryable: true })),
+    sobjects: Object.values(OBJECTS)
+      .filter((o) => c.get('org').store.shape?.exists(o.name) ?? true)
+      .map((o) => ({ name: o.name, label: o.name, keyPrefix: o.keyPrefix, custom: false, queryable: true })),
   }),
 );
 

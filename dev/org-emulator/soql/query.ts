@@ -46,7 +46,9 @@ function parse(soql: string): Query {
 export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   const query = parse(soql);
   if (query.sObject?.toLowerCase() === 'userrecordaccess') return queryUserRecordAccess(query, ctx);
-  const object = findObject(query.sObject ?? '');
+  const found = findObject(query.sObject ?? '');
+  // An object whose feature is off in this org's shape does not exist (Account Teams, Team Selling, Enhanced Email).
+  const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? found : undefined;
   if (!object) {
     throw new ApiError(
       400,
@@ -60,6 +62,11 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   // NUMBER_OUTSIDE_VALID_RANGE error."
   if ((query.offset ?? 0) > MAX_OFFSET) {
     throw new ApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+  }
+  // SOQL and SOSL Reference, OFFSET: "A subquery can use OFFSET only if the parent query has a LIMIT 1 clause."
+  const childOffset = (query.fields ?? []).some((f) => f.type === 'FieldSubquery' && f.subquery.offset !== undefined);
+  if (childOffset && query.limit !== 1) {
+    throw new ApiError(400, 'MALFORMED_QUERY', `\n${soql}\nOFFSET in a sub-query needs LIMIT 1 on the outer query`);
   }
 
   const whereContext: WhereContext = {
@@ -101,8 +108,12 @@ function aggregate(functions: FieldFunctionExpression[], type: string, count: nu
 
 /** The values of the single field selected by a semi-join sub-query (`Id IN (SELECT ContactId FROM ...)`). */
 function semiJoinValues(inner: Query, ctx: QueryContext): unknown[] {
-  const object = findObject(inner.sObject ?? '');
+  const found = findObject(inner.sObject ?? '');
+  const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? found : undefined;
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${inner.sObject}' is not supported.`);
+  // OFFSET "is not allowed in most subqueries ... SELECT Name, Id FROM Merchandise__c WHERE Id IN (SELECT Id FROM
+  // Discontinued_Merchandise__c LIMIT 100 OFFSET 20) ... returns a MALFORMED_QUERY error" (SOQL Reference, OFFSET).
+  if (inner.offset !== undefined) throw new ApiError(400, 'MALFORMED_QUERY', 'OFFSET is not allowed in a semi-join sub-query');
   const [field, ...rest] = inner.fields ?? [];
   if (!field || rest.length > 0 || field.type !== 'Field') {
     throw new ApiError(400, 'MALFORMED_QUERY', 'A semi-join sub-query must select exactly one field');

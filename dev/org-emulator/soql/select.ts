@@ -54,7 +54,9 @@ function compileItem(object: ObjectDef, item: SelectItem, ctx: WhereContext, all
     case 'FieldSubquery': {
       if (!allowChildren) throw unsupported('nested child sub-queries');
       const sub = item.subquery;
-      const child = findChildRelationship(object, sub.relationshipName);
+      const found = findChildRelationship(object, sub.relationshipName);
+      // A child relationship to an object whose feature is off does not exist either.
+      const child = found && (ctx.store.shape?.exists(found[1].childObject) ?? true) ? found : undefined;
       if (!child) {
         throw new ApiError(
           400,

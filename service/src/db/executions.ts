@@ -67,6 +67,18 @@ export async function getExecution(sql: Sql, id: string): Promise<ExecutionRow |
 }
 
 /**
+ * The opportunity's execution the card shows: the newest one not cancelled (the stage workflows follow each other, so
+ * the newest is the current stage's), or undefined when no workflow was started yet. A read: it creates nothing.
+ */
+export async function latestExecution(sql: Sql, opportunityId: string): Promise<ExecutionRow | undefined> {
+  const [row] = await sql<ExecutionRow[]>`
+    SELECT ${columns(sql)} FROM workflow_executions
+     WHERE opportunity_id = ${opportunityId} AND status <> 'cancelled'
+     ORDER BY created_at DESC, id DESC LIMIT 1`;
+  return row;
+}
+
+/**
  * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
  * live state, including whether its copy to Salesforce has waited past `mirrorStuckAfterMs`: time alone makes it
  * stuck), computed in the database. Equal stamps mean an identical view, so a cached rendering can be

@@ -53,12 +53,15 @@ export function processorPort(env: ExecutorServices, task: TaskRow): ProcessorSe
     salesforce: {
       query: (soql) => query(sf, soql),
       updateRecord: (type, fields) => updateRecord(sf, type, fields),
-      upsertAuditTask: (externalId, fields) => upsertTask(sf, externalId, fields),
+      upsertAuditTask: (externalId, fields) => upsertTask(sf, externalId, { ...fields, Status: sf.taskStatuses.completed }),
     },
     async addPlanTask(newTask, options) {
       const { task: added, created } = await addPlanTask(sql, { ...newTask, sourceTask: task });
       if (!options?.salesforceTask) return { id: added.id, created };
-      const salesforceTaskId = await upsertTask(sf, added.id, { ...taskRecord(mirrorTaskOf(added, [])), ...options.salesforceTask });
+      const salesforceTaskId = await upsertTask(sf, added.id, {
+        ...taskRecord(mirrorTaskOf(added, []), sf.taskStatuses),
+        ...options.salesforceTask,
+      });
       await recordMirrorResults(sql, [{ taskId: added.id, salesforceTaskId, readAt: added.updatedAt }]);
       return { id: added.id, created, salesforceTaskId };
     },

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { executionLiveState, getExecution, planViewStamp } from '../db/executions.ts';
+import { executionLiveState, getExecution, latestExecution, planViewStamp } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import { finalize } from '../workflows/finalize-plan.ts';
@@ -12,10 +12,11 @@ import { followRenewalDate } from '../workflows/renewal-date.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
 import { executionForUser, requireOpportunityAccess } from './access.ts';
 import { router } from './openapi-hono.ts';
-import { conflictResponse, errorResponses, IdParam, json, jsonBody, OpportunityIdBody } from './schemas.ts';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody, OpportunityIdBody, OpportunityIdQuery } from './schemas.ts';
 import { ExecutionView, PlanView } from './views.ts';
 
 const ExecutionResponse = z.object({ execution: ExecutionView });
+const CurrentExecutionResponse = z.object({ execution: ExecutionView.nullable() });
 const PlanResponse = z.object({ plan: PlanView });
 
 /** Workflow executions and their action plans. */
@@ -25,6 +26,24 @@ export function executionsRouter(deps: Deps) {
   const viewCache = new PlanViewCache();
 
   const executionFor = (userId: string, id: string) => executionForUser(deps, userId, id);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      summary: "The opportunity's current execution, or null when none was started: a read that starts nothing",
+      request: { query: OpportunityIdQuery },
+      responses: { 200: json(CurrentExecutionResponse, 'The execution, or null'), ...errorResponses },
+    }),
+    async (c) => {
+      const { opportunityId } = c.req.valid('query');
+      // The card calls this on every view: only the (cached) access check reaches Salesforce, and nothing is written.
+      // Starting a workflow (which reads the CRM context) is the explicit POST below.
+      await requireOpportunityAccess(deps, c.get('userId'), opportunityId);
+      const execution = await latestExecution(deps.db.sql, opportunityId);
+      return c.json({ execution: execution ? await executionView(deps, execution) : null }, 200);
+    },
+  );
 
   app.openapi(
     createRoute({

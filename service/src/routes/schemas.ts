@@ -13,6 +13,7 @@ const ErrorResponse = z.object({
 
 export const IdParam = z.object({ id: z.uuid('must be a UUID') });
 export const OpportunityIdBody = z.object({ opportunityId: SalesforceId }).strict();
+export const OpportunityIdQuery = z.object({ opportunityId: SalesforceId });
 
 export const errorResponses = {
   400: { description: 'Invalid input (the issues name each field)', content: { 'application/json': { schema: ErrorResponse } } },

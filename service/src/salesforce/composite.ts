@@ -34,7 +34,7 @@ function subrequestError(r: SubrequestResponse): SalesforceError | undefined {
   const errors = Array.isArray(r.body) ? (r.body as { errorCode?: string; message?: string }[]) : [];
   const code = errors[0]?.errorCode ?? `HTTP_${r.httpStatusCode}`;
   const message = errors.map((e) => `${e.errorCode}: ${e.message}`).join('; ') || `subrequest answered ${r.httpStatusCode}`;
-  return new SalesforceError(message, code, kindOfCode(code, r.httpStatusCode), r.httpStatusCode);
+  return new SalesforceError(message, code, kindOfCode(code, r.httpStatusCode, message), r.httpStatusCode);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
+import { ALL_FEATURES, type OrgFeatures } from './org-features.ts';
 import { idKey, SalesforceId } from './ids.ts';
 import { children, renewalDateOf, selectList, type SoqlRecord as Rec } from './soql-records.ts';
 
@@ -74,7 +75,14 @@ const CrmContextSchema = z.object({
     z.object({ id: z.string(), contactId: z.string(), role: z.string().nullable(), isPrimary: z.boolean(), contact: ContactSchema }),
   ),
   /** The opportunity team and the account team (who fills a plan's team roles). Absent on contexts stored before teams. */
-  team: z.object({ opportunity: z.array(TeamMemberSchema), account: z.array(TeamMemberSchema) }).optional(),
+  team: z
+    .object({
+      opportunity: z.array(TeamMemberSchema),
+      account: z.array(TeamMemberSchema),
+      /** Teams the org does not have (Team Selling or Account Teams off): their roles fall to the owner. */
+      unavailable: z.array(z.enum(['opportunity', 'account'])).optional(),
+    })
+    .optional(),
   activities: z.array(
     z.object({
       id: z.string(),
@@ -129,23 +137,28 @@ const OPPORTUNITY_FIELDS = [
 ];
 
 /** The one SOQL statement that loads an opportunity's whole CRM context (relationship fields and sub-queries). */
-export function contextSoql(opportunityId: string, renewalDateField?: string): string {
-  return contextsSoql([opportunityId], renewalDateField);
+export function contextSoql(opportunityId: string, renewalDateField?: string, features: TeamFeatures = ALL_FEATURES): string {
+  return contextsSoql([opportunityId], renewalDateField, features);
 }
+
+/** Which team objects the org has (org-features.ts): a sub-query or query naming a missing one fails the whole read. */
+type TeamFeatures = Pick<OrgFeatures, 'accountTeams' | 'opportunityTeams'>;
 
 /** The most opportunities one context query reads (the bulk start's chunk, as `UserRecordAccess` allows per query). */
 export const CONTEXTS_PER_QUERY = 200;
 
 /** The same statement for several opportunities (`Id IN (...)`); the sub-queries' limits apply per opportunity. */
-function contextsSoql(opportunityIds: string[], renewalDateField?: string): string {
-  return [
-    `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])},`,
-    '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles),',
-    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT}),`,
-    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT}),`,
-    `(SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM OpportunityTeamMembers ORDER BY User.Name LIMIT ${TEAM_LIMIT})`,
-    `FROM Opportunity WHERE ${idFilter(opportunityIds)}`,
-  ].join(' ');
+function contextsSoql(opportunityIds: string[], renewalDateField?: string, features: TeamFeatures = ALL_FEATURES): string {
+  const subqueries = [
+    '(SELECT Id, ContactId, Role, IsPrimary, Contact.Name, Contact.Title, Contact.Email, Contact.AccountId FROM OpportunityContactRoles)',
+    `(SELECT Id, Subject, Description, ActivityDate, Status, IsClosed, WhoId, TaskSubtype, Action_Plan_Task_Id__c FROM Tasks ORDER BY ActivityDate DESC NULLS LAST LIMIT ${ACTIVITY_LIMIT})`,
+    `(SELECT Id, Subject, Description, ActivityDate, StartDateTime, WhoId FROM Events ORDER BY StartDateTime DESC LIMIT ${ACTIVITY_LIMIT})`,
+    // Without Team Selling the relationship does not exist, and naming it would fail the whole query.
+    ...(features.opportunityTeams
+      ? [`(SELECT UserId, User.Name, User.IsActive, TeamMemberRole FROM OpportunityTeamMembers ORDER BY User.Name LIMIT ${TEAM_LIMIT})`]
+      : []),
+  ];
+  return `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])}, ${subqueries.join(', ')} FROM Opportunity WHERE ${idFilter(opportunityIds)}`;
 }
 
 const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = '${ids[0]}'` : `Id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
@@ -181,6 +194,17 @@ const contactOf = (c: Rec): Contact => ({
   accountId: str(c.AccountId),
 });
 
+/** How the context is read: the renewal date field, and the team objects the org has (all, unless told). */
+interface ContextOptions {
+  renewalDateField?: string;
+  features?: TeamFeatures;
+}
+
+const unavailableTeams = (f: TeamFeatures) => {
+  const missing = [...(f.opportunityTeams ? [] : ['opportunity' as const]), ...(f.accountTeams ? [] : ['account' as const])];
+  return missing.length ? { unavailable: missing } : {};
+};
+
 /** Runs a SOQL query and answers every record (the gateway's, which shares composite requests). */
 export type SoqlReader = <T extends Record<string, unknown>>(soql: string) => Promise<T[]>;
 
@@ -199,14 +223,15 @@ const teamMemberOf = (m: Rec): TeamMember => ({
 export async function loadOpportunityContext(
   conn: Connection | SoqlReader,
   opportunityId: string,
-  opts: { renewalDateField?: string } = {},
+  opts: ContextOptions = {},
 ): Promise<CrmContext | undefined> {
   if (!SalesforceId.safeParse(opportunityId).success) throw new Error('loadOpportunityContext needs a valid id');
   const read = async (soql: string): Promise<Rec[]> =>
     typeof conn === 'function' ? await conn<Rec>(soql) : (await conn.query<Rec>(soql)).records;
+  const features = opts.features ?? ALL_FEATURES;
   const [records, accountTeam] = await Promise.all([
-    read(contextSoql(opportunityId, opts.renewalDateField)),
-    read(accountTeamSoql([opportunityId])),
+    read(contextSoql(opportunityId, opts.renewalDateField, features)),
+    features.accountTeams ? read(accountTeamSoql([opportunityId])) : [],
   ]);
   const o = records[0];
   if (!o) return undefined;
@@ -221,15 +246,16 @@ export async function loadOpportunityContext(
 export async function loadOpportunityContexts(
   read: SoqlReader,
   opportunityIds: string[],
-  opts: { renewalDateField?: string } = {},
+  opts: ContextOptions = {},
 ): Promise<Map<string, CrmContext | SalesforceError>> {
   if (opportunityIds.length > CONTEXTS_PER_QUERY || !opportunityIds.every((id) => SalesforceId.safeParse(id).success))
     throw new Error(`loadOpportunityContexts needs at most ${CONTEXTS_PER_QUERY} valid ids`);
   const contexts = new Map<string, CrmContext | SalesforceError>();
   if (opportunityIds.length === 0) return contexts;
+  const features = opts.features ?? ALL_FEATURES;
   const [records, accountTeamRows] = await Promise.all([
-    read<Rec>(contextsSoql(opportunityIds, opts.renewalDateField)),
-    read<Rec>(accountTeamSoql(opportunityIds)),
+    read<Rec>(contextsSoql(opportunityIds, opts.renewalDateField, features)),
+    features.accountTeams ? read<Rec>(accountTeamSoql(opportunityIds)) : [],
   ]);
   const accountTeams = accountTeamsByAccount(accountTeamRows);
   for (const o of records) {
@@ -244,7 +270,7 @@ export async function loadOpportunityContexts(
 }
 
 /** One Opportunity record of the context query, with its account's team, as the service's CRM context. */
-function contextOf(o: Rec, accountTeam: Rec[], opts: { renewalDateField?: string }): CrmContext {
+function contextOf(o: Rec, accountTeam: Rec[], opts: ContextOptions): CrmContext {
   const opportunityId = String(o.Id);
   const renewalDate = renewalDateOf(o, opts.renewalDateField);
   if (!renewalDate) throw new SalesforceError(`Opportunity ${opportunityId} has no renewal date`, 'MISSING_RENEWAL_DATE', 'permanent');
@@ -318,7 +344,11 @@ function contextOf(o: Rec, accountTeam: Rec[], opts: { renewalDateField?: string
     },
     owner: { id: o.OwnerId, name: o.Owner?.Name ?? '', email: str(o.Owner?.Email) },
     contactRoles,
-    team: { opportunity: children(o, 'OpportunityTeamMembers').map(teamMemberOf), account: accountTeam.map(teamMemberOf) },
+    team: {
+      opportunity: children(o, 'OpportunityTeamMembers').map(teamMemberOf),
+      account: accountTeam.map(teamMemberOf),
+      ...unavailableTeams(opts.features ?? ALL_FEATURES),
+    },
     activities,
   };
 }

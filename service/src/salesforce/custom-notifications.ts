@@ -50,7 +50,7 @@ export async function sendCustomNotifications(conn: Connection, notes: CustomNot
     if (r?.isSuccess) return undefined;
     const e = r?.errors?.[0];
     if (!e) return new SalesforceError('Salesforce gave no result for this notification', 'MISSING_RESULT', 'retryable');
-    return new SalesforceError(`${e.statusCode}: ${e.message}`, e.statusCode, kindOfCode(e.statusCode));
+    return new SalesforceError(`${e.statusCode}: ${e.message}`, e.statusCode, kindOfCode(e.statusCode, undefined, e.message));
   });
 }
 

@@ -4,7 +4,12 @@ import { wallClockMs } from '../clock.ts';
  * - `retryable`: row locks, server unavailable, HTTP 429/500/502/503/504 (also with an HTML body, which jsforce
  *   reports as `ERROR_HTTP_<status>` with no status field), timeouts, connection resets, and DUPLICATE_VALUE from
  *   two concurrent upserts of one new external id (jsforce itself never retries POST/PATCH);
- * - `rate_limited`: REQUEST_LIMIT_EXCEEDED — the org's API allowance is spent, writes pause;
+ * - `rate_limited`: REQUEST_LIMIT_EXCEEDED for the org's daily API allowance ("TotalRequests Limit exceeded.") —
+ *   writes pause until the allowance recovers (retry.ts's WriteGate);
+ * - REQUEST_LIMIT_EXCEEDED for the concurrent long-running request limit ("ConcurrentPerOrgLongTxn Limit exceeded",
+ *   "ConcurrentRequests (Concurrent API Requests) Limit exceeded") is `retryable` with `limit: 'concurrent'`: it clears
+ *   within seconds, as other requests finish, so it is backed off in seconds with jitter, never a 15-minute pause.
+ *   The same error code carries both; only the message tells them apart (see docs/org-shapes.md for the sources).
  * - `auth`: the service's own session is invalid and could not be renewed;
  * - `permanent`: validation and data errors — retrying cannot help.
  */
@@ -49,6 +54,10 @@ export class SalesforceError extends Error {
   ) {
     super(message);
   }
+  /** Which request limit was hit, for REQUEST_LIMIT_EXCEEDED: the daily allowance or the concurrent requests. */
+  get limit(): RequestLimit | undefined {
+    return requestLimitOf(this.code, this.message);
+  }
   get retryable(): boolean {
     return this.kind === 'retryable';
   }
@@ -60,8 +69,19 @@ const httpStatusOf = (code: string): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
-export function kindOfCode(code: string, status?: number): SalesforceErrorKind {
-  if (code === 'REQUEST_LIMIT_EXCEEDED') return 'rate_limited';
+type RequestLimit = 'daily' | 'concurrent';
+
+/** Salesforce's concurrent-request limits name themselves in the message (ConcurrentPerOrgLongTxn, ConcurrentRequests). */
+const CONCURRENT_LIMIT = /\bConcurrent\w*/i;
+
+/** Which limit a REQUEST_LIMIT_EXCEEDED is about: any message that is not a concurrent limit counts as the daily one. */
+function requestLimitOf(code: string, message = ''): RequestLimit | undefined {
+  if (code !== 'REQUEST_LIMIT_EXCEEDED') return undefined;
+  return CONCURRENT_LIMIT.test(message) ? 'concurrent' : 'daily';
+}
+
+export function kindOfCode(code: string, status?: number, message?: string): SalesforceErrorKind {
+  if (code === 'REQUEST_LIMIT_EXCEEDED') return requestLimitOf(code, message) === 'concurrent' ? 'retryable' : 'rate_limited';
   if (code === 'INVALID_SESSION_ID' || code === 'INVALID_AUTH_HEADER') return 'auth';
   if (RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code)) return 'retryable';
   const httpStatus = status ?? httpStatusOf(code);
@@ -103,7 +123,7 @@ export function toSalesforceError(err: unknown): SalesforceError {
   if (!code && (e.name === 'AbortError' || e.type === 'aborted' || /Request Timeout|timed? ?out/i.test(message))) code = 'TIMEOUT';
   if (!code && /fetch failed|socket hang up|network|ECONNRESET|other side closed/i.test(message)) code = 'NETWORK_ERROR';
   code ??= status ? `HTTP_${status}` : 'UNKNOWN';
-  return new SalesforceError(message, code, kindOfCode(code, status), status ?? httpStatusOf(code), parseRetryAfter(e.retryAfter));
+  return new SalesforceError(message, code, kindOfCode(code, status, message), status ?? httpStatusOf(code), parseRetryAfter(e.retryAfter));
 }
 
 /** One record's outcome in a collection (composite/sobjects) response. */
@@ -120,5 +140,5 @@ export function recordError(result: SaveResult): SalesforceError | undefined {
   const first = result.errors[0];
   const code = first?.statusCode ?? first?.errorCode ?? 'UNKNOWN';
   const message = result.errors.map((x) => `${x.statusCode ?? x.errorCode}: ${x.message}`).join('; ') || 'record failed';
-  return new SalesforceError(message, code, kindOfCode(code));
+  return new SalesforceError(message, code, kindOfCode(code, undefined, message));
 }

@@ -9,6 +9,9 @@ import { SALESFORCE_ID, soqlId } from './ids.ts';
 import type { PubSubAuth } from './pubsub/client.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
+import { apiUsageReader } from './api-usage.ts';
+import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.ts';
+import { readTaskStatuses, STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { contextReadableBy } from './withheld.ts';
 import {
@@ -32,6 +35,13 @@ export class SalesforceGateway {
   readonly readRetry: RetryPolicy;
   /** The AI tasks' reads and writes, batched into Composite API requests. */
   readonly composite: CompositeBatcher;
+  /**
+   * The org's optional features (teams, Enhanced Email, custom notifications), learnt once with `learnFeatures()` at
+   * start; until then every feature is assumed on. Known before any request, so a context read stays one call.
+   */
+  features: OrgFeatures = ALL_FEATURES;
+  /** The Task Status values the mirror writes (the org's, learnt with the features; the standard ones until then). */
+  taskStatuses: TaskStatusMap = STANDARD_TASK_STATUSES;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
   private readonly notificationTypes = new Map<string, string>();
 
@@ -46,7 +56,10 @@ export class SalesforceGateway {
       fieldAccessClock?: () => number;
       writeRetry?: RetryPolicy;
       readRetry?: RetryPolicy;
-      /** How long writes pause after REQUEST_LIMIT_EXCEEDED (default 15 minutes; longer when Retry-After says so). */
+      /**
+       * How long writes pause after the daily REQUEST_LIMIT_EXCEEDED before the allowance is read again (default 15
+       * minutes; longer when Retry-After says so).
+       */
       writePauseMs?: number;
       /** The monotonic milliseconds the pause is measured in (tests move it on). */
       pauseClock?: () => number;
@@ -55,6 +68,8 @@ export class SalesforceGateway {
        * read Salesforce once. Any write through this gateway forgets every cached context.
        */
       contextCacheMs?: number;
+      /** Task statuses configured (TASK_STATUS_MAP), over the defaults read from the org. */
+      taskStatuses?: Partial<TaskStatusMap>;
       /** How long a processor's call waits for others to share its composite request (default 25 ms). */
       compositeWindowMs?: number;
     } = {},
@@ -64,7 +79,7 @@ export class SalesforceGateway {
       ttlMs: opts.fieldAccessCacheMs ?? 120_000,
       now: opts.fieldAccessClock,
     });
-    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
+    this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock, apiUsageReader(conn));
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
     this.composite = new CompositeBatcher(
@@ -72,6 +87,16 @@ export class SalesforceGateway {
       opts.compositeWindowMs ?? 25,
       () => this.contexts.clear(),
     );
+  }
+
+  /** Asks the org which optional features it has (one describeGlobal call) and reads accordingly from then on. */
+  async learnFeatures(): Promise<OrgFeatures> {
+    this.features = await withRetry(() => readOrgFeatures(this.conn), { policy: this.readRetry });
+    this.taskStatuses = await withRetry(() => readTaskStatuses((soql) => this.query(soql, 0), this.opts.taskStatuses), {
+      policy: this.readRetry,
+    });
+    this.contexts.clear();
+    return this.features;
   }
 
   private readonly contexts = new Map<string, { value: Promise<CrmContext | undefined>; until: number }>();
@@ -83,7 +108,11 @@ export class SalesforceGateway {
     if (hit && hit.until > now) return hit.value;
     const read = (soql: string) => this.query(soql, 0);
     const value = withRetry(
-      () => loadOpportunityContext(read as SoqlReader, opportunityId, { renewalDateField: this.opts.renewalDateField }),
+      () =>
+        loadOpportunityContext(read as SoqlReader, opportunityId, {
+          renewalDateField: this.opts.renewalDateField,
+          features: this.features,
+        }),
       { policy: this.readRetry },
     );
     const ttl = this.opts.contextCacheMs ?? 30_000;
@@ -123,7 +152,8 @@ export class SalesforceGateway {
    */
   loadContexts(opportunityIds: string[]): Promise<Map<string, CrmContext | SalesforceError>> {
     const read = (soql: string) => this.query(soql, 0);
-    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, { renewalDateField: this.opts.renewalDateField }), {
+    const opts = { renewalDateField: this.opts.renewalDateField, features: this.features };
+    return withRetry(() => loadOpportunityContexts(read as SoqlReader, opportunityIds, opts), {
       policy: this.readRetry,
     });
   }
@@ -152,6 +182,19 @@ export class SalesforceGateway {
     return withRetry(() => this.access.editable(userId, recordIds), { policy: this.readRetry });
   }
 
+  /** Whether the user's profile has Modify All Data (a Salesforce administrator), read fresh each time. */
+  async isAdmin(userId: string): Promise<boolean> {
+    const rows = await withRetry(
+      () =>
+        this.query<{ Profile?: { PermissionsModifyAllData?: boolean } }>(
+          `SELECT Profile.PermissionsModifyAllData FROM User WHERE Id = ${soqlId(userId)}`,
+          0,
+        ),
+      { policy: this.readRetry },
+    );
+    return rows[0]?.Profile?.PermissionsModifyAllData === true;
+  }
+
   /** Of these records, the ones the user can see (one `UserRecordAccess` query per 200 ids not cached). */
   async readable(userId: string, recordIds: string[]): Promise<Set<string>> {
     return withRetry(() => this.access.readable(userId, recordIds), { policy: this.readRetry });
@@ -173,11 +216,13 @@ export class SalesforceGateway {
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
     this.contexts.clear();
-    return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
+    return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry, statuses: this.taskStatuses });
   }
 
   /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
   async notificationType(developerName: string): Promise<string | undefined> {
+    // No custom notifications in this org: the service's own notifications remain.
+    if (!this.features.customNotifications) return undefined;
     const cached = this.notificationTypes.get(developerName);
     if (cached) return cached;
     const id = await withRetry(() => notificationTypeId(this.conn, developerName), { policy: this.readRetry });

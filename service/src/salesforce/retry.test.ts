@@ -69,7 +69,7 @@ describe('withRetry', () => {
     const gate = new WriteGate(60_000, () => now);
     gate.pause(300_000);
     expect(gate.remainingMs()).toBe(300_000);
-    expect(() => gate.check()).toThrow(expect.objectContaining({ kind: 'rate_limited', retryAfterMs: 300_000 }));
+    await expect(gate.check()).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 300_000 });
     now += 300_000;
     expect(gate.remainingMs()).toBe(0);
   });

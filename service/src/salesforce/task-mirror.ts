@@ -1,3 +1,4 @@
+import { STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import type { Connection } from 'jsforce';
 import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
 import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
@@ -30,22 +31,20 @@ export interface MirrorOutcome {
 }
 
 const PRIORITY = (p: number) => (p <= 2 ? 'High' : p === 3 ? 'Normal' : 'Low');
-const STATUS: Record<MirrorTask['status'], string> = {
-  pending: 'Not Started',
-  in_progress: 'In Progress',
-  completed: 'Completed',
-  snoozed: 'Deferred',
-  cancelled: 'Deferred',
+const STATUS: Record<MirrorTask['status'], keyof TaskStatusMap> = {
+  pending: 'pending',
+  in_progress: 'inProgress',
+  completed: 'completed',
+  snoozed: 'deferred',
+  cancelled: 'deferred',
 };
 
 /**
- * A blocked task in Salesforce: open (IsClosed false) but not startable, in the standard Status picklist's own words.
- * When its prerequisites are done it is mirrored again as "Not Started" (or "In Progress"): visible as active work.
+ * The standard Task record a plan task is mirrored as, with the org's own Status values (task-statuses.ts). A blocked
+ * task is open but not startable ("Waiting on someone else" in the standard picklist); when its prerequisites are done
+ * it is mirrored again as pending (or in progress): visible as active work.
  */
-const WAITING = 'Waiting on someone else';
-
-/** The standard Task record a plan task is mirrored as. */
-export function taskRecord(t: MirrorTask): Record<string, unknown> {
+export function taskRecord(t: MirrorTask, statuses: TaskStatusMap = STANDARD_TASK_STATUSES): Record<string, unknown> {
   return {
     [EXTERNAL_ID_FIELD]: t.id,
     WhatId: t.opportunityId,
@@ -55,7 +54,7 @@ export function taskRecord(t: MirrorTask): Record<string, unknown> {
     Description: t.description.slice(0, 32_000),
     ActivityDate: t.dueDate,
     Priority: PRIORITY(t.priority),
-    Status: t.waiting && (t.status === 'pending' || t.status === 'in_progress') ? WAITING : STATUS[t.status],
+    Status: statuses[t.waiting && (t.status === 'pending' || t.status === 'in_progress') ? 'waiting' : STATUS[t.status]],
   };
 }
 
@@ -67,7 +66,7 @@ export function taskRecord(t: MirrorTask): Record<string, unknown> {
 export async function mirrorTasks(
   conn: Connection,
   tasks: MirrorTask[],
-  opts: { gate?: WriteGate; policy?: RetryPolicy } = {},
+  opts: { gate?: WriteGate; policy?: RetryPolicy; statuses?: TaskStatusMap } = {},
 ): Promise<MirrorOutcome[]> {
   const outcomes = new Map<string, MirrorOutcome>();
   for (let i = 0; i < tasks.length; i += COLLECTION_LIMIT) {
@@ -76,9 +75,9 @@ export async function mirrorTasks(
     try {
       await withRetry(
         async () => {
-          const results = (await conn
-            .sobject('Task')
-            .upsert(pending.map(taskRecord) as never, EXTERNAL_ID_FIELD, { allOrNone: false })) as unknown as SaveResult[];
+          const results = (await conn.sobject('Task').upsert(pending.map((t) => taskRecord(t, opts.statuses)) as never, EXTERNAL_ID_FIELD, {
+            allOrNone: false,
+          })) as unknown as SaveResult[];
           const retry: MirrorTask[] = [];
           lastErrors.clear();
           pending.forEach((task, k) => {

@@ -48,7 +48,14 @@ function resolveAssignee(role: string | null, ctx: CrmContext, roles: TeamRoles)
     };
   const onAccount = inRole(ctx.team?.account);
   if (onAccount) return { id: onAccount.userId, name: onAccount.name, userId: onAccount.userId, role, source: 'account-team', note: null };
-  const missing = `No ${role} on the opportunity or account team`;
+  const off = ctx.team?.unavailable ?? [];
+  // Teams the org does not have (Team Selling or Account Teams off) cannot hold the role: say so, not "no one in it".
+  const missing =
+    off.length === 2
+      ? `No opportunity or account teams in this org (${role})`
+      : off.length === 1
+        ? `No ${role} on the ${off[0] === 'opportunity' ? 'account' : 'opportunity'} team (${off[0]} teams are off in this org)`
+        : `No ${role} on the opportunity or account team`;
   if (configured?.queueId) {
     const queue = configured.queueName ?? `queue ${configured.queueId}`;
     return {

@@ -1,10 +1,13 @@
-import { LightningElement, api } from 'lwc';
+import { LightningElement, api, wire } from 'lwc';
+import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
+import CLOSE_DATE_FIELD from '@salesforce/schema/Opportunity.CloseDate';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import LightningConfirm from 'lightning/confirm';
 import {
     registerRefreshHandler,
     unregisterRefreshHandler
 } from 'lightning/refresh';
+import getWorkflow from '@salesforce/apex/RenewalActionPlanController.getWorkflow';
 import startWorkflow from '@salesforce/apex/RenewalActionPlanController.startWorkflow';
 import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActionPlan';
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
@@ -12,6 +15,7 @@ import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.fin
 import updateTask from '@salesforce/apex/RenewalActionPlanController.updateTask';
 import approveTask from '@salesforce/apex/RenewalActionPlanController.approveTask';
 import { reduceErrors } from 'c/ldsUtils';
+import { formatDate } from 'c/actionPlanFormat';
 import {
     applyEdits,
     finalizeEdits,
@@ -25,9 +29,23 @@ import {
 /** How often the plan is re-read while AI tasks are queued or running. */
 export const POLL_INTERVAL_MS = 5000;
 
+const BUSY_MESSAGES = {
+    start: 'Starting the workflow…',
+    generate:
+        'Generating the action plan… This can take up to 90 seconds; if the AI planner is slower, the playbook writes the plan.',
+    finalize: 'Finalizing the action plan…'
+};
+
+const FAILURE_TITLES = {
+    start: 'The workflow could not be started.',
+    generate: 'The action plan could not be generated.',
+    finalize: 'The action plan could not be finalized.'
+};
+
 /**
- * The renewal action plan of an Opportunity: runs the stage workflow, shows the generated plan,
- * lets the CSM edit and finalize it, and follows the AI tasks live until they settle.
+ * The renewal action plan of an Opportunity: shows the stage workflow (started by the CSM's Start, a Flow or the
+ * bulk start), the generated plan, lets the CSM edit and finalize it, and follows the AI tasks live until they
+ * settle. Viewing reads only: every record anyone opens would otherwise start a workflow.
  */
 export default class RenewalActionPlan extends LightningElement {
     @api recordId;
@@ -49,14 +67,35 @@ export default class RenewalActionPlan extends LightningElement {
     focusAfterRender;
 
     refreshHandlerId;
+    /** The Close Date Lightning Data Service holds for this record (the record page's own copy). */
+    closeDate;
+    /** `{ from, to }` once the Close Date changed while the card was open: the plan's dates follow the old one. */
+    closeDateMoved;
+
+    /** The record page's Close Date: an edit on the page arrives here, and the card says the plan must follow it. */
+    @wire(getRecord, { recordId: '$recordId', fields: [CLOSE_DATE_FIELD] })
+    wiredOpportunity({ data }) {
+        const closeDate = data ? getFieldValue(data, CLOSE_DATE_FIELD) : null;
+        if (!closeDate) {
+            return;
+        }
+        if (this.closeDate && closeDate !== this.closeDate) {
+            this.closeDateMoved = {
+                from: this.closeDateMoved?.from ?? this.closeDate,
+                to: closeDate
+            };
+        }
+        this.closeDate = closeDate;
+    }
 
     connectedCallback() {
         this.connected = true;
-        // RefreshView API: the record page refreshes its components when the record is edited (a new Close Date
-        // moves the renewal stage and the task dates).
+        // RefreshView API: the record page refreshes its components when the record is edited. The host element and
+        // a bound handler are the form that works under Lightning Locker as well as LWS (the LWS-only form passes
+        // `this`, which Locker does not accept as an element): "Use RefreshView API", LWC developer guide.
         this.refreshHandlerId = registerRefreshHandler(
-            this,
-            this.refreshHandler
+            this.template.host,
+            this.refreshHandler.bind(this)
         );
         this.load();
     }
@@ -86,22 +125,25 @@ export default class RenewalActionPlan extends LightningElement {
         }
     }
 
+    /** Reads the current execution (none yet: the Start button) and its plan; starts nothing. */
     async load() {
         this.isLoading = true;
         this.loadError = undefined;
         try {
-            const response = await startWorkflow({
+            const response = await getWorkflow({
                 opportunityId: this.recordId
             });
-            this.execution = JSON.parse(response).execution;
-            this.setPlan(
-                this.execution.currentPlanId ? await this.readPlan() : null
-            );
+            await this.showExecution(JSON.parse(response).execution);
         } catch (error) {
             this.loadError = error;
         } finally {
             this.isLoading = false;
         }
+    }
+
+    async showExecution(execution) {
+        this.execution = execution ?? undefined;
+        this.setPlan(execution?.currentPlanId ? await this.readPlan() : null);
     }
 
     async readPlan() {
@@ -149,6 +191,20 @@ export default class RenewalActionPlan extends LightningElement {
         return Boolean(this.execution);
     }
 
+    /** Why the plan should follow the renewal date again, or undefined when it is current. */
+    get replanNotice() {
+        if (!this.execution) {
+            return undefined;
+        }
+        if (this.closeDateMoved) {
+            return `The Close Date moved from ${formatDate(this.closeDateMoved.from)} to ${formatDate(this.closeDateMoved.to)}. Follow it: the service reads the opportunity again, moves the renewal stage and the scheduled workflow, and the plan can then be re-planned.`;
+        }
+        const change = this.execution.stageChange;
+        return change
+            ? `${change.message}. Follow it to start the ${change.stage} workflow.`
+            : undefined;
+    }
+
     // ----- plan -----
 
     get view() {
@@ -168,9 +224,7 @@ export default class RenewalActionPlan extends LightningElement {
     }
 
     get busyMessage() {
-        return this.busyAction === 'generate'
-            ? 'Generating the action plan… This can take up to 90 seconds; if the AI planner is slower, the playbook writes the plan.'
-            : 'Finalizing the action plan…';
+        return BUSY_MESSAGES[this.busyAction] ?? '';
     }
 
     get editButtonLabel() {
@@ -187,6 +241,20 @@ export default class RenewalActionPlan extends LightningElement {
         this.actionError = undefined;
         this.stopPolling();
         this.load();
+    }
+
+    /**
+     * The explicit start: the service reads the opportunity from Salesforce, follows its renewal date and starts (or
+     * returns) the workflow of the stage that date puts it in. Also what "follow the new date" does.
+     */
+    async handleStart() {
+        await this.run('start', async () => {
+            const response = await startWorkflow({
+                opportunityId: this.recordId
+            });
+            this.closeDateMoved = undefined;
+            await this.showExecution(JSON.parse(response).execution);
+        });
     }
 
     async handleGenerate() {
@@ -320,12 +388,7 @@ export default class RenewalActionPlan extends LightningElement {
         try {
             await request();
         } catch (error) {
-            this.reportFailure(
-                action === 'generate'
-                    ? 'The action plan could not be generated.'
-                    : 'The action plan could not be finalized.',
-                error
-            );
+            this.reportFailure(FAILURE_TITLES[action], error);
         } finally {
             this.busyAction = undefined;
         }

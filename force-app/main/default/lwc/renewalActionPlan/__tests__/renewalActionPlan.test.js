@@ -5,7 +5,9 @@ import {
     registerRefreshHandler,
     unregisterRefreshHandler
 } from 'lightning/refresh';
+import getWorkflow from '@salesforce/apex/RenewalActionPlanController.getWorkflow';
 import startWorkflow from '@salesforce/apex/RenewalActionPlanController.startWorkflow';
+import { getRecord } from 'lightning/uiRecordApi';
 import getActionPlan from '@salesforce/apex/RenewalActionPlanController.getActionPlan';
 import generateActionPlan from '@salesforce/apex/RenewalActionPlanController.generateActionPlan';
 import finalizeActionPlan from '@salesforce/apex/RenewalActionPlanController.finalizeActionPlan';
@@ -20,6 +22,11 @@ const SETTLED = require('./data/finalizedPlanSettled.json');
 // The settled plan once the engagement rules acted on the CSM's tracked emails (a follow-up, a proposed contact update).
 const ENGAGED = require('./data/finalizedPlanEngaged.json');
 
+jest.mock(
+    '@salesforce/apex/RenewalActionPlanController.getWorkflow',
+    () => ({ default: jest.fn() }),
+    { virtual: true }
+);
 jest.mock(
     '@salesforce/apex/RenewalActionPlanController.startWorkflow',
     () => ({ default: jest.fn() }),
@@ -69,7 +76,7 @@ function executionWithoutPlan() {
 }
 
 async function mount({ plan = DRAFT, execution = EXECUTION } = {}) {
-    startWorkflow.mockResolvedValue(json(execution));
+    getWorkflow.mockResolvedValue(json(execution));
     getActionPlan.mockResolvedValue(plan ? json(plan) : null);
     const element = createElement('c-renewal-action-plan', {
         is: RenewalActionPlan
@@ -108,7 +115,7 @@ describe('c-renewal-action-plan', () => {
     });
 
     it('shows a spinner while the workflow loads', () => {
-        startWorkflow.mockReturnValue(new Promise(() => {}));
+        getWorkflow.mockReturnValue(new Promise(() => {}));
         const element = createElement('c-renewal-action-plan', {
             is: RenewalActionPlan
         });
@@ -120,16 +127,17 @@ describe('c-renewal-action-plan', () => {
         );
     });
 
-    it('starts the workflow for the record and reads its current plan', async () => {
+    it('reads the workflow of the record and its current plan, and starts nothing', async () => {
         await mount();
 
-        expect(startWorkflow).toHaveBeenCalledWith({
+        expect(getWorkflow).toHaveBeenCalledWith({
             opportunityId: OPPORTUNITY_ID
         });
         expect(getActionPlan).toHaveBeenCalledWith({
             opportunityId: OPPORTUNITY_ID,
             executionId: EXECUTION_ID
         });
+        expect(startWorkflow).not.toHaveBeenCalled();
     });
 
     it('shows the stage, urgency, days to renewal and which planner wrote the plan', async () => {
@@ -276,12 +284,12 @@ describe('c-renewal-action-plan', () => {
     });
 
     it('shows a load error in words and retries', async () => {
-        startWorkflow.mockRejectedValueOnce(
+        getWorkflow.mockRejectedValueOnce(
             serviceError(
                 'This opportunity does not exist or you do not have access to it.'
             )
         );
-        startWorkflow.mockResolvedValue(json(EXECUTION));
+        getWorkflow.mockResolvedValue(json(EXECUTION));
         getActionPlan.mockResolvedValue(json(DRAFT));
         const element = createElement('c-renewal-action-plan', {
             is: RenewalActionPlan
@@ -303,7 +311,7 @@ describe('c-renewal-action-plan', () => {
         button(element, 'retry').click();
         await flushPromises();
 
-        expect(startWorkflow).toHaveBeenCalledTimes(2);
+        expect(getWorkflow).toHaveBeenCalledTimes(2);
         expect($(element, 'c-error-panel')).toBeNull();
         expect(text(header(element, 'stage'))).toBe('Discovery');
     });
@@ -314,7 +322,7 @@ describe('c-renewal-action-plan', () => {
         $(element, 'lightning-button-icon[data-id="refresh"]').click();
         await flushPromises();
 
-        expect(startWorkflow).toHaveBeenCalledTimes(2);
+        expect(getWorkflow).toHaveBeenCalledTimes(2);
         expect(getActionPlan).toHaveBeenCalledTimes(2);
     });
 
@@ -323,9 +331,10 @@ describe('c-renewal-action-plan', () => {
         const { element } = await mount();
         expect(registerRefreshHandler).toHaveBeenCalledTimes(1);
         const [context, handler] = registerRefreshHandler.mock.calls[0];
-        expect(context).toEqual(expect.any(Object));
+        // The form Lightning Locker accepts as well as LWS: the host element and a handler bound to the component.
+        expect(context).toBe(element);
 
-        startWorkflow.mockResolvedValue(
+        getWorkflow.mockResolvedValue(
             json({
                 execution: {
                     ...EXECUTION.execution,
@@ -335,11 +344,12 @@ describe('c-renewal-action-plan', () => {
                 }
             })
         );
-        const refreshed = await handler.call(context);
+        // Called unbound, as a container may call it: it must carry its own `this`.
+        const refreshed = await handler();
         await flushPromises();
 
         expect(refreshed).toBe(true);
-        expect(startWorkflow).toHaveBeenCalledTimes(2);
+        expect(getWorkflow).toHaveBeenCalledTimes(2);
         expect(text(header(element, 'stage'))).toBe('Prepare');
         expect(text(header(element, 'days'))).toBe(
             '130 days to renewal (Apr 4, 2027)'
@@ -352,9 +362,132 @@ describe('c-renewal-action-plan', () => {
     it('tells the RefreshView API when the reload failed', async () => {
         await mount();
         const [context, handler] = registerRefreshHandler.mock.calls[0];
-        startWorkflow.mockRejectedValue(serviceError('Service down'));
+        getWorkflow.mockRejectedValue(serviceError('Service down'));
 
         expect(await handler.call(context)).toBe(false);
+    });
+
+    it('viewing the opportunity 10 times reads 10 times and starts no workflow', async () => {
+        getWorkflow.mockResolvedValue(json({ execution: null }));
+        for (let view = 0; view < 10; view++) {
+            const element = createElement('c-renewal-action-plan', {
+                is: RenewalActionPlan
+            });
+            element.recordId = OPPORTUNITY_ID;
+            document.body.appendChild(element);
+            // eslint-disable-next-line no-await-in-loop
+            await flushPromises();
+            element.remove();
+        }
+
+        expect(getWorkflow).toHaveBeenCalledTimes(10);
+        expect(startWorkflow).not.toHaveBeenCalled();
+        expect(getActionPlan).not.toHaveBeenCalled();
+    });
+
+    it('offers Start when no workflow was started, and starts it only on the click', async () => {
+        const { element } = await mount({
+            plan: null,
+            execution: { execution: null }
+        });
+
+        expect(text($(element, '[data-id="not-started"]'))).toContain(
+            'No renewal workflow yet'
+        );
+        expect(startWorkflow).not.toHaveBeenCalled();
+        startWorkflow.mockResolvedValue(json(executionWithoutPlan()));
+
+        button(element, 'start').click();
+        await flushPromises();
+
+        expect(startWorkflow).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID
+        });
+        expect(text(header(element, 'stage'))).toBe('Discovery');
+        expect(button(element, 'generate').label).toBe('Generate Action Plan');
+        expect(getActionPlan).not.toHaveBeenCalled();
+    });
+
+    it('shows why the start failed and keeps the Start button', async () => {
+        const { element } = await mount({
+            plan: null,
+            execution: { execution: null }
+        });
+        startWorkflow.mockRejectedValue(serviceError('Salesforce is busy.'));
+
+        button(element, 'start').click();
+        await flushPromises();
+
+        expect(text($(element, '[data-id="action-error"]'))).toBe(
+            'The workflow could not be started. Salesforce is busy.'
+        );
+        expect(button(element, 'start').disabled).toBe(false);
+    });
+
+    it('shows the execution a Flow or the bulk start made, without starting one', async () => {
+        const { element } = await mount();
+
+        expect(text(header(element, 'stage'))).toBe('Discovery');
+        expect($(element, '[data-id="not-started"]')).toBeNull();
+        expect(startWorkflow).not.toHaveBeenCalled();
+    });
+
+    it('says the plan must follow when the Close Date is edited on the record page, and follows it on the click', async () => {
+        const { element } = await mount();
+        getRecord.emit({
+            fields: { CloseDate: { value: EXECUTION.execution.renewalDate } }
+        });
+        await flushPromises();
+        expect($(element, '[data-id="replan-notice"]')).toBeNull();
+
+        getRecord.emit({ fields: { CloseDate: { value: '2027-04-04' } } });
+        await flushPromises();
+
+        const notice = text($(element, '[data-id="replan-notice"]'));
+        expect(notice).toContain('The Close Date moved from');
+        expect(notice).toContain('to Apr 4, 2027');
+        expect(startWorkflow).not.toHaveBeenCalled();
+
+        startWorkflow.mockResolvedValue(
+            json({
+                execution: {
+                    ...EXECUTION.execution,
+                    daysToRenewal: 130,
+                    renewalDate: '2027-04-04',
+                    stage: 'Prepare',
+                    stageChange: null
+                }
+            })
+        );
+        button(element, 'follow-date').click();
+        await flushPromises();
+
+        expect(startWorkflow).toHaveBeenCalledWith({
+            opportunityId: OPPORTUNITY_ID
+        });
+        expect(text(header(element, 'stage'))).toBe('Prepare');
+        expect($(element, '[data-id="replan-notice"]')).toBeNull();
+    });
+
+    it("shows the service's stage change as the re-plan notice", async () => {
+        const { element } = await mount({
+            execution: {
+                execution: {
+                    ...EXECUTION.execution,
+                    stageChange: {
+                        stage: 'Prepare',
+                        daysToRenewal: 130,
+                        renewalDate: '2027-04-04',
+                        message:
+                            'The renewal date (2027-04-04) now puts this opportunity in Prepare, not Discovery'
+                    }
+                }
+            }
+        });
+
+        expect(text($(element, '[data-id="replan-notice"]'))).toContain(
+            'Follow it to start the Prepare workflow.'
+        );
     });
 
     it('turns CSM tasks into labelled inputs in edit mode and moves focus to the first', async () => {
@@ -732,7 +865,7 @@ describe('c-renewal-action-plan', () => {
         });
 
         const mountWithFakeTimers = async (plan) => {
-            startWorkflow.mockResolvedValue(json(EXECUTION));
+            getWorkflow.mockResolvedValue(json(EXECUTION));
             getActionPlan.mockResolvedValue(json(plan));
             const element = createElement('c-renewal-action-plan', {
                 is: RenewalActionPlan

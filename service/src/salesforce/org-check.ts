@@ -1,0 +1,125 @@
+import type { SalesforceGateway } from './gateway.ts';
+import { STANDARD_TASK_STATUSES } from './task-statuses.ts';
+
+/** ok: works as designed; degraded: works, with less (the detail says what); blocking: the service cannot work. */
+type CheckLevel = 'ok' | 'degraded' | 'blocking';
+
+interface OrgCheckLine {
+  name: string;
+  level: CheckLevel;
+  detail: string;
+}
+
+interface CheckContext {
+  salesforce: SalesforceGateway;
+  notificationType: string;
+  /** The configured certificate for signed user assertions (issue 21), when that variable exists. */
+  assertionCert?: string;
+}
+
+type Check = (c: CheckContext) => Promise<Omit<OrgCheckLine, 'name'>>;
+
+const ok = (detail: string) => ({ level: 'ok' as const, detail });
+const degraded = (detail: string) => ({ level: 'degraded' as const, detail });
+const blocking = (detail: string) => ({ level: 'blocking' as const, detail });
+
+type Field = { name: string; createable?: boolean; updateable?: boolean; picklistValues?: { value: string }[] };
+const describeFields = async (c: CheckContext, type: string) =>
+  (await c.salesforce.conn.sobject(type).describe()).fields as unknown as Field[];
+
+/** What the org is: its edition, and the API version the service speaks. */
+const apiVersion: Check = async (c) => {
+  const [org] = (await c.salesforce.conn.query<{ OrganizationType: string }>('SELECT OrganizationType FROM Organization')).records;
+  return ok(`API ${c.salesforce.conn.version} on ${org?.OrganizationType ?? 'an unknown edition'}`);
+};
+
+const DEGRADES: Record<string, string> = {
+  opportunityTeams: 'team roles fall to the opportunity owner',
+  accountTeams: 'account-team roles fall to the opportunity owner',
+  enhancedEmail: 'no engagement signals from tracked emails',
+  customNotifications: 'no bell notifications; the service’s own remain',
+};
+
+/** The optional features, as learnt at start. */
+const features: Check = async (c) => {
+  const off = Object.entries(c.salesforce.features).filter(([, on]) => !on);
+  if (off.length === 0) return ok('Team Selling, Account Teams, Enhanced Email and custom notifications are on');
+  return degraded(off.map(([name]) => `${name} off: ${DEGRADES[name]}`).join('; '));
+};
+
+/** The Task Status values the mirror writes exist in the org's picklist. */
+const taskStatuses: Check = async (c) => {
+  const values = new Set((await describeFields(c, 'Task')).find((f) => f.name === 'Status')?.picklistValues?.map((v) => v.value) ?? []);
+  const written = c.salesforce.taskStatuses;
+  const missing = Object.values(written).filter((v) => !values.has(v));
+  if (missing.length) return blocking(`Task Status has no ${missing.join(', ')}: set TASK_STATUS_MAP to values the org has`);
+  const mapped = Object.entries(written).filter(([k, v]) => STANDARD_TASK_STATUSES[k as keyof typeof written] !== v);
+  return mapped.length
+    ? degraded(`Task Status customised: writes ${mapped.map(([k, v]) => `${k} → ${v}`).join(', ')}`)
+    : ok('standard Task Status values');
+};
+
+/** Which opportunities are renewals: today Type = 'Renewal' (RENEWAL_CRITERIA is not built yet). */
+const renewalCriteria: Check = async (c) => {
+  const type = (await describeFields(c, 'Opportunity')).find((f) => f.name === 'Type');
+  const hasRenewal = (type?.picklistValues ?? []).some((v) => v.value === 'Renewal');
+  const open = (await c.salesforce.conn.query("SELECT Id FROM Opportunity WHERE IsClosed = false AND Type = 'Renewal' LIMIT 1")).totalSize;
+  if (!hasRenewal)
+    return degraded("Opportunity Type has no 'Renewal' value: new renewals cannot be tagged, the portfolio shows only old ones");
+  return open > 0
+    ? ok("Type = 'Renewal' matches open opportunities")
+    : degraded("no open opportunity has Type = 'Renewal': the portfolio is empty");
+};
+
+/** The integration user's access to what the service writes. */
+const permissions: Check = async (c) => {
+  const task = await describeFields(c, 'Task');
+  const key = task.find((f) => f.name === 'Action_Plan_Task_Id__c');
+  if (!key) return blocking('Task.Action_Plan_Task_Id__c is missing: deploy the package (force-app) to this org');
+  if (!key.createable || !key.updateable)
+    return blocking('the integration user cannot write Task.Action_Plan_Task_Id__c: assign Renewal_Action_Plans_Service');
+  const opportunity = await describeFields(c, 'Opportunity');
+  const unwritable = ['Primary_Contact__c', 'Previous_Contact__c'].filter((n) => !opportunity.find((f) => f.name === n)?.updateable);
+  if (unwritable.length)
+    return degraded(`the integration user cannot update Opportunity ${unwritable.join(', ')}: the contact updater fails`);
+  return ok('the integration user can write Tasks (with the mirror key) and the Opportunity fields AI tasks change');
+};
+
+/** The Custom Notification Type the bell notifications are sent with. */
+const notificationType: Check = async (c) => {
+  if (!c.salesforce.features.customNotifications) return degraded('custom notifications are off: the service’s own notifications remain');
+  const id = await c.salesforce.notificationType(c.notificationType);
+  return id
+    ? ok(`Custom Notification Type ${c.notificationType} present`)
+    : degraded(`no Custom Notification Type ${c.notificationType}: deploy it`);
+};
+
+/** The certificate the Apex controller signs user assertions with (issue 21): checked once that variable exists. */
+const assertionCertificate: Check = async (c) => {
+  if (c.assertionCert === undefined) return degraded('not configured (SALESFORCE_ASSERTION_CERT): the service trusts the user id header');
+  return /-----BEGIN CERTIFICATE-----/.test(c.assertionCert)
+    ? ok('configured')
+    : blocking('SALESFORCE_ASSERTION_CERT is not a PEM certificate');
+};
+
+const CHECKS: Record<string, Check> = {
+  'api-version': apiVersion,
+  features,
+  'task-statuses': taskStatuses,
+  'renewal-criteria': renewalCriteria,
+  permissions,
+  'notification-type': notificationType,
+  'assertion-certificate': assertionCertificate,
+};
+
+/** Runs every check against the org; a check that fails to run is blocking, with the reason. */
+export async function checkOrg(c: CheckContext): Promise<OrgCheckLine[]> {
+  const lines: OrgCheckLine[] = [];
+  for (const [name, check] of Object.entries(CHECKS)) {
+    lines.push({ name, ...(await check(c).catch((err: Error) => blocking(`the check failed: ${err.message}`))) });
+  }
+  return lines;
+}
+
+/** `ok       features — …`, one line per check. */
+export const formatOrgCheck = (lines: OrgCheckLine[]) => lines.map((l) => `${l.level.padEnd(9)}${l.name.padEnd(22)}${l.detail}`).join('\n');
