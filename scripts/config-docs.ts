@@ -34,7 +34,8 @@ export function schemaFields(): Record<string, ZodNode> {
 
 /** The enum a field accepts, found through its default/optional/pipe wrappers. */
 function allowedValues(node: ZodNode | undefined): string[] | undefined {
-  for (let n = node; n; n = n._zod.def.innerType ?? n._zod.def.in) if (n._zod.def.type === 'enum') return Object.values(n._zod.def.entries!);
+  for (let n = node; n; n = n._zod.def.innerType ?? n._zod.def.in)
+    if (n._zod.def.type === 'enum') return Object.values(n._zod.def.entries!);
   return undefined;
 }
 
