@@ -13,7 +13,7 @@ export const CONFIGURATION_DOC = join(ROOT, 'docs', 'configuration.md');
 const ENV_EXAMPLE = join(ROOT, 'config', '.env.example');
 
 /** One variable as the page shows it. */
-export interface DocumentedVariable {
+interface DocumentedVariable {
   name: string;
   section: string;
   defaultValue: string;

@@ -17,7 +17,7 @@ type ReminderInput = { daysUntilReminder: number; reminderMessage: string; relat
  * The reminder task as it will be created: its subject (the plan task's action, the Salesforce Task's Subject) and
  * its description. The approval gate's preview and `run` both read it, so what the CSM approves is what is created.
  */
-export const reminderTask = (input: ReminderInput) => ({
+const reminderTask = (input: ReminderInput) => ({
   action: `Follow up: ${input.relatedAction}`.slice(0, 200),
   description: input.reminderMessage,
   due: `in ${plural(input.daysUntilReminder, 'business day')}`,
