@@ -151,6 +151,7 @@ export const EnvSchema = z
     MAILGUN_DOMAIN: optionalString,
     MAILGUN_API_URL: url.default('https://api.mailgun.net'),
     MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url.optional()),
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>

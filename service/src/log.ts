@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { redactSecrets } from './secrets.ts';
 
 /** A small structured logger: one JSON line per event on stdout. Callers pass facts, never secrets. */
@@ -26,7 +27,18 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const min = LEVELS[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactSecrets(msg), ...(redact(fields ?? {}) as object) }));
+    // The trace id of the request, AI task or schedule run the line belongs to (service/src/tracing.ts).
+    const span = trace.getActiveSpan();
+    const traceId = span?.isRecording() ? span.spanContext().traceId : undefined;
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: lvl,
+        msg: redactSecrets(msg),
+        ...(redact(fields ?? {}) as object),
+        ...(traceId && { traceId }),
+      }),
+    );
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
