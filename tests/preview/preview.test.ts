@@ -25,6 +25,9 @@ const OPPORTUNITY = DEMO_IDS.opportunities.acme; // the Discovery story
 const CSM = DEMO_IDS.users.jordanLee;
 const SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan.png');
 const PHONE_SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan-420px.png');
+// The top of the card once finalized and its AI tasks ran (the viewport, not the whole page): the README's picture,
+// docs/card.png, is copied from it when the card changes.
+const CARD_SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan-card.png');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeViolation {
@@ -233,6 +236,8 @@ describe('the action plan preview in Chromium', () => {
       .toEqual(aiSteps.map(() => 'done'));
     await expect.poll(() => page.locator('[data-id="mirror"]').count(), { timeout: 5_000 }).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
+    mkdirSync(join(PREVIEW_DIST, 'screenshots'), { recursive: true });
+    await page.screenshot({ path: CARD_SCREENSHOT });
   }, 60_000);
 
   it('completes a CSM task and sees its timeline step done', async () => {
