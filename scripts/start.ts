@@ -60,7 +60,7 @@ if (service.emulator) {
   }
   if (first) {
     const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
-    lines.push('  Try it (the README walk-through): paste these lines into a shell');
+    lines.push('  Try it (the walk-through in docs/api.md): paste these lines into a shell');
     lines.push(`    export URL=${service.url} KEY=${key} USER_ID=${csm} OPP=${first.id}`);
     lines.push(
       `    curl -s -X POST $URL/api/workflows/executions -H "Authorization: Bearer $KEY" -H "X-Salesforce-User-Id: $USER_ID" -H 'content-type: application/json' -d "{\\"opportunityId\\":\\"$OPP\\"}"`,
