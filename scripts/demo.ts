@@ -88,10 +88,15 @@ try {
     'opportunity-team': 'opportunity team',
     'account-team': 'account team',
     queue: 'queue',
-    'owner-fallback': 'owner',
+    'owner-fallback': 'opportunity owner',
   };
+  // The owner fallback reads as such, as on the card: the opportunity owner does not hold the role it stands in for.
   const owner = (a: any) =>
-    a ? `${a.name}${a.role ? ` (${a.role}, ${SOURCE[a.source]})` : ''}${a.note ? ` — ${a.note}` : ''}` : 'the opportunity owner';
+    !a
+      ? 'the opportunity owner'
+      : a.source === 'owner-fallback' && a.role
+        ? `${a.name} (opportunity owner, in place of a ${a.role})${a.note ? ` — ${a.note}` : ''}`
+        : `${a.name}${a.role ? ` (${a.role}, ${SOURCE[a.source]})` : ''}${a.note ? ` — ${a.note}` : ''}`;
 
   rule('DISCOVERY WORKFLOW DEMO');
   say(`Today ${today}. Salesforce: the local org emulator (NOT Salesforce). Database: embedded PostgreSQL. Planner: ${deps.planner.name}.`);
@@ -193,6 +198,12 @@ try {
   // The executive sponsor reports the CFO engaged: the reminder that waited for it runs now.
   const cfo = finalized.csmTasks.find((t: any) => finalized.aiTasks.some((a: any) => a.dependsOn.includes(t.key)));
   if (cfo) {
+    // Its sub-tasks first, as the CSM ticks them on the card: a parent completed over open sub-tasks would read as
+    // done above unticked boxes.
+    for (const sub of cfo.subTasks ?? []) {
+      await api('PATCH', `/tasks/${sub.taskId}`, { status: 'completed' });
+      say(`  ✓ ${sub.action}`);
+    }
     await api('PATCH', `/tasks/${cfo.taskId}`, { status: 'completed' });
     say(`  ✓ ${cfo.action} completed by ${cfo.assignee?.name ?? 'the CSM'}`);
     for (const waiting of finalized.aiTasks.filter((a: any) => a.dependsOn.includes(cfo.key))) {

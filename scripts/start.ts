@@ -60,7 +60,7 @@ if (service.emulator) {
   }
   if (first) {
     const key = service.generatedApiKey ? service.deps.apiKey : '"$SERVICE_API_KEY"';
-    lines.push('  Try it (the README walk-through): paste these lines into a shell');
+    lines.push('  Try it (the walk-through in docs/api.md): paste these lines into a shell');
     lines.push(`    export URL=${service.url} KEY=${key} USER_ID=${csm} OPP=${first.id}`);
     // Each call needs a fresh signed user assertion, as Apex sends one with every callout: `npm run assertion` signs
     // it with the demo key in DATA_DIR.

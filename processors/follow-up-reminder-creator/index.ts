@@ -11,6 +11,18 @@ const newTask = (field: string, newValue: FieldChange['newValue']): FieldChange 
   newValue,
 });
 
+type ReminderInput = { daysUntilReminder: number; reminderMessage: string; relatedAction: string };
+
+/**
+ * The reminder task as it will be created: its subject (the plan task's action, the Salesforce Task's Subject) and
+ * its description. The approval gate's preview and `run` both read it, so what the CSM approves is what is created.
+ */
+const reminderTask = (input: ReminderInput) => ({
+  action: `Follow up: ${input.relatedAction}`.slice(0, 200),
+  description: input.reminderMessage,
+  due: `in ${plural(input.daysUntilReminder, 'business day')}`,
+});
+
 /**
  * Creates the CSM's follow-up reminder: a task due N business days ahead (weekends and the configured public
  * holidays skipped), snoozed until that day so it resurfaces then, and mirrored to Salesforce with a reminder at
@@ -26,23 +38,28 @@ export const followUpReminderCreator = defineProcessor({
     relatedAction: z.string().min(1).max(200),
   }),
   writesFields: false,
-  changePreview: (input) => ({
-    description: `New Task for the CSM "${input.reminderMessage}", due in ${plural(input.daysUntilReminder, 'business day')}, with a reminder`,
-    fields: [
-      newTask('Subject', input.reminderMessage),
-      newTask('ActivityDate', `in ${plural(input.daysUntilReminder, 'business day')}`),
-      newTask('Priority', input.reminderPriority),
-    ],
-  }),
+  changePreview: (input) => {
+    const reminder = reminderTask(input);
+    return {
+      description: `New Task for the CSM "${reminder.action}", due ${reminder.due}, with a reminder: ${reminder.description}`,
+      fields: [
+        newTask('Subject', reminder.action),
+        newTask('Description', reminder.description),
+        newTask('ActivityDate', reminder.due),
+        newTask('Priority', input.reminderPriority),
+      ],
+    };
+  },
   async run(input, { task, services }) {
     const today = services.today();
     const remindOn = services.calendar.add(today, input.daysUntilReminder);
+    const { action, description } = reminderTask(input);
     const reminder = await services.addPlanTask(
       {
         keySuffix: 'reminder',
         owner: 'CSM',
-        action: `Follow up: ${input.relatedAction}`.slice(0, 200),
-        description: input.reminderMessage,
+        action,
+        description,
         priority: input.reminderPriority,
         dueDate: remindOn,
         status: 'snoozed',

@@ -4,6 +4,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requireServiceAuth, type AuthEnv } from './auth.ts';
 import { migrationsCurrent } from './db/migrate.ts';
@@ -25,6 +26,7 @@ import { metricsRouter } from './routes/metrics.ts';
 import { webhooksRouter } from './routes/webhooks.ts';
 import { SalesforceError } from './salesforce/errors.ts';
 import { redactSecrets } from './secrets.ts';
+import { currentTraceId, inSpan, SpanKind } from './tracing.ts';
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -44,6 +46,19 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
 export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyObject } } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use(requestId());
+  // One span per request, named by its route once matched ("POST /api/workflows/executions/:id/action-plan/finalize").
+  app.use((c, next) =>
+    inSpan(
+      `${c.req.method} ${c.req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method } },
+      async (span) => {
+        await next();
+        const route = routePath(c, -1);
+        if (route && !route.includes('*')) span.updateName(`${c.req.method} ${route}`);
+        span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status, 'rap.request_id': c.get('requestId') });
+      },
+    ),
+  );
   // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.
   const limit = bodyLimit({
     maxSize: 256 * 1024,
@@ -178,12 +193,15 @@ function domainStatus(err: DomainError): [ContentfulStatusCode, ErrorCode] {
 
 /** The one error shape. Messages can quote what a provider or Salesforce said, so key-shaped secrets are removed. */
 function errorBody(code: ErrorCode, message: string, issues: { path: string; message: string }[], requestId: string) {
+  const traceId = currentTraceId();
   return {
     error: {
       code,
       message: redactSecrets(message),
       issues: issues.map((i) => ({ path: i.path, message: redactSecrets(i.message) })),
       requestId,
+      // The trace the operator looks up (every log line of this request carries it too).
+      ...(traceId && { traceId }),
     },
   };
 }

@@ -204,6 +204,7 @@ export const EnvSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url.optional()),
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, when: string) =>

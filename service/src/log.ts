@@ -1,4 +1,5 @@
 import { secretValues } from './secret-values.ts';
+import { trace } from '@opentelemetry/api';
 import { redactSecrets } from './secrets.ts';
 
 /** A small structured logger: one JSON line per event on stdout. Callers pass facts, never secrets. */
@@ -27,11 +28,15 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const min = LEVELS[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
+    // The trace id of the request, AI task or schedule run the line belongs to (service/src/tracing.ts).
+    const span = trace.getActiveSpan();
+    const traceId = span?.isRecording() ? span.spanContext().traceId : undefined;
     const line = JSON.stringify({
       time: new Date().toISOString(),
       level: lvl,
       msg: redactSecrets(msg),
       ...(redact(fields ?? {}) as object),
+      ...(traceId && { traceId }),
     });
     // The last pass sees the whole line, keys and all: no configured secret leaves in any field, whatever its name.
     write(secretValues().redact(line));

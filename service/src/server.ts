@@ -26,6 +26,7 @@ import type { PubSubEndpoint } from './salesforce/pubsub/client.ts';
 import { createExecutor } from './executor/index.ts';
 import { defaultWorkerId } from './executor/options.ts';
 import { Schedules, serviceSchedules } from './schedules/schedules.ts';
+import { installTracing } from './tracing.ts';
 import { connectSalesforce } from './salesforce/connection.ts';
 import { SalesforceGateway } from './salesforce/gateway.ts';
 import { registerSecretValues } from './secret-values.ts';
@@ -117,6 +118,7 @@ export async function startService(
   log: Logger = createLogger(config.env.LOG_LEVEL),
 ): Promise<RunningService> {
   const { env } = config;
+  installTracing({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((err: Error) => log.warn('shutdown step failed', { error: err.message }));

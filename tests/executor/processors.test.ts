@@ -6,6 +6,7 @@ import { processorRegistry } from '../../processors/registry.ts';
 import { Executor } from '../../service/src/executor/executor.ts';
 import { executorOptions } from '../../service/src/executor/options.ts';
 import { processorServices } from '../../service/src/executor/services.ts';
+import { discoveryContext } from '../../service/src/plan/discovery.fixture.ts';
 import { startEmailProviderTestServer, type EmailProviderTestServer } from '../email-provider-server/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
@@ -158,6 +159,24 @@ describe('processors', () => {
         Id: reminder!.salesforce_task_id,
       });
       expect(String(sfTask!.ReminderDateTime)).toMatch(/^2026-11-30T08:00:00/);
+    });
+
+    it('creates the Task its change preview showed the CSM: the same Subject and Description', async () => {
+      const metadata = {
+        daysUntilReminder: 5,
+        reminderMessage: 'Follow up on the CFO meeting request',
+        reminderPriority: 2,
+        relatedAction: 'Engage the economic buyer (CFO)',
+      };
+      const preview = processorRegistry.get('follow-up-reminder-creator')!.changePreview(metadata, discoveryContext());
+      const shown = Object.fromEntries(preview.fields.map((f) => [f.field, f.newValue]));
+      const row = await run(await task('follow-up-reminder-creator', metadata));
+      const [sfTask] = tasksKeyed(row.executionResult.reminderTaskId as string);
+      expect(sfTask!.Subject).toBe(shown.Subject);
+      // The mirror adds its provenance line under the description.
+      expect(String(sfTask!.Description).split('\n')[0]).toBe(shown.Description);
+      expect(shown.Subject).toBe('Follow up: Engage the economic buyer (CFO)');
+      expect(preview.description).toContain('"Follow up: Engage the economic buyer (CFO)"');
     });
 
     it('creates one reminder and one Salesforce Task when the first attempt lost its answers', async () => {

@@ -3,7 +3,7 @@
  * /preview/portfolio by the real service in embedded mode (its own PostgreSQL server, the local org emulator), in
  * Debian's Chromium. It sorts by days to renewal and opens a row.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -18,6 +18,8 @@ import { startPreviewFront } from './front.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = 'preview-portfolio-key-0123456789abcdefghijklmnop';
 const CSM = DEMO_IDS.users.jordanLee;
+// Test output, not committed (preview/dist is gitignored): the portfolio as a 1280 px laptop screen shows it.
+const SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-portfolio-1280px.png');
 
 describe('the renewal portfolio preview in Chromium', () => {
   let dataDir: string;
@@ -60,7 +62,7 @@ describe('the renewal portfolio preview in Chromium', () => {
         '--no-first-run',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (error) => void pageErrors.push(error.message));
     await page.goto(`${base}/preview/portfolio#key=${API_KEY}&user=${CSM}`);
   }, 120_000);
@@ -88,6 +90,44 @@ describe('the renewal portfolio preview in Chromium', () => {
     ]);
     const acme = page.locator('lightning-datatable tbody tr', { hasText: 'Acme Logistics' });
     expect(await acme.locator('td[data-label="Risks"]').innerText()).toContain('No contact role is the Economic Buyer');
+  });
+
+  it('fits 1280 px: no header cut short, no sideways scrolling, names on at most two lines', async () => {
+    await expect.poll(async () => (await days()).length, { timeout: 20_000 }).toBe(4);
+    mkdirSync(join(PREVIEW_DIST, 'screenshots'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // A header is cut short when its label (the span that truncates, or that wraps and clamps with wrap-table-header)
+    // is wider or taller than the room it has: the ellipsis the screenshot showed as "Rene…" and "Day…".
+    const headers = await page.locator('lightning-datatable thead th').evaluateAll((ths) => {
+      // The label lives in the header cell's (synthetic) shadow tree.
+      const deep = (root: ParentNode): Element[] =>
+        [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? deep(el.shadowRoot) : [])]);
+      return ths.map((th) => {
+        const labels = deep(th).filter((el) => /\bslds-(truncate|line-clamp)\b/.test(el.className) && el.textContent!.trim() !== '');
+        return {
+          name: th.getAttribute('aria-label'),
+          labels: labels.length,
+          cut: labels
+            .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+            .map((el) => el.textContent!.trim()),
+        };
+      });
+    });
+    for (const h of headers) expect(h.labels, `header "${h.name}" has a label`).toBeGreaterThan(0);
+    expect(headers.length).toBeGreaterThanOrEqual(10);
+    for (const h of headers) expect(h.cut, `header "${h.name}" is cut short`).toEqual([]);
+    const table = await page
+      .locator('lightning-datatable .slds-scrollable_x')
+      .first()
+      .evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(table.scroll, 'the table scrolls sideways').toBeLessThanOrEqual(table.client);
+    const names = await page.locator('lightning-datatable tbody th[data-label="Opportunity"] button').evaluateAll((buttons) =>
+      buttons.map((b) => {
+        const style = getComputedStyle(b);
+        return { text: b.textContent, lines: Math.round(b.getBoundingClientRect().height / parseFloat(style.lineHeight)) };
+      }),
+    );
+    for (const n of names) expect(n.lines, `"${n.text}" wraps over ${n.lines} lines`).toBeLessThanOrEqual(2);
   });
 
   it('sorts by days to renewal, latest first, when the column is sorted again', async () => {

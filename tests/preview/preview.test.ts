@@ -25,6 +25,9 @@ const OPPORTUNITY = DEMO_IDS.opportunities.acme; // the Discovery story
 const CSM = DEMO_IDS.users.jordanLee;
 const SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan.png');
 const PHONE_SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan-420px.png');
+// The top of the card once finalized and its AI tasks ran (the viewport, not the whole page): the README's picture,
+// docs/card.png, is copied from it when the card changes.
+const CARD_SCREENSHOT = join(PREVIEW_DIST, 'screenshots', 'renewal-action-plan-card.png');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeViolation {
@@ -252,31 +255,8 @@ describe('the action plan preview in Chromium', () => {
       .toEqual(aiSteps.map(() => 'done'));
     await expect.poll(() => page.locator('[data-id="mirror"]').count(), { timeout: 5_000 }).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
-  }, 60_000);
-
-  it('completes a CSM task and sees its timeline step done', async () => {
-    const { execution } = await (
-      await fetch(`${service.url}/preview-apex/api/workflows/executions`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
-        body: JSON.stringify({ opportunityId: OPPORTUNITY }),
-      })
-    ).json();
-    const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
-    // The CFO task, which the CFO reminder waits for: done, it unblocks the reminder, which then runs.
-    const task = plan.csmTasks.find((t: { action: string }) => t.action === 'Engage the economic buyer (CFO)');
-    expect(task.status).toBe('pending');
-    const step = plan.timeline.find((s: { taskKeys: string[] }) => s.taskKeys.includes(task.key));
-    expect(await timelineStatus(step.title)).not.toBe('done');
-
-    const row = page.locator(`c-action-plan-csm-tasks li[data-key="${task.key}"]`);
-    const saved = page.waitForResponse((r) => r.url().includes(`/api/workflows/tasks/${task.taskId}`) && r.request().method() === 'PATCH');
-    await row.locator('[data-id="complete"] label').click();
-    expect((await saved).status()).toBe(200);
-    await expect.poll(() => timelineStatus(step.title), { timeout: 5_000 }).toBe('done');
-    expect(await row.locator('[data-id="status"]').innerText()).toBe('Completed');
-    await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(plan.aiTasks.map(() => 'Done'));
-    expect(await page.locator('c-action-plan-ai-tasks [data-id="waits-for"]').count()).toBe(0);
+    mkdirSync(join(PREVIEW_DIST, 'screenshots'), { recursive: true });
+    await page.screenshot({ path: CARD_SCREENSHOT });
   }, 60_000);
 
   it('saves a ticked sub-task across a reload', async () => {
@@ -296,6 +276,41 @@ describe('the action plan preview in Chromium', () => {
     mkdirSync(join(PREVIEW_DIST, 'screenshots'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
+  }, 60_000);
+
+  it('completes a CSM task and sees its timeline step done', async () => {
+    const { execution } = await (
+      await fetch(`${service.url}/preview-apex/api/workflows/executions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${API_KEY}`, 'X-Salesforce-User-Id': CSM, 'content-type': 'application/json' },
+        body: JSON.stringify({ opportunityId: OPPORTUNITY }),
+      })
+    ).json();
+    const { plan } = await api(`/api/workflows/executions/${execution.id}/action-plan`);
+    // The CFO task, which the CFO reminder waits for: done, it unblocks the reminder, which then runs.
+    const task = plan.csmTasks.find((t: { action: string }) => t.action === 'Engage the economic buyer (CFO)');
+    expect(task.status).toBe('pending');
+    const step = plan.timeline.find((s: { taskKeys: string[] }) => s.taskKeys.includes(task.key));
+    expect(await timelineStatus(step.title)).not.toBe('done');
+
+    const row = page.locator(`c-action-plan-csm-tasks li[data-key="${task.key}"]`);
+    // Its sub-tasks first, as a CSM does: a task completed over open sub-tasks would read "Completed" above unticked
+    // boxes.
+    const subTasks = row.locator('[data-id="sub-task"]');
+    expect(await subTasks.count()).toBeGreaterThan(0);
+    for (const subTask of await subTasks.all()) {
+      if (await subTask.locator('input[type="checkbox"]').isChecked()) continue;
+      const ticked = page.waitForResponse((r) => r.url().includes('/api/workflows/tasks/') && r.request().method() === 'PATCH');
+      await subTask.locator('label').click();
+      expect((await ticked).status()).toBe(200);
+    }
+    const saved = page.waitForResponse((r) => r.url().includes(`/api/workflows/tasks/${task.taskId}`) && r.request().method() === 'PATCH');
+    await row.locator('[data-id="complete"] label').click();
+    expect((await saved).status()).toBe(200);
+    await expect.poll(() => timelineStatus(step.title), { timeout: 5_000 }).toBe('done');
+    expect(await row.locator('[data-id="status"]').innerText()).toBe('Completed');
+    await expect.poll(() => aiStatuses(), { timeout: 30_000 }).toEqual(plan.aiTasks.map(() => 'Done'));
+    expect(await page.locator('c-action-plan-ai-tasks [data-id="waits-for"]').count()).toBe(0);
   }, 60_000);
 
   it('shows the follow-up an unopened email brought, with why, three business days later', async () => {

@@ -58,12 +58,15 @@ describe('npm run demo', () => {
     // The team and the dependency: the executive sponsor owns the CFO task, the reminder waits for it, then runs.
     expect(stdout).toContain('owner: Riley Park (Executive Sponsor, opportunity team)');
     expect(stdout).toContain(
-      'owner: Jordan Lee (Renewal Manager, owner) — No Renewal Manager on the opportunity or account team: assigned to the owner',
+      'owner: Jordan Lee (opportunity owner, in place of a Renewal Manager) — No Renewal Manager on the opportunity or account team: assigned to the owner',
     );
     expect(stdout).toContain(
       '⏸ Remind the CSM to follow up on the CFO meeting request [follow-up-reminder-creator] → waits for: Engage the economic buyer (CFO)',
     );
-    expect(stdout).toContain('✓ Engage the economic buyer (CFO) completed by Riley Park');
+    // Its sub-tasks are ticked before the parent is completed.
+    expect(stdout).toMatch(
+      /✓ Research the CFO and current finance priorities\n(.*\n)*\s+✓ Engage the economic buyer \(CFO\) completed by Riley Park/,
+    );
     expect(stdout).toContain('✓ Remind the CSM to follow up on the CFO meeting request → success');
     expect(stdout).toMatch(/\(Prepare\) scheduled for 2026-12-18/);
     // The usage report goes unopened; Thanksgiving and the weekend are not business days, so the follow-up comes Dec 1.

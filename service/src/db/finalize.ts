@@ -20,6 +20,8 @@ interface FinalizeInput {
   /** Each top-level task's owner by key, as its team role resolved (sub-tasks follow their task); else the owner. */
   assignees?: Record<string, Assignee>;
   today: string;
+  /** The finalizing request's W3C traceparent, stored with the plan and its tasks (service/src/tracing.ts). */
+  traceParent?: string | null;
 }
 
 type FinalizeOutcome =
@@ -89,7 +91,7 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
     ]);
     const [finalized] = await tx<PlanRow[]>`
       UPDATE action_plans SET status = 'finalized', content = ${tx.json(f.content as never)}, finalized_by = ${f.userId},
-             finalized_at = now(), finalize_edits = ${tx.json((f.edits ?? null) as never)}
+             finalized_at = now(), finalize_edits = ${tx.json((f.edits ?? null) as never)}, trace_parent = ${f.traceParent ?? null}
        WHERE id = ${f.planId}
       RETURNING ${planColumns(tx)}`;
     await tx`
@@ -173,6 +175,7 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
     action_plan_id: f.planId,
     execution_id: f.executionId,
     opportunity_id: f.opportunityId,
+    trace_parent: f.traceParent ?? null,
   };
   const owner = (key: string) => assigneeColumns(f.assignees?.[key], f.csmUserId);
   const rows: Record<string, unknown>[] = [];

@@ -16,6 +16,8 @@ export interface ClaimedTask extends TaskRow {
   maxAttempts: number;
   /** Priority, then created_at to the microsecond: the claim's order. */
   claimOrder: string;
+  /** The W3C traceparent of the request that created the task, which its run's span links to. */
+  traceParent: string | null;
 }
 
 export interface ClaimOptions {
@@ -26,7 +28,7 @@ export interface ClaimOptions {
 
 // "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
 const claimedColumns = (sql: Sql) => sql`${taskColumns(sql)}, claim_token AS "claimToken", max_attempts AS "maxAttempts",
-  priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS "claimOrder"`;
+  priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS "claimOrder", trace_parent AS "traceParent"`;
 
 /** The claim itself, shared by the batch and the single-task claim: running, a lease, a fresh token, one more attempt. */
 const claimSet = (sql: Sql, o: ClaimOptions) => sql`

@@ -8,6 +8,7 @@ import { runClaimedTask, type RunOutcome } from './run-task.ts';
 import { CompletionGroup } from './completions.ts';
 import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-port.ts';
+import { inSpan, linkTo } from '../tracing.ts';
 
 /** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
 const QUEUED_CHANNEL = 'ai_tasks_queued';
@@ -134,6 +135,10 @@ export class Executor {
 
   /** One claim-and-run cycle, for a system cron: recover leases, claim one batch, run it to the end. */
   async runOnce(): Promise<RunOutcome[]> {
+    return inSpan('executor run-once', { attributes: { 'rap.worker': this.workerId } }, () => this.claimAndRunOnce());
+  }
+
+  private async claimAndRunOnce(): Promise<RunOutcome[]> {
     await this.sweep();
     if (this.paused()) return [];
     const tasks = await claimQueuedTasks(this.parts.db.sql, this.parts.options.batchSize, this.claimOptions());
@@ -224,11 +229,18 @@ export class Executor {
   }
 
   private launch(task: ClaimedTask): Promise<RunOutcome> {
-    const done = runClaimedTask(task, {
-      ...this.parts,
-      metrics: this.metrics,
-      complete: (t, result) => this.completions.complete(t, result),
-      context: (id) => this.contextOf(id),
+    // One span per run, linked to the request that created the task (its stored traceparent): the operator follows a
+    // CSM's finalize to the AI task that ran from it, in whichever instance and however much later.
+    const attributes = { 'rap.task_id': task.id, 'rap.processor': task.processor ?? '', 'rap.attempt': task.attempts + 1 };
+    const done = inSpan(`ai-task ${task.processor}`, { attributes, links: linkTo(task.traceParent) }, async (span) => {
+      const outcome = await runClaimedTask(task, {
+        ...this.parts,
+        metrics: this.metrics,
+        complete: (t, result) => this.completions.complete(t, result),
+        context: (id) => this.contextOf(id),
+      });
+      span.setAttribute('rap.execution_status', outcome.status);
+      return outcome;
     })
       .catch((err: Error): RunOutcome => {
         // Only a database failure while recording the outcome lands here; the lease sweep will recover the task.

@@ -8,6 +8,7 @@ const ErrorResponse = z.object({
     message: z.string(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })),
     requestId: z.string(),
+    traceId: z.string().optional().describe('the OpenTelemetry trace id of the request, as in its log lines'),
   }),
 });
 

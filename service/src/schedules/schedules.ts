@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import { runEngagementRules } from '../engagement/engine.ts';
 import { generateQueuedPlans } from '../workflows/queued-generation.ts';
 import { resurfaceTasks, startDueWorkflows } from './jobs.ts';
+import { inSpan } from '../tracing.ts';
 
 export interface ScheduleDefinition {
   name: string;
@@ -59,7 +60,10 @@ export class Schedules {
     if (!(await claimScheduleSlot(this.deps.db.sql, d.name, slot, this.opts.instanceId))) return 'skipped';
     let result: unknown;
     try {
-      result = await d.run(this.deps);
+      // One span per schedule run: its log lines, Salesforce calls and the tasks it creates carry its trace.
+      result = await inSpan(`schedule ${d.name}`, { attributes: { 'rap.schedule': d.name, 'rap.slot': slot.toISOString() } }, () =>
+        d.run(this.deps),
+      );
     } catch (err) {
       result = { error: (err as Error).message };
       this.deps.log.error('schedule failed', { schedule: d.name, slot: slot.toISOString(), error: (err as Error).message });

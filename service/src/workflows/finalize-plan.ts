@@ -12,6 +12,7 @@ import { validatePlan } from '../plan/validate.ts';
 import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
 import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 import { planningInput } from './generate-plan.ts';
+import { currentTraceParent } from '../tracing.ts';
 
 /** One CSM edit of a draft task at finalize. */
 interface PlanEdit {
@@ -116,6 +117,7 @@ export async function finalize(deps: Deps, userId: string, execution: ExecutionR
       csmUserId: context.owner.id,
       assignees: assigneesOfPlan(checked.content, context, deps.env.TEAM_ROLES),
       today: deps.today(),
+      traceParent: currentTraceParent(),
     });
     if (outcome.kind === 'not-found') throw notFound(`Plan ${plan.id}`);
     if (outcome.kind === 'superseded') throw conflict(`Plan ${plan.id} was replaced by a newer version; reload and review it`);

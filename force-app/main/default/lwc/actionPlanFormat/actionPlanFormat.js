@@ -68,12 +68,17 @@ export function waitsFor(blockedBy) {
 }
 
 /**
- * Who owns a task (its resolved team role), for people; empty when the plan does not say.
+ * Who owns a task (its resolved team role), for people; empty when the plan does not say. When nobody holds the role
+ * and the task fell back to the opportunity owner, it says so: the owner does not hold the role.
  * @example ownerLabel({ name: 'Riley Park', role: 'Executive Sponsor', source: 'opportunity-team' }) // 'Owner: Riley Park (Executive Sponsor)'
+ * @example ownerLabel({ name: 'Jordan Lee', role: 'Renewal Manager', source: 'owner-fallback' }) // 'Owner: Jordan Lee (opportunity owner, in place of a Renewal Manager)'
  */
 export function ownerLabel(assignee) {
     if (!assignee || !assignee.name) {
         return '';
+    }
+    if (assignee.source === 'owner-fallback' && assignee.role) {
+        return `Owner: ${assignee.name} (opportunity owner, in place of a ${assignee.role})`;
     }
     const queue = assignee.source === 'queue' ? ' queue' : '';
     return `Owner: ${assignee.name}${queue}${assignee.role ? ` (${assignee.role})` : ''}`;

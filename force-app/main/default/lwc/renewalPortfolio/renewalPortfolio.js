@@ -39,46 +39,94 @@ const SORTS = {
     riskText: ['risk', 'risk']
 };
 
+/*
+ * Widths for a 1280 px laptop screen (about 1200 px of table in a card): headers wrap instead of being cut short
+ * (wrap-table-header), the fixed columns take what their values need, and the Risks column, whose reasons are the
+ * longest text, gets the rest. No column has the header menu (its only items were text wrapping). The Owner column
+ * shows only in the team's book, where the owners differ.
+ */
+const fixed = (column, initialWidth) => ({
+    ...column,
+    initialWidth,
+    hideDefaultActions: true
+});
+
 const COLUMNS = [
-    {
-        label: 'Opportunity',
-        fieldName: 'name',
-        type: 'button',
-        typeAttributes: {
-            label: { fieldName: 'name' },
-            name: 'open',
-            variant: 'base',
-            title: 'Open the opportunity'
-        }
-    },
-    { label: 'Account', fieldName: 'accountName' },
-    { label: 'Owner', fieldName: 'ownerName' },
-    {
-        label: 'Amount',
-        fieldName: 'amount',
-        type: 'currency',
-        sortable: true
-    },
-    { label: 'Renewal date', fieldName: 'renewalDate' },
-    {
-        label: 'Days to renewal',
-        fieldName: 'daysToRenewal',
-        type: 'number',
-        sortable: true
-    },
-    { label: 'Stage', fieldName: 'stageName', sortable: true },
-    { label: 'Plan', fieldName: 'planLabel' },
-    { label: 'Open tasks', fieldName: 'openTasks', type: 'number' },
-    { label: 'Overdue', fieldName: 'overdueTasks', type: 'number' },
-    { label: 'AI failed', fieldName: 'failedAiTasks', type: 'number' },
-    { label: 'Last engagement', fieldName: 'lastEngagementText' },
+    fixed(
+        {
+            label: 'Opportunity',
+            fieldName: 'name',
+            type: 'button',
+            wrapText: true,
+            typeAttributes: {
+                label: { fieldName: 'name' },
+                name: 'open',
+                variant: 'base',
+                title: 'Open the opportunity'
+            }
+        },
+        190
+    ),
+    fixed({ label: 'Account', fieldName: 'accountName', wrapText: true }, 120),
+    fixed({ label: 'Owner', fieldName: 'ownerName', wrapText: true }, 110),
+    fixed(
+        {
+            label: 'Amount',
+            fieldName: 'amount',
+            type: 'currency',
+            typeAttributes: { maximumFractionDigits: 0 },
+            sortable: true
+        },
+        105
+    ),
+    fixed({ label: 'Renewal date', fieldName: 'renewalDate' }, 100),
+    fixed(
+        {
+            label: 'Days to renewal',
+            fieldName: 'daysToRenewal',
+            type: 'number',
+            sortable: true
+        },
+        95
+    ),
+    fixed({ label: 'Stage', fieldName: 'stageName', sortable: true }, 100),
+    fixed({ label: 'Plan', fieldName: 'planLabel', wrapText: true }, 85),
+    fixed({ label: 'Tasks', fieldName: 'tasksText', wrapText: true }, 110),
+    fixed(
+        {
+            label: 'Last engagement',
+            fieldName: 'lastEngagementText',
+            wrapText: true
+        },
+        105
+    ),
     {
         label: 'Risks',
         fieldName: 'riskText',
         sortable: true,
-        wrapText: true
+        wrapText: true,
+        hideDefaultActions: true
     }
 ];
+
+/** The columns of a book: the Owner column only when the rows may belong to several owners. */
+export function columnsFor(owner) {
+    return COLUMNS.filter(
+        (column) => owner === 'team' || column.fieldName !== 'ownerName'
+    );
+}
+
+/** Open, overdue and failed AI tasks in one short cell, e.g. "3 open, 1 overdue, 1 AI failed". */
+function tasksText(row) {
+    const parts = [`${row.openTasks ?? 0} open`];
+    if (row.overdueTasks) {
+        parts.push(`${row.overdueTasks} overdue`);
+    }
+    if (row.failedAiTasks) {
+        parts.push(`${row.failedAiTasks} AI failed`);
+    }
+    return parts.join(', ');
+}
 
 /** A service row as the table shows it. */
 export function toTableRow(row) {
@@ -95,6 +143,7 @@ export function toTableRow(row) {
         openTasks: row.openTasks,
         overdueTasks: row.overdueTasks,
         failedAiTasks: row.failedAiTasks,
+        tasksText: tasksText(row),
         lastEngagementText: row.lastEngagement ?? 'None on record',
         riskText: (row.risks ?? []).map((risk) => risk.reason).join('; ')
     };
@@ -107,7 +156,7 @@ export function toTableRow(row) {
 export default class RenewalPortfolio extends NavigationMixin(
     LightningElement
 ) {
-    columns = COLUMNS;
+    columns = columnsFor('me');
     rows = [];
     owner = 'me';
     stage = '';
@@ -179,6 +228,7 @@ export default class RenewalPortfolio extends NavigationMixin(
 
     handleOwnerChange(event) {
         this.owner = event.detail.value;
+        this.columns = columnsFor(this.owner);
         this.load();
     }
 

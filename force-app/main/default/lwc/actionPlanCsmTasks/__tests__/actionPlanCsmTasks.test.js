@@ -187,7 +187,7 @@ describe('c-action-plan-csm-tasks', () => {
         ].map((node) => node.textContent.trim());
         expect(owners).toEqual([
             'Owner: Riley Park (Executive Sponsor)',
-            'Owner: Jordan Lee (Renewal Manager)'
+            'Owner: Jordan Lee (opportunity owner, in place of a Renewal Manager)'
         ]);
         const notes = [
             ...element.shadowRoot.querySelectorAll('[data-id="owner-note"]')

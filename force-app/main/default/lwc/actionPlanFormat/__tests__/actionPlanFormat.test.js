@@ -1,4 +1,9 @@
-import { capitalize, formatDate, urgencyClass } from 'c/actionPlanFormat';
+import {
+    capitalize,
+    formatDate,
+    ownerLabel,
+    urgencyClass
+} from 'c/actionPlanFormat';
 
 describe('actionPlanFormat', () => {
     it('formats calendar dates without shifting them by time zone', () => {
@@ -20,5 +25,38 @@ describe('actionPlanFormat', () => {
     it('capitalizes labels', () => {
         expect(capitalize('moderate')).toBe('Moderate');
         expect(capitalize('')).toBe('');
+    });
+
+    it('names the owner by role, and says when the opportunity owner only stands in for the role', () => {
+        expect(
+            ownerLabel({
+                name: 'Riley Park',
+                role: 'Executive Sponsor',
+                source: 'opportunity-team'
+            })
+        ).toBe('Owner: Riley Park (Executive Sponsor)');
+        expect(
+            ownerLabel({
+                name: 'Jordan Lee',
+                role: 'Renewal Manager',
+                source: 'owner-fallback'
+            })
+        ).toBe(
+            'Owner: Jordan Lee (opportunity owner, in place of a Renewal Manager)'
+        );
+        expect(
+            ownerLabel({
+                name: 'Jordan Lee',
+                role: null,
+                source: 'owner-fallback'
+            })
+        ).toBe('Owner: Jordan Lee');
+        expect(
+            ownerLabel({
+                name: 'Renewal Desk',
+                role: 'Renewal Manager',
+                source: 'queue'
+            })
+        ).toBe('Owner: Renewal Desk queue (Renewal Manager)');
     });
 });

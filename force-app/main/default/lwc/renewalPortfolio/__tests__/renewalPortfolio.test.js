@@ -85,6 +85,32 @@ describe('c-renewal-portfolio', () => {
         );
     });
 
+    it('shows the Owner column only in the team book, and the tasks as one short cell', async () => {
+        getPortfolio.mockResolvedValue(JSON.stringify(PAGE));
+        const element = await mount();
+        const labels = () => table(element).columns.map((c) => c.label);
+        expect(labels()).not.toContain('Owner');
+        expect(labels()).toContain('Tasks');
+
+        const owner = element.shadowRoot.querySelector(
+            'lightning-combobox[data-id="owner"]'
+        );
+        owner.dispatchEvent(
+            new CustomEvent('change', { detail: { value: 'team' } })
+        );
+        await flush();
+        expect(labels()).toContain('Owner');
+
+        expect(
+            toTableRow({ openTasks: 3, overdueTasks: 1, failedAiTasks: 1 })
+                .tasksText
+        ).toBe('3 open, 1 overdue, 1 AI failed');
+        expect(
+            toTableRow({ openTasks: 2, overdueTasks: 0, failedAiTasks: 0 })
+                .tasksText
+        ).toBe('2 open');
+    });
+
     it('asks the service again when a sortable column is sorted, and marks the column', async () => {
         getPortfolio.mockResolvedValue(JSON.stringify(PAGE));
         const element = await mount();

@@ -2,7 +2,7 @@
 // dist/java-lib; Java 17 runs them). It reports unknown types, methods and variables and incompatible assignments,
 // which the Apex parser alone cannot see. It does not check SOQL field names.
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -21,16 +21,18 @@ interface ApexCheck {
   issues: string[];
 }
 
-/** Runs CheckForIssues over an SFDX project folder (the one holding sfdx-project.json). */
-export function checkApex(projectDir: string): ApexCheck {
-  const run = spawnSync('java', ['-cp', apexLsClasspath(), 'io.github.apexdevtools.apexls.CheckForIssues', '-w', projectDir, '-n'], {
-    encoding: 'utf8',
-    timeout: 120_000,
+/** Runs CheckForIssues over an SFDX project folder (the one holding sfdx-project.json), in a child process. */
+export function checkApex(projectDir: string): Promise<ApexCheck> {
+  const args = ['-cp', apexLsClasspath(), 'io.github.apexdevtools.apexls.CheckForIssues', '-w', projectDir, '-n'];
+  return new Promise((resolve, reject) => {
+    execFile('java', args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err && typeof err.code === 'number' ? err.code : err ? undefined : 0;
+      if (code === undefined) return reject(new Error(`apex-ls could not start (is a Java 17+ runtime installed?): ${err!.message}`));
+      const issues = `${stdout}\n${stderr}`
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      resolve({ exitCode: code, issues });
+    });
   });
-  if (run.error) throw new Error(`apex-ls could not start (is a Java 17+ runtime installed?): ${run.error.message}`);
-  const issues = `${run.stdout}\n${run.stderr}`
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return { exitCode: run.status ?? -1, issues };
 }

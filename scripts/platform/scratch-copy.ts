@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
-export interface ScratchProject {
+interface ScratchProject {
   dir: string;
   /** Writes a file at a path relative to the copy's root. */
   write(path: string, content: string): void;

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
-export interface AnalyzerFinding {
+interface AnalyzerFinding {
   severity: number;
   rule: string;
   file: string;

@@ -1,0 +1,78 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+
+/**
+ * OpenTelemetry traces: one span per API request, AI task run and schedule run, with the trace id in every log line
+ * and error response. The tracer provider is process-wide by OpenTelemetry's design (the API reads a global), so the
+ * first installation wins; later ones (a second service in one test process) reuse it.
+ *
+ * Spans are always recorded, so log lines and error bodies carry a trace id even with no exporter; they leave the
+ * process only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (OTLP over HTTP, the exporter reads the variable itself).
+ * Unset, nothing is sent anywhere.
+ */
+let installed = false;
+
+/** Installs the tracer provider once: the given exporter (tests: an in-memory one), else OTLP when an endpoint is set. */
+export function installTracing(opts: { exporter?: SpanExporter; otlpEndpoint?: string | undefined } = {}): void {
+  if (installed) return;
+  installed = true;
+  const spanProcessors = opts.exporter
+    ? [new SimpleSpanProcessor(opts.exporter)]
+    : opts.otlpEndpoint
+      ? [new BatchSpanProcessor(new OTLPTraceExporter())]
+      : [];
+  // register() also installs the AsyncLocalStorage context manager (a span is current across awaits) and the W3C
+  // trace-context propagator used to store a request's context with the tasks it creates.
+  new NodeTracerProvider({ spanProcessors }).register();
+}
+
+const tracer = () => trace.getTracer('renewal-action-plans');
+
+/** The current trace id, for log lines and error bodies; undefined outside any span. */
+export function currentTraceId(): string | undefined {
+  const span = trace.getActiveSpan();
+  return span?.isRecording() ? span.spanContext().traceId : undefined;
+}
+
+/** The current span's W3C `traceparent`, stored with what it creates (a finalized plan's AI tasks); null outside a span. */
+export function currentTraceParent(): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? null;
+}
+
+/** A link to the span a stored `traceparent` names (the request that created a task), when it is one. */
+export function linkTo(traceParent: string | null | undefined): Link[] {
+  if (!traceParent) return [];
+  const spanContext = trace.getSpanContext(propagation.extract(context.active(), { traceparent: traceParent }));
+  return spanContext && trace.isSpanContextValid(spanContext) ? [{ context: spanContext }] : [];
+}
+
+/**
+ * Runs `work` inside a new span (a child of the current one), ending it with the outcome: an exception is recorded
+ * and rethrown. `kind` is SERVER for an API request, CLIENT for a call out, INTERNAL otherwise.
+ */
+export function inSpan<T>(
+  name: string,
+  options: { attributes?: Attributes; links?: Link[]; kind?: SpanKind },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+export { SpanKind };
