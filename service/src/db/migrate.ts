@@ -12,12 +12,18 @@ interface Migration {
   sql: string;
 }
 
-/** The numbered migration files (`0001_init.sql`, ...), in order. */
+/**
+ * The numbered migration files (`0001_init.sql`, ...), in order. Two files with one number (branches merged without
+ * renumbering) are refused here, by name, rather than by the migrations table's key halfway through a run.
+ */
 export function migrationFiles(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
+  const files = readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort()
     .map((f) => ({ version: Number(f.slice(0, 4)), name: f, sql: readFileSync(new URL(f, MIGRATIONS_DIR), 'utf8') }));
+  const taken = files.filter((m, i) => files[i - 1]?.version === m.version);
+  if (taken.length) throw new Error(`two migrations share a number: ${taken.map((m) => m.name).join(', ')} (renumber one)`);
+  return files;
 }
 
 /** The checksum recorded for a migration: a migration is never edited once applied. */
