@@ -28,6 +28,7 @@ const SEED_OBJECTS = [
   'AccountTeamMember',
   'Task',
   'Event',
+  'EventRelation',
   'EmailMessage',
 ] as const;
 

@@ -78,6 +78,7 @@ export class OrgStore {
     record.SystemModstamp = record.LastModifiedDate;
     record.IsDeleted = false;
     this.computeFormulas(object, record);
+    object.recordRule?.(record, { operation: 'create', written: [...values.keys()], list: (type) => this.list(type) });
     checkRequired(object, record);
     this.checkUnique(object, record);
     this.tables.get(object.name)!.set(String(record.Id), record);
@@ -98,6 +99,7 @@ export class OrgStore {
     checkFieldValues(object, values, 'update', this.lookup, this.queueSupports);
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
+    object.recordRule?.(record, { operation: 'update', written: [...values.keys()], list: (type) => this.list(type) });
     checkRequired(object, record);
     this.checkUnique(object, record);
     this.touch(record, ctx.userId);
@@ -117,6 +119,8 @@ export class OrgStore {
       ...this.list('OpportunityContactRole').filter((r) => r.OpportunityId === record.Id || r.ContactId === record.Id),
       ...this.list('Task').filter((r) => r.WhatId === record.Id),
       ...this.list('Event').filter((r) => r.WhatId === record.Id),
+      // An event's invitees go with it (Object Reference, EventRelation).
+      ...this.list('EventRelation').filter((r) => r.EventId === record.Id),
     ];
     for (const dependent of dependents) dependent.IsDeleted = true;
   }
