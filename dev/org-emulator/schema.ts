@@ -337,6 +337,7 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       TaskSubtype: picklist(TASK_SUBTYPES, { access: 'createOnly', defaultValue: 'Task' }),
       AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
       Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
+      Action_Plan_Event_Id__c: text(64, { externalId: true, unique: true }),
     }),
     // Enhanced Email (Object Reference, EmailMessage; field reference for types and lengths). The open tracking
     // fields and the bounce flag are the org's to set: read-only to the API, like IsTracked and HasAttachment.
@@ -451,6 +452,7 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
         // Custom fields on Task and Event live on Activity: the same external id serves both.
         Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
+        Action_Plan_Event_Id__c: text(64, { externalId: true, unique: true }),
       },
       { EventRelations: { childObject: 'EventRelation', field: 'EventId' } },
       undefined,
