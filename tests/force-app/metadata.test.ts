@@ -59,6 +59,7 @@ const EXPECTED: Record<string, string[]> = {
     'renewalPortfolio',
   ],
   CustomField: [
+    'Activity.Action_Plan_Event_Id__c',
     'Activity.Action_Plan_Task_Id__c',
     'Opportunity.Auto_Renewal__c',
     'Opportunity.Current_ARR__c',
@@ -144,7 +145,11 @@ describe('force-app converted to Metadata API format (offline)', () => {
       expect(opportunity).toContain(`<fullName>${field}</fullName>`);
     }
     const activity = readXml(join(out, 'objects/Activity.object')).CustomObject.fields;
-    expect(activity).toMatchObject({ fullName: 'Action_Plan_Task_Id__c', externalId: true, unique: true, length: 64, type: 'Text' });
+    expect(activity).toEqual(
+      ['Action_Plan_Event_Id__c', 'Action_Plan_Task_Id__c'].map((fullName) =>
+        expect.objectContaining({ fullName, externalId: true, unique: true, length: 64, type: 'Text' }),
+      ),
+    );
   });
 });
 
