@@ -18,6 +18,8 @@ const SLOTS = require('./data/slots.json');
 const OPPORTUNITY_ID = '0065e0000000001AAA';
 const TASK_ID = '00000000-0000-4000-8000-000000000005';
 
+/** Lets pending promises and the re-render they cause finish. */
+// eslint-disable-next-line @lwc/lwc/no-async-operation
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function mount() {
