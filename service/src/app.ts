@@ -17,6 +17,7 @@ import { portfolioRouter } from './routes/portfolio.ts';
 import { previewRouter } from './routes/preview.ts';
 import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
+import { calendarFeedApi, calendarFeedPublic } from './routes/calendar-feed.ts';
 import { meetingsRouter } from './routes/meetings.ts';
 import { tasksRouter } from './routes/tasks.ts';
 import { metricsRouter } from './routes/metrics.ts';
@@ -71,6 +72,8 @@ export function createApp(deps: Deps) {
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
   app.route('/api/workflows/tasks', meetingsRouter(deps));
+  app.route('/api/calendar', calendarFeedApi(deps));
+  app.route('/calendar', calendarFeedPublic(deps));
   app.route('/api/notifications', notificationsRouter(deps));
   app.route('/api/portfolio', portfolioRouter(deps));
   app.route('/api/webhooks', webhooksRouter(deps));
