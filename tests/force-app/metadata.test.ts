@@ -49,6 +49,7 @@ const EXPECTED: Record<string, string[]> = {
     'actionPlanCsmTasks',
     'actionPlanFormat',
     'actionPlanHeader',
+    'actionPlanMeetingSlots',
     'actionPlanMetrics',
     'actionPlanNextWorkflow',
     'actionPlanSummary',

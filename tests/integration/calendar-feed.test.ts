@@ -1,4 +1,4 @@
-import nodeIcal from 'node-ical';
+import nodeIcal, { type VEvent } from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
@@ -31,7 +31,7 @@ describe('the calendar feed', () => {
   async function events(path: string) {
     const { status, text } = await read(path);
     expect(status).toBe(200);
-    return Object.values(nodeIcal.sync.parseICS(text)).filter((c): c is nodeIcal.VEvent => c.type === 'VEVENT');
+    return Object.values(nodeIcal.sync.parseICS(text)).filter((c): c is VEvent => c?.type === 'VEVENT');
   }
   const openTasksOf = async (name: string) =>
     h.sql<{ id: string }[]>`

@@ -10,13 +10,15 @@ import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './sch
 import { TaskView, taskView } from './views.ts';
 
 const Duration = z.coerce.number().int().min(15).max(240);
-const Slot = z.object({
+const Slot = z.strictObject({
   start: z.string(),
   end: z.string(),
   localDate: z.string(),
   localTime: z.string(),
   timeZone: z.string(),
 });
+/** The answer of GET …/meeting-slots (the card's slot picker reads it). */
+export const MeetingSlotsResponse = z.object({ slots: z.array(Slot), booking: TaskView.nullable() });
 const SlotsQuery = z.object({ durationMinutes: Duration.default(45) }).strict();
 const BookBody = z
   .object({
@@ -50,7 +52,7 @@ export function meetingsRouter(deps: Deps) {
       summary: "Three slots for a meeting task inside the org's default business hours, free in the CSM's calendar",
       request: { params: IdParam, query: SlotsQuery },
       responses: {
-        200: json(z.object({ slots: z.array(Slot), booking: TaskView.nullable() }), 'The proposed slots and the booking so far'),
+        200: json(MeetingSlotsResponse, 'The proposed slots and the booking so far'),
         ...conflictResponse,
         ...errorResponses,
       },
