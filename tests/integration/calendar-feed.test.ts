@@ -89,7 +89,7 @@ describe('the calendar feed', () => {
     expect(booked).toHaveLength(1);
     const event = h.org.records('Event').find((e) => e.Action_Plan_Event_Id__c === booking.body.task.id)!;
     expect(booked[0]!.start.toISOString()).toBe(new Date(String(event.StartDateTime).replace('+0000', 'Z')).toISOString());
-    expect(booked[0]!.end.getTime() - booked[0]!.start.getTime()).toBe(30 * 60_000);
+    expect(booked[0]!.end!.getTime() - booked[0]!.start.getTime()).toBe(30 * 60_000);
   });
 
   it("never shows one CSM's tasks in another's feed", async () => {
