@@ -20,6 +20,8 @@ const APEX_METHODS = [
   'updateTask',
   'approveTask',
   'getPortfolio',
+  'getMeetingSlots',
+  'bookMeeting',
 ];
 
 /** Module records: the `c` namespace from force-app, and the platform modules the preview stands in for. */

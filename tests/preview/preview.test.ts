@@ -235,6 +235,19 @@ describe('the action plan preview in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 
+  it("shows a meeting task's three slots and books the one picked", async () => {
+    const picker = page.locator('c-action-plan-meeting-slots').first();
+    await picker.locator('[data-id="find"] button').click();
+    await expect.poll(() => picker.locator('[data-id="slot"]').count(), { timeout: 15_000 }).toBe(3);
+    for (const text of await picker.locator('[data-id="slot"]').allInnerTexts())
+      expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(America\/New_York\)$/);
+    const booked = page.waitForResponse((r) => /\/api\/workflows\/tasks\/[^/]+\/meeting$/.test(r.url()) && r.request().method() === 'POST');
+    await picker.locator('[data-id="pick"] button').nth(1).click();
+    expect((await booked).status()).toBe(202);
+    await expect.poll(() => picker.locator('[data-id="booked"]').count(), { timeout: 5_000 }).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+  }, 60_000);
+
   it('completes a CSM task and sees its timeline step done', async () => {
     const { execution } = await (
       await fetch(`${service.url}/api/workflows/executions`, {
