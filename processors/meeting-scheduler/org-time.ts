@@ -14,7 +14,7 @@ const busySoql = (userId: string, from: string, until: string) =>
 
 const soqlDateTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export interface SlotQuestion {
+interface SlotQuestion {
   csmUserId: string;
   /** The last local date a slot may be on (the meeting task's due date). */
   dueDate: string;

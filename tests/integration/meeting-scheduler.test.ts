@@ -151,7 +151,7 @@ describe('booking the meeting', () => {
       renewalDate: '2027-05-01',
       daysToRenewal: 150,
     },
-    services: services('2026-12-04T22:10:00Z', meeting),
+    services: services(now, meeting),
   });
   const booked = () => org.records('Event').filter((e) => e.Action_Plan_Event_Id__c === 'ai-task-7');
   const invitees = (eventId: string) =>

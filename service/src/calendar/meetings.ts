@@ -7,7 +7,7 @@ import { conflict, invalidInput } from '../domain-errors.ts';
 import { processorPort, processorServices } from '../executor/services.ts';
 
 /** What the CSM chooses when booking a meeting: a proposed slot (null: the first), its length and where it happens. */
-export interface MeetingChoice {
+interface MeetingChoice {
   slotStart: string | null;
   durationMinutes: number;
   location: string | null;

@@ -2,10 +2,10 @@ import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
 
 /** The processor that books a meeting task as a Salesforce Event (processors/meeting-scheduler). */
-export const MEETING_PROCESSOR = 'meeting-scheduler';
+const MEETING_PROCESSOR = 'meeting-scheduler';
 
 /** The booking task of a meeting task: an AI task of its plan keyed `<meeting key>-meeting`. */
-export const bookingKey = (meetingKey: string) => `${meetingKey}-meeting`.slice(0, 64);
+const bookingKey = (meetingKey: string) => `${meetingKey}-meeting`.slice(0, 64);
 
 /**
  * Queues the booking of a meeting task (an AI task of the same plan that runs the meeting scheduler), or, while it is

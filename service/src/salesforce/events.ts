@@ -5,7 +5,7 @@ import { query } from './records.ts';
 import { withRetry } from './retry.ts';
 
 /** The Activity field (force-app) that keys the Events the service books: one Event per meeting task, ever. */
-export const EVENT_EXTERNAL_ID_FIELD = 'Action_Plan_Event_Id__c';
+const EVENT_EXTERNAL_ID_FIELD = 'Action_Plan_Event_Id__c';
 
 const literal = (value: string) => `'${value.replace(/[\\']/g, '')}'`;
 
