@@ -22,6 +22,8 @@ const APEX_METHODS = [
   'getPortfolio',
   'getMeetingSlots',
   'bookMeeting',
+  'createCalendarFeed',
+  'revokeCalendarFeed',
 ];
 
 /** Module records: the `c` namespace from force-app, and the platform modules the preview stands in for. */

@@ -46,6 +46,7 @@ const EXPECTED: Record<string, string[]> = {
   LightningComponentBundle: [
     'actionPlanAddedTasks',
     'actionPlanAiTasks',
+    'actionPlanCalendarFeed',
     'actionPlanCsmTasks',
     'actionPlanFormat',
     'actionPlanHeader',
