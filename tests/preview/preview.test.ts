@@ -248,6 +248,18 @@ describe('the action plan preview in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
 
+  it('makes the calendar feed URL in the card, and the URL serves the feed', async () => {
+    const feed = page.locator('c-action-plan-calendar-feed');
+    await feed.locator('[data-id="subscribe"] button').click();
+    const input = feed.locator('[data-id="url"] input');
+    await expect.poll(() => input.count(), { timeout: 5_000 }).toBe(1);
+    const url = new URL(await input.inputValue());
+    expect(url.pathname).toMatch(/^\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+    const served = await fetch(`${service.url}${url.pathname}`);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain('BEGIN:VEVENT');
+  }, 60_000);
+
   it('completes a CSM task and sees its timeline step done', async () => {
     const { execution } = await (
       await fetch(`${service.url}/api/workflows/executions`, {
