@@ -46,8 +46,15 @@ describe('the calendar feed', () => {
     const feed = await events(path);
     const open = await openTasksOf('Jordan Lee');
     expect(open.length).toBeGreaterThan(2);
-    expect(feed.map((e) => e.uid).sort()).toEqual(open.map((t) => uid(t.id)).sort());
-    const [first] = feed;
+    // The next workflow of Jordan's renewal (Prepare) starts on its trigger date.
+    const next = await h.sql<{ id: string; date: string }[]>`
+      SELECT s.id, to_char(s.trigger_date, 'YYYY-MM-DD') AS date FROM scheduled_workflows s
+        JOIN workflow_executions e ON e.id = s.source_execution_id WHERE e.csm_user_id = ${user('Jordan Lee')}`;
+    expect(next).toHaveLength(1);
+    expect(feed.map((e) => e.uid).sort()).toEqual([...open.map((t) => uid(t.id)), `workflow-${next[0]!.id}@renewal-action-plans`].sort());
+    const workflow = feed.find((e) => e.uid.startsWith('workflow-'))!;
+    expect([workflow.summary, workflow.start.toISOString().slice(0, 10)]).toEqual(['Prepare Renewal starts', next[0]!.date]);
+    const [first] = feed.filter((e) => e.uid.startsWith('task-'));
     expect(first!.datetype).toBe('date');
     // node-ical keeps a property's parameters: URL;VALUE=URI comes as { params, val }.
     const url = first!.url as unknown as { val: string };

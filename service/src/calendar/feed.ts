@@ -1,13 +1,14 @@
 import ical, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
 import { z } from 'zod';
-import { feedSequences, feedTasks, type FeedTaskRow } from '../db/calendar-feeds.ts';
+import { feedSequences, feedTasks, feedWorkflows, type FeedTaskRow, type FeedWorkflowRow } from '../db/calendar-feeds.ts';
 import type { Deps } from '../deps.ts';
 
 /**
  * A CSM's calendar feed (RFC 5545), for Google Calendar and Outlook to subscribe to. Every item is a VEVENT: both
  * show VEVENTs of subscribed calendars, while VTODOs are ignored by Google and not shown by Outlook's calendar. An
  * open plan task is an all-day event on its due date with a reminder (the day before, 09:00 floating); a booked
- * meeting is a timed event at its UTC instants (clients show it in each reader's zone). UIDs are stable (the task
+ * meeting is a timed event at its UTC instants (clients show it in each reader's zone); a next workflow's start is
+ * an all-day event on its trigger date. UIDs are stable (the task
  * id), SEQUENCE moves on whenever an item changes, a cancelled task is published as STATUS:CANCELLED, and a
  * completed one leaves the feed.
  */
@@ -56,11 +57,27 @@ function itemOf(t: FeedTaskRow): FeedItem | undefined {
   };
 }
 
+/** A next workflow's start: an all-day event on its trigger date. */
+function workflowItem(w: FeedWorkflowRow): FeedItem {
+  const day = new Date(`${w.triggerDate}T00:00:00Z`);
+  return {
+    uid: `workflow-${w.id}`,
+    summary: `${w.name} starts`,
+    description: 'The next stage workflow of this renewal starts; its plan is generated then.',
+    opportunityId: w.opportunityId,
+    allDay: true,
+    start: day,
+    end: new Date(day.getTime() + DAY_MS),
+    cancelled: w.status === 'cancelled',
+  };
+}
+
 const fingerprint = (i: FeedItem) => JSON.stringify([i.summary, i.description, i.start.toISOString(), i.end.toISOString(), i.cancelled]);
 
 /** The feed of one Salesforce user, as iCalendar text. */
 export async function calendarFeed(deps: Deps, userId: string): Promise<string> {
-  const items = (await feedTasks(deps.db.sql, userId)).map(itemOf).filter((i): i is FeedItem => i !== undefined);
+  const [tasks, workflows] = await Promise.all([feedTasks(deps.db.sql, userId), feedWorkflows(deps.db.sql, userId)]);
+  const items = [...tasks.map(itemOf).filter((i): i is FeedItem => i !== undefined), ...workflows.map(workflowItem)];
   const sequences = await feedSequences(
     deps.db.sql,
     userId,

@@ -60,6 +60,27 @@ export async function feedTasks(sql: Sql, userId: string): Promise<FeedTaskRow[]
      ORDER BY t.due_date, t.id`;
 }
 
+/** A next workflow scheduled on one of the user's renewals, as the feed shows it. */
+export interface FeedWorkflowRow {
+  id: string;
+  opportunityId: string;
+  name: string;
+  triggerDate: string;
+  status: string;
+}
+
+/** The next workflows scheduled on the renewals whose CSM is the user (and cancelled ones the feed has shown). */
+export async function feedWorkflows(sql: Sql, userId: string): Promise<FeedWorkflowRow[]> {
+  return sql<FeedWorkflowRow[]>`
+    SELECT s.id, s.opportunity_id AS "opportunityId", s.name, to_char(s.trigger_date, 'YYYY-MM-DD') AS "triggerDate", s.status
+      FROM scheduled_workflows s JOIN workflow_executions e ON e.id = s.source_execution_id
+     WHERE e.csm_user_id = ${userId}
+       AND (s.status = 'scheduled'
+            OR (s.status = 'cancelled'
+                AND EXISTS (SELECT 1 FROM calendar_feed_items i WHERE i.user_id = ${userId} AND i.uid = 'workflow-' || s.id::text)))
+     ORDER BY s.trigger_date, s.id`;
+}
+
 /**
  * Records each item's fingerprint and answers its SEQUENCE: 0 when first served, one more each time it changed.
  * Concurrency: two fetches of the same feed race on the item's row; ON CONFLICT's UPDATE locks it and re-checks the
