@@ -76,6 +76,20 @@ interface SalesforcePort {
    * done: the port writes it with the org's closed Task Status (a customised picklist may have no "Completed").
    */
   upsertAuditTask(externalId: string, fields: Record<string, unknown>): Promise<string>;
+  /** Creates or updates the Event keyed by `externalId` and invites these users and contacts (EventRelation), once each. */
+  upsertEvent(externalId: string, fields: Record<string, unknown>, inviteeIds: string[]): Promise<{ eventId: string; invitees: string[] }>;
+}
+
+/** A task of the same plan, by key, as a processor may read it (the meeting a scheduler books). */
+export interface PlanTaskView {
+  id: string;
+  action: string;
+  description: string;
+  dueDate: string | null;
+  status: string;
+  contactId: string | null;
+  assigneeUserId: string | null;
+  metadata: Record<string, unknown>;
 }
 
 /** What a processor may use for the task it runs. */
@@ -86,6 +100,8 @@ export interface ProcessorServices {
     task: NewPlanTask,
     options?: { salesforceTask?: Record<string, unknown> },
   ): Promise<{ id: string; created: boolean; salesforceTaskId?: string }>;
+  /** Another task of this task's plan, by its key (undefined when the plan has none). */
+  planTask(key: string): Promise<PlanTaskView | undefined>;
   /** Points this plan's open CSM tasks about one contact at another; answers how many moved. */
   repointPlanContacts(oldContactId: string, newContactId: string): Promise<number>;
   /** Schedules (or reschedules, while not yet started) this plan's next stage workflow. */

@@ -4,6 +4,7 @@ import { contactBounceRecorder } from './contact-bounce-recorder/index.ts';
 import { crmOpportunityUpdater } from './crm-opportunity-updater/index.ts';
 import { emailEngagementTracker } from './email-engagement-tracker/index.ts';
 import { followUpReminderCreator } from './follow-up-reminder-creator/index.ts';
+import { meetingScheduler } from './meeting-scheduler/index.ts';
 import { salesforceContactUpdater } from './salesforce-contact-updater/index.ts';
 import { workflowScheduler } from './workflow-scheduler/index.ts';
 
@@ -19,6 +20,7 @@ const definitions = [
   crmOpportunityUpdater,
   workflowScheduler,
   contactBounceRecorder,
+  meetingScheduler,
 ] as const;
 
 /** Processors by name. */

@@ -21,6 +21,10 @@ const APEX_METHODS = [
   'updateTask',
   'approveTask',
   'getPortfolio',
+  'getMeetingSlots',
+  'bookMeeting',
+  'createCalendarFeed',
+  'revokeCalendarFeed',
 ];
 
 /** Module records: the `c` namespace from force-app, and the platform modules the preview stands in for. */

@@ -194,6 +194,28 @@ try {
     );
   }
 
+  section('The CFO Meeting Booked');
+  // The CFO task is a meeting: three slots in the org's business hours, the CSM takes the first, the Event is booked.
+  const meeting = finalized.csmTasks.find((t: any) => t.kind === 'meeting');
+  if (meeting) {
+    const { slots } = await api('GET', `/tasks/${meeting.taskId}/meeting-slots`);
+    for (const s of slots) say(`  slot: ${s.localDate} ${s.localTime} (${s.timeZone}) = ${s.start}`);
+    const { task: booking } = await api('POST', `/tasks/${meeting.taskId}/meeting`, {
+      slotStart: slots[0]?.start ?? null,
+      meetingLink: 'https://meet.example.com/acme-cfo',
+    });
+    const run = await runTaskNow(deps, booking.id);
+    const booked = run.task.executionResult as { summary?: string; eventId?: string } | null;
+    say(
+      `  ${run.task.executionStatus === 'success' ? '✓' : '✗'} ${booked?.summary ?? run.task.executionStatus} Salesforce Event ${booked?.eventId ?? 'none'}`,
+    );
+  }
+  const feed = await app.request('/api/calendar/feed', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN },
+  });
+  say(`  Jordan's calendar feed (subscribe in Google Calendar or Outlook): ${((await feed.json()) as any).url}`);
+
   section('A Dependency Unblocked');
   // The executive sponsor reports the CFO engaged: the reminder that waited for it runs now.
   const cfo = finalized.csmTasks.find((t: any) => finalized.aiTasks.some((a: any) => a.dependsOn.includes(t.key)));

@@ -1,6 +1,8 @@
 // Local Salesforce org emulator (not Salesforce): the objects and fields it models.
 // Adding a field is one line in OBJECTS below; everything else (validation, SOQL, describe, seed) reads from here.
 
+import { eventRelationUnique, eventTimes, type RecordChange } from './event-rules.ts';
+
 type FieldType =
   | 'id'
   | 'reference'
@@ -59,6 +61,8 @@ export interface ObjectDef {
     fields: string[],
     values: ReadonlyMap<string, unknown>,
   ) => { fields: string[]; reason: string } | undefined;
+  /** The org's own rule on the record as it will be stored (it may fill derived fields); throws a RecordFailure. */
+  recordRule?: (record: StoredRecord, change: RecordChange) => void;
 }
 
 // Field builders, so each field in OBJECTS reads as one line.
@@ -149,8 +153,9 @@ function object(
   fields: Record<string, FieldDef>,
   children: Record<string, ChildRelationship> = {},
   lockedOnUpdate?: ObjectDef['lockedOnUpdate'],
+  recordRule?: ObjectDef['recordRule'],
 ): ObjectDef {
-  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children, lockedOnUpdate };
+  return { name, keyPrefix, fields: { Id: SYSTEM_FIELDS.Id!, ...fields, ...SYSTEM_FIELDS }, children, lockedOnUpdate, recordRule };
 }
 
 const activityChildren = (field: string) => ({
@@ -363,6 +368,7 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       TaskSubtype: picklist(TASK_SUBTYPES, { access: 'createOnly', defaultValue: 'Task' }),
       AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
       Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
+      Action_Plan_Event_Id__c: text(64, { externalId: true, unique: true }),
     }),
     // Enhanced Email (Object Reference, EmailMessage; field reference for types and lengths). The open tracking
     // fields and the bounce flag are the org's to set: read-only to the API, like IsTracked and HasAttachment.
@@ -466,18 +472,53 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         ]),
       ),
     }),
-    object('Event', '00U', {
-      Subject: text(255),
-      Description: longText(),
-      ActivityDate: formula(date({ label: 'Due Date Only' }), (r) => (r.StartDateTime ? String(r.StartDateTime).slice(0, 10) : null)),
-      StartDateTime: datetime({ required: true }),
-      EndDateTime: datetime({ required: true }),
-      WhatId: lookup(['Opportunity', 'Account'], 'What', { label: 'Related To ID' }),
-      WhoId: lookup('Contact', 'Who', { label: 'Name ID' }),
-      OwnerId: owner(),
-      Type: openPicklist(['Call', 'Email', 'Meeting', 'Other']),
-      AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
-    }),
+    // Object Reference, Event: the times follow eventTimes (event-rules.ts); invitees are EventRelation rows.
+    object(
+      'Event',
+      '00U',
+      {
+        Subject: text(255),
+        Description: longText(),
+        Location: text(255),
+        IsAllDayEvent: checkbox(false),
+        ActivityDate: date({ label: 'Due Date Only' }),
+        ActivityDateTime: datetime({ label: 'Due Date Time' }),
+        StartDateTime: datetime(),
+        EndDateTime: datetime(),
+        DurationInMinutes: integer(),
+        ShowAs: picklist(['Busy', 'OutOfOffice', 'Free'], { defaultValue: 'Busy' }),
+        WhatId: lookup(['Opportunity', 'Account'], 'What', { label: 'Related To ID' }),
+        WhoId: lookup('Contact', 'Who', { label: 'Name ID' }),
+        OwnerId: owner(),
+        Type: openPicklist(['Call', 'Email', 'Meeting', 'Other']),
+        AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
+        // Custom fields on Task and Event live on Activity: the same external id serves both.
+        Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
+        Action_Plan_Event_Id__c: text(64, { externalId: true, unique: true }),
+      },
+      { EventRelations: { childObject: 'EventRelation', field: 'EventId' } },
+      undefined,
+      eventTimes,
+    ),
+    // Object Reference, EventRelation: a person invited to an event. Invitees are users and contacts here (leads and
+    // resources are not modelled); the pair is set on create only.
+    object(
+      'EventRelation',
+      '0RE',
+      {
+        EventId: lookup('Event', 'Event', { label: 'Event ID', required: true, access: 'createOnly' }),
+        RelationId: lookup(['User', 'Contact'], 'Relation', { label: 'Relation ID', required: true, access: 'createOnly' }),
+        IsInvitee: checkbox(true),
+        IsParent: checkbox(false),
+        IsWhat: { type: 'boolean', label: 'Is What', access: 'readOnly', defaultValue: false },
+        Status: picklist(['New', 'Declined', 'Accepted'], { defaultValue: 'New' }),
+        Response: text(255),
+        RespondedDate: datetime({ label: 'Response Date' }),
+      },
+      {},
+      undefined,
+      eventRelationUnique,
+    ),
   ].map((def) => [def.name, def]),
 );
 

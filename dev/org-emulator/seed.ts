@@ -31,6 +31,7 @@ const SEED_OBJECTS = [
   'AccountTeamMember',
   'Task',
   'Event',
+  'EventRelation',
   'EmailMessage',
 ] as const;
 

@@ -104,6 +104,7 @@ export class OrgStore {
     record.SystemModstamp = record.LastModifiedDate;
     record.IsDeleted = false;
     this.computeFormulas(object, record);
+    object.recordRule?.(record, { operation: 'create', written: [...values.keys()], list: (type) => this.list(type) });
     checkRequired(object, record);
     this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
@@ -128,6 +129,7 @@ export class OrgStore {
     checkFieldValues(object, values, 'update', this.lookup, this.queueSupports);
     const record: StoredRecord = { ...existing, ...Object.fromEntries(values) };
     this.computeFormulas(object, record);
+    object.recordRule?.(record, { operation: 'update', written: [...values.keys()], list: (type) => this.list(type) });
     checkRequired(object, record);
     this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
@@ -150,6 +152,8 @@ export class OrgStore {
       ...this.list('OpportunityContactRole').filter((r) => r.OpportunityId === record.Id || r.ContactId === record.Id),
       ...this.list('Task').filter((r) => r.WhatId === record.Id),
       ...this.list('Event').filter((r) => r.WhatId === record.Id),
+      // An event's invitees go with it (Object Reference, EventRelation).
+      ...this.list('EventRelation').filter((r) => r.EventId === record.Id),
     ];
     for (const dependent of dependents) dependent.IsDeleted = true;
     for (const deleted of [record, ...dependents]) {

@@ -21,6 +21,8 @@ import { previewRouter } from './routes/preview.ts';
 import { PREVIEW_APEX_PREFIX, previewApexRouter } from './routes/preview-apex.ts';
 import { storableJsonBody } from './routes/storable.ts';
 import { stepsRouter } from './routes/steps.ts';
+import { calendarFeedApi, calendarFeedPublic } from './routes/calendar-feed.ts';
+import { meetingsRouter } from './routes/meetings.ts';
 import { tasksRouter } from './routes/tasks.ts';
 import { metricsRouter } from './routes/metrics.ts';
 import { webhooksRouter } from './routes/webhooks.ts';
@@ -101,6 +103,9 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
   app.route('/api/workflows/executions', executionsRouter(deps));
   app.route('/api/workflows/executions', stepsRouter(deps));
   app.route('/api/workflows/tasks', tasksRouter(deps));
+  app.route('/api/workflows/tasks', meetingsRouter(deps));
+  app.route('/api/calendar', calendarFeedApi(deps));
+  app.route('/calendar', calendarFeedPublic(deps));
   app.route('/api/notifications', notificationsRouter(deps));
   app.route('/api/portfolio', portfolioRouter(deps));
   app.route('/api/admin', adminRouter(deps));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { MeetingSlotsResponse } from '../../service/src/routes/meetings.ts';
 import { PortfolioPage } from '../../service/src/routes/portfolio.ts';
 import { ExecutionView, PlanView } from '../../service/src/routes/views.ts';
 
@@ -12,6 +13,7 @@ const RESPONSES: Record<string, z.ZodType> = {
   plan: z.object({ plan: PlanView }).strict(),
   execution: z.object({ execution: ExecutionView }).strict(),
   rows: PortfolioPage.strict(),
+  slots: MeetingSlotsResponse.strict(),
 };
 const fixtures = readdirSync(LWC).flatMap((component) => {
   const dir = join(LWC, component, '__tests__', 'data');

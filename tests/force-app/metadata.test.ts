@@ -48,9 +48,11 @@ const EXPECTED: Record<string, string[]> = {
   LightningComponentBundle: [
     'actionPlanAddedTasks',
     'actionPlanAiTasks',
+    'actionPlanCalendarFeed',
     'actionPlanCsmTasks',
     'actionPlanFormat',
     'actionPlanHeader',
+    'actionPlanMeetingSlots',
     'actionPlanMetrics',
     'actionPlanNextWorkflow',
     'actionPlanSummary',
@@ -61,6 +63,7 @@ const EXPECTED: Record<string, string[]> = {
     'renewalPortfolio',
   ],
   CustomField: [
+    'Activity.Action_Plan_Event_Id__c',
     'Activity.Action_Plan_Task_Id__c',
     'Opportunity.Auto_Renewal__c',
     'Opportunity.Current_ARR__c',
@@ -150,7 +153,11 @@ describe('force-app converted to Metadata API format (offline)', () => {
       expect(opportunity).toContain(`<fullName>${field}</fullName>`);
     }
     const activity = readXml(join(out, 'objects/Activity.object')).CustomObject.fields;
-    expect(activity).toMatchObject({ fullName: 'Action_Plan_Task_Id__c', externalId: true, unique: true, length: 64, type: 'Text' });
+    expect(activity).toEqual(
+      ['Action_Plan_Event_Id__c', 'Action_Plan_Task_Id__c'].map((fullName) =>
+        expect.objectContaining({ fullName, externalId: true, unique: true, length: 64, type: 'Text' }),
+      ),
+    );
   });
 });
 
@@ -173,15 +180,20 @@ describe('the permission set', () => {
     const field = fileName!.replace('.field-meta.xml', '');
     // Custom metadata fields have no field-level security: Apex reads the setting whatever the user's permissions.
     if (object!.endsWith('__mdt')) return;
-    // Activity fields are granted on the object that uses them: the mirror's key is on Tasks only, never Events.
-    const objects = object === 'Activity' ? ['Task'] : [object];
+    // Activity fields are granted on the object that uses them: the mirror's key is on Tasks only, the booked meeting's
+    // key on Events only.
+    const objects = object === 'Activity' ? [field === 'Action_Plan_Event_Id__c' ? 'Event' : 'Task'] : [object];
     for (const name of objects) expect(granted.get(`${name}.${field}`)).toBe(true);
   });
 
   it("gives CSMs the mirror's key read-only (an edit would break the mirror), and no permission on unused fields", () => {
     const key = permissionSet.fieldPermissions.find((p: { field: string }) => p.field === 'Task.Action_Plan_Task_Id__c');
     expect(key).toMatchObject({ readable: true, editable: false });
-    expect(permissionSet.fieldPermissions.map((p: { field: string }) => p.field)).not.toContain('Event.Action_Plan_Task_Id__c');
+    const eventKey = permissionSet.fieldPermissions.find((p: { field: string }) => p.field === 'Event.Action_Plan_Event_Id__c');
+    expect(eventKey).toMatchObject({ readable: true, editable: false });
+    const fields = permissionSet.fieldPermissions.map((p: { field: string }) => p.field);
+    expect(fields).not.toContain('Event.Action_Plan_Task_Id__c');
+    expect(fields).not.toContain('Task.Action_Plan_Event_Id__c');
   });
 
   it('grants the custom permission the controller checks', () => {
@@ -207,7 +219,9 @@ describe('docs/admin.md (the admin guide; force-app/README.md points to it)', ()
     for (const file of sourceFiles('.field-meta.xml')) {
       const [object, , name] = file.split(/[\\/]objects[\\/]/)[1]!.split(/[\\/]/);
       const field = name!.replace('.field-meta.xml', '');
-      expect(readme).toContain(object === 'Activity' ? `Task.${field}` : `${object}.${field}`);
+      expect(readme).toContain(
+        object === 'Activity' ? `${field === 'Action_Plan_Event_Id__c' ? 'Event' : 'Task'}.${field}` : `${object}.${field}`,
+      );
     }
     for (const name of [
       ...EXPECTED.CustomNotificationType!,

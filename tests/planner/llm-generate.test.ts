@@ -136,6 +136,7 @@ describe('action plan generation with the LLM planner', () => {
         key: 'csm-9',
         dependsOn: [],
         assigneeRole: null,
+        kind: 'meeting',
         action: 'Book the QBR with Eric Estrada',
         description: 'Reschedule the QBR',
         complexity: 'simple',

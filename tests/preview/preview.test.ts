@@ -259,6 +259,31 @@ describe('the action plan preview in Chromium', () => {
     await page.screenshot({ path: CARD_SCREENSHOT });
   }, 60_000);
 
+  it("shows a meeting task's three slots and books the one picked", async () => {
+    const picker = page.locator('c-action-plan-meeting-slots').first();
+    await picker.locator('[data-id="find"] button').click();
+    await expect.poll(() => picker.locator('[data-id="slot"]').count(), { timeout: 15_000 }).toBe(3);
+    for (const text of await picker.locator('[data-id="slot"]').allInnerTexts())
+      expect(text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(America\/New_York\)$/);
+    const booked = page.waitForResponse((r) => /\/api\/workflows\/tasks\/[^/]+\/meeting$/.test(r.url()) && r.request().method() === 'POST');
+    await picker.locator('[data-id="pick"] button').nth(1).click();
+    expect((await booked).status()).toBe(202);
+    await expect.poll(() => picker.locator('[data-id="booked"]').count(), { timeout: 5_000 }).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it('makes the calendar feed URL in the card, and the URL serves the feed', async () => {
+    const feed = page.locator('c-action-plan-calendar-feed');
+    await feed.locator('[data-id="subscribe"] button').click();
+    const input = feed.locator('[data-id="url"] input');
+    await expect.poll(() => input.count(), { timeout: 5_000 }).toBe(1);
+    const url = new URL(await input.inputValue());
+    expect(url.pathname).toMatch(/^\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+    const served = await fetch(`${service.url}${url.pathname}`);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain('BEGIN:VEVENT');
+  }, 60_000);
+
   it('saves a ticked sub-task across a reload', async () => {
     const subTask = page.locator('c-action-plan-csm-tasks [data-id="sub-task"]').first();
     const box = subTask.locator('input[type="checkbox"]');

@@ -28,6 +28,7 @@ describe('npm run demo', () => {
       'Next Workflow',
       'FINALIZE',
       'AI Tasks Executing',
+      'The CFO Meeting Booked',
       'Next Workflow Scheduled',
       'CUSTOMER ENGAGEMENT',
       "Renewal Portfolio (Jordan Lee's book, soonest first)",
@@ -55,6 +56,10 @@ describe('npm run demo', () => {
       /Plan finalized: \d+ AI tasks? queued, \d+ CSM tasks? created; Salesforce Tasks mirrored: \d+ \(pending 0, failed 0\)/,
     );
     expect(stdout).toMatch(/Update primary contact to Eric Estrada \[salesforce-contact-updater\]/);
+    // The CFO meeting: three slots in New York business hours, the first booked as an Event, and the feed's URL.
+    expect(stdout.match(/slot: \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(America\/New_York\)/g)).toHaveLength(3);
+    expect(stdout).toMatch(/✓ Meeting "Engage the economic buyer \(CFO\)" booked .* Salesforce Event 00U/);
+    expect(stdout).toMatch(/calendar feed \(subscribe in Google Calendar or Outlook\): http\S+\/calendar\/[A-Za-z0-9_-]{43}\.ics/);
     // The team and the dependency: the executive sponsor owns the CFO task, the reminder waits for it, then runs.
     expect(stdout).toContain('owner: Riley Park (Executive Sponsor, opportunity team)');
     expect(stdout).toContain(

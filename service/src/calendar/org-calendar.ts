@@ -23,7 +23,7 @@ const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const INSTANCES = ['First', 'Second', 'Third', 'Fourth'];
 
-const HOLIDAY_SOQL =
+export const HOLIDAY_SOQL =
   'SELECT Name, IsAllDay, ActivityDate, IsRecurrence, RecurrenceType, RecurrenceInterval, RecurrenceStartDate, RecurrenceEndDateOnly, ' +
   'RecurrenceDayOfMonth, RecurrenceDayOfWeekMask, RecurrenceInstance, RecurrenceMonthOfYear FROM Holiday';
 const BUSINESS_HOURS_SOQL = `SELECT Name, ${DAYS.map((d) => `${d}StartTime, ${d}EndTime`).join(', ')} FROM BusinessHours WHERE IsDefault = true`;

@@ -211,7 +211,8 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
       due_date: t.dueDate,
       contact_id: t.contactId,
       execute_immediately: false,
-      metadata: tx.json({} as never),
+      // A meeting is booked as a Salesforce Event (processors/meeting-scheduler); plain tasks keep empty metadata.
+      metadata: tx.json((t.kind === 'meeting' ? { kind: 'meeting' } : {}) as never),
       evidence: tx.json(t.evidence as never),
       auto_execute: false,
       estimated_completion_time: t.estimatedTime,

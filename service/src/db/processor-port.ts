@@ -112,3 +112,10 @@ export async function taskContext(sql: Sql, executionId: string) {
       FROM workflow_executions WHERE id = ${executionId}`;
   return row;
 }
+
+/** A task of a plan by its key, for a processor that acts on another task of its plan (the meeting scheduler). */
+export async function planTaskByKey(sql: Sql, planId: string, key: string): Promise<TaskRow | undefined> {
+  const [row] = await sql<TaskRow[]>`
+    SELECT ${taskColumns(sql)} FROM workflow_tasks WHERE action_plan_id = ${planId} AND plan_task_key = ${key}`;
+  return row;
+}

@@ -6,11 +6,12 @@ import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { Env } from '../config.ts';
 import { trackEmail } from '../db/email-tracking.ts';
 import { recordMirrorResults } from '../db/mirror-queue.ts';
-import { addPlanTask, repointPlanContacts, scheduleNextWorkflow } from '../db/processor-port.ts';
+import { addPlanTask, planTaskByKey, repointPlanContacts, scheduleNextWorkflow } from '../db/processor-port.ts';
 import type { Sql } from '../db/sql.ts';
 import type { TaskRow } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../log.ts';
+import { upsertMeetingEvent } from '../salesforce/events.ts';
 import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import { query, updateRecord, upsertTask } from '../salesforce/records.ts';
 import { taskRecord } from '../salesforce/task-mirror.ts';
@@ -54,6 +55,22 @@ export function processorPort(env: ExecutorServices, task: TaskRow): ProcessorSe
       query: (soql) => query(sf, soql),
       updateRecord: (type, fields) => updateRecord(sf, type, fields),
       upsertAuditTask: (externalId, fields) => upsertTask(sf, externalId, { ...fields, Status: sf.taskStatuses.completed }),
+      upsertEvent: (externalId, fields, inviteeIds) => upsertMeetingEvent(sf, externalId, fields, inviteeIds),
+    },
+    async planTask(key) {
+      const row = await planTaskByKey(sql, task.actionPlanId, key);
+      return (
+        row && {
+          id: row.id,
+          action: row.action,
+          description: row.description,
+          dueDate: row.dueDate,
+          status: row.status,
+          contactId: row.contactId,
+          assigneeUserId: row.assigneeUserId,
+          metadata: row.metadata,
+        }
+      );
     },
     async addPlanTask(newTask, options) {
       const { task: added, created } = await addPlanTask(sql, { ...newTask, sourceTask: task });

@@ -1,14 +1,14 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { plannableProcessors, processorRegistry, type ProcessorRegistry } from '../../../processors/registry.ts';
-import { ActionPlanContent, AiTask, AssigneeRole, CsmTask, DependsOn, MAX_PLAN_TASKS } from './schema.ts';
+import { ActionPlanContent, AiTask, AssigneeRole, CsmTask, CsmTaskKind, DependsOn, MAX_PLAN_TASKS } from './schema.ts';
 
 /**
  * The plan as the model writes it. It differs from ActionPlanContent only in the AI task: the plan schema's
  * `metadata: z.record(...)` has no fixed properties, which a strict JSON schema cannot express, so the model gets
  * one variant per plannable processor of the registry (its name as a literal, its own metadata schema) and picks one.
  * The result maps back to the one plan schema unchanged, because the variant's fields are the plan's fields. The
- * task fields the plan schema defaults (dependsOn, assigneeRole) are required here: strict mode has no optional field.
+ * task fields the plan schema defaults (dependsOn, assigneeRole, a CSM task's kind) are required here: strict mode has no optional field.
  */
 export function llmPlanSchema(registry: ProcessorRegistry = processorRegistry) {
   const variants = plannableProcessors(registry).map((name) =>
@@ -19,7 +19,7 @@ export function llmPlanSchema(registry: ProcessorRegistry = processorRegistry) {
   const aiTask = z.discriminatedUnion('processor', variants as [(typeof variants)[number], ...(typeof variants)[number][]]);
   return ActionPlanContent.extend({
     aiTasks: z.array(aiTask).max(MAX_PLAN_TASKS),
-    csmTasks: z.array(CsmTask.extend(strictTaskFields)).max(MAX_PLAN_TASKS),
+    csmTasks: z.array(CsmTask.extend({ ...strictTaskFields, kind: CsmTaskKind })).max(MAX_PLAN_TASKS),
   });
 }
 

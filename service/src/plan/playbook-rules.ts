@@ -84,6 +84,7 @@ function noEconomicBuyer({ s, ctx, opp, due, ai, csm }: PlaybookDraft): void {
     const engageCfo = csm({
       assigneeRole: 'Executive Sponsor',
       action: 'Engage the economic buyer (CFO)',
+      kind: 'meeting',
       description: `No contact role is an economic buyer or finance leader. ${champion ? `Ask ${champion.contact.name} for an introduction and` : 'Identify the CFO and'} secure a value briefing before the renewal is priced.`,
       complexity: 'complex',
       priority: 1,
@@ -246,12 +247,13 @@ function noticeDeadline({ today, calendar, steps, ai }: PlaybookDraft): void {
 
 /** The stage's own playbook fills what the signals did not (up to four CSM tasks in all). */
 function stagePlaybook({ stage, opp, due, csm, csmTasks }: PlaybookDraft): void {
-  for (const [i, { action, description }] of stage.typicalCsmTasks.entries()) {
+  for (const [i, { action, description, kind }] of stage.typicalCsmTasks.entries()) {
     if (csmTasks.length >= 4) break;
     if (csmTasks.some((t) => t.action.toLowerCase().includes(action.toLowerCase().split(' ').slice(0, 2).join(' ')))) continue;
     csm({
       action,
       description,
+      kind,
       complexity: 'simple',
       priority: Math.min(5, 2 + i),
       estimatedTime: '1 hour',

@@ -31,6 +31,9 @@ describe('playbook planner', () => {
     const cfo = plan.csmTasks.find((t) => /economic buyer/i.test(t.action));
     expect(cfo?.complexity).toBe('complex');
     expect(cfo?.subTasks).toHaveLength(4);
+    // The CFO meeting is booked in the calendar; the other signals' work is plain tasks.
+    expect(cfo?.kind).toBe('meeting');
+    expect(plan.csmTasks.find((t) => /budget pressure/i.test(t.action))?.kind).toBe('task');
     expect(plan.csmTasks.some((t) => /budget pressure/i.test(t.action))).toBe(true);
     expect(plan.csmTasks.some((t) => /overdue activity: Send usage report/i.test(t.action))).toBe(true);
     expect(plan.nextWorkflow).toMatchObject({ stage: 'Prepare' });

@@ -71,6 +71,7 @@ export function playbookPlan(input: PlanningInput): ActionPlanContent {
       key,
       dependsOn: t.dependsOn ?? [],
       assigneeRole: t.assigneeRole ?? null,
+      kind: t.kind ?? 'task',
       evidence: t.evidence.slice(0, MAX_EVIDENCE),
       subTasks: (t.subTasks ?? []).map((action, i) => ({ key: `${key}-${i + 1}`, action })),
     });

@@ -145,4 +145,10 @@ describe('the structured output schema', () => {
       'daysUntilReminder',
     );
   });
+
+  it('asks the model to say which CSM tasks are meetings (a required enum in strict mode)', () => {
+    const csmTask = (planJsonSchema() as any).properties.csmTasks.items;
+    expect(csmTask.required).toContain('kind');
+    expect(csmTask.properties.kind.enum).toEqual(['task', 'meeting']);
+  });
 });

@@ -57,6 +57,14 @@ export const AiTask = z.object({
   assigneeRole: AssigneeRole.default(null),
 });
 
+/**
+ * What a CSM task is: plain work, or a meeting with people (the CFO meeting, the QBR, the renewal review) that is booked
+ * as a Salesforce Event in a slot the CSM picks. Stored plans written before kinds existed read as tasks.
+ */
+export const CsmTaskKind = z
+  .enum(['task', 'meeting'])
+  .describe('"meeting" when the task is a meeting with the customer or the team (booked in the calendar), else "task"');
+
 export const SubTask = z.object({ key: TaskKey, action: z.string().min(1).max(200) });
 
 export const CsmTask = z.object({
@@ -72,6 +80,7 @@ export const CsmTask = z.object({
   evidence: z.array(Evidence).max(MAX_EVIDENCE),
   dependsOn: DependsOn.default([]),
   assigneeRole: AssigneeRole.default(null),
+  kind: CsmTaskKind.default('task'),
 });
 
 export const TimelineStep = z.object({

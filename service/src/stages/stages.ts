@@ -30,7 +30,14 @@ const StageConfig = z.object({
   focus: z.array(z.string().min(1)).min(1),
   typicalAiTasks: z.array(z.string().min(1)),
   /** The stage's usual CSM work, each with what it means in practice (the playbook's task description). */
-  typicalCsmTasks: z.array(z.object({ action: z.string().min(1).max(200), description: z.string().min(1).max(2000) })),
+  typicalCsmTasks: z.array(
+    z.object({
+      action: z.string().min(1).max(200),
+      description: z.string().min(1).max(2000),
+      /** A meeting (the CFO meeting, the QBR, the business review) is booked as a Salesforce Event; default: a task. */
+      kind: z.enum(['task', 'meeting']).default('task'),
+    }),
+  ),
   nextStage: z.object({ id: StageId, triggerDaysToRenewal: z.number().int() }).nullable(),
   /** The processors a plan of this stage may use (the allow-list); the workflow scheduler is never one: finalize schedules. */
   processors: z.array(PlannableProcessor).min(1),

@@ -28,6 +28,8 @@ export default class ActionPlanCsmTasks extends LightningElement {
     @api editable = false;
     /** true in Edit Tasks mode: action, description, priority and due date become inputs. */
     @api editing = false;
+    /** The opportunity, for a meeting task's slot picker (c-action-plan-meeting-slots). */
+    @api opportunityId;
 
     /** Moves keyboard focus to the first text input, after Edit Tasks is pressed. */
     @api
@@ -56,6 +58,11 @@ export default class ActionPlanCsmTasks extends LightningElement {
                 Boolean(task.taskId) &&
                 ['pending', 'in_progress', 'completed'].includes(task.status),
             completed: task.status === 'completed',
+            // A finalized, open meeting task can be booked in the calendar.
+            bookable:
+                task.kind === 'meeting' &&
+                Boolean(task.taskId) &&
+                ['pending', 'in_progress'].includes(task.status),
             // Waiting for unfinished tasks: it (and its sub-tasks) can't be completed yet; the service would answer 409.
             blocked: isBlocked(task),
             waitsForLabel: waitsFor(task.blockedBy),

@@ -196,4 +196,29 @@ describe('c-action-plan-csm-tasks', () => {
             'No Renewal Manager on the opportunity or account team: assigned to the owner'
         ]);
     });
+
+    it('offers the slot picker on an open, finalized meeting task only', () => {
+        const meeting = TASKS.find((task) => task.kind === 'meeting');
+        const plain = TASKS.find((task) => task.kind === 'task');
+        const element = mount({
+            opportunityId: '0065e0000000001AAA',
+            tasks: [
+                { ...meeting, status: 'pending' },
+                { ...meeting, key: 'done', status: 'completed' },
+                { ...plain, status: 'pending' }
+            ]
+        });
+        const pickers = [
+            ...element.shadowRoot.querySelectorAll(
+                'c-action-plan-meeting-slots'
+            )
+        ];
+        expect(pickers).toHaveLength(1);
+        expect(pickers[0].taskId).toBe(meeting.taskId);
+        expect(pickers[0].opportunityId).toBe('0065e0000000001AAA');
+        const draft = mount({ tasks: [{ ...meeting, taskId: null }] });
+        expect(
+            draft.shadowRoot.querySelectorAll('c-action-plan-meeting-slots')
+        ).toHaveLength(0);
+    });
 });

@@ -1,0 +1,6 @@
+import { callService } from './client.js';
+
+/** RenewalActionPlanController.createCalendarFeed */
+export default function createCalendarFeed() {
+    return callService('POST', '/api/calendar/feed');
+}
