@@ -210,7 +210,7 @@ try {
       `  ${run.task.executionStatus === 'success' ? '✓' : '✗'} ${booked?.summary ?? run.task.executionStatus} Salesforce Event ${booked?.eventId ?? 'none'}`,
     );
   }
-  const feed = await app.request('/api/calendar/feed', {
+  const feed = await app.request('/preview-apex/api/calendar/feed', {
     method: 'POST',
     headers: { authorization: `Bearer ${deps.apiKey}`, 'x-salesforce-user-id': JORDAN },
   });
