@@ -185,12 +185,10 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         due_date = coalesce(${patch.dueDate ?? null}::date, due_date),
         snoozed_until = CASE WHEN ${patch.snoozedUntil !== undefined} THEN ${patch.snoozedUntil ?? null}::timestamptz ELSE snoozed_until END,
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
-        ${markForRemirror(tx)},
-        updated_at = now()
+        ${markForRemirror(tx)}
       WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
       RETURNING ${taskColumns(tx)}`;
-    if (row?.parentTaskId)
-      await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
+    if (row?.parentTaskId) await tx`UPDATE workflow_tasks SET ${markForRemirror(tx)} WHERE id = ${row.parentTaskId}`;
     if (!row) return undefined;
     const finished = !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled');
     return { ...row, unblocked: finished ? await unblockDependents(tx, [row.id]) : [] };
