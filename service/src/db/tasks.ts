@@ -186,7 +186,8 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         snoozed_until = CASE WHEN ${patch.snoozedUntil !== undefined} THEN ${patch.snoozedUntil ?? null}::timestamptz ELSE snoozed_until END,
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
         ${markForRemirror(tx)}
-      WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
+      -- A proposal (an AI task awaiting approval) has no execution status: NULL must not read as "running".
+      WHERE id = ${id} AND NOT (auto_execute AND execution_status IS NOT DISTINCT FROM 'running')
       RETURNING ${taskColumns(tx)}`;
     if (row?.parentTaskId) await tx`UPDATE workflow_tasks SET ${markForRemirror(tx)} WHERE id = ${row.parentTaskId}`;
     if (!row) return undefined;
