@@ -1,4 +1,5 @@
 import type { Connection } from 'jsforce';
+import { LRUCache } from 'lru-cache';
 import { RecordAccess } from './access.ts';
 import { CompositeBatcher } from './composite.ts';
 import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type SoqlReader } from './context.ts';
@@ -27,13 +28,15 @@ export class SalesforceGateway {
   /** The AI tasks' reads and writes, batched into Composite API requests. */
   readonly composite: CompositeBatcher;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
-  private readonly notificationTypes = new Map<string, string>();
+  private readonly notificationTypes = new LRUCache<string, string>({ max: 100 });
 
   constructor(
     readonly conn: Connection,
     private readonly opts: {
       renewalDateField?: string;
       accessCacheMs?: number;
+      /** How many user × record access answers are kept (default ACCESS_CACHE_ENTRIES). */
+      accessCacheEntries?: number;
       writeRetry?: RetryPolicy;
       readRetry?: RetryPolicy;
       /** How long writes pause after REQUEST_LIMIT_EXCEEDED (default 15 minutes; longer when Retry-After says so). */
@@ -49,34 +52,34 @@ export class SalesforceGateway {
       compositeWindowMs?: number;
     } = {},
   ) {
-    this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000);
+    this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000, undefined, opts.accessCacheEntries);
+    const contextTtl = opts.contextCacheMs ?? 30_000;
+    this.contexts = contextTtl > 0 ? new LRUCache({ max: 1000, ttl: contextTtl }) : undefined;
     this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock);
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
     this.composite = new CompositeBatcher(
       () => this.conn,
       opts.compositeWindowMs ?? 25,
-      () => this.contexts.clear(),
+      () => this.contexts?.clear(),
     );
   }
 
-  private readonly contexts = new Map<string, { value: Promise<CrmContext | undefined>; until: number }>();
+  /** Loaded CRM contexts by opportunity: at most 1000, each for `contextCacheMs` (lru-cache's monotonic clock). */
+  private readonly contexts: LRUCache<string, Promise<CrmContext | undefined>> | undefined;
 
   /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
   loadContext(opportunityId: string): Promise<CrmContext | undefined> {
-    const now = performance.now(); // a cache lifetime: a duration, not business time
-    const hit = this.contexts.get(opportunityId);
-    if (hit && hit.until > now) return hit.value;
+    const hit = this.contexts?.get(opportunityId);
+    if (hit) return hit;
     const read = (soql: string) => this.query(soql, 0);
     const value = withRetry(
       () => loadOpportunityContext(read as SoqlReader, opportunityId, { renewalDateField: this.opts.renewalDateField }),
       { policy: this.readRetry },
     );
-    const ttl = this.opts.contextCacheMs ?? 30_000;
-    if (ttl > 0) {
-      if (this.contexts.size > 1000) this.contexts.clear();
-      this.contexts.set(opportunityId, { value, until: now + ttl });
-      value.catch(() => this.contexts.delete(opportunityId));
+    if (this.contexts) {
+      this.contexts.set(opportunityId, value);
+      value.catch(() => this.contexts?.delete(opportunityId));
     }
     return value;
   }
@@ -136,7 +139,7 @@ export class SalesforceGateway {
   }
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
-    this.contexts.clear();
+    this.contexts?.clear();
     return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry });
   }
 
