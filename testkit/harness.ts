@@ -81,19 +81,19 @@ export async function startHarness(
   const users = Object.fromEntries(org.records('User').map((u) => [String(u.Name), String(u.Id)]));
   const opportunities = Object.fromEntries(org.records('Opportunity').map((o) => [String(o.Name), String(o.Id)]));
 
-  /** Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default). */
+  /** Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default), on this app or another instance's (`as.app`). */
   async function api(
     method: string,
     path: string,
     body?: unknown,
-    as: { user?: string; key?: string | null; headers?: Record<string, string> } = {},
+    as: { user?: string; key?: string | null; headers?: Record<string, string>; app?: Pick<typeof app, 'request'> } = {},
   ) {
     const headers: Record<string, string> = { ...as.headers };
     if (as.key !== null) headers.authorization = `Bearer ${as.key ?? API_KEY}`;
     const user = as.user ?? users['Jordan Lee'];
     if (user) headers['x-salesforce-user-id'] = user;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await app.request(path, {
+    const res = await (as.app ?? app).request(path, {
       method,
       headers,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

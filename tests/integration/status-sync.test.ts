@@ -62,7 +62,7 @@ describe('completion sync from Salesforce', () => {
     );
     // The cursor stands after the last Task: the next run reads nothing again.
     h.org.resetRequests();
-    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [], malformed: [] });
+    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [], reasserted: [], malformed: [] });
   });
 
   it('skips and reports a Task whose Action_Plan_Task_Id__c is not a plan task id; completions keep flowing', async () => {
@@ -86,7 +86,7 @@ describe('completion sync from Salesforce', () => {
       .create({ Subject: 'the real one', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: good } as never);
     h.logLines.length = 0;
     const first = await syncTaskStatusFromSalesforce(h.deps);
-    expect(first).toEqual({ completed: [good], malformed: [bad.id] });
+    expect(first).toEqual({ completed: [good], reasserted: [], malformed: [bad.id] });
     const warning = h.logLines.map((l) => JSON.parse(l)).find((l) => /skipped/.test(l.msg));
     expect(warning).toMatchObject({
       level: 'warn',
@@ -97,6 +97,6 @@ describe('completion sync from Salesforce', () => {
     const later = randomUUID();
     await planTasks([later]);
     await conn.sobject('Task').create({ Subject: 'later', WhatId: ACME, Status: 'Completed', Action_Plan_Task_Id__c: later } as never);
-    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [later], malformed: [] });
+    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [later], reasserted: [], malformed: [] });
   });
 });

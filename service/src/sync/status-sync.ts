@@ -1,4 +1,5 @@
 import { readSyncState, writeSyncState } from '../db/sync-state.ts';
+import { remirrorReopenedTasks } from '../db/remirror.ts';
 import { completeTasksFromSalesforce } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import type { ChangeCursor, SalesforceTaskChange } from '../salesforce/task-mirror.ts';
@@ -14,6 +15,8 @@ const PROCESSOR_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 interface StatusSyncReport {
   completed: string[];
+  /** Finished plan tasks whose Task was re-opened in Salesforce: marked for the mirror to write their status back. */
+  reasserted: string[];
   /** Salesforce Task ids whose Action_Plan_Task_Id__c is not a plan task id (skipped, reported). */
   malformed: string[];
 }
@@ -29,7 +32,7 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
   let cursor: ChangeCursor = (await readSyncState<ChangeCursor>(sql, CURSOR)) ?? {
     since: new Date(deps.now().getTime() - 24 * 3600_000).toISOString(),
   };
-  const report: StatusSyncReport = { completed: [], malformed: [] };
+  const report: StatusSyncReport = { completed: [], reasserted: [], malformed: [] };
   for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);
     if (changes.length === 0) break;
@@ -38,12 +41,24 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
     report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
     const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
     report.completed.push(...(await completeTasksFromSalesforce(sql, closed)));
+    // A finished plan task's Task re-opened in Salesforce: the mirror writes the service's status back.
+    const open = changes.filter((c) => !c.isClosed && UUID.test(c.actionPlanTaskId));
+    report.reasserted.push(
+      ...(await remirrorReopenedTasks(
+        sql,
+        open.map((c) => ({ taskId: c.actionPlanTaskId.toLowerCase(), status: c.status })),
+      )),
+    );
     const last = changes.at(-1)!;
     cursor = { since: new Date(last.systemModstamp).toISOString(), lastId: last.salesforceTaskId };
     await writeSyncState(sql, CURSOR, cursor);
     if (changes.length < PAGE) break;
   }
   if (report.completed.length) deps.log.info('tasks completed in salesforce', { count: report.completed.length });
+  if (report.reasserted.length)
+    deps.log.warn('finished tasks re-opened in salesforce: their status is written back (re-open them in the app)', {
+      taskIds: report.reasserted.slice(0, 20),
+    });
   return report;
 }
 
