@@ -121,11 +121,15 @@ export async function violations(w: World): Promise<string[]> {
       { replies: number; bounces: number }[]
     >`SELECT replies, bounces FROM email_tracking WHERE id = ${e.trackingId}`;
     const fired = (condition: string) => firings.some((f) => f.emailKey === `sendgrid:${e.emailId}` && f.condition === condition);
-    const [monitor] = await sql<{ status: string }[]>`SELECT status FROM workflow_tasks WHERE id = ${e.monitorTaskId}`;
+    const [monitor] = await sql<{ status: string; planStatus: string }[]>`
+      SELECT t.status, p.status AS "planStatus" FROM workflow_tasks t JOIN action_plans p ON p.id = t.action_plan_id WHERE t.id = ${e.monitorTaskId}`;
     const monitorOpen = monitor && !FINISHED.has(monitor.status);
-    if (tracking!.replies > 0 && !fired('reply') && monitorOpen && !blocked(e.monitorTaskId))
+    // A bounced email was never delivered: its reply completes nothing (the rules' own decision, decide.ts).
+    if (tracking!.replies > 0 && tracking!.bounces === 0 && !fired('reply') && monitorOpen && !blocked(e.monitorTaskId))
       out.push(`4: ${e.emailId} was replied to but its rule never fired`);
-    if (tracking!.bounces > 0 && !fired('hard')) out.push(`4: ${e.emailId} bounced but its rule never fired`);
+    // A bounce is flagged on a finalized plan (a draft's tasks are the CSM's to choose).
+    if (tracking!.bounces > 0 && monitor?.planStatus === 'finalized' && !fired('hard'))
+      out.push(`4: ${e.emailId} bounced but its rule never fired`);
   }
 
   // 5. Every open proposal can still be declined or approved (asked of the API at the very end).

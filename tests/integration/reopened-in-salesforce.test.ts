@@ -4,38 +4,49 @@ import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**
- * A finished plan task whose Salesforce Task is re-opened there: the service's state is the truth (what waited for the
- * task may already have run), so the completion pull marks it and the mirror writes its status back. Without it the
- * Task stays open in Salesforce for good (issue 22's interleavings test found it).
+ * Salesforce Tasks set to a Status the plan does not hold: a finished task re-opened there, a blocked one started
+ * there. The service's state is the truth (what waited for the finished task may already have run; a blocked task
+ * cannot start before its prerequisites), so the completion pull marks them and the mirror writes their status back.
+ * Without it the Tasks stay diverged for good (issue 22's interleavings test found it).
  */
-describe('a finished task re-opened in Salesforce', () => {
+describe('Tasks re-opened or started in Salesforce against the plan', () => {
   let h: Harness;
-  let taskId: string;
-  const sfTask = async () =>
+  let finishedId: string;
+  let blockedId: string;
+  const sfTask = async (id: string) =>
     (
       await h.deps.salesforce.conn.query<{ Id: string; Status: string }>(
-        `SELECT Id, Status FROM Task WHERE Action_Plan_Task_Id__c = '${taskId}'`,
+        `SELECT Id, Status FROM Task WHERE Action_Plan_Task_Id__c = '${id}'`,
       )
     ).records[0]!;
 
   beforeAll(async () => {
     h = await startHarness();
     const { plan } = await h.finalizedPlan();
-    taskId = plan.csmTasks.find((t: any) => t.blockedBy.length === 0).taskId;
-    expect((await h.api('PATCH', `/api/workflows/tasks/${taskId}`, { status: 'completed' })).status).toBe(200);
-    expect((await sfTask()).Status).toBe('Completed');
+    const blocked = plan.aiTasks.find((t: any) => t.blockedBy.length > 0);
+    blockedId = blocked.taskId;
+    finishedId = plan.csmTasks.find((t: any) => t.blockedBy.length === 0 && !blocked.dependsOn.includes(t.key)).taskId;
+    expect((await h.api('PATCH', `/api/workflows/tasks/${finishedId}`, { status: 'completed' })).status).toBe(200);
+    expect((await sfTask(finishedId)).Status).toBe('Completed');
+    expect((await sfTask(blockedId)).Status).toBe('Waiting on someone else');
   });
   afterAll(async () => h?.close());
 
-  it('is written back as completed by the next sync and mirror run', async () => {
-    await h.deps.salesforce.conn.sobject('Task').update({ Id: (await sfTask()).Id, Status: 'Not Started' });
+  it('are written back by the next completion pull and mirror run', async () => {
+    const conn = h.deps.salesforce.conn;
+    await conn.sobject('Task').update({ Id: (await sfTask(finishedId)).Id, Status: 'Not Started' });
+    await conn.sobject('Task').update({ Id: (await sfTask(blockedId)).Id, Status: 'In Progress' });
     const report = await syncTaskStatusFromSalesforce(h.deps);
-    expect(report.reasserted).toEqual([taskId]);
+    expect(report.reasserted.sort()).toEqual([finishedId, blockedId].sort());
+    expect(report.completed).toEqual([]);
     await mirrorPendingTasks(h.sql, h.deps.salesforce, h.deps.log);
-    expect((await sfTask()).Status).toBe('Completed');
-    const [row] = await h.sql`SELECT status, mirror_status FROM workflow_tasks WHERE id = ${taskId}`;
-    expect(row).toEqual({ status: 'completed', mirror_status: 'synced' });
-    // The mirror's own write is read by the next pull and changes nothing.
-    expect((await syncTaskStatusFromSalesforce(h.deps)).reasserted).toEqual([]);
+    expect((await sfTask(finishedId)).Status).toBe('Completed');
+    expect((await sfTask(blockedId)).Status).toBe('Waiting on someone else');
+    const rows =
+      await h.sql`SELECT status, mirror_status FROM workflow_tasks WHERE id IN ${h.sql([finishedId, blockedId])} ORDER BY status`;
+    expect(rows).toEqual([
+      { status: 'completed', mirror_status: 'synced' },
+      { status: 'pending', mirror_status: 'synced' },
+    ]);
   });
 });

@@ -14,20 +14,3 @@ import type { Sql, TransactionSql } from './sql.ts';
 export const markForRemirror = (sql: Sql | TransactionSql) =>
   sql`mirror_status = CASE WHEN mirror_status = 'skipped' THEN 'skipped' ELSE 'pending' END,
       updated_at = greatest(clock_timestamp(), updated_at + interval '1 millisecond')`;
-
-/**
- * Plan tasks the service holds as finished (completed or cancelled) whose Salesforce Task someone re-opened: marked
- * for re-mirroring, so the mirror writes the service's status back. The service's state is the truth for a finished
- * task: what waited for it may already have run, so a re-open in Salesforce cannot undo it (re-open it in the app).
- * `open` pairs a plan task id with the Status its open Salesforce Task now shows. Returns the ids marked.
- */
-export async function remirrorReopenedTasks(sql: Sql, open: { taskId: string; status: string }[]): Promise<string[]> {
-  if (open.length === 0) return [];
-  const rows = await sql<{ id: string }[]>`
-    UPDATE workflow_tasks t SET ${markForRemirror(sql)}
-      FROM unnest(${open.map((o) => o.taskId)}::uuid[], ${open.map((o) => o.status)}::text[]) AS o(id, status)
-     WHERE t.id = o.id AND (t.status = 'completed' OR (t.status = 'cancelled' AND o.status <> 'Deferred'))
-       AND t.mirror_status = 'synced'
-    RETURNING t.id`;
-  return rows.map((r) => r.id);
-}

@@ -1,5 +1,5 @@
 import { readSyncState, writeSyncState } from '../db/sync-state.ts';
-import { remirrorReopenedTasks } from '../db/remirror.ts';
+import { remirrorOverriddenTasks } from '../db/salesforce-overrides.ts';
 import { completeTasksFromSalesforce } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import type { ChangeCursor, SalesforceTaskChange } from '../salesforce/task-mirror.ts';
@@ -15,7 +15,7 @@ const PROCESSOR_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 interface StatusSyncReport {
   completed: string[];
-  /** Finished plan tasks whose Task was re-opened in Salesforce: marked for the mirror to write their status back. */
+  /** Finished tasks re-opened, or blocked ones started, in Salesforce: marked for the mirror to write their status back. */
   reasserted: string[];
   /** Salesforce Task ids whose Action_Plan_Task_Id__c is not a plan task id (skipped, reported). */
   malformed: string[];
@@ -41,10 +41,10 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
     report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
     const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
     report.completed.push(...(await completeTasksFromSalesforce(sql, closed)));
-    // A finished plan task's Task re-opened in Salesforce: the mirror writes the service's status back.
+    // A finished task re-opened in Salesforce, a blocked one started there: the mirror writes the service's status back.
     const open = changes.filter((c) => !c.isClosed && UUID.test(c.actionPlanTaskId));
     report.reasserted.push(
-      ...(await remirrorReopenedTasks(
+      ...(await remirrorOverriddenTasks(
         sql,
         open.map((c) => ({ taskId: c.actionPlanTaskId.toLowerCase(), status: c.status })),
       )),
@@ -56,7 +56,7 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
   }
   if (report.completed.length) deps.log.info('tasks completed in salesforce', { count: report.completed.length });
   if (report.reasserted.length)
-    deps.log.warn('finished tasks re-opened in salesforce: their status is written back (re-open them in the app)', {
+    deps.log.warn('tasks re-opened or started in salesforce against the plan: their status is written back (change them in the app)', {
       taskIds: report.reasserted.slice(0, 20),
     });
   return report;
