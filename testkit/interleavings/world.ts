@@ -15,7 +15,7 @@ export interface Instance {
 }
 
 /** Every answer the API gave during a run (invariant 6: none is a 5xx). */
-export interface Answer {
+interface Answer {
   instance: string;
   what: string;
   status: number;

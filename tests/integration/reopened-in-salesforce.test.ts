@@ -49,4 +49,16 @@ describe('Tasks re-opened or started in Salesforce against the plan', () => {
       { status: 'pending', mirror_status: 'synced' },
     ]);
   });
+
+  it('pulls a completion whose SystemModstamp is earlier than a Task already read (the lookback)', async () => {
+    const conn = h.deps.salesforce.conn;
+    const { plan } = await h.finalizedPlan(h.opportunities['Northwind Health — FY27 Renewal']);
+    const [ahead, behind] = plan.csmTasks.filter((t: any) => t.blockedBy.length === 0).map((t: any) => t.taskId as string);
+    // Quick edits move one Task's stamp past the clock (the emulator keeps each edit visible), as a long transaction's
+    // stamp can lie behind others already read in Salesforce; the pull's cursor goes past it.
+    for (let i = 0; i < 5; i++) await conn.sobject('Task').update({ Id: (await sfTask(ahead!)).Id, Subject: `edit ${i}` });
+    await syncTaskStatusFromSalesforce(h.deps);
+    await conn.sobject('Task').update({ Id: (await sfTask(behind!)).Id, Status: 'Completed' });
+    expect((await syncTaskStatusFromSalesforce(h.deps)).completed).toEqual([behind]);
+  });
 });

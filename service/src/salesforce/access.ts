@@ -6,7 +6,7 @@ import { wallClockMs } from '../clock.ts';
 type Access = { read: boolean; edit: boolean };
 
 /** How many user × record answers the access cache keeps by default (the least recently used go first). */
-export const ACCESS_CACHE_ENTRIES = 10_000;
+const ACCESS_CACHE_ENTRIES = 10_000;
 
 /**
  * Whether Salesforce users may read or edit records, from `UserRecordAccess` (up to 200 record ids per query),

@@ -35,7 +35,7 @@ export class SalesforceGateway {
     private readonly opts: {
       renewalDateField?: string;
       accessCacheMs?: number;
-      /** How many user × record access answers are kept (default ACCESS_CACHE_ENTRIES). */
+      /** How many user × record access answers are kept (default 10,000). */
       accessCacheEntries?: number;
       writeRetry?: RetryPolicy;
       readRetry?: RetryPolicy;

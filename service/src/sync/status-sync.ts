@@ -8,6 +8,8 @@ const CURSOR = 'salesforce-task-status';
 const PAGE = 200;
 /** Pages read per run at most (the next run goes on from the cursor). */
 const MAX_PAGES = 50;
+/** How far before the saved cursor each run reads again (see syncTaskStatusFromSalesforce). */
+const LOOKBACK_MS = 2 * 60_000;
 /** A plan task id as PostgreSQL reads a uuid. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Keys the processors give their own Tasks (`<task id>:audit`): not plan tasks, and not malformed either. */
@@ -24,7 +26,7 @@ interface StatusSyncReport {
 /**
  * Pulls completions made in Salesforce: every mirrored Task whose SystemModstamp moved since the last run and which is
  * now closed completes its plan task. Pages by keyset on (SystemModstamp, Id), so any number of Tasks sharing one
- * second are all read; the cursor is saved after every page and always moves forward, whatever a record holds: a Task
+ * second are all read, and each run reads the last two minutes again; the cursor is saved after every page and always moves forward, whatever a record holds: a Task
  * whose external id is not a plan task id (anyone in the org can type one) is skipped and reported, never retried.
  */
 export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'salesforce' | 'log' | 'now'>): Promise<StatusSyncReport> {
@@ -33,10 +35,18 @@ export async function syncTaskStatusFromSalesforce(deps: Pick<Deps, 'db' | 'sale
     since: new Date(deps.now().getTime() - 24 * 3600_000).toISOString(),
   };
   const report: StatusSyncReport = { completed: [], reasserted: [], malformed: [] };
+  // Each run starts LOOKBACK_MS before the saved cursor: a Task can carry a SystemModstamp earlier than one already
+  // read (stamps have one-second precision and are taken when its transaction ran, not when it became visible), so a
+  // cursor alone would skip it for good. What is read again changes nothing (completing and re-asserting are
+  // idempotent); only what lies past the saved cursor is reported as malformed.
+  const saved = cursor;
+  const pastSaved = (c: SalesforceTaskChange) =>
+    !saved.lastId || Date.parse(c.systemModstamp) > Date.parse(saved.since) || c.salesforceTaskId > saved.lastId;
+  if (saved.lastId) cursor = { since: new Date(Date.parse(saved.since) - LOOKBACK_MS).toISOString() };
   for (let page = 0; page < MAX_PAGES; page++) {
     const changes = await deps.salesforce.changedTasks(cursor);
     if (changes.length === 0) break;
-    const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId));
+    const malformed = changes.filter((c) => !UUID.test(c.actionPlanTaskId) && !PROCESSOR_KEY.test(c.actionPlanTaskId) && pastSaved(c));
     if (malformed.length) reportMalformed(deps, malformed);
     report.malformed.push(...malformed.map((c) => c.salesforceTaskId));
     const closed = changes.filter((c) => c.isClosed && UUID.test(c.actionPlanTaskId)).map((c) => c.actionPlanTaskId.toLowerCase());
