@@ -11,10 +11,10 @@ import { startWorld, type World } from '../../testkit/interleavings/world.ts';
  * invariants are checked, Salesforce's side read through jsforce. fast-check's model-based runner (`fc.commands`,
  * `fc.asyncModelRun`) generates, replays and shrinks the steps; a failure prints the seed and the shrunk steps.
  *
- * `npm test` runs INTERLEAVINGS_RUNS (default 4) seeded cases; `npm run test:interleavings -- --runs N` runs more.
+ * `npm test` runs INTERLEAVINGS_RUNS (default 8: about 40 s) seeded cases; `npm run test:interleavings -- --runs N` runs more.
  * INTERLEAVINGS_SEED replays a failure.
  */
-const RUNS = Number(process.env.INTERLEAVINGS_RUNS ?? 4);
+const RUNS = Number(process.env.INTERLEAVINGS_RUNS ?? 8);
 const SEED = process.env.INTERLEAVINGS_SEED ? Number(process.env.INTERLEAVINGS_SEED) : 22;
 
 /** The model: what the test itself did that the invariants need (the world keeps it); nothing to predict per step. */
