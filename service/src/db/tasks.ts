@@ -172,6 +172,14 @@ export const blockerList = (blockers: Pick<Blocker, 'key' | 'action' | 'status'>
 export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<(TaskRow & { unblocked: string[] }) | undefined> {
   return sql.begin(async (tx) => {
     const status = patch.snoozedUntil ? 'snoozed' : patch.status;
+    // A finished task is final: what waited for it may already have run, so it cannot be re-opened or snoozed (and
+    // "finished" never turns back, so a dependent's check of its prerequisites cannot be overtaken).
+    if (status && status !== 'completed' && status !== 'cancelled') {
+      const [own] = await tx<{ action: string; status: TaskStatus; parentTaskId: string | null }[]>`
+        SELECT action, status, parent_task_id AS "parentTaskId" FROM workflow_tasks WHERE id = ${id} FOR UPDATE`;
+      if (own && !own.parentTaskId && (own.status === 'completed' || own.status === 'cancelled'))
+        throw conflict(`"${own.action}" is ${own.status}: a finished task cannot be re-opened or snoozed`);
+    }
     if (status === 'completed') {
       const [target] = await tx<{ id: string; action: string; status: TaskStatus }[]>`
         SELECT coalesce(parent_task_id, id) AS id, action, status FROM workflow_tasks WHERE id = ${id} FOR UPDATE`;
