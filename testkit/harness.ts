@@ -123,13 +123,20 @@ export async function startHarness(
 
   /**
    * Calls the API as a Salesforce user (Jordan Lee, the demo CSM, by default), with a fresh signed assertion for that
-   * user unless `as.assertion` gives one (null: none) or `as.headers` carries one.
+   * user unless `as.assertion` gives one (null: none) or `as.headers` carries one; on this app or another instance's
+   * (`as.app`).
    */
   async function api(
     method: string,
     path: string,
     body?: unknown,
-    as: { user?: string; key?: string | null; headers?: Record<string, string>; assertion?: string | null } = {},
+    as: {
+      user?: string;
+      key?: string | null;
+      headers?: Record<string, string>;
+      assertion?: string | null;
+      app?: Pick<typeof app, 'request'>;
+    } = {},
   ) {
     const headers: Record<string, string> = { ...as.headers };
     if (as.key !== null) headers.authorization = `Bearer ${as.key ?? API_KEY}`;
@@ -138,7 +145,7 @@ export async function startHarness(
     const assertion = as.assertion === undefined && user ? await assertionFor(user) : as.assertion;
     if (assertion && headers['x-salesforce-assertion'] === undefined) headers['x-salesforce-assertion'] = assertion;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await app.request(path, {
+    const res = await (as.app ?? app).request(path, {
       method,
       headers,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

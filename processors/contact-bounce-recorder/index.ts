@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDateTimeSchema } from '../../service/src/calendar/dates.ts';
 import { idKey, SALESFORCE_ID, soqlId } from '../../service/src/salesforce/ids.ts';
 import { defineProcessor, PermanentError } from '../port.ts';
 
@@ -16,7 +17,7 @@ export const contactBounceRecorder = defineProcessor({
     contactId: z.string().regex(SALESFORCE_ID, 'must be a Salesforce id'),
     contactName: z.string().min(1).max(121),
     email: z.email(),
-    bouncedAt: z.iso.datetime({ offset: true }),
+    bouncedAt: IsoDateTimeSchema,
     reason: z.string().min(1).max(255),
   }),
   writesFields: true,

@@ -146,6 +146,8 @@ export const EnvSchema = z
     PLAN_MAX_TASKS: z.coerce.number().int().min(1).max(50).default(12),
     PLAN_GENERATE_LIMIT_PER_USER: z.coerce.number().int().min(1).max(10_000).default(30),
     PLAN_GENERATE_LIMIT_PER_EXECUTION: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** Bulk-queued generations per window for the whole org: their own budget, apart from every CSM's. */
+    PLAN_GENERATE_LIMIT_BULK: z.coerce.number().int().min(1).max(100_000).default(120),
     PLAN_GENERATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     PLAN_DRAFT_VERSIONS_KEPT: z.coerce.number().int().min(1).max(1000).default(5),
     OPENAI_API_KEY: optionalString,

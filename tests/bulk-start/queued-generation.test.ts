@@ -12,7 +12,7 @@ describe('bulk start with generate: true', () => {
   beforeEach(async () => {
     h = await startHarness({
       seed: bulkSeed(6),
-      env: { PLAN_GENERATE_LIMIT_PER_USER: '3', PLAN_GENERATION_BATCH: '10' },
+      env: { PLAN_GENERATE_LIMIT_BULK: '3', PLAN_GENERATE_LIMIT_PER_USER: '3', PLAN_GENERATION_BATCH: '10' },
     });
   });
   afterEach(() => h.close());
@@ -30,7 +30,7 @@ describe('bulk start with generate: true', () => {
     expect(res.body.results.every((r: { generation?: string }) => r.generation === 'queued')).toBe(true);
     expect(await drafts()).toBe(0);
 
-    // The user's limit (3 per window) holds for queued generations too: two wait for the Retry-After, costing no attempt.
+    // The org's bulk budget (3 per window) holds for queued generations: two wait for the Retry-After, costing no attempt.
     expect(await generateQueuedPlans(h.deps)).toEqual({ generated: 3, deferred: 2, failed: 0 });
     expect(await drafts()).toBe(3);
     const waiting = await Promise.all(res.body.results.map((r: { executionId: string }) => planGenerationRequest(h.sql, r.executionId)));
@@ -46,6 +46,24 @@ describe('bulk start with generate: true', () => {
     const plan = await h.api('GET', `/api/workflows/executions/${done.executionId}/action-plan`);
     expect(plan.status).toBe(200);
     expect(plan.body.plan).toMatchObject({ status: 'draft' });
+  });
+
+  it("never spends the CSM's own budget: after the queued drafts, the CSM's clicks still generate", async () => {
+    // Five queued drafts for the CSM, three generated (the bulk budget), two waiting; the CSM's budget is also 3.
+    const res = await h.api('POST', BULK, { opportunityIds: ids, generate: true });
+    expect(await generateQueuedPlans(h.deps)).toEqual({ generated: 3, deferred: 2, failed: 0 });
+    const own = await h.api('POST', '/api/workflows/executions', { opportunityId: renewalId(6) });
+    for (let click = 1; click <= 3; click++) {
+      const generated = await h.api('POST', `/api/workflows/executions/${own.body.execution.id}/action-plan/generate`);
+      expect(generated.status, generated.text).toBe(201);
+    }
+    // The CSM's fourth click is over the CSM's own budget; the bulk drafts still wait for theirs, not for the CSM's.
+    const fourth = await h.api('POST', `/api/workflows/executions/${own.body.execution.id}/action-plan/generate`);
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error.message).toContain('3 plan generations per user');
+    const waiting = await h.sql`SELECT last_error FROM plan_generation_requests WHERE status = 'queued'`;
+    expect(waiting.some((w) => String(w.last_error).includes('3 bulk-queued plan generations'))).toBe(true);
+    expect(res.status).toBe(200);
   });
 
   it('queues nothing twice, and nothing for an execution that already has a plan', async () => {

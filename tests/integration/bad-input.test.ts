@@ -127,6 +127,16 @@ describe('bad input is a 400 naming the field, with nothing written', () => {
     expect((await h.api('GET', `/api/workflows/executions/${draftExecutionId}/action-plan`)).body.plan.status).toBe('draft');
   });
 
+  it('a snooze outside the instants PostgreSQL and Salesforce store is a 400 naming the field, not a 500', async () => {
+    // The offset carries 9999-12-31T23:59:59 into year 10000 in UTC; the others are before 1700 or after 4000-12-31.
+    for (const snoozedUntil of ['9999-12-31T23:59:59-23:59', '4000-12-31T00:00:01Z', '1699-12-31T23:59:59Z', '4001-01-01T00:00:00+14:00']) {
+      await rejected(() => h.api('PATCH', `/api/workflows/tasks/${taskId}`, { snoozedUntil }), 'body.snoozedUntil');
+    }
+    const ok = await h.api('PATCH', `/api/workflows/tasks/${taskId}`, { snoozedUntil: '3999-12-31T09:00:00-05:00' });
+    expect(ok.status, ok.text).toBe(200);
+    expect((await h.api('PATCH', `/api/workflows/tasks/${taskId}`, { snoozedUntil: null })).status).toBe(200);
+  });
+
   it('an impossible or out-of-range due date never reaches Salesforce', async () => {
     for (const dueDate of ['2026-13-01', '0000-01-01', '2026-02-30', '2026-02-29', '+275760-09-13', '2026-1-1']) {
       await rejected(() => h.api('PATCH', `/api/workflows/tasks/${taskId}`, { dueDate }), 'body.dueDate');

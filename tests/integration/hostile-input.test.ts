@@ -192,7 +192,7 @@ describe('hostile input on every route', () => {
       fc.array(fc.record({ event: fc.constantFrom('open', 'click'), sg_event_id: fc.uuid() }), { maxLength: 3 }),
       fc.oneof(
         fc.tuple(fc.constantFrom('event', 'sg_event_id', 'email', 'category'), unstorableJson),
-        fc.tuple(fc.constant('timestamp'), fc.constantFrom('1e20', '-1', '64060588800')),
+        fc.tuple(fc.constant('timestamp'), fc.constantFrom('1e20', '-1', '64092124801')),
       ),
     )
     .map(

@@ -67,7 +67,13 @@ describe('completion sync from Salesforce', () => {
     );
     // The cursor stands after the last Task: the next run reads nothing again.
     h.org.resetRequests();
-    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [], remirrored: [], skipped: [], malformed: [] });
+    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({
+      completed: [],
+      remirrored: [],
+      skipped: [],
+      reasserted: [],
+      malformed: [],
+    });
   });
 
   it('skips and reports a Task whose Action_Plan_Task_Id__c is not a plan task id; completions keep flowing', async () => {
@@ -93,7 +99,7 @@ describe('completion sync from Salesforce', () => {
     await planTasks([good], [real.id]);
     h.logLines.length = 0;
     const first = await syncTaskStatusFromSalesforce(h.deps);
-    expect(first).toEqual({ completed: [good], remirrored: [], skipped: [], malformed: [bad.id] });
+    expect(first).toEqual({ completed: [good], remirrored: [], skipped: [], reasserted: [], malformed: [bad.id] });
     const warning = h.logLines.map((l) => JSON.parse(l)).find((l) => /skipped/.test(l.msg));
     expect(warning).toMatchObject({
       level: 'warn',
@@ -108,6 +114,12 @@ describe('completion sync from Salesforce', () => {
       id: string;
     };
     await planTasks([later], [laterTask.id]);
-    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({ completed: [later], remirrored: [], skipped: [], malformed: [] });
+    expect(await syncTaskStatusFromSalesforce(h.deps)).toEqual({
+      completed: [later],
+      remirrored: [],
+      skipped: [],
+      reasserted: [],
+      malformed: [],
+    });
   });
 });

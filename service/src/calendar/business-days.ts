@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import Holidays from 'date-holidays';
 import { addDays, parseIsoDate, type IsoDate } from './dates.ts';
 
@@ -27,7 +28,8 @@ export function countryRules(country?: string, state?: string): CalendarRules {
  */
 export class BusinessCalendar {
   private rules: CalendarRules;
-  private readonly cache = new Map<number, Set<IsoDate>>();
+  // Holidays by year: a few years are in use at once; bounded all the same.
+  private readonly cache = new LRUCache<number, Set<IsoDate>>({ max: 50 });
 
   constructor(country?: string | CalendarRules, state?: string) {
     this.rules = typeof country === 'object' ? country : countryRules(country, state);

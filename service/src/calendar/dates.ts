@@ -29,3 +29,25 @@ export function daysBetween(from: IsoDate, to: IsoDate): number {
 export const IsoDateSchema = z.iso
   .date('must be a date like 2026-12-01 (a real calendar day)')
   .refine((d) => d >= '1700-01-01' && d <= '4000-12-31', 'must be between 1700-01-01 and 4000-12-31');
+
+/** The instants Salesforce stores (Data Loader's "Data Import Dates": 1700-01-01T00:00:00Z to 4000-12-31T00:00:00Z). */
+const EARLIEST_INSTANT = Date.parse('1700-01-01T00:00:00Z');
+const LATEST_INSTANT = Date.parse('4000-12-31T00:00:00Z');
+
+/**
+ * An ISO date-time with an offset (`2026-12-01T09:00:00Z`, `…-05:00`) whose instant Salesforce and PostgreSQL can
+ * store: the offset is applied before the range is checked, so `9999-12-31T23:59:59-23:59` (year 10000 in UTC) is
+ * refused. Every date-time input of the API uses it.
+ */
+export const IsoDateTimeSchema = z.iso
+  .datetime({ offset: true, message: 'must be a date-time with an offset, like 2026-12-01T09:00:00Z' })
+  .refine((v) => {
+    const at = Date.parse(v);
+    return at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
+  }, 'must be between 1700-01-01T00:00:00Z and 4000-12-31T00:00:00Z');
+
+/** An event time in Unix seconds (a provider's webhook), inside the same range as IsoDateTimeSchema. */
+export const UnixSecondsSchema = z
+  .number()
+  .min(0, 'must be unix seconds')
+  .max(LATEST_INSTANT / 1000, 'must be unix seconds up to 4000-12-31T00:00:00Z');

@@ -77,18 +77,30 @@ export const unfinished = (status: string) => !(FINISHED as readonly string[]).i
 
 /**
  * The one thing every completion path does after a task finished (the executor's success, a CSM's PATCH, a Task
- * closed in Salesforce, a cancel): the tasks that waited only for finished prerequisites are unblocked. Each is marked
- * for re-mirroring (its Salesforce Task goes from "Waiting on someone else" to "Not Started"), and the update of a
- * queued AI task fires the queue's NOTIFY trigger, so an executor claims it at its next wake-up. Returns the ids
- * unblocked. Call it after the completion is written (in the same transaction when there is one).
+ * closed in Salesforce, a cancel): every unfinished dependent is marked for re-mirroring (its Salesforce Task's
+ * "Waits for" names this prerequisite's new status; once none is unfinished it goes from "Waiting on someone else" to
+ * "Not Started"), and the update of a queued AI task fires the queue's NOTIFY trigger, so an executor claims it at its
+ * next wake-up. Returns the ids now unblocked (to mirror them at once). Call it after the completion is written, in
+ * the same transaction.
+ *
+ * Isolation: the decision "is the dependent still blocked" reads other rows (its other prerequisites). Under READ
+ * COMMITTED two transactions finishing a dependent's two prerequisites at once would each see the other's as
+ * unfinished (write skew) and neither would unblock it. So the dependents are locked first (`FOR UPDATE`, in id order,
+ * so two such transactions cannot deadlock on them) and their prerequisites read after the lock: the second
+ * transaction waits for the first to commit, and its next statement's snapshot sees the first's completion. The mark
+ * (markForRemirror) is written by both, the later one last.
  */
 export async function unblockDependents(sql: AnySql, finishedTaskIds: string[]): Promise<string[]> {
   if (finishedTaskIds.length === 0) return [];
-  const rows = await sql<{ id: string }[]>`
-    UPDATE workflow_tasks t SET ${markForRemirror(sql)}, updated_at = now()
-     WHERE t.id IN (SELECT task_id FROM task_dependencies WHERE prerequisite_id IN ${sql(finishedTaskIds)})
-       AND t.status NOT IN ${sql(FINISHED)}
-       AND NOT ${waitsForUnfinished(sql, sql`t.id`)}
-    RETURNING t.id`;
-  return rows.map((r) => r.id);
+  const dependents = await sql<{ id: string }[]>`
+    SELECT id FROM workflow_tasks
+     WHERE id IN (SELECT task_id FROM task_dependencies WHERE prerequisite_id IN ${sql(finishedTaskIds)})
+       AND status NOT IN ${sql(FINISHED)}
+     ORDER BY id FOR UPDATE`;
+  if (dependents.length === 0) return [];
+  const rows = await sql<{ id: string; blocked: boolean }[]>`
+    UPDATE workflow_tasks t SET ${markForRemirror(sql)}
+     WHERE t.id IN ${sql(dependents.map((d) => d.id))} AND t.status NOT IN ${sql(FINISHED)}
+    RETURNING t.id, ${waitsForUnfinished(sql, sql`t.id`)} AS blocked`;
+  return rows.filter((r) => !r.blocked).map((r) => r.id);
 }

@@ -124,7 +124,7 @@ async function recordOne(
       lastEventAt: when.toISOString(),
     };
     await tx`
-      UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, updated_at = now(), ${markForRemirror(tx)}
+      UPDATE workflow_tasks SET metadata = metadata || ${tx.json({ engagement })}, ${markForRemirror(tx)}
        WHERE metadata->>'monitorsTaskId' = ${t.taskId}`;
     const worthTelling = (kind === 'open' && t.firstOpen && t.notifyOnOpen) || kind === 'reply';
     if (worthTelling && t.userId) {

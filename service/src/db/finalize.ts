@@ -159,7 +159,7 @@ async function assignCarriedTasks(tx: TransactionSql, f: FinalizeInput): Promise
   const pick = <K extends keyof (typeof cols)[number]>(k: K) => cols.map((c) => c[k]);
   await tx`
     UPDATE workflow_tasks t SET assignee_user_id = a.user_id, assignee_queue_id = a.queue_id, assignee_role = a.role,
-           assignee_source = a.source, assignee_name = a.name, assignee_note = a.note, ${markForRemirror(tx)}, updated_at = now()
+           assignee_source = a.source, assignee_name = a.name, assignee_note = a.note, ${markForRemirror(tx)}
       FROM unnest(${keys}::text[], ${pick('assignee_user_id')}::text[], ${pick('assignee_queue_id')}::text[], ${pick('assignee_role')}::text[],
                   ${pick('assignee_source')}::text[], ${pick('assignee_name')}::text[], ${pick('assignee_note')}::text[])
            AS a(key, user_id, queue_id, role, source, name, note)

@@ -56,7 +56,7 @@ export async function addPlanTask(sql: Sql, t: NewPlanTask): Promise<{ task: Tas
 /** Points the plan's open CSM tasks about the old contact at the new one (the "local record" of a contact change). */
 export async function repointPlanContacts(sql: Sql, planId: string, oldContactId: string, newContactId: string): Promise<number> {
   const rows = await sql`
-    UPDATE workflow_tasks SET contact_id = ${newContactId}, updated_at = now(),
+    UPDATE workflow_tasks SET contact_id = ${newContactId}, 
            ${markForRemirror(sql)}
      WHERE action_plan_id = ${planId} AND owner = 'CSM' AND contact_id = ${oldContactId} AND status NOT IN ('completed', 'cancelled')
     RETURNING id`;

@@ -109,7 +109,7 @@ async function recordSuccesses(sql: TransactionSql, items: { task: ClaimedTask; 
       UPDATE workflow_tasks t SET
         execution_status = 'success', execution_result = input.result::jsonb, executed_at = now(),
         status = 'completed', completed_at = coalesce(t.completed_at, now()), locked_until = NULL, last_error = NULL,
-        ${markForRemirror(sql)}, updated_at = now()
+        ${markForRemirror(sql)}
         FROM input
        WHERE t.id = input.id AND t.claim_token = input.token AND t.execution_status = 'running'
       RETURNING t.id, t.assignee_user_id, t.opportunity_id, t.action_plan_id, input.token, input.title, input.body),
@@ -313,7 +313,7 @@ export async function cancelTask(sql: Sql, id: string, reason: string): Promise<
   return sql.begin(async (tx) => {
     const rows = await tx`
       UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
-             execution_result = ${tx.json({ error: reason, cancelled: true })}, last_error = ${reason}, updated_at = now(),
+             execution_result = ${tx.json({ error: reason, cancelled: true })}, last_error = ${reason}, 
              ${markForRemirror(tx)}
        WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
       RETURNING id`;

@@ -32,7 +32,7 @@ export async function repointCarriedTasks(
   const onPrevious = new Set(rows.map((x) => x.id));
   const movedParents = new Set<string>();
   let repointed = 0;
-  const remirror = tx`${markForRemirror(tx)}, updated_at = now()`;
+  const remirror = markForRemirror(tx);
   const keep = (c: CarriedTask) => c.done || c.status === 'completed' || c.status === 'cancelled';
 
   for (const t of r.content.aiTasks) {

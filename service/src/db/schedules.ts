@@ -25,7 +25,7 @@ export async function finishScheduleSlot(sql: Sql, name: string, slot: Date, res
 export async function resurfaceSnoozedTasks(sql: Sql, now: Date): Promise<string[]> {
   const rows = await sql<{ id: string }[]>`
     WITH back AS (
-      UPDATE workflow_tasks SET status = 'pending', snoozed_until = NULL, updated_at = now(),
+      UPDATE workflow_tasks SET status = 'pending', snoozed_until = NULL, 
              ${markForRemirror(sql)}
        WHERE status = 'snoozed' AND snoozed_until <= ${now}
       RETURNING id, assignee_user_id, opportunity_id, action_plan_id, action, updated_at),

@@ -172,6 +172,14 @@ export const blockerList = (blockers: Pick<Blocker, 'key' | 'action' | 'status'>
 export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<(TaskRow & { unblocked: string[] }) | undefined> {
   return sql.begin(async (tx) => {
     const status = patch.snoozedUntil ? 'snoozed' : patch.status;
+    // A finished task is final: what waited for it may already have run, so it cannot be re-opened or snoozed (and
+    // "finished" never turns back, so a dependent's check of its prerequisites cannot be overtaken).
+    if (status && status !== 'completed' && status !== 'cancelled') {
+      const [own] = await tx<{ action: string; status: TaskStatus; parentTaskId: string | null }[]>`
+        SELECT action, status, parent_task_id AS "parentTaskId" FROM workflow_tasks WHERE id = ${id} FOR UPDATE`;
+      if (own && !own.parentTaskId && (own.status === 'completed' || own.status === 'cancelled'))
+        throw conflict(`"${own.action}" is ${own.status}: a finished task cannot be re-opened or snoozed`);
+    }
     if (status === 'completed') {
       const [target] = await tx<{ id: string; action: string; status: TaskStatus }[]>`
         SELECT coalesce(parent_task_id, id) AS id, action, status FROM workflow_tasks WHERE id = ${id} FOR UPDATE`;
@@ -185,12 +193,11 @@ export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promis
         due_date = coalesce(${patch.dueDate ?? null}::date, due_date),
         snoozed_until = CASE WHEN ${patch.snoozedUntil !== undefined} THEN ${patch.snoozedUntil ?? null}::timestamptz ELSE snoozed_until END,
         completed_at = CASE WHEN coalesce(${status ?? null}, status) = 'completed' THEN coalesce(completed_at, now()) ELSE NULL END,
-        ${markForRemirror(tx)},
-        updated_at = now()
-      WHERE id = ${id} AND NOT (auto_execute AND execution_status = 'running')
+        ${markForRemirror(tx)}
+      -- A proposal (an AI task awaiting approval) has no execution status: NULL must not read as "running".
+      WHERE id = ${id} AND NOT (auto_execute AND execution_status IS NOT DISTINCT FROM 'running')
       RETURNING ${taskColumns(tx)}`;
-    if (row?.parentTaskId)
-      await tx`UPDATE workflow_tasks SET mirror_status = 'pending', updated_at = now() WHERE id = ${row.parentTaskId} AND mirror_status <> 'skipped'`;
+    if (row?.parentTaskId) await tx`UPDATE workflow_tasks SET ${markForRemirror(tx)} WHERE id = ${row.parentTaskId}`;
     if (!row) return undefined;
     const finished = !row.parentTaskId && (row.status === 'completed' || row.status === 'cancelled');
     return { ...row, unblocked: finished ? await unblockDependents(tx, [row.id]) : [] };

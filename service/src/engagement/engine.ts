@@ -13,6 +13,8 @@ interface EngagementRun {
   evaluated: number;
   fired: number;
   completed: number;
+  /** Emails whose rules failed this run (logged; nothing recorded for them, so the next run tries again). */
+  failed: number;
 }
 
 /** A tracked email of the engagement tracker as the rules see it. */
@@ -56,15 +58,26 @@ export async function applyEngagementEvents(deps: Deps, trackingIds: string[]): 
 }
 
 async function applyRules(deps: Deps, emails: WatchedEmail[]): Promise<EngagementRun> {
-  const run: EngagementRun = { evaluated: emails.length, fired: 0, completed: 0 };
+  const run: EngagementRun = { evaluated: emails.length, fired: 0, completed: 0, failed: 0 };
   const toMirror: string[] = [];
   for (const email of emails) {
     const rule = ruleFor(deps.engagementRules, email.stage);
-    for (const action of dueActions(email, rule, deps.calendar, deps.today())) {
-      const outcome = await apply(deps, email, action);
-      if (outcome.fired) run.fired++;
-      if (outcome.fired && action.kind === 'complete') run.completed++;
-      if (outcome.fired && outcome.taskId && action.kind !== 'complete') toMirror.push(outcome.taskId);
+    // Each email on its own: one that fails (its tracking task waits for an unfinished prerequisite: 409; the database
+    // refused a write) is logged and left unrecorded, so the next run tries it again; the other emails proceed.
+    try {
+      for (const action of dueActions(email, rule, deps.calendar, deps.today())) {
+        const outcome = await apply(deps, email, action);
+        if (outcome.fired) run.fired++;
+        if (outcome.fired && action.kind === 'complete') run.completed++;
+        if (outcome.fired && outcome.taskId && action.kind !== 'complete') toMirror.push(outcome.taskId);
+      }
+    } catch (err) {
+      run.failed++;
+      deps.log.warn('engagement rule not applied to one email; retried at the next run', {
+        email: email.key,
+        opportunityId: email.opportunityId,
+        error: (err as Error).message,
+      });
     }
   }
   if (toMirror.length)

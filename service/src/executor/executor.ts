@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
 import { claimQueuedTasks, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
@@ -57,7 +58,7 @@ export class Executor {
 
   private readonly completions: CompletionGroup;
   /** Execution rows by id for a moment: the tasks of one finalize share one execution, read once per batch. */
-  private readonly contexts = new Map<string, { value: ReturnType<typeof taskContext>; until: number }>();
+  private readonly contexts = new LRUCache<string, ReturnType<typeof taskContext>>({ max: 1000, ttl: 2_000 });
 
   constructor(private readonly parts: ExecutorParts) {
     this.metrics = parts.metrics ?? new ExecutorMetrics();
@@ -65,12 +66,11 @@ export class Executor {
   }
 
   private contextOf(executionId: string): ReturnType<typeof taskContext> {
-    const now = performance.now(); // a cache lifetime: a duration, not business time
+    // The lifetime is a duration on lru-cache's monotonic clock (performance.now), not business time.
     const hit = this.contexts.get(executionId);
-    if (hit && hit.until > now) return hit.value;
-    if (this.contexts.size > 1000) this.contexts.clear();
+    if (hit) return hit;
     const value = taskContext(this.parts.db.sql, executionId);
-    this.contexts.set(executionId, { value, until: now + 2_000 });
+    this.contexts.set(executionId, value);
     value.catch(() => this.contexts.delete(executionId));
     return value;
   }

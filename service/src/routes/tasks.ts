@@ -4,6 +4,7 @@ import { approveProposedTask, blockerList, getTask, listTasks, opportunitiesOfTa
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
 import { conflict, invalidInput, notFound } from '../domain-errors.ts';
+import { IsoDateTimeSchema } from '../calendar/dates.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
@@ -46,7 +47,7 @@ const TaskPatchBody = z
   .object({
     status: z.enum(['pending', 'in_progress', 'completed', 'cancelled']).optional(),
     dueDate: IsoDate.optional(),
-    snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
+    snoozedUntil: IsoDateTimeSchema.nullable().optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'must change at least one of status, dueDate, snoozedUntil')

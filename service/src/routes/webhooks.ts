@@ -1,3 +1,4 @@
+import { UnixSecondsSchema } from '../calendar/dates.ts';
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -32,8 +33,8 @@ const KIND: Record<string, EngagementKind> = {
 const mailgunKind = (event: string, severity: unknown): EngagementKind | undefined =>
   event === 'failed' ? (severity === 'permanent' ? 'bounce' : undefined) : KIND[event];
 
-/** Unix seconds up to the end of 4000 (the dates Salesforce and this service store); anything else is not an event time. */
-const unixSeconds = z.number().min(0, 'must be unix seconds').max(64_060_588_799, 'must be unix seconds');
+/** Unix seconds inside the instants Salesforce and this service store; anything else is not an event time. */
+const unixSeconds = UnixSecondsSchema;
 
 const SendGridEvents = z
   .array(

@@ -1,21 +1,35 @@
+import { LRUCache } from 'lru-cache';
 import type { SoqlReader } from './context.ts';
 import { idKey, SALESFORCE_ID } from './ids.ts';
 import { wallClockMs } from '../clock.ts';
 
 type Access = { read: boolean; edit: boolean };
 
+/** How many user × record answers the access cache keeps by default (the least recently used go first). */
+const ACCESS_CACHE_ENTRIES = 10_000;
+
 /**
  * Whether Salesforce users may read or edit records, from `UserRecordAccess` (up to 200 record ids per query),
- * cached briefly so a burst of requests from one page costs one call.
+ * cached briefly so a burst of requests from one page costs one call. The cache is bounded in entries and in age: an
+ * answer older than `ttlMs` is never used, and past `maxEntries` the least recently used answer is dropped, so memory
+ * does not grow with every record anyone opened.
  */
 export class RecordAccess {
-  private readonly cache = new Map<string, Access & { until: number }>();
+  private readonly cache: LRUCache<string, Access> | undefined;
 
   constructor(
     private readonly query: SoqlReader,
-    private readonly ttlMs = 30_000,
-    private readonly now = wallClockMs,
-  ) {}
+    ttlMs = 30_000,
+    now = wallClockMs,
+    maxEntries = ACCESS_CACHE_ENTRIES,
+  ) {
+    this.cache = ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs, ttlResolution: 0, perf: { now } }) : undefined;
+  }
+
+  /** Answers held now (expired ones included until they are read or pushed out). */
+  get cachedEntries(): number {
+    return this.cache?.size ?? 0;
+  }
 
   /** Record ids (of those given) the user can edit. */
   editable(userId: string, recordIds: string[]): Promise<Set<string>> {
@@ -33,8 +47,8 @@ export class RecordAccess {
     const result = new Set<string>();
     const missing: string[] = [];
     for (const id of new Set(recordIds)) {
-      const hit = this.cache.get(`${userId}:${id}`);
-      if (hit && hit.until > this.now()) {
+      const hit = this.cache?.get(`${userId}:${id}`);
+      if (hit) {
         if (hit[level]) result.add(id);
       } else missing.push(id);
     }
@@ -49,7 +63,7 @@ export class RecordAccess {
       );
       for (const id of chunk) {
         const access = found.get(idKey(id)) ?? { read: false, edit: false };
-        if (this.ttlMs > 0) this.cache.set(`${userId}:${id}`, { ...access, until: this.now() + this.ttlMs });
+        this.cache?.set(`${userId}:${id}`, access);
         if (access[level]) result.add(id);
       }
     }

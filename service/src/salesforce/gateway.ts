@@ -1,4 +1,5 @@
 import type { Connection } from 'jsforce';
+import { LRUCache } from 'lru-cache';
 import { RecordAccess } from './access.ts';
 import { CompositeBatcher } from './composite.ts';
 import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type SoqlReader } from './context.ts';
@@ -43,7 +44,7 @@ export class SalesforceGateway {
   /** The Task Status values the mirror writes (the org's, learnt with the features; the standard ones until then). */
   taskStatuses: TaskStatusMap = STANDARD_TASK_STATUSES;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
-  private readonly notificationTypes = new Map<string, string>();
+  private readonly notificationTypes = new LRUCache<string, string>({ max: 100 });
 
   constructor(
     readonly conn: Connection,
@@ -54,6 +55,8 @@ export class SalesforceGateway {
       fieldAccessCacheMs?: number;
       /** The monotonic milliseconds that lifetime is measured on (tests move it on). */
       fieldAccessClock?: () => number;
+      /** How many user × record access answers are kept (default 10,000). */
+      accessCacheEntries?: number;
       writeRetry?: RetryPolicy;
       readRetry?: RetryPolicy;
       /**
@@ -74,18 +77,20 @@ export class SalesforceGateway {
       compositeWindowMs?: number;
     } = {},
   ) {
-    this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000);
+    this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000, undefined, opts.accessCacheEntries);
     this.fieldAccess = new FieldAccess((soql) => this.query(soql, 0), {
       ttlMs: opts.fieldAccessCacheMs ?? 120_000,
       now: opts.fieldAccessClock,
     });
+    const contextTtl = opts.contextCacheMs ?? 30_000;
+    this.contexts = contextTtl > 0 ? new LRUCache({ max: 1000, ttl: contextTtl }) : undefined;
     this.gate = new WriteGate(opts.writePauseMs ?? DEFAULT_WRITE_PAUSE_MS, opts.pauseClock, apiUsageReader(conn));
     this.writeRetry = opts.writeRetry ?? DEFAULT_RETRY;
     this.readRetry = opts.readRetry ?? READ_RETRY;
     this.composite = new CompositeBatcher(
       () => this.conn,
       opts.compositeWindowMs ?? 25,
-      () => this.contexts.clear(),
+      () => this.contexts?.clear(),
     );
   }
 
@@ -95,17 +100,17 @@ export class SalesforceGateway {
     this.taskStatuses = await withRetry(() => readTaskStatuses((soql) => this.query(soql, 0), this.opts.taskStatuses), {
       policy: this.readRetry,
     });
-    this.contexts.clear();
+    this.contexts?.clear();
     return this.features;
   }
 
-  private readonly contexts = new Map<string, { value: Promise<CrmContext | undefined>; until: number }>();
+  /** Loaded CRM contexts by opportunity: at most 1000, each for `contextCacheMs` (lru-cache's monotonic clock). */
+  private readonly contexts: LRUCache<string, Promise<CrmContext | undefined>> | undefined;
 
   /** The opportunity's CRM context in one API call (reads are retried by jsforce and by us on row locks). */
   loadContext(opportunityId: string): Promise<CrmContext | undefined> {
-    const now = performance.now(); // a cache lifetime: a duration, not business time
-    const hit = this.contexts.get(opportunityId);
-    if (hit && hit.until > now) return hit.value;
+    const hit = this.contexts?.get(opportunityId);
+    if (hit) return hit;
     const read = (soql: string) => this.query(soql, 0);
     const value = withRetry(
       () =>
@@ -115,11 +120,9 @@ export class SalesforceGateway {
         }),
       { policy: this.readRetry },
     );
-    const ttl = this.opts.contextCacheMs ?? 30_000;
-    if (ttl > 0) {
-      if (this.contexts.size > 1000) this.contexts.clear();
-      this.contexts.set(opportunityId, { value, until: now + ttl });
-      value.catch(() => this.contexts.delete(opportunityId));
+    if (this.contexts) {
+      this.contexts.set(opportunityId, value);
+      value.catch(() => this.contexts?.delete(opportunityId));
     }
     return value;
   }
@@ -215,7 +218,7 @@ export class SalesforceGateway {
   }
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
-    this.contexts.clear();
+    this.contexts?.clear();
     return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry, statuses: this.taskStatuses });
   }
 

@@ -14,7 +14,7 @@ import type { CrmContext } from '../salesforce/context.ts';
 import { redactSecretsIn } from '../secrets.ts';
 import { stageById, StageId } from '../stages/stages.ts';
 import { renewalPosition } from './executions.ts';
-import { requireGenerationAllowed } from './generation-limits.ts';
+import { requireGenerationAllowed, type GenerationBudget } from './generation-limits.ts';
 import { followRenewalDate } from './renewal-date.ts';
 import { planningSteps } from './steps/planning.ts';
 import { runAutomaticSteps } from './steps/service.ts';
@@ -35,8 +35,13 @@ export function planningInput(deps: Deps, execution: ExecutionRow, context: CrmC
 }
 
 /** Generates a new draft version of the execution's plan from fresh CRM context. */
-export async function generatePlan(deps: Deps, userId: string, execution: ExecutionRow): Promise<PlanRow> {
-  await requireGenerationAllowed(deps, userId, execution.id);
+export async function generatePlan(
+  deps: Deps,
+  userId: string,
+  execution: ExecutionRow,
+  budget: GenerationBudget = 'click',
+): Promise<PlanRow> {
+  await requireGenerationAllowed(deps, userId, execution.id, budget);
   // One deadline for everything a model does in this generate; past it the playbook plans and nothing waits on the model.
   const signal = generationDeadline(deps.env.GENERATION_DEADLINE_SECONDS * 1000);
   // The context as the user may read it: what their field-level security hides reaches neither the steps, the planner

@@ -1,6 +1,6 @@
 import { getPlan, type PlanRow } from '../db/plans.ts';
 import type { Sql } from '../db/sql.ts';
-import { Lru } from '../lru.ts';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Plan versions are immutable once written: a draft's content never changes (edits apply at finalize, which
@@ -8,7 +8,8 @@ import { Lru } from '../lru.ts';
  * kept in memory; only the task states, read fresh on every request, are live.
  */
 export class PlanCache {
-  private readonly plans = new Lru<string, PlanRow>(500);
+  // Immutable rows: the age bound only returns memory of plans nobody reads any more.
+  private readonly plans = new LRUCache<string, PlanRow>({ max: 500, ttl: 10 * 60_000 });
 
   async get(sql: Sql, ref: { id: string; status: PlanRow['status'] }): Promise<PlanRow | undefined> {
     const key = `${ref.id}:${ref.status}`;
@@ -22,7 +23,7 @@ export class PlanCache {
 
 /** Rendered plan views by execution, valid while the database's view stamp is unchanged. */
 export class PlanViewCache {
-  private readonly views = new Lru<string, { stamp: string; json: string }>(1000);
+  private readonly views = new LRUCache<string, { stamp: string; json: string }>({ max: 1000, ttl: 10 * 60_000 });
 
   get(executionId: string, stamp: string): string | undefined {
     const hit = this.views.get(executionId);

@@ -10,8 +10,8 @@ const PLAN_GENERATION_ATTEMPTS = 3;
 
 /**
  * Generates the draft plans a bulk start queued, one at a time, as the user who asked: the same generatePlan a CSM's
- * click runs, under the same per-user and per-execution limits (a limited request waits for its Retry-After and
- * costs no attempt). An execution that got a plan meanwhile (the CSM generated one) or ended is done with nothing
+ * click runs, under the org's bulk budget and the per-execution limit, never the CSM's own budget (so a bulk start
+ * never starves a CSM's click; a limited request waits for its Retry-After and costs no attempt). An execution that got a plan meanwhile (the CSM generated one) or ended is done with nothing
  * generated. A run's lease covers every generation of its batch at its deadline, so only a stopped instance's rows
  * come back to the queue.
  */
@@ -29,7 +29,7 @@ export async function generateQueuedPlans(deps: Deps): Promise<{ generated: numb
         await finishPlanGeneration(deps.db.sql, executionId, existing ? existing.id : null);
         continue;
       }
-      const plan = await generatePlan(deps, request.requestedBy, execution);
+      const plan = await generatePlan(deps, request.requestedBy, execution, 'bulk');
       await finishPlanGeneration(deps.db.sql, executionId, plan.id);
       outcome.generated++;
     } catch (err) {
