@@ -81,7 +81,7 @@ export async function applySalesforceClosures(sql: Sql, closures: SalesforceClos
     }
     if (remirror.size) {
       const rows = await tx<{ id: string }[]>`
-        UPDATE workflow_tasks SET ${markForRemirror(tx)}, mirror_retry_at = NULL, updated_at = now()
+        UPDATE workflow_tasks SET ${markForRemirror(tx)}, mirror_retry_at = NULL
          WHERE id IN ${tx([...remirror])} AND status = 'cancelled'
          RETURNING id`;
       outcome.remirrored = rows.map((r) => r.id);
