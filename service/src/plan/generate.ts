@@ -1,3 +1,4 @@
+import { inSpan } from '../tracing.ts';
 import { PlannerFailure } from './llm-planner.ts';
 import { sharedModelMetrics } from './model-metrics.ts';
 import type { Planner, PlanningInput } from './planner.ts';
@@ -34,7 +35,18 @@ interface GenerateOptions {
  * refused, cut off, past the deadline, endpoint down) the playbook writes the plan instead and the reason is kept
  * for the CSM.
  */
-export async function generateWithFallback(planner: Planner, input: PlanningInput, options: GenerateOptions = {}): Promise<GeneratedPlan> {
+export function generateWithFallback(planner: Planner, input: PlanningInput, options: GenerateOptions = {}): Promise<GeneratedPlan> {
+  // One span per generation: which planner was asked, which wrote the plan, and why the playbook stood in if it did.
+  return inSpan('plan generate', { attributes: { 'rap.planner.asked': planner.name } }, async (span) => {
+    const plan = await generate(planner, input, options);
+    span.setAttributes({ 'rap.planner': plan.planner, 'rap.plan.fallback': plan.planner !== planner.name });
+    const reason = plan.generation.fallbackReason;
+    if (typeof reason === 'string') span.setAttribute('rap.plan.fallback_reason', reason);
+    return plan;
+  });
+}
+
+async function generate(planner: Planner, input: PlanningInput, options: GenerateOptions): Promise<GeneratedPlan> {
   const { signal, onFallback = () => undefined, fallback = new PlaybookPlanner() } = options;
   if (planner.name === 'llm') {
     try {

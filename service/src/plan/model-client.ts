@@ -4,6 +4,7 @@ import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam
 import { redactSecrets } from '../secrets.ts';
 import { anthropicBody, anthropicComplete, describeAnthropicFailure } from './anthropic-client.ts';
 import { sharedModelMetrics, type ModelMetrics } from './model-metrics.ts';
+import { inSpan, SpanKind } from '../tracing.ts';
 import { profileFor, type ModelProfile, type ProfileName } from './model-profiles.ts';
 
 export interface ModelEndpointOptions {
@@ -112,8 +113,28 @@ export class ModelEndpoint {
     };
   }
 
-  /** Sends one request; the answer is returned whatever its finish reason (the caller judges it, usage included). */
-  async complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelAnswer> {
+  /**
+   * Sends one request, in a span of its own (profile, model, tokens, finish reason); the answer is returned whatever its
+   * finish reason (the caller judges it, usage included).
+   */
+  complete(request: ModelRequest, signal?: AbortSignal): Promise<ModelAnswer> {
+    const attributes = {
+      'gen_ai.request.model': this.options.model,
+      'rap.model.profile': this.profile.name,
+      'rap.model.purpose': request.purpose,
+    };
+    return inSpan(`model ${request.purpose}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const answer = await this.completeOnce(request, signal);
+      span.setAttributes({
+        'gen_ai.usage.input_tokens': answer.usage.promptTokens,
+        'gen_ai.usage.output_tokens': answer.usage.completionTokens,
+        'gen_ai.response.finish_reasons': [answer.finishReason ?? 'unknown'],
+      });
+      return answer;
+    });
+  }
+
+  private async completeOnce(request: ModelRequest, signal?: AbortSignal): Promise<ModelAnswer> {
     const started = performance.now();
     const observe = (outcome: string) =>
       this.metrics.latency.observe({ purpose: request.purpose, profile: this.profile.name, outcome }, (performance.now() - started) / 1000);

@@ -15,6 +15,7 @@ import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.
 import { readTaskStatuses, STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { contextReadableBy } from './withheld.ts';
+import { inSpan, SpanKind } from '../tracing.ts';
 import {
   changedMirroredTasks,
   mirroredTasksByIds,
@@ -162,10 +163,32 @@ export class SalesforceGateway {
   }
 
   /**
+   * A call to Salesforce in a span of its own (object, operation and how it ended: `ok` or the error code), so a trace
+   * shows which calls a request, an AI task or a schedule run made. Retries happen inside it.
+   */
+  traced<T>(object: string, operation: string, call: () => Promise<T>): Promise<T> {
+    const attributes = { 'salesforce.object': object, 'salesforce.operation': operation };
+    return inSpan(`salesforce ${operation} ${object}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        const out = await call();
+        span.setAttribute('salesforce.status', 'ok');
+        return out;
+      } catch (err) {
+        span.setAttribute('salesforce.status', (err as { errorCode?: string; name?: string }).errorCode ?? (err as Error).name);
+        throw err;
+      }
+    });
+  }
+
+  /**
    * Every record of a SOQL query, through the composite batcher: calls made within `windowMs` share one API call
    * (default: the processors' window; 0 for a request path reading two things at once).
    */
-  async query<T extends Record<string, unknown>>(soql: string, windowMs?: number): Promise<T[]> {
+  query<T extends Record<string, unknown>>(soql: string, windowMs?: number): Promise<T[]> {
+    return this.traced(queriedObject(soql), 'query', () => this.queryAll<T>(soql, windowMs));
+  }
+
+  private async queryAll<T extends Record<string, unknown>>(soql: string, windowMs?: number): Promise<T[]> {
     type Page = { records: T[]; done: boolean; nextRecordsUrl?: string };
     const first = (await this.composite.send({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` }, windowMs)) as Page;
     const records = [...first.records];
@@ -219,7 +242,9 @@ export class SalesforceGateway {
 
   mirror(tasks: MirrorTask[]): Promise<MirrorOutcome[]> {
     this.contexts?.clear();
-    return mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry, statuses: this.taskStatuses });
+    return this.traced('Task', 'upsert', () =>
+      mirrorTasks(this.conn, tasks, { gate: this.gate, policy: this.writeRetry, statuses: this.taskStatuses }),
+    );
   }
 
   /** The Custom Notification Type's id, cached once found; undefined while the org has no such type. */
@@ -235,17 +260,19 @@ export class SalesforceGateway {
 
   /** Sends custom notifications (the bell); one outcome per notification, undefined when sent. */
   notify(notes: CustomNotification[]): Promise<(SalesforceError | undefined)[]> {
-    return sendCustomNotifications(this.conn, notes);
+    return this.traced('CustomNotification', 'send', () => sendCustomNotifications(this.conn, notes));
   }
 
   /** Of these opportunities, the ones changed since `since`, with their renewal date now. */
   changedRenewalDates(opportunityIds: string[], since: string): Promise<RenewalDateChange[]> {
-    return withRetry(() => changedRenewalDates(this.conn, opportunityIds, since, this.opts.renewalDateField), { policy: this.readRetry });
+    return this.traced('Opportunity', 'query', () =>
+      withRetry(() => changedRenewalDates(this.conn, opportunityIds, since, this.opts.renewalDateField), { policy: this.readRetry }),
+    );
   }
 
   /** One page of mirrored Tasks changed after the cursor, in (SystemModstamp, Id) order. */
   changedTasks(after: ChangeCursor): Promise<SalesforceTaskChange[]> {
-    return withRetry(() => changedMirroredTasks(this.conn, after), { policy: this.readRetry });
+    return this.traced('Task', 'query', () => withRetry(() => changedMirroredTasks(this.conn, after), { policy: this.readRetry }));
   }
 
   /**
@@ -263,6 +290,13 @@ export class SalesforceGateway {
 
   /** The mirrored Tasks among these ids as they are now (what a change event about them is applied from). */
   mirroredTasks(ids: string[]): Promise<SalesforceTaskChange[]> {
-    return withRetry(() => mirroredTasksByIds(this.conn, ids), { policy: this.readRetry });
+    return this.traced('Task', 'query', () => withRetry(() => mirroredTasksByIds(this.conn, ids), { policy: this.readRetry }));
   }
+}
+
+/** The object a SOQL query reads: the outer FROM, its sub-queries (parenthesised) set aside. */
+function queriedObject(soql: string): string {
+  let outer = soql;
+  for (let inner = ''; inner !== outer;) [inner, outer] = [outer, outer.replace(/\([^()]*\)/g, '')];
+  return /\bFROM\s+(\w+)/i.exec(outer)?.[1] ?? 'unknown';
 }

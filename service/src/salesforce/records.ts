@@ -25,11 +25,17 @@ function throwIfFailed(result: unknown): string | undefined {
 export async function updateRecord(sf: SalesforceGateway, type: string, fields: Record<string, unknown> & { Id: string }): Promise<void> {
   const { Id, ...values } = fields;
   const url = `/sobjects/${type}/${encodeURIComponent(Id)}`;
-  await withRetry(() => sf.composite.send({ method: 'PATCH', url, body: values }), { policy: sf.writeRetry, gate: sf.gate });
+  await sf.traced(type, 'update', () =>
+    withRetry(() => sf.composite.send({ method: 'PATCH', url, body: values }), { policy: sf.writeRetry, gate: sf.gate }),
+  );
 }
 
 /** Creates or updates the Task keyed by `externalId` (so a retry after a lost response finds, not duplicates, it). */
 export async function upsertTask(sf: SalesforceGateway, externalId: string, fields: Record<string, unknown>): Promise<string> {
+  return sf.traced('Task', 'upsert', () => upsertTaskOnce(sf, externalId, fields));
+}
+
+function upsertTaskOnce(sf: SalesforceGateway, externalId: string, fields: Record<string, unknown>): Promise<string> {
   return withRetry(
     async () => {
       const url = `/sobjects/Task/${EXTERNAL_ID_FIELD}/${encodeURIComponent(externalId)}`;
