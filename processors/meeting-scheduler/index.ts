@@ -21,7 +21,8 @@ export const meetingScheduler = defineProcessor({
     meetingLink: z
       .string()
       .max(255)
-      .regex(/^https:\/\/\S+$/, 'must be an https link')
+      // A character class, not \S: llama.cpp's grammar converter does not understand class escapes (docs/evaluating-plans.md).
+      .regex(/^https:\/\/[^ \t\r\n]+$/, 'must be an https link')
       .nullable(),
     inviteeIds: z.array(SalesforceId).max(20),
     /** The slot the CSM picked (its UTC start); null books the first proposed slot. */
