@@ -24,11 +24,17 @@ if (config.salesforce.mode === 'emulator') {
   console.log(`Checking the local org emulator (not Salesforce)${values.shape ? ` with the shape ${values.shape}` : ''}`);
 }
 const conn = await connectSalesforce(config.salesforce, emulator, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
-const salesforce = new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, taskStatuses: env.TASK_STATUS_MAP });
+const salesforce = new SalesforceGateway(conn, {
+  renewalDateField: env.SF_RENEWAL_DATE_FIELD,
+  taskStatuses: env.TASK_STATUS_MAP,
+  renewalCriteria: env.RENEWAL_CRITERIA,
+});
 await salesforce.learnFeatures();
 const lines = await checkOrg({
   salesforce,
   notificationType: env.SF_NOTIFICATION_TYPE,
+  // Without the service's database, the execution fallback is reported as such (GET /api/admin/org-check counts).
+  renewalCriteriaConfigured: env.RENEWAL_CRITERIA !== undefined,
   assertionCert: process.env.SALESFORCE_ASSERTION_CERT,
 });
 console.log(formatOrgCheck(lines));

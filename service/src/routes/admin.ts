@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { opportunityIdsWithExecutions } from '../db/executions.ts';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { forbidden } from '../domain-errors.ts';
@@ -25,7 +26,12 @@ export function adminRouter(deps: Deps) {
       const userId = c.get('userId');
       if (!(await deps.salesforce.isAdmin(userId))) throw forbidden(`User ${userId} is not a Salesforce administrator (Modify All Data)`);
       // The assertion certificate (issue 21) is not configured on this branch: the check reports "not configured".
-      const checks = await checkOrg({ salesforce: deps.salesforce, notificationType: deps.env.SF_NOTIFICATION_TYPE });
+      const checks = await checkOrg({
+        salesforce: deps.salesforce,
+        notificationType: deps.env.SF_NOTIFICATION_TYPE,
+        renewalCriteriaConfigured: deps.env.RENEWAL_CRITERIA !== undefined,
+        executionOpportunityIds: () => opportunityIdsWithExecutions(deps.db.sql),
+      });
       return c.json({ checks, blocking: checks.some((l) => l.level === 'blocking') }, 200);
     },
   );

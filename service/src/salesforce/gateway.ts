@@ -12,6 +12,7 @@ import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from '.
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { apiUsageReader } from './api-usage.ts';
 import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.ts';
+import { renewalCriteriaFor, type ConfiguredRenewalCriteria, type RenewalCriteria } from './renewal-criteria.ts';
 import { readTaskStatuses, STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { contextReadableBy } from './withheld.ts';
@@ -43,6 +44,8 @@ export class SalesforceGateway {
   features: OrgFeatures = ALL_FEATURES;
   /** The Task Status values the mirror writes (the org's, learnt with the features; the standard ones until then). */
   taskStatuses: TaskStatusMap = STANDARD_TASK_STATUSES;
+  /** Which opportunities are renewals (RENEWAL_CRITERIA, else decided by the org's Type picklist when learnt). */
+  renewalCriteria: RenewalCriteria;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
   private readonly notificationTypes = new LRUCache<string, string>({ max: 100 });
 
@@ -73,10 +76,13 @@ export class SalesforceGateway {
       contextCacheMs?: number;
       /** Task statuses configured (TASK_STATUS_MAP), over the defaults read from the org. */
       taskStatuses?: Partial<TaskStatusMap>;
+      /** RENEWAL_CRITERIA; unset, learnFeatures() decides from the org's Opportunity Type picklist. */
+      renewalCriteria?: ConfiguredRenewalCriteria;
       /** How long a processor's call waits for others to share its composite request (default 25 ms). */
       compositeWindowMs?: number;
     } = {},
   ) {
+    this.renewalCriteria = opts.renewalCriteria ?? { kind: 'type', values: ['Renewal'] };
     this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000, undefined, opts.accessCacheEntries);
     this.fieldAccess = new FieldAccess((soql) => this.query(soql, 0), {
       ttlMs: opts.fieldAccessCacheMs ?? 120_000,
@@ -100,6 +106,14 @@ export class SalesforceGateway {
     this.taskStatuses = await withRetry(() => readTaskStatuses((soql) => this.query(soql, 0), this.opts.taskStatuses), {
       policy: this.readRetry,
     });
+    if (!this.opts.renewalCriteria) {
+      const describe = await withRetry(() => this.conn.sobject('Opportunity').describe(), { policy: this.readRetry });
+      const type = describe.fields.find((f) => f.name === 'Type');
+      this.renewalCriteria = renewalCriteriaFor(
+        undefined,
+        (type?.picklistValues ?? []).filter((v) => v.active).map((v) => v.value),
+      );
+    }
     this.contexts?.clear();
     return this.features;
   }
@@ -205,7 +219,9 @@ export class SalesforceGateway {
 
   /** One page of a user's (or their team's) open renewals, in one SOQL query. */
   portfolioPage(query: PortfolioQuery): Promise<PortfolioOpportunity[]> {
-    return withRetry(() => portfolioPage((soql) => this.query(soql, 0), query, this.opts.renewalDateField), { policy: this.readRetry });
+    return withRetry(() => portfolioPage((soql) => this.query(soql, 0), query, this.opts.renewalDateField), {
+      policy: this.readRetry,
+    });
   }
 
   /** Whether an opportunity with this id exists (for the service's integration user). */

@@ -1,4 +1,5 @@
 import type { SalesforceGateway } from './gateway.ts';
+import { describeRenewalCriteria, renewalCondition, soqlString } from './renewal-criteria.ts';
 import { STANDARD_TASK_STATUSES } from './task-statuses.ts';
 
 /** ok: works as designed; degraded: works, with less (the detail says what); blocking: the service cannot work. */
@@ -13,6 +14,10 @@ interface OrgCheckLine {
 interface CheckContext {
   salesforce: SalesforceGateway;
   notificationType: string;
+  /** Whether RENEWAL_CRITERIA is set (else the criteria are the org's default). */
+  renewalCriteriaConfigured?: boolean;
+  /** The opportunities with an action-plan execution (the renewals of the fallback criteria), when a database is at hand. */
+  executionOpportunityIds?: () => Promise<string[]>;
   /** The configured certificate for signed user assertions (issue 21), when that variable exists. */
   assertionCert?: string;
 }
@@ -23,7 +28,7 @@ const ok = (detail: string) => ({ level: 'ok' as const, detail });
 const degraded = (detail: string) => ({ level: 'degraded' as const, detail });
 const blocking = (detail: string) => ({ level: 'blocking' as const, detail });
 
-type Field = { name: string; createable?: boolean; updateable?: boolean; picklistValues?: { value: string }[] };
+type Field = { name: string; type?: string; createable?: boolean; updateable?: boolean; picklistValues?: { value: string }[] };
 const describeFields = async (c: CheckContext, type: string) =>
   (await c.salesforce.conn.sobject(type).describe()).fields as unknown as Field[];
 
@@ -59,16 +64,40 @@ const taskStatuses: Check = async (c) => {
     : ok('standard Task Status values');
 };
 
-/** Which opportunities are renewals: today Type = 'Renewal' (RENEWAL_CRITERIA is not built yet). */
+/**
+ * Which opportunities are renewals (renewal-criteria.ts), and whether they match at least one open opportunity: the
+ * same condition the portfolio uses. A configured field or record type the org lacks is blocking (every portfolio
+ * query would fail); the execution fallback is degraded (the book shows only what was started).
+ */
 const renewalCriteria: Check = async (c) => {
-  const type = (await describeFields(c, 'Opportunity')).find((f) => f.name === 'Type');
-  const hasRenewal = (type?.picklistValues ?? []).some((v) => v.value === 'Renewal');
-  const open = (await c.salesforce.conn.query("SELECT Id FROM Opportunity WHERE IsClosed = false AND Type = 'Renewal' LIMIT 1")).totalSize;
-  if (!hasRenewal)
-    return degraded("Opportunity Type has no 'Renewal' value: new renewals cannot be tagged, the portfolio shows only old ones");
-  return open > 0
-    ? ok("Type = 'Renewal' matches open opportunities")
-    : degraded("no open opportunity has Type = 'Renewal': the portfolio is empty");
+  const criteria = c.salesforce.renewalCriteria;
+  const said = describeRenewalCriteria(criteria, c.renewalCriteriaConfigured ?? false);
+  const opportunity = await describeFields(c, 'Opportunity');
+  if (criteria.kind === 'field') {
+    const field = opportunity.find((f) => f.name === criteria.field);
+    if (field?.type !== 'boolean') return blocking(`${said}, but Opportunity has no checkbox ${criteria.field}: fix RENEWAL_CRITERIA`);
+  }
+  if (criteria.kind === 'recordType') {
+    const found = await c.salesforce.conn.query(
+      `SELECT Id FROM RecordType WHERE SobjectType = 'Opportunity' AND DeveloperName = ${soqlString(criteria.developerName)} LIMIT 1`,
+    );
+    if (found.totalSize === 0) return blocking(`${said}, but Opportunity has no such record type: fix RENEWAL_CRITERIA`);
+  }
+  if (criteria.kind === 'type') {
+    const values = new Set(opportunity.find((f) => f.name === 'Type')?.picklistValues?.map((v) => v.value) ?? []);
+    const missing = criteria.values.filter((v) => !values.has(v));
+    if (missing.length === criteria.values.length)
+      return degraded(`${said}, but Opportunity Type has none of them: the portfolio shows only old opportunities`);
+  }
+  const ids = criteria.kind === 'execution' ? await (c.executionOpportunityIds?.() ?? Promise.resolve(undefined)) : [];
+  if (ids === undefined) return degraded(`${said}: the book shows only opportunities a workflow was started for`);
+  const condition = renewalCondition(criteria, ids);
+  const matches = condition
+    ? (await c.salesforce.conn.query(`SELECT Id FROM Opportunity WHERE IsClosed = false AND (${condition}) LIMIT 1`)).totalSize
+    : 0;
+  if (criteria.kind === 'execution')
+    return degraded(`${said}: the book shows only opportunities a workflow was started for (${matches > 0 ? 'some are open' : 'none yet'})`);
+  return matches > 0 ? ok(`${said} — matches open opportunities`) : degraded(`${said} — matches no open opportunity: the portfolio is empty`);
 };
 
 /** The integration user's access to what the service writes. */
