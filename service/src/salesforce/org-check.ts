@@ -93,11 +93,15 @@ const renewalCriteria: Check = async (c) => {
   if (ids === undefined) return degraded(`${said}: the book shows only opportunities a workflow was started for`);
   const condition = renewalCondition(criteria, ids);
   const matches = condition
-    ? (await c.salesforce.conn.query(`SELECT Id FROM Opportunity WHERE IsClosed = false AND (${condition}) LIMIT 1`)).totalSize
+    ? (await c.salesforce.conn.query(`SELECT Id FROM Opportunity WHERE IsClosed = false AND ${condition} LIMIT 1`)).totalSize
     : 0;
   if (criteria.kind === 'execution')
-    return degraded(`${said}: the book shows only opportunities a workflow was started for (${matches > 0 ? 'some are open' : 'none yet'})`);
-  return matches > 0 ? ok(`${said} — matches open opportunities`) : degraded(`${said} — matches no open opportunity: the portfolio is empty`);
+    return degraded(
+      `${said}: the book shows only opportunities a workflow was started for (${matches > 0 ? 'some are open' : 'none yet'})`,
+    );
+  return matches > 0
+    ? ok(`${said} — matches open opportunities`)
+    : degraded(`${said} — matches no open opportunity: the portfolio is empty`);
 };
 
 /** The integration user's access to what the service writes. */

@@ -57,7 +57,7 @@ function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate'): strin
   const where = [
     who,
     'IsClosed = false',
-    `(${q.renewals})`,
+    q.renewals,
     ...(q.renewalFrom ? [`${field} >= ${dateLiteral(q.renewalFrom)}`] : []),
     ...(q.renewalTo ? [`${field} <= ${dateLiteral(q.renewalTo)}`] : []),
   ];

@@ -64,13 +64,15 @@ export function soqlString(value: string): string {
 /**
  * The WHERE condition that selects renewals, for any query on Opportunity. For the execution fallback it needs the
  * opportunity ids that have an execution, and is undefined when there are none (no opportunity matches; SOQL has no
- * empty IN list). Every value is escaped here, so callers only join conditions.
- * @example renewalCondition({ kind: 'type', values: ["O'Brien"] }) === "Type IN ('O\\'Brien')"
+ * empty IN list). Every value is escaped here, and each condition is one predicate, so callers join it with AND as is.
+ * @example renewalCondition({ kind: 'type', values: ["O'Brien"] }) === "Type = 'O\\'Brien'"
  */
 export function renewalCondition(criteria: RenewalCriteria, executionOpportunityIds: string[] = []): string | undefined {
   switch (criteria.kind) {
     case 'type':
-      return `Type IN (${criteria.values.map(soqlString).join(', ')})`;
+      return criteria.values.length === 1
+        ? `Type = ${soqlString(criteria.values[0]!)}`
+        : `Type IN (${criteria.values.map(soqlString).join(', ')})`;
     case 'recordType':
       return `RecordType.DeveloperName = ${soqlString(criteria.developerName)}`;
     case 'field':
