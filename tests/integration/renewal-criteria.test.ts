@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadShape } from '../../dev/org-emulator/index.ts';
 import { opportunityIdsWithExecutions } from '../../service/src/db/executions.ts';
 import { checkOrg } from '../../service/src/salesforce/org-check.ts';
+import { startScheduledWorkflow } from '../../service/src/schedules/start-scheduled.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 const german = () => loadShape(fileURLToPath(new URL('../../dev/org-emulator/shapes/german.json', import.meta.url)));
@@ -17,6 +18,8 @@ function untagJordansOpportunities(h: Harness): string[] {
   for (const o of open) h.org.updateRecord('Opportunity', String(o.Id), { Type: null });
   return open.map((o) => String(o.Id));
 }
+
+const BULK_PATH = '/api/workflows/executions/bulk';
 
 const bookOf = async (h: Harness): Promise<string[]> => {
   const res = await h.api('GET', '/api/portfolio?pageSize=50');
@@ -107,6 +110,29 @@ describe('RENEWAL_CRITERIA', () => {
     try {
       expect(h.deps.salesforce.renewalCriteria).toEqual({ kind: 'type', values: ['Renewal'] });
       expect(await renewalLine(h)).toMatchObject({ level: 'ok', detail: "default: Type in 'Renewal' — matches open opportunities" });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('the bulk start and the scheduled starts follow the same criteria', { timeout: 60_000 }, async () => {
+    const h = await startHarness({ env: { RENEWAL_CRITERIA: 'type:Existing Business' } });
+    try {
+      const open = untagJordansOpportunities(h).filter((id) => id !== h.discoveryId);
+      h.org.updateRecord('Opportunity', h.discoveryId, { Type: 'Existing Business' });
+      const bulk = await h.api('POST', BULK_PATH, { opportunityIds: [h.discoveryId, open[0]] });
+      expect(bulk.status, JSON.stringify(bulk.body)).toBe(200);
+      expect(bulk.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['created', 'not_renewal']);
+
+      // Finalizing schedules the next stage; once retagged, the opportunity is no renewal and the schedule is cancelled.
+      const executionId = bulk.body.results[0].executionId;
+      await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`);
+      expect((await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/finalize`, {})).status).toBe(200);
+      const [scheduled] = await h.sql<{ id: string }[]>`SELECT id FROM scheduled_workflows WHERE source_execution_id = ${executionId}`;
+      h.org.updateRecord('Opportunity', h.discoveryId, { Type: 'New Business' });
+      expect(await startScheduledWorkflow(h.deps, scheduled!.id)).toMatchObject({ notRenewal: true });
+      const [row] = await h.sql<{ status: string }[]>`SELECT status FROM scheduled_workflows WHERE id = ${scheduled!.id}`;
+      expect(row!.status).toBe('cancelled');
     } finally {
       await h.close();
     }

@@ -6,13 +6,13 @@ import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type 
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
 import { FieldAccess, type ReadableFields } from './field-access.ts';
-import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { idKey, SALESFORCE_ID, soqlId } from './ids.ts';
 import type { PubSubAuth } from './pubsub/client.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { apiUsageReader } from './api-usage.ts';
 import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.ts';
-import { renewalCriteriaFor, type ConfiguredRenewalCriteria, type RenewalCriteria } from './renewal-criteria.ts';
+import { renewalCondition, renewalCriteriaFor, type ConfiguredRenewalCriteria, type RenewalCriteria } from './renewal-criteria.ts';
 import { readTaskStatuses, STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { contextReadableBy } from './withheld.ts';
@@ -215,6 +215,17 @@ export class SalesforceGateway {
   /** Of these records, the ones the user can see (one `UserRecordAccess` query per 200 ids not cached). */
   async readable(userId: string, recordIds: string[]): Promise<Set<string>> {
     return withRetry(() => this.access.readable(userId, recordIds), { policy: this.readRetry });
+  }
+
+  /**
+   * Which of these opportunities are renewals by the criteria (one query, sharing a composite request with reads started
+   * in the same tick). Under the execution fallback every one is: starting a workflow is what makes it a renewal.
+   */
+  async renewalsAmong(opportunityIds: string[]): Promise<Set<string>> {
+    if (this.renewalCriteria.kind === 'execution' || opportunityIds.length === 0) return new Set(opportunityIds.map(idKey));
+    const soql = `SELECT Id FROM Opportunity WHERE Id IN (${opportunityIds.map(soqlId).join(', ')}) AND ${renewalCondition(this.renewalCriteria)}`;
+    const rows = await withRetry(() => this.query<{ Id: string }>(soql, 0), { policy: this.readRetry });
+    return new Set(rows.map((r) => idKey(r.Id)));
   }
 
   /** One page of a user's (or their team's) open renewals, in one SOQL query. */
