@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { clockFor } from '../service/src/clock.ts';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
@@ -35,7 +36,11 @@ const lines = await checkOrg({
   notificationType: env.SF_NOTIFICATION_TYPE,
   // Without the service's database, the execution fallback is reported as such (GET /api/admin/org-check counts).
   renewalCriteriaConfigured: env.RENEWAL_CRITERIA !== undefined,
-  assertionCert: process.env.SALESFORCE_ASSERTION_CERT,
+  assertionCert: env.SALESFORCE_ASSERTION_CERT,
+  trustHeaderOnly: env.SERVICE_TRUST_HEADER_ONLY,
+  realOrg: config.salesforce.mode !== 'emulator',
+  now: clockFor(env.TODAY).now,
+  pubsub: env.SF_PUBSUB,
 });
 console.log(formatOrgCheck(lines));
 await emulator?.close();

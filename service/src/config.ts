@@ -315,6 +315,10 @@ export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Confi
   }
 }
 
+/** Whether the configuration names a Salesforce org (a token, or a JWT login) rather than the local emulator. */
+export const realOrgConfigured = (env: Env): boolean =>
+  Boolean((env.SF_INSTANCE_URL && env.SF_ACCESS_TOKEN) || (env.SF_CLIENT_ID && env.SF_USERNAME));
+
 function salesforceLogin(env: Env): SalesforceLogin {
   const apiVersion = env.SF_API_VERSION;
   if (env.SF_INSTANCE_URL && env.SF_ACCESS_TOKEN)

@@ -32,6 +32,7 @@ const renewalLine = async (h: Harness) =>
     await checkOrg({
       salesforce: h.deps.salesforce,
       notificationType: h.deps.env.SF_NOTIFICATION_TYPE,
+      now: h.deps.now,
       renewalCriteriaConfigured: h.deps.env.RENEWAL_CRITERIA !== undefined,
       executionOpportunityIds: () => opportunityIdsWithExecutions(h.sql),
     })
