@@ -101,7 +101,7 @@ describe('the doctor on every org shape', () => {
       });
       expect(await line({ assertionCert: await certificate(-300, 10.5) })).toMatchObject({
         level: 'degraded',
-        detail: expect.stringMatching(/expires on .* \(9 days\): renew it/),
+        detail: expect.stringMatching(/expires on .* \(10 days\): renew it/),
       });
       const expired = await certificate(-300, -1);
       expect(await line({ assertionCert: expired })).toMatchObject({ level: 'blocking', detail: expect.stringMatching(/expired on/) });
