@@ -56,7 +56,6 @@ export function renewalCriteriaFor(configured: ConfiguredRenewalCriteria | undef
  * single quote are escaped with a backslash; newlines and other controls are refused (no picklist value holds them).
  */
 export function soqlString(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(value)) throw new Error(`a SOQL value may not hold control characters: ${JSON.stringify(value).slice(0, 40)}`);
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
