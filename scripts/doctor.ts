@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { clockFor } from '../service/src/clock.ts';
 import { loadConfigOrExit } from '../service/src/config.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
 import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
@@ -24,12 +25,22 @@ if (config.salesforce.mode === 'emulator') {
   console.log(`Checking the local org emulator (not Salesforce)${values.shape ? ` with the shape ${values.shape}` : ''}`);
 }
 const conn = await connectSalesforce(config.salesforce, emulator, { timeoutMs: env.SF_REQUEST_TIMEOUT_SECONDS * 1000 });
-const salesforce = new SalesforceGateway(conn, { renewalDateField: env.SF_RENEWAL_DATE_FIELD, taskStatuses: env.TASK_STATUS_MAP });
+const salesforce = new SalesforceGateway(conn, {
+  renewalDateField: env.SF_RENEWAL_DATE_FIELD,
+  taskStatuses: env.TASK_STATUS_MAP,
+  renewalCriteria: env.RENEWAL_CRITERIA,
+});
 await salesforce.learnFeatures();
 const lines = await checkOrg({
   salesforce,
   notificationType: env.SF_NOTIFICATION_TYPE,
-  assertionCert: process.env.SALESFORCE_ASSERTION_CERT,
+  // Without the service's database, the execution fallback is reported as such (GET /api/admin/org-check counts).
+  renewalCriteriaConfigured: env.RENEWAL_CRITERIA !== undefined,
+  assertionCert: env.SALESFORCE_ASSERTION_CERT,
+  trustHeaderOnly: env.SERVICE_TRUST_HEADER_ONLY,
+  realOrg: config.salesforce.mode !== 'emulator',
+  now: clockFor(env.TODAY).now,
+  pubsub: env.SF_PUBSUB,
 });
 console.log(formatOrgCheck(lines));
 await emulator?.close();

@@ -86,6 +86,7 @@ export async function startHarness(
     fieldAccessCacheMs,
     fieldAccessClock: () => fieldAccessClockMs,
     taskStatuses: env.TASK_STATUS_MAP,
+    renewalCriteria: env.RENEWAL_CRITERIA,
   });
   // As the service does at start: which optional features the org has decides what the context reads.
   await salesforce.learnFeatures();

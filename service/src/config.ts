@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { IsoDateSchema } from './calendar/dates.ts';
 import { ProfileName } from './plan/model-profiles.ts';
 import { registerSecretValues, secretValuesOf } from './secret-values.ts';
+import { parseRenewalCriteria, type ConfiguredRenewalCriteria } from './salesforce/renewal-criteria.ts';
 import { TaskStatusMap } from './salesforce/task-statuses.ts';
 import { defaultTeamRoles, TeamRolesSchema, type TeamRoles } from './team/roles.ts';
 
@@ -58,6 +59,20 @@ const taskStatusMap = optionalString.transform((v, ctx): Partial<TaskStatusMap> 
     return z.NEVER;
   }
   return parsed.data;
+});
+
+/**
+ * RENEWAL_CRITERIA: which opportunities are renewals (`type:Renewal,Existing Business`, `recordType:Renewal`,
+ * `field:Is_Renewal__c`); unset, the org's Opportunity Type picklist decides (renewal-criteria.ts).
+ */
+const renewalCriteria = optionalString.transform((v, ctx): ConfiguredRenewalCriteria | undefined => {
+  if (v === undefined) return undefined;
+  try {
+    return parseRenewalCriteria(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
 });
 
 /** TEAM_ROLES: the plan's team roles as JSON (see config/team-roles.json, the default), each issue naming its place. */
@@ -115,6 +130,7 @@ export const EnvSchema = z
       .default('Renewal_Action_Plan_Alert'),
     SALESFORCE_NOTIFICATIONS: notificationKinds,
     TASK_STATUS_MAP: taskStatusMap,
+    RENEWAL_CRITERIA: renewalCriteria,
     SF_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
     // Change Data Capture through the Pub/Sub API (docs/change-data-capture.md): on by default; `off` forces poll mode.
     SF_PUBSUB: z.enum(['on', 'off']).default('on'),
@@ -298,6 +314,10 @@ export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Confi
     process.exit(2);
   }
 }
+
+/** Whether the configuration names a Salesforce org (a token, or a JWT login) rather than the local emulator. */
+export const realOrgConfigured = (env: Env): boolean =>
+  Boolean((env.SF_INSTANCE_URL && env.SF_ACCESS_TOKEN) || (env.SF_CLIENT_ID && env.SF_USERNAME));
 
 function salesforceLogin(env: Env): SalesforceLogin {
   const apiVersion = env.SF_API_VERSION;

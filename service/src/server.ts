@@ -91,6 +91,7 @@ export async function assembleDeps(
       fieldAccessCacheMs: env.FIELD_ACCESS_CACHE_SECONDS * 1000,
       writePauseMs: env.SF_WRITE_PAUSE_SECONDS * 1000,
       taskStatuses: env.TASK_STATUS_MAP,
+      renewalCriteria: env.RENEWAL_CRITERIA,
     }),
     planner: llmPlannerFromEnv(env) ?? new PlaybookPlanner(),
     stepModel: stepModelFromEnv(env),

@@ -30,7 +30,7 @@ describe('POST /api/workflows/executions/bulk', () => {
     const res = await h.api('POST', BULK, { opportunityIds: ids });
 
     expect(res.status).toBe(200);
-    expect(res.body.counts).toEqual({ created: 197, already_running: 1, forbidden: 1, not_found: 1, failed: 0 });
+    expect(res.body.counts).toEqual({ created: 197, already_running: 1, forbidden: 1, not_found: 1, not_renewal: 0, failed: 0 });
     expect(res.body.results.map((r: { opportunityId: string }) => r.opportunityId)).toEqual(ids);
     const [already, forbidden, missing, created] = res.body.results;
     expect(already).toMatchObject({ outcome: 'already_running', executionId: running.body.execution.id, planId: expect.any(String) });
@@ -41,7 +41,8 @@ describe('POST /api/workflows/executions/bulk', () => {
     expect(await executions(fresh)).toBe(197);
     expect(await executions([renewalId(0)])).toBe(0);
 
-    // ≤ 3 Salesforce calls: here one composite request holding one UserRecordAccess query, one context query and one account-team query. One
+    // ≤ 3 Salesforce calls: here one composite request holding one UserRecordAccess query, one context query, one account-team query
+    // and the RENEWAL_CRITERIA check (renewalsAmong). One
     // access query per 200 ids is the most Salesforce allows ("Up to 200 record IDs can be queried", Object Reference,
     // UserRecordAccess; the emulator refuses more: conformance row S7, dev/org-emulator/access.test.ts).
     expect(h.org.requests.length).toBeLessThanOrEqual(3);

@@ -192,6 +192,7 @@ describe('who sees what', () => {
     const unfiltered = await h.deps.salesforce.portfolioPage({
       userId: TAYLOR,
       owner: 'team',
+      renewals: "Type = 'Renewal'",
       orderBy: 'renewal',
       offset: 0,
       limit: 10,

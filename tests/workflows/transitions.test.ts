@@ -37,6 +37,7 @@ describe('stage transition: Discovery to Prepare', () => {
 
     h.deps.today = () => discovery.scheduled.triggerDate;
     const started = await startScheduledWorkflow(h.deps, discovery.scheduled.id);
+    if (started.notRenewal) throw new Error('the opportunity is a renewal by the default criteria');
     expect(started.execution.stage).toBe('Prepare');
     expect(started.created).toBe(true);
     const carriedActions = started.carriedOver.map((t) => t.action);
@@ -55,6 +56,7 @@ describe('stage transition: Discovery to Prepare', () => {
     expect(reviewed.body.execution.steps[0].result.output.carriedOver).toHaveLength(carriedActions.length);
 
     const again = await startScheduledWorkflow(h.deps, discovery.scheduled.id);
+    if (again.notRenewal) throw new Error('the opportunity is a renewal by the default criteria');
     expect(again).toMatchObject({ created: false, execution: { id: started.execution.id } });
   });
 });

@@ -14,7 +14,7 @@ class AssertionCertificateError extends Error {
  * rotation can add the new one before Apex switches to it. Each must hold an RSA key of 2048 bits or more (RS256).
  */
 export function loadAssertionKeys(value: string): KeyObject[] {
-  const text = value.includes('-----BEGIN') ? value.replace(/\\n/g, '\n') : readPem(value);
+  const text = pemText(value);
   const blocks = [...text.matchAll(PEM_BLOCK)];
   if (blocks.length === 0)
     throw new AssertionCertificateError('SALESFORCE_ASSERTION_CERT: holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
@@ -33,6 +33,21 @@ export function loadAssertionKeys(value: string): KeyObject[] {
     return key;
   });
 }
+
+/**
+ * When each certificate of SALESFORCE_ASSERTION_CERT expires (`validTo`), in the order given; a bare public key has no
+ * expiry (undefined). Throws as loadAssertionKeys does when the value is not usable, so check with that first.
+ */
+export function assertionCertificateExpiries(value: string): (Date | undefined)[] {
+  loadAssertionKeys(value);
+  const text = pemText(value);
+  return [...text.matchAll(PEM_BLOCK)].map(([pem, kind]) =>
+    kind === 'CERTIFICATE' ? new Date(new X509Certificate(pem).validTo) : undefined,
+  );
+}
+
+/** The PEM text of the setting: the value itself (literal `\n` accepted, as env files write it), or its file's. */
+const pemText = (value: string): string => (value.includes('-----BEGIN') ? value.replace(/\\n/g, '\n') : readPem(value));
 
 function readPem(path: string): string {
   try {

@@ -79,6 +79,17 @@ export async function latestExecution(sql: Sql, opportunityId: string): Promise<
 }
 
 /**
+ * The opportunities that have a live or finished action-plan execution (not only cancelled ones): the renewals, when
+ * the org gives no other way to tell (RENEWAL_CRITERIA's fallback). Sorted, so the query built from them is stable.
+ */
+export async function opportunityIdsWithExecutions(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ opportunityId: string }[]>`
+    SELECT DISTINCT opportunity_id AS "opportunityId" FROM workflow_executions
+     WHERE status <> 'cancelled' ORDER BY opportunity_id`;
+  return rows.map((r) => r.opportunityId);
+}
+
+/**
  * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
  * live state, including whether its copy to Salesforce has waited past `mirrorStuckAfterMs`: time alone makes it
  * stuck), computed in the database. Equal stamps mean an identical view, so a cached rendering can be

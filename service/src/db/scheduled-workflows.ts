@@ -39,6 +39,11 @@ export async function markScheduledStarted(sql: Sql, id: string, executionId: st
   return rows.length === 1;
 }
 
+/** Cancels a scheduled workflow that has not started (its opportunity is no longer a renewal). */
+export async function cancelScheduledWorkflow(sql: Sql, id: string): Promise<void> {
+  await sql`UPDATE scheduled_workflows SET status = 'cancelled', updated_at = now() WHERE id = ${id} AND status = 'scheduled'`;
+}
+
 /**
  * Moves a scheduled workflow to a new stage and date after the renewal date changed, and tells the CSM in the
  * same transaction (one notification per new date).

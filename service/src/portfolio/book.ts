@@ -2,8 +2,10 @@ import { addDays, daysBetween, toIsoDate, type IsoDate } from '../calendar/dates
 import { planTaskStates, type PlanTaskState } from '../db/portfolio.ts';
 import type { Deps } from '../deps.ts';
 import type { PortfolioOpportunity, PortfolioOwner, PortfolioQuery } from '../salesforce/portfolio.ts';
+import type { ReadableFields } from '../salesforce/field-access.ts';
 import { withheldMessage } from '../salesforce/withheld.ts';
 import { renewalStageFor, stageById, type RenewalStage, type StageId } from '../stages/stages.ts';
+import { currentRenewalCondition } from './renewals.ts';
 import { riskFlags, type PlanStatus, type RiskFlag, type RiskFlagId } from './risk-rules.ts';
 
 export const PORTFOLIO_SORTS = ['daysToRenewal', '-daysToRenewal', 'amount', '-amount', 'stage', '-stage', 'risk'] as const;
@@ -80,9 +82,13 @@ export async function portfolioPage(
   const byAmount = req.sort === 'amount' || req.sort === '-amount';
   const amountReadable = byAmount ? (await fieldsRead).canRead('Opportunity.Amount') : true;
   const sort = amountReadable ? req.sort : 'daysToRenewal';
+  const renewals = await currentRenewalCondition(deps);
+  // No opportunity can be a renewal yet (the execution fallback before any start): an empty book, asked of no one.
+  if (renewals === undefined) return { rows: [], nextOffset: null, withheld: withheldOf(await fieldsRead) };
   const opportunitiesRead = deps.salesforce.portfolioPage({
     userId: req.userId,
     owner: req.owner,
+    renewals,
     renewalFrom: stage?.minDays != null ? addDays(today, stage.minDays) : undefined,
     renewalTo: stage?.maxDays != null ? addDays(today, stage.maxDays) : undefined,
     orderBy: ORDER_OF_SORT[sort],
@@ -91,7 +97,7 @@ export async function portfolioPage(
     today,
   });
   const [fields, opportunities] = await Promise.all([fieldsRead, opportunitiesRead]);
-  const withheld = PORTFOLIO_FIELDS.filter((w) => !fields.canRead(w.field)).map((w) => ({ ...w, message: withheldMessage(w) }));
+  const withheld = withheldOf(fields);
   const amountHidden = withheld.some((w) => w.field === 'Opportunity.Amount');
   const page = opportunities.slice(0, req.pageSize);
   const ids = page.map((o) => o.id);
@@ -104,6 +110,10 @@ export async function portfolioPage(
   const next = req.offset + req.pageSize;
   return { rows, nextOffset: opportunities.length > req.pageSize && next <= MAX_OFFSET ? next : null, withheld };
 }
+
+/** The book's columns the user's field-level security hides. */
+const withheldOf = (fields: ReadableFields): PortfolioWithheld[] =>
+  PORTFOLIO_FIELDS.filter((w) => !fields.canRead(w.field)).map((w) => ({ ...w, message: withheldMessage(w) }));
 
 /**
  * The page's opportunities the acting user can see. Their own (`owner=me`, the query filters `OwnerId` on them):

@@ -1,5 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { realOrgConfigured } from '../config.ts';
+import { opportunityIdsWithExecutions } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
 import { forbidden } from '../domain-errors.ts';
 import { checkOrg } from '../salesforce/org-check.ts';
@@ -24,8 +26,17 @@ export function adminRouter(deps: Deps) {
     async (c) => {
       const userId = c.get('userId');
       if (!(await deps.salesforce.isAdmin(userId))) throw forbidden(`User ${userId} is not a Salesforce administrator (Modify All Data)`);
-      // The assertion certificate (issue 21) is not configured on this branch: the check reports "not configured".
-      const checks = await checkOrg({ salesforce: deps.salesforce, notificationType: deps.env.SF_NOTIFICATION_TYPE });
+      const checks = await checkOrg({
+        salesforce: deps.salesforce,
+        notificationType: deps.env.SF_NOTIFICATION_TYPE,
+        renewalCriteriaConfigured: deps.env.RENEWAL_CRITERIA !== undefined,
+        executionOpportunityIds: () => opportunityIdsWithExecutions(deps.db.sql),
+        assertionCert: deps.env.SALESFORCE_ASSERTION_CERT,
+        trustHeaderOnly: deps.env.SERVICE_TRUST_HEADER_ONLY,
+        realOrg: realOrgConfigured(deps.env),
+        now: deps.now,
+        syncStatus: deps.syncStatus,
+      });
       return c.json({ checks, blocking: checks.some((l) => l.level === 'blocking') }, 200);
     },
   );

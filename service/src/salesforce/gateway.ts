@@ -6,12 +6,13 @@ import { loadOpportunityContext, loadOpportunityContexts, type CrmContext, type 
 import { notificationTypeId, sendCustomNotifications, type CustomNotification } from './custom-notifications.ts';
 import type { SalesforceError } from './errors.ts';
 import { FieldAccess, type ReadableFields } from './field-access.ts';
-import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { idKey, SALESFORCE_ID, soqlId } from './ids.ts';
 import type { PubSubAuth } from './pubsub/client.ts';
 import { portfolioPage, type PortfolioOpportunity, type PortfolioQuery } from './portfolio.ts';
 import { changedRenewalDates, type RenewalDateChange } from './renewal-dates.ts';
 import { apiUsageReader } from './api-usage.ts';
 import { ALL_FEATURES, readOrgFeatures, type OrgFeatures } from './org-features.ts';
+import { renewalCondition, renewalCriteriaFor, type ConfiguredRenewalCriteria, type RenewalCriteria } from './renewal-criteria.ts';
 import { readTaskStatuses, STANDARD_TASK_STATUSES, type TaskStatusMap } from './task-statuses.ts';
 import { DEFAULT_RETRY, DEFAULT_WRITE_PAUSE_MS, READ_RETRY, WriteGate, withRetry, type RetryPolicy } from './retry.ts';
 import { contextReadableBy } from './withheld.ts';
@@ -44,6 +45,8 @@ export class SalesforceGateway {
   features: OrgFeatures = ALL_FEATURES;
   /** The Task Status values the mirror writes (the org's, learnt with the features; the standard ones until then). */
   taskStatuses: TaskStatusMap = STANDARD_TASK_STATUSES;
+  /** Which opportunities are renewals (RENEWAL_CRITERIA, else decided by the org's Type picklist when learnt). */
+  renewalCriteria: RenewalCriteria;
   /** Custom Notification Type ids by DeveloperName, found once per gateway (they do not change while it runs). */
   private readonly notificationTypes = new LRUCache<string, string>({ max: 100 });
 
@@ -74,10 +77,13 @@ export class SalesforceGateway {
       contextCacheMs?: number;
       /** Task statuses configured (TASK_STATUS_MAP), over the defaults read from the org. */
       taskStatuses?: Partial<TaskStatusMap>;
+      /** RENEWAL_CRITERIA; unset, learnFeatures() decides from the org's Opportunity Type picklist. */
+      renewalCriteria?: ConfiguredRenewalCriteria;
       /** How long a processor's call waits for others to share its composite request (default 25 ms). */
       compositeWindowMs?: number;
     } = {},
   ) {
+    this.renewalCriteria = opts.renewalCriteria ?? { kind: 'type', values: ['Renewal'] };
     this.access = new RecordAccess((soql) => this.query(soql, 0), opts.accessCacheMs ?? 30_000, undefined, opts.accessCacheEntries);
     this.fieldAccess = new FieldAccess((soql) => this.query(soql, 0), {
       ttlMs: opts.fieldAccessCacheMs ?? 120_000,
@@ -101,6 +107,14 @@ export class SalesforceGateway {
     this.taskStatuses = await withRetry(() => readTaskStatuses((soql) => this.query(soql, 0), this.opts.taskStatuses), {
       policy: this.readRetry,
     });
+    if (!this.opts.renewalCriteria) {
+      const describe = await withRetry(() => this.conn.sobject('Opportunity').describe(), { policy: this.readRetry });
+      const type = describe.fields.find((f) => f.name === 'Type');
+      this.renewalCriteria = renewalCriteriaFor(
+        undefined,
+        (type?.picklistValues ?? []).filter((v) => v.active).map((v) => v.value),
+      );
+    }
     this.contexts?.clear();
     return this.features;
   }
@@ -226,9 +240,22 @@ export class SalesforceGateway {
     return withRetry(() => this.access.readable(userId, recordIds), { policy: this.readRetry });
   }
 
+  /**
+   * Which of these opportunities are renewals by the criteria (one query, sharing a composite request with reads started
+   * in the same tick). Under the execution fallback every one is: starting a workflow is what makes it a renewal.
+   */
+  async renewalsAmong(opportunityIds: string[]): Promise<Set<string>> {
+    if (this.renewalCriteria.kind === 'execution' || opportunityIds.length === 0) return new Set(opportunityIds.map(idKey));
+    const soql = `SELECT Id FROM Opportunity WHERE Id IN (${opportunityIds.map(soqlId).join(', ')}) AND ${renewalCondition(this.renewalCriteria)}`;
+    const rows = await withRetry(() => this.query<{ Id: string }>(soql, 0), { policy: this.readRetry });
+    return new Set(rows.map((r) => idKey(r.Id)));
+  }
+
   /** One page of a user's (or their team's) open renewals, in one SOQL query. */
   portfolioPage(query: PortfolioQuery): Promise<PortfolioOpportunity[]> {
-    return withRetry(() => portfolioPage((soql) => this.query(soql, 0), query, this.opts.renewalDateField), { policy: this.readRetry });
+    return withRetry(() => portfolioPage((soql) => this.query(soql, 0), query, this.opts.renewalDateField), {
+      policy: this.readRetry,
+    });
   }
 
   /** Whether an opportunity with this id exists (for the service's integration user). */

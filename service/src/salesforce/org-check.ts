@@ -1,4 +1,7 @@
+import { assertionCertificateExpiries } from '../assertion/certificates.ts';
+import type { SyncStatus } from '../sync/sync-status.ts';
 import type { SalesforceGateway } from './gateway.ts';
+import { describeRenewalCriteria, renewalCondition, soqlString } from './renewal-criteria.ts';
 import { STANDARD_TASK_STATUSES } from './task-statuses.ts';
 
 /** ok: works as designed; degraded: works, with less (the detail says what); blocking: the service cannot work. */
@@ -13,8 +16,21 @@ interface OrgCheckLine {
 interface CheckContext {
   salesforce: SalesforceGateway;
   notificationType: string;
-  /** The configured certificate for signed user assertions (issue 21), when that variable exists. */
+  /** Whether RENEWAL_CRITERIA is set (else the criteria are the org's default). */
+  renewalCriteriaConfigured?: boolean;
+  /** The opportunities with an action-plan execution (the renewals of the fallback criteria), when a database is at hand. */
+  executionOpportunityIds?: () => Promise<string[]>;
+  /** SALESFORCE_ASSERTION_CERT, when set. */
   assertionCert?: string;
+  /** SERVICE_TRUST_HEADER_ONLY=true: no assertion is verified. */
+  trustHeaderOnly?: boolean;
+  /** A real org, not the local emulator: the service needs the certificate to start. */
+  realOrg?: boolean;
+  /** The service's clock (deps.now), for the certificate's expiry. */
+  now: () => Date;
+  /** The running service's sync status; without it (the doctor script), SF_PUBSUB says what is configured. */
+  syncStatus?: SyncStatus;
+  pubsub?: 'on' | 'off';
 }
 
 type Check = (c: CheckContext) => Promise<Omit<OrgCheckLine, 'name'>>;
@@ -23,7 +39,7 @@ const ok = (detail: string) => ({ level: 'ok' as const, detail });
 const degraded = (detail: string) => ({ level: 'degraded' as const, detail });
 const blocking = (detail: string) => ({ level: 'blocking' as const, detail });
 
-type Field = { name: string; createable?: boolean; updateable?: boolean; picklistValues?: { value: string }[] };
+type Field = { name: string; type?: string; createable?: boolean; updateable?: boolean; picklistValues?: { value: string }[] };
 const describeFields = async (c: CheckContext, type: string) =>
   (await c.salesforce.conn.sobject(type).describe()).fields as unknown as Field[];
 
@@ -59,16 +75,44 @@ const taskStatuses: Check = async (c) => {
     : ok('standard Task Status values');
 };
 
-/** Which opportunities are renewals: today Type = 'Renewal' (RENEWAL_CRITERIA is not built yet). */
+/**
+ * Which opportunities are renewals (renewal-criteria.ts), and whether they match at least one open opportunity: the
+ * same condition the portfolio uses. A configured field or record type the org lacks is blocking (every portfolio
+ * query would fail); the execution fallback is degraded (the book shows only what was started).
+ */
 const renewalCriteria: Check = async (c) => {
-  const type = (await describeFields(c, 'Opportunity')).find((f) => f.name === 'Type');
-  const hasRenewal = (type?.picklistValues ?? []).some((v) => v.value === 'Renewal');
-  const open = (await c.salesforce.conn.query("SELECT Id FROM Opportunity WHERE IsClosed = false AND Type = 'Renewal' LIMIT 1")).totalSize;
-  if (!hasRenewal)
-    return degraded("Opportunity Type has no 'Renewal' value: new renewals cannot be tagged, the portfolio shows only old ones");
-  return open > 0
-    ? ok("Type = 'Renewal' matches open opportunities")
-    : degraded("no open opportunity has Type = 'Renewal': the portfolio is empty");
+  const criteria = c.salesforce.renewalCriteria;
+  const said = describeRenewalCriteria(criteria, c.renewalCriteriaConfigured ?? false);
+  const opportunity = await describeFields(c, 'Opportunity');
+  if (criteria.kind === 'field') {
+    const field = opportunity.find((f) => f.name === criteria.field);
+    if (field?.type !== 'boolean') return blocking(`${said}, but Opportunity has no checkbox ${criteria.field}: fix RENEWAL_CRITERIA`);
+  }
+  if (criteria.kind === 'recordType') {
+    const found = await c.salesforce.conn.query(
+      `SELECT Id FROM RecordType WHERE SobjectType = 'Opportunity' AND DeveloperName = ${soqlString(criteria.developerName)} LIMIT 1`,
+    );
+    if (found.totalSize === 0) return blocking(`${said}, but Opportunity has no such record type: fix RENEWAL_CRITERIA`);
+  }
+  if (criteria.kind === 'type') {
+    const values = new Set(opportunity.find((f) => f.name === 'Type')?.picklistValues?.map((v) => v.value) ?? []);
+    const missing = criteria.values.filter((v) => !values.has(v));
+    if (missing.length === criteria.values.length)
+      return degraded(`${said}, but Opportunity Type has none of them: the portfolio shows only old opportunities`);
+  }
+  const ids = criteria.kind === 'execution' ? await (c.executionOpportunityIds?.() ?? Promise.resolve(undefined)) : [];
+  if (ids === undefined) return degraded(`${said}: the book shows only opportunities a workflow was started for`);
+  const condition = renewalCondition(criteria, ids);
+  const matches = condition
+    ? (await c.salesforce.conn.query(`SELECT Id FROM Opportunity WHERE IsClosed = false AND ${condition} LIMIT 1`)).totalSize
+    : 0;
+  if (criteria.kind === 'execution')
+    return degraded(
+      `${said}: the book shows only opportunities a workflow was started for (${matches > 0 ? 'some are open' : 'none yet'})`,
+    );
+  return matches > 0
+    ? ok(`${said} — matches open opportunities`)
+    : degraded(`${said} — matches no open opportunity: the portfolio is empty`);
 };
 
 /** The integration user's access to what the service writes. */
@@ -94,12 +138,51 @@ const notificationType: Check = async (c) => {
     : degraded(`no Custom Notification Type ${c.notificationType}: deploy it`);
 };
 
-/** The certificate the Apex controller signs user assertions with (issue 21): checked once that variable exists. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The certificate the Apex controller signs user assertions with (docs/trust.md): configured, parsable, not expired
+ * (degraded within 30 days: renew it in Setup and add the new one beside it), and not the header-only mode.
+ */
 const assertionCertificate: Check = async (c) => {
-  if (c.assertionCert === undefined) return degraded('not configured (SALESFORCE_ASSERTION_CERT): the service trusts the user id header');
-  return /-----BEGIN CERTIFICATE-----/.test(c.assertionCert)
-    ? ok('configured')
-    : blocking('SALESFORCE_ASSERTION_CERT is not a PEM certificate');
+  if (c.trustHeaderOnly)
+    return degraded('SERVICE_TRUST_HEADER_ONLY=true: the user id header is trusted as sent; set SALESFORCE_ASSERTION_CERT (docs/trust.md)');
+  if (c.assertionCert === undefined)
+    return c.realOrg
+      ? blocking('SALESFORCE_ASSERTION_CERT is not set: the service does not start with a real org; set it (docs/trust.md)')
+      : degraded('SALESFORCE_ASSERTION_CERT is not set: the embedded mode’s demo key signs (local emulator only)');
+  let expiries: (Date | undefined)[];
+  try {
+    expiries = assertionCertificateExpiries(c.assertionCert);
+  } catch (err) {
+    return blocking((err as Error).message);
+  }
+  const now = c.now().getTime();
+  const dated = expiries.filter((d): d is Date => d !== undefined);
+  if (dated.length < expiries.length) return ok(`${expiries.length} key(s) configured; a bare public key does not expire`);
+  const latest = Math.max(...dated.map((d) => d.getTime()));
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  if (latest <= now)
+    return blocking(`the certificate expired on ${day(latest)}: every signed request is refused; renew it (docs/trust.md)`);
+  const days = Math.floor((latest - now) / DAY_MS);
+  if (days < 30) return degraded(`the certificate expires on ${day(latest)} (${days} days): renew it and add the new one beside it`);
+  const expired = dated.filter((d) => d.getTime() <= now).length;
+  if (expired) return degraded(`${expired} of ${dated.length} certificates expired: remove them once Apex signs with the new one`);
+  return ok(`configured, valid until ${day(latest)}`);
+};
+
+/** How changes made in Salesforce reach the service: the Change Data Capture stream, or the poll alone. */
+const syncMode: Check = async (c) => {
+  if (c.syncStatus) {
+    const { mode, reason } = c.syncStatus.describe();
+    if (mode === 'stream') return ok('Change Data Capture stream (the poll only catches up)');
+    return degraded(
+      `poll mode${reason ? ` (${reason})` : ''}: Salesforce changes arrive at the poll interval (docs/change-data-capture.md)`,
+    );
+  }
+  return c.pubsub === 'off'
+    ? degraded('SF_PUBSUB=off: poll mode, Salesforce changes arrive at the poll interval (docs/change-data-capture.md)')
+    : ok('SF_PUBSUB=on: the running service streams when Change Data Capture is enabled for Task and Opportunity (its /readyz says)');
 };
 
 const CHECKS: Record<string, Check> = {
@@ -110,6 +193,7 @@ const CHECKS: Record<string, Check> = {
   permissions,
   'notification-type': notificationType,
   'assertion-certificate': assertionCertificate,
+  'sync-mode': syncMode,
 };
 
 /** Runs every check against the org; a check that fails to run is blocking, with the reason. */

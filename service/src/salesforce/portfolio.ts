@@ -10,6 +10,8 @@ export type PortfolioOwner = 'me' | 'team';
 export interface PortfolioQuery {
   userId: string;
   owner: PortfolioOwner;
+  /** Which opportunities are renewals: a condition from renewal-criteria.ts (its values escaped there). */
+  renewals: string;
   /** Renewal dates from..to (inclusive, either open): a stage filter as dates. */
   renewalFrom?: IsoDate;
   renewalTo?: IsoDate;
@@ -55,7 +57,7 @@ function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate'): strin
   const where = [
     who,
     'IsClosed = false',
-    "Type = 'Renewal'",
+    q.renewals,
     ...(q.renewalFrom ? [`${field} >= ${dateLiteral(q.renewalFrom)}`] : []),
     ...(q.renewalTo ? [`${field} <= ${dateLiteral(q.renewalTo)}`] : []),
   ];

@@ -19,9 +19,13 @@ export async function startDueWorkflows(deps: Deps): Promise<{ started: number; 
   let failed = 0;
   for (const due of await dueScheduledWorkflows(deps.db.sql, deps.today())) {
     try {
-      const { execution } = await startScheduledWorkflow(deps, due.id);
+      const result = await startScheduledWorkflow(deps, due.id);
+      if (result.notRenewal) {
+        deps.log.info('scheduled workflow cancelled: the opportunity is no longer a renewal', { scheduledWorkflowId: due.id });
+        continue;
+      }
       started++;
-      deps.log.info('scheduled workflow started', { scheduledWorkflowId: due.id, stage: due.stage, executionId: execution.id });
+      deps.log.info('scheduled workflow started', { scheduledWorkflowId: due.id, stage: due.stage, executionId: result.execution.id });
     } catch (err) {
       failed++;
       deps.log.warn('scheduled workflow did not start; will retry on the next run', {

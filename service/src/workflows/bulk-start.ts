@@ -6,7 +6,7 @@ import { idKey } from '../salesforce/ids.ts';
 import { startWorkflow } from './executions.ts';
 import { followRenewalDate } from './renewal-date.ts';
 
-export const BULK_OUTCOMES = ['created', 'already_running', 'forbidden', 'not_found', 'failed'] as const;
+export const BULK_OUTCOMES = ['created', 'already_running', 'forbidden', 'not_found', 'not_renewal', 'failed'] as const;
 type BulkOutcome = (typeof BULK_OUTCOMES)[number];
 
 interface BulkStartResult {
@@ -34,10 +34,12 @@ export async function bulkStartWorkflows(
   opportunityIds: string[],
   opts: { generate: boolean },
 ): Promise<{ results: BulkStartResult[]; counts: Record<BulkOutcome, number> }> {
-  // Started in the same tick: the two reads share one composite request.
-  const [editable, contexts] = await Promise.all([
+  // Started in the same tick: the reads share one composite request (the renewal check only under RENEWAL_CRITERIA's
+  // SOQL forms: under its execution fallback, a start is what makes an opportunity a renewal).
+  const [editable, contexts, renewals] = await Promise.all([
     deps.salesforce.editable(userId, opportunityIds),
     deps.salesforce.loadContextsFor(userId, opportunityIds),
+    deps.salesforce.renewalsAmong(opportunityIds),
   ]);
   const results: BulkStartResult[] = [];
   for (const opportunityId of opportunityIds) {
@@ -51,6 +53,8 @@ export async function bulkStartWorkflows(
         message: `User ${userId} cannot edit opportunity ${opportunityId} in Salesforce`,
       });
     else if (ctx instanceof SalesforceError) results.push({ opportunityId, outcome: 'failed', message: ctx.message });
+    else if (!renewals.has(idKey(opportunityId)))
+      results.push({ opportunityId, outcome: 'not_renewal', message: `Opportunity ${opportunityId} is not a renewal by RENEWAL_CRITERIA` });
     else {
       try {
         await followRenewalDate(deps, ctx);
