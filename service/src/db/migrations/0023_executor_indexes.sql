@@ -3,14 +3,15 @@
 -- new entry into every index whose predicate the new row meets. Indexes no query reads are pure cost on that path.
 -- docs/performance.md gives the measurements (pg_stat_user_indexes after bench:executor, EXPLAIN of each query).
 
--- No query filters on auto_execute alone: the queue depth, the operator views and the task list's AI filter read the
--- partial indexes WHERE auto_execute (idx_tasks_ai_status, idx_tasks_queue_recent, idx_tasks_last_errors) or a more
--- selective one (execution, opportunity). 0 scans under the bench and the scale bench's routes.
+-- The seed's schema names idx_tasks_auto_execute ("auto-execute queue queries") and idx_tasks_execution_status
+-- ("execution status filtering"); 0001 built them as full indexes on a boolean and on the status, which no query reads
+-- (0 scans under bench:executor; EXPLAIN of every query that filters on either column picks a partial index instead)
+-- but every row version writes. The names now go to the partial indexes that do that work: the claim's queue
+-- (priority, age WHERE auto_execute AND queued) and the AI tasks by status (the queue depth, the task list's filter).
 DROP INDEX idx_tasks_auto_execute;
-
--- Every reader of execution_status either also filters auto_execute (idx_tasks_ai_status answers it) or looks for
--- 'running' rows, which the partial index below holds (the completion, the lease renewal, the release, the sweep).
 DROP INDEX idx_tasks_execution_status;
+ALTER INDEX idx_tasks_claimable RENAME TO idx_tasks_auto_execute;
+ALTER INDEX idx_tasks_ai_status RENAME TO idx_tasks_execution_status;
 
 -- The running tasks by claim token (the completion, failure, deferral, lease renewal and release find their rows by
 -- token), replacing the index on locked_until: the lease sweep reads the few running rows (at most workers × batch)
