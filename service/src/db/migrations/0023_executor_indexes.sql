@@ -12,6 +12,10 @@ DROP INDEX idx_tasks_auto_execute;
 DROP INDEX idx_tasks_execution_status;
 ALTER INDEX idx_tasks_claimable RENAME TO idx_tasks_auto_execute;
 ALTER INDEX idx_tasks_ai_status RENAME TO idx_tasks_execution_status;
+-- The task list's status filter without the AI filter (GET /tasks?execution_status=…) reads both partial indexes as one
+-- bitmap (listTasks writes the condition as two arms). No AI task writes an entry here; no other task normally has a
+-- status at all, so this one stays near empty.
+CREATE INDEX idx_tasks_status_not_ai ON workflow_tasks (execution_status) WHERE NOT auto_execute AND execution_status IS NOT NULL;
 
 -- The running tasks by claim token (the completion, failure, deferral, lease renewal and release find their rows by
 -- token), replacing the index on locked_until: the lease sweep reads the few running rows (at most workers × batch)
