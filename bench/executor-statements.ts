@@ -65,7 +65,8 @@ try {
   }
   const total = [...kinds.values()].reduce((a, b) => a + b, 0);
   console.log(`bench:executor-statements — ${N} no-op tasks, one executor, batches of 10`);
-  for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`${(n / N).toFixed(3).padStart(7)} per task  ${String(n).padStart(6)}  ${k}`);
+  for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1]))
+    console.log(`${(n / N).toFixed(3).padStart(7)} per task  ${String(n).padStart(6)}  ${k}`);
   console.log(`${(total / N).toFixed(3).padStart(7)} per task  ${String(total).padStart(6)}  total`);
   const idx = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'workflow_tasks'`;
   console.log(
