@@ -2,9 +2,18 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionLiveState, planViewStamp } from '../../service/src/db/executions.ts';
 import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
-import { claimQueuedTasks, claimTaskNow, lastErrors, listQueue, queueDepth, recoverExpiredLeases } from '../../service/src/db/queue.ts';
+import {
+  claimQueuedTasks,
+  claimTaskNow,
+  completeTasks,
+  extendLeases,
+  lastErrors,
+  listQueue,
+  queueDepth,
+  recoverExpiredLeases,
+} from '../../service/src/db/queue.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
-import { listTasks } from '../../service/src/db/tasks.ts';
+import { listTasks, opportunitiesOfTasks } from '../../service/src/db/tasks.ts';
 import { freshDatabase } from '../../testkit/database.ts';
 import { seedYear } from '../../testkit/year-seed.ts';
 import { insertAiTasks } from '../../testkit/executor/fixtures.ts';
@@ -84,6 +93,34 @@ describe('query plans at scale', () => {
       }),
     );
     await noSeqScan((sql) => listTasks(sql, { executionId: seeded.executionId, owner: 'AI', limit: 20 }));
+    // GET /tasks?execution_status=… without the AI filter: the candidates' opportunities, then the page (0023 dropped
+    // the full index on execution_status; the two partial ones answer it together).
+    await noSeqScan((sql) => opportunitiesOfTasks(sql, { executionStatus: 'failed' }));
+    await noSeqScan((sql) => listTasks(sql, { opportunityIds: [seeded.opportunityId], executionStatus: 'success', limit: 20 }));
+  });
+
+  it("the executor's hot path: lease renewal and completion of a claimed batch", async () => {
+    await insertAiTasks(
+      db.sql,
+      { executionId: seeded.executionId, planId: seeded.planId },
+      [{ processor: 'crm-opportunity-updater' }, { processor: 'crm-opportunity-updater' }],
+      seeded.opportunityId,
+    );
+    const tasks = await claimQueuedTasks(db.sql, 2, { workerId: 'plans', leaseMs: 60_000, maxAttempts: 3 });
+    expect(tasks).toHaveLength(2);
+    await noSeqScan((sql) =>
+      extendLeases(
+        sql,
+        tasks.map((t) => t.claimToken),
+        60_000,
+      ),
+    );
+    await noSeqScan((sql) =>
+      completeTasks(
+        sql,
+        tasks.map((task) => ({ task, result: { summary: 'ok' } })),
+      ),
+    );
   });
 
   it('the executor: claim, execute one now, lease sweep; the mirror queue', async () => {

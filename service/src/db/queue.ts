@@ -91,16 +91,21 @@ export async function completeTask(sql: Sql, task: ClaimedTask, result: unknown)
 export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
   if (items.length === 0) return new Set();
   return sql.begin(async (tx) => {
-    const done = await recordSuccesses(tx, items);
-    // What waited for these tasks is unblocked with them (and queued AI tasks among it wake the executors).
-    await unblockDependents(tx, [...done]);
+    const { done, withDependents } = await recordSuccesses(tx, items);
+    // What waited for these tasks is unblocked with them (and queued AI tasks among it wake the executors). The
+    // completion's own statement said which tasks have dependents, so a batch without any (most of them) skips the
+    // unblock's locking read: one round trip less per completed batch, the same transaction when there are some.
+    await unblockDependents(tx, withDependents);
     return done;
   });
 }
 
-async function recordSuccesses(sql: TransactionSql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
+async function recordSuccesses(
+  sql: TransactionSql,
+  items: { task: ClaimedTask; result: unknown }[],
+): Promise<{ done: Set<string>; withDependents: string[] }> {
   const col = <T>(f: (i: { task: ClaimedTask; result: unknown }) => T) => items.map(f);
-  const rows = await sql<{ id: string }[]>`
+  const rows = await sql<{ id: string; hasDependents: boolean }[]>`
     WITH input AS (
       SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],
                            ${col((i) => secretValues().redact(JSON.stringify(i.result ?? null)))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
@@ -118,8 +123,8 @@ async function recordSuccesses(sql: TransactionSql, items: { task: ClaimedTask; 
       sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-succeeded')}, title, body, 'ai-task-succeeded:' || token
             FROM done WHERE assignee_user_id IS NOT NULL`,
     )})
-    SELECT id FROM done`;
-  return new Set(rows.map((r) => r.id));
+    SELECT id, EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = done.id) AS "hasDependents" FROM done`;
+  return { done: new Set(rows.map((r) => r.id)), withDependents: rows.filter((r) => r.hasDependents).map((r) => r.id) };
 }
 
 interface FailureInput {

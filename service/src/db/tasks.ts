@@ -128,7 +128,10 @@ function taskWhere(sql: Sql, f: Omit<TaskFilters, 'limit'>) {
   return [
     f.opportunityIds ? sql`opportunity_id IN ${sql(f.opportunityIds.length ? f.opportunityIds : [''])}` : sql`true`,
     f.autoExecute === undefined ? sql`true` : sql`auto_execute = ${f.autoExecute}`,
-    f.executionStatus ? sql`execution_status = ${f.executionStatus}` : sql`true`,
+    // Two arms, one per partial index (0023): AI tasks by status, and the rare other task that carries one.
+    f.executionStatus
+      ? sql`(auto_execute AND execution_status = ${f.executionStatus} OR NOT auto_execute AND execution_status = ${f.executionStatus})`
+      : sql`true`,
     f.status ? sql`status = ${f.status}` : sql`true`,
     f.owner ? sql`owner = ${f.owner}` : sql`true`,
     f.executionId ? sql`execution_id = ${f.executionId}` : sql`true`,
