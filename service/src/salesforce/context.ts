@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
 import { ALL_FEATURES, type OrgFeatures } from './org-features.ts';
-import { idKey, SalesforceId } from './ids.ts';
+import { idKey, SalesforceId, soqlId } from './ids.ts';
+import { soqlIdList } from './soql.ts';
 import { children, renewalDateOf, selectList, type SoqlRecord as Rec } from './soql-records.ts';
 
 const ContactSchema = z.object({
@@ -161,7 +162,7 @@ function contextsSoql(opportunityIds: string[], renewalDateField?: string, featu
   return `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])}, ${subqueries.join(', ')} FROM Opportunity WHERE ${idFilter(opportunityIds)}`;
 }
 
-const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = '${ids[0]}'` : `Id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = ${soqlId(ids[0]!)}` : `Id IN ${soqlIdList(ids)}`);
 
 /**
  * The account teams of the opportunities' accounts. SOQL has no child sub-query through a parent (Account's
