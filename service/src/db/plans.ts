@@ -2,7 +2,7 @@ import type { FieldChange } from '../plan/change-preview.ts';
 import type { CarriedTask } from '../plan/carry-over.ts';
 import type { PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
-import type { CrmContext } from '../salesforce/context.ts';
+import { CrmContextSchema, type CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { redactSecretValuesIn } from '../secret-values.ts';
 
@@ -99,8 +99,9 @@ export async function getPlan(sql: Sql, id: string): Promise<PlanRow | undefined
 
 /** The CRM context the plan was generated from (to validate the CSM's edits against it at finalize). */
 export async function planContext(sql: Sql, id: string): Promise<CrmContext> {
-  const [row] = await sql<{ context: CrmContext }[]>`SELECT context FROM action_plans WHERE id = ${id}`;
-  return row!.context;
+  const [row] = await sql<{ context: unknown }[]>`SELECT context FROM action_plans WHERE id = ${id}`;
+  // Stored JSON is parsed, not trusted: a snapshot that no longer fits the type fails here, not deep inside finalize.
+  return CrmContextSchema.parse(row!.context);
 }
 
 /** The current plan's id (as currentPlan picks it) of each of these executions that has one. */

@@ -34,9 +34,9 @@ const WithheldInputSchema = z.object({
 });
 export type WithheldInput = z.infer<typeof WithheldInputSchema>;
 
-// Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-const CrmContextSchema = z.object({
+// The context is mapped from Salesforce's records, not parsed; the schema gives its type and checks the stored
+// snapshot when it is read back (db/plans.ts, planContext).
+export const CrmContextSchema = z.object({
   opportunity: z.object({
     id: z.string(),
     name: z.string(),
