@@ -5,6 +5,7 @@ import type { ActionPlanContent } from '../plan/schema.ts';
 import { CrmContextSchema, type CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { redactSecretValuesIn } from '../secret-values.ts';
+import { jsonParam } from './json.ts';
 
 export interface PlanRow {
   id: string;
@@ -60,8 +61,8 @@ export async function insertDraftPlan(
       INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, change_details, diff, carried, generation, created_by)
       VALUES (${p.executionId},
               (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
-              ${p.planner}, ${redactSecretValuesIn(p.plannerNote)}, ${tx.json(redactSecretValuesIn(p.content) as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
-              ${tx.json((p.carried ?? {}) as never)}, ${tx.json(redactSecretValuesIn(p.generation) as never)}, ${p.createdBy})
+              ${p.planner}, ${redactSecretValuesIn(p.plannerNote)}, ${jsonParam(tx, redactSecretValuesIn(p.content))}, ${jsonParam(tx, p.context)}, ${tx.json(p.changes)}, ${jsonParam(tx, p.changeDetails ?? {})}, ${p.diff ? jsonParam(tx, p.diff) : null},
+              ${jsonParam(tx, p.carried ?? {})}, ${jsonParam(tx, redactSecretValuesIn(p.generation))}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
     await tx`
       DELETE FROM action_plans
