@@ -121,4 +121,20 @@ describe('SOQL conformance', () => {
     );
     expect(semiJoin.name).toBe('MALFORMED_QUERY');
   });
+
+  it('S9: decodes the documented escapes, keeps \\% and \\_ for LIKE, and refuses any other backslash', async () => {
+    const { id } = (await conn.sobject('Account').create({ Name: String.raw`O'Brien \ 100%_off` })) as { id: string };
+    const ids = async (where: string) =>
+      (await conn.query<{ Id: string }>(`SELECT Id FROM Account WHERE ${where}`)).records.map((r) => r.Id);
+    expect(await ids(String.raw`Name = 'O\'Brien \\ 100%_off'`)).toEqual([id]);
+    expect(await ids(String.raw`Name = 'o\'brien \\ 100\u0025_off'`)).toEqual([id]);
+    expect(await ids(String.raw`Name LIKE 'O\'Brien \\ 100\%\_off'`)).toEqual([id]);
+    expect(await ids(String.raw`Name LIKE '%\%\_%'`)).toEqual([id]);
+    // Escaped, % and _ are themselves: a name with "100x_off" would match the wildcards but not this.
+    expect(await ids(String.raw`Name LIKE '%100\%\_Xoff'`)).toEqual([]);
+    expect(await ids(String.raw`Name LIKE '%100%_off'`)).toEqual([id]);
+    for (const where of [String.raw`Name = '100\%'`, String.raw`Name = 'a\_b'`, String.raw`Name = 'a\qb'`, String.raw`Name LIKE 'a\qb'`]) {
+      expect((await failureOf(conn.query(`SELECT Id FROM Account WHERE ${where}`))).name, where).toBe('MALFORMED_QUERY');
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { HOLIDAY_SOQL, type HolidayRecord } from '../../service/src/calendar/org-calendar.ts';
 import { soqlId } from '../../service/src/salesforce/ids.ts';
+import { soqlDateTime } from '../../service/src/salesforce/soql.ts';
 import type { ProcessorServices } from '../port.ts';
 import { pickedSlot, proposeSlots, type BusyInterval, type MeetingSlot, type SlotRequest } from './slots.ts';
 import { isTimeZone } from './zoned-time.ts';
@@ -11,8 +12,6 @@ const BUSINESS_HOURS_SOQL = `SELECT TimeZoneSidKey, ${DAYS.map((d) => `${d}Start
 /** The CSM's Events that overlap a window: one SOQL on Event (Free time does not block a slot). */
 const busySoql = (userId: string, from: string, until: string) =>
   `SELECT StartDateTime, EndDateTime, Action_Plan_Event_Id__c FROM Event WHERE OwnerId = ${soqlId(userId)} AND StartDateTime < ${until} AND EndDateTime > ${from} AND ShowAs != 'Free'`;
-
-const soqlDateTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 interface SlotQuestion {
   csmUserId: string;

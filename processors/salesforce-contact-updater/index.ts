@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CrmContext } from '../../service/src/salesforce/context.ts';
 import { idKey, SALESFORCE_ID, soqlId } from '../../service/src/salesforce/ids.ts';
+import { soqlIdList } from '../../service/src/salesforce/soql.ts';
 import { defineProcessor, PermanentError, type FieldChange } from '../port.ts';
 
 const contactRef = z.strictObject({ name: z.string().min(1), salesforceId: z.string().regex(SALESFORCE_ID, 'must be a Salesforce id') });
@@ -78,7 +79,7 @@ export const salesforceContactUpdater = defineProcessor({
         `SELECT Id, AccountId, Primary_Contact__c FROM Opportunity WHERE Id = ${soqlId(task.opportunityId)}`,
       ),
       sf.query<{ Id: string; AccountId: string | null; Name: string }>(
-        `SELECT Id, AccountId, Name FROM Contact WHERE Id IN (${ids.map(soqlId).join(', ')})`,
+        `SELECT Id, AccountId, Name FROM Contact WHERE Id IN ${soqlIdList(ids)}`,
       ),
     ]);
     if (!opportunity) throw new PermanentError(`Opportunity ${task.opportunityId} does not exist in Salesforce`, 'NOT_FOUND');

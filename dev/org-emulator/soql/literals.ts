@@ -17,11 +17,60 @@ interface RawLiteral {
   n?: number;
 }
 
-/** Removes the quotes of a SOQL string literal and undoes its backslash escapes. */
-export function unquote(text: string): string {
+/**
+ * The escape sequences of a SOQL string literal (SOQL and SOSL Reference, "Quoted String Escape Sequences"); `\%` and
+ * `\_` are valid in LIKE only, and "if you use a backslash character in any other context, an error occurs".
+ */
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\' };
+
+/**
+ * Reads the inside of a quoted literal: decoded text pieces, and (in LIKE) the wildcards `%`/`_` apart from the
+ * escaped, literal `\%`/`\_`. A backslash before anything the reference does not list is MALFORMED_QUERY.
+ */
+function scan(text: string, inLike: boolean): { text: string; wildcard?: '%' | '_' }[] {
   const inner = text.startsWith("'") && text.endsWith("'") ? text.slice(1, -1) : text;
-  const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
-  return inner.replace(/\\(.)/g, (_, c: string) => escapes[c] ?? c);
+  const parts: { text: string; wildcard?: '%' | '_' }[] = [];
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c !== '\\') {
+      parts.push(inLike && (c === '%' || c === '_') ? { text: c, wildcard: c } : { text: c });
+      continue;
+    }
+    const next = inner[i + 1] ?? '';
+    const hex = /^u[0-9a-fA-F]{4}$/i.test(inner.slice(i + 1, i + 6)) ? inner.slice(i + 2, i + 6) : undefined;
+    if (hex !== undefined) {
+      parts.push({ text: String.fromCharCode(parseInt(hex, 16)) });
+      i += 5;
+    } else if (ESCAPES[next.toLowerCase()] !== undefined) {
+      parts.push({ text: ESCAPES[next.toLowerCase()]! });
+      i += 1;
+    } else if (inLike && (next === '%' || next === '_')) {
+      parts.push({ text: next });
+      i += 1;
+    } else {
+      throw new ApiError(
+        400,
+        'MALFORMED_QUERY',
+        `Invalid string literal '${inner}'. Illegal character sequence '\\${next}' in string literal.`,
+      );
+    }
+  }
+  return parts;
+}
+
+/** Removes the quotes of a SOQL string literal and undoes its backslash escapes (refusing the ones SOQL does not have). */
+export function unquote(text: string): string {
+  return scan(text, false)
+    .map((p) => p.text)
+    .join('');
+}
+
+/** A LIKE pattern as a case-insensitive whole-value regex: `%` any run, `_` one character, `\%`/`\_` themselves. */
+export function likePattern(text: string): RegExp {
+  const source = scan(text, true)
+    .map((p) => (p.wildcard === '%' ? '.*' : p.wildcard === '_' ? '.' : p.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 'is');
 }
 
 function typeMismatch(path: FieldPath, expected: string, quoted: boolean): ApiError {

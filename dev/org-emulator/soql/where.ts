@@ -4,9 +4,9 @@
 
 import type { Query, WhereClause } from '@jetstreamapp/soql-parser-js';
 import { ApiError } from '../errors.ts';
-import { isLongTextArea, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { isLongTextArea, isTextType, type ObjectDef, type StoredRecord } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
-import { typedLiteral, type Literal } from './literals.ts';
+import { likePattern, typedLiteral, type Literal } from './literals.ts';
 import { comparable, readPath, resolvePath, type FieldPath } from './paths.ts';
 
 type Predicate = (record: StoredRecord) => boolean;
@@ -102,6 +102,8 @@ function compileCondition(object: ObjectDef, condition: Record<string, unknown>,
 
   const rawValues = [condition.value].flat() as string[];
   const literalTypes = [condition.literalType].flat() as string[];
+  // LIKE reads its literal itself: `\%` and `\_` are escapes there and an error anywhere else.
+  if (operator === 'LIKE') return like(path, rawValues[0], literalTypes[0], read);
   const ns = [condition.dateLiteralVariable].flat() as (number | undefined)[];
   const literals = rawValues.map((value, i) =>
     typedLiteral(path, { value, literalType: literalTypes[i] ?? literalTypes[0]!, n: ns[i] ?? ns[0] }, ctx.today),
@@ -122,8 +124,6 @@ function compileCondition(object: ObjectDef, condition: Record<string, unknown>,
     case '>':
     case '>=':
       return (r) => ordered(read(r), literal, operator);
-    case 'LIKE':
-      return like(path, literal, read);
     default:
       throw new ApiError(
         400,
@@ -156,16 +156,12 @@ function ordered(value: unknown, literal: Literal, operator: string): boolean {
   return a >= b;
 }
 
-/** SOQL LIKE: `%` any run, `_` one character, case-insensitive. */
-function like(path: FieldPath, literal: Literal, read: (r: StoredRecord) => unknown): Predicate {
-  if (literal.kind !== 'value' || typeof literal.value !== 'string') {
+/** SOQL LIKE: `%` any run, `_` one character, `\%` and `\_` themselves, case-insensitive; text fields only. */
+function like(path: FieldPath, raw: string | undefined, literalType: string | undefined, read: (r: StoredRecord) => unknown): Predicate {
+  if (raw === undefined || literalType !== 'STRING' || !isTextType(path.def.type)) {
     throw new ApiError(400, 'INVALID_FIELD', `LIKE needs a string value for field '${path.field}'`);
   }
-  const pattern = literal.value
-    .split(/(%|_)/)
-    .map((part) => (part === '%' ? '.*' : part === '_' ? '.' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  const regex = new RegExp(`^${pattern}$`, 's');
+  const regex = likePattern(raw);
   return (r) => {
     const value = read(r);
     return typeof value === 'string' && regex.test(value);

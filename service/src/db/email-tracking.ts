@@ -1,6 +1,7 @@
 import { notify } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
+import { jsonParam } from './json.ts';
 
 /** Emails the engagement tracker watches, and the provider events that update them. */
 interface EmailTracking {
@@ -100,7 +101,7 @@ async function recordOne(
 ): Promise<{ result: 'stored' | 'duplicate'; tracked: string[] }> {
   const stored = await tx`
     INSERT INTO webhook_events (provider, dedupe_key, event, email_id, occurred_at, payload)
-    VALUES (${e.provider}, ${e.dedupeKey}, ${e.event}, ${e.emailId}, ${e.occurredAt}, ${tx.json(e.payload as never)})
+    VALUES (${e.provider}, ${e.dedupeKey}, ${e.event}, ${e.emailId}, ${e.occurredAt}, ${jsonParam(tx, e.payload)})
     ON CONFLICT (provider, dedupe_key) DO NOTHING RETURNING id`;
   if (stored.length === 0) return { result: 'duplicate', tracked: [] };
   if (!kind || !e.emailId) return { result: 'stored', tracked: [] };

@@ -1,6 +1,7 @@
 import type { PlanRow } from './plans.ts';
 import { taskStateSelect, type TaskState } from './tasks.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { jsonParam } from './json.ts';
 
 /** A workflow step as stored on the execution (the `steps` JSONB): its state, the CSM's input and its result. */
 export interface ExecutionStep {
@@ -48,7 +49,7 @@ export async function startExecution(sql: Sql, e: NewExecution): Promise<{ execu
     INSERT INTO workflow_executions (opportunity_id, account_id, opportunity_name, account_name, stage, urgency,
       renewal_date, days_to_renewal, steps, started_by, csm_user_id)
     VALUES (${e.opportunityId}, ${e.accountId}, ${e.opportunityName}, ${e.accountName}, ${e.stage}, ${e.urgency},
-      ${e.renewalDate}, ${e.daysToRenewal}, ${sql.json(e.steps as never)}, ${e.startedBy}, ${e.csmUserId})
+      ${e.renewalDate}, ${e.daysToRenewal}, ${jsonParam(sql, e.steps)}, ${e.startedBy}, ${e.csmUserId})
     ON CONFLICT (opportunity_id, stage) WHERE status <> 'cancelled' DO NOTHING
     RETURNING ${columns(sql)}`;
   if (inserted[0]) return { execution: inserted[0], created: true };

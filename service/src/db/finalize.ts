@@ -7,6 +7,7 @@ import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { plural } from '../words.ts';
+import { jsonParam } from './json.ts';
 
 interface FinalizeInput {
   planId: string;
@@ -90,8 +91,8 @@ export async function finalizePlan(sql: Sql, f: FinalizeInput): Promise<Finalize
           },
     ]);
     const [finalized] = await tx<PlanRow[]>`
-      UPDATE action_plans SET status = 'finalized', content = ${tx.json(f.content as never)}, finalized_by = ${f.userId},
-             finalized_at = now(), finalize_edits = ${tx.json((f.edits ?? null) as never)}, trace_parent = ${f.traceParent ?? null}
+      UPDATE action_plans SET status = 'finalized', content = ${jsonParam(tx, f.content)}, finalized_by = ${f.userId},
+             finalized_at = now(), finalize_edits = ${jsonParam(tx, f.edits ?? null)}, trace_parent = ${f.traceParent ?? null}
        WHERE id = ${f.planId}
       RETURNING ${planColumns(tx)}`;
     await tx`
@@ -189,8 +190,8 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
       description: t.description,
       priority: t.priority,
       due_date: f.today,
-      metadata: tx.json(t.metadata as never),
-      evidence: tx.json(t.evidence as never),
+      metadata: jsonParam(tx, t.metadata),
+      evidence: jsonParam(tx, t.evidence),
       auto_execute: true,
       processor: t.processor,
       execution_status: 'queued',
@@ -212,8 +213,8 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
       contact_id: t.contactId,
       execute_immediately: false,
       // A meeting is booked as a Salesforce Event (processors/meeting-scheduler); plain tasks keep empty metadata.
-      metadata: tx.json((t.kind === 'meeting' ? { kind: 'meeting' } : {}) as never),
-      evidence: tx.json(t.evidence as never),
+      metadata: jsonParam(tx, t.kind === 'meeting' ? { kind: 'meeting' } : {}),
+      evidence: jsonParam(tx, t.evidence),
       auto_execute: false,
       estimated_completion_time: t.estimatedTime,
       complexity: t.complexity,
@@ -242,8 +243,8 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
       description: '',
       priority: t.priority,
       due_date: t.dueDate,
-      metadata: tx.json({} as never),
-      evidence: tx.json([] as never),
+      metadata: jsonParam(tx, {}),
+      evidence: jsonParam(tx, []),
       parent_task_id: idOf.get(t.key) ?? null,
       auto_execute: false,
       complexity: 'simple',

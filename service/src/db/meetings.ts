@@ -1,5 +1,6 @@
 import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
+import { jsonParam } from './json.ts';
 
 /** The processor that books a meeting task as a Salesforce Event (processors/meeting-scheduler). */
 const MEETING_PROCESSOR = 'meeting-scheduler';
@@ -26,7 +27,7 @@ export async function queueMeetingBooking(sql: Sql, meeting: TaskRow, metadata: 
     priority: meeting.priority,
     due_date: meeting.dueDate,
     assignee_user_id: meeting.assigneeUserId,
-    metadata: sql.json(metadata as never),
+    metadata: jsonParam(sql, metadata),
     auto_execute: true,
     processor: MEETING_PROCESSOR,
     execution_status: 'queued',

@@ -2,9 +2,10 @@ import type { FieldChange } from '../plan/change-preview.ts';
 import type { CarriedTask } from '../plan/carry-over.ts';
 import type { PlanDiff } from '../plan/diff.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
-import type { CrmContext } from '../salesforce/context.ts';
+import { CrmContextSchema, type CrmContext } from '../salesforce/context.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { redactSecretValuesIn } from '../secret-values.ts';
+import { jsonParam } from './json.ts';
 
 export interface PlanRow {
   id: string;
@@ -60,8 +61,8 @@ export async function insertDraftPlan(
       INSERT INTO action_plans (execution_id, version, planner, planner_note, content, context, changes, change_details, diff, carried, generation, created_by)
       VALUES (${p.executionId},
               (SELECT coalesce(max(version), 0) + 1 FROM action_plans WHERE execution_id = ${p.executionId}),
-              ${p.planner}, ${redactSecretValuesIn(p.plannerNote)}, ${tx.json(redactSecretValuesIn(p.content) as never)}, ${tx.json(p.context as never)}, ${tx.json(p.changes)}, ${tx.json((p.changeDetails ?? {}) as never)}, ${p.diff ? tx.json(p.diff as never) : null},
-              ${tx.json((p.carried ?? {}) as never)}, ${tx.json(redactSecretValuesIn(p.generation) as never)}, ${p.createdBy})
+              ${p.planner}, ${redactSecretValuesIn(p.plannerNote)}, ${jsonParam(tx, redactSecretValuesIn(p.content))}, ${jsonParam(tx, p.context)}, ${tx.json(p.changes)}, ${jsonParam(tx, p.changeDetails ?? {})}, ${p.diff ? jsonParam(tx, p.diff) : null},
+              ${jsonParam(tx, p.carried ?? {})}, ${jsonParam(tx, redactSecretValuesIn(p.generation))}, ${p.createdBy})
       RETURNING ${columns(tx)}`;
     await tx`
       DELETE FROM action_plans
@@ -99,8 +100,9 @@ export async function getPlan(sql: Sql, id: string): Promise<PlanRow | undefined
 
 /** The CRM context the plan was generated from (to validate the CSM's edits against it at finalize). */
 export async function planContext(sql: Sql, id: string): Promise<CrmContext> {
-  const [row] = await sql<{ context: CrmContext }[]>`SELECT context FROM action_plans WHERE id = ${id}`;
-  return row!.context;
+  const [row] = await sql<{ context: unknown }[]>`SELECT context FROM action_plans WHERE id = ${id}`;
+  // Stored JSON is parsed, not trusted: a snapshot that no longer fits the type fails here, not deep inside finalize.
+  return CrmContextSchema.parse(row!.context);
 }
 
 /** The current plan's id (as currentPlan picks it) of each of these executions that has one. */

@@ -2,6 +2,7 @@ import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
 import { taskColumns, type TaskRow } from './tasks.ts';
 import type { NewPlanTask as PortPlanTask } from '../../../processors/port.ts';
+import { jsonParam } from './json.ts';
 
 /**
  * The rows behind the processors' port (executor/services.ts): what AI processors create or change locally, and the
@@ -34,7 +35,7 @@ export async function addPlanTask(sql: Sql, t: NewPlanTask): Promise<{ task: Tas
     status: t.status,
     snoozed_until: t.snoozedUntil,
     assignee_user_id: s.assigneeUserId,
-    metadata: sql.json(t.metadata as never),
+    metadata: jsonParam(sql, t.metadata),
     explanation: t.explanation ?? null,
     awaiting_approval: t.proposedProcessor !== undefined,
     // A proposal is an AI task with no execution status: the executor claims only queued ones.

@@ -2,6 +2,7 @@ import type { CarriedTask, PreviousTask } from '../plan/carry-over.ts';
 import type { ActionPlanContent } from '../plan/schema.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { jsonParam } from './json.ts';
 
 /** The tasks of a finalized version as they stand (sub-tasks included, in key order), to carry them into a re-plan. */
 export async function tasksOfFinalizedPlan(sql: Sql, planId: string): Promise<PreviousTask[]> {
@@ -44,7 +45,7 @@ export async function repointCarriedTasks(
           keep(c)
             ? tx``
             : tx`action = ${t.action}, description = ${t.description}, priority = ${t.priority}, processor = ${t.processor},
-          metadata = ${tx.json(t.metadata as never)}, evidence = ${tx.json(t.evidence as never)}, execute_immediately = ${t.executeImmediately},`
+          metadata = ${jsonParam(tx, t.metadata)}, evidence = ${jsonParam(tx, t.evidence)}, execute_immediately = ${t.executeImmediately},`
         }
         ${remirror}
       WHERE id = ${c.fromTaskId} AND action_plan_id = ${r.previousPlanId}`;
@@ -59,7 +60,7 @@ export async function repointCarriedTasks(
           keep(c)
             ? tx``
             : tx`action = ${t.action}, description = ${t.description}, priority = ${t.priority}, contact_id = ${t.contactId},
-          evidence = ${tx.json(t.evidence as never)}, complexity = ${t.complexity}, estimated_completion_time = ${t.estimatedTime},
+          evidence = ${jsonParam(tx, t.evidence)}, complexity = ${t.complexity}, estimated_completion_time = ${t.estimatedTime},
           due_date = CASE WHEN to_char(due_date, 'YYYY-MM-DD') IS DISTINCT FROM ${c.dueDate} THEN due_date ELSE ${t.dueDate}::date END,`
         }
         ${remirror}

@@ -1,6 +1,7 @@
 import { kind, notificationsFrom } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql } from './sql.ts';
+import { jsonParam } from './json.ts';
 
 /**
  * The database-level guard of the schedules: the first instance to record a (schedule, slot) pair runs it; every
@@ -14,7 +15,7 @@ export async function claimScheduleSlot(sql: Sql, name: string, slot: Date, ranB
 }
 
 export async function finishScheduleSlot(sql: Sql, name: string, slot: Date, result: unknown): Promise<void> {
-  await sql`UPDATE schedule_runs SET finished_at = now(), result = ${sql.json(result as never)} WHERE name = ${name} AND slot = ${slot}`;
+  await sql`UPDATE schedule_runs SET finished_at = now(), result = ${jsonParam(sql, result)} WHERE name = ${name} AND slot = ${slot}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { executionColumns } from './executions.ts';
 import type { Sql } from './sql.ts';
 import type { OpenTask } from '../workflows/steps/types.ts';
 import { redactSecretValuesIn } from '../secret-values.ts';
+import { jsonParam } from './json.ts';
 
 type StepsUpdate = (steps: ExecutionStep[], execution: ExecutionRow) => ExecutionStep[];
 
@@ -18,7 +19,7 @@ export async function updateExecutionSteps(sql: Sql, executionId: string, update
     // A step's result can quote a model's or a provider's words: stored without any configured secret.
     const steps = redactSecretValuesIn(update(structuredClone(row.steps), row));
     const [updated] = await tx<ExecutionRow[]>`
-      UPDATE workflow_executions SET steps = ${tx.json(steps as never)}, updated_at = now()
+      UPDATE workflow_executions SET steps = ${jsonParam(tx, steps)}, updated_at = now()
        WHERE id = ${executionId}
       RETURNING ${executionColumns(tx)}`;
     return updated;

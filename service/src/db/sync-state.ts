@@ -1,4 +1,5 @@
 import type { Sql } from './sql.ts';
+import { jsonParam } from './json.ts';
 
 /** A named position of a sync (e.g. the completion pull's keyset), stored as JSON. */
 export async function readSyncState<T extends object>(sql: Sql, name: string): Promise<T | undefined> {
@@ -8,6 +9,6 @@ export async function readSyncState<T extends object>(sql: Sql, name: string): P
 
 export async function writeSyncState(sql: Sql, name: string, value: object): Promise<void> {
   await sql`
-    INSERT INTO sync_state (name, value) VALUES (${name}, ${sql.json(value as never)})
+    INSERT INTO sync_state (name, value) VALUES (${name}, ${jsonParam(sql, value)})
     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = now()`;
 }

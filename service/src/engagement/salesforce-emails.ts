@@ -1,8 +1,9 @@
 import { addDays, toIsoDate } from '../calendar/dates.ts';
 import type { FinalizedPlanRow } from '../db/engagement.ts';
 import type { Deps } from '../deps.ts';
-import { idKey, soqlId } from '../salesforce/ids.ts';
+import { idKey } from '../salesforce/ids.ts';
 import { query } from '../salesforce/records.ts';
+import { soqlDateTime, soqlIdList } from '../salesforce/soql.ts';
 import { contactOf } from './contacts.ts';
 import type { WatchedEmail } from './decide.ts';
 
@@ -34,24 +35,18 @@ export async function salesforceEmails(deps: Deps, plans: FinalizedPlanRow[]): P
   // From the injected clock (not LAST_N_DAYS, which is Salesforce's today), so a pinned day reads the same emails.
   const since = `${addDays(deps.today(), -LOOKBACK_DAYS)}T00:00:00Z`;
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const chunk = ids
-      .slice(i, i + CHUNK)
-      .map(soqlId)
-      .join(', ');
+    const chunk = soqlIdList(ids.slice(i, i + CHUNK));
     const sent = await query<EmailMessageRecord>(
       deps.salesforce,
       `SELECT Id, Subject, ToAddress, MessageDate, FirstOpenedDate, IsBounced, RelatedToId FROM EmailMessage
-        WHERE RelatedToId IN (${chunk}) AND Incoming = false AND IsTracked = true AND MessageDate >= ${since}`,
+        WHERE RelatedToId IN ${chunk} AND Incoming = false AND IsTracked = true AND MessageDate >= ${soqlDateTime(since)}`,
     );
     if (sent.length === 0) continue;
     const replied = new Set<string>();
     for (let j = 0; j < sent.length; j += CHUNK) {
       const replies = await query<{ ReplyToEmailMessageId: string | null }>(
         deps.salesforce,
-        `SELECT ReplyToEmailMessageId FROM EmailMessage WHERE Incoming = true AND ReplyToEmailMessageId IN (${sent
-          .slice(j, j + CHUNK)
-          .map((m) => soqlId(m.Id))
-          .join(', ')})`,
+        `SELECT ReplyToEmailMessageId FROM EmailMessage WHERE Incoming = true AND ReplyToEmailMessageId IN ${soqlIdList(sent.slice(j, j + CHUNK).map((m) => m.Id))}`,
       );
       for (const r of replies) if (r.ReplyToEmailMessageId) replied.add(idKey(r.ReplyToEmailMessageId));
     }

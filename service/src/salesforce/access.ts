@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SoqlReader } from './context.ts';
-import { idKey, SALESFORCE_ID } from './ids.ts';
+import { idKey, SALESFORCE_ID, soqlId } from './ids.ts';
+import { soqlIdList } from './soql.ts';
 import { wallClockMs } from '../clock.ts';
 
 type Access = { read: boolean; edit: boolean };
@@ -54,9 +55,7 @@ export class RecordAccess {
     }
     for (let i = 0; i < missing.length; i += 200) {
       const chunk = missing.slice(i, i + 200);
-      const soql = `SELECT RecordId, HasReadAccess, HasEditAccess FROM UserRecordAccess WHERE UserId = '${userId}' AND RecordId IN (${chunk
-        .map((id) => `'${id}'`)
-        .join(', ')})`;
+      const soql = `SELECT RecordId, HasReadAccess, HasEditAccess FROM UserRecordAccess WHERE UserId = ${soqlId(userId)} AND RecordId IN ${soqlIdList(chunk)}`;
       const records = await this.query<{ RecordId: string; HasReadAccess: boolean; HasEditAccess: boolean }>(soql);
       const found = new Map<string, Access>(
         records.map((r) => [idKey(r.RecordId), { read: r.HasReadAccess === true, edit: r.HasEditAccess === true }]),

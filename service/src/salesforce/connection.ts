@@ -1,6 +1,7 @@
 import { createSign, randomUUID } from 'node:crypto';
-import { Connection } from 'jsforce';
-import { HttpApi } from 'jsforce/lib/http-api.js';
+import { createRequire } from 'node:module';
+import { Connection, type HttpRequest, type HttpRequestOptions, type HttpResponse } from 'jsforce';
+import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import type { SalesforceLogin } from '../config.ts';
 import { wallClockMs } from '../clock.ts';
 
@@ -36,41 +37,72 @@ export function jwtAudience(loginUrl: string): string {
  * jsforce retries GET requests on 420/429/5xx up to 5 times over ~15 s on its own. The service's retry policy
  * (retry.ts) sits on top, so jsforce's own loop is kept short: an interactive request must fail in seconds.
  */
+// jsforce's HTTP transport class (the one every Connection makes for itself). jsforce/lib is CommonJS, and an ESM
+// default import of it differs between Node and Vite, so it is required as CommonJS.
+const { default: Transport } = createRequire(import.meta.url)('jsforce/lib/transport.js') as typeof import('jsforce/lib/transport.js');
+
 const JSFORCE_RETRY = { maxRetries: 2, minTimeout: 300, timeoutFactor: 2 };
 /** A request with no answer after this long is aborted (jsforce's own default is 30 minutes). */
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
-function boundRetries(conn: Connection, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Connection {
-  const transport = (
-    conn as unknown as {
-      _transport: { httpRequest: (req: unknown, options?: { timeout?: number; retry?: Record<string, unknown> }) => unknown };
-    }
-  )._transport;
-  const send = transport.httpRequest.bind(transport);
-  transport.httpRequest = (req, options = {}) =>
-    send(req, { timeout: timeoutMs, ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
-  return conn;
+/** jsforce's HTTP transport with the service's timeout and short retry loop (jsforce passes both per request). */
+class BoundTransport extends Transport {
+  constructor(private readonly timeoutMs: number) {
+    super();
+  }
+
+  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
+    return super.httpRequest(req, { timeout: this.timeoutMs, ...options, retry: { ...JSFORCE_RETRY, ...options.retry } });
+  }
 }
 
 /**
- * jsforce's HttpApiError keeps neither the HTTP status nor the headers of the response (an HTML 503 maintenance page
- * becomes `ERROR_HTTP_503` and nothing else). Keep both facts the classification needs: `statusCode` and the
- * `Retry-After` header. Applied once to jsforce's HttpApi, which every REST call goes through.
+ * The service's jsforce connection: every REST call goes through `request` (query, sObject calls, requestPost…), so
+ * this one public method is where the adapter sits. It hands jsforce's HttpApi its own transport (HttpApi's
+ * `transport` option) and, as jsforce's HttpApiError keeps neither the HTTP status nor the headers of the response
+ * (an HTML 503 maintenance page becomes `ERROR_HTTP_503` and nothing else), adds the two facts the classification
+ * needs to the error: `statusCode` and the `Retry-After` header (errors.ts, toSalesforceError).
  */
-const proto = HttpApi.prototype as unknown as {
-  getError(response: { statusCode: number; headers: Record<string, string> }, body?: unknown): Promise<Error>;
-  __keepsStatus?: boolean;
-};
-if (!proto.__keepsStatus) {
-  const getError = proto.getError;
-  proto.getError = async function (this: unknown, response, body) {
-    const err = (await getError.call(this, response, body)) as Error & { statusCode?: number; retryAfter?: string };
-    err.statusCode ??= response.statusCode;
-    const retryAfter = response.headers?.['retry-after'];
-    if (retryAfter) err.retryAfter = retryAfter;
-    return err;
-  };
-  proto.__keepsStatus = true;
+class ServiceConnection extends Connection {
+  private readonly transport: BoundTransport;
+
+  constructor(config: ConstructorParameters<typeof Connection>[0], timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
+    super(config);
+    this.transport = new BoundTransport(timeoutMs);
+  }
+
+  override request<R = unknown>(request: string | HttpRequest, options: object = {}): StreamPromise<R> {
+    let last: HttpResponse | undefined;
+    const transport = this.transport;
+    // One recorder per call: concurrent requests never see each other's response.
+    const recording = {
+      httpRequest(req: HttpRequest, opts?: HttpRequestOptions) {
+        const sent = transport.httpRequest(req, opts);
+        sent.then(
+          (res) => (last = res),
+          () => undefined,
+        );
+        return sent;
+      },
+    };
+    const sent = super.request<R>(request, { transport: recording, ...options });
+    return StreamPromise.create(() => ({
+      stream: sent.stream(),
+      promise: sent.catch((err: unknown) => {
+        throw withResponseFacts(err, last);
+      }),
+    }));
+  }
+}
+
+/** The status and Retry-After of the response an HttpApiError came from (a network error has no response). */
+function withResponseFacts(err: unknown, response: HttpResponse | undefined): unknown {
+  if (!response || !(err instanceof Error) || response.statusCode < 400) return err;
+  const e = err as Error & { statusCode?: number; retryAfter?: string };
+  e.statusCode ??= response.statusCode;
+  const retryAfter = response.headers?.['retry-after'];
+  if (retryAfter) e.retryAfter = retryAfter;
+  return e;
 }
 
 /**
@@ -83,11 +115,12 @@ export async function connectSalesforce(
   opts: { timeoutMs?: number } = {},
 ): Promise<Connection> {
   const version = login.apiVersion;
-  const bound = (conn: Connection) => boundRetries(conn, opts.timeoutMs);
-  if (login.mode === 'token') return bound(new Connection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version }));
+  const timeout = opts.timeoutMs;
+  if (login.mode === 'token')
+    return new ServiceConnection({ instanceUrl: login.instanceUrl, accessToken: login.accessToken, version }, timeout);
   if (login.mode === 'emulator') {
     if (!emulator) throw new Error('the org emulator must be running in emulator mode');
-    return bound(new Connection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }));
+    return new ServiceConnection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }, timeout);
   }
   const mint = async (conn: Connection) => {
     const assertion = jwtAssertion({ ...login, audience: jwtAudience(login.loginUrl) });
@@ -95,17 +128,20 @@ export async function connectSalesforce(
     conn.instanceUrl = res.instance_url;
     return res;
   };
-  const conn: Connection = new Connection({
-    loginUrl: login.loginUrl,
-    version,
-    refreshFn: (c, callback) => {
-      mint(c as Connection).then(
-        (res) => callback(null, res.access_token, res),
-        (err: Error) => callback(err),
-      );
+  const conn: Connection = new ServiceConnection(
+    {
+      loginUrl: login.loginUrl,
+      version,
+      refreshFn: (c, callback) => {
+        mint(c as Connection).then(
+          (res) => callback(null, res.access_token, res),
+          (err: Error) => callback(err),
+        );
+      },
     },
-  });
+    timeout,
+  );
   const first = await mint(conn);
   conn.accessToken = first.access_token;
-  return bound(conn);
+  return conn;
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { toIsoDate } from '../calendar/dates.ts';
 import { SalesforceError } from './errors.ts';
 import { ALL_FEATURES, type OrgFeatures } from './org-features.ts';
-import { idKey, SalesforceId } from './ids.ts';
+import { idKey, SalesforceId, soqlId } from './ids.ts';
+import { soqlIdList } from './soql.ts';
 import { children, renewalDateOf, selectList, type SoqlRecord as Rec } from './soql-records.ts';
 
 const ContactSchema = z.object({
@@ -33,9 +34,9 @@ const WithheldInputSchema = z.object({
 });
 export type WithheldInput = z.infer<typeof WithheldInputSchema>;
 
-// Only its type is used (the context is mapped from Salesforce's records, not parsed): a schema, like its neighbours.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-const CrmContextSchema = z.object({
+// The context is mapped from Salesforce's records, not parsed; the schema gives its type and checks the stored
+// snapshot when it is read back (db/plans.ts, planContext).
+export const CrmContextSchema = z.object({
   opportunity: z.object({
     id: z.string(),
     name: z.string(),
@@ -161,7 +162,7 @@ function contextsSoql(opportunityIds: string[], renewalDateField?: string, featu
   return `SELECT ${selectList([...OPPORTUNITY_FIELDS, ...(renewalDateField ? [renewalDateField] : [])])}, ${subqueries.join(', ')} FROM Opportunity WHERE ${idFilter(opportunityIds)}`;
 }
 
-const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = '${ids[0]}'` : `Id IN (${ids.map((id) => `'${id}'`).join(', ')})`);
+const idFilter = (ids: string[]) => (ids.length === 1 ? `Id = ${soqlId(ids[0]!)}` : `Id IN ${soqlIdList(ids)}`);
 
 /**
  * The account teams of the opportunities' accounts. SOQL has no child sub-query through a parent (Account's

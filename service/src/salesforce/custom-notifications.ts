@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
 import { kindOfCode, SalesforceError, toSalesforceError } from './errors.ts';
+import { soqlString } from './soql.ts';
 
 /** One custom notification: who gets it, what it says, and the record it opens. */
 export interface CustomNotification {
@@ -19,7 +20,9 @@ interface ActionResult {
 export async function notificationTypeId(conn: Connection, developerName: string): Promise<string | undefined> {
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(developerName))
     throw new SalesforceError(`Not a DeveloperName: ${developerName}`, 'INVALID_NAME', 'permanent');
-  const result = await conn.query<{ Id: string }>(`SELECT Id FROM CustomNotificationType WHERE DeveloperName = '${developerName}' LIMIT 1`);
+  const result = await conn.query<{ Id: string }>(
+    `SELECT Id FROM CustomNotificationType WHERE DeveloperName = ${soqlString(developerName)} LIMIT 1`,
+  );
   return result.records[0]?.Id;
 }
 

@@ -21,7 +21,7 @@ const json =
 
 /**
  * The errors jsforce itself throws, produced by the real jsforce client (through the service's connection, with its
- * timeout and its status-keeping patch) against a local HTTP server answering as Salesforce and its proxies do.
+ * timeout and its status-keeping adapter) against a local HTTP server answering as Salesforce and its proxies do.
  */
 describe('Salesforce error classification (errors thrown by jsforce)', () => {
   let server: Server;

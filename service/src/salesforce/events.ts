@@ -1,13 +1,12 @@
 import { SalesforceError } from './errors.ts';
 import type { SalesforceGateway } from './gateway.ts';
 import { sameId, soqlId } from './ids.ts';
+import { soqlString } from './soql.ts';
 import { query } from './records.ts';
 import { withRetry } from './retry.ts';
 
 /** The Activity field (force-app) that keys the Events the service books: one Event per meeting task, ever. */
 const EVENT_EXTERNAL_ID_FIELD = 'Action_Plan_Event_Id__c';
-
-const literal = (value: string) => `'${value.replace(/[\\']/g, '')}'`;
 
 /**
  * Creates or updates the Event keyed by `externalId`, then invites whoever of `inviteeIds` it does not invite yet
@@ -29,7 +28,7 @@ export async function upsertMeetingEvent(
       // An update through upsert may answer 204 without a body: look the record up by its key.
       const [found] = await query<{ Id: string }>(
         sf,
-        `SELECT Id FROM Event WHERE ${EVENT_EXTERNAL_ID_FIELD} = ${literal(externalId)} LIMIT 1`,
+        `SELECT Id FROM Event WHERE ${EVENT_EXTERNAL_ID_FIELD} = ${soqlString(externalId)} LIMIT 1`,
       );
       if (!found) throw new SalesforceError('upsert answered without an id', 'MISSING_RESULT', 'retryable');
       return found.Id;

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SoqlReader } from './context.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { soqlIdList, soqlString } from './soql.ts';
 
 /** The objects whose fields the service shows a CSM (the context, the portfolio): only their field permissions are read. */
 const OBJECTS_READ = [
@@ -88,9 +89,9 @@ const fieldAccessSoql = {
   permissions(profileId: string | null, permissionSetIds: string[]): string {
     const parents = [
       ...(profileId ? [`Parent.ProfileId = ${soqlId(profileId)}`] : []),
-      ...(permissionSetIds.length ? [`ParentId IN (${permissionSetIds.map(soqlId).join(', ')})`] : []),
+      ...(permissionSetIds.length ? [`ParentId IN ${soqlIdList(permissionSetIds)}`] : []),
     ];
-    const objects = OBJECTS_READ.map((o) => `'${o}'`).join(', ');
+    const objects = OBJECTS_READ.map(soqlString).join(', ');
     return `SELECT Field, PermissionsRead FROM FieldPermissions WHERE SobjectType IN (${objects}) AND PermissionsRead = true AND (${parents.join(' OR ')})`;
   },
 };

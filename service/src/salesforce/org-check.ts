@@ -1,7 +1,8 @@
 import { assertionCertificateExpiries } from '../assertion/certificates.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 import type { SalesforceGateway } from './gateway.ts';
-import { describeRenewalCriteria, renewalCondition, soqlString } from './renewal-criteria.ts';
+import { describeRenewalCriteria, renewalCondition } from './renewal-criteria.ts';
+import { soqlString } from './soql.ts';
 import { STANDARD_TASK_STATUSES } from './task-statuses.ts';
 
 /** ok: works as designed; degraded: works, with less (the detail says what); blocking: the service cannot work. */

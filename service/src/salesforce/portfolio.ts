@@ -1,6 +1,7 @@
 import type { IsoDate } from '../calendar/dates.ts';
 import type { SoqlReader } from './context.ts';
 import { soqlId } from './ids.ts';
+import { soqlDate } from './soql.ts';
 import { children, renewalDateOf, selectList, type SoqlRecord as Rec } from './soql-records.ts';
 
 /** Which book: the acting user's own renewals, or those of the users whose manager (`User.ManagerId`) they are. */
@@ -58,8 +59,8 @@ function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate'): strin
     who,
     'IsClosed = false',
     q.renewals,
-    ...(q.renewalFrom ? [`${field} >= ${dateLiteral(q.renewalFrom)}`] : []),
-    ...(q.renewalTo ? [`${field} <= ${dateLiteral(q.renewalTo)}`] : []),
+    ...(q.renewalFrom ? [`${field} >= ${soqlDate(q.renewalFrom)}`] : []),
+    ...(q.renewalTo ? [`${field} <= ${soqlDate(q.renewalTo)}`] : []),
   ];
   const select = selectList(['Id', 'Name', 'Amount', 'CloseDate', field, 'AccountId', 'Account.Name', 'OwnerId', 'Owner.Name']);
   return [
@@ -67,16 +68,10 @@ function portfolioSoql(q: PortfolioQuery, renewalDateField = 'CloseDate'): strin
     "(SELECT Id FROM OpportunityContactRoles WHERE Role = 'Economic Buyer'),",
     // The plan's own Tasks (mirrored plan tasks, AI audit records) carry Action_Plan_Task_Id__c: they are not the customer.
     '(SELECT ActivityDate FROM Tasks WHERE IsClosed = true AND WhoId != null AND Action_Plan_Task_Id__c = null ORDER BY ActivityDate DESC NULLS LAST LIMIT 1),',
-    `(SELECT ActivityDate FROM Events WHERE WhoId != null AND ActivityDate <= ${dateLiteral(q.today)} ORDER BY ActivityDate DESC LIMIT 1)`,
+    `(SELECT ActivityDate FROM Events WHERE WhoId != null AND ActivityDate <= ${soqlDate(q.today)} ORDER BY ActivityDate DESC LIMIT 1)`,
     `FROM Opportunity WHERE ${where.join(' AND ')}`,
     `ORDER BY ${ORDER[q.orderBy](field)} LIMIT ${q.limit} OFFSET ${q.offset}`,
   ].join(' ');
-}
-
-/** A SOQL date literal (unquoted); anything but a date is refused rather than written into the query. */
-function dateLiteral(date: IsoDate): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`not a date: ${JSON.stringify(date).slice(0, 20)}`);
-  return date;
 }
 
 const day = (v: unknown): IsoDate | null => (typeof v === 'string' && v !== '' ? v.slice(0, 10) : null);

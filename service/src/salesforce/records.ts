@@ -1,5 +1,6 @@
 import { recordError, SalesforceError, type SaveResult } from './errors.ts';
 import { withRetry } from './retry.ts';
+import { soqlString } from './soql.ts';
 import type { SalesforceGateway } from './gateway.ts';
 import { EXTERNAL_ID_FIELD } from './task-mirror.ts';
 
@@ -43,10 +44,7 @@ function upsertTaskOnce(sf: SalesforceGateway, externalId: string, fields: Recor
       const id = throwIfFailed(await sf.composite.send({ method: 'PATCH', url, body: values }));
       if (id) return id;
       // An update through upsert may answer 204 without a body: look the record up by its key.
-      const [found] = await query<{ Id: string }>(
-        sf,
-        `SELECT Id FROM Task WHERE ${EXTERNAL_ID_FIELD} = '${externalId.replace(/[\\']/g, '')}' LIMIT 1`,
-      );
+      const [found] = await query<{ Id: string }>(sf, `SELECT Id FROM Task WHERE ${EXTERNAL_ID_FIELD} = ${soqlString(externalId)} LIMIT 1`);
       if (!found) throw new SalesforceError('upsert answered without an id', 'MISSING_RESULT', 'retryable');
       return found.Id;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRenewalCriteria, parseRenewalCriteria, renewalCondition, renewalCriteriaFor, soqlString } from './renewal-criteria.ts';
+import { describeRenewalCriteria, parseRenewalCriteria, renewalCondition, renewalCriteriaFor } from './renewal-criteria.ts';
 
 describe('RENEWAL_CRITERIA', () => {
   it('parses each form', () => {
@@ -37,8 +37,8 @@ describe('RENEWAL_CRITERIA', () => {
     expect(renewalCondition({ kind: 'execution' }, [])).toBeUndefined();
   });
 
-  it('refuses control characters and ids that are not ids rather than writing them into a query', () => {
-    expect(() => soqlString('a\nb')).toThrow(/control characters/);
+  it('escapes a Type value with a quote or a newline (soql.ts), and refuses ids that are not ids rather than writing them into a query', () => {
+    expect(renewalCondition({ kind: 'type', values: ["Renewal's\nnext"] })).toBe("Type = 'Renewal\\'s\\nnext'");
     expect(() => renewalCondition({ kind: 'execution' }, ["x' OR Id != null"])).toThrow(/not a Salesforce id/);
   });
 

@@ -1,4 +1,5 @@
 import { soqlId } from './ids.ts';
+import { soqlString } from './soql.ts';
 
 /**
  * Which opportunities are renewals (RENEWAL_CRITERIA). Orgs tag them differently: a Type value ("Renewal", "Existing
@@ -49,15 +50,6 @@ export function parseRenewalCriteria(setting: string): ConfiguredRenewalCriteria
 export function renewalCriteriaFor(configured: ConfiguredRenewalCriteria | undefined, typeValues: string[]): RenewalCriteria {
   if (configured) return configured;
   return typeValues.includes('Renewal') ? { kind: 'type', values: ['Renewal'] } : { kind: 'execution' };
-}
-
-/**
- * A SOQL string literal. SOQL's escapes (SOQL and SOSL Reference, "Quoted String Escape Sequences"): backslash and
- * single quote are escaped with a backslash; newlines and other controls are refused (no picklist value holds them).
- */
-export function soqlString(value: string): string {
-  if (/[\u0000-\u001f]/.test(value)) throw new Error(`a SOQL value may not hold control characters: ${JSON.stringify(value).slice(0, 40)}`);
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Connection } from 'jsforce';
-import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { SALESFORCE_ID } from './ids.ts';
+import { soqlDateTime, soqlIdList } from './soql.ts';
 import { renewalDateOf, selectList, type SoqlRecord } from './soql-records.ts';
 
 /** An opportunity's renewal date and owner as Salesforce holds them now. */
@@ -20,17 +21,14 @@ export async function changedRenewalDates(
   since: string,
   renewalDateField?: string,
 ): Promise<RenewalDateChange[]> {
-  const literal = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const literal = soqlDateTime(since);
   const select = selectList(['Id', 'OwnerId', 'CloseDate', ...(renewalDateField ? [renewalDateField] : []), 'SystemModstamp']);
   const changes: RenewalDateChange[] = [];
   const safe = ids.filter((id) => SALESFORCE_ID.test(id));
   for (let i = 0; i < safe.length; i += 200) {
-    const list = safe
-      .slice(i, i + 200)
-      .map(soqlId)
-      .join(', ');
+    const list = soqlIdList(safe.slice(i, i + 200));
     const { records } = await conn.query<SoqlRecord>(
-      `SELECT ${select} FROM Opportunity WHERE Id IN (${list}) AND SystemModstamp >= ${literal}`,
+      `SELECT ${select} FROM Opportunity WHERE Id IN ${list} AND SystemModstamp >= ${literal}`,
     );
     for (const r of records) {
       const renewalDate = renewalDateOf(r, renewalDateField);

@@ -3,6 +3,7 @@ import type { Connection } from 'jsforce';
 import { recordError, SalesforceError, toSalesforceError, type SaveResult } from './errors.ts';
 import { withRetry, type RetryPolicy, type WriteGate } from './retry.ts';
 import { SALESFORCE_ID, soqlId } from './ids.ts';
+import { soqlDateTime, soqlIdList } from './soql.ts';
 import { plural } from '../words.ts';
 
 /** The external id field on Task that keys every mirrored record, so repeating a mirror never duplicates. */
@@ -127,8 +128,6 @@ export interface ChangeCursor {
   lastId?: string;
 }
 
-const SOQL_DATETIME = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** What the completion pull reads of a mirrored Task: one select list and one reading, for the poll and for change events. */
 const TASK_CHANGE_FIELDS = `Id, WhatId, Status, IsClosed, ${EXTERNAL_ID_FIELD}, SystemModstamp`;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsforce's records are untyped JSON, read field by field here
@@ -143,11 +142,11 @@ const toTaskChange = (r: Record<string, any>): SalesforceTaskChange => ({
 
 /** Mirrored Tasks changed in Salesforce after the cursor, in (SystemModstamp, Id) order, one page. */
 export async function changedMirroredTasks(conn: Connection, after: ChangeCursor, limit = 200): Promise<SalesforceTaskChange[]> {
-  const at = SOQL_DATETIME(after.since);
+  const at = soqlDateTime(after.since);
   if (after.lastId !== undefined && !SALESFORCE_ID.test(after.lastId))
     throw new SalesforceError(`bad cursor id ${after.lastId}`, 'MALFORMED_ID', 'permanent');
   const position = after.lastId
-    ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > '${after.lastId}'))`
+    ? `(SystemModstamp > ${at} OR (SystemModstamp = ${at} AND Id > ${soqlId(after.lastId)}))`
     : `SystemModstamp >= ${at}`;
   const soql = `SELECT ${TASK_CHANGE_FIELDS} FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND ${position} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${limit}`;
   const { records } = await conn.query<Record<string, unknown>>(soql);
@@ -162,11 +161,8 @@ export async function mirroredTasksByIds(conn: Connection, ids: string[]): Promi
   const safe = [...new Set(ids)].filter((id) => SALESFORCE_ID.test(id));
   const changes: SalesforceTaskChange[] = [];
   for (let i = 0; i < safe.length; i += COLLECTION_LIMIT) {
-    const list = safe
-      .slice(i, i + COLLECTION_LIMIT)
-      .map(soqlId)
-      .join(', ');
-    const soql = `SELECT ${TASK_CHANGE_FIELDS} FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND Id IN (${list}) ORDER BY SystemModstamp ASC, Id ASC`;
+    const list = soqlIdList(safe.slice(i, i + COLLECTION_LIMIT));
+    const soql = `SELECT ${TASK_CHANGE_FIELDS} FROM Task WHERE ${EXTERNAL_ID_FIELD} != null AND Id IN ${list} ORDER BY SystemModstamp ASC, Id ASC`;
     const { records } = await conn.query<Record<string, unknown>>(soql);
     changes.push(...records.map(toTaskChange));
   }
