@@ -1,4 +1,5 @@
 import { getExecution, type ExecutionRow } from '../db/executions.ts';
+import { getTask, type TaskRow } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { forbidden, notFound } from '../domain-errors.ts';
 
@@ -17,4 +18,12 @@ export async function executionForUser(deps: Deps, userId: string, id: string): 
   if (!execution) throw notFound(`Execution ${id}`);
   await requireOpportunityAccess(deps, userId, execution.opportunityId);
   return execution;
+}
+
+/** A plan task the user may act on: 404 when unknown, 403 without edit access to its opportunity. */
+export async function taskForUser(deps: Deps, userId: string, id: string): Promise<TaskRow> {
+  const task = await getTask(deps.db.sql, id);
+  if (!task) throw notFound(`Task ${id}`);
+  await requireOpportunityAccess(deps, userId, task.opportunityId);
+  return task;
 }

@@ -1,10 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { bookMeeting, meetingProposal } from '../calendar/meetings.ts';
-import { getTask } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../domain-errors.ts';
-import { requireOpportunityAccess } from './access.ts';
+import { taskForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { TaskView, taskView } from './views.ts';
@@ -38,12 +36,7 @@ const BookBody = z
 export function meetingsRouter(deps: Deps) {
   const app = router();
 
-  const taskFor = async (userId: string, id: string) => {
-    const task = await getTask(deps.db.sql, id);
-    if (!task) throw notFound(`Task ${id}`);
-    await requireOpportunityAccess(deps, userId, task.opportunityId);
-    return task;
-  };
+  const taskFor = (userId: string, id: string) => taskForUser(deps, userId, id);
 
   app.openapi(
     createRoute({

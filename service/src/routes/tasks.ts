@@ -1,15 +1,15 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { approveProposedTask, blockerList, getTask, listTasks, opportunitiesOfTasks, type TaskFilters } from '../db/tasks.ts';
+import { approveProposedTask, blockerList, listTasks, opportunitiesOfTasks, type TaskFilters } from '../db/tasks.ts';
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
-import { conflict, invalidInput, notFound } from '../domain-errors.ts';
+import { conflict, invalidInput } from '../domain-errors.ts';
 import { IsoDateTimeSchema } from '../calendar/dates.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
 import { redactSecrets } from '../secrets.ts';
 import { changeTask } from '../workflows/task-changes.ts';
-import { requireOpportunityAccess } from './access.ts';
+import { requireOpportunityAccess, taskForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { TaskView, taskView } from './views.ts';
@@ -63,12 +63,7 @@ const TaskRunResponse = z.object({
 export function tasksRouter(deps: Deps) {
   const app = router();
 
-  const taskFor = async (userId: string, id: string) => {
-    const task = await getTask(deps.db.sql, id);
-    if (!task) throw notFound(`Task ${id}`);
-    await requireOpportunityAccess(deps, userId, task.opportunityId);
-    return task;
-  };
+  const taskFor = (userId: string, id: string) => taskForUser(deps, userId, id);
 
   app.openapi(
     createRoute({

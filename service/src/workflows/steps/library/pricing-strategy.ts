@@ -44,49 +44,42 @@ export const pricingStrategy: StepDefinition<null, PricingStrategy> = {
     const findings: Finding[] = [];
     // Priced only on what the CSM may read: a hidden ARR or amount is said, not worked around (no target from the ARR alone).
     const hidden = withheldInput(crm, 'Opportunity.Current_ARR__c') ?? (currentArr ? withheldInput(crm, 'Opportunity.Amount') : undefined);
+    // Not priceable here (a hidden input, or no ARR): the signals are still reported, the price is not guessed.
+    const unpriced = (reason: string, summary: string, decision: string, finding: string) => ({
+      output: {
+        currentArr,
+        proposedAmount: amount,
+        proposedIncreasePct: null,
+        priceIncreaseCapPct: cap,
+        capPrice: null,
+        usagePct: usage?.percent ?? null,
+        usageEvidence: usage?.text ?? null,
+        budgetPressure: !!budget,
+        targetPrice: null,
+        targetIncreasePct: null,
+        position: 'unknown' as const,
+        rationale: [`${reason}: the increase cannot be computed`],
+      },
+      summary,
+      decision,
+      findings: [{ severity: 'concern' as const, text: finding }],
+    });
     if (hidden) {
       const why = withheldMessage(hidden);
-      return {
-        output: {
-          currentArr,
-          proposedAmount: amount,
-          proposedIncreasePct: null,
-          priceIncreaseCapPct: cap,
-          capPrice: null,
-          usagePct: usage?.percent ?? null,
-          usageEvidence: usage?.text ?? null,
-          budgetPressure: !!budget,
-          targetPrice: null,
-          targetIncreasePct: null,
-          position: 'unknown',
-          rationale: [`${why}: the increase cannot be computed`],
-        },
-        summary: `${why}: pricing cannot be computed here`,
-        decision: 'Price this renewal with someone who can see its amounts in Salesforce',
-        findings: [{ severity: 'concern', text: why }],
-      };
+      return unpriced(
+        why,
+        `${why}: pricing cannot be computed here`,
+        'Price this renewal with someone who can see its amounts in Salesforce',
+        why,
+      );
     }
-    if (!currentArr) {
-      return {
-        output: {
-          currentArr,
-          proposedAmount: amount,
-          proposedIncreasePct: null,
-          priceIncreaseCapPct: cap,
-          capPrice: null,
-          usagePct: usage?.percent ?? null,
-          usageEvidence: usage?.text ?? null,
-          budgetPressure: !!budget,
-          targetPrice: null,
-          targetIncreasePct: null,
-          position: 'unknown',
-          rationale: ['No current ARR on the opportunity: the increase cannot be computed'],
-        },
-        summary: 'No current ARR: pricing cannot be computed',
-        decision: 'Record the current ARR (Current_ARR__c) before pricing',
-        findings: [{ severity: 'concern', text: 'Current ARR is missing on the opportunity' }],
-      };
-    }
+    if (!currentArr)
+      return unpriced(
+        'No current ARR on the opportunity',
+        'No current ARR: pricing cannot be computed',
+        'Record the current ARR (Current_ARR__c) before pricing',
+        'Current ARR is missing on the opportunity',
+      );
     const proposedIncreasePct = amount !== null ? round1(((amount - currentArr) / currentArr) * 100) : null;
     const capPrice = cap !== null ? Math.round(currentArr * (1 + cap / 100)) : null;
     if (usage) rationale.push(`Usage: ${usage.text}`);
