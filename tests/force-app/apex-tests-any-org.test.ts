@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { apexRuleViolations, isApexTestClass, TEST_DATA_FACTORY } from './apex-test-rules.ts';
-import { shortPath, sourceFiles } from './source-files.ts';
+import { FORCE_APP, shortPath, sourceFiles } from './source-files.ts';
 
 const classes = sourceFiles('.cls').map((file) => ({ file, name: basename(file, '.cls'), source: readFileSync(file, 'utf8') }));
 const testClass = (body: string, annotation = '@IsTest') => `${annotation}\nprivate class Sample_Tests {\n${body}\n}\n`;
@@ -81,5 +82,55 @@ describe('Apex tests that pass in any org (issue 23)', () => {
     expect(apexRuleViolations(testClass('\n\ninsert a;'), 'Sample_Tests')).toEqual([
       { rule: 'insert-outside-factory', line: 5, text: 'insert' },
     ]);
+  });
+});
+
+describe('the scratch org to run the Apex tests in (docs/org-shapes.md, "Apex tests in any org")', () => {
+  const root = join(FORCE_APP, '..');
+  const definition = JSON.parse(readFileSync(join(root, 'config', 'scratch-orgs', 'features-off.json'), 'utf8'));
+  const shape = join(root, 'dev', 'scratch-org-shape');
+
+  it('is an Enterprise org in German with account teams, team selling and Enhanced Email off', () => {
+    expect(definition).toMatchObject({
+      edition: 'Enterprise',
+      language: 'de',
+      settings: {
+        accountSettings: { enableAccountTeams: false },
+        opportunitySettings: { enableOpportunityTeam: false },
+        emailAdministrationSettings: { enableEnhancedEmailEnabled: false },
+      },
+    });
+    // The package deploys a custom notification type: the one feature it needs.
+    expect(definition.features).toEqual(['CustomNotificationType']);
+  });
+
+  it('adds a required field and validation rules, each listed in package.xml and defined in its object file', () => {
+    const xml = new XMLParser({
+      ignoreAttributes: true,
+      isArray: (name) => ['types', 'members', 'fields', 'validationRules'].includes(name),
+    });
+    const manifest: { name: string; members: string[] }[] = xml.parse(readFileSync(join(shape, 'package.xml'), 'utf8')).Package.types;
+    const members = manifest.flatMap((t) => t.members.map((m) => `${t.name} ${m}`)).sort();
+    expect(members).toEqual([
+      'CustomField Opportunity.Renewal_Region__c',
+      'ValidationRule Account.Industry_required',
+      'ValidationRule Contact.Contact_needs_account',
+      'ValidationRule Opportunity.Amount_in_negotiation',
+      'ValidationRule Task.Subject_required',
+    ]);
+    const defined = readdirSync(join(shape, 'objects')).flatMap((file) => {
+      const source = readFileSync(join(shape, 'objects', file), 'utf8');
+      expect(XMLValidator.validate(source), file).toBe(true);
+      const object = xml.parse(source).CustomObject;
+      const name = basename(file, '.object');
+      return [
+        ...(object.fields ?? []).map((f: { fullName: string; required: boolean }) => {
+          expect(f.required, f.fullName).toBe(true);
+          return `CustomField ${name}.${f.fullName}`;
+        }),
+        ...(object.validationRules ?? []).map((r: { fullName: string }) => `ValidationRule ${name}.${r.fullName}`),
+      ];
+    });
+    expect(defined.sort()).toEqual(members);
   });
 });
