@@ -46,6 +46,8 @@ const EXPECTED: Record<string, string[]> = {
     'RenewalActionPlanStart_Tests',
     'RenewalActionPlanTestData',
     'RenewalActionPlanTestData_Tests',
+    'RenewalActionPlanTestValues',
+    'RenewalActionPlanTestValues_Tests',
   ],
   ApexPage: ['RenewalActionPlanMassStart'],
   LightningComponentBundle: [
