@@ -14,7 +14,7 @@ import { ApexLexer, ApexParserFactory, type ApexToken } from '@apexdevtools/apex
 /** The one Apex class that may insert records in tests. */
 export const TEST_DATA_FACTORY = 'RenewalActionPlanTestData';
 
-export interface ApexRuleViolation {
+interface ApexRuleViolation {
   rule: 'see-all-data' | 'profile-name' | 'insert-outside-factory';
   line: number;
   text: string;
