@@ -142,7 +142,11 @@ describe('the compiled build', () => {
       expect((await call('PATCH', `/api/workflows/tasks/${t.taskId}`, { status: 'completed' })).status).toBe(200);
 
     const executor = await run(process.execPath, [join(out, 'scripts', 'executor.js'), '--once'], { cwd: root, env, timeout: 60_000 });
-    expect(executor.stdout).toMatch(new RegExp(`"msg":"executor --once finished".*"claimed":${aiTaskIds.length}`));
+    const logLines = executor.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logLines.find((l) => l.msg === 'executor --once finished')).toMatchObject({ claimed: aiTaskIds.length });
     const rows = await db.sql<{ execution_status: string }[]>`SELECT execution_status FROM workflow_tasks WHERE id IN ${db.sql(aiTaskIds)}`;
     expect(rows.map((r) => r.execution_status)).toEqual(aiTaskIds.map(() => 'success'));
 

@@ -47,7 +47,11 @@ describe('executor and tasks CLI', () => {
       { processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Run by cron', Description: null, Probability: null } } },
     ]);
     const out = await cli('scripts/executor.ts', ['--once']);
-    expect(out.stdout).toMatch(/"msg":"executor --once finished".*"success":1/);
+    const lines = out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'executor --once finished')).toMatchObject({ success: 1 });
     expect((await statusOf(db.sql, id!)).executionStatus).toBe('success');
     expect(org.records('Opportunity').find((o) => o.Id === DEMO_IDS.opportunities.acme)!.NextStep).toBe('Run by cron');
   });
