@@ -98,4 +98,23 @@ describe('executor and tasks CLI', () => {
     expect(row).toMatchObject({ mirror_retry_at: null, mirror_attempts: 0, mirror_status: 'pending' });
     expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', '00000000-0000-4000-8000-000000000000'])).code).toBe(1);
   });
+
+  it('takes --limit before or after the command, and refuses an unknown option in one line', async () => {
+    const [first, second] = await insertAiTasks(db.sql, plan, [{ processor: 'workflow-scheduler' }, { processor: 'workflow-scheduler' }]);
+    const listed = (stdout: string) => [first, second].filter((id) => stdout.includes(id!)).length;
+    expect(listed((await cli('scripts/tasks-cli.ts', ['list', 'queued'])).stdout)).toBe(2);
+    expect(listed((await cli('scripts/tasks-cli.ts', ['list', 'queued', '--limit', '1'])).stdout)).toBe(1);
+    expect(listed((await cli('scripts/tasks-cli.ts', ['--limit=1', 'list', 'queued'])).stdout)).toBe(1);
+    for (const args of [
+      ['list', '--bogus'],
+      ['errors', '--limit'],
+    ]) {
+      const refused = await cli('scripts/tasks-cli.ts', args);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^npm run tasks: (Unknown option '--bogus'|Option '--limit <value>' argument missing)/),
+      ]);
+    }
+  });
 });
