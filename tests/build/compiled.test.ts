@@ -125,6 +125,9 @@ describe('the compiled build', () => {
     expect((await call('GET', '/healthz', undefined, null)).status).toBe(200);
     expect((await call('GET', '/readyz', undefined, null)).status).toBe(200);
     expect((await call('GET', '/api/workflows/tasks', undefined, null)).status).toBe(401);
+    // The API docs page and the Swagger UI files it loads, from the installed swagger-ui-dist package.
+    for (const path of ['/docs', '/docs/init.js', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/swagger-ui.css'])
+      expect((await call('GET', path, undefined, null)).status, path).toBe(200);
     const start = await call('POST', '/api/workflows/executions', { opportunityId: DEMO_IDS.opportunities.acme });
     expect(start.status).toBe(201);
     expect(start.body.execution).toMatchObject({ stage: 'Discovery', workflowName: 'Discovery Renewal' });
