@@ -367,7 +367,7 @@ export function integrationUserNeeds(calls: readonly SalesforceCall[] = SALESFOR
 const WITHOUT_FIELD_SECURITY = new Set(['Opportunity.IsClosed', 'Task.IsClosed', 'Task.TaskSubtype']);
 
 /** The objects whose fields the package's permission set gives field permissions on: the records the service works on. */
-const RECORD_OBJECTS = new Set(['Account', 'Contact', 'Opportunity', 'Task', 'Event']);
+export const RECORD_OBJECTS: readonly string[] = ['Account', 'Contact', 'Opportunity', 'Task', 'Event'];
 
 /**
  * Whether a permission set lists a field (`Object.Field`): a field of a record object that is not always readable (the
@@ -375,7 +375,7 @@ const RECORD_OBJECTS = new Set(['Account', 'Contact', 'Opportunity', 'Task', 'Ev
  * carry none the service depends on.
  */
 export function carriesFieldPermissions(field: string): boolean {
-  return RECORD_OBJECTS.has(field.split('.')[0]!) && !isAlwaysReadable(field) && !WITHOUT_FIELD_SECURITY.has(field);
+  return RECORD_OBJECTS.includes(field.split('.')[0]!) && !isAlwaysReadable(field) && !WITHOUT_FIELD_SECURITY.has(field);
 }
 
 /**
@@ -384,3 +384,40 @@ export function carriesFieldPermissions(field: string): boolean {
  * follow their parent's access; setup objects follow system permissions.
  */
 export const OBJECTS_WITH_OBJECT_PERMISSIONS: readonly string[] = ['Account', 'Contact', 'Opportunity'];
+
+/** A field as describe answers it for the integration user: a field it cannot read is absent. */
+interface DescribedField {
+  name: string;
+  createable?: boolean;
+  updateable?: boolean;
+}
+
+/** A field a call uses that the integration user cannot read, or cannot write as the call does. */
+interface AccessGap {
+  call: SalesforceCall;
+  field: string;
+  need: 'read' | 'create' | 'edit';
+}
+
+/**
+ * What the integration user lacks for the calls made whatever the org's features and settings (calls with a `when` are
+ * left out), from the describes of the record objects as that user: Salesforce's describe omits the fields its
+ * field-level security hides, and says which it may create and update.
+ */
+export function accessGaps(describes: ReadonlyMap<string, readonly DescribedField[]>, calls = SALESFORCE_CALLS): AccessGap[] {
+  const gaps: AccessGap[] = [];
+  for (const call of calls.filter((c) => !c.when)) {
+    for (const use of call.uses) {
+      const described = describes.get(use.object);
+      if (!described) continue;
+      for (const name of use.fields) {
+        const field = described.find((f) => f.name === name);
+        const gap = (need: AccessGap['need']) => gaps.push({ call, field: `${use.object}.${name}`, need });
+        if (!field) gap('read');
+        else if (use.access.includes('create') && field.createable === false) gap('create');
+        else if (use.access.includes('edit') && field.updateable === false) gap('edit');
+      }
+    }
+  }
+  return gaps;
+}
