@@ -20,7 +20,7 @@ interface ObjectUse {
   fields: readonly string[];
 }
 
-export interface SalesforceCall {
+interface SalesforceCall {
   /** The module (and function) that makes the call. */
   site: string;
   /** What it is for, in an admin's words. */
@@ -99,9 +99,17 @@ export const SALESFORCE_CALLS: readonly SalesforceCall[] = [
         fields: ['Subject', 'Description', 'ActivityDate', 'Status', 'IsClosed', 'WhoId', 'TaskSubtype', 'Action_Plan_Task_Id__c'],
       },
       { object: 'Event', access: read, fields: ['Subject', 'Description', 'ActivityDate', 'StartDateTime', 'WhoId'] },
-      { object: 'OpportunityTeamMember', access: read, fields: ['UserId', 'TeamMemberRole'] },
     ],
     essential: true,
+  },
+  {
+    site: 'salesforce/context.ts contextSoql (OpportunityTeamMembers sub-query)',
+    does: "the opportunity team (who fills a plan's team roles)",
+    uses: [
+      { object: 'OpportunityTeamMember', access: read, fields: ['UserId', 'TeamMemberRole'] },
+      { object: 'User', access: read, fields: ['Name', 'IsActive'] },
+    ],
+    when: 'Team Selling on',
   },
   {
     site: 'salesforce/soql-records.ts renewalDateOf (context, portfolio, renewal dates, change events)',
