@@ -79,7 +79,7 @@ export async function permissionsDoc(): Promise<string> {
     '',
     '- **Fields every user can read**: the id, the name, the audit fields, the owner and the required fields',
     '  (`Opportunity.CloseDate`, `Opportunity.StageName`, `Task.Status`, `Task.Priority`, `Event.StartDateTime`, …) and',
-    '  the derived ones (`Opportunity.IsClosed`, `Task.IsClosed`, `Task.TaskSubtype`): a permission set cannot list them',
+    '  the derived ones (`Opportunity.IsClosed`, `Task.IsClosed`, `Task.TaskSubtype`; `Opportunity.RecordTypeId`, which exists only in orgs with record types): a permission set cannot list them',
     '  (Object Reference, _FieldPermissions_). Fields of setup objects, contact roles and team members likewise.',
     '- **Object permissions for activities, contact roles and teams**: Tasks and Events follow Edit Tasks and Edit Events;',
     '  contact roles and team members follow the opportunity and account; setup objects follow View Setup.',

@@ -157,11 +157,17 @@ export const SALESFORCE_CALLS: readonly SalesforceCall[] = [
   {
     site: 'salesforce/gateway.ts opportunityExists, renewalsAmong; renewal-criteria.ts',
     does: 'whether an opportunity exists, and which are renewals by RENEWAL_CRITERIA (Type; a record type or a checkbox when configured)',
-    uses: [
-      { object: 'Opportunity', access: read, fields: ['Type'] },
-      { object: 'RecordType', access: read, fields: ['DeveloperName', 'SobjectType'] },
-    ],
+    uses: [{ object: 'Opportunity', access: read, fields: ['Type'] }],
     essential: true,
+  },
+  {
+    site: 'salesforce/renewal-criteria.ts renewalCondition (recordType)',
+    does: 'renewals are the opportunities of a record type: the portfolio, the bulk start and the scheduled starts select by it',
+    uses: [
+      { object: 'Opportunity', access: read, fields: ['RecordTypeId'] },
+      { object: 'RecordType', access: read, fields: ['DeveloperName'] },
+    ],
+    when: 'RENEWAL_CRITERIA=recordType:…',
   },
   {
     site: 'salesforce/portfolio.ts portfolioPage',
@@ -372,7 +378,8 @@ export function integrationUserNeeds(calls: readonly SalesforceCall[] = SALESFOR
  * Standard fields the org derives or keeps without field-level security although nothing requires them: describe
  * reports them `permissionable: false`, and a permission set may not list them.
  */
-const WITHOUT_FIELD_SECURITY = new Set(['Opportunity.IsClosed', 'Task.IsClosed', 'Task.TaskSubtype']);
+// RecordTypeId exists only in an org with Opportunity record types: a permission set naming it would not deploy elsewhere.
+const WITHOUT_FIELD_SECURITY = new Set(['Opportunity.IsClosed', 'Opportunity.RecordTypeId', 'Task.IsClosed', 'Task.TaskSubtype']);
 
 /** The objects whose fields the package's permission set gives field permissions on: the records the service works on. */
 export const RECORD_OBJECTS: readonly string[] = ['Account', 'Contact', 'Opportunity', 'Task', 'Event'];

@@ -54,7 +54,7 @@ const apiVersion: Check = async (c) => {
 const DEGRADES: Record<string, string> = {
   opportunityTeams: 'team roles fall to the opportunity owner',
   accountTeams: 'account-team roles fall to the opportunity owner',
-  enhancedEmail: 'no engagement signals from tracked emails',
+  enhancedEmail: 'the engagement rules watch only the tracker’s emails, not those sent from Salesforce',
   customNotifications: 'no bell notifications; the service’s own remain',
 };
 
