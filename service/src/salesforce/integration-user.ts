@@ -371,6 +371,9 @@ export function integrationUserNeeds(calls: readonly SalesforceCall[] = SALESFOR
     }
     for (const permission of Object.keys(call.userPermissions ?? {})) needs.userPermissions.add(permission as UserPermission);
   }
+  // View All Data brings View All on every object: Setup enables it with the permission, and a permission set that
+  // kept an object's View All off beside it would say less than the user has.
+  if (needs.userPermissions.has('ViewAllData')) for (const access of needs.objects.values()) access.add('viewAll');
   return needs;
 }
 
