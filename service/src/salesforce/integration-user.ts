@@ -378,11 +378,20 @@ export function integrationUserNeeds(calls: readonly SalesforceCall[] = SALESFOR
 }
 
 /**
- * Standard fields the org derives or keeps without field-level security although nothing requires them: describe
- * reports them `permissionable: false`, and a permission set may not list them.
+ * Standard fields left out of the permission set although nothing requires them: those the org derives
+ * (`IsClosed`, `TaskSubtype`), `RecordTypeId` (it exists only in an org with Opportunity record types), and the
+ * activity fields every user who sees a Task or Event sees (subject, dates, who and what, show-as, reminder). A
+ * permission set naming a field whose describe says `permissionable: false` does not deploy, while a missing grant
+ * only shows in the doctor's `permissions` line, which reads describe for every field the calls use.
  */
-// RecordTypeId exists only in an org with Opportunity record types: a permission set naming it would not deploy elsewhere.
-const WITHOUT_FIELD_SECURITY = new Set(['Opportunity.IsClosed', 'Opportunity.RecordTypeId', 'Task.IsClosed', 'Task.TaskSubtype']);
+const WITHOUT_FIELD_SECURITY = new Set([
+  'Opportunity.IsClosed',
+  'Opportunity.RecordTypeId',
+  'Task.IsClosed',
+  'Task.TaskSubtype',
+  ...['Subject', 'ActivityDate', 'WhoId', 'WhatId', 'IsReminderSet', 'ReminderDateTime'].map((f) => `Task.${f}`),
+  ...['Subject', 'ActivityDate', 'WhoId', 'WhatId', 'ShowAs'].map((f) => `Event.${f}`),
+]);
 
 /** The objects whose fields the package's permission set gives field permissions on: the records the service works on. */
 export const RECORD_OBJECTS: readonly string[] = ['Account', 'Contact', 'Opportunity', 'Task', 'Event'];
