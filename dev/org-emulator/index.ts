@@ -121,6 +121,14 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       if (name) store.update(OBJECTS.Profile!, String(profile.Id), new Map([['Name', name]]), { userId: defaultUserId, seed: true });
     }
     store.shape = new AppliedShape(opts.shape);
+    for (const [type, recordTypes] of Object.entries(opts.shape.recordTypes ?? {})) {
+      const sobjectType = findObject(type)?.name;
+      if (!sobjectType) throw new Error(`The shape gives record types to ${type}, an object the org emulator does not have`);
+      for (const t of recordTypes) {
+        const row = { Name: t.name, DeveloperName: t.developerName, SobjectType: sobjectType, IsActive: t.active ?? true };
+        store.create(OBJECTS.RecordType!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
+      }
+    }
   }
   // TaskStatus: the org's Task Status values, which close a task and which is the default.
   const statusField = (store.shape?.objectDef(OBJECTS.Task!) ?? OBJECTS.Task!).fields.Status!;
@@ -192,7 +200,9 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       const object = objectNamed(type);
       const record = store.find(id, object.name);
       if (!record) throw new Error(`No live ${object.name} with id ${id}`);
-      store.update(object, String(record.Id), deserialize(object, fields), { userId: String(record.OwnerId ?? defaultUserId) });
+      store.update(object, String(record.Id), deserialize(store.objectDef(object), fields), {
+        userId: String(record.OwnerId ?? defaultUserId),
+      });
     },
     sendEmail: (fields) => {
       const object = objectNamed('EmailMessage');

@@ -410,6 +410,15 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         return locked.length ? { fields: locked, reason: 'only a draft email can be updated' } : undefined;
       },
     ),
+    // Record types (Object Reference, RecordType): set up in Setup, read-only here; the shape's `recordTypes` makes them.
+    // An object has the RecordTypeId field only once it has a record type (shape.ts adds it).
+    object('RecordType', '012', {
+      Name: text(80, { label: 'Record Type Label', access: 'readOnly' }),
+      DeveloperName: text(80, { label: 'Record Type Name', access: 'readOnly' }),
+      SobjectType: text(40, { label: 'SObject Type Name', access: 'readOnly' }),
+      IsActive: { type: 'boolean', label: 'Active', access: 'readOnly', defaultValue: false },
+      Description: text(255, { access: 'readOnly' }),
+    }),
     // The Task Status picklist's values with their meaning (Object Reference, TaskStatus): read-only, one row per value.
     object('TaskStatus', '01J', {
       ApiName: text(255, { access: 'readOnly' }),

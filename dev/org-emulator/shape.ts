@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { recordError } from './errors.ts';
-import type { FieldDef, ObjectDef, StoredRecord } from './schema.ts';
+import type { FieldDef, ObjectDef, RecordLookup, StoredRecord } from './schema.ts';
 
 const fieldRef = z.string().regex(/^[A-Za-z]\w*\.[A-Za-z]\w*$/, 'Object.Field');
 
@@ -25,6 +25,13 @@ const validationRule = z.strictObject({
   message: z.string().min(1),
   /** The field the error shows on; without it, the error is on the record (no fields). */
   errorField: z.string().optional(),
+});
+
+const recordType = z.strictObject({
+  developerName: z.string().regex(/^[A-Za-z]\w*$/),
+  /** The label (RecordType.Name), in the org's language. */
+  name: z.string().min(1),
+  active: z.boolean().optional(),
 });
 
 export const orgShapeSchema = z.strictObject({
@@ -57,6 +64,11 @@ export const orgShapeSchema = z.strictObject({
   /** Fields a create or update must fill (a required custom field, or one a page layout made universally required). */
   required: z.array(fieldRef).optional(),
   validationRules: z.array(validationRule).optional(),
+  /**
+   * Record types by object (`{ "Opportunity": [{ "developerName": "Renewal", "name": "Renewal" }] }`): such an object
+   * has RecordTypeId (and the RecordType relationship); an object without record types has neither.
+   */
+  recordTypes: z.record(z.string(), z.array(recordType).min(1)).optional(),
   /** Profile names as the org's language spells them: `{ "Standard User": "Standardbenutzer" }`. */
   profileNames: z.record(z.string(), z.string()).optional(),
 });
@@ -70,6 +82,14 @@ const FEATURE_OBJECTS: Record<Feature, string[]> = {
   opportunityTeams: ['OpportunityTeamMember'],
   enhancedEmail: ['EmailMessage'],
   customNotifications: ['CustomNotificationType'],
+};
+
+/** Opportunity.RecordTypeId (Object Reference, Opportunity): a lookup to RecordType, relationship `RecordType`. */
+const RECORD_TYPE_ID: FieldDef = {
+  type: 'reference',
+  label: 'Record Type ID',
+  referenceTo: ['RecordType'],
+  relationshipName: 'RecordType',
 };
 
 /** Reads and checks a shape file. */
@@ -92,7 +112,7 @@ export class AppliedShape {
     return !this.hidden.has(objectName);
   }
 
-  /** The object with this org's picklist values, required fields and Task closing statuses. */
+  /** The object with this org's picklist values, required fields, Task closing statuses and record type field. */
   objectDef(object: ObjectDef): ObjectDef {
     const cached = this.shaped.get(object.name);
     if (cached) return cached;
@@ -115,9 +135,26 @@ export class AppliedShape {
       const [type, field] = ref.split('.') as [string, string];
       if (type === object.name && fields[field]) fields[field] = { ...fields[field], required: true };
     }
+    // "If your organization has record types defined for this object" (Frequently Occurring Fields, RecordTypeId): the
+    // field exists only then; otherwise naming it is INVALID_FIELD "No such column 'RecordTypeId'".
+    if (this.shape.recordTypes?.[object.name]) fields.RecordTypeId = RECORD_TYPE_ID;
     const def = { ...object, fields };
     this.shaped.set(object.name, def);
     return def;
+  }
+
+  /**
+   * A RecordTypeId written must be an active record type of this object: INVALID_CROSS_REFERENCE_KEY "Record Type ID:
+   * this ID value isn't valid for the user" otherwise (as an org answers it).
+   */
+  checkRecordType(object: ObjectDef, written: ReadonlyMap<string, unknown>, lookup: RecordLookup): void {
+    const id = written.get('RecordTypeId');
+    if (id === undefined || id === null) return;
+    const type = lookup(id)?.record;
+    if (type?.SobjectType !== object.name || type.IsActive !== true)
+      throw recordError('INVALID_CROSS_REFERENCE_KEY', `Record Type ID: this ID value isn't valid for the user: ${String(id)}`, [
+        'RecordTypeId',
+      ]);
   }
 
   /** Throws FIELD_CUSTOM_VALIDATION_EXCEPTION for the first active rule the record (as it would be saved) breaks. */

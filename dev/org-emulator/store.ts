@@ -33,6 +33,11 @@ export class OrgStore {
 
   constructor(readonly clock: OrgClock) {}
 
+  /** The object as this org defines it (its shape's picklists, required fields and record type field), for reads. */
+  objectDef(object: ObjectDef): ObjectDef {
+    return this.shape?.objectDef(object) ?? object;
+  }
+
   /** The object as this org defines it (its picklists and required fields), refusing one whose feature is off. */
   private defined(object: ObjectDef): ObjectDef {
     if (!this.shape) return object;
@@ -106,6 +111,7 @@ export class OrgStore {
     this.computeFormulas(object, record);
     object.recordRule?.(record, { operation: 'create', written: [...values.keys()], list: (type) => this.list(type) });
     checkRequired(object, record);
+    this.shape?.checkRecordType(object, values, this.lookup);
     this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
     checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
@@ -131,6 +137,7 @@ export class OrgStore {
     this.computeFormulas(object, record);
     object.recordRule?.(record, { operation: 'update', written: [...values.keys()], list: (type) => this.list(type) });
     checkRequired(object, record);
+    this.shape?.checkRecordType(object, values, this.lookup);
     this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
     checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));

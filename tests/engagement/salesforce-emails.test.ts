@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed } from '../../dev/org-emulator/index.ts';
-import { runEngagementRules } from '../../service/src/engagement/engine.ts';
-import { onDay } from '../../testkit/engagement.ts';
+import { DEMO_IDS, loadDemoSeed, loadShape } from '../../dev/org-emulator/index.ts';
+import { NO_ENHANCED_EMAIL_NOTE, runEngagementRules } from '../../service/src/engagement/engine.ts';
+import { discoveryPlan, onDay, trackedEmail } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 const acme = DEMO_IDS.opportunities.acme;
@@ -87,5 +88,32 @@ describe("engagement rules on Salesforce's own EmailMessage records", () => {
     expect(soql[1]).toMatch(/^SELECT ReplyToEmailMessageId FROM EmailMessage WHERE Incoming = true/);
     // Nothing fires twice.
     expect(await added()).toHaveLength(2);
+  });
+});
+
+/** An org without Enhanced Email has no EmailMessage (Object Reference: EmailMessage "requires Enhanced Email"). */
+describe('in an org without Enhanced Email (the professional shape)', () => {
+  it("watches the tracker's emails only: no EmailMessage query, no failure, a note saying why", { timeout: 60_000 }, async () => {
+    const shapeFile = fileURLToPath(new URL('../../dev/org-emulator/shapes/professional.json', import.meta.url));
+    const h = await startHarness({ today: '2026-11-25', shape: loadShape(shapeFile) });
+    try {
+      expect(h.deps.salesforce.features.enhancedEmail).toBe(false);
+      // The emulator refuses the object as Salesforce does, so a query would fail the read.
+      await expect(h.deps.salesforce.conn.query('SELECT Id FROM EmailMessage')).rejects.toMatchObject({ name: 'INVALID_TYPE' });
+      const plan = (await h.finalizedPlan(h.discoveryId)).plan;
+      await trackedEmail(h.deps, discoveryPlan(h, plan), {
+        provider: 'sendgrid',
+        emailId: 'sg-no-enhanced-email',
+        subject: 'Renewal timeline',
+        sentTo: 'someone@example.com',
+        key: 'track-no-enhanced-email',
+      });
+      h.org.resetRequests();
+      const run = await runEngagementRules(onDay(h.deps, '2026-12-01'));
+      expect(run).toMatchObject({ evaluated: 1, failed: 0, notes: [NO_ENHANCED_EMAIL_NOTE] });
+      expect(h.org.requests.filter((r) => /EmailMessage/.test(r.soql ?? ''))).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -106,6 +106,45 @@ describe('RENEWAL_CRITERIA', () => {
     }
   });
 
+  it(
+    'recordType: the portfolio, the bulk start and the doctor select the opportunities of that record type',
+    { timeout: 60_000 },
+    async () => {
+      // The german shape has Opportunity record types (Renewal, New_Business); its opportunities predate them.
+      const h = await startHarness({ shape: german(), env: { RENEWAL_CRITERIA: 'recordType:Renewal' } });
+      try {
+        const recordType = (name: string) => String(h.org.records('RecordType').find((r) => r.DeveloperName === name)!.Id);
+        const other = untagJordansOpportunities(h).find((id) => id !== h.discoveryId)!;
+        expect(await bookOf(h)).toEqual([]);
+        expect(await renewalLine(h)).toMatchObject({ level: 'degraded', detail: expect.stringMatching(/matches no open opportunity/) });
+
+        h.org.updateRecord('Opportunity', h.discoveryId, { RecordTypeId: recordType('Renewal') });
+        h.org.updateRecord('Opportunity', other, { RecordTypeId: recordType('New_Business') });
+        expect(await bookOf(h)).toEqual([h.discoveryId]);
+        expect(await renewalLine(h)).toEqual({
+          name: 'renewal-criteria',
+          level: 'ok',
+          detail: 'RENEWAL_CRITERIA: record type Renewal — matches open opportunities',
+        });
+        const bulk = await h.api('POST', BULK_PATH, { opportunityIds: [h.discoveryId, other] });
+        expect(bulk.status, JSON.stringify(bulk.body)).toBe(200);
+        expect(bulk.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['created', 'not_renewal']);
+      } finally {
+        await h.close();
+      }
+    },
+  );
+
+  it('recordType: in an org without Opportunity record types the doctor is blocking', { timeout: 60_000 }, async () => {
+    // No record types: RecordType has no Opportunity row, and Opportunity has no RecordTypeId (INVALID_FIELD).
+    const h = await startHarness({ env: { RENEWAL_CRITERIA: 'recordType:Renewal' } });
+    try {
+      expect(await renewalLine(h)).toMatchObject({ level: 'blocking', detail: expect.stringMatching(/no such record type/) });
+    } finally {
+      await h.close();
+    }
+  });
+
   it("by default, Type = 'Renewal' where the picklist has it", { timeout: 60_000 }, async () => {
     const h = await startHarness();
     try {

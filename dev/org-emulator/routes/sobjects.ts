@@ -97,7 +97,7 @@ sobjects.get('/', (c) =>
 sobjects.get('/:type/describe', (c) => c.json(describe(c, objectFromUrl(c.req.param('type')))));
 
 sobjects.post('/:type', async (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = c.get('org').store.objectDef(objectFromUrl(c.req.param('type')));
   const values = deserialize(object, await readRecordBody(c));
   return c.json(createRecord(c.get('org').store, object, values, writeContext(c)), 201);
 });
@@ -108,7 +108,7 @@ sobjects.get('/:type/:id', (c) => {
 });
 
 sobjects.patch('/:type/:id', async (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = c.get('org').store.objectDef(objectFromUrl(c.req.param('type')));
   const record = recordFromUrl(c, object, c.req.param('id'));
   const values = deserialize(object, await readRecordBody(c));
   c.get('org').store.update(object, String(record.Id), values, writeContext(c));

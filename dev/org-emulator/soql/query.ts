@@ -47,8 +47,9 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   const query = parse(soql);
   if (query.sObject?.toLowerCase() === 'userrecordaccess') return queryUserRecordAccess(query, ctx);
   const found = findObject(query.sObject ?? '');
-  // An object whose feature is off in this org's shape does not exist (Account Teams, Team Selling, Enhanced Email).
-  const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? found : undefined;
+  // An object whose feature is off in this org's shape does not exist (Account Teams, Team Selling, Enhanced Email);
+  // the others are read as the org defines them (RecordTypeId only where the object has record types).
+  const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? ctx.store.objectDef(found) : undefined;
   if (!object) {
     throw new ApiError(
       400,
@@ -109,7 +110,7 @@ function aggregate(functions: FieldFunctionExpression[], type: string, count: nu
 /** The values of the single field selected by a semi-join sub-query (`Id IN (SELECT ContactId FROM ...)`). */
 function semiJoinValues(inner: Query, ctx: QueryContext): unknown[] {
   const found = findObject(inner.sObject ?? '');
-  const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? found : undefined;
+  const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? ctx.store.objectDef(found) : undefined;
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${inner.sObject}' is not supported.`);
   // OFFSET "is not allowed in most subqueries ... SELECT Name, Id FROM Merchandise__c WHERE Id IN (SELECT Id FROM
   // Discontinued_Merchandise__c LIMIT 100 OFFSET 20) ... returns a MALFORMED_QUERY error" (SOQL Reference, OFFSET).

@@ -15,7 +15,13 @@ interface EngagementRun {
   completed: number;
   /** Emails whose rules failed this run (logged; nothing recorded for them, so the next run tries again). */
   failed: number;
+  /** What this run could not watch, and why (an org without Enhanced Email has no EmailMessage to read). */
+  notes: string[];
 }
+
+/** The note of a run in an org without Enhanced Email (docs/org-shapes.md). */
+export const NO_ENHANCED_EMAIL_NOTE =
+  "Enhanced Email is off in this org: the CSMs' emails sent from Salesforce are not watched, only the engagement tracker's";
 
 /** A tracked email of the engagement tracker as the rules see it. */
 function watched(row: TrackedEmailRow): WatchedEmail {
@@ -44,6 +50,9 @@ function watched(row: TrackedEmailRow): WatchedEmail {
  */
 export async function runEngagementRules(deps: Deps): Promise<EngagementRun> {
   const emails = (await trackedEmails(deps)).map(watched);
+  // Without Enhanced Email the org has no EmailMessage object: querying it would fail every run (INVALID_TYPE), so the
+  // run watches the tracker's emails alone and says so, as a plan says when its team roles fell to the owner.
+  if (!deps.salesforce.features.enhancedEmail) return applyRules(deps, emails, [NO_ENHANCED_EMAIL_NOTE]);
   try {
     emails.push(...(await salesforceEmails(deps, await withMatchableContacts(deps, await finalizedPlansForRules(deps.db.sql)))));
   } catch (err) {
@@ -69,8 +78,8 @@ async function trackedEmails(deps: Deps, only?: { trackingIds: string[] }): Prom
   }
 }
 
-async function applyRules(deps: Deps, emails: WatchedEmail[]): Promise<EngagementRun> {
-  const run: EngagementRun = { evaluated: emails.length, fired: 0, completed: 0, failed: 0 };
+async function applyRules(deps: Deps, emails: WatchedEmail[], notes: string[] = []): Promise<EngagementRun> {
+  const run: EngagementRun = { evaluated: emails.length, fired: 0, completed: 0, failed: 0, notes };
   const toMirror: string[] = [];
   for (const email of emails) {
     const rule = ruleFor(deps.engagementRules, email.stage);

@@ -1,6 +1,7 @@
 import { assertionCertificateExpiries } from '../assertion/certificates.ts';
 import type { SyncStatus } from '../sync/sync-status.ts';
 import type { SalesforceGateway } from './gateway.ts';
+import { accessGaps, RECORD_OBJECTS } from './integration-user.ts';
 import { describeRenewalCriteria, renewalCondition } from './renewal-criteria.ts';
 import { soqlString } from './soql.ts';
 import { STANDARD_TASK_STATUSES } from './task-statuses.ts';
@@ -53,7 +54,7 @@ const apiVersion: Check = async (c) => {
 const DEGRADES: Record<string, string> = {
   opportunityTeams: 'team roles fall to the opportunity owner',
   accountTeams: 'account-team roles fall to the opportunity owner',
-  enhancedEmail: 'no engagement signals from tracked emails',
+  enhancedEmail: 'the engagement rules watch only the tracker’s emails, not those sent from Salesforce',
   customNotifications: 'no bell notifications; the service’s own remain',
 };
 
@@ -116,18 +117,22 @@ const renewalCriteria: Check = async (c) => {
     : degraded(`${said} — matches no open opportunity: the portfolio is empty`);
 };
 
-/** The integration user's access to what the service writes. */
+/**
+ * The integration user's access to every field its calls use (integration-user.ts, docs/org-permissions.md), from the
+ * record objects' describes: blocking when an essential call (the context, the mirror, the sync) lacks one, degraded
+ * when only an AI task or another optional call does.
+ */
 const permissions: Check = async (c) => {
-  const task = await describeFields(c, 'Task');
-  const key = task.find((f) => f.name === 'Action_Plan_Task_Id__c');
-  if (!key) return blocking('Task.Action_Plan_Task_Id__c is missing: deploy the package (force-app) to this org');
-  if (!key.createable || !key.updateable)
-    return blocking('the integration user cannot write Task.Action_Plan_Task_Id__c: assign Renewal_Action_Plans_Service');
-  const opportunity = await describeFields(c, 'Opportunity');
-  const unwritable = ['Primary_Contact__c', 'Previous_Contact__c'].filter((n) => !opportunity.find((f) => f.name === n)?.updateable);
-  if (unwritable.length)
-    return degraded(`the integration user cannot update Opportunity ${unwritable.join(', ')}: the contact updater fails`);
-  return ok('the integration user can write Tasks (with the mirror key) and the Opportunity fields AI tasks change');
+  const describes = new Map(await Promise.all(RECORD_OBJECTS.map(async (o) => [o, await describeFields(c, o)] as const)));
+  const gaps = accessGaps(describes);
+  const say = (g: (typeof gaps)[number]) => `${g.need} ${g.field} (${g.call.does})`;
+  const essential = gaps.filter((g) => g.call.essential);
+  if (essential.length)
+    return blocking(
+      `the integration user cannot ${essential.map(say).join('; ')}: deploy the package and assign Renewal_Action_Plans_Service`,
+    );
+  if (gaps.length) return degraded(`the integration user cannot ${gaps.map(say).join('; ')}: assign Renewal_Action_Plans_Service`);
+  return ok('the integration user can read and write every field its calls use (docs/org-permissions.md)');
 };
 
 /** The Custom Notification Type the bell notifications are sent with. */
