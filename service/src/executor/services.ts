@@ -1,6 +1,6 @@
-import { MailgunProvider } from '../../../processors/email/mailgun.ts';
-import type { EmailProvider } from '../../../processors/email/provider.ts';
-import { SendGridProvider } from '../../../processors/email/sendgrid.ts';
+import { MailgunProvider } from '../email/mailgun.ts';
+import type { EmailProvider } from '../email/provider.ts';
+import { SendGridProvider } from '../email/sendgrid.ts';
 import type { ProcessorServices } from '../../../processors/port.ts';
 import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { Env } from '../config.ts';

@@ -2,7 +2,7 @@ import { UnixSecondsSchema } from '../calendar/dates.ts';
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../../../processors/email/signatures.ts';
+import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../email/signatures.ts';
 import { recordProviderEvents, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
 import type { Deps } from '../deps.ts';
 import { applyEngagementEvents } from '../engagement/engine.ts';
