@@ -16,7 +16,7 @@ import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import { query, updateRecord, upsertTask } from '../salesforce/records.ts';
 import { taskRecord } from '../salesforce/task-mirror.ts';
 import { STAGE_IDS } from '../stages/stages.ts';
-import { mirrorTaskOf } from '../sync/mirror.ts';
+import { mirrorTaskOf } from '../sync/mirror/mirror.ts';
 
 /** What the executor holds to build each task's processor services: the database, Salesforce, the calendar, the clock. */
 export interface ExecutorServices {

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { timelineNow } from '../plan/timeline-status.ts';
-import { mirrorStanding } from '../sync/mirror-standing.ts';
+import { mirrorStanding } from '../sync/mirror/standing.ts';
 import type { WithheldInput } from '../salesforce/context.ts';
 import { withheldMessage } from '../salesforce/withheld.ts';
 import { assigneesOfPlan, type Assignee } from '../team/assignee.ts';

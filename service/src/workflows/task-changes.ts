@@ -1,7 +1,7 @@
 import { getTask, updateTask, type TaskPatch, type TaskRow } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { conflict } from '../domain-errors.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror/mirror.ts';
 
 /**
  * The one path a task changes by: a CSM's edit through the API, or an engagement rule completing the task that tracks
