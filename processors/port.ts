@@ -6,6 +6,8 @@ import type { EmailProvider } from '../service/src/email/provider.ts';
 
 /** What the email provider throws: `retryable` says whether the executor should try again. */
 export { EmailProviderError } from '../service/src/email/provider.ts';
+/** The opportunity's CRM context, as the services read it. */
+export type { CrmContext };
 
 /**
  * The port between the service and its processors: what a processor is (a definition) and what it may use (the
