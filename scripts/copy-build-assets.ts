@@ -8,7 +8,10 @@ import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The run-time files, as paths from the package root (a folder copies the files in it whose names match). */
+/**
+ * The run-time files, as paths from the package root (a folder copies the files in it whose names match). Packages'
+ * files are not among them: the API docs page reads Swagger UI's from the installed swagger-ui-dist (a dependency).
+ */
 const BUILD_ASSETS: { from: string; match: RegExp; optional?: true }[] = [
   { from: 'config', match: /\.json$/ },
   { from: 'service/src/db/migrations', match: /^\d{4}_[a-z0-9_]+\.sql$/ },

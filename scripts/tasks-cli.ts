@@ -11,6 +11,7 @@
  *                              and Salesforce Tasks skipped because they are not the Task the mirror wrote
  *   mirror-retry <task id>     copy that task at the next sync run (backoff reset; a rejected one is tried again)
  */
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../service/src/config.ts';
 import { runningServiceOf } from '../service/src/db/embedded/service-file.ts';
 import { migrate } from '../service/src/db/migrate.ts';
@@ -20,10 +21,6 @@ import { openDatabase, type Database } from '../service/src/db/sql.ts';
 import { skippedSalesforceTasks } from '../service/src/db/task-provenance.ts';
 import type { ExecutionStatus } from '../service/src/db/tasks.ts';
 
-const [command, ...args] = process.argv.slice(2);
-const limitArg = args.indexOf('--limit');
-const limit = limitArg >= 0 ? Number(args[limitArg + 1]) : 20;
-const positional = limitArg >= 0 ? args.filter((_, i) => i !== limitArg && i !== limitArg + 1) : args;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const usage = () => {
@@ -64,6 +61,19 @@ async function operatorDatabase(env: { DATABASE_URL?: string; DATA_DIR: string }
   return openDatabase({ url, dataDir: env.DATA_DIR, poolMax: 2 });
 }
 
+/** The command line: parseArgs refuses an unknown option or a `--limit` without its value, in one line. */
+function commandLine(): { command: string | undefined; positional: string[]; limit: number } {
+  try {
+    const { values, positionals } = parseArgs({ options: { limit: { type: 'string', default: '20' } }, allowPositionals: true });
+    const [command, ...positional] = positionals;
+    return { command, positional, limit: Number(values.limit) };
+  } catch (err) {
+    console.error(`npm run tasks: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
+const { command, positional, limit } = commandLine();
 let env: ReturnType<typeof loadConfig>['env'];
 try {
   env = loadConfig().env;

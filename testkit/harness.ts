@@ -158,7 +158,7 @@ export async function startHarness(
     } catch {
       json = undefined;
     }
-    return { status: res.status, body: json, text };
+    return { status: res.status, body: json, text, headers: res.headers };
   }
 
   /** Starts the workflow of an opportunity (the Discovery demo by default), generates its plan and finalizes it. */

@@ -153,6 +153,7 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
 
   app.onError((err, c) => {
     const rid = c.get('requestId');
+    const log = deps.log.child({ requestId: rid });
     if (err instanceof DomainError) {
       const [status, code] = domainStatus(err);
       const headers: Record<string, string> =
@@ -168,7 +169,7 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
       return c.json(errorBody(code, message, status === 400 ? [{ path: 'body', message }] : [], rid), status);
     }
     if (err instanceof SalesforceError) {
-      deps.log.warn('salesforce error', { requestId: rid, code: err.code, kind: err.kind, message: err.message });
+      log.warn('salesforce error', { code: err.code, kind: err.kind, message: err.message });
       const unavailable = err.kind !== 'permanent';
       return c.json(
         errorBody(
@@ -180,7 +181,7 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
         unavailable ? 503 : 502,
       );
     }
-    deps.log.error('unhandled error', { requestId: rid, error: err.message, stack: err.stack });
+    log.error('unhandled error', { error: err.message, stack: err.stack });
     return c.json(errorBody('INTERNAL', `Internal error (request ${rid})`, [], rid), 500);
   });
   return app;

@@ -33,6 +33,8 @@ export function redactSecrets(text: string): string {
  */
 export function redactSecretsIn<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
+  // An error's name and message are not enumerable: kept as such, they would turn into `{}`.
+  if (value instanceof Error) return { name: value.name, message: redactSecrets(value.message) } as T;
   if (Array.isArray(value)) return value.map((v) => redactSecretsIn(v)) as T;
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecretsIn(v)])) as T;

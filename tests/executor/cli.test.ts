@@ -47,7 +47,11 @@ describe('executor and tasks CLI', () => {
       { processor: 'crm-opportunity-updater', metadata: { fields: { NextStep: 'Run by cron', Description: null, Probability: null } } },
     ]);
     const out = await cli('scripts/executor.ts', ['--once']);
-    expect(out.stdout).toMatch(/"msg":"executor --once finished".*"success":1/);
+    const lines = out.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'executor --once finished')).toMatchObject({ success: 1 });
     expect((await statusOf(db.sql, id!)).executionStatus).toBe('success');
     expect(org.records('Opportunity').find((o) => o.Id === DEMO_IDS.opportunities.acme)!.NextStep).toBe('Run by cron');
   });
@@ -93,5 +97,24 @@ describe('executor and tasks CLI', () => {
     const [row] = await db.sql`SELECT mirror_retry_at, mirror_attempts, mirror_status FROM workflow_tasks WHERE id = ${waiting!.id}`;
     expect(row).toMatchObject({ mirror_retry_at: null, mirror_attempts: 0, mirror_status: 'pending' });
     expect((await cli('scripts/tasks-cli.ts', ['mirror-retry', '00000000-0000-4000-8000-000000000000'])).code).toBe(1);
+  });
+
+  it('takes --limit before or after the command, and refuses an unknown option in one line', async () => {
+    const [first, second] = await insertAiTasks(db.sql, plan, [{ processor: 'workflow-scheduler' }, { processor: 'workflow-scheduler' }]);
+    const listed = (stdout: string) => [first, second].filter((id) => stdout.includes(id!)).length;
+    expect(listed((await cli('scripts/tasks-cli.ts', ['list', 'queued'])).stdout)).toBe(2);
+    expect(listed((await cli('scripts/tasks-cli.ts', ['list', 'queued', '--limit', '1'])).stdout)).toBe(1);
+    expect(listed((await cli('scripts/tasks-cli.ts', ['--limit=1', 'list', 'queued'])).stdout)).toBe(1);
+    for (const args of [
+      ['list', '--bogus'],
+      ['errors', '--limit'],
+    ]) {
+      const refused = await cli('scripts/tasks-cli.ts', args);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^npm run tasks: (Unknown option '--bogus'|Option '--limit <value>' argument missing)/),
+      ]);
+    }
   });
 });

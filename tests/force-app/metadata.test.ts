@@ -5,6 +5,7 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
+import { isApexTestClass } from './apex-test-rules.ts';
 import { FORCE_APP, sourceFiles } from './source-files.ts';
 
 const xml = new XMLParser({
@@ -43,6 +44,10 @@ const EXPECTED: Record<string, string[]> = {
     'RenewalActionPlanMassStart_Tests',
     'RenewalActionPlanStart',
     'RenewalActionPlanStart_Tests',
+    'RenewalActionPlanTestData',
+    'RenewalActionPlanTestData_Tests',
+    'RenewalActionPlanTestValues',
+    'RenewalActionPlanTestValues_Tests',
   ],
   ApexPage: ['RenewalActionPlanMassStart'],
   LightningComponentBundle: [
@@ -167,8 +172,8 @@ describe('the permission set', () => {
 
   it('grants every Apex class that is not a test, and the list-view page', () => {
     const classes = sourceFiles('.cls')
-      .map((file) => file.split(/[\\/]/).pop()!.replace('.cls', ''))
-      .filter((name) => !name.endsWith('_Tests'));
+      .filter((file) => !isApexTestClass(readFileSync(file, 'utf8')))
+      .map((file) => file.split(/[\\/]/).pop()!.replace('.cls', ''));
     expect(classes).toContain('RenewalActionPlanController');
     for (const apexClass of classes) expect(permissionSet.classAccesses).toContainEqual({ apexClass, enabled: true });
     expect(permissionSet.pageAccesses).toContainEqual({ apexPage: 'RenewalActionPlanMassStart', enabled: true });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { connectSalesforce, jwtBearerAssertion } from '../../service/src/salesforce/connection.ts';
 import { accountTeamSoql, contextSoql, loadOpportunityContext } from '../../service/src/salesforce/context.ts';
 import { operationsOf } from '../../testkit/salesforce-calls.ts';
 import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
@@ -96,6 +97,30 @@ describe('OAuth 2.0 JWT bearer flow', () => {
     org.expireTokens();
     expect((await conn.query('SELECT Id FROM Opportunity')).totalSize).toBe(4);
     expect(conn.accessToken).not.toBe(first);
+  });
+
+  it('signs an RS256 assertion naming the connected app, the user and the authorization server, valid three minutes', async () => {
+    const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+    const opts = { ...login(), audience: 'https://login.salesforce.com', now };
+    const [one, two] = [await jwtBearerAssertion(opts), await jwtBearerAssertion(opts)];
+    expect(decodeProtectedHeader(one)).toEqual({ alg: 'RS256', typ: 'JWT' });
+    const { payload } = await jwtVerify(one, publicKey, { algorithms: ['RS256'], currentDate: new Date(now) });
+    expect(payload).toEqual({
+      iss: 'connected-app-id',
+      sub: 'jordan.lee@acme-renewals.example',
+      aud: 'https://login.salesforce.com',
+      exp: now / 1000 + 180,
+      jti: expect.any(String),
+    });
+    expect((await jwtVerify(two, publicKey, { currentDate: new Date(now) })).payload.jti).not.toBe(payload.jti);
+  });
+
+  it('mints a token with a PKCS#1 private key (BEGIN RSA PRIVATE KEY) as well as PKCS#8', async () => {
+    const username = String(org.records('User').find((u) => u.Name === 'Jordan Lee')!.Username);
+    const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    expect(pkcs1).toContain('BEGIN RSA PRIVATE KEY');
+    const conn = await connectSalesforce({ ...login(), username, privateKey: pkcs1 });
+    expect((await conn.query('SELECT Id FROM Opportunity')).totalSize).toBe(4);
   });
 
   it('fails clearly with a key the connected app does not trust', async () => {

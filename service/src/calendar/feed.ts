@@ -1,6 +1,7 @@
 import ical, { ICalAlarmType, ICalEventStatus } from 'ical-generator';
 import { z } from 'zod';
 import { feedSequences, feedTasks, feedWorkflows, type FeedTaskRow, type FeedWorkflowRow } from '../db/calendar-feeds.ts';
+import { tasksForViewer, viewerAccess } from '../workflows/viewer-mask.ts';
 import type { Deps } from '../deps.ts';
 
 /**
@@ -76,7 +77,13 @@ const fingerprint = (i: FeedItem) => JSON.stringify([i.summary, i.description, i
 
 /** The feed of one Salesforce user, as iCalendar text. */
 export async function calendarFeed(deps: Deps, userId: string): Promise<string> {
-  const [tasks, workflows] = await Promise.all([feedTasks(deps.db.sql, userId), feedWorkflows(deps.db.sql, userId)]);
+  const [stored, workflows, viewer] = await Promise.all([
+    feedTasks(deps.db.sql, userId),
+    feedWorkflows(deps.db.sql, userId),
+    viewerAccess(deps, userId),
+  ]);
+  // A task planned by someone who reads more fields than this user (an owner's plan assigned to a teammate) is masked.
+  const tasks = await tasksForViewer(deps, viewer, stored);
   const items = [...tasks.map(itemOf).filter((i): i is FeedItem => i !== undefined), ...workflows.map(workflowItem)];
   const sequences = await feedSequences(
     deps.db.sql,

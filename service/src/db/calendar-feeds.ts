@@ -32,6 +32,8 @@ export async function calendarFeedUser(sql: Sql, token: string): Promise<string 
 export interface FeedTaskRow {
   id: string;
   opportunityId: string;
+  /** The plan the task came from (its stored context says what to mask for a viewer with less field access). */
+  actionPlanId: string | null;
   action: string;
   description: string;
   dueDate: string;
@@ -47,7 +49,7 @@ export interface FeedTaskRow {
  */
 export async function feedTasks(sql: Sql, userId: string): Promise<FeedTaskRow[]> {
   return sql<FeedTaskRow[]>`
-    SELECT t.id, t.opportunity_id AS "opportunityId", t.action, t.description, to_char(t.due_date, 'YYYY-MM-DD') AS "dueDate",
+    SELECT t.id, t.opportunity_id AS "opportunityId", t.action_plan_id AS "actionPlanId", t.action, t.description, to_char(t.due_date, 'YYYY-MM-DD') AS "dueDate",
            t.status, t.metadata->>'kind' AS kind, t.processor, t.execution_result AS "executionResult"
       FROM workflow_tasks t
      WHERE t.assignee_user_id = ${userId} AND t.parent_task_id IS NULL AND t.due_date IS NOT NULL

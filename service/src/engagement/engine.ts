@@ -4,7 +4,7 @@ import type { NotificationKind } from '../db/notifications.ts';
 import type { Deps } from '../deps.ts';
 import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror/mirror.ts';
 import { changeTask } from '../workflows/task-changes.ts';
-import { contactOf } from './contacts.ts';
+import { contactOf, withMatchableContacts } from './contacts.ts';
 import { dueActions, type EngagementAction, type WatchedEmail } from './decide.ts';
 import { ruleFor } from './rules.ts';
 import { salesforceEmails } from './salesforce-emails.ts';
@@ -43,9 +43,9 @@ function watched(row: TrackedEmailRow): WatchedEmail {
  * only postpones its emails to the next run.
  */
 export async function runEngagementRules(deps: Deps): Promise<EngagementRun> {
-  const emails = (await trackedEmailsForRules(deps.db.sql)).map(watched);
+  const emails = (await trackedEmails(deps)).map(watched);
   try {
-    emails.push(...(await salesforceEmails(deps, await finalizedPlansForRules(deps.db.sql))));
+    emails.push(...(await salesforceEmails(deps, await withMatchableContacts(deps, await finalizedPlansForRules(deps.db.sql)))));
   } catch (err) {
     deps.log.warn('salesforce emails not read; the engagement rules check them at the next run', { error: (err as Error).message });
   }
@@ -54,7 +54,19 @@ export async function runEngagementRules(deps: Deps): Promise<EngagementRun> {
 
 /** What a webhook's events just changed: the rules of those tracked emails, applied at once. */
 export async function applyEngagementEvents(deps: Deps, trackingIds: string[]): Promise<EngagementRun> {
-  return applyRules(deps, (await trackedEmailsForRules(deps.db.sql, { trackingIds })).map(watched));
+  return applyRules(deps, (await trackedEmails(deps, { trackingIds })).map(watched));
+}
+
+/** The tracked emails for the rules, their plans' contacts matchable by address (see withMatchableContacts). */
+async function trackedEmails(deps: Deps, only?: { trackingIds: string[] }): Promise<TrackedEmailRow[]> {
+  const rows = await trackedEmailsForRules(deps.db.sql, only);
+  try {
+    return await withMatchableContacts(deps, rows);
+  } catch (err) {
+    // Salesforce unreachable: the stored contacts still match whatever their addresses allow.
+    deps.log.warn('contacts not read for email matching; the stored ones are used', { error: (err as Error).message });
+    return rows;
+  }
 }
 
 async function applyRules(deps: Deps, emails: WatchedEmail[]): Promise<EngagementRun> {

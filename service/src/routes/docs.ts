@@ -1,43 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 
+/** swagger-ui-dist's folder: the npm package ships Swagger UI built (JS, CSS, icon), so nothing comes from a CDN. */
+const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/** The package's files the page loads, by the name it is served under (/docs/assets/<name>). */
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
 /**
- * A self-contained API reference page (no CDN: this machine and many customer networks have none). It reads
- * /openapi.json in the browser and lists every operation with its parameters, body schema, responses and a curl line.
+ * Everything from this service: the page, its script and the OpenAPI document. Swagger UI sets styles inline and draws
+ * icons as data: URLs; no request may leave for another host (the product runs offline, and the validator badge is off).
  */
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Renewal Action Plans — API</title>
-<style>
-body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#181818}
-h1{font-size:1.4rem}.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:.75rem 1rem}
-.m{display:inline-block;min-width:4.5rem;font-weight:700}.get{color:#0b6b3a}.post{color:#0b5cab}.patch{color:#8a5a00}
-pre{background:#f6f6f6;padding:.5rem;overflow:auto;font-size:12px}code{font-size:13px}
-</style></head><body>
-<h1>Renewal Action Plans — API</h1>
-<p>Every <code>/api</code> call needs <code>Authorization: Bearer &lt;SERVICE_API_KEY&gt;</code> and
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"><link rel="icon" href="/docs/assets/favicon-32x32.png">
+<style>.intro{font:14px/1.5 system-ui,sans-serif;max-width:1460px;margin:1rem auto 0;padding:0 20px}</style>
+</head><body>
+<p class="intro">Every <code>/api</code> call needs <code>Authorization: Bearer &lt;SERVICE_API_KEY&gt;</code> and
 <code>X-Salesforce-Assertion</code>: the signed user assertion (RS256) the package's Apex builds for the running user,
 used once (in the embedded mode, <code>npm run assertion -- --user 005…</code> prints one). Machine-readable:
 <a href="/openapi.json">/openapi.json</a>.</p>
-<div id="ops">Loading…</div>
-<script>
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-fetch('/openapi.json').then((r) => r.json()).then((doc) => {
-  const out = [];
-  for (const [path, ops] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(ops)) {
-      const params = (op.parameters || []).map((p) => '<li><code>' + esc(p.in + ' ' + p.name) + '</code>' + (p.required ? ' (required)' : '') + '</li>').join('');
-      const body = op.requestBody && op.requestBody.content['application/json'];
-      const responses = Object.entries(op.responses || {}).map(([code, r]) => '<li><code>' + code + '</code> ' + esc(r.description) + '</li>').join('');
-      const curl = 'curl -X ' + method.toUpperCase() + ' "$URL' + path.replace(/{(\\w+)}/g, '<$1>') + '" -H "Authorization: Bearer $KEY" -H "X-Salesforce-Assertion: $(npm run -s assertion -- --user $USER_ID)"' + (body ? " -H 'content-type: application/json' -d '{...}'" : '');
-      out.push('<div class="op"><div><span class="m ' + method + '">' + method.toUpperCase() + '</span><code>' + esc(path) + '</code></div>' +
-        '<p>' + esc(op.summary || '') + '</p>' + (params ? '<b>Parameters</b><ul>' + params + '</ul>' : '') +
-        (body ? '<details><summary><b>Body</b></summary><pre>' + esc(JSON.stringify(body.schema, null, 2)) + '</pre></details>' : '') +
-        '<b>Responses</b><ul>' + responses + '</ul><pre>' + esc(curl) + '</pre></div>');
-    }
-  }
-  document.getElementById('ops').innerHTML = out.join('');
-});
-</script></body></html>`;
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body></html>`;
 
+/** Swagger UI on this service's OpenAPI document; a file of its own, so the page runs under a CSP without inline scripts. */
+const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null });\n`;
+
+/** The API reference page (Swagger UI, swagger-ui-dist), its script and the package's assets. */
 export function docsRouter() {
-  return new Hono().get('/', (c) => c.html(PAGE));
+  return new Hono()
+    .get('/', (c) => c.html(PAGE, 200, { 'Content-Security-Policy': CSP }))
+    .get('/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
+    .get('/assets/:name', async (c) => {
+      const name = c.req.param('name');
+      const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+      const body = type && (await readFile(join(SWAGGER_UI_DIR, name)));
+      if (!body) return c.notFound();
+      return c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
+    });
 }

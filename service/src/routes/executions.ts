@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { executionLiveState, getExecution, latestExecution, planViewStamp } from '../read-model/executions.ts';
@@ -8,6 +9,7 @@ import { generatePlan } from '../workflows/generate-plan.ts';
 import { FinalizeBody } from './finalize-body.ts';
 import { planView } from './plan-view.ts';
 import { executionView, opportunityContext, startWorkflow } from '../workflows/executions.ts';
+import { planViewForViewer, viewerAccess } from '../workflows/viewer-mask.ts';
 import { followRenewalDate } from '../workflows/renewal-date.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
 import { executionForUser, requireOpportunityAccess } from './access.ts';
@@ -41,7 +43,7 @@ export function executionsRouter(deps: Deps) {
       // Starting a workflow (which reads the CRM context) is the explicit POST below.
       await requireOpportunityAccess(deps, c.get('userId'), opportunityId);
       const execution = await latestExecution(deps.db.sql, opportunityId);
-      return c.json({ execution: execution ? await executionView(deps, execution) : null }, 200);
+      return c.json({ execution: execution ? await executionView(deps, execution, c.get('userId')) : null }, 200);
     },
   );
 
@@ -68,7 +70,7 @@ export function executionsRouter(deps: Deps) {
       const ctx = await opportunityContext(deps, userId, opportunityId, context);
       await followRenewalDate(deps, ctx);
       const { execution, created } = await startWorkflow(deps, userId, ctx);
-      return c.json({ execution: await executionView(deps, execution) }, created ? 201 : 200);
+      return c.json({ execution: await executionView(deps, execution, c.get('userId')) }, created ? 201 : 200);
     },
   );
 
@@ -82,7 +84,7 @@ export function executionsRouter(deps: Deps) {
     }),
     async (c) => {
       const execution = await executionFor(c.get('userId'), c.req.valid('param').id);
-      return c.json({ execution: await executionView(deps, execution) }, 200);
+      return c.json({ execution: await executionView(deps, execution, c.get('userId')) }, 200);
     },
   );
 
@@ -129,11 +131,15 @@ export function executionsRouter(deps: Deps) {
       const stuckAfterMs = deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000;
       const head = await planViewStamp(deps.db.sql, id, stuckAfterMs);
       if (!head) throw notFound(`Execution ${id}`);
-      await requireOpportunityAccess(deps, c.get('userId'), head.opportunityId);
+      // Who reads it matters too: a viewer with less field access than the plan's author gets it masked (viewer-mask.ts).
+      const [, viewer] = await Promise.all([
+        requireOpportunityAccess(deps, c.get('userId'), head.opportunityId),
+        viewerAccess(deps, c.get('userId')),
+      ]);
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
       // Timeline steps turn overdue as days pass: the day is part of what the view shows.
       const today = deps.today();
-      const etag = `"${head.stamp}-${today}"`;
+      const etag = `"${head.stamp}-${today}${viewer.key ? `-${createHash('sha256').update(viewer.key).digest('hex').slice(0, 12)}` : ''}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
       let json = viewCache.get(id, `${head.stamp}-${today}`);
       if (!json) {
@@ -143,6 +149,7 @@ export function executionsRouter(deps: Deps) {
         json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });
         viewCache.set(id, `${head.stamp}-${today}`, json);
       }
+      if (viewer.key) json = JSON.stringify({ plan: await planViewForViewer(deps, viewer, JSON.parse(json).plan) });
       return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as never;
     },
   );
@@ -165,7 +172,7 @@ export function executionsRouter(deps: Deps) {
       const body = c.req.valid('json') ?? {};
       const plan = await finalize(deps, userId, execution, body);
       const fresh = (await getExecution(deps.db.sql, execution.id))!;
-      return c.json({ plan: await planView(deps, plan, fresh) }, 200);
+      return c.json({ plan: await planViewForViewer(deps, await viewerAccess(deps, userId), await planView(deps, plan, fresh)) }, 200);
     },
   );
 

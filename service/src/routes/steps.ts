@@ -48,7 +48,7 @@ export function stepsRouter(deps: Deps) {
         stepId,
         c.req.valid('json').input,
       );
-      return c.json({ execution: await executionView(deps, updated) }, 200);
+      return c.json({ execution: await executionView(deps, updated, c.get('userId')) }, 200);
     },
   );
 
@@ -64,7 +64,7 @@ export function stepsRouter(deps: Deps) {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
       const updated = await runStep(deps, execution, await freshContext(execution, c.get('userId')), stepId);
-      return c.json({ execution: await executionView(deps, updated) }, 200);
+      return c.json({ execution: await executionView(deps, updated, c.get('userId')) }, 200);
     },
   );
 
@@ -80,7 +80,7 @@ export function stepsRouter(deps: Deps) {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
       const updated = await skipStep(deps, execution, await freshContext(execution, c.get('userId')), stepId, c.req.valid('json').reason);
-      return c.json({ execution: await executionView(deps, updated) }, 200);
+      return c.json({ execution: await executionView(deps, updated, c.get('userId')) }, 200);
     },
   );
 
@@ -96,7 +96,7 @@ export function stepsRouter(deps: Deps) {
       const { id, stepId } = c.req.valid('param');
       const execution = await executionFor(c.get('userId'), id);
       const updated = await goBackToStep(deps, execution, await freshContext(execution, c.get('userId')), stepId);
-      return c.json({ execution: await executionView(deps, updated) }, 200);
+      return c.json({ execution: await executionView(deps, updated, c.get('userId')) }, 200);
     },
   );
 

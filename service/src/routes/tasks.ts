@@ -13,6 +13,7 @@ import { requireOpportunityAccess, taskForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
 import { TaskView, taskView } from './views.ts';
+import { tasksForViewer, viewerAccess } from '../workflows/viewer-mask.ts';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 /** The instant a cursor carries, exactly as listTasks writes it (UTC, microseconds): nothing PostgreSQL could refuse. */
@@ -64,6 +65,9 @@ export function tasksRouter(deps: Deps) {
   const app = router();
 
   const taskFor = (userId: string, id: string) => taskForUser(deps, userId, id);
+  /** A task as this user may read it (made under its plan author's field access: viewer-mask.ts). */
+  const taskForViewer = async <V extends { actionPlanId: string | null }>(userId: string, view: V) =>
+    (await tasksForViewer(deps, await viewerAccess(deps, userId), [view]))[0]!;
 
   app.openapi(
     createRoute({
@@ -98,7 +102,7 @@ export function tasksRouter(deps: Deps) {
       const rows = await listTasks(deps.db.sql, { ...filters, opportunityIds, limit: q.limit });
       const last = rows.length === q.limit ? rows.at(-1) : undefined;
       const nextCursor = last ? Buffer.from(`${last.cursorAt}|${last.id}`).toString('base64url') : null;
-      return c.json({ tasks: rows.map(taskView), nextCursor }, 200);
+      return c.json({ tasks: await tasksForViewer(deps, await viewerAccess(deps, userId), rows.map(taskView)), nextCursor }, 200);
     },
   );
 
@@ -110,7 +114,8 @@ export function tasksRouter(deps: Deps) {
       request: { params: IdParam },
       responses: { 200: json(TaskResponse, 'The task'), ...errorResponses },
     }),
-    async (c) => c.json({ task: taskView(await taskFor(c.get('userId'), c.req.valid('param').id)) }, 200),
+    async (c) =>
+      c.json({ task: await taskForViewer(c.get('userId'), taskView(await taskFor(c.get('userId'), c.req.valid('param').id))) }, 200),
   );
 
   app.openapi(
@@ -135,7 +140,7 @@ export function tasksRouter(deps: Deps) {
         ]);
       if (patch.snoozedUntil && Date.parse(patch.snoozedUntil) <= deps.now().getTime())
         throw invalidInput('snoozedUntil must be in the future', [{ path: 'body.snoozedUntil', message: 'must be in the future' }]);
-      return c.json({ task: taskView(await changeTask(deps, id, patch)) }, 200);
+      return c.json({ task: await taskForViewer(c.get('userId'), taskView(await changeTask(deps, id, patch))) }, 200);
     },
   );
 
@@ -150,7 +155,7 @@ export function tasksRouter(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       await taskFor(c.get('userId'), id);
-      return c.json({ task: taskView(await approveTask(deps, id)) }, 200);
+      return c.json({ task: await taskForViewer(c.get('userId'), taskView(await approveTask(deps, id))) }, 200);
     },
   );
 
@@ -176,7 +181,7 @@ export function tasksRouter(deps: Deps) {
       if (run.kind === 'not-runnable') throw conflict(`Task ${id} cannot run now (execution status ${run.task.executionStatus})`);
       return c.json(
         {
-          task: taskView(run.task),
+          task: await taskForViewer(c.get('userId'), taskView(run.task)),
           outcome: { status: run.outcome.status, error: run.outcome.error === undefined ? null : redactSecrets(run.outcome.error) },
         },
         200,

@@ -1,20 +1,33 @@
-import { createSign, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { SignJWT } from 'jose';
 import { Connection, type HttpRequest, type HttpRequestOptions, type HttpResponse } from 'jsforce';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import type { SalesforceLogin } from '../config.ts';
 import { wallClockMs } from '../clock.ts';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const b64url = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
-/** A signed JWT bearer assertion (RS256) for the OAuth 2.0 JWT bearer flow of a connected app. */
-function jwtAssertion(opts: { clientId: string; username: string; audience: string; privateKey: string; now?: number }): string {
+/**
+ * A signed JWT bearer assertion (RS256) for the OAuth 2.0 JWT bearer flow of a connected app: `iss` the consumer key,
+ * `sub` the username, `aud` the authorization server, `exp` three minutes on (the most Salesforce accepts).
+ */
+export async function jwtBearerAssertion(opts: {
+  clientId: string;
+  username: string;
+  audience: string;
+  privateKey: string;
+  now?: number;
+}): Promise<string> {
   const iat = Math.floor((opts.now ?? wallClockMs()) / 1000);
-  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const claims = b64url(JSON.stringify({ iss: opts.clientId, sub: opts.username, aud: opts.audience, exp: iat + 180, jti: randomUUID() }));
-  const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(opts.privateKey);
-  return `${header}.${claims}.${b64url(signature)}`;
+  return new SignJWT()
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .setIssuer(opts.clientId)
+    .setSubject(opts.username)
+    .setAudience(opts.audience)
+    .setExpirationTime(iat + 180)
+    .setJti(randomUUID())
+    .sign(createPrivateKey(opts.privateKey));
 }
 
 const PRODUCTION_AUDIENCE = 'https://login.salesforce.com';
@@ -123,7 +136,7 @@ export async function connectSalesforce(
     return new ServiceConnection({ instanceUrl: emulator.url, accessToken: emulator.accessToken, version }, timeout);
   }
   const mint = async (conn: Connection) => {
-    const assertion = jwtAssertion({ ...login, audience: jwtAudience(login.loginUrl) });
+    const assertion = await jwtBearerAssertion({ ...login, audience: jwtAudience(login.loginUrl) });
     const res = await conn.oauth2.requestToken({ grant_type: JWT_GRANT, assertion });
     conn.instanceUrl = res.instance_url;
     return res;

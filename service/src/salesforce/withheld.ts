@@ -54,5 +54,33 @@ export function contextReadableBy(ctx: CrmContext, fields: ReadableFields): CrmC
   return copy;
 }
 
+/** The context fields this user cannot read, as one key ('' when they read them all): what a stored output's mask depends on. */
+export const hiddenContextFieldsKey = (fields: ReadableFields): string =>
+  CONTEXT_FIELDS.filter(([field]) => !fields.canRead(field))
+    .map(([field]) => field)
+    .join(',');
+
+/**
+ * The context's values of the fields this user cannot read, field by field: what `contextReadableBy` would empty,
+ * read off the context before it is emptied (leaves that become null). For a stored output made under more access
+ * than its viewer has (withheld-stored.ts).
+ */
+export function hiddenValues(ctx: CrmContext, fields: ReadableFields, except: ReadonlySet<string> = new Set()) {
+  return CONTEXT_FIELDS.filter(([field]) => !fields.canRead(field) && !except.has(field)).map(([field, label, clear]) => {
+    const copy = structuredClone(ctx);
+    clear(copy);
+    return { field, label, values: leavesCleared(ctx, copy) };
+  });
+}
+
+/** The leaves of `before` that are null in `after` (same shape). */
+function leavesCleared(before: unknown, after: unknown, out: (string | number | boolean)[] = []) {
+  if (before === null || before === undefined) return out;
+  if (typeof before === 'object') {
+    for (const [k, v] of Object.entries(before)) leavesCleared(v, (after as Record<string, unknown> | null)?.[k], out);
+  } else if (after === null && (typeof before === 'string' || typeof before === 'number' || typeof before === 'boolean')) out.push(before);
+  return out;
+}
+
 /** The withheld input of this field in a context read for a user, if the user cannot read it. */
 export const withheldInput = (ctx: CrmContext, field: string): WithheldInput | undefined => ctx.withheld?.find((w) => w.field === field);

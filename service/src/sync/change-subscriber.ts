@@ -64,7 +64,7 @@ export class ChangeSubscriber {
   }
 
   private async run(channel: Channel): Promise<void> {
-    const { log } = this.deps;
+    const log = this.deps.log.child({ channel });
     let failures = 0;
     let catchUpAfterSubscribing = false;
     while (!this.stopped) {
@@ -87,7 +87,7 @@ export class ChangeSubscriber {
         });
         this.subscriptions.set(channel, subscription);
         this.opts.status.channels.set(channel, { state: 'streaming' });
-        log.info('salesforce change events subscribed', { channel, from: from.preset });
+        log.info('salesforce change events subscribed', { from: from.preset });
         if (catchUpAfterSubscribing) {
           // Subscribed from the latest event first, then the poll reads what happened before: nothing falls between.
           catchUpAfterSubscribing = false;
@@ -97,10 +97,7 @@ export class ChangeSubscriber {
       } catch (err) {
         if (this.stopped) break;
         if (err instanceof PubSubError && err.replayIdInvalid) {
-          log.warn('stored replay id no longer valid (older than the retention?); catching up by the poll', {
-            channel,
-            error: err.message,
-          });
+          log.warn('stored replay id no longer valid (older than the retention?); catching up by the poll', { error: err.message });
           (this.opts.metrics ?? sharedChangeEventMetrics).fallbacks.inc({ channel });
           await clearReplay(this.deps.db.sql, channel);
           catchUpAfterSubscribing = true;
@@ -109,7 +106,7 @@ export class ChangeSubscriber {
         failures += 1;
         const error = (err as Error).message;
         this.opts.status.channels.set(channel, { state: 'down', error });
-        log.warn('salesforce change events unavailable; polling meanwhile', { channel, error, attempt: failures });
+        log.warn('salesforce change events unavailable; polling meanwhile', { error, attempt: failures });
         await this.pause(Math.min(this.opts.maxRetryMs ?? 300_000, (this.opts.retryMs ?? 1000) * 2 ** (failures - 1)));
       } finally {
         this.subscriptions.delete(channel);

@@ -2,6 +2,7 @@ import { daysBetween } from '../calendar/dates.ts';
 import { startExecution, type ExecutionRow } from '../db/executions.ts';
 import { currentPlan } from '../db/plans.ts';
 import { carriedOverTasks } from '../db/steps.ts';
+import { stepsForViewer, viewerAccess } from './viewer-mask.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import type { CrmContext } from '../salesforce/context.ts';
@@ -55,8 +56,12 @@ export async function startWorkflow(deps: Deps, userId: string, ctx: CrmContext)
 }
 
 /** The execution as the API returns it. */
-export async function executionView(deps: Deps, e: ExecutionRow) {
-  const [plan, carried] = await Promise.all([currentPlan(deps.db.sql, e.id), carriedOverTasks(deps.db.sql, e)]);
+export async function executionView(deps: Deps, e: ExecutionRow, viewerId: string) {
+  const [plan, carried, viewer] = await Promise.all([
+    currentPlan(deps.db.sql, e.id),
+    carriedOverTasks(deps.db.sql, e),
+    viewerAccess(deps, viewerId),
+  ]);
   // The stage the renewal date puts the opportunity in today: when it differs, the CSM is told (the renewal date
   // moved, or time passed) and should start that stage's workflow.
   const daysNow = daysBetween(deps.today(), e.renewalDate);
@@ -73,16 +78,22 @@ export async function executionView(deps: Deps, e: ExecutionRow) {
     renewalDate: e.renewalDate,
     status: e.status,
     workflowName: workflowFor(e.stage, deps.workflows).name,
-    steps: e.steps.map((s) => ({
-      id: s.id,
-      name: s.name,
-      type: s.type,
-      status: s.status,
-      needsInput: s.needsInput ?? false,
-      input: s.input ?? null,
-      result: (s.result ?? null) as StepResult | null,
-      skipReason: s.skipReason ?? null,
-    })),
+    // Step analyses as made for whoever ran them: masked for a viewer who reads fewer fields (viewer-mask.ts).
+    steps: await stepsForViewer(
+      deps,
+      viewer,
+      e.opportunityId,
+      e.steps.map((s) => ({
+        id: s.id,
+        name: s.name,
+        type: s.type,
+        status: s.status,
+        needsInput: s.needsInput ?? false,
+        input: s.input ?? null,
+        result: (s.result ?? null) as StepResult | null,
+        skipReason: s.skipReason ?? null,
+      })),
+    ),
     currentStepId: current?.id ?? null,
     stageChange:
       stageNow === e.stage

@@ -207,6 +207,19 @@ export default class RenewalActionPlan extends LightningElement {
 
     // ----- plan -----
 
+    /**
+     * The fields Salesforce hides from this user that the plan was made or is shown without (the service masks them
+     * as [withheld] in a plan someone with more access made).
+     */
+    get withheldNotice() {
+        const withheld = this.plan?.withheld || [];
+        return withheld.length
+            ? `Not visible to you, so left out of this plan or shown as [withheld]: ${withheld
+                  .map((w) => w.label)
+                  .join(', ')}.`
+            : undefined;
+    }
+
     get view() {
         return applyEdits(this.plan, this.edits);
     }

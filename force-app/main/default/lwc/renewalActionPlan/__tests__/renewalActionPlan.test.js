@@ -490,6 +490,34 @@ describe('c-renewal-action-plan', () => {
         );
     });
 
+    it('says which fields the plan left out or masks because Salesforce hides them from this user', async () => {
+        const { element } = await mount();
+        expect($(element, '[data-id="withheld-notice"]')).toBeNull();
+
+        const masked = {
+            plan: {
+                ...DRAFT.plan,
+                withheld: [
+                    {
+                        field: 'Opportunity.Amount',
+                        label: 'Amount',
+                        message: 'Amount is not visible to you'
+                    },
+                    {
+                        field: 'Contact.Email',
+                        label: "Contacts' email addresses",
+                        message:
+                            "Contacts' email addresses is not visible to you"
+                    }
+                ]
+            }
+        };
+        const second = await mount({ plan: masked });
+        expect(text($(second.element, '[data-id="withheld-notice"]'))).toBe(
+            "Not visible to you, so left out of this plan or shown as [withheld]: Amount, Contacts' email addresses."
+        );
+    });
+
     it('turns CSM tasks into labelled inputs in edit mode and moves focus to the first', async () => {
         const focus = jest.spyOn(HTMLElement.prototype, 'focus');
         const { element } = await mount();
