@@ -9,7 +9,7 @@
  */
 import { createExecutor } from '../service/src/executor/index.ts';
 import { startSalesforceSync } from '../service/src/sync/loop.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../service/src/sync/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../service/src/sync/mirror/mirror.ts';
 import { startHarness } from '../testkit/harness.ts';
 
 const TARGET = 6;

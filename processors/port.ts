@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import type { BusinessCalendar } from '../service/src/calendar/business-days.ts';
 import type { Logger } from '../service/src/log.ts';
 import type { CrmContext } from '../service/src/salesforce/context.ts';
-import type { EmailProvider } from './email/provider.ts';
+import type { EmailProvider } from '../service/src/email/provider.ts';
+
+/** What the email provider throws: `retryable` says whether the executor should try again. */
+export { EmailProviderError } from '../service/src/email/provider.ts';
+/** The opportunity's CRM context, as the services read it. */
+export type { CrmContext };
 
 /**
  * The port between the service and its processors: what a processor is (a definition) and what it may use (the
@@ -115,7 +120,7 @@ export interface ProcessorServices {
   /** Starts (or finds) the engagement record of a sent email. */
   trackEmail(email: TrackedEmail): Promise<{ id: string; opens: number; clicks: number; replies: number }>;
   calendar: BusinessCalendar;
-  /** Undefined when no email provider is configured. */
+  /** Undefined when no email provider is configured; its failures are `EmailProviderError`s. */
   email?: EmailProvider;
   log: Logger;
   today(): string;

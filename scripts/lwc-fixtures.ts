@@ -12,7 +12,7 @@ import { format, resolveConfig } from 'prettier';
 import { clockFrom, middayOf } from '../service/src/clock.ts';
 import { claimTaskNow, releaseTasks } from '../service/src/db/queue.ts';
 import { runEngagementRules } from '../service/src/engagement/engine.ts';
-import { mirrorPendingTasks } from '../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../service/src/sync/mirror/mirror.ts';
 import setupDatabaseServer from '../testkit/database-server.ts';
 
 const LWC = fileURLToPath(new URL('../force-app/main/default/lwc/', import.meta.url));

@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import type { EmailProvider } from '../processors/email/provider.ts';
+import type { EmailProvider } from '../service/src/email/provider.ts';
 import { emailEngagementTracker } from '../processors/email-engagement-tracker/index.ts';
 import { clockFrom, middayOf } from '../service/src/clock.ts';
 import { getTask } from '../service/src/db/tasks.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { sameId } from '../../service/src/salesforce/ids.ts';
-import { EmailProviderError } from '../email/provider.ts';
-import { defineProcessor, PermanentError } from '../port.ts';
+import { defineProcessor, EmailProviderError, PermanentError } from '../port.ts';
 import { sentEmails } from './sent-emails.ts';
 
 /**

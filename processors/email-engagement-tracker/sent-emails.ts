@@ -1,4 +1,4 @@
-import type { CrmContext } from '../../service/src/salesforce/context.ts';
+import type { CrmContext } from '../port.ts';
 import { sameId } from '../../service/src/salesforce/ids.ts';
 
 type Activity = CrmContext['activities'][number];

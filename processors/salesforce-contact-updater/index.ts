@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { CrmContext } from '../../service/src/salesforce/context.ts';
 import { idKey, SALESFORCE_ID, soqlId } from '../../service/src/salesforce/ids.ts';
 import { soqlIdList } from '../../service/src/salesforce/soql.ts';
-import { defineProcessor, PermanentError, type FieldChange } from '../port.ts';
+import { defineProcessor, PermanentError, type CrmContext, type FieldChange } from '../port.ts';
 
 const contactRef = z.strictObject({ name: z.string().min(1), salesforceId: z.string().regex(SALESFORCE_ID, 'must be a Salesforce id') });
 

@@ -19,7 +19,7 @@ const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const cronExpression = z.string().refine((v) => validateCron(v), 'must be a cron expression like */5 * * * *');
 
 /** What the CSM can be told in Salesforce (the bell): each kind can be turned off with SALESFORCE_NOTIFICATIONS. */
-export const SALESFORCE_NOTIFICATION_KINDS = ['ai-task-failed', 'task-rejected', 'replan-needed', 'finalized-by-other'] as const;
+const SALESFORCE_NOTIFICATION_KINDS = ['ai-task-failed', 'task-rejected', 'replan-needed', 'finalized-by-other'] as const;
 export type SalesforceNotificationKind = (typeof SALESFORCE_NOTIFICATION_KINDS)[number];
 
 const notificationKinds = z

@@ -1,6 +1,6 @@
 import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
-import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import type { World } from './world.ts';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
-import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import type { FaultSpec } from '../../dev/org-emulator/index.ts';
 import { refresh, type Instance, type World } from './world.ts';
 

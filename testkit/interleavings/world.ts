@@ -1,6 +1,6 @@
 import { createExecutor, type Executor } from '../../service/src/executor/index.ts';
 import type { Deps } from '../../service/src/deps.ts';
-import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import { discoveryPlan, trackedEmail, webhookSigners } from '../engagement.ts';
 import { testExecutorOptions } from '../executor/fixtures.ts';
 import { startHarness, type Harness } from '../harness.ts';

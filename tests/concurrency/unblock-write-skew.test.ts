@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unblockDependents } from '../../service/src/db/dependencies.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
-import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 import { untilSettledOrWaitingOnLock } from '../../testkit/lock-wait.ts';
 

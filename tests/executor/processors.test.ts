@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MailgunProvider } from '../../processors/email/mailgun.ts';
-import type { EmailProvider } from '../../processors/email/provider.ts';
-import { SendGridProvider } from '../../processors/email/sendgrid.ts';
+import { MailgunProvider } from '../../service/src/email/mailgun.ts';
+import type { EmailProvider } from '../../service/src/email/provider.ts';
+import { SendGridProvider } from '../../service/src/email/sendgrid.ts';
 import { processorRegistry } from '../../processors/registry.ts';
 import { Executor } from '../../service/src/executor/executor.ts';
 import { executorOptions } from '../../service/src/executor/options.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordMirrorResults, tasksToMirror } from '../../service/src/db/mirror-queue.ts';
-import { mirrorPendingTasks, reportStuckMirrorTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks, reportStuckMirrorTasks } from '../../service/src/sync/mirror/mirror.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** A task's copy to Salesforce is never abandoned: capped backoff for ever, and a stuck one is reported. */

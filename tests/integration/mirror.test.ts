@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { finalizePlan } from '../../service/src/db/finalize.ts';
 import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import { DEFAULT_RETRY } from '../../service/src/salesforce/retry.ts';
-import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks, mirrorTaskOf } from '../../service/src/sync/mirror/mirror.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 import { salesforceWrites } from '../../testkit/salesforce-calls.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
-import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
+import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
 import { API_KEY, startHarness, type Harness } from '../../testkit/harness.ts';
 

@@ -33,7 +33,7 @@ interface RecordWrite {
 }
 
 /** The change data capture channel of an object, e.g. `/data/TaskChangeEvent`. */
-export const topicOf = (objectName: string) => `/data/${objectName}ChangeEvent`;
+const topicOf = (objectName: string) => `/data/${objectName}ChangeEvent`;
 
 /** Fields whose change is bookkeeping, never listed in changedFields on their own. */
 const AUDIT = new Set(['LastModifiedDate', 'LastModifiedById', 'SystemModstamp']);

@@ -9,7 +9,7 @@ import protoLoader from '@grpc/proto-loader';
 import { sameId } from '../ids.ts';
 import type { Org } from '../org.ts';
 import { findObject } from '../schema.ts';
-import { topicOf, type BusEvent, type EventBus } from './event-bus.ts';
+import type { BusEvent, EventBus } from './event-bus.ts';
 
 /** The proto, shared with the service's subscriber. */
 export const PUBSUB_PROTO = fileURLToPath(new URL('./pubsub_api.proto', import.meta.url));
@@ -238,5 +238,3 @@ function startPosition(bus: EventBus, request: FetchRequest): bigint | undefined
 function consumerEvent(event: BusEvent) {
   return { event: { id: event.id, schema_id: event.schemaId, payload: event.payload, headers: [] }, replay_id: replayIdOf(event.position) };
 }
-
-export { topicOf };

@@ -2,7 +2,7 @@ import { toIsoDate } from '../calendar/dates.ts';
 import { finalizedPlansForRules, fireRule, trackedEmailsForRules, type TrackedEmailRow } from '../db/engagement.ts';
 import type { NotificationKind } from '../db/notifications.ts';
 import type { Deps } from '../deps.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror/mirror.ts';
 import { changeTask } from '../workflows/task-changes.ts';
 import { contactOf, withMatchableContacts } from './contacts.ts';
 import { dueActions, type EngagementAction, type WatchedEmail } from './decide.ts';

@@ -1,11 +1,11 @@
 import { processorRegistry, type ProcessorRegistry } from '../../../processors/registry.ts';
 import type { Deps } from '../deps.ts';
 import { Executor } from './executor.ts';
-import { MirrorAfterRun } from './mirror-after-run.ts';
+import { MirrorAfterRun } from '../sync/mirror/after-run.ts';
 import { sharedExecutorMetrics } from './metrics.ts';
 import { executorOptions, type ExecutorOptions } from './options.ts';
 import { processorServices } from './services.ts';
-import { mirrorBackoff } from '../sync/mirror.ts';
+import { mirrorBackoff } from '../sync/mirror/mirror.ts';
 import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 
 export { Executor } from './executor.ts';

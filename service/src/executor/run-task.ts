@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { EmailProviderError } from '../../../processors/email/provider.ts';
+import { EmailProviderError } from '../email/provider.ts';
 import { PermanentError } from '../../../processors/port.ts';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
 import { completeTask, deferTask, failTask, type ClaimedTask } from '../db/queue.ts';

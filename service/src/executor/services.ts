@@ -1,6 +1,6 @@
-import { MailgunProvider } from '../../../processors/email/mailgun.ts';
-import type { EmailProvider } from '../../../processors/email/provider.ts';
-import { SendGridProvider } from '../../../processors/email/sendgrid.ts';
+import { MailgunProvider } from '../email/mailgun.ts';
+import type { EmailProvider } from '../email/provider.ts';
+import { SendGridProvider } from '../email/sendgrid.ts';
 import type { ProcessorServices } from '../../../processors/port.ts';
 import type { BusinessCalendar } from '../calendar/business-days.ts';
 import type { Env } from '../config.ts';
@@ -16,7 +16,7 @@ import type { SalesforceGateway } from '../salesforce/gateway.ts';
 import { query, updateRecord, upsertTask } from '../salesforce/records.ts';
 import { taskRecord } from '../salesforce/task-mirror.ts';
 import { STAGE_IDS } from '../stages/stages.ts';
-import { mirrorTaskOf } from '../sync/mirror.ts';
+import { mirrorTaskOf } from '../sync/mirror/mirror.ts';
 
 /** What the executor holds to build each task's processor services: the database, Salesforce, the calendar, the clock. */
 export interface ExecutorServices {

@@ -1,5 +1,5 @@
-import { getExecution, type ExecutionRow } from '../db/executions.ts';
-import { getTask, type TaskRow } from '../db/tasks.ts';
+import { getExecution, type ExecutionRow } from '../read-model/executions.ts';
+import { getTask, type TaskRow } from '../read-model/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { forbidden, notFound } from '../domain-errors.ts';
 

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { realOrgConfigured } from '../config.ts';
-import { opportunityIdsWithExecutions } from '../db/executions.ts';
+import { opportunityIdsWithExecutions } from '../read-model/executions.ts';
 import type { Deps } from '../deps.ts';
 import { forbidden } from '../domain-errors.ts';
 import { checkOrg } from '../salesforce/org-check.ts';

@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { calendarFeed } from '../calendar/feed.ts';
-import { calendarFeedUser, createCalendarFeed, revokeCalendarFeeds } from '../db/calendar-feeds.ts';
 import type { Deps } from '../deps.ts';
+import { calendarFeedUser } from '../read-model/calendar-feeds.ts';
+import { newCalendarFeed, revokeCalendarFeed } from '../workflows/calendar-feeds.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, json } from './schemas.ts';
 
-/** A feed token: 32 random bytes, base64url (43 characters); never guessable, never stored (only its hash). */
+/** A feed token as newCalendarFeed makes them (43 base64url characters). */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The calling CSM's calendar feed: create (or rotate) its private URL, or revoke it. */
@@ -23,8 +23,7 @@ export function calendarFeedApi(deps: Deps) {
       responses: { 201: json(z.object({ url: z.string() }), 'The subscription URL, shown once'), ...errorResponses },
     }),
     async (c) => {
-      const token = randomBytes(32).toString('base64url');
-      await createCalendarFeed(deps.db.sql, c.get('userId'), token);
+      const token = await newCalendarFeed(deps, c.get('userId'));
       // The service's own origin as the caller reached it (behind a proxy, set the forwarded host there).
       return c.json({ url: `${new URL(c.req.url).origin}/calendar/${token}.ics` }, 201);
     },
@@ -37,7 +36,7 @@ export function calendarFeedApi(deps: Deps) {
       summary: "Revoke the calling user's calendar feed URLs (they answer 404 from now on)",
       responses: { 200: json(z.object({ revoked: z.number().int() }), 'How many URLs were revoked'), ...errorResponses },
     }),
-    async (c) => c.json({ revoked: await revokeCalendarFeeds(deps.db.sql, c.get('userId')) }, 200),
+    async (c) => c.json({ revoked: await revokeCalendarFeed(deps, c.get('userId')) }, 200),
   );
 
   return app;

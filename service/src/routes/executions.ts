@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { executionLiveState, getExecution, latestExecution, planViewStamp } from '../db/executions.ts';
+import { executionLiveState, getExecution, latestExecution, planViewStamp } from '../read-model/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import { finalize } from '../workflows/finalize-plan.ts';

@@ -1,9 +1,6 @@
 import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
-import { oldestPendingMirrorSeconds } from '../db/mirror-queue.ts';
-import { replayPositions } from '../db/pubsub-replay.ts';
-import { queueDepth } from '../db/queue.ts';
-import { skippedSalesforceTaskCounts } from '../db/task-provenance.ts';
+import { oldestPendingMirrorSeconds, queueDepth, replayPositions, skippedSalesforceTaskCounts } from '../read-model/operations.ts';
 import { sharedChangeEventMetrics, syncModeGauge } from '../sync/sync-status.ts';
 import { secretsEqual } from '../auth.ts';
 import type { Deps } from '../deps.ts';

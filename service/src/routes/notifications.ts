@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { markRead, notificationsOf } from '../db/notifications.ts';
 import type { Deps } from '../deps.ts';
-import { notFound } from '../domain-errors.ts';
+import { notificationsOf } from '../read-model/notifications.ts';
+import { markNotificationRead } from '../workflows/notifications.ts';
 import { router } from './openapi-hono.ts';
 import { errorResponses, IdParam, json } from './schemas.ts';
 
@@ -61,9 +61,7 @@ export function notificationsRouter(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const row = await markRead(deps.db.sql, c.get('userId'), id);
-      if (!row) throw notFound(`Notification ${id}`);
-      return c.json(row, 200);
+      return c.json(await markNotificationRead(deps, c.get('userId'), id), 200);
     },
   );
 

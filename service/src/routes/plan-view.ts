@@ -1,12 +1,11 @@
-import type { PlanViewExecution } from '../db/executions.ts';
-import { unfinished } from '../db/dependencies.ts';
-import { planContext, type PlanRow } from '../db/plans.ts';
-import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
+import type { PlanViewExecution } from '../read-model/executions.ts';
+import { planContext, type PlanRow } from '../read-model/plans.ts';
+import { taskStatesOfPlan, unfinished, type TaskState } from '../read-model/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
 import type { LlmGeneration } from '../plan/llm-planner.ts';
 import { timelineNow } from '../plan/timeline-status.ts';
-import { mirrorStanding } from '../sync/mirror-standing.ts';
+import { mirrorStanding } from '../sync/mirror/standing.ts';
 import type { WithheldInput } from '../salesforce/context.ts';
 import { withheldMessage } from '../salesforce/withheld.ts';
 import { assigneesOfPlan, type Assignee } from '../team/assignee.ts';

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import type { ExecutionRow } from '../db/executions.ts';
+import type { ExecutionRow } from '../read-model/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import { executionView, opportunityContext } from '../workflows/executions.ts';

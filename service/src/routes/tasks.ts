@@ -1,14 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { approveProposedTask, blockerList, listTasks, opportunitiesOfTasks, type TaskFilters } from '../db/tasks.ts';
 import { runTaskNow } from '../executor/manual.ts';
 import type { Deps } from '../deps.ts';
 import { conflict, invalidInput } from '../domain-errors.ts';
 import { IsoDateTimeSchema } from '../calendar/dates.ts';
 import { IsoDate } from '../plan/schema.ts';
 import { SalesforceId } from '../salesforce/ids.ts';
+import { blockerList, listTasks, opportunitiesOfTasks, type TaskFilters } from '../read-model/tasks.ts';
 import { redactSecrets } from '../secrets.ts';
-import { changeTask } from '../workflows/task-changes.ts';
+import { approveTask, changeTask } from '../workflows/task-changes.ts';
 import { requireOpportunityAccess, taskForUser } from './access.ts';
 import { router } from './openapi-hono.ts';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody } from './schemas.ts';
@@ -155,9 +155,7 @@ export function tasksRouter(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       await taskFor(c.get('userId'), id);
-      const approved = await approveProposedTask(deps.db.sql, id);
-      if (!approved) throw conflict(`Task ${id} is not waiting for approval`);
-      return c.json({ task: await taskForViewer(c.get('userId'), taskView(approved)) }, 200);
+      return c.json({ task: await taskForViewer(c.get('userId'), taskView(await approveTask(deps, id))) }, 200);
     },
   );
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TaskRow } from '../db/tasks.ts';
+import type { TaskRow } from '../read-model/tasks.ts';
 import { StepResult } from '../workflows/steps/types.ts';
 import { AiTask, CsmTask, Evidence, NextWorkflow, PlanSummary, SubTask, TimelineStep } from '../plan/schema.ts';
 

@@ -2,12 +2,11 @@ import { UnixSecondsSchema } from '../calendar/dates.ts';
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../../../processors/email/signatures.ts';
-import { recordProviderEvents, type EngagementKind, type ProviderEvent } from '../db/email-tracking.ts';
+import { sendGridPublicKey, verifyMailgun, verifySendGrid } from '../email/signatures.ts';
 import type { Deps } from '../deps.ts';
-import { applyEngagementEvents } from '../engagement/engine.ts';
 import { ApiError } from '../http-errors.ts';
 import { invalidInput } from '../domain-errors.ts';
+import { recordEmailEvents, type EngagementKind, type ProviderEvent } from '../workflows/email-events.ts';
 import { requireStorableJson } from './storable.ts';
 
 /**
@@ -70,13 +69,6 @@ const unauthorized = (provider: string, reason: string) =>
 const notConfigured = (variable: string) => new ApiError(503, 'INTERNAL', `This webhook is not configured (${variable} is unset)`);
 const at = (seconds?: number) => (seconds ? new Date(seconds * 1000) : null);
 
-/** The engagement rules on the emails a webhook moved; a failure waits for the schedule (the events are stored). */
-async function engagementRules(deps: Deps, trackingIds: string[]): Promise<void> {
-  await applyEngagementEvents(deps, trackingIds).catch((err: Error) =>
-    deps.log.warn('engagement rules deferred to their schedule', { count: trackingIds.length, error: err.message }),
-  );
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -118,8 +110,7 @@ export function webhooksRouter(deps: Deps) {
       } satisfies ProviderEvent,
       kind: e.event === 'bounce' && e.type === 'blocked' ? undefined : KIND[e.event],
     }));
-    const { results, trackingIds } = await recordProviderEvents(deps.db.sql, events, deps.now());
-    await engagementRules(deps, trackingIds);
+    const results = await recordEmailEvents(deps, events);
     const stored = results.filter((r) => r === 'stored').length;
     const duplicates = results.length - stored;
     deps.log.info('sendgrid webhook', { stored, duplicates });
@@ -146,9 +137,7 @@ export function webhooksRouter(deps: Deps) {
       reason: (data['delivery-status']?.description || data['delivery-status']?.message || data.reason)?.slice(0, 255) ?? null,
       payload: data,
     };
-    const recorded = await recordProviderEvents(deps.db.sql, [{ event, kind: mailgunKind(data.event, data.severity) }], deps.now());
-    await engagementRules(deps, recorded.trackingIds);
-    const [result] = recorded.results;
+    const [result] = await recordEmailEvents(deps, [{ event, kind: mailgunKind(data.event, data.severity) }]);
     deps.log.info('mailgun webhook', { result, event: data.event });
     return c.json({ stored: result === 'stored' ? 1 : 0, duplicates: result === 'duplicate' ? 1 : 0 }, 200);
   });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { plannableProcessors } from '../../../processors/registry.ts';
 
-const PlannableProcessor = z.enum(plannableProcessors() as [string, ...string[]]);
+// Read from the registry when a stage table is first parsed, not when this module loads: importing the stage table
+// loads no processor list (zod keeps the enum once built).
+const PlannableProcessor = z.lazy(() => z.enum(plannableProcessors() as [string, ...string[]]));
 
 /** The ten renewal stages, in order from furthest to overdue. */
 export const STAGE_IDS = [

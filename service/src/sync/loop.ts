@@ -2,7 +2,7 @@ import { Leadership } from '../db/leadership.ts';
 import type { Deps } from '../deps.ts';
 import type { PubSubEndpoint } from '../salesforce/pubsub/client.ts';
 import { ChangeSubscriber } from './change-subscriber.ts';
-import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks, reportStuckMirrorTasks } from './mirror/mirror.ts';
 import { sendSalesforceNotifications } from './salesforce-notifications.ts';
 import { watchRenewalDates } from './renewal-watch.ts';
 import { syncTaskStatusFromSalesforce } from './status-sync.ts';

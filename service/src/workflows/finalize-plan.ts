@@ -9,7 +9,7 @@ import type { ActionPlanContent } from '../plan/schema.ts';
 import { missingPrerequisites } from '../plan/dependencies.ts';
 import { assigneesOfPlan } from '../team/assignee.ts';
 import { validatePlan } from '../plan/validate.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror/mirror.ts';
 import { sendSalesforceNotifications } from '../sync/salesforce-notifications.ts';
 import { planningInput } from './generate-plan.ts';
 import { currentTraceParent } from '../tracing.ts';

@@ -1,7 +1,7 @@
-import { getTask, updateTask, type TaskPatch, type TaskRow } from '../db/tasks.ts';
+import { approveProposedTask, getTask, updateTask, type TaskPatch, type TaskRow } from '../db/tasks.ts';
 import type { Deps } from '../deps.ts';
 import { conflict } from '../domain-errors.ts';
-import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror.ts';
+import { mirrorBackoff, mirrorPendingTasks } from '../sync/mirror/mirror.ts';
 
 /**
  * The one path a task changes by: a CSM's edit through the API, or an engagement rule completing the task that tracks
@@ -18,4 +18,11 @@ export async function changeTask(deps: Deps, id: string, patch: TaskPatch): Prom
     deps.log.warn('salesforce mirror deferred', { taskIds: mirrorIds, error: err.message }),
   );
   return (await getTask(deps.db.sql, id))!;
+}
+
+/** Approves an AI task proposed after finalize: it is queued for the executor. A conflict when it is not waiting for approval. */
+export async function approveTask(deps: Deps, id: string): Promise<TaskRow> {
+  const approved = await approveProposedTask(deps.db.sql, id);
+  if (!approved) throw conflict(`Task ${id} is not waiting for approval`);
+  return approved;
 }

@@ -1,8 +1,8 @@
-import type { MirrorBackoff } from '../db/mirror-queue.ts';
-import type { Sql } from '../db/sql.ts';
-import type { Logger } from '../log.ts';
-import type { SalesforceGateway } from '../salesforce/gateway.ts';
-import { mirrorPendingTasks } from '../sync/mirror.ts';
+import type { MirrorBackoff } from '../../db/mirror-queue.ts';
+import type { Sql } from '../../db/sql.ts';
+import type { Logger } from '../../log.ts';
+import type { SalesforceGateway } from '../../salesforce/gateway.ts';
+import { mirrorPendingTasks } from './mirror.ts';
 
 /**
  * Copies what an AI task changed to Salesforce Tasks as soon as it settles (its own Task, and any task the processor

@@ -1,4 +1,4 @@
-import type { TaskState } from '../db/tasks.ts';
+import type { TaskState } from '../../db/tasks.ts';
 
 /** The mirror columns a plan view reads for one task. */
 export type MirrorState = Pick<TaskState, 'id' | 'key' | 'mirrorStatus' | 'mirrorError' | 'mirrorRetryAt' | 'mirrorWaitingSeconds'> & {

@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { wallClockMs } from '../../service/src/clock.ts';
+import { wallClockMs } from '../clock.ts';
 
 /** Webhook requests older (or newer) than this are refused, so a captured request cannot be replayed later. */
 const MAX_WEBHOOK_AGE_SECONDS = 5 * 60;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mirrorStanding, type MirrorState } from './mirror-standing.ts';
+import { mirrorStanding, type MirrorState } from './standing.ts';
 
 const HOUR = 60 * 60_000;
 const row = (over: Partial<MirrorState>): MirrorState => ({

@@ -1,13 +1,19 @@
-import { DEFAULT_MIRROR_BACKOFF, recordMirrorResults, reportStuckMirrors, tasksToMirror, type MirrorBackoff } from '../db/mirror-queue.ts';
-import { prerequisitesOf, unfinished, type Blocker } from '../db/dependencies.ts';
-import { subTasksOf, type TaskRow } from '../db/tasks.ts';
-import { notify } from '../db/notifications.ts';
-import type { Env } from '../config.ts';
-import type { Sql } from '../db/sql.ts';
-import type { Logger } from '../log.ts';
-import type { SalesforceGateway } from '../salesforce/gateway.ts';
-import type { MirrorTask } from '../salesforce/task-mirror.ts';
-import { redactSecrets } from '../secrets.ts';
+import {
+  DEFAULT_MIRROR_BACKOFF,
+  recordMirrorResults,
+  reportStuckMirrors,
+  tasksToMirror,
+  type MirrorBackoff,
+} from '../../db/mirror-queue.ts';
+import { prerequisitesOf, unfinished, type Blocker } from '../../db/dependencies.ts';
+import { subTasksOf, type TaskRow } from '../../db/tasks.ts';
+import { notify } from '../../db/notifications.ts';
+import type { Env } from '../../config.ts';
+import type { Sql } from '../../db/sql.ts';
+import type { Logger } from '../../log.ts';
+import type { SalesforceGateway } from '../../salesforce/gateway.ts';
+import type { MirrorTask } from '../../salesforce/task-mirror.ts';
+import { redactSecrets } from '../../secrets.ts';
 
 interface MirrorReport {
   synced: number;

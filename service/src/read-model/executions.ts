@@ -1,0 +1,14 @@
+/**
+ * What the routes read of workflow executions. The read model is the routes' only way into the database (writes go
+ * through workflows/); today it names the db/ queries a route may use, so a read can get its own SQL later without
+ * touching a route.
+ */
+export {
+  executionLiveState,
+  getExecution,
+  latestExecution,
+  opportunityIdsWithExecutions,
+  planViewStamp,
+  type ExecutionRow,
+  type PlanViewExecution,
+} from '../db/executions.ts';
