@@ -66,7 +66,8 @@ async function tasksCli(dataDir: string, ...args: string[]) {
 const IN_USE =
   /^Renewal Action Plans could not start: DATA_DIR .+ is in use by another running process \(pid \d+, whose embedded PostgreSQL server listens on port \d+\); stop it first, or set DATA_DIR to another directory$/;
 
-describe('the operator on the embedded mode (issue 28)', () => {
+// Each test starts real service processes (an embedded PostgreSQL initdb among them): minutes on a loaded 2-core machine.
+describe('the operator on the embedded mode (issue 28)', { timeout: 180_000 }, () => {
   const dirs: string[] = [];
   const starts: Start[] = [];
   const tempDir = () => {
