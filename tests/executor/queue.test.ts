@@ -130,7 +130,7 @@ describe('AI task queue', () => {
   it('releases unfinished tasks without counting the attempt', async () => {
     const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
     const [task] = await claimQueuedTasks(db.sql, 1, claim);
-    expect(await releaseTasks(db.sql, [task!.claimToken])).toBe(1);
+    expect(await releaseTasks(db.sql, [task!])).toBe(1);
     expect(await statusOf(db.sql, id!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
   });
 });

@@ -108,13 +108,7 @@ describe('query plans at scale', () => {
     );
     const tasks = await claimQueuedTasks(db.sql, 2, { workerId: 'plans', leaseMs: 60_000, maxAttempts: 3 });
     expect(tasks).toHaveLength(2);
-    await noSeqScan((sql) =>
-      extendLeases(
-        sql,
-        tasks.map((t) => t.claimToken),
-        60_000,
-      ),
-    );
+    await noSeqScan((sql) => extendLeases(sql, tasks, 60_000));
     await noSeqScan((sql) =>
       completeTasks(
         sql,
