@@ -50,7 +50,12 @@ BEGIN
   IF NEW.auto_execute AND NEW.execution_status = 'queued' AND NEW.status <> 'cancelled' THEN
     INSERT INTO task_queue (task_id, priority, created_at, run_after, attempts, max_attempts)
     VALUES (NEW.id, NEW.priority, NEW.created_at, NEW.run_after, NEW.attempts, NEW.max_attempts)
-    ON CONFLICT (task_id) DO UPDATE SET priority = EXCLUDED.priority, run_after = EXCLUDED.run_after, attempts = EXCLUDED.attempts
+    -- A row already queued takes what this statement changed, nothing else: a retry's due time and attempt count
+    -- live in task_queue and are not in step with workflow_tasks until the run ends.
+    ON CONFLICT (task_id) DO UPDATE SET
+      priority = EXCLUDED.priority,
+      run_after = CASE WHEN NEW.run_after IS DISTINCT FROM OLD.run_after THEN EXCLUDED.run_after ELSE task_queue.run_after END,
+      attempts = CASE WHEN NEW.attempts IS DISTINCT FROM OLD.attempts THEN EXCLUDED.attempts ELSE task_queue.attempts END
       WHERE task_queue.claim_token IS NULL;
   ELSE
     DELETE FROM task_queue WHERE task_id = NEW.id AND claim_token IS NULL;
