@@ -20,11 +20,13 @@ CREATE TABLE task_queue (
   claimed_by   text,
   locked_until timestamptz
 ) WITH (fillfactor = 50);
--- The only other index: the claim's order. No index names claim_token, locked_until, attempts or claimed_by, so a claim
--- and a lease renewal change no indexed column and are HOT updates (fillfactor 50 leaves room on the page). The claim
--- skips the few claimed rows (at most workers × batch) as it walks this index; the lease sweep reads the table, which
--- holds only the backlog, never the finished tasks.
-CREATE INDEX task_queue_order ON task_queue (priority, created_at);
+-- The only other index: the claim's order, over the unclaimed rows. Partial, so the claim walks only what it may take
+-- and the planner picks this index even before the table has statistics (a queue filled and drained between two
+-- autovacuum runs: without the predicate it estimated `claim_token IS NULL` at 0.5% and sorted a sequential scan,
+-- 12 ms instead of 0.07 ms per claim on 10,000 rows). The claim leaves this index (one new entry, in the primary key);
+-- a lease renewal changes no indexed column and is a HOT update (fillfactor 50 leaves room on the page). The lease
+-- sweep reads the table, which holds only the backlog, never the finished tasks.
+CREATE INDEX task_queue_order ON task_queue (priority, created_at) WHERE claim_token IS NULL;
 
 -- The queued and running AI tasks of the previous version, with their claims: a worker that held one keeps it until
 -- its lease expires (then the sweep re-queues it), exactly as before.
