@@ -76,11 +76,11 @@ try {
           ? 'completion (DELETE task_queue + UPDATE workflow_tasks + notifications)'
           : s.startsWith('UPDATE task_queue SET locked_until')
             ? 'lease renewal (UPDATE task_queue)'
-          : s.includes('FROM task_dependencies WHERE prerequisite_id')
-            ? 'unblock check (SELECT dependents FOR UPDATE)'
-            : s.startsWith('INSERT INTO executor_test_runs')
-              ? "the processor's own work (INSERT)"
-              : s.slice(0, 70);
+            : s.includes('FROM task_dependencies WHERE prerequisite_id')
+              ? 'unblock check (SELECT dependents FOR UPDATE)'
+              : s.startsWith('INSERT INTO executor_test_runs')
+                ? "the processor's own work (INSERT)"
+                : s.slice(0, 70);
     kinds.set(k, (kinds.get(k) ?? 0) + 1);
   }
   const total = [...kinds.values()].reduce((a, b) => a + b, 0);

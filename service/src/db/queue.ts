@@ -26,7 +26,7 @@ export interface ClaimedTask extends TaskRow {
 }
 
 /** A claim, as the statements that keep or end it name it: the task and its token (found by primary key). */
-export type Claim = Pick<ClaimedTask, 'id' | 'claimToken'>;
+type Claim = Pick<ClaimedTask, 'id' | 'claimToken'>;
 
 export interface ClaimOptions {
   workerId: string;

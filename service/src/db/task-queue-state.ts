@@ -15,7 +15,7 @@ export type Fragment = postgres.PendingQuery<postgres.Row[]>;
 export const AI_TASKS_QUEUED = 'ai_tasks_queued';
 
 /** `EXISTS` (an executor holds this task's claim), for a WHERE clause; `taskId` is an id expression. */
-export const heldByExecutor = (sql: AnySql, taskId: Fragment): Fragment =>
+const heldByExecutor = (sql: AnySql, taskId: Fragment): Fragment =>
   sql`EXISTS (SELECT 1 FROM task_queue q WHERE q.task_id = ${taskId} AND q.claim_token IS NOT NULL)`;
 
 /**

@@ -141,7 +141,9 @@ function taskWhere(sql: Sql, f: Omit<TaskFilters, 'limit'>) {
     f.opportunityIds ? sql`opportunity_id IN ${sql(f.opportunityIds.length ? f.opportunityIds : [''])}` : sql`true`,
     f.autoExecute === undefined ? sql`true` : sql`auto_execute = ${f.autoExecute}`,
     // Two arms, one per partial index (0023): AI tasks by status, and the rare other task that carries one.
-    f.executionStatus ? sql`(${aiTasksIn(sql, sql`workflow_tasks`, f.executionStatus)} OR NOT auto_execute AND execution_status = ${f.executionStatus})` : sql`true`,
+    f.executionStatus
+      ? sql`(${aiTasksIn(sql, sql`workflow_tasks`, f.executionStatus)} OR NOT auto_execute AND execution_status = ${f.executionStatus})`
+      : sql`true`,
     f.status ? sql`status = ${f.status}` : sql`true`,
     f.owner ? sql`owner = ${f.owner}` : sql`true`,
     f.executionId ? sql`execution_id = ${f.executionId}` : sql`true`,

@@ -12,7 +12,6 @@ import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-port.ts';
 import { inSpan, linkTo } from '../tracing.ts';
 
-
 interface ExecutorParts {
   db: Pick<Database, 'sql'>;
   registry: ProcessorRegistry;
