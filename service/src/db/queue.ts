@@ -38,8 +38,8 @@ const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.
 
 /**
  * The claim itself, shared by the batch and the single-task claim: a lease, a fresh token, one more attempt, on the
- * queue rows `candidates` selects (`FOR UPDATE SKIP LOCKED`). Only task_queue is written, and none of the columns it
- * sets is indexed (a HOT update); the task's row is read by primary key for the processor.
+ * queue rows `candidates` selects (`FOR UPDATE SKIP LOCKED`). Only task_queue is written (the row leaves the partial
+ * index of unclaimed rows: one primary-key entry); the task's row is only read, by primary key, for the processor.
  */
 async function claim(sql: Sql, o: ClaimOptions, candidates: ReturnType<Sql>): Promise<ClaimedTask[]> {
   // "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
