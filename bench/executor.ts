@@ -1,15 +1,19 @@
 /**
  * `npm run bench:executor`: N no-op AI tasks (default 10,000; BENCH_TASKS) drained by 4 executor processes, and in
- * the same run, on the same PostgreSQL, with the same concurrency (4 processes × batches of 10), N no-op jobs through
- * pg-boss's fetch loop. Both do the same work per item (one insert recording the run). The two sides alternate over
- * BENCH_ROUNDS rounds (default 3) in this one process, so a load spike on the shared machine hits both rather than
- * deciding the verdict: it prints each side's median and range, the ratio of medians, the load average before and
- * after (with a warning above the number of cores), duplicates, the wake-up latency (queued → started) p50/p95 over
- * small bursts sent to idle workers, and which indexes of workflow_tasks the run used. BENCH_BOSS_WORK=1 adds
- * pg-boss's own polling work() (slow by design: it waits its polling interval between fetches).
+ * the same run, on the same PostgreSQL, with the same concurrency (4 processes × 10 at once), N no-op jobs through
+ * pg-boss's fetch loop and N through graphile-worker. Every side does the same work per item (one insert recording
+ * the run) and is given its items the same way (inserted in bulk before the clock stops). The sides take turns over
+ * BENCH_ROUNDS rounds (default 3; the side that goes first rotates) in this one process, so a load spike on the shared
+ * machine hits all of them rather than deciding the verdict: it prints each side's median and range, the ratio of
+ * medians against each peer, the load average before and after (with a warning above the number of cores),
+ * duplicates, the wake-up latency (queued → started) p50/p95 over small bursts sent to idle workers, and the row
+ * updates (HOT or not) of workflow_tasks and task_queue. BENCH_BOSS_WORK=1 adds pg-boss's own polling work() (slow by
+ * design: it waits its polling interval between fetches).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
+import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 import { freshDatabase } from '../testkit/database.ts';
 import { insertAiTasks, seedPlan } from '../testkit/executor/fixtures.ts';
@@ -160,6 +164,34 @@ async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
   return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
 }
 
+const graphileLogger = new Logger(() => (level, message) => void (level === 'error' && console.error(`graphile-worker: ${message}`)));
+await runMigrations({ connectionString: db.url, logger: graphileLogger });
+const graphileUtils = await makeWorkerUtils({ connectionString: db.url, logger: graphileLogger });
+
+async function benchGraphileWorker(): Promise<Result> {
+  const prefix = 'graphile';
+  const workers = await startProcesses('bench/graphile-worker.ts', prefix);
+  // graphile-worker deletes a job when it completes: what is left in its table is what is not done.
+  const left = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs`)[0]!.n;
+  const add = (n: number) =>
+    graphileUtils.addJobs(Array.from({ length: n }, () => ({ identifier: 'bench', payload: { id: randomUUID(), queuedAt: Date.now() } })));
+  const started = performance.now();
+  for (let i = 0; i < N; i += 1000) await add(Math.min(1000, N - i));
+  await waitFor(async () => -(await left()), 0);
+  const seconds = (performance.now() - started) / 1000;
+  const since = new Date();
+  for (let i = 0; i < BURSTS; i++) {
+    await add(BURST_SIZE);
+    await sleep(30);
+  }
+  await waitFor(async () => -(await left()), 0);
+  const lat = await latencies(prefix, since);
+  await stopProcesses(workers);
+  const runs = await runsOf(prefix);
+  await sql`DELETE FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`;
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -170,44 +202,56 @@ const load = () =>
     .join(' ');
 const cores = cpus().length;
 
-/** Which indexes of workflow_tasks the run read, and how many of its updates were HOT (no index entry written). */
+/** Row updates (how many HOT: no index entry written) and index scans of the executor's two tables during the run. */
 async function tableReport(): Promise<string[]> {
   // The statistics collector flushes when a backend goes idle; give it a moment.
   await sleep(1_000);
-  const [t] = await sql<{ upd: number; hot: number }[]>`
-    SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'workflow_tasks'`;
-  const idx = await sql<{ name: string; scans: number }[]>`
-    SELECT indexrelname AS name, idx_scan::int AS scans FROM pg_stat_user_indexes WHERE relname = 'workflow_tasks' ORDER BY idx_scan DESC, indexrelname`;
-  return [
-    `workflow_tasks: ${t?.upd ?? 0} row updates, ${t?.hot ?? 0} HOT; ${idx.length} indexes, scans: ${idx.map((i) => `${i.name} ${i.scans}`).join(', ')}`,
-  ];
+  const lines = [];
+  for (const table of ['task_queue', 'workflow_tasks']) {
+    const [t] = await sql<{ upd: number; hot: number; ins: number; del: number }[]>`
+      SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot, n_tup_ins::int AS ins, n_tup_del::int AS del
+        FROM pg_stat_user_tables WHERE relname = ${table}`;
+    const idx = await sql<{ name: string; scans: number }[]>`
+      SELECT indexrelname AS name, idx_scan::int AS scans FROM pg_stat_user_indexes WHERE relname = ${table} ORDER BY idx_scan DESC, indexrelname`;
+    lines.push(
+      `${table}: ${t?.ins ?? 0} inserts, ${t?.upd ?? 0} row updates (${t?.hot ?? 0} HOT), ${t?.del ?? 0} deletes; ${idx.length} indexes, scans: ${idx
+        .filter((i) => i.scans > 0)
+        .map((i) => `${i.name} ${i.scans}`)
+        .join(', ')}`,
+    );
+  }
+  return lines;
 }
 
 try {
   console.log(
-    `bench:executor — ${N} no-op tasks, ${PROCESSES} processes × batches of ${BATCH}, ${ROUNDS} interleaved rounds, PostgreSQL at ${new URL(db.url).host}`,
+    `bench:executor — ${N} no-op tasks, ${PROCESSES} processes × ${BATCH} at once, ${ROUNDS} interleaved rounds (executor, pg-boss, graphile-worker), PostgreSQL at ${new URL(db.url).host}`,
   );
   const loadBefore = load();
   const ours: Result[] = [];
   const boss: Result[] = [];
+  const graphile: Result[] = [];
   const bossWork: Result[] = [];
+  const sides = ['exec', 'boss', 'graphile'] as const;
   for (let round = 1; round <= ROUNDS; round++) {
-    // Alternate which side goes first, so neither always meets a warmer (or busier) machine.
-    const order = round % 2 ? (['exec', 'boss'] as const) : (['boss', 'exec'] as const);
-    for (const side of order) {
+    // Rotate which side goes first, so none always meets a warmer (or busier) machine.
+    for (let k = 0; k < sides.length; k++) {
+      const side = sides[(round - 1 + k) % sides.length]!;
       if (side === 'exec') ours.push(await benchExecutor());
-      else boss.push(await benchPgBoss('fetch-loop'));
+      else if (side === 'boss') boss.push(await benchPgBoss('fetch-loop'));
+      else graphile.push(await benchGraphileWorker());
     }
     if (process.env.BENCH_BOSS_WORK === '1') bossWork.push(await benchPgBoss('work'));
     console.log(
-      `round ${round}: executor ${ours.at(-1)!.tasksPerSecond.toFixed(0)}/s, pg-boss fetch loop ${boss.at(-1)!.tasksPerSecond.toFixed(0)}/s   load ${load()}`,
+      `round ${round}: executor ${ours.at(-1)!.tasksPerSecond.toFixed(0)}/s, pg-boss fetch loop ${boss.at(-1)!.tasksPerSecond.toFixed(0)}/s, ` +
+        `graphile-worker ${graphile.at(-1)!.tasksPerSecond.toFixed(0)}/s   load ${load()}`,
     );
   }
   const loadAfter = load();
   const row = (name: string, rs: Result[]) => {
     const rates = rs.map((r) => r.tasksPerSecond);
     const p95s = rs.map((r) => r.p95);
-    return `${name.padEnd(22)} median ${median(rates).toFixed(0).padStart(6)} tasks/s (range ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})   duplicates ${String(rs.reduce((n, r) => n + r.duplicates, 0)).padStart(3)}   wake-up p50 ${median(
+    return `${name.padEnd(24)} median ${median(rates).toFixed(0).padStart(6)} tasks/s (range ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})   duplicates ${String(rs.reduce((n, r) => n + r.duplicates, 0)).padStart(3)}   wake-up p50 ${median(
       rs.map((r) => r.p50),
     )
       .toFixed(0)
@@ -215,25 +259,30 @@ try {
   };
   console.log(row('executor (this repo)', ours));
   console.log(row('pg-boss 10 fetch loop', boss));
+  console.log(row('graphile-worker 0.17', graphile));
   if (bossWork.length) console.log(row('pg-boss 10 work()', bossWork));
-  const ratio = median(ours.map((r) => r.tasksPerSecond)) / median(boss.map((r) => r.tasksPerSecond));
+  const ourMedian = median(ours.map((r) => r.tasksPerSecond));
+  const ratioBoss = ourMedian / median(boss.map((r) => r.tasksPerSecond));
+  const ratioGraphile = ourMedian / median(graphile.map((r) => r.tasksPerSecond));
   const p95 = median(ours.map((r) => r.p95));
   console.log(
-    `ratio of medians executor / pg-boss fetch loop: ${ratio.toFixed(2)} (target ≥ 1.0)   executor wake-up p95 median ${p95.toFixed(0)} ms (target ≤ 250 ms)`,
+    `ratio of medians: executor / pg-boss fetch loop ${ratioBoss.toFixed(2)}, executor / graphile-worker ${ratioGraphile.toFixed(2)} ` +
+      `(target ≥ 1.0 against both)   executor wake-up p95 median ${p95.toFixed(0)} ms (target ≤ 250 ms)`,
   );
   console.log(`load average (1, 5, 15 min) before: ${loadBefore}   after: ${loadAfter}   cores: ${cores}`);
   if (Math.max(Number(loadBefore.split(' ')[0]), Number(loadAfter.split(' ')[0])) > cores) {
     console.log(`WARNING: the load average was above the number of cores (${cores}): these figures measure a busy machine.`);
   }
   for (const line of await tableReport()) console.log(line);
-  const duplicates = [...ours, ...boss, ...bossWork].reduce((n, r) => n + r.duplicates, 0);
-  const ok = ratio >= 1 && p95 <= 250 && duplicates === 0;
+  const duplicates = [...ours, ...boss, ...graphile, ...bossWork].reduce((n, r) => n + r.duplicates, 0);
+  const ok = ratioBoss >= 1 && ratioGraphile >= 1 && p95 <= 250 && duplicates === 0;
   console.log(ok ? 'targets met' : 'TARGETS NOT MET');
   console.log(
-    'note: the ratio is against pg-boss driven at its fastest (fetch again at once while jobs come back, 0.5 s poll when empty). ' +
-      'The executor re-claims as soon as half its slots free and is woken by NOTIFY.',
+    'note: pg-boss is driven at its fastest (fetch again at once while jobs come back, 0.5 s poll when empty); graphile-worker ' +
+      'runs as it ships (LISTEN/NOTIFY, batched fetch and completion). The executor re-claims as soon as half its slots free and is woken by NOTIFY.',
   );
   process.exitCode = ours.every((r) => r.duplicates === 0) ? 0 : 1;
 } finally {
+  await graphileUtils.release();
   await db.drop();
 }

@@ -60,17 +60,14 @@ const ops: { name: string; run: (s: Subject) => Promise<unknown> }[] = [
     name: 'execute (claim one task now)',
     run: async (s) => {
       const t = await claimTaskNow(s.h.sql, s.aiTaskId, claimOptions);
-      await releaseTasks(s.h.sql, [t!.claimToken]);
+      await releaseTasks(s.h.sql, [t!]);
     },
   },
   {
     name: 'queue claim (batch of 10)',
     run: async (s) => {
       const claimed = await claimQueuedTasks(s.h.sql, 10, claimOptions);
-      await releaseTasks(
-        s.h.sql,
-        claimed.map((t) => t.claimToken),
-      );
+      await releaseTasks(s.h.sql, claimed);
     },
   },
 ];

@@ -82,7 +82,7 @@ async function readFixtures() {
   const finalizedPlanRunning = await call('GET', plans);
   // Settled: the CSM has done what the waiting AI tasks wait for, every AI task has run, in plan order, the last one
   // refused by a validation rule (permanent: no retry), and every Task is in Salesforce.
-  await releaseTasks(h.sql, [claimed.claimToken]);
+  await releaseTasks(h.sql, [claimed]);
   const prerequisites = new Set(waiting.flatMap((t) => t.blockedBy.map((b) => b.key)));
   for (const t of csmTasks.filter((x) => prerequisites.has(x.key)))
     await call('PATCH', `/api/workflows/tasks/${t.taskId}`, { status: 'completed' });

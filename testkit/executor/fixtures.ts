@@ -68,6 +68,19 @@ export async function eventually<T>(check: () => Promise<T | undefined | false |
   }
 }
 
+/**
+ * How many tasks are in this execution status as the operator sees it: since migration 0024 a running task is a
+ * claimed row of task_queue while its workflow_tasks row still says queued.
+ */
+export async function countInStatus(sql: Sql, status: 'queued' | 'running' | 'success' | 'failed', ids?: string[]): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM workflow_tasks t LEFT JOIN task_queue q ON q.task_id = t.id
+     WHERE CASE WHEN q.claim_token IS NOT NULL THEN 'running' ELSE t.execution_status END = ${status}
+       ${ids ? sql`AND t.id IN ${sql(ids)}` : sql``}`;
+  return row!.n;
+}
+
+/** A task's execution state as the operator sees it (the live claim from task_queue while the task is in it). */
 export async function statusOf(sql: Sql, id: string) {
   const [row] = await sql<
     {
@@ -80,9 +93,11 @@ export async function statusOf(sql: Sql, id: string) {
       status: string;
     }[]
   >`
-    SELECT execution_status AS "executionStatus", attempts, execution_result AS "executionResult", run_after AS "runAfter",
-           claimed_by AS "claimedBy", last_error AS "lastError", status
-      FROM workflow_tasks WHERE id = ${id}`;
+    SELECT CASE WHEN q.claim_token IS NOT NULL THEN 'running' ELSE t.execution_status END AS "executionStatus",
+           coalesce(q.attempts, t.attempts) AS attempts, t.execution_result AS "executionResult",
+           coalesce(q.run_after, t.run_after) AS "runAfter", coalesce(q.claimed_by, t.claimed_by) AS "claimedBy",
+           t.last_error AS "lastError", t.status
+      FROM workflow_tasks t LEFT JOIN task_queue q ON q.task_id = t.id WHERE t.id = ${id}`;
   return row!;
 }
 

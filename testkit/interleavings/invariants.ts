@@ -54,10 +54,11 @@ export async function violations(w: World): Promise<string[]> {
   const out: string[] = [];
   const sql = w.h.sql;
   const tasks = await sql<TaskState[]>`
-    SELECT t.id, t.plan_task_key AS key, t.owner, t.status, t.execution_status AS "executionStatus", t.executed_at AS "executedAt",
-           t.mirror_status AS "mirrorStatus", t.locked_until AS "lockedUntil", t.claim_token AS "claimToken",
+    SELECT t.id, t.plan_task_key AS key, t.owner, t.status, t.executed_at AS "executedAt",
+           CASE WHEN q.claim_token IS NOT NULL THEN 'running' ELSE t.execution_status END AS "executionStatus",
+           t.mirror_status AS "mirrorStatus", q.locked_until AS "lockedUntil", q.claim_token AS "claimToken",
            t.awaiting_approval AS "awaitingApproval"
-      FROM workflow_tasks t JOIN action_plans p ON p.id = t.action_plan_id
+      FROM workflow_tasks t JOIN action_plans p ON p.id = t.action_plan_id LEFT JOIN task_queue q ON q.task_id = t.id
      WHERE t.parent_task_id IS NULL AND p.status = 'finalized' AND t.opportunity_id = ${w.h.discoveryId}`;
   const deps = await sql<{ taskId: string; prerequisiteId: string; status: string; completedAt: Date | null }[]>`
     SELECT d.task_id AS "taskId", d.prerequisite_id AS "prerequisiteId", p.status, p.completed_at AS "completedAt"

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimQueuedTasks, completeTasks } from '../../service/src/db/queue.ts';
 import { CompletionGroup } from '../../service/src/executor/completions.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { statusOf } from '../../testkit/executor/fixtures.ts';
 
 /** Grouped completions: one statement for many successes, each still guarded by its own claim token. */
 describe('grouped completion of AI tasks', () => {
@@ -19,7 +20,7 @@ describe('grouped completion of AI tasks', () => {
     expect(tasks.length).toBeGreaterThanOrEqual(2);
     const [kept, stolen] = tasks;
     // Another worker re-claimed the second task after this one's lease was lost.
-    await h.sql`UPDATE workflow_tasks SET claim_token = gen_random_uuid() WHERE id = ${stolen!.id}`;
+    await h.sql`UPDATE task_queue SET claim_token = gen_random_uuid() WHERE task_id = ${stolen!.id}`;
     const done = await completeTasks(h.sql, [
       { task: kept!, result: { summary: 'first' } },
       { task: stolen!, result: { summary: 'late' } },
@@ -28,7 +29,7 @@ describe('grouped completion of AI tasks', () => {
     const rows =
       await h.sql`SELECT id, execution_status, execution_result FROM workflow_tasks WHERE id IN ${h.sql([kept!.id, stolen!.id])}`;
     expect(rows.find((r) => r.id === kept!.id)).toMatchObject({ execution_status: 'success', execution_result: { summary: 'first' } });
-    expect(rows.find((r) => r.id === stolen!.id)!.execution_status).toBe('running');
+    expect((await statusOf(h.sql, stolen!.id)).executionStatus).toBe('running');
     const notes = await h.sql`SELECT task_id, body FROM notifications WHERE kind = 'ai-task-succeeded'`;
     expect(notes).toEqual([{ task_id: kept!.id, body: 'first' }]);
     // Completing again (a retried write) changes nothing.
@@ -36,7 +37,7 @@ describe('grouped completion of AI tasks', () => {
   });
 
   it('groups the successes that finish while a write is in flight, answering each caller', async () => {
-    await h.sql`UPDATE workflow_tasks SET execution_status = 'queued', claim_token = NULL WHERE auto_execute AND execution_status <> 'success'`;
+    await h.sql`UPDATE task_queue SET claim_token = NULL`;
     const tasks = await claim(10);
     const group = new CompletionGroup(h.sql);
     const results = await Promise.all(tasks.map((t, i) => group.complete(t, { summary: `done ${i}` })));

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../testkit/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
+import { countInStatus, eventually, insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 import { startWorker, type WorkerProcess } from '../../testkit/executor/processes.ts';
 import { createRunsTable } from '../../testkit/executor/test-registry.ts';
 
@@ -14,8 +14,7 @@ describe('executors in separate processes', () => {
     workers.push(w);
     return w;
   };
-  const count = async (where: 'success' | 'running' | 'queued') =>
-    (await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = ${where}`)[0]!.n as number;
+  const count = (where: 'success' | 'running' | 'queued') => countInStatus(db.sql, where);
 
   beforeAll(async () => {
     db = await freshDatabase();

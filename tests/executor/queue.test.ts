@@ -3,7 +3,7 @@ import { claimQueuedTasks, completeTask, failTask, recoverExpiredLeases, release
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { ExecutorOptions } from '../../service/src/executor/options.ts';
 import { freshDatabase } from '../../testkit/database.ts';
-import { eventually, insertAiTasks, seedPlan, statusOf, testExecutorOptions } from '../../testkit/executor/fixtures.ts';
+import { countInStatus, eventually, insertAiTasks, seedPlan, statusOf, testExecutorOptions } from '../../testkit/executor/fixtures.ts';
 import { createRunsTable, testRegistry, testServices } from '../../testkit/executor/test-registry.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
@@ -35,9 +35,11 @@ describe('AI task queue', () => {
     const claimed = await claimQueuedTasks(db.sql, 2, claim);
     expect(claimed.map((t) => t.id)).toEqual([urgent, later]);
     expect(new Set(claimed.map((t) => t.claimToken)).size).toBe(2);
+    // The claim lives in task_queue (migration 0024); the task's own row is written when the run ends.
     const rows =
-      await db.sql`SELECT execution_status, claimed_by, locked_until > now() + interval '50 seconds' AS leased, attempts FROM workflow_tasks WHERE id = ${urgent!}`;
-    expect(rows[0]).toMatchObject({ execution_status: 'running', claimed_by: 'w1', leased: true, attempts: 1 });
+      await db.sql`SELECT claimed_by, locked_until > now() + interval '50 seconds' AS leased, attempts FROM task_queue WHERE task_id = ${urgent!}`;
+    expect(rows[0]).toMatchObject({ claimed_by: 'w1', leased: true, attempts: 1 });
+    expect((await statusOf(db.sql, urgent!)).executionStatus).toBe('running');
     const rest = await claimQueuedTasks(db.sql, 10, claim);
     expect(rest.map((t) => t.id)).toEqual([low]);
   });
@@ -130,7 +132,7 @@ describe('AI task queue', () => {
   it('releases unfinished tasks without counting the attempt', async () => {
     const [id] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
     const [task] = await claimQueuedTasks(db.sql, 1, claim);
-    expect(await releaseTasks(db.sql, [task!.claimToken])).toBe(1);
+    expect(await releaseTasks(db.sql, [task!])).toBe(1);
     expect(await statusOf(db.sql, id!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
   });
 });
@@ -232,7 +234,7 @@ describe('Executor (in process)', () => {
     // The insert notifies the queue channel: an executor still listening would claim the task within milliseconds.
     await new Promise((r) => setTimeout(r, 500));
     expect((await db.sql`SELECT count(*)::int AS n FROM executor_test_runs WHERE task_id = ${queuedAfterStop!}`)[0]!.n).toBe(0);
-    expect((await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'running'`)[0]!.n).toBe(0);
+    expect(await countInStatus(db.sql, 'running')).toBe(0);
     expect((await statusOf(db.sql, queuedAfterStop!)).executionStatus).toBe('queued');
   });
 

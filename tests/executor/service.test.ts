@@ -4,7 +4,7 @@ import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
 import { embeddedAssertion } from '../../testkit/assertions.ts';
 import { freshDatabase } from '../../testkit/database.ts';
-import { eventually } from '../../testkit/executor/fixtures.ts';
+import { countInStatus, eventually } from '../../testkit/executor/fixtures.ts';
 
 /** The executor as part of the running service: a finalized plan's AI tasks run on their own, then it stops cleanly. */
 describe('executor in the service', () => {
@@ -61,6 +61,6 @@ describe('executor in the service', () => {
 
   it('closes leaving no task running', async () => {
     await service.close();
-    expect((await db.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'running'`)[0]!.n).toBe(0);
+    expect(await countInStatus(db.sql, 'running')).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimTaskNow, completeTask, type ClaimOptions } from '../../service/src/db/queue.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { statusOf } from '../../testkit/executor/fixtures.ts';
 
 /**
  * Cancelling an AI task (issue 9, item 11), as docs/runbook.md says: a queued task is cancelled and never runs; a task
@@ -18,12 +19,10 @@ describe('cancelling an AI task', () => {
   });
   afterAll(async () => h?.close());
 
-  const row = async (id: string) =>
-    (
-      await h.sql<
-        { status: string; executionStatus: string }[]
-      >`SELECT status, execution_status AS "executionStatus" FROM workflow_tasks WHERE id = ${id}`
-    )[0]!;
+  const row = async (id: string) => {
+    const { status, executionStatus } = await statusOf(h.sql, id);
+    return { status, executionStatus };
+  };
 
   it('answers 409 while the task runs, changes nothing, and the run completes it', async () => {
     const id = aiTasks[0]!.taskId;
@@ -65,7 +64,7 @@ describe('cancelling an AI task', () => {
           expect(cancel.status).toBe(200);
           expect(after.status).toBe('cancelled');
         }
-        await h.sql`UPDATE workflow_tasks SET execution_status = 'queued', status = 'pending', claim_token = NULL WHERE id = ${id}`;
+        await h.sql`UPDATE workflow_tasks SET execution_status = 'queued', status = 'pending' WHERE id = ${id}`;
       }
     }
   });

@@ -1,5 +1,6 @@
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { AI_TASKS_QUEUED } from './task-queue-state.ts';
 
 /**
  * Task dependencies: a task waits for its prerequisites (`task_dependencies`), tasks of one plan. A prerequisite is
@@ -79,8 +80,8 @@ export const unfinished = (status: string) => !(FINISHED as readonly string[]).i
  * The one thing every completion path does after a task finished (the executor's success, a CSM's PATCH, a Task
  * closed in Salesforce, a cancel): every unfinished dependent is marked for re-mirroring (its Salesforce Task's
  * "Waits for" names this prerequisite's new status; once none is unfinished it goes from "Waiting on someone else" to
- * "Not Started"), and the update of a queued AI task fires the queue's NOTIFY trigger, so an executor claims it at its
- * next wake-up. Returns the ids now unblocked (to mirror them at once). Call it after the completion is written, in
+ * "Not Started"), and an unblocked queued AI task wakes the executors (NOTIFY, delivered at commit: its queue row did
+ * not change, so the queue's own trigger does not fire). Returns the ids now unblocked (to mirror them at once). Call it after the completion is written, in
  * the same transaction.
  *
  * Isolation: the decision "is the dependent still blocked" reads other rows (its other prerequisites). Under READ
@@ -98,9 +99,11 @@ export async function unblockDependents(sql: AnySql, finishedTaskIds: string[]):
        AND status NOT IN ${sql(FINISHED)}
      ORDER BY id FOR UPDATE`;
   if (dependents.length === 0) return [];
-  const rows = await sql<{ id: string; blocked: boolean }[]>`
+  const rows = await sql<{ id: string; blocked: boolean; queuedAi: boolean }[]>`
     UPDATE workflow_tasks t SET ${markForRemirror(sql)}
      WHERE t.id IN ${sql(dependents.map((d) => d.id))} AND t.status NOT IN ${sql(FINISHED)}
-    RETURNING t.id, ${waitsForUnfinished(sql, sql`t.id`)} AS blocked`;
-  return rows.filter((r) => !r.blocked).map((r) => r.id);
+    RETURNING t.id, ${waitsForUnfinished(sql, sql`t.id`)} AS blocked, t.auto_execute AND t.execution_status = 'queued' AS "queuedAi"`;
+  const unblocked = rows.filter((r) => !r.blocked);
+  if (unblocked.some((r) => r.queuedAi)) await sql`SELECT pg_notify(${AI_TASKS_QUEUED}, '')`;
+  return unblocked.map((r) => r.id);
 }

@@ -1,5 +1,6 @@
 import type { PlanRow } from './plans.ts';
 import { taskStateSelect, type TaskState } from './tasks.ts';
+import { liveExecutionStatus } from './task-queue-state.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { jsonParam } from './json.ts';
 
@@ -98,7 +99,7 @@ export async function opportunityIdsWithExecutions(sql: Sql): Promise<string[]> 
  */
 const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) => sql`
   md5(concat_ws('|', e."updatedAt"::text, p.id::text, p.status,
-    (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, t.execution_status,
+    (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, ${liveExecutionStatus(sql, sql`t`)},
                                  t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status, t.mirror_attempts, t.mirror_error,
                                  t.mirror_retry_at, (t.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond')), ';' ORDER BY t.id)
        FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`;

@@ -11,9 +11,9 @@ const bookingKey = (meetingKey: string) => `${meetingKey}-meeting`.slice(0, 64);
 /**
  * Queues the booking of a meeting task (an AI task of the same plan that runs the meeting scheduler), or, while it is
  * still queued, replaces what it will book (a newly picked slot). One row per meeting task, so a double click or a
- * retried request queues nothing twice. Concurrency: the UPDATE of ON CONFLICT locks the row and re-checks
- * `execution_status = 'queued'` after any claim that held it (READ COMMITTED re-evaluates the WHERE on the newest
- * row version), so a pick that loses the race to the executor's claim changes nothing and answers undefined.
+ * retried request queues nothing twice. Concurrency: the booking's queue row is locked first (`FOR UPDATE`): a claim
+ * in progress is waited for and then seen, a later one waits for this transaction, so a pick that loses the race to
+ * the executor's claim changes nothing and answers undefined.
  */
 export async function queueMeetingBooking(sql: Sql, meeting: TaskRow, metadata: Record<string, unknown>): Promise<TaskRow | undefined> {
   const row = {
@@ -35,12 +35,18 @@ export async function queueMeetingBooking(sql: Sql, meeting: TaskRow, metadata: 
     complexity: 'simple',
     mirror_status: 'skipped',
   };
-  const [queued] = await sql<TaskRow[]>`
-    INSERT INTO workflow_tasks ${sql(row as never)}
-    ON CONFLICT (action_plan_id, plan_task_key) DO UPDATE SET metadata = EXCLUDED.metadata, updated_at = now()
-      WHERE workflow_tasks.execution_status = 'queued'
-    RETURNING ${taskColumns(sql)}`;
-  return queued;
+  return sql.begin(async (tx) => {
+    const [held] = await tx<{ claimed: boolean }[]>`
+      SELECT q.claim_token IS NOT NULL AS claimed FROM task_queue q JOIN workflow_tasks t ON t.id = q.task_id
+       WHERE t.action_plan_id = ${meeting.actionPlanId} AND t.plan_task_key = ${row.plan_task_key} FOR UPDATE OF q`;
+    if (held?.claimed) return undefined;
+    const [queued] = await tx<TaskRow[]>`
+      INSERT INTO workflow_tasks ${tx(row as never)}
+      ON CONFLICT (action_plan_id, plan_task_key) DO UPDATE SET metadata = EXCLUDED.metadata, updated_at = now()
+        WHERE workflow_tasks.execution_status = 'queued'
+      RETURNING ${taskColumns(tx)}`;
+    return queued;
+  });
 }
 
 /** The booking task of a meeting task, if one was queued. */

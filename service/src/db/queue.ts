@@ -1,15 +1,18 @@
 import { redactSecrets } from '../secrets.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
+import { aiTasksIn, lockQueueRows } from './task-queue-state.ts';
 import { kind, notificationsFrom } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
 import { unblockDependents, waitsForUnfinished } from './dependencies.ts';
 import { secretValues } from '../secret-values.ts';
 
 /**
- * The AI task queue: every statement the executor, the execute endpoint and the operator CLI run against
- * `workflow_tasks`. A claim holds a lease (`locked_until`) and a fresh per-claim `claim_token`; every write
- * that ends a run checks the token, so a worker that lost its lease cannot overwrite the task.
+ * The AI task queue: every statement the executor, the execute endpoint and the operator CLI run against it. The queue
+ * is `task_queue` (migration 0024), one narrow row per queued or running AI task; the claim, the lease renewal, the
+ * release and the sweep touch only it, and `workflow_tasks` is written once when a run ends. A claim holds a lease
+ * (`locked_until`, on the database's clock) and a fresh per-claim `claim_token`; every write that ends a run checks the
+ * token, so a worker that lost its lease cannot overwrite the task.
  */
 export interface ClaimedTask extends TaskRow {
   claimToken: string;
@@ -18,7 +21,12 @@ export interface ClaimedTask extends TaskRow {
   claimOrder: string;
   /** The W3C traceparent of the request that created the task, which its run's span links to. */
   traceParent: string | null;
+  /** Tasks waited for it when it was claimed: its completion unblocks them in the same transaction. */
+  hasDependents: boolean;
 }
+
+/** A claim, as the statements that keep or end it name it: the task and its token (found by primary key). */
+type Claim = Pick<ClaimedTask, 'id' | 'claimToken'>;
 
 export interface ClaimOptions {
   workerId: string;
@@ -26,35 +34,45 @@ export interface ClaimOptions {
   maxAttempts: number;
 }
 
-// "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
-const claimedColumns = (sql: Sql) => sql`${taskColumns(sql)}, claim_token AS "claimToken", max_attempts AS "maxAttempts",
-  priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS "claimOrder", trace_parent AS "traceParent"`;
-
-/** The claim itself, shared by the batch and the single-task claim: running, a lease, a fresh token, one more attempt. */
-const claimSet = (sql: Sql, o: ClaimOptions) => sql`
-  execution_status = 'running', claim_token = gen_random_uuid(), claimed_by = ${o.workerId},
-  locked_until = now() + ${o.leaseMs} * interval '1 millisecond', attempts = attempts + 1,
-  max_attempts = ${o.maxAttempts}, updated_at = now()`;
-
 const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.claimOrder ? -1 : a.claimOrder > b.claimOrder ? 1 : 0);
+
+/**
+ * The claim itself, shared by the batch and the single-task claim: a lease, a fresh token, one more attempt, on the
+ * queue rows `candidates` selects (`FOR UPDATE SKIP LOCKED`). Only task_queue is written (the row leaves the partial
+ * index of unclaimed rows: one primary-key entry); the task's row is only read, by primary key, for the processor.
+ */
+async function claim(sql: Sql, o: ClaimOptions, candidates: ReturnType<Sql>): Promise<ClaimedTask[]> {
+  // "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
+  return sql<ClaimedTask[]>`
+    WITH c AS (
+      UPDATE task_queue SET claim_token = gen_random_uuid(), claimed_by = ${o.workerId},
+             locked_until = now() + ${o.leaseMs} * interval '1 millisecond', attempts = attempts + 1, max_attempts = ${o.maxAttempts}
+       WHERE task_id IN (${candidates})
+      RETURNING task_id AS claimed_id, claim_token AS claimed_token, attempts AS claimed_attempts, max_attempts AS claimed_max,
+                priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS claimed_order)
+    SELECT ${taskColumns(sql, { executionStatus: sql`'running'`, attempts: sql`c.claimed_attempts` })},
+           c.claimed_token AS "claimToken", c.claimed_max AS "maxAttempts", c.claimed_order AS "claimOrder",
+           trace_parent AS "traceParent",
+           EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = workflow_tasks.id) AS "hasDependents"
+      FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id`;
+}
 
 /**
  * Claims up to `limit` due AI tasks, priority 1 first then oldest, in one statement. `SKIP LOCKED` lets any number
  * of executors claim at once without waiting for or double-claiming each other's rows. A task waiting for an
- * unfinished prerequisite is not claimable (the same statement checks its dependency rows).
+ * unfinished prerequisite stays in the queue but is not claimable (the same statement checks its dependency rows).
  */
 export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions): Promise<ClaimedTask[]> {
   if (limit <= 0) return [];
-  const rows = await sql<ClaimedTask[]>`
-    UPDATE workflow_tasks SET ${claimSet(sql, o)}
-     WHERE id IN (
-       SELECT id FROM workflow_tasks
-        WHERE auto_execute AND execution_status = 'queued' AND status <> 'cancelled' AND run_after <= now()
-          AND NOT ${waitsForUnfinished(sql, sql`workflow_tasks.id`)}
-        ORDER BY priority, created_at
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
-    RETURNING ${claimedColumns(sql)}`;
+  const rows = await claim(
+    sql,
+    o,
+    sql`SELECT q.task_id FROM task_queue q
+         WHERE q.claim_token IS NULL AND q.run_after <= now() AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
+         ORDER BY q.priority, q.created_at
+         LIMIT ${limit}
+         FOR UPDATE SKIP LOCKED`,
+  );
   return [...rows].sort(byPriorityThenAge);
 }
 
@@ -63,14 +81,13 @@ export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions)
  * elsewhere, or waiting for an unfinished prerequisite).
  */
 export async function claimTaskNow(sql: Sql, id: string, o: ClaimOptions): Promise<ClaimedTask | undefined> {
-  const [row] = await sql<ClaimedTask[]>`
-    UPDATE workflow_tasks SET ${claimSet(sql, o)}
-     WHERE id = (
-       SELECT id FROM workflow_tasks
-        WHERE id = ${id} AND auto_execute AND execution_status = 'queued' AND status <> 'cancelled'
-          AND NOT ${waitsForUnfinished(sql, sql`workflow_tasks.id`)}
-        FOR UPDATE SKIP LOCKED)
-    RETURNING ${claimedColumns(sql)}`;
+  const [row] = await claim(
+    sql,
+    o,
+    sql`SELECT q.task_id FROM task_queue q
+         WHERE q.task_id = ${id} AND q.claim_token IS NULL AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
+         FOR UPDATE SKIP LOCKED`,
+  );
   return row;
 }
 
@@ -90,18 +107,29 @@ export async function completeTask(sql: Sql, task: ClaimedTask, result: unknown)
  */
 export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
   if (items.length === 0) return new Set();
+  if (!items.some((i) => i.task.hasDependents)) {
+    // Nothing waited for these tasks when they were claimed (most batches): the one statement is the transaction.
+    const { done, withDependents } = await recordSuccesses(sql, items);
+    // A dependency written while a task ran (a re-plan's, rare) is unblocked at once, in a transaction of its own.
+    if (withDependents.length) await sql.begin((tx) => unblockDependents(tx, withDependents));
+    return done;
+  }
   return sql.begin(async (tx) => {
     const { done, withDependents } = await recordSuccesses(tx, items);
-    // What waited for these tasks is unblocked with them (and queued AI tasks among it wake the executors). The
-    // completion's own statement said which tasks have dependents, so a batch without any (most of them) skips the
-    // unblock's locking read: one round trip less per completed batch, the same transaction when there are some.
+    // What waited for these tasks is unblocked with them, in the same transaction (and queued AI tasks among it wake
+    // the executors).
     await unblockDependents(tx, withDependents);
     return done;
   });
 }
 
+/**
+ * The completion of a batch, one statement: the claimed queue rows are deleted under their tokens (the fence), the
+ * tasks' rows written once (result, status, the attempt count and worker copied back, the re-mirror mark), and the
+ * CSM's notifications inserted. It returns which completed tasks have dependents now.
+ */
 async function recordSuccesses(
-  sql: TransactionSql,
+  sql: Sql | TransactionSql,
   items: { task: ClaimedTask; result: unknown }[],
 ): Promise<{ done: Set<string>; withDependents: string[] }> {
   const col = <T>(f: (i: { task: ClaimedTask; result: unknown }) => T) => items.map(f);
@@ -110,13 +138,18 @@ async function recordSuccesses(
       SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],
                            ${col((i) => secretValues().redact(JSON.stringify(i.result ?? null)))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
                            ${col((i) => redactSecrets(summaryOf(i.result)))}::text[]) AS i(id, token, result, title, body)),
+    claimed AS (
+      DELETE FROM task_queue q USING input
+       WHERE q.task_id = input.id AND q.claim_token = input.token
+      RETURNING q.task_id, q.attempts AS run_attempts, q.max_attempts AS run_max, q.claimed_by AS run_by),
     done AS (
       UPDATE workflow_tasks t SET
         execution_status = 'success', execution_result = input.result::jsonb, executed_at = now(),
-        status = 'completed', completed_at = coalesce(t.completed_at, now()), locked_until = NULL, last_error = NULL,
+        status = 'completed', completed_at = coalesce(t.completed_at, now()), last_error = NULL,
+        attempts = claimed.run_attempts, max_attempts = claimed.run_max, claimed_by = claimed.run_by,
         ${markForRemirror(sql)}
-        FROM input
-       WHERE t.id = input.id AND t.claim_token = input.token AND t.execution_status = 'running'
+        FROM claimed JOIN input ON input.id = claimed.task_id
+       WHERE t.id = claimed.task_id
       RETURNING t.id, t.assignee_user_id, t.opportunity_id, t.action_plan_id, input.token, input.title, input.body),
     note AS (${notificationsFrom(
       sql,
@@ -154,15 +187,24 @@ export async function failTask(sql: Sql, task: ClaimedTask, failure: FailureInpu
   };
   // The retry time is the database's clock plus the delay, like the lease: one clock for every instance.
   const retryAt = sql`now() + ${f.retryDelayMs} * interval '1 millisecond'`;
+  const held = sql`task_id = ${task.id} AND claim_token = ${task.claimToken}`;
+  // A final failure leaves the queue; a retry stays in it, due at retryAt. The task's row keeps `queued` for a retry
+  // (its SET list leaves the queue trigger's columns alone) and shows the error and the retry time.
   const rows = await sql<{ status: ExecutionStatus }[]>`
-    WITH f AS (
-      UPDATE workflow_tasks SET
-        execution_status = ${final ? 'failed' : 'queued'},
+    WITH q AS (
+      ${
+        final
+          ? sql`DELETE FROM task_queue WHERE ${held} RETURNING task_id, attempts, max_attempts, claimed_by`
+          : sql`UPDATE task_queue SET claim_token = NULL, locked_until = NULL, run_after = ${retryAt} WHERE ${held}
+                RETURNING task_id, attempts, max_attempts, claimed_by`
+      }),
+    f AS (
+      UPDATE workflow_tasks t SET
+        ${final ? sql`execution_status = 'failed', attempts = q.attempts, max_attempts = q.max_attempts,` : sql``}
         execution_result = ${final ? sql`${sql.json(result)}::jsonb` : sql`${sql.json(result)}::jsonb || jsonb_build_object('retryAt', to_char((${retryAt}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`},
-        run_after = ${final ? sql`run_after` : retryAt},
-        executed_at = now(), last_error = ${f.message}, locked_until = NULL, updated_at = now()
-       WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
-      RETURNING id, execution_status, assignee_user_id, opportunity_id, action_plan_id),
+        executed_at = now(), last_error = ${f.message}, claimed_by = q.claimed_by, updated_at = now()
+        FROM q WHERE t.id = q.task_id
+      RETURNING t.id, t.execution_status, t.assignee_user_id, t.opportunity_id, t.action_plan_id),
     note AS (${notificationsFrom(
       sql,
       sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-failed')}, ${`AI task failed: ${task.action}`.slice(0, 200)},
@@ -183,60 +225,72 @@ export async function deferTask(sql: Sql, task: ClaimedTask, d: { message: strin
   const runAfter = sql`now() + ${Math.max(0, Math.round(d.delayMs))} * interval '1 millisecond'`;
   const message = redactSecrets(d.message);
   const rows = await sql`
-    UPDATE workflow_tasks SET
-      execution_status = 'queued', attempts = greatest(attempts - 1, 0), run_after = ${runAfter},
+    WITH q AS (
+      UPDATE task_queue SET claim_token = NULL, locked_until = NULL, attempts = greatest(attempts - 1, 0), run_after = ${runAfter}
+       WHERE task_id = ${task.id} AND claim_token = ${task.claimToken}
+      RETURNING task_id)
+    UPDATE workflow_tasks t SET
       execution_result = ${sql.json({ deferred: true, reason: message, ...(d.code ? { code: d.code } : {}) })}::jsonb
         || jsonb_build_object('retryAt', to_char((${runAfter}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-      last_error = ${message}, locked_until = NULL, updated_at = now()
-     WHERE id = ${task.id} AND claim_token = ${task.claimToken} AND execution_status = 'running'
-    RETURNING id`;
+      last_error = ${message}, updated_at = now()
+      FROM q WHERE t.id = q.task_id
+    RETURNING t.id`;
   return rows.length === 1;
 }
 
-/** Keeps the leases of tasks still running in this worker; returns how many it still holds. */
-export async function extendLeases(sql: Sql, claimTokens: string[], leaseMs: number): Promise<number> {
-  if (claimTokens.length === 0) return 0;
+/** The claims among `claims` as (id, token) pairs, for a statement that finds them by primary key. */
+const claimPairs = (sql: Sql, claims: Claim[]) =>
+  sql`(task_id, claim_token) IN (SELECT * FROM unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.claimToken)}::uuid[]))`;
+
+/** Keeps the leases of tasks still running in this worker (a HOT update of task_queue); returns how many it still holds. */
+export async function extendLeases(sql: Sql, claims: Claim[], leaseMs: number): Promise<number> {
+  if (claims.length === 0) return 0;
   const rows = await sql`
-    UPDATE workflow_tasks SET locked_until = now() + ${leaseMs} * interval '1 millisecond'
-     WHERE claim_token IN ${sql(claimTokens)} AND execution_status = 'running'
-    RETURNING id`;
+    UPDATE task_queue SET locked_until = now() + ${leaseMs} * interval '1 millisecond'
+     WHERE ${claimPairs(sql, claims)}
+    RETURNING task_id`;
   return rows.length;
 }
 
 /**
  * Gives back tasks a stopping worker did not finish: queued again at once, and the attempt is not counted (the
- * task did not fail, the worker left).
+ * task did not fail, the worker left). The queue's trigger wakes the other executors.
  */
-export async function releaseTasks(sql: Sql, claimTokens: string[]): Promise<number> {
-  if (claimTokens.length === 0) return 0;
+export async function releaseTasks(sql: Sql, claims: Claim[]): Promise<number> {
+  if (claims.length === 0) return 0;
   const rows = await sql`
-    UPDATE workflow_tasks SET execution_status = 'queued', attempts = greatest(attempts - 1, 0), locked_until = NULL,
-           run_after = now(), updated_at = now()
-     WHERE claim_token IN ${sql(claimTokens)} AND execution_status = 'running'
-    RETURNING id`;
+    UPDATE task_queue SET claim_token = NULL, claimed_by = NULL, locked_until = NULL, attempts = greatest(attempts - 1, 0), run_after = now()
+     WHERE ${claimPairs(sql, claims)}
+    RETURNING task_id`;
   return rows.length;
 }
 
 /**
  * Recovers tasks whose lease expired (their worker crashed, was killed or stalled): queued again, or failed with a
- * notification when that was the last attempt. Their old claim token no longer completes them.
+ * notification when that was the last attempt. Their old claim token no longer completes them. The expired claims are
+ * read from task_queue (the backlog only, a few rows claimed); each task's row gets the reason.
  */
 export async function recoverExpiredLeases(sql: Sql): Promise<{ requeued: number; failed: number }> {
   const rows = await sql<{ status: ExecutionStatus }[]>`
     WITH expired AS (
-      SELECT id FROM workflow_tasks
-       WHERE execution_status = 'running' AND locked_until < now()
+      SELECT task_id, attempts, max_attempts, claimed_by, attempts >= max_attempts AS last FROM task_queue
+       WHERE claim_token IS NOT NULL AND locked_until < now()
        FOR UPDATE SKIP LOCKED),
+    gone AS (DELETE FROM task_queue q USING expired e WHERE q.task_id = e.task_id AND e.last RETURNING q.task_id),
+    back AS (
+      UPDATE task_queue q SET claim_token = NULL, claimed_by = NULL, locked_until = NULL, run_after = now()
+        FROM expired e WHERE q.task_id = e.task_id AND NOT e.last
+      RETURNING q.task_id),
     r AS (
       UPDATE workflow_tasks t SET
-        execution_status = CASE WHEN t.attempts >= t.max_attempts THEN 'failed' ELSE 'queued' END,
-        execution_result = CASE WHEN t.attempts >= t.max_attempts
+        execution_status = CASE WHEN e.last THEN 'failed' ELSE t.execution_status END,
+        execution_result = CASE WHEN e.last
           THEN jsonb_build_object('error', 'The worker running this task stopped before it finished (lease expired) on its last attempt',
-                                  'attempts', t.attempts, 'maxAttempts', t.max_attempts, 'permanent', false)
+                                  'attempts', e.attempts, 'maxAttempts', e.max_attempts, 'permanent', false)
           ELSE t.execution_result END,
-        last_error = 'lease expired: worker ' || coalesce(t.claimed_by, 'unknown') || ' stopped before finishing',
-        claim_token = NULL, locked_until = NULL, run_after = now(), updated_at = now()
-       WHERE t.id IN (SELECT id FROM expired)
+        last_error = 'lease expired: worker ' || coalesce(e.claimed_by, 'unknown') || ' stopped before finishing',
+        attempts = e.attempts, max_attempts = e.max_attempts, claimed_by = e.claimed_by, updated_at = now()
+        FROM expired e WHERE t.id = e.task_id
       RETURNING t.id, t.execution_status, t.assignee_user_id, t.opportunity_id, t.action_plan_id, t.action, t.attempts),
     note AS (${notificationsFrom(
       sql,
@@ -250,17 +304,17 @@ export async function recoverExpiredLeases(sql: Sql): Promise<{ requeued: number
 }
 
 /**
- * AI tasks by execution status (for /metrics and the CLI). One count per status, each answered from the partial
- * index on `execution_status` (an index-only count), so a year of finished tasks is never read from the table.
+ * AI tasks by execution status (for /metrics and the CLI): queued and running counted in task_queue (the backlog),
+ * success and failed from the partial index on `execution_status` (an index-only count), so a year of finished tasks
+ * is never read from the table.
  */
 export async function queueDepth(sql: Sql): Promise<Record<ExecutionStatus, number>> {
-  const statuses: ExecutionStatus[] = ['queued', 'running', 'success', 'failed'];
-  const rows = await sql<{ status: ExecutionStatus; n: number }[]>`
-    SELECT s.status, (SELECT count(*)::int FROM workflow_tasks WHERE auto_execute AND execution_status = s.status) AS n
-      FROM unnest(${statuses}::text[]) AS s(status)`;
-  const depth = { queued: 0, running: 0, success: 0, failed: 0 };
-  for (const r of rows) depth[r.status] = r.n;
-  return depth;
+  const [row] = await sql<Record<ExecutionStatus, number>[]>`
+    SELECT (SELECT count(*)::int FROM task_queue WHERE claim_token IS NULL) AS queued,
+           (SELECT count(*)::int FROM task_queue WHERE claim_token IS NOT NULL) AS running,
+           (SELECT count(*)::int FROM workflow_tasks WHERE auto_execute AND execution_status = 'success') AS success,
+           (SELECT count(*)::int FROM workflow_tasks WHERE auto_execute AND execution_status = 'failed') AS failed`;
+  return row!;
 }
 
 interface QueueEntry {
@@ -279,35 +333,42 @@ interface QueueEntry {
   updatedAt: Date;
 }
 
+/** The operator's columns: the live claim (attempts, lease, worker) from task_queue while the task is in it. */
+const queueEntryColumns = (sql: Sql) => sql`
+  t.id, t.processor, t.action, CASE WHEN q.claim_token IS NOT NULL THEN 'running' ELSE t.execution_status END AS "executionStatus",
+  t.priority, coalesce(q.attempts, t.attempts) AS attempts, coalesce(q.max_attempts, t.max_attempts) AS "maxAttempts",
+  coalesce(q.run_after, t.run_after) AS "runAfter", q.locked_until AS "lockedUntil", coalesce(q.claimed_by, t.claimed_by) AS "claimedBy",
+  t.last_error AS "lastError", t.opportunity_id AS "opportunityId", t.updated_at AS "updatedAt"
+  FROM workflow_tasks t LEFT JOIN task_queue q ON q.task_id = t.id`;
+
 /** AI tasks in one status, most recently changed first (the operator's view). */
 export async function listQueue(sql: Sql, status: ExecutionStatus | undefined, limit: number): Promise<QueueEntry[]> {
   return sql<QueueEntry[]>`
-    SELECT id, processor, action, execution_status AS "executionStatus", priority, attempts, max_attempts AS "maxAttempts",
-           run_after AS "runAfter", locked_until AS "lockedUntil", claimed_by AS "claimedBy", last_error AS "lastError",
-           opportunity_id AS "opportunityId", updated_at AS "updatedAt"
-      FROM workflow_tasks
-     WHERE auto_execute AND execution_status IS NOT NULL ${status ? sql`AND execution_status = ${status}` : sql``}
-     ORDER BY updated_at DESC LIMIT ${limit}`;
+    SELECT ${queueEntryColumns(sql)}
+     WHERE ${status ? aiTasksIn(sql, sql`t`, status) : sql`t.auto_execute AND t.execution_status IS NOT NULL`}
+     ORDER BY t.updated_at DESC LIMIT ${limit}`;
 }
 
 /** The latest errors recorded on AI tasks (failed for good, or waiting to retry). */
 export async function lastErrors(sql: Sql, limit: number): Promise<QueueEntry[]> {
   return sql<QueueEntry[]>`
-    SELECT id, processor, action, execution_status AS "executionStatus", priority, attempts, max_attempts AS "maxAttempts",
-           run_after AS "runAfter", locked_until AS "lockedUntil", claimed_by AS "claimedBy", last_error AS "lastError",
-           opportunity_id AS "opportunityId", updated_at AS "updatedAt"
-      FROM workflow_tasks WHERE auto_execute AND last_error IS NOT NULL
-     ORDER BY updated_at DESC LIMIT ${limit}`;
+    SELECT ${queueEntryColumns(sql)} WHERE t.auto_execute AND t.last_error IS NOT NULL
+     ORDER BY t.updated_at DESC LIMIT ${limit}`;
 }
 
 /** Operator retry: a failed (or waiting) task is queued now with its attempts reset. Not a running or done one. */
 export async function retryTask(sql: Sql, id: string): Promise<ExecutionStatus | undefined> {
-  const [row] = await sql<{ status: ExecutionStatus }[]>`
-    UPDATE workflow_tasks SET execution_status = 'queued', attempts = 0, run_after = now(), updated_at = now(),
-           status = CASE WHEN status = 'cancelled' THEN 'pending' ELSE status END
-     WHERE id = ${id} AND auto_execute AND execution_status IN ('failed', 'queued')
-    RETURNING execution_status AS status`;
-  return row?.status;
+  return sql.begin(async (tx) => {
+    if ((await lockQueueRows(tx, [id])).size > 0) return undefined;
+    const [row] = await tx<{ status: ExecutionStatus }[]>`
+      UPDATE workflow_tasks SET execution_status = 'queued', attempts = 0, run_after = now(), updated_at = now(),
+             status = CASE WHEN status = 'cancelled' THEN 'pending' ELSE status END
+       WHERE id = ${id} AND auto_execute AND execution_status IN ('failed', 'queued')
+      RETURNING execution_status AS status`;
+    // A task waiting for its retry kept its queue row (the trigger leaves its attempts): they restart there too.
+    if (row) await tx`UPDATE task_queue SET attempts = 0, run_after = now() WHERE task_id = ${id}`;
+    return row?.status;
+  });
 }
 
 /**
@@ -316,9 +377,10 @@ export async function retryTask(sql: Sql, id: string): Promise<ExecutionStatus |
  */
 export async function cancelTask(sql: Sql, id: string, reason: string): Promise<boolean> {
   return sql.begin(async (tx) => {
+    if ((await lockQueueRows(tx, [id])).size > 0) return false;
     const rows = await tx`
       UPDATE workflow_tasks SET status = 'cancelled', execution_status = 'failed',
-             execution_result = ${tx.json({ error: reason, cancelled: true })}, last_error = ${reason}, 
+             execution_result = ${tx.json({ error: reason, cancelled: true })}, last_error = ${reason},
              ${markForRemirror(tx)}
        WHERE id = ${id} AND auto_execute AND execution_status IN ('queued', 'failed') AND status <> 'cancelled'
       RETURNING id`;

@@ -3,12 +3,13 @@ import type { ActionPlanContent } from '../plan/schema.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { jsonParam } from './json.ts';
+import { liveExecutionStatus } from './task-queue-state.ts';
 
 /** The tasks of a finalized version as they stand (sub-tasks included, in key order), to carry them into a re-plan. */
 export async function tasksOfFinalizedPlan(sql: Sql, planId: string): Promise<PreviousTask[]> {
   return sql<PreviousTask[]>`
     SELECT id, plan_task_key AS key, parent_task_id AS "parentId", owner, action, description, priority,
-           to_char(due_date, 'YYYY-MM-DD') AS "dueDate", status, execution_status AS "executionStatus"
+           to_char(due_date, 'YYYY-MM-DD') AS "dueDate", status, ${liveExecutionStatus(sql, sql`workflow_tasks`)} AS "executionStatus"
       FROM workflow_tasks WHERE action_plan_id = ${planId} ORDER BY plan_task_key`;
 }
 
@@ -28,6 +29,12 @@ export async function repointCarriedTasks(
   tx: TransactionSql,
   r: { planId: string; version: number; previousPlanId: string; content: ActionPlanContent; carried: Record<string, CarriedTask> },
 ): Promise<ReplanOutcome> {
+  // The queue rows first (the executor's lock order: queue row, then task row): a task an executor holds keeps running
+  // and is not cancelled below; the others cannot be claimed until this transaction ends.
+  const held = await tx<{ id: string; claimed: boolean }[]>`
+    SELECT task_id AS id, claim_token IS NOT NULL AS claimed FROM task_queue WHERE task_id IN (SELECT id FROM workflow_tasks WHERE action_plan_id = ${r.previousPlanId})
+     ORDER BY task_id FOR UPDATE`;
+  const running = held.filter((q) => q.claimed).map((q) => q.id);
   const rows = await tx<{ id: string; parentId: string | null }[]>`
     SELECT id, parent_task_id AS "parentId" FROM workflow_tasks WHERE action_plan_id = ${r.previousPlanId} ORDER BY id FOR UPDATE`;
   const onPrevious = new Set(rows.map((x) => x.id));
@@ -93,6 +100,7 @@ export async function repointCarriedTasks(
       description = description || ${`\n\nCancelled: not in version ${r.version} of the action plan.`}, ${remirror}
      WHERE action_plan_id = ${r.previousPlanId} AND status IN ('pending', 'in_progress', 'snoozed') AND plan_task_key IN ${tx(reserved)}
        AND execution_status IS DISTINCT FROM 'running' AND execution_status IS DISTINCT FROM 'success'
+       AND NOT (id = ANY(${running}::uuid[]))
     RETURNING id`;
   // A re-pointed parent's checklist changed when one of its sub-tasks stayed behind.
   if (movedParents.size)

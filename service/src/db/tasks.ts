@@ -2,6 +2,7 @@ import { conflict } from '../domain-errors.ts';
 import { blockersOf, unblockDependents, type Blocker } from './dependencies.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { aiTasksIn, liveAttempts, liveExecutionStatus, lockQueueRows, type Fragment } from './task-queue-state.ts';
 
 type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
 export type ExecutionStatus = 'queued' | 'running' | 'success' | 'failed';
@@ -52,15 +53,26 @@ export interface TaskRow {
   updatedAt: Date;
 }
 
-export const taskColumns = (sql: Sql | TransactionSql) => sql`
+/**
+ * The columns of a TaskRow, for a statement that reads `workflow_tasks` under its own name. The execution status and
+ * the attempts are the live ones (task_queue: a claimed task is running); the claim passes its own, which it has just
+ * written and which the statement's snapshot does not show.
+ */
+export const taskColumns = (
+  sql: Sql | TransactionSql,
+  live: { executionStatus: Fragment; attempts: Fragment } = {
+    executionStatus: liveExecutionStatus(sql, sql`workflow_tasks`),
+    attempts: liveAttempts(sql, sql`workflow_tasks`),
+  },
+) => sql`
   id, action_plan_id AS "actionPlanId", execution_id AS "executionId", opportunity_id AS "opportunityId",
   plan_task_key AS "planTaskKey", owner, action, description, priority, to_char(due_date, 'YYYY-MM-DD') AS "dueDate",
   status, snoozed_until AS "snoozedUntil", completed_at AS "completedAt", contact_id AS "contactId",
   assignee_user_id AS "assigneeUserId", assignee_role AS "assigneeRole", assignee_source AS "assigneeSource",
   assignee_name AS "assigneeName", assignee_note AS "assigneeNote", assignee_queue_id AS "assigneeQueueId", metadata, evidence, auto_execute AS "autoExecute", processor,
-  execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
+  ${live.executionStatus} AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
   parent_task_id AS "parentTaskId", estimated_completion_time AS "estimatedCompletionTime", complexity,
-  execute_immediately AS "executeImmediately", attempts, salesforce_task_id AS "salesforceTaskId",
+  execute_immediately AS "executeImmediately", ${live.attempts} AS attempts, salesforce_task_id AS "salesforceTaskId",
   mirror_status AS "mirrorStatus", mirror_error AS "mirrorError", explanation, awaiting_approval AS "awaitingApproval",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -98,7 +110,7 @@ export interface TaskState {
 
 export const taskStateSelect = (sql: Sql) => sql`
   SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
-         execution_status AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
+         ${liveExecutionStatus(sql, sql`workflow_tasks`)} AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
          mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
          extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
@@ -130,7 +142,7 @@ function taskWhere(sql: Sql, f: Omit<TaskFilters, 'limit'>) {
     f.autoExecute === undefined ? sql`true` : sql`auto_execute = ${f.autoExecute}`,
     // Two arms, one per partial index (0023): AI tasks by status, and the rare other task that carries one.
     f.executionStatus
-      ? sql`(auto_execute AND execution_status = ${f.executionStatus} OR NOT auto_execute AND execution_status = ${f.executionStatus})`
+      ? sql`(${aiTasksIn(sql, sql`workflow_tasks`, f.executionStatus)} OR NOT auto_execute AND execution_status = ${f.executionStatus})`
       : sql`true`,
     f.status ? sql`status = ${f.status}` : sql`true`,
     f.owner ? sql`owner = ${f.owner}` : sql`true`,
@@ -167,13 +179,16 @@ export const blockerList = (blockers: Pick<Blocker, 'key' | 'action' | 'status'>
 /**
  * Applies a CSM's change to a task and marks it (or its parent, for a sub-task) for re-mirroring.
  * Returns undefined when the task does not exist, or when it is an AI task an executor is running: that one cannot
- * be cancelled (the run would write its result over the cancel), in the same statement that would change it, so no
- * claim can slip in between. Completing a task (or a sub-task) whose prerequisites are unfinished is a conflict that
+ * be cancelled (the run would write its result over the cancel); its queue row is locked first, so no claim can slip
+ * in between. Completing a task (or a sub-task) whose prerequisites are unfinished is a conflict that
  * names them; a task completed or cancelled unblocks what waited for it (unblockDependents: their ids are returned
  * in `unblocked`, to mirror them at once).
  */
 export async function updateTask(sql: Sql, id: string, patch: TaskPatch): Promise<(TaskRow & { unblocked: string[] }) | undefined> {
   return sql.begin(async (tx) => {
+    // First, before any lock on the task's row (the executor's order: queue row, then task row): an AI task an
+    // executor holds is not changed; one it does not hold cannot be claimed until this transaction ends.
+    if ((await lockQueueRows(tx, [id])).size > 0) return undefined;
     const status = patch.snoozedUntil ? 'snoozed' : patch.status;
     // A finished task is final: what waited for it may already have run, so it cannot be re-opened or snoozed (and
     // "finished" never turns back, so a dependent's check of its prerequisites cannot be overtaken).

@@ -3,6 +3,7 @@ import { schedule, type ScheduledTask } from 'node-cron';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
 import { claimQueuedTasks, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Database } from '../db/sql.ts';
+import { AI_TASKS_QUEUED } from '../db/task-queue-state.ts';
 import { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
@@ -10,9 +11,6 @@ import { CompletionGroup } from './completions.ts';
 import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-port.ts';
 import { inSpan, linkTo } from '../tracing.ts';
-
-/** The channel the 0002 migration's trigger notifies when AI tasks become queued and due. */
-const QUEUED_CHANNEL = 'ai_tasks_queued';
 
 interface ExecutorParts {
   db: Pick<Database, 'sql'>;
@@ -92,7 +90,7 @@ export class Executor {
     // sweep still claim, only later.
     let wakeUp: 'listen' | 'sweep' = 'listen';
     try {
-      const sub = await db.sql.listen(QUEUED_CHANNEL, () => this.wake());
+      const sub = await db.sql.listen(AI_TASKS_QUEUED, () => this.wake());
       this.unlisten = () => sub.unlisten();
     } catch (err) {
       wakeUp = 'sweep';
@@ -170,7 +168,7 @@ export class Executor {
       new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-    const left = [...this.inFlight.values()].map((p) => p.task.claimToken);
+    const left = [...this.inFlight.values()].map((p) => p.task);
     const released = await releaseTasks(this.parts.db.sql, left);
     await this.parts.afterStop?.();
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
@@ -285,9 +283,9 @@ export class Executor {
   }
 
   private async heartbeat(): Promise<void> {
-    const tokens = [...this.inFlight.values()].map((p) => p.task.claimToken);
-    if (tokens.length === 0) return;
-    await extendLeases(this.parts.db.sql, tokens, this.parts.options.leaseMs).catch((err: Error) =>
+    const claims = [...this.inFlight.values()].map((p) => p.task);
+    if (claims.length === 0) return;
+    await extendLeases(this.parts.db.sql, claims, this.parts.options.leaseMs).catch((err: Error) =>
       this.parts.services.log.warn('lease renewal failed', { error: err.message }),
     );
   }
