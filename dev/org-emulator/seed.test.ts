@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { idChecksum, toId18 } from './ids.ts';
-import { DEMO_IDS, loadDemoSeed, parseSeed, salesforceId, startOrgEmulator, type SeedData } from './index.ts';
+import { parseSeed, salesforceId, type SeedData } from './index.ts';
+import { DEMO_IDS, loadDemoSeed, startDemoOrg } from '../demo-seed/index.ts';
 import { connect } from './test-support.ts';
 
 describe('salesforceId', () => {
@@ -39,7 +40,7 @@ describe('the demo seed', () => {
   });
 
   it('tells the Acme Logistics story: primary contact changing, no CFO engaged, budget cut, overdue task', async () => {
-    const org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+    const org = await startDemoOrg({ today: new Date('2026-11-25T10:00:00Z') });
     try {
       const roles = org.records('OpportunityContactRole').filter((r) => r.OpportunityId === DEMO_IDS.opportunities.acme);
       expect(roles.find((r) => r.IsPrimary)?.ContactId).toBe(DEMO_IDS.contacts.ericEstrada);
@@ -65,7 +66,7 @@ describe('the demo seed', () => {
 
   it('resolves relative dates against the today option', async () => {
     const closeDates = async (today: string) => {
-      const org = await startOrgEmulator({ today: new Date(today) });
+      const org = await startDemoOrg({ today: new Date(today) });
       try {
         const result = await connect(org).query<{ Name: string; CloseDate: string }>(
           'SELECT Name, CloseDate FROM Opportunity ORDER BY CloseDate',
@@ -80,7 +81,7 @@ describe('the demo seed', () => {
   });
 
   it('gives activities datetimes in Salesforce format from relative values', async () => {
-    const org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+    const org = await startDemoOrg({ today: new Date('2026-11-25T10:00:00Z') });
     try {
       const call = org.records('Task').find((t) => t.Id === '00T5e0000000001EAA');
       expect(call).toMatchObject({ CreatedDate: '2026-11-13T15:00:00.000+0000', LastModifiedDate: '2026-11-13T15:40:00.000+0000' });
@@ -105,7 +106,7 @@ describe('seed validation', () => {
   };
 
   it('starts an org from a small custom seed', async () => {
-    const org = await startOrgEmulator({ seed: { ...minimal, Account: [{ Id: salesforceId('001', 9), Name: 'Solo' }] } });
+    const org = await startDemoOrg({ seed: { ...minimal, Account: [{ Id: salesforceId('001', 9), Name: 'Solo' }] } });
     try {
       expect(org.records('Account').map((a) => a.Name)).toEqual(['Solo']);
       expect(org.records('Opportunity')).toEqual([]);
@@ -125,6 +126,6 @@ describe('seed validation', () => {
 
   it('rejects records Salesforce would refuse', async () => {
     const badTask = { ...minimal, Task: [{ Id: salesforceId('00T', 1), Subject: 'x', Status: 'Finished' }] };
-    await expect(startOrgEmulator({ seed: badTask })).rejects.toThrow(/Seed Task .*INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST/);
+    await expect(startDemoOrg({ seed: badTask })).rejects.toThrow(/Seed Task .*INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST/);
   });
 });

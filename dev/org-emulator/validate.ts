@@ -3,7 +3,7 @@
 
 import { ApiError, recordError } from './errors.ts';
 import { sameId, toId18 } from './ids.ts';
-import { fieldLabel, findField, isTextType, objectForId, type ObjectDef, type RecordLookup } from './schema.ts';
+import { fieldLabel, findField, isTextType, type ObjectDef, type RecordLookup } from './schema.ts';
 import { formatDateTime, parseDate, parseDateTime } from './time.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -122,12 +122,8 @@ function checkOwner(object: ObjectDef, id: string, lookup: RecordLookup, queueSu
 function checkReference(name: string, label: string, referenceTo: string[], value: string, lookup: RecordLookup): string {
   const id = toId18(value);
   if (!id) throw recordError('MALFORMED_ID', `${label}: id value of incorrect type: ${value}`, [name]);
-  const target = objectForId(id);
-  if (!target || !referenceTo.includes(target.name)) {
-    throw recordError('FIELD_INTEGRITY_EXCEPTION', `${label}: id value of incorrect type: ${value}`, [name]);
-  }
   const found = lookup(id);
-  if (!found || !sameId(String(found.record.Id), id)) {
+  if (!found || !referenceTo.includes(found.type) || !sameId(String(found.record.Id), id)) {
     throw recordError('FIELD_INTEGRITY_EXCEPTION', `${label}: id value of incorrect type: ${value}`, [name]);
   }
   if (found.record.IsDeleted) throw recordError('ENTITY_IS_DELETED', 'entity is deleted', [name]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, loadDemoSeed } from '../../dev/demo-seed/index.ts';
 import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { onDay } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
