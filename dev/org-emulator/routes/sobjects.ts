@@ -55,6 +55,8 @@ function describe(c: EmulatorContext, given: ObjectDef) {
       label: fieldLabel(name, def),
       type: def.type,
       length: def.length ?? 0,
+      precision: def.precision ?? 0,
+      scale: def.scale ?? 0,
       custom: name.endsWith('__c'),
       nillable: !def.required && def.type !== 'boolean' && name !== 'Id',
       createable: (def.access ?? 'readWrite') !== 'readOnly',
