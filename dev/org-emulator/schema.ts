@@ -525,8 +525,11 @@ const STANDARD_OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
  */
 export class OrgSchema {
   readonly objects: Record<string, ObjectDef>;
+  /** Equal for orgs with the same package fields (what derived schemas, such as the seed's, are cached by). */
+  readonly key: string;
 
   constructor(packageFields: PackageFields = {}) {
+    this.key = JSON.stringify(packageFields);
     const unknown = Object.keys(packageFields).filter((name) => !STANDARD_OBJECTS[name]);
     if (unknown.length) throw new Error(`The org emulator has no sObject type ${unknown.join(', ')} to add the package's fields to`);
     this.objects = Object.fromEntries(

@@ -78,13 +78,20 @@ const shareSchema = z.strictObject({
   access: z.enum(['Read', 'Edit']),
 });
 
-/** Seed data of an org with these objects (custom fields included). */
-const seedSchema = (schema: OrgSchema) =>
+const buildSeedSchema = (schema: OrgSchema) =>
   z.strictObject({
     description: z.string().optional(),
     ...Object.fromEntries(SEED_OBJECTS.map((name) => [name, z.array(recordSchema(schema.objects[name]!)).default([])])),
     shares: z.array(shareSchema).default([]),
   });
+const seedSchemas = new Map<string, ReturnType<typeof buildSeedSchema>>();
+
+/** Seed data of an org with these objects (custom fields included); built once per set of package fields. */
+function seedSchema(schema: OrgSchema): ReturnType<typeof buildSeedSchema> {
+  let built = seedSchemas.get(schema.key);
+  if (!built) seedSchemas.set(schema.key, (built = buildSeedSchema(schema)));
+  return built;
+}
 
 export type SeedRecord = Record<string, unknown>;
 /** Seed data as written in a file: records per sObject name, plus record shares. */
