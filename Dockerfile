@@ -5,6 +5,7 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY dev/org-emulator/package.json dev/org-emulator/
 # No install scripts: the local preview (postinstall) is not part of the image.
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
@@ -13,6 +14,7 @@ COPY service service
 COPY processors processors
 COPY dev dev
 COPY scripts scripts
+COPY force-app/main/default/objects force-app/main/default/objects
 RUN npm run build
 
 # Run: the production dependencies and the build output only; node runs JavaScript, no TypeScript loader.
@@ -20,6 +22,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 COPY package.json package-lock.json ./
+COPY dev/org-emulator/package.json dev/org-emulator/
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node

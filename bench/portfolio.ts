@@ -6,7 +6,7 @@
  * Salesforce round trip per page) and for their manager's team book with the access check cold (every page also asks
  * UserRecordAccess: two round trips). Printed, not asserted.
  */
-import { DEMO_IDS } from '../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../dev/demo-seed/index.ts';
 import { startHarness, type Harness } from '../testkit/harness.ts';
 import { portfolioSeed } from '../testkit/portfolio-seed.ts';
 import { seedYear } from '../testkit/year-seed.ts';

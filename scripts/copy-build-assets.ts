@@ -1,6 +1,6 @@
 /**
  * The second half of `npm run build`: copies the files the compiled service reads at run time (the configuration in
- * `config/`: stages, workflows, team roles, engagement rules; the SQL migrations, the org emulator's demo seed and the Pub/Sub API proto, and the local preview when it is built) into the build
+ * `config/`: stages, workflows, team roles, engagement rules; the SQL migrations, the demo org's seed and the package's object metadata (its custom fields, which the org emulator reads), the Pub/Sub API proto, and the local preview when it is built) into the build
  * output, at the same paths relative to the code that reads them, so `dist/` runs on its own. Run from the package
  * root: `node dist/scripts/copy-build-assets.js`.
  */
@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 const BUILD_ASSETS: { from: string; match: RegExp; optional?: true }[] = [
   { from: 'config', match: /\.json$/ },
   { from: 'service/src/db/migrations', match: /^\d{4}_[a-z0-9_]+\.sql$/ },
-  { from: 'dev/org-emulator', match: /^demo-org\.json$/ },
+  { from: 'dev/demo-seed', match: /^demo-org\.json$/ },
+  // The package's objects: the org emulator reads their custom fields (dev/demo-seed's PACKAGE_SOURCE).
+  { from: 'force-app/main/default/objects', match: /^/ },
   // The Pub/Sub API's proto: served by the emulator, loaded by the service's change event subscriber.
   { from: 'dev/org-emulator/pubsub', match: /\.proto$/ },
   { from: 'preview/dist', match: /^/, optional: true },

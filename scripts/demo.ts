@@ -21,7 +21,7 @@ import { createLogger } from '../service/src/log.ts';
 import { assembleDeps } from '../service/src/server.ts';
 import { userIdentityFor } from '../service/src/assertion/identity.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
-import { startOrgEmulator } from '../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../dev/demo-seed/index.ts';
 import { plural } from '../service/src/words.ts';
 
 const { values: args } = parseArgs({ options: { today: { type: 'string' } } });
@@ -50,7 +50,7 @@ const MARK: Record<string, string> = { critical: 'CRITICAL', concern: '(!) CONCE
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rap-demo-'));
 const db = await openDatabase({ dataDir, poolMax: 4 });
-const org = await startOrgEmulator({ accessToken: 'demo-token', today: middayOf(today) });
+const org = await startDemoOrg({ accessToken: 'demo-token', today: middayOf(today) });
 try {
   await migrate(db.sql);
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: env.SF_API_VERSION }, { url: org.url, accessToken: 'demo-token' });

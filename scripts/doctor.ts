@@ -18,9 +18,10 @@ const config = loadConfigOrExit();
 const { env } = config;
 let emulator: { url: string; accessToken: string; close(): Promise<void> } | undefined;
 if (config.salesforce.mode === 'emulator') {
-  const { loadShape, startOrgEmulator } = await import('../dev/org-emulator/index.ts');
+  const { loadShape } = await import('../dev/org-emulator/index.ts');
+  const { startDemoOrg } = await import('../dev/demo-seed/index.ts');
   const accessToken = randomBytes(24).toString('base64url');
-  const org = await startOrgEmulator({ accessToken, shape: values.shape ? loadShape(values.shape) : undefined });
+  const org = await startDemoOrg({ accessToken, shape: values.shape ? loadShape(values.shape) : undefined });
   emulator = { url: org.url, accessToken, close: () => org.close() };
   console.log(`Checking the local org emulator (not Salesforce)${values.shape ? ` with the shape ${values.shape}` : ''}`);
 }

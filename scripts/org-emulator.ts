@@ -4,7 +4,8 @@
 //        npm run org-emulator -- --shape dev/org-emulator/shapes/enterprise-no-teams.json   (an org shape; see its README)
 
 import { parseArgs } from 'node:util';
-import { loadDemoSeed, loadShape, startOrgEmulator, type OrgShape } from '../dev/org-emulator/index.ts';
+import { loadShape, type OrgShape } from '../dev/org-emulator/index.ts';
+import { loadDemoSeed, startDemoOrg } from '../dev/demo-seed/index.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, 'pubsub-port': { type: 'string' }, shape: { type: 'string' } } });
 const port = Number(values.port ?? process.env.PORT ?? 4400);
@@ -27,7 +28,7 @@ try {
   process.exit(2);
 }
 
-const emulator = await startOrgEmulator({ port, pubsubPort, shape });
+const emulator = await startDemoOrg({ port, pubsubPort, shape });
 console.log(`Local Salesforce org emulator (not Salesforce) listening on ${emulator.url}`);
 if (shape) console.log(`Org shape: ${shape.name}${shape.description ? ` — ${shape.description}` : ''}`);
 console.log('Use it as both the login URL and the instance URL; any non-empty bearer token is accepted.');

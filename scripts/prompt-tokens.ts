@@ -18,14 +18,14 @@ import { planningSteps } from '../service/src/workflows/steps/planning.ts';
 import { stepOps } from '../service/src/workflows/steps/run.ts';
 import { initialSteps } from '../service/src/workflows/steps/service.ts';
 import { loadWorkflows, workflowFor } from '../service/src/workflows/steps/workflows.ts';
-import { DEMO_IDS, startOrgEmulator } from '../dev/org-emulator/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../dev/demo-seed/index.ts';
 
 const TARGET = 1_500;
 const today = process.env.TODAY ?? '2026-11-25';
 const { env } = loadConfig({ ...process.env, TODAY: today, OPENAI_API_KEY: 'not-sent' });
 
 const accessToken = randomBytes(16).toString('hex');
-const org = await startOrgEmulator({ accessToken, today: new Date(`${today}T12:00:00Z`) });
+const org = await startDemoOrg({ accessToken, today: new Date(`${today}T12:00:00Z`) });
 try {
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken });
   const context = (await new SalesforceGateway(conn, {}).loadContext(DEMO_IDS.opportunities.acme))!;

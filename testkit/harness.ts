@@ -12,7 +12,8 @@ import { SalesforceGateway } from '../service/src/salesforce/gateway.ts';
 import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
 import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
 import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
-import { startOrgEmulator, type OrgEmulator, type OrgShape, type SeedData } from '../dev/org-emulator/index.ts';
+import { type OrgEmulator, type OrgShape, type SeedData } from '../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../dev/demo-seed/index.ts';
 import { signAssertion, testAssertionTrust } from './assertions.ts';
 import { freshDatabase } from './database.ts';
 import { registerSecretValues } from '../service/src/secret-values.ts';
@@ -54,7 +55,7 @@ export async function startHarness(
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));
-  const org: OrgEmulator = await startOrgEmulator({
+  const org: OrgEmulator = await startDemoOrg({
     accessToken,
     today: clock.now(),
     seed: opts.seed,

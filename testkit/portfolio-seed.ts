@@ -1,4 +1,5 @@
-import { DEMO_IDS, loadDemoSeed, salesforceId, type SeedData } from '../dev/org-emulator/index.ts';
+import { salesforceId, type SeedData } from '../dev/org-emulator/index.ts';
+import { DEMO_IDS, loadDemoSeed } from '../dev/demo-seed/index.ts';
 import { seededOpportunityId } from './year-seed.ts';
 
 /**

@@ -2,7 +2,8 @@
 
 import type { Connection } from 'jsforce';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed, salesforceId, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { salesforceId, type OrgEmulator } from './index.ts';
+import { DEMO_IDS, loadDemoSeed, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const { users, opportunities: opp, accounts } = DEMO_IDS;
@@ -14,7 +15,7 @@ let conn: Connection;
 afterEach(() => org.close());
 
 async function start(shares: { userId: string; recordId: string; access: 'Read' | 'Edit' }[] = []) {
-  org = await startOrgEmulator({ today: TODAY, seed: { ...loadDemoSeed(), shares } });
+  org = await startDemoOrg({ today: TODAY, seed: { ...loadDemoSeed(), shares } });
   conn = connect(org);
 }
 

@@ -2,7 +2,8 @@
 
 import type { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const PATH = '/actions/standard/customNotificationAction';
@@ -19,7 +20,7 @@ let org: OrgEmulator;
 let conn: Connection;
 
 beforeEach(async () => {
-  org = await startOrgEmulator({ today: TODAY });
+  org = await startDemoOrg({ today: TODAY });
   conn = connect(org);
 });
 afterEach(() => org.close());

@@ -1,12 +1,13 @@
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 
 describe('org emulator after-write fault (not Salesforce)', () => {
   let org: OrgEmulator;
   let conn: Connection;
   beforeAll(async () => {
-    org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+    org = await startDemoOrg({ today: new Date('2026-11-25T10:00:00Z') });
     conn = new Connection({ instanceUrl: org.url, accessToken: 'any', version: '62.0' });
   });
   afterAll(async () => org?.close());

@@ -3,7 +3,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Connection } from 'jsforce';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -29,7 +30,7 @@ let org: OrgEmulator;
 afterEach(() => org.close());
 
 const start = (tokenTtlSeconds?: number, accessToken?: string) =>
-  startOrgEmulator({ today: TODAY, accessToken, jwt: { clientId: CLIENT_ID, publicKeyPem: keys.publicKey, tokenTtlSeconds } });
+  startDemoOrg({ today: TODAY, accessToken, jwt: { clientId: CLIENT_ID, publicKeyPem: keys.publicKey, tokenTtlSeconds } });
 
 /** Logs in with jsforce's own JWT bearer support (Connection#authorize). */
 async function login(jwt: string): Promise<Connection> {
@@ -40,7 +41,7 @@ async function login(jwt: string): Promise<Connection> {
 
 describe('bearer tokens', () => {
   it('accepts any non-empty bearer token by default and refuses a missing one', async () => {
-    org = await startOrgEmulator({ today: TODAY });
+    org = await startDemoOrg({ today: TODAY });
     expect((await connect(org, 'whatever').query('SELECT Id FROM Account')).totalSize).toBe(4);
     const response = await fetch(`${org.url}/services/data/v62.0/query?q=SELECT+Id+FROM+Account`);
     expect(response.status).toBe(401);
@@ -48,7 +49,7 @@ describe('bearer tokens', () => {
   });
 
   it('accepts only the configured token when accessToken is set', async () => {
-    org = await startOrgEmulator({ today: TODAY, accessToken: 'the-one-token' });
+    org = await startDemoOrg({ today: TODAY, accessToken: 'the-one-token' });
     expect((await connect(org, 'the-one-token').query('SELECT Id FROM Account')).totalSize).toBe(4);
     const err = await failureOf(connect(org, 'another-token').query('SELECT Id FROM Account'));
     expect(err.name).toBe('INVALID_SESSION_ID');

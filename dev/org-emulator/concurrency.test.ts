@@ -5,7 +5,8 @@ import { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
 import { toSalesforceError } from '../../service/src/salesforce/errors.ts';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, statusCodes, TODAY } from './test-support.ts';
 
 const { opportunities: opp } = DEMO_IDS;
@@ -14,7 +15,7 @@ const FIELD = 'Action_Plan_Task_Id__c';
 let org: OrgEmulator;
 let conn: Connection;
 beforeEach(async () => {
-  org = await startOrgEmulator({ today: TODAY });
+  org = await startDemoOrg({ today: TODAY });
   conn = connect(org);
 });
 afterEach(() => org.close());

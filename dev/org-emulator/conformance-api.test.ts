@@ -4,14 +4,15 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, TODAY } from './test-support.ts';
 
 const TOKEN = 'conformance-token';
 let org: OrgEmulator;
 let conn: Connection;
 beforeEach(async () => {
-  org = await startOrgEmulator({ today: TODAY, accessToken: TOKEN });
+  org = await startDemoOrg({ today: TODAY, accessToken: TOKEN });
   conn = connect(org, TOKEN);
 });
 afterEach(() => org.close());

@@ -4,7 +4,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, loadDemoSeed, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const { users, opportunities: opp } = DEMO_IDS;
@@ -17,7 +18,7 @@ const keys = generateKeyPairSync('rsa', {
 let org: OrgEmulator;
 let conn: Connection;
 beforeEach(async () => {
-  org = await startOrgEmulator({
+  org = await startDemoOrg({
     today: TODAY,
     seed: { ...loadDemoSeed(), shares: [{ userId: users.morganDiaz, recordId: opp.acme, access: 'Read' }] },
     jwt: { clientId: 'app', publicKeyPem: keys.publicKey },

@@ -2,7 +2,7 @@
 
 import { ApiError, recordError, type RecordError } from './errors.ts';
 import { toId18 } from './ids.ts';
-import { findField, findObject, type ObjectDef, type StoredRecord } from './schema.ts';
+import { findField, type ObjectDef, type OrgSchema, type StoredRecord } from './schema.ts';
 import type { OrgStore, WriteContext } from './store.ts';
 
 export interface SaveResult {
@@ -13,19 +13,19 @@ export interface SaveResult {
 }
 
 /** The sObject named in a URL; unknown names are 404 like Salesforce. */
-export function objectFromUrl(type: string): ObjectDef {
-  const object = findObject(type);
+export function objectFromUrl(schema: OrgSchema, type: string): ObjectDef {
+  const object = schema.find(type);
   if (!object) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
   return object;
 }
 
 /** The sObject named in a record's `attributes.type` inside a collection body. */
-export function objectFromAttributes(record: Record<string, unknown>): ObjectDef {
+export function objectFromAttributes(schema: OrgSchema, record: Record<string, unknown>): ObjectDef {
   const type = (record.attributes as { type?: unknown } | undefined)?.type;
   if (typeof type !== 'string') {
     throw new ApiError(400, 'INVALID_FIELD', 'No SObject Type defined in record: every record needs attributes.type');
   }
-  const object = findObject(type);
+  const object = schema.find(type);
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${type}' is not supported.`);
   return object;
 }

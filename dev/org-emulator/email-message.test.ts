@@ -2,7 +2,8 @@
 
 import type { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, loadDemoSeed, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const { opportunities: opp, contacts } = DEMO_IDS;
@@ -26,7 +27,7 @@ beforeEach(async () => {
       LastOpenedDate: { daysFromToday: -1, time: '14:00' },
     },
   ];
-  org = await startOrgEmulator({ today: TODAY, seed });
+  org = await startDemoOrg({ today: TODAY, seed });
   conn = connect(org);
 });
 afterEach(() => org.close());

@@ -1,8 +1,9 @@
 // Local Salesforce org emulator (not Salesforce).
 // An HTTP server that speaks the slice of the Salesforce REST API that jsforce 3 uses (query, sObject rows and
-// collections, OAuth JWT bearer), over an in-memory org seeded with demo data. For tests, the demo and offline work.
+// collections, OAuth JWT bearer), over an in-memory org: the standard objects, the custom fields of a Salesforce DX
+// package's source, and the records of a seed. For tests, the demo and offline work.
 //
-// const org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+// const org = await startOrgEmulator({ seed, packageSource: 'force-app/main/default', today: new Date('2026-11-25T10:00:00Z') });
 // const conn = new Connection({ instanceUrl: org.url, accessToken: 'any', version: '62.0' });
 
 import type { AddressInfo } from 'node:net';
@@ -11,8 +12,9 @@ import { TokenRegistry, type JwtConfig } from './auth.ts';
 import { FaultQueue, type FaultSpec } from './faults.ts';
 import { salesforceId } from './ids.ts';
 import type { Org, RecordedRequest } from './org.ts';
-import { findObject, OBJECTS } from './schema.ts';
-import { loadDemoSeed, loadSeed, type SeedData } from './seed.ts';
+import { readPackageFields } from './package-fields.ts';
+import { OrgSchema } from './schema.ts';
+import { loadSeed, type SeedData } from './seed.ts';
 import { AppliedShape, type OrgShape } from './shape.ts';
 import { createApp } from './server.ts';
 import { EventBus } from './pubsub/event-bus.ts';
@@ -23,9 +25,8 @@ import { CommitWindow } from './transactions.ts';
 import { deserialize } from './validate.ts';
 import type { SentNotification } from './org.ts';
 
-export { DEMO_IDS } from './demo-ids.ts';
 export { salesforceId } from './ids.ts';
-export { loadDemoSeed, parseSeed, seedSchema, shareSchema, type SeedData, type SeedRecord } from './seed.ts';
+export { parseSeed, type SeedData, type SeedRecord } from './seed.ts';
 export type { FaultSpec } from './faults.ts';
 export { loadShape, orgShapeSchema, type OrgShape } from './shape.ts';
 export type { RecordedRequest } from './org.ts';
@@ -33,8 +34,13 @@ export type { RecordedRequest } from './org.ts';
 export interface OrgEmulatorOptions {
   /** 0 (default) picks a free port; the host is always 127.0.0.1. */
   port?: number;
-  /** Default: the demo seed (demo-org.json). */
-  seed?: SeedData;
+  /** The org's records (at least one active User; the first active System Administrator is the default running user). */
+  seed: SeedData;
+  /**
+   * A Salesforce DX source folder (`force-app/main/default`) deployed to the org: the custom fields in its
+   * `objects/<Object>/fields/*.field-meta.xml` are fields of the org, read at start. Default: standard objects only.
+   */
+  packageSource?: string;
   /** Fixes "today" for relative seed dates, TODAY / LAST_N_DAYS literals and new timestamps; the clock runs on from it. */
   today?: Date;
   /** When set, only this bearer token (or tokens the emulator minted) is accepted; otherwise any non-empty one. */
@@ -93,9 +99,10 @@ export interface OrgEmulator {
 }
 
 /** Starts a local Salesforce org emulator on 127.0.0.1. */
-export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<OrgEmulator> {
-  const store = new OrgStore(createClock(opts.today));
-  const { shares, defaultUserId } = loadSeed(store, opts.seed ?? loadDemoSeed());
+export async function startOrgEmulator(opts: OrgEmulatorOptions): Promise<OrgEmulator> {
+  const schema = new OrgSchema(opts.packageSource ? readPackageFields(opts.packageSource) : {});
+  const store = new OrgStore(createClock(opts.today), schema);
+  const { shares, defaultUserId } = loadSeed(store, opts.seed);
   const orgId = salesforceId('00D', 1);
   const organization = {
     Id: orgId,
@@ -106,10 +113,13 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     LanguageLocaleKey: opts.shape?.language ?? 'en_US',
     TimeZoneSidKey: 'GMT',
   };
-  store.create(OBJECTS.Organization!, deserialize(OBJECTS.Organization!, organization), { userId: defaultUserId, seed: true });
+  store.create(schema.objects.Organization!, deserialize(schema.objects.Organization!, organization), {
+    userId: defaultUserId,
+    seed: true,
+  });
   // The seed names its administrator profile in English; its permission, not its name, is what grants everything.
   for (const profile of store.list('Profile').filter((p) => p.Name === 'System Administrator')) {
-    store.update(OBJECTS.Profile!, String(profile.Id), new Map([['PermissionsModifyAllData', true]]), {
+    store.update(schema.objects.Profile!, String(profile.Id), new Map([['PermissionsModifyAllData', true]]), {
       userId: defaultUserId,
       seed: true,
     });
@@ -118,20 +128,20 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     // Profile names in the org's language: a test that selects Profile.Name = 'Standard User' finds nothing there.
     for (const profile of store.list('Profile')) {
       const name = opts.shape.profileNames?.[String(profile.Name)];
-      if (name) store.update(OBJECTS.Profile!, String(profile.Id), new Map([['Name', name]]), { userId: defaultUserId, seed: true });
+      if (name) store.update(schema.objects.Profile!, String(profile.Id), new Map([['Name', name]]), { userId: defaultUserId, seed: true });
     }
     store.shape = new AppliedShape(opts.shape);
     for (const [type, recordTypes] of Object.entries(opts.shape.recordTypes ?? {})) {
-      const sobjectType = findObject(type)?.name;
+      const sobjectType = schema.find(type)?.name;
       if (!sobjectType) throw new Error(`The shape gives record types to ${type}, an object the org emulator does not have`);
       for (const t of recordTypes) {
         const row = { Name: t.name, DeveloperName: t.developerName, SobjectType: sobjectType, IsActive: t.active ?? true };
-        store.create(OBJECTS.RecordType!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
+        store.create(schema.objects.RecordType!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
       }
     }
   }
   // TaskStatus: the org's Task Status values, which close a task and which is the default.
-  const statusField = (store.shape?.objectDef(OBJECTS.Task!) ?? OBJECTS.Task!).fields.Status!;
+  const statusField = (store.shape?.objectDef(schema.objects.Task!) ?? schema.objects.Task!).fields.Status!;
   const closed = new Set(opts.shape?.picklists?.['Task.Status']?.closed ?? ['Completed']);
   for (const [i, value] of (statusField.picklistValues ?? []).entries()) {
     const row = {
@@ -141,7 +151,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       IsDefault: value === statusField.defaultValue,
       SortOrder: i + 1,
     };
-    store.create(OBJECTS.TaskStatus!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
+    store.create(schema.objects.TaskStatus!, new Map(Object.entries(row)), { userId: defaultUserId, seed: true, system: true });
   }
   const org: Org = {
     url: '',
@@ -168,7 +178,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       : await startPubSubServer(org, store.events, { port: opts.pubsubPort, keepaliveMs: opts.pubsubKeepaliveMs });
 
   const objectNamed = (type: string) => {
-    const object = findObject(type);
+    const object = schema.find(type);
     if (!object) throw new Error(`The org emulator has no sObject type ${type}`);
     return object;
   };

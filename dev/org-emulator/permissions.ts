@@ -4,7 +4,7 @@
 
 import { recordError } from './errors.ts';
 import { sameId } from './ids.ts';
-import { findField, findObject, SYSTEM_FIELD_NAMES, type ObjectDef, type RecordLookup, type StoredRecord } from './schema.ts';
+import { findField, SYSTEM_FIELD_NAMES, type ObjectDef, type OrgSchema, type RecordLookup, type StoredRecord } from './schema.ts';
 
 /**
  * Whether a field can carry field permissions. Salesforce keeps no FieldPermissions rows for the fields every user can
@@ -20,17 +20,18 @@ export function isPermissionable(object: ObjectDef, field: string): boolean {
 
 /** Checks a setup record before it is stored (create and update); throws RecordFailure like any DML rule. */
 export function checkPermissionRecord(
+  schema: OrgSchema,
   object: ObjectDef,
   record: StoredRecord,
   lookup: RecordLookup,
   others: (type: string) => StoredRecord[],
 ): void {
-  if (object.name === 'FieldPermissions') checkFieldPermissions(record, others('FieldPermissions'));
+  if (object.name === 'FieldPermissions') checkFieldPermissions(schema, record, others('FieldPermissions'));
   if (object.name === 'PermissionSetAssignment') checkAssignment(record, lookup, others('PermissionSetAssignment'));
 }
 
-function checkFieldPermissions(record: StoredRecord, rows: StoredRecord[]): void {
-  const target = findObject(String(record.SobjectType ?? ''));
+function checkFieldPermissions(schema: OrgSchema, record: StoredRecord, rows: StoredRecord[]): void {
+  const target = schema.find(String(record.SobjectType ?? ''));
   if (!target) throw badPicklist('SObject Type Name', 'SobjectType', record.SobjectType);
   record.SobjectType = target.name;
   // Field is `Object.Field`, prefixed with the SobjectType; a restricted picklist of the permissionable fields.

@@ -6,7 +6,8 @@ import protoLoader from '@grpc/proto-loader';
 import avro from 'avsc';
 import type { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { ERROR_CODES, PUBSUB_PROTO } from './pubsub/grpc-server.ts';
 import { connect, TODAY } from './test-support.ts';
 
@@ -26,7 +27,7 @@ let conn: Connection;
 let client: Client;
 
 beforeEach(async () => {
-  org = await startOrgEmulator({ today: TODAY, pubsubPort: 0, accessToken: 'the-token' });
+  org = await startDemoOrg({ today: TODAY, pubsubPort: 0, accessToken: 'the-token' });
   conn = connect(org, 'the-token');
   const definition = protoLoader.loadSync(PUBSUB_PROTO, { keepCase: true, longs: String, enums: String, defaults: true });
   const { PubSub } = (grpc.loadPackageDefinition(definition) as unknown as { eventbus: { v1: { PubSub: grpc.ServiceClientConstructor } } })
@@ -163,7 +164,7 @@ describe('Pub/Sub API of the org emulator', () => {
 
   it('LATEST starts after the last event; an idle subscription gets keepalives carrying the latest replay id', async () => {
     await org.close();
-    org = await startOrgEmulator({ today: TODAY, pubsubPort: 0, accessToken: 'the-token', pubsubKeepaliveMs: 20 });
+    org = await startDemoOrg({ today: TODAY, pubsubPort: 0, accessToken: 'the-token', pubsubKeepaliveMs: 20 });
     conn = connect(org, 'the-token');
     client.close();
     client = new (client.constructor as new (address: string, creds: grpc.ChannelCredentials) => Client)(

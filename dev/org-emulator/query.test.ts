@@ -2,7 +2,8 @@
 
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from './index.ts';
+import { type OrgEmulator } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, names, TODAY } from './test-support.ts';
 
 const { opportunities: opp, contacts } = DEMO_IDS;
@@ -11,7 +12,7 @@ let org: OrgEmulator;
 let conn: Connection;
 
 beforeAll(async () => {
-  org = await startOrgEmulator({ today: TODAY });
+  org = await startDemoOrg({ today: TODAY });
   conn = connect(org);
 });
 afterAll(() => org.close());

@@ -4,7 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'jsforce';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadShape, startOrgEmulator, type OrgEmulator, type OrgShape } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
+import { loadShape, type OrgEmulator, type OrgShape } from './index.ts';
 import { connect, failureOf, TODAY } from './test-support.ts';
 
 const german = () => loadShape(fileURLToPath(new URL('./shapes/german.json', import.meta.url)));
@@ -13,7 +14,7 @@ const ACME = DEMO_IDS.opportunities.acme;
 let org: OrgEmulator | undefined;
 let conn: Connection;
 async function start(s?: OrgShape) {
-  org = await startOrgEmulator({ today: TODAY, shape: s });
+  org = await startDemoOrg({ today: TODAY, shape: s });
   conn = connect(org);
 }
 afterEach(async () => {

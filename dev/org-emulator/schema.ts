@@ -1,5 +1,6 @@
 // Local Salesforce org emulator (not Salesforce): the objects and fields it models.
-// Adding a field is one line in OBJECTS below; everything else (validation, SOQL, describe, seed) reads from here.
+// The standard objects and fields are in STANDARD_OBJECTS below; the custom fields a package deploys are read from its
+// source (package-fields.ts) and added per org (OrgSchema). Validation, SOQL, describe and the seed read the OrgSchema.
 
 import { eventRelationUnique, eventTimes, type RecordChange } from './event-rules.ts';
 
@@ -25,6 +26,9 @@ type FieldAccess = 'readWrite' | 'createOnly' | 'readOnly';
 
 export type StoredRecord = Record<string, unknown>;
 
+/** A package's custom fields by object API name (`Opportunity`, `Task`), each by field API name (package-fields.ts). */
+export type PackageFields = Record<string, Record<string, FieldDef>>;
+
 /** Looks up any record by id; formulas use it to follow lookups. */
 export type RecordLookup = (id: unknown) => { type: string; record: StoredRecord } | undefined;
 
@@ -32,10 +36,15 @@ export interface FieldDef {
   type: FieldType;
   label?: string;
   length?: number;
+  /** Digits in all and after the point, for currency, number and percent fields. */
+  precision?: number;
+  scale?: number;
   access?: FieldAccess;
   required?: boolean;
   referenceTo?: string[];
   relationshipName?: string;
+  /** A custom lookup's relationship on the parent (the metadata's relationshipName; SOQL adds `__r`). */
+  childRelationshipName?: string;
   picklistValues?: readonly string[];
   restricted?: boolean;
   defaultValue?: unknown;
@@ -163,7 +172,8 @@ const activityChildren = (field: string) => ({
   Events: { childObject: 'Event', field },
 });
 
-export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
+/** The standard objects, with their standard fields (and one customization of the demo org, Account's billing id). */
+const STANDARD_OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
   [
     // The org itself: one record, whose Id is the org id. Clients such as the Salesforce CLI read it after login.
     object('Organization', '00D', {
@@ -304,14 +314,6 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         IsClosed: formula({ type: 'boolean', label: 'Closed' }, (r) => CLOSED_STAGES.includes(String(r.StageName))),
         IsWon: formula({ type: 'boolean', label: 'Won' }, (r) => r.StageName === 'Closed Won'),
         NextStep: text(255),
-        Current_ARR__c: currency(),
-        Renewal_Date__c: date(),
-        Primary_Contact__c: lookup('Contact', 'Primary_Contact__r'),
-        Previous_Contact__c: lookup('Contact', 'Previous_Contact__r'),
-        Notice_Period_Days__c: integer(),
-        Auto_Renewal__c: checkbox(false),
-        Price_Increase_Cap__c: percent(),
-        Termination_Terms__c: longText(32768),
       },
       {
         OpportunityContactRoles: { childObject: 'OpportunityContactRole', field: 'OpportunityId' },
@@ -367,8 +369,6 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
       Type: openPicklist(['Call', 'Email', 'Meeting', 'Other']),
       TaskSubtype: picklist(TASK_SUBTYPES, { access: 'createOnly', defaultValue: 'Task' }),
       AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
-      Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
-      Action_Plan_Event_Id__c: text(64, { externalId: true, unique: true }),
     }),
     // Enhanced Email (Object Reference, EmailMessage; field reference for types and lengths). The open tracking
     // fields and the bounce flag are the org's to set: read-only to the API, like IsTracked and HasAttachment.
@@ -501,9 +501,6 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
         OwnerId: owner(),
         Type: openPicklist(['Call', 'Email', 'Meeting', 'Other']),
         AccountId: formula(lookup('Account', 'Account', { label: 'Account ID' }), activityAccount),
-        // Custom fields on Task and Event live on Activity: the same external id serves both.
-        Action_Plan_Task_Id__c: text(64, { externalId: true, unique: true }),
-        Action_Plan_Event_Id__c: text(64, { externalId: true, unique: true }),
       },
       { EventRelations: { childObject: 'EventRelation', field: 'EventId' } },
       undefined,
@@ -531,10 +528,52 @@ export const OBJECTS: Record<string, ObjectDef> = Object.fromEntries(
   ].map((def) => [def.name, def]),
 );
 
-/** The object definition for an API name, matched case-insensitively like Salesforce does. */
-export function findObject(name: string): ObjectDef | undefined {
-  const lower = name.toLowerCase();
-  return Object.values(OBJECTS).find((o) => o.name.toLowerCase() === lower);
+/**
+ * The objects of one emulated org: the standard objects with the custom fields its package deploys (a custom lookup
+ * also adds its child relationship to the parent, `Primary_Contact_Renewals__r`).
+ */
+export class OrgSchema {
+  readonly objects: Record<string, ObjectDef>;
+  /** Equal for orgs with the same package fields (what derived schemas, such as the seed's, are cached by). */
+  readonly key: string;
+
+  constructor(packageFields: PackageFields = {}) {
+    this.key = JSON.stringify(packageFields);
+    const unknown = Object.keys(packageFields).filter((name) => !STANDARD_OBJECTS[name]);
+    if (unknown.length) throw new Error(`The org emulator has no sObject type ${unknown.join(', ')} to add the package's fields to`);
+    this.objects = Object.fromEntries(
+      Object.entries(STANDARD_OBJECTS).map(([name, o]) => [name, withCustomFields(o, packageFields[name] ?? {})]),
+    );
+    for (const [name, fields] of Object.entries(packageFields)) {
+      for (const [field, def] of Object.entries(fields)) {
+        if (!def.childRelationshipName) continue;
+        for (const parent of def.referenceTo ?? []) {
+          const parentDef = this.objects[parent];
+          if (!parentDef) throw new Error(`${name}.${field} looks up ${parent}, which the org emulator does not model`);
+          parentDef.children[`${def.childRelationshipName}__r`] = { childObject: name, field };
+        }
+      }
+    }
+  }
+
+  /** The object definition for an API name, matched case-insensitively like Salesforce does. */
+  find(name: string): ObjectDef | undefined {
+    const lower = name.toLowerCase();
+    return Object.values(this.objects).find((o) => o.name.toLowerCase() === lower);
+  }
+
+  /** The object whose ids start with a key prefix. */
+  forId(id: string): ObjectDef | undefined {
+    const prefix = id.slice(0, 3);
+    return Object.values(this.objects).find((o) => o.keyPrefix === prefix);
+  }
+}
+
+/** An object with custom fields added before the audit fields (a copy: the standard definition stays as it is). */
+function withCustomFields(object: ObjectDef, custom: Record<string, FieldDef>): ObjectDef {
+  const own = Object.entries(object.fields).filter(([name]) => name === 'Id' || !SYSTEM_FIELD_NAMES.includes(name));
+  const system = Object.entries(object.fields).filter(([name]) => name !== 'Id' && SYSTEM_FIELD_NAMES.includes(name));
+  return { ...object, fields: Object.fromEntries([...own, ...Object.entries(custom), ...system]), children: { ...object.children } };
 }
 
 /** The canonical field name on an object, matched case-insensitively. */
@@ -553,12 +592,6 @@ export function findRelationship(object: ObjectDef, name: string): string | unde
 export function findChildRelationship(object: ObjectDef, name: string): [string, ChildRelationship] | undefined {
   const lower = name.toLowerCase();
   return Object.entries(object.children).find(([n]) => n.toLowerCase() === lower);
-}
-
-/** The object whose ids start with a key prefix. */
-export function objectForId(id: string): ObjectDef | undefined {
-  const prefix = id.slice(0, 3);
-  return Object.values(OBJECTS).find((o) => o.keyPrefix === prefix);
 }
 
 /** Salesforce-style label of a field: `Action_Plan_Task_Id__c` -> `Action Plan Task Id`. */

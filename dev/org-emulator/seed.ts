@@ -1,12 +1,12 @@
-// Local Salesforce org emulator (not Salesforce): seed data — its schema, the demo file, and loading it into a store.
+// Local Salesforce org emulator (not Salesforce): seed data — its schema and loading it into a store.
 // Dates in a seed are usually relative to "today" (`{ "daysFromToday": 165 }`), so the demo story never goes stale.
 
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Share } from './access.ts';
 import { RecordFailure } from './errors.ts';
 import { toId18 } from './ids.ts';
-import { OBJECTS, type FieldDef, type ObjectDef } from './schema.ts';
+import { readPackageFields } from './package-fields.ts';
+import { OrgSchema, type FieldDef, type ObjectDef } from './schema.ts';
 import type { OrgStore } from './store.ts';
 import { addDays, formatDateTime, parseDate, parseDateTime } from './time.ts';
 import { deserialize } from './validate.ts';
@@ -72,17 +72,26 @@ function recordSchema(object: ObjectDef) {
   return z.strictObject(Object.fromEntries(fields));
 }
 
-export const shareSchema = z.strictObject({
+const shareSchema = z.strictObject({
   userId: recordId('005'),
   recordId: recordId(),
   access: z.enum(['Read', 'Edit']),
 });
 
-export const seedSchema = z.strictObject({
-  description: z.string().optional(),
-  ...Object.fromEntries(SEED_OBJECTS.map((name) => [name, z.array(recordSchema(OBJECTS[name]!)).default([])])),
-  shares: z.array(shareSchema).default([]),
-});
+const buildSeedSchema = (schema: OrgSchema) =>
+  z.strictObject({
+    description: z.string().optional(),
+    ...Object.fromEntries(SEED_OBJECTS.map((name) => [name, z.array(recordSchema(schema.objects[name]!)).default([])])),
+    shares: z.array(shareSchema).default([]),
+  });
+const seedSchemas = new Map<string, ReturnType<typeof buildSeedSchema>>();
+
+/** Seed data of an org with these objects (custom fields included); built once per set of package fields. */
+function seedSchema(schema: OrgSchema): ReturnType<typeof buildSeedSchema> {
+  let built = seedSchemas.get(schema.key);
+  if (!built) seedSchemas.set(schema.key, (built = buildSeedSchema(schema)));
+  return built;
+}
 
 export type SeedRecord = Record<string, unknown>;
 /** Seed data as written in a file: records per sObject name, plus record shares. */
@@ -90,16 +99,12 @@ export type SeedData = { description?: string; shares?: z.input<typeof shareSche
   [name in (typeof SEED_OBJECTS)[number]]?: SeedRecord[];
 };
 
-const DEMO_SEED_URL = new URL('./demo-org.json', import.meta.url);
-
-/** The demo org (dev/org-emulator/demo-org.json), parsed and validated. */
-export function loadDemoSeed(): SeedData {
-  return parseSeed(JSON.parse(readFileSync(DEMO_SEED_URL, 'utf8')));
-}
-
-/** Validates seed data; the error names the record and field at fault. */
-export function parseSeed(input: unknown): SeedData {
-  return seedSchema.parse(input) as SeedData;
+/**
+ * Validates seed data for an org with the standard objects and, given a package source (see `packageSource` of
+ * startOrgEmulator), its custom fields; the error names the record and field at fault.
+ */
+export function parseSeed(input: unknown, packageSource?: string): SeedData {
+  return seedSchema(new OrgSchema(packageSource ? readPackageFields(packageSource) : {})).parse(input) as SeedData;
 }
 
 /** Resolves `{ daysFromToday, time? }` against today's date (UTC). */
@@ -115,7 +120,7 @@ function resolveValue(value: unknown, today: string): unknown {
  * (the first active System Administrator, who also "created" every seed record).
  */
 export function loadSeed(store: OrgStore, input: SeedData): { shares: Share[]; defaultUserId: string } {
-  const seed = seedSchema.parse(input) as unknown as Record<string, SeedRecord[]> & { shares: Share[] };
+  const seed = seedSchema(store.schema).parse(input) as unknown as Record<string, SeedRecord[]> & { shares: Share[] };
   const today = store.clock.today();
   const adminProfiles = new Set(seed.Profile!.filter((p) => p.Name === 'System Administrator').map((p) => toId18(String(p.Id))));
   const admin =
@@ -126,7 +131,7 @@ export function loadSeed(store: OrgStore, input: SeedData): { shares: Share[]; d
   const created = formatDateTime(Date.parse(`${addDays(today, -400)}T09:00:00Z`));
 
   for (const name of SEED_OBJECTS) {
-    const object = OBJECTS[name]!;
+    const object = store.schema.objects[name]!;
     for (const raw of seed[name]!) {
       const resolved = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, resolveValue(v, today)]));
       resolved.Id = toId18(String(raw.Id));

@@ -7,7 +7,6 @@ import { OAuthError } from './auth.ts';
 import { ApiError, notFound, RecordFailure } from './errors.ts';
 import { faultResponse } from './faults.ts';
 import { API_LIMIT, type EmulatorEnv, type Org } from './org.ts';
-import { findObject } from './schema.ts';
 import { formatDateTime } from './time.ts';
 import { actions } from './routes/actions.ts';
 import { checkApiVersion, VERSIONS } from './versions.ts';
@@ -74,7 +73,7 @@ export function createApp(org: Org): Hono<EmulatorEnv> {
     if (!subrequest) org.apiUsage += 1;
     // An sObject whose feature is off in this org's shape has no REST resource: 404, as for any unknown type.
     const type = /\/(?:composite\/)?sobjects\/([A-Za-z]\w*)/.exec(c.req.path)?.[1];
-    const object = type ? findObject(type) : undefined;
+    const object = type ? org.store.schema.find(type) : undefined;
     if (object && org.store.shape && !org.store.shape.exists(object.name)) throw notFound();
     const fault = org.faults.take(c.req.method, 'request', c.req.path);
     if (fault) {

@@ -5,7 +5,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'jsforce';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadShape, startOrgEmulator, type OrgEmulator, type OrgShape } from './index.ts';
+import { loadShape, type OrgEmulator, type OrgShape } from './index.ts';
+import { DEMO_IDS, startDemoOrg } from '../demo-seed/index.ts';
 import { connect, failureOf, statusCodes, TODAY } from './test-support.ts';
 
 const SHAPES = fileURLToPath(new URL('./shapes/', import.meta.url));
@@ -15,7 +16,7 @@ const ACME = DEMO_IDS.opportunities.acme;
 let org: OrgEmulator | undefined;
 let conn: Connection;
 async function start(s?: OrgShape) {
-  org = await startOrgEmulator({ today: TODAY, shape: s });
+  org = await startDemoOrg({ today: TODAY, shape: s });
   conn = connect(org);
 }
 afterEach(async () => {
@@ -134,6 +135,6 @@ describe('org shapes', () => {
   });
 
   it('refuses a shape that is not one (unknown keys, a bad field reference)', () => {
-    expect(() => loadShape(fileURLToPath(new URL('./demo-org.json', import.meta.url)))).toThrow();
+    expect(() => loadShape(fileURLToPath(new URL('../demo-seed/demo-org.json', import.meta.url)))).toThrow(/Unrecognized key/);
   });
 });

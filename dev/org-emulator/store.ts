@@ -2,7 +2,7 @@
 
 import { recordError } from './errors.ts';
 import { salesforceId, sameId, toId18 } from './ids.ts';
-import { objectForId, OBJECTS, type ObjectDef, type RecordLookup, type StoredRecord } from './schema.ts';
+import type { ObjectDef, OrgSchema, RecordLookup, StoredRecord } from './schema.ts';
 import type { OrgClock } from './time.ts';
 import { formatDateTime, parseDateTime } from './time.ts';
 import { checkPermissionRecord } from './permissions.ts';
@@ -23,7 +23,7 @@ type Tables = Map<string, Map<string, StoredRecord>>;
 const AUDIT_FIELDS = ['CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp'];
 
 export class OrgStore {
-  private tables: Tables = new Map(Object.keys(OBJECTS).map((name) => [name, new Map()]));
+  private tables: Tables;
   private nextNumber = 1_000_000;
   /** The org's shape (shape.ts), applied after the seed loaded: the seed is the org's history, written before. */
   shape?: AppliedShape;
@@ -31,7 +31,13 @@ export class OrgStore {
   /** Change Data Capture: the org's writes to the selected objects become change events on this bus. */
   events?: EventBus;
 
-  constructor(readonly clock: OrgClock) {}
+  constructor(
+    readonly clock: OrgClock,
+    /** The org's objects: the standard ones with its package's custom fields. */
+    readonly schema: OrgSchema,
+  ) {
+    this.tables = new Map(Object.keys(schema.objects).map((name) => [name, new Map()]));
+  }
 
   /** The object as this org defines it (its shape's picklists, required fields and record type field), for reads. */
   objectDef(object: ObjectDef): ObjectDef {
@@ -49,7 +55,7 @@ export class OrgStore {
   readonly lookup: RecordLookup = (id) => {
     if (typeof id !== 'string') return undefined;
     const id18 = toId18(id);
-    const object = id18 && objectForId(id18);
+    const object = id18 && this.schema.forId(id18);
     const record = object && this.tables.get(object.name)!.get(id18);
     return record ? { type: object.name, record } : undefined;
   };
@@ -114,7 +120,7 @@ export class OrgStore {
     this.shape?.checkRecordType(object, values, this.lookup);
     this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
-    checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
+    checkPermissionRecord(this.schema, object, record, this.lookup, (type) => this.list(type));
     this.tables.get(object.name)!.set(String(record.Id), record);
     this.afterWrite(object, record, ctx);
     if (!ctx.seed) this.events?.record({ object, changeType: 'CREATE', after: record, userId: ctx.userId });
@@ -140,7 +146,7 @@ export class OrgStore {
     this.shape?.checkRecordType(object, values, this.lookup);
     this.shape?.checkValidationRules(object, record);
     this.checkUnique(object, record);
-    checkPermissionRecord(object, record, this.lookup, (type) => this.list(type));
+    checkPermissionRecord(this.schema, object, record, this.lookup, (type) => this.list(type));
     this.touch(record, ctx.userId);
     this.tables.get(object.name)!.set(String(record.Id), record);
     this.afterWrite(object, record, ctx);
@@ -164,7 +170,7 @@ export class OrgStore {
     ];
     for (const dependent of dependents) dependent.IsDeleted = true;
     for (const deleted of [record, ...dependents]) {
-      const type = objectForId(String(deleted.Id));
+      const type = this.schema.forId(String(deleted.Id));
       if (type) this.events?.record({ object: type, changeType: 'DELETE', after: deleted, userId: ctx.userId });
     }
   }

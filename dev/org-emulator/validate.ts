@@ -3,7 +3,7 @@
 
 import { ApiError, recordError } from './errors.ts';
 import { sameId, toId18 } from './ids.ts';
-import { fieldLabel, findField, isTextType, objectForId, type ObjectDef, type RecordLookup } from './schema.ts';
+import { fieldLabel, findField, isNumberType, isTextType, type ObjectDef, type RecordLookup } from './schema.ts';
 import { formatDateTime, parseDate, parseDateTime } from './time.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -93,6 +93,11 @@ export function checkFieldValues(
     if (isTextType(def.type) && def.length !== undefined && String(value).length > def.length) {
       throw recordError('STRING_TOO_LONG', `${label}: data value too large: ${value} (max length=${def.length})`, [name]);
     }
+    // A number field of precision p and scale s holds p - s digits before the point (Metadata API, CustomField);
+    // more is NUMBER_OUTSIDE_VALID_RANGE (API StatusCode), e.g. 12345 in a Number(4, 0).
+    if (isNumberType(def.type) && def.precision !== undefined && Math.abs(Number(value)) >= 10 ** (def.precision - (def.scale ?? 0))) {
+      throw recordError('NUMBER_OUTSIDE_VALID_RANGE', `${label}: value outside of valid range on numeric field: ${value}`, [name]);
+    }
     if (def.type === 'email' && !EMAIL.test(String(value))) {
       throw recordError('INVALID_EMAIL_ADDRESS', `${label}: invalid email address: ${value}`, [name]);
     }
@@ -122,12 +127,8 @@ function checkOwner(object: ObjectDef, id: string, lookup: RecordLookup, queueSu
 function checkReference(name: string, label: string, referenceTo: string[], value: string, lookup: RecordLookup): string {
   const id = toId18(value);
   if (!id) throw recordError('MALFORMED_ID', `${label}: id value of incorrect type: ${value}`, [name]);
-  const target = objectForId(id);
-  if (!target || !referenceTo.includes(target.name)) {
-    throw recordError('FIELD_INTEGRITY_EXCEPTION', `${label}: id value of incorrect type: ${value}`, [name]);
-  }
   const found = lookup(id);
-  if (!found || !sameId(String(found.record.Id), id)) {
+  if (!found || !referenceTo.includes(found.type) || !sameId(String(found.record.Id), id)) {
     throw recordError('FIELD_INTEGRITY_EXCEPTION', `${label}: id value of incorrect type: ${value}`, [name]);
   }
   if (found.record.IsDeleted) throw recordError('ENTITY_IS_DELETED', 'entity is deleted', [name]);

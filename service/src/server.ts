@@ -136,10 +136,10 @@ export async function startService(
     let emulatorLink: { url: string; accessToken: string } | undefined;
     let pubsub: PubSubEndpoint = { address: env.SF_PUBSUB_ENDPOINT, tls: true };
     if (config.salesforce.mode === 'emulator') {
-      const { startOrgEmulator } = await import('../../dev/org-emulator/index.ts');
+      const { startDemoOrg } = await import('../../dev/demo-seed/index.ts');
       const accessToken = randomBytes(24).toString('base64url');
       // With its Pub/Sub API on a free port, plaintext: the embedded mode streams change events like a real org.
-      const org = await startOrgEmulator({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined, pubsubPort: 0 });
+      const org = await startDemoOrg({ accessToken, today: env.TODAY ? middayOf(env.TODAY) : undefined, pubsubPort: 0 });
       if (org.pubsubAddress) pubsub = { address: org.pubsubAddress, tls: false };
       closers.push(() => org.close());
       emulatorLink = { url: org.url, accessToken };

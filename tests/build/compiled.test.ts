@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../../dev/demo-seed/index.ts';
 import { clockFrom, middayOf } from '../../service/src/clock.ts';
 import { signAssertion, TEST_AUDIENCE, testAssertionKeys } from '../../testkit/assertions.ts';
 import { freshDatabase } from '../../testkit/database.ts';
@@ -40,7 +41,7 @@ describe('the compiled build', () => {
     // The packages beside the build, as in the image (/app/node_modules next to /app/dist).
     symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
     db = await freshDatabase({ migrate: false });
-    org = await startOrgEmulator({ accessToken: 'compiled-token', today: new Date('2026-11-25T12:00:00Z') });
+    org = await startDemoOrg({ accessToken: 'compiled-token', today: new Date('2026-11-25T12:00:00Z') });
     // Only what the service reads: no NODE_OPTIONS, so no loader the test runner may have set reaches the children.
     env = {
       PATH: process.env.PATH,
@@ -74,7 +75,10 @@ describe('the compiled build', () => {
     expect(imports.filter(({ spec }) => spec.startsWith('.') && !spec.endsWith('.js'))).toEqual([]);
     // What the image installs (npm ci --omit=dev) is all the build imports; the preview's compiler is loaded only
     // when the sources run (npm start), never from the build.
-    const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    // The org emulator is a workspace: its own dependencies are installed with the product's (the lock file has them as such).
+    const dependenciesOf = (dir: string) =>
+      (JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+    const dependencies = { ...dependenciesOf('.'), ...dependenciesOf('dev/org-emulator') };
     const packageOf = (spec: string) =>
       spec
         .split('/')
@@ -84,14 +88,15 @@ describe('the compiled build', () => {
       ({ file, spec }) => !/^(\.|node:)/.test(spec) && !(packageOf(spec) in dependencies) && file !== join('scripts', 'build-preview.js'),
     );
     expect(devOnly).toEqual([]);
-    const assets = built.filter((f) => /\.(json|sql)$/.test(f) && !f.startsWith('preview'));
+    const assets = built.filter((f) => /\.(json|sql|xml)$/.test(f) && !f.startsWith('preview'));
     expect(assets).toEqual(
       expect.arrayContaining([
         join('config', 'stages.json'),
         join('config', 'workflows.json'),
         join('config', 'team-roles.json'),
         join('config', 'engagement-rules.json'),
-        join('dev', 'org-emulator', 'demo-org.json'),
+        join('dev', 'demo-seed', 'demo-org.json'),
+        join('force-app', 'main', 'default', 'objects', 'Opportunity', 'fields', 'Current_ARR__c.field-meta.xml'),
       ]),
     );
     expect(assets.filter((f) => f.endsWith('.sql')).length).toBe(readdirSync(join(root, 'service/src/db/migrations')).length);

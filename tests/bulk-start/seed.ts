@@ -1,4 +1,5 @@
-import { loadDemoSeed, type SeedData } from '../../dev/org-emulator/index.ts';
+import { type SeedData } from '../../dev/org-emulator/index.ts';
+import { loadDemoSeed } from '../../dev/demo-seed/index.ts';
 import { toId18 } from '../../service/src/salesforce/ids.ts';
 
 const JORDAN = '0055e0000000001AAA';

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sql } from '../../service/src/db/sql.ts';
 import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { Schedules, serviceSchedules } from '../../service/src/schedules/schedules.ts';
@@ -15,7 +15,9 @@ describe('engagement rules: no open after N business days', () => {
   let plan: { id: string; executionId: string };
   const pools: Sql[] = [];
 
-  beforeAll(async () => {
+  // Each test starts from its own service, database and org with the same tracked email (no test relies on another
+  // having run first), so any one of them runs alone with `-t`.
+  beforeEach(async () => {
     h = await startHarness({ today: '2026-11-25' });
     plan = (await h.finalizedPlan()).plan;
     await trackedEmail(h.deps, discoveryPlan(h, plan), {
@@ -26,8 +28,8 @@ describe('engagement rules: no open after N business days', () => {
       key: 'track-usage',
     });
   });
-  afterAll(async () => {
-    for (const p of pools) await p.end({ timeout: 5 });
+  afterEach(async () => {
+    for (const p of pools.splice(0)) await p.end({ timeout: 5 });
     await h?.close();
   });
 
@@ -87,6 +89,7 @@ describe('engagement rules: no open after N business days', () => {
   });
 
   it("mirrors the follow-up to Salesforce like the plan's other tasks and shows it, with why, in the plan view", async () => {
+    expect(await runEngagementRules(onDay(h.deps, '2026-12-01'))).toMatchObject({ fired: 1 });
     const [task] = await followUps();
     const [mirrored] = h.org.records('Task').filter((t) => t.Action_Plan_Task_Id__c === task!.id);
     expect(mirrored).toMatchObject({ Subject: expect.stringContaining('No reply from Eric Estrada'), ActivityDate: '2026-12-02' });

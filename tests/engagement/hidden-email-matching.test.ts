@@ -3,7 +3,7 @@
 // integration user (matching is the service's work: the CSM is shown the contact's name). Real PostgreSQL, the local
 // Salesforce org emulator (not Salesforce) through jsforce.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { applyEngagementEvents } from '../../service/src/engagement/engine.ts';
 import { discoveryPlan, trackedEmail } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';

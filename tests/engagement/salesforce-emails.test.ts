@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed, loadShape } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, loadDemoSeed } from '../../dev/demo-seed/index.ts';
+import { loadShape } from '../../dev/org-emulator/index.ts';
 import { NO_ENHANCED_EMAIL_NOTE, runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { discoveryPlan, onDay, trackedEmail } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';

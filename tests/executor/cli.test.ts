@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../testkit/database.ts';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../../dev/demo-seed/index.ts';
 import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 import { TEST_AUDIENCE, testAssertionKeys } from '../../testkit/assertions.ts';
 
@@ -23,7 +24,7 @@ describe('executor and tasks CLI', () => {
 
   beforeAll(async () => {
     db = await freshDatabase();
-    org = await startOrgEmulator({ accessToken: 'cli-token', today: new Date('2026-11-25T12:00:00Z') });
+    org = await startDemoOrg({ accessToken: 'cli-token', today: new Date('2026-11-25T12:00:00Z') });
     env = {
       DATABASE_URL: db.url,
       SF_INSTANCE_URL: org.url,

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimQueuedTasks, completeTasks } from '../../service/src/db/queue.ts';
 import { CompletionGroup } from '../../service/src/executor/completions.ts';
-import { startHarness, type Harness } from '../../testkit/harness.ts';
 import { statusOf } from '../../testkit/executor/fixtures.ts';
+import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /** Grouped completions: one statement for many successes, each still guarded by its own claim token. */
 describe('grouped completion of AI tasks', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await h.finalizedPlan();
+    // Every demo opportunity's plan: enough AI tasks to see how their completions are grouped.
+    for (const opportunityId of Object.values(h.opportunities)) await h.finalizedPlan(opportunityId);
   });
   afterAll(async () => h?.close());
 
@@ -36,14 +37,65 @@ describe('grouped completion of AI tasks', () => {
     expect((await completeTasks(h.sql, [{ task: kept!, result: { summary: 'again' } }])).size).toBe(0);
   });
 
-  it('groups the successes that finish while a write is in flight, answering each caller', async () => {
-    await h.sql`UPDATE task_queue SET claim_token = NULL`;
+  /**
+   * The database as CompletionGroup sees it, counting its completion writes: a batch whose tasks nothing waits for is one
+   * statement (the claimed queue rows deleted under their tokens), a batch with dependents one transaction.
+   */
+  const countingWrites = () => {
+    const counted = { writes: 0 };
+    const sql = new Proxy(h.sql, {
+      apply(target, thisArg, args: unknown[]) {
+        const strings = args[0] as readonly string[] | undefined;
+        if (Array.isArray(strings) && strings.join('').includes('DELETE FROM task_queue')) counted.writes += 1;
+        return Reflect.apply(target, thisArg, args);
+      },
+      get(target, prop, receiver) {
+        if (prop !== 'begin') return Reflect.get(target, prop, receiver);
+        return (...args: unknown[]) => {
+          counted.writes += 1;
+          return (target.begin as (...a: unknown[]) => unknown)(...args);
+        };
+      },
+    });
+    return { sql, counted };
+  };
+  /** Every AI task queued again, unclaimed (the queue rows follow workflow_tasks through its trigger). */
+  const requeueAll = async () => {
+    await h.sql`UPDATE task_queue SET claim_token = NULL, claimed_by = NULL, locked_until = NULL`;
+    await h.sql`UPDATE workflow_tasks SET execution_status = 'queued' WHERE auto_execute AND execution_status = 'success'`;
+  };
+  const succeeded = async (ids: string[]) =>
+    (await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${h.sql(ids)} AND execution_status = 'success'`)[0]!.n;
+
+  it('writes the successes of tasks that finish together in one write, answering each caller', async () => {
+    await requeueAll();
     const tasks = await claim(10);
-    const group = new CompletionGroup(h.sql);
+    expect(tasks.length).toBeGreaterThanOrEqual(3);
+    const { sql, counted } = countingWrites();
+    const group = new CompletionGroup(sql);
     const results = await Promise.all(tasks.map((t, i) => group.complete(t, { summary: `done ${i}` })));
-    expect(results.every(Boolean)).toBe(true);
-    const rows =
-      await h.sql`SELECT count(*)::int AS n FROM workflow_tasks WHERE id IN ${h.sql(tasks.map((t) => t.id))} AND execution_status = 'success'`;
-    expect(rows[0]!.n).toBe(tasks.length);
+    expect(results).toEqual(tasks.map(() => true));
+    expect(await succeeded(tasks.map((t) => t.id))).toBe(tasks.length);
+    // Without grouping, each task would be its own write.
+    expect(counted.writes).toBe(1);
+  });
+
+  it('groups the successes that finish while a write is in flight into the next write', async () => {
+    await requeueAll();
+    const [first, ...rest] = await claim(10);
+    expect(rest.length).toBeGreaterThanOrEqual(2);
+    const { sql, counted } = countingWrites();
+    const group = new CompletionGroup(sql);
+    const firstDone = group.complete(first!, { summary: 'first' });
+    // One turn of the event loop: the group's write of `first` has started and waits on the database, which cannot
+    // answer before this continuation runs (its reply needs an I/O poll, after this check phase).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counted.writes).toBe(1);
+    const restDone = Promise.all(rest.map((t, i) => group.complete(t, { summary: `later ${i}` })));
+    expect(await firstDone).toBe(true);
+    expect(await restDone).toEqual(rest.map(() => true));
+    expect(await succeeded([first!.id, ...rest.map((t) => t.id)])).toBe(rest.length + 1);
+    // The tasks that finished during the first write share the second: two writes, not 1 + rest.length.
+    expect(counted.writes).toBe(2);
   });
 });

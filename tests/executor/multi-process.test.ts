@@ -43,14 +43,16 @@ describe('executors in separate processes', () => {
       { n: number; distinct: number }[]
     >`SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS distinct FROM executor_test_runs`;
     expect(runs[0]).toEqual({ n: 2000, distinct: 2000 });
-    const byWorker = await db.sql<
-      { worker: string; n: number }[]
-    >`SELECT worker, count(*)::int AS n FROM executor_test_runs GROUP BY worker ORDER BY worker`;
-    expect(byWorker.reduce((s, r) => s + r.n, 0)).toBe(ids.length);
-    expect(byWorker.map((r) => r.worker)).toEqual(['p1', 'p2', 'p3']); // every process did part of the work
-    expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ai-task-succeeded'`)[0]!.n).toBeGreaterThanOrEqual(
-      2000,
-    );
+    // Which process gets how much depends on scheduling, so the split is not asserted; what is guaranteed is that each
+    // task ran once, by one of the three, and is recorded as claimed by the process that ran it.
+    const byRun = await db.sql<{ worker: string; claimedBy: string }[]>`
+      SELECT r.worker, t.claimed_by AS "claimedBy" FROM executor_test_runs r JOIN workflow_tasks t ON t.id = r.task_id
+       WHERE t.id IN ${db.sql(ids)}`;
+    expect(byRun).toHaveLength(ids.length);
+    expect(byRun.filter((r) => !['p1', 'p2', 'p3'].includes(r.worker))).toEqual([]);
+    expect(byRun.filter((r) => r.worker !== r.claimedBy)).toEqual([]);
+    // One success notification per task: a second completion of any task would add one.
+    expect((await db.sql`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ai-task-succeeded'`)[0]!.n).toBe(2000);
   });
 
   it('re-claims the task of a worker killed mid-task (SIGKILL) after its lease, and completes it once', { timeout: 120_000 }, async () => {

@@ -9,7 +9,7 @@ import { processorServices } from '../../service/src/executor/services.ts';
 import { discoveryContext } from '../../service/src/plan/discovery.fixture.ts';
 import { startEmailProviderTestServer, type EmailProviderTestServer } from '../email-provider-server/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 
 const C = DEMO_IDS.contacts;

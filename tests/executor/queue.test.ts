@@ -231,8 +231,12 @@ describe('Executor (in process)', () => {
     expect((await statusOf(db.sql, quick!)).executionStatus).toBe('success');
     expect(await statusOf(db.sql, hung!)).toMatchObject({ executionStatus: 'queued', attempts: 0 });
     const [queuedAfterStop] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
-    // The insert notifies the queue channel: an executor still listening would claim the task within milliseconds.
-    await new Promise((r) => setTimeout(r, 500));
+    // The insert notified the queue channel. Rather than wait some time for that notification, call every wake-up the
+    // executor has (a notification's, the tick's and the sweep's) and then stop it again: that second stop waits for
+    // any claim loop they started and any task it launched, and reports what was running.
+    ex.wake();
+    await ex.tick();
+    expect(await ex.stop(2_000)).toEqual({ finished: 0, released: 0 });
     expect((await db.sql`SELECT count(*)::int AS n FROM executor_test_runs WHERE task_id = ${queuedAfterStop!}`)[0]!.n).toBe(0);
     expect(await countInStatus(db.sql, 'running')).toBe(0);
     expect((await statusOf(db.sql, queuedAfterStop!)).executionStatus).toBe('queued');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../service/src/executor/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { insertAiTasks, seedPlan, statusOf } from '../../testkit/executor/fixtures.ts';
 import { operationsOf } from '../../testkit/salesforce-calls.ts';
 

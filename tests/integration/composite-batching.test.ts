@@ -3,7 +3,7 @@ import { query, updateRecord, upsertTask } from '../../service/src/salesforce/re
 import { startSalesforceSync } from '../../service/src/sync/loop.ts';
 import { SalesforceError } from '../../service/src/salesforce/errors.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 
 const ACME = DEMO_IDS.opportunities.acme;
 

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../../dev/demo-seed/index.ts';
 import { signAssertion, TEST_AUDIENCE, testAssertionKeys } from '../../testkit/assertions.ts';
 import { freshDatabase } from '../../testkit/database.ts';
 
@@ -23,7 +24,7 @@ describe('configured mode (DATABASE_URL, SF_INSTANCE_URL + SF_ACCESS_TOKEN)', ()
 
   it('plans, finalizes and mirrors against them, and refuses the wrong key', async () => {
     db = await freshDatabase({ migrate: false });
-    org = await startOrgEmulator({ accessToken: 'org-session-token', today: new Date('2026-11-25T12:00:00Z') });
+    org = await startDemoOrg({ accessToken: 'org-session-token', today: new Date('2026-11-25T12:00:00Z') });
     const key = 'configured-mode-service-key-0123456789';
     const config = loadConfig({
       PORT: '0',

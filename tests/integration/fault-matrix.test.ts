@@ -4,7 +4,8 @@ import { startSalesforceSync } from '../../service/src/sync/loop.ts';
 import { createExecutor } from '../../service/src/executor/index.ts';
 import { insertAiTasks, seedPlan } from '../../testkit/executor/fixtures.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
-import { DEMO_IDS, type FaultSpec } from '../../dev/org-emulator/index.ts';
+import { type FaultSpec } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 
 /**
  * Every Salesforce write path × every fault class the org emulator (not Salesforce) can inject. Each cell: the fault

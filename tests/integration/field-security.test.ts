@@ -5,7 +5,7 @@
 // back once the field access cache's lifetime has passed (a clock the test moves, never a sleep). Real PostgreSQL, the
 // local Salesforce org emulator (not Salesforce) through jsforce.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { LlmPlanner } from '../../service/src/plan/llm-planner.ts';
 import type { PlanningInput } from '../../service/src/plan/planner.ts';
 import { stageById } from '../../service/src/stages/stages.ts';

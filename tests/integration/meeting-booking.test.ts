@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../../dev/demo-seed/index.ts';
 import { meetingScheduler } from '../../processors/meeting-scheduler/index.ts';
 import { findSlots } from '../../processors/meeting-scheduler/org-time.ts';
 import type { PlanTaskView, ProcessorContext, ProcessorServices } from '../../processors/port.ts';
@@ -19,7 +20,7 @@ let org: OrgEmulator;
 let conn: Connection;
 let sf: SalesforceGateway;
 beforeEach(async () => {
-  org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+  org = await startDemoOrg({ today: new Date('2026-11-25T10:00:00Z') });
   conn = new Connection({ instanceUrl: org.url, accessToken: 'test-token', version: '62.0' });
   // The production retry policy with short pauses, as the test harness uses.
   sf = new SalesforceGateway(conn, {

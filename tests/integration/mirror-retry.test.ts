@@ -77,11 +77,18 @@ describe('Salesforce mirror retries and stuck reports', () => {
     expect(await reportStuckMirrorTasks(h.sql, h.deps.log, 60 * 60_000)).toBe(ids.length);
     const line = h.logLines.map((l) => JSON.parse(l)).find((l) => /mirror stuck/.test(l.msg));
     expect(line).toMatchObject({ level: 'warn', count: ids.length, thresholdMinutes: 60, oldestMinutes: 120 });
-    const notes = await h.sql<{ userId: string; title: string; body: string }[]>`
-      SELECT user_id AS "userId", title, body FROM notifications WHERE kind = 'mirror-stuck'`;
-    expect(notes).toHaveLength(ids.length);
-    expect(notes[0]!.userId).toBe(h.users['Jordan Lee']);
-    expect(notes[0]!.body).toMatch(/waiting 120 minutes .* retried automatically\. Last error: UNABLE_TO_LOCK_ROW/);
+    // One note per waiting task, to the task's owner (the plan assigns some to the executive sponsor), in task order (a
+    // row order the database promises; the first row alone was sometimes the sponsor's), each checked.
+    const notes = await h.sql<{ taskId: string; userId: string; assignee: string; body: string }[]>`
+      SELECT n.task_id AS "taskId", n.user_id AS "userId", t.assignee_user_id AS assignee, n.body
+        FROM notifications n JOIN workflow_tasks t ON t.id = n.task_id
+       WHERE n.kind = 'mirror-stuck' ORDER BY n.task_id`;
+    expect(notes.map((n) => n.taskId)).toEqual([...ids].sort());
+    expect(new Set(notes.map((n) => n.userId))).toEqual(new Set([h.users['Jordan Lee'], h.users['Riley Park']]));
+    for (const note of notes) {
+      expect(note.userId).toBe(note.assignee);
+      expect(note.body).toMatch(/waiting 120 minutes .* retried automatically\. Last error: UNABLE_TO_LOCK_ROW/);
+    }
     // Deduplicated: the next runs (any instance) report nothing new.
     expect(await reportStuckMirrorTasks(h.sql, h.deps.log, 60 * 60_000)).toBe(0);
     expect(await h.sql`SELECT 1 FROM notifications WHERE kind = 'mirror-stuck'`).toHaveLength(ids.length);

@@ -7,21 +7,22 @@ import { nextWorkflowDate } from '../../service/src/plan/window.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { connectSalesforce } from '../../service/src/salesforce/connection.ts';
 import { loadStages, renewalStageFor } from '../../service/src/stages/stages.ts';
-import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../../dev/demo-seed/index.ts';
 
 const TOKEN = 'calendar-test-token';
 let org: OrgEmulator;
 afterEach(() => org?.close());
 
 async function calendarOf(opts: { country?: string; now?: () => number } = {}) {
-  org ??= await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
+  org ??= await startDemoOrg({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
   const conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken: TOKEN });
   return OrgBusinessCalendar.load(conn, { ...opts, log: createLogger('silent') });
 }
 
 describe('the business calendar of a connected org', () => {
   it("skips the org's holidays with no HOLIDAY_COUNTRY set, reading them with two SOQL queries", async () => {
-    org = await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
+    org = await startDemoOrg({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
     const calendar = await calendarOf();
     expect(org.requests.map((r) => r.soql?.split(' FROM ')[1]?.split(' ')[0]).sort()).toEqual(['BusinessHours', 'Holiday']);
     expect(calendar.source).toMatch(/^the org's business hours "Default" and 9 holiday/);
@@ -33,7 +34,7 @@ describe('the business calendar of a connected org', () => {
 
   it('re-reads the org hourly: a holiday added in Setup counts after the next refresh', async () => {
     let now = 0;
-    org = await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
+    org = await startDemoOrg({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
     const calendar = await calendarOf({ now: () => now });
     expect(calendar.isBusinessDay('2026-12-24')).toBe(true);
     await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken: TOKEN }).then((conn) =>
@@ -48,7 +49,7 @@ describe('the business calendar of a connected org', () => {
   });
 
   it("falls back to HOLIDAY_COUNTRY when the org's calendar cannot be read", async () => {
-    org = await startOrgEmulator({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
+    org = await startDemoOrg({ accessToken: TOKEN, today: new Date('2026-11-25T12:00:00Z') });
     org.injectFault({ count: 1, errorCode: 'INSUFFICIENT_ACCESS', status: 403, methods: ['GET'], pathContains: '/query' });
     const calendar = await calendarOf({ country: 'GB' });
     expect(calendar.source).toBe('public holidays of GB');

@@ -2,7 +2,7 @@
 // and the real PostgreSQL server, with a manager, a team and a private record.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addDays } from '../../service/src/calendar/dates.ts';
-import { DEMO_IDS, loadDemoSeed } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, loadDemoSeed } from '../../dev/demo-seed/index.ts';
 import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
 import { operationsOf } from '../../testkit/salesforce-calls.ts';
 

@@ -5,7 +5,8 @@ import { connectSalesforce, jwtBearerAssertion } from '../../service/src/salesfo
 import { accountTeamSoql, contextSoql, loadOpportunityContext } from '../../service/src/salesforce/context.ts';
 import { operationsOf } from '../../testkit/salesforce-calls.ts';
 import { SalesforceGateway } from '../../service/src/salesforce/gateway.ts';
-import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../../dev/demo-seed/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 describe('Salesforce client against the local org emulator', () => {
@@ -70,7 +71,7 @@ describe('OAuth 2.0 JWT bearer flow', () => {
   let org: OrgEmulator;
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   beforeAll(async () => {
-    org = await startOrgEmulator({
+    org = await startDemoOrg({
       jwt: {
         clientId: 'connected-app-id',
         publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecutor } from '../../service/src/executor/index.ts';
 import { watchRenewalDates } from '../../service/src/sync/renewal-watch.ts';
 import { sendSalesforceNotifications } from '../../service/src/sync/salesforce-notifications.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/demo-ids.ts';
 import { startHarness } from '../../testkit/harness.ts';
 
 const ACTION_PATH = '/services/data/v62.0/actions/standard/customNotificationAction';

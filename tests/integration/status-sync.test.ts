@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { syncTaskStatusFromSalesforce } from '../../service/src/sync/status-sync.ts';
 import { seedPlan } from '../../testkit/executor/fixtures.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
-import { DEMO_IDS, loadDemoSeed, salesforceId } from '../../dev/org-emulator/index.ts';
+import { salesforceId } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS, loadDemoSeed } from '../../dev/demo-seed/index.ts';
 
 const ACME = DEMO_IDS.opportunities.acme;
 const CSM = DEMO_IDS.users.jordanLee;

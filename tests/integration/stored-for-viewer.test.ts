@@ -4,7 +4,7 @@
 // Opportunity.Amount and Contact.Email (FieldPermissions rows deleted through jsforce). Real PostgreSQL, the local
 // Salesforce org emulator (not Salesforce) through jsforce, the built-in playbook planner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 const { profilePermissionSets } = DEMO_IDS;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/demo-ids.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
 const { users, queues } = DEMO_IDS;

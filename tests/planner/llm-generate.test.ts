@@ -6,7 +6,7 @@ import { PlaybookPlanner } from '../../service/src/plan/playbook.ts';
 import { stageById } from '../../service/src/stages/stages.ts';
 import { renewalPosition } from '../../service/src/workflows/executions.ts';
 import { startHarness, TODAY, type Harness } from '../../testkit/harness.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { startOpenAiTestServer, type OpenAiTestServer } from '../openai-server/server.ts';
 import { modelPlan, modelPlanWith } from './scripted-plans.ts';
 import { salesforceWrites } from '../../testkit/salesforce-calls.ts';

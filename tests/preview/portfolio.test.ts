@@ -12,7 +12,7 @@ import { PREVIEW_DIST, ensurePreviewBuilt } from '../../scripts/build-preview.ts
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/demo-ids.ts';
 import { startPreviewFront } from './front.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -13,7 +13,7 @@ import { PREVIEW_DIST, ensurePreviewBuilt } from '../../scripts/build-preview.ts
 import { loadConfig } from '../../service/src/config.ts';
 import { createLogger } from '../../service/src/log.ts';
 import { startService, type RunningService } from '../../service/src/server.ts';
-import { DEMO_IDS } from '../../dev/org-emulator/demo-ids.ts';
+import { DEMO_IDS } from '../../dev/demo-seed/demo-ids.ts';
 import { shortDate } from '../../service/src/engagement/decide.ts';
 import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { onDay, trackedEmail } from '../../testkit/engagement.ts';

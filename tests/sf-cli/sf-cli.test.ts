@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrgEmulator, type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../../dev/demo-seed/index.ts';
 
 const run = promisify(execFile);
 const SF = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'sf');
@@ -35,7 +36,7 @@ async function sf(...args: string[]): Promise<{ status: number; result?: any; me
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'rap-sf-cli-'));
-  org = await startOrgEmulator({ accessToken: ACCESS_TOKEN, today: new Date('2026-11-25T10:00:00Z') });
+  org = await startDemoOrg({ accessToken: ACCESS_TOKEN, today: new Date('2026-11-25T10:00:00Z') });
 });
 afterAll(async () => {
   await org?.close();

@@ -8,7 +8,6 @@ import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import { sameId } from '../ids.ts';
 import type { Org } from '../org.ts';
-import { findObject } from '../schema.ts';
 import type { BusEvent, EventBus } from './event-bus.ts';
 
 /** The proto, shared with the service's subscriber. */
@@ -65,9 +64,9 @@ function authenticate(org: Org, metadata: grpc.Metadata): grpc.ServiceError | un
 }
 
 /** The object behind a change data capture topic, when Change Data Capture is enabled for it. */
-function topicObject(bus: EventBus, topic: string) {
+function topicObject(org: Org, bus: EventBus, topic: string) {
   const name = /^\/data\/(\w+)ChangeEvent$/.exec(topic)?.[1];
-  const object = name ? findObject(name) : undefined;
+  const object = name ? org.store.schema.find(name) : undefined;
   return object && bus.selected.has(object.name) ? object : undefined;
 }
 
@@ -95,7 +94,7 @@ export async function startPubSubServer(
     GetTopic(call: grpc.ServerUnaryCall<{ topic_name: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
       const denied = authenticate(org, call.metadata);
       if (denied) return callback(denied);
-      const object = topicObject(bus, call.request.topic_name);
+      const object = topicObject(org, bus, call.request.topic_name);
       if (!object) return callback(topicNotFound(call.request.topic_name));
       callback(null, {
         topic_name: call.request.topic_name,
@@ -164,7 +163,7 @@ export async function startPubSubServer(
       call.on('data', (request: FetchRequest) => {
         if (ended) return;
         if (!topic) {
-          const object = topicObject(bus, request.topic_name);
+          const object = topicObject(org, bus, request.topic_name);
           if (!object) return fail(topicNotFound(request.topic_name));
           const start = startPosition(bus, request);
           if (start === undefined)

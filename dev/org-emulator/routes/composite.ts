@@ -15,7 +15,7 @@ import {
 } from '../dml.ts';
 import { ApiError, notFound, RecordFailure, type RecordError } from '../errors.ts';
 import { toId18 } from '../ids.ts';
-import { findField, objectForId } from '../schema.ts';
+import { findField } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { apiVersion, readJson, writeContext, type EmulatorContext, type EmulatorEnv } from '../org.ts';
 import { deserialize } from '../validate.ts';
@@ -82,7 +82,7 @@ function runCollection(
 
 composite.post('/sobjects', async (c) => {
   const { allOrNone, records } = await collectionBody(c);
-  const writes = records.map((r) => ({ object: objectFromAttributes(r), record: r }));
+  const writes = records.map((r) => ({ object: objectFromAttributes(c.get('org').store.schema, r), record: r }));
   const values = writes.map((w) => deserialize(w.object, w.record));
   return c.json(
     runCollection(
@@ -97,7 +97,7 @@ composite.post('/sobjects', async (c) => {
 
 composite.patch('/sobjects', async (c) => {
   const { allOrNone, records } = await collectionBody(c);
-  const writes = records.map((r) => ({ object: objectFromAttributes(r), id: r.id ?? r.Id }));
+  const writes = records.map((r) => ({ object: objectFromAttributes(c.get('org').store.schema, r), id: r.id ?? r.Id }));
   const values = writes.map((w, i) => deserialize(w.object, records[i]!, ['id', 'Id']));
   return c.json(
     runCollection(
@@ -123,7 +123,7 @@ composite.delete('/sobjects', (c) => {
       ids.length,
       c.req.query('allOrNone') === 'true',
       (i, store) => {
-        const object = objectForId(toId18(ids[i]!) ?? '');
+        const object = store.schema.forId(toId18(ids[i]!) ?? '');
         if (!object) throw new RecordFailure({ statusCode: 'MALFORMED_ID', message: `malformed id ${ids[i]}`, fields: [] });
         return deleteRecord(store, object, ids[i], writeContext(c));
       },
@@ -134,7 +134,7 @@ composite.delete('/sobjects', (c) => {
 
 /** Retrieve several records of one type: `{ ids, fields }` -> records, null for ids not found. */
 composite.post('/sobjects/:type', async (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = objectFromUrl(c.get('org').store.schema, c.req.param('type'));
   const body = (await readJson(c)) as { ids?: unknown; fields?: unknown } | null;
   if (!Array.isArray(body?.ids) || !Array.isArray(body.fields)) {
     throw new ApiError(400, 'JSON_PARSER_ERROR', 'The request body must be { ids: [...], fields: [...] }');
@@ -159,11 +159,11 @@ composite.post('/sobjects/:type', async (c) => {
 /** Upsert by external id: API v46.0 and later; every record typed as the URL's object; a key used twice fails every record with it. */
 composite.patch('/sobjects/:type/:field', async (c) => {
   if (Number(apiVersion(c)) < 46) throw notFound();
-  const object = objectFromUrl(c.req.param('type'));
+  const object = objectFromUrl(c.get('org').store.schema, c.req.param('type'));
   const field = externalIdField(object, c.req.param('field'));
   const { allOrNone, records } = await collectionBody(c);
   for (const record of records) {
-    const declared = objectFromAttributes(record);
+    const declared = objectFromAttributes(c.get('org').store.schema, record);
     if (declared.name !== object.name) {
       throw new ApiError(
         400,

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { createRecord, deleteRecord, externalIdField, objectFromUrl, upsertMatches, upsertRecord } from '../dml.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { toId18 } from '../ids.ts';
-import { fieldLabel, findField, isLongTextArea, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { fieldLabel, findField, isLongTextArea, type ObjectDef, type StoredRecord } from '../schema.ts';
 import { isPermissionable } from '../permissions.ts';
 import { apiVersion, readRecordBody, writeContext, type EmulatorContext, type EmulatorEnv } from '../org.ts';
 import { deserialize } from '../validate.ts';
@@ -55,6 +55,8 @@ function describe(c: EmulatorContext, given: ObjectDef) {
       label: fieldLabel(name, def),
       type: def.type,
       length: def.length ?? 0,
+      precision: def.precision ?? 0,
+      scale: def.scale ?? 0,
       custom: name.endsWith('__c'),
       nillable: !def.required && def.type !== 'boolean' && name !== 'Id',
       createable: (def.access ?? 'readWrite') !== 'readOnly',
@@ -88,27 +90,27 @@ sobjects.get('/', (c) =>
   c.json({
     encoding: 'UTF-8',
     maxBatchSize: 200,
-    sobjects: Object.values(OBJECTS)
+    sobjects: Object.values(c.get('org').store.schema.objects)
       .filter((o) => c.get('org').store.shape?.exists(o.name) ?? true)
       .map((o) => ({ name: o.name, label: o.name, keyPrefix: o.keyPrefix, custom: false, queryable: true })),
   }),
 );
 
-sobjects.get('/:type/describe', (c) => c.json(describe(c, objectFromUrl(c.req.param('type')))));
+sobjects.get('/:type/describe', (c) => c.json(describe(c, objectFromUrl(c.get('org').store.schema, c.req.param('type')))));
 
 sobjects.post('/:type', async (c) => {
-  const object = c.get('org').store.objectDef(objectFromUrl(c.req.param('type')));
+  const object = c.get('org').store.objectDef(objectFromUrl(c.get('org').store.schema, c.req.param('type')));
   const values = deserialize(object, await readRecordBody(c));
   return c.json(createRecord(c.get('org').store, object, values, writeContext(c)), 201);
 });
 
 sobjects.get('/:type/:id', (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = objectFromUrl(c.get('org').store.schema, c.req.param('type'));
   return c.json(recordBody(c, object, recordFromUrl(c, object, c.req.param('id')), c.req.query('fields')));
 });
 
 sobjects.patch('/:type/:id', async (c) => {
-  const object = c.get('org').store.objectDef(objectFromUrl(c.req.param('type')));
+  const object = c.get('org').store.objectDef(objectFromUrl(c.get('org').store.schema, c.req.param('type')));
   const record = recordFromUrl(c, object, c.req.param('id'));
   const values = deserialize(object, await readRecordBody(c));
   c.get('org').store.update(object, String(record.Id), values, writeContext(c));
@@ -116,14 +118,14 @@ sobjects.patch('/:type/:id', async (c) => {
 });
 
 sobjects.delete('/:type/:id', (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = objectFromUrl(c.get('org').store.schema, c.req.param('type'));
   const record = recordFromUrl(c, object, c.req.param('id'));
   deleteRecord(c.get('org').store, object, record.Id, writeContext(c));
   return c.body(null, 204);
 });
 
 sobjects.get('/:type/:field/:value', (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = objectFromUrl(c.get('org').store.schema, c.req.param('type'));
   const field = externalIdField(object, c.req.param('field'));
   const matches = c.get('org').store.findByExternalId(object, field, c.req.param('value'));
   if (matches.length === 0) throw notFound();
@@ -140,7 +142,7 @@ sobjects.get('/:type/:field/:value', (c) => {
  * the key matches several. The key is in the URL only: an external id or Id in the body is an error.
  */
 sobjects.patch('/:type/:field/:value', async (c) => {
-  const object = objectFromUrl(c.req.param('type'));
+  const object = objectFromUrl(c.get('org').store.schema, c.req.param('type'));
   const field = externalIdField(object, c.req.param('field'));
   const body = await readRecordBody(c);
   const inBody = Object.keys(body).filter((k) => ['id', field.toLowerCase()].includes(k.toLowerCase()));

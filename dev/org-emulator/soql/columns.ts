@@ -4,7 +4,6 @@
 
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import { ApiError } from '../errors.ts';
-import { findObject } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { compileSelect, type Selection } from './select.ts';
 
@@ -37,7 +36,7 @@ export function queryColumns(soql: string, store: OrgStore) {
   } catch (err) {
     throw new ApiError(400, 'MALFORMED_QUERY', (err as Error).message.split('\n')[0]!);
   }
-  const object = findObject(query.sObject ?? '');
+  const object = store.schema.find(query.sObject ?? '');
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${query.sObject}' is not supported.`);
   const selections = compileSelect(object, query.fields ?? [], { store, today: store.clock.today(), semiJoin: () => [] }, true);
   return {

@@ -1,7 +1,7 @@
 // Local Salesforce org emulator (not Salesforce): field paths in SOQL (`Name`, `Owner.Name`, `Opportunity.Account.Name`).
 
 import { ApiError } from '../errors.ts';
-import { findField, findRelationship, OBJECTS, type FieldDef, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { findField, findRelationship, type FieldDef, type ObjectDef, type OrgSchema, type StoredRecord } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { parseDate, parseDateTime } from '../time.ts';
 
@@ -32,7 +32,7 @@ const noSuchColumn = (text: string, object: ObjectDef) =>
   );
 
 /** Resolves a dotted path against an object, case-insensitively; unknown names are INVALID_FIELD like Salesforce. */
-export function resolvePath(object: ObjectDef, text: string): FieldPath {
+export function resolvePath(schema: OrgSchema, object: ObjectDef, text: string): FieldPath {
   const parts = text.split('.');
   // A path may start with the object's own name: `Opportunity.Name` in `FROM Opportunity`.
   if (parts.length > 1 && parts[0]!.toLowerCase() === object.name.toLowerCase() && !findRelationship(object, parts[0]!)) parts.shift();
@@ -50,7 +50,7 @@ export function resolvePath(object: ObjectDef, text: string): FieldPath {
     }
     const def = owner.fields[field]!;
     steps.push({ field, relationshipName: def.relationshipName!, polymorphic: POLYMORPHIC_FIELDS.has(field) });
-    candidates = def.referenceTo!.map((name) => OBJECTS[name]!);
+    candidates = def.referenceTo!.map((name) => schema.objects[name]!);
   }
   const last = parts[parts.length - 1]!;
   const owner = candidates.find((o) => findField(o, last));

@@ -4,7 +4,6 @@
 import { parseQuery, type FieldFunctionExpression, type Query } from '@jetstreamapp/soql-parser-js';
 import type { Share } from '../access.ts';
 import { ApiError } from '../errors.ts';
-import { findObject } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { readPath, resolvePath } from './paths.ts';
 import { compileOrderBy, compileSelect, project, window } from './select.ts';
@@ -46,7 +45,7 @@ function parse(soql: string): Query {
 export function runQuery(soql: string, ctx: QueryContext): QueryRows {
   const query = parse(soql);
   if (query.sObject?.toLowerCase() === 'userrecordaccess') return queryUserRecordAccess(query, ctx);
-  const found = findObject(query.sObject ?? '');
+  const found = ctx.store.schema.find(query.sObject ?? '');
   // An object whose feature is off in this org's shape does not exist (Account Teams, Team Selling, Enhanced Email);
   // the others are read as the org defines them (RecordTypeId only where the object has record types).
   const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? ctx.store.objectDef(found) : undefined;
@@ -92,7 +91,7 @@ export function runQuery(soql: string, ctx: QueryContext): QueryRows {
 }
 
 /** COUNT() answers with totalSize only; COUNT(field) with one AggregateResult row. */
-function aggregate(functions: FieldFunctionExpression[], type: string, count: number, _ctx: QueryContext): QueryRows {
+function aggregate(functions: FieldFunctionExpression[], type: string, count: number, ctx: QueryContext): QueryRows {
   if (functions.some((f) => f.functionName.toUpperCase() !== 'COUNT')) {
     throw unsupported(`aggregate functions other than COUNT (${functions.map((f) => f.rawValue).join(', ')})`);
   }
@@ -101,7 +100,7 @@ function aggregate(functions: FieldFunctionExpression[], type: string, count: nu
   functions.forEach((f, i) => {
     const param = f.parameters[0];
     if (typeof param !== 'string') throw unsupported(f.rawValue ?? 'COUNT()');
-    resolvePath(findObject(type)!, param);
+    resolvePath(ctx.store.schema, ctx.store.schema.find(type)!, param);
     row[f.alias ?? `expr${i}`] = count;
   });
   return { totalSize: 1, records: [row] };
@@ -109,7 +108,7 @@ function aggregate(functions: FieldFunctionExpression[], type: string, count: nu
 
 /** The values of the single field selected by a semi-join sub-query (`Id IN (SELECT ContactId FROM ...)`). */
 function semiJoinValues(inner: Query, ctx: QueryContext): unknown[] {
-  const found = findObject(inner.sObject ?? '');
+  const found = ctx.store.schema.find(inner.sObject ?? '');
   const object = found && (ctx.store.shape?.exists(found.name) ?? true) ? ctx.store.objectDef(found) : undefined;
   if (!object) throw new ApiError(400, 'INVALID_TYPE', `sObject type '${inner.sObject}' is not supported.`);
   // OFFSET "is not allowed in most subqueries ... SELECT Name, Id FROM Merchandise__c WHERE Id IN (SELECT Id FROM
@@ -119,7 +118,7 @@ function semiJoinValues(inner: Query, ctx: QueryContext): unknown[] {
   if (!field || rest.length > 0 || field.type !== 'Field') {
     throw new ApiError(400, 'MALFORMED_QUERY', 'A semi-join sub-query must select exactly one field');
   }
-  const path = resolvePath(object, field.field);
+  const path = resolvePath(ctx.store.schema, object, field.field);
   const filter = compileWhere(object, inner.where, {
     store: ctx.store,
     today: ctx.store.clock.today(),

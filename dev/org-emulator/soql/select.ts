@@ -2,7 +2,7 @@
 
 import type { FieldType as SelectItem, OrderByClause } from '@jetstreamapp/soql-parser-js';
 import { ApiError } from '../errors.ts';
-import { findChildRelationship, isLongTextArea, objectForId, OBJECTS, type ObjectDef, type StoredRecord } from '../schema.ts';
+import { findChildRelationship, isLongTextArea, type ObjectDef, type StoredRecord } from '../schema.ts';
 import type { OrgStore } from '../store.ts';
 import { comparable, followSteps, readPath, resolvePath, type FieldPath } from './paths.ts';
 import { compileWhere, type WhereContext } from './where.ts';
@@ -48,9 +48,9 @@ export function compileSelect(object: ObjectDef, items: SelectItem[], ctx: Where
 function compileItem(object: ObjectDef, item: SelectItem, ctx: WhereContext, allowChildren: boolean): Selection {
   switch (item.type) {
     case 'Field':
-      return { kind: 'field', path: resolvePath(object, item.field) };
+      return { kind: 'field', path: resolvePath(ctx.store.schema, object, item.field) };
     case 'FieldRelationship':
-      return { kind: 'field', path: resolvePath(object, [...item.relationships, item.field].join('.')) };
+      return { kind: 'field', path: resolvePath(ctx.store.schema, object, [...item.relationships, item.field].join('.')) };
     case 'FieldSubquery': {
       if (!allowChildren) throw unsupported('nested child sub-queries');
       const sub = item.subquery;
@@ -65,7 +65,7 @@ function compileItem(object: ObjectDef, item: SelectItem, ctx: WhereContext, all
         );
       }
       const [name, { childObject, field }] = child;
-      const childDef = OBJECTS[childObject]!;
+      const childDef = ctx.store.schema.objects[childObject]!;
       if (sub.groupBy || sub.having) throw unsupported('GROUP BY in sub-queries');
       return {
         kind: 'child',
@@ -90,7 +90,7 @@ function compileItem(object: ObjectDef, item: SelectItem, ctx: WhereContext, all
 export function compileOrderBy(object: ObjectDef, orderBy: OrderByClause | OrderByClause[] | undefined, store: OrgStore) {
   const keys = [orderBy ?? []].flat().map((clause) => {
     if (!('field' in clause)) throw unsupported('functions in ORDER BY');
-    const path = resolvePath(object, clause.field);
+    const path = resolvePath(store.schema, object, clause.field);
     if (isLongTextArea(path.def)) throw new ApiError(400, 'INVALID_FIELD', `field '${path.field}' can not be sorted in a query call`);
     const descending = clause.order === 'DESC';
     // "By default, null values are sorted first" — for DESC as well as ASC.
@@ -142,7 +142,7 @@ export function project(record: StoredRecord, object: ObjectDef, selections: Sel
         break;
       }
       if (!target[step.relationshipName]) {
-        const { url, type } = attributes(objectForId(String(parent.Id))!.name, parent.Id, ctx.version);
+        const { url, type } = attributes(ctx.store.schema.forId(String(parent.Id))!.name, parent.Id, ctx.version);
         target[step.relationshipName] = { attributes: { type: step.polymorphic ? 'Name' : type, url } };
       }
       target = target[step.relationshipName] as Record<string, unknown>;

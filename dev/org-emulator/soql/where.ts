@@ -88,7 +88,7 @@ function compileCondition(object: ObjectDef, condition: Record<string, unknown>,
   if (typeof condition.field !== 'string') {
     throw new ApiError(400, 'NOT_SUPPORTED_BY_ORG_EMULATOR', 'The local Salesforce org emulator does not support functions in WHERE.');
   }
-  const path = resolvePath(object, condition.field);
+  const path = resolvePath(ctx.store.schema, object, condition.field);
   if (isLongTextArea(path.def)) throw new ApiError(400, 'INVALID_FIELD', `field '${path.field}' can not be filtered in a query call`);
   const operator = String(condition.operator).toUpperCase();
   const read = (r: StoredRecord) => comparable(path.def, readPath(ctx.store, r, path));

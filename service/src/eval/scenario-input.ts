@@ -1,5 +1,6 @@
 import { Connection } from 'jsforce';
-import { parseSeed, startOrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { parseSeed } from '../../../dev/org-emulator/index.ts';
+import { PACKAGE_SOURCE, startDemoOrg } from '../../../dev/demo-seed/index.ts';
 import { OrgBusinessCalendar } from '../calendar/org-calendar.ts';
 import { createLogger } from '../log.ts';
 import type { PlanningInput } from '../plan/planner.ts';
@@ -22,7 +23,7 @@ interface InputOptions {
  * scenario plans from the CRM alone.
  */
 export async function scenarioInput(scenario: Scenario, o: InputOptions): Promise<PlanningInput> {
-  const org = await startOrgEmulator({ seed: parseSeed(scenario.seed), today: new Date(`${scenario.today}T10:00:00Z`) });
+  const org = await startDemoOrg({ seed: parseSeed(scenario.seed, PACKAGE_SOURCE), today: new Date(`${scenario.today}T10:00:00Z`) });
   try {
     const conn = new Connection({ instanceUrl: org.url, accessToken: 'eval', version: '62.0' });
     const context = await loadOpportunityContext(conn, scenario.opportunityId, { renewalDateField: scenario.renewalDateField });

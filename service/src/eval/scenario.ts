@@ -28,7 +28,7 @@ export const ScenarioExpectations = z.strictObject({
 export type ScenarioExpectations = z.infer<typeof ScenarioExpectations>;
 
 /**
- * One evaluation scenario, one JSON file: an org seed in the org emulator's seed format (dev/org-emulator/demo-org.json's
+ * One evaluation scenario, one JSON file: an org seed in the org emulator's seed format (dev/demo-seed/demo-org.json's
  * shape; the emulator validates it), the day it is planned on, the opportunity, and optional expectations.
  */
 export const Scenario = z.strictObject({

@@ -2,7 +2,8 @@
 // from the local org emulator (not Salesforce).
 import { Connection } from 'jsforce';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../../../dev/demo-seed/index.ts';
 import { FieldAccess, isAlwaysReadable, loadReadableFields, readableFieldsOf } from './field-access.ts';
 import { SalesforceGateway } from './gateway.ts';
 
@@ -50,7 +51,7 @@ describe('loadReadableFields, from the org', () => {
   let gateway: SalesforceGateway;
   const read = <T extends Record<string, unknown>>(soql: string) => gateway.query<T>(soql, 0);
   beforeEach(async () => {
-    org = await startOrgEmulator({ today: new Date('2026-11-25T10:00:00Z') });
+    org = await startDemoOrg({ today: new Date('2026-11-25T10:00:00Z') });
     conn = new Connection({ instanceUrl: org.url, accessToken: 'test-token', version: '62.0' });
     gateway = new SalesforceGateway(conn, { fieldAccessCacheMs: 0 });
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrgEmulator, type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { startDemoOrg } from '../../../dev/demo-seed/index.ts';
 import { TODAY } from '../../../dev/org-emulator/test-support.ts';
 import { connectSalesforce } from './connection.ts';
 import { toSalesforceError } from './errors.ts';
@@ -15,7 +16,7 @@ describe('jsforce error shapes (contract)', () => {
   let org: OrgEmulator;
   let conn: Connection;
   beforeAll(async () => {
-    org = await startOrgEmulator({ today: TODAY });
+    org = await startDemoOrg({ today: TODAY });
     conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken: 'test-token' });
   });
   afterAll(() => org.close());

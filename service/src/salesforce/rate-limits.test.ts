@@ -7,7 +7,8 @@
 //    which recovers only as the rolling 24 hours move on: the Sforce-Limit-Info header and /limits say when.
 import type { Connection } from 'jsforce';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startOrgEmulator, type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../../../dev/demo-seed/index.ts';
 import { apiUsageReader } from './api-usage.ts';
 import { connectSalesforce } from './connection.ts';
 import { toSalesforceError } from './errors.ts';
@@ -22,7 +23,7 @@ describe('REQUEST_LIMIT_EXCEEDED: concurrent requests back off in seconds, the d
   let conn: Connection;
 
   beforeAll(async () => {
-    org = await startOrgEmulator({ accessToken: 'rate-limit-token' });
+    org = await startDemoOrg({ accessToken: 'rate-limit-token' });
     conn = await connectSalesforce({ mode: 'emulator', apiVersion: '62.0' }, { url: org.url, accessToken: 'rate-limit-token' });
   });
   afterAll(() => org.close());

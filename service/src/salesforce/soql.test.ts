@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, loadDemoSeed, startOrgEmulator, type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { type OrgEmulator } from '../../../dev/org-emulator/index.ts';
+import { DEMO_IDS, loadDemoSeed, startDemoOrg } from '../../../dev/demo-seed/index.ts';
 import { connect, TODAY } from '../../../dev/org-emulator/test-support.ts';
 import { notificationTypeId } from './custom-notifications.ts';
 import { upsertMeetingEvent } from './events.ts';
@@ -19,7 +20,7 @@ const ACME = DEMO_IDS.opportunities.acme;
 let org: OrgEmulator;
 let sf: SalesforceGateway;
 beforeAll(async () => {
-  org = await startOrgEmulator({ today: TODAY, seed: loadDemoSeed() });
+  org = await startDemoOrg({ today: TODAY, seed: loadDemoSeed() });
   sf = new SalesforceGateway(connect(org), { compositeWindowMs: 0 });
 });
 afterAll(() => org.close());

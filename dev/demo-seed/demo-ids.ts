@@ -1,4 +1,4 @@
-// Local Salesforce org emulator (not Salesforce): ids of the demo seed records (demo-org.json), by name.
+// The product's demo org: ids of its seed records (demo-org.json), by name.
 // seed.test.ts checks that each one exists in the seed, so the two cannot drift apart.
 
 export const DEMO_IDS = {
