@@ -1,12 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import { executionLiveState, getExecution, latestExecution, planViewStamp } from '../db/executions.ts';
+import { getExecution, latestExecution, planViewStamp } from '../db/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import { finalize } from '../workflows/finalize-plan.ts';
 import { generatePlan } from '../workflows/generate-plan.ts';
 import { FinalizeBody } from './finalize-body.ts';
-import { planView } from './plan-view.ts';
+import { currentPlanViewJson, planViewJson } from '../plan-view/plan-view.ts';
 import { executionView, opportunityContext, startWorkflow } from '../workflows/executions.ts';
 import { followRenewalDate } from '../workflows/renewal-date.ts';
 import { PlanCache, PlanViewCache } from '../workflows/plan-cache.ts';
@@ -18,6 +19,10 @@ import { ExecutionView, PlanView } from './views.ts';
 const ExecutionResponse = z.object({ execution: ExecutionView });
 const CurrentExecutionResponse = z.object({ execution: ExecutionView.nullable() });
 const PlanResponse = z.object({ plan: PlanView });
+
+/** A `PlanResponse` from the plan view's JSON text (plan-view/plan-view.ts renders it as text, not as an object). */
+const planResponse = (c: Context, plan: string, status: 200 | 201, headers: Record<string, string> = {}) =>
+  c.body(`{"plan":${plan}}`, status, { 'Content-Type': 'application/json', ...headers }) as never;
 
 /** Workflow executions and their action plans. */
 export function executionsRouter(deps: Deps) {
@@ -106,7 +111,7 @@ export function executionsRouter(deps: Deps) {
       const userId = c.get('userId');
       const execution = await executionFor(userId, c.req.valid('param').id);
       const plan = await generatePlan(deps, userId, execution);
-      return c.json({ plan: await planView(deps, plan, execution) }, 201);
+      return planResponse(c, await planViewJson(deps, plan, execution), 201);
     },
   );
 
@@ -137,13 +142,11 @@ export function executionsRouter(deps: Deps) {
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
       let json = viewCache.get(id, `${head.stamp}-${today}`);
       if (!json) {
-        const found = await executionLiveState(deps.db.sql, id);
-        const plan = found?.plan && (await planCache.get(deps.db.sql, found.plan));
-        if (!found || !plan) throw notFound(`An action plan for execution ${id}`);
-        json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });
+        json = await currentPlanViewJson(deps, planCache, id);
+        if (!json) throw notFound(`An action plan for execution ${id}`);
         viewCache.set(id, `${head.stamp}-${today}`, json);
       }
-      return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as never;
+      return planResponse(c, json, 200, { ETag: etag });
     },
   );
 
@@ -165,7 +168,7 @@ export function executionsRouter(deps: Deps) {
       const body = c.req.valid('json') ?? {};
       const plan = await finalize(deps, userId, execution, body);
       const fresh = (await getExecution(deps.db.sql, execution.id))!;
-      return c.json({ plan: await planView(deps, plan, fresh) }, 200);
+      return planResponse(c, await planViewJson(deps, plan, fresh), 200);
     },
   );
 
