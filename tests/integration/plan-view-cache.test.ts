@@ -8,7 +8,7 @@ import { DEMO_IDS } from '../../dev/org-emulator/index.ts';
 import { createApp } from '../../service/src/app.ts';
 import { mirrorPendingTasks } from '../../service/src/sync/mirror.ts';
 import { PlanView } from '../../service/src/routes/views.ts';
-import { startHarness, type Harness } from '../../testkit/harness.ts';
+import { API_KEY, startHarness, type Harness } from '../../testkit/harness.ts';
 
 const { users, profilePermissionSets } = DEMO_IDS;
 const PlanResponse = z.object({ plan: PlanView }).strict();
@@ -32,6 +32,12 @@ describe('the plan view served from its caches', () => {
     expect(parsed.data).toStrictEqual(warm.body);
     return warm.body.plan;
   }
+
+  const headersOf = async (user: string) => ({
+    authorization: `Bearer ${API_KEY}`,
+    'x-salesforce-user-id': user,
+    'x-salesforce-assertion': await h.assertionFor(user),
+  });
 
   beforeAll(async () => {
     h = await startHarness();
@@ -63,6 +69,15 @@ describe('the plan view served from its caches', () => {
     const moved = await poll();
     expect(moved.csmTasks.find((t: any) => t.key === csm.key).dueDate).toBe('2026-12-04');
     expect(moved.timeline.find((s: any) => s.taskKeys.includes(csm.key)).date).toBe('2026-12-04');
+    // The client's ETag: current, any instance answers 304 (a new one too); one from before the change gets the view.
+    const etag = (await h.app.request(path(), { headers: await headersOf(users.jordanLee) })).headers.get('etag')!;
+    const cold = createApp(h.deps);
+    expect((await h.api('GET', path(), undefined, { headers: { 'if-none-match': etag }, app: cold })).status).toBe(304);
+    await h.api('PATCH', `/api/workflows/tasks/${csm.taskId}`, { status: 'pending' });
+    const after = await h.api('GET', path(), undefined, { headers: { 'if-none-match': etag }, app: cold });
+    expect(after.status).toBe(200);
+    expect(after.body.plan.csmTasks.find((t: any) => t.key === csm.key).status).toBe('pending');
+    expect(after.text).toBe((await h.api('GET', path())).text);
 
     // An AI task runs (its result, its timeline step), and a change made behind this instance's back (the executor of
     // another instance) is seen too.

@@ -130,11 +130,16 @@ export async function planViewJson(deps: Deps, plan: PlanRow, execution: PlanVie
 
 /**
  * The current plan's view of an execution as the route renders it when its view cache misses (a task changed since
- * the last poll): the execution and the live task states in one statement, the plan version from the plan cache.
- * Undefined when the execution or its plan is gone.
+ * the last poll): from the live state the route's first read brought along, else read now in one statement; the plan
+ * version from the plan cache. Undefined when the execution or its plan is gone.
  */
-export async function currentPlanViewJson(deps: Deps, plans: PlanCache, executionId: string): Promise<string | undefined> {
-  const found = await executionLiveState(deps.db.sql, executionId);
+export async function currentPlanViewJson(
+  deps: Deps,
+  plans: PlanCache,
+  executionId: string,
+  live?: Awaited<ReturnType<typeof executionLiveState>>,
+): Promise<string | undefined> {
+  const found = live ?? (await executionLiveState(deps.db.sql, executionId));
   const plan = found?.plan && (await plans.get(deps.db.sql, found.plan));
   if (!found || !plan) return undefined;
   return planViewJson(deps, plan, found.execution, found.tasks);

@@ -131,18 +131,22 @@ export function executionsRouter(deps: Deps) {
       const { id } = c.req.valid('param');
       // The page polls this while AI tasks run. First a cheap read: whose opportunity it is, and the stamp of
       // everything the view shows. An unchanged stamp serves the rendered view (or 304 for a matching ETag).
+      // Unless the stamp is one of today's renderings this instance or the client holds, the same statement brings the
+      // live state along (read before the access check, used only after it).
       const stuckAfterMs = deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000;
-      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs);
+      // Timeline steps turn overdue as days pass: the day is part of what the view shows.
+      const today = deps.today();
+      const held = [viewCache.stampOf(id), c.req.header('if-none-match')?.slice(1, -1)];
+      const known = held.filter((s) => s?.endsWith(`-${today}`)).map((s) => s!.slice(0, -today.length - 1));
+      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs, known);
       if (!head) throw notFound(`Execution ${id}`);
       await requireOpportunityAccess(deps, c.get('userId'), head.opportunityId);
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
-      // Timeline steps turn overdue as days pass: the day is part of what the view shows.
-      const today = deps.today();
       const etag = `"${head.stamp}-${today}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
       let json = viewCache.get(id, `${head.stamp}-${today}`);
       if (!json) {
-        json = await currentPlanViewJson(deps, planCache, id);
+        json = await currentPlanViewJson(deps, planCache, id, head.live);
         if (!json) throw notFound(`An action plan for execution ${id}`);
         viewCache.set(id, `${head.stamp}-${today}`, json);
       }
