@@ -14,7 +14,9 @@
  * - cache-miss poll: the route's whole miss but its (cached) access check: the stamp read for a stamp nobody holds, which
  *   brings the live state along (`planViewStamp`), and the render.
  * They are loaded in turn, in ROUNDS rounds; each prints its median and range over the rounds, the ratios are of
- * medians, and the load average before and after is printed (with a warning above the number of cores).
+ * medians, and the load average before and after is printed (with a warning above the number of cores). Each also
+ * prints the median CPU time this process spent per request (servers and load generator): on a busy machine it moves
+ * far less than requests/s, which count the time other processes held the cores.
  * Then the p95 of `generate` (playbook planner, demo opportunity) with the emulator answering in 150 ms per call, so
  * that one more sequential Salesforce call shows as +150 ms.
  */
@@ -42,10 +44,13 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 interface Round {
   rps: number;
   p99: number;
+  /** This process's CPU time per request (the servers, and autocannon's worker thread, the same for every server). */
+  cpuMicros: number;
 }
 
 async function load(url: string, headers: Record<string, string>): Promise<Round> {
   // The load generator runs in a worker thread so it does not share the servers' event loop.
+  const cpu = process.cpuUsage();
   const result = await autocannon({
     url,
     headers,
@@ -54,7 +59,12 @@ async function load(url: string, headers: Record<string, string>): Promise<Round
     workers: 1,
   });
   if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99 };
+  const used = process.cpuUsage(cpu);
+  return {
+    rps: result.requests.total / result.duration,
+    p99: result.latency.p99,
+    cpuMicros: (used.user + used.system) / result.requests.total,
+  };
 }
 
 const loadAverage = loadReport();
@@ -110,7 +120,8 @@ try {
   const line = (label: string, name: keyof typeof rounds, target?: number) => {
     const p99s = rounds[name].map((r) => r.p99);
     const versus = name === 'bare' ? '' : `   ratio ${ratio(name).toFixed(2)}${target ? ` (target >= ${target.toFixed(2)})` : ''}`;
-    return `${label.padEnd(38)} ${medianAndRange(rps(name)).padEnd(24)} req/s   p99 ${median(p99s)} ms (worst ${Math.max(...p99s)})${versus}`;
+    const cpu = median(rounds[name].map((r) => r.cpuMicros));
+    return `${label.padEnd(38)} ${medianAndRange(rps(name)).padEnd(24)} req/s   p99 ${median(p99s)} ms (worst ${Math.max(...p99s)})   CPU ${cpu.toFixed(0)} µs/req${versus}`;
   };
   console.log(
     `bench:http — ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${DURATION} s per server in all; medians (range) over the rounds`,
