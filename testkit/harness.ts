@@ -42,6 +42,11 @@ export async function startHarness(
     workflows?: Workflow[];
     /** 'header-only' runs the app as SERVICE_TRUST_HEADER_ONLY=true does; by default it verifies signed assertions. */
     identity?: 'header-only';
+    /**
+     * false: do not record the statements (`dbStatements` stays empty). Recording runs postgres.js in debug mode, which
+     * captures a stack trace for every query: the benches turn it off to measure the client as the service runs it.
+     */
+    recordStatements?: false;
     /** Also serve the emulator's Pub/Sub API (Change Data Capture), with this keepalive period (ms) for idle streams. */
     pubsubKeepaliveMs?: number;
     /** Objects the emulated org selects for Change Data Capture (default Task and Opportunity). */
@@ -51,7 +56,7 @@ export async function startHarness(
   const today = opts.today ?? TODAY;
   // Every statement the service sends to the database, in order (tests count them; `dbStatements.length = 0` resets).
   const dbStatements: string[] = [];
-  const db = await freshDatabase({ onQuery: (query) => void dbStatements.push(query) });
+  const db = await freshDatabase(opts.recordStatements === false ? {} : { onQuery: (query) => void dbStatements.push(query) });
   const accessToken = randomBytes(16).toString('hex');
   // The service and the emulator run on one pinned clock, as a service and its org share real time.
   const clock = clockFrom(middayOf(today));

@@ -218,7 +218,8 @@ describe('fault matrix: Salesforce write paths × injected faults', () => {
       /** Time passes: backoffs, retry delays and the write pause are over (the database clock is not pinned). */
       const timePasses = async () => {
         h.passSalesforcePause();
-        await h.sql`UPDATE workflow_tasks SET run_after = least(run_after, now()) WHERE execution_status = 'queued'`;
+        // A retry or a deferral is due again: its time is the queue row's (task_queue, migration 0024).
+        await h.sql`UPDATE task_queue SET run_after = least(run_after, now()) WHERE claim_token IS NULL`;
         await h.sql`UPDATE workflow_tasks SET mirror_retry_at = NULL WHERE mirror_status = 'pending'`;
       };
       const round = async () => {

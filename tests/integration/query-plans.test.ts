@@ -83,6 +83,9 @@ describe('query plans at scale', () => {
   };
 
   it('the plan view (its stamp, then its live state)', async () => {
+    const { stamp } = (await planViewStamp(db.sql, seeded.executionId, 30 * 60_000))!;
+    await noSeqScan((sql) => planViewStamp(sql, seeded.executionId, 30 * 60_000, [stamp]));
+    // A stamp the caller does not hold: the same statement brings the live state along.
     await noSeqScan((sql) => planViewStamp(sql, seeded.executionId, 30 * 60_000));
     await noSeqScan((sql) => executionLiveState(sql, seeded.executionId));
   });

@@ -110,45 +110,34 @@ const currentPlanJoin = (sql: Sql) => sql`
      WHERE execution_id = e.id AND status <> 'superseded'
      ORDER BY version DESC LIMIT 1) p ON true`;
 
-/** The cheap first read of a plan view request: who may see it, and its stamp. */
-export async function planViewStamp(
-  sql: Sql,
-  id: string,
-  mirrorStuckAfterMs: number,
-): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string } | undefined> {
-  const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string }[]>`
-    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp
-    FROM (SELECT id, opportunity_id AS "opportunityId", updated_at AS "updatedAt" FROM workflow_executions WHERE id = ${id}) e
-    ${currentPlanJoin(sql)}`;
-  return row;
-}
-
 /** What the plan view shows of its execution (not the steps: their outputs are the largest column and not shown). */
 export type PlanViewExecution = Pick<ExecutionRow, 'stage' | 'urgency' | 'daysToRenewal' | 'renewalDate' | 'opportunityId'>;
 
-/**
- * Everything a plan view is rendered from, in one statement: the execution's shown fields, the current plan's id and
- * the live task states. The stamp is the caller's, read just before (`planViewStamp`): a change in between renders
- * newer data under an older stamp, which only costs one more render at the next request.
- */
-export async function executionLiveState(
-  sql: Sql,
-  id: string,
-): Promise<{ execution: PlanViewExecution; plan: { id: string; status: PlanRow['status'] } | undefined; tasks: TaskState[] } | undefined> {
-  const [row] = await sql<
-    (PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null })[]
-  >`
-    SELECT e.*, p.id AS "planId", p.status AS "planStatus",
-      (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t) AS tasks
-    FROM (SELECT id, opportunity_id AS "opportunityId", stage, urgency, to_char(renewal_date, 'YYYY-MM-DD') AS "renewalDate",
-                 days_to_renewal AS "daysToRenewal"
-            FROM workflow_executions WHERE id = ${id}) e
-    ${currentPlanJoin(sql)}`;
-  if (!row) return undefined;
-  const { planId, planStatus, tasks, ...execution } = row;
+/** Everything a plan view is rendered from: the execution's shown fields, the current plan's id and the live task states. */
+interface LiveState {
+  execution: PlanViewExecution;
+  plan: { id: string; status: PlanRow['status'] } | undefined;
+  tasks: TaskState[];
+}
+
+/** The execution's shown fields, by the names `PlanViewExecution` gives them, as `e` (with its id and `updatedAt`). */
+const shownExecution = (sql: Sql, id: string) => sql`
+  (SELECT id, opportunity_id AS "opportunityId", stage, urgency, to_char(renewal_date, 'YYYY-MM-DD') AS "renewalDate",
+          days_to_renewal AS "daysToRenewal", updated_at AS "updatedAt"
+     FROM workflow_executions WHERE id = ${id}) e`;
+
+/** The live state as one JSON value (from `e` and `p`): decoded by one JSON.parse, not column by column. */
+const liveObject = (sql: Sql) => sql`
+  json_build_object('stage', e.stage, 'urgency', e.urgency, 'renewalDate', e."renewalDate", 'daysToRenewal', e."daysToRenewal",
+    'opportunityId', e."opportunityId", 'planId', p.id, 'planStatus', p.status,
+    'tasks', (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t))`;
+
+type LiveRow = PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null };
+
+function liveState({ planId, planStatus, tasks, stage, urgency, daysToRenewal, renewalDate, opportunityId }: LiveRow): LiveState {
   const at = (v: unknown) => (v ? new Date(v as string) : null);
   return {
-    execution,
+    execution: { stage, urgency, daysToRenewal, renewalDate, opportunityId },
     plan: planId ? { id: planId, status: planStatus! } : undefined,
     tasks: (tasks ?? []).map((t) => ({
       ...t,
@@ -157,5 +146,39 @@ export async function executionLiveState(
       mirrorRetryAt: at(t.mirrorRetryAt),
     })),
   };
+}
+
+/**
+ * The first read of a plan view request: who may see it, and its stamp. Unless the stamp is one of the renderings the
+ * caller could answer with (`known`, at most two: its cached view, the client's ETag), the same statement returns the
+ * live state too (a task changed since), so a poll after a change costs one statement, not two.
+ */
+export async function planViewStamp(
+  sql: Sql,
+  id: string,
+  mirrorStuckAfterMs: number,
+  known: string[] = [],
+): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string; live?: LiveState } | undefined> {
+  const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string; live: LiveRow | null }[]>`
+    SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", s.stamp,
+           CASE WHEN s.stamp IS DISTINCT FROM ${known[0] ?? null}::text AND s.stamp IS DISTINCT FROM ${known[1] ?? null}::text
+                THEN ${liveObject(sql)} END AS live
+    FROM ${shownExecution(sql, id)}
+    ${currentPlanJoin(sql)}
+    CROSS JOIN LATERAL (SELECT ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp) s`;
+  if (!row) return undefined;
+  const head = { opportunityId: row.opportunityId, hasPlan: row.hasPlan, stamp: row.stamp };
+  return row.live ? { ...head, live: liveState(row.live) } : head;
+}
+
+/**
+ * Everything a plan view is rendered from, in one statement. The stamp is the caller's, read just before
+ * (`planViewStamp`): a change in between renders newer data under an older stamp, which only costs one more render at
+ * the next request.
+ */
+export async function executionLiveState(sql: Sql, id: string): Promise<LiveState | undefined> {
+  const [row] = await sql<{ live: LiveRow }[]>`
+    SELECT ${liveObject(sql)} AS live FROM ${shownExecution(sql, id)} ${currentPlanJoin(sql)}`;
+  return row && liveState(row.live);
 }
 export { columns as executionColumns };

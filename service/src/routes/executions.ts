@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import { executionLiveState, getExecution, latestExecution, planViewStamp } from '../read-model/executions.ts';
+import { getExecution, latestExecution, planViewStamp } from '../read-model/executions.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../domain-errors.ts';
 import { finalize } from '../workflows/finalize-plan.ts';
 import { generatePlan } from '../workflows/generate-plan.ts';
 import { FinalizeBody } from './finalize-body.ts';
-import { planView } from './plan-view.ts';
+import { currentPlanViewJson, planViewJson } from '../plan-view/plan-view.ts';
 import { executionView, opportunityContext, startWorkflow } from '../workflows/executions.ts';
 import { planViewForViewer, viewerAccess } from '../workflows/viewer-mask.ts';
 import { followRenewalDate } from '../workflows/renewal-date.ts';
@@ -21,8 +22,15 @@ const ExecutionResponse = z.object({ execution: ExecutionView });
 const CurrentExecutionResponse = z.object({ execution: ExecutionView.nullable() });
 const PlanResponse = z.object({ plan: PlanView });
 
+/** A `PlanResponse` from the plan view's JSON text (plan-view/plan-view.ts renders it as text, not as an object). */
+const planResponse = (c: Context, plan: string, status: 200 | 201, headers: Record<string, string> = {}) =>
+  c.body(`{"plan":${plan}}`, status, { 'Content-Type': 'application/json', ...headers }) as never;
+
 /** Workflow executions and their action plans. */
 export function executionsRouter(deps: Deps) {
+  /** The plan view's JSON text as this viewer may read it (viewer-mask.ts): as rendered for one who reads every field. */
+  const forViewer = async (viewer: Awaited<ReturnType<typeof viewerAccess>>, json: string) =>
+    viewer.key ? JSON.stringify(await planViewForViewer(deps, viewer, JSON.parse(json))) : json;
   const app = router();
   const planCache = new PlanCache();
   const viewCache = new PlanViewCache();
@@ -108,7 +116,7 @@ export function executionsRouter(deps: Deps) {
       const userId = c.get('userId');
       const execution = await executionFor(userId, c.req.valid('param').id);
       const plan = await generatePlan(deps, userId, execution);
-      return c.json({ plan: await planView(deps, plan, execution) }, 201);
+      return planResponse(c, await planViewJson(deps, plan, execution), 201);
     },
   );
 
@@ -128,8 +136,14 @@ export function executionsRouter(deps: Deps) {
       const { id } = c.req.valid('param');
       // The page polls this while AI tasks run. First a cheap read: whose opportunity it is, and the stamp of
       // everything the view shows. An unchanged stamp serves the rendered view (or 304 for a matching ETag).
+      // Unless the stamp is one of today's renderings this instance or the client holds, the same statement brings the
+      // live state along (read before the access check, used only after it).
       const stuckAfterMs = deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000;
-      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs);
+      // Timeline steps turn overdue as days pass: the day is part of what the view shows.
+      const today = deps.today();
+      const held = [viewCache.stampOf(id), c.req.header('if-none-match')?.slice(1, -1)];
+      const known = held.filter((s) => s?.endsWith(`-${today}`)).map((s) => s!.slice(0, -today.length - 1));
+      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs, known);
       if (!head) throw notFound(`Execution ${id}`);
       // Who reads it matters too: a viewer with less field access than the plan's author gets it masked (viewer-mask.ts).
       const [, viewer] = await Promise.all([
@@ -137,20 +151,15 @@ export function executionsRouter(deps: Deps) {
         viewerAccess(deps, c.get('userId')),
       ]);
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
-      // Timeline steps turn overdue as days pass: the day is part of what the view shows.
-      const today = deps.today();
       const etag = `"${head.stamp}-${today}${viewer.key ? `-${createHash('sha256').update(viewer.key).digest('hex').slice(0, 12)}` : ''}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
       let json = viewCache.get(id, `${head.stamp}-${today}`);
       if (!json) {
-        const found = await executionLiveState(deps.db.sql, id);
-        const plan = found?.plan && (await planCache.get(deps.db.sql, found.plan));
-        if (!found || !plan) throw notFound(`An action plan for execution ${id}`);
-        json = JSON.stringify({ plan: await planView(deps, plan, found.execution, found.tasks) });
+        json = await currentPlanViewJson(deps, planCache, id, head.live);
+        if (!json) throw notFound(`An action plan for execution ${id}`);
         viewCache.set(id, `${head.stamp}-${today}`, json);
       }
-      if (viewer.key) json = JSON.stringify({ plan: await planViewForViewer(deps, viewer, JSON.parse(json).plan) });
-      return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as never;
+      return planResponse(c, await forViewer(viewer, json), 200, { ETag: etag });
     },
   );
 
@@ -172,7 +181,7 @@ export function executionsRouter(deps: Deps) {
       const body = c.req.valid('json') ?? {};
       const plan = await finalize(deps, userId, execution, body);
       const fresh = (await getExecution(deps.db.sql, execution.id))!;
-      return c.json({ plan: await planViewForViewer(deps, await viewerAccess(deps, userId), await planView(deps, plan, fresh)) }, 200);
+      return planResponse(c, await forViewer(await viewerAccess(deps, userId), await planViewJson(deps, plan, fresh)), 200);
     },
   );
 

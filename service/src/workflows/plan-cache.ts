@@ -25,6 +25,11 @@ export class PlanCache {
 export class PlanViewCache {
   private readonly views = new LRUCache<string, { stamp: string; json: string }>({ max: 1000, ttl: 10 * 60_000 });
 
+  /** The stamp of the view cached for an execution, if any. */
+  stampOf(executionId: string): string | undefined {
+    return this.views.get(executionId)?.stamp;
+  }
+
   get(executionId: string, stamp: string): string | undefined {
     const hit = this.views.get(executionId);
     return hit?.stamp === stamp ? hit.json : undefined;

@@ -1,0 +1,32 @@
+import { cpus, loadavg } from 'node:os';
+
+/** The median of some figures (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** `median (range min–max)` of per-round figures, rounded. */
+export const medianAndRange = (xs: number[]) =>
+  `${median(xs).toFixed(0)} (range ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+
+/**
+ * The machine's load average (1, 5, 15 min) when a bench starts, and at its end the lines that report it: before,
+ * after, the number of cores, and a warning when the 1-minute load was above the cores (the figures then measure a
+ * busy machine, not the code).
+ */
+export function loadReport() {
+  const cores = cpus().length;
+  const now = () => loadavg().map((l) => Number(l.toFixed(2)));
+  const before = now();
+  return {
+    lines(): string[] {
+      const after = now();
+      const lines = [`load average (1, 5, 15 min) before: ${before.join(' ')}   after: ${after.join(' ')}   cores: ${cores}`];
+      if (Math.max(before[0]!, after[0]!) > cores) {
+        lines.push(`WARNING: the load average was above the number of cores (${cores}): these figures measure a busy machine.`);
+      }
+      return lines;
+    },
+  };
+}
