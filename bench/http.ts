@@ -24,7 +24,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import { planViewStamp } from '../service/src/db/executions.ts';
-import { currentPlanViewJson } from '../service/src/plan-view/plan-view.ts';
+import { currentPlanViewJson } from '../service/src/read-model/plan-view/plan-view.ts';
 import { PlanCache } from '../service/src/workflows/plan-cache.ts';
 import { loadReport, median, medianAndRange } from '../testkit/bench-stats.ts';
 import { startHarness } from '../testkit/harness.ts';

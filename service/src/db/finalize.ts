@@ -7,7 +7,7 @@ import { planColumns, type PlanRow } from './plans.ts';
 import { repointCarriedTasks, type ReplanOutcome } from './replan.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { plural } from '../words.ts';
-import { jsonParam } from './json.ts';
+import { jsonParam, type InsertRow } from './json.ts';
 
 interface FinalizeInput {
   planId: string;
@@ -179,7 +179,7 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
     trace_parent: f.traceParent ?? null,
   };
   const owner = (key: string) => assigneeColumns(f.assignees?.[key], f.csmUserId);
-  const rows: Record<string, unknown>[] = [];
+  const rows: InsertRow[] = [];
   for (const t of f.content.aiTasks) {
     rows.push({
       ...base,
@@ -222,7 +222,7 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
   }
   const inserted = rows.length
     ? await tx<{ id: string; key: string }[]>`
-        INSERT INTO workflow_tasks ${tx(rows as never)}
+        INSERT INTO workflow_tasks ${tx(rows)}
         ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING
         RETURNING id, plan_task_key AS key`
     : [];
@@ -251,5 +251,5 @@ async function insertTasks(tx: TransactionSql, f: FinalizeInput): Promise<void> 
       mirror_status: 'skipped',
     })),
   );
-  if (subRows.length) await tx`INSERT INTO workflow_tasks ${tx(subRows as never)} ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING`;
+  if (subRows.length) await tx`INSERT INTO workflow_tasks ${tx(subRows)} ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING`;
 }

@@ -9,3 +9,9 @@ import type { Sql, TransactionSql } from './sql.ts';
 export function jsonParam(sql: Sql | TransactionSql, value: unknown): postgres.Parameter {
   return sql.json(value as postgres.JSONValue);
 }
+
+/**
+ * A row for postgres.js's insert helper (`sql(rows)`): every column's value a query parameter (JSON wrapped by
+ * jsonParam). Typing the rows so, not casting them at the call, lets the compiler check each value.
+ */
+export type InsertRow = Record<string, postgres.SerializableParameter>;

@@ -41,7 +41,7 @@ export async function queueMeetingBooking(sql: Sql, meeting: TaskRow, metadata: 
        WHERE t.action_plan_id = ${meeting.actionPlanId} AND t.plan_task_key = ${row.plan_task_key} FOR UPDATE OF q`;
     if (held?.claimed) return undefined;
     const [queued] = await tx<TaskRow[]>`
-      INSERT INTO workflow_tasks ${tx(row as never)}
+      INSERT INTO workflow_tasks ${tx(row)}
       ON CONFLICT (action_plan_id, plan_task_key) DO UPDATE SET metadata = EXCLUDED.metadata, updated_at = now()
         WHERE workflow_tasks.execution_status = 'queued'
       RETURNING ${taskColumns(tx)}`;

@@ -45,7 +45,7 @@ export async function addPlanTask(sql: Sql, t: NewPlanTask): Promise<{ task: Tas
     mirror_status: 'pending',
   };
   const inserted = await sql<TaskRow[]>`
-    INSERT INTO workflow_tasks ${sql(row as never)}
+    INSERT INTO workflow_tasks ${sql(row)}
     ON CONFLICT (action_plan_id, plan_task_key) DO NOTHING
     RETURNING ${taskColumns(sql)}`;
   if (inserted[0]) return { task: inserted[0], created: true };

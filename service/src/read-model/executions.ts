@@ -3,12 +3,4 @@
  * through workflows/); today it names the db/ queries a route may use, so a read can get its own SQL later without
  * touching a route.
  */
-export {
-  executionLiveState,
-  getExecution,
-  latestExecution,
-  opportunityIdsWithExecutions,
-  planViewStamp,
-  type ExecutionRow,
-  type PlanViewExecution,
-} from '../db/executions.ts';
+export { getExecution, latestExecution, opportunityIdsWithExecutions, planViewStamp, type ExecutionRow } from '../db/executions.ts';

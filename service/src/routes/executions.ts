@@ -8,7 +8,7 @@ import { notFound } from '../domain-errors.ts';
 import { finalize } from '../workflows/finalize-plan.ts';
 import { generatePlan } from '../workflows/generate-plan.ts';
 import { FinalizeBody } from './finalize-body.ts';
-import { currentPlanViewJson, planViewJson } from '../plan-view/plan-view.ts';
+import { currentPlanViewJson, planViewJson } from '../read-model/plan-view/plan-view.ts';
 import { executionView, opportunityContext, startWorkflow } from '../workflows/executions.ts';
 import { planViewForViewer, viewerAccess } from '../workflows/viewer-mask.ts';
 import { followRenewalDate } from '../workflows/renewal-date.ts';

@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import { executionLiveState, type PlanViewExecution } from '../db/executions.ts';
-import { unfinished } from '../db/dependencies.ts';
-import type { PlanRow } from '../db/plans.ts';
-import { taskStatesOfPlan, type TaskState } from '../db/tasks.ts';
-import type { Deps } from '../deps.ts';
-import { timelineNow } from '../plan/timeline-status.ts';
-import type { PlanView } from '../routes/views.ts';
-import { mirrorStanding } from '../sync/mirror/standing.ts';
-import type { PlanCache } from '../workflows/plan-cache.ts';
-import type { Assignee } from '../team/assignee.ts';
+import { executionLiveState, type PlanViewExecution } from '../../db/executions.ts';
+import { unfinished } from '../../db/dependencies.ts';
+import type { PlanRow } from '../../db/plans.ts';
+import { taskStatesOfPlan, type TaskState } from '../../db/tasks.ts';
+import type { Deps } from '../../deps.ts';
+import { timelineNow } from '../../plan/timeline-status.ts';
+import type { PlanView } from '../../routes/views.ts';
+import { mirrorStanding } from '../../sync/mirror/standing.ts';
+import type { PlanCache } from '../../workflows/plan-cache.ts';
+import type { Assignee } from '../../team/assignee.ts';
 import { members, versionView, type LiveAiKeys, type LiveCsmKeys } from './version-view.ts';
 
 type View = z.infer<typeof PlanView>;

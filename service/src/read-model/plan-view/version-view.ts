@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import { planContext, type PlanRow } from '../db/plans.ts';
-import type { Deps } from '../deps.ts';
-import { needsApproval, suggestedFromCrmText } from '../plan/approval.ts';
-import type { LlmGeneration } from '../plan/llm-planner.ts';
-import type { AiTask, CsmTask } from '../plan/schema.ts';
-import type { PlanView } from '../routes/views.ts';
-import type { WithheldInput } from '../salesforce/context.ts';
-import { withheldMessage } from '../salesforce/withheld.ts';
-import { assigneesOfPlan, type Assignee } from '../team/assignee.ts';
+import { planContext, type PlanRow } from '../../db/plans.ts';
+import type { Deps } from '../../deps.ts';
+import { needsApproval, suggestedFromCrmText } from '../../plan/approval.ts';
+import type { LlmGeneration } from '../../plan/llm-planner.ts';
+import type { AiTask, CsmTask } from '../../plan/schema.ts';
+import type { PlanView } from '../../routes/views.ts';
+import type { WithheldInput } from '../../salesforce/context.ts';
+import { withheldMessage } from '../../salesforce/withheld.ts';
+import { assigneesOfPlan, type Assignee } from '../../team/assignee.ts';
 
 type View = z.infer<typeof PlanView>;
 type AiTaskView = View['aiTasks'][number];
