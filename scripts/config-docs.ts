@@ -3,10 +3,10 @@
 // the prose from config/.env.example (whose completeness service/src/config.test.ts checks). Nothing is typed twice,
 // so after a merge adds a variable, rerunning this one command brings the page up to date; a test fails until it is.
 // `--check` writes nothing and exits 1 when the page is not current.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
 import { EnvSchema } from '../service/src/config.ts';
+import { formattedMarkdown, writeOrCheck } from './generated-doc.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const CONFIGURATION_DOC = join(ROOT, 'docs', 'configuration.md');
@@ -126,27 +126,14 @@ export async function configurationDoc(): Promise<string> {
     lines.push(`- **${names}** (default ${defaults}): ${[text, ...allowed].filter(Boolean).join(' ')}`);
     for (const item of items) lines.push(`  - ${item}`);
   }
-  const options = (await resolveConfig(CONFIGURATION_DOC)) ?? {};
-  return format(`${lines.join('\n')}\n`, { ...options, filepath: CONFIGURATION_DOC });
+  return formattedMarkdown(CONFIGURATION_DOC, lines);
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  const page = await configurationDoc();
-  const current = (() => {
-    try {
-      return readFileSync(CONFIGURATION_DOC, 'utf8');
-    } catch {
-      return '';
-    }
-  })();
-  if (process.argv.includes('--check')) {
-    if (current !== page) {
-      console.error('docs/configuration.md is not current: run npm run docs:config');
-      process.exit(1);
-    }
-    console.log('docs/configuration.md is current.');
-  } else {
-    writeFileSync(CONFIGURATION_DOC, page);
-    console.log(`docs/configuration.md: ${documentedVariables().length} variables.`);
-  }
+  await writeOrCheck({
+    path: CONFIGURATION_DOC,
+    page: await configurationDoc(),
+    command: 'docs:config',
+    summary: `${documentedVariables().length} variables`,
+  });
 }

@@ -2,15 +2,14 @@
 // what the package's Renewal_Action_Plans_Service permission set grants for them, from the one inventory
 // (service/src/salesforce/integration-user.ts) that the permission set is tested against. `--check` writes nothing
 // and exits 1 when the page is not current.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
 import {
   carriesFieldPermissions,
   integrationUserNeeds,
   OBJECTS_WITH_OBJECT_PERMISSIONS,
   SALESFORCE_CALLS,
 } from '../service/src/salesforce/integration-user.ts';
+import { formattedMarkdown, writeOrCheck } from './generated-doc.ts';
 
 export const PERMISSIONS_DOC = join(import.meta.dirname, '..', 'docs', 'org-permissions.md');
 
@@ -96,27 +95,14 @@ export async function permissionsDoc(): Promise<string> {
     'emulator models it; a deploy to a scratch org (`npm run deploy -- --target-org …`) is the check that the set',
     'deploys as written.',
   );
-  const options = (await resolveConfig(PERMISSIONS_DOC)) ?? {};
-  return format(`${lines.join('\n')}\n`, { ...options, filepath: PERMISSIONS_DOC });
+  return formattedMarkdown(PERMISSIONS_DOC, lines);
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  const page = await permissionsDoc();
-  const current = (() => {
-    try {
-      return readFileSync(PERMISSIONS_DOC, 'utf8');
-    } catch {
-      return '';
-    }
-  })();
-  if (process.argv.includes('--check')) {
-    if (current !== page) {
-      console.error('docs/org-permissions.md is not current: run npm run docs:permissions');
-      process.exit(1);
-    }
-    console.log('docs/org-permissions.md is current.');
-  } else {
-    writeFileSync(PERMISSIONS_DOC, page);
-    console.log(`docs/org-permissions.md: ${SALESFORCE_CALLS.length} calls.`);
-  }
+  await writeOrCheck({
+    path: PERMISSIONS_DOC,
+    page: await permissionsDoc(),
+    command: 'docs:permissions',
+    summary: `${SALESFORCE_CALLS.length} calls`,
+  });
 }
