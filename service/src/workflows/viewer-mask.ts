@@ -1,22 +1,28 @@
 import { LRUCache } from 'lru-cache';
 import { planContext } from '../db/plans.ts';
 import type { Deps } from '../deps.ts';
-import type { CrmContext } from '../salesforce/context.ts';
 import type { ReadableFields } from '../salesforce/field-access.ts';
 import { hiddenContextFieldsKey } from '../salesforce/withheld.ts';
 import { maskStoredOutput } from '../salesforce/withheld-stored.ts';
 
-/** Stored plan contexts by plan id: a plan version's context never changes once stored. */
-const contexts = new LRUCache<string, Promise<CrmContext>>({ max: 500 });
+type Viewer = { fields: ReadableFields; key: string };
+type Mask = ReturnType<typeof maskStoredOutput>;
 
-function storedContext(deps: Deps, planId: string): Promise<CrmContext> {
-  let stored = contexts.get(planId);
-  if (!stored) {
-    stored = planContext(deps.db.sql, planId);
-    stored.catch(() => contexts.delete(planId));
-    contexts.set(planId, stored);
+/**
+ * Masks of stored plans by plan id and the viewer's hidden fields: a plan version's stored context never changes, and
+ * the hidden fields are all a mask reads of the viewer, so a poll reuses it instead of building it again.
+ */
+const masks = new LRUCache<string, Promise<Mask>>({ max: 500 });
+
+function planMask(deps: Deps, planId: string, viewer: Viewer): Promise<Mask> {
+  const key = `${planId}|${viewer.key}`;
+  let mask = masks.get(key);
+  if (!mask) {
+    mask = planContext(deps.db.sql, planId).then((stored) => maskStoredOutput(stored, viewer.fields));
+    mask.catch(() => masks.delete(key));
+    masks.set(key, mask);
   }
-  return stored;
+  return mask;
 }
 
 /**
@@ -30,13 +36,9 @@ export async function viewerAccess(deps: Deps, userId: string): Promise<{ fields
 }
 
 /** A plan view (as built for any viewer) as this viewer may read it: the plan's stored context says what to mask. */
-export async function planViewForViewer<V extends { id: string; withheld: unknown[] }>(
-  deps: Deps,
-  viewer: { fields: ReadableFields; key: string },
-  view: V,
-): Promise<V> {
+export async function planViewForViewer<V extends { id: string; withheld: unknown[] }>(deps: Deps, viewer: Viewer, view: V): Promise<V> {
   if (!viewer.key) return view;
-  const mask = maskStoredOutput(await storedContext(deps, view.id), viewer.fields);
+  const mask = await planMask(deps, view.id, viewer);
   return mask ? { ...mask.apply(view), withheld: [...view.withheld, ...mask.withheld] } : view;
 }
 
@@ -44,12 +46,7 @@ export async function planViewForViewer<V extends { id: string; withheld: unknow
  * Step analyses (stored on the execution, made under the field access of whoever started it) as this viewer may read
  * them: the opportunity's current context (the integration user's, cached) says what to mask.
  */
-export async function stepsForViewer<V>(
-  deps: Deps,
-  viewer: { fields: ReadableFields; key: string },
-  opportunityId: string,
-  view: V,
-): Promise<V> {
+export async function stepsForViewer<V>(deps: Deps, viewer: Viewer, opportunityId: string, view: V): Promise<V> {
   if (!viewer.key) return view;
   const ctx = await deps.salesforce.loadContext(opportunityId);
   const mask = ctx && maskStoredOutput(ctx, viewer.fields);
@@ -57,14 +54,9 @@ export async function stepsForViewer<V>(
 }
 
 /** Plan tasks (their action, description, evidence, results) as this viewer may read them: each by its plan's stored context. */
-export async function tasksForViewer<V extends { actionPlanId: string | null }>(
-  deps: Deps,
-  viewer: { fields: ReadableFields; key: string },
-  tasks: V[],
-): Promise<V[]> {
+export async function tasksForViewer<V extends { actionPlanId: string | null }>(deps: Deps, viewer: Viewer, tasks: V[]): Promise<V[]> {
   if (!viewer.key) return tasks;
-  const masks = new Map<string, ReturnType<typeof maskStoredOutput>>();
-  for (const planId of new Set(tasks.map((t) => t.actionPlanId).filter((id): id is string => id !== null)))
-    masks.set(planId, maskStoredOutput(await storedContext(deps, planId), viewer.fields));
-  return tasks.map((t) => masks.get(t.actionPlanId ?? '')?.apply(t) ?? t);
+  const planIds = [...new Set(tasks.map((t) => t.actionPlanId).filter((id): id is string => id !== null))];
+  const byPlan = new Map(await Promise.all(planIds.map(async (id) => [id, await planMask(deps, id, viewer)] as const)));
+  return tasks.map((t) => byPlan.get(t.actionPlanId ?? '')?.apply(t) ?? t);
 }
