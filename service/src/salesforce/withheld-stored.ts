@@ -1,6 +1,6 @@
 import type { CrmContext, WithheldInput } from './context.ts';
 import type { ReadableFields } from './field-access.ts';
-import { hiddenValues, withheldMessage } from './withheld.ts';
+import { contextFieldValues, withheldMessage } from './withheld.ts';
 
 const MASK = '[withheld]';
 
@@ -86,7 +86,7 @@ interface StoredOutputMask {
  */
 export function maskStoredOutput(stored: CrmContext, viewer: ReadableFields): StoredOutputMask | null {
   const alreadyWithheld = new Set((stored.withheld ?? []).map((w) => w.field));
-  const hidden = hiddenValues(stored, viewer, alreadyWithheld).filter((h) => h.values.length > 0);
+  const hidden = contextFieldValues(stored, (f) => !viewer.canRead(f) && !alreadyWithheld.has(f)).filter((h) => h.values.length > 0);
   if (hidden.length === 0) return null;
   const names = namesOf(stored);
   const patterns = hidden.flatMap((h) => h.values.flatMap((v) => valuePatterns(v, names)));
@@ -94,7 +94,7 @@ export function maskStoredOutput(stored: CrmContext, viewer: ReadableFields): St
   const hiddenNumbers = new Set(hidden.flatMap((h) => h.values.filter((v): v is number => typeof v === 'number' && Math.abs(v) >= 1000)));
   const has = (set: Set<string>) => hidden.some((h) => set.has(h.field));
   // The money and percent values the viewer may read: their spellings are not masked by shape.
-  const visible = hiddenValues(stored, { canRead: (f) => !viewer.canRead(f) }, alreadyWithheld);
+  const visible = contextFieldValues(stored, (f) => viewer.canRead(f));
   const visibleMoney = visible.filter((v) => MONEY_FIELDS.has(v.field)).flatMap((v) => v.values.filter((x) => typeof x === 'number'));
   const visiblePercent = visible.filter((v) => PERCENT_FIELDS.has(v.field)).flatMap((v) => v.values.filter((x) => typeof x === 'number'));
   const shapes: Shape[] = [

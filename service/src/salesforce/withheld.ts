@@ -61,12 +61,12 @@ export const hiddenContextFieldsKey = (fields: ReadableFields): string =>
     .join(',');
 
 /**
- * The context's values of the fields this user cannot read, field by field: what `contextReadableBy` would empty,
- * read off the context before it is emptied (leaves that become null). For a stored output made under more access
- * than its viewer has (withheld-stored.ts).
+ * The context's values of the chosen permissionable fields, field by field: what `contextReadableBy` would empty for
+ * each, read off the context before it is emptied (leaves that become null). For a stored output made under more
+ * access than its viewer has (withheld-stored.ts).
  */
-export function hiddenValues(ctx: CrmContext, fields: ReadableFields, except: ReadonlySet<string> = new Set()) {
-  return CONTEXT_FIELDS.filter(([field]) => !fields.canRead(field) && !except.has(field)).map(([field, label, clear]) => {
+export function contextFieldValues(ctx: CrmContext, chosen: (field: string) => boolean) {
+  return CONTEXT_FIELDS.filter(([field]) => chosen(field)).map(([field, label, clear]) => {
     const copy = structuredClone(ctx);
     clear(copy);
     return { field, label, values: leavesCleared(ctx, copy) };
