@@ -3,6 +3,7 @@ import { taskStateSelect, type TaskState } from './tasks.ts';
 import { liveExecutionStatus } from './task-queue-state.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { jsonParam } from './json.ts';
+import { reusedFragment } from './fragments.ts';
 
 /** A workflow step as stored on the execution (the `steps` JSONB): its state, the CSM's input and its result. */
 export interface ExecutionStep {
@@ -92,23 +93,34 @@ export async function opportunityIdsWithExecutions(sql: Sql): Promise<string[]> 
 }
 
 /**
- * A fingerprint of everything the plan view shows (the execution row, which plan is current, and each task's
- * live state, including whether its copy to Salesforce has waited past `mirrorStuckAfterMs`: time alone makes it
- * stuck), computed in the database. Equal stamps mean an identical view, so a cached rendering can be
- * served (and an ETag answered with 304) without reading or rendering anything.
+ * A fingerprint of everything the plan view shows, computed in the database: the row versions (`xmin`, new on every
+ * update of a row) of the execution, the current plan and each of its tasks, each task's live status (a claim changes
+ * only its queue row) and whether its copy to Salesforce has waited past `mirrorStuckAfterMs` (time alone makes it
+ * stuck). Equal stamps mean an identical view, so a cached rendering can be served (and an ETag answered with 304)
+ * without reading or rendering anything. Row versions rather than the shown columns: a change to any column of a
+ * task (an assignee, an approval) changes the stamp, and no column is converted to text per poll.
  */
-const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) => sql`
-  md5(concat_ws('|', e."updatedAt"::text, p.id::text, p.status,
-    (SELECT string_agg(concat_ws(',', t.id, t.status, t.due_date, t.snoozed_until, ${liveExecutionStatus(sql, sql`t`)},
-                                 t.execution_result::text, t.executed_at, t.salesforce_task_id, t.mirror_status, t.mirror_attempts, t.mirror_error,
-                                 t.mirror_retry_at, (t.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond')), ';' ORDER BY t.id)
-       FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`;
+const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) =>
+  reusedFragment(
+    sql,
+    `viewStamp:${mirrorStuckAfterMs}`,
+    () => sql`
+  md5(concat_ws('|', e.row_version, p.id::text, p.row_version,
+    (SELECT string_agg(concat_ws(',', t.id, t.xmin, ${liveExecutionStatus(sql, sql`t`)},
+                                 (t.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond')), ';' ORDER BY t.id)
+       FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`,
+  );
 
-const currentPlanJoin = (sql: Sql) => sql`
+const currentPlanJoin = (sql: Sql) =>
+  reusedFragment(
+    sql,
+    'currentPlanJoin',
+    () => sql`
   LEFT JOIN LATERAL (
-    SELECT id, status FROM action_plans
+    SELECT id, status, xmin::text AS row_version FROM action_plans
      WHERE execution_id = e.id AND status <> 'superseded'
-     ORDER BY version DESC LIMIT 1) p ON true`;
+     ORDER BY version DESC LIMIT 1) p ON true`,
+  );
 
 /** What the plan view shows of its execution (not the steps: their outputs are the largest column and not shown). */
 export type PlanViewExecution = Pick<ExecutionRow, 'stage' | 'urgency' | 'daysToRenewal' | 'renewalDate' | 'opportunityId'>;
@@ -120,17 +132,31 @@ interface LiveState {
   tasks: TaskState[];
 }
 
-/** The execution's shown fields, by the names `PlanViewExecution` gives them, as `e` (with its id and `updatedAt`). */
-const shownExecution = (sql: Sql, id: string) => sql`
+/**
+ * The execution's shown fields, by the names `PlanViewExecution` gives them, as `e` (with its id and row version), and
+ * the current plan as `p`; the statement picks the execution (`WHERE e.id = …`).
+ */
+const shownExecutionAndPlan = (sql: Sql) =>
+  reusedFragment(
+    sql,
+    'shownExecutionAndPlan',
+    () => sql`
   (SELECT id, opportunity_id AS "opportunityId", stage, urgency, to_char(renewal_date, 'YYYY-MM-DD') AS "renewalDate",
-          days_to_renewal AS "daysToRenewal", updated_at AS "updatedAt"
-     FROM workflow_executions WHERE id = ${id}) e`;
+          days_to_renewal AS "daysToRenewal", xmin::text AS row_version
+     FROM workflow_executions) e
+  ${currentPlanJoin(sql)}`,
+  );
 
 /** The live state as one JSON value (from `e` and `p`): decoded by one JSON.parse, not column by column. */
-const liveObject = (sql: Sql) => sql`
+const liveObject = (sql: Sql) =>
+  reusedFragment(
+    sql,
+    'liveObject',
+    () => sql`
   json_build_object('stage', e.stage, 'urgency', e.urgency, 'renewalDate', e."renewalDate", 'daysToRenewal', e."daysToRenewal",
     'opportunityId', e."opportunityId", 'planId', p.id, 'planStatus', p.status,
-    'tasks', (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t))`;
+    'tasks', (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t))`,
+  );
 
 type LiveRow = PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null };
 
@@ -159,13 +185,14 @@ export async function planViewStamp(
   mirrorStuckAfterMs: number,
   known: string[] = [],
 ): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string; live?: LiveState } | undefined> {
+  // OFFSET 0 keeps `s` a subquery, so the stamp is computed once, not once for each of its three uses.
   const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string; live: LiveRow | null }[]>`
     SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", s.stamp,
            CASE WHEN s.stamp IS DISTINCT FROM ${known[0] ?? null}::text AND s.stamp IS DISTINCT FROM ${known[1] ?? null}::text
                 THEN ${liveObject(sql)} END AS live
-    FROM ${shownExecution(sql, id)}
-    ${currentPlanJoin(sql)}
-    CROSS JOIN LATERAL (SELECT ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp) s`;
+    FROM ${shownExecutionAndPlan(sql)}
+    CROSS JOIN LATERAL (SELECT ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp OFFSET 0) s
+    WHERE e.id = ${id}`;
   if (!row) return undefined;
   const head = { opportunityId: row.opportunityId, hasPlan: row.hasPlan, stamp: row.stamp };
   return row.live ? { ...head, live: liveState(row.live) } : head;
@@ -178,7 +205,7 @@ export async function planViewStamp(
  */
 export async function executionLiveState(sql: Sql, id: string): Promise<LiveState | undefined> {
   const [row] = await sql<{ live: LiveRow }[]>`
-    SELECT ${liveObject(sql)} AS live FROM ${shownExecution(sql, id)} ${currentPlanJoin(sql)}`;
+    SELECT ${liveObject(sql)} AS live FROM ${shownExecutionAndPlan(sql)} WHERE e.id = ${id}`;
   return row && liveState(row.live);
 }
 export { columns as executionColumns };

@@ -2,6 +2,7 @@ import { conflict } from '../domain-errors.ts';
 import { blockersOf, unblockDependents, type Blocker } from './dependencies.ts';
 import { markForRemirror } from './remirror.ts';
 import type { Sql, TransactionSql } from './sql.ts';
+import { reusedFragment } from './fragments.ts';
 import { aiTasksIn, liveAttempts, liveExecutionStatus, lockQueueRows, type Fragment } from './task-queue-state.ts';
 
 type TaskStatus = 'pending' | 'in_progress' | 'completed' | 'snoozed' | 'cancelled';
@@ -108,7 +109,11 @@ export interface TaskState {
   assignee: { id: string; name: string | null; role: string | null; source: TaskRow['assigneeSource']; note: string | null } | null;
 }
 
-export const taskStateSelect = (sql: Sql) => sql`
+export const taskStateSelect = (sql: Sql) =>
+  reusedFragment(
+    sql,
+    'taskStateSelect',
+    () => sql`
   SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
          ${liveExecutionStatus(sql, sql`workflow_tasks`)} AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
          salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
@@ -118,7 +123,8 @@ export const taskStateSelect = (sql: Sql) => sql`
          CASE WHEN assignee_user_id IS NULL THEN NULL ELSE jsonb_build_object(
            'id', coalesce(assignee_queue_id, assignee_user_id), 'name', assignee_name, 'role', assignee_role,
            'source', assignee_source, 'note', assignee_note) END AS assignee
-    FROM workflow_tasks`;
+    FROM workflow_tasks`,
+  );
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
   return sql<TaskState[]>`${taskStateSelect(sql)} WHERE action_plan_id = ${planId}`;
