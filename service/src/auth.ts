@@ -18,9 +18,13 @@ export type UserIdentity = { mode: 'assertion'; trust: AssertionTrust } | { mode
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Compares secrets in constant time (hashing first so the length does not leak either). */
-export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
+/**
+ * A check of a secret against the expected one in constant time (both hashed first, so the length does not leak
+ * either); the expected secret's digest is computed once, not at every request.
+ */
+export function secretCheck(expected: string): (given: string) => boolean {
+  const want = digest(expected);
+  return (given) => timingSafeEqual(digest(given), want);
 }
 
 const ASSERTION_ISSUE = 'header.X-Salesforce-Assertion';
@@ -39,10 +43,11 @@ export function requireServiceAuth(opts: {
   now: () => Date;
   log: Logger;
 }): MiddlewareHandler<AuthEnv> {
+  const isApiKey = secretCheck(opts.apiKey);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer (.+)$/i.exec(header.trim());
-    if (!match || !secretsEqual(match[1]!, opts.apiKey)) {
+    if (!match || !isApiKey(match[1]!)) {
       throw new ApiError(
         401,
         'UNAUTHORIZED',

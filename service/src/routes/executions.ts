@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -151,7 +150,7 @@ export function executionsRouter(deps: Deps) {
         viewerAccess(deps, c.get('userId')),
       ]);
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
-      const etag = `"${head.stamp}-${today}${viewer.key ? `-${createHash('sha256').update(viewer.key).digest('hex').slice(0, 12)}` : ''}"`;
+      const etag = `"${head.stamp}-${today}${viewer.tag ? `-${viewer.tag}` : ''}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
       let json = viewCache.get(id, `${head.stamp}-${today}`);
       if (!json) {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { Gauge, Registry } from 'prom-client';
 import { oldestPendingMirrorSeconds, queueDepth, replayPositions, skippedSalesforceTaskCounts } from '../read-model/operations.ts';
 import { sharedChangeEventMetrics, syncModeGauge } from '../sync/sync-status.ts';
-import { secretsEqual } from '../auth.ts';
+import { secretCheck } from '../auth.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError } from '../http-errors.ts';
 import { sharedExecutorMetrics } from '../executor/metrics.ts';
@@ -66,11 +66,12 @@ export function metricsRouter(deps: Deps) {
   syncModeGauge(() => deps.syncStatus, queue);
   const registry = Registry.merge([queue, sharedExecutorMetrics.registry, sharedModelMetrics.registry, sharedChangeEventMetrics.registry]);
   const app = new Hono();
+  const isApiKey = secretCheck(deps.apiKey);
   // Authenticated like the API (Prometheus: `authorization: { credentials: <SERVICE_API_KEY> }`), but without a
   // Salesforce user: the numbers describe the shared queue, not any one user's records.
   app.get('/', async (c) => {
     const given = /^Bearer (.+)$/i.exec(c.req.header('authorization')?.trim() ?? '')?.[1];
-    if (!given || !secretsEqual(given, deps.apiKey))
+    if (!given || !isApiKey(given))
       throw new ApiError(401, 'UNAUTHORIZED', 'Missing or wrong Authorization: Bearer <service API key>');
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });

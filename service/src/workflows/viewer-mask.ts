@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { planContext } from '../db/plans.ts';
 import type { Deps } from '../deps.ts';
@@ -5,7 +6,7 @@ import type { ReadableFields } from '../salesforce/field-access.ts';
 import { hiddenContextFieldsKey } from '../salesforce/withheld.ts';
 import { maskStoredOutput } from '../salesforce/withheld-stored.ts';
 
-type Viewer = { fields: ReadableFields; key: string };
+type Viewer = { fields: ReadableFields; key: string; tag: string };
 type Mask = ReturnType<typeof maskStoredOutput>;
 
 /**
@@ -25,14 +26,24 @@ function planMask(deps: Deps, planId: string, viewer: Viewer): Promise<Mask> {
   return mask;
 }
 
+/** Viewers by the field access they were made from (cached by field-access.ts): a poll does not recompute its key. */
+const viewers = new WeakMap<ReadableFields, Viewer>();
+
 /**
  * What a user may read of the stored outputs shown to them (a plan, step analyses), which another user with more field
  * access may have made (withheld-stored.ts). `key` is '' for a user who reads every context field (nothing to mask,
- * nothing loaded); otherwise it names the hidden fields, for a cache key or an ETag.
+ * nothing loaded); otherwise it names the hidden fields, for a cache key. `tag` is '' or a short hash of `key`, for an
+ * ETag.
  */
-export async function viewerAccess(deps: Deps, userId: string): Promise<{ fields: ReadableFields; key: string }> {
+export async function viewerAccess(deps: Deps, userId: string): Promise<Viewer> {
   const fields = await deps.salesforce.readableFields(userId);
-  return { fields, key: hiddenContextFieldsKey(fields) };
+  let viewer = viewers.get(fields);
+  if (!viewer) {
+    const key = hiddenContextFieldsKey(fields);
+    viewer = { fields, key, tag: key && createHash('sha256').update(key).digest('hex').slice(0, 12) };
+    viewers.set(fields, viewer);
+  }
+  return viewer;
 }
 
 /** A plan view (as built for any viewer) as this viewer may read it: the plan's stored context says what to mask. */
