@@ -1,30 +1,42 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
 
 /**
  * OpenTelemetry traces: one span per API request, AI task run and schedule run, with the trace id in every log line
  * and error response. The tracer provider is process-wide by OpenTelemetry's design (the API reads a global), so the
  * first installation wins; later ones (a second service in one test process) reuse it.
  *
- * Spans are always recorded, so log lines and error bodies carry a trace id even with no exporter; they leave the
- * process only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (OTLP over HTTP, the exporter reads the variable itself).
- * Unset, nothing is sent anywhere.
+ * Spans are recorded when they go somewhere: `OTEL_EXPORTER_OTLP_ENDPOINT` set (OTLP over HTTP, the exporter reads the
+ * variable itself) or an exporter given (tests). Unset, nothing is installed: OpenTelemetry's API stays its no-op, no
+ * span is made and no trace id is written (error bodies and the request's log lines still carry its request id). The
+ * context a span needs across awaits is kept by AsyncLocalStorage, which on Node 20 hooks every promise of the process:
+ * measured on the plan view's poll, ~190 µs of CPU per request (bench:http with BENCH_TRACING=1, docs/performance.md),
+ * a cost paid only where traces are collected.
  */
 let installed = false;
 
-/** Installs the tracer provider once: the given exporter (tests: an in-memory one), else OTLP when an endpoint is set. */
+/** The span processors for the given exporter (tests: an in-memory one), else OTLP when an endpoint is set; none: no tracing. */
+export function spanProcessors(opts: { exporter?: SpanExporter; otlpEndpoint?: string | undefined }): SpanProcessor[] | undefined {
+  if (opts.exporter) return [new SimpleSpanProcessor(opts.exporter)];
+  if (opts.otlpEndpoint) return [new BatchSpanProcessor(new OTLPTraceExporter())];
+  return undefined;
+}
+
+/** Installs the tracer provider once, when spans go somewhere (`spanProcessors`); otherwise installs nothing. */
 export function installTracing(opts: { exporter?: SpanExporter; otlpEndpoint?: string | undefined } = {}): void {
-  if (installed) return;
+  const processors = spanProcessors(opts);
+  if (installed || !processors) return;
   installed = true;
-  const spanProcessors = opts.exporter
-    ? [new SimpleSpanProcessor(opts.exporter)]
-    : opts.otlpEndpoint
-      ? [new BatchSpanProcessor(new OTLPTraceExporter())]
-      : [];
   // register() also installs the AsyncLocalStorage context manager (a span is current across awaits) and the W3C
   // trace-context propagator used to store a request's context with the tasks it creates.
-  new NodeTracerProvider({ spanProcessors }).register();
+  new NodeTracerProvider({ spanProcessors: processors }).register();
 }
 
 const tracer = () => trace.getTracer('renewal-action-plans');
