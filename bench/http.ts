@@ -15,18 +15,25 @@
  *   brings the live state along (`planViewStamp`), and the render.
  * They are loaded in turn, in ROUNDS rounds; each prints its median and range over the rounds, the ratios are of
  * medians, and the load average before and after is printed (with a warning above the number of cores). Each also
- * prints the median CPU time this process spent per request (servers and load generator): on a busy machine it moves
- * far less than requests/s, which count the time other processes held the cores.
+ * prints the median CPU time per request of this process (servers and load generator) and of the database backends
+ * serving it, and the ratio of those totals: on a busy machine CPU per request moves far less than requests/s, which
+ * count the time other processes held the cores.
+ * The service runs as it does by default, without tracing (no OTLP endpoint: service/src/tracing.ts installs nothing).
+ * BENCH_TRACING=1 runs it with tracing on, exporting in batches over OTLP/HTTP to a local sink that accepts and drops
+ * the spans, to measure what collecting traces costs (AsyncLocalStorage hooks every promise of the process, the bare
+ * route's included).
  * Then the p95 of `generate` (playbook planner, demo opportunity) with the emulator answering in 150 ms per call, so
  * that one more sequential Salesforce call shows as +150 ms.
  */
+import { createServer } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import { planViewStamp } from '../service/src/db/executions.ts';
 import { currentPlanViewJson } from '../service/src/read-model/plan-view/plan-view.ts';
 import { PlanCache } from '../service/src/workflows/plan-cache.ts';
-import { loadReport, median, medianAndRange } from '../testkit/bench-stats.ts';
+import { installTracing } from '../service/src/tracing.ts';
+import { databaseCpu, loadReport, median, medianAndRange } from '../testkit/bench-stats.ts';
 import { startHarness } from '../testkit/harness.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 12);
@@ -34,6 +41,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const GENERATES = Number(process.env.BENCH_GENERATES ?? 20);
 const SALESFORCE_LATENCY_MS = 150;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const TRACING = process.env.BENCH_TRACING === '1';
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<{ server: ServerType; url: string }> {
   return new Promise((resolve) => {
@@ -46,11 +54,15 @@ interface Round {
   p99: number;
   /** This process's CPU time per request (the servers, and autocannon's worker thread, the same for every server). */
   cpuMicros: number;
+  /** The database backends' CPU time per request. */
+  dbMicros: number;
 }
 
 async function load(url: string, headers: Record<string, string>): Promise<Round> {
   // The load generator runs in a worker thread so it does not share the servers' event loop.
+  await db.refresh();
   const cpu = process.cpuUsage();
+  const dbBefore = db.micros();
   const result = await autocannon({
     url,
     headers,
@@ -64,10 +76,22 @@ async function load(url: string, headers: Record<string, string>): Promise<Round
     rps: result.requests.total / result.duration,
     p99: result.latency.p99,
     cpuMicros: (used.user + used.system) / result.requests.total,
+    dbMicros: (db.micros() - dbBefore) / result.requests.total,
   };
 }
 
 const loadAverage = loadReport();
+if (TRACING) {
+  // A local OTLP/HTTP sink: the exporter posts its batches here, and they are dropped.
+  const sink = createServer((req, res) =>
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')),
+  );
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  sink.unref();
+  const { port } = sink.address() as { port: number };
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+  installTracing({ otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT });
+}
 // Header-only (SERVICE_TRUST_HEADER_ONLY): autocannon repeats one set of headers, and a signed assertion is accepted
 // once. So this measures the plan view's serving, not the assertion's check (one RSA verify and one INSERT a request).
 const h = await startHarness({
@@ -76,6 +100,7 @@ const h = await startHarness({
   recordStatements: false,
   env: { PLAN_GENERATE_LIMIT_PER_USER: String(GENERATES + 5), PLAN_GENERATE_LIMIT_PER_EXECUTION: String(GENERATES + 5) },
 });
+const db = databaseCpu(h.sql);
 try {
   const { executionId: id } = await h.finalizedPlan();
 
@@ -117,14 +142,20 @@ try {
   }
   const rps = (name: keyof typeof rounds) => rounds[name].map((r) => r.rps);
   const ratio = (name: keyof typeof rounds) => median(rps(name)) / median(rps('bare'));
+  const cpuTotal = (name: keyof typeof rounds) => median(rounds[name].map((r) => r.cpuMicros + r.dbMicros));
   const line = (label: string, name: keyof typeof rounds, target?: number) => {
     const p99s = rounds[name].map((r) => r.p99);
-    const versus = name === 'bare' ? '' : `   ratio ${ratio(name).toFixed(2)}${target ? ` (target >= ${target.toFixed(2)})` : ''}`;
+    const versus =
+      name === 'bare'
+        ? ''
+        : `   ratio ${ratio(name).toFixed(2)}${target ? ` (target >= ${target.toFixed(2)})` : ''}, by CPU ${(cpuTotal('bare') / cpuTotal(name)).toFixed(2)}`;
     const cpu = median(rounds[name].map((r) => r.cpuMicros));
-    return `${label.padEnd(38)} ${medianAndRange(rps(name)).padEnd(24)} req/s   p99 ${median(p99s)} ms (worst ${Math.max(...p99s)})   CPU ${cpu.toFixed(0)} µs/req${versus}`;
+    const dbCpu = median(rounds[name].map((r) => r.dbMicros));
+    return `${label.padEnd(38)} ${medianAndRange(rps(name)).padEnd(24)} req/s   p99 ${median(p99s)} ms (worst ${Math.max(...p99s)})   CPU ${cpu.toFixed(0)} + database ${dbCpu.toFixed(0)} µs/req${versus}`;
   };
   console.log(
-    `bench:http — ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${DURATION} s per server in all; medians (range) over the rounds`,
+    `bench:http — ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, ${DURATION} s per server in all; medians (range) over the rounds; ` +
+      `tracing ${TRACING ? 'on (OTLP batches to a local sink)' : 'off (the default: no OTLP endpoint)'}`,
   );
   console.log(line('bare Hono + postgres.js', 'bare'));
   console.log(line('GET action plan (service, cached view)', 'service', 0.9));

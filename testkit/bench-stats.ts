@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 /** The median of some figures (the mean of the middle two for an even count). */
@@ -27,6 +28,35 @@ export function loadReport() {
         lines.push(`WARNING: the load average was above the number of cores (${cores}): these figures measure a busy machine.`);
       }
       return lines;
+    },
+  };
+}
+
+/**
+ * CPU time (µs) the PostgreSQL backends serving this client's database have used so far, from /proc (Linux): the
+ * database's share of a request, which `process.cpuUsage()` does not see. Only this database's backends count, so
+ * another bench or test on the same server does not. `refresh` re-reads which backends those are (call it after the
+ * pool has opened its connections).
+ */
+export function databaseCpu(sql: { unsafe: (q: string) => Promise<{ pid: number }[]> }) {
+  let pids: number[] = [];
+  return {
+    async refresh(): Promise<void> {
+      pids = (await sql.unsafe('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).map((r) => r.pid);
+    },
+    micros(): number {
+      let total = 0;
+      for (const pid of pids) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          total += (Number(fields[11]) + Number(fields[12])) * 10_000;
+        } catch {
+          // The backend ended (a pool connection closed): its time is no longer counted.
+        }
+      }
+      return total;
     },
   };
 }
