@@ -137,7 +137,14 @@ describe('the plan view served from its caches', () => {
     await poll(users.alexAdmin);
     // The stored plan is shown as stored to anyone who may open the opportunity (docs/field-level-security.md, "Not
     // covered yet"): what Jordan gets is what an instance that never served Alex renders for Jordan.
-    await poll(users.jordanLee);
+    const masked = await poll(users.jordanLee);
+    expect(masked.withheld.map((w: any) => w.field)).toContain('Opportunity.Amount');
+    // Jordan's masked rendering is kept with the view it was made from: a change brings a new one, for him as for Alex.
+    const task = masked.csmTasks.find((t: any) => t.subTasks.length === 0);
+    const status = task.status === 'in_progress' ? 'pending' : 'in_progress';
+    await h.api('PATCH', `/api/workflows/tasks/${task.taskId}`, { status });
+    expect((await poll(users.jordanLee)).csmTasks.find((t: any) => t.key === task.key).status).toBe(status);
+    expect((await poll(users.alexAdmin)).csmTasks.find((t: any) => t.key === task.key).status).toBe(status);
     // Morgan may not open the opportunity: the cached view is not served without the access check.
     const denied = await h.api('GET', path(), undefined, { user: users.morganDiaz });
     expect(denied.status).toBe(403);

@@ -152,13 +152,19 @@ export function executionsRouter(deps: Deps) {
       if (!head.hasPlan) throw notFound(`An action plan for execution ${id}`);
       const etag = `"${head.stamp}-${today}${viewer.tag ? `-${viewer.tag}` : ''}"`;
       if (c.req.header('if-none-match') === etag) return c.body(null, 304, { ETag: etag });
-      let json = viewCache.get(id, `${head.stamp}-${today}`);
+      const stamp = `${head.stamp}-${today}`;
+      const masked = viewer.key ? viewCache.masked(id, stamp, viewer.key) : undefined;
+      if (masked) return planResponse(c, masked, 200, { ETag: etag });
+      let json = viewCache.get(id, stamp);
       if (!json) {
         json = await currentPlanViewJson(deps, planCache, id, head.live);
         if (!json) throw notFound(`An action plan for execution ${id}`);
-        viewCache.set(id, `${head.stamp}-${today}`, json);
+        viewCache.set(id, stamp, json);
       }
-      return planResponse(c, await forViewer(viewer, json), 200, { ETag: etag });
+      if (!viewer.key) return planResponse(c, json, 200, { ETag: etag });
+      const shown = await forViewer(viewer, json);
+      viewCache.setMasked(id, stamp, viewer.key, shown);
+      return planResponse(c, shown, 200, { ETag: etag });
     },
   );
 

@@ -21,9 +21,19 @@ export class PlanCache {
   }
 }
 
-/** Rendered plan views by execution, valid while the database's view stamp is unchanged. */
+/** How many masked renderings (one per set of hidden fields) an execution's cached view keeps. */
+const MASKED_PER_VIEW = 20;
+
+/**
+ * Rendered plan views by execution, valid while the database's view stamp is unchanged: the view as rendered for a
+ * viewer who reads every field, and the masked renderings of it for viewers who do not (by their hidden-field key,
+ * viewer-mask.ts), which go with it when the stamp changes.
+ */
 export class PlanViewCache {
-  private readonly views = new LRUCache<string, { stamp: string; json: string }>({ max: 1000, ttl: 10 * 60_000 });
+  private readonly views = new LRUCache<string, { stamp: string; json: string; masked: Map<string, string> }>({
+    max: 1000,
+    ttl: 10 * 60_000,
+  });
 
   /** The stamp of the view cached for an execution, if any. */
   stampOf(executionId: string): string | undefined {
@@ -36,6 +46,20 @@ export class PlanViewCache {
   }
 
   set(executionId: string, stamp: string, json: string): void {
-    this.views.set(executionId, { stamp, json });
+    this.views.set(executionId, { stamp, json, masked: new Map() });
+  }
+
+  /** The view of this stamp as masked for viewers with these hidden fields, if it was rendered. */
+  masked(executionId: string, stamp: string, hiddenKey: string): string | undefined {
+    const hit = this.views.get(executionId);
+    return hit?.stamp === stamp ? hit.masked.get(hiddenKey) : undefined;
+  }
+
+  /** Keeps a masked rendering with the view it was made from (only while that view, of this stamp, is the one held). */
+  setMasked(executionId: string, stamp: string, hiddenKey: string, json: string): void {
+    const hit = this.views.get(executionId);
+    if (hit?.stamp !== stamp) return;
+    if (hit.masked.size >= MASKED_PER_VIEW) hit.masked.delete(hit.masked.keys().next().value!);
+    hit.masked.set(hiddenKey, json);
   }
 }
