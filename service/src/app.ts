@@ -55,6 +55,8 @@ export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyOb
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method } },
       async (span) => {
         await next();
+        // Without tracing (no OTLP endpoint) the span records nothing: its name and attributes are not worked out.
+        if (!span.isRecording()) return;
         const route = routePath(c, -1);
         if (route && !route.includes('*')) span.updateName(`${c.req.method} ${route}`);
         span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status, 'rap.request_id': c.get('requestId') });
