@@ -9,9 +9,18 @@
  * duplicates, the wake-up latency (queued → started) p50/p95 over small bursts sent to idle workers, and the row
  * updates (HOT or not) of workflow_tasks and task_queue. BENCH_BOSS_WORK=1 adds pg-boss's own polling work() (slow by
  * design: it waits its polling interval between fetches).
+ *
+ * The executor's processes run as production runs an executor: tracing installed (a recorded span per AI task run)
+ * and the service's logger at its default level, info, writing to stdout synchronously (this process drains the pipe).
+ * graphile-worker's processes keep their logger quiet (errors only; as shipped it logs a line per completed job), so
+ * the comparison errs against the executor. Each side also prints the CPU time per task of the timed drain (Linux,
+ * from /proc): its worker processes, every PostgreSQL process on the machine (so another session's queries count
+ * too) and this process — the figure a busy machine moves least. BENCH_CPU_PROF=<dir> profiles the executor's
+ * processes (node --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
 import PgBoss from 'pg-boss';
@@ -33,9 +42,14 @@ const sql = db.sql;
 await createRunsTable(sql);
 const plan = await seedPlan(sql);
 
-async function startProcesses(script: string, prefix: string, extraEnv: Record<string, string> = {}): Promise<ChildProcess[]> {
+async function startProcesses(
+  script: string,
+  prefix: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ChildProcess[]> {
   const children = Array.from({ length: PROCESSES }, (_, i) =>
-    spawn(process.execPath, ['--import', 'tsx', script], {
+    spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
       cwd: root,
       env: {
         ...process.env,
@@ -94,18 +108,94 @@ const latencies = async (prefix: string, since: Date) =>
   ).map((r) => r.ms);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+/** CPU time (ms) spent per task during the timed drain: the side's worker processes, PostgreSQL, this process. */
+interface Cpu {
+  workers: number;
+  postgres: number;
+  bench: number;
+}
+
 interface Result {
   tasksPerSecond: number;
   duplicates: number;
   p50: number;
   p95: number;
+  cpu: Cpu;
+}
+
+/**
+ * CPU time used so far (ms, user + system) by processes, read from /proc (Linux; NaN elsewhere). With `reaped`, the
+ * CPU of its exited children too (PostgreSQL's postmaster: backends that ended during the drain still count).
+ */
+function procCpuMs(pid: number, reaped = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // Fields 14–17 of proc(5): utime, stime, cutime, cstime, in clock ticks (100 per second on Linux).
+    return (f[11]! + f[12]! + (reaped ? f[13]! + f[14]! : 0)) * 10;
+  } catch {
+    return NaN;
+  }
+}
+/** Every PostgreSQL process on this machine (the server the bench uses is local): backends, postmaster and its reaped children. */
+function postgresCpuMs(): number {
+  let total = 0;
+  let found = false;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let comm: string;
+      try {
+        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (comm !== 'postgres') continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const isPostmaster = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim() !== 'postgres';
+      total += procCpuMs(Number(entry), isPostmaster);
+      found = true;
+    }
+  } catch {
+    return NaN;
+  }
+  return found ? total : NaN;
+}
+function cpuClock(children: ChildProcess[]): () => Cpu {
+  const at = () => ({
+    workers: children.reduce((n, c) => n + procCpuMs(c.pid!), 0),
+    postgres: postgresCpuMs(),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  });
+  const start = at();
+  return () => {
+    const end = at();
+    return {
+      workers: (end.workers - start.workers) / N,
+      postgres: (end.postgres - start.postgres) / N,
+      bench: (end.bench - start.bench) / N,
+    };
+  };
 }
 
 async function benchExecutor(): Promise<Result> {
-  const workers = await startProcesses('testkit/executor/worker-process.ts', 'exec');
+  // Set up as production runs an executor: tracing installed (worker-process.ts) and the service's logger at its
+  // default level (info: a line when a task starts and one when it succeeds), to stdout, which this process drains.
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of each executor process there (node --cpu-prof).
+  const workers = await startProcesses(
+    'testkit/executor/worker-process.ts',
+    'exec',
+    { LOG_LEVEL: 'info', LOG_TO: 'stdout' },
+    process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  );
   const success = async () =>
     (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'success'`)[0]!.n;
   const base = await success();
+  const cpu = cpuClock(workers);
   const started = performance.now();
   // One transaction, as a finalize is: one commit, one notification.
   await sql.begin(async (tx) => {
@@ -117,6 +207,7 @@ async function benchExecutor(): Promise<Result> {
   });
   await waitFor(success, base + N);
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
     await insertAiTasks(
@@ -131,7 +222,7 @@ async function benchExecutor(): Promise<Result> {
   await stopProcesses(workers);
   const runs = await runsOf('exec');
   await sql`DELETE FROM executor_test_runs WHERE worker LIKE 'exec-%'`;
-  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
 async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
@@ -144,12 +235,14 @@ async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
   const workers = await startProcesses('bench/pgboss-worker.ts', prefix, { BOSS_MODE: mode });
   const completed = async () =>
     (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'bench' AND state = 'completed'`)[0]!.n;
+  const cpu = cpuClock(workers);
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) {
     await boss.insert(Array.from({ length: Math.min(1000, N - i) }, () => ({ name: 'bench', data: { queuedAt: Date.now() } })));
   }
   await waitFor(completed, N);
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
     await boss.insert(Array.from({ length: BURST_SIZE }, () => ({ name: 'bench', data: { queuedAt: Date.now() } })));
@@ -161,7 +254,7 @@ async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
   await boss.stop({ graceful: false, wait: true });
   const runs = await runsOf(prefix);
   await sql`DELETE FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`;
-  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
 const graphileLogger = new Logger(() => (level, message) => void (level === 'error' && console.error(`graphile-worker: ${message}`)));
@@ -175,10 +268,12 @@ async function benchGraphileWorker(): Promise<Result> {
   const left = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs`)[0]!.n;
   const add = (n: number) =>
     graphileUtils.addJobs(Array.from({ length: n }, () => ({ identifier: 'bench', payload: { id: randomUUID(), queuedAt: Date.now() } })));
+  const cpu = cpuClock(workers);
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) await add(Math.min(1000, N - i));
   await waitFor(async () => -(await left()), 0);
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
     await add(BURST_SIZE);
@@ -189,7 +284,7 @@ async function benchGraphileWorker(): Promise<Result> {
   await stopProcesses(workers);
   const runs = await runsOf(prefix);
   await sql`DELETE FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`;
-  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
 const median = (xs: number[]) => {
@@ -251,11 +346,14 @@ try {
   const row = (name: string, rs: Result[]) => {
     const rates = rs.map((r) => r.tasksPerSecond);
     const p95s = rs.map((r) => r.p95);
+    const cpu = (k: keyof Cpu) => median(rs.map((r) => r.cpu[k] * 1000)).toFixed(0);
     return `${name.padEnd(24)} median ${median(rates).toFixed(0).padStart(6)} tasks/s (range ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})   duplicates ${String(rs.reduce((n, r) => n + r.duplicates, 0)).padStart(3)}   wake-up p50 ${median(
       rs.map((r) => r.p50),
     )
       .toFixed(0)
-      .padStart(4)} ms  p95 ${median(p95s).toFixed(0).padStart(4)} ms (worst ${Math.max(...p95s).toFixed(0)})`;
+      .padStart(
+        4,
+      )} ms  p95 ${median(p95s).toFixed(0).padStart(4)} ms (worst ${Math.max(...p95s).toFixed(0)})   CPU µs/task: workers ${cpu('workers')}, PostgreSQL ${cpu('postgres')}, bench ${cpu('bench')}`;
   };
   console.log(row('executor (this repo)', ours));
   console.log(row('pg-boss 10 fetch loop', boss));
