@@ -14,8 +14,8 @@
  * and the service's logger at its default level, info, writing to stdout synchronously (this process drains the pipe).
  * graphile-worker's processes keep their logger quiet (errors only; as shipped it logs a line per completed job), so
  * the comparison errs against the executor. Each side also prints the CPU time per task of the timed drain (Linux,
- * from /proc): its worker processes, every PostgreSQL process on the machine (so another session's queries count
- * too) and this process — the figure a busy machine moves least. BENCH_CPU_PROF=<dir> profiles the executor's
+ * from /proc): its worker processes, the PostgreSQL backends serving the bench's database (not another session's) and
+ * this process — the figure a busy machine moves least. BENCH_CPU_PROF=<dir> profiles the executor's
  * processes (node --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -140,30 +140,30 @@ function procCpuMs(pid: number, reaped = false): number {
     return NaN;
   }
 }
-/** Every PostgreSQL process on this machine (the server the bench uses is local): backends, postmaster and its reaped children. */
-function postgresCpuMs(): number {
-  let total = 0;
-  let found = false;
+/**
+ * CPU time (ms) of each PostgreSQL backend serving the bench's database, by pid: their process titles name it (`postgres:
+ * 15/main: postgres rap_test_… 127.0.0.1(…) idle`), so another session's queries on the same server do not count. Shared
+ * processes (WAL writer, checkpointer) are left out; a backend that exits during the drain is lost (none does: every
+ * side keeps its connections until it stops). Empty where /proc is not there.
+ */
+function postgresCpuMs(): Map<number, number> {
+  const database = new URL(db.url).pathname.slice(1);
+  const byPid = new Map<number, number>();
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      let comm: string;
       try {
-        comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+        byPid.set(Number(entry), procCpuMs(Number(entry)));
       } catch {
-        continue;
+        // The process ended while being read.
       }
-      if (comm !== 'postgres') continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const isPostmaster = readFileSync(`/proc/${ppid}/comm`, 'utf8').trim() !== 'postgres';
-      total += procCpuMs(Number(entry), isPostmaster);
-      found = true;
     }
   } catch {
-    return NaN;
+    // No /proc.
   }
-  return found ? total : NaN;
+  return byPid;
 }
 function cpuClock(children: ChildProcess[]): () => Cpu {
   const at = () => ({
@@ -174,17 +174,15 @@ function cpuClock(children: ChildProcess[]): () => Cpu {
   const start = at();
   return () => {
     const end = at();
-    return {
-      workers: (end.workers - start.workers) / N,
-      postgres: (end.postgres - start.postgres) / N,
-      bench: (end.bench - start.bench) / N,
-    };
+    let postgres = end.postgres.size ? 0 : NaN;
+    for (const [pid, ms] of end.postgres) postgres += ms - (start.postgres.get(pid) ?? 0);
+    return { workers: (end.workers - start.workers) / N, postgres: postgres / N, bench: (end.bench - start.bench) / N };
   };
 }
 
 async function benchExecutor(): Promise<Result> {
   // Set up as production runs an executor: tracing installed (worker-process.ts) and the service's logger at its
-  // default level (info: a line when a task starts and one when it succeeds), to stdout, which this process drains.
+  // default level (info: a line per run), to stdout, which this process drains.
   // BENCH_CPU_PROF=<dir> writes a CPU profile of each executor process there (node --cpu-prof).
   const workers = await startProcesses(
     'testkit/executor/worker-process.ts',
