@@ -1,7 +1,7 @@
 import { completeTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Sql } from '../db/sql.ts';
 
-export interface CompletionGroupOptions {
+interface CompletionGroupOptions {
   /**
    * How many tasks could still join the next write: those running in this worker whose outcome is not yet written (the
    * executor's in-flight tasks, less the ones waiting here). When it is 0 the write goes at once (one event-loop turn).
