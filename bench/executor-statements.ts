@@ -70,19 +70,17 @@ try {
     if (s.startsWith('SELECT count(*)::int AS n FROM workflow_tasks')) continue; // this script's own polling
     const k = /^(begin|commit|rollback)/i.test(s)
       ? s.split(' ')[0]!.toUpperCase()
-      : s.includes('FOR UPDATE SKIP LOCKED') && s.startsWith('WITH input')
-        ? 'completion + claim (one statement: the successes, then the freed slots claimed)'
-        : s.includes('FOR UPDATE SKIP LOCKED') && s.startsWith('WITH c AS ( UPDATE task_queue')
-          ? 'claim (UPDATE task_queue … SKIP LOCKED, reads the task)'
-          : s.includes("execution_status = 'success'") && s.startsWith('WITH input')
-            ? 'completion (DELETE task_queue + UPDATE workflow_tasks + notifications)'
-            : s.startsWith('UPDATE task_queue SET locked_until')
-              ? 'lease renewal (UPDATE task_queue)'
-              : s.includes('FROM task_dependencies WHERE prerequisite_id')
-                ? 'unblock check (SELECT dependents FOR UPDATE)'
-                : s.startsWith('INSERT INTO executor_test_runs')
-                  ? "the processor's own work (INSERT)"
-                  : s.slice(0, 70);
+      : s.includes('FOR UPDATE SKIP LOCKED') && s.startsWith('WITH c AS ( UPDATE task_queue')
+        ? 'claim (UPDATE task_queue … SKIP LOCKED, reads the task)'
+        : s.includes("execution_status = 'success'") && s.startsWith('WITH input')
+          ? 'completion (DELETE task_queue + UPDATE workflow_tasks + notifications)'
+          : s.startsWith('UPDATE task_queue SET locked_until')
+            ? 'lease renewal (UPDATE task_queue)'
+            : s.includes('FROM task_dependencies WHERE prerequisite_id')
+              ? 'unblock check (SELECT dependents FOR UPDATE)'
+              : s.startsWith('INSERT INTO executor_test_runs')
+                ? "the processor's own work (INSERT)"
+                : s.slice(0, 70);
     kinds.set(k, (kinds.get(k) ?? 0) + 1);
   }
   const total = [...kinds.values()].reduce((a, b) => a + b, 0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimQueuedTasks, completeAndClaim, completeTasks } from '../../service/src/db/queue.ts';
+import { claimQueuedTasks, completeTasks } from '../../service/src/db/queue.ts';
 import { CompletionGroup } from '../../service/src/executor/completions.ts';
 import { statusOf } from '../../testkit/executor/fixtures.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
@@ -127,47 +127,5 @@ describe('grouped completion of AI tasks', () => {
     expect(await group.complete(only!, { summary: 'alone' })).toBe(true);
     expect(counted.writes).toBe(1);
     expect(await succeeded([only!.id])).toBe(1);
-  });
-
-  it('records successes under their tokens and claims the next tasks in the same statement', async () => {
-    await requeueAll();
-    const [kept, stolen] = await claim(2);
-    await h.sql`UPDATE task_queue SET claim_token = gen_random_uuid() WHERE task_id = ${stolen!.id}`;
-    const { sql, counted } = countingWrites();
-    const options = { workerId: 'next', leaseMs: 60_000, maxAttempts: 3 };
-    // What a claim of 3 would take now (tried in a transaction rolled back): the demo plans' tasks wait on each other.
-    let claimable = 0;
-    await h.sql
-      .begin(async (tx) => {
-        claimable = (await claimQueuedTasks(tx as never, 3, options)).length;
-        throw new Error('rolled back');
-      })
-      .catch(() => undefined);
-    expect(claimable).toBeGreaterThanOrEqual(1);
-    const { done, claimed } = await completeAndClaim(
-      sql,
-      [
-        { task: kept!, result: { summary: 'kept' } },
-        { task: stolen!, result: { summary: 'late' } },
-      ],
-      3,
-      options,
-    );
-    expect(counted.writes).toBe(1);
-    expect([...done]).toEqual([kept!.id]);
-    expect(await succeeded([kept!.id])).toBe(1);
-    expect((await statusOf(h.sql, stolen!.id)).executionStatus).toBe('running');
-    // The same tasks claimed for `next`, with fresh tokens, best first; neither the completed nor the stolen one.
-    expect(claimed).toHaveLength(claimable);
-    expect(claimed.map((t) => t.id)).not.toContain(kept!.id);
-    expect(claimed.map((t) => t.id)).not.toContain(stolen!.id);
-    expect(claimed.map((t) => t.claimOrder)).toEqual([...claimed.map((t) => t.claimOrder)].sort());
-    const rows = await h.sql`SELECT task_id, claimed_by, claim_token FROM task_queue WHERE task_id IN ${h.sql(claimed.map((t) => t.id))}`;
-    expect(rows.map((r) => r.claimed_by)).toEqual(claimed.map(() => 'next'));
-    expect(new Set(rows.map((r) => r.claim_token))).toEqual(new Set(claimed.map((t) => t.claimToken)));
-    // A task that had dependents at its claim completes in a transaction of its own, never here.
-    await expect(completeAndClaim(h.sql, [{ task: { ...claimed[0]!, hasDependents: true }, result: {} }], 1, options)).rejects.toThrow(
-      /dependents/,
-    );
   });
 });

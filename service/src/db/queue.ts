@@ -1,7 +1,7 @@
 import { redactSecrets } from '../secrets.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
-import { aiTasksIn, lockQueueRows, type Fragment } from './task-queue-state.ts';
+import { aiTasksIn, lockQueueRows } from './task-queue-state.ts';
 import { kind, notificationsFrom } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
 import { unblockDependents, waitsForUnfinished } from './dependencies.ts';
@@ -41,38 +41,20 @@ const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.
  * queue rows `candidates` selects (`FOR UPDATE SKIP LOCKED`). Only task_queue is written (the row leaves the partial
  * index of unclaimed rows: one primary-key entry); the task's row is only read, by primary key, for the processor.
  */
-async function claim(sql: Sql, o: ClaimOptions, candidates: Fragment): Promise<ClaimedTask[]> {
-  return sql<ClaimedTask[]>`
-    WITH ${claimCte(sql, o, candidates)}
-    SELECT ${claimedColumns(sql)} FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id`;
-}
-
-/** The claim's data-modifying CTE, named `c` (see claim). */
-function claimCte(sql: Sql, o: ClaimOptions, candidates: Fragment) {
+async function claim(sql: Sql, o: ClaimOptions, candidates: ReturnType<Sql>): Promise<ClaimedTask[]> {
   // "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
-  return sql`c AS (
+  return sql<ClaimedTask[]>`
+    WITH c AS (
       UPDATE task_queue SET claim_token = gen_random_uuid(), claimed_by = ${o.workerId},
              locked_until = now() + ${o.leaseMs} * interval '1 millisecond', attempts = attempts + 1, max_attempts = ${o.maxAttempts}
        WHERE task_id IN (${candidates})
       RETURNING task_id AS claimed_id, claim_token AS claimed_token, attempts AS claimed_attempts, max_attempts AS claimed_max,
-                priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS claimed_order)`;
-}
-
-/** A claimed task as the executor reads it, from `c` joined to its workflow_tasks row. */
-function claimedColumns(sql: Sql) {
-  return sql`${taskColumns(sql, { executionStatus: sql`'running'`, attempts: sql`c.claimed_attempts` })},
+                priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS claimed_order)
+    SELECT ${taskColumns(sql, { executionStatus: sql`'running'`, attempts: sql`c.claimed_attempts` })},
            c.claimed_token AS "claimToken", c.claimed_max AS "maxAttempts", c.claimed_order AS "claimOrder",
            trace_parent AS "traceParent",
-           EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = workflow_tasks.id) AS "hasDependents"`;
-}
-
-/** The due, claimable queue rows, best first, locked for the claim (`FOR UPDATE SKIP LOCKED`). */
-function dueCandidates(sql: Sql, limit: number): Fragment {
-  return sql`SELECT q.task_id FROM task_queue q
-         WHERE q.claim_token IS NULL AND q.run_after <= now() AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
-         ORDER BY q.priority, q.created_at
-         LIMIT ${limit}
-         FOR UPDATE SKIP LOCKED`;
+           EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = workflow_tasks.id) AS "hasDependents"
+      FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id`;
 }
 
 /**
@@ -82,7 +64,15 @@ function dueCandidates(sql: Sql, limit: number): Fragment {
  */
 export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions): Promise<ClaimedTask[]> {
   if (limit <= 0) return [];
-  const rows = await claim(sql, o, dueCandidates(sql, limit));
+  const rows = await claim(
+    sql,
+    o,
+    sql`SELECT q.task_id FROM task_queue q
+         WHERE q.claim_token IS NULL AND q.run_after <= now() AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
+         ORDER BY q.priority, q.created_at
+         LIMIT ${limit}
+         FOR UPDATE SKIP LOCKED`,
+  );
   return [...rows].sort(byPriorityThenAge);
 }
 
@@ -142,17 +132,9 @@ async function recordSuccesses(
   sql: Sql | TransactionSql,
   items: { task: ClaimedTask; result: unknown }[],
 ): Promise<{ done: Set<string>; withDependents: string[] }> {
-  const rows = await sql<{ id: string; hasDependents: boolean }[]>`
-    WITH ${successCtes(sql, items)}
-    SELECT id, EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = done.id) AS "hasDependents" FROM done`;
-  return { done: new Set(rows.map((r) => r.id)), withDependents: rows.filter((r) => r.hasDependents).map((r) => r.id) };
-}
-
-/** The completion's CTEs: `input`, `claimed` (the queue rows deleted under their tokens), `done` (the tasks' rows), `note`. */
-function successCtes(sql: Sql | TransactionSql, items: { task: ClaimedTask; result: unknown }[]) {
   const col = <T>(f: (i: { task: ClaimedTask; result: unknown }) => T) => items.map(f);
-  return sql`
-    input AS (
+  const rows = await sql<{ id: string; hasDependents: boolean }[]>`
+    WITH input AS (
       SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],
                            ${col((i) => secretValues().redact(JSON.stringify(i.result ?? null)))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
                            ${col((i) => redactSecrets(summaryOf(i.result)))}::text[]) AS i(id, token, result, title, body)),
@@ -173,39 +155,9 @@ function successCtes(sql: Sql | TransactionSql, items: { task: ClaimedTask; resu
       sql,
       sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-succeeded')}, title, body, 'ai-task-succeeded:' || token
             FROM done WHERE assignee_user_id IS NOT NULL`,
-    )})`;
-}
-
-/**
- * Records successes that nothing waited for at their claim (no `hasDependents`) and claims up to `limit` due tasks,
- * in one statement: the completion's round trip and commit carry the next claim (the executor frees those tasks'
- * slots and takes new tasks in the same write). Each success is fenced by its own token as in completeTasks, the claim
- * is claimQueuedTasks' (the rows this statement deletes are claimed ones, which the claim never selects). Returns the
- * ids recorded and the tasks claimed; a dependency written while a task ran is unblocked after it, as completeTasks does.
- */
-export async function completeAndClaim(
-  sql: Sql,
-  items: { task: ClaimedTask; result: unknown }[],
-  limit: number,
-  o: ClaimOptions,
-): Promise<{ done: Set<string>; claimed: ClaimedTask[] }> {
-  if (items.some((i) => i.task.hasDependents)) throw new Error('completeAndClaim: a task with dependents completes with completeTasks');
-  const rows = await sql<(ClaimedTask & { doneIds: string[]; withDependents: string[] })[]>`
-    WITH ${successCtes(sql, items)},
-    ${claimCte(sql, o, dueCandidates(sql, limit))},
-    fin AS (
-      SELECT coalesce(array_agg(id::text), '{}') AS done_ids,
-             coalesce(array_agg(id::text) FILTER (WHERE EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = done.id)), '{}') AS with_dependents
-        FROM done)
-    SELECT fin.done_ids AS "doneIds", fin.with_dependents AS "withDependents", next.*
-      FROM fin LEFT JOIN (SELECT ${claimedColumns(sql)} FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id) next ON true`;
-  const first = rows[0]!;
-  if (first.withDependents.length) await sql.begin((tx) => unblockDependents(tx, first.withDependents));
-  const claimed = rows
-    .filter((r) => r.id !== null)
-    .map(({ doneIds: _done, withDependents: _deps, ...task }) => task as ClaimedTask)
-    .sort(byPriorityThenAge);
-  return { done: new Set(first.doneIds), claimed };
+    )})
+    SELECT id, EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = done.id) AS "hasDependents" FROM done`;
+  return { done: new Set(rows.map((r) => r.id)), withDependents: rows.filter((r) => r.hasDependents).map((r) => r.id) };
 }
 
 interface FailureInput {

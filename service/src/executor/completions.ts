@@ -1,4 +1,4 @@
-import { completeAndClaim, completeTasks, type ClaimedTask, type ClaimOptions } from '../db/queue.ts';
+import { completeTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Sql } from '../db/sql.ts';
 
 interface CompletionGroupOptions {
@@ -9,18 +9,6 @@ interface CompletionGroupOptions {
   stillRunning?: () => number;
   /** While other tasks still run, how long the first success waits for them to join its write (milliseconds). */
   maxWaitMs?: number;
-  /**
-   * Asked before each write with the number of successes it carries: tasks to claim in the same statement (the slots
-   * those successes free), or undefined. `take` gets the claimed tasks once the write returns (undefined if it failed).
-   * Only a write of tasks nothing waited for claims (a task with dependents completes in a transaction of its own).
-   */
-  claimAfter?: (completing: number) => ClaimRequest | undefined;
-}
-
-export interface ClaimRequest {
-  limit: number;
-  options: ClaimOptions;
-  take(tasks: ClaimedTask[] | undefined): void;
 }
 
 /**
@@ -28,8 +16,7 @@ export interface ClaimRequest {
  * that finish together share it) or, while other tasks of this worker still run (`stillRunning`), after at most
  * `maxWaitMs`, or at once when the last of them joins; those that finish while that write is in flight go together
  * in the next statement. Under load one write serves a whole batch; alone, a task waits one turn. Each task still
- * completes only under its own claim token. With `claimAfter`, the write also claims the next tasks (one round trip
- * and one commit for both, see completeAndClaim).
+ * completes only under its own claim token.
  */
 export class CompletionGroup {
   private waiting: { task: ClaimedTask; result: unknown; settle: (kept: boolean) => void; fail: (err: unknown) => void }[] = [];
@@ -79,21 +66,12 @@ export class CompletionGroup {
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];
-      const next = batch.some((i) => i.task.hasDependents) ? undefined : this.options.claimAfter?.(batch.length);
-      let claimed: ClaimedTask[] | undefined;
       try {
-        if (next) {
-          const written = await completeAndClaim(this.sql, batch, next.limit, next.options);
-          claimed = written.claimed;
-          for (const item of batch) item.settle(written.done.has(item.task.id));
-        } else {
-          const kept = await completeTasks(this.sql, batch);
-          for (const item of batch) item.settle(kept.has(item.task.id));
-        }
+        const kept = await completeTasks(this.sql, batch);
+        for (const item of batch) item.settle(kept.has(item.task.id));
       } catch (err) {
         for (const item of batch) item.fail(err);
       }
-      next?.take(claimed);
       this.pending -= batch.length;
     }
     this.writing = false;

@@ -7,7 +7,7 @@ import { AI_TASKS_QUEUED } from '../db/task-queue-state.ts';
 import { ExecutorMetrics } from './metrics.ts';
 import type { ExecutorOptions } from './options.ts';
 import { runClaimedTask, type RunOutcome } from './run-task.ts';
-import { CompletionGroup, type ClaimRequest } from './completions.ts';
+import { CompletionGroup } from './completions.ts';
 import type { ExecutorServices } from './services.ts';
 import { taskContext } from '../db/processor-port.ts';
 import { inSpan, linkTo } from '../tracing.ts';
@@ -52,10 +52,6 @@ export class Executor {
   private queueHasMore = false;
   private stopping = false;
   private started = false;
-  /** Slots taken by claims in flight (the claim loop's, or one riding on a completion), not yet in `inFlight`. */
-  private reserved = 0;
-  /** Completion statements in flight that also claim: a stop waits for their tasks to be launched. */
-  private readonly claimsWithCompletions = new Set<Promise<void>>();
   private timers: NodeJS.Timeout[] = [];
   private pauseTimer: NodeJS.Timeout | undefined;
   private cronTask: ScheduledTask | undefined;
@@ -69,12 +65,9 @@ export class Executor {
     this.metrics = parts.metrics ?? new ExecutorMetrics();
     // A success waits up to COMPLETION_WAIT_MS for the other tasks running here, so that a batch's tasks share one
     // completion statement rather than one each as they come back a few milliseconds apart.
-    // While the queue has more, that statement also claims the slots it frees (completeAndClaim): one round trip and
-    // one commit where there were two.
     this.completions = new CompletionGroup(parts.db.sql, {
       stillRunning: () => this.inFlight.size - this.completions.inProgress,
       maxWaitMs: COMPLETION_WAIT_MS,
-      claimAfter: (completing) => this.claimWithCompletion(completing),
     });
   }
 
@@ -176,7 +169,6 @@ export class Executor {
     await this.cronTask?.destroy();
     await this.unlisten?.().catch(() => undefined);
     await this.pumping;
-    await Promise.all(this.claimsWithCompletions);
     const pending = [...this.inFlight.values()];
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -226,18 +218,12 @@ export class Executor {
       do {
         this.wakeAgain = false;
         while (!this.stopping) {
-          const free = options.batchSize - this.inFlight.size - this.reserved;
+          const free = options.batchSize - this.inFlight.size;
           // While the queue has more, claim when half the slots are free rather than once per freed slot: one round
           // trip then claims several tasks. Tasks in flight always finish, and each finish wakes the loop again.
           const least = this.queueHasMore ? Math.ceil(options.batchSize / 2) : 1;
           if (free < least || this.paused()) break;
-          this.reserved += free;
-          let tasks: ClaimedTask[];
-          try {
-            tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
-          } finally {
-            this.reserved -= free;
-          }
+          const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
           this.queueHasMore = tasks.length === free;
           for (const t of tasks) void this.launch(t);
           if (!this.queueHasMore) break;
@@ -246,33 +232,6 @@ export class Executor {
     } catch (err) {
       services.log.warn('executor claim failed; will retry on the next wake-up', { worker: this.workerId, error: (err as Error).message });
     }
-  }
-
-  /**
-   * The claim that rides on a completion statement: while the queue has more, the slots the completing tasks free (and
-   * any other free one), reserved until the statement returns; nothing when stopping, paused or not started.
-   */
-  private claimWithCompletion(completing: number): ClaimRequest | undefined {
-    if (!this.started || this.stopping || !this.queueHasMore) return undefined;
-    const limit = this.parts.options.batchSize - this.inFlight.size + completing - this.reserved;
-    if (limit <= 0 || this.paused()) return undefined;
-    this.reserved += limit;
-    let launched!: () => void;
-    const claiming = new Promise<void>((resolve) => (launched = resolve));
-    this.claimsWithCompletions.add(claiming);
-    return {
-      limit,
-      options: this.claimOptions(),
-      take: (tasks) => {
-        this.reserved -= limit;
-        if (tasks) {
-          this.queueHasMore = tasks.length === limit;
-          for (const t of tasks) void this.launch(t);
-        }
-        this.claimsWithCompletions.delete(claiming);
-        launched();
-      },
-    };
   }
 
   private launch(task: ClaimedTask): Promise<RunOutcome> {
