@@ -2,16 +2,26 @@
  * `npm run bench:executor`: N no-op AI tasks (default 10,000; BENCH_TASKS) drained by 4 executor processes, and in
  * the same run, on the same PostgreSQL, with the same concurrency (4 processes × 10 at once), N no-op jobs through
  * pg-boss's fetch loop and N through graphile-worker. Every side does the same work per item (one insert recording
- * the run) and is given its items the same way (inserted in bulk before the clock stops). The sides take turns over
+ * the run) and is given its items the same way (after the clock starts, in statements of 1,000, each its own
+ * transaction). The sides take turns over
  * BENCH_ROUNDS rounds (default 3; the side that goes first rotates) in this one process, so a load spike on the shared
  * machine hits all of them rather than deciding the verdict: it prints each side's median and range, the ratio of
  * medians against each peer, the load average before and after (with a warning above the number of cores),
  * duplicates, the wake-up latency (queued → started) p50/p95 over small bursts sent to idle workers, and the row
  * updates (HOT or not) of workflow_tasks and task_queue. BENCH_BOSS_WORK=1 adds pg-boss's own polling work() (slow by
  * design: it waits its polling interval between fetches).
+ *
+ * The executor's processes run as production runs an executor: tracing installed (a recorded span per AI task run)
+ * and the service's logger at its default level, info, writing to stdout synchronously (this process drains the pipe).
+ * graphile-worker's processes keep their logger quiet (errors only; as shipped it logs a line per completed job), so
+ * the comparison errs against the executor. Each side also prints the CPU time per task of the timed drain (Linux,
+ * from /proc): its worker processes, the PostgreSQL backends serving the bench's database (not another session's) and
+ * this process — the figure a busy machine moves least. BENCH_CPU_PROF=<dir> profiles the executor's
+ * processes (node --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
 import PgBoss from 'pg-boss';
@@ -33,9 +43,14 @@ const sql = db.sql;
 await createRunsTable(sql);
 const plan = await seedPlan(sql);
 
-async function startProcesses(script: string, prefix: string, extraEnv: Record<string, string> = {}): Promise<ChildProcess[]> {
+async function startProcesses(
+  script: string,
+  prefix: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ChildProcess[]> {
   const children = Array.from({ length: PROCESSES }, (_, i) =>
-    spawn(process.execPath, ['--import', 'tsx', script], {
+    spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
       cwd: root,
       env: {
         ...process.env,
@@ -94,29 +109,111 @@ const latencies = async (prefix: string, since: Date) =>
   ).map((r) => r.ms);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+/** CPU time (ms) spent per task during the timed drain: the side's worker processes, PostgreSQL, this process. */
+interface Cpu {
+  workers: number;
+  postgres: number;
+  bench: number;
+}
+
 interface Result {
   tasksPerSecond: number;
   duplicates: number;
   p50: number;
   p95: number;
+  cpu: Cpu;
+}
+
+/**
+ * CPU time used so far (ms, user + system) by processes, read from /proc (Linux; NaN elsewhere). With `reaped`, the
+ * CPU of its exited children too (PostgreSQL's postmaster: backends that ended during the drain still count).
+ */
+function procCpuMs(pid: number, reaped = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // Fields 14–17 of proc(5): utime, stime, cutime, cstime, in clock ticks (100 per second on Linux).
+    return (f[11]! + f[12]! + (reaped ? f[13]! + f[14]! : 0)) * 10;
+  } catch {
+    return NaN;
+  }
+}
+/**
+ * CPU time (ms) of each PostgreSQL backend serving the bench's database, by pid: their process titles name it (`postgres:
+ * 15/main: postgres rap_test_… 127.0.0.1(…) idle`), so another session's queries on the same server do not count. Shared
+ * processes (WAL writer, checkpointer) are left out; a backend that exits during the drain is lost (none does: every
+ * side keeps its connections until it stops). Empty where /proc is not there.
+ */
+function postgresCpuMs(): Map<number, number> {
+  const database = new URL(db.url).pathname.slice(1);
+  const byPid = new Map<number, number>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+        byPid.set(Number(entry), procCpuMs(Number(entry)));
+      } catch {
+        // The process ended while being read.
+      }
+    }
+  } catch {
+    // No /proc.
+  }
+  return byPid;
+}
+function cpuClock(children: ChildProcess[]): () => Cpu {
+  const at = () => ({
+    workers: children.reduce((n, c) => n + procCpuMs(c.pid!), 0),
+    postgres: postgresCpuMs(),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  });
+  const start = at();
+  return () => {
+    const end = at();
+    let postgres = end.postgres.size ? 0 : NaN;
+    for (const [pid, ms] of end.postgres) postgres += ms - (start.postgres.get(pid) ?? 0);
+    return { workers: (end.workers - start.workers) / N, postgres: postgres / N, bench: (end.bench - start.bench) / N };
+  };
 }
 
 async function benchExecutor(): Promise<Result> {
-  const workers = await startProcesses('testkit/executor/worker-process.ts', 'exec');
+  // Set up as production runs an executor: tracing installed (worker-process.ts) and the service's logger at its
+  // default level (info: a line per run), to stdout, which this process drains.
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of each executor process there (node --cpu-prof).
+  const workers = await startProcesses(
+    'testkit/executor/worker-process.ts',
+    'exec',
+    { LOG_LEVEL: 'info', LOG_TO: 'stdout' },
+    process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  );
   const success = async () =>
     (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM workflow_tasks WHERE execution_status = 'success'`)[0]!.n;
   const base = await success();
+  const left = async () => -(await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM task_queue`)[0]!.n;
+  const cpu = cpuClock(workers);
   const started = performance.now();
-  // One transaction, as a finalize is: one commit, one notification.
-  await sql.begin(async (tx) => {
+  // Given its tasks as the peers are given their jobs: statements of 1,000, each its own transaction (a finalize of
+  // 1,000 tasks: one commit, one notification), so the workers start on the first 1,000 while the rest go in. (Until
+  // 2026-12-07 the executor's 10,000 went in one transaction: its workers idled until all were in, the peers' did not.)
+  for (let i = 0; i < N; i += 1000) {
     await insertAiTasks(
-      tx as never,
+      sql,
       plan,
-      Array.from({ length: N }, () => ({ processor: 'test-recorder', metadata: { queuedAt: Date.now() } })),
+      Array.from({ length: Math.min(1000, N - i) }, () => ({ processor: 'test-recorder', metadata: { queuedAt: Date.now() } })),
     );
-  });
-  await waitFor(success, base + N);
+  }
+  // Progress is read as graphile-worker's is: what is left of the queue (task_queue holds only queued and running tasks;
+  // a success leaves it in the statement that records it). Counting the successes instead read every finished task of
+  // every earlier round (a sequential scan of workflow_tasks, 6–8 ms at 30,000 rows, every 20 ms during the drain).
+  await waitFor(left, 0);
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
+  if ((await success()) !== base + N) throw new Error('the executor drained its queue without recording every success');
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
     await insertAiTasks(
@@ -131,7 +228,7 @@ async function benchExecutor(): Promise<Result> {
   await stopProcesses(workers);
   const runs = await runsOf('exec');
   await sql`DELETE FROM executor_test_runs WHERE worker LIKE 'exec-%'`;
-  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
 async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
@@ -144,12 +241,14 @@ async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
   const workers = await startProcesses('bench/pgboss-worker.ts', prefix, { BOSS_MODE: mode });
   const completed = async () =>
     (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'bench' AND state = 'completed'`)[0]!.n;
+  const cpu = cpuClock(workers);
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) {
     await boss.insert(Array.from({ length: Math.min(1000, N - i) }, () => ({ name: 'bench', data: { queuedAt: Date.now() } })));
   }
   await waitFor(completed, N);
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
     await boss.insert(Array.from({ length: BURST_SIZE }, () => ({ name: 'bench', data: { queuedAt: Date.now() } })));
@@ -161,7 +260,7 @@ async function benchPgBoss(mode: 'work' | 'fetch-loop'): Promise<Result> {
   await boss.stop({ graceful: false, wait: true });
   const runs = await runsOf(prefix);
   await sql`DELETE FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`;
-  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
 const graphileLogger = new Logger(() => (level, message) => void (level === 'error' && console.error(`graphile-worker: ${message}`)));
@@ -175,10 +274,12 @@ async function benchGraphileWorker(): Promise<Result> {
   const left = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker.jobs`)[0]!.n;
   const add = (n: number) =>
     graphileUtils.addJobs(Array.from({ length: n }, () => ({ identifier: 'bench', payload: { id: randomUUID(), queuedAt: Date.now() } })));
+  const cpu = cpuClock(workers);
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) await add(Math.min(1000, N - i));
   await waitFor(async () => -(await left()), 0);
   const seconds = (performance.now() - started) / 1000;
+  const used = cpu();
   const since = new Date();
   for (let i = 0; i < BURSTS; i++) {
     await add(BURST_SIZE);
@@ -189,7 +290,7 @@ async function benchGraphileWorker(): Promise<Result> {
   await stopProcesses(workers);
   const runs = await runsOf(prefix);
   await sql`DELETE FROM executor_test_runs WHERE worker LIKE ${`${prefix}-%`}`;
-  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95) };
+  return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
 const median = (xs: number[]) => {
@@ -251,11 +352,14 @@ try {
   const row = (name: string, rs: Result[]) => {
     const rates = rs.map((r) => r.tasksPerSecond);
     const p95s = rs.map((r) => r.p95);
+    const cpu = (k: keyof Cpu) => median(rs.map((r) => r.cpu[k] * 1000)).toFixed(0);
     return `${name.padEnd(24)} median ${median(rates).toFixed(0).padStart(6)} tasks/s (range ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})   duplicates ${String(rs.reduce((n, r) => n + r.duplicates, 0)).padStart(3)}   wake-up p50 ${median(
       rs.map((r) => r.p50),
     )
       .toFixed(0)
-      .padStart(4)} ms  p95 ${median(p95s).toFixed(0).padStart(4)} ms (worst ${Math.max(...p95s).toFixed(0)})`;
+      .padStart(
+        4,
+      )} ms  p95 ${median(p95s).toFixed(0).padStart(4)} ms (worst ${Math.max(...p95s).toFixed(0)})   CPU µs/task: workers ${cpu('workers')}, PostgreSQL ${cpu('postgres')}, bench ${cpu('bench')}`;
   };
   console.log(row('executor (this repo)', ours));
   console.log(row('pg-boss 10 fetch loop', boss));

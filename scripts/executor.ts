@@ -10,11 +10,15 @@ import { createExecutor } from '../service/src/executor/index.ts';
 import { createLogger } from '../service/src/log.ts';
 import { assembleDeps } from '../service/src/server.ts';
 import { connectSalesforce } from '../service/src/salesforce/connection.ts';
+import { installTracing } from '../service/src/tracing.ts';
 
 const once = process.argv.includes('--once');
 const config = loadConfigOrExit();
 const { env } = config;
 const log = createLogger(env.LOG_LEVEL);
+// As the service does (startService): one span per AI task run, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set, and
+// the trace id in every log line of a run.
+installTracing({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
 if (!env.DATABASE_URL) {
   console.error(
     'npm run executor needs DATABASE_URL (the embedded PostgreSQL server belongs to `npm start`, and the executor runs inside it there).',

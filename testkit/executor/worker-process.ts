@@ -1,11 +1,16 @@
 /**
  * A separate executor process for the multi-process tests and the bench: a real Executor against DATABASE_URL
  * with the test processors. Stops gracefully on SIGTERM (like the service) and prints "ready" once listening.
+ * Set up as production sets up an executor (service/src/server.ts, scripts/executor.ts): the tracer provider is
+ * installed (one recorded span per AI task run, the trace id in every log line) and the logger is the service's.
+ * LOG_LEVEL defaults to warn (the tests); LOG_TO=stdout writes the lines where production writes them (stdout,
+ * synchronously) instead of stderr — the bench runs at production's default level, info, that way.
  */
 import postgres from 'postgres';
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { Sql } from '../../service/src/db/sql.ts';
 import { createLogger } from '../../service/src/log.ts';
+import { installTracing } from '../../service/src/tracing.ts';
 import { testRegistry, testServices } from './test-registry.ts';
 
 const env = process.env;
@@ -15,7 +20,9 @@ const sql = postgres(env.DATABASE_URL!, {
   onnotice: () => undefined,
   transform: { undefined: null },
 }) as Sql;
-const log = createLogger((env.LOG_LEVEL as 'info') ?? 'warn', (line) => process.stderr.write(line + '\n'));
+installTracing({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+const level = (env.LOG_LEVEL as 'info' | undefined) ?? 'warn';
+const log = env.LOG_TO === 'stdout' ? createLogger(level) : createLogger(level, (line) => process.stderr.write(line + '\n'));
 const executor = new Executor({
   db: { sql },
   registry: testRegistry(worker, sql),

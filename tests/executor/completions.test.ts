@@ -98,4 +98,34 @@ describe('grouped completion of AI tasks', () => {
     // The tasks that finished during the first write share the second: two writes, not 1 + rest.length.
     expect(counted.writes).toBe(2);
   });
+
+  it('waits for the tasks still running in the worker (at most maxWaitMs), then writes them all at once', async () => {
+    await requeueAll();
+    const [first, ...rest] = await claim(10);
+    expect(rest.length).toBeGreaterThanOrEqual(2);
+    const { sql, counted } = countingWrites();
+    // The worker runs first and rest; a success waits for the others unless they are all in.
+    const running = 1 + rest.length;
+    const group: CompletionGroup = new CompletionGroup(sql, { stillRunning: () => running - group.inProgress, maxWaitMs: 60_000 });
+    const firstDone = group.complete(first!, { summary: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(counted.writes).toBe(0);
+    // The last one in writes them all, without waiting out maxWaitMs.
+    const restDone = Promise.all(rest.map((t, i) => group.complete(t, { summary: `later ${i}` })));
+    expect(await firstDone).toBe(true);
+    expect(await restDone).toEqual(rest.map(() => true));
+    expect(counted.writes).toBe(1);
+    expect(await succeeded([first!.id, ...rest.map((t) => t.id)])).toBe(rest.length + 1);
+  });
+
+  it('writes a success after maxWaitMs when the other running tasks do not finish', async () => {
+    await requeueAll();
+    const [only] = await claim(1);
+    const { sql, counted } = countingWrites();
+    // Nine other tasks run and never finish in time.
+    const group: CompletionGroup = new CompletionGroup(sql, { stillRunning: () => 10 - group.inProgress, maxWaitMs: 20 });
+    expect(await group.complete(only!, { summary: 'alone' })).toBe(true);
+    expect(counted.writes).toBe(1);
+    expect(await succeeded([only!.id])).toBe(1);
+  });
 });

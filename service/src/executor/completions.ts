@@ -1,28 +1,65 @@
 import { completeTasks, type ClaimedTask } from '../db/queue.ts';
 import type { Sql } from '../db/sql.ts';
 
+interface CompletionGroupOptions {
+  /**
+   * How many tasks could still join the next write: those running in this worker whose outcome is not yet written (the
+   * executor's in-flight tasks, less the ones waiting here). When it is 0 the write goes at once (one event-loop turn).
+   */
+  stillRunning?: () => number;
+  /** While other tasks still run, how long the first success waits for them to join its write (milliseconds). */
+  maxWaitMs?: number;
+}
+
 /**
  * Group commit for successes: the first completion is written after one event-loop turn (so the tasks of a batch
- * that finish together share it); those that finish while that write is in flight go together in the next
- * statement. Under load one write serves a whole batch; alone, a task waits one turn. Each task still completes only
- * under its own claim token.
+ * that finish together share it) or, while other tasks of this worker still run (`stillRunning`), after at most
+ * `maxWaitMs`, or at once when the last of them joins; those that finish while that write is in flight go together
+ * in the next statement. Under load one write serves a whole batch; alone, a task waits one turn. Each task still
+ * completes only under its own claim token.
  */
 export class CompletionGroup {
   private waiting: { task: ClaimedTask; result: unknown; settle: (kept: boolean) => void; fail: (err: unknown) => void }[] = [];
   private writing = false;
+  /** Successes handed over and not yet answered (waiting, or in the write in flight). */
+  private pending = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
 
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: CompletionGroupOptions = {},
+  ) {}
+
+  /** Successes handed to the group and not yet answered. */
+  get inProgress(): number {
+    return this.pending;
+  }
 
   /** Resolves true when the success was recorded, false when the claim no longer held. */
   complete(task: ClaimedTask, result: unknown): Promise<boolean> {
     return new Promise((settle, fail) => {
       this.waiting.push({ task, result, settle, fail });
-      if (!this.writing) {
+      this.pending += 1;
+      if (this.writing) return;
+      const others = this.options.stillRunning?.() ?? 0;
+      if (others > 0 && this.options.maxWaitMs) {
+        // Others may finish in a moment: wait for them (at most maxWaitMs), so one statement records them all.
+        this.timer ??= setTimeout(() => this.start(), this.options.maxWaitMs);
+      } else {
         // Wait one turn of the event loop: tasks of a batch that finish together go in the first statement too.
-        this.writing = true;
-        setImmediate(() => void this.flush());
+        this.immediate ??= setImmediate(() => this.start());
       }
     });
+  }
+
+  private start(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
+    if (this.writing) return;
+    this.writing = true;
+    void this.flush();
   }
 
   private async flush(): Promise<void> {
@@ -35,6 +72,7 @@ export class CompletionGroup {
       } catch (err) {
         for (const item of batch) item.fail(err);
       }
+      this.pending -= batch.length;
     }
     this.writing = false;
   }

@@ -33,6 +33,9 @@ interface ExecutorParts {
   writePauseMs?: () => number;
 }
 
+/** How long a success waits for other tasks of this worker to share its completion statement (see CompletionGroup). */
+const COMPLETION_WAIT_MS = 2;
+
 /**
  * Claims and runs AI tasks. Woken by LISTEN/NOTIFY, by a node-cron tick and the lease sweep that guarantee progress,
  * and by its own completions while the queue has more. Up to `batchSize` tasks run at once; each holds a lease
@@ -60,7 +63,12 @@ export class Executor {
 
   constructor(private readonly parts: ExecutorParts) {
     this.metrics = parts.metrics ?? new ExecutorMetrics();
-    this.completions = new CompletionGroup(parts.db.sql);
+    // A success waits up to COMPLETION_WAIT_MS for the other tasks running here, so that a batch's tasks share one
+    // completion statement rather than one each as they come back a few milliseconds apart.
+    this.completions = new CompletionGroup(parts.db.sql, {
+      stillRunning: () => this.inFlight.size - this.completions.inProgress,
+      maxWaitMs: COMPLETION_WAIT_MS,
+    });
   }
 
   private contextOf(executionId: string): ReturnType<typeof taskContext> {

@@ -86,7 +86,8 @@ export async function runClaimedTask(
     const input = processor.metadata.parse(task.metadata);
     const ctx = await contextOf(task.executionId);
     if (!ctx) throw new PermanentError(`The task's workflow execution ${task.executionId} no longer exists`, 'NOT_FOUND');
-    log.info('ai task started', { taskId: task.id, processor: processorName, attempt: task.attempts, worker: options.workerId });
+    // At debug: at info a run is one line, its outcome (a running task shows in `npm run tasks` with its worker and lease).
+    log.debug('ai task started', { taskId: task.id, processor: processorName, attempt: task.attempts, worker: options.workerId });
     const result = await withTimeout(
       processor.run(input, {
         task,
@@ -121,7 +122,13 @@ export async function runClaimedTask(
     metrics?.rejected.inc();
     log.warn('ai task result discarded: the claim no longer holds (lease lost)', { taskId: task.id, worker: options.workerId });
   } else if (outcome.status === 'success') {
-    log.info('ai task succeeded', { taskId: task.id, processor: processorName, attempt: task.attempts, ms: Math.round(seconds * 1000) });
+    log.info('ai task succeeded', {
+      taskId: task.id,
+      processor: processorName,
+      attempt: task.attempts,
+      worker: options.workerId,
+      ms: Math.round(seconds * 1000),
+    });
   }
   return outcome;
 
