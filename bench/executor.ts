@@ -11,8 +11,10 @@
  * updates (HOT or not) of workflow_tasks and task_queue. BENCH_BOSS_WORK=1 adds pg-boss's own polling work() (slow by
  * design: it waits its polling interval between fetches).
  *
- * The executor's processes run as production runs an executor: tracing installed (a recorded span per AI task run)
- * and the service's logger at its default level, info, writing to stdout synchronously (this process drains the pipe).
+ * The executor's processes run as production runs an executor by default: tracing off (no OTLP endpoint:
+ * service/src/tracing.ts installs nothing; BENCH_TRACING=1 turns it on, exporting a span per AI task run in batches to
+ * a local sink that drops them) and the service's logger at its default level, info, writing to stdout synchronously
+ * (this process drains the pipe).
  * graphile-worker's processes keep their logger quiet (errors only; as shipped it logs a line per completed job), so
  * the comparison errs against the executor. Each side also prints the CPU time per task of the timed drain (Linux,
  * from /proc): its worker processes, the PostgreSQL backends serving the bench's database (not another session's) and
@@ -28,6 +30,7 @@ import PgBoss from 'pg-boss';
 import { freshDatabase } from '../testkit/database.ts';
 import { insertAiTasks, seedPlan } from '../testkit/executor/fixtures.ts';
 import { createRunsTable } from '../testkit/executor/test-registry.ts';
+import { otlpSink } from '../testkit/bench-stats.ts';
 
 const N = Number(process.env.BENCH_TASKS ?? 10_000);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4);
@@ -36,6 +39,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const BURSTS = Math.ceil(100 / ROUNDS);
 const BURST_SIZE = 5;
 const root = new URL('../', import.meta.url).pathname;
+const tracingEndpoint = process.env.BENCH_TRACING === '1' ? await otlpSink() : undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const db = await freshDatabase({ poolMax: 4 });
@@ -182,13 +186,13 @@ function cpuClock(children: ChildProcess[]): () => Cpu {
 }
 
 async function benchExecutor(): Promise<Result> {
-  // Set up as production runs an executor: tracing installed (worker-process.ts) and the service's logger at its
-  // default level (info: a line per run), to stdout, which this process drains.
+  // Set up as production runs an executor: tracing as configured (worker-process.ts: on with an OTLP endpoint) and the
+  // service's logger at its default level (info: a line per run), to stdout, which this process drains.
   // BENCH_CPU_PROF=<dir> writes a CPU profile of each executor process there (node --cpu-prof).
   const workers = await startProcesses(
     'testkit/executor/worker-process.ts',
     'exec',
-    { LOG_LEVEL: 'info', LOG_TO: 'stdout' },
+    { LOG_LEVEL: 'info', LOG_TO: 'stdout', ...(tracingEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: tracingEndpoint } : {}) },
     process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
   );
   const success = async () =>
@@ -326,7 +330,8 @@ async function tableReport(): Promise<string[]> {
 
 try {
   console.log(
-    `bench:executor — ${N} no-op tasks, ${PROCESSES} processes × ${BATCH} at once, ${ROUNDS} interleaved rounds (executor, pg-boss, graphile-worker), PostgreSQL at ${new URL(db.url).host}`,
+    `bench:executor — ${N} no-op tasks, ${PROCESSES} processes × ${BATCH} at once, ${ROUNDS} interleaved rounds (executor, pg-boss, graphile-worker), PostgreSQL at ${new URL(db.url).host}; ` +
+      `executor tracing ${tracingEndpoint ? 'on (OTLP batches to a local sink)' : 'off (the default: no OTLP endpoint)'}`,
   );
   const loadBefore = load();
   const ours: Result[] = [];

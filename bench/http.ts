@@ -25,7 +25,6 @@
  * Then the p95 of `generate` (playbook planner, demo opportunity) with the emulator answering in 150 ms per call, so
  * that one more sequential Salesforce call shows as +150 ms.
  */
-import { createServer } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono } from 'hono';
@@ -33,7 +32,7 @@ import { planViewStamp } from '../service/src/db/executions.ts';
 import { currentPlanViewJson } from '../service/src/read-model/plan-view/plan-view.ts';
 import { PlanCache } from '../service/src/workflows/plan-cache.ts';
 import { installTracing } from '../service/src/tracing.ts';
-import { databaseCpu, loadReport, median, medianAndRange } from '../testkit/bench-stats.ts';
+import { databaseCpu, loadReport, median, medianAndRange, otlpSink } from '../testkit/bench-stats.ts';
 import { startHarness } from '../testkit/harness.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 12);
@@ -82,14 +81,7 @@ async function load(url: string, headers: Record<string, string>): Promise<Round
 
 const loadAverage = loadReport();
 if (TRACING) {
-  // A local OTLP/HTTP sink: the exporter posts its batches here, and they are dropped.
-  const sink = createServer((req, res) =>
-    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')),
-  );
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  sink.unref();
-  const { port } = sink.address() as { port: number };
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = await otlpSink();
   installTracing({ otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT });
 }
 // Header-only (SERVICE_TRUST_HEADER_ONLY): autocannon repeats one set of headers, and a signed assertion is accepted

@@ -16,8 +16,8 @@ const once = process.argv.includes('--once');
 const config = loadConfigOrExit();
 const { env } = config;
 const log = createLogger(env.LOG_LEVEL);
-// As the service does (startService): one span per AI task run, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set, and
-// the trace id in every log line of a run.
+// As the service does (startService): with OTEL_EXPORTER_OTLP_ENDPOINT set, one span per AI task run, exported, and
+// the trace id in every log line of a run; unset, no tracing.
 installTracing({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
 if (!env.DATABASE_URL) {
   console.error(

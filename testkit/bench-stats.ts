@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 
 /** The median of some figures (the mean of the middle two for an even count). */
@@ -59,4 +60,18 @@ export function databaseCpu(sql: { unsafe: (q: string) => Promise<{ pid: number 
       return total;
     },
   };
+}
+
+/**
+ * A local OTLP/HTTP endpoint that accepts span batches and drops them, for a bench run with tracing on
+ * (`BENCH_TRACING=1`): the exporter does its real work (batching, serializing, posting) and nothing leaves the machine.
+ * Returns the endpoint to set as OTEL_EXPORTER_OTLP_ENDPOINT.
+ */
+export async function otlpSink(): Promise<string> {
+  const sink = createServer((req, res) =>
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')),
+  );
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  sink.unref();
+  return `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 }
