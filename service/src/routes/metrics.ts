@@ -71,8 +71,7 @@ export function metricsRouter(deps: Deps) {
   // Salesforce user: the numbers describe the shared queue, not any one user's records.
   app.get('/', async (c) => {
     const given = /^Bearer (.+)$/i.exec(c.req.header('authorization')?.trim() ?? '')?.[1];
-    if (!given || !isApiKey(given))
-      throw new ApiError(401, 'UNAUTHORIZED', 'Missing or wrong Authorization: Bearer <service API key>');
+    if (!given || !isApiKey(given)) throw new ApiError(401, 'UNAUTHORIZED', 'Missing or wrong Authorization: Bearer <service API key>');
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   return app;
