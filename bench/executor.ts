@@ -23,14 +23,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 import { freshDatabase } from '../testkit/database.ts';
 import { insertAiTasks, seedPlan } from '../testkit/executor/fixtures.ts';
 import { createRunsTable } from '../testkit/executor/test-registry.ts';
-import { otlpSink } from '../testkit/bench-stats.ts';
+import { databaseCpu, loadReport, median, otlpSink, processCpuMicros } from '../testkit/bench-stats.ts';
 
 const N = Number(process.env.BENCH_TASKS ?? 10_000);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4);
@@ -44,6 +43,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const db = await freshDatabase({ poolMax: 4 });
 const sql = db.sql;
+// The PostgreSQL backends serving this bench's database (every side's connections), not another session's.
+const postgresCpu = databaseCpu(new URL(db.url).pathname.slice(1));
 await createRunsTable(sql);
 const plan = await seedPlan(sql);
 
@@ -128,61 +129,16 @@ interface Result {
   cpu: Cpu;
 }
 
-/**
- * CPU time used so far (ms, user + system) by processes, read from /proc (Linux; NaN elsewhere). With `reaped`, the
- * CPU of its exited children too (PostgreSQL's postmaster: backends that ended during the drain still count).
- */
-function procCpuMs(pid: number, reaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
-    // Fields 14–17 of proc(5): utime, stime, cutime, cstime, in clock ticks (100 per second on Linux).
-    return (f[11]! + f[12]! + (reaped ? f[13]! + f[14]! : 0)) * 10;
-  } catch {
-    return NaN;
-  }
-}
-/**
- * CPU time (ms) of each PostgreSQL backend serving the bench's database, by pid: their process titles name it (`postgres:
- * 15/main: postgres rap_test_… 127.0.0.1(…) idle`), so another session's queries on the same server do not count. Shared
- * processes (WAL writer, checkpointer) are left out; a backend that exits during the drain is lost (none does: every
- * side keeps its connections until it stops). Empty where /proc is not there.
- */
-function postgresCpuMs(): Map<number, number> {
-  const database = new URL(db.url).pathname.slice(1);
-  const byPid = new Map<number, number>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) continue;
-        byPid.set(Number(entry), procCpuMs(Number(entry)));
-      } catch {
-        // The process ended while being read.
-      }
-    }
-  } catch {
-    // No /proc.
-  }
-  return byPid;
-}
+/** The CPU (ms per task) used from now until the returned function is called (see `Cpu`). */
 function cpuClock(children: ChildProcess[]): () => Cpu {
-  const at = () => ({
-    workers: children.reduce((n, c) => n + procCpuMs(c.pid!), 0),
-    postgres: postgresCpuMs(),
-    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  const workers = () => children.reduce((n, c) => n + processCpuMicros(c.pid!), 0) / 1000;
+  const bench = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000;
+  const start = { workers: workers(), postgres: postgresCpu.reading(), bench: bench() };
+  return () => ({
+    workers: (workers() - start.workers) / N,
+    postgres: postgresCpu.since(start.postgres) / 1000 / N,
+    bench: (bench() - start.bench) / N,
   });
-  const start = at();
-  return () => {
-    const end = at();
-    let postgres = end.postgres.size ? 0 : NaN;
-    for (const [pid, ms] of end.postgres) postgres += ms - (start.postgres.get(pid) ?? 0);
-    return { workers: (end.workers - start.workers) / N, postgres: postgres / N, bench: (end.bench - start.bench) / N };
-  };
 }
 
 async function benchExecutor(): Promise<Result> {
@@ -297,16 +253,6 @@ async function benchGraphileWorker(): Promise<Result> {
   return { tasksPerSecond: N / seconds, duplicates: runs.n - runs.distinct, p50: pct(lat, 50), p95: pct(lat, 95), cpu: used };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-const cores = cpus().length;
-
 /** Row updates (how many HOT: no index entry written) and index scans of the executor's two tables during the run. */
 async function tableReport(): Promise<string[]> {
   // The statistics collector flushes when a backend goes idle; give it a moment.
@@ -333,7 +279,7 @@ try {
     `bench:executor — ${N} no-op tasks, ${PROCESSES} processes × ${BATCH} at once, ${ROUNDS} interleaved rounds (executor, pg-boss, graphile-worker), PostgreSQL at ${new URL(db.url).host}; ` +
       `executor tracing ${tracingEndpoint ? 'on (OTLP batches to a local sink)' : 'off (the default: no OTLP endpoint)'}`,
   );
-  const loadBefore = load();
+  const loadAverage = loadReport();
   const ours: Result[] = [];
   const boss: Result[] = [];
   const graphile: Result[] = [];
@@ -350,10 +296,11 @@ try {
     if (process.env.BENCH_BOSS_WORK === '1') bossWork.push(await benchPgBoss('work'));
     console.log(
       `round ${round}: executor ${ours.at(-1)!.tasksPerSecond.toFixed(0)}/s, pg-boss fetch loop ${boss.at(-1)!.tasksPerSecond.toFixed(0)}/s, ` +
-        `graphile-worker ${graphile.at(-1)!.tasksPerSecond.toFixed(0)}/s   load ${load()}`,
+        `graphile-worker ${graphile.at(-1)!.tasksPerSecond.toFixed(0)}/s   load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
     );
   }
-  const loadAfter = load();
   const row = (name: string, rs: Result[]) => {
     const rates = rs.map((r) => r.tasksPerSecond);
     const p95s = rs.map((r) => r.p95);
@@ -378,10 +325,7 @@ try {
     `ratio of medians: executor / pg-boss fetch loop ${ratioBoss.toFixed(2)}, executor / graphile-worker ${ratioGraphile.toFixed(2)} ` +
       `(target ≥ 1.0 against both)   executor wake-up p95 median ${p95.toFixed(0)} ms (target ≤ 250 ms)`,
   );
-  console.log(`load average (1, 5, 15 min) before: ${loadBefore}   after: ${loadAfter}   cores: ${cores}`);
-  if (Math.max(Number(loadBefore.split(' ')[0]), Number(loadAfter.split(' ')[0])) > cores) {
-    console.log(`WARNING: the load average was above the number of cores (${cores}): these figures measure a busy machine.`);
-  }
+  for (const line of loadAverage.lines()) console.log(line);
   for (const line of await tableReport()) console.log(line);
   const duplicates = [...ours, ...boss, ...graphile, ...bossWork].reduce((n, r) => n + r.duplicates, 0);
   const ok = ratioBoss >= 1 && ratioGraphile >= 1 && p95 <= 250 && duplicates === 0;

@@ -59,9 +59,8 @@ interface Round {
 
 async function load(url: string, headers: Record<string, string>): Promise<Round> {
   // The load generator runs in a worker thread so it does not share the servers' event loop.
-  await db.refresh();
   const cpu = process.cpuUsage();
-  const dbBefore = db.micros();
+  const dbBefore = db.reading();
   const result = await autocannon({
     url,
     headers,
@@ -75,7 +74,7 @@ async function load(url: string, headers: Record<string, string>): Promise<Round
     rps: result.requests.total / result.duration,
     p99: result.latency.p99,
     cpuMicros: (used.user + used.system) / result.requests.total,
-    dbMicros: (db.micros() - dbBefore) / result.requests.total,
+    dbMicros: db.since(dbBefore) / result.requests.total,
   };
 }
 
@@ -92,7 +91,7 @@ const h = await startHarness({
   recordStatements: false,
   env: { PLAN_GENERATE_LIMIT_PER_USER: String(GENERATES + 5), PLAN_GENERATE_LIMIT_PER_EXECUTION: String(GENERATES + 5) },
 });
-const db = databaseCpu(h.sql);
+const db = databaseCpu((await h.sql<{ name: string }[]>`SELECT current_database() AS name`)[0]!.name);
 try {
   const { executionId: id } = await h.finalizedPlan();
 

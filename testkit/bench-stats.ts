@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 
@@ -33,31 +33,54 @@ export function loadReport() {
   };
 }
 
+/** CPU time (µs, user + system) a process has used so far, from /proc (Linux); NaN where it cannot be read. */
+export function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
 /**
- * CPU time (µs) the PostgreSQL backends serving this client's database have used so far, from /proc (Linux): the
- * database's share of a request, which `process.cpuUsage()` does not see. Only this database's backends count, so
- * another bench or test on the same server does not. `refresh` re-reads which backends those are (call it after the
- * pool has opened its connections).
+ * The CPU a database's PostgreSQL backends use, from /proc (Linux): the database's share of a request or task, which
+ * `process.cpuUsage()` does not see. Backends are found by their process titles, which name the database
+ * (`postgres: 15/main: postgres rap_test_… 127.0.0.1(…) idle`), so another session's queries on the same server do not
+ * count, and shared processes (WAL writer, checkpointer) are left out. `reading()` is each backend's CPU so far (µs) by
+ * pid; `since(start)` is the CPU used from that reading to now — a backend that started in between counts whole, one
+ * that exited is lost (benches keep their connections). NaN where there is no /proc.
  */
-export function databaseCpu(sql: { unsafe: (q: string) => Promise<{ pid: number }[]> }) {
-  let pids: number[] = [];
-  return {
-    async refresh(): Promise<void> {
-      pids = (await sql.unsafe('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).map((r) => r.pid);
-    },
-    micros(): number {
-      let total = 0;
-      for (const pid of pids) {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (USER_HZ, 100 on Linux).
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          total += (Number(fields[11]) + Number(fields[12])) * 10_000;
-        } catch {
-          // The backend ended (a pool connection closed): its time is no longer counted.
-        }
+export function databaseCpu(database: string) {
+  const reading = (): Map<number, number> => {
+    const byPid = new Map<number, number>();
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return byPid;
+    }
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+        if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+        byPid.set(Number(entry), processCpuMicros(Number(entry)));
+      } catch {
+        // The process ended while being read.
       }
-      return total;
+    }
+    return byPid;
+  };
+  return {
+    reading,
+    since(start: Map<number, number>): number {
+      const end = reading();
+      let used = end.size ? 0 : NaN;
+      for (const [pid, micros] of end) used += micros - (start.get(pid) ?? 0);
+      return used;
     },
   };
 }
