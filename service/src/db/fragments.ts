@@ -1,7 +1,5 @@
-import type postgres from 'postgres';
 import type { Sql, TransactionSql } from './sql.ts';
-
-type Fragment = postgres.PendingQuery<postgres.Row[]>;
+import type { Fragment } from './task-queue-state.ts';
 
 const built = new WeakMap<Sql | TransactionSql, Map<string, Fragment>>();
 

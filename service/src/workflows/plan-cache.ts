@@ -40,9 +40,14 @@ export class PlanViewCache {
     return this.views.get(executionId)?.stamp;
   }
 
-  get(executionId: string, stamp: string): string | undefined {
+  /** The cached entry of an execution, if it is of this stamp. */
+  private entry(executionId: string, stamp: string) {
     const hit = this.views.get(executionId);
-    return hit?.stamp === stamp ? hit.json : undefined;
+    return hit?.stamp === stamp ? hit : undefined;
+  }
+
+  get(executionId: string, stamp: string): string | undefined {
+    return this.entry(executionId, stamp)?.json;
   }
 
   set(executionId: string, stamp: string, json: string): void {
@@ -51,14 +56,13 @@ export class PlanViewCache {
 
   /** The view of this stamp as masked for viewers with these hidden fields, if it was rendered. */
   masked(executionId: string, stamp: string, hiddenKey: string): string | undefined {
-    const hit = this.views.get(executionId);
-    return hit?.stamp === stamp ? hit.masked.get(hiddenKey) : undefined;
+    return this.entry(executionId, stamp)?.masked.get(hiddenKey);
   }
 
   /** Keeps a masked rendering with the view it was made from (only while that view, of this stamp, is the one held). */
   setMasked(executionId: string, stamp: string, hiddenKey: string, json: string): void {
-    const hit = this.views.get(executionId);
-    if (hit?.stamp !== stamp) return;
+    const hit = this.entry(executionId, stamp);
+    if (!hit) return;
     if (hit.masked.size >= MASKED_PER_VIEW) hit.masked.delete(hit.masked.keys().next().value!);
     hit.masked.set(hiddenKey, json);
   }
