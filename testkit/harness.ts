@@ -13,7 +13,7 @@ import { DEFAULT_RETRY, READ_RETRY } from '../service/src/salesforce/retry.ts';
 import { loadStages, type RenewalStage } from '../service/src/stages/stages.ts';
 import { loadWorkflows, type Workflow } from '../service/src/workflows/steps/workflows.ts';
 import { type OrgEmulator, type OrgShape, type SeedData } from '../dev/org-emulator/index.ts';
-import { startDemoOrg } from '../dev/demo-seed/index.ts';
+import { DEMO_IDS, startDemoOrg } from '../dev/demo-seed/index.ts';
 import { signAssertion, testAssertionTrust } from './assertions.ts';
 import { freshDatabase } from './database.ts';
 import { registerSecretValues } from '../service/src/secret-values.ts';
@@ -191,6 +191,20 @@ export async function startHarness(
     opportunities,
     logLines,
     discoveryId: opportunities['Acme Logistics — FY27 Renewal']!,
+    /**
+     * Takes Read on these fields (`Object.Field`) away from the demo's Standard User profile (Jordan Lee's), as an
+     * admin would: its FieldPermissions rows deleted through jsforce. Returns the rows it deleted, for the test to check.
+     * Field access already cached stays until `passFieldAccessCache`.
+     */
+    async withholdFromStandardUser(fields: string[]): Promise<{ Field: string; SobjectType: string }[]> {
+      const conn = deps.salesforce.conn;
+      const list = fields.map((f) => `'${f}'`).join(', ');
+      const rows = await conn.query<{ Id: string; Field: string; SobjectType: string }>(
+        `SELECT Id, Field, SobjectType FROM FieldPermissions WHERE ParentId = '${DEMO_IDS.profilePermissionSets.standardUser}' AND Field IN (${list})`,
+      );
+      for (const r of rows.records) await conn.sobject('FieldPermissions').destroy(r.Id);
+      return rows.records.map((r) => ({ Field: r.Field, SobjectType: r.SobjectType }));
+    },
     /** Moves the field access cache's clock past its lifetime: the next read of a user's field access asks the org. */
     passFieldAccessCache() {
       fieldAccessClockMs += fieldAccessCacheMs + 1;

@@ -3,7 +3,6 @@
 // integration user (matching is the service's work: the CSM is shown the contact's name). Real PostgreSQL, the local
 // Salesforce org emulator (not Salesforce) through jsforce.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { applyEngagementEvents } from '../../service/src/engagement/engine.ts';
 import { discoveryPlan, trackedEmail } from '../../testkit/engagement.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
@@ -16,12 +15,7 @@ describe('engagement matching for a plan made without contacts’ email addresse
 
   beforeAll(async () => {
     h = await startHarness();
-    const conn = h.deps.salesforce.conn;
-    const rows = await conn.query<{ Id: string }>(
-      `SELECT Id FROM FieldPermissions WHERE ParentId = '${DEMO_IDS.profilePermissionSets.standardUser}' AND Field = 'Contact.Email'`,
-    );
-    expect(rows.records).toHaveLength(1);
-    await conn.sobject('FieldPermissions').destroy(rows.records[0]!.Id);
+    expect(await h.withholdFromStandardUser(['Contact.Email'])).toHaveLength(1);
     h.passFieldAccessCache();
     plan = (await h.finalizedPlan()).plan;
   });

@@ -72,15 +72,9 @@ describe("reads under the CSM's field-level security", () => {
       .map((c) => String(c.Email));
     bookAmounts = h.org.records('Opportunity').map((o) => String(o.Amount));
     // Jordan's profile (Standard User) loses Read on the amount and on contacts' email addresses.
-    const conn = h.deps.salesforce.conn;
-    const rows = await conn.query<{ Id: string; Field: string; SobjectType: string }>(
-      `SELECT Id, Field, SobjectType FROM FieldPermissions WHERE ParentId = '${profilePermissionSets.standardUser}' AND Field IN ('Opportunity.Amount', 'Contact.Email')`,
-    );
-    expect(rows.records.map((r) => r.Field).sort()).toEqual(['Contact.Email', 'Opportunity.Amount']);
-    for (const r of rows.records) {
-      hiddenRows.push({ Field: r.Field, SobjectType: r.SobjectType });
-      await conn.sobject('FieldPermissions').destroy(r.Id);
-    }
+    const removed = await h.withholdFromStandardUser(['Opportunity.Amount', 'Contact.Email']);
+    expect(removed.map((r) => r.Field).sort()).toEqual(['Contact.Email', 'Opportunity.Amount']);
+    hiddenRows.push(...removed);
     const started = await h.api('POST', '/api/workflows/executions', { opportunityId: h.discoveryId });
     executionId = started.body.execution.id;
   });

@@ -10,7 +10,7 @@ import { mirrorPendingTasks } from '../../service/src/sync/mirror/mirror.ts';
 import { PlanView } from '../../service/src/routes/views.ts';
 import { API_KEY, startHarness, type Harness } from '../../testkit/harness.ts';
 
-const { users, profilePermissionSets } = DEMO_IDS;
+const { users } = DEMO_IDS;
 const PlanResponse = z.object({ plan: PlanView }).strict();
 
 describe('the plan view served from its caches', () => {
@@ -127,12 +127,7 @@ describe('the plan view served from its caches', () => {
 
   it("serves a second viewer what a cold instance renders for them, and no one without access, whoever's view is cached", async () => {
     // Jordan's profile loses Read on the amount; Alex (System Administrator) keeps it and polls first.
-    const conn = h.deps.salesforce.conn;
-    const rows = await conn.query<{ Id: string }>(
-      `SELECT Id FROM FieldPermissions WHERE ParentId = '${profilePermissionSets.standardUser}' AND Field = 'Opportunity.Amount'`,
-    );
-    expect(rows.records).toHaveLength(1);
-    await conn.sobject('FieldPermissions').destroy(rows.records[0]!.Id);
+    expect(await h.withholdFromStandardUser(['Opportunity.Amount'])).toHaveLength(1);
     h.passFieldAccessCache();
     await poll(users.alexAdmin);
     // The stored plan is shown as stored to anyone who may open the opportunity (docs/field-level-security.md, "Not

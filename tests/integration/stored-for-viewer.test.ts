@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../dev/demo-seed/index.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';
 
-const { profilePermissionSets } = DEMO_IDS;
 /** Every spelling of the Acme amount (265,000) a plan could carry, and the +6.9% increase over the ARR it implies. */
 const AMOUNT_SPELLINGS = ['265000', '265,000', '265k', '6.9%'];
 
@@ -28,12 +27,7 @@ describe('a stored plan shown to a viewer with less field access than its author
     expect(started.status).toBe(201);
     executionId = started.body.execution.id;
     expect((await h.api('POST', `/api/workflows/executions/${executionId}/action-plan/generate`, undefined, alex())).status).toBe(201);
-    const conn = h.deps.salesforce.conn;
-    const rows = await conn.query<{ Id: string }>(
-      `SELECT Id FROM FieldPermissions WHERE ParentId = '${profilePermissionSets.standardUser}' AND Field IN ('Opportunity.Amount', 'Contact.Email')`,
-    );
-    expect(rows.records).toHaveLength(2);
-    for (const r of rows.records) await conn.sobject('FieldPermissions').destroy(r.Id);
+    expect(await h.withholdFromStandardUser(['Opportunity.Amount', 'Contact.Email'])).toHaveLength(2);
     h.passFieldAccessCache();
   });
   afterAll(async () => h?.close());
