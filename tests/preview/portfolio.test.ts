@@ -3,10 +3,11 @@
  * /preview/portfolio by the real service in embedded mode (its own PostgreSQL server, the local org emulator), in
  * Debian's Chromium. It sorts by days to renewal and opens a row.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../testkit/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREVIEW_DIST, ensurePreviewBuilt } from '../../scripts/build-preview.ts';
 import { loadConfig } from '../../service/src/config.ts';
@@ -15,7 +16,6 @@ import { startService, type RunningService } from '../../service/src/server.ts';
 import { DEMO_IDS } from '../../dev/demo-seed/demo-ids.ts';
 import { startPreviewFront } from './front.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = 'preview-portfolio-key-0123456789abcdefghijklmnop';
 const CSM = DEMO_IDS.users.jordanLee;
 // Test output, not committed (preview/dist is gitignored): the portfolio as a 1280 px laptop screen shows it.
@@ -30,7 +30,6 @@ describe('the renewal portfolio preview in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`);
     dataDir = mkdtempSync(join(tmpdir(), 'rap-portfolio-'));
     const env = {
       PORT: '0',
@@ -51,17 +50,7 @@ describe('the renewal portfolio preview in Chromium', () => {
       front = await startPreviewFront(PREVIEW_DIST, service.url);
       base = front.url;
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (error) => void pageErrors.push(error.message));
     await page.goto(`${base}/preview/portfolio#key=${API_KEY}&user=${CSM}`);

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../testkit/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREVIEW_DIST, ensurePreviewBuilt } from '../../scripts/build-preview.ts';
 import { loadConfig } from '../../service/src/config.ts';
@@ -19,7 +20,6 @@ import { runEngagementRules } from '../../service/src/engagement/engine.ts';
 import { onDay, trackedEmail } from '../../testkit/engagement.ts';
 import { startPreviewFront } from './front.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = 'preview-e2e-key-0123456789abcdefghijklmnopqrstuv';
 const OPPORTUNITY = DEMO_IDS.opportunities.acme; // the Discovery story
 const CSM = DEMO_IDS.users.jordanLee;
@@ -84,7 +84,6 @@ describe('the action plan preview in Chromium', () => {
     page.locator('[data-id="timeline-step"]', { hasText: title }).first().getAttribute('data-status');
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`);
     dataDir = mkdtempSync(join(tmpdir(), 'rap-preview-'));
     const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SERVICE_API_KEY: API_KEY } as NodeJS.ProcessEnv;
     const [, started] = await Promise.all([ensurePreviewBuilt(), startService(loadConfig(env), createLogger('silent'))]);
@@ -100,17 +99,7 @@ describe('the action plan preview in Chromium', () => {
       base = front.url;
     }
     pageUrl = `${base}/preview/#key=${API_KEY}&user=${CSM}&opportunity=${OPPORTUNITY}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
     page.on('request', (request) => {
