@@ -44,7 +44,10 @@ async function subject(name: string, seed: boolean): Promise<Subject> {
 
 const ops: { name: string; run: (s: Subject) => Promise<unknown> }[] = [
   { name: 'GET plan view (route)', run: (s) => ok(s.h.api('GET', `/api/workflows/executions/${s.executionId}/action-plan`)) },
-  { name: 'plan view live state (cache miss)', run: (s) => executionLiveState(s.h.sql, s.executionId) },
+  {
+    name: 'plan view live state (cache miss)',
+    run: (s) => executionLiveState(s.h.sql, s.executionId, s.h.deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000),
+  },
   {
     name: 'GET tasks ?opportunity&status, page 1',
     run: (s) => ok(s.h.api('GET', `/api/workflows/tasks?opportunity_id=${s.h.discoveryId}&status=pending&limit=5`)),

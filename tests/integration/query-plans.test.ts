@@ -87,7 +87,7 @@ describe('query plans at scale', () => {
     await noSeqScan((sql) => planViewStamp(sql, seeded.executionId, 30 * 60_000, [stamp]));
     // A stamp the caller does not hold: the same statement brings the live state along.
     await noSeqScan((sql) => planViewStamp(sql, seeded.executionId, 30 * 60_000));
-    await noSeqScan((sql) => executionLiveState(sql, seeded.executionId));
+    await noSeqScan((sql) => executionLiveState(sql, seeded.executionId, 30 * 60_000));
   });
 
   it('the task list with filters, first and next page', async () => {

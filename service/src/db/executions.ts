@@ -1,6 +1,6 @@
 import type { PlanRow } from './plans.ts';
-import { taskStateSelect, type TaskState } from './tasks.ts';
-import { liveExecutionStatus } from './task-queue-state.ts';
+import { taskStateColumns, type TaskState } from './tasks.ts';
+import { liveExecutionStatus, type Fragment } from './task-queue-state.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { jsonParam } from './json.ts';
 import { reusedFragment } from './fragments.ts';
@@ -93,12 +93,21 @@ export async function opportunityIdsWithExecutions(sql: Sql): Promise<string[]> 
 }
 
 /**
- * A fingerprint of everything the plan view shows, computed in the database: the row versions (`xmin`, new on every
- * update of a row) of the execution, the current plan and each of its tasks, each task's live status (a claim changes
- * only its queue row) and whether its copy to Salesforce has waited past `mirrorStuckAfterMs` (time alone makes it
- * stuck). Equal stamps mean an identical view, so a cached rendering can be served (and an ETag answered with 304)
- * without reading or rendering anything. Row versions rather than the shown columns: a change to any column of a
- * task (an assignee, an approval) changes the stamp, and no column is converted to text per poll.
+ * One task's part of the view stamp, for the `workflow_tasks` row `t`: its id and row version (`xmin`, new on every
+ * update of the row), its live status (a claim changes only its queue row) and whether its copy to Salesforce has
+ * waited past `mirrorStuckAfterMs` (time alone makes it stuck). Everything the view shows of a task follows from these,
+ * so it is also the key under which an instance keeps a task's state it read (`HeldTasks`).
+ */
+const taskVersion = (sql: Sql, t: Fragment, mirrorStuckAfterMs: number) =>
+  sql`concat_ws(',', ${t}.id, ${t}.xmin, ${liveExecutionStatus(sql, t)},
+                (${t}.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond'))`;
+
+/**
+ * A fingerprint of everything the plan view shows, computed in the database: the row versions of the execution and
+ * the current plan, and each of its tasks' versions (`taskVersion`). Equal stamps mean an identical view, so a cached
+ * rendering can be served (and an ETag answered with 304) without reading or rendering anything. Row versions rather
+ * than the shown columns: a change to any column of a task (an assignee, an approval) changes the stamp, and no column
+ * is converted to text per poll.
  */
 const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) =>
   reusedFragment(
@@ -106,8 +115,7 @@ const viewStamp = (sql: Sql, mirrorStuckAfterMs: number) =>
     `viewStamp:${mirrorStuckAfterMs}`,
     () => sql`
   md5(concat_ws('|', e.row_version, p.id::text, p.row_version,
-    (SELECT string_agg(concat_ws(',', t.id, t.xmin, ${liveExecutionStatus(sql, sql`t`)},
-                                 (t.mirror_pending_since < now() - ${mirrorStuckAfterMs} * interval '1 millisecond')), ';' ORDER BY t.id)
+    (SELECT string_agg(${taskVersion(sql, sql`t`, mirrorStuckAfterMs)}, ';' ORDER BY t.id)
        FROM workflow_tasks t WHERE t.action_plan_id = p.id)))`,
   );
 
@@ -125,11 +133,21 @@ const currentPlanJoin = (sql: Sql) =>
 /** What the plan view shows of its execution (not the steps: their outputs are the largest column and not shown). */
 export type PlanViewExecution = Pick<ExecutionRow, 'stage' | 'urgency' | 'daysToRenewal' | 'renewalDate' | 'opportunityId'>;
 
+/** A task's live state with its version (`taskVersion`): the same version always stands for the same state. */
+export type LiveTaskState = TaskState & { version: string };
+
+/**
+ * Task states an instance read before, by version: the live state's statement sends only the version of a task whose
+ * version is among them (it did not change), so a poll after one task changed reads and parses one task, not all.
+ * Never changed in place: a caller passes the map it holds, and keeps a new one for the next read.
+ */
+export type HeldTasks = ReadonlyMap<string, LiveTaskState>;
+
 /** Everything a plan view is rendered from: the execution's shown fields, the current plan's id and the live task states. */
 interface LiveState {
   execution: PlanViewExecution;
   plan: { id: string; status: PlanRow['status'] } | undefined;
-  tasks: TaskState[];
+  tasks: LiveTaskState[];
 }
 
 /**
@@ -147,65 +165,102 @@ const shownExecutionAndPlan = (sql: Sql) =>
   ${currentPlanJoin(sql)}`,
   );
 
-/** The live state as one JSON value (from `e` and `p`): decoded by one JSON.parse, not column by column. */
-const liveObject = (sql: Sql) =>
+const heldParameters = new WeakMap<HeldTasks, string>();
+
+/** The held task versions as one text (`;` never occurs in a version): built once per held map, not at every poll. */
+function heldVersions(held: HeldTasks): string {
+  let versions = heldParameters.get(held);
+  if (versions === undefined) heldParameters.set(held, (versions = [...held.keys()].join(';')));
+  return versions;
+}
+
+/** `liveObject` over the held versions: evaluated only where it stands (in planViewStamp, only when the stamp is new). */
+const liveOf = (sql: Sql, mirrorStuckAfterMs: number, held: HeldTasks) =>
+  sql`(SELECT ${liveObject(sql, mirrorStuckAfterMs)} FROM (SELECT string_to_array(${heldVersions(held)}::text, ';') AS held) k)`;
+
+/**
+ * The live state as one JSON value (from `e`, `p` and `k`): decoded by one JSON.parse, not column by column. A task
+ * whose version is held comes as its version alone.
+ */
+const liveObject = (sql: Sql, mirrorStuckAfterMs: number) =>
   reusedFragment(
     sql,
-    'liveObject',
+    `liveObject:${mirrorStuckAfterMs}`,
     () => sql`
   json_build_object('stage', e.stage, 'urgency', e.urgency, 'renewalDate', e."renewalDate", 'daysToRenewal', e."daysToRenewal",
     'opportunityId', e."opportunityId", 'planId', p.id, 'planStatus', p.status,
-    'tasks', (SELECT json_agg(t) FROM (${taskStateSelect(sql)} WHERE action_plan_id = p.id) t))`,
+    'tasks', (SELECT json_agg(CASE WHEN v.version = ANY(k.held) THEN json_build_object('version', v.version) ELSE to_json(s) END)
+                FROM workflow_tasks
+                CROSS JOIN LATERAL (SELECT ${taskVersion(sql, sql`workflow_tasks`, mirrorStuckAfterMs)} AS version) v
+                CROSS JOIN LATERAL (SELECT ${taskStateColumns(sql)}, v.version) s
+               WHERE workflow_tasks.action_plan_id = p.id))`,
   );
 
-type LiveRow = PlanViewExecution & { planId: string | null; planStatus: PlanRow['status'] | null; tasks: TaskState[] | null };
+type LiveRow = PlanViewExecution & {
+  planId: string | null;
+  planStatus: PlanRow['status'] | null;
+  tasks: (LiveTaskState | { version: string; id?: undefined })[] | null;
+};
 
-function liveState({ planId, planStatus, tasks, stage, urgency, daysToRenewal, renewalDate, opportunityId }: LiveRow): LiveState {
+function liveState(
+  { planId, planStatus, tasks, stage, urgency, daysToRenewal, renewalDate, opportunityId }: LiveRow,
+  held: HeldTasks,
+): LiveState {
   const at = (v: unknown) => (v ? new Date(v as string) : null);
   return {
     execution: { stage, urgency, daysToRenewal, renewalDate, opportunityId },
     plan: planId ? { id: planId, status: planStatus! } : undefined,
-    tasks: (tasks ?? []).map((t) => ({
-      ...t,
-      snoozedUntil: at(t.snoozedUntil),
-      executedAt: at(t.executedAt),
-      mirrorRetryAt: at(t.mirrorRetryAt),
-    })),
+    tasks: (tasks ?? []).map((t) => {
+      if (t.id === undefined) {
+        // Sent as held only because the statement was given this very map's versions.
+        const state = held.get(t.version);
+        if (!state) throw new Error(`The live state named task version ${t.version}, which the caller does not hold`);
+        return state;
+      }
+      return { ...t, snoozedUntil: at(t.snoozedUntil), executedAt: at(t.executedAt), mirrorRetryAt: at(t.mirrorRetryAt) };
+    }),
   };
 }
 
 /**
  * The first read of a plan view request: who may see it, and its stamp. Unless the stamp is one of the renderings the
  * caller could answer with (`known`, at most two: its cached view, the client's ETag), the same statement returns the
- * live state too (a task changed since), so a poll after a change costs one statement, not two.
+ * live state too (a task changed since), so a poll after a change costs one statement, not two; of the tasks whose
+ * state the caller holds (`held`), only the changed ones are sent.
  */
 export async function planViewStamp(
   sql: Sql,
   id: string,
   mirrorStuckAfterMs: number,
   known: string[] = [],
+  held: HeldTasks = new Map(),
 ): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string; live?: LiveState } | undefined> {
   // OFFSET 0 keeps `s` a subquery, so the stamp is computed once, not once for each of its three uses.
   const [row] = await sql<{ opportunityId: string; hasPlan: boolean; stamp: string; live: LiveRow | null }[]>`
     SELECT e."opportunityId", p.id IS NOT NULL AS "hasPlan", s.stamp,
            CASE WHEN s.stamp IS DISTINCT FROM ${known[0] ?? null}::text AND s.stamp IS DISTINCT FROM ${known[1] ?? null}::text
-                THEN ${liveObject(sql)} END AS live
+                THEN ${liveOf(sql, mirrorStuckAfterMs, held)} END AS live
     FROM ${shownExecutionAndPlan(sql)}
     CROSS JOIN LATERAL (SELECT ${viewStamp(sql, mirrorStuckAfterMs)} AS stamp OFFSET 0) s
     WHERE e.id = ${id}`;
   if (!row) return undefined;
   const head = { opportunityId: row.opportunityId, hasPlan: row.hasPlan, stamp: row.stamp };
-  return row.live ? { ...head, live: liveState(row.live) } : head;
+  return row.live ? { ...head, live: liveState(row.live, held) } : head;
 }
 
 /**
- * Everything a plan view is rendered from, in one statement. The stamp is the caller's, read just before
- * (`planViewStamp`): a change in between renders newer data under an older stamp, which only costs one more render at
- * the next request.
+ * Everything a plan view is rendered from, in one statement (the tasks `held` by version sent as versions only). The
+ * stamp is the caller's, read just before (`planViewStamp`): a change in between renders newer data under an older
+ * stamp, which only costs one more render at the next request.
  */
-export async function executionLiveState(sql: Sql, id: string): Promise<LiveState | undefined> {
+export async function executionLiveState(
+  sql: Sql,
+  id: string,
+  mirrorStuckAfterMs: number,
+  held: HeldTasks = new Map(),
+): Promise<LiveState | undefined> {
   const [row] = await sql<{ live: LiveRow }[]>`
-    SELECT ${liveObject(sql)} AS live FROM ${shownExecutionAndPlan(sql)} WHERE e.id = ${id}`;
-  return row && liveState(row.live);
+    SELECT ${liveOf(sql, mirrorStuckAfterMs, held)} AS live FROM ${shownExecutionAndPlan(sql)} WHERE e.id = ${id}`;
+  return row && liveState(row.live, held);
 }
 export { columns as executionColumns };

@@ -109,22 +109,25 @@ export interface TaskState {
   assignee: { id: string; name: string | null; role: string | null; source: TaskRow['assigneeSource']; note: string | null } | null;
 }
 
-export const taskStateSelect = (sql: Sql) =>
+/** The columns of a `TaskState`, from the `workflow_tasks` row in scope (by that name). */
+export const taskStateColumns = (sql: Sql) =>
   reusedFragment(
     sql,
-    'taskStateSelect',
+    'taskStateColumns',
     () => sql`
-  SELECT id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
-         ${liveExecutionStatus(sql, sql`workflow_tasks`)} AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
-         salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
-         mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
-         extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
-         owner, action, processor, explanation, awaiting_approval AS "awaitingApproval",
-         CASE WHEN assignee_user_id IS NULL THEN NULL ELSE jsonb_build_object(
-           'id', coalesce(assignee_queue_id, assignee_user_id), 'name', assignee_name, 'role', assignee_role,
-           'source', assignee_source, 'note', assignee_note) END AS assignee
-    FROM workflow_tasks`,
+  id, plan_task_key AS key, status, to_char(due_date, 'YYYY-MM-DD') AS "dueDate", snoozed_until AS "snoozedUntil",
+  ${liveExecutionStatus(sql, sql`workflow_tasks`)} AS "executionStatus", execution_result AS "executionResult", executed_at AS "executedAt",
+  salesforce_task_id AS "salesforceTaskId", mirror_status AS "mirrorStatus", mirror_error AS "mirrorError",
+  mirror_attempts AS "mirrorAttempts", mirror_retry_at AS "mirrorRetryAt",
+  extract(epoch FROM now() - mirror_pending_since)::float8 AS "mirrorWaitingSeconds",
+  owner, action, processor, explanation, awaiting_approval AS "awaitingApproval",
+  CASE WHEN assignee_user_id IS NULL THEN NULL ELSE jsonb_build_object(
+    'id', coalesce(assignee_queue_id, assignee_user_id), 'name', assignee_name, 'role', assignee_role,
+    'source', assignee_source, 'note', assignee_note) END AS assignee`,
   );
+
+export const taskStateSelect = (sql: Sql) =>
+  reusedFragment(sql, 'taskStateSelect', () => sql`SELECT ${taskStateColumns(sql)} FROM workflow_tasks`);
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
   return sql<TaskState[]>`${taskStateSelect(sql)} WHERE action_plan_id = ${planId}`;

@@ -140,9 +140,12 @@ export function executionsRouter(deps: Deps) {
       const stuckAfterMs = deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000;
       // Timeline steps turn overdue as days pass: the day is part of what the view shows.
       const today = deps.today();
-      const held = [viewCache.stampOf(id), c.req.header('if-none-match')?.slice(1, -1)];
-      const known = held.filter((s) => s?.endsWith(`-${today}`)).map((s) => s!.slice(0, -today.length - 1));
-      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs, known);
+      const known = [viewCache.stampOf(id), c.req.header('if-none-match')?.slice(1, -1)]
+        .filter((s) => s?.endsWith(`-${today}`))
+        .map((s) => s!.slice(0, -today.length - 1));
+      // The task states of the last rendering this instance holds: after a change, only the changed tasks are read.
+      const held = viewCache.tasksOf(id);
+      const head = await planViewStamp(deps.db.sql, id, stuckAfterMs, known, held);
       if (!head) throw notFound(`Execution ${id}`);
       // Who reads it matters too: a viewer with less field access than the plan's author gets it masked (viewer-mask.ts).
       const [, viewer] = await Promise.all([
@@ -157,9 +160,10 @@ export function executionsRouter(deps: Deps) {
       if (masked) return planResponse(c, masked, 200, { ETag: etag });
       let json = viewCache.get(id, stamp);
       if (!json) {
-        json = await currentPlanViewJson(deps, planCache, id, head.live);
-        if (!json) throw notFound(`An action plan for execution ${id}`);
-        viewCache.set(id, stamp, json);
+        const rendered = await currentPlanViewJson(deps, planCache, id, head.live, held);
+        if (!rendered) throw notFound(`An action plan for execution ${id}`);
+        json = rendered.json;
+        viewCache.set(id, stamp, json, rendered.tasks);
       }
       if (!viewer.key) return planResponse(c, json, 200, { ETag: etag });
       const shown = await forViewer(viewer, json);

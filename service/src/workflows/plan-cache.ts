@@ -1,4 +1,5 @@
 import { getPlan, type PlanRow } from '../db/plans.ts';
+import type { HeldTasks } from '../db/executions.ts';
 import type { Sql } from '../db/sql.ts';
 import { LRUCache } from 'lru-cache';
 
@@ -27,10 +28,11 @@ const MASKED_PER_VIEW = 20;
 /**
  * Rendered plan views by execution, valid while the database's view stamp is unchanged: the view as rendered for a
  * viewer who reads every field, and the masked renderings of it for viewers who do not (by their hidden-field key,
- * viewer-mask.ts), which go with it when the stamp changes.
+ * viewer-mask.ts), which go with it when the stamp changes. With them, the task states the view was rendered from, by
+ * version: the next render after a change reads only the tasks that changed (`HeldTasks`).
  */
 export class PlanViewCache {
-  private readonly views = new LRUCache<string, { stamp: string; json: string; masked: Map<string, string> }>({
+  private readonly views = new LRUCache<string, { stamp: string; json: string; tasks: HeldTasks; masked: Map<string, string> }>({
     max: 1000,
     ttl: 10 * 60_000,
   });
@@ -38,6 +40,11 @@ export class PlanViewCache {
   /** The stamp of the view cached for an execution, if any. */
   stampOf(executionId: string): string | undefined {
     return this.views.get(executionId)?.stamp;
+  }
+
+  /** The task states of the view cached for an execution (of whatever stamp), by version. */
+  tasksOf(executionId: string): HeldTasks | undefined {
+    return this.views.get(executionId)?.tasks;
   }
 
   /** The cached entry of an execution, if it is of this stamp. */
@@ -50,8 +57,8 @@ export class PlanViewCache {
     return this.entry(executionId, stamp)?.json;
   }
 
-  set(executionId: string, stamp: string, json: string): void {
-    this.views.set(executionId, { stamp, json, masked: new Map() });
+  set(executionId: string, stamp: string, json: string, tasks: HeldTasks): void {
+    this.views.set(executionId, { stamp, json, tasks, masked: new Map() });
   }
 
   /** The view of this stamp as masked for viewers with these hidden fields, if it was rendered. */

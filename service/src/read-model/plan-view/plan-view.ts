@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { executionLiveState, type PlanViewExecution } from '../../db/executions.ts';
+import { executionLiveState, type HeldTasks, type PlanViewExecution } from '../../db/executions.ts';
 import { unfinished } from '../../db/dependencies.ts';
 import type { PlanRow } from '../../db/plans.ts';
 import { taskStatesOfPlan, type TaskState } from '../../db/tasks.ts';
@@ -130,17 +130,23 @@ export async function planViewJson(deps: Deps, plan: PlanRow, execution: PlanVie
 
 /**
  * The current plan's view of an execution as the route renders it when its view cache misses (a task changed since
- * the last poll): from the live state the route's first read brought along, else read now in one statement; the plan
- * version from the plan cache. Undefined when the execution or its plan is gone.
+ * the last poll): from the live state the route's first read brought along, else read now in one statement (sending
+ * only the tasks whose versions are not in `held`); the plan version from the plan cache. Returns the JSON text and the
+ * task states it was rendered from, by version (the `held` of the next miss). Undefined when the execution or its
+ * plan is gone.
  */
 export async function currentPlanViewJson(
   deps: Deps,
   plans: PlanCache,
   executionId: string,
   live?: Awaited<ReturnType<typeof executionLiveState>>,
-): Promise<string | undefined> {
-  const found = live ?? (await executionLiveState(deps.db.sql, executionId));
+  held?: HeldTasks,
+): Promise<{ json: string; tasks: HeldTasks } | undefined> {
+  const found = live ?? (await executionLiveState(deps.db.sql, executionId, deps.env.MIRROR_STUCK_AFTER_MINUTES * 60_000, held));
   const plan = found?.plan && (await plans.get(deps.db.sql, found.plan));
   if (!found || !plan) return undefined;
-  return planViewJson(deps, plan, found.execution, found.tasks);
+  return {
+    json: await planViewJson(deps, plan, found.execution, found.tasks),
+    tasks: new Map(found.tasks.map((t) => [t.version, t])),
+  };
 }
