@@ -4,7 +4,7 @@
  * finished AI task rows, then VACUUM ANALYZE); the routes the LWC and the operator use are measured on both,
  * interleaved in rounds, as p50/p99 in-process (no network). Target: p99 at scale ≤ 2× the empty figure.
  */
-import { executionLiveState } from '../service/src/db/executions.ts';
+import { executionLiveState } from '../service/src/db/plan-view-state.ts';
 import { claimQueuedTasks, claimTaskNow, releaseTasks } from '../service/src/db/queue.ts';
 import { insertAiTasks } from '../testkit/executor/fixtures.ts';
 import { startHarness, type Harness } from '../testkit/harness.ts';

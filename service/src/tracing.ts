@@ -39,6 +39,9 @@ export function installTracing(opts: { exporter?: SpanExporter; otlpEndpoint?: s
   new NodeTracerProvider({ spanProcessors: processors }).register();
 }
 
+/** Whether spans are recorded in this process (`installTracing` found somewhere to send them). */
+export const tracingInstalled = (): boolean => installed;
+
 const tracer = () => trace.getTracer('renewal-action-plans');
 
 /** The current trace id, for log lines and error bodies; undefined outside any span. */

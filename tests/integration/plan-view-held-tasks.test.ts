@@ -5,7 +5,7 @@
 // from held states is byte for byte the one a full read renders. Real PostgreSQL; the local Salesforce org emulator
 // (not Salesforce) only for finalize.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionLiveState, planViewStamp, type HeldTasks, type LiveTaskState } from '../../service/src/db/executions.ts';
+import { executionLiveState, planViewStamp, type HeldTasks, type LiveTaskState } from '../../service/src/db/plan-view-state.ts';
 import { currentPlanViewJson } from '../../service/src/read-model/plan-view/plan-view.ts';
 import { PlanCache } from '../../service/src/workflows/plan-cache.ts';
 import { startHarness, type Harness } from '../../testkit/harness.ts';

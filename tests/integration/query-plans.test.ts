@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executionLiveState, planViewStamp } from '../../service/src/db/executions.ts';
+import { executionLiveState, planViewStamp } from '../../service/src/db/plan-view-state.ts';
 import { tasksToMirror } from '../../service/src/db/mirror-queue.ts';
 import {
   claimQueuedTasks,

@@ -3,4 +3,5 @@
  * through workflows/); today it names the db/ queries a route may use, so a read can get its own SQL later without
  * touching a route.
  */
-export { getExecution, latestExecution, opportunityIdsWithExecutions, planViewStamp, type ExecutionRow } from '../db/executions.ts';
+export { getExecution, latestExecution, opportunityIdsWithExecutions, type ExecutionRow } from '../db/executions.ts';
+export { planViewStamp } from '../db/plan-view-state.ts';

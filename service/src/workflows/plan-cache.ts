@@ -1,5 +1,5 @@
 import { getPlan, type PlanRow } from '../db/plans.ts';
-import type { HeldTasks } from '../db/executions.ts';
+import type { HeldTasks } from '../db/plan-view-state.ts';
 import type { Sql } from '../db/sql.ts';
 import { LRUCache } from 'lru-cache';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { executionLiveState, type HeldTasks, type PlanViewExecution } from '../../db/executions.ts';
+import { executionLiveState, type HeldTasks, type PlanViewExecution } from '../../db/plan-view-state.ts';
 import { unfinished } from '../../db/dependencies.ts';
 import type { PlanRow } from '../../db/plans.ts';
 import { taskStatesOfPlan, type TaskState } from '../../db/tasks.ts';
