@@ -126,7 +126,7 @@ export const taskStateColumns = (sql: Sql) =>
     'source', assignee_source, 'note', assignee_note) END AS assignee`,
   );
 
-export const taskStateSelect = (sql: Sql) =>
+const taskStateSelect = (sql: Sql) =>
   reusedFragment(sql, 'taskStateSelect', () => sql`SELECT ${taskStateColumns(sql)} FROM workflow_tasks`);
 
 export async function taskStatesOfPlan(sql: Sql, planId: string): Promise<TaskState[]> {
