@@ -1,4 +1,14 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import {
   BatchSpanProcessor,
@@ -44,6 +54,9 @@ export const tracingInstalled = (): boolean => installed;
 
 const tracer = () => trace.getTracer('renewal-action-plans');
 
+/** The span `inSpan` hands its work when tracing is not installed: records nothing, as the API's no-op spans do. */
+const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /** The current trace id, for log lines and error bodies; undefined outside any span. */
 export function currentTraceId(): string | undefined {
   const span = trace.getActiveSpan();
@@ -73,6 +86,8 @@ export function inSpan<T>(
   options: { attributes?: Attributes; links?: Link[]; kind?: SpanKind },
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  // Not installed: OpenTelemetry's no-op would make a non-recording span and a context for it at every call.
+  if (!installed) return work(NOT_RECORDING);
   return tracer().startActiveSpan(
     name,
     { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
