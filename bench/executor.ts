@@ -13,8 +13,8 @@
  *
  * The executor's processes run as production runs an executor by default: tracing off (no OTLP endpoint:
  * service/src/tracing.ts installs nothing; BENCH_TRACING=1 turns it on, exporting a span per AI task run in batches to
- * a local sink that drops them) and the service's logger at its default level, info, writing to stdout synchronously
- * (this process drains the pipe).
+ * a local sink that drops them) and the service's logger at its default level, info, writing to stdout as production does
+ * (a synchronous write per turn of the event loop; this process drains the pipe).
  * graphile-worker's processes keep their logger quiet (errors only; as shipped it logs a line per completed job), so
  * the comparison errs against the executor. Each side also prints the CPU time per task of the timed drain (Linux,
  * from /proc): its worker processes, the PostgreSQL backends serving the bench's database (not another session's) and
@@ -23,7 +23,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { Logger, makeWorkerUtils, runMigrations } from 'graphile-worker';
 import PgBoss from 'pg-boss';
 import { freshDatabase } from '../testkit/database.ts';
@@ -296,9 +295,7 @@ try {
     if (process.env.BENCH_BOSS_WORK === '1') bossWork.push(await benchPgBoss('work'));
     console.log(
       `round ${round}: executor ${ours.at(-1)!.tasksPerSecond.toFixed(0)}/s, pg-boss fetch loop ${boss.at(-1)!.tasksPerSecond.toFixed(0)}/s, ` +
-        `graphile-worker ${graphile.at(-1)!.tasksPerSecond.toFixed(0)}/s   load ${loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' ')}`,
+        `graphile-worker ${graphile.at(-1)!.tasksPerSecond.toFixed(0)}/s   load ${loadAverage.current()}`,
     );
   }
   const row = (name: string, rs: Result[]) => {

@@ -22,6 +22,8 @@ export function loadReport() {
   const now = () => loadavg().map((l) => Number(l.toFixed(2)));
   const before = now();
   return {
+    /** The load average now, for a line printed during the bench. */
+    current: () => now().join(' '),
     lines(): string[] {
       const after = now();
       const lines = [`load average (1, 5, 15 min) before: ${before.join(' ')}   after: ${after.join(' ')}   cores: ${cores}`];

@@ -28,7 +28,7 @@ import { metricsRouter } from './routes/metrics.ts';
 import { webhooksRouter } from './routes/webhooks.ts';
 import { SalesforceError } from './salesforce/errors.ts';
 import { redactSecrets } from './secrets.ts';
-import { currentTraceId, inSpan, SpanKind, tracingInstalled } from './tracing.ts';
+import { currentTraceId, inSpan, SpanKind } from './tracing.ts';
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -48,22 +48,21 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
 export function createApp(deps: Deps, opts: { previewApex?: { privateKey?: KeyObject } } = {}) {
   const app = new OpenAPIHono<AuthEnv>();
   app.use(requestId());
-  // One span per request, named by its route once matched ("POST /api/workflows/executions/:id/action-plan/finalize"),
-  // where spans are recorded: tracing is installed before the app is made (server.ts). Without it the no-op span would
-  // only cost every request a wrapper.
-  if (tracingInstalled())
-    app.use((c, next) =>
-      inSpan(
-        `${c.req.method} ${c.req.path}`,
-        { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method } },
-        async (span) => {
-          await next();
-          const route = routePath(c, -1);
-          if (route && !route.includes('*')) span.updateName(`${c.req.method} ${route}`);
-          span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status, 'rap.request_id': c.get('requestId') });
-        },
-      ),
-    );
+  // One span per request, named by its route once matched ("POST /api/workflows/executions/:id/action-plan/finalize").
+  // Without tracing, inSpan runs the request directly and the span records nothing: its name is not worked out.
+  app.use((c, next) =>
+    inSpan(
+      `${c.req.method} ${c.req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': c.req.method } },
+      async (span) => {
+        await next();
+        if (!span.isRecording()) return;
+        const route = routePath(c, -1);
+        if (route && !route.includes('*')) span.updateName(`${c.req.method} ${route}`);
+        span.setAttributes({ 'http.route': route, 'http.response.status_code': c.res.status, 'rap.request_id': c.get('requestId') });
+      },
+    ),
+  );
   // Only where a body is expected: touching the body of a GET makes the Node adapter build a full Request.
   const limit = bodyLimit({
     maxSize: 256 * 1024,

@@ -49,9 +49,6 @@ export function installTracing(opts: { exporter?: SpanExporter; otlpEndpoint?: s
   new NodeTracerProvider({ spanProcessors: processors }).register();
 }
 
-/** Whether spans are recorded in this process (`installTracing` found somewhere to send them). */
-export const tracingInstalled = (): boolean => installed;
-
 const tracer = () => trace.getTracer('renewal-action-plans');
 
 /** The span `inSpan` hands its work when tracing is not installed: records nothing, as the API's no-op spans do. */

@@ -3,8 +3,8 @@
  * with the test processors. Stops gracefully on SIGTERM (like the service) and prints "ready" once listening.
  * Set up as production sets up an executor (service/src/server.ts, scripts/executor.ts): tracing on when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set (one span per AI task run, the trace id in every log line), and the service's logger.
- * LOG_LEVEL defaults to warn (the tests); LOG_TO=stdout writes the lines where production writes them (stdout,
- * synchronously) instead of stderr — the bench runs at production's default level, info, that way.
+ * LOG_LEVEL defaults to warn (the tests); LOG_TO=stdout writes the lines where and as production writes them (stdout,
+ * a write per turn of the event loop) instead of stderr — the bench runs at production's default level, info, that way.
  */
 import postgres from 'postgres';
 import { Executor } from '../../service/src/executor/executor.ts';

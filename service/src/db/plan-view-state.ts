@@ -4,6 +4,7 @@ import type { PlanRow } from './plans.ts';
 import type { Sql } from './sql.ts';
 import { liveExecutionStatus, type Fragment } from './task-queue-state.ts';
 import { taskStateColumns, type TaskState } from './tasks.ts';
+import { UUID } from './uuid.ts';
 
 /**
  * What the plan view is rendered from, read from the database: its stamp (a fingerprint of everything it shows) and
@@ -69,6 +70,9 @@ export type LiveTaskState = TaskState & { version: string };
  * Never changed in place: a caller passes the map it holds, and keeps a new one for the next read.
  */
 export type HeldTasks = ReadonlyMap<string, LiveTaskState>;
+
+/** No task held: every task's state is sent. */
+const NOTHING_HELD: HeldTasks = new Map();
 
 /** Everything a plan view is rendered from: the execution's shown fields, the current plan's id and the live task states. */
 interface LiveState {
@@ -139,8 +143,6 @@ interface StampRead {
   resolve: (row: StampRow | undefined) => void;
   reject: (err: unknown) => void;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The most stamp reads one statement carries. */
 const STAMPS_PER_STATEMENT = 100;
@@ -216,7 +218,7 @@ export async function planViewStamp(
   id: string,
   mirrorStuckAfterMs: number,
   known: string[] = [],
-  held: HeldTasks = new Map(),
+  held: HeldTasks = NOTHING_HELD,
 ): Promise<{ opportunityId: string; hasPlan: boolean; stamp: string; live?: LiveState } | undefined> {
   // Not an id any execution has (the batch's uuid column would refuse it, failing every read of the statement).
   if (!UUID.test(id)) return undefined;
@@ -235,7 +237,7 @@ export async function executionLiveState(
   sql: Sql,
   id: string,
   mirrorStuckAfterMs: number,
-  held: HeldTasks = new Map(),
+  held: HeldTasks = NOTHING_HELD,
 ): Promise<LiveState | undefined> {
   return (await planViewStamp(sql, id, mirrorStuckAfterMs, [], held))?.live;
 }

@@ -1,4 +1,5 @@
 import { readSyncState, writeSyncState } from '../db/sync-state.ts';
+import { UUID, UUID_TEXT } from '../db/uuid.ts';
 import { remirrorOverriddenTasks } from '../db/salesforce-overrides.ts';
 import { applySalesforceClosures, type SkippedTask } from '../db/task-provenance.ts';
 import type { Deps } from '../deps.ts';
@@ -10,10 +11,8 @@ const PAGE = 200;
 const MAX_PAGES = 50;
 /** How far before the saved cursor each run reads again (see syncTaskStatusFromSalesforce). */
 const LOOKBACK_MS = 2 * 60_000;
-/** A plan task id as PostgreSQL reads a uuid. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Keys the processors give their own Tasks (`<task id>:audit`): not plan tasks, and not malformed either. */
-const PROCESSOR_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[a-z-]+$/i;
+const PROCESSOR_KEY = new RegExp(`^${UUID_TEXT}:[a-z-]+$`, 'i');
 
 interface StatusSyncReport {
   completed: string[];
