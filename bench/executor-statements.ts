@@ -73,7 +73,9 @@ try {
       : s.includes('FOR UPDATE SKIP LOCKED') && s.startsWith('WITH c AS ( UPDATE task_queue')
         ? 'claim (UPDATE task_queue … SKIP LOCKED, reads the task)'
         : s.includes("execution_status = 'success'") && s.startsWith('WITH input')
-          ? 'completion (DELETE task_queue + UPDATE workflow_tasks + notifications)'
+          ? s.includes('FOR UPDATE SKIP LOCKED')
+            ? 'completion and the next claim (DELETE task_queue + UPDATE workflow_tasks + notifications; UPDATE task_queue … SKIP LOCKED)'
+            : 'completion (DELETE task_queue + UPDATE workflow_tasks + notifications)'
           : s.startsWith('UPDATE task_queue SET locked_until')
             ? 'lease renewal (UPDATE task_queue)'
             : s.includes('FROM task_dependencies WHERE prerequisite_id')

@@ -329,7 +329,7 @@ try {
   console.log(ok ? 'targets met' : 'TARGETS NOT MET');
   console.log(
     'note: pg-boss is driven at its fastest (fetch again at once while jobs come back, 0.5 s poll when empty); graphile-worker ' +
-      'runs as it ships (LISTEN/NOTIFY, batched fetch and completion). The executor re-claims as soon as half its slots free and is woken by NOTIFY.',
+      'runs as it ships (LISTEN/NOTIFY, batched fetch and completion). The executor claims its next tasks in the statement that completes its finished ones (and on its own as soon as half its slots free), and is woken by NOTIFY.',
   );
   process.exitCode = ours.every((r) => r.duplicates === 0) ? 0 : 1;
 } finally {

@@ -1,7 +1,7 @@
 import { redactSecrets } from '../secrets.ts';
 import type { Sql, TransactionSql } from './sql.ts';
 import { taskColumns, type ExecutionStatus, type TaskRow } from './tasks.ts';
-import { aiTasksIn, lockQueueRows } from './task-queue-state.ts';
+import { aiTasksIn, lockQueueRows, type Fragment } from './task-queue-state.ts';
 import { kind, notificationsFrom } from './notifications.ts';
 import { markForRemirror } from './remirror.ts';
 import { unblockDependents, waitsForUnfinished } from './dependencies.ts';
@@ -37,43 +37,51 @@ export interface ClaimOptions {
 const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.claimOrder ? -1 : a.claimOrder > b.claimOrder ? 1 : 0);
 
 /**
- * The claim itself, shared by the batch and the single-task claim: a lease, a fresh token, one more attempt, on the
- * queue rows `candidates` selects (`FOR UPDATE SKIP LOCKED`). Only task_queue is written (the row leaves the partial
- * index of unclaimed rows: one primary-key entry); the task's row is only read, by primary key, for the processor.
+ * The claim itself, shared by the batch claim, the single-task claim and a batch's completion: a lease, a fresh token,
+ * one more attempt, on the queue rows `candidates` selects (`FOR UPDATE SKIP LOCKED`). Only task_queue is written (the
+ * row leaves the partial index of unclaimed rows: one primary-key entry); the task's row is only read, by primary key,
+ * for the processor. `update` is the CTE the claimed tasks' `columns` are read from (`FROM c JOIN workflow_tasks`).
  */
-async function claim(sql: Sql, o: ClaimOptions, candidates: ReturnType<Sql>): Promise<ClaimedTask[]> {
-  // "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
-  return sql<ClaimedTask[]>`
-    WITH c AS (
+function claimParts(sql: Sql, o: ClaimOptions, candidates: Fragment) {
+  return {
+    update: sql`
       UPDATE task_queue SET claim_token = gen_random_uuid(), claimed_by = ${o.workerId},
              locked_until = now() + ${o.leaseMs} * interval '1 millisecond', attempts = attempts + 1, max_attempts = ${o.maxAttempts}
        WHERE task_id IN (${candidates})
       RETURNING task_id AS claimed_id, claim_token AS claimed_token, attempts AS claimed_attempts, max_attempts AS claimed_max,
-                priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS claimed_order)
-    SELECT ${taskColumns(sql, { executionStatus: sql`'running'`, attempts: sql`c.claimed_attempts` })},
-           c.claimed_token AS "claimToken", c.claimed_max AS "maxAttempts", c.claimed_order AS "claimOrder",
-           trace_parent AS "traceParent",
-           EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = workflow_tasks.id) AS "hasDependents"
-      FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id`;
+                priority::text || to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') AS claimed_order`,
+    // "claimOrder" keeps created_at to the microsecond (a JS Date would cut it to milliseconds and tie).
+    columns: sql`
+      ${taskColumns(sql, { executionStatus: sql`'running'`, attempts: sql`c.claimed_attempts` })},
+      c.claimed_token AS "claimToken", c.claimed_max AS "maxAttempts", c.claimed_order AS "claimOrder",
+      trace_parent AS "traceParent",
+      EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = workflow_tasks.id) AS "hasDependents"`,
+  };
+}
+
+async function claim(sql: Sql, o: ClaimOptions, candidates: Fragment): Promise<ClaimedTask[]> {
+  const { update, columns } = claimParts(sql, o, candidates);
+  return sql<ClaimedTask[]>`WITH c AS (${update}) SELECT ${columns} FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id`;
 }
 
 /**
- * Claims up to `limit` due AI tasks, priority 1 first then oldest, in one statement. `SKIP LOCKED` lets any number
- * of executors claim at once without waiting for or double-claiming each other's rows. A task waiting for an
- * unfinished prerequisite stays in the queue but is not claimable (the same statement checks its dependency rows).
+ * The due, unclaimed queue rows, priority 1 first then oldest, locked for the claim. A task waiting for an unfinished
+ * prerequisite stays in the queue but is not claimable (the same statement checks its dependency rows).
+ */
+const dueTasks = (sql: Sql, limit: number): Fragment =>
+  sql`SELECT q.task_id FROM task_queue q
+       WHERE q.claim_token IS NULL AND q.run_after <= now() AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
+       ORDER BY q.priority, q.created_at
+       LIMIT ${limit}
+       FOR UPDATE SKIP LOCKED`;
+
+/**
+ * Claims up to `limit` due AI tasks (`dueTasks`) in one statement. `SKIP LOCKED` lets any number of executors claim at
+ * once without waiting for or double-claiming each other's rows.
  */
 export async function claimQueuedTasks(sql: Sql, limit: number, o: ClaimOptions): Promise<ClaimedTask[]> {
   if (limit <= 0) return [];
-  const rows = await claim(
-    sql,
-    o,
-    sql`SELECT q.task_id FROM task_queue q
-         WHERE q.claim_token IS NULL AND q.run_after <= now() AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
-         ORDER BY q.priority, q.created_at
-         LIMIT ${limit}
-         FOR UPDATE SKIP LOCKED`,
-  );
-  return [...rows].sort(byPriorityThenAge);
+  return [...(await claim(sql, o, dueTasks(sql, limit)))].sort(byPriorityThenAge);
 }
 
 /**
@@ -105,35 +113,65 @@ export async function completeTask(sql: Sql, task: ClaimedTask, result: unknown)
  * Records several successes in one statement (the executor groups completions that finish while a previous
  * write is in flight). Each row is checked against its own claim token; returns the ids whose claim still held.
  */
-export async function completeTasks(sql: Sql, items: { task: ClaimedTask; result: unknown }[]): Promise<Set<string>> {
-  if (items.length === 0) return new Set();
+export async function completeTasks(sql: Sql, items: Completion[]): Promise<Set<string>> {
+  return (await completeAndClaim(sql, items)).done;
+}
+
+type Completion = { task: ClaimedTask; result: unknown };
+
+/** The next batch a worker takes as its current one ends: up to `limit` due tasks, claimed as `claimQueuedTasks` claims. */
+export interface NextClaim extends ClaimOptions {
+  limit: number;
+}
+
+/**
+ * Records successes as `completeTasks` does and, when `next` is given, claims the worker's next tasks (`claimQueuedTasks`'s
+ * claim) in the same statement: a worker whose batch ends takes its next batch without a round trip of its own. The
+ * claim rides only on the one-statement completion (nothing waited for these tasks when they were claimed); a batch with
+ * dependents is a transaction that claims nothing, and the worker claims after it. The claim's snapshot is the
+ * statement's: the rows this statement completes are still claimed in it, so they are never candidates, and tasks they
+ * unblock are claimable from the next statement on (their notification wakes the executors).
+ */
+export async function completeAndClaim(
+  sql: Sql,
+  items: Completion[],
+  next?: NextClaim,
+): Promise<{ done: Set<string>; claimed: ClaimedTask[] }> {
+  if (items.length === 0) return { done: new Set(), claimed: next ? await claimQueuedTasks(sql, next.limit, next) : [] };
   if (!items.some((i) => i.task.hasDependents)) {
     // Nothing waited for these tasks when they were claimed (most batches): the one statement is the transaction.
-    const { done, withDependents } = await recordSuccesses(sql, items);
+    const { done, withDependents, claimed } = await recordSuccesses(sql, items, next);
     // A dependency written while a task ran (a re-plan's, rare) is unblocked at once, in a transaction of its own.
     if (withDependents.length) await sql.begin((tx) => unblockDependents(tx, withDependents));
-    return done;
+    return { done, claimed };
   }
-  return sql.begin(async (tx) => {
+  const done = await sql.begin(async (tx) => {
     const { done, withDependents } = await recordSuccesses(tx, items);
     // What waited for these tasks is unblocked with them, in the same transaction (and queued AI tasks among it wake
     // the executors).
     await unblockDependents(tx, withDependents);
     return done;
   });
+  return { done, claimed: [] };
 }
+
+/** A row of the completion statement: a completed task (`doneId`), a claimed one (the task's columns), or one of each. */
+type CompletionRow = Partial<ClaimedTask> & { doneId: string | null; doneHasDependents: boolean | null; n?: string };
 
 /**
  * The completion of a batch, one statement: the claimed queue rows are deleted under their tokens (the fence), the
  * tasks' rows written once (result, status, the attempt count and worker copied back, the re-mirror mark), and the
- * CSM's notifications inserted. It returns which completed tasks have dependents now.
+ * CSM's notifications inserted. It returns which completed tasks have dependents now, and the tasks `next` claimed:
+ * the two lists side by side, row n holding the nth of each (`FULL JOIN` on the row number), so one statement answers both.
  */
 async function recordSuccesses(
   sql: Sql | TransactionSql,
-  items: { task: ClaimedTask; result: unknown }[],
-): Promise<{ done: Set<string>; withDependents: string[] }> {
-  const col = <T>(f: (i: { task: ClaimedTask; result: unknown }) => T) => items.map(f);
-  const rows = await sql<{ id: string; hasDependents: boolean }[]>`
+  items: Completion[],
+  next?: NextClaim,
+): Promise<{ done: Set<string>; withDependents: string[]; claimed: ClaimedTask[] }> {
+  const col = <T>(f: (i: Completion) => T) => items.map(f);
+  const claimNext = next && next.limit > 0 ? claimParts(sql as Sql, next, dueTasks(sql as Sql, next.limit)) : undefined;
+  const rows = await sql<CompletionRow[]>`
     WITH input AS (
       SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],
                            ${col((i) => secretValues().redact(JSON.stringify(i.result ?? null)))}::text[], ${col((i) => succeeded(i.task.action))}::text[],
@@ -155,9 +193,31 @@ async function recordSuccesses(
       sql,
       sql`SELECT assignee_user_id, opportunity_id, id, action_plan_id, ${kind('ai-task-succeeded')}, title, body, 'ai-task-succeeded:' || token
             FROM done WHERE assignee_user_id IS NOT NULL`,
-    )})
-    SELECT id, EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = done.id) AS "hasDependents" FROM done`;
-  return { done: new Set(rows.map((r) => r.id)), withDependents: rows.filter((r) => r.hasDependents).map((r) => r.id) };
+    )}),
+    finished AS (
+      SELECT id, EXISTS (SELECT 1 FROM task_dependencies d WHERE d.prerequisite_id = done.id) AS has_dependents,
+             row_number() OVER () AS n
+        FROM done)
+    ${
+      claimNext
+        ? sql`, c AS (${claimNext.update}),
+          next AS (SELECT ${claimNext.columns}, row_number() OVER () AS n FROM c JOIN workflow_tasks ON workflow_tasks.id = c.claimed_id)
+          SELECT finished.id AS "doneId", finished.has_dependents AS "doneHasDependents", next.* FROM finished FULL JOIN next USING (n)`
+        : sql`SELECT id AS "doneId", has_dependents AS "doneHasDependents" FROM finished`
+    }`;
+  const done = new Set<string>();
+  const withDependents: string[] = [];
+  const claimed: ClaimedTask[] = [];
+  for (const { doneId, doneHasDependents, ...task } of rows) {
+    if (doneId) {
+      done.add(doneId);
+      if (doneHasDependents) withDependents.push(doneId);
+    }
+    if (!task.id) continue;
+    delete task.n; // the row number the two lists were joined on
+    claimed.push(task as ClaimedTask);
+  }
+  return { done, withDependents, claimed: claimed.sort(byPriorityThenAge) };
 }
 
 interface FailureInput {

@@ -1,4 +1,4 @@
-import { completeTasks, type ClaimedTask } from '../db/queue.ts';
+import { completeAndClaim, type ClaimedTask, type NextClaim } from '../db/queue.ts';
 import type { Sql } from '../db/sql.ts';
 
 interface CompletionGroupOptions {
@@ -9,6 +9,14 @@ interface CompletionGroupOptions {
   stillRunning?: () => number;
   /** While other tasks still run, how long the first success waits for them to join its write (milliseconds). */
   maxWaitMs?: number;
+  /**
+   * The worker's next claim, asked as a write starts, given how many tasks it completes: it rides on the completion
+   * statement (`completeAndClaim`), so a worker whose tasks end takes the next ones without a round trip of its own.
+   * Undefined: the write claims nothing.
+   */
+  next?: (completing: number) => NextClaim | undefined;
+  /** The tasks a write claimed (`asked`: its limit), handed over before the completed tasks' callers are answered. */
+  claimed?: (tasks: ClaimedTask[], asked: number) => void;
 }
 
 /**
@@ -16,11 +24,13 @@ interface CompletionGroupOptions {
  * that finish together share it) or, while other tasks of this worker still run (`stillRunning`), after at most
  * `maxWaitMs`, or at once when the last of them joins; those that finish while that write is in flight go together
  * in the next statement. Under load one write serves a whole batch; alone, a task waits one turn. Each task still
- * completes only under its own claim token.
+ * completes only under its own claim token. A write may also claim the worker's next tasks (`next`).
  */
 export class CompletionGroup {
   private waiting: { task: ClaimedTask; result: unknown; settle: (kept: boolean) => void; fail: (err: unknown) => void }[] = [];
   private writing = false;
+  /** A write that also claims is in flight (the worker's own claim loop waits for it: one claim at a time). */
+  private claimingNow = false;
   /** Successes handed over and not yet answered (waiting, or in the write in flight). */
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -30,6 +40,11 @@ export class CompletionGroup {
     private readonly sql: Sql,
     private readonly options: CompletionGroupOptions = {},
   ) {}
+
+  /** True while a write that also claims the worker's next tasks is in flight. */
+  get claiming(): boolean {
+    return this.claimingNow;
+  }
 
   /** Successes handed to the group and not yet answered. */
   get inProgress(): number {
@@ -66,10 +81,15 @@ export class CompletionGroup {
     while (this.waiting.length > 0) {
       const batch = this.waiting;
       this.waiting = [];
+      const next = this.options.next?.(batch.length);
+      this.claimingNow = next !== undefined;
       try {
-        const kept = await completeTasks(this.sql, batch);
-        for (const item of batch) item.settle(kept.has(item.task.id));
+        const { done, claimed } = await completeAndClaim(this.sql, batch, next);
+        this.claimingNow = false;
+        if (next) this.options.claimed?.(claimed, next.limit);
+        for (const item of batch) item.settle(done.has(item.task.id));
       } catch (err) {
+        this.claimingNow = false;
         for (const item of batch) item.fail(err);
       }
       this.pending -= batch.length;

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { ProcessorRegistry } from '../../../processors/registry.ts';
-import { claimQueuedTasks, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask } from '../db/queue.ts';
+import { claimQueuedTasks, extendLeases, recoverExpiredLeases, releaseTasks, type ClaimedTask, type NextClaim } from '../db/queue.ts';
 import type { Database } from '../db/sql.ts';
 import { AI_TASKS_QUEUED } from '../db/task-queue-state.ts';
 import { ExecutorMetrics } from './metrics.ts';
@@ -50,6 +50,10 @@ export class Executor {
   private wakeAgain = false;
   /** The last claim filled every free slot, so the queue probably has more: claim again as slots free up. */
   private queueHasMore = false;
+  /** The claim loop stood aside for a completion write's claim (`nextClaim`), which wakes it when it is back. */
+  private claimDeferred = false;
+  /** The claim loop's own claim statement is out. */
+  private claimOut = false;
   private stopping = false;
   private started = false;
   private timers: NodeJS.Timeout[] = [];
@@ -68,7 +72,28 @@ export class Executor {
     this.completions = new CompletionGroup(parts.db.sql, {
       stillRunning: () => this.inFlight.size - this.completions.inProgress,
       maxWaitMs: COMPLETION_WAIT_MS,
+      next: (completing) => this.nextClaim(completing),
+      claimed: (tasks, asked) => {
+        this.queueHasMore = tasks.length === asked;
+        for (const t of tasks) void this.launch(t);
+        // The claim loop stood aside while this claim was out: let it look again.
+        if (this.claimDeferred) {
+          this.claimDeferred = false;
+          this.wake();
+        }
+      },
     });
+  }
+
+  /**
+   * The claim a completion write carries (CompletionGroup's `next`): while the queue has more, the slots its tasks free
+   * and any free now. None while the claim loop has a claim out (one claim at a time keeps the slots counted right), nor
+   * when stopping, paused or only used through runOnce.
+   */
+  private nextClaim(completing: number): NextClaim | undefined {
+    if (!this.started || this.stopping || this.claimOut || !this.queueHasMore || this.paused()) return undefined;
+    const limit = this.parts.options.batchSize - (this.inFlight.size - completing);
+    return limit > 0 ? { ...this.claimOptions(), limit } : undefined;
   }
 
   private contextOf(executionId: string): ReturnType<typeof taskContext> {
@@ -223,7 +248,13 @@ export class Executor {
           // trip then claims several tasks. Tasks in flight always finish, and each finish wakes the loop again.
           const least = this.queueHasMore ? Math.ceil(options.batchSize / 2) : 1;
           if (free < least || this.paused()) break;
-          const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions());
+          // A completion write that claims is out (CompletionGroup's `next`): one claim at a time; it wakes this loop.
+          if (this.completions.claiming) {
+            this.claimDeferred = true;
+            break;
+          }
+          this.claimOut = true;
+          const tasks = await claimQueuedTasks(db.sql, free, this.claimOptions()).finally(() => (this.claimOut = false));
           this.queueHasMore = tasks.length === free;
           for (const t of tasks) void this.launch(t);
           if (!this.queueHasMore) break;
