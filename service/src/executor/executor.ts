@@ -33,13 +33,17 @@ interface ExecutorParts {
   writePauseMs?: () => number;
 }
 
-/** How long a success waits for other tasks of this worker to share its completion statement (see CompletionGroup). */
-const COMPLETION_WAIT_MS = 2;
+/**
+ * How long a success waits for other tasks of this worker to share its completion statement (see CompletionGroup): long
+ * enough for a batch that started together to end in one statement (and claim the next batch in it), short beside any
+ * real processor's run. 2 ms left most batches of 10 split in two (issue 25, docs/performance.md).
+ */
+const COMPLETION_WAIT_MS = 5;
 
 /**
  * Claims and runs AI tasks. Woken by LISTEN/NOTIFY, by a node-cron tick and the lease sweep that guarantee progress,
- * and by its own completions while the queue has more. Up to `batchSize` tasks run at once; each holds a lease
- * renewed while it runs.
+ * and by its own completions while the queue has more, whose statement also claims the next tasks (`nextClaim`). Up to
+ * `batchSize` tasks run at once; each holds a lease renewed while it runs.
  */
 export class Executor {
   readonly metrics: ExecutorMetrics;
