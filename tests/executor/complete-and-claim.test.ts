@@ -363,4 +363,26 @@ describe('the claim loop and a completion claim, interleaved', () => {
       await s.executor.stop();
     }
   });
+  it('a completion claim that comes back after the stop began runs nothing and leaves its tasks queued', async () => {
+    const s = await scenario();
+    await s.executor.start();
+    await eventually(async () => s.running().length === 4, 'four tasks running');
+    const [t1, t2, t3, t4] = s.running();
+    s.held.completion = true;
+    for (const id of [t1, t2, t3, t4]) s.outcomes.get(id!)!('ok');
+    await s.heldOf('completion');
+    // The stop begins while the write that completes all four and claims four more is out.
+    const stopped = s.executor.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    s.release();
+    const result = await stopped;
+    expect(result.released).toBe(4);
+    expect(s.running()).toEqual([]);
+    const queue = await db.sql<{ claimed: number; unclaimed: number }[]>`
+      SELECT count(*) FILTER (WHERE claim_token IS NOT NULL)::int AS claimed, count(*) FILTER (WHERE claim_token IS NULL)::int AS unclaimed
+        FROM task_queue`;
+    // 12 queued, 4 completed: the other 8 are all queued, none left claimed by the stopped worker, none run.
+    expect(queue[0]).toEqual({ claimed: 0, unclaimed: 8 });
+    expect(s.most()).toBe(4);
+  });
 });

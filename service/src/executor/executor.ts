@@ -58,6 +58,8 @@ export class Executor {
   private claimDeferred = false;
   /** The claim loop's own claim statement is out. */
   private claimOut = false;
+  /** The release of tasks a completion write claimed after the stop began (see `claimed`). */
+  private releasedAtStop: Promise<number> = Promise.resolve(0);
   private stopping = false;
   private started = false;
   private timers: NodeJS.Timeout[] = [];
@@ -78,6 +80,14 @@ export class Executor {
       maxWaitMs: COMPLETION_WAIT_MS,
       next: (completing) => this.nextClaim(completing),
       claimed: (tasks, asked) => {
+        if (this.stopping) {
+          // Claimed by a write that was out when the stop began: queued again at once, not run (stop awaits it).
+          this.releasedAtStop = releaseTasks(parts.db.sql, tasks).catch((err: Error) => {
+            parts.services.log.warn('release of tasks claimed during the stop failed; their lease will expire', { error: err.message });
+            return 0;
+          });
+          return;
+        }
         this.queueHasMore = tasks.length === asked;
         for (const t of tasks) void this.launch(t);
         // The claim loop stood aside while this claim was out: let it look again.
@@ -206,7 +216,7 @@ export class Executor {
     ]);
     clearTimeout(timer);
     const left = [...this.inFlight.values()].map((p) => p.task);
-    const released = await releaseTasks(this.parts.db.sql, left);
+    const released = (await releaseTasks(this.parts.db.sql, left)) + (await this.releasedAtStop);
     await this.parts.afterStop?.();
     this.parts.services.log.info('executor stopped', { worker: this.workerId, finished: pending.length - left.length, released });
     return { finished: pending.length - left.length, released };
