@@ -57,6 +57,15 @@ export async function insertAiTasks(
   return ids;
 }
 
+/** A CSM task of the plan (not an AI task: never queued), to be a prerequisite or a dependent. */
+export async function insertCsmTask(sql: Sql, plan: { executionId: string; planId: string }, key: string): Promise<string> {
+  const [row] = await sql<{ id: string }[]>`
+    INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id)
+    VALUES (${plan.planId}, ${plan.executionId}, ${OPPORTUNITY}, ${key}, 'CSM', 'Engage the economic buyer (CFO)', ${CSM_USER})
+    RETURNING id`;
+  return row!.id;
+}
+
 /** Polls until `check` returns a truthy value (no fixed sleeps: generous deadline, short interval). */
 export async function eventually<T>(check: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -15,18 +15,15 @@ import { testRegistry, testServices } from './test-registry.ts';
 
 const env = process.env;
 const worker = env.WORKER_ID ?? `worker-${process.pid}`;
-const sql = postgres(env.DATABASE_URL!, {
-  max: Number(env.POOL_MAX ?? 4),
-  onnotice: () => undefined,
-  transform: { undefined: null },
-}) as Sql;
+const pool = (max: number) => postgres(env.DATABASE_URL!, { max, onnotice: () => undefined, transform: { undefined: null } }) as Sql;
+const sql = pool(Number(env.POOL_MAX ?? 4));
 /**
  * The test processor's own writes (its one insert per run) go through a pool of their own, of 2 connections: the shape
  * the bench's peers record their runs with (bench/pgboss-worker.ts, bench/graphile-worker.ts), so every side's work
  * costs the same. On the executor's pool of 4 the inserts of a batch spread over every idle connection, a socket write
  * and a backend wake-up each, where the peers' go in two.
  */
-const workSql = postgres(env.DATABASE_URL!, { max: 2, onnotice: () => undefined, transform: { undefined: null } }) as Sql;
+const workSql = pool(2);
 installTracing({ otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
 const level = (env.LOG_LEVEL as 'info' | undefined) ?? 'warn';
 const log = env.LOG_TO === 'stdout' ? createLogger(level) : createLogger(level, (line) => process.stderr.write(line + '\n'));

@@ -5,19 +5,22 @@ import { Executor } from '../../service/src/executor/executor.ts';
 import { defineProcessor } from '../../processors/port.ts';
 import { registryOf } from '../../processors/registry.ts';
 import { freshDatabase } from '../../testkit/database.ts';
-import {
-  CSM_USER,
-  eventually,
-  insertAiTasks,
-  OPPORTUNITY,
-  seedPlan,
-  statusOf,
-  testExecutorOptions,
-} from '../../testkit/executor/fixtures.ts';
+import { eventually, insertAiTasks, insertCsmTask, seedPlan, statusOf, testExecutorOptions } from '../../testkit/executor/fixtures.ts';
 import { testServices } from '../../testkit/executor/test-registry.ts';
 import { z } from 'zod';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
+
+/** A processor for these tests (no metadata, writes nothing in Salesforce) that runs `run` with its task. */
+const testProcessor = (name: string, run: (task: { id: string }) => Promise<{ summary: string }>) =>
+  defineProcessor({
+    name,
+    summary: `${name} (executor test)`,
+    metadata: z.object({}),
+    writesFields: false,
+    changePreview: () => ({ description: 'none', fields: [] }),
+    run: (_input, { task }) => run(task),
+  });
 const o = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
 
 /**
@@ -126,11 +129,8 @@ describe('completing a batch and claiming the next in one statement', () => {
 
   it('claims nothing with a batch that has dependents (a transaction of its own)', async () => {
     const [prerequisite] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder', key: 'before' }]);
-    const [dependent] = await db.sql<{ id: string }[]>`
-      INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id, mirror_status)
-      VALUES (${plan.planId}, ${plan.executionId}, ${OPPORTUNITY}, 'after', 'CSM', 'Call the buyer', ${CSM_USER}, 'synced')
-      RETURNING id`;
-    await db.sql`INSERT INTO task_dependencies (task_id, prerequisite_id) VALUES (${dependent!.id}, ${prerequisite!})`;
+    const dependent = await insertCsmTask(db.sql, plan, 'after');
+    await db.sql`INSERT INTO task_dependencies (task_id, prerequisite_id) VALUES (${dependent}, ${prerequisite!})`;
     const [task] = await claimQueuedTasks(db.sql, 1, o);
     expect(task!.hasDependents).toBe(true);
     const [other] = await insertAiTasks(db.sql, plan, [{ processor: 'test-recorder' }]);
@@ -189,21 +189,14 @@ describe('an executor whose completions claim', () => {
     let running = 0;
     let most = 0;
     const runs = new Map<string, number>();
-    const counting = defineProcessor({
-      name: 'counting',
-      summary: 'Counts how many run at once (test)',
-      metadata: z.object({}),
-      writesFields: false,
-      changePreview: () => ({ description: 'none', fields: [] }),
-      async run(_input, { task }) {
-        running += 1;
-        most = Math.max(most, running);
-        runs.set(task.id, (runs.get(task.id) ?? 0) + 1);
-        // Finish at different moments, so completions come in groups of every size.
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 6)));
-        running -= 1;
-        return { summary: 'counted' };
-      },
+    const counting = testProcessor('counting', async (task) => {
+      running += 1;
+      most = Math.max(most, running);
+      runs.set(task.id, (runs.get(task.id) ?? 0) + 1);
+      // Finish at different moments, so completions come in groups of every size.
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 6)));
+      running -= 1;
+      return { summary: 'counted' };
     });
     const claims = { alone: 0 };
     const sql = new Proxy(db.sql, {
@@ -259,21 +252,14 @@ describe('the claim loop and a completion claim, interleaved', () => {
     const plan = await seedPlan(db.sql);
     const outcomes = new Map<string, (outcome: 'ok' | 'fail') => void>();
     let most = 0;
-    const gated = defineProcessor({
-      name: 'gated',
-      summary: 'Ends when the test says how (test)',
-      metadata: z.object({}),
-      writesFields: false,
-      changePreview: () => ({ description: 'none', fields: [] }),
-      async run(_input, { task }) {
-        const outcome = await new Promise<'ok' | 'fail'>((resolve) => {
-          outcomes.set(task.id, resolve);
-          most = Math.max(most, outcomes.size);
-        });
-        outcomes.delete(task.id);
-        if (outcome === 'fail') throw new Error('transient failure (test)');
-        return { summary: 'ok' };
-      },
+    const gated = testProcessor('gated', async (task) => {
+      const outcome = await new Promise<'ok' | 'fail'>((resolve) => {
+        outcomes.set(task.id, resolve);
+        most = Math.max(most, outcomes.size);
+      });
+      outcomes.delete(task.id);
+      if (outcome === 'fail') throw new Error('transient failure (test)');
+      return { summary: 'ok' };
     });
     // Statements held until the test lets them go: the claim loop's claim, or a completion.
     const held = { claim: false, completion: false };

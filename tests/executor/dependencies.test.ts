@@ -6,28 +6,12 @@ import { updateTask } from '../../service/src/db/tasks.ts';
 import { Executor } from '../../service/src/executor/executor.ts';
 import type { ExecutorOptions } from '../../service/src/executor/options.ts';
 import { freshDatabase } from '../../testkit/database.ts';
-import {
-  CSM_USER,
-  eventually,
-  insertAiTasks,
-  OPPORTUNITY,
-  seedPlan,
-  statusOf,
-  testExecutorOptions,
-} from '../../testkit/executor/fixtures.ts';
+import { eventually, insertAiTasks, insertCsmTask, seedPlan, statusOf, testExecutorOptions } from '../../testkit/executor/fixtures.ts';
 import { createRunsTable, testRegistry, testServices } from '../../testkit/executor/test-registry.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
 const claim = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3 };
 const options = (o: Partial<ExecutorOptions> = {}) => testExecutorOptions('exec-deps', o);
-
-async function insertCsmTask(sql: Sql, plan: { executionId: string; planId: string }, key: string): Promise<string> {
-  const [row] = await sql<{ id: string }[]>`
-    INSERT INTO workflow_tasks (action_plan_id, execution_id, opportunity_id, plan_task_key, owner, action, assignee_user_id)
-    VALUES (${plan.planId}, ${plan.executionId}, ${OPPORTUNITY}, ${key}, 'CSM', 'Engage the economic buyer (CFO)', ${CSM_USER})
-    RETURNING id`;
-  return row!.id;
-}
 
 const dependsOn = (sql: Sql, taskId: string, prerequisiteId: string) =>
   sql`INSERT INTO task_dependencies (task_id, prerequisite_id) VALUES (${taskId}, ${prerequisiteId})`;

@@ -42,7 +42,7 @@ const byPriorityThenAge = (a: ClaimedTask, b: ClaimedTask) => (a.claimOrder < b.
  * row leaves the partial index of unclaimed rows: one primary-key entry); the task's row is only read, by primary key,
  * for the processor. `update` is the CTE the claimed tasks' `columns` are read from (`FROM c JOIN workflow_tasks`).
  */
-function claimParts(sql: Sql, o: ClaimOptions, candidates: Fragment) {
+function claimParts(sql: Sql | TransactionSql, o: ClaimOptions, candidates: Fragment) {
   return {
     update: sql`
       UPDATE task_queue SET claim_token = gen_random_uuid(), claimed_by = ${o.workerId},
@@ -68,7 +68,7 @@ async function claim(sql: Sql, o: ClaimOptions, candidates: Fragment): Promise<C
  * The due, unclaimed queue rows, priority 1 first then oldest, locked for the claim. A task waiting for an unfinished
  * prerequisite stays in the queue but is not claimable (the same statement checks its dependency rows).
  */
-const dueTasks = (sql: Sql, limit: number): Fragment =>
+const dueTasks = (sql: Sql | TransactionSql, limit: number): Fragment =>
   sql`SELECT q.task_id FROM task_queue q
        WHERE q.claim_token IS NULL AND q.run_after <= now() AND NOT ${waitsForUnfinished(sql, sql`q.task_id`)}
        ORDER BY q.priority, q.created_at
@@ -170,7 +170,7 @@ async function recordSuccesses(
   next?: NextClaim,
 ): Promise<{ done: Set<string>; withDependents: string[]; claimed: ClaimedTask[] }> {
   const col = <T>(f: (i: Completion) => T) => items.map(f);
-  const claimNext = next && next.limit > 0 ? claimParts(sql as Sql, next, dueTasks(sql as Sql, next.limit)) : undefined;
+  const claimNext = next && next.limit > 0 ? claimParts(sql, next, dueTasks(sql, next.limit)) : undefined;
   const rows = await sql<CompletionRow[]>`
     WITH input AS (
       SELECT * FROM unnest(${col((i) => i.task.id)}::uuid[], ${col((i) => i.task.claimToken)}::uuid[],

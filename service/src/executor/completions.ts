@@ -84,12 +84,10 @@ export class CompletionGroup {
       const next = this.options.next?.(batch.length);
       this.claimingNow = next !== undefined;
       try {
-        const { done, claimed } = await completeAndClaim(this.sql, batch, next);
-        this.claimingNow = false;
+        const { done, claimed } = await completeAndClaim(this.sql, batch, next).finally(() => (this.claimingNow = false));
         if (next) this.options.claimed?.(claimed, next.limit);
         for (const item of batch) item.settle(done.has(item.task.id));
       } catch (err) {
-        this.claimingNow = false;
         for (const item of batch) item.fail(err);
       }
       this.pending -= batch.length;
